@@ -1,0 +1,1 @@
+"""Pure geospatial logic: CRS policy, base geography, borders, belts, facts and status."""

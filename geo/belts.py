@@ -1,0 +1,112 @@
+"""Distance belts: land inside a state within N km of a border line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.borders import adversary_border
+from geo.countries import country
+from geo.crs import WGS84, area_km2, local_metric_crs
+from geo.errors import AtlasError
+from geo.validate import POLYGONAL, validate_frame
+
+#: Deepest belt the atlas computes, in km; deeper belts cover whole Baltic states.
+MAX_BELT_KM = 300.0
+
+
+def check_depth_km(depth_km: float) -> float:
+    """Validate a belt depth.
+
+    Parameters
+    ----------
+    depth_km
+        Requested depth in km.
+
+    Returns
+    -------
+    float
+        The depth as a float.
+
+    Raises
+    ------
+    AtlasError
+        When the depth is not a finite number in (0, MAX_BELT_KM].
+    """
+    value = float(depth_km)
+    if not (0.0 < value <= MAX_BELT_KM):
+        raise AtlasError(f"belt depth {depth_km!r} km is outside 0 < depth ≤ {MAX_BELT_KM:g} km")
+    return value
+
+
+def belt(area: BaseGeometry, border: BaseGeometry, depth_km: float) -> BaseGeometry:
+    """Part of ``area`` within ``depth_km`` of ``border``.
+
+    The buffer is drawn in the UTM zone estimated from the border (metres), where distances
+    are true to well under 1 % over a flank state's extent; lon/lat degrees are never buffered.
+
+    Parameters
+    ----------
+    area
+        The state polygon, EPSG:4326.
+    border
+        The border lines, EPSG:4326.
+    depth_km
+        Belt depth in km.
+
+    Returns
+    -------
+    shapely geometry
+        Polygon or MultiPolygon in EPSG:4326.
+    """
+    depth_km = check_depth_km(depth_km)
+    metric = local_metric_crs(border)
+    projected = gpd.GeoSeries([area, border], crs=WGS84).to_crs(metric)
+    zone = projected.iloc[1].buffer(depth_km * 1000.0, quad_segs=16)
+    inside = shapely.intersection(projected.iloc[0], zone)
+    back = gpd.GeoSeries([inside], crs=metric).to_crs(WGS84).iloc[0]
+    back = shapely.make_valid(back)
+    parts = [g for g in shapely.get_parts(back) if g.geom_type in POLYGONAL]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def adversary_belts(
+    countries: gpd.GeoDataFrame, iso3s: Iterable[str], depth_km: float
+) -> gpd.GeoDataFrame:
+    """Belts of ``depth_km`` inside each state along its Russia/Belarus border.
+
+    Parameters
+    ----------
+    countries
+        Full-resolution countries (:func:`geo.countries.load_countries`), EPSG:4326.
+    iso3s
+        States to compute belts for (NATO flank states, or Ukraine).
+    depth_km
+        Belt depth in km.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``iso3``, ``depth_km``, ``belt_area_km2`` (equal-area), ``geometry``
+        (EPSG:4326). States without such a border are left out.
+    """
+    depth_km = check_depth_km(depth_km)
+    rows = []
+    for iso3 in iso3s:
+        border = adversary_border(countries, iso3)
+        if border.is_empty:
+            continue
+        rows.append(
+            {
+                "iso3": iso3,
+                "depth_km": depth_km,
+                "geometry": belt(country(countries, iso3), border, depth_km),
+            }
+        )
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+    frame["belt_area_km2"] = area_km2(frame)
+    frame = frame[["iso3", "depth_km", "belt_area_km2", "geometry"]]
+    return validate_frame(frame, name="border belts", geom_types=POLYGONAL)

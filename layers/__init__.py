@@ -1,0 +1,1 @@
+"""Layer registry, Folium rendering, exports and the analyst CLI (no Streamlit here)."""

@@ -1,0 +1,37 @@
+"""Shared fixtures: small hand-built geometries and the (session-cached) base geography."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString, Polygon, box
+
+from geo.countries import load_countries
+
+
+@pytest.fixture(scope="session")
+def countries() -> gpd.GeoDataFrame:
+    """Full-resolution Natural Earth countries, loaded once per test session."""
+    return load_countries()
+
+
+@pytest.fixture
+def two_squares() -> gpd.GeoDataFrame:
+    """Two unit squares sharing the edge x=1, in EPSG:4326 near the equator."""
+    return gpd.GeoDataFrame(
+        {"iso3": ["AAA", "BBB"], "name": ["A", "B"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture
+def bowtie() -> Polygon:
+    """A self-intersecting (invalid) polygon."""
+    return Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+
+
+@pytest.fixture
+def meridian_line() -> LineString:
+    """A 1-degree line along 25°E between 60°N and 61°N (about 111 km)."""
+    return LineString([(25.0, 60.0), (25.0, 61.0)])

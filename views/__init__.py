@@ -1,0 +1,1 @@
+"""Streamlit page bodies: map, data & sources, method."""
