@@ -1,0 +1,41 @@
+"""Eastern Flank Mine Atlas: Streamlit entry point (page config, navigation, sidebar)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from layers.offline import install_static_assets
+from views.data_page import render_data_page
+from views.map_page import render_map_page
+from views.method_page import render_method_page
+from views.sidebar import render_sidebar
+from views.user_layers import render_import, render_user_layer_list
+
+APP_DIR = Path(__file__).resolve().parent
+
+
+@st.cache_resource(show_spinner=False)
+def _serve_leaflet() -> Path:
+    """Copy Leaflet into ./static once per process (served at /app/static)."""
+    return install_static_assets(APP_DIR)
+
+
+def main() -> None:
+    """Run one pass of the page script."""
+    st.set_page_config(page_title="Eastern Flank Mine Atlas", page_icon="🗺️", layout="wide")
+    _serve_leaflet()
+    state = render_sidebar(date.today())
+    render_import(st.sidebar)
+    render_user_layer_list(st.sidebar)
+    pages = [
+        st.Page(lambda: render_map_page(state), title="Map", url_path="map", default=True),
+        st.Page(render_data_page, title="Data & sources", url_path="data"),
+        st.Page(render_method_page, title="Method", url_path="method"),
+    ]
+    st.navigation(pages, position="top").run()
+
+
+main()

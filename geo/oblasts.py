@@ -1,0 +1,134 @@
+"""Ukraine's 27 first-level units (24 oblasts, Crimea, Kyiv and Sevastopol cities).
+
+The polygons are built once by ``scripts/build_data.py`` from Natural Earth 10m data (public
+domain) and committed as ``data/ua_oblasts.geojson`` (EPSG:4326, simplified to about 500 m,
+coordinates rounded to 1e-5 degrees). ``area_km2`` was computed from the full-resolution
+polygons in the project's equal-area CRS, so it does not change with the simplification.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pyproj
+import shapely
+
+from geo.crs import GEOD, WGS84
+from geo.errors import DataError
+from geo.validate import POLYGONAL, validate_frame
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+OBLASTS_FILE = "ua_oblasts.geojson"
+OBLAST_COLUMNS = ("iso_3166_2", "katottg", "fips", "name_en", "name_uk", "area_km2")
+EXPECTED_UNITS = 27
+#: Points this close to a unit but outside every polygon still belong to it (km). Natural
+#: Earth's generalised coastline leaves Kherson city about 100 m outside Kherson Oblast.
+NEAREST_FALLBACK_KM = 2.0
+
+
+def oblasts_path() -> Path:
+    """Path of the committed ``data/ua_oblasts.geojson`` inside the repository.
+
+    Returns
+    -------
+    pathlib.Path
+        Absolute path; the file is not opened.
+    """
+    return DATA_DIR / OBLASTS_FILE
+
+
+def load_oblasts(path: Path | None = None) -> gpd.GeoDataFrame:
+    """Read and validate the 27 first-level units of Ukraine.
+
+    Parameters
+    ----------
+    path
+        GeoJSON to read; defaults to the committed ``data/ua_oblasts.geojson``.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per unit, sorted by ``iso_3166_2``; columns ``iso_3166_2`` (ISO 3166-2:UA,
+        e.g. ``UA-46``), ``katottg`` (top-level KATOTTG code), ``fips`` (``UPnn``),
+        ``name_en``, ``name_uk``, ``area_km2`` (equal-area, full resolution, km²) and
+        ``geometry`` (Polygon/MultiPolygon, EPSG:4326, lon/lat degrees).
+
+    Raises
+    ------
+    DataError
+        When the file is missing or does not hold 27 units with unique ISO codes.
+    LayerValidationError
+        When the CRS, a geometry or a required column is wrong.
+    """
+    source = oblasts_path() if path is None else Path(path)
+    if not source.exists():
+        raise DataError(
+            f"oblast file {source} does not exist; build it with `python scripts/build_data.py`"
+        )
+    frame = gpd.read_file(source, engine="pyogrio")
+    if frame.crs is None:
+        # RFC 7946 GeoJSON is WGS84 by definition.
+        frame = frame.set_crs(WGS84)
+    elif not pyproj.CRS.from_user_input(frame.crs).equals(pyproj.CRS.from_user_input(WGS84)):
+        frame = frame.to_crs(WGS84)
+    validate_frame(
+        frame, name=str(source.name), geom_types=POLYGONAL, required_columns=OBLAST_COLUMNS
+    )
+    if len(frame) != EXPECTED_UNITS or frame["iso_3166_2"].nunique() != EXPECTED_UNITS:
+        raise DataError(
+            f"{source.name}: expected {EXPECTED_UNITS} units with unique iso_3166_2, got "
+            f"{len(frame)} rows and {frame['iso_3166_2'].nunique()} codes; rebuild it with "
+            "`python scripts/build_data.py`"
+        )
+    columns = [*OBLAST_COLUMNS, "geometry"]
+    return frame[columns].sort_values("iso_3166_2").reset_index(drop=True)
+
+
+def oblast_for_point(lon: float, lat: float, oblasts: gpd.GeoDataFrame) -> str | None:
+    """ISO 3166-2:UA code of the unit containing a point.
+
+    Points just outside every polygon (generalised coastlines and river banks) are assigned to
+    the nearest unit if it lies within :data:`NEAREST_FALLBACK_KM`, measured geodesically.
+
+    Parameters
+    ----------
+    lon, lat
+        Point in EPSG:4326 degrees.
+    oblasts
+        Output of :func:`load_oblasts` (EPSG:4326).
+
+    Returns
+    -------
+    str or None
+        ``iso_3166_2`` code such as ``"UA-40"``, or None when the point is farther than
+        :data:`NEAREST_FALLBACK_KM` from every unit.
+
+    Raises
+    ------
+    ValueError
+        When ``lon``/``lat`` are not finite degrees within [-180, 180] x [-90, 90].
+    """
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise ValueError(
+            f"point ({lon}, {lat}) is not lon/lat in degrees; pass EPSG:4326 longitude first"
+        )
+    geoms = oblasts.geometry.values
+    inside = shapely.contains_xy(geoms, lon, lat)
+    if inside.any():
+        return str(oblasts["iso_3166_2"].iloc[int(inside.argmax())])
+    point = shapely.Point(lon, lat)
+    # Degrees as a cheap prefilter: 2 km is < 0.03 degrees of latitude or longitude at 44-53N.
+    nearby = shapely.dwithin(geoms, point, 0.05)
+    if not nearby.any():
+        return None
+    best_code: str | None = None
+    best_km = NEAREST_FALLBACK_KM
+    for index in nearby.nonzero()[0]:
+        nearest = shapely.shortest_line(point, geoms[index])
+        (x0, x1), (y0, y1) = nearest.xy
+        _, _, distance_m = GEOD.inv(x0, y0, x1, y1)
+        if distance_m / 1000.0 <= best_km:
+            best_km = distance_m / 1000.0
+            best_code = str(oblasts["iso_3166_2"].iloc[int(index)])
+    return best_code

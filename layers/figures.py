@@ -1,0 +1,135 @@
+"""Key figures for a date: withdrawals, NATO border lengths, Ukraine's contaminated area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from geo.status import TreatyStatus, status_table
+from layers.base import AtlasBase
+from layers.builders import join_ids
+
+FLANK_WITHDRAWERS = ("EST", "LVA", "LTU", "FIN", "POL")
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The headline numbers shown above the map.
+
+    Attributes
+    ----------
+    as_of
+        The date the figures describe.
+    withdrawn, notified
+        Names of states whose withdrawal is effective / notified but not yet effective.
+    suspension_claimed
+        Names of states claiming a (disputed) suspension.
+    border_rus_km, border_blr_km
+        NATO land border with Russia / Belarus measured on the 1:10m lines (km, geodesic).
+    factbook_rus_km, factbook_blr_km
+        The same borders summed from the CIA World Factbook (km).
+    border_source_ids
+        Sources of the border figures.
+    contaminated_km2
+        Ukraine's latest potentially contaminated area published on or before ``as_of`` (km²),
+        or ``None`` when no estimate predates ``as_of``.
+    contaminated_date, contaminated_source_ids, contaminated_note
+        Date, sources and note of that estimate.
+    """
+
+    as_of: date
+    withdrawn: tuple[str, ...]
+    notified: tuple[str, ...]
+    suspension_claimed: tuple[str, ...]
+    border_rus_km: float
+    border_blr_km: float
+    factbook_rus_km: float
+    factbook_blr_km: float
+    border_source_ids: str
+    contaminated_km2: float | None
+    contaminated_date: date | None
+    contaminated_source_ids: str
+    contaminated_note: str
+
+
+def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
+    """Compute the headline figures for ``as_of``.
+
+    Parameters
+    ----------
+    base
+        Date-independent inputs.
+    as_of
+        Date of the view.
+
+    Returns
+    -------
+    KeyFigures
+    """
+    table = status_table(as_of, milestones=base.milestones, states=base.states)
+
+    def names_with(status: TreatyStatus) -> tuple[str, ...]:
+        return tuple(table.loc[table["status"] == status, "name"])
+
+    flank = base.segments.loc[~base.segments["iso3_a"].eq("UKR")]
+    measured = flank.groupby("iso3_b")["length_km"].sum()
+    refs = base.border_lengths
+    factbook = (
+        refs.loc[(refs["reference"] == "factbook") & refs["pair"].isin(flank["pair"])]
+        .groupby("iso3_b")["length_km"]
+        .sum()
+    )
+    border_ids = join_ids(["ne-5.1.1"], *refs.loc[refs["reference"] == "factbook", "source_ids"])
+
+    series = base.contamination_national.copy()
+    series["date"] = pd.to_datetime(series["date"]).dt.date
+    official = series.loc[(series["kind"] == "official_estimate") & (series["date"] <= as_of)]
+    official = official.sort_values("date")
+    if official.empty:
+        area, when, ids, note = None, None, "", "No official estimate published before this date."
+    else:
+        latest = official.iloc[-1]
+        area, when = float(latest["area_km2"]), latest["date"]
+        ids, note = join_ids(latest["source_ids"]), str(latest.get("note", "") or "")
+    return KeyFigures(
+        as_of=as_of,
+        withdrawn=names_with(TreatyStatus.WITHDRAWN),
+        notified=names_with(TreatyStatus.WITHDRAWAL_NOTIFIED),
+        suspension_claimed=names_with(TreatyStatus.SUSPENSION_CLAIMED),
+        border_rus_km=float(measured.get("RUS", 0.0)),
+        border_blr_km=float(measured.get("BLR", 0.0)),
+        factbook_rus_km=float(factbook.get("RUS", 0.0)),
+        factbook_blr_km=float(factbook.get("BLR", 0.0)),
+        border_source_ids=border_ids,
+        contaminated_km2=area,
+        contaminated_date=when,
+        contaminated_source_ids=ids,
+        contaminated_note=note,
+    )
+
+
+def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
+    """Treaty milestones between ``start`` and ``end`` for the timeline chart.
+
+    Parameters
+    ----------
+    base
+        Date-independent inputs.
+    start, end
+        Inclusive window.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``iso3``, ``state``, ``event``, ``source_ids``, ``confidence``, sorted by date.
+    """
+    rows = base.milestones.copy()
+    rows["date"] = pd.to_datetime(rows["date"]).dt.date
+    rows = rows.loc[(rows["date"] >= start) & (rows["date"] <= end)]
+    names = dict(zip(base.states["iso3"], base.states["name_en"], strict=True))
+    rows["state"] = rows["iso3"].map(names).fillna(rows["iso3"])
+    rows["event"] = rows["event"].str.replace("_", " ")
+    columns = ["date", "iso3", "state", "event", "source_ids", "confidence"]
+    return rows[columns].sort_values(["date", "iso3"]).reset_index(drop=True)

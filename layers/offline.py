@@ -1,0 +1,112 @@
+"""Leaflet served locally: no CDN at run time, inlined for standalone HTML.
+
+Leaflet 1.9.4 comes from the PyPI package ``django-js-lib-leaflet`` (BSD-2-Clause). The app
+copies it under ``static/vendor/leaflet/`` next to ``app.py`` (Streamlit serves ``static/`` at
+``/app/static/`` when ``server.enableStaticServing`` is on); the HTML export inlines it.
+"""
+
+from __future__ import annotations
+
+import base64
+import filecmp
+import importlib.resources
+import shutil
+from pathlib import Path
+
+LEAFLET_PACKAGE = "js_lib_leaflet"
+LEAFLET_VERSION = "1.9.4"
+ASSET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png")
+#: URL prefix under which Streamlit serves ``static/vendor/leaflet``.
+STATIC_URL_PREFIX = "/app/static/vendor/leaflet"
+
+
+def leaflet_dir() -> Path:
+    """Folder of the Leaflet build inside its PyPI package.
+
+    Returns
+    -------
+    pathlib.Path
+        Folder holding ``leaflet.js``, ``leaflet.css`` and ``images/``.
+    """
+    return Path(str(importlib.resources.files(LEAFLET_PACKAGE) / "static" / LEAFLET_PACKAGE))
+
+
+def leaflet_urls(prefix: str = STATIC_URL_PREFIX) -> tuple[str, str]:
+    """URLs of Leaflet's JS and CSS as served by the app.
+
+    Parameters
+    ----------
+    prefix
+        URL prefix of the copied assets.
+
+    Returns
+    -------
+    tuple of str
+        ``(js_url, css_url)``.
+    """
+    return f"{prefix}/leaflet.js", f"{prefix}/leaflet.css"
+
+
+def install_static_assets(app_dir: Path) -> Path:
+    """Copy Leaflet into ``app_dir/static/vendor/leaflet`` unless an identical copy exists.
+
+    Streamlit's static route resolves symlinks and refuses paths outside ``static/``, so the
+    files are copied rather than linked.
+
+    Parameters
+    ----------
+    app_dir
+        Folder of ``app.py``.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder the assets are in.
+    """
+    target = app_dir / "static" / "vendor" / "leaflet"
+    source = leaflet_dir()
+    for name in ASSET_FILES:
+        src, dst = source / name, target / name
+        if dst.exists() and filecmp.cmp(src, dst, shallow=False):
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dst.with_suffix(dst.suffix + ".tmp")
+        shutil.copyfile(src, tmp)
+        tmp.replace(dst)
+    return target
+
+
+def inline_leaflet(html: str, prefix: str = STATIC_URL_PREFIX) -> str:
+    """Replace the Leaflet ``<script src>``/``<link href>`` tags of ``html`` by inline copies.
+
+    Parameters
+    ----------
+    html
+        A rendered folium page whose Leaflet URLs start with ``prefix``.
+    prefix
+        URL prefix used when the map was rendered.
+
+    Returns
+    -------
+    str
+        The page with Leaflet's JS and CSS embedded (its two images as data URIs), so it
+        opens with no network.
+
+    Raises
+    ------
+    ValueError
+        When the page does not reference Leaflet under ``prefix``.
+    """
+    js_url, css_url = leaflet_urls(prefix)
+    script_tag = f'<script src="{js_url}"></script>'
+    link_tag = f'<link rel="stylesheet" href="{css_url}"/>'
+    if script_tag not in html or link_tag not in html:
+        raise ValueError(f"the page does not load Leaflet from {prefix!r}; cannot inline it")
+    folder = leaflet_dir()
+    js = (folder / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
+    css = (folder / "leaflet.css").read_text(encoding="utf-8")
+    for image in ("layers-2x.png", "layers.png"):
+        data = base64.b64encode((folder / "images" / image).read_bytes()).decode("ascii")
+        css = css.replace(f"images/{image}", f"data:image/png;base64,{data}")
+    html = html.replace(script_tag, f"<script>{js}</script>", 1)
+    return html.replace(link_tag, f"<style>{css}</style>", 1)

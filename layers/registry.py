@@ -1,0 +1,267 @@
+"""The default layer catalogue: one :class:`LayerSpec` per layer of DESIGN.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+
+from geo.validate import LINEAR, POLYGONAL, validate_frame
+from layers import builders
+from layers.base import AtlasBase
+from layers.display import MapLayer, from_spec
+from layers.spec import LayerSpec, ViewParams
+from layers.style import (
+    BELT_COLOR,
+    EVIDENCE_COLORS,
+    NEIGHBOUR_COLORS,
+    STATUS_COLORS,
+    UA_ZONE_COLOR,
+    LayerStyle,
+    LegendEntry,
+)
+
+NE_LICENCE = "Natural Earth 5.1.1: public domain"
+FACTS_LICENCE = "Facts cited from the listed sources; compilation CC BY 4.0 (this project)"
+
+_STATUS_LEGEND = (
+    LegendEntry("Party", STATUS_COLORS["party"]),
+    LegendEntry("Signatory only", STATUS_COLORS["signatory"]),
+    LegendEntry("Withdrawal notified", STATUS_COLORS["withdrawal_notified"]),
+    LegendEntry("Withdrawn", STATUS_COLORS["withdrawn"]),
+    LegendEntry("Suspension claimed (disputed)", STATUS_COLORS["suspension_claimed"]),
+    LegendEntry("Never joined", STATUS_COLORS["never_joined"]),
+)
+_STATUS_TOOLTIP = (
+    ("name", "State"),
+    ("status_label", "APMBC status"),
+    ("as_of", "As of"),
+    ("entry_into_force", "In force for state"),
+    ("withdrawal_deposited", "Withdrawal deposited"),
+    ("withdrawal_effective", "Withdrawal effective"),
+    ("source_ids", "Sources"),
+)
+
+CATALOGUE: tuple[LayerSpec, ...] = (
+    LayerSpec(
+        id="treaty-status",
+        title="Mine Ban Treaty status",
+        description="European states, Russia and Belarus coloured by APMBC status on the chosen "
+        "date, derived from the treaty milestones.",
+        builder=builders.build_treaty_status,
+        geometry="polygon",
+        style=LayerStyle("status", STATUS_COLORS, "#BBBBBB", fill_opacity=0.55, weight=0.6),
+        legend=_STATUS_LEGEND,
+        tooltip_fields=_STATUS_TOOLTIP,
+        source_ids=("lm-2023-profiles", "ne-5.1.1"),
+        licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
+        depends_on=frozenset({"as_of"}),
+        required_columns=("iso3", "name", "status", "source_ids"),
+    ),
+    LayerSpec(
+        id="withdrawing-states",
+        title="Withdrawing states",
+        description="The five states leaving the treaty in 2025–26 and Ukraine's disputed "
+        "suspension, outlined with their timeline.",
+        builder=builders.build_withdrawing_states,
+        geometry="polygon",
+        style=LayerStyle(
+            "status",
+            STATUS_COLORS,
+            "#BBBBBB",
+            fill_opacity=0.0,
+            weight=3.5,
+            dash_array="8 5",
+            outline_by_value=True,
+        ),
+        legend=(
+            LegendEntry("Withdrawal notified", STATUS_COLORS["withdrawal_notified"], "line"),
+            LegendEntry("Withdrawn", STATUS_COLORS["withdrawn"], "line"),
+            LegendEntry(
+                "Suspension claimed (disputed)", STATUS_COLORS["suspension_claimed"], "line"
+            ),
+            LegendEntry("Still a party on this date", STATUS_COLORS["party"], "line"),
+        ),
+        tooltip_fields=(
+            ("name", "State"),
+            ("status_label", "APMBC status"),
+            ("timeline", "Timeline"),
+            ("source_ids", "Sources"),
+        ),
+        source_ids=("lm-2023-profiles",),
+        licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
+        depends_on=frozenset({"as_of"}),
+        required_columns=("iso3", "name", "status", "timeline", "source_ids"),
+    ),
+    LayerSpec(
+        id="flank-borders",
+        title="NATO borders with Russia and Belarus",
+        description="Land border segments between NATO flank states and Russia or Belarus, "
+        "with the geodesic length measured on the 1:10m lines beside the reference figures.",
+        builder=builders.build_flank_borders,
+        geometry="line",
+        style=LayerStyle("iso3_b", NEIGHBOUR_COLORS, "#000000", fill=False, weight=4.0),
+        legend=(
+            LegendEntry("Border with Russia", NEIGHBOUR_COLORS["RUS"], "line"),
+            LegendEntry("Border with Belarus", NEIGHBOUR_COLORS["BLR"], "line"),
+        ),
+        tooltip_fields=(
+            ("name", "Border"),
+            ("length_km", "Measured on 1:10m lines (km)"),
+            ("factbook_km", "CIA World Factbook (km)"),
+            ("other_reference_km", "Other figures"),
+            ("source_ids", "Sources"),
+        ),
+        source_ids=("ne-5.1.1", "factbook-2026"),
+        licence=f"{NE_LICENCE}; CIA World Factbook: public domain",
+        required_columns=("pair", "length_km", "factbook_km", "source_ids"),
+    ),
+    LayerSpec(
+        id="border-belt",
+        title="Border belt (NATO side)",
+        description="Land inside the NATO flank states within the chosen distance of the "
+        "Russian or Belarusian border.",
+        builder=builders.build_border_belt,
+        geometry="polygon",
+        style=LayerStyle(None, {}, BELT_COLOR, fill_opacity=0.45, weight=0.8),
+        legend=(LegendEntry("Within the chosen distance of RU/BY", BELT_COLOR),),
+        tooltip_fields=(
+            ("name", "State"),
+            ("depth_km", "Belt depth (km)"),
+            ("belt_area_km2", "Belt area (km²)"),
+        ),
+        source_ids=("ne-5.1.1",),
+        licence=NE_LICENCE,
+        depends_on=frozenset({"belt_km"}),
+        required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
+    ),
+    LayerSpec(
+        id="ua-contamination",
+        title="Ukraine: contamination evidence by oblast",
+        description="Ukrainian oblasts by the public evidence of explosive-ordnance "
+        "contamination: a published figure, an official statement only, or no public figure.",
+        builder=builders.build_ua_contamination,
+        geometry="polygon",
+        style=LayerStyle("evidence", EVIDENCE_COLORS, "#DDDDDD", fill_opacity=0.6, weight=0.6),
+        legend=(
+            LegendEntry(builders.EVIDENCE_LABELS["figure"], EVIDENCE_COLORS["figure"]),
+            LegendEntry(builders.EVIDENCE_LABELS["statement"], EVIDENCE_COLORS["statement"]),
+            LegendEntry(
+                builders.EVIDENCE_LABELS["no_public_figure"], EVIDENCE_COLORS["no_public_figure"]
+            ),
+        ),
+        tooltip_fields=(
+            ("name_en", "Oblast"),
+            ("name_uk", "Назва"),
+            ("evidence_label", "Evidence"),
+            ("figure_km2", "Potentially contaminated (km²)"),
+            ("figure_date", "Figure date"),
+            ("statement", "Statement"),
+            ("source_ids", "Sources"),
+        ),
+        source_ids=("ne-5.1.1", "geonames"),
+        licence=f"{NE_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
+        required_columns=("iso_3166_2", "name_en", "name_uk", "area_km2", "evidence", "source_ids"),
+    ),
+    LayerSpec(
+        id="ua-border-zone",
+        title="Ukraine: border zone",
+        description="Land inside Ukraine within the chosen distance of the Russian or "
+        "Belarusian border.",
+        builder=builders.build_ua_border_zone,
+        geometry="polygon",
+        style=LayerStyle(None, {}, UA_ZONE_COLOR, fill_opacity=0.35, weight=0.8),
+        legend=(LegendEntry("Within the chosen distance of RU/BY", UA_ZONE_COLOR),),
+        tooltip_fields=(
+            ("name", "State"),
+            ("depth_km", "Zone depth (km)"),
+            ("belt_area_km2", "Zone area (km²)"),
+        ),
+        source_ids=("ne-5.1.1",),
+        licence=NE_LICENCE,
+        depends_on=frozenset({"belt_km"}),
+        default_visible=False,
+        required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
+    ),
+)
+
+LAYER_IDS: tuple[str, ...] = tuple(spec.id for spec in CATALOGUE)
+DEFAULT_LAYER_IDS: tuple[str, ...] = tuple(s.id for s in CATALOGUE if s.default_visible)
+
+
+def get_spec(layer_id: str) -> LayerSpec:
+    """Look a layer up by id.
+
+    Parameters
+    ----------
+    layer_id
+        One of :data:`LAYER_IDS`.
+
+    Returns
+    -------
+    LayerSpec
+
+    Raises
+    ------
+    KeyError
+        With the list of known ids, when ``layer_id`` is unknown.
+    """
+    for spec in CATALOGUE:
+        if spec.id == layer_id:
+            return spec
+    raise KeyError(f"unknown layer {layer_id!r}; known layers: {', '.join(LAYER_IDS)}")
+
+
+def specs_for(layer_ids: Iterable[str]) -> list[LayerSpec]:
+    """Specs for ids, in catalogue order, refusing unknown ids (see :func:`get_spec`)."""
+    wanted = list(dict.fromkeys(layer_ids))
+    for layer_id in wanted:
+        get_spec(layer_id)
+    return [spec for spec in CATALOGUE if spec.id in wanted]
+
+
+def build_layer(spec: LayerSpec, base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
+    """Build one layer and validate it against its spec.
+
+    Parameters
+    ----------
+    spec
+        The layer.
+    base
+        Date-independent inputs (:func:`layers.base.load_base`).
+    params
+        Date and belt depth.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326, validated: CRS, valid non-empty geometry of the spec's type, required
+        columns present.
+    """
+    frame = spec.builder(base, params)
+    geom_types = POLYGONAL if spec.geometry == "polygon" else LINEAR
+    columns = (*spec.required_columns, *(column for column, _ in spec.tooltip_fields))
+    return validate_frame(
+        frame, name=spec.id, geom_types=geom_types, required_columns=tuple(dict.fromkeys(columns))
+    )
+
+
+def build_map_layers(
+    base: AtlasBase, layer_ids: Iterable[str], params: ViewParams
+) -> list[MapLayer]:
+    """Build the chosen catalogue layers, ready to draw or export, in catalogue order.
+
+    Parameters
+    ----------
+    base
+        Date-independent inputs.
+    layer_ids
+        Ids of :data:`CATALOGUE` layers (unknown ids raise ``KeyError``).
+    params
+        Date and belt depth.
+
+    Returns
+    -------
+    list of MapLayer
+    """
+    return [from_spec(spec, build_layer(spec, base, params)) for spec in specs_for(layer_ids)]

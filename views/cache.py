@@ -1,0 +1,60 @@
+"""Process-wide caches (the only place Streamlit caching is used), keyed on plain values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from layers.base import AtlasBase, load_base
+from layers.display import MapLayer, from_spec
+from layers.figures import KeyFigures, key_figures
+from layers.registry import build_layer, get_spec
+from layers.spec import ViewParams
+
+#: Placeholder view values for layers that do not depend on them (never shown).
+_UNUSED_DATE = date(2000, 1, 1)
+_UNUSED_BELT_KM = 1.0
+
+
+@st.cache_resource(show_spinner="Loading the base geography…")
+def get_base() -> AtlasBase:
+    """The date-independent bundle, loaded once per server process."""
+    return load_base()
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _layer(layer_id: str, as_of: date | None, belt_km: float | None) -> MapLayer:
+    spec = get_spec(layer_id)
+    params = ViewParams(
+        as_of=as_of or _UNUSED_DATE, belt_km=belt_km if belt_km is not None else _UNUSED_BELT_KM
+    )
+    return from_spec(spec, build_layer(spec, get_base(), params))
+
+
+def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]:
+    """Built layers for the view; a layer is rebuilt only when a value it depends on changes.
+
+    Parameters
+    ----------
+    layer_ids
+        Catalogue ids to build.
+    params
+        Date and belt depth.
+
+    Returns
+    -------
+    list of MapLayer
+        Shared, read-only objects: callers must not modify them.
+    """
+    layers = []
+    for layer_id in layer_ids:
+        _, as_of, belt_km = get_spec(layer_id).cache_key(params)
+        layers.append(_layer(layer_id, as_of, belt_km))
+    return layers
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def get_key_figures(as_of: date) -> KeyFigures:
+    """Headline figures for a date."""
+    return key_figures(get_base(), as_of)

@@ -1,0 +1,172 @@
+"""The map page: key figures, the interactive map, details, timeline, tables, downloads."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from layers.display import FEATURE_ID, MapLayer, visible_attributes
+from layers.figures import KeyFigures, treaty_events
+from layers.render import SAFETY_LINE, build_map, legend_html
+from layers.spec import ViewParams
+from views.cache import get_base, get_key_figures, get_layers
+from views.charts import contamination_chart, events_chart
+from views.downloads import render_downloads
+from views.sidebar import NOTICES_KEY
+from views.state import DATE_MIN, ViewState
+from views.user_layers import session_user_layers
+
+MAP_HEIGHT_PX = {"explore": 620, "present": 760, "analyst": 560}
+
+
+def render_map_page(state: ViewState) -> None:
+    """Draw the map page for ``state``."""
+    present = state.mode == "present"
+    if present:
+        st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
+    st.title("Eastern Flank Mine Atlas")
+    st.warning(SAFETY_LINE, icon="⚠️")
+    for notice in st.session_state.get(NOTICES_KEY, []):
+        st.info(notice, icon="ℹ️")
+
+    params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
+    layers = get_layers(state.layers, params) + session_user_layers()
+    figures = get_key_figures(state.as_of)
+
+    if present:
+        _render_map(layers, state)
+        _render_key_figures(figures)
+    else:
+        _render_key_figures(figures)
+        _render_map(layers, state)
+    _render_legend(layers)
+    _render_timeline(state, large=present)
+    if state.mode == "analyst":
+        _render_tables(layers)
+        render_downloads(layers, params)
+    elif state.mode == "explore":
+        with st.expander("Visible features (table)"):
+            _render_tables(layers)
+
+
+def _render_key_figures(figures: KeyFigures) -> None:
+    cols = st.columns(4)
+    cols[0].metric(
+        f"States withdrawn as of {figures.as_of.isoformat()}",
+        len(figures.withdrawn),
+        help=", ".join(figures.withdrawn) or "none",
+    )
+    if figures.notified:
+        cols[0].caption("Notified, not yet effective: " + ", ".join(figures.notified))
+    if figures.suspension_claimed:
+        cols[0].caption("Suspension claimed (disputed): " + ", ".join(figures.suspension_claimed))
+    cols[1].metric(
+        "NATO land border with Russia",
+        f"{figures.border_rus_km:,.0f} km",
+        help="Measured geodesically on Natural Earth 1:10m lines.",
+    )
+    cols[1].caption(f"CIA World Factbook: {figures.factbook_rus_km:,.0f} km")
+    cols[2].metric(
+        "NATO land border with Belarus",
+        f"{figures.border_blr_km:,.0f} km",
+        help="Measured geodesically on Natural Earth 1:10m lines.",
+    )
+    cols[2].caption(f"CIA World Factbook: {figures.factbook_blr_km:,.0f} km")
+    if figures.contaminated_km2 is None:
+        cols[3].metric("Ukraine: potentially contaminated", "no estimate yet")
+    else:
+        cols[3].metric(
+            "Ukraine: potentially contaminated",
+            f"{figures.contaminated_km2:,.0f} km²",
+            help=figures.contaminated_note,
+        )
+        cols[3].caption(
+            f"Estimate of {figures.contaminated_date.isoformat()} · sources: "
+            f"{figures.contaminated_source_ids}"
+        )
+
+
+def _render_map(layers: list[MapLayer], state: ViewState) -> None:
+    base = get_base()
+    fmap = build_map(
+        layers,
+        basemap_frame=base.basemap,
+        basemap=state.basemap,
+        present=state.mode == "present",
+        center=state.center,
+        zoom=state.zoom,
+    )
+    result = st_folium(
+        fmap,
+        key="map",
+        height=MAP_HEIGHT_PX[state.mode],
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
+    clicked = (result or {}).get("last_active_drawing") or {}
+    feature_id = (clicked.get("properties") or {}).get(FEATURE_ID)
+    if feature_id:
+        _render_details(str(feature_id), layers, state)
+
+
+def _render_details(feature_id: str, layers: list[MapLayer], state: ViewState) -> None:
+    layer_id, _, row = feature_id.rpartition(":")
+    layer = next((x for x in layers if x.id == layer_id), None)
+    if layer is None or not row.isdigit() or int(row) >= len(layer.frame):
+        return
+    record = layer.frame.drop(columns=layer.frame.geometry.name).iloc[int(row)]
+    st.subheader(f"Selected: {record.get('name') or record.get('name_en') or layer.title}")
+    if "iso3" in record and layer_id in ("treaty-status", "withdrawing-states"):
+        base = get_base()
+        rows = base.milestones.loc[base.milestones["iso3"] == record["iso3"]]
+        st.markdown(f"**Status on {state.as_of.isoformat()}:** {record['status_label']}")
+        st.dataframe(rows, hide_index=True, width="stretch")
+        if record.get("conflicts"):
+            st.caption(f"Sources disagree: {record['conflicts']}")
+    else:
+        st.dataframe(record.to_frame("value"), width="stretch")
+
+
+def _render_legend(layers: list[MapLayer]) -> None:
+    if not layers:
+        st.info("No layer is switched on: choose layers in the sidebar.")
+        return
+    with st.expander("Legend", expanded=True):
+        cols = st.columns(min(3, len(layers)))
+        for i, layer in enumerate(layers):
+            cols[i % len(cols)].markdown(
+                f'<div class="atlas-st-legend" data-layer="{html.escape(layer.id)}">'
+                f"<b>{html.escape(layer.title)}</b>{legend_html(layer)}</div>",
+                unsafe_allow_html=True,
+            )
+
+
+def _render_timeline(state: ViewState, *, large: bool) -> None:
+    base = get_base()
+    events = treaty_events(base, DATE_MIN, max(state.as_of, pd.Timestamp.today().date()))
+    left, right = st.columns(2)
+    left.altair_chart(events_chart(events, state.as_of, large=large), width="stretch")
+    right.altair_chart(
+        contamination_chart(base.contamination_national, state.as_of, large=large),
+        width="stretch",
+    )
+
+
+def _render_tables(layers: list[MapLayer]) -> None:
+    table = visible_attributes(layers)
+    if table.empty:
+        st.caption("No features shown.")
+        return
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+_PRESENT_CSS = """
+<style>
+.stMainBlockContainer, [data-testid="stMainBlockContainer"] { font-size: 1.25rem; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stAlert"] { font-size: 1.3rem; font-weight: 600; }
+</style>
+"""

@@ -1,0 +1,128 @@
+"""The sidebar, shared by every page: view controls and the URL that reproduces them."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import streamlit as st
+
+from layers.registry import CATALOGUE
+from layers.render import BASEMAPS
+from views.state import (
+    BELT_MAX_KM,
+    BELT_MIN_KM,
+    DATE_MIN,
+    MODE_LABELS,
+    MODES,
+    ViewState,
+    from_query,
+)
+
+NOTICES_KEY = "url_notices"
+_INITIALISED_KEY = "view_initialised"
+
+
+def _init_from_url(today: date) -> None:
+    """On a session's first run, seed the widgets from the URL and remember any notices."""
+    if st.session_state.get(_INITIALISED_KEY):
+        return
+    query = {key: st.query_params[key] for key in st.query_params}
+    state, notices = from_query(query, today)
+    st.session_state[NOTICES_KEY] = notices
+    st.session_state["as_of"] = state.as_of
+    st.session_state["belt_km"] = state.belt_km
+    st.session_state["basemap"] = state.basemap
+    st.session_state["mode"] = state.mode
+    st.session_state["map_center"] = state.center
+    st.session_state["map_zoom"] = state.zoom
+    for spec in CATALOGUE:
+        st.session_state[f"layer_{spec.id}"] = spec.id in state.layers
+    st.session_state[_INITIALISED_KEY] = True
+
+
+def _swatches(spec_legend: tuple) -> str:
+    """Small inline legend swatches (escaped) for a layer toggle."""
+    parts = []
+    for entry in spec_legend:
+        if entry.kind == "line":
+            style = f"display:inline-block;width:16px;border-top:4px solid {entry.color};"
+            style += "margin:0 4px 3px 0"
+        else:
+            style = f"display:inline-block;width:12px;height:12px;background:{entry.color};"
+            style += "border:1px solid #333;margin:0 4px -1px 0"
+        parts.append(
+            f'<span title="{html.escape(entry.label)}" style="{style}"></span>'
+            f'<span style="font-size:0.8em;margin-right:8px">{html.escape(entry.label)}</span>'
+        )
+    return "".join(parts)
+
+
+def render_sidebar(today: date) -> ViewState:
+    """Draw the controls and return the chosen view; the URL is updated to match.
+
+    Parameters
+    ----------
+    today
+        Upper bound of the date slider.
+
+    Returns
+    -------
+    ViewState
+    """
+    _init_from_url(today)
+    sidebar = st.sidebar
+    sidebar.radio(
+        "Audience",
+        MODES,
+        key="mode",
+        format_func=MODE_LABELS.__getitem__,
+        horizontal=True,
+        help="Explore: everything. Present: map first, large type. Analyst: tables and exports.",
+    )
+    sidebar.slider(
+        "As of",
+        min_value=DATE_MIN,
+        max_value=today,
+        key="as_of",
+        format="YYYY-MM-DD",
+        help="Treaty status is derived from the milestone dates for this day.",
+    )
+    sidebar.caption(
+        "Events: Baltic withdrawals deposited 2025-06-27 (effective 2025-12-27) · Finland "
+        "2025-07-10 (2026-01-10) · Ukraine suspension claimed 2025-07-18 (disputed) · Poland "
+        "2025-08-20 (2026-02-20)."
+    )
+    sidebar.markdown("**Layers**")
+    for spec in CATALOGUE:
+        sidebar.checkbox(spec.title, key=f"layer_{spec.id}", help=spec.description)
+        sidebar.markdown(_swatches(spec.legend), unsafe_allow_html=True)
+    sidebar.slider(
+        "Belt depth (km)",
+        min_value=BELT_MIN_KM,
+        max_value=BELT_MAX_KM,
+        step=5,
+        key="belt_km",
+        help="Distance from the Russian/Belarusian border, measured geodesically.",
+    )
+    labels = {b.id: b.label for b in BASEMAPS}
+    sidebar.selectbox(
+        "Basemap",
+        list(labels),
+        key="basemap",
+        format_func=labels.__getitem__,
+        help="Tiles need the internet; the Natural Earth basemap is always drawn beneath them.",
+    )
+    state = ViewState(
+        as_of=st.session_state["as_of"],
+        layers=tuple(s.id for s in CATALOGUE if st.session_state.get(f"layer_{s.id}")),
+        belt_km=int(st.session_state["belt_km"]),
+        basemap=st.session_state["basemap"],
+        mode=st.session_state["mode"],
+        center=tuple(st.session_state["map_center"]),
+        zoom=int(st.session_state["map_zoom"]),
+    )
+    query = state.to_query()
+    if {key: st.query_params.get(key) for key in query} != query:
+        st.query_params.from_dict(query)
+    return state

@@ -1,0 +1,155 @@
+"""The view state (date, layers, belt, basemap, mode, map view) and its URL form.
+
+Everything a link must reproduce lives in :class:`ViewState`; ``from_query`` parses
+``st.query_params`` (plain ``dict[str, str]``) and returns a notice for every value it had to
+replace by a default, so a bad link never breaks the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from layers.registry import DEFAULT_LAYER_IDS, LAYER_IDS
+from layers.render import BASEMAP_IDS, DEFAULT_CENTER, DEFAULT_ZOOM
+
+DATE_MIN = date(2024, 1, 1)
+BELT_MIN_KM = 5
+BELT_MAX_KM = 150
+BELT_DEFAULT_KM = 20
+MODES = ("explore", "present", "analyst")
+MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What the page shows.
+
+    Parameters
+    ----------
+    as_of
+        Date the treaty status is derived for (2024-01-01 … today).
+    layers
+        Visible catalogue layer ids, in catalogue order.
+    belt_km
+        Depth of the border belts in km.
+    basemap
+        Basemap id.
+    mode
+        Audience mode: ``explore``, ``present`` or ``analyst``.
+    center
+        Map centre ``(lat, lon)`` in degrees.
+    zoom
+        Leaflet zoom level.
+    """
+
+    as_of: date
+    layers: tuple[str, ...] = DEFAULT_LAYER_IDS
+    belt_km: int = BELT_DEFAULT_KM
+    basemap: str = "offline"
+    mode: str = "explore"
+    center: tuple[float, float] = DEFAULT_CENTER
+    zoom: int = DEFAULT_ZOOM
+
+    def to_query(self) -> dict[str, str]:
+        """The state as URL query parameters (plain strings)."""
+        return {
+            "date": self.as_of.isoformat(),
+            "layers": ",".join(self.layers) if self.layers else "none",
+            "belt": str(self.belt_km),
+            "basemap": self.basemap,
+            "mode": self.mode,
+            "lat": f"{self.center[0]:.3f}",
+            "lon": f"{self.center[1]:.3f}",
+            "z": str(self.zoom),
+        }
+
+
+def default_state(today: date) -> ViewState:
+    """The default view for ``today``."""
+    return ViewState(as_of=today)
+
+
+def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[str]]:
+    """Parse URL query parameters, falling back to defaults for anything invalid.
+
+    Parameters
+    ----------
+    query
+        ``st.query_params`` as a mapping of strings.
+    today
+        Upper bound of the date range.
+
+    Returns
+    -------
+    tuple
+        ``(state, notices)``: one notice per parameter replaced by its default.
+    """
+    state = default_state(today)
+    notices: list[str] = []
+
+    if "date" in query:
+        try:
+            value = date.fromisoformat(query["date"])
+        except ValueError:
+            notices.append(f"Ignored date {query['date']!r}: use YYYY-MM-DD.")
+        else:
+            if DATE_MIN <= value <= today:
+                state = replace(state, as_of=value)
+            else:
+                notices.append(
+                    f"Ignored date {value.isoformat()}: it must lie between "
+                    f"{DATE_MIN.isoformat()} and {today.isoformat()}."
+                )
+
+    if "layers" in query:
+        raw = [part.strip() for part in query["layers"].split(",") if part.strip()]
+        if raw == ["none"]:
+            state = replace(state, layers=())
+        else:
+            unknown = [part for part in raw if part not in LAYER_IDS]
+            known = tuple(layer for layer in LAYER_IDS if layer in raw)
+            if unknown:
+                notices.append(f"Ignored unknown layer(s): {', '.join(unknown)}.")
+            if known:
+                state = replace(state, layers=known)
+            elif unknown:
+                notices.append("No known layer was left, so the default layers are shown.")
+
+    if "belt" in query:
+        try:
+            belt = int(float(query["belt"]))
+        except ValueError:
+            belt = -1
+        if BELT_MIN_KM <= belt <= BELT_MAX_KM:
+            state = replace(state, belt_km=belt)
+        else:
+            notices.append(
+                f"Ignored belt depth {query['belt']!r}: it must be {BELT_MIN_KM}–{BELT_MAX_KM} km."
+            )
+
+    if "basemap" in query:
+        if query["basemap"] in BASEMAP_IDS:
+            state = replace(state, basemap=query["basemap"])
+        else:
+            notices.append(f"Ignored unknown basemap {query['basemap']!r}.")
+
+    if "mode" in query:
+        if query["mode"] in MODES:
+            state = replace(state, mode=query["mode"])
+        else:
+            notices.append(f"Ignored unknown mode {query['mode']!r}.")
+
+    if "lat" in query or "lon" in query or "z" in query:
+        try:
+            lat, lon = float(query.get("lat", "")), float(query.get("lon", ""))
+            zoom = int(query.get("z", str(DEFAULT_ZOOM)))
+        except ValueError:
+            notices.append("Ignored the map position: lat, lon and z must be numbers.")
+        else:
+            if -85 <= lat <= 85 and -180 <= lon <= 180 and 2 <= zoom <= 12:
+                state = replace(state, center=(lat, lon), zoom=zoom)
+            else:
+                notices.append("Ignored the map position: it is outside the map's range.")
+    return state, notices
