@@ -323,9 +323,11 @@ def _add_layer(
     style = layer.style
     highlight = {"weight": style.weight * (2.5 if present else 2.0), "fillOpacity": 0.8}
 
+    class_name = f"atlas-layer atlas-layer-{layer.id}"
+
     def style_function(feature: dict) -> dict[str, object]:
         color = style.color_for(feature["properties"].get(STYLE_KEY, ""))
-        return style.leaflet_style(color, present=present)
+        return style.leaflet_style(color, present=present) | {"className": class_name}
 
     geojson = folium.GeoJson(
         collection,

@@ -103,7 +103,7 @@ def _render_map(layers: list[MapLayer], state: ViewState) -> None:
         fmap,
         key="map",
         height=MAP_HEIGHT_PX[state.mode],
-        use_container_width=True,
+        use_container_width=True,  # st_folium has no width="stretch"
         returned_objects=["last_active_drawing"],
     )
     clicked = (result or {}).get("last_active_drawing") or {}
