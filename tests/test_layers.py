@@ -1,0 +1,260 @@
+"""Layer registry, builders and the Folium map: one parametrised test per catalogue layer."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import geopandas as gpd
+import pytest
+import shapely
+from shapely.geometry import box
+
+from geo.facts import split_source_ids
+from geo.validate import LINEAR, POLYGONAL
+from layers.base import load_base
+from layers.display import display_collection, escape_text, format_value, user_layer
+from layers.figures import key_figures
+from layers.registry import (
+    CATALOGUE,
+    DEFAULT_LAYER_IDS,
+    LAYER_IDS,
+    build_layer,
+    build_map_layers,
+    get_spec,
+    specs_for,
+)
+from layers.render import build_map
+from layers.spec import LayerSpec, ViewParams
+from layers.style import EVIDENCE_COLORS, STATUS_COLORS, LayerStyle, LegendEntry
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_base()
+
+
+@pytest.fixture(scope="module")
+def default_html(base):
+    layers = build_map_layers(base, DEFAULT_LAYER_IDS, PARAMS)
+    return build_map(layers, basemap_frame=base.basemap).get_root().render()
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=LAYER_IDS)
+def test_every_layer_builds_validates_and_cites(base, spec: LayerSpec):
+    frame = build_layer(spec, base, PARAMS)
+    assert len(frame) > 0
+    assert frame.crs.to_epsg() == 4326
+    assert frame.geometry.is_valid.all()
+    assert not frame.geometry.is_empty.any()
+    expected = POLYGONAL if spec.geometry == "polygon" else LINEAR
+    assert set(frame.geom_type) <= set(expected)
+    assert spec.licence and spec.source_ids and spec.legend and spec.tooltip_fields
+    known = set(base.sources["source_id"])
+    assert set(spec.source_ids) <= known, set(spec.source_ids) - known
+    for ids in frame["source_ids"]:
+        parsed = split_source_ids(ids)
+        assert parsed, f"{spec.id}: a feature has no source_ids"
+        assert set(parsed) <= known, set(parsed) - known
+    for column, _label in spec.tooltip_fields:
+        assert column in frame.columns
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=LAYER_IDS)
+def test_cache_key_ignores_parameters_the_layer_does_not_use(spec: LayerSpec):
+    a = spec.cache_key(ViewParams(date(2025, 1, 1), 10))
+    b = spec.cache_key(ViewParams(date(2026, 1, 1), 10))
+    c = spec.cache_key(ViewParams(date(2025, 1, 1), 30))
+    assert (a == b) is ("as_of" not in spec.depends_on)
+    assert (a == c) is ("belt_km" not in spec.depends_on)
+
+
+def test_spec_refuses_incomplete_records():
+    with pytest.raises(ValueError, match="no source ids") as info:
+        LayerSpec(
+            id="Bad Id",
+            title="",
+            description="",
+            builder=lambda base, params: None,
+            geometry="polygon",
+            style=LayerStyle(None, {}, "#000000"),
+            legend=(),
+            tooltip_fields=(),
+            source_ids=(),
+            licence="",
+        )
+    message = str(info.value)
+    for fragment in ("lower-case", "title is empty", "legend", "tooltip", "licence"):
+        assert fragment in message
+
+
+def test_legend_entry_refuses_bad_colour():
+    with pytest.raises(ValueError, match="#RRGGBB"):
+        LegendEntry("x", "red")
+
+
+def test_unknown_layer_id_names_the_known_ones():
+    with pytest.raises(KeyError, match="treaty-status"):
+        get_spec("nope")
+    with pytest.raises(KeyError):
+        specs_for(["flank-borders", "nope"])
+
+
+def test_specs_keep_catalogue_order():
+    assert [s.id for s in specs_for(["ua-contamination", "treaty-status"])] == [
+        "treaty-status",
+        "ua-contamination",
+    ]
+
+
+def test_treaty_status_attribute_schema(base):
+    frame = build_layer(get_spec("treaty-status"), base, ViewParams(date(2025, 12, 28)))
+    status = frame.set_index("iso3")["status"]
+    assert set(status.unique()) <= set(STATUS_COLORS)
+    assert status["EST"] == "withdrawn" and status["LVA"] == "withdrawn"
+    assert status["FIN"] == "withdrawal_notified" and status["POL"] == "withdrawal_notified"
+    assert status["UKR"] == "suspension_claimed"
+    assert status["RUS"] == "never_joined"
+    assert status["BLR"] == "party"
+    est = frame.set_index("iso3").loc["EST"]
+    assert est["withdrawal_deposited"] == "2025-06-27"
+    assert est["withdrawal_effective"] == "2025-12-27"
+
+
+def test_milestones_after_as_of_are_not_shown(base):
+    frame = build_layer(get_spec("treaty-status"), base, ViewParams(date(2025, 6, 1)))
+    est = frame.set_index("iso3").loc["EST"]
+    assert est["withdrawal_effective"] == ""
+    assert est["status"] == "party"
+
+
+def test_flank_borders_carry_both_lengths(base):
+    frame = build_layer(get_spec("flank-borders"), base, PARAMS).set_index("pair")
+    assert len(frame) == 9
+    assert frame.loc["FIN-RUS", "factbook_km"] == 1309
+    assert frame.loc["FIN-RUS", "length_km"] == pytest.approx(1225.5, abs=1.0)
+    assert "1,340" in frame.loc["FIN-RUS", "other_reference_km"]
+    assert (frame["length_ratio"].between(0.6, 1.05)).all()
+
+
+def test_belt_layer_grows_with_depth(base):
+    spec = get_spec("border-belt")
+    shallow = build_layer(spec, base, ViewParams(PARAMS.as_of, 10)).set_index("iso3")
+    deep = build_layer(spec, base, ViewParams(PARAMS.as_of, 50)).set_index("iso3")
+    assert (deep["belt_area_km2"] > shallow["belt_area_km2"]).all()
+    assert (shallow["depth_km"] == 10).all()
+
+
+def test_contamination_layer_schema(base):
+    frame = build_layer(get_spec("ua-contamination"), base, PARAMS).set_index("iso_3166_2")
+    assert len(frame) == 27
+    assert set(frame["evidence"]) <= set(EVIDENCE_COLORS)
+    kharkiv = frame.loc["UA-63"]
+    assert kharkiv["evidence"] == "figure"
+    assert kharkiv["figure_km2"] == pytest.approx(12_000)
+    assert kharkiv["figure_date"] == "2024-02-24"
+    # No invented figures: oblasts without a published figure carry none.
+    no_figure = frame.loc[frame["evidence"] != "figure", "figure_km2"]
+    assert no_figure.isna().all()
+    assert frame.loc["UA-46", "name_uk"] == "Львівська область"
+
+
+def test_key_figures_follow_the_date(base):
+    before = key_figures(base, date(2025, 6, 1))
+    after = key_figures(base, date(2026, 3, 1))
+    assert before.withdrawn == ()
+    assert len(after.withdrawn) == 5
+    assert before.contaminated_km2 == 139_000
+    assert after.contaminated_km2 == 137_000
+    assert key_figures(base, date(2023, 1, 1)).contaminated_km2 is None
+    assert after.factbook_rus_km == 2626 and after.factbook_blr_km == 1176
+    assert after.border_rus_km == pytest.approx(2294, rel=0.01)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def test_default_map_has_every_layer_colour_and_tooltip(default_html):
+    for layer_id in DEFAULT_LAYER_IDS:
+        spec = get_spec(layer_id)
+        assert f"atlas-layer-{layer_id}" in default_html
+        assert json.dumps(spec.title)[1:-1] in default_html or spec.title in default_html
+        for _column, label in spec.tooltip_fields:
+            assert json.dumps(label)[1:-1] in default_html or label in default_html
+    # As of 2026-03-01 the five flank states are withdrawn: their fill colour is in the map.
+    assert f'"fillColor": "{STATUS_COLORS["withdrawn"]}"' in default_html
+    assert f'"fillColor": "{EVIDENCE_COLORS["figure"]}"' in default_html
+    assert "ua-border-zone" not in default_html
+
+
+def test_map_needs_no_cdn(default_html):
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', default_html)
+    assert external == []
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in default_html
+
+
+def test_status_colour_changes_with_date(base):
+    spec = get_spec("treaty-status")
+    early = build_map_layers(base, [spec.id], ViewParams(date(2025, 6, 1)))
+    html_early = build_map(early, basemap_frame=base.basemap).get_root().render()
+    assert f'"fillColor": "{STATUS_COLORS["withdrawn"]}"' not in html_early
+    assert f'"fillColor": "{STATUS_COLORS["party"]}"' in html_early
+
+
+def test_hostile_attribute_is_escaped_in_the_map(base):
+    frame = gpd.GeoDataFrame(
+        {"name": [HOSTILE], HOSTILE: ["<script>alert(2)</script>"]},
+        geometry=[box(30, 50, 30.1, 50.1)],
+        crs="EPSG:4326",
+    )
+    layer = user_layer("user-1", HOSTILE, frame)
+    html = build_map([layer], basemap_frame=base.basemap).get_root().render()
+    assert "<img src=x" not in html
+    assert "<script>alert(2)" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    collection = display_collection(layer)
+    props = collection["features"][0]["properties"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in props.values()
+
+
+def test_display_collection_rounds_and_keeps_only_shown_fields(base):
+    layer = build_map_layers(base, ["flank-borders"], PARAMS)[0]
+    collection = display_collection(layer)
+    feature = collection["features"][0]
+    assert set(feature["properties"]) == {"feature_id", "style_key"} | {
+        f"f{i}" for i in range(len(layer.tooltip_fields))
+    }
+    coords = shapely.get_coordinates(shapely.from_geojson(json.dumps(feature["geometry"])))
+    assert (abs(coords * 1e4 - (coords * 1e4).round()) < 1e-6).all()
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(float("nan"), "—"), (None, "—"), (1309.0, "1,309"), (1225.46, "1,225.5"), ("", "—")],
+)
+def test_format_value(value, text):
+    assert format_value(value) == text
+
+
+def test_escape_text_escapes_quotes():
+    assert escape_text('"><b>') == "&quot;&gt;&lt;b&gt;"
+
+
+def test_present_mode_is_heavier(base):
+    layers = build_map_layers(base, ["flank-borders"], PARAMS)
+    normal = build_map(layers, basemap_frame=base.basemap).get_root().render()
+    present = build_map(layers, basemap_frame=base.basemap, present=True).get_root().render()
+    assert '"weight": 4.0' in normal
+    assert '"weight": 7.2' in present
+
+
+def test_tile_basemap_is_added_above_offline_basemap(base):
+    html = build_map([], basemap_frame=base.basemap, basemap="osm").get_root().render()
+    assert "tile.openstreetmap.org" in html
+    assert "atlas-basemap" in html
+    with pytest.raises(KeyError, match="offline"):
+        build_map([], basemap_frame=base.basemap, basemap="nope")
