@@ -8,7 +8,9 @@ overlaps on the map.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +42,8 @@ class AtlasBase:
         Region countries simplified as a coverage for display (EPSG:4326).
     basemap
         Coarser region countries for the offline basemap (EPSG:4326).
+    basemap_geojson
+        ``basemap`` serialised once as a GeoJSON dict (geometry only).
     oblasts
         The 27 Ukrainian first-level units (EPSG:4326).
     segments
@@ -53,6 +57,7 @@ class AtlasBase:
     countries: gpd.GeoDataFrame
     region_display: gpd.GeoDataFrame
     basemap: gpd.GeoDataFrame
+    basemap_geojson: dict[str, Any]
     oblasts: gpd.GeoDataFrame
     segments: gpd.GeoDataFrame
     sources: pd.DataFrame
@@ -111,6 +116,7 @@ def load_base() -> AtlasBase:
         countries=countries,
         region_display=region_display,
         basemap=basemap,
+        basemap_geojson=json.loads(basemap[["geometry"]].to_json(drop_id=True)),
         oblasts=oblasts,
         segments=segments,
         sources=facts.load_sources(),

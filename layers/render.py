@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -226,13 +227,14 @@ def legend_html(layer: MapLayer) -> str:
 def build_map(
     layers: Sequence[MapLayer],
     *,
-    basemap_frame: gpd.GeoDataFrame,
+    basemap_frame: gpd.GeoDataFrame | dict[str, Any],
     basemap: str = "offline",
     present: bool = False,
     center: tuple[float, float] = DEFAULT_CENTER,
     zoom: int = DEFAULT_ZOOM,
     asset_prefix: str = STATIC_URL_PREFIX,
     simplify_deg: float = 0.0,
+    collections: Mapping[str, dict[str, Any]] | None = None,
 ) -> folium.Map:
     """Draw ``layers`` on a Leaflet map that works offline.
 
@@ -244,7 +246,8 @@ def build_map(
     layers
         Layers to draw, bottom first.
     basemap_frame
-        Simplified countries (EPSG:4326) for the offline basemap.
+        Simplified countries (EPSG:4326) for the offline basemap, or their GeoJSON dict
+        (``AtlasBase.basemap_geojson``, which saves serialising them on every call).
     basemap
         One of :data:`BASEMAP_IDS`.
     present
@@ -257,6 +260,9 @@ def build_map(
         URL prefix under which Leaflet's files are served.
     simplify_deg
         Extra display simplification in degrees (for large user layers).
+    collections
+        Precomputed :func:`layers.display.display_collection` results by layer id (the app
+        caches them so a date change does not re-serialise date-independent layers).
 
     Returns
     -------
@@ -282,8 +288,10 @@ def build_map(
         )
     )
     folium.map.CustomPane("atlas-basemap", z_index=150, pointer_events=False).add_to(fmap)
+    if isinstance(basemap_frame, gpd.GeoDataFrame):
+        basemap_frame = basemap_geojson(basemap_frame)
     folium.GeoJson(
-        json.loads(basemap_frame[["geometry"]].to_json(drop_id=True)),
+        basemap_frame,
         name="Natural Earth basemap",
         pane="atlas-basemap",
         style_function=lambda _f: {
@@ -301,7 +309,10 @@ def build_map(
 
     legends = []
     for layer in layers:
-        geojson = _add_layer(fmap, layer, present=present, simplify_deg=simplify_deg)
+        collection = (collections or {}).get(layer.id)
+        if collection is None:
+            collection = display_collection(layer, simplify_deg=simplify_deg)
+        geojson = _add_layer(fmap, layer, collection, present=present)
         legends.append(
             {
                 "id": html.escape(layer.id),
@@ -315,10 +326,14 @@ def build_map(
     return fmap
 
 
+def basemap_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """GeoJSON dict of the basemap countries (geometry only, EPSG:4326)."""
+    return json.loads(frame[["geometry"]].to_json(drop_id=True))
+
+
 def _add_layer(
-    fmap: folium.Map, layer: MapLayer, *, present: bool, simplify_deg: float
+    fmap: folium.Map, layer: MapLayer, collection: dict[str, Any], *, present: bool
 ) -> folium.GeoJson:
-    collection = display_collection(layer, simplify_deg=simplify_deg)
     keys, labels = tooltip_keys(layer)
     style = layer.style
     highlight = {"weight": style.weight * (2.5 if present else 2.0), "fillOpacity": 0.8}
@@ -352,6 +367,7 @@ __all__ = [
     "SAFETY_LINE",
     "Basemap",
     "OfflineMap",
+    "basemap_geojson",
     "build_map",
     "get_basemap",
     "legend_html",
