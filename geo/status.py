@@ -164,17 +164,19 @@ def status_on(milestones_for_state: pd.DataFrame, as_of: date) -> TreatyStatus:
     return _status_from_first_dates(first, _as_date(as_of))
 
 
-def _conflict_text(rows: pd.DataFrame) -> str:
-    """Describe events whose sources give different dates, e.g. ``signature: 1999-02-22 (…)``."""
+def _conflict_text(rows: list[dict[str, object]]) -> str:
+    """Describe events whose sources give different dates, e.g. ``signature: 1999-02-22 (…)``.
+
+    ``rows`` are plain records with ``event``, ``date`` and ``source_ids``.
+    """
     parts = []
     for event in EVENTS:
-        event_rows = rows[rows["event"] == event]
-        if event_rows["date"].nunique() < 2:
-            continue
         dated = sorted(
-            zip(event_rows["date"].map(_as_date), event_rows["source_ids"], strict=True),
+            ((row["date"], str(row["source_ids"])) for row in rows if row["event"] == event),
             key=lambda pair: pair[0],
         )
+        if len({day for day, _ in dated}) < 2:
+            continue
         listing = " vs ".join(f"{day.isoformat()} ({ids})" for day, ids in dated)
         parts.append(f"{event}: {listing}")
     return "; ".join(parts)
@@ -222,13 +224,22 @@ def status_table(
     state_sources = dict(zip(states["iso3"], states["source_ids"], strict=True))
     for iso3 in milestones["iso3"]:
         names.setdefault(iso3, iso3)
+    _event_dates(milestones)  # validates columns and event names once
+    by_state: dict[str, list[dict[str, object]]] = {}
+    for row in milestones[["iso3", "event", "date", "source_ids"]].to_dict("records"):
+        if not pd.isna(row["date"]):
+            row["date"] = _as_date(row["date"])
+            by_state.setdefault(str(row["iso3"]), []).append(row)
     records = []
     for iso3, name in names.items():
-        rows = milestones[milestones["iso3"] == iso3]
-        dates = _event_dates(rows)
-        first = {event: values[0] for event, values in dates.items()}
-        shown = [event for event in EVENTS if event in first and first[event] <= as_of]
-        shown_rows = rows[rows["event"].isin(shown)]
+        rows = by_state.get(iso3, [])
+        first: dict[str, date] = {}
+        for row in rows:
+            event, day = str(row["event"]), row["date"]
+            if event not in first or day < first[event]:
+                first[event] = day
+        shown = {event for event in EVENTS if event in first and first[event] <= as_of}
+        shown_rows = [row for row in rows if row["event"] in shown]
         status = _status_from_first_dates(first, as_of)
         record: dict[str, object] = {
             "iso3": iso3,
@@ -238,7 +249,9 @@ def status_table(
         }
         for event in EVENTS:
             record[event] = first[event] if event in shown else None
-        record["source_ids"] = _union_ids([state_sources.get(iso3, ""), *shown_rows["source_ids"]])
+        record["source_ids"] = _union_ids(
+            [state_sources.get(iso3, ""), *(str(row["source_ids"]) for row in shown_rows)]
+        )
         record["conflicts"] = _conflict_text(shown_rows)
         records.append(record)
     columns = ["iso3", "name", "status", "label", *EVENTS, "source_ids", "conflicts"]

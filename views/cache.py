@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
 from layers.base import AtlasBase, load_base
-from layers.display import MapLayer, from_spec
-from layers.figures import KeyFigures, key_figures
+from layers.display import MapLayer, display_collection, from_spec
+from layers.figures import KeyFigures, key_figures, treaty_events
 from layers.registry import build_layer, get_spec
 from layers.spec import ViewParams
+from views.charts import contamination_chart, events_chart
+from views.state import DATE_MIN
 
 #: Placeholder view values for layers that do not depend on them (never shown).
 _UNUSED_DATE = date(2000, 1, 1)
@@ -52,6 +55,43 @@ def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]
         _, as_of, belt_km = get_spec(layer_id).cache_key(params)
         layers.append(_layer(layer_id, as_of, belt_km))
     return layers
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _collection(layer_id: str, as_of: date | None, belt_km: float | None) -> dict[str, Any]:
+    return display_collection(_layer(layer_id, as_of, belt_km))
+
+
+def get_collections(layer_ids: tuple[str, ...], params: ViewParams) -> dict[str, dict[str, Any]]:
+    """Display GeoJSON of each catalogue layer, serialised once per cache key.
+
+    Parameters
+    ----------
+    layer_ids
+        Catalogue ids.
+    params
+        Date and belt depth.
+
+    Returns
+    -------
+    dict
+        Layer id → GeoJSON FeatureCollection (shared, read-only).
+    """
+    return {layer_id: _collection(*get_spec(layer_id).cache_key(params)) for layer_id in layer_ids}
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Vega-Lite specs of the treaty-event and contamination charts for a date.
+
+    Built once per (date, size): Altair's validation is the slowest part of a rerun otherwise.
+    """
+    base = get_base()
+    events = treaty_events(base, DATE_MIN, max(as_of, today))
+    return (
+        events_chart(events, as_of, large=large).to_dict(),
+        contamination_chart(base.contamination_national, as_of, large=large).to_dict(),
+    )
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from layers.display import FEATURE_ID, MapLayer, visible_attributes
-from layers.figures import KeyFigures, treaty_events
+from layers.figures import KeyFigures
 from layers.render import SAFETY_LINE, build_map, legend_html
 from layers.spec import ViewParams
-from views.cache import get_base, get_key_figures, get_layers
-from views.charts import contamination_chart, events_chart
+from views.cache import (
+    get_base,
+    get_chart_specs,
+    get_collections,
+    get_key_figures,
+    get_layers,
+)
 from views.downloads import render_downloads
 from views.sidebar import NOTICES_KEY
-from views.state import DATE_MIN, ViewState
+from views.state import ViewState
 from views.user_layers import session_user_layers
 
 MAP_HEIGHT_PX = {"explore": 620, "present": 760, "analyst": 560}
@@ -37,11 +42,11 @@ def render_map_page(state: ViewState) -> None:
     figures = get_key_figures(state.as_of)
 
     if present:
-        _render_map(layers, state)
+        _render_map(layers, state, params)
         _render_key_figures(figures)
     else:
         _render_key_figures(figures)
-        _render_map(layers, state)
+        _render_map(layers, state, params)
     _render_legend(layers)
     _render_timeline(state, large=present)
     if state.mode == "analyst":
@@ -89,11 +94,12 @@ def _render_key_figures(figures: KeyFigures) -> None:
         )
 
 
-def _render_map(layers: list[MapLayer], state: ViewState) -> None:
+def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:
     base = get_base()
     fmap = build_map(
         layers,
-        basemap_frame=base.basemap,
+        basemap_frame=base.basemap_geojson,
+        collections=get_collections(state.layers, params),
         basemap=state.basemap,
         present=state.mode == "present",
         center=state.center,
@@ -145,14 +151,10 @@ def _render_legend(layers: list[MapLayer]) -> None:
 
 
 def _render_timeline(state: ViewState, *, large: bool) -> None:
-    base = get_base()
-    events = treaty_events(base, DATE_MIN, max(state.as_of, pd.Timestamp.today().date()))
+    events_spec, series_spec = get_chart_specs(state.as_of, date.today(), large)
     left, right = st.columns(2)
-    left.altair_chart(events_chart(events, state.as_of, large=large), width="stretch")
-    right.altair_chart(
-        contamination_chart(base.contamination_national, state.as_of, large=large),
-        width="stretch",
-    )
+    left.vega_lite_chart(events_spec, width="stretch")
+    right.vega_lite_chart(series_spec, width="stretch")
 
 
 def _render_tables(layers: list[MapLayer]) -> None:

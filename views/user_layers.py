@@ -7,6 +7,7 @@ import streamlit as st
 from geo.errors import ImportRejectedError
 from geo.importer import ImportLimits, import_bytes, list_layers
 from layers.display import MapLayer, user_layer
+from views.text import plain
 
 USER_LAYERS_KEY = "user_layers"
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "csv"]
@@ -39,7 +40,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
         try:
             tables = list_layers(data, upload.name)
         except ImportRejectedError as error:
-            box.error(str(error))
+            box.error(plain(str(error)))
             return
         if len(tables) > 1:
             table = box.selectbox("Table", tables, key="upload_table")
@@ -48,12 +49,12 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     try:
         frame, report = import_bytes(data, upload.name, layer=table, limits=ImportLimits())
     except ImportRejectedError as error:
-        box.error(str(error))
+        box.error(plain(str(error)))
         return
     layers = session_user_layers()
     layer = user_layer(f"user-{len(layers) + 1}", upload.name, frame)
     st.session_state[USER_LAYERS_KEY] = [*layers, layer]
-    box.success(report.summary())
+    box.success(plain(report.summary()))
 
 
 def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None:
