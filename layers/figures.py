@@ -133,3 +133,35 @@ def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
     rows["event"] = rows["event"].str.replace("_", " ")
     columns = ["date", "iso3", "state", "event", "source_ids", "confidence"]
     return rows[columns].sort_values(["date", "iso3"]).reset_index(drop=True)
+
+
+def withdrawal_summary(base: AtlasBase) -> list[str]:
+    """One line per state with a withdrawal or suspension milestone, from the fact table.
+
+    Parameters
+    ----------
+    base
+        Date-independent inputs.
+
+    Returns
+    -------
+    list of str
+        E.g. ``"Finland: deposited 2025-07-10, effective 2026-01-10"``, in deposit order; dates
+        are the earliest each source set gives.
+    """
+    rows = base.milestones.copy()
+    rows["date"] = pd.to_datetime(rows["date"]).dt.date
+    first = rows.groupby(["iso3", "event"])["date"].min()
+    names = dict(zip(base.states["iso3"], base.states["name_en"], strict=True))
+    lines = []
+    for iso3 in first.index.get_level_values("iso3").unique():
+        events = first.loc[iso3]
+        if "withdrawal_deposited" in events:
+            text = f"{names.get(iso3, iso3)}: deposited {events['withdrawal_deposited']}"
+            if "withdrawal_effective" in events:
+                text += f", effective {events['withdrawal_effective']}"
+            lines.append((events["withdrawal_deposited"], text))
+        elif "suspension_claimed" in events:
+            text = f"{names.get(iso3, iso3)}: suspension claimed {events['suspension_claimed']}"
+            lines.append((events["suspension_claimed"], text + " (disputed)"))
+    return [text for _, text in sorted(lines)]

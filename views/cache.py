@@ -9,7 +9,7 @@ import streamlit as st
 
 from layers.base import AtlasBase, load_base
 from layers.display import MapLayer, display_collection, from_spec
-from layers.figures import KeyFigures, key_figures, treaty_events
+from layers.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.registry import build_layer, get_spec
 from layers.spec import ViewParams
 from views.charts import contamination_chart, events_chart
@@ -98,3 +98,9 @@ def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, An
 def get_key_figures(as_of: date) -> KeyFigures:
     """Headline figures for a date."""
     return key_figures(get_base(), as_of)
+
+
+@st.cache_data(show_spinner=False)
+def get_withdrawal_summary() -> list[str]:
+    """Withdrawal and suspension events listed beside the date slider."""
+    return withdrawal_summary(get_base())

@@ -49,6 +49,8 @@ def render_map_page(state: ViewState) -> None:
         _render_map(layers, state, params)
     _render_legend(layers)
     _render_timeline(state, large=present)
+    if not present:
+        _render_defence_lines()
     if state.mode == "analyst":
         _render_tables(layers)
         render_downloads(layers, params)
@@ -132,6 +134,17 @@ def _render_details(feature_id: str, layers: list[MapLayer], state: ViewState) -
         st.dataframe(rows, hide_index=True, width="stretch")
         if record.get("conflicts"):
             st.caption(f"Sources disagree: {record['conflicts']}")
+        plans = base.defence_lines.loc[base.defence_lines["iso3"] == record["iso3"]]
+        if not plans.empty:
+            st.markdown("**Defence-line plans**")
+            st.dataframe(plans, hide_index=True, width="stretch")
+    elif layer_id == "flank-borders":
+        refs = get_base().border_lengths
+        st.markdown(
+            f"**Measured on the 1:10m lines:** {record['length_km']:,.1f} km · "
+            f"**CIA World Factbook:** {record['factbook_km']:,.0f} km"
+        )
+        st.dataframe(refs.loc[refs["pair"] == record["pair"]], hide_index=True, width="stretch")
     else:
         st.dataframe(record.to_frame("value"), width="stretch")
 
@@ -155,6 +168,16 @@ def _render_timeline(state: ViewState, *, large: bool) -> None:
     left, right = st.columns(2)
     left.vega_lite_chart(events_spec, width="stretch")
     right.vega_lite_chart(series_spec, width="stretch")
+
+
+def _render_defence_lines() -> None:
+    lines = get_base().defence_lines
+    with st.expander("What is planned on the borders: defence-line projects"):
+        st.caption(
+            "Every row cites its sources; where sources disagree (e.g. the length of Poland's "
+            "East Shield) both rows are shown. No Finnish line length or budget was found in public sources."
+        )
+        st.dataframe(lines, hide_index=True, width="stretch")
 
 
 def _render_tables(layers: list[MapLayer]) -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from layers.registry import CATALOGUE
 from layers.render import BASEMAPS
+from views.cache import get_withdrawal_summary
 from views.state import (
     BELT_MAX_KM,
     BELT_MIN_KM,
@@ -88,11 +89,7 @@ def render_sidebar(today: date) -> ViewState:
         format="YYYY-MM-DD",
         help="Treaty status is derived from the milestone dates for this day.",
     )
-    sidebar.caption(
-        "Events: Baltic withdrawals deposited 2025-06-27 (effective 2025-12-27) · Finland "
-        "2025-07-10 (2026-01-10) · Ukraine suspension claimed 2025-07-18 (disputed) · Poland "
-        "2025-08-20 (2026-02-20)."
-    )
+    sidebar.caption("Treaty events: " + " · ".join(get_withdrawal_summary()))
     sidebar.markdown("**Layers**")
     for spec in CATALOGUE:
         sidebar.checkbox(spec.title, key=f"layer_{spec.id}", help=spec.description)
