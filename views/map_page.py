@@ -175,7 +175,8 @@ def _render_defence_lines() -> None:
     with st.expander("What is planned on the borders: defence-line projects"):
         st.caption(
             "Every row cites its sources; where sources disagree (e.g. the length of Poland's "
-            "East Shield) both rows are shown. No Finnish line length or budget was found in public sources."
+            "East Shield) both rows are shown. No Finnish line length or budget was found in "
+            "public sources."
         )
         st.dataframe(lines, hide_index=True, width="stretch")
 
