@@ -1,0 +1,441 @@
+"""A4 landscape print map (PNG or PDF) drawn server-side with GeoPandas and Matplotlib.
+
+Not a screenshot of Leaflet: the layers are drawn again from their frames, in the regional
+Lambert azimuthal equal-area projection of :data:`geo.crs.EQUAL_AREA` (centre 52°N 28°E), which
+keeps the Baltic states and Ukraine at their true relative sizes. Only ``matplotlib.figure.Figure``
+is used (Agg/PDF canvases chosen by ``savefig``), never ``pyplot``, so nothing leaks between
+Streamlit sessions sharing the process.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from geo.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
+from geo.errors import ExportError
+from layers import GENERATOR, __version__
+from layers.display import MapLayer
+from layers.export import export_metadata, sources_line
+from layers.render import SAFETY_LINE, SEA_COLOR
+from layers.spec import ViewParams
+from layers.style import LayerStyle
+
+#: A4 landscape in inches (297 mm × 210 mm).
+A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
+#: Figure-fraction boxes ``[left, bottom, width, height]`` of the map and the legend beside it.
+MAP_BOX = (0.025, 0.175, 0.70, 0.725)
+LEGEND_BOX = (0.74, 0.175, 0.24, 0.725)
+LAND_COLOR = "#F4F1EA"
+BORDER_COLOR = "#8A8A8A"
+#: Leaflet weights are CSS pixels; on paper a thinner stroke reads the same.
+WEIGHT_TO_POINTS = 0.6
+#: Most source lines printed before the list is cut (the full list is in the data exports).
+MAX_SOURCE_LINES = 4
+SOURCE_LINE_CHARS = 190
+
+
+def _nice_length_km(approx_km: float) -> float:
+    """The largest 1-2-5 × 10ⁿ length not above ``approx_km`` (km)."""
+    exponent = math.floor(math.log10(approx_km))
+    for step in (5.0, 2.0, 1.0):
+        value = step * 10.0**exponent
+        if value <= approx_km:
+            return value
+    return 10.0**exponent
+
+
+def _extent(frames: Sequence[gpd.GeoDataFrame], aspect: float) -> tuple[float, ...]:
+    """Projected bounds of all frames, padded 6 % and widened to the axes' aspect (w/h)."""
+    bounds = np.array([f.total_bounds for f in frames if len(f) and not f.is_empty.all()])
+    if not len(bounds):
+        raise ExportError("nothing to print: the shown layers have no geometry")
+    xmin, ymin = bounds[:, 0].min(), bounds[:, 1].min()
+    xmax, ymax = bounds[:, 2].max(), bounds[:, 3].max()
+    width = max(xmax - xmin, 50_000.0) * 1.12
+    height = max(ymax - ymin, 50_000.0) * 1.12
+    if width / height < aspect:
+        width = height * aspect
+    else:
+        height = width / aspect
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    return cx - width / 2, cx + width / 2, cy - height / 2, cy + height / 2
+
+
+def _feature_colors(frame: gpd.GeoDataFrame, style: LayerStyle) -> list[str]:
+    if style.color_column and style.color_column in frame.columns:
+        return [style.color_for(v) for v in frame[style.color_column]]
+    return [style.default_color] * len(frame)
+
+
+def _dashes(style: LayerStyle) -> Any:
+    if not style.dash_array:
+        return "solid"
+    parts = [float(p) / 2 for p in style.dash_array.replace(",", " ").split() if p]
+    return (0, tuple(parts)) if parts else "solid"
+
+
+def _draw_layer(ax: Any, layer: MapLayer, frame: gpd.GeoDataFrame) -> None:
+    """Draw one projected layer with the colours of its Leaflet style."""
+    style = layer.style
+    width = max(style.weight * WEIGHT_TO_POINTS, 0.3)
+    drawable = ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
+    colors_arr = np.array(_feature_colors(frame, style), dtype=object)[drawable]
+    frame = frame.loc[drawable]
+    if frame.empty:
+        return
+    polygons = frame.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    points = frame.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
+    lines = ~(polygons | points)
+    if polygons.any():
+        part = frame.loc[polygons]
+        if style.fill and style.fill_opacity > 0:
+            faces = [to_rgba(c, style.fill_opacity) for c in colors_arr[polygons]]
+            part.plot(ax=ax, facecolor=faces, edgecolor="#222222", linewidth=width * 0.7)
+        else:
+            # An outline-only layer: the stroke carries the colour, as in its legend.
+            part.boundary.plot(
+                ax=ax, color=list(colors_arr[polygons]), linewidth=width, linestyle=_dashes(style)
+            )
+    if lines.any():
+        frame.loc[lines].plot(
+            ax=ax, color=list(colors_arr[lines]), linewidth=width, linestyle=_dashes(style)
+        )
+    if points.any():
+        frame.loc[points].plot(
+            ax=ax, color=list(colors_arr[points]), markersize=20, edgecolor="#222222", linewidth=0.4
+        )
+
+
+def scale_bar_span_m(
+    to_lonlat: pyproj.Transformer, x0_m: float, y0_m: float, length_km: float
+) -> float:
+    """Length in map metres of a horizontal bar that measures ``length_km`` on the ground.
+
+    An equal-area projection is not conformal: its scale depends on the position and on the
+    direction (up to a few per cent across this region). So the bar's span is solved for at
+    its own position and in its own (horizontal) direction: starting from ``length_km`` × 1000
+    map metres, the span is corrected by the ratio of wanted to geodesic (WGS84 ellipsoid)
+    ground length between the bar's ends until they agree to 1 m.
+
+    Parameters
+    ----------
+    to_lonlat
+        Transformer from the map projection (metres) to EPSG:4326 (``always_xy``).
+    x0_m, y0_m
+        The bar's left end in projected metres.
+    length_km
+        Ground length the bar stands for, in km.
+
+    Returns
+    -------
+    float
+        Span in projected metres from ``(x0_m, y0_m)`` to ``(x0_m + span, y0_m)``.
+    """
+    wanted_m = length_km * 1000.0
+    lon0, lat0 = to_lonlat.transform(x0_m, y0_m)
+    span = wanted_m
+    for _ in range(8):
+        lon1, lat1 = to_lonlat.transform(x0_m + span, y0_m)
+        _, _, ground_m = GEOD.inv(lon0, lat0, lon1, lat1)
+        if abs(ground_m - wanted_m) < 1.0:
+            break
+        span *= wanted_m / ground_m
+    return span
+
+
+def _scale_bar(ax: Any, to_lonlat: pyproj.Transformer, extent: tuple[float, ...]) -> None:
+    """Draw a scale bar whose km length is geodesic at the bar's own position.
+
+    The equal-area projection is true to scale only at its centre (52°N 28°E); elsewhere its
+    scale drifts by a few per cent across this region. So the bar is not drawn as "N km = N ×
+    1000 projected metres": :func:`scale_bar_span_m` solves for the horizontal span whose two
+    ends lie N km apart on the WGS84 ellipsoid, at the bar's own position.
+    """
+    xmin, xmax, ymin, ymax = extent
+    width, height = xmax - xmin, ymax - ymin
+    x0, y0 = xmin + 0.04 * width, ymin + 0.05 * height
+    _lon0, lat0 = to_lonlat.transform(x0, y0)
+    length_km = _nice_length_km(0.22 * width / 1000.0)
+    span = scale_bar_span_m(to_lonlat, x0, y0, length_km)
+    bar_h = 0.012 * height
+    ax.add_patch(
+        Rectangle(
+            (x0 - 0.01 * width, y0 - 0.035 * height),
+            span + 0.04 * width,
+            0.075 * height + bar_h,
+            facecolor="white",
+            edgecolor="none",
+            alpha=0.8,
+            zorder=20,
+        )
+    )
+    for i in range(4):
+        ax.add_patch(
+            Rectangle(
+                (x0 + i * span / 4, y0),
+                span / 4,
+                bar_h,
+                facecolor="black" if i % 2 == 0 else "white",
+                edgecolor="black",
+                linewidth=0.6,
+                zorder=21,
+            )
+        )
+    for fraction in (0.0, 0.5, 1.0):
+        value = length_km * fraction
+        label = f"{value:g}" + (" km" if fraction == 1.0 else "")
+        ax.text(
+            x0 + fraction * span,
+            y0 + bar_h * 1.6,
+            label,
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            zorder=22,
+        )
+    ax.text(
+        x0,
+        y0 - bar_h * 0.6,
+        f"Bar length geodesic at {lat0:.0f}°N",
+        ha="left",
+        va="top",
+        fontsize=5.5,
+        color="#333333",
+        zorder=22,
+    )
+
+
+def _north_arrow(ax: Any, to_lonlat: pyproj.Transformer, extent: tuple[float, ...]) -> None:
+    """Draw an arrow pointing to true north at its own position (meridians converge in LAEA)."""
+    xmin, xmax, ymin, ymax = extent
+    width, height = xmax - xmin, ymax - ymin
+    x0, y0 = xmax - 0.05 * width, ymax - 0.16 * height
+    lon0, lat0 = to_lonlat.transform(x0, y0)
+    lon1, lat1, _ = GEOD.fwd(lon0, lat0, 0.0, 50_000.0)
+    x1, y1 = to_lonlat.transform(lon1, lat1, direction="INVERSE")
+    norm = math.hypot(x1 - x0, y1 - y0)
+    length = 0.08 * height
+    tip = (x0 + (x1 - x0) / norm * length, y0 + (y1 - y0) / norm * length)
+    ax.annotate(
+        "",
+        xy=tip,
+        xytext=(x0, y0),
+        arrowprops={
+            "arrowstyle": "-|>,head_length=0.8,head_width=0.4",
+            "color": "black",
+            "lw": 1.6,
+        },
+        zorder=22,
+    )
+    ax.text(
+        tip[0], tip[1] + 0.01 * height, "N", ha="center", va="bottom", fontsize=11, weight="bold"
+    )
+
+
+def _legend(ax: Any, layers: Sequence[MapLayer]) -> None:
+    """Draw every layer's swatches, top to bottom, in axes-fraction coordinates."""
+    rows: list[tuple[str, Any]] = [("heading", "Legend")]
+    for layer in layers:
+        for k, line in enumerate(textwrap.wrap(layer.title, 38) or [layer.id]):
+            rows.append(("title" if k == 0 else "title-cont", line))
+        for entry in layer.legend:
+            label_lines = textwrap.wrap(entry.label, 36) or [""]
+            rows.append(("entry", (layer, entry, label_lines[0])))
+            rows.extend(("entry-cont", line) for line in label_lines[1:])
+        rows.append(("gap", None))
+    step = min(0.034, 0.98 / max(len(rows), 1))
+    font = max(5.0, min(8.0, step * 230))
+    y = 0.99
+    for kind, value in rows:
+        if kind == "heading":
+            ax.text(0.0, y, value, fontsize=font + 2, weight="bold", va="top")
+        elif kind in ("title", "title-cont"):
+            ax.text(0.0, y, value, fontsize=font, weight="bold", va="top")
+        elif kind == "entry":
+            layer, entry, label = value
+            cy = y - step * 0.45
+            style = layer.style
+            if layer.geometry == "point":
+                ax.add_line(
+                    Line2D(
+                        [0.07],
+                        [cy],
+                        marker="o",
+                        markersize=6,
+                        color=entry.color,
+                        markeredgecolor="#222222",
+                        markeredgewidth=0.4,
+                        linestyle="none",
+                    )
+                )
+            elif entry.kind == "line" or not style.fill or style.fill_opacity <= 0:
+                ax.add_line(
+                    Line2D(
+                        [0.02, 0.12],
+                        [cy, cy],
+                        color=entry.color,
+                        linewidth=max(style.weight * WEIGHT_TO_POINTS, 1.0),
+                        linestyle=_dashes(style),
+                    )
+                )
+            else:
+                ax.add_patch(
+                    Rectangle(
+                        (0.02, cy - step * 0.3),
+                        0.10,
+                        step * 0.6,
+                        facecolor=to_rgba(entry.color, max(style.fill_opacity, 0.35)),
+                        edgecolor="#222222",
+                        linewidth=0.5,
+                    )
+                )
+            ax.text(0.16, y, label, fontsize=font, va="top")
+        elif kind == "entry-cont":
+            ax.text(0.16, y, value, fontsize=font, va="top")
+        y -= step * (0.5 if kind == "gap" else 1.0)
+
+
+def _source_lines(metadata: dict[str, Any]) -> list[str]:
+    return textwrap.wrap(
+        "Sources (licence: ids): " + sources_line(metadata),
+        SOURCE_LINE_CHARS,
+        break_on_hyphens=False,
+        max_lines=MAX_SOURCE_LINES,
+        placeholder=" … (full list in the GeoJSON / GeoPackage metadata)",
+    )
+
+
+def print_map(
+    layers: Sequence[MapLayer],
+    params: ViewParams | None,
+    sources: pd.DataFrame,
+    *,
+    basemap_frame: gpd.GeoDataFrame,
+    fmt: Literal["png", "pdf"] = "png",
+    dpi: int = 150,
+) -> bytes:
+    """Draw the shown layers as an A4 landscape print map.
+
+    The page holds the title and as-of date, the map (regional Lambert azimuthal equal-area,
+    52°N 28°E) with a scale bar and a north arrow, the legend beside the map (never on it),
+    the source ids grouped by licence, the generator and the safety line.
+
+    The scale bar's length is geodesic: it is measured on the WGS84 ellipsoid due east from the
+    bar's own position and then projected (see :func:`_scale_bar`), so it is right at the
+    latitude where it is drawn even though the projection's scale drifts away from its centre.
+    The north arrow likewise points along the local meridian.
+
+    Parameters
+    ----------
+    layers
+        The shown layers (EPSG:4326 frames), bottom first.
+    params
+        The view (date, belt depth) printed in the subtitle.
+    sources
+        ``data/sources.csv`` (``AtlasBase.sources``), for the licences of the cited sources.
+    basemap_frame
+        Countries (EPSG:4326) drawn as land under the layers (``AtlasBase.basemap``).
+    fmt
+        ``"png"`` or ``"pdf"``.
+    dpi
+        PNG resolution; the page is always 297 × 210 mm (PDF MediaBox 842 × 595 pt).
+
+    Returns
+    -------
+    bytes
+        The PNG or PDF file.
+
+    Raises
+    ------
+    ExportError
+        For another ``fmt`` or when no layer has geometry.
+    """
+    if fmt not in ("png", "pdf"):
+        raise ExportError(f"print format {fmt!r} is not supported; choose png or pdf")
+    if not layers:
+        raise ExportError("nothing to print: no layer is shown; switch at least one layer on")
+    metadata = export_metadata(layers, params, sources)
+    to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
+    frames = [to_wgs84(layer.frame, name=layer.title).to_crs(EQUAL_AREA) for layer in layers]
+    basemap = to_wgs84(basemap_frame, name="basemap").to_crs(EQUAL_AREA)
+
+    fig = Figure(figsize=A4_LANDSCAPE_IN, dpi=dpi)
+    fig.patch.set_facecolor("white")
+    ax = fig.add_axes(MAP_BOX)
+    aspect = (MAP_BOX[2] * A4_LANDSCAPE_IN[0]) / (MAP_BOX[3] * A4_LANDSCAPE_IN[1])
+    extent = _extent(frames, aspect)
+    ax.set_facecolor(SEA_COLOR)
+    basemap.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=BORDER_COLOR, linewidth=0.35)
+    for layer, frame in zip(layers, frames, strict=True):
+        _draw_layer(ax, layer, frame)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.8)
+    _scale_bar(ax, to_lonlat, extent)
+    _north_arrow(ax, to_lonlat, extent)
+
+    legend_ax = fig.add_axes(LEGEND_BOX)
+    legend_ax.set_axis_off()
+    legend_ax.set_xlim(0, 1)
+    legend_ax.set_ylim(0, 1)
+    _legend(legend_ax, layers)
+
+    subtitle = []
+    if metadata["as_of"]:
+        subtitle.append(f"As of {metadata['as_of']}")
+    if metadata["belt_km"] is not None:
+        subtitle.append(f"belt depth {metadata['belt_km']:g} km")
+    titles = "; ".join(layer.title for layer in layers)
+    subtitle.append(titles if len(titles) <= 110 else f"{len(layers)} layers (see legend)")
+    fig.text(0.025, 0.965, GENERATOR, fontsize=16, weight="bold", va="top")
+    fig.text(0.025, 0.925, " · ".join(subtitle), fontsize=9.5, va="top")
+    y = 0.158
+    for line in _source_lines(metadata):
+        fig.text(0.025, y, line, fontsize=6.3, va="top", color="#222222")
+        y -= 0.018
+    fig.text(
+        0.025,
+        y - 0.003,
+        f"Map: Lambert azimuthal equal-area (52°N, 28°E); data EPSG:4326. Basemap: Natural "
+        f"Earth (public domain). Generated {metadata['generated_at']} by {GENERATOR} "
+        f"{__version__}.",
+        fontsize=6.3,
+        va="top",
+        color="#444444",
+    )
+    fig.text(0.025, 0.018, SAFETY_LINE, fontsize=9, weight="bold", color="#B00000", va="bottom")
+
+    buffer = io.BytesIO()
+    if fmt == "png":
+        fig.savefig(
+            buffer, format="png", dpi=dpi, metadata={"Software": f"{GENERATOR} {__version__}"}
+        )
+    else:
+        fig.savefig(
+            buffer,
+            format="pdf",
+            metadata={"Title": f"{GENERATOR} — {metadata['as_of'] or ''}", "Creator": GENERATOR},
+        )
+    return buffer.getvalue()
+
+
+__all__ = ["A4_LANDSCAPE_IN", "print_map", "scale_bar_span_m"]

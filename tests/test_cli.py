@@ -1,0 +1,237 @@
+"""The analyst CLI: ``python -m layers list | export | check``."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+import layers.base
+from layers.cli import main
+from layers.export import FORMATS, export_filename
+from layers.registry import DEFAULT_LAYER_IDS, LAYER_IDS
+from tests.hostile_corpus import CASE_NAMES, build_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+EXPORT_ARGS = ["--as-of", "2026-03-01", "--belt-km", "20"]
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def cached_base():
+    return layers.base.load_base()
+
+
+@pytest.fixture
+def fast_base(monkeypatch, cached_base):
+    """Reuse one loaded base: the CLI calls ``layers.base.load_base`` on every export."""
+    monkeypatch.setattr(layers.base, "load_base", lambda: cached_base)
+    return cached_base
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return {case.name: case for case in build_corpus(tmp_path_factory.mktemp("corpus"))}
+
+
+# ---------------------------------------------------------------------------------- list
+
+
+def test_list_shows_every_layer():
+    code, out, err = run(["list"])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["id", "default"]
+    for layer_id in LAYER_IDS:
+        assert any(line.startswith(layer_id + " ") for line in lines), layer_id
+    assert "ne-5.1.1" in out and "public domain" in out
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "layers", "list"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for layer_id in LAYER_IDS:
+        assert layer_id in result.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["export"], ["check"]])
+def test_help_documents_each_command(capsys, command):
+    assert main([*command, "--help"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: python -m layers")
+    if command == ["export"]:
+        assert all(word in text for word in ("--layers", "--as-of", "--belt-km", "--format", "-o"))
+    if command == ["check"]:
+        assert "--layer" in text and "FILE" in text
+
+
+# -------------------------------------------------------------------------------- export
+
+
+def _read(path: Path, fmt: str) -> object:
+    if fmt in ("geojson", "csv"):
+        if fmt == "csv":
+            import pandas as pd
+
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return gpd.read_file(path)
+    if fmt == "gpkg":
+        return {
+            name: pyogrio.read_info(path, layer=name)["features"]
+            for name, _ in pyogrio.list_layers(path)
+        }
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_each_format(fast_base, tmp_path, fmt):
+    target = tmp_path / f"out.{fmt}"
+    ids = ["treaty-status", "flank-borders"]
+    code, out, err = run(
+        ["export", "--layers", ",".join(ids), *EXPORT_ARGS, "--format", fmt, "-o", str(target)]
+    )
+    assert code == 0, err
+    assert target.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temp file left behind
+    assert str(target) in out
+    data = _read(target, fmt)
+    if fmt == "geojson":
+        assert set(data["layer"]) == set(ids)
+        assert data["source_ids"].str.len().min() > 0
+    elif fmt == "csv":
+        assert set(data["layer"]) == set(ids)
+        assert data["wkt"].str.len().min() > 0
+    elif fmt == "gpkg":
+        assert set(data) == {"treaty_status", "flank_borders", "atlas_metadata"}
+        assert data["flank_borders"] > 0
+    elif fmt == "html":
+        text = data.decode()
+        assert "L.map(" in text and "leaflet" in text.lower()
+        assert 'src="/app/static' not in text
+    elif fmt == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert data.startswith(b"%PDF")
+
+
+def test_export_without_layers_uses_the_default_view(fast_base, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(["export", *EXPORT_ARGS, "--format", "geojson"])
+    assert code == 0, err
+    target = tmp_path / export_filename(DEFAULT_LAYER_IDS, date(2026, 3, 1), "geojson")
+    doc = json.loads(target.read_bytes())
+    assert [layer["id"] for layer in doc["metadata"]["layers"]] == list(DEFAULT_LAYER_IDS)
+    assert doc["metadata"]["as_of"] == "2026-03-01"
+    assert {f["properties"]["layer"] for f in doc["features"]} == set(DEFAULT_LAYER_IDS)
+
+
+def test_export_format_from_suffix(fast_base, tmp_path):
+    target = tmp_path / "atlas.gpkg"
+    code, _, err = run(["export", "--layers", "border-belt", *EXPORT_ARGS, "-o", str(target)])
+    assert code == 0, err
+    assert {name for name, _ in pyogrio.list_layers(target)} == {"border_belt", "atlas_metadata"}
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--layers", "treaty-status,minefields"], "'minefields'"),
+        (["--layers", ","], "names no layer"),
+        (["--as-of", "2026-13-01"], "'2026-13-01' is not a date"),
+        (["--as-of", "yesterday"], "YYYY-MM-DD"),
+        (["--belt-km", "-5"], "--belt-km -5"),
+        (["--belt-km", "0"], "--belt-km 0"),
+        (["--belt-km", "twenty"], "'twenty' is not a number"),
+        (["--format", "shp"], "'shp'; choose one of geojson, gpkg, csv, html, png, pdf"),
+        (["--basemap", "google"], "unknown basemap 'google'"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["-o", "/nonexistent-folder/x.geojson"], "does not exist"),
+    ],
+)
+def test_bad_export_arguments_give_one_line(tmp_path, monkeypatch, args, fragment):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["export", *args])
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert fragment in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_arguments_without_a_command():
+    code, _, err = run(["frobnicate"])
+    assert code == 2
+    assert err.count("\n") == 1 and "invalid choice: 'frobnicate'" in err
+    code, _, err = run([])
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_bad_arguments_in_a_subprocess_have_no_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "layers", "export", "--layers", "nope"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "'nope'" in result.stderr
+
+
+# --------------------------------------------------------------------------------- check
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_check_replays_the_hostile_corpus(corpus, name):
+    case = corpus[name]
+    code, out, err = run(["check", str(case.path)])
+    if case.expect_ok:
+        assert code == 0, err
+        assert case.message_fragment in out
+        assert err == ""
+    else:
+        assert code == 2, out
+        assert err.count("\n") == 1, err
+        assert case.message_fragment in err
+        assert "Traceback" not in err
+
+
+def test_check_reads_a_chosen_table(corpus):
+    case = corpus["gpkg_two_tables"]
+    code, out, err = run(["check", str(case.path)])
+    assert code == 0, err
+    read_first = re.search(r"\(table '([^']+)'\)", out).group(1)
+    tables = [name for name, kind in pyogrio.list_layers(case.path) if kind is not None]
+    other = next(t for t in tables if t != read_first)
+    code, out, err = run(["check", str(case.path), "--layer", other])
+    assert code == 0, err
+    assert f"(table '{other}')" in out
+
+
+def test_check_missing_file(tmp_path):
+    code, out, err = run(["check", str(tmp_path / "absent.geojson")])
+    assert code == 2
+    assert out == "" and err.count("\n") == 1
+    assert "absent.geojson" in err

@@ -1,0 +1,496 @@
+"""Exports: round trips, RFC 7946, GDAL readability, provenance, HTML safety, print map page."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import struct
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyproj
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely import affinity
+from shapely.geometry import box, shape
+
+from geo.crs import EQUAL_AREA, GEOD, WGS84
+from geo.errors import ExportError
+from layers import GENERATOR, __version__
+from layers.base import load_base
+from layers.display import user_layer
+from layers.export import (
+    CRS_LABEL,
+    FORMATS,
+    METADATA_TABLE,
+    USER_SOURCE_ID,
+    export_bytes,
+    export_filename,
+    export_geometry,
+    export_metadata,
+    table_name,
+    to_geojson,
+)
+from layers.print_map import scale_bar_span_m
+from layers.registry import LAYER_IDS, build_map_layers
+from layers.render import SAFETY_LINE
+from layers.spec import ViewParams
+
+PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_SCRIPT = "<script>alert(1)</script>"
+A4_RATIO = 297 / 210
+DATA_FORMATS = ("geojson", "gpkg", "csv")
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def read_back(data: bytes, fmt: str) -> dict[str, gpd.GeoDataFrame]:
+    """Read an export back with GDAL/pandas, one frame per layer id (file order)."""
+    if fmt == "geojson":
+        frame = pyogrio.read_dataframe(io.BytesIO(data), DATE_AS_STRING="YES")
+        return {k: g.reset_index(drop=True) for k, g in frame.groupby("layer", sort=False)}
+    if fmt == "csv":
+        table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        geometry = shapely.from_wkt(table.pop("wkt").to_numpy())
+        frame = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+        return {k: g.reset_index(drop=True) for k, g in frame.groupby("layer", sort=False)}
+    if fmt == "gpkg":
+        frames = {}
+        with pyogrio_path(data) as path:
+            for name, geometry_type in pyogrio.list_layers(path):
+                if geometry_type is not None:
+                    frames[name] = pyogrio.read_dataframe(path, layer=name)
+        return frames
+    raise AssertionError(fmt)
+
+
+class pyogrio_path:  # noqa: N801 - used like a function in a with-statement
+    """Write bytes to a temporary .gpkg for GDAL, removed on exit."""
+
+    def __init__(self, data: bytes) -> None:
+        import tempfile
+
+        self._dir = tempfile.TemporaryDirectory()
+        self.path = Path(self._dir.name) / "read_back.gpkg"
+        self.path.write_bytes(data)
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        self._dir.cleanup()
+
+
+def _norm(value: object, *, csv: bool) -> object:
+    """Compare-ready value: missing → None (and "" too for CSV), numbers → float, else str."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return None if (csv and text == "") else text
+
+
+def assert_roundtrip(layer, got: gpd.GeoDataFrame, fmt: str) -> None:
+    """Same feature count, columns, values (NaN ≡ None) and geometry within 1e-6 degree."""
+    expected = layer.frame.to_crs(WGS84)
+    columns = [c for c in expected.columns if c != expected.geometry.name]
+    if "source_ids" not in columns:
+        columns.append("source_ids")
+    assert len(got) == len(expected), f"{layer.id}: feature count changed in {fmt}"
+    assert set(columns) <= set(got.columns), f"{layer.id}: lost {set(columns) - set(got.columns)}"
+    csv = fmt == "csv"
+    want_rows, got_rows = [], []
+    for column in columns:
+        if column == "source_ids" and column not in expected.columns:
+            continue
+        want = expected[column].astype(object).tolist()
+        have = got[column].astype(object).tolist()
+        if csv and pd.api.types.is_numeric_dtype(expected[column]):
+            have = pd.to_numeric(pd.Series(have, dtype=object).replace("", None)).tolist()
+        want_rows.append([_norm(v, csv=csv) for v in want])
+        got_rows.append([_norm(v, csv=csv) for v in have])
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(got_rows).T, pd.DataFrame(want_rows).T, check_dtype=False, obj=layer.id
+    )
+    distances = shapely.hausdorff_distance(expected.geometry.values, got.geometry.values)
+    assert np.all(distances < 1e-5), f"{layer.id}: geometry moved in {fmt}: {distances.max()}"
+
+
+def _walk_positions(coords: object):
+    if isinstance(coords, list) and coords and isinstance(coords[0], Decimal | int):
+        yield coords
+    elif isinstance(coords, list):
+        for item in coords:
+            yield from _walk_positions(item)
+
+
+def assert_rfc7946(data: bytes) -> dict:
+    """No ``crs`` member, lon/lat ranges, ≤ 6 decimals, CCW exteriors and CW holes."""
+    doc = json.loads(data, parse_float=Decimal)
+    assert doc["type"] == "FeatureCollection"
+    assert "crs" not in doc
+    for feature in doc["features"]:
+        geometry = feature["geometry"]
+        if geometry is None:
+            continue
+        assert "crs" not in geometry
+        for position in _walk_positions(geometry["coordinates"]):
+            lon, lat = position[:2]
+            assert -180 <= lon <= 180 and -90 <= lat <= 90, position
+            for value in position:
+                if isinstance(value, Decimal):
+                    assert value.as_tuple().exponent >= -6, f"{value} has > 6 decimals"
+        geom = shape(json.loads(json.dumps(geometry, default=float)))
+        polygons = getattr(geom, "geoms", [geom])
+        for polygon in polygons:
+            if polygon.geom_type != "Polygon":
+                continue
+            assert shapely.is_ccw(polygon.exterior), "exterior ring is clockwise"
+            for hole in polygon.interiors:
+                assert not shapely.is_ccw(hole), "hole is counter-clockwise"
+    return doc
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def base():
+    return load_base()
+
+
+@pytest.fixture(scope="module")
+def export(base):
+    """``export(fmt, layers) -> bytes`` for the test view (a function: short Hypothesis repr)."""
+
+    def run(fmt: str, layers: list) -> bytes:
+        return export_bytes(fmt, layers, PARAMS, base.sources, basemap_frame=base.basemap)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def all_layers(base):
+    return build_map_layers(base, LAYER_IDS, PARAMS)
+
+
+@pytest.fixture(scope="module")
+def exports(base, all_layers) -> dict[str, bytes]:
+    return {
+        fmt: export_bytes(fmt, all_layers, PARAMS, base.sources, basemap_frame=base.basemap)
+        for fmt in DATA_FORMATS
+    }
+
+
+@pytest.fixture(scope="module")
+def read_backs(exports) -> dict[str, dict[str, gpd.GeoDataFrame]]:
+    return {fmt: read_back(data, fmt) for fmt, data in exports.items()}
+
+
+def hostile_user_layer() -> object:
+    frame = gpd.GeoDataFrame(
+        {
+            "name": ["Поле 1", XSS_IMG],
+            "note": [XSS_SCRIPT, None],
+            "layer": ["user's own 'layer' column", "x"],
+        },
+        geometry=[box(30.0, 50.0, 30.5, 50.5), box(31.0, 49.0, 31.2, 49.3)],
+        crs=WGS84,
+    )
+    return user_layer("user-1", XSS_IMG + ".geojson", frame)
+
+
+# ---------------------------------------------------------------------------- round trip
+
+
+@pytest.mark.parametrize("fmt", DATA_FORMATS)
+@pytest.mark.parametrize("layer_id", LAYER_IDS)
+def test_round_trip_every_layer(all_layers, read_backs, fmt, layer_id):
+    layer = next(layer for layer in all_layers if layer.id == layer_id)
+    key = table_name(layer_id) if fmt == "gpkg" else layer_id
+    assert_roundtrip(layer, read_backs[fmt][key], fmt)
+
+
+def test_every_layer_is_in_every_export(all_layers, read_backs):
+    for fmt, frames in read_backs.items():
+        want = [table_name(i) if fmt == "gpkg" else i for i in LAYER_IDS]
+        assert list(frames) == want, fmt
+    assert all(len(layer.frame) for layer in all_layers)
+
+
+def test_geojson_per_layer_archive(base, all_layers):
+    data = to_geojson(all_layers[:2], PARAMS, base.sources, per_layer=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist() == [f"{layer.id}.geojson" for layer in all_layers[:2]]
+        for layer in all_layers[:2]:
+            doc = assert_rfc7946(archive.read(f"{layer.id}.geojson"))
+            assert len(doc["features"]) == len(layer.frame)
+            assert [m["id"] for m in doc["metadata"]["layers"]] == [layer.id]
+
+
+def test_geojson_is_rfc7946(exports, all_layers):
+    doc = assert_rfc7946(exports["geojson"])
+    assert len(doc["features"]) == sum(len(layer.frame) for layer in all_layers)
+    assert {f["properties"]["layer"] for f in doc["features"]} == set(LAYER_IDS)
+
+
+def test_export_geometry_orients_and_rounds():
+    clockwise = shapely.Polygon(
+        [(0, 0), (0, 10), (10, 10), (10, 0)], holes=[[(2, 2), (4, 2), (4, 4), (2, 4)]]
+    )
+    assert not shapely.is_ccw(clockwise.exterior)
+    (fixed,) = export_geometry([clockwise])
+    assert shapely.is_ccw(fixed.exterior)
+    assert not shapely.is_ccw(fixed.interiors[0])
+    (rounded,) = export_geometry([shapely.Point(24.12345678, 55.98765432)])
+    assert (rounded.x, rounded.y) == (24.123457, 55.987654)
+
+
+def test_gdal_reads_geojson_and_geopackage(tmp_path, exports, all_layers):
+    counts = {table_name(layer.id): len(layer.frame) for layer in all_layers}
+    gpkg = tmp_path / "atlas.gpkg"
+    gpkg.write_bytes(exports["gpkg"])
+    listed = dict(pyogrio.list_layers(gpkg))
+    assert set(listed) == {*counts, METADATA_TABLE}
+    assert listed[METADATA_TABLE] is None
+    for table, count in counts.items():
+        info = pyogrio.read_info(gpkg, layer=table)
+        assert info["features"] == count
+        assert info["crs"] == "EPSG:4326"
+        assert "source_ids" in list(info["fields"])
+    geojson = tmp_path / "atlas.geojson"
+    geojson.write_bytes(exports["geojson"])
+    info = pyogrio.read_info(geojson)
+    assert info["features"] == sum(counts.values())
+    assert info["crs"] == "EPSG:4326"
+
+
+def test_geopackage_metadata_table(tmp_path, exports):
+    gpkg = tmp_path / "atlas.gpkg"
+    gpkg.write_bytes(exports["gpkg"])
+    table = pyogrio.read_dataframe(gpkg, layer=METADATA_TABLE)
+    meta = dict(zip(table["key"], table["value"], strict=True))
+    assert meta["as_of"] == "2026-03-01"
+    assert json.loads(meta["belt_km"]) == 20.0
+    assert json.loads(meta["generator"]) == {"name": GENERATOR, "version": __version__}
+    assert [layer["id"] for layer in json.loads(meta["layers"])] == list(LAYER_IDS)
+
+
+def test_csv_is_a_plain_table(exports, all_layers):
+    text = exports["csv"].decode("utf-8")
+    assert not text.startswith("\ufeff")
+    header = text.splitlines()[0].split(",")
+    assert header[0] == "layer"
+    assert header[-2:] == ["source_ids", "wkt"]
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert len(table) == sum(len(layer.frame) for layer in all_layers)
+    decimals = table["wkt"].str.findall(r"\.(\d+)").explode().dropna().str.len()
+    assert decimals.max() <= 6
+
+
+# ---------------------------------------------------------------------------- provenance
+
+
+def test_every_feature_cites_known_sources(exports, base):
+    known = set(base.sources["source_id"])
+    doc = json.loads(exports["geojson"])
+    for feature in doc["features"]:
+        ids = feature["properties"]["source_ids"]
+        assert ids, feature["properties"]["layer"]
+        unknown = set(ids.split(";")) - known
+        assert not unknown, f"{feature['properties']['layer']}: unknown source ids {unknown}"
+
+
+def test_metadata_record(exports, all_layers):
+    meta = json.loads(exports["geojson"])["metadata"]
+    assert meta["as_of"] == "2026-03-01"
+    assert meta["belt_km"] == 20.0
+    assert meta["generator"] == {"name": GENERATOR, "version": __version__}
+    assert meta["crs"] == CRS_LABEL
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", meta["generated_at"])
+    assert [(m["id"], m["feature_count"]) for m in meta["layers"]] == [
+        (layer.id, len(layer.frame)) for layer in all_layers
+    ]
+    cited = {s for m in meta["layers"] for s in m["source_ids"]}
+    assert {s["source_id"] for s in meta["sources"]} == cited
+    for source in meta["sources"]:
+        assert set(source) >= {"source_id", "title", "publisher", "url", "licence"}
+
+
+def test_metadata_lists_only_cited_sources(base, all_layers):
+    layer = next(layer for layer in all_layers if layer.id == "border-belt")
+    meta = export_metadata([layer], PARAMS, base.sources)
+    assert [s["source_id"] for s in meta["sources"]] == ["ne-5.1.1"]
+    assert meta["sources"][0]["licence"] == "Public domain"
+
+
+def test_every_cited_source_has_a_licence(exports):
+    meta = json.loads(exports["geojson"])["metadata"]
+    missing = [s["source_id"] for s in meta["sources"] if not s["licence"]]
+    assert not missing
+
+
+def test_user_layer_provenance(base):
+    layer = hostile_user_layer()
+    doc = json.loads(to_geojson([layer], PARAMS, base.sources))
+    props = [f["properties"] for f in doc["features"]]
+    assert {p["source_ids"] for p in props} == {USER_SOURCE_ID}
+    assert [p["layer"] for p in props] == ["user-1", "user-1"]
+    assert props[0]["layer_user"] == "user's own 'layer' column"
+    (source,) = doc["metadata"]["sources"]
+    assert source["source_id"] == USER_SOURCE_ID
+    assert XSS_IMG + ".geojson" in source["title"]
+
+
+# ----------------------------------------------------------------------- property (user)
+
+_text = st.one_of(
+    st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30),
+    st.sampled_from([XSS_IMG, XSS_SCRIPT, "", "nan", "NULL", "1e5", "Київ", '"quoted",\ncomma']),
+)
+
+
+@st.composite
+def user_frames(draw) -> gpd.GeoDataFrame:
+    n = draw(st.integers(1, 4))
+    geometries, names, notes = [], [], []
+    for _ in range(n):
+        x = draw(st.floats(-170.0, 165.0))
+        y = draw(st.floats(-80.0, 75.0))
+        w = draw(st.floats(0.01, 5.0))
+        h = draw(st.floats(0.01, 5.0))
+        angle = draw(st.floats(0.0, 360.0))
+        geometries.append(affinity.rotate(box(x, y, x + w, y + h), angle, origin="centroid"))
+        names.append(draw(_text))
+        notes.append(draw(st.one_of(st.none(), _text)))
+    return gpd.GeoDataFrame({"name": names, "note": notes}, geometry=geometries, crs=WGS84)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(frame=user_frames())
+def test_user_layer_round_trips_verbatim(export, frame):
+    layer = user_layer("user-1", "upload.geojson", frame)
+    for fmt in DATA_FORMATS:
+        data = export(fmt, [layer])
+        (got,) = read_back(data, fmt).values()
+        assert_roundtrip(layer, got, fmt)
+        assert set(got["source_ids"]) == {USER_SOURCE_ID}
+        if fmt == "geojson":
+            assert_rfc7946(data)
+            props = [f["properties"] for f in json.loads(data)["features"]]
+            assert [p["name"] for p in props] == list(frame["name"])  # exact, incl. "" and XSS
+
+
+# ------------------------------------------------------------------------------ HTML/print
+
+
+@pytest.fixture(scope="module")
+def html_export(base, all_layers) -> str:
+    layers = [*all_layers[:2], hostile_user_layer()]
+    return export_bytes("html", layers, PARAMS, base.sources, basemap_frame=base.basemap).decode()
+
+
+def test_html_is_self_contained(html_export):
+    remote = re.compile(
+        r"<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I
+    )
+    assert not remote.search(html_export)
+    assert not re.search(r"@import\s+url\(\s*[\"']?https?:", html_export)
+    assert "L.map(" in html_export and "leaflet" in html_export.lower()
+    assert "<script>" in html_export
+
+
+def test_html_carries_titles_date_sources_and_safety_line(html_export, all_layers):
+    for layer in all_layers[:2]:
+        assert layer.title in html_export
+    assert "2026-03-01" in html_export
+    assert "ne-5.1.1" in html_export
+    assert SAFETY_LINE in html_export
+
+
+def test_html_escapes_hostile_attributes(html_export):
+    assert "&lt;img" in html_export
+    assert "<img src=x onerror" not in html_export
+    assert XSS_SCRIPT not in html_export
+
+
+@pytest.mark.parametrize("dpi", [72, 150])
+def test_png_is_a4_landscape(base, all_layers, dpi):
+    data = export_bytes(
+        "png", all_layers[:3], PARAMS, base.sources, basemap_frame=base.basemap, dpi=dpi
+    )
+    width, height = png_size(data)
+    assert width / height == pytest.approx(A4_RATIO, rel=2e-3)
+    assert width == pytest.approx(297 / 25.4 * dpi, abs=1)
+
+
+def test_pdf_is_a4_landscape(base, all_layers):
+    data = export_bytes("pdf", all_layers, PARAMS, base.sources, basemap_frame=base.basemap)
+    assert data.startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", data)
+    assert len(boxes) == 1
+    x0, y0, x1, y1 = (float(v) for v in boxes[0].split())
+    assert (x1 - x0, y1 - y0) == (pytest.approx(841.89, abs=0.5), pytest.approx(595.28, abs=0.5))
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(0.0, 38.0), (28.0, 52.0), (55.0, 68.0), (28.0, 70.0)])
+def test_scale_bar_is_geodesic(lon, lat):
+    to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
+    x0, y0 = to_lonlat.transform(lon, lat, direction="INVERSE")
+    span_m = scale_bar_span_m(to_lonlat, x0, y0, 500.0)
+    lon1, lat1 = to_lonlat.transform(x0 + span_m, y0)
+    _, _, ground_m = GEOD.inv(lon, lat, lon1, lat1)
+    # The horizontal bar's ends are 500 km apart on the ellipsoid.
+    assert ground_m == pytest.approx(500_000.0, abs=2.0)
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(28.0, 70.0), (-10.0, 50.0)])
+def test_scale_bar_corrects_projection_scale_away_from_centre(lon, lat):
+    # Far from 52°N 28°E, 500 km is not 500,000 map metres: the correction matters.
+    to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
+    x0, y0 = to_lonlat.transform(lon, lat, direction="INVERSE")
+    span_m = scale_bar_span_m(to_lonlat, x0, y0, 500.0)
+    assert abs(span_m / 500_000.0 - 1.0) > 0.01
+
+
+# -------------------------------------------------------------------------------- others
+
+
+def test_export_filename():
+    assert (
+        export_filename(["treaty-status", "flank-borders"], date(2026, 3, 1), "geojson")
+        == "atlas_treaty-status+flank-borders_2026-03-01.geojson"
+    )
+    assert export_filename(LAYER_IDS, date(2026, 3, 1), "pdf") == "atlas_6-layers_2026-03-01.pdf"
+
+
+def test_unknown_format_names_the_formats(base, all_layers):
+    with pytest.raises(ExportError, match="shp") as info:
+        export_bytes("shp", all_layers, PARAMS, base.sources, basemap_frame=base.basemap)
+    assert all(fmt in str(info.value) for fmt in FORMATS)
+
+
+def test_nothing_to_export(base):
+    with pytest.raises(ExportError, match="no layer"):
+        export_bytes("geojson", [], PARAMS, base.sources, basemap_frame=base.basemap)
