@@ -52,7 +52,11 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
         box.error(plain(str(error)))
         return
     layers = session_user_layers()
-    layer = user_layer(f"user-{len(layers) + 1}", upload.name, frame)
+    if any(x.title == upload.name and len(x.frame) == len(frame) for x in layers):
+        box.info(plain(f"{upload.name} is already on the map."))
+        return
+    number = max((int(x.id.removeprefix("user-")) for x in layers), default=0) + 1
+    layer = user_layer(f"user-{number}", upload.name, frame)
     st.session_state[USER_LAYERS_KEY] = [*layers, layer]
     box.success(plain(report.summary()))
 
