@@ -1,0 +1,502 @@
+"""What a person sees in the Streamlit app, driven headlessly with ``AppTest`` (widgets by key).
+
+The map is a ``streamlit-folium`` component, which ``AppTest`` exposes as an
+``UnknownElement`` of type ``component_instance``; its ``json_args["script"]`` is the Leaflet
+script the browser would run. :func:`map_layers` reads that script back into the features and
+Leaflet styles of each drawn layer, so assertions are about what would be drawn.
+
+Pages are callables in ``st.navigation``; ``AppTest.switch_page`` only accepts page *files*, so
+:func:`show_page` selects a callable page by its ``url_path`` through the page registry AppTest
+records after a run (a private attribute, checked so a change in Streamlit fails loudly here).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers.export import FORMATS
+from layers.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
+from layers.render import SAFETY_LINE
+from layers.style import STATUS_COLORS
+from tests.hostile_corpus import build_corpus
+from views.user_layers import UPLOAD_TYPES
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+RUN_TIMEOUT_S = 120
+WITHDRAWING = ("EST", "LVA", "LTU", "FIN", "POL")
+WITHDRAWING_NAMES = ("Estonia", "Latvia", "Lithuania", "Finland", "Poland")
+GOOD_URL = {"date": "2025-12-28", "layers": "flank-borders", "belt": "50", "mode": "analyst"}
+HOSTILE_NAME = '<img src=x onerror="window.top.__pwned=1">'
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def run_app(query: dict[str, str] | None = None) -> AppTest:
+    """A fresh session of the real app (``app.py``) run once, with optional URL parameters."""
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
+    if query:
+        at.query_params.update(query)
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    """The run raised nothing (``at.exception`` lists uncaught exceptions shown on the page)."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def show_page(at: AppTest, url_path: str) -> AppTest:
+    """Switch an already-run app to the ``st.navigation`` page with ``url_path`` and rerun."""
+    pages = at._registered_pages
+    matches = [h for h, info in pages.items() if info.get("url_pathname") == url_path]
+    assert len(matches) == 1, f"no single page with url_path {url_path!r} in {pages}"
+    at._page_hash = matches[0]
+    return at.run()
+
+
+def walk(node: Any, ancestors: tuple[str, ...] = ()) -> Iterator[tuple[Any, tuple[str, ...]]]:
+    """Every element below ``node`` in page order, with the types of its enclosing blocks."""
+    for child in getattr(node, "children", {}).values():
+        yield child, ancestors
+        yield from walk(child, (*ancestors, getattr(child, "type", "")))
+
+
+def map_component(at: AppTest) -> Any:
+    """The single ``st_folium`` component of the page."""
+    components = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
+    assert len(components) == 1, [e.proto.component_name for e in at.get("component_instance")]
+    return components[0]
+
+
+def map_script(at: AppTest) -> str:
+    """The Leaflet script the map component runs in the browser."""
+    return json.loads(map_component(at).proto.json_args)["script"]
+
+
+_STYLER = re.compile(r"function (\w+)_styler\(feature\)")
+_SWITCH_TOKEN = re.compile(r'case\s+("(?:[^"\\]|\\.)*")\s*:|(default)\s*:|return\s+(\{[^\n]*\});')
+
+
+def _styler_cases(script: str, var: str) -> tuple[dict[str, dict], dict]:
+    """``(style by feature id, default style)`` of one folium GeoJson ``..._styler``."""
+    start = script.index(f"function {var}_styler(feature)")
+    end = script.index(f"function {var}_", start + 1)
+    by_id: dict[str, dict] = {}
+    pending: list[str] = []
+    default: dict | None = None
+    pending_default = False
+    for match in _SWITCH_TOKEN.finditer(script, start, end):
+        case, is_default, style = match.groups()
+        if case:
+            pending.append(json.loads(case))
+        elif is_default:
+            pending_default = True
+        else:
+            parsed = json.loads(style)
+            by_id.update(dict.fromkeys(pending, parsed))
+            if pending_default:
+                default = parsed
+            pending, pending_default = [], False
+    assert default is not None, f"{var}_styler has no default style"
+    return by_id, default
+
+
+def map_layers(script: str) -> dict[str, list[dict]]:
+    """Drawn features per layer id, each with its Leaflet style under ``"style"``.
+
+    The layer id is read from the ``atlas-layer-<id>`` class of the features' style, the
+    features from the ``<var>_add({...})`` call that loads the layer's GeoJSON.
+    """
+    layers: dict[str, list[dict]] = {}
+    for var in _STYLER.findall(script):
+        by_id, default = _styler_cases(script, var)
+        call = f"{var}_add("
+        data, _ = json.JSONDecoder().raw_decode(script, script.index(call) + len(call))
+        features = []
+        for feature in data["features"]:
+            key = feature["properties"].get("feature_id", feature.get("id"))
+            features.append({**feature, "style": by_id.get(key, default)})
+        classes = {f["style"].get("className", "") for f in features}
+        ids = {c.removeprefix("atlas-layer atlas-layer-") for c in classes if "atlas-layer-" in c}
+        if ids:
+            assert len(ids) == 1, f"{var} mixes layers {ids}"
+            layers[ids.pop()] = features
+    return layers
+
+
+def feature_by_name(features: list[dict], name: str) -> dict:
+    """The one feature whose first tooltip field (``f0``, the name) is ``name``."""
+    found = [f for f in features if f["properties"].get("f0") == name]
+    assert len(found) == 1, f"{len(found)} features named {name!r}"
+    return found[0]
+
+
+def legend_blocks(at: AppTest) -> set[str]:
+    """Layer ids of the Streamlit legend blocks (``data-layer="<id>"`` markdown)."""
+    found = set()
+    for element in at.markdown:
+        found.update(re.findall(r'class="atlas-st-legend" data-layer="([^"]+)"', element.value))
+    return found
+
+
+def withdrawn_metric(at: AppTest) -> Any:
+    """The ``States withdrawn`` key figure."""
+    metrics = [m for m in at.metric if m.label.startswith("States withdrawn")]
+    assert len(metrics) == 1, [m.label for m in at.metric]
+    return metrics[0]
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    """Put a file into the import uploader and press "Add to map" when it is offered."""
+    at.file_uploader(key="upload").set_value((name, data, "application/octet-stream")).run()
+    assert_clean(at)
+    if any(b.key == "upload_add" for b in at.button):
+        at.button(key="upload_add").click().run()
+    return at
+
+
+def unescape_markdown(text: str) -> str:
+    r"""Undo ``views.text.plain`` (``\x`` → ``x``) to read an alert as the user does."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def hostile_geojson() -> bytes:
+    """One square near Kyiv whose attributes are HTML/script payloads."""
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "name": HOSTILE_NAME,
+                        "note": "<script>window.top.__pwned=2</script>",
+                    },
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [[[30, 50], [31, 50], [31, 51], [30, 51], [30, 50]]],
+                    },
+                }
+            ],
+        }
+    ).encode()
+
+
+@pytest.fixture(scope="module")
+def default_app() -> AppTest:
+    """One run of the app with no URL parameters (today's date, default layers)."""
+    at = run_app()
+    assert_clean(at)
+    return at
+
+
+# ------------------------------------------------------------------------------- pages
+
+
+def test_every_page_runs_without_exception() -> None:
+    at = run_app()
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["Eastern Flank Mine Atlas"]
+    for url_path, title in (("data", "Data & sources"), ("method", "Method"), ("", None)):
+        show_page(at, url_path)
+        assert_clean(at)
+        assert [t.value for t in at.title] == [title or "Eastern Flank Mine Atlas"]
+        # The sidebar (view controls, import) is on every page.
+        assert at.slider(key="as_of").value == date.today()
+        assert at.file_uploader(key="upload")
+
+
+def test_data_page_lists_every_layer_and_source_table() -> None:
+    at = show_page(run_app(), "data")
+    assert_clean(at)
+    layer_tables = [d.value for d in at.dataframe if "layer" in d.value.columns]
+    assert len(layer_tables) == 1
+    assert list(layer_tables[0]["layer"]) == list(LAYER_IDS)
+    assert any("source_id" in d.value.columns for d in at.dataframe)
+
+
+# ------------------------------------------------------------------------------- key figures
+
+
+def test_default_view(default_app: AppTest) -> None:
+    at = default_app
+    assert withdrawn_metric(at).value == "5"
+    assert at.slider(key="as_of").value == date.today()
+    assert [w.value for w in at.warning] == [SAFETY_LINE]
+    assert not at.info  # a clean URL gives no notice
+    drawn = map_layers(map_script(at))
+    assert set(drawn) == set(DEFAULT_LAYER_IDS)
+    assert "ua-border-zone" not in drawn
+    assert legend_blocks(at) == set(DEFAULT_LAYER_IDS)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "withdrawn", "notified"),
+    [
+        (date(2025, 6, 1), "0", None),
+        (date(2025, 12, 28), "3", "Notified, not yet effective: Finland, Poland"),
+    ],
+)
+def test_withdrawn_count_follows_the_date(
+    as_of: date, withdrawn: str, notified: str | None
+) -> None:
+    at = run_app()
+    assert withdrawn_metric(at).value == "5"
+    at.slider(key="as_of").set_value(as_of).run()
+    assert_clean(at)
+    metric = withdrawn_metric(at)
+    assert metric.label == f"States withdrawn as of {as_of.isoformat()}"
+    assert metric.value == withdrawn
+    captions = [c.value for c in at.caption if c.value.startswith("Notified")]
+    assert captions == ([notified] if notified else [])
+
+
+def test_status_colours_follow_the_date() -> None:
+    party, withdrawn = STATUS_COLORS["party"], STATUS_COLORS["withdrawn"]
+    at = run_app({"date": "2025-06-01", "layers": "treaty-status"})
+    assert_clean(at)
+    before = map_layers(map_script(at))["treaty-status"]
+    for name in WITHDRAWING_NAMES:
+        assert feature_by_name(before, name)["style"]["fillColor"] == party, name
+    assert withdrawn not in {f["style"]["fillColor"] for f in before}
+
+    at.slider(key="as_of").set_value(date(2026, 3, 1)).run()
+    after = map_layers(map_script(at))["treaty-status"]
+    for name in WITHDRAWING_NAMES:
+        assert feature_by_name(after, name)["style"]["fillColor"] == withdrawn, name
+
+
+# ------------------------------------------------------------------------------- map and legend
+
+
+def test_belt_depth_changes_the_belt_geometry() -> None:
+    at = run_app({"layers": "border-belt"})
+    shallow = map_layers(map_script(at))["border-belt"]
+    at.slider(key="belt_km").set_value(50).run()
+    assert_clean(at)
+    deep = map_layers(map_script(at))["border-belt"]
+    assert [f["properties"]["f0"] for f in deep] == [f["properties"]["f0"] for f in shallow]
+    assert [f["geometry"] for f in deep] != [f["geometry"] for f in shallow]
+    # The depth is also what the tooltip reports.
+    assert {f["properties"]["f1"] for f in shallow} == {"20"}
+    assert {f["properties"]["f1"] for f in deep} == {"50"}
+    assert at.query_params["belt"] == "50"
+
+
+def test_switching_a_layer_on_adds_it_to_map_and_legend() -> None:
+    at = run_app()
+    assert "atlas-layer-ua-border-zone" not in map_script(at)
+    at.checkbox(key="layer_ua-border-zone").check().run()
+    assert_clean(at)
+    assert "atlas-layer-ua-border-zone" in map_script(at)
+    assert "ua-border-zone" in map_layers(map_script(at))
+    assert "ua-border-zone" in legend_blocks(at)
+    assert "ua-border-zone" in at.query_params["layers"].split(",")
+
+
+def test_switching_layers_off_removes_them_from_map_and_legend() -> None:
+    at = run_app()
+    shown = list(DEFAULT_LAYER_IDS)
+    for layer_id in DEFAULT_LAYER_IDS:
+        assert layer_id in legend_blocks(at)
+        at.checkbox(key=f"layer_{layer_id}").uncheck().run()
+        assert_clean(at)
+        shown.remove(layer_id)
+        script = map_script(at)
+        assert f"atlas-layer-{layer_id}" not in script, layer_id
+        assert set(map_layers(script)) == set(shown)
+        assert legend_blocks(at) == set(shown)
+        assert at.query_params["layers"] == (",".join(shown) or "none")
+
+
+def test_all_layers_off_says_so() -> None:
+    at = run_app({"layers": "none"})
+    assert_clean(at)
+    assert map_layers(map_script(at)) == {}
+    assert legend_blocks(at) == set()
+    assert any("No layer is switched on" in i.value for i in at.info)
+
+
+# ------------------------------------------------------------------------------- modes
+
+
+def _positions(at: AppTest) -> dict[str, int]:
+    """Page-order index of the first metric, the map and the safety warning in the main area."""
+    order: dict[str, int] = {}
+    for index, (element, _) in enumerate(walk(at.main)):
+        kind = getattr(element, "type", "")
+        if kind == "component_instance":
+            order.setdefault("map", index)
+        elif kind == "metric":
+            order.setdefault("metric", index)
+        elif kind == "warning":
+            order.setdefault("warning", index)
+    return order
+
+
+def test_present_mode_puts_safety_line_and_map_first(default_app: AppTest) -> None:
+    explore = _positions(default_app)
+    assert explore["metric"] < explore["map"]
+
+    at = run_app()
+    at.radio(key="mode").set_value("present").run()
+    assert_clean(at)
+    assert [w.value for w in at.warning] == [SAFETY_LINE]
+    present = _positions(at)
+    assert present["warning"] < present["map"] < present["metric"]
+    assert (
+        json.loads(map_component(at).proto.json_args)["height"]
+        > json.loads(map_component(default_app).proto.json_args)["height"]
+    )
+    assert not at.get("download_button")
+
+
+def test_analyst_mode_shows_downloads_and_attribute_table(default_app: AppTest) -> None:
+    assert not default_app.get("download_button")
+
+    at = run_app()
+    at.radio(key="mode").set_value("analyst").run()
+    assert_clean(at)
+    buttons = at.get("download_button")
+    assert sorted(b.key for b in buttons) == sorted(f"download_{fmt}" for fmt in FORMATS)
+    titles = {spec.id: spec.title for spec in CATALOGUE}
+    tables = [
+        element.value
+        for element, ancestors in walk(at.main)
+        if getattr(element, "type", "") == "dataframe"
+        and "expander" not in ancestors
+        and "layer" in element.value.columns
+    ]
+    assert len(tables) == 1, "the attribute table is not shown outside an expander"
+    assert set(tables[0]["layer"]) == {titles[i] for i in DEFAULT_LAYER_IDS}
+
+
+# ------------------------------------------------------------------------------- URL
+
+
+def _assert_default_view(at: AppTest) -> None:
+    assert at.slider(key="as_of").value == date.today()
+    assert at.slider(key="belt_km").value == 20
+    assert at.radio(key="mode").value == "explore"
+    assert at.selectbox(key="basemap").value == "offline"
+    shown_layers = tuple(i for i in LAYER_IDS if at.checkbox(key=f"layer_{i}").value)
+    assert shown_layers == DEFAULT_LAYER_IDS
+    assert set(map_layers(map_script(at))) == set(DEFAULT_LAYER_IDS)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"layers": "foo", "date": "notadate", "belt": "-5", "mode": "zzz", "basemap": "xyz"},
+        {"date": "1999-01-01", "belt": "abc"},
+    ],
+    ids=["several", "out-of-range"],
+)
+def test_bad_url_values_give_notices_and_defaults(query: dict[str, str]) -> None:
+    at = run_app(query)
+    assert_clean(at)
+    notices = [unescape_markdown(i.value) for i in at.info]
+    for key, value in query.items():
+        assert any(value in n for n in notices), f"no notice names {key}={value}: {notices}"
+    _assert_default_view(at)
+    # The URL is rewritten to the view actually shown.
+    for key, value in query.items():
+        assert at.query_params[key] != value
+
+
+def test_good_url_reproduces_the_view() -> None:
+    at = run_app(GOOD_URL)
+    assert_clean(at)
+    assert not at.info
+    assert at.slider(key="as_of").value == date(2025, 12, 28)
+    assert at.slider(key="belt_km").value == 50
+    assert at.radio(key="mode").value == "analyst"
+    assert {i for i in LAYER_IDS if at.checkbox(key=f"layer_{i}").value} == {"flank-borders"}
+    assert set(map_layers(map_script(at))) == {"flank-borders"}
+    assert withdrawn_metric(at).value == "3"
+    assert {k: at.query_params[k] for k in GOOD_URL} == GOOD_URL
+
+
+def test_widget_changes_are_written_to_the_url() -> None:
+    at = run_app()
+    at.slider(key="as_of").set_value(date(2025, 7, 1))
+    at.radio(key="mode").set_value("present")
+    at.checkbox(key="layer_border-belt").uncheck()
+    at.selectbox(key="basemap").set_value("osm")
+    at.run()
+    assert_clean(at)
+    assert at.query_params["date"] == "2025-07-01"
+    assert at.query_params["mode"] == "present"
+    assert at.query_params["basemap"] == "osm"
+    assert at.query_params["layers"].split(",") == [
+        i for i in DEFAULT_LAYER_IDS if i != "border-belt"
+    ]
+    # …and the URL reproduces it in a new session.
+    again = run_app({k: str(v) for k, v in at.query_params.items()})
+    assert again.slider(key="as_of").value == date(2025, 7, 1)
+    assert again.radio(key="mode").value == "present"
+    assert not again.checkbox(key="layer_border-belt").value
+
+
+# ------------------------------------------------------------------------------- import
+
+
+def test_imported_layer_stays_in_its_own_session() -> None:
+    mine = run_app()
+    other = run_app()
+    upload(mine, "hostile.geojson", hostile_geojson())
+    assert_clean(mine)
+    assert [s.value for s in mine.success] == [r"Read 1 feature from hostile\.geojson\."]
+    assert [layer.id for layer in mine.session_state["user_layers"]] == ["user-1"]
+    script = map_script(mine)
+    user = map_layers(script)["user-1"]
+    assert len(user) == 1
+    # Attributes reach the browser only as escaped text.
+    assert (
+        user[0]["properties"]["f0"] == "&lt;img src=x onerror=&quot;window.top.__pwned=1&quot;&gt;"
+    )
+    assert HOSTILE_NAME not in script
+    assert "<script>window.top" not in script
+    assert "user-1" in legend_blocks(mine)
+
+    other.run()
+    assert_clean(other)
+    assert "user_layers" not in other.session_state
+    assert "atlas-layer-user-1" not in map_script(other)
+    assert "user-1" not in legend_blocks(other)
+
+
+def test_bad_uploads_get_one_clear_sentence(tmp_path: Path) -> None:
+    # Files of a type the uploader does not offer never reach the app (the widget refuses them).
+    rejected = [
+        case
+        for case in build_corpus(tmp_path)
+        if not case.expect_ok and case.path.suffix.lstrip(".").lower() in UPLOAD_TYPES
+    ]
+    # One rejected file per format family: the importer's own tests cover the whole corpus.
+    rejected = list({case.path.suffix: case for case in reversed(rejected)}.values())
+    assert {case.path.suffix for case in rejected} >= {".geojson", ".zip", ".csv", ".gpkg"}
+    at = run_app({"layers": "none"})  # a light page: each file costs two reruns
+    failures = []
+    for case in rejected:
+        upload(at, case.path.name, case.path.read_bytes())
+        errors = [unescape_markdown(e.value) for e in at.error]
+        if len(errors) != 1:
+            failures.append(f"{case.name}: {len(errors)} errors {errors}")
+            continue
+        text = errors[0]
+        if case.message_fragment not in text:
+            failures.append(f"{case.name}: {text!r} lacks {case.message_fragment!r}")
+        if not text.endswith(".") or re.search(r"[.!?]\s+[A-Z]", text) or "Traceback" in text:
+            failures.append(f"{case.name}: not one sentence: {text!r}")
+    assert not failures, "\n".join(failures)
+    assert "user_layers" not in at.session_state
+    assert map_layers(map_script(at)) == {}
