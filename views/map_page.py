@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
+from layers.aggregate import display_version
 from layers.display import FEATURE_ID, MapLayer, visible_attributes
 from layers.figures import KeyFigures
 from layers.render import SAFETY_LINE, build_map, legend_html
@@ -97,6 +98,7 @@ def _render_key_figures(figures: KeyFigures) -> None:
 
 
 def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:
+    layers = [display_version(x) if x.user else x for x in layers]  # grid summary if > 5000
     base = get_base()
     fmap = build_map(
         layers,
