@@ -25,7 +25,7 @@ from geo.oblasts import load_oblasts
 #: Display simplification tolerance for the layers, degrees (about 2 km).
 DISPLAY_TOLERANCE_DEG = 0.02
 #: Coarser tolerance for the offline basemap, degrees (about 5 km).
-BASEMAP_TOLERANCE_DEG = 0.05
+BASEMAP_TOLERANCE_DEG = 0.08
 #: Coordinate grid for display geometry, degrees (about 11 m).
 DISPLAY_GRID_DEG = 1e-4
 
@@ -45,7 +45,8 @@ class AtlasBase:
     basemap_geojson
         ``basemap`` serialised once as a GeoJSON dict (geometry only).
     oblasts
-        The 27 Ukrainian first-level units (EPSG:4326).
+        The 27 Ukrainian first-level units (EPSG:4326), simplified as a coverage for display;
+        their ``area_km2`` attribute was computed at full resolution by the build script.
     segments
         Border segments of every flank and Ukraine pair: ``length_km`` from full
         resolution, geometry from the display coverage.
@@ -112,11 +113,17 @@ def load_base() -> AtlasBase:
     segments = gpd.GeoDataFrame(segments, geometry="geometry", crs=countries.crs)
 
     oblasts = load_oblasts()
+    oblasts["geometry"] = display_geometry(oblasts.geometry, DISPLAY_TOLERANCE_DEG)
     return AtlasBase(
         countries=countries,
         region_display=region_display,
         basemap=basemap,
-        basemap_geojson=json.loads(basemap[["geometry"]].to_json(drop_id=True)),
+        basemap_geojson=json.loads(
+            gpd.GeoSeries(
+                shapely.set_precision(basemap.geometry.values, 1e-3, mode="pointwise"),
+                crs=basemap.crs,
+            ).to_json(drop_id=True)
+        ),
         oblasts=oblasts,
         segments=segments,
         sources=facts.load_sources(),

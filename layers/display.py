@@ -22,8 +22,8 @@ from layers.style import USER_LAYER_COLOR, LayerStyle, LegendEntry
 FEATURE_ID = "feature_id"
 #: Property holding the value that selects the feature's colour.
 STYLE_KEY = "style_key"
-#: Decimal places of display coordinates (about 11 m).
-DISPLAY_DECIMALS = 4
+#: Decimal places of display coordinates (about 110 m, far below the 2 km display tolerance).
+DISPLAY_DECIMALS = 3
 MISSING = "—"
 
 

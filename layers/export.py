@@ -474,8 +474,8 @@ def _caption_html(layers: Sequence[MapLayer], metadata: dict[str, Any]) -> str:
     titles = ", ".join(html.escape(layer.title) for layer in layers)
     belt_text = f" · belt {belt:g} km" if belt is not None else ""
     return (
-        '<div id="atlas-caption" style="position:fixed;left:8px;bottom:8px;z-index:1000;'
-        "max-width:46%;max-height:40vh;overflow:auto;background:rgba(255,255,255,.92);"
+        '<div id="atlas-caption" style="position:fixed;left:56px;top:8px;z-index:1000;'
+        "max-width:42%;max-height:28vh;overflow:auto;background:rgba(255,255,255,.92);"
         "padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
         'font:12px/1.35 sans-serif">'
         f'<div style="font-weight:bold;font-size:15px">{html.escape(GENERATOR)}</div>'

@@ -335,6 +335,13 @@ def _add_layer(
     fmap: folium.Map, layer: MapLayer, collection: dict[str, Any], *, present: bool
 ) -> folium.GeoJson:
     keys, labels = tooltip_keys(layer)
+    # Long source lists make hover tooltips taller than the map; they stay in the popup.
+    pairs = list(zip(keys, labels, strict=True))
+    short = [
+        pair
+        for pair, (column, _) in zip(pairs, layer.tooltip_fields, strict=True)
+        if column != "source_ids"
+    ] or pairs
     style = layer.style
     highlight = {"weight": style.weight * (2.5 if present else 2.0), "fillOpacity": 0.8}
 
@@ -349,7 +356,9 @@ def _add_layer(
         name=html.escape(layer.title),
         style_function=style_function,
         highlight_function=lambda _f: highlight,
-        tooltip=folium.GeoJsonTooltip(fields=keys, aliases=labels, sticky=True),
+        tooltip=folium.GeoJsonTooltip(
+            fields=[k for k, _ in short], aliases=[lab for _, lab in short], sticky=True
+        ),
         popup=folium.GeoJsonPopup(fields=keys, aliases=labels),
         marker=folium.CircleMarker(radius=5) if layer.geometry == "point" else None,
         smooth_factor=1.0,

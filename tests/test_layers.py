@@ -229,7 +229,7 @@ def test_display_collection_rounds_and_keeps_only_shown_fields(base):
         f"f{i}" for i in range(len(layer.tooltip_fields))
     }
     coords = shapely.get_coordinates(shapely.from_geojson(json.dumps(feature["geometry"])))
-    assert (abs(coords * 1e4 - (coords * 1e4).round()) < 1e-6).all()
+    assert (abs(coords * 1e3 - (coords * 1e3).round()) < 1e-6).all()
 
 
 @pytest.mark.parametrize(

@@ -35,8 +35,8 @@ from scripts.bench import (
 )
 
 AS_OF = date(2026, 2, 1)
-#: Default-view HTML measured at 946,692 bytes (2026-02-01 view) plus ~25 % headroom.
-DEFAULT_VIEW_BUDGET_BYTES = 1_190_000
+#: Default-view HTML measured at 660,306 bytes (2026-02-01 view) plus ~25 % headroom.
+DEFAULT_VIEW_BUDGET_BYTES = 825_000
 MAX_MAP_BYTES = 5 * 1024 * 1024
 
 
@@ -59,11 +59,6 @@ def test_default_view_html_within_budget(default_html: str) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="default view is 0.25x explore(); needs the display patches in bench/PERFORMANCE.md "
-    "(oblast display coverage, 3-decimal display coordinates); remove this mark once applied",
-)
 def test_default_view_html_is_a_fifth_of_explore(base: AtlasBase, default_html: str) -> None:
     frames = baseline_static_frames(base, 20.0) | baseline_dated_frames(base, AS_OF)
     baseline = len(baseline_map(frames).get_root().render().encode("utf-8"))

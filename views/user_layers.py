@@ -69,7 +69,8 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
     container.markdown("**Your layers**")
     for layer in layers:
         cols = container.columns([4, 1])
-        cols[0].text(f"{layer.title} ({len(layer.frame):,} features)")
+        count = len(layer.frame)
+        cols[0].text(f"{layer.title} ({count:,} feature{'' if count == 1 else 's'})")
         if cols[1].button("✕", key=f"remove_{layer.id}", help=f"Remove {layer.title}"):
             st.session_state[USER_LAYERS_KEY] = [x for x in layers if x.id != layer.id]
             st.rerun()
