@@ -479,11 +479,11 @@ def _caption_html(layers: Sequence[MapLayer], metadata: dict[str, Any]) -> str:
         "padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
         'font:12px/1.35 sans-serif">'
         f'<div style="font-weight:bold;font-size:15px">{html.escape(GENERATOR)}</div>'
+        f'<div style="font-weight:bold">{html.escape(SAFETY_LINE)}</div>'
         f"<div>As of {html.escape(as_of)}{belt_text} · {titles}</div>"
-        f"<div>Sources: {html.escape(sources_line(metadata))}</div>"
         f"<div>Generated {html.escape(metadata['generated_at'])} by "
         f"{html.escape(GENERATOR)} {html.escape(__version__)}</div>"
-        f'<div style="font-weight:bold">{html.escape(SAFETY_LINE)}</div>'
+        f"<div>Sources: {html.escape(sources_line(metadata))}</div>"
         "</div>"
     )
 
