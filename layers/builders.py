@@ -17,21 +17,13 @@ from geo.belts import adversary_belts
 from geo.borders import FLANK_PAIRS
 from geo.countries import NATO_FLANK_ISO3
 from geo.crs import WGS84
+from geo.facts import EVENTS
 from geo.status import STATUS_LABELS, status_table
 from layers.base import DISPLAY_GRID_DEG, AtlasBase
 from layers.spec import ViewParams
 
 NE_SOURCE = "ne-5.1.1"
-MILESTONE_COLUMNS = (
-    "signature",
-    "ratification",
-    "accession",
-    "entry_into_force",
-    "withdrawal_vote",
-    "withdrawal_deposited",
-    "withdrawal_effective",
-    "suspension_claimed",
-)
+MILESTONE_COLUMNS = EVENTS
 WITHDRAWING_ISO3 = ("EST", "LVA", "LTU", "FIN", "POL", "UKR")
 EVIDENCE_LABELS = {
     "figure": "Published figure (km²)",

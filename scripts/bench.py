@@ -35,7 +35,6 @@ import contextlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
-import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -437,6 +436,8 @@ st_folium(fmap, key="map", height=620, use_container_width=True,
 @contextlib.contextmanager
 def streamlit_process(script: Path, port: int) -> Iterator[subprocess.Popen]:
     """``streamlit run script`` in its own process group, killed (by group id) on exit."""
+    from tests.browser_support import stop_process_group
+
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless", "true", "--server.port", str(port),
@@ -450,14 +451,7 @@ def streamlit_process(script: Path, port: int) -> Iterator[subprocess.Popen]:
     try:
         yield process
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_process_group(process)
 
 
 _COUNT_PATHS = """(sel) => {

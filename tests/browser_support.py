@@ -129,14 +129,7 @@ def run_streamlit(log_path: Path) -> Iterator[str]:
                 ) from error
             yield url
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+            stop_process_group(process)
 
 
 @dataclass
@@ -248,3 +241,15 @@ def browser_context(browser: Any) -> Iterator[Any]:
         yield context
     finally:
         context.close()
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Terminate a process started with ``start_new_session=True`` and all its children."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
