@@ -7,18 +7,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from layers.display import MapLayer
-from layers.export import FORMATS, export_bytes, export_filename
+from layers.export import FORMATS, MEDIA_TYPES, export_bytes, export_filename
 from layers.spec import ViewParams
 from views.cache import get_base
 
-MIME = {
-    "geojson": "application/geo+json",
-    "gpkg": "application/geopackage+sqlite3",
-    "csv": "text/csv",
-    "html": "text/html",
-    "png": "image/png",
-    "pdf": "application/pdf",
-}
 LABELS = {
     "geojson": "GeoJSON (RFC 7946)",
     "gpkg": "GeoPackage",
@@ -51,7 +43,7 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
             LABELS[fmt],
             data=_generator(fmt, layers, params),
             file_name=export_filename(ids, params.as_of, fmt),
-            mime=MIME[fmt],
+            mime=MEDIA_TYPES[fmt],
             key=f"download_{fmt}",
             on_click="ignore",
         )
