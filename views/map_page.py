@@ -41,14 +41,16 @@ def render_map_page(state: ViewState) -> None:
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
     layers = get_layers(state.layers, params) + session_user_layers()
     figures = get_key_figures(state.as_of)
+    # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
+    shown = [display_version(x) if x.user else x for x in layers]
 
     if present:
-        _render_map(layers, state, params)
+        _render_map(shown, state, params)
         _render_key_figures(figures)
     else:
         _render_key_figures(figures)
-        _render_map(layers, state, params)
-    _render_legend(layers)
+        _render_map(shown, state, params)
+    _render_legend(shown)
     _render_timeline(state, large=present)
     if not present:
         _render_defence_lines()
@@ -98,7 +100,6 @@ def _render_key_figures(figures: KeyFigures) -> None:
 
 
 def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:
-    layers = [display_version(x) if x.user else x for x in layers]  # grid summary if > 5000
     base = get_base()
     fmap = build_map(
         layers,
