@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ import pandas as pd
 import shapely
 
 from geo.crs import to_wgs84
+from layers.safe_text import html_text
 from layers.spec import LayerSpec
 from layers.style import USER_LAYER_COLOR, LayerStyle, LegendEntry
 
@@ -173,7 +173,7 @@ def escape_text(value: object) -> str:
     Folium's ``GeoJsonTooltip`` concatenates raw property values into ``innerHTML``, so an
     imported ``<img onerror=…>`` would run if it were not escaped here.
     """
-    return html.escape(format_value(value), quote=True)
+    return html_text(format_value(value))
 
 
 def display_collection(
@@ -215,7 +215,7 @@ def display_collection(
             continue
         props: dict[str, str] = {
             FEATURE_ID: f"{layer.id}:{position}",
-            STYLE_KEY: html.escape(str(record.get(color_column, ""))) if color_column else "",
+            STYLE_KEY: html_text(record.get(color_column, "")) if color_column else "",
         }
         for key, (column, _label) in zip(keys, layer.tooltip_fields, strict=True):
             props[key] = str(position + 1) if column == "__row" else escape_text(record.get(column))
@@ -239,7 +239,7 @@ def tooltip_keys(layer: MapLayer) -> tuple[list[str], list[str]]:
         names may hold any characters; labels are HTML-escaped because Folium writes them raw.
     """
     keys = [f"f{i}" for i in range(len(layer.tooltip_fields))]
-    labels = [html.escape(label, quote=True) for _, label in layer.tooltip_fields]
+    labels = [html_text(label) for _, label in layer.tooltip_fields]
     return keys, labels
 
 

@@ -19,7 +19,6 @@ Conventions shared by every format:
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import math
@@ -46,6 +45,7 @@ from layers import GENERATOR, __version__
 from layers.display import MapLayer
 from layers.offline import inline_leaflet
 from layers.render import SAFETY_LINE, build_map
+from layers.safe_text import html_text, script_json
 from layers.spec import ViewParams
 
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "html", "png", "pdf")
@@ -468,22 +468,26 @@ def sources_line(metadata: dict[str, Any]) -> str:
     return "; ".join(f"{licence}: {', '.join(ids)}" for licence, ids in by_licence.items())
 
 
+_TITLE_SLOT = "<!--atlas-title-->"
+_CAPTION_SLOT = "<!--atlas-caption-->"
+
+
 def _caption_html(layers: Sequence[MapLayer], metadata: dict[str, Any]) -> str:
     as_of = metadata["as_of"] or "—"
     belt = metadata["belt_km"]
-    titles = ", ".join(html.escape(layer.title) for layer in layers)
+    titles = ", ".join(html_text(layer.title) for layer in layers)
     belt_text = f" · belt {belt:g} km" if belt is not None else ""
     return (
         '<div id="atlas-caption" style="position:fixed;left:56px;top:8px;z-index:1000;'
         "max-width:42%;max-height:28vh;overflow:auto;background:rgba(255,255,255,.92);"
         "padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
         'font:12px/1.35 sans-serif">'
-        f'<div style="font-weight:bold;font-size:15px">{html.escape(GENERATOR)}</div>'
-        f'<div style="font-weight:bold">{html.escape(SAFETY_LINE)}</div>'
-        f"<div>As of {html.escape(as_of)}{belt_text} · {titles}</div>"
-        f"<div>Generated {html.escape(metadata['generated_at'])} by "
-        f"{html.escape(GENERATOR)} {html.escape(__version__)}</div>"
-        f"<div>Sources: {html.escape(sources_line(metadata))}</div>"
+        f'<div style="font-weight:bold;font-size:15px">{html_text(GENERATOR)}</div>'
+        f'<div style="font-weight:bold">{html_text(SAFETY_LINE)}</div>'
+        f"<div>As of {html_text(as_of)}{belt_text} · {titles}</div>"
+        f"<div>Generated {html_text(metadata['generated_at'])} by "
+        f"{html_text(GENERATOR)} {html_text(__version__)}</div>"
+        f"<div>Sources: {html_text(sources_line(metadata))}</div>"
         "</div>"
     )
 
@@ -526,21 +530,19 @@ def to_html(
     fmap = build_map(layers, basemap_frame=basemap_frame, basemap=basemap, present=present)
     root = fmap.get_root()
     title = f"{GENERATOR} — {metadata['as_of'] or ''}".strip(" —")
-    root.header.add_child(Element(f"<title>{html.escape(title)}</title>"))
-    # JSON in a <script> block: escape < > & so no value can close the block or look like HTML.
-    meta_json = (
-        json.dumps(metadata, ensure_ascii=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
+    # Text that can come from a user (layer titles in the caption and the metadata) is put
+    # into the page after the templates have rendered, never into a template.
+    root.header.add_child(Element(_TITLE_SLOT))
+    root.html.add_child(Element(_CAPTION_SLOT))
+    page = root.render()
+    page = page.replace(_TITLE_SLOT, f"<title>{html_text(title)}</title>", 1)
+    page = page.replace(
+        _CAPTION_SLOT,
+        _caption_html(layers, metadata)
+        + f'<script type="application/json" id="atlas-metadata">{script_json(metadata)}</script>',
+        1,
     )
-    root.html.add_child(
-        Element(
-            _caption_html(layers, metadata)
-            + f'<script type="application/json" id="atlas-metadata">{meta_json}</script>'
-        )
-    )
-    return inline_leaflet(root.render()).encode("utf-8")
+    return inline_leaflet(page).encode("utf-8")
 
 
 def export_filename(layer_ids: Sequence[str], as_of: date | str | None, fmt: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from layers.display import (
     tooltip_keys,
 )
 from layers.offline import STATIC_URL_PREFIX, leaflet_urls
+from layers.safe_text import html_text, script_json
 
 SEA_COLOR = "#DCEBF2"
 SAFETY_LINE = "Not for navigation or safety decisions. In Ukraine report explosive objects to 101."
@@ -204,7 +204,7 @@ class _MapControls(MacroElement):
     def __init__(self, legends: list[dict[str, str]], *, font_px: int) -> None:
         super().__init__()
         self._name = "AtlasControls"
-        self.legends_json = json.dumps(legends)
+        self.legends_json = script_json(legends)
         self.font_px = font_px
 
 
@@ -219,7 +219,7 @@ def legend_html(layer: MapLayer) -> str:
         rows.append(
             '<div style="display:flex;gap:6px;align-items:flex-start">'
             f'<span style="flex:0 0 18px;{swatch}"></span>'
-            f"<span>{html.escape(entry.label)}</span></div>"
+            f"<span>{html_text(entry.label)}</span></div>"
         )
     return "".join(rows)
 
@@ -315,9 +315,9 @@ def build_map(
         geojson = _add_layer(fmap, layer, collection, present=present)
         legends.append(
             {
-                "id": html.escape(layer.id),
+                "id": html_text(layer.id),
                 "var": geojson.get_name(),
-                "title": html.escape(layer.title),
+                "title": html_text(layer.title),
                 "html": legend_html(layer),
             }
         )
@@ -353,7 +353,7 @@ def _add_layer(
 
     geojson = folium.GeoJson(
         collection,
-        name=html.escape(layer.title),
+        name=html_text(layer.title),
         style_function=style_function,
         highlight_function=lambda _f: highlight,
         tooltip=folium.GeoJsonTooltip(

@@ -1,0 +1,181 @@
+"""Template syntax in user data stays text: no server-side evaluation in the map or any export.
+
+branca compiles each element's rendered script as a Jinja template a second time, so an
+attribute ``{{ 7*7 }}`` once showed as ``49`` and a payload reaching ``os`` ran on the server.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from shapely.geometry import box
+from streamlit.testing.v1 import AppTest
+from streamlit_folium import generate_leaflet_string
+
+from layers.base import load_base
+from layers.cli import main as cli_main
+from layers.display import user_layer
+from layers.export import FORMATS, export_bytes, table_name
+from layers.render import build_map
+from layers.safe_text import html_text, script_json
+from layers.spec import ViewParams
+
+MATH = "{{ 7*7 }}"
+BLOCK = "{% if x %}"
+COMMENT = "{# c"
+# Evaluated, this would create a directory named PWNED_DIR in the working directory (no quotes,
+# which HTML escaping would have broken: the directory is named after Jinja's ``cycler`` class).
+PWNED_DIR = "Cycler"
+RCE = "{{ cycler.__init__.__globals__.os.mkdir(cycler.__name__) }}"
+FILE_NAME = "{{ 5*5 }}.geojson"
+ATTRIBUTE_NAME = "{{ 6*6 }}"
+VALUES = (MATH, BLOCK, COMMENT, RCE)
+PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
+
+
+def template_frame() -> gpd.GeoDataFrame:
+    """Four squares near Kyiv whose attribute values and one attribute name are template code."""
+    return gpd.GeoDataFrame(
+        {"name": list(VALUES), ATTRIBUTE_NAME: [BLOCK, MATH, RCE, COMMENT]},
+        geometry=[box(30 + i, 50, 30.5 + i, 50.5) for i in range(len(VALUES))],
+        crs="EPSG:4326",
+    )
+
+
+def template_geojson() -> bytes:
+    return template_frame().to_json().encode()
+
+
+@pytest.fixture
+def in_tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in an empty directory, so a payload's side effect would be visible there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _user_properties(script: str) -> list[dict[str, str]]:
+    """Properties of the features of the user layer ``user-1`` in a script."""
+    found = []
+    for match in re.finditer(r"_add\(", script):
+        try:
+            data, _ = json.JSONDecoder().raw_decode(script, match.end())
+        except json.JSONDecodeError:
+            continue  # a call with a variable, not a literal collection
+        features = data.get("features", []) if isinstance(data, dict) else []
+        found += [
+            f["properties"]
+            for f in features
+            if str(f.get("properties", {}).get("feature_id", "")).startswith("user-1:")
+        ]
+    return found
+
+
+def _assert_verbatim(properties: list[dict[str, str]]) -> None:
+    shown = sorted(html.unescape(p["f0"]) for p in properties)
+    assert shown == sorted(VALUES)
+    assert sorted(html.unescape(p["f1"]) for p in properties) == sorted(VALUES)
+
+
+def test_html_text_and_script_json_keep_text_and_open_no_template() -> None:
+    for value in (*VALUES, "<b>&'\"</b>", "Київ {x}"):
+        assert html.unescape(html_text(value)) == value
+        assert not re.search(r"\{[{%#]", html_text(value))
+        encoded = script_json({"v": value, value: [value]})
+        assert json.loads(encoded) == {"v": value, value: [value]}
+        assert not re.search(r"\{[{%#]|</", encoded)
+
+
+def test_map_page_script_keeps_template_text(in_tmp_cwd: Path) -> None:
+    base = load_base()
+    layer = user_layer("user-1", FILE_NAME, template_frame())
+    fmap = build_map([layer], basemap_frame=base.basemap_geojson)
+    page = fmap.get_root().render()  # raised TemplateSyntaxError on "{% if x %}" before
+    _assert_verbatim(_user_properties(page))
+    # Labels and layer names reach the page as escaped text (``&`` itself JSON-escaped).
+    assert html_text(ATTRIBUTE_NAME) in page.replace("\\u0026", "&")
+    assert html_text(FILE_NAME) in page.replace("\\u0026", "&")
+    assert "49" not in "".join(html.unescape(p["f0"]) for p in _user_properties(page))
+    # The path streamlit-folium takes to the browser.
+    component_script = generate_leaflet_string(build_map([layer], basemap_frame=base.basemap))
+    _assert_verbatim(_user_properties(component_script))
+    assert not (in_tmp_cwd / PWNED_DIR).exists()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_export_keeps_template_text(fmt: str, in_tmp_cwd: Path) -> None:
+    base = load_base()
+    layer = user_layer("user-1", FILE_NAME, template_frame())
+    data = export_bytes(fmt, [layer], PARAMS, base.sources, basemap_frame=base.basemap)
+    assert data
+    if fmt in ("geojson", "gpkg"):
+        suffix = ".geojson" if fmt == "geojson" else ".gpkg"
+        path = in_tmp_cwd / f"out{suffix}"
+        path.write_bytes(data)
+        frame = pyogrio.read_dataframe(path, layer=table_name("user-1") if fmt == "gpkg" else None)
+        assert sorted(frame["name"]) == sorted(VALUES)
+        assert sorted(frame[ATTRIBUTE_NAME]) == sorted(VALUES)
+    elif fmt == "csv":
+        table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        assert sorted(table["name"]) == sorted(VALUES)
+        assert sorted(table[ATTRIBUTE_NAME]) == sorted(VALUES)
+    elif fmt == "html":
+        page = data.decode("utf-8")
+        _assert_verbatim(_user_properties(page))
+        meta = re.search(
+            r'<script type="application/json" id="atlas-metadata">(.*?)</script>', page, re.S
+        )
+        assert meta is not None
+        titles = [layer["title"] for layer in json.loads(meta.group(1))["layers"]]
+        assert FILE_NAME in titles
+        assert html_text(FILE_NAME) in page.replace("\\u0026", "&")
+    assert not (in_tmp_cwd / PWNED_DIR).exists()
+
+
+def test_cli_check_prints_template_file_name_verbatim(in_tmp_cwd: Path) -> None:
+    path = in_tmp_cwd / FILE_NAME
+    path.write_bytes(template_geojson())
+    out, err = io.StringIO(), io.StringIO()
+    assert cli_main(["check", str(path)], stdout=out, stderr=err) == 0, err.getvalue()
+    assert FILE_NAME in out.getvalue()
+    assert not (in_tmp_cwd / PWNED_DIR).exists()
+
+
+def test_page_upload_keeps_template_text() -> None:
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    before = set(Path(app).parent.iterdir())
+    at = AppTest.from_file(app, default_timeout=120).run()
+    at.file_uploader(key="upload").set_value(
+        (FILE_NAME, template_geojson(), "application/octet-stream")
+    ).run()
+    if any(b.key == "upload_add" for b in at.button):
+        at.button(key="upload_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    component = next(
+        e for e in at.get("component_instance") if "st_folium" in e.proto.component_name
+    )
+    script = json.loads(component.proto.json_args)["script"]
+    _assert_verbatim(_user_properties(script))
+    assert html_text(FILE_NAME) in script.replace("\\u0026", "&")
+    assert set(Path(app).parent.iterdir()) == before
+
+
+def test_code_payload_alone_runs_nothing(in_tmp_cwd: Path) -> None:
+    # Without a syntax error beside it, the old rendering evaluated the payload.
+    base = load_base()
+    frame = gpd.GeoDataFrame(
+        {"name": [RCE, MATH]}, geometry=[box(30, 50, 31, 51), box(32, 50, 33, 51)], crs=4326
+    )
+    layer = user_layer("user-1", "plain.geojson", frame)
+    page = export_bytes("html", [layer], PARAMS, base.sources, basemap_frame=base.basemap)
+    shown = sorted(html.unescape(p["f0"]) for p in _user_properties(page.decode("utf-8")))
+    assert shown == sorted([RCE, MATH])
+    assert not (in_tmp_cwd / PWNED_DIR).exists()
