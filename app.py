@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from layers.offline import install_static_assets
+from layers.drawing.offline import install_static_assets
 from views.data_page import render_data_page
 from views.map_page import render_map_page
 from views.method_page import render_method_page

@@ -1,6 +1,6 @@
 """The analyst command line: ``python -m layers list | export | check``.
 
-The same export functions as the Streamlit page (:mod:`layers.export`). Every bad argument
+The same export functions as the Streamlit page (:mod:`layers.export.writers`). Every bad argument
 ends the run with exit status 2 and one line on stderr, never a traceback.
 """
 
@@ -17,10 +17,12 @@ from typing import NoReturn, TextIO
 
 from geo.errors import AtlasError, ImportRejectedError
 from layers import GENERATOR, __version__
-from layers.export import FORMATS, export_bytes, export_filename
-from layers.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec
-from layers.render import BASEMAP_IDS
-from layers.spec import ViewParams
+from layers.catalogue.base import load_base
+from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec
+from layers.catalogue.spec import ViewParams
+from layers.drawing.layer import build_map_layers
+from layers.drawing.render import BASEMAP_IDS
+from layers.export.writers import FORMATS, export_bytes, export_filename
 
 #: Exit status for bad arguments and rejected files (argparse's convention).
 EXIT_USAGE = 2
@@ -224,9 +226,6 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     if not output.parent.is_dir():
         raise UsageError(f"folder {str(output.parent)!r} does not exist; create it first")
 
-    from layers.base import load_base
-    from layers.registry import build_map_layers
-
     base = load_base()
     params = ViewParams(as_of=as_of, belt_km=belt_km)
     map_layers = build_map_layers(base, layer_ids, params)
@@ -240,7 +239,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         dpi=args.dpi,
     )
     write_atomic(output, data)
-    counts = ", ".join(f"{layer.id} ({len(layer.frame)})" for layer in map_layers)
+    counts = ", ".join(f"{layer.spec.id} ({len(layer.frame)})" for layer in map_layers)
     print(f"wrote {output} ({fmt}, {len(data):,} bytes): {counts}", file=out)
     return 0
 

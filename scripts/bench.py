@@ -134,15 +134,16 @@ class PageCache:
 
     def view(self, layer_ids: tuple[str, ...], params: Any) -> tuple[list, dict]:
         """Layers and display GeoJSON for a view, reusing entries whose key is unchanged."""
-        from layers.display import display_collection, from_spec
-        from layers.registry import build_layer, get_spec
+        from layers.catalogue.registry import build_layer, get_spec
+        from layers.drawing.display import display_collection
+        from layers.drawing.layer import MapLayer
 
         layers, collections = [], {}
         for layer_id in layer_ids:
             spec = get_spec(layer_id)
             key = spec.cache_key(params)
             if key not in self.layers:
-                self.layers[key] = from_spec(spec, build_layer(spec, self.base, params))
+                self.layers[key] = MapLayer(spec, build_layer(spec, self.base, params))
             if key not in self.collections:
                 self.collections[key] = display_collection(self.layers[key])
             layers.append(self.layers[key])
@@ -152,15 +153,16 @@ class PageCache:
 
 def our_map(base: Any, layers: list, collections: dict | None = None) -> Any:
     """Our default-view map (as ``views/map_page.py`` builds it)."""
-    from layers.render import build_map
+    from layers.drawing.render import build_map
 
     return build_map(layers, basemap_frame=base.basemap_geojson, collections=collections)
 
 
 def our_default_layers(base: Any, as_of: date = BENCH_DATE) -> list:
     """The default layers of the catalogue for ``as_of``."""
-    from layers.registry import DEFAULT_LAYER_IDS, build_map_layers
-    from layers.spec import ViewParams
+    from layers.catalogue.registry import DEFAULT_LAYER_IDS
+    from layers.catalogue.spec import ViewParams
+    from layers.drawing.layer import build_map_layers
 
     return build_map_layers(base, DEFAULT_LAYER_IDS, ViewParams(as_of=as_of))
 
@@ -177,11 +179,11 @@ def baseline_static_frames(base: Any, belt_km: float) -> dict[str, Any]:
     from geo.borders import FLANK_PAIRS, border_segments
     from geo.countries import NATO_FLANK_ISO3
     from geo.oblasts import oblasts_path
-    from layers.registry import build_map_layers
-    from layers.spec import ViewParams
+    from layers.catalogue.spec import ViewParams
+    from layers.drawing.layer import build_map_layers
 
     ours = {
-        x.id: x
+        x.spec.id: x
         for x in build_map_layers(
             base,
             ("flank-borders", "ua-contamination"),
@@ -208,8 +210,8 @@ def baseline_dated_frames(base: Any, as_of: date) -> dict[str, Any]:
     import geopandas as gpd
     import pandas as pd
 
-    from layers.registry import build_map_layers
-    from layers.spec import ViewParams
+    from layers.catalogue.spec import ViewParams
+    from layers.drawing.layer import build_map_layers
 
     full = base.countries[["iso3", "geometry"]]
     frames = {}
@@ -217,7 +219,7 @@ def baseline_dated_frames(base: Any, as_of: date) -> dict[str, Any]:
         base, ("treaty-status", "withdrawing-states"), ViewParams(as_of=as_of)
     ):
         attrs = pd.DataFrame(layer.frame.drop(columns="geometry"))
-        frames[layer.id] = gpd.GeoDataFrame(
+        frames[layer.spec.id] = gpd.GeoDataFrame(
             full.merge(attrs, on="iso3"), geometry="geometry", crs="EPSG:4326"
         )
     return frames
@@ -225,7 +227,7 @@ def baseline_dated_frames(base: Any, as_of: date) -> dict[str, Any]:
 
 def baseline_map(frames: dict[str, Any]) -> Any:
     """``explore()`` of each layer onto one map, as a user would write it."""
-    from layers.registry import DEFAULT_LAYER_IDS, get_spec
+    from layers.catalogue.registry import DEFAULT_LAYER_IDS, get_spec
 
     fmap = None
     for layer_id in DEFAULT_LAYER_IDS:
@@ -327,7 +329,7 @@ def write_hazards(frame: Any, folder: Path, n: int) -> dict[str, Path]:
 def worker_cold_ours() -> dict[str, Any]:
     """Fresh process: load the base, build the default map, serialise as the page does."""
     quiet_streamlit()
-    from layers.base import load_base
+    from layers.catalogue.base import load_base
 
     base = load_base()
     fmap = our_map(base, our_default_layers(base))
@@ -338,7 +340,7 @@ def worker_cold_ours() -> dict[str, Any]:
 def worker_cold_baseline() -> dict[str, Any]:
     """Fresh process: same inputs, full-resolution frames, ``explore()``, serialise."""
     quiet_streamlit()
-    from layers.base import load_base
+    from layers.catalogue.base import load_base
 
     base = load_base()
     frames = baseline_static_frames(base, 20.0) | baseline_dated_frames(base, BENCH_DATE)
@@ -350,8 +352,8 @@ def worker_import(path: str, with_map: str) -> dict[str, Any]:
     """Import one file with ``geo.importer.import_path``; time, peak RSS, map payload."""
     quiet_streamlit()
     from geo.importer import import_path
-    from layers.aggregate import display_version
-    from layers.display import user_layer
+    from layers.drawing.aggregate import display_version
+    from layers.drawing.layer import user_layer
 
     rss_before = maxrss_mb()
     start = time.perf_counter()
@@ -365,7 +367,7 @@ def worker_import(path: str, with_map: str) -> dict[str, Any]:
         "features": report.features_kept,
     }
     if with_map == "1":
-        from layers.base import load_base
+        from layers.catalogue.base import load_base
 
         base = load_base()
         start = time.perf_counter()
@@ -408,8 +410,8 @@ sys.path.insert(0, {scripts!r})
 import streamlit as st
 from streamlit_folium import st_folium
 import bench
-from layers.base import load_base
-from layers.offline import leaflet_urls
+from layers.catalogue.base import load_base
+from layers.drawing.offline import leaflet_urls
 
 @st.cache_resource
 def base():
@@ -583,9 +585,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 def bench_map(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Payload and server time of the default view, ours vs ``explore()``."""
     quiet_streamlit()
-    from layers.base import load_base
-    from layers.registry import DEFAULT_LAYER_IDS
-    from layers.spec import ViewParams
+    from layers.catalogue.base import load_base
+    from layers.catalogue.registry import DEFAULT_LAYER_IDS
+    from layers.catalogue.spec import ViewParams
 
     base = load_base()
     ours_html = our_map(base, our_default_layers(base)).get_root().render()
@@ -635,10 +637,11 @@ def bench_map(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def bench_export(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """All catalogue layers to GeoJSON and GeoPackage, ours vs ``to_file`` per layer."""
-    from layers.base import load_base
-    from layers.export import to_geojson, to_geopackage
-    from layers.registry import LAYER_IDS, build_map_layers
-    from layers.spec import ViewParams
+    from layers.catalogue.base import load_base
+    from layers.catalogue.registry import LAYER_IDS
+    from layers.catalogue.spec import ViewParams
+    from layers.drawing.layer import build_map_layers
+    from layers.export.writers import to_geojson, to_geopackage
 
     base = load_base()
     params = ViewParams(as_of=BENCH_DATE)
@@ -648,7 +651,7 @@ def bench_export(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
         def plain_to_file(driver: str, suffix: str) -> None:
             for layer in layers:
-                layer.frame.to_file(folder / f"{layer.id}{suffix}", driver=driver)
+                layer.frame.to_file(folder / f"{layer.spec.id}{suffix}", driver=driver)
 
         gj = median_time(lambda: to_geojson(layers, params, base.sources), runs)
         gj_base = median_time(lambda: plain_to_file("GeoJSON", ".geojson"), runs)
@@ -678,7 +681,7 @@ def bench_page(runs: int, warmup: bool) -> tuple[list[dict[str, Any]], dict[str,
         return [], {}
     ours = page_timings(REPO / "app.py", "path.atlas-layer", runs, warmup)
     with tempfile.TemporaryDirectory(prefix="atlas-bench-app-") as tmp:
-        from layers.offline import install_static_assets
+        from layers.drawing.offline import install_static_assets
 
         install_static_assets(Path(tmp))
         script = Path(tmp) / "baseline_app.py"
@@ -712,7 +715,7 @@ def bench_page(runs: int, warmup: bool) -> tuple[list[dict[str, Any]], dict[str,
 
 def bench_imports(sizes: tuple[int, ...], runs: int) -> tuple[list[dict[str, Any]], dict]:
     """Synthetic hazard files: import time, peak RSS and map payload per size and format."""
-    from layers.base import load_base
+    from layers.catalogue.base import load_base
 
     base = load_base()
     rows, plain = [], {}

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.export import FORMATS
-from layers.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
-from layers.render import SAFETY_LINE
-from layers.style import STATUS_COLORS
+from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
+from layers.catalogue.style import STATUS_COLORS
+from layers.drawing.render import SAFETY_LINE
+from layers.export.writers import FORMATS
 from tests.hostile_corpus import build_corpus
 from views.user_layers import UPLOAD_TYPES
 
@@ -455,7 +455,7 @@ def test_imported_layer_stays_in_its_own_session() -> None:
     upload(mine, "hostile.geojson", hostile_geojson())
     assert_clean(mine)
     assert [s.value for s in mine.success] == [r"Read 1 feature from hostile\.geojson\."]
-    assert [layer.id for layer in mine.session_state["user_layers"]] == ["user-1"]
+    assert [layer.spec.id for layer in mine.session_state["user_layers"]] == ["user-1"]
     script = map_script(mine)
     user = map_layers(script)["user-1"]
     assert len(user) == 1

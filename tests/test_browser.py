@@ -16,11 +16,12 @@ import pytest
 import shapely
 from playwright.sync_api import expect
 
-from layers.base import AtlasBase, load_base
-from layers.display import MapLayer, display_collection
-from layers.export import to_html
-from layers.registry import DEFAULT_LAYER_IDS, build_map_layers
-from layers.spec import ViewParams
+from layers.catalogue.base import AtlasBase, load_base
+from layers.catalogue.registry import DEFAULT_LAYER_IDS
+from layers.catalogue.spec import ViewParams
+from layers.drawing.display import display_collection
+from layers.drawing.layer import MapLayer, build_map_layers
+from layers.export.writers import to_html
 from tests.browser_support import (
     app_url,
     browser,
@@ -150,7 +151,7 @@ def test_map_draws_every_default_layer(
     app_url: str, browser_context: Any, default_layers: list[MapLayer]
 ) -> None:
     page, log = open_app(browser_context, app_url)
-    expected = {layer.id: expected_paths(layer) for layer in default_layers}
+    expected = {layer.spec.id: expected_paths(layer) for layer in default_layers}
     assert list(expected) == list(DEFAULT_LAYER_IDS)
     assert all(count > 0 for count in expected.values()), expected
     expect_paths(page, expected | {"ua-border-zone": 0})
@@ -159,7 +160,7 @@ def test_map_draws_every_default_layer(
         expect(page.locator(f'.atlas-st-legend[data-layer="{layer_id}"]')).to_have_count(1)
 
     # Hover Finland: the tooltip names it and gives its treaty status on the date.
-    treaty = next(layer for layer in default_layers if layer.id == "treaty-status")
+    treaty = next(layer for layer in default_layers if layer.spec.id == "treaty-status")
     finland = treaty.frame.loc[treaty.frame["iso3"] == "FIN"].iloc[0]
     inside = shapely.Point(26.0, 63.0)  # central Finland, far from the border belt
     assert finland.geometry.contains(inside)
@@ -176,7 +177,7 @@ def test_unticking_a_layer_redraws_map_and_legend(
     app_url: str, browser_context: Any, default_layers: list[MapLayer]
 ) -> None:
     page, log = open_app(browser_context, app_url)
-    counts = {layer.id: expected_paths(layer) for layer in default_layers}
+    counts = {layer.spec.id: expected_paths(layer) for layer in default_layers}
     expect_paths(page, {"border-belt": counts["border-belt"]})
     checkbox = page.get_by_role("checkbox", name="Border belt (NATO side)")
     expect(checkbox).to_be_checked()
@@ -247,7 +248,7 @@ def test_standalone_html_export_draws_offline(
     for layer in default_layers:
         expected = expected_paths(layer)
         assert expected > 0
-        expect(page.locator(f"path.atlas-layer-{layer.id}")).to_have_count(expected)
+        expect(page.locator(f"path.atlas-layer-{layer.spec.id}")).to_have_count(expected)
     assert legend_ids(page) == list(DEFAULT_LAYER_IDS)
     screenshot(page, "export.png")
     assert_quiet(log)

@@ -14,10 +14,11 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-import layers.base
+import layers.catalogue.base
+from layers.catalogue.base import load_base
+from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.cli import main
-from layers.export import FORMATS, export_filename
-from layers.registry import DEFAULT_LAYER_IDS, LAYER_IDS
+from layers.export.writers import FORMATS, export_filename
 from tests.hostile_corpus import CASE_NAMES, build_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,13 +33,13 @@ def run(argv: list[str]) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def cached_base():
-    return layers.base.load_base()
+    return load_base()
 
 
 @pytest.fixture
 def fast_base(monkeypatch, cached_base):
-    """Reuse one loaded base: the CLI calls ``layers.base.load_base`` on every export."""
-    monkeypatch.setattr(layers.base, "load_base", lambda: cached_base)
+    """Reuse one loaded base: the CLI loads the base on every export."""
+    monkeypatch.setattr(layers.cli, "load_base", lambda: cached_base)
     return cached_base
 
 

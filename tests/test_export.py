@@ -26,9 +26,13 @@ from shapely.geometry import box, shape
 from geo.crs import EQUAL_AREA, GEOD, WGS84
 from geo.errors import ExportError
 from layers import GENERATOR, __version__
-from layers.base import load_base
-from layers.display import user_layer
-from layers.export import (
+from layers.catalogue.base import load_base
+from layers.catalogue.registry import LAYER_IDS
+from layers.catalogue.spec import ViewParams
+from layers.drawing.layer import build_map_layers, user_layer
+from layers.drawing.render import SAFETY_LINE
+from layers.export.print_map import scale_bar_span_m
+from layers.export.writers import (
     CRS_LABEL,
     FORMATS,
     METADATA_TABLE,
@@ -40,10 +44,6 @@ from layers.export import (
     table_name,
     to_geojson,
 )
-from layers.print_map import scale_bar_span_m
-from layers.registry import LAYER_IDS, build_map_layers
-from layers.render import SAFETY_LINE
-from layers.spec import ViewParams
 
 PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -110,8 +110,9 @@ def assert_roundtrip(layer, got: gpd.GeoDataFrame, fmt: str) -> None:
     columns = [c for c in expected.columns if c != expected.geometry.name]
     if "source_ids" not in columns:
         columns.append("source_ids")
-    assert len(got) == len(expected), f"{layer.id}: feature count changed in {fmt}"
-    assert set(columns) <= set(got.columns), f"{layer.id}: lost {set(columns) - set(got.columns)}"
+    assert len(got) == len(expected), f"{layer.spec.id}: feature count changed in {fmt}"
+    lost = set(columns) - set(got.columns)
+    assert not lost, f"{layer.spec.id}: lost {lost}"
     csv = fmt == "csv"
     want_rows, got_rows = [], []
     for column in columns:
@@ -124,10 +125,10 @@ def assert_roundtrip(layer, got: gpd.GeoDataFrame, fmt: str) -> None:
         want_rows.append([_norm(v, csv=csv) for v in want])
         got_rows.append([_norm(v, csv=csv) for v in have])
     pd.testing.assert_frame_equal(
-        pd.DataFrame(got_rows).T, pd.DataFrame(want_rows).T, check_dtype=False, obj=layer.id
+        pd.DataFrame(got_rows).T, pd.DataFrame(want_rows).T, check_dtype=False, obj=layer.spec.id
     )
     distances = shapely.hausdorff_distance(expected.geometry.values, got.geometry.values)
-    assert np.all(distances < 1e-5), f"{layer.id}: geometry moved in {fmt}: {distances.max()}"
+    assert np.all(distances < 1e-5), f"{layer.spec.id}: geometry moved in {fmt}: {distances.max()}"
 
 
 def _walk_positions(coords: object):
@@ -225,7 +226,7 @@ def hostile_user_layer() -> object:
 @pytest.mark.parametrize("fmt", DATA_FORMATS)
 @pytest.mark.parametrize("layer_id", LAYER_IDS)
 def test_round_trip_every_layer(all_layers, read_backs, fmt, layer_id):
-    layer = next(layer for layer in all_layers if layer.id == layer_id)
+    layer = next(layer for layer in all_layers if layer.spec.id == layer_id)
     key = table_name(layer_id) if fmt == "gpkg" else layer_id
     assert_roundtrip(layer, read_backs[fmt][key], fmt)
 
@@ -240,11 +241,11 @@ def test_every_layer_is_in_every_export(all_layers, read_backs):
 def test_geojson_per_layer_archive(base, all_layers):
     data = to_geojson(all_layers[:2], PARAMS, base.sources, per_layer=True)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert archive.namelist() == [f"{layer.id}.geojson" for layer in all_layers[:2]]
+        assert archive.namelist() == [f"{layer.spec.id}.geojson" for layer in all_layers[:2]]
         for layer in all_layers[:2]:
-            doc = assert_rfc7946(archive.read(f"{layer.id}.geojson"))
+            doc = assert_rfc7946(archive.read(f"{layer.spec.id}.geojson"))
             assert len(doc["features"]) == len(layer.frame)
-            assert [m["id"] for m in doc["metadata"]["layers"]] == [layer.id]
+            assert [m["id"] for m in doc["metadata"]["layers"]] == [layer.spec.id]
 
 
 def test_geojson_is_rfc7946(exports, all_layers):
@@ -266,7 +267,7 @@ def test_export_geometry_orients_and_rounds():
 
 
 def test_gdal_reads_geojson_and_geopackage(tmp_path, exports, all_layers):
-    counts = {table_name(layer.id): len(layer.frame) for layer in all_layers}
+    counts = {table_name(layer.spec.id): len(layer.frame) for layer in all_layers}
     gpkg = tmp_path / "atlas.gpkg"
     gpkg.write_bytes(exports["gpkg"])
     listed = dict(pyogrio.list_layers(gpkg))
@@ -328,7 +329,7 @@ def test_metadata_record(exports, all_layers):
     assert meta["crs"] == CRS_LABEL
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", meta["generated_at"])
     assert [(m["id"], m["feature_count"]) for m in meta["layers"]] == [
-        (layer.id, len(layer.frame)) for layer in all_layers
+        (layer.spec.id, len(layer.frame)) for layer in all_layers
     ]
     cited = {s for m in meta["layers"] for s in m["source_ids"]}
     assert {s["source_id"] for s in meta["sources"]} == cited
@@ -337,7 +338,7 @@ def test_metadata_record(exports, all_layers):
 
 
 def test_metadata_lists_only_cited_sources(base, all_layers):
-    layer = next(layer for layer in all_layers if layer.id == "border-belt")
+    layer = next(layer for layer in all_layers if layer.spec.id == "border-belt")
     meta = export_metadata([layer], PARAMS, base.sources)
     assert [s["source_id"] for s in meta["sources"]] == ["ne-5.1.1"]
     assert meta["sources"][0]["licence"] == "Public domain"
@@ -423,7 +424,7 @@ def test_html_is_self_contained(html_export):
 
 def test_html_carries_titles_date_sources_and_safety_line(html_export, all_layers):
     for layer in all_layers[:2]:
-        assert layer.title in html_export
+        assert layer.spec.title in html_export
     assert "2026-03-01" in html_export
     assert "ne-5.1.1" in html_export
     assert SAFETY_LINE in html_export

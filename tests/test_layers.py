@@ -13,21 +13,21 @@ from shapely.geometry import box
 
 from geo.facts import split_source_ids
 from geo.validate import LINEAR, POLYGONAL
-from layers.base import load_base
-from layers.display import display_collection, escape_text, format_value, user_layer
-from layers.figures import key_figures
-from layers.registry import (
+from layers.catalogue.base import load_base
+from layers.catalogue.figures import key_figures
+from layers.catalogue.registry import (
     CATALOGUE,
     DEFAULT_LAYER_IDS,
     LAYER_IDS,
     build_layer,
-    build_map_layers,
     get_spec,
     specs_for,
 )
-from layers.render import build_map
-from layers.spec import LayerSpec, ViewParams
-from layers.style import EVIDENCE_COLORS, STATUS_COLORS, LayerStyle, LegendEntry
+from layers.catalogue.spec import LayerSpec, ViewParams
+from layers.catalogue.style import EVIDENCE_COLORS, STATUS_COLORS, LayerStyle, LegendEntry
+from layers.drawing.display import display_collection, escape_text, format_value
+from layers.drawing.layer import build_map_layers, user_layer
+from layers.drawing.render import build_map
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
@@ -227,7 +227,7 @@ def test_display_collection_rounds_and_keeps_only_shown_fields(base):
     collection = display_collection(layer)
     feature = collection["features"][0]
     assert set(feature["properties"]) == {"feature_id", "style_key"} | {
-        f"f{i}" for i in range(len(layer.tooltip_fields))
+        f"f{i}" for i in range(len(layer.spec.tooltip_fields))
     }
     coords = shapely.get_coordinates(shapely.from_geojson(json.dumps(feature["geometry"])))
     assert (abs(coords * 1e3 - (coords * 1e3).round()) < 1e-6).all()

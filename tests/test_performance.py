@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from geo.borders import FLANK_PAIRS, shared_border
 from geo.countries import country
 from geo.crs import EQUAL_AREA, area_km2
-from layers.aggregate import class_breaks, count_classes, display_version
-from layers.base import AtlasBase, load_base
-from layers.display import user_layer
-from layers.registry import DEFAULT_LAYER_IDS, build_map_layers
-from layers.render import build_map
-from layers.spec import ViewParams
+from layers.catalogue.base import AtlasBase, load_base
+from layers.catalogue.registry import DEFAULT_LAYER_IDS
+from layers.catalogue.spec import ViewParams
+from layers.drawing.aggregate import class_breaks, count_classes, display_version
+from layers.drawing.layer import build_map_layers, user_layer
+from layers.drawing.render import build_map
 from scripts.bench import (
     baseline_dated_frames,
     baseline_map,
@@ -111,12 +111,12 @@ def test_display_version_aggregates_and_conserves(hazards_20k: gpd.GeoDataFrame)
     shown = display_version(layer, max_features=1000)
     cells = shown.frame
     assert len(cells) <= 1000
-    assert shown.id == layer.id and shown.user
+    assert shown.spec.id == layer.spec.id and shown.spec.user
     assert int(cells["features"].sum()) == len(hazards_20k)
     total_km2 = float(area_km2(hazards_20k).sum())
     assert float(cells["area_km2"].sum()) == pytest.approx(total_km2, rel=1e-3)
-    assert "Grid summary of 20,000 features" in shown.legend[0].label
-    assert [label for _, label in shown.tooltip_fields][1:] == [
+    assert "Grid summary of 20,000 features" in shown.spec.legend[0].label
+    assert [label for _, label in shown.spec.tooltip_fields][1:] == [
         "features in cell",
         "hazard area km²",
     ]
@@ -148,7 +148,7 @@ def test_100k_polygons_draw_in_under_5_mb(base: AtlasBase) -> None:
     size = len(html.encode("utf-8"))
     assert size <= MAX_MAP_BYTES, f"{size:,} bytes"
     assert int(shown.frame["features"].sum()) == 100_000
-    assert "(grid summary)" in shown.title
+    assert "(grid summary)" in shown.spec.title
 
 
 @given(st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=60))

@@ -21,13 +21,13 @@ from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 from streamlit_folium import generate_leaflet_string
 
-from layers.base import load_base
+from layers.catalogue.base import load_base
+from layers.catalogue.spec import ViewParams
 from layers.cli import main as cli_main
-from layers.display import user_layer
-from layers.export import FORMATS, export_bytes, table_name
-from layers.render import build_map
+from layers.drawing.layer import user_layer
+from layers.drawing.render import build_map
+from layers.export.writers import FORMATS, export_bytes, table_name
 from layers.safe_text import html_text, script_json
-from layers.spec import ViewParams
 
 MATH = "{{ 7*7 }}"
 BLOCK = "{% if x %}"

@@ -7,11 +7,12 @@ from typing import Any
 
 import streamlit as st
 
-from layers.base import AtlasBase, load_base
-from layers.display import MapLayer, display_collection, from_spec
-from layers.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
-from layers.registry import build_layer, get_spec
-from layers.spec import ViewParams
+from layers.catalogue.base import AtlasBase, load_base
+from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
+from layers.catalogue.registry import build_layer, get_spec
+from layers.catalogue.spec import ViewParams
+from layers.drawing.display import display_collection
+from layers.drawing.layer import MapLayer
 from views.charts import contamination_chart, events_chart
 from views.state import DATE_MIN
 
@@ -32,7 +33,7 @@ def _layer(layer_id: str, as_of: date | None, belt_km: float | None) -> MapLayer
     params = ViewParams(
         as_of=as_of or _UNUSED_DATE, belt_km=belt_km if belt_km is not None else _UNUSED_BELT_KM
     )
-    return from_spec(spec, build_layer(spec, get_base(), params))
+    return MapLayer(spec, build_layer(spec, get_base(), params))
 
 
 def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]:

@@ -7,7 +7,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from layers.style import OKABE_ITO
+from layers.catalogue.style import OKABE_ITO
 
 EVENT_COLORS = {
     "withdrawal vote": OKABE_ITO["sky_blue"],

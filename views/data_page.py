@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from layers.registry import CATALOGUE
+from layers.catalogue.registry import CATALOGUE
 from views.cache import get_base
 
 TABLES = (

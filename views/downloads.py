@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from layers.display import MapLayer
-from layers.export import FORMATS, MEDIA_TYPES, export_bytes, export_filename
-from layers.spec import ViewParams
+from layers.catalogue.spec import ViewParams
+from layers.drawing.layer import MapLayer
+from layers.export.writers import FORMATS, MEDIA_TYPES, export_bytes, export_filename
 from views.cache import get_base
 
 LABELS = {
@@ -36,7 +36,7 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
         st.caption("Switch a layer on to export it.")
         return
     st.caption("Exactly what the map shows, with per-feature source ids and a metadata record.")
-    ids = [layer.id for layer in layers]
+    ids = [layer.spec.id for layer in layers]
     cols = st.columns(len(FORMATS))
     for col, fmt in zip(cols, FORMATS, strict=True):
         col.download_button(

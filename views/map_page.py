@@ -8,11 +8,12 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.aggregate import display_version
-from layers.display import FEATURE_ID, MapLayer, visible_attributes
-from layers.figures import KeyFigures
-from layers.render import SAFETY_LINE, build_map, legend_html
-from layers.spec import ViewParams
+from layers.catalogue.figures import KeyFigures
+from layers.catalogue.spec import ViewParams
+from layers.drawing.aggregate import display_version
+from layers.drawing.display import FEATURE_ID, visible_attributes
+from layers.drawing.layer import MapLayer
+from layers.drawing.render import SAFETY_LINE, build_map, legend_html
 from views.cache import (
     get_base,
     get_chart_specs,
@@ -42,7 +43,7 @@ def render_map_page(state: ViewState) -> None:
     layers = get_layers(state.layers, params) + session_user_layers()
     figures = get_key_figures(state.as_of)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
-    shown = [display_version(x) if x.user else x for x in layers]
+    shown = [display_version(x) if x.spec.user else x for x in layers]
 
     if present:
         _render_map(shown, state, params)
@@ -125,11 +126,11 @@ def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) ->
 
 def _render_details(feature_id: str, layers: list[MapLayer], state: ViewState) -> None:
     layer_id, _, row = feature_id.rpartition(":")
-    layer = next((x for x in layers if x.id == layer_id), None)
+    layer = next((x for x in layers if x.spec.id == layer_id), None)
     if layer is None or not row.isdigit() or int(row) >= len(layer.frame):
         return
     record = layer.frame.drop(columns=layer.frame.geometry.name).iloc[int(row)]
-    st.subheader(f"Selected: {record.get('name') or record.get('name_en') or layer.title}")
+    st.subheader(f"Selected: {record.get('name') or record.get('name_en') or layer.spec.title}")
     if "iso3" in record and layer_id in ("treaty-status", "withdrawing-states"):
         base = get_base()
         rows = base.milestones.loc[base.milestones["iso3"] == record["iso3"]]
@@ -160,8 +161,8 @@ def _render_legend(layers: list[MapLayer]) -> None:
         cols = st.columns(min(3, len(layers)))
         for i, layer in enumerate(layers):
             cols[i % len(cols)].markdown(
-                f'<div class="atlas-st-legend" data-layer="{html.escape(layer.id)}">'
-                f"<b>{html.escape(layer.title)}</b>{legend_html(layer)}</div>",
+                f'<div class="atlas-st-legend" data-layer="{html.escape(layer.spec.id)}">'
+                f"<b>{html.escape(layer.spec.title)}</b>{legend_html(layer)}</div>",
                 unsafe_allow_html=True,
             )
 

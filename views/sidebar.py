@@ -7,8 +7,8 @@ from datetime import date
 
 import streamlit as st
 
-from layers.registry import CATALOGUE
-from layers.render import BASEMAPS
+from layers.catalogue.registry import CATALOGUE
+from layers.drawing.render import BASEMAPS
 from views.cache import get_withdrawal_summary
 from views.state import (
     BELT_MAX_KM,

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from layers.registry import DEFAULT_LAYER_IDS, LAYER_IDS
-from layers.render import BASEMAP_IDS, DEFAULT_CENTER, DEFAULT_ZOOM
+from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
+from layers.drawing.render import BASEMAP_IDS, DEFAULT_CENTER, DEFAULT_ZOOM
 
 DATE_MIN = date(2024, 1, 1)
 BELT_MIN_KM = 5

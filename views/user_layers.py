@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.errors import ImportRejectedError
 from geo.importer import ImportLimits, import_bytes, list_layers
-from layers.display import MapLayer, user_layer
+from layers.drawing.layer import MapLayer, user_layer
 from views.text import plain
 
 USER_LAYERS_KEY = "user_layers"
@@ -52,10 +52,10 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
         box.error(plain(str(error)))
         return
     layers = session_user_layers()
-    if any(x.title == upload.name and len(x.frame) == len(frame) for x in layers):
+    if any(x.spec.title == upload.name and len(x.frame) == len(frame) for x in layers):
         box.info(plain(f"{upload.name} is already on the map."))
         return
-    number = max((int(x.id.removeprefix("user-")) for x in layers), default=0) + 1
+    number = max((int(x.spec.id.removeprefix("user-")) for x in layers), default=0) + 1
     layer = user_layer(f"user-{number}", upload.name, frame)
     st.session_state[USER_LAYERS_KEY] = [*layers, layer]
     box.success(plain(report.summary()))
@@ -70,7 +70,7 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
     for layer in layers:
         cols = container.columns([4, 1])
         count = len(layer.frame)
-        cols[0].text(f"{layer.title} ({count:,} feature{'' if count == 1 else 's'})")
-        if cols[1].button("✕", key=f"remove_{layer.id}", help=f"Remove {layer.title}"):
-            st.session_state[USER_LAYERS_KEY] = [x for x in layers if x.id != layer.id]
+        cols[0].text(f"{layer.spec.title} ({count:,} feature{'' if count == 1 else 's'})")
+        if cols[1].button("✕", key=f"remove_{layer.spec.id}", help=f"Remove {layer.spec.title}"):
+            st.session_state[USER_LAYERS_KEY] = [x for x in layers if x.spec.id != layer.spec.id]
             st.rerun()

@@ -19,8 +19,8 @@ from geo.countries import NATO_FLANK_ISO3
 from geo.crs import WGS84
 from geo.facts import EVENTS
 from geo.status import STATUS_LABELS, status_table
-from layers.base import DISPLAY_GRID_DEG, AtlasBase
-from layers.spec import ViewParams
+from layers.catalogue.base import DISPLAY_GRID_DEG, AtlasBase
+from layers.catalogue.spec import ViewParams
 
 NE_SOURCE = "ne-5.1.1"
 MILESTONE_COLUMNS = EVENTS

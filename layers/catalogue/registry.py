@@ -7,11 +7,10 @@ from collections.abc import Iterable
 import geopandas as gpd
 
 from geo.validate import LINEAR, POLYGONAL, validate_frame
-from layers import builders
-from layers.base import AtlasBase
-from layers.display import MapLayer, from_spec
-from layers.spec import LayerSpec, ViewParams
-from layers.style import (
+from layers.catalogue import builders
+from layers.catalogue.base import AtlasBase
+from layers.catalogue.spec import LayerSpec, ViewParams
+from layers.catalogue.style import (
     BELT_COLOR,
     EVIDENCE_COLORS,
     NEIGHBOUR_COLORS,
@@ -244,24 +243,3 @@ def build_layer(spec: LayerSpec, base: AtlasBase, params: ViewParams) -> gpd.Geo
     return validate_frame(
         frame, name=spec.id, geom_types=geom_types, required_columns=tuple(dict.fromkeys(columns))
     )
-
-
-def build_map_layers(
-    base: AtlasBase, layer_ids: Iterable[str], params: ViewParams
-) -> list[MapLayer]:
-    """Build the chosen catalogue layers, ready to draw or export, in catalogue order.
-
-    Parameters
-    ----------
-    base
-        Date-independent inputs.
-    layer_ids
-        Ids of :data:`CATALOGUE` layers (unknown ids raise ``KeyError``).
-    params
-        Date and belt depth.
-
-    Returns
-    -------
-    list of MapLayer
-    """
-    return [from_spec(spec, build_layer(spec, base, params)) for spec in specs_for(layer_ids)]

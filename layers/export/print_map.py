@@ -27,11 +27,11 @@ from matplotlib.patches import Rectangle
 from geo.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
 from geo.errors import ExportError
 from layers import GENERATOR, __version__
-from layers.display import MapLayer
-from layers.export import export_metadata, sources_line
-from layers.render import SAFETY_LINE, SEA_COLOR
-from layers.spec import ViewParams
-from layers.style import LayerStyle
+from layers.catalogue.spec import ViewParams
+from layers.catalogue.style import LayerStyle
+from layers.drawing.layer import MapLayer
+from layers.drawing.render import SAFETY_LINE, SEA_COLOR
+from layers.export.writers import export_metadata, sources_line
 
 #: A4 landscape in inches (297 mm × 210 mm).
 A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
@@ -89,7 +89,7 @@ def _dashes(style: LayerStyle) -> Any:
 
 def _draw_layer(ax: Any, layer: MapLayer, frame: gpd.GeoDataFrame) -> None:
     """Draw one projected layer with the colours of its Leaflet style."""
-    style = layer.style
+    style = layer.spec.style
     width = max(style.weight * WEIGHT_TO_POINTS, 0.3)
     drawable = ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
     colors_arr = np.array(_feature_colors(frame, style), dtype=object)[drawable]
@@ -249,9 +249,9 @@ def _legend(ax: Any, layers: Sequence[MapLayer]) -> None:
     """Draw every layer's swatches, top to bottom, in axes-fraction coordinates."""
     rows: list[tuple[str, Any]] = [("heading", "Legend")]
     for layer in layers:
-        for k, line in enumerate(textwrap.wrap(layer.title, 38) or [layer.id]):
+        for k, line in enumerate(textwrap.wrap(layer.spec.title, 38) or [layer.spec.id]):
             rows.append(("title" if k == 0 else "title-cont", line))
-        for entry in layer.legend:
+        for entry in layer.spec.legend:
             label_lines = textwrap.wrap(entry.label, 36) or [""]
             rows.append(("entry", (layer, entry, label_lines[0])))
             rows.extend(("entry-cont", line) for line in label_lines[1:])
@@ -267,8 +267,8 @@ def _legend(ax: Any, layers: Sequence[MapLayer]) -> None:
         elif kind == "entry":
             layer, entry, label = value
             cy = y - step * 0.45
-            style = layer.style
-            if layer.geometry == "point":
+            style = layer.spec.style
+            if layer.spec.geometry == "point":
                 ax.add_line(
                     Line2D(
                         [0.07],
@@ -369,7 +369,7 @@ def print_map(
         raise ExportError("nothing to print: no layer is shown; switch at least one layer on")
     metadata = export_metadata(layers, params, sources)
     to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
-    frames = [to_wgs84(layer.frame, name=layer.title).to_crs(EQUAL_AREA) for layer in layers]
+    frames = [to_wgs84(layer.frame, name=layer.spec.title).to_crs(EQUAL_AREA) for layer in layers]
     basemap = to_wgs84(basemap_frame, name="basemap").to_crs(EQUAL_AREA)
 
     fig = Figure(figsize=A4_LANDSCAPE_IN, dpi=dpi)
@@ -404,7 +404,7 @@ def print_map(
         subtitle.append(f"As of {metadata['as_of']}")
     if metadata["belt_km"] is not None:
         subtitle.append(f"belt depth {metadata['belt_km']:g} km")
-    titles = "; ".join(layer.title for layer in layers)
+    titles = "; ".join(layer.spec.title for layer in layers)
     subtitle.append(titles if len(titles) <= 110 else f"{len(layers)} layers (see legend)")
     fig.text(0.025, 0.965, GENERATOR, fontsize=16, weight="bold", va="top")
     fig.text(0.025, 0.925, " · ".join(subtitle), fontsize=9.5, va="top")

@@ -12,14 +12,9 @@ import geopandas as gpd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from layers.display import (
-    FEATURE_ID,
-    STYLE_KEY,
-    MapLayer,
-    display_collection,
-    tooltip_keys,
-)
-from layers.offline import STATIC_URL_PREFIX, leaflet_urls
+from layers.drawing.display import FEATURE_ID, STYLE_KEY, display_collection, tooltip_keys
+from layers.drawing.layer import MapLayer
+from layers.drawing.offline import STATIC_URL_PREFIX, leaflet_urls
 from layers.safe_text import html_text, script_json
 
 SEA_COLOR = "#DCEBF2"
@@ -211,7 +206,7 @@ class _MapControls(MacroElement):
 def legend_html(layer: MapLayer) -> str:
     """Escaped HTML of a layer's legend swatches (used in the map and the HTML export)."""
     rows = []
-    for entry in layer.legend:
+    for entry in layer.spec.legend:
         if entry.kind == "line":
             swatch = f"border-top:4px solid {entry.color};height:0;margin-top:7px"
         else:
@@ -309,15 +304,15 @@ def build_map(
 
     legends = []
     for layer in layers:
-        collection = (collections or {}).get(layer.id)
+        collection = (collections or {}).get(layer.spec.id)
         if collection is None:
             collection = display_collection(layer, simplify_deg=simplify_deg)
         geojson = _add_layer(fmap, layer, collection, present=present)
         legends.append(
             {
-                "id": html_text(layer.id),
+                "id": html_text(layer.spec.id),
                 "var": geojson.get_name(),
-                "title": html_text(layer.title),
+                "title": html_text(layer.spec.title),
                 "html": legend_html(layer),
             }
         )
@@ -339,13 +334,13 @@ def _add_layer(
     pairs = list(zip(keys, labels, strict=True))
     short = [
         pair
-        for pair, (column, _) in zip(pairs, layer.tooltip_fields, strict=True)
+        for pair, (column, _) in zip(pairs, layer.spec.tooltip_fields, strict=True)
         if column != "source_ids"
     ] or pairs
-    style = layer.style
+    style = layer.spec.style
     highlight = {"weight": style.weight * (2.5 if present else 2.0), "fillOpacity": 0.8}
 
-    class_name = f"atlas-layer atlas-layer-{layer.id}"
+    class_name = f"atlas-layer atlas-layer-{layer.spec.id}"
 
     def style_function(feature: dict) -> dict[str, object]:
         color = style.color_for(feature["properties"].get(STYLE_KEY, ""))
@@ -353,14 +348,14 @@ def _add_layer(
 
     geojson = folium.GeoJson(
         collection,
-        name=html_text(layer.title),
+        name=html_text(layer.spec.title),
         style_function=style_function,
         highlight_function=lambda _f: highlight,
         tooltip=folium.GeoJsonTooltip(
             fields=[k for k, _ in short], aliases=[lab for _, lab in short], sticky=True
         ),
         popup=folium.GeoJsonPopup(fields=keys, aliases=labels),
-        marker=folium.CircleMarker(radius=5) if layer.geometry == "point" else None,
+        marker=folium.CircleMarker(radius=5) if layer.spec.geometry == "point" else None,
         smooth_factor=1.0,
     )
     geojson.add_to(fmap)

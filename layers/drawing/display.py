@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo.crs import to_wgs84
+from layers.drawing.layer import MapLayer
 from layers.safe_text import html_text
-from layers.spec import LayerSpec
-from layers.style import USER_LAYER_COLOR, LayerStyle, LegendEntry
 
 #: Property holding the feature's stable id, ``"<layer id>:<row>"``, sent back on click.
 FEATURE_ID = "feature_id"
@@ -25,119 +22,6 @@ STYLE_KEY = "style_key"
 #: Decimal places of display coordinates (about 110 m, far below the 2 km display tolerance).
 DISPLAY_DECIMALS = 3
 MISSING = "—"
-
-
-@dataclass(frozen=True)
-class MapLayer:
-    """A layer ready to draw: a frame plus how to show it.
-
-    Parameters
-    ----------
-    id, title, description
-        Identity and text of the layer.
-    frame
-        Features in EPSG:4326 (any CRS is reprojected).
-    style
-        Colours and Leaflet options.
-    legend
-        Swatches shown for the layer.
-    tooltip_fields
-        ``(column, label)`` pairs shown on hover and click.
-    geometry
-        ``"polygon"``, ``"line"`` or ``"point"``.
-    source_ids
-        Ids of ``data/sources.csv`` (empty for a user's own layer).
-    licence
-        Licence statement.
-    user
-        Whether the layer was imported by the user (drawn in the session only).
-    """
-
-    id: str
-    title: str
-    description: str
-    frame: gpd.GeoDataFrame
-    style: LayerStyle
-    legend: tuple[LegendEntry, ...]
-    tooltip_fields: tuple[tuple[str, str], ...]
-    geometry: Literal["polygon", "line", "point"]
-    source_ids: tuple[str, ...] = ()
-    licence: str = ""
-    user: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def from_spec(spec: LayerSpec, frame: gpd.GeoDataFrame) -> MapLayer:
-    """Wrap a built catalogue layer for drawing.
-
-    Parameters
-    ----------
-    spec
-        The layer's spec.
-    frame
-        Output of ``layers.registry.build_layer(spec, ...)``.
-
-    Returns
-    -------
-    MapLayer
-    """
-    return MapLayer(
-        id=spec.id,
-        title=spec.title,
-        description=spec.description,
-        frame=frame,
-        style=spec.style,
-        legend=spec.legend,
-        tooltip_fields=spec.tooltip_fields,
-        geometry=spec.geometry,
-        source_ids=spec.source_ids,
-        licence=spec.licence,
-    )
-
-
-def user_layer(
-    layer_id: str, title: str, frame: gpd.GeoDataFrame, *, max_fields: int = 8
-) -> MapLayer:
-    """Wrap a user's imported frame for drawing, showing its first attribute columns.
-
-    Parameters
-    ----------
-    layer_id
-        Identifier, e.g. ``"user-1"``.
-    title
-        Usually the file name (escaped when shown).
-    frame
-        The imported features, EPSG:4326.
-    max_fields
-        How many attribute columns the tooltip shows at most.
-
-    Returns
-    -------
-    MapLayer
-    """
-    columns = [c for c in frame.columns if c != frame.geometry.name][:max_fields]
-    types = set(frame.geom_type.dropna())
-    if types <= {"Point", "MultiPoint"}:
-        kind: Literal["polygon", "line", "point"] = "point"
-    elif types <= {"LineString", "MultiLineString"}:
-        kind = "line"
-    else:
-        kind = "polygon"
-    style = LayerStyle(
-        None, {}, USER_LAYER_COLOR, fill=kind == "polygon", fill_opacity=0.35, weight=1.5
-    )
-    return MapLayer(
-        id=layer_id,
-        title=title,
-        description="Imported by you; visible in this browser session only.",
-        frame=frame,
-        style=style,
-        legend=(LegendEntry(title, USER_LAYER_COLOR, "fill" if kind == "polygon" else "line"),),
-        tooltip_fields=tuple((str(c), str(c)) for c in columns) or (("__row", "Feature"),),
-        geometry=kind,
-        licence="The user's own data",
-        user=True,
-    )
 
 
 def format_value(value: object) -> str:
@@ -201,12 +85,12 @@ def display_collection(
     dict
         A GeoJSON FeatureCollection (EPSG:4326 lon/lat).
     """
-    frame = to_wgs84(layer.frame, name=layer.title)
+    frame = to_wgs84(layer.frame, name=layer.spec.title)
     geoms = frame.geometry.values
     if simplify_deg > 0:
         geoms = shapely.simplify(geoms, simplify_deg, preserve_topology=True)
     geoms = shapely.set_precision(geoms, 10.0**-decimals, mode="pointwise")
-    color_column = layer.style.color_column
+    color_column = layer.spec.style.color_column
     keys, _ = tooltip_keys(layer)
     records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
     features = []
@@ -214,10 +98,10 @@ def display_collection(
         if geom is None or geom.is_empty:
             continue
         props: dict[str, str] = {
-            FEATURE_ID: f"{layer.id}:{position}",
+            FEATURE_ID: f"{layer.spec.id}:{position}",
             STYLE_KEY: html_text(record.get(color_column, "")) if color_column else "",
         }
-        for key, (column, _label) in zip(keys, layer.tooltip_fields, strict=True):
+        for key, (column, _label) in zip(keys, layer.spec.tooltip_fields, strict=True):
             props[key] = str(position + 1) if column == "__row" else escape_text(record.get(column))
         features.append(
             {
@@ -238,8 +122,8 @@ def tooltip_keys(layer: MapLayer) -> tuple[list[str], list[str]]:
         ``(keys, labels)``: keys are positional (``f0``, ``f1``…) because a user's column
         names may hold any characters; labels are HTML-escaped because Folium writes them raw.
     """
-    keys = [f"f{i}" for i in range(len(layer.tooltip_fields))]
-    labels = [html_text(label) for _, label in layer.tooltip_fields]
+    keys = [f"f{i}" for i in range(len(layer.spec.tooltip_fields))]
+    labels = [html_text(label) for _, label in layer.spec.tooltip_fields]
     return keys, labels
 
 
@@ -258,9 +142,9 @@ def visible_attributes(layers: Sequence[MapLayer]) -> pd.DataFrame:
     """
     tables = []
     for layer in layers:
-        columns = [c for c, _ in layer.tooltip_fields if c in layer.frame.columns]
+        columns = [c for c, _ in layer.spec.tooltip_fields if c in layer.frame.columns]
         table = pd.DataFrame(layer.frame[columns]).copy()
-        table = table.rename(columns=dict(layer.tooltip_fields))
-        table.insert(0, "layer", layer.title)
+        table = table.rename(columns=dict(layer.spec.tooltip_fields))
+        table.insert(0, "layer", layer.spec.title)
         tables.append(table.astype(str))
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()

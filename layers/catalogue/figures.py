@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 
 from geo.status import TreatyStatus, status_table
-from layers.base import AtlasBase
-from layers.builders import join_ids
+from layers.catalogue.base import AtlasBase
+from layers.catalogue.builders import join_ids
 
 FLANK_WITHDRAWERS = ("EST", "LVA", "LTU", "FIN", "POL")
 

@@ -42,11 +42,11 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import WGS84, to_wgs84
 from geo.errors import ExportError
 from layers import GENERATOR, __version__
-from layers.display import MapLayer
-from layers.offline import inline_leaflet
-from layers.render import SAFETY_LINE, build_map
+from layers.catalogue.spec import ViewParams
+from layers.drawing.layer import MapLayer
+from layers.drawing.offline import inline_leaflet
+from layers.drawing.render import SAFETY_LINE, build_map
 from layers.safe_text import html_text, script_json
-from layers.spec import ViewParams
 
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "html", "png", "pdf")
 MEDIA_TYPES: dict[str, str] = {
@@ -108,10 +108,10 @@ def export_geometry(geoms: np.ndarray | gpd.GeoSeries) -> np.ndarray:
 
 def _prepared(layer: MapLayer) -> gpd.GeoDataFrame:
     """The layer's frame as exported: EPSG:4326, RFC 7946 geometry, ``source_ids`` filled."""
-    frame = to_wgs84(layer.frame, name=layer.title)
+    frame = to_wgs84(layer.frame, name=layer.spec.title)
     geometry_name = frame.geometry.name
     attributes = pd.DataFrame(frame.drop(columns=geometry_name)).copy()
-    if layer.user:
+    if layer.spec.user:
         taken = {str(c) for c in attributes.columns}
         renames = {
             c: _free_name(str(c), taken) for c in attributes.columns if c in RESERVED_COLUMNS
@@ -119,9 +119,9 @@ def _prepared(layer: MapLayer) -> gpd.GeoDataFrame:
         attributes = attributes.rename(columns=renames)
         attributes["source_ids"] = USER_SOURCE_ID
     elif "source_ids" not in attributes.columns:
-        attributes["source_ids"] = ";".join(layer.source_ids)
+        attributes["source_ids"] = ";".join(layer.spec.source_ids)
     else:
-        fallback = ";".join(layer.source_ids)
+        fallback = ";".join(layer.spec.source_ids)
         attributes["source_ids"] = [
             ";".join(_split_ids(v)) or fallback for v in attributes["source_ids"]
         ]
@@ -217,11 +217,11 @@ def export_metadata(
     used: list[str] = []
     user_titles: list[str] = []
     for layer in layers:
-        if layer.user:
+        if layer.spec.user:
             ids = [USER_SOURCE_ID]
-            user_titles.append(layer.title)
+            user_titles.append(layer.spec.title)
         else:
-            ids = list(layer.source_ids)
+            ids = list(layer.spec.source_ids)
             if "source_ids" in layer.frame.columns:
                 for value in pd.unique(layer.frame["source_ids"].astype(object)):
                     ids.extend(_split_ids(value))
@@ -229,12 +229,12 @@ def export_metadata(
         used.extend(ids)
         layer_records.append(
             {
-                "id": layer.id,
-                "title": layer.title,
-                "licence": layer.licence,
+                "id": layer.spec.id,
+                "title": layer.spec.title,
+                "licence": layer.spec.licence,
                 "feature_count": len(layer.frame),
                 "source_ids": ids,
-                "user": layer.user,
+                "user": layer.spec.user,
             }
         )
     source_records = []
@@ -284,7 +284,7 @@ def _feature_collection(
     for layer in layers:
         frame = _prepared(layer)
         for props, geometry in zip(_records(frame), frame.geometry.values, strict=True):
-            properties = json.dumps({"layer": layer.id, **props}, ensure_ascii=False)
+            properties = json.dumps({"layer": layer.spec.id, **props}, ensure_ascii=False)
             geometry_text = _geometry_json(geometry)
             features.append(
                 f'{{"type":"Feature","properties":{properties},"geometry":{geometry_text}}}'
@@ -339,7 +339,7 @@ def to_geojson(
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for layer in layers:
             metadata = export_metadata([layer], params, sources)
-            archive.writestr(f"{layer.id}.geojson", _collection_bytes([layer], metadata))
+            archive.writestr(f"{layer.spec.id}.geojson", _collection_bytes([layer], metadata))
     return buffer.getvalue()
 
 
@@ -403,7 +403,7 @@ def to_geopackage(
         path = Path(folder) / "export.gpkg"
         for layer in layers:
             frame = _gpkg_frame(_prepared(layer))
-            pyogrio.write_dataframe(frame, path, layer=table_name(layer.id), driver="GPKG")
+            pyogrio.write_dataframe(frame, path, layer=table_name(layer.spec.id), driver="GPKG")
         pyogrio.write_dataframe(metadata_rows(metadata), path, layer=METADATA_TABLE)
         return path.read_bytes()
 
@@ -436,7 +436,7 @@ def to_csv(layers: Sequence[MapLayer], params: ViewParams | None, sources: pd.Da
         frame = _prepared(layer)
         table = pd.DataFrame(_records(frame), columns=frame.columns.drop(frame.geometry.name))
         table = table.astype(object)
-        table.insert(0, "layer", layer.id)
+        table.insert(0, "layer", layer.spec.id)
         table["wkt"] = shapely.to_wkt(
             frame.geometry.values, rounding_precision=COORD_DECIMALS, trim=True
         )
@@ -475,7 +475,7 @@ _CAPTION_SLOT = "<!--atlas-caption-->"
 def _caption_html(layers: Sequence[MapLayer], metadata: dict[str, Any]) -> str:
     as_of = metadata["as_of"] or "—"
     belt = metadata["belt_km"]
-    titles = ", ".join(html_text(layer.title) for layer in layers)
+    titles = ", ".join(html_text(layer.spec.title) for layer in layers)
     belt_text = f" · belt {belt:g} km" if belt is not None else ""
     return (
         '<div id="atlas-caption" style="position:fixed;left:56px;top:8px;z-index:1000;'
@@ -623,7 +623,7 @@ def export_bytes(
             layers, params, sources, basemap_frame=basemap_frame, basemap=basemap, present=present
         )
     if fmt in ("png", "pdf"):
-        from layers.print_map import print_map  # Matplotlib loads only when printing.
+        from layers.export.print_map import print_map  # Matplotlib loads only when printing.
 
         _check_layers(layers)
         return print_map(layers, params, sources, basemap_frame=basemap_frame, fmt=fmt, dpi=dpi)

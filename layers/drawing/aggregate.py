@@ -29,8 +29,8 @@ import pandas as pd
 import shapely
 
 from geo.crs import WGS84, area_km2, to_wgs84
-from layers.display import MapLayer
-from layers.style import LayerStyle, LegendEntry
+from layers.catalogue.style import LayerStyle, LegendEntry
+from layers.drawing.layer import MapLayer
 
 #: Default grid cell size, degrees of longitude and latitude.
 DEFAULT_CELL_DEG = 0.25
@@ -68,7 +68,6 @@ def display_version(
         (EPSG:4326) with columns ``cell`` (text bounds), ``features`` (count), ``area_km2``
         (summed equal-area km² of the features; 0 for points and lines) and
         ``count_class`` (1–5), a YlOrRd style by class and a legend stating the summary.
-        ``extra`` records ``aggregated_features`` and ``cell_deg``.
 
     Raises
     ------
@@ -103,11 +102,10 @@ def display_version(
         weight=0.4,
         outline_by_value=True,
     )
-    return replace(
-        layer,
-        title=f"{layer.title} (grid summary)",
-        description=f"{layer.description} {summary}.",
-        frame=frame,
+    spec = replace(
+        layer.spec,
+        title=f"{layer.spec.title} (grid summary)",
+        description=f"{layer.spec.description} {summary}.",
         style=style,
         legend=legend,
         tooltip_fields=(
@@ -116,8 +114,8 @@ def display_version(
             ("area_km2", "hazard area km²"),
         ),
         geometry="polygon",
-        extra={**layer.extra, "aggregated_features": total, "cell_deg": used_deg},
     )
+    return MapLayer(spec, frame)
 
 
 def grid_summary(

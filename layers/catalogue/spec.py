@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 
-from layers.style import LayerStyle, LegendEntry
+from layers.catalogue.style import LayerStyle, LegendEntry
 
 if TYPE_CHECKING:
-    from layers.base import AtlasBase
+    from layers.catalogue.base import AtlasBase
 
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -49,10 +49,8 @@ class LayerSpec:
         Human title.
     description
         One sentence shown in the legend and the sources page.
-    builder
-        ``builder(base, params) -> GeoDataFrame`` in EPSG:4326 carrying ``source_ids``.
     geometry
-        ``"polygon"`` or ``"line"``.
+        ``"polygon"``, ``"line"`` or ``"point"``.
     style
         Colours and Leaflet options.
     legend
@@ -60,9 +58,12 @@ class LayerSpec:
     tooltip_fields
         ``(column, label)`` pairs shown on hover, in order.
     source_ids
-        Ids in ``data/sources.csv`` the layer rests on.
+        Ids in ``data/sources.csv`` the layer rests on (empty only for a user's layer).
     licence
         Licence statement for the layer's data.
+    builder
+        ``builder(base, params) -> GeoDataFrame`` in EPSG:4326 carrying ``source_ids``;
+        ``None`` for a layer the user imported (its frame exists only in their session).
     depends_on
         Which view parameters change the layer: subset of ``{"as_of", "belt_km"}``.
     default_visible
@@ -74,13 +75,13 @@ class LayerSpec:
     id: str
     title: str
     description: str
-    builder: Builder
-    geometry: Literal["polygon", "line"]
+    geometry: Literal["polygon", "line", "point"]
     style: LayerStyle
     legend: tuple[LegendEntry, ...]
     tooltip_fields: tuple[tuple[str, str], ...]
     source_ids: tuple[str, ...]
     licence: str
+    builder: Builder | None = None
     depends_on: frozenset[str] = field(default_factory=frozenset)
     default_visible: bool = True
     required_columns: tuple[str, ...] = ()
@@ -95,7 +96,7 @@ class LayerSpec:
             problems.append("legend has no entries")
         if not self.tooltip_fields:
             problems.append("no tooltip fields")
-        if not self.source_ids:
+        if self.builder is not None and not self.source_ids:
             problems.append("no source ids")
         if not self.licence.strip():
             problems.append("licence is empty")
@@ -104,6 +105,11 @@ class LayerSpec:
             problems.append(f"unknown view parameter(s) {sorted(unknown)}")
         if problems:
             raise ValueError(f"LayerSpec {self.id!r}: " + "; ".join(problems))
+
+    @property
+    def user(self) -> bool:
+        """Whether the layer is a user's import (no builder, visible in one session only)."""
+        return self.builder is None
 
     def cache_key(self, params: ViewParams) -> tuple[object, ...]:
         """The part of ``params`` this layer depends on, for caching built frames.

@@ -1,0 +1,1 @@
+"""The layer catalogue: layer records, their styles, builders and the facts they draw on."""

@@ -1,0 +1,1 @@
+"""Drawing: layers ready to draw, the GeoJSON the browser receives, the Leaflet map."""
