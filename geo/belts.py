@@ -14,8 +14,12 @@ from geo.crs import WGS84, area_km2, local_metric_crs
 from geo.errors import AtlasError
 from geo.validate import POLYGONAL, validate_frame
 
-#: Deepest belt the atlas computes, in km; deeper belts cover whole Baltic states.
-MAX_BELT_KM = 300.0
+#: Shallowest belt the atlas offers, in km (the 1:10m border is generalised at about 1 km).
+BELT_KM_MIN = 5
+#: Deepest belt the atlas computes, in km; deeper belts cover most of the Baltic states.
+BELT_KM_MAX = 150
+#: Belt depth of the default view, in km.
+BELT_KM_DEFAULT = 20
 
 
 def check_depth_km(depth_km: float) -> float:
@@ -34,11 +38,17 @@ def check_depth_km(depth_km: float) -> float:
     Raises
     ------
     AtlasError
-        When the depth is not a finite number in (0, MAX_BELT_KM].
+        When the depth is not a number in [BELT_KM_MIN, BELT_KM_MAX], naming the range.
     """
-    value = float(depth_km)
-    if not (0.0 < value <= MAX_BELT_KM):
-        raise AtlasError(f"belt depth {depth_km!r} km is outside 0 < depth ≤ {MAX_BELT_KM:g} km")
+    try:
+        value = float(depth_km)
+    except (TypeError, ValueError):
+        raise AtlasError(f"belt depth {depth_km!r} is not a number of km") from None
+    if not (BELT_KM_MIN <= value <= BELT_KM_MAX):
+        raise AtlasError(
+            f"belt depth {depth_km!r} km is outside {BELT_KM_MIN}–{BELT_KM_MAX} km; choose e.g. "
+            f"{BELT_KM_DEFAULT}"
+        )
     return value
 
 
@@ -74,7 +84,11 @@ def belt(area: BaseGeometry, border: BaseGeometry, depth_km: float) -> BaseGeome
 
 
 def adversary_belts(
-    countries: gpd.GeoDataFrame, iso3s: Iterable[str], depth_km: float
+    countries: gpd.GeoDataFrame,
+    iso3s: Iterable[str],
+    depth_km: float,
+    *,
+    adversaries: Iterable[str],
 ) -> gpd.GeoDataFrame:
     """Belts of ``depth_km`` inside each state along its Russia/Belarus border.
 
@@ -86,6 +100,8 @@ def adversary_belts(
         States to compute belts for (NATO flank states, or Ukraine).
     depth_km
         Belt depth in km.
+    adversaries
+        The states across the border (``FactTables.adversary_iso3``: Russia, Belarus).
 
     Returns
     -------
@@ -94,9 +110,10 @@ def adversary_belts(
         (EPSG:4326). States without such a border are left out.
     """
     depth_km = check_depth_km(depth_km)
+    others = tuple(adversaries)
     rows = []
     for iso3 in iso3s:
-        border = adversary_border(countries, iso3)
+        border = adversary_border(countries, iso3, others)
         if border.is_empty:
             continue
         rows.append(

@@ -8,23 +8,9 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.countries import ADVERSARY_ISO3, NATO_FLANK_ISO3, country
+from geo.countries import country
 from geo.crs import WGS84, geodesic_length_km
 from geo.validate import LINEAR, validate_frame
-
-#: Every pair the atlas measures: NATO flank state (or Ukraine) first, Russia/Belarus second.
-FLANK_PAIRS: tuple[tuple[str, str], ...] = (
-    ("NOR", "RUS"),
-    ("FIN", "RUS"),
-    ("EST", "RUS"),
-    ("LVA", "RUS"),
-    ("LVA", "BLR"),
-    ("LTU", "RUS"),
-    ("LTU", "BLR"),
-    ("POL", "RUS"),
-    ("POL", "BLR"),
-)
-UKRAINE_PAIRS: tuple[tuple[str, str], ...] = (("UKR", "RUS"), ("UKR", "BLR"))
 
 
 def shared_border(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
@@ -54,7 +40,7 @@ def shared_border(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
 
 def border_segments(
     countries: gpd.GeoDataFrame,
-    pairs: Iterable[tuple[str, str]] = FLANK_PAIRS,
+    pairs: Iterable[tuple[str, str]],
 ) -> gpd.GeoDataFrame:
     """Border segments for each pair with their geodesic length.
 
@@ -92,8 +78,10 @@ def border_segments(
     return validate_frame(frame, name="border segments", geom_types=LINEAR, allow_empty=True)
 
 
-def adversary_border(countries: gpd.GeoDataFrame, iso3: str) -> BaseGeometry:
-    """Everything of ``iso3``'s land border that it shares with Russia or Belarus.
+def adversary_border(
+    countries: gpd.GeoDataFrame, iso3: str, adversaries: Iterable[str]
+) -> BaseGeometry:
+    """Everything of ``iso3``'s land border that it shares with the ``adversaries``.
 
     Parameters
     ----------
@@ -101,6 +89,8 @@ def adversary_border(countries: gpd.GeoDataFrame, iso3: str) -> BaseGeometry:
         Full-resolution countries, EPSG:4326.
     iso3
         The state whose border is wanted (a NATO flank state or Ukraine).
+    adversaries
+        The states across the border (``FactTables.adversary_iso3``: Russia, Belarus).
 
     Returns
     -------
@@ -108,7 +98,7 @@ def adversary_border(countries: gpd.GeoDataFrame, iso3: str) -> BaseGeometry:
         Merged lines in EPSG:4326 (empty if the state borders neither).
     """
     own = country(countries, iso3)
-    lines = [shared_border(own, country(countries, other)) for other in ADVERSARY_ISO3]
+    lines = [shared_border(own, country(countries, other)) for other in adversaries]
     lines = [line for line in lines if not line.is_empty]
     if not lines:
         return shapely.MultiLineString()
@@ -116,10 +106,6 @@ def adversary_border(countries: gpd.GeoDataFrame, iso3: str) -> BaseGeometry:
 
 
 __all__ = [
-    "ADVERSARY_ISO3",
-    "FLANK_PAIRS",
-    "NATO_FLANK_ISO3",
-    "UKRAINE_PAIRS",
     "adversary_border",
     "border_segments",
     "shared_border",

@@ -20,8 +20,8 @@ NE_VERSION = "5.1.1"
 REGION_BBOX = (-25.0, 34.0, 60.0, 72.0)
 #: Countries outside Natural Earth's "Europe" continent still drawn for context.
 CONTEXT_ISO3 = ("TUR", "CYP", "GEO", "ARM", "AZE", "KAZ")
-NATO_FLANK_ISO3 = ("NOR", "FIN", "EST", "LVA", "LTU", "POL")
-ADVERSARY_ISO3 = ("RUS", "BLR")
+#: Id of Natural Earth in ``data/sources.csv`` (the one place the id is written).
+NE_SOURCE_ID = f"ne-{NE_VERSION}"
 
 
 def natural_earth_zip() -> Path:

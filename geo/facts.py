@@ -1,65 +1,50 @@
-"""Typed loaders and the integrity check for the sourced fact tables under ``data/``.
+"""The sourced fact tables under ``data/``: one typed schema per table, one loader for all.
 
 Every table is a small UTF-8 CSV with a header row; every row cites one or more source ids
-(``;``-separated) that must exist in ``sources.csv``. The schemas are fixed by the team contract.
+that must exist in ``sources.csv``. Each table is described once, by a :class:`TableSchema`
+(its columns with their kinds, its key, its own rules); reading, checking, typing and the
+documentation of the columns all follow from that record.
 
-Representation chosen for all loaders:
+Representation of loaded tables:
 
 * fact dates (milestones, values, figures) are :class:`datetime.date` objects in ``object``
   columns, ``None`` where the cell is blank;
-* the publication date of a *source* (``sources.csv``) is kept as a partial ISO string
-  (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``""`` if unknown) because many sources give only a
-  year or month;
-* numbers (lengths in km, areas in km²) are ``float64`` with ``NaN`` where blank;
-* other text columns are pandas string columns with ``""`` where blank; ``source_ids`` stays
-  the ``;``-separated string of the file (split it with :func:`split_source_ids`).
+* the publication date of a *source* is kept as a partial ISO string (``YYYY``, ``YYYY-MM`` or
+  ``YYYY-MM-DD``; ``""`` if unknown) because many sources give only a year or month;
+* numbers (lengths in km, areas in km²) are ``float64`` with ``NaN`` where blank; flags are
+  ``bool``;
+* other text columns stay ``str`` with ``""`` where blank; ``source_ids`` stays the
+  ``;``-separated cell (split it with :func:`geo.source_ids.split_source_ids`).
 
-No data is read at import time and nothing is cached here: the app caches.
+Each file is read and checked once per :func:`load_facts` call; nothing is read at import
+time and nothing is cached here (the app caches).
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
 
+from geo.data_files import DATA_DIR
 from geo.errors import DataError
-
-EVENTS: tuple[str, ...] = (
-    "signature",
-    "ratification",
-    "accession",
-    "entry_into_force",
-    "withdrawal_vote",
-    "withdrawal_deposited",
-    "withdrawal_effective",
-    "suspension_claimed",
+from geo.oblasts import unit_codes
+from geo.source_ids import split_source_ids
+from geo.status import milestone_problems, parse_iso_date
+from geo.vocabulary import (
+    BorderReference,
+    Confidence,
+    ContaminationKind,
+    EvidenceClass,
+    Term,
+    TreatyEvent,
 )
-"""Allowed values of ``treaty_milestones.csv:event``, in treaty-life order."""
-
-CONFIDENCE_LEVELS: tuple[str, ...] = ("High", "Med", "Low", "DERIVED", "UNCONFIRMED")
-"""Confidence classes used by the research fact sheet."""
-
-EVIDENCE_CLASSES: tuple[str, ...] = ("figure", "statement", "no_public_figure")
-"""Allowed values of ``contamination_oblast.csv:evidence``."""
-
-BORDER_REFERENCES: tuple[str, ...] = ("factbook", "national", "other")
-"""Allowed values of ``border_lengths.csv:reference``."""
-
-CONTAMINATION_KINDS: tuple[str, ...] = ("official_estimate", "telethon_claim", "other_estimate")
-"""Allowed values of ``contamination_national.csv:kind``."""
-
-UA_ISO_3166_2: tuple[str, ...] = (
-    "UA-05", "UA-07", "UA-09", "UA-12", "UA-14", "UA-18", "UA-21", "UA-23", "UA-26",
-    "UA-30", "UA-32", "UA-35", "UA-40", "UA-43", "UA-46", "UA-48", "UA-51", "UA-53",
-    "UA-56", "UA-59", "UA-61", "UA-63", "UA-65", "UA-68", "UA-71", "UA-74", "UA-77",
-)  # fmt: skip
-"""The 27 first-level units of Ukraine (24 oblasts, Kyiv city, Crimea, Sevastopol)."""
 
 REQUIRED_STATES: tuple[str, ...] = (
     "EST", "LVA", "LTU", "FIN", "POL", "UKR", "NOR", "SWE", "ROU",
@@ -67,372 +52,214 @@ REQUIRED_STATES: tuple[str, ...] = (
 )  # fmt: skip
 """ISO alpha-3 (= Natural Earth ``ADM0_A3``) codes that ``states.csv`` must cover."""
 
-APMBC_ENTRY_INTO_FORCE = date(1999, 3, 1)
-"""Date the Convention itself entered into force (Art. 17(1))."""
-
 MAX_STATEMENT_CHARS = 160
 """Longest ``contamination_oblast.csv:statement`` accepted (it is shown in map tooltips)."""
 
-TABLE_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "sources": ("source_id", "title", "publisher", "url", "date", "licence", "note"),
-        "states": (
-            "iso3",
-            "name_en",
-            "name_uk",
-            "nato_member_since",
-            "flank_state",
-            "note",
-            "source_ids",
-        ),
-        "treaty_milestones": ("iso3", "event", "date", "source_ids", "confidence", "note"),
-        "border_lengths": (
-            "pair",
-            "iso3_a",
-            "iso3_b",
-            "reference",
-            "length_km",
-            "date",
-            "source_ids",
-            "confidence",
-            "note",
-        ),
-        "contamination_national": (
-            "date",
-            "area_km2",
-            "land_km2",
-            "water_km2",
-            "kind",
-            "source_ids",
-            "confidence",
-            "note",
-        ),
-        "contamination_oblast": (
-            "iso_3166_2",
-            "evidence",
-            "figure_km2",
-            "figure_date",
-            "statement",
-            "source_ids",
-            "confidence",
-        ),
-        "defence_lines": ("iso3", "project", "item", "value", "date", "source_ids", "confidence"),
-    }
-)
-"""Table name (file stem under ``data/``) → exact header of its CSV."""
 
-# Column kinds, checked cell by cell. A trailing "?" means the cell may be blank.
-_KINDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {
-        "sources": MappingProxyType(
-            {
-                "source_id": "slug",
-                "title": "text",
-                "publisher": "text",
-                "url": "url",
-                "date": "partial_date?",
-                "licence": "text",
-                "note": "text?",
-            }
-        ),
-        "states": MappingProxyType(
-            {
-                "iso3": "iso3_code",
-                "name_en": "text",
-                "name_uk": "text",
-                "nato_member_since": "date?",
-                "flank_state": "bool",
-                "note": "text?",
-                "source_ids": "ids",
-            }
-        ),
-        "treaty_milestones": MappingProxyType(
-            {
-                "iso3": "iso3",
-                "event": "event",
-                "date": "date",
-                "source_ids": "ids",
-                "confidence": "confidence",
-                "note": "text?",
-            }
-        ),
-        "border_lengths": MappingProxyType(
-            {
-                "pair": "text",
-                "iso3_a": "iso3",
-                "iso3_b": "iso3",
-                "reference": "reference",
-                "length_km": "positive",
-                "date": "date?",
-                "source_ids": "ids",
-                "confidence": "confidence",
-                "note": "text?",
-            }
-        ),
-        "contamination_national": MappingProxyType(
-            {
-                "date": "date",
-                "area_km2": "positive",
-                "land_km2": "positive?",
-                "water_km2": "positive?",
-                "kind": "kind",
-                "source_ids": "ids",
-                "confidence": "confidence",
-                "note": "text?",
-            }
-        ),
-        "contamination_oblast": MappingProxyType(
-            {
-                "iso_3166_2": "ua_code",
-                "evidence": "evidence",
-                "figure_km2": "positive?",
-                "figure_date": "date?",
-                "statement": "text",
-                "source_ids": "ids",
-                "confidence": "confidence",
-            }
-        ),
-        "defence_lines": MappingProxyType(
-            {
-                "iso3": "iso3",
-                "project": "text",
-                "item": "text",
-                "value": "text",
-                "date": "date?",
-                "source_ids": "ids",
-                "confidence": "confidence",
-            }
-        ),
-    }
-)
+class CellKind(Enum):
+    """What a cell holds; decides how it is checked and how it is typed when loaded."""
 
-# Rows with equal values in these columns are duplicates.
-_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "sources": ("source_id",),
-        "states": ("iso3",),
-        "treaty_milestones": ("iso3", "event", "date"),
-        "border_lengths": ("pair", "reference", "length_km"),
-        "contamination_national": ("date", "kind", "area_km2"),
-        "contamination_oblast": ("iso_3166_2",),
-        "defence_lines": ("iso3", "project", "item", "value"),
-    }
-)
+    TEXT = "text"
+    SLUG = "slug"
+    URL = "url"
+    PARTIAL_DATE = "partial date YYYY[-MM[-DD]]"
+    DATE = "date YYYY-MM-DD"
+    POSITIVE = "positive number"
+    FLAG = "true/false"
+    ISO3_CODE = "ISO alpha-3 code"
+    STATE = "iso3 of states.csv"
+    SOURCE_IDS = "source ids of sources.csv"
+    UA_UNIT = "ISO 3166-2:UA code of a unit in data/ua_oblasts.geojson"
+    TERM = "a vocabulary term"
 
-_ENUMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "event": EVENTS,
-        "confidence": CONFIDENCE_LEVELS,
-        "reference": BORDER_REFERENCES,
-        "kind": CONTAMINATION_KINDS,
-        "evidence": EVIDENCE_CLASSES,
-        "ua_code": UA_ISO_3166_2,
-        "bool": ("true", "false"),
-    }
-)
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a fact table.
+
+    Parameters
+    ----------
+    name
+        Header text.
+    kind
+        What the cells hold.
+    optional
+        Whether a cell may be blank.
+    terms
+        The vocabulary of a :attr:`CellKind.TERM` column (its members' values are allowed).
+    """
+
+    name: str
+    kind: CellKind
+    optional: bool = False
+    terms: type[Term] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.kind is CellKind.TERM) != (self.terms is not None):
+            raise ValueError(f"column {self.name!r}: a TERM column needs terms, others none")
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a cell can refer to: the ids, states and units that exist (``None``: unreadable).
+
+    Parameters
+    ----------
+    source_ids
+        Ids of ``sources.csv``.
+    iso3s
+        Codes of ``states.csv``.
+    units
+        ISO 3166-2 codes of Ukraine's first-level units in the built geometry.
+    """
+
+    source_ids: frozenset[str] | None
+    iso3s: frozenset[str] | None
+    units: frozenset[str]
+
+
+Rules = Callable[[pd.DataFrame, Known], list[str]]
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Everything about one fact table.
+
+    Parameters
+    ----------
+    name
+        File stem under ``data/`` (``name.csv``).
+    attribute
+        Name of the loaded table in :class:`FactTables`.
+    title
+        What the table holds, for people (page headings).
+    columns
+        The exact header, in order, with each column's kind.
+    key
+        Columns whose values together must be unique.
+    sort_by
+        Order of the loaded rows (file order when empty).
+    rules
+        Table-specific checks beyond the cell kinds, ``rules(raw, known) -> problems``.
+    """
+
+    name: str
+    attribute: str
+    title: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    sort_by: tuple[str, ...] = ()
+    rules: Rules | None = None
+
+    def __post_init__(self) -> None:
+        names = [column.name for column in self.columns]
+        unknown = (set(self.key) | set(self.sort_by)) - set(names)
+        if unknown or len(set(names)) != len(names):
+            raise ValueError(f"table {self.name!r}: bad key/sort {sorted(unknown)} or columns")
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        """Column names in file order."""
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def file_name(self) -> str:
+        """``<name>.csv``."""
+        return f"{self.name}.csv"
+
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_FLAGS = ("true", "false")
 
 
-def data_dir() -> Path:
-    """Return the repository's ``data/`` directory.
-
-    Returns
-    -------
-    Path
-        Absolute path of ``<repo>/data`` (resolved from this file, not the working directory).
-    """
-    return Path(__file__).resolve().parent.parent / "data"
-
-
-def split_source_ids(value: str) -> tuple[str, ...]:
-    """Split a ``;``-separated ``source_ids`` cell into ids, dropping blanks and spaces.
-
-    Parameters
-    ----------
-    value
-        A cell such as ``"hrw-2025-07-24;icbl-2025-07-25"``.
-
-    Returns
-    -------
-    tuple of str
-        The ids in file order, e.g. ``("hrw-2025-07-24", "icbl-2025-07-25")``.
-    """
-    return tuple(part.strip() for part in str(value).split(";") if part.strip())
-
-
-def parse_iso_date(value: str) -> date:
-    """Parse a strict ISO ``YYYY-MM-DD`` string.
-
-    Parameters
-    ----------
-    value
-        The text of a date cell.
-
-    Returns
-    -------
-    datetime.date
-
-    Raises
-    ------
-    ValueError
-        If ``value`` is not exactly ``YYYY-MM-DD`` or is not a calendar date.
-    """
-    if not _ISO_DATE.match(value):
-        raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD")
-    return date.fromisoformat(value)
-
-
-def add_months(day: date, months: int) -> date:
-    """Return ``day`` shifted by whole calendar months, clamped to the month's last day.
-
-    Parameters
-    ----------
-    day
-        Start date.
-    months
-        Number of months to add (may be negative).
-
-    Returns
-    -------
-    datetime.date
-        E.g. ``add_months(date(2025, 6, 27), 6) == date(2025, 12, 27)``.
-    """
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def expected_entry_into_force(deposit: date) -> date:
-    """Entry into force for a state under APMBC Art. 17 given its deposit date.
-
-    The Convention entered into force on 1 Mar 1999; for a later ratification or accession it
-    enters into force "on the first day of the sixth month after" the deposit.
-
-    Parameters
-    ----------
-    deposit
-        Date the instrument of ratification or accession was deposited.
-
-    Returns
-    -------
-    datetime.date
-        ``max(1999-03-01, first day of the sixth month after deposit)``.
-    """
-    sixth_month = add_months(deposit.replace(day=1), 6)
-    return max(APMBC_ENTRY_INTO_FORCE, sixth_month)
-
-
-# ----------------------------------------------------------------------------- reading
-
-
-def _read_raw(directory: Path, name: str, problems: list[str]) -> pd.DataFrame | None:
-    """Read one table as strings; record a problem and return None if it cannot be used."""
-    path = directory / f"{name}.csv"
-    if not path.is_file():
-        problems.append(f"{path.name}: file is missing from {directory}; restore it from git")
-        return None
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        problems.append(f"{path.name}: cannot be read as UTF-8 CSV ({exc}); fix the file")
-        return None
-    expected = list(TABLE_COLUMNS[name])
-    if list(frame.columns) != expected:
-        problems.append(
-            f"{path.name}: header is {list(frame.columns)}, expected {expected}; fix the header row"
-        )
-        return None
-    return frame
-
-
-def _cell_problem(kind: str, value: str, known: Mapping[str, frozenset[str] | None]) -> str | None:
-    """Return why ``value`` is not a valid cell of ``kind``, or None if it is valid."""
-    optional = kind.endswith("?")
-    kind = kind.rstrip("?")
+def _cell_problem(column: Column, value: str, known: Known) -> str | None:
+    """Why ``value`` is not a valid cell of ``column``, or ``None`` when it is valid."""
     if value.strip() != value:
         return f"{value!r} has leading or trailing spaces; remove them"
     if value == "":
-        return None if optional else "is blank; fill it in"
-    problem: str | None = None
-    if kind in _ENUMS:
-        if value not in _ENUMS[kind]:
-            problem = f"{value!r} is not one of {list(_ENUMS[kind])}"
-    elif kind == "date":
+        return None if column.optional else "is blank; fill it in"
+    kind = column.kind
+    if kind is CellKind.TERM and column.terms is not None:
+        allowed = column.terms.values()
+        return None if value in allowed else f"{value!r} is not one of {list(allowed)}"
+    if kind is CellKind.DATE:
         try:
             parse_iso_date(value)
         except ValueError:
-            problem = f"bad date {value!r}; write a real date as YYYY-MM-DD"
-    elif kind == "partial_date":
-        if not _PARTIAL_DATE.match(value):
-            problem = f"bad date {value!r}; write YYYY, YYYY-MM or YYYY-MM-DD"
-    elif kind == "positive":
+            return f"bad date {value!r}; write a real date as YYYY-MM-DD"
+        return None
+    if kind is CellKind.POSITIVE:
         try:
             number = float(value)
         except ValueError:
             number = float("nan")
-        if not number > 0:
-            problem = f"{value!r} is not a positive number; write digits without separators"
-    elif kind == "slug":
-        if not _SLUG.match(value):
-            problem = f"{value!r} is not a slug (lower-case letters, digits, '-', '.')"
-    elif kind == "url":
-        if not value.startswith(("http://", "https://")):
-            problem = f"{value!r} is not an http(s) address"
-    elif kind == "iso3_code":
-        if not _ISO3.match(value):
-            problem = f"{value!r} is not an ISO alpha-3 code (three capital letters)"
-    elif kind == "iso3":
-        if known["iso3"] is not None and value not in known["iso3"]:
-            problem = f"unknown iso3 {value!r}; add it to states.csv or fix the code"
-    elif kind == "ids":
-        ids = split_source_ids(value)
-        sources = known["source_id"]
-        unknown = [i for i in ids if sources is not None and i not in sources]
-        if not ids:
-            problem = "lists no source id; cite at least one source from sources.csv"
-        elif unknown:
-            problem = f"unknown source id(s) {unknown}; add them to sources.csv or fix the ids"
-        elif len(set(ids)) != len(ids):
-            problem = f"{value!r} repeats a source id; list each id once"
-    return problem
+        ok = number > 0
+        return None if ok else f"{value!r} is not a positive number; write digits, no separators"
+    simple: Mapping[CellKind, tuple[bool, str]] = {
+        CellKind.TEXT: (True, ""),
+        CellKind.PARTIAL_DATE: (
+            bool(_PARTIAL_DATE.match(value)),
+            f"bad date {value!r}; write YYYY, YYYY-MM or YYYY-MM-DD",
+        ),
+        CellKind.FLAG: (value in _FLAGS, f"{value!r} is not one of {list(_FLAGS)}"),
+        CellKind.SLUG: (
+            bool(_SLUG.match(value)),
+            f"{value!r} is not a slug (lower-case letters, digits, '-', '.')",
+        ),
+        CellKind.URL: (
+            value.startswith(("http://", "https://")),
+            f"{value!r} is not an http(s) address",
+        ),
+        CellKind.ISO3_CODE: (
+            bool(_ISO3.match(value)),
+            f"{value!r} is not an ISO alpha-3 code (three capital letters)",
+        ),
+        CellKind.STATE: (
+            known.iso3s is None or value in known.iso3s,
+            f"unknown iso3 {value!r}; add it to states.csv or fix the code",
+        ),
+        CellKind.UA_UNIT: (
+            value in known.units,
+            f"{value!r} is not one of the {len(known.units)} units of data/ua_oblasts.geojson",
+        ),
+    }
+    if kind in simple:
+        ok, message = simple[kind]
+        return None if ok else message
+    ids = split_source_ids(value)
+    unknown = [i for i in ids if known.source_ids is not None and i not in known.source_ids]
+    if not ids:
+        return "lists no source id; cite at least one source from sources.csv"
+    if unknown:
+        return f"unknown source id(s) {unknown}; add them to sources.csv or fix the ids"
+    if len(ids) != len(value.split(";")):
+        return f"{value!r} repeats a source id or has an empty item; list each id once"
+    return None
 
 
-def _check_cells(
-    name: str, frame: pd.DataFrame, known: Mapping[str, frozenset[str] | None]
-) -> list[str]:
-    """Check every cell of ``frame`` against its column kind and every key for duplicates."""
+def _check_cells(schema: TableSchema, frame: pd.DataFrame, known: Known) -> list[str]:
+    """Check every cell against its column and every key for duplicates."""
     problems = []
-    for column, kind in _KINDS[name].items():
-        for index, value in frame[column].items():
-            problem = _cell_problem(kind, value, known)
+    for column in schema.columns:
+        for index, value in frame[column.name].items():
+            problem = _cell_problem(column, value, known)
             if problem:
-                problems.append(f"{name}.csv line {int(index) + 2}: {column} {problem}")
-    key = list(_KEYS[name])
-    duplicated = frame.duplicated(subset=key, keep="first")
-    for index in frame.index[duplicated]:
+                line = int(str(index)) + 2
+                problems.append(f"{schema.file_name} line {line}: {column.name} {problem}")
+    key = list(schema.key)
+    for index in frame.index[frame.duplicated(subset=key, keep="first")]:
         values = ", ".join(f"{c}={frame.at[index, c]!r}" for c in key)
         problems.append(
-            f"{name}.csv line {int(index) + 2}: duplicate row ({values}); "
+            f"{schema.file_name} line {int(str(index)) + 2}: duplicate row ({values}); "
             "merge it with the earlier row or change the key"
         )
     return problems
 
 
-def _valid_date(value: str) -> date | None:
-    """Parse ``value`` as an ISO date, returning None when it is blank or invalid."""
-    try:
-        return parse_iso_date(value)
-    except ValueError:
-        return None
-
-
 def _valid_float(value: str) -> float | None:
-    """Parse ``value`` as a float, returning None when it is blank or invalid."""
+    """``value`` as a float, or ``None`` when it is blank or not a number."""
     try:
         return float(value)
     except ValueError:
@@ -442,78 +269,30 @@ def _valid_float(value: str) -> float | None:
 # ------------------------------------------------------------------ table-specific rules
 
 
-def _rules_states(frame: pd.DataFrame) -> list[str]:
+def _rules_states(frame: pd.DataFrame, known: Known) -> list[str]:
     """``states.csv``: every required state is present."""
+    del known
     missing = sorted(set(REQUIRED_STATES) - set(frame["iso3"]))
     if missing:
         return [f"states.csv: required states {missing} are missing; add a row for each"]
     return []
 
 
-def _rules_milestones(frame: pd.DataFrame) -> list[str]:
-    """``treaty_milestones.csv``: dates per state follow the treaty's own rules."""
-    problems = []
-    for iso3, rows in frame.groupby("iso3", sort=True):
-        dates: dict[str, list[date]] = {}
-        for event, value in zip(rows["event"], rows["date"], strict=True):
-            parsed = _valid_date(value)
-            if parsed is not None:
-                dates.setdefault(event, []).append(parsed)
-        if "ratification" in dates and "accession" in dates:
-            problems.append(
-                f"treaty_milestones.csv: {iso3} has both ratification and accession; "
-                "a state deposits one instrument, keep the right event"
-            )
-        deposits = dates.get("ratification", []) + dates.get("accession", [])
-        eifs = dates.get("entry_into_force", [])
-        if eifs and not deposits:
-            problems.append(
-                f"treaty_milestones.csv: {iso3} has entry_into_force but no ratification or "
-                "accession; add the deposit row"
-            )
-        for eif in eifs:
-            if deposits and eif not in {expected_entry_into_force(d) for d in deposits}:
-                expected = sorted({expected_entry_into_force(d) for d in deposits})
-                problems.append(
-                    f"treaty_milestones.csv: {iso3} entry_into_force {eif} does not follow "
-                    f"Art. 17 from its deposit date(s) (expected one of "
-                    f"{[d.isoformat() for d in expected]}); check both dates"
-                )
-        for signature in dates.get("signature", []):
-            if deposits and signature > min(deposits):
-                problems.append(
-                    f"treaty_milestones.csv: {iso3} signature {signature} is after its "
-                    f"deposit {min(deposits)}; check the dates"
-                )
-        withdrawals = dates.get("withdrawal_deposited", [])
-        for effective in dates.get("withdrawal_effective", []):
-            if not withdrawals:
-                problems.append(
-                    f"treaty_milestones.csv: {iso3} has withdrawal_effective but no "
-                    "withdrawal_deposited; add the deposit row"
-                )
-            elif effective not in {add_months(d, 6) for d in withdrawals}:
-                problems.append(
-                    f"treaty_milestones.csv: {iso3} withdrawal_effective {effective} is not six "
-                    f"months after a withdrawal_deposited date "
-                    f"{[d.isoformat() for d in withdrawals]} (Art. 20(3)); check both dates"
-                )
-        later = dates.get("withdrawal_deposited", []) + dates.get("suspension_claimed", [])
-        if later and not eifs:
-            problems.append(
-                f"treaty_milestones.csv: {iso3} withdraws or suspends but has no "
-                "entry_into_force; add it"
-            )
-        if eifs and later and min(later) < min(eifs):
-            problems.append(
-                f"treaty_milestones.csv: {iso3} withdraws or suspends before its entry into "
-                "force; check the dates"
-            )
-    return problems
+def _rules_milestones(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``treaty_milestones.csv``: each state's dates follow the Convention (Art. 17, 20)."""
+    del known
+    dated: list[tuple[str, str, date]] = []
+    for iso3, event, value in zip(frame["iso3"], frame["event"], frame["date"], strict=True):
+        try:
+            dated.append((iso3, event, parse_iso_date(value)))
+        except ValueError:
+            continue  # reported as a bad cell
+    return [f"treaty_milestones.csv: {problem}" for problem in milestone_problems(dated)]
 
 
-def _rules_borders(frame: pd.DataFrame) -> list[str]:
+def _rules_borders(frame: pd.DataFrame, known: Known) -> list[str]:
     """``border_lengths.csv``: pair matches the codes; one Factbook row per pair."""
+    del known
     problems = []
     for line, row in enumerate(frame.to_dict("records"), start=2):
         if row["pair"] != f"{row['iso3_a']}-{row['iso3_b']}":
@@ -523,7 +302,7 @@ def _rules_borders(frame: pd.DataFrame) -> list[str]:
             )
         if row["iso3_a"] == row["iso3_b"]:
             problems.append(f"border_lengths.csv line {line}: a state cannot border itself")
-    factbook = frame[frame["reference"] == "factbook"]
+    factbook = frame[frame["reference"] == BorderReference.FACTBOOK]
     for pair, count in factbook["pair"].value_counts().items():
         if count > 1:
             problems.append(f"border_lengths.csv: pair {pair} has {count} factbook rows; keep one")
@@ -532,13 +311,13 @@ def _rules_borders(frame: pd.DataFrame) -> list[str]:
     return problems
 
 
-def _rules_national(frame: pd.DataFrame) -> list[str]:
+def _rules_national(frame: pd.DataFrame, known: Known) -> list[str]:
     """``contamination_national.csv``: land + water does not exceed the total area."""
+    del known
     problems = []
     for line, row in enumerate(frame.to_dict("records"), start=2):
         area = _valid_float(row["area_km2"])
-        parts = [_valid_float(row[c]) for c in ("land_km2", "water_km2")]
-        given = [p for p in parts if p is not None]
+        given = [v for c in ("land_km2", "water_km2") if (v := _valid_float(row[c])) is not None]
         if area is not None and given and sum(given) > area * 1.01:
             problems.append(
                 f"contamination_national.csv line {line}: land_km2 + water_km2 "
@@ -547,10 +326,10 @@ def _rules_national(frame: pd.DataFrame) -> list[str]:
     return problems
 
 
-def _rules_oblast(frame: pd.DataFrame) -> list[str]:
-    """``contamination_oblast.csv``: all 27 units; evidence class matches the figure cells."""
+def _rules_oblast(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``contamination_oblast.csv``: every unit once; evidence class matches the figure cells."""
     problems = []
-    missing = sorted(set(UA_ISO_3166_2) - set(frame["iso_3166_2"]))
+    missing = sorted(known.units - set(frame["iso_3166_2"]))
     if missing:
         problems.append(
             f"contamination_oblast.csv: units {missing} are missing; add one row per unit "
@@ -558,14 +337,16 @@ def _rules_oblast(frame: pd.DataFrame) -> list[str]:
         )
     for line, row in enumerate(frame.to_dict("records"), start=2):
         has_figure = row["figure_km2"] != "" or row["figure_date"] != ""
-        if row["evidence"] == "figure" and (row["figure_km2"] == "" or row["figure_date"] == ""):
+        unit = row["iso_3166_2"]
+        figure_cells = (row["figure_km2"], row["figure_date"])
+        if row["evidence"] == EvidenceClass.FIGURE and "" in figure_cells:
             problems.append(
-                f"contamination_oblast.csv line {line}: {row['iso_3166_2']} has evidence "
+                f"contamination_oblast.csv line {line}: {unit} has evidence "
                 "'figure' without figure_km2 and figure_date; fill both or change the class"
             )
-        if row["evidence"] in {"statement", "no_public_figure"} and has_figure:
+        if row["evidence"] != EvidenceClass.FIGURE and has_figure:
             problems.append(
-                f"contamination_oblast.csv line {line}: {row['iso_3166_2']} has evidence "
+                f"contamination_oblast.csv line {line}: {unit} has evidence "
                 f"{row['evidence']!r} but a figure; use evidence 'figure' or blank the figure"
             )
         if len(row["statement"]) > MAX_STATEMENT_CHARS:
@@ -576,311 +357,318 @@ def _rules_oblast(frame: pd.DataFrame) -> list[str]:
     return problems
 
 
-_RULES: Mapping[str, Callable[[pd.DataFrame], list[str]]] = MappingProxyType(
-    {
-        "states": _rules_states,
-        "treaty_milestones": _rules_milestones,
-        "border_lengths": _rules_borders,
-        "contamination_national": _rules_national,
-        "contamination_oblast": _rules_oblast,
-    }
+# ----------------------------------------------------------------------------- schemas
+
+_IDS = Column("source_ids", CellKind.SOURCE_IDS)
+_CONFIDENCE = Column("confidence", CellKind.TERM, terms=Confidence)
+_NOTE = Column("note", CellKind.TEXT, optional=True)
+
+SCHEMAS: tuple[TableSchema, ...] = (
+    TableSchema(
+        "sources",
+        "sources",
+        "Sources",
+        (
+            Column("source_id", CellKind.SLUG),
+            Column("title", CellKind.TEXT),
+            Column("publisher", CellKind.TEXT),
+            Column("url", CellKind.URL),
+            Column("date", CellKind.PARTIAL_DATE, optional=True),
+            Column("licence", CellKind.TEXT),
+            _NOTE,
+        ),
+        key=("source_id",),
+    ),
+    TableSchema(
+        "states",
+        "states",
+        "States",
+        (
+            Column("iso3", CellKind.ISO3_CODE),
+            Column("name_en", CellKind.TEXT),
+            Column("name_uk", CellKind.TEXT),
+            Column("nato_member_since", CellKind.DATE, optional=True),
+            Column("flank_state", CellKind.FLAG),
+            _NOTE,
+            _IDS,
+        ),
+        key=("iso3",),
+        rules=_rules_states,
+    ),
+    TableSchema(
+        "treaty_milestones",
+        "milestones",
+        "Treaty milestones",
+        (
+            Column("iso3", CellKind.STATE),
+            Column("event", CellKind.TERM, terms=TreatyEvent),
+            Column("date", CellKind.DATE),
+            _IDS,
+            _CONFIDENCE,
+            _NOTE,
+        ),
+        key=("iso3", "event", "date"),
+        sort_by=("iso3", "date"),
+        rules=_rules_milestones,
+    ),
+    TableSchema(
+        "border_lengths",
+        "border_lengths",
+        "Reference border lengths",
+        (
+            Column("pair", CellKind.TEXT),
+            Column("iso3_a", CellKind.STATE),
+            Column("iso3_b", CellKind.STATE),
+            Column("reference", CellKind.TERM, terms=BorderReference),
+            Column("length_km", CellKind.POSITIVE),
+            Column("date", CellKind.DATE, optional=True),
+            _IDS,
+            _CONFIDENCE,
+            _NOTE,
+        ),
+        key=("pair", "reference", "length_km"),
+        rules=_rules_borders,
+    ),
+    TableSchema(
+        "contamination_national",
+        "contamination_national",
+        "Ukraine: national contamination estimates",
+        (
+            Column("date", CellKind.DATE),
+            Column("area_km2", CellKind.POSITIVE),
+            Column("land_km2", CellKind.POSITIVE, optional=True),
+            Column("water_km2", CellKind.POSITIVE, optional=True),
+            Column("kind", CellKind.TERM, terms=ContaminationKind),
+            _IDS,
+            _CONFIDENCE,
+            _NOTE,
+        ),
+        key=("date", "kind", "area_km2"),
+        sort_by=("date",),
+        rules=_rules_national,
+    ),
+    TableSchema(
+        "contamination_oblast",
+        "contamination_oblast",
+        "Ukraine: evidence by oblast",
+        (
+            Column("iso_3166_2", CellKind.UA_UNIT),
+            Column("evidence", CellKind.TERM, terms=EvidenceClass),
+            Column("figure_km2", CellKind.POSITIVE, optional=True),
+            Column("figure_date", CellKind.DATE, optional=True),
+            Column("statement", CellKind.TEXT),
+            _IDS,
+            _CONFIDENCE,
+        ),
+        key=("iso_3166_2",),
+        sort_by=("iso_3166_2",),
+        rules=_rules_oblast,
+    ),
+    TableSchema(
+        "defence_lines",
+        "defence_lines",
+        "Defence-line projects",
+        (
+            Column("iso3", CellKind.STATE),
+            Column("project", CellKind.TEXT),
+            Column("item", CellKind.TEXT),
+            Column("value", CellKind.TEXT),
+            Column("date", CellKind.DATE, optional=True),
+            _IDS,
+            _CONFIDENCE,
+        ),
+        key=("iso3", "project", "item", "value"),
+    ),
 )
+"""Every fact table, in load order (the two reference tables first)."""
+
+SCHEMA_BY_NAME: Mapping[str, TableSchema] = MappingProxyType({s.name: s for s in SCHEMAS})
 
 
-def _collect(
-    names: Iterable[str], directory: Path | None
-) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Read the named tables (and the two reference tables) and return them with every problem.
+@dataclass(frozen=True)
+class FactTables:
+    """The loaded, checked and typed fact tables (see the module docstring for the types).
 
-    Problems of ``sources.csv``/``states.csv`` themselves are reported only when they are among
-    ``names``; if a reference table cannot be read at all, that is reported once and the
-    references into it are not checked.
+    Attributes
+    ----------
+    sources
+        ``sources.csv``: one row per cited source.
+    states
+        ``states.csv``: states in the treaty tables; ``flank_state`` marks NATO states
+        bordering Russia or Belarus.
+    milestones
+        ``treaty_milestones.csv``: one dated event per row; where sources disagree, one row
+        per date.
+    border_lengths
+        ``border_lengths.csv``: reference land-border lengths per pair (km).
+    contamination_national
+        ``contamination_national.csv``: Ukraine's potentially contaminated area over time (km²).
+    contamination_oblast
+        ``contamination_oblast.csv``: evidence of contamination per unit of Ukraine.
+    defence_lines
+        ``defence_lines.csv``: defensive-line and mine-acquisition facts per state.
     """
-    directory = data_dir() if directory is None else Path(directory)
-    wanted = list(names)
+
+    sources: pd.DataFrame
+    states: pd.DataFrame
+    milestones: pd.DataFrame
+    border_lengths: pd.DataFrame
+    contamination_national: pd.DataFrame
+    contamination_oblast: pd.DataFrame
+    defence_lines: pd.DataFrame
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table by its file stem (e.g. ``"treaty_milestones"``)."""
+        return getattr(self, SCHEMA_BY_NAME[name].attribute)
+
+    @property
+    def flank_iso3(self) -> tuple[str, ...]:
+        """NATO states bordering Russia or Belarus (``states.csv:flank_state``), file order."""
+        return tuple(self.states.loc[self.states["flank_state"], "iso3"])
+
+    @property
+    def border_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Every measured pair ``(NATO state or Ukraine, Russia or Belarus)``, file order."""
+        pairs = zip(self.border_lengths["iso3_a"], self.border_lengths["iso3_b"], strict=True)
+        return tuple(dict.fromkeys(pairs))
+
+    @property
+    def flank_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The border pairs whose first state is a NATO flank state."""
+        return tuple(pair for pair in self.border_pairs if pair[0] in self.flank_iso3)
+
+    @property
+    def adversary_iso3(self) -> tuple[str, ...]:
+        """The states across the measured borders (Russia, Belarus), file order."""
+        return tuple(dict.fromkeys(b for _, b in self.border_pairs))
+
+    def states_with(self, *events: TreatyEvent) -> tuple[str, ...]:
+        """States with a milestone of any of ``events``, in ``states.csv`` order.
+
+        Parameters
+        ----------
+        *events
+            E.g. ``TreatyEvent.WITHDRAWAL_DEPOSITED`` for the withdrawing states.
+
+        Returns
+        -------
+        tuple of str
+            ISO alpha-3 codes.
+        """
+        having = set(self.milestones.loc[self.milestones["event"].isin(events), "iso3"])
+        return tuple(iso3 for iso3 in self.states["iso3"] if iso3 in having)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _read_raw(directory: Path, schema: TableSchema, problems: list[str]) -> pd.DataFrame | None:
+    """Read one table as strings; record a problem and return None if it cannot be used."""
+    path = directory / schema.file_name
+    if not path.is_file():
+        problems.append(f"{schema.file_name}: file is missing from {directory}; restore it")
+        return None
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        problems.append(f"{schema.file_name}: cannot be read as UTF-8 CSV ({exc}); fix the file")
+        return None
+    if tuple(frame.columns) != schema.header:
+        problems.append(
+            f"{schema.file_name}: header is {list(frame.columns)}, expected "
+            f"{list(schema.header)}; fix the header row"
+        )
+        return None
+    return frame
+
+
+def _read_and_check(directory: Path | None) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Read every table once and return the raw frames with every problem found."""
+    folder = DATA_DIR if directory is None else Path(directory)
     problems: list[str] = []
     raw: dict[str, pd.DataFrame] = {}
-    known: dict[str, frozenset[str] | None] = {}
-    for name, column in (("sources", "source_id"), ("states", "iso3")):
-        read_problems: list[str] = []
-        frame = _read_raw(directory, name, read_problems)
-        if frame is None:
-            known[column] = None
-            if name in wanted or any(_refers_to(table, column) for table in wanted):
-                problems.extend(read_problems)
-        else:
-            raw[name] = frame
-            known[column] = frozenset(frame[column])
-    for name in wanted:
-        if name not in raw:
-            frame = _read_raw(directory, name, problems)
-            if frame is None:
-                continue
-            raw[name] = frame
-        problems.extend(_check_cells(name, raw[name], known))
-        if name in _RULES:
-            problems.extend(_RULES[name](raw[name]))
-    return {name: raw[name] for name in wanted if name in raw}, problems
+    for schema in SCHEMAS:
+        frame = _read_raw(folder, schema, problems)
+        if frame is not None:
+            raw[schema.name] = frame
+    known = Known(
+        source_ids=frozenset(raw["sources"]["source_id"]) if "sources" in raw else None,
+        iso3s=frozenset(raw["states"]["iso3"]) if "states" in raw else None,
+        units=unit_codes(),
+    )
+    for schema in SCHEMAS:
+        if schema.name not in raw:
+            continue
+        problems.extend(_check_cells(schema, raw[schema.name], known))
+        if schema.rules is not None:
+            problems.extend(schema.rules(raw[schema.name], known))
+    return raw, problems
 
 
-def _refers_to(table: str, column: str) -> bool:
-    """Whether ``table`` has columns that must resolve against ``column`` of a reference table."""
-    kind = {"source_id": "ids", "iso3": "iso3"}[column]
-    return kind in _KINDS[table].values()
+def _typed(schema: TableSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """Convert a checked string frame to the loaded types of its columns."""
+    frame = frame.copy()
+    for column in schema.columns:
+        cells = frame[column.name]
+        if column.kind is CellKind.DATE:
+            frame[column.name] = cells.map(lambda v: parse_iso_date(v) if v else None).astype(
+                object
+            )
+        elif column.kind is CellKind.POSITIVE:
+            frame[column.name] = pd.to_numeric(cells.replace("", None)).astype("float64")
+        elif column.kind is CellKind.FLAG:
+            frame[column.name] = cells.eq("true").astype(bool)
+    if schema.sort_by:
+        frame = frame.sort_values(list(schema.sort_by), kind="stable")
+    return frame.reset_index(drop=True)
 
 
 def check_fact_tables(directory: Path | None = None) -> list[str]:
-    """Return every integrity problem of the fact tables (empty list if all is well).
+    """Every integrity problem of the fact tables (an empty list when all is well).
 
-    Checks: files present and readable as UTF-8; exact headers; every cell's type (ISO dates,
-    positive numbers, allowed event/evidence/reference/confidence values, ``true``/``false``);
-    every source id exists in ``sources.csv``; every iso3 exists in ``states.csv``; duplicate
-    rows; treaty rules (Art. 17 entry into force, Art. 20(3) six months); border pairs and one
-    Factbook row per pair; contamination land + water ≤ area; all 27 Ukrainian units present,
-    ``figure`` rows carry ``figure_km2`` and ``figure_date``, statements ≤ 160 characters.
+    Checks: files present and readable as UTF-8; exact headers; every cell against its
+    column's kind (ISO dates, positive numbers, vocabulary terms, ``true``/``false``); every
+    source id exists in ``sources.csv``; every iso3 in ``states.csv``; every unit in the built
+    geometry; duplicate keys; and each table's own rules (treaty dates follow Art. 17 and
+    Art. 20(3); one Factbook row per border pair; land + water ≤ area; every unit once,
+    ``figure`` rows carry a figure and its date, statements ≤ 160 characters).
 
     Parameters
     ----------
     directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
+        Folder holding the CSV files; defaults to the repository's ``data/``.
 
     Returns
     -------
     list of str
         One sentence per problem, naming file, line, bad value and the fix.
     """
-    return _collect(TABLE_COLUMNS, directory)[1]
+    return _read_and_check(directory)[1]
 
 
-def _load(name: str, directory: Path | None) -> pd.DataFrame:
-    """Read and check one table, raising DataError that lists every problem."""
-    raw, problems = _collect([name], directory)
-    if problems:
-        listing = "\n  ".join(problems)
-        raise DataError(f"{name}.csv failed {len(problems)} check(s):\n  {listing}")
-    return raw[name].copy()
-
-
-def _dates(series: pd.Series) -> pd.Series:
-    """Convert a checked string column to ``datetime.date`` objects (None where blank)."""
-    return series.map(lambda v: parse_iso_date(v) if v else None).astype(object)
-
-
-def _floats(series: pd.Series) -> pd.Series:
-    """Convert a checked string column to float64 (NaN where blank)."""
-    return pd.to_numeric(series.replace("", None), errors="raise").astype("float64")
-
-
-# ------------------------------------------------------------------------ public loaders
-
-
-def load_sources(directory: Path | None = None) -> pd.DataFrame:
-    """Load ``sources.csv``: one row per cited source.
+def load_facts(directory: Path | None = None) -> FactTables:
+    """Read, check and type every fact table (each file read once).
 
     Parameters
     ----------
     directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
+        Folder holding the CSV files; defaults to the repository's ``data/``.
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``source_id, title, publisher, url, date, licence, note`` (all ``str``;
-        ``date`` is a partial ISO publication date ``YYYY[-MM[-DD]]`` or ``""``).
+    FactTables
 
     Raises
     ------
     DataError
-        Listing every problem found in the table.
+        Listing every problem :func:`check_fact_tables` reports, when there is any.
     """
-    return _load("sources", directory)
-
-
-def load_states(directory: Path | None = None) -> pd.DataFrame:
-    """Load ``states.csv``: the states shown on the map and in the treaty tables.
-
-    Parameters
-    ----------
-    directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``iso3`` (Natural Earth ``ADM0_A3``), ``name_en``, ``name_uk``, ``nato_member_since``
-        (``datetime.date`` or None), ``flank_state`` (bool: NATO state bordering Russia or
-        Belarus), ``note``, ``source_ids``.
-
-    Raises
-    ------
-    DataError
-        Listing every problem found in the table.
-    """
-    frame = _load("states", directory)
-    frame["nato_member_since"] = _dates(frame["nato_member_since"])
-    frame["flank_state"] = frame["flank_state"].eq("true").astype(bool)
-    return frame
-
-
-def load_milestones(directory: Path | None = None) -> pd.DataFrame:
-    """Load ``treaty_milestones.csv``: APMBC events per state, one event per row.
-
-    Where sources disagree on a date there are two rows for the same event (see ``note``).
-
-    Parameters
-    ----------
-    directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``iso3``, ``event`` (one of :data:`EVENTS`), ``date`` (``datetime.date``),
-        ``source_ids``, ``confidence``, ``note``; sorted by ``iso3``, ``date``.
-
-    Raises
-    ------
-    DataError
-        Listing every problem found in the table.
-    """
-    frame = _load("treaty_milestones", directory)
-    frame["date"] = _dates(frame["date"])
-    return frame.sort_values(["iso3", "date"], kind="stable").reset_index(drop=True)
-
-
-def load_border_lengths(directory: Path | None = None) -> pd.DataFrame:
-    """Load ``border_lengths.csv``: reference land-border lengths per state pair.
-
-    Parameters
-    ----------
-    directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``pair`` (e.g. ``FIN-RUS``), ``iso3_a``, ``iso3_b``, ``reference`` (factbook, national,
-        other), ``length_km`` (float, km), ``date`` (``datetime.date`` or None), ``source_ids``,
-        ``confidence``, ``note``.
-
-    Raises
-    ------
-    DataError
-        Listing every problem found in the table.
-    """
-    frame = _load("border_lengths", directory)
-    frame["length_km"] = _floats(frame["length_km"])
-    frame["date"] = _dates(frame["date"])
-    return frame
-
-
-def load_contamination_national(directory: Path | None = None) -> pd.DataFrame:
-    """Load ``contamination_national.csv``: Ukraine's potentially contaminated area over time.
-
-    Parameters
-    ----------
-    directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``date`` (``datetime.date``: date of the value), ``area_km2``, ``land_km2``,
-        ``water_km2`` (float km², NaN where not given), ``kind`` (``official_estimate``,
-        ``telethon_claim``…), ``source_ids``, ``confidence``, ``note``; sorted by date.
-
-    Raises
-    ------
-    DataError
-        Listing every problem found in the table.
-    """
-    frame = _load("contamination_national", directory)
-    frame["date"] = _dates(frame["date"])
-    for column in ("area_km2", "land_km2", "water_km2"):
-        frame[column] = _floats(frame[column])
-    return frame.sort_values("date", kind="stable").reset_index(drop=True)
-
-
-def load_contamination_oblast(directory: Path | None = None) -> pd.DataFrame:
-    """Load ``contamination_oblast.csv``: per-unit contamination evidence for Ukraine.
-
-    Parameters
-    ----------
-    directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``iso_3166_2`` (27 units), ``evidence`` (figure, statement, no_public_figure),
-        ``figure_km2`` (float km², NaN unless evidence is figure), ``figure_date``
-        (``datetime.date`` or None), ``statement``, ``source_ids``, ``confidence``.
-
-    Raises
-    ------
-    DataError
-        Listing every problem found in the table.
-    """
-    frame = _load("contamination_oblast", directory)
-    frame["figure_km2"] = _floats(frame["figure_km2"])
-    frame["figure_date"] = _dates(frame["figure_date"])
-    return frame.sort_values("iso_3166_2", kind="stable").reset_index(drop=True)
-
-
-def load_defence_lines(directory: Path | None = None) -> pd.DataFrame:
-    """Load ``defence_lines.csv``: defensive-line and mine-acquisition facts per state.
-
-    Parameters
-    ----------
-    directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``iso3``, ``project``, ``item``, ``value`` (text, units inside, e.g. "€303 M over 5
-        years"), ``date`` (``datetime.date`` or None where the source gives only a month or
-        year; the period is then in ``value``), ``source_ids``, ``confidence``.
-
-    Raises
-    ------
-    DataError
-        Listing every problem found in the table.
-    """
-    frame = _load("defence_lines", directory)
-    frame["date"] = _dates(frame["date"])
-    return frame
-
-
-def load_fact_tables(directory: Path | None = None) -> dict[str, pd.DataFrame]:
-    """Check all tables together and load them, raising one DataError listing every problem.
-
-    Parameters
-    ----------
-    directory
-        Folder holding the CSV files; defaults to :func:`data_dir`.
-
-    Returns
-    -------
-    dict of str to pandas.DataFrame
-        Keyed by table name (see :data:`TABLE_COLUMNS`), each as its ``load_*`` returns it.
-
-    Raises
-    ------
-    DataError
-        If :func:`check_fact_tables` reports any problem.
-    """
-    problems = check_fact_tables(directory)
+    raw, problems = _read_and_check(directory)
     if problems:
         listing = "\n  ".join(problems)
         raise DataError(f"fact tables failed {len(problems)} check(s):\n  {listing}")
-    loaders: dict[str, Callable[[Path | None], pd.DataFrame]] = {
-        "sources": load_sources,
-        "states": load_states,
-        "treaty_milestones": load_milestones,
-        "border_lengths": load_border_lengths,
-        "contamination_national": load_contamination_national,
-        "contamination_oblast": load_contamination_oblast,
-        "defence_lines": load_defence_lines,
-    }
-    return {name: loader(directory) for name, loader in loaders.items()}
+    typed = {schema.attribute: _typed(schema, raw[schema.name]) for schema in SCHEMAS}
+    missing = {f.name for f in fields(FactTables)} ^ set(typed)
+    if missing:
+        raise DataError(f"FactTables and SCHEMAS disagree on tables {sorted(missing)}")
+    return FactTables(**typed)

@@ -8,6 +8,7 @@ polygons in the project's equal-area CRS, so it does not change with the simplif
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,11 +16,10 @@ import pyproj
 import shapely
 
 from geo.crs import GEOD, WGS84
+from geo.data_files import DATA_DIR, OBLASTS_FILE
 from geo.errors import DataError
 from geo.validate import POLYGONAL, validate_frame
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-OBLASTS_FILE = "ua_oblasts.geojson"
 OBLAST_COLUMNS = ("iso_3166_2", "katottg", "fips", "name_en", "name_uk", "area_km2")
 EXPECTED_UNITS = 27
 #: Points this close to a unit but outside every polygon still belong to it (km). Natural
@@ -83,6 +83,29 @@ def load_oblasts(path: Path | None = None) -> gpd.GeoDataFrame:
         )
     columns = [*OBLAST_COLUMNS, "geometry"]
     return frame[columns].sort_values("iso_3166_2").reset_index(drop=True)
+
+
+def unit_codes(path: Path | None = None) -> frozenset[str]:
+    """ISO 3166-2:UA codes of the units in the built geometry, read without parsing shapes.
+
+    The built file is the one list of Ukraine's first-level units; the fact tables are
+    checked against it.
+
+    Parameters
+    ----------
+    path
+        GeoJSON to read; defaults to the committed ``data/ua_oblasts.geojson``.
+
+    Returns
+    -------
+    frozenset of str
+        E.g. ``{"UA-05", …, "UA-77"}`` (27 codes); empty when the file is missing.
+    """
+    source = oblasts_path() if path is None else Path(path)
+    if not source.exists():
+        return frozenset()
+    features = json.loads(source.read_text(encoding="utf-8"))["features"]
+    return frozenset(str(f["properties"]["iso_3166_2"]) for f in features)
 
 
 def oblast_for_point(lon: float, lat: float, oblasts: gpd.GeoDataFrame) -> str | None:

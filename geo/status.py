@@ -30,56 +30,184 @@ Ukraine, and ``suspension_claimed`` (disputed) ranks just above ``party``.
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from enum import StrEnum
-from types import MappingProxyType
 
 import pandas as pd
 
 from geo.errors import DataError
-from geo.facts import EVENTS, load_milestones, load_states, split_source_ids
+from geo.source_ids import join_source_ids
+from geo.vocabulary import TreatyEvent, TreatyStatus
+
+EVENTS: tuple[TreatyEvent, ...] = tuple(TreatyEvent)
+"""The milestone events, in treaty-life order."""
+
+APMBC_ENTRY_INTO_FORCE = date(1999, 3, 1)
+"""Date the Convention itself entered into force (Art. 17(1))."""
+
+WITHDRAWAL_NOTICE_MONTHS = 6
+"""A withdrawal takes effect this many months after the depositary receives it (Art. 20(3))."""
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class TreatyStatus(StrEnum):
-    """A state's APMBC status on a given date (values are the strings stored in tables)."""
-
-    NEVER_JOINED = "never_joined"
-    SIGNATORY = "signatory"
-    PARTY = "party"
-    WITHDRAWAL_NOTIFIED = "withdrawal_notified"
-    WITHDRAWN = "withdrawn"
-    SUSPENSION_CLAIMED = "suspension_claimed"
-
-    @property
-    def rank(self) -> int:
-        """Position along a state's treaty life (0 = never joined … 5 = withdrawn)."""
-        return STATUS_RANK[self]
+# ------------------------------------------------------------------------- treaty law
 
 
-STATUS_RANK: Mapping[TreatyStatus, int] = MappingProxyType(
-    {
-        TreatyStatus.NEVER_JOINED: 0,
-        TreatyStatus.SIGNATORY: 1,
-        TreatyStatus.PARTY: 2,
-        TreatyStatus.SUSPENSION_CLAIMED: 3,
-        TreatyStatus.WITHDRAWAL_NOTIFIED: 4,
-        TreatyStatus.WITHDRAWN: 5,
-    }
-)
-"""Order of the statuses along a treaty life; never decreases as time passes."""
+def parse_iso_date(value: str) -> date:
+    """Parse a strict ISO ``YYYY-MM-DD`` string.
 
-STATUS_LABELS: Mapping[TreatyStatus, str] = MappingProxyType(
-    {
-        TreatyStatus.NEVER_JOINED: "Never joined",
-        TreatyStatus.SIGNATORY: "Signatory (not a party)",
-        TreatyStatus.PARTY: "State Party",
-        TreatyStatus.WITHDRAWAL_NOTIFIED: "Withdrawal notified (pending)",
-        TreatyStatus.WITHDRAWN: "Withdrawn (former party)",
-        TreatyStatus.SUSPENSION_CLAIMED: "Suspension claimed (disputed)",
-    }
-)
-"""Human-readable label of each status, for legends and tooltips."""
+    Parameters
+    ----------
+    value
+        The text of a date cell.
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not exactly ``YYYY-MM-DD`` or is not a calendar date.
+    """
+    if not _ISO_DATE.match(value):
+        raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+def add_months(day: date, months: int) -> date:
+    """Return ``day`` shifted by whole calendar months, clamped to the month's last day.
+
+    Parameters
+    ----------
+    day
+        Start date.
+    months
+        Number of months to add (may be negative).
+
+    Returns
+    -------
+    datetime.date
+        E.g. ``add_months(date(2025, 6, 27), 6) == date(2025, 12, 27)``.
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def expected_entry_into_force(deposit: date) -> date:
+    """Entry into force for a state under APMBC Art. 17 given its deposit date.
+
+    The Convention entered into force on 1 Mar 1999; for a later ratification or accession it
+    enters into force "on the first day of the sixth month after" the deposit.
+
+    Parameters
+    ----------
+    deposit
+        Date the instrument of ratification or accession was deposited.
+
+    Returns
+    -------
+    datetime.date
+        ``max(1999-03-01, first day of the sixth month after deposit)``.
+    """
+    sixth_month = add_months(deposit.replace(day=1), 6)
+    return max(APMBC_ENTRY_INTO_FORCE, sixth_month)
+
+
+def withdrawal_takes_effect(deposit: date) -> date:
+    """When a withdrawal deposited on ``deposit`` takes effect (Art. 20(3), no armed conflict).
+
+    Parameters
+    ----------
+    deposit
+        Date the depositary received the instrument of withdrawal.
+
+    Returns
+    -------
+    datetime.date
+        Six calendar months later.
+    """
+    return add_months(deposit, WITHDRAWAL_NOTICE_MONTHS)
+
+
+def milestone_problems(dated: Iterable[tuple[str, str, date]]) -> list[str]:
+    """Check each state's milestone dates against the Convention's own rules.
+
+    Parameters
+    ----------
+    dated
+        ``(iso3, event, date)`` triples, one per milestone row.
+
+    Returns
+    -------
+    list of str
+        One sentence per problem (a state with both ratification and accession, an entry into
+        force that does not follow Art. 17, a withdrawal effective other than six months after
+        its deposit, a signature after the deposit, a withdrawal or suspension before entry
+        into force), naming the state, the dates and the fix.
+    """
+    by_state: dict[str, dict[str, list[date]]] = {}
+    for iso3, event, day in dated:
+        by_state.setdefault(iso3, {}).setdefault(event, []).append(day)
+    problems = []
+    for iso3, dates in sorted(by_state.items()):
+        problems += _state_problems(iso3, dates)
+    return problems
+
+
+def _state_problems(iso3: str, dates: Mapping[str, list[date]]) -> list[str]:
+    """:func:`milestone_problems` for one state's dates by event."""
+    problems = []
+    if TreatyEvent.RATIFICATION in dates and TreatyEvent.ACCESSION in dates:
+        problems.append(
+            f"{iso3} has both ratification and accession; "
+            "a state deposits one instrument, keep the right event"
+        )
+    deposits = [*dates.get(TreatyEvent.RATIFICATION, []), *dates.get(TreatyEvent.ACCESSION, [])]
+    eifs = dates.get(TreatyEvent.ENTRY_INTO_FORCE, [])
+    if eifs and not deposits:
+        problems.append(
+            f"{iso3} has entry_into_force but no ratification or accession; add the deposit row"
+        )
+    expected = sorted({expected_entry_into_force(d) for d in deposits})
+    for eif in eifs:
+        if deposits and eif not in expected:
+            problems.append(
+                f"{iso3} entry_into_force {eif} does not follow Art. 17 from its deposit "
+                f"date(s) (expected one of {[d.isoformat() for d in expected]}); check both dates"
+            )
+    for signature in dates.get(TreatyEvent.SIGNATURE, []):
+        if deposits and signature > min(deposits):
+            problems.append(
+                f"{iso3} signature {signature} is after its deposit {min(deposits)}; "
+                "check the dates"
+            )
+    withdrawals = dates.get(TreatyEvent.WITHDRAWAL_DEPOSITED, [])
+    for effective in dates.get(TreatyEvent.WITHDRAWAL_EFFECTIVE, []):
+        if not withdrawals:
+            problems.append(
+                f"{iso3} has withdrawal_effective but no withdrawal_deposited; add the deposit row"
+            )
+        elif effective not in {withdrawal_takes_effect(d) for d in withdrawals}:
+            problems.append(
+                f"{iso3} withdrawal_effective {effective} is not six months after a "
+                f"withdrawal_deposited date {[d.isoformat() for d in withdrawals]} "
+                "(Art. 20(3)); check both dates"
+            )
+    later = [*withdrawals, *dates.get(TreatyEvent.SUSPENSION_CLAIMED, [])]
+    if later and not eifs:
+        problems.append(f"{iso3} withdraws or suspends but has no entry_into_force; add it")
+    if eifs and later and min(later) < min(eifs):
+        problems.append(f"{iso3} withdraws or suspends before its entry into force; check dates")
+    return problems
+
+
+# ---------------------------------------------------------------------------- status
 
 
 def _as_date(value: object) -> date:
@@ -99,7 +227,7 @@ def _event_dates(milestones: pd.DataFrame) -> dict[str, list[date]]:
     if missing:
         raise DataError(
             f"milestones frame lacks column(s) {sorted(missing)}; pass rows of "
-            "geo.facts.load_milestones()"
+            "geo.facts.load_facts()"
         )
     unknown = sorted(set(milestones["event"]) - set(EVENTS))
     if unknown:
@@ -137,7 +265,7 @@ def status_on(milestones_for_state: pd.DataFrame, as_of: date) -> TreatyStatus:
     Parameters
     ----------
     milestones_for_state
-        Rows of :func:`geo.facts.load_milestones` for one state (columns ``event``, ``date``;
+        Rows of ``FactTables.milestones`` for one state (columns ``event``, ``date``;
         an ``iso3`` column, if present, must hold a single code). May be empty.
     as_of
         The date to evaluate (inclusive: an event dated ``as_of`` has happened).
@@ -182,19 +310,11 @@ def _conflict_text(rows: list[dict[str, object]]) -> str:
     return "; ".join(parts)
 
 
-def _union_ids(values: Iterable[str]) -> str:
-    """Union of ``;``-separated id lists, first-seen order, as one ``;``-separated string."""
-    seen: dict[str, None] = {}
-    for value in values:
-        for source_id in split_source_ids(value):
-            seen.setdefault(source_id, None)
-    return ";".join(seen)
-
-
 def status_table(
     as_of: date,
-    milestones: pd.DataFrame | None = None,
-    states: pd.DataFrame | None = None,
+    *,
+    milestones: pd.DataFrame,
+    states: pd.DataFrame,
 ) -> pd.DataFrame:
     """Status of every state on ``as_of`` with the dates and sources behind it.
 
@@ -203,23 +323,21 @@ def status_table(
     as_of
         The date to evaluate (inclusive).
     milestones
-        Frame like :func:`geo.facts.load_milestones`; loaded from ``data/`` when None.
+        ``FactTables.milestones`` (columns ``iso3``, ``event``, ``date``, ``source_ids``).
     states
-        Frame like :func:`geo.facts.load_states`; loaded from ``data/`` when None. States
-        that appear only in ``milestones`` are added with their iso3 as name.
+        ``FactTables.states``; states that appear only in ``milestones`` are added with their
+        iso3 as name.
 
     Returns
     -------
     pandas.DataFrame
         One row per state in ``states`` order: ``iso3``, ``name``, ``status``
         (:class:`TreatyStatus`), ``label``, one column per event in
-        :data:`geo.facts.EVENTS` holding its earliest date if that date ≤ ``as_of`` (else
+        :data:`EVENTS` holding its earliest date if that date ≤ ``as_of`` (else
         None), ``source_ids`` (union of the state's row in ``states`` and the rows of the events
         shown), ``conflicts`` (text listing events whose sources disagree, "" if none).
     """
     as_of = _as_date(as_of)
-    milestones = load_milestones() if milestones is None else milestones
-    states = load_states() if states is None else states
     names = dict(zip(states["iso3"], states["name_en"], strict=True))
     state_sources = dict(zip(states["iso3"], states["source_ids"], strict=True))
     for iso3 in milestones["iso3"]:
@@ -245,12 +363,12 @@ def status_table(
             "iso3": iso3,
             "name": name,
             "status": status,
-            "label": STATUS_LABELS[status],
+            "label": status.label,
         }
         for event in EVENTS:
             record[event] = first[event] if event in shown else None
-        record["source_ids"] = _union_ids(
-            [state_sources.get(iso3, ""), *(str(row["source_ids"]) for row in shown_rows)]
+        record["source_ids"] = join_source_ids(
+            state_sources.get(iso3, ""), *(str(row["source_ids"]) for row in shown_rows)
         )
         record["conflicts"] = _conflict_text(shown_rows)
         records.append(record)
@@ -267,7 +385,7 @@ def status_changes(
     start: date,
     end: date,
     *,
-    milestones: pd.DataFrame | None = None,
+    milestones: pd.DataFrame,
 ) -> list[tuple[date, str, TreatyStatus, TreatyStatus]]:
     """List every status change of the given states between ``start`` and ``end`` inclusive.
 
@@ -278,7 +396,7 @@ def status_changes(
     start, end
         Inclusive window; ``start`` must not be after ``end``.
     milestones
-        Frame like :func:`geo.facts.load_milestones`; loaded from ``data/`` when None.
+        ``FactTables.milestones``.
 
     Returns
     -------
@@ -293,7 +411,6 @@ def status_changes(
     start, end = _as_date(start), _as_date(end)
     if start > end:
         raise ValueError(f"start {start} is after end {end}; swap them")
-    milestones = load_milestones() if milestones is None else milestones
     changes = []
     for iso3 in dict.fromkeys(iso3s):
         dates = _event_dates(milestones[milestones["iso3"] == iso3])

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
 from geo.errors import AtlasError, ImportRejectedError
 from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
@@ -27,7 +28,6 @@ from layers.export.writers import FORMATS, export_bytes, export_filename
 #: Exit status for bad arguments and rejected files (argparse's convention).
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-DEFAULT_BELT_KM = 20.0
 
 
 class UsageError(AtlasError, ValueError):
@@ -65,17 +65,10 @@ def _as_of(text: str) -> date:
 
 
 def _belt_km(text: str) -> float:
-    from geo.belts import MAX_BELT_KM
-
     try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(f"--belt-km {text!r} is not a number of km") from None
-    if not (0.0 < value <= MAX_BELT_KM):
-        raise UsageError(
-            f"--belt-km {text} is outside 0 < depth ≤ {MAX_BELT_KM:g} km; choose e.g. 20"
-        )
-    return value
+        return check_depth_km(text)
+    except AtlasError as error:
+        raise UsageError(f"--belt-km {text}: {error}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,8 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--belt-km",
         metavar="KM",
-        default=str(DEFAULT_BELT_KM),
-        help=f"depth of the border belts in km (default: {DEFAULT_BELT_KM:g})",
+        default=str(BELT_KM_DEFAULT),
+        help=f"depth of the border belts in km, {BELT_KM_MIN}–{BELT_KM_MAX} "
+        f"(default: {BELT_KM_DEFAULT})",
     )
     export.add_argument(
         "--format",
@@ -233,7 +227,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         fmt,
         map_layers,
         params,
-        base.sources,
+        base.facts.sources,
         basemap_frame=base.basemap,
         basemap=args.basemap,
         dpi=args.dpi,

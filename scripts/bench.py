@@ -176,8 +176,7 @@ def baseline_static_frames(base: Any, belt_km: float) -> dict[str, Any]:
     import pandas as pd
 
     from geo.belts import adversary_belts
-    from geo.borders import FLANK_PAIRS, border_segments
-    from geo.countries import NATO_FLANK_ISO3
+    from geo.borders import border_segments
     from geo.oblasts import oblasts_path
     from layers.catalogue.spec import ViewParams
     from layers.drawing.layer import build_map_layers
@@ -190,12 +189,14 @@ def baseline_static_frames(base: Any, belt_km: float) -> dict[str, Any]:
             ViewParams(as_of=BENCH_DATE, belt_km=belt_km),
         )
     }
-    full_lines = border_segments(base.countries, FLANK_PAIRS)[["pair", "geometry"]]
+    full_lines = border_segments(base.countries, base.facts.flank_pairs)[["pair", "geometry"]]
     attrs = pd.DataFrame(ours["flank-borders"].frame.drop(columns="geometry"))
     borders = gpd.GeoDataFrame(
         attrs.merge(full_lines, on="pair"), geometry="geometry", crs="EPSG:4326"
     )
-    belts = adversary_belts(base.countries, NATO_FLANK_ISO3, belt_km)
+    belts = adversary_belts(
+        base.countries, base.facts.flank_iso3, belt_km, adversaries=base.facts.adversary_iso3
+    )
     belts.insert(1, "name", belts["iso3"].map(base.countries.set_index("iso3")["name"]))
     oblast_file = gpd.read_file(oblasts_path())[["iso_3166_2", "geometry"]]
     attrs = pd.DataFrame(ours["ua-contamination"].frame.drop(columns="geometry"))
@@ -653,9 +654,9 @@ def bench_export(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             for layer in layers:
                 layer.frame.to_file(folder / f"{layer.spec.id}{suffix}", driver=driver)
 
-        gj = median_time(lambda: to_geojson(layers, params, base.sources), runs)
+        gj = median_time(lambda: to_geojson(layers, params, base.facts.sources), runs)
         gj_base = median_time(lambda: plain_to_file("GeoJSON", ".geojson"), runs)
-        gp = median_time(lambda: to_geopackage(layers, params, base.sources), runs)
+        gp = median_time(lambda: to_geopackage(layers, params, base.facts.sources), runs)
         gp_base = median_time(lambda: plain_to_file("GPKG", ".gpkg"), runs)
     rows = [
         row("export all layers, GeoJSON", gj, gj_base, "≤ 1 s", gj <= 1.0, "s"),

@@ -54,10 +54,10 @@ if str(REPO_ROOT) not in sys.path:
 
 from geo.countries import NE_VERSION, load_countries  # noqa: E402
 from geo.crs import EQUAL_AREA, WGS84  # noqa: E402
+from geo.data_files import DATA_DIR  # noqa: E402
+from geo.data_files import MANIFEST_FILE as MANIFEST_NAME  # noqa: E402
+from geo.data_files import OBLASTS_FILE as GEOJSON_NAME  # noqa: E402
 
-DATA_DIR = REPO_ROOT / "data"
-GEOJSON_NAME = "ua_oblasts.geojson"
-MANIFEST_NAME = "manifest.json"
 BUILD_COMMAND = "python scripts/build_data.py"
 
 NE_LINES_DIR = "data/basemap/natural_earth_10m"

@@ -7,6 +7,7 @@ import pytest
 from shapely.geometry import LineString, Polygon, box
 
 from geo.countries import load_countries
+from geo.facts import FactTables, load_facts
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +36,27 @@ def bowtie() -> Polygon:
 def meridian_line() -> LineString:
     """A 1-degree line along 25°E between 60°N and 61°N (about 111 km)."""
     return LineString([(25.0, 60.0), (25.0, 61.0)])
+
+
+# What the shipped data must say (an oracle written once, checked against the data).
+EXPECTED_FLANK_STATES = ("NOR", "FIN", "EST", "LVA", "LTU", "POL")
+EXPECTED_FLANK_PAIRS = (
+    ("NOR", "RUS"),
+    ("FIN", "RUS"),
+    ("EST", "RUS"),
+    ("LVA", "RUS"),
+    ("LVA", "BLR"),
+    ("LTU", "RUS"),
+    ("LTU", "BLR"),
+    ("POL", "RUS"),
+    ("POL", "BLR"),
+)
+EXPECTED_UKRAINE_PAIRS = (("UKR", "RUS"), ("UKR", "BLR"))
+#: States that deposited a withdrawal in 2025 (Ukraine claims a suspension instead).
+EXPECTED_WITHDRAWING = ("EST", "LVA", "LTU", "FIN", "POL")
+
+
+@pytest.fixture(scope="session")
+def fact_tables() -> FactTables:
+    """The shipped fact tables, loaded and checked once per test session."""
+    return load_facts()

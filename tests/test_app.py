@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.vocabulary import TreatyStatus
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
-from layers.catalogue.style import STATUS_COLORS
 from layers.drawing.render import SAFETY_LINE
 from layers.export.writers import FORMATS
 from tests.hostile_corpus import build_corpus
@@ -260,7 +260,7 @@ def test_withdrawn_count_follows_the_date(
 
 
 def test_status_colours_follow_the_date() -> None:
-    party, withdrawn = STATUS_COLORS["party"], STATUS_COLORS["withdrawn"]
+    party, withdrawn = TreatyStatus.PARTY.color, TreatyStatus.WITHDRAWN.color
     at = run_app({"date": "2025-06-01", "layers": "treaty-status"})
     assert_clean(at)
     before = map_layers(map_script(at))["treaty-status"]

@@ -16,6 +16,7 @@ import pytest
 import shapely
 from playwright.sync_api import expect
 
+from geo.belts import BELT_KM_DEFAULT
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS
 from layers.catalogue.spec import ViewParams
@@ -36,7 +37,6 @@ __all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name bel
 pytestmark = pytest.mark.browser
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-DEFAULT_BELT_KM = 20
 LOAD_TIMEOUT_MS = 60_000
 HOSTILE_IMG = '<img src=x onerror="window.top.__pwned=1">'
 HOSTILE_SCRIPT = "<script>window.top.__pwned=2</script>"
@@ -70,7 +70,7 @@ def base() -> AtlasBase:
 @pytest.fixture(scope="module")
 def default_layers(base: AtlasBase) -> list[MapLayer]:
     """The layers of the default view (today, default layers, default belt)."""
-    params = ViewParams(as_of=date.today(), belt_km=float(DEFAULT_BELT_KM))
+    params = ViewParams(as_of=date.today(), belt_km=float(BELT_KM_DEFAULT))
     return build_map_layers(base, DEFAULT_LAYER_IDS, params)
 
 
@@ -240,9 +240,11 @@ def test_hostile_attributes_do_not_execute(app_url: str, browser_context: Any) -
 def test_standalone_html_export_draws_offline(
     browser_context: Any, base: AtlasBase, default_layers: list[MapLayer], tmp_path: Path
 ) -> None:
-    params = ViewParams(as_of=date.today(), belt_km=float(DEFAULT_BELT_KM))
+    params = ViewParams(as_of=date.today(), belt_km=float(BELT_KM_DEFAULT))
     html_path = tmp_path / "atlas.html"
-    html_path.write_bytes(to_html(default_layers, params, base.sources, basemap_frame=base.basemap))
+    html_path.write_bytes(
+        to_html(default_layers, params, base.facts.sources, basemap_frame=base.basemap)
+    )
     page, log = open_page(browser_context)
     page.goto(html_path.as_uri())
     for layer in default_layers:

@@ -184,7 +184,7 @@ def export(base):
     """``export(fmt, layers) -> bytes`` for the test view (a function: short Hypothesis repr)."""
 
     def run(fmt: str, layers: list) -> bytes:
-        return export_bytes(fmt, layers, PARAMS, base.sources, basemap_frame=base.basemap)
+        return export_bytes(fmt, layers, PARAMS, base.facts.sources, basemap_frame=base.basemap)
 
     return run
 
@@ -197,7 +197,7 @@ def all_layers(base):
 @pytest.fixture(scope="module")
 def exports(base, all_layers) -> dict[str, bytes]:
     return {
-        fmt: export_bytes(fmt, all_layers, PARAMS, base.sources, basemap_frame=base.basemap)
+        fmt: export_bytes(fmt, all_layers, PARAMS, base.facts.sources, basemap_frame=base.basemap)
         for fmt in DATA_FORMATS
     }
 
@@ -239,7 +239,7 @@ def test_every_layer_is_in_every_export(all_layers, read_backs):
 
 
 def test_geojson_per_layer_archive(base, all_layers):
-    data = to_geojson(all_layers[:2], PARAMS, base.sources, per_layer=True)
+    data = to_geojson(all_layers[:2], PARAMS, base.facts.sources, per_layer=True)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.namelist() == [f"{layer.spec.id}.geojson" for layer in all_layers[:2]]
         for layer in all_layers[:2]:
@@ -312,7 +312,7 @@ def test_csv_is_a_plain_table(exports, all_layers):
 
 
 def test_every_feature_cites_known_sources(exports, base):
-    known = set(base.sources["source_id"])
+    known = set(base.facts.sources["source_id"])
     doc = json.loads(exports["geojson"])
     for feature in doc["features"]:
         ids = feature["properties"]["source_ids"]
@@ -339,7 +339,7 @@ def test_metadata_record(exports, all_layers):
 
 def test_metadata_lists_only_cited_sources(base, all_layers):
     layer = next(layer for layer in all_layers if layer.spec.id == "border-belt")
-    meta = export_metadata([layer], PARAMS, base.sources)
+    meta = export_metadata([layer], PARAMS, base.facts.sources)
     assert [s["source_id"] for s in meta["sources"]] == ["ne-5.1.1"]
     assert meta["sources"][0]["licence"] == "Public domain"
 
@@ -352,7 +352,7 @@ def test_every_cited_source_has_a_licence(exports):
 
 def test_user_layer_provenance(base):
     layer = hostile_user_layer()
-    doc = json.loads(to_geojson([layer], PARAMS, base.sources))
+    doc = json.loads(to_geojson([layer], PARAMS, base.facts.sources))
     props = [f["properties"] for f in doc["features"]]
     assert {p["source_ids"] for p in props} == {USER_SOURCE_ID}
     assert [p["layer"] for p in props] == ["user-1", "user-1"]
@@ -409,7 +409,9 @@ def test_user_layer_round_trips_verbatim(export, frame):
 @pytest.fixture(scope="module")
 def html_export(base, all_layers) -> str:
     layers = [*all_layers[:2], hostile_user_layer()]
-    return export_bytes("html", layers, PARAMS, base.sources, basemap_frame=base.basemap).decode()
+    return export_bytes(
+        "html", layers, PARAMS, base.facts.sources, basemap_frame=base.basemap
+    ).decode()
 
 
 def test_html_is_self_contained(html_export):
@@ -439,7 +441,7 @@ def test_html_escapes_hostile_attributes(html_export):
 @pytest.mark.parametrize("dpi", [72, 150])
 def test_png_is_a4_landscape(base, all_layers, dpi):
     data = export_bytes(
-        "png", all_layers[:3], PARAMS, base.sources, basemap_frame=base.basemap, dpi=dpi
+        "png", all_layers[:3], PARAMS, base.facts.sources, basemap_frame=base.basemap, dpi=dpi
     )
     width, height = png_size(data)
     assert width / height == pytest.approx(A4_RATIO, rel=2e-3)
@@ -447,7 +449,7 @@ def test_png_is_a4_landscape(base, all_layers, dpi):
 
 
 def test_pdf_is_a4_landscape(base, all_layers):
-    data = export_bytes("pdf", all_layers, PARAMS, base.sources, basemap_frame=base.basemap)
+    data = export_bytes("pdf", all_layers, PARAMS, base.facts.sources, basemap_frame=base.basemap)
     assert data.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", data)
     assert len(boxes) == 1
@@ -488,10 +490,10 @@ def test_export_filename():
 
 def test_unknown_format_names_the_formats(base, all_layers):
     with pytest.raises(ExportError, match="shp") as info:
-        export_bytes("shp", all_layers, PARAMS, base.sources, basemap_frame=base.basemap)
+        export_bytes("shp", all_layers, PARAMS, base.facts.sources, basemap_frame=base.basemap)
     assert all(fmt in str(info.value) for fmt in FORMATS)
 
 
 def test_nothing_to_export(base):
     with pytest.raises(ExportError, match="no layer"):
-        export_bytes("geojson", [], PARAMS, base.sources, basemap_frame=base.basemap)
+        export_bytes("geojson", [], PARAMS, base.facts.sources, basemap_frame=base.basemap)

@@ -13,17 +13,27 @@ import pandas as pd
 import pytest
 
 from geo import facts
+from geo.data_files import DATA_DIR
 from geo.errors import DataError
+from geo.oblasts import unit_codes
+from geo.source_ids import split_source_ids
+from geo.status import add_months, expected_entry_into_force
+from geo.vocabulary import EvidenceClass, TreatyEvent
+from tests.conftest import (
+    EXPECTED_FLANK_PAIRS,
+    EXPECTED_FLANK_STATES,
+    EXPECTED_UKRAINE_PAIRS,
+    EXPECTED_WITHDRAWING,
+)
 
-LOADERS = {
-    "sources": facts.load_sources,
-    "states": facts.load_states,
-    "treaty_milestones": facts.load_milestones,
-    "border_lengths": facts.load_border_lengths,
-    "contamination_national": facts.load_contamination_national,
-    "contamination_oblast": facts.load_contamination_oblast,
-    "defence_lines": facts.load_defence_lines,
-}
+TABLE_NAMES = [schema.name for schema in facts.SCHEMAS]
+
+
+@pytest.fixture(scope="module")
+def tables() -> facts.FactTables:
+    return facts.load_facts()
+
+
 DATE_COLUMNS = {
     "states": ["nato_member_since"],
     "treaty_milestones": ["date"],
@@ -32,25 +42,15 @@ DATE_COLUMNS = {
     "contamination_oblast": ["figure_date"],
     "defence_lines": ["date"],
 }
-FLANK_PAIRS = [
-    "NOR-RUS",
-    "FIN-RUS",
-    "EST-RUS",
-    "LVA-RUS",
-    "LVA-BLR",
-    "LTU-RUS",
-    "LTU-BLR",
-    "POL-RUS",
-    "POL-BLR",
-]
-UKRAINE_PAIRS = ["UKR-RUS", "UKR-BLR"]
-NATO_FLANK = ["NOR", "FIN", "EST", "LVA", "LTU", "POL"]
+FLANK_PAIRS = [f"{a}-{b}" for a, b in EXPECTED_FLANK_PAIRS]
+UKRAINE_PAIRS = [f"{a}-{b}" for a, b in EXPECTED_UKRAINE_PAIRS]
+NATO_FLANK = list(EXPECTED_FLANK_STATES)
 
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped CSV tables."""
-    for path in facts.data_dir().glob("*.csv"):
+    for path in DATA_DIR.glob("*.csv"):
         shutil.copy(path, tmp_path / path.name)
     return tmp_path
 
@@ -69,37 +69,43 @@ def test_shipped_tables_have_no_problems():
     assert facts.check_fact_tables() == []
 
 
-@pytest.mark.parametrize("name", list(LOADERS))
-def test_every_table_loads_with_its_header_and_rows(name):
-    frame = LOADERS[name]()
-    assert list(frame.columns) == list(facts.TABLE_COLUMNS[name])
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_every_table_loads_with_its_header_and_rows(tables, name):
+    frame = tables.table(name)
+    assert list(frame.columns) == list(facts.SCHEMA_BY_NAME[name].header)
     assert len(frame) > 0
 
 
+def test_date_columns_are_the_schema_date_columns():
+    for schema in facts.SCHEMAS:
+        dated = [c.name for c in schema.columns if c.kind is facts.CellKind.DATE]
+        assert dated == DATE_COLUMNS.get(schema.name, []), schema.name
+
+
 @pytest.mark.parametrize("name", list(DATE_COLUMNS))
-def test_date_columns_hold_python_dates_or_none(name):
-    frame = LOADERS[name]()
+def test_date_columns_hold_python_dates_or_none(tables, name):
+    frame = tables.table(name)
     for column in DATE_COLUMNS[name]:
         values = frame[column].tolist()
         assert all(v is None or type(v) is date for v in values), column
         assert any(v is not None for v in values), column
 
 
-def test_load_fact_tables_returns_every_table():
-    tables = facts.load_fact_tables()
-    assert set(tables) == set(facts.TABLE_COLUMNS)
+def test_every_schema_is_a_loaded_table(tables):
+    for schema in facts.SCHEMAS:
+        assert tables.table(schema.name) is getattr(tables, schema.attribute)
 
 
-@pytest.mark.parametrize("name", [n for n in LOADERS if n != "sources"])
-def test_every_cited_source_id_resolves(name):
-    known = set(facts.load_sources()["source_id"])
-    cited = {i for value in LOADERS[name]()["source_ids"] for i in facts.split_source_ids(value)}
+@pytest.mark.parametrize("name", [n for n in TABLE_NAMES if n != "sources"])
+def test_every_cited_source_id_resolves(tables, name):
+    known = set(tables.sources["source_id"])
+    cited = {i for value in tables.table(name)["source_ids"] for i in split_source_ids(value)}
     assert cited, name
     assert cited <= known, sorted(cited - known)
 
 
-def test_sources_carry_licences_and_geometry_sources():
-    sources = facts.load_sources().set_index("source_id")
+def test_sources_carry_licences_and_geometry_sources(tables):
+    sources = tables.sources.set_index("source_id")
     assert sources.loc["ne-5.1.1", "licence"] == "Public domain"
     assert sources.loc["geonames", "licence"] == "CC BY 4.0"
     assert "public domain" in sources.loc["factbook-2026", "licence"].lower()
@@ -109,8 +115,8 @@ def test_sources_carry_licences_and_geometry_sources():
     assert (sources["licence"] != "").all()
 
 
-def test_states_cover_required_codes_and_flank():
-    states = facts.load_states().set_index("iso3")
+def test_states_cover_required_codes_and_flank(tables):
+    states = tables.states.set_index("iso3")
     assert set(facts.REQUIRED_STATES) <= set(states.index)
     assert sorted(states.index[states["flank_state"]]) == sorted(NATO_FLANK)
     assert states.loc["FIN", "nato_member_since"] == date(2023, 4, 4)
@@ -119,8 +125,8 @@ def test_states_cover_required_codes_and_flank():
     assert "app-2025-06-17" in states.loc["RUS", "source_ids"]
 
 
-def test_lithuania_signature_conflict_is_kept_as_two_rows():
-    milestones = facts.load_milestones()
+def test_lithuania_signature_conflict_is_kept_as_two_rows(tables):
+    milestones = tables.milestones
     rows = milestones[(milestones["iso3"] == "LTU") & (milestones["event"] == "signature")]
     assert sorted(rows["date"]) == [date(1999, 2, 22), date(1999, 2, 26)]
     assert rows["source_ids"].nunique() == 2
@@ -135,35 +141,35 @@ def test_lithuania_signature_conflict_is_kept_as_two_rows():
         ("LTU", "withdrawal_deposited", [date(2025, 6, 27), date(2025, 6, 28)]),
     ],
 )
-def test_other_conflicting_dates_are_kept(iso3, event, dates):
-    milestones = facts.load_milestones()
+def test_other_conflicting_dates_are_kept(tables, iso3, event, dates):
+    milestones = tables.milestones
     rows = milestones[(milestones["iso3"] == iso3) & (milestones["event"] == event)]
     assert sorted(rows["date"]) == dates
 
 
-def test_ukraine_has_no_withdrawal_deposit_or_effect():
-    milestones = facts.load_milestones()
+def test_ukraine_has_no_withdrawal_deposit_or_effect(tables):
+    milestones = tables.milestones
     events = set(milestones.loc[milestones["iso3"] == "UKR", "event"])
     assert "withdrawal_vote" in events
     assert "suspension_claimed" in events
     assert not events & {"withdrawal_deposited", "withdrawal_effective"}
 
 
-def test_never_joined_states_have_no_milestones():
-    milestones = facts.load_milestones()
+def test_never_joined_states_have_no_milestones(tables):
+    milestones = tables.milestones
     assert not set(milestones["iso3"]) & {"RUS", "USA", "CHN"}
 
 
 @pytest.mark.parametrize("pair", FLANK_PAIRS + UKRAINE_PAIRS)
-def test_every_flank_and_ukraine_pair_has_one_factbook_length(pair):
-    borders = facts.load_border_lengths()
+def test_every_flank_and_ukraine_pair_has_one_factbook_length(tables, pair):
+    borders = tables.border_lengths
     rows = borders[(borders["pair"] == pair) & (borders["reference"] == "factbook")]
     assert len(rows) == 1
     assert rows["length_km"].iloc[0] > 0
 
 
-def test_factbook_totals_match_the_derived_figures():
-    borders = facts.load_border_lengths()
+def test_factbook_totals_match_the_derived_figures(tables):
+    borders = tables.border_lengths
     factbook = borders[borders["reference"] == "factbook"]
     with_russia = factbook[factbook["iso3_a"].isin(NATO_FLANK) & (factbook["iso3_b"] == "RUS")]
     with_belarus = factbook[factbook["iso3_a"].isin(NATO_FLANK) & (factbook["iso3_b"] == "BLR")]
@@ -173,8 +179,8 @@ def test_factbook_totals_match_the_derived_figures():
     assert with_belarus["length_km"].sum() == pytest.approx(1176)
 
 
-def test_border_alternatives_are_kept():
-    borders = facts.load_border_lengths()
+def test_border_alternatives_are_kept(tables):
+    borders = tables.border_lengths
     fin = borders[borders["pair"] == "FIN-RUS"].set_index("reference")["length_km"]
     assert fin["factbook"] == 1309
     assert fin["national"] == 1340
@@ -182,8 +188,8 @@ def test_border_alternatives_are_kept():
     assert sorted(pol_blr["length_km"]) == [375, 418]
 
 
-def test_contamination_series_sorted_and_latest_official():
-    series = facts.load_contamination_national()
+def test_contamination_series_sorted_and_latest_official(tables):
+    series = tables.contamination_national
     assert series["date"].tolist() == sorted(series["date"])
     official = series[series["kind"] == "official_estimate"]
     latest = official.iloc[-1]
@@ -194,31 +200,32 @@ def test_contamination_series_sorted_and_latest_official():
     assert telethon["confidence"].tolist() == ["Low"]
 
 
-def test_contamination_splits_add_up():
-    series = facts.load_contamination_national().dropna(subset=["land_km2", "water_km2"])
+def test_contamination_splits_add_up(tables):
+    series = tables.contamination_national.dropna(subset=["land_km2", "water_km2"])
     assert len(series) >= 1
     total = series["land_km2"] + series["water_km2"]
     assert (total - series["area_km2"]).abs().max() <= 0.01 * series["area_km2"].max()
 
 
-def test_every_ukrainian_unit_appears_once_with_a_valid_class():
-    oblasts = facts.load_contamination_oblast()
-    assert sorted(oblasts["iso_3166_2"]) == sorted(facts.UA_ISO_3166_2)
+def test_every_ukrainian_unit_appears_once_with_a_valid_class(tables):
+    oblasts = tables.contamination_oblast
+    assert set(oblasts["iso_3166_2"]) == unit_codes()
+    assert len(oblasts) == 27
     assert oblasts["iso_3166_2"].is_unique
-    assert set(oblasts["evidence"]) <= set(facts.EVIDENCE_CLASSES)
+    assert set(oblasts["evidence"]) <= set(EvidenceClass.values())
     assert (oblasts["statement"].str.len() <= facts.MAX_STATEMENT_CHARS).all()
 
 
-def test_oblast_codes_match_the_built_geometry():
-    path = facts.data_dir() / "ua_oblasts.geojson"
+def test_oblast_codes_match_the_built_geometry(tables):
+    path = DATA_DIR / "ua_oblasts.geojson"
     if not path.is_file():
         pytest.skip("data/ua_oblasts.geojson not built yet")
     codes = {f["properties"]["iso_3166_2"] for f in json.loads(path.read_text())["features"]}
-    assert codes == set(facts.load_contamination_oblast()["iso_3166_2"])
+    assert codes == set(tables.contamination_oblast["iso_3166_2"])
 
 
-def test_figure_rows_have_figure_and_date_and_others_do_not():
-    oblasts = facts.load_contamination_oblast().set_index("iso_3166_2")
+def test_figure_rows_have_figure_and_date_and_others_do_not(tables):
+    oblasts = tables.contamination_oblast.set_index("iso_3166_2")
     figures = oblasts[oblasts["evidence"] == "figure"]
     assert figures["figure_km2"].notna().all()
     assert figures["figure_date"].map(lambda d: d is not None).all()
@@ -230,8 +237,8 @@ def test_figure_rows_have_figure_and_date_and_others_do_not():
     assert figures.loc["UA-48", "figure_km2"] == 754_000 / 100
 
 
-def test_east_shield_length_conflict_kept():
-    lines = facts.load_defence_lines()
+def test_east_shield_length_conflict_kept(tables):
+    lines = tables.defence_lines
     lengths = lines[(lines["iso3"] == "POL") & (lines["item"] == "length")]
     assert len(lengths) == 2
     assert any("700 km" in v for v in lengths["value"])
@@ -293,10 +300,8 @@ def test_corrupted_milestones_are_reported(data_copy, edit, expected):
     _edit(data_copy, "treaty_milestones", edit)
     problems = facts.check_fact_tables(data_copy)
     assert any(expected in p for p in problems), problems
-    with pytest.raises(DataError, match=r"treaty_milestones\.csv failed"):
-        facts.load_milestones(data_copy)
-    with pytest.raises(DataError):
-        facts.load_fact_tables(data_copy)
+    with pytest.raises(DataError, match=r"fact tables failed"):
+        facts.load_facts(data_copy)
 
 
 def test_figure_without_date_is_reported(data_copy):
@@ -350,16 +355,16 @@ def test_wrong_header_and_missing_file_are_reported(data_copy):
     ],
 )
 def test_expected_entry_into_force_follows_article_17(deposit, expected):
-    assert facts.expected_entry_into_force(deposit) == expected
+    assert expected_entry_into_force(deposit) == expected
 
 
 def test_add_months_clamps_to_month_end():
-    assert facts.add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
-    assert facts.add_months(date(2025, 6, 27), 6) == date(2025, 12, 27)
+    assert add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
+    assert add_months(date(2025, 6, 27), 6) == date(2025, 12, 27)
 
 
 def test_split_source_ids():
-    assert facts.split_source_ids(" a; b ;;c") == ("a", "b", "c")
+    assert split_source_ids(" a; b ;;c;a") == ("a", "b", "c")
 
 
 def test_geo_facts_imports_no_ui_library():
@@ -369,3 +374,12 @@ def test_geo_facts_imports_no_ui_library():
     )
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
+
+
+def test_lists_the_code_reads_from_the_data_are_the_expected_ones(tables):
+    assert set(tables.flank_iso3) == set(EXPECTED_FLANK_STATES)
+    assert tables.flank_pairs == EXPECTED_FLANK_PAIRS
+    assert set(tables.border_pairs) == set(EXPECTED_FLANK_PAIRS + EXPECTED_UKRAINE_PAIRS)
+    assert tables.adversary_iso3 == ("RUS", "BLR")
+    assert set(tables.states_with(TreatyEvent.WITHDRAWAL_DEPOSITED)) == set(EXPECTED_WITHDRAWING)
+    assert tables.states_with(TreatyEvent.SUSPENSION_CLAIMED) == ("UKR",)

@@ -11,12 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from geo.belts import MAX_BELT_KM, adversary_belts, belt, check_depth_km
-from geo.borders import FLANK_PAIRS, UKRAINE_PAIRS, adversary_border, border_segments
+from geo.belts import BELT_KM_MAX, BELT_KM_MIN, adversary_belts, belt, check_depth_km
+from geo.borders import adversary_border, border_segments
 from geo.countries import country, region_countries
 from geo.crs import GEOD, area_km2, geodesic_area_km2, geodesic_length_km, to_wgs84
 from geo.errors import AtlasError, LayerValidationError
 from geo.validate import POLYGONAL, collect_problems, validate_frame
+from tests.conftest import EXPECTED_FLANK_PAIRS, EXPECTED_UKRAINE_PAIRS
 
 FACTBOOK_KM = {
     "NOR-RUS": 191,
@@ -29,6 +30,8 @@ FACTBOOK_KM = {
     "POL-RUS": 209,
     "POL-BLR": 375,
 }
+
+ADVERSARIES = ("RUS", "BLR")
 
 
 # --- CRS -------------------------------------------------------------------------------------
@@ -158,7 +161,7 @@ def test_region_is_clipped_and_keeps_flank(countries):
 
 @pytest.fixture(scope="module")
 def flank_segments(countries):
-    return border_segments(countries, FLANK_PAIRS)
+    return border_segments(countries, EXPECTED_FLANK_PAIRS)
 
 
 def test_every_flank_pair_has_a_segment(flank_segments):
@@ -186,14 +189,14 @@ def test_golden_border_lengths(flank_segments):
 
 
 def test_ukraine_borders(countries):
-    segments = border_segments(countries, UKRAINE_PAIRS).set_index("pair")["length_km"]
+    segments = border_segments(countries, EXPECTED_UKRAINE_PAIRS).set_index("pair")["length_km"]
     assert 0.6 * 1944 <= segments["UKR-RUS"] <= 1.05 * 1944
     assert 0.6 * 1111 <= segments["UKR-BLR"] <= 1.05 * 1111
 
 
 def test_no_border_between_non_neighbours(countries):
     assert len(border_segments(countries, [("NOR", "BLR")])) == 0
-    assert adversary_border(countries, "SWE").is_empty
+    assert adversary_border(countries, "SWE", ADVERSARIES).is_empty
 
 
 # --- belts -----------------------------------------------------------------------------------
@@ -210,7 +213,7 @@ def _geodesic_distance_km(point: Point, line: shapely.Geometry, step_km: float =
 
 @pytest.mark.parametrize(("iso3", "depth_km"), [("FIN", 30.0), ("LTU", 20.0), ("UKR", 50.0)])
 def test_belt_reaches_depth_geodesically(countries, iso3, depth_km):
-    border = adversary_border(countries, iso3)
+    border = adversary_border(countries, iso3, ADVERSARIES)
     state = country(countries, iso3)
     zone = belt(state, border, depth_km)
     # Points on the belt's inner edge: on its boundary but away from the state's own edge.
@@ -226,21 +229,25 @@ def test_belt_reaches_depth_geodesically(countries, iso3, depth_km):
 
 def test_belt_areas_positive_and_grow_with_depth(countries):
     states = ["NOR", "FIN", "EST", "LVA", "LTU", "POL"]
-    shallow = adversary_belts(countries, states, 10).set_index("iso3")["belt_area_km2"]
-    deep = adversary_belts(countries, states, 40).set_index("iso3")["belt_area_km2"]
+    shallow = adversary_belts(countries, states, 10, adversaries=ADVERSARIES).set_index("iso3")[
+        "belt_area_km2"
+    ]
+    deep = adversary_belts(countries, states, 40, adversaries=ADVERSARIES).set_index("iso3")[
+        "belt_area_km2"
+    ]
     assert (shallow > 0).all()
     assert (deep > shallow).all()
     state_area = area_km2(countries.set_index("iso3").loc[states]).reindex(states)
     assert (deep <= state_area + 1e-6).all()
 
 
-@pytest.mark.parametrize("bad", [0, -5, MAX_BELT_KM + 1, float("nan")])
+@pytest.mark.parametrize("bad", [0, -5, BELT_KM_MIN - 1, BELT_KM_MAX + 1, float("nan"), "deep"])
 def test_bad_depth_is_refused(bad):
     with pytest.raises(AtlasError, match="belt depth"):
         check_depth_km(bad)
 
 
 def test_belt_columns(countries):
-    frame = adversary_belts(countries, ["EST"], 15)
+    frame = adversary_belts(countries, ["EST"], 15, adversaries=ADVERSARIES)
     assert list(frame.columns) == ["iso3", "depth_km", "belt_area_km2", "geometry"]
     assert isinstance(frame["belt_area_km2"], pd.Series)

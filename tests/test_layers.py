@@ -11,8 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo.facts import split_source_ids
+from geo.source_ids import split_source_ids
 from geo.validate import LINEAR, POLYGONAL
+from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue.base import load_base
 from layers.catalogue.figures import key_figures
 from layers.catalogue.registry import (
@@ -24,7 +25,7 @@ from layers.catalogue.registry import (
     specs_for,
 )
 from layers.catalogue.spec import LayerSpec, ViewParams
-from layers.catalogue.style import EVIDENCE_COLORS, STATUS_COLORS, LayerStyle, LegendEntry
+from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.display import display_collection, escape_text, format_value
 from layers.drawing.layer import build_map_layers, user_layer
 from layers.drawing.render import build_map
@@ -54,7 +55,7 @@ def test_every_layer_builds_validates_and_cites(base, spec: LayerSpec):
     expected = POLYGONAL if spec.geometry == "polygon" else LINEAR
     assert set(frame.geom_type) <= set(expected)
     assert spec.licence and spec.source_ids and spec.legend and spec.tooltip_fields
-    known = set(base.sources["source_id"])
+    known = set(base.facts.sources["source_id"])
     assert set(spec.source_ids) <= known, set(spec.source_ids) - known
     for ids in frame["source_ids"]:
         parsed = split_source_ids(ids)
@@ -114,7 +115,7 @@ def test_specs_keep_catalogue_order():
 def test_treaty_status_attribute_schema(base):
     frame = build_layer(get_spec("treaty-status"), base, ViewParams(date(2025, 12, 28)))
     status = frame.set_index("iso3")["status"]
-    assert set(status.unique()) <= set(STATUS_COLORS)
+    assert set(status.unique()) <= set(TreatyStatus.values())
     assert status["EST"] == "withdrawn" and status["LVA"] == "withdrawn"
     assert status["FIN"] == "withdrawal_notified" and status["POL"] == "withdrawal_notified"
     assert status["UKR"] == "suspension_claimed"
@@ -152,7 +153,7 @@ def test_belt_layer_grows_with_depth(base):
 def test_contamination_layer_schema(base):
     frame = build_layer(get_spec("ua-contamination"), base, PARAMS).set_index("iso_3166_2")
     assert len(frame) == 27
-    assert set(frame["evidence"]) <= set(EVIDENCE_COLORS)
+    assert set(frame["evidence"]) <= set(EvidenceClass.values())
     kharkiv = frame.loc["UA-63"]
     assert kharkiv["evidence"] == "figure"
     assert kharkiv["figure_km2"] == pytest.approx(12_000)
@@ -186,8 +187,8 @@ def test_default_map_has_every_layer_colour_and_tooltip(default_html):
         for _column, label in spec.tooltip_fields:
             assert json.dumps(label)[1:-1] in default_html or label in default_html
     # As of 2026-03-01 the five flank states are withdrawn: their fill colour is in the map.
-    assert f'"fillColor": "{STATUS_COLORS["withdrawn"]}"' in default_html
-    assert f'"fillColor": "{EVIDENCE_COLORS["figure"]}"' in default_html
+    assert f'"fillColor": "{TreatyStatus.WITHDRAWN.color}"' in default_html
+    assert f'"fillColor": "{EvidenceClass.FIGURE.color}"' in default_html
     assert "ua-border-zone" not in default_html
 
 
@@ -201,8 +202,8 @@ def test_status_colour_changes_with_date(base):
     spec = get_spec("treaty-status")
     early = build_map_layers(base, [spec.id], ViewParams(date(2025, 6, 1)))
     html_early = build_map(early, basemap_frame=base.basemap).get_root().render()
-    assert f'"fillColor": "{STATUS_COLORS["withdrawn"]}"' not in html_early
-    assert f'"fillColor": "{STATUS_COLORS["party"]}"' in html_early
+    assert f'"fillColor": "{TreatyStatus.WITHDRAWN.color}"' not in html_early
+    assert f'"fillColor": "{TreatyStatus.PARTY.color}"' in html_early
 
 
 def test_hostile_attribute_is_escaped_in_the_map(base):

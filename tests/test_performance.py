@@ -18,7 +18,7 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.borders import FLANK_PAIRS, shared_border
+from geo.borders import shared_border
 from geo.countries import country
 from geo.crs import EQUAL_AREA, area_km2
 from layers.catalogue.base import AtlasBase, load_base
@@ -33,6 +33,7 @@ from scripts.bench import (
     baseline_static_frames,
     synthetic_hazards,
 )
+from tests.conftest import EXPECTED_FLANK_PAIRS
 
 AS_OF = date(2026, 2, 1)
 #: Default-view HTML measured at 660,306 bytes (2026-02-01 view) plus ~25 % headroom.
@@ -89,7 +90,7 @@ def _holes(geom: shapely.Geometry) -> int:
     return int(sum(shapely.get_num_interior_rings(p) for p in shapely.get_parts(geom)))
 
 
-@pytest.mark.parametrize(("first", "second"), FLANK_PAIRS)
+@pytest.mark.parametrize(("first", "second"), EXPECTED_FLANK_PAIRS)
 def test_flank_borders_identical_from_both_sides(base: AtlasBase, first: str, second: str) -> None:
     a = country(base.region_display, first)
     b = country(base.region_display, second)

@@ -10,22 +10,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geo.errors import DataError
-from geo.facts import EVENTS, load_milestones
-from geo.status import (
-    STATUS_LABELS,
-    STATUS_RANK,
-    TreatyStatus,
-    status_changes,
-    status_on,
-    status_table,
-)
+from geo.facts import load_facts
+from geo.status import EVENTS, status_changes, status_on, status_table
+from geo.vocabulary import TreatyStatus
+from tests.conftest import EXPECTED_WITHDRAWING
 
-WITHDRAWING = ["EST", "LVA", "LTU", "FIN", "POL"]
+WITHDRAWING = list(EXPECTED_WITHDRAWING)
 
 
 @pytest.fixture(scope="module")
 def milestones() -> pd.DataFrame:
-    return load_milestones()
+    return load_facts().milestones
+
+
+@pytest.fixture(scope="module")
+def states() -> pd.DataFrame:
+    return load_facts().states
 
 
 def _status(milestones: pd.DataFrame, iso3: str, as_of: date) -> TreatyStatus:
@@ -37,12 +37,12 @@ def test_enum_values_and_labels():
         "never_joined",
         "signatory",
         "party",
+        "suspension_claimed",
         "withdrawal_notified",
         "withdrawn",
-        "suspension_claimed",
     ]
-    assert set(STATUS_LABELS) == set(TreatyStatus) == set(STATUS_RANK)
-    assert STATUS_LABELS[TreatyStatus.SUSPENSION_CLAIMED] == "Suspension claimed (disputed)"
+    assert [s.rank for s in TreatyStatus] == list(range(len(TreatyStatus)))
+    assert TreatyStatus.SUSPENSION_CLAIMED.label == "Suspension claimed (disputed)"
 
 
 @pytest.mark.parametrize("iso3", WITHDRAWING)
@@ -117,8 +117,8 @@ def test_status_on_refuses_mixed_states(milestones):
         status_on(milestones, date(2025, 1, 1))
 
 
-def test_status_table_columns_conflicts_and_sources(milestones):
-    table = status_table(date(2026, 3, 1), milestones=milestones).set_index("iso3")
+def test_status_table_columns_conflicts_and_sources(milestones, states):
+    table = status_table(date(2026, 3, 1), milestones=milestones, states=states).set_index("iso3")
     for column in ["name", "status", "label", *EVENTS, "source_ids", "conflicts"]:
         assert column in table.columns
     assert table.loc["UKR", "status"] is TreatyStatus.SUSPENSION_CLAIMED
@@ -134,8 +134,8 @@ def test_status_table_columns_conflicts_and_sources(milestones):
     assert {"RUS", "USA", "CHN", "BLR"} <= set(table.index)
 
 
-def test_status_table_hides_events_after_as_of(milestones):
-    table = status_table(date(2025, 6, 1), milestones=milestones).set_index("iso3")
+def test_status_table_hides_events_after_as_of(milestones, states):
+    table = status_table(date(2025, 6, 1), milestones=milestones, states=states).set_index("iso3")
     assert table.loc["EST", "entry_into_force"] == date(2004, 11, 1)
     assert table.loc["EST", "withdrawal_vote"] is None  # voted 2025-06-04
     assert table.loc["EST", "withdrawal_effective"] is None
@@ -162,9 +162,9 @@ def test_status_changes_timeline_matches_status_on(milestones):
     assert len([c for c in changes if c[3] is TreatyStatus.WITHDRAWN]) == 5
 
 
-def test_status_changes_rejects_reversed_window():
+def test_status_changes_rejects_reversed_window(milestones):
     with pytest.raises(ValueError, match="after end"):
-        status_changes(["EST"], date(2026, 1, 1), date(2025, 1, 1))
+        status_changes(["EST"], date(2026, 1, 1), date(2025, 1, 1), milestones=milestones)
 
 
 # ------------------------------------------------------------------ properties

@@ -114,7 +114,7 @@ def test_map_page_script_keeps_template_text(in_tmp_cwd: Path) -> None:
 def test_every_export_keeps_template_text(fmt: str, in_tmp_cwd: Path) -> None:
     base = load_base()
     layer = user_layer("user-1", FILE_NAME, template_frame())
-    data = export_bytes(fmt, [layer], PARAMS, base.sources, basemap_frame=base.basemap)
+    data = export_bytes(fmt, [layer], PARAMS, base.facts.sources, basemap_frame=base.basemap)
     assert data
     if fmt in ("geojson", "gpkg"):
         suffix = ".geojson" if fmt == "geojson" else ".gpkg"
@@ -175,7 +175,7 @@ def test_code_payload_alone_runs_nothing(in_tmp_cwd: Path) -> None:
         {"name": [RCE, MATH]}, geometry=[box(30, 50, 31, 51), box(32, 50, 33, 51)], crs=4326
     )
     layer = user_layer("user-1", "plain.geojson", frame)
-    page = export_bytes("html", [layer], PARAMS, base.sources, basemap_frame=base.basemap)
+    page = export_bytes("html", [layer], PARAMS, base.facts.sources, basemap_frame=base.basemap)
     shown = sorted(html.unescape(p["f0"]) for p in _user_properties(page.decode("utf-8")))
     assert shown == sorted([RCE, MATH])
     assert not (in_tmp_cwd / PWNED_DIR).exists()

@@ -10,11 +10,10 @@ import streamlit as st
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import build_layer, get_spec
-from layers.catalogue.spec import ViewParams
+from layers.catalogue.spec import AS_OF_MIN, ViewParams
 from layers.drawing.display import display_collection
 from layers.drawing.layer import MapLayer
 from views.charts import contamination_chart, events_chart
-from views.state import DATE_MIN
 
 #: Placeholder view values for layers that do not depend on them (never shown).
 _UNUSED_DATE = date(2000, 1, 1)
@@ -88,10 +87,10 @@ def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, An
     Built once per (date, size): Altair's validation is the slowest part of a rerun otherwise.
     """
     base = get_base()
-    events = treaty_events(base, DATE_MIN, max(as_of, today))
+    events = treaty_events(base, AS_OF_MIN, max(as_of, today))
     return (
         events_chart(events, as_of, large=large).to_dict(),
-        contamination_chart(base.contamination_national, as_of, large=large).to_dict(),
+        contamination_chart(base.facts.contamination_national, as_of, large=large).to_dict(),
     )
 
 

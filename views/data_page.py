@@ -5,21 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.facts import SCHEMAS
 from layers.catalogue.registry import CATALOGUE
 from views.cache import get_base
-
-TABLES = (
-    ("states", "States", "states.csv"),
-    ("milestones", "Treaty milestones", "treaty_milestones.csv"),
-    ("border_lengths", "Reference border lengths", "border_lengths.csv"),
-    (
-        "contamination_national",
-        "Ukraine: national contamination estimates",
-        "contamination_national.csv",
-    ),
-    ("contamination_oblast", "Ukraine: evidence by oblast", "contamination_oblast.csv"),
-    ("defence_lines", "Defence-line projects", "defence_lines.csv"),
-)
 
 
 def conflicts(table: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
@@ -53,16 +41,18 @@ def render_data_page() -> None:
         "are kept and shown below. Where no public source gives a number, the table says so."
     )
     st.subheader("Where sources disagree")
-    milestone_conflicts = conflicts(base.milestones, ["iso3", "event"], "date")
-    border_conflicts = conflicts(base.border_lengths, ["pair"], "length_km")
+    milestone_conflicts = conflicts(base.facts.milestones, ["iso3", "event"], "date")
+    border_conflicts = conflicts(base.facts.border_lengths, ["pair"], "length_km")
     st.markdown("**Treaty milestone dates**")
     st.dataframe(milestone_conflicts, hide_index=True, width="stretch")
     st.markdown("**Border lengths (Factbook vs national and other figures)**")
     st.dataframe(border_conflicts, hide_index=True, width="stretch")
 
-    for attr, title, filename in TABLES:
-        with st.expander(f"{title} — data/{filename}"):
-            st.dataframe(getattr(base, attr), hide_index=True, width="stretch")
+    for schema in SCHEMAS:
+        if schema.name == "sources":
+            continue  # shown in full at the bottom of the page
+        with st.expander(f"{schema.title} — data/{schema.file_name}"):
+            st.dataframe(base.facts.table(schema.name), hide_index=True, width="stretch")
 
     st.subheader("Layers and licences")
     st.dataframe(
@@ -82,7 +72,7 @@ def render_data_page() -> None:
     )
     st.subheader("Sources")
     st.dataframe(
-        base.sources,
+        base.facts.sources,
         hide_index=True,
         width="stretch",
         column_config={"url": st.column_config.LinkColumn("url")},

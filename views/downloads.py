@@ -53,6 +53,6 @@ def _generator(fmt: str, layers: list[MapLayer], params: ViewParams) -> Callable
     base = get_base()
 
     def generate() -> bytes:
-        return export_bytes(fmt, layers, params, base.sources, basemap_frame=base.basemap)
+        return export_bytes(fmt, layers, params, base.facts.sources, basemap_frame=base.basemap)
 
     return generate

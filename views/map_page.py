@@ -133,17 +133,17 @@ def _render_details(feature_id: str, layers: list[MapLayer], state: ViewState) -
     st.subheader(f"Selected: {record.get('name') or record.get('name_en') or layer.spec.title}")
     if "iso3" in record and layer_id in ("treaty-status", "withdrawing-states"):
         base = get_base()
-        rows = base.milestones.loc[base.milestones["iso3"] == record["iso3"]]
+        rows = base.facts.milestones.loc[base.facts.milestones["iso3"] == record["iso3"]]
         st.markdown(f"**Status on {state.as_of.isoformat()}:** {record['status_label']}")
         st.dataframe(rows, hide_index=True, width="stretch")
         if record.get("conflicts"):
             st.caption(f"Sources disagree: {record['conflicts']}")
-        plans = base.defence_lines.loc[base.defence_lines["iso3"] == record["iso3"]]
+        plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown("**Defence-line plans**")
             st.dataframe(plans, hide_index=True, width="stretch")
     elif layer_id == "flank-borders":
-        refs = get_base().border_lengths
+        refs = get_base().facts.border_lengths
         st.markdown(
             f"**Measured on the 1:10m lines:** {record['length_km']:,.1f} km · "
             f"**CIA World Factbook:** {record['factbook_km']:,.0f} km"
@@ -175,7 +175,7 @@ def _render_timeline(state: ViewState, *, large: bool) -> None:
 
 
 def _render_defence_lines() -> None:
-    lines = get_base().defence_lines
+    lines = get_base().facts.defence_lines
     with st.expander("What is planned on the borders: defence-line projects"):
         st.caption(
             "Every row cites its sources; where sources disagree (e.g. the length of Poland's "

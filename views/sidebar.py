@@ -7,13 +7,12 @@ from datetime import date
 
 import streamlit as st
 
+from geo.belts import BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import CATALOGUE
+from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.render import BASEMAPS
 from views.cache import get_withdrawal_summary
 from views.state import (
-    BELT_MAX_KM,
-    BELT_MIN_KM,
-    DATE_MIN,
     MODE_LABELS,
     MODES,
     ViewState,
@@ -83,7 +82,7 @@ def render_sidebar(today: date) -> ViewState:
     )
     sidebar.slider(
         "As of",
-        min_value=DATE_MIN,
+        min_value=AS_OF_MIN,
         max_value=today,
         key="as_of",
         format="YYYY-MM-DD",
@@ -96,8 +95,8 @@ def render_sidebar(today: date) -> ViewState:
         sidebar.markdown(_swatches(spec.legend), unsafe_allow_html=True)
     sidebar.slider(
         "Belt depth (km)",
-        min_value=BELT_MIN_KM,
-        max_value=BELT_MAX_KM,
+        min_value=BELT_KM_MIN,
+        max_value=BELT_KM_MAX,
         step=5,
         key="belt_km",
         help="Distance from the Russian/Belarusian border, measured geodesically.",

@@ -11,13 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
+from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.render import BASEMAP_IDS, DEFAULT_CENTER, DEFAULT_ZOOM
 
-DATE_MIN = date(2024, 1, 1)
-BELT_MIN_KM = 5
-BELT_MAX_KM = 150
-BELT_DEFAULT_KM = 20
 MODES = ("explore", "present", "analyst")
 MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}
 
@@ -46,7 +44,7 @@ class ViewState:
 
     as_of: date
     layers: tuple[str, ...] = DEFAULT_LAYER_IDS
-    belt_km: int = BELT_DEFAULT_KM
+    belt_km: int = BELT_KM_DEFAULT
     basemap: str = "offline"
     mode: str = "explore"
     center: tuple[float, float] = DEFAULT_CENTER
@@ -95,12 +93,12 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
         except ValueError:
             notices.append(f"Ignored date {query['date']!r}: use YYYY-MM-DD.")
         else:
-            if DATE_MIN <= value <= today:
+            if AS_OF_MIN <= value <= today:
                 state = replace(state, as_of=value)
             else:
                 notices.append(
                     f"Ignored date {value.isoformat()}: it must lie between "
-                    f"{DATE_MIN.isoformat()} and {today.isoformat()}."
+                    f"{AS_OF_MIN.isoformat()} and {today.isoformat()}."
                 )
 
     if "layers" in query:
@@ -122,11 +120,11 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
             belt = int(float(query["belt"]))
         except ValueError:
             belt = -1
-        if BELT_MIN_KM <= belt <= BELT_MAX_KM:
+        if BELT_KM_MIN <= belt <= BELT_KM_MAX:
             state = replace(state, belt_km=belt)
         else:
             notices.append(
-                f"Ignored belt depth {query['belt']!r}: it must be {BELT_MIN_KM}–{BELT_MAX_KM} km."
+                f"Ignored belt depth {query['belt']!r}: it must be {BELT_KM_MIN}–{BELT_KM_MAX} km."
             )
 
     if "basemap" in query:

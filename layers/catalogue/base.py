@@ -14,12 +14,11 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
-from geo import facts
-from geo.borders import FLANK_PAIRS, UKRAINE_PAIRS, border_segments
+from geo.borders import border_segments
 from geo.countries import load_countries, region_countries
+from geo.facts import FactTables, load_facts
 from geo.oblasts import load_oblasts
 
 #: Display simplification tolerance for the layers, degrees (about 2 km).
@@ -48,11 +47,10 @@ class AtlasBase:
         The 27 Ukrainian first-level units (EPSG:4326), simplified as a coverage for display;
         their ``area_km2`` attribute was computed at full resolution by the build script.
     segments
-        Border segments of every flank and Ukraine pair: ``length_km`` from full
+        Border segments of every pair in ``border_lengths.csv``: ``length_km`` from full
         resolution, geometry from the display coverage.
-    sources, states, milestones, border_lengths, contamination_national,
-    contamination_oblast, defence_lines
-        The fact tables of ``data/``.
+    facts
+        The fact tables of ``data/``, loaded and checked once.
     """
 
     countries: gpd.GeoDataFrame
@@ -61,13 +59,7 @@ class AtlasBase:
     basemap_geojson: dict[str, Any]
     oblasts: gpd.GeoDataFrame
     segments: gpd.GeoDataFrame
-    sources: pd.DataFrame
-    states: pd.DataFrame
-    milestones: pd.DataFrame
-    border_lengths: pd.DataFrame
-    contamination_national: pd.DataFrame
-    contamination_oblast: pd.DataFrame
-    defence_lines: pd.DataFrame
+    facts: FactTables
 
 
 def display_geometry(geoms: gpd.GeoSeries, tolerance_deg: float) -> gpd.GeoSeries:
@@ -106,7 +98,8 @@ def load_base() -> AtlasBase:
     basemap = region.copy()
     basemap["geometry"] = display_geometry(region.geometry, BASEMAP_TOLERANCE_DEG)
 
-    pairs = FLANK_PAIRS + UKRAINE_PAIRS
+    facts = load_facts()
+    pairs = facts.border_pairs
     measured = border_segments(countries, pairs).set_index("pair")
     shown = border_segments(region_display, pairs).set_index("pair")
     segments = shown.drop(columns="length_km").join(measured[["length_km"]]).reset_index()
@@ -126,11 +119,5 @@ def load_base() -> AtlasBase:
         ),
         oblasts=oblasts,
         segments=segments,
-        sources=facts.load_sources(),
-        states=facts.load_states(),
-        milestones=facts.load_milestones(),
-        border_lengths=facts.load_border_lengths(),
-        contamination_national=facts.load_contamination_national(),
-        contamination_oblast=facts.load_contamination_oblast(),
-        defence_lines=facts.load_defence_lines(),
+        facts=facts,
     )

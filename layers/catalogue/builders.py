@@ -14,46 +14,16 @@ import pandas as pd
 import shapely
 
 from geo.belts import adversary_belts
-from geo.borders import FLANK_PAIRS
-from geo.countries import NATO_FLANK_ISO3
+from geo.countries import NE_SOURCE_ID
 from geo.crs import WGS84
-from geo.facts import EVENTS
-from geo.status import STATUS_LABELS, status_table
+from geo.source_ids import join_source_ids
+from geo.status import EVENTS, status_table
+from geo.vocabulary import BorderReference, EvidenceClass, TreatyEvent, TreatyStatus
 from layers.catalogue.base import DISPLAY_GRID_DEG, AtlasBase
 from layers.catalogue.spec import ViewParams
 
-NE_SOURCE = "ne-5.1.1"
-MILESTONE_COLUMNS = EVENTS
-WITHDRAWING_ISO3 = ("EST", "LVA", "LTU", "FIN", "POL", "UKR")
-EVIDENCE_LABELS = {
-    "figure": "Published figure (km²)",
-    "statement": "Official statement, no figure",
-    "no_public_figure": "No public figure",
-}
 #: Simplification of computed belts for display, degrees (about 500 m).
 BELT_TOLERANCE_DEG = 0.005
-
-
-def join_ids(*groups: Iterable[str] | str | None) -> str:
-    """Union of source ids as one sorted ``;``-separated string.
-
-    Parameters
-    ----------
-    *groups
-        Strings already ``;``-separated, or iterables of ids; ``None`` and NaN are skipped.
-
-    Returns
-    -------
-    str
-        E.g. ``"factbook-2026;ne-5.1.1"``.
-    """
-    ids: set[str] = set()
-    for group in groups:
-        if group is None or (isinstance(group, float) and pd.isna(group)):
-            continue
-        items = group.split(";") if isinstance(group, str) else group
-        ids.update(i.strip() for i in items if i and i.strip())
-    return ";".join(sorted(ids))
 
 
 def _iso_date(value: object) -> str:
@@ -66,19 +36,19 @@ def _iso_date(value: object) -> str:
 def _treaty_frame(
     base: AtlasBase, params: ViewParams, iso3s: Iterable[str] | None
 ) -> gpd.GeoDataFrame:
-    table = status_table(params.as_of, milestones=base.milestones, states=base.states)
+    table = status_table(params.as_of, milestones=base.facts.milestones, states=base.facts.states)
     if iso3s is not None:
         table = table.loc[table["iso3"].isin(list(iso3s))]
     shapes = base.region_display[["iso3", "geometry"]]
     frame = shapes.merge(table, on="iso3", how="inner")
     frame["status"] = frame["status"].astype(str)
-    frame["status_label"] = frame["status"].map(STATUS_LABELS).fillna(frame["status"])
-    for column in MILESTONE_COLUMNS:
+    frame["status_label"] = [TreatyStatus(status).label for status in frame["status"]]
+    for column in EVENTS:
         frame[column] = frame[column].map(_iso_date) if column in frame else ""
     frame["as_of"] = params.as_of.isoformat()
     frame["conflicts"] = frame.get("conflicts", "").fillna("") if "conflicts" in frame else ""
-    frame["source_ids"] = frame["source_ids"].map(join_ids)
-    columns = ["iso3", "name", "status", "status_label", *MILESTONE_COLUMNS]
+    frame["source_ids"] = frame["source_ids"].map(join_source_ids)
+    columns = ["iso3", "name", "status", "status_label", *EVENTS]
     columns += ["as_of", "conflicts", "source_ids", "geometry"]
     return gpd.GeoDataFrame(frame[columns], geometry="geometry", crs=WGS84).reset_index(drop=True)
 
@@ -90,17 +60,21 @@ def build_treaty_status(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame
 
 def build_withdrawing_states(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
     """The five withdrawing states and Ukraine's claimed suspension, with a timeline text."""
-    frame = _treaty_frame(base, params, WITHDRAWING_ISO3)
-    labels = {
-        "withdrawal_vote": "Vote",
-        "withdrawal_deposited": "Instrument deposited",
-        "withdrawal_effective": "Effective",
-        "suspension_claimed": "Suspension claimed",
-    }
+    leaving = base.facts.states_with(
+        TreatyEvent.WITHDRAWAL_VOTE,
+        TreatyEvent.WITHDRAWAL_DEPOSITED,
+        TreatyEvent.SUSPENSION_CLAIMED,
+    )
+    frame = _treaty_frame(base, params, leaving)
+    steps = (
+        TreatyEvent.WITHDRAWAL_VOTE,
+        TreatyEvent.WITHDRAWAL_DEPOSITED,
+        TreatyEvent.WITHDRAWAL_EFFECTIVE,
+        TreatyEvent.SUSPENSION_CLAIMED,
+    )
 
     def timeline(row: pd.Series) -> str:
-        steps = [f"{label} {row[col]}" for col, label in labels.items() if row[col]]
-        return " · ".join(steps)
+        return " · ".join(f"{event.label} {row[event]}" for event in steps if row[event])
 
     frame.insert(4, "timeline", frame.apply(timeline, axis=1))
     return frame
@@ -109,15 +83,15 @@ def build_withdrawing_states(base: AtlasBase, params: ViewParams) -> gpd.GeoData
 def build_flank_borders(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
     """Land border segments NATO flank state ↔ Russia/Belarus with computed and reference km."""
     del params
-    wanted = [f"{a}-{b}" for a, b in FLANK_PAIRS]
+    wanted = [f"{a}-{b}" for a, b in base.facts.flank_pairs]
     segments = base.segments.loc[base.segments["pair"].isin(wanted)].copy()
-    refs = base.border_lengths
+    refs = base.facts.border_lengths
     names = base.countries.set_index("iso3")["name"]
     rows = []
     for _, seg in segments.iterrows():
         pair_refs = refs.loc[refs["pair"] == seg["pair"]]
-        factbook = pair_refs.loc[pair_refs["reference"] == "factbook"]
-        others = pair_refs.loc[pair_refs["reference"] != "factbook"]
+        factbook = pair_refs.loc[pair_refs["reference"] == BorderReference.FACTBOOK]
+        others = pair_refs.loc[pair_refs["reference"] != BorderReference.FACTBOOK]
         factbook_km = float(factbook["length_km"].iloc[0]) if len(factbook) else float("nan")
         other_text = "; ".join(
             f"{r.length_km:,.1f} km ({r.reference})".replace(".0 km", " km")
@@ -133,7 +107,7 @@ def build_flank_borders(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame
                 "factbook_km": factbook_km,
                 "length_ratio": round(float(seg["length_km"]) / factbook_km, 3),
                 "other_reference_km": other_text or "none published in the sources read",
-                "source_ids": join_ids([NE_SOURCE], *pair_refs["source_ids"]),
+                "source_ids": join_source_ids(NE_SOURCE_ID, *pair_refs["source_ids"]),
                 "geometry": seg["geometry"],
             }
         )
@@ -141,20 +115,20 @@ def build_flank_borders(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame
 
 
 def _belts(base: AtlasBase, iso3s: Iterable[str], depth_km: float) -> gpd.GeoDataFrame:
-    frame = adversary_belts(base.countries, iso3s, depth_km)
+    frame = adversary_belts(base.countries, iso3s, depth_km, adversaries=base.facts.adversary_iso3)
     names = base.countries.set_index("iso3")["name"]
     frame.insert(1, "name", frame["iso3"].map(names))
     frame["belt_area_km2"] = frame["belt_area_km2"].round(1)
     simplified = shapely.simplify(frame.geometry.values, BELT_TOLERANCE_DEG, preserve_topology=True)
     frame["geometry"] = shapely.set_precision(simplified, DISPLAY_GRID_DEG, mode="pointwise")
     frame["geometry"] = shapely.make_valid(frame.geometry.values)
-    frame["source_ids"] = NE_SOURCE
+    frame["source_ids"] = NE_SOURCE_ID
     return frame.reset_index(drop=True)
 
 
 def build_border_belt(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
     """Land inside the NATO flank states within ``params.belt_km`` of the RU/BY border."""
-    return _belts(base, NATO_FLANK_ISO3, params.belt_km)
+    return _belts(base, base.facts.flank_iso3, params.belt_km)
 
 
 def build_ua_border_zone(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
@@ -165,14 +139,14 @@ def build_ua_border_zone(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFram
 def build_ua_contamination(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
     """Ukrainian oblasts by the strength of public evidence of explosive contamination."""
     del params
-    evidence = base.contamination_oblast.copy()
+    evidence = base.facts.contamination_oblast.copy()
     frame = base.oblasts.merge(evidence, on="iso_3166_2", how="left", suffixes=("", "_ev"))
-    frame["evidence"] = frame["evidence"].fillna("no_public_figure")
-    frame["evidence_label"] = frame["evidence"].map(EVIDENCE_LABELS)
+    frame["evidence"] = frame["evidence"].fillna(EvidenceClass.NO_PUBLIC_FIGURE.value)
+    frame["evidence_label"] = [EvidenceClass(e).label for e in frame["evidence"]]
     frame["figure_date"] = frame["figure_date"].map(_iso_date)
     frame["statement"] = frame["statement"].fillna("")
     frame["confidence"] = frame["confidence"].fillna("")
-    frame["source_ids"] = [join_ids(ids, [NE_SOURCE]) for ids in frame["source_ids"]]
+    frame["source_ids"] = [join_source_ids(ids, NE_SOURCE_ID) for ids in frame["source_ids"]]
     columns = [
         "iso_3166_2",
         "katottg",

@@ -7,11 +7,11 @@ from datetime import date
 
 import pandas as pd
 
-from geo.status import TreatyStatus, status_table
+from geo.countries import NE_SOURCE_ID
+from geo.source_ids import join_source_ids
+from geo.status import status_table
+from geo.vocabulary import BorderReference, ContaminationKind, TreatyStatus
 from layers.catalogue.base import AtlasBase
-from layers.catalogue.builders import join_ids
-
-FLANK_WITHDRAWERS = ("EST", "LVA", "LTU", "FIN", "POL")
 
 
 @dataclass(frozen=True)
@@ -68,31 +68,34 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
     -------
     KeyFigures
     """
-    table = status_table(as_of, milestones=base.milestones, states=base.states)
+    table = status_table(as_of, milestones=base.facts.milestones, states=base.facts.states)
 
     def names_with(status: TreatyStatus) -> tuple[str, ...]:
         return tuple(table.loc[table["status"] == status, "name"])
 
-    flank = base.segments.loc[~base.segments["iso3_a"].eq("UKR")]
+    flank = base.segments.loc[base.segments["iso3_a"].isin(base.facts.flank_iso3)]
     measured = flank.groupby("iso3_b")["length_km"].sum()
-    refs = base.border_lengths
+    refs = base.facts.border_lengths
+    factbook_rows = refs.loc[refs["reference"] == BorderReference.FACTBOOK]
     factbook = (
-        refs.loc[(refs["reference"] == "factbook") & refs["pair"].isin(flank["pair"])]
+        factbook_rows.loc[factbook_rows["pair"].isin(flank["pair"])]
         .groupby("iso3_b")["length_km"]
         .sum()
     )
-    border_ids = join_ids(["ne-5.1.1"], *refs.loc[refs["reference"] == "factbook", "source_ids"])
+    border_ids = join_source_ids(NE_SOURCE_ID, *factbook_rows["source_ids"])
 
-    series = base.contamination_national.copy()
+    series = base.facts.contamination_national.copy()
     series["date"] = pd.to_datetime(series["date"]).dt.date
-    official = series.loc[(series["kind"] == "official_estimate") & (series["date"] <= as_of)]
+    official = series.loc[
+        (series["kind"] == ContaminationKind.OFFICIAL_ESTIMATE) & (series["date"] <= as_of)
+    ]
     official = official.sort_values("date")
     if official.empty:
         area, when, ids, note = None, None, "", "No official estimate published before this date."
     else:
         latest = official.iloc[-1]
         area, when = float(latest["area_km2"]), latest["date"]
-        ids, note = join_ids(latest["source_ids"]), str(latest.get("note", "") or "")
+        ids, note = join_source_ids(latest["source_ids"]), str(latest.get("note", "") or "")
     return KeyFigures(
         as_of=as_of,
         withdrawn=names_with(TreatyStatus.WITHDRAWN),
@@ -125,10 +128,10 @@ def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
     pandas.DataFrame
         ``date``, ``iso3``, ``state``, ``event``, ``source_ids``, ``confidence``, sorted by date.
     """
-    rows = base.milestones.copy()
+    rows = base.facts.milestones.copy()
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     rows = rows.loc[(rows["date"] >= start) & (rows["date"] <= end)]
-    names = dict(zip(base.states["iso3"], base.states["name_en"], strict=True))
+    names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
     rows["state"] = rows["iso3"].map(names).fillna(rows["iso3"])
     rows["event"] = rows["event"].str.replace("_", " ")
     columns = ["date", "iso3", "state", "event", "source_ids", "confidence"]
@@ -149,10 +152,10 @@ def withdrawal_summary(base: AtlasBase) -> list[str]:
         E.g. ``"Finland: deposited 2025-07-10, effective 2026-01-10"``, in deposit order; dates
         are the earliest each source set gives.
     """
-    rows = base.milestones.copy()
+    rows = base.facts.milestones.copy()
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     first = rows.groupby(["iso3", "event"])["date"].min()
-    names = dict(zip(base.states["iso3"], base.states["name_en"], strict=True))
+    names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
     lines = []
     for iso3 in first.index.get_level_values("iso3").unique():
         events = first.loc[iso3]

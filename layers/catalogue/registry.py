@@ -7,30 +7,23 @@ from collections.abc import Iterable
 import geopandas as gpd
 
 from geo.validate import LINEAR, POLYGONAL, validate_frame
+from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.spec import LayerSpec, ViewParams
 from layers.catalogue.style import (
     BELT_COLOR,
-    EVIDENCE_COLORS,
     NEIGHBOUR_COLORS,
-    STATUS_COLORS,
     UA_ZONE_COLOR,
     LayerStyle,
     LegendEntry,
+    term_legend,
+    term_palette,
 )
 
 NE_LICENCE = "Natural Earth 5.1.1: public domain"
 FACTS_LICENCE = "Facts cited from the listed sources; compilation CC BY 4.0 (this project)"
 
-_STATUS_LEGEND = (
-    LegendEntry("Party", STATUS_COLORS["party"]),
-    LegendEntry("Signatory only", STATUS_COLORS["signatory"]),
-    LegendEntry("Withdrawal notified", STATUS_COLORS["withdrawal_notified"]),
-    LegendEntry("Withdrawn", STATUS_COLORS["withdrawn"]),
-    LegendEntry("Suspension claimed (disputed)", STATUS_COLORS["suspension_claimed"]),
-    LegendEntry("Never joined", STATUS_COLORS["never_joined"]),
-)
 _STATUS_TOOLTIP = (
     ("name", "State"),
     ("status_label", "APMBC status"),
@@ -49,8 +42,10 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         "date, derived from the treaty milestones.",
         builder=builders.build_treaty_status,
         geometry="polygon",
-        style=LayerStyle("status", STATUS_COLORS, "#BBBBBB", fill_opacity=0.55, weight=0.6),
-        legend=_STATUS_LEGEND,
+        style=LayerStyle(
+            "status", term_palette(TreatyStatus), "#BBBBBB", fill_opacity=0.55, weight=0.6
+        ),
+        legend=term_legend(TreatyStatus),
         tooltip_fields=_STATUS_TOOLTIP,
         source_ids=("ne-5.1.1", "aca-2026-01", "app-2025-06-17"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
@@ -66,20 +61,21 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         geometry="polygon",
         style=LayerStyle(
             "status",
-            STATUS_COLORS,
+            term_palette(TreatyStatus),
             "#BBBBBB",
             fill_opacity=0.0,
             weight=3.5,
             dash_array="8 5",
             outline_by_value=True,
         ),
-        legend=(
-            LegendEntry("Withdrawal notified", STATUS_COLORS["withdrawal_notified"], "line"),
-            LegendEntry("Withdrawn", STATUS_COLORS["withdrawn"], "line"),
-            LegendEntry(
-                "Suspension claimed (disputed)", STATUS_COLORS["suspension_claimed"], "line"
+        legend=term_legend(
+            (
+                TreatyStatus.WITHDRAWAL_NOTIFIED,
+                TreatyStatus.WITHDRAWN,
+                TreatyStatus.SUSPENSION_CLAIMED,
+                TreatyStatus.PARTY,
             ),
-            LegendEntry("Still a party on this date", STATUS_COLORS["party"], "line"),
+            "line",
         ),
         tooltip_fields=(
             ("name", "State"),
@@ -141,14 +137,10 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         "contamination: a published figure, an official statement only, or no public figure.",
         builder=builders.build_ua_contamination,
         geometry="polygon",
-        style=LayerStyle("evidence", EVIDENCE_COLORS, "#DDDDDD", fill_opacity=0.6, weight=0.6),
-        legend=(
-            LegendEntry(builders.EVIDENCE_LABELS["figure"], EVIDENCE_COLORS["figure"]),
-            LegendEntry(builders.EVIDENCE_LABELS["statement"], EVIDENCE_COLORS["statement"]),
-            LegendEntry(
-                builders.EVIDENCE_LABELS["no_public_figure"], EVIDENCE_COLORS["no_public_figure"]
-            ),
+        style=LayerStyle(
+            "evidence", term_palette(EvidenceClass), "#DDDDDD", fill_opacity=0.6, weight=0.6
         ),
+        legend=term_legend(EvidenceClass),
         tooltip_fields=(
             ("name_en", "Oblast"),
             ("name_uk", "Назва"),

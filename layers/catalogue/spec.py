@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
 
+from geo.belts import BELT_KM_DEFAULT
 from layers.catalogue.style import LayerStyle, LegendEntry
 
 if TYPE_CHECKING:
     from layers.catalogue.base import AtlasBase
 
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+#: Earliest date the atlas offers as a view date (the page's slider and the CLI's --as-of).
+AS_OF_MIN = date(2024, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class ViewParams:
     """
 
     as_of: date
-    belt_km: float = 20.0
+    belt_km: float = float(BELT_KM_DEFAULT)
 
 
 Builder = Callable[["AtlasBase", ViewParams], gpd.GeoDataFrame]

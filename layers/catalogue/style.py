@@ -1,7 +1,8 @@
 """Colours, legends and Leaflet style dictionaries, held as data.
 
-Fill colours come from the Okabe–Ito palette, which stays distinguishable under the common
-forms of colour-vision deficiency; present mode raises opacity and line weight for projectors.
+Colours of statuses and evidence classes belong to their vocabulary terms
+(:mod:`geo.vocabulary`); the legends and palettes here are built from those terms. Present
+mode raises opacity and line weight for projectors.
 """
 
 from __future__ import annotations
@@ -9,32 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-#: Okabe–Ito colour-blind-safe palette.
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
-
-STATUS_COLORS: dict[str, str] = {
-    "never_joined": "#555555",
-    "signatory": OKABE_ITO["sky_blue"],
-    "party": OKABE_ITO["bluish_green"],
-    "withdrawal_notified": OKABE_ITO["orange"],
-    "withdrawn": OKABE_ITO["vermillion"],
-    "suspension_claimed": OKABE_ITO["reddish_purple"],
-}
-
-EVIDENCE_COLORS: dict[str, str] = {
-    "figure": "#8C2D04",
-    "statement": "#EC7014",
-    "no_public_figure": "#FEE391",
-}
+from geo.vocabulary import OKABE_ITO, Term
 
 NEIGHBOUR_COLORS: dict[str, str] = {
     "RUS": OKABE_ITO["black"],
@@ -130,3 +106,27 @@ class LayerStyle:
         if self.dash_array:
             style["dashArray"] = self.dash_array
         return style
+
+
+def term_palette(terms: type[Term]) -> dict[str, str]:
+    """Stored value → colour of every term of a vocabulary (for :class:`LayerStyle`)."""
+    return {term.value: term.color for term in terms}
+
+
+def term_legend(
+    terms: type[Term] | tuple[Term, ...], kind: Literal["fill", "line"] = "fill"
+) -> tuple[LegendEntry, ...]:
+    """One swatch per term, labelled and coloured as the term says, in the given order.
+
+    Parameters
+    ----------
+    terms
+        A vocabulary (all its terms in declaration order) or a chosen tuple of terms.
+    kind
+        ``"fill"`` for area swatches, ``"line"`` for outline swatches.
+
+    Returns
+    -------
+    tuple of LegendEntry
+    """
+    return tuple(LegendEntry(term.label, term.color, kind) for term in terms)

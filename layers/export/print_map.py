@@ -345,7 +345,7 @@ def print_map(
     params
         The view (date, belt depth) printed in the subtitle.
     sources
-        ``data/sources.csv`` (``AtlasBase.sources``), for the licences of the cited sources.
+        ``data/sources.csv`` (``AtlasBase.facts.sources``), for the licences of the cited sources.
     basemap_frame
         Countries (EPSG:4326) drawn as land under the layers (``AtlasBase.basemap``).
     fmt

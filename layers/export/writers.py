@@ -202,7 +202,7 @@ def export_metadata(
     params
         The view (date and belt depth); ``None`` when the export does not depend on one.
     sources
-        ``data/sources.csv`` (``AtlasBase.sources``): ``source_id,title,publisher,url,...``.
+        ``data/sources.csv`` (``AtlasBase.facts.sources``): ``source_id,title,publisher,url,...``.
 
     Returns
     -------

@@ -1,0 +1,12 @@
+"""Where the committed data lives (the one definition of the ``data/`` folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: The repository's ``data/`` folder, resolved from this file, never the working directory.
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The built first-level units of Ukraine (see ``scripts/build_data.py``).
+OBLASTS_FILE = "ua_oblasts.geojson"
+#: Checksums, sources and licences of the built geometry files.
+MANIFEST_FILE = "manifest.json"
