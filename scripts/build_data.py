@@ -1,4 +1,4 @@
-"""Build ``data/ua_oblasts.geojson`` and ``data/manifest.json`` reproducibly.
+"""Build ``data/ua_oblasts.geojson``, ``data/ua_hromadas.geojson`` and the manifest reproducibly.
 
 The 27 first-level units of Ukraine (24 oblasts, the Autonomous Republic of Crimea and the
 cities of Kyiv and Sevastopol) are not shipped as open polygons by any package registry. They
@@ -19,11 +19,23 @@ are rebuilt here from public-domain Natural Earth 10m data:
    equal-area CRS, then the coverage is simplified (topology kept), rounded to 1e-5 degrees,
    oriented per RFC 7946 and written deterministically so ``--check`` can compare checksums.
 
+The hromadas (``--osm-extract``) come from OpenStreetMap (ODbL 1.0) as extracted by the public
+repository ``darmat1/ukraine-geo-data`` at commit 1eca9d6: the folder is an input, never
+downloaded here, and its files are checked against that commit. Every ``katotth`` code is
+checked against the official KATOTTG codifier; codifier hromadas with no polygon are listed as
+missing in the manifest, never drawn; Kyiv is the union of its districts; Crimea and
+Sevastopol, with no OSM hromadas, keep their first-level unit from step 4. Overlaps are
+removed with ``shapely.coverage_clean``, the coverage simplified and snapped to the output grid
+as a whole, and nesting and coverage against the 27 units are measured into the manifest
+(``docs/hromadas.md`` explains the numbers).
+
 Run from the repository root::
 
     pip install -r requirements-build.txt
     python scripts/build_data.py            # writes data/ua_oblasts.geojson + manifest.json
-    python scripts/build_data.py --check    # rebuild in memory, exit 1 if the checksum differs
+    python scripts/build_data.py --check    # rebuild in memory, exit 1 if a checksum differs
+    python scripts/build_data.py --osm-extract PATH/geodata           # also the hromadas
+    python scripts/build_data.py --check --osm-extract PATH/geodata   # check both files
 """
 
 from __future__ import annotations
@@ -567,9 +579,10 @@ def read_osm_extract(source: Path) -> OsmExtract:
         districts and the oblast outlines, all in EPSG:4326 as published.
     """
     source = Path(source)
-    if not (source / OSM_OUTLINES_FILE).is_file():
+    absent = [n for n in (OSM_OUTLINES_FILE, OSM_KYIV_FILE) if not (source / n).is_file()]
+    if absent:
         raise BuildError(
-            f"{source} is not the extract's geodata/ folder (no {OSM_OUTLINES_FILE}); extract "
+            f"{source} is not the extract's geodata/ folder (no {', '.join(absent)}); extract "
             f"commit {OSM_COMMIT[:7]} of {OSM_REPOSITORY} and pass its geodata/ folder"
         )
     raion_files = sorted(p.name for p in source.glob("*.geojson") if p.name.count(".") == 2)
