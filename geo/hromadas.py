@@ -30,7 +30,6 @@ import pyproj
 
 from geo.crs import WGS84
 from geo.errors import DataError
-from geo.facts import UA_ISO_3166_2
 from geo.validate import POLYGONAL, collect_problems
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -54,6 +53,7 @@ FIRST_LEVEL_ONLY = ("UA-30", "UA-40", "UA-43")
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 OSM_LICENCE = "ODbL 1.0"
 KATOTTG_PATTERN = re.compile(r"UA\d{17}")
+ISO_3166_2_PATTERN = re.compile(r"UA-\d{2}")
 
 
 def hromadas_path() -> Path:
@@ -79,9 +79,11 @@ def _problems(frame: gpd.GeoDataFrame) -> list[str]:
     duplicated = sorted(set(codes[codes.duplicated()]))
     if duplicated:
         problems.append(f"duplicate katottg codes: {duplicated[:5]}")
-    unknown_iso = sorted(set(frame["iso_3166_2"]) - set(UA_ISO_3166_2))
+    unknown_iso = sorted(
+        {str(c) for c in frame["iso_3166_2"] if not ISO_3166_2_PATTERN.fullmatch(str(c))}
+    )
     if unknown_iso:
-        problems.append(f"iso_3166_2 values that are not Ukrainian units: {unknown_iso}")
+        problems.append(f"iso_3166_2 must look like 'UA-46'; bad: {unknown_iso[:5]}")
     levels = sorted(set(frame["unit_level"]) - set(UNIT_LEVELS))
     if levels:
         problems.append(f"unit_level must be one of {UNIT_LEVELS}; found {levels}")

@@ -22,13 +22,13 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyproj
 import pytest
 import shapely
 
 from geo.crs import EQUAL_AREA, geodesic_area_km2
 from geo.errors import DataError
-from geo.facts import load_sources, split_source_ids
 from geo.hromadas import (
     OSM_ATTRIBUTION,
     hromada_manifest,
@@ -194,16 +194,16 @@ def test_names(hromadas):
     assert by_code.loc["UA46120130000026331", "name_en"] == "Sheptytska miska hromada"
 
 
-def test_source_ids_resolve(hromadas):
-    known = set(load_sources()["source_id"])
+def test_source_ids_resolve(hromadas, oblasts):
+    sources = pd.read_csv(REPO_ROOT / "data" / "sources.csv", dtype=str).set_index("source_id")
     for value in hromadas["source_ids"]:
-        assert set(split_source_ids(value)) <= known
+        assert set(value.split(";")) <= set(sources.index)
     ne = hromadas["iso_3166_2"].isin(["UA-43", "UA-40"])
-    assert hromadas.loc[ne, "source_ids"].str.contains("ne-5.1.1").all()
-    assert hromadas.loc[~ne, "source_ids"].str.contains("osm-ukraine-geo-data").all()
-    osm = load_sources().set_index("source_id").loc["osm-ukraine-geo-data"]
-    assert "ODbL 1.0" in osm["licence"]
-    assert OSM_ATTRIBUTION in osm["licence"]
+    assert (hromadas.loc[ne, "source_ids"] == "ne-5.1.1;katottg").all()
+    assert (hromadas.loc[~ne, "source_ids"] == "osm-ukraine-geo-data;katottg").all()
+    assert "ODbL 1.0" in sources.loc["osm-ukraine-geo-data", "licence"]
+    assert OSM_ATTRIBUTION in sources.loc["osm-ukraine-geo-data", "licence"]
+    assert set(hromadas["iso_3166_2"]) == set(oblasts["iso_3166_2"])
 
 
 # --- geometry -----------------------------------------------------------------------------------
