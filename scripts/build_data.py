@@ -67,10 +67,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from geo.countries import NE_VERSION, load_countries  # noqa: E402
 from geo.crs import EQUAL_AREA, GEOD, WGS84  # noqa: E402
-from geo.data_files import (
-    DATA_DIR,
-    HROMADAS_FILE,
-)
+from geo.data_files import DATA_DIR, HROMADAS_FILE  # noqa: E402
 from geo.data_files import MANIFEST_FILE as MANIFEST_NAME  # noqa: E402
 from geo.data_files import OBLASTS_FILE as GEOJSON_NAME  # noqa: E402
 from geo.oblasts import OBLAST_COLUMNS  # noqa: E402
