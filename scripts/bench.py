@@ -141,9 +141,9 @@ class PageCache:
         layers, collections = [], {}
         for layer_id in layer_ids:
             spec = get_spec(layer_id)
-            key = spec.cache_key(params)
+            key = (spec.id, spec.view_args(params))
             if key not in self.layers:
-                self.layers[key] = MapLayer(spec, build_layer(spec, self.base, params))
+                self.layers[key] = MapLayer(spec, build_layer(spec, self.base, key[1]))
             if key not in self.collections:
                 self.collections[key] = display_collection(self.layers[key])
             layers.append(self.layers[key])

@@ -24,7 +24,7 @@ from layers.catalogue.registry import (
     get_spec,
     specs_for,
 )
-from layers.catalogue.spec import LayerSpec, ViewParams
+from layers.catalogue.spec import VIEW_PARAMETERS, LayerSpec, ViewParams
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.display import display_collection, escape_text, format_value
 from layers.drawing.layer import build_map_layers, user_layer
@@ -39,6 +39,12 @@ def base():
     return load_base()
 
 
+def built(base, layer_id: str, params: ViewParams):
+    """One catalogue layer built for ``params`` (validated)."""
+    spec = get_spec(layer_id)
+    return build_layer(spec, base, spec.view_args(params))
+
+
 @pytest.fixture(scope="module")
 def default_html(base):
     layers = build_map_layers(base, DEFAULT_LAYER_IDS, PARAMS)
@@ -47,7 +53,7 @@ def default_html(base):
 
 @pytest.mark.parametrize("spec", CATALOGUE, ids=LAYER_IDS)
 def test_every_layer_builds_validates_and_cites(base, spec: LayerSpec):
-    frame = build_layer(spec, base, PARAMS)
+    frame = build_layer(spec, base, spec.view_args(PARAMS))
     assert len(frame) > 0
     assert frame.crs.to_epsg() == 4326
     assert frame.geometry.is_valid.all()
@@ -66,10 +72,11 @@ def test_every_layer_builds_validates_and_cites(base, spec: LayerSpec):
 
 
 @pytest.mark.parametrize("spec", CATALOGUE, ids=LAYER_IDS)
-def test_cache_key_ignores_parameters_the_layer_does_not_use(spec: LayerSpec):
-    a = spec.cache_key(ViewParams(date(2025, 1, 1), 10))
-    b = spec.cache_key(ViewParams(date(2026, 1, 1), 10))
-    c = spec.cache_key(ViewParams(date(2025, 1, 1), 30))
+def test_view_args_ignore_parameters_the_layer_does_not_use(spec: LayerSpec):
+    assert spec.depends_on <= VIEW_PARAMETERS
+    a = spec.view_args(ViewParams(date(2025, 1, 1), 10))
+    b = spec.view_args(ViewParams(date(2026, 1, 1), 10))
+    c = spec.view_args(ViewParams(date(2025, 1, 1), 30))
     assert (a == b) is ("as_of" not in spec.depends_on)
     assert (a == c) is ("belt_km" not in spec.depends_on)
 
@@ -80,7 +87,7 @@ def test_spec_refuses_incomplete_records():
             id="Bad Id",
             title="",
             description="",
-            builder=lambda base, params: None,
+            builder=lambda base, *, when: None,
             geometry="polygon",
             style=LayerStyle(None, {}, "#000000"),
             legend=(),
@@ -89,7 +96,7 @@ def test_spec_refuses_incomplete_records():
             licence="",
         )
     message = str(info.value)
-    for fragment in ("lower-case", "title is empty", "legend", "tooltip", "licence"):
+    for fragment in ("lower-case", "title is empty", "legend", "tooltip", "licence", "'when'"):
         assert fragment in message
 
 
@@ -113,7 +120,7 @@ def test_specs_keep_catalogue_order():
 
 
 def test_treaty_status_attribute_schema(base):
-    frame = build_layer(get_spec("treaty-status"), base, ViewParams(date(2025, 12, 28)))
+    frame = built(base, "treaty-status", ViewParams(date(2025, 12, 28)))
     status = frame.set_index("iso3")["status"]
     assert set(status.unique()) <= set(TreatyStatus.values())
     assert status["EST"] == "withdrawn" and status["LVA"] == "withdrawn"
@@ -127,14 +134,14 @@ def test_treaty_status_attribute_schema(base):
 
 
 def test_milestones_after_as_of_are_not_shown(base):
-    frame = build_layer(get_spec("treaty-status"), base, ViewParams(date(2025, 6, 1)))
+    frame = built(base, "treaty-status", ViewParams(date(2025, 6, 1)))
     est = frame.set_index("iso3").loc["EST"]
     assert est["withdrawal_effective"] == ""
     assert est["status"] == "party"
 
 
 def test_flank_borders_carry_both_lengths(base):
-    frame = build_layer(get_spec("flank-borders"), base, PARAMS).set_index("pair")
+    frame = built(base, "flank-borders", PARAMS).set_index("pair")
     assert len(frame) == 9
     assert frame.loc["FIN-RUS", "factbook_km"] == 1309
     assert frame.loc["FIN-RUS", "length_km"] == pytest.approx(1225.5, abs=1.0)
@@ -143,15 +150,14 @@ def test_flank_borders_carry_both_lengths(base):
 
 
 def test_belt_layer_grows_with_depth(base):
-    spec = get_spec("border-belt")
-    shallow = build_layer(spec, base, ViewParams(PARAMS.as_of, 10)).set_index("iso3")
-    deep = build_layer(spec, base, ViewParams(PARAMS.as_of, 50)).set_index("iso3")
+    shallow = built(base, "border-belt", ViewParams(PARAMS.as_of, 10)).set_index("iso3")
+    deep = built(base, "border-belt", ViewParams(PARAMS.as_of, 50)).set_index("iso3")
     assert (deep["belt_area_km2"] > shallow["belt_area_km2"]).all()
     assert (shallow["depth_km"] == 10).all()
 
 
 def test_contamination_layer_schema(base):
-    frame = build_layer(get_spec("ua-contamination"), base, PARAMS).set_index("iso_3166_2")
+    frame = built(base, "ua-contamination", PARAMS).set_index("iso_3166_2")
     assert len(frame) == 27
     assert set(frame["evidence"]) <= set(EvidenceClass.values())
     kharkiv = frame.loc["UA-63"]

@@ -10,14 +10,10 @@ import streamlit as st
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import build_layer, get_spec
-from layers.catalogue.spec import AS_OF_MIN, ViewParams
+from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
 from layers.drawing.display import display_collection
 from layers.drawing.layer import MapLayer
 from views.charts import contamination_chart, events_chart
-
-#: Placeholder view values for layers that do not depend on them (never shown).
-_UNUSED_DATE = date(2000, 1, 1)
-_UNUSED_BELT_KM = 1.0
 
 
 @st.cache_resource(show_spinner="Loading the base geography…")
@@ -27,12 +23,9 @@ def get_base() -> AtlasBase:
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _layer(layer_id: str, as_of: date | None, belt_km: float | None) -> MapLayer:
+def _layer(layer_id: str, view_args: ViewArgs) -> MapLayer:
     spec = get_spec(layer_id)
-    params = ViewParams(
-        as_of=as_of or _UNUSED_DATE, belt_km=belt_km if belt_km is not None else _UNUSED_BELT_KM
-    )
-    return MapLayer(spec, build_layer(spec, get_base(), params))
+    return MapLayer(spec, build_layer(spec, get_base(), view_args))
 
 
 def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]:
@@ -50,16 +43,12 @@ def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]
     list of MapLayer
         Shared, read-only objects: callers must not modify them.
     """
-    layers = []
-    for layer_id in layer_ids:
-        _, as_of, belt_km = get_spec(layer_id).cache_key(params)
-        layers.append(_layer(layer_id, as_of, belt_km))
-    return layers
+    return [_layer(layer_id, get_spec(layer_id).view_args(params)) for layer_id in layer_ids]
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def _collection(layer_id: str, as_of: date | None, belt_km: float | None) -> dict[str, Any]:
-    return display_collection(_layer(layer_id, as_of, belt_km))
+def _collection(layer_id: str, view_args: ViewArgs) -> dict[str, Any]:
+    return display_collection(_layer(layer_id, view_args))
 
 
 def get_collections(layer_ids: tuple[str, ...], params: ViewParams) -> dict[str, dict[str, Any]]:
@@ -77,7 +66,10 @@ def get_collections(layer_ids: tuple[str, ...], params: ViewParams) -> dict[str,
     dict
         Layer id → GeoJSON FeatureCollection (shared, read-only).
     """
-    return {layer_id: _collection(*get_spec(layer_id).cache_key(params)) for layer_id in layer_ids}
+    return {
+        layer_id: _collection(layer_id, get_spec(layer_id).view_args(params))
+        for layer_id in layer_ids
+    }
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

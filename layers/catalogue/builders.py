@@ -1,4 +1,8 @@
-"""Builders: one function per catalogue layer, ``(base, params) -> GeoDataFrame``.
+"""Builders: one function per catalogue layer, ``builder(base, *, as_of, belt_km)``.
+
+Each builder declares, as keyword-only parameters, just the view values it depends on (see
+:func:`layers.catalogue.spec.builder_parameters`); the page rebuilds a layer only when one of
+them changes.
 
 Every frame is EPSG:4326 display geometry plus attributes whose names are the analysts'
 contract (README, "Attribute schema"); every feature carries ``source_ids``
@@ -8,6 +12,7 @@ contract (README, "Attribute schema"); every feature carries ``source_ids``
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import geopandas as gpd
 import pandas as pd
@@ -20,7 +25,6 @@ from geo.source_ids import join_source_ids
 from geo.status import EVENTS, status_table
 from geo.vocabulary import BorderReference, EvidenceClass, TreatyEvent, TreatyStatus
 from layers.catalogue.base import DISPLAY_GRID_DEG, AtlasBase
-from layers.catalogue.spec import ViewParams
 
 #: Simplification of computed belts for display, degrees (about 500 m).
 BELT_TOLERANCE_DEG = 0.005
@@ -33,10 +37,8 @@ def _iso_date(value: object) -> str:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _treaty_frame(
-    base: AtlasBase, params: ViewParams, iso3s: Iterable[str] | None
-) -> gpd.GeoDataFrame:
-    table = status_table(params.as_of, milestones=base.facts.milestones, states=base.facts.states)
+def _treaty_frame(base: AtlasBase, as_of: date, iso3s: Iterable[str] | None) -> gpd.GeoDataFrame:
+    table = status_table(as_of, milestones=base.facts.milestones, states=base.facts.states)
     if iso3s is not None:
         table = table.loc[table["iso3"].isin(list(iso3s))]
     shapes = base.region_display[["iso3", "geometry"]]
@@ -45,7 +47,7 @@ def _treaty_frame(
     frame["status_label"] = [TreatyStatus(status).label for status in frame["status"]]
     for column in EVENTS:
         frame[column] = frame[column].map(_iso_date) if column in frame else ""
-    frame["as_of"] = params.as_of.isoformat()
+    frame["as_of"] = as_of.isoformat()
     frame["conflicts"] = frame.get("conflicts", "").fillna("") if "conflicts" in frame else ""
     frame["source_ids"] = frame["source_ids"].map(join_source_ids)
     columns = ["iso3", "name", "status", "status_label", *EVENTS]
@@ -53,19 +55,19 @@ def _treaty_frame(
     return gpd.GeoDataFrame(frame[columns], geometry="geometry", crs=WGS84).reset_index(drop=True)
 
 
-def build_treaty_status(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
-    """APMBC status of every state in the fact tables drawn on the map, as of ``params.as_of``."""
-    return _treaty_frame(base, params, None)
+def build_treaty_status(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
+    """APMBC status of every state in the fact tables drawn on the map, as of ``as_of``."""
+    return _treaty_frame(base, as_of, None)
 
 
-def build_withdrawing_states(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
+def build_withdrawing_states(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
     """The five withdrawing states and Ukraine's claimed suspension, with a timeline text."""
     leaving = base.facts.states_with(
         TreatyEvent.WITHDRAWAL_VOTE,
         TreatyEvent.WITHDRAWAL_DEPOSITED,
         TreatyEvent.SUSPENSION_CLAIMED,
     )
-    frame = _treaty_frame(base, params, leaving)
+    frame = _treaty_frame(base, as_of, leaving)
     steps = (
         TreatyEvent.WITHDRAWAL_VOTE,
         TreatyEvent.WITHDRAWAL_DEPOSITED,
@@ -80,9 +82,8 @@ def build_withdrawing_states(base: AtlasBase, params: ViewParams) -> gpd.GeoData
     return frame
 
 
-def build_flank_borders(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
+def build_flank_borders(base: AtlasBase) -> gpd.GeoDataFrame:
     """Land border segments NATO flank state ↔ Russia/Belarus with computed and reference km."""
-    del params
     wanted = [f"{a}-{b}" for a, b in base.facts.flank_pairs]
     segments = base.segments.loc[base.segments["pair"].isin(wanted)].copy()
     refs = base.facts.border_lengths
@@ -126,19 +127,18 @@ def _belts(base: AtlasBase, iso3s: Iterable[str], depth_km: float) -> gpd.GeoDat
     return frame.reset_index(drop=True)
 
 
-def build_border_belt(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
-    """Land inside the NATO flank states within ``params.belt_km`` of the RU/BY border."""
-    return _belts(base, base.facts.flank_iso3, params.belt_km)
+def build_border_belt(base: AtlasBase, *, belt_km: float) -> gpd.GeoDataFrame:
+    """Land inside the NATO flank states within ``belt_km`` km of the RU/BY border."""
+    return _belts(base, base.facts.flank_iso3, belt_km)
 
 
-def build_ua_border_zone(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
-    """Land inside Ukraine within ``params.belt_km`` of the Russian and Belarusian border."""
-    return _belts(base, ["UKR"], params.belt_km)
+def build_ua_border_zone(base: AtlasBase, *, belt_km: float) -> gpd.GeoDataFrame:
+    """Land inside Ukraine within ``belt_km`` km of the Russian and Belarusian border."""
+    return _belts(base, ["UKR"], belt_km)
 
 
-def build_ua_contamination(base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
+def build_ua_contamination(base: AtlasBase) -> gpd.GeoDataFrame:
     """Ukrainian oblasts by the strength of public evidence of explosive contamination."""
-    del params
     evidence = base.facts.contamination_oblast.copy()
     frame = base.oblasts.merge(evidence, on="iso_3166_2", how="left", suffixes=("", "_ev"))
     frame["evidence"] = frame["evidence"].fillna(EvidenceClass.NO_PUBLIC_FIGURE.value)

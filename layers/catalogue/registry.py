@@ -10,7 +10,7 @@ from geo.validate import LINEAR, POLYGONAL, validate_frame
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
-from layers.catalogue.spec import LayerSpec, ViewParams
+from layers.catalogue.spec import LayerSpec, ViewArgs
 from layers.catalogue.style import (
     BELT_COLOR,
     NEIGHBOUR_COLORS,
@@ -49,7 +49,6 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         tooltip_fields=_STATUS_TOOLTIP,
         source_ids=("ne-5.1.1", "aca-2026-01", "app-2025-06-17"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
-        depends_on=frozenset({"as_of"}),
         required_columns=("iso3", "name", "status", "source_ids"),
     ),
     LayerSpec(
@@ -85,7 +84,6 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         ),
         source_ids=("ne-5.1.1", "aca-2026-01", "hrw-2025-07-24"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
-        depends_on=frozenset({"as_of"}),
         required_columns=("iso3", "name", "status", "timeline", "source_ids"),
     ),
     LayerSpec(
@@ -127,7 +125,6 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         ),
         source_ids=("ne-5.1.1",),
         licence=NE_LICENCE,
-        depends_on=frozenset({"belt_km"}),
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
     ),
     LayerSpec(
@@ -170,7 +167,6 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         ),
         source_ids=("ne-5.1.1",),
         licence=NE_LICENCE,
-        depends_on=frozenset({"belt_km"}),
         default_visible=False,
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
     ),
@@ -211,7 +207,7 @@ def specs_for(layer_ids: Iterable[str]) -> list[LayerSpec]:
     return [spec for spec in CATALOGUE if spec.id in wanted]
 
 
-def build_layer(spec: LayerSpec, base: AtlasBase, params: ViewParams) -> gpd.GeoDataFrame:
+def build_layer(spec: LayerSpec, base: AtlasBase, view_args: ViewArgs) -> gpd.GeoDataFrame:
     """Build one layer and validate it against its spec.
 
     Parameters
@@ -220,8 +216,8 @@ def build_layer(spec: LayerSpec, base: AtlasBase, params: ViewParams) -> gpd.Geo
         The layer.
     base
         Date-independent inputs (:func:`layers.base.load_base`).
-    params
-        Date and belt depth.
+    view_args
+        The view values the layer depends on (:meth:`LayerSpec.view_args`).
 
     Returns
     -------
@@ -229,7 +225,9 @@ def build_layer(spec: LayerSpec, base: AtlasBase, params: ViewParams) -> gpd.Geo
         EPSG:4326, validated: CRS, valid non-empty geometry of the spec's type, required
         columns present.
     """
-    frame = spec.builder(base, params)
+    if spec.builder is None:
+        raise ValueError(f"layer {spec.id!r} is a user's import; it has no builder")
+    frame = spec.builder(base, **dict(view_args))
     geom_types = POLYGONAL if spec.geometry == "polygon" else LINEAR
     columns = (*spec.required_columns, *(column for column, _ in spec.tooltip_fields))
     return validate_frame(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -14,7 +15,7 @@ from geo.belts import BELT_KM_DEFAULT
 from layers.catalogue.style import LayerStyle, LegendEntry
 
 if TYPE_CHECKING:
-    from layers.catalogue.base import AtlasBase
+    pass
 
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 #: Earliest date the atlas offers as a view date (the page's slider and the CLI's --as-of).
@@ -37,7 +38,29 @@ class ViewParams:
     belt_km: float = float(BELT_KM_DEFAULT)
 
 
-Builder = Callable[["AtlasBase", ViewParams], gpd.GeoDataFrame]
+#: What a builder may ask for: names of :class:`ViewParams` fields, as keyword-only parameters.
+VIEW_PARAMETERS = frozenset({"as_of", "belt_km"})
+
+#: ``builder(base, *, <the view parameters it depends on>) -> GeoDataFrame``.
+Builder = Callable[..., gpd.GeoDataFrame]
+#: The view values one layer is built from, ``((name, value), …)`` sorted by name (hashable).
+ViewArgs = tuple[tuple[str, object], ...]
+
+
+def builder_parameters(builder: Builder) -> frozenset[str]:
+    """The view parameters a builder declares (its keyword-only parameters).
+
+    Parameters
+    ----------
+    builder
+        A layer builder, ``builder(base, *, as_of, belt_km)`` with any subset of the keywords.
+
+    Returns
+    -------
+    frozenset of str
+    """
+    parameters = inspect.signature(builder).parameters.values()
+    return frozenset(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
 
 
 @dataclass(frozen=True)
@@ -65,10 +88,9 @@ class LayerSpec:
     licence
         Licence statement for the layer's data.
     builder
-        ``builder(base, params) -> GeoDataFrame`` in EPSG:4326 carrying ``source_ids``;
-        ``None`` for a layer the user imported (its frame exists only in their session).
-    depends_on
-        Which view parameters change the layer: subset of ``{"as_of", "belt_km"}``.
+        ``builder(base, *, as_of, belt_km) -> GeoDataFrame`` in EPSG:4326 carrying
+        ``source_ids``, declaring as keyword-only parameters just the view values it depends
+        on; ``None`` for a layer the user imported (its frame exists only in their session).
     default_visible
         Whether the layer is on in the default view.
     required_columns
@@ -85,7 +107,6 @@ class LayerSpec:
     source_ids: tuple[str, ...]
     licence: str
     builder: Builder | None = None
-    depends_on: frozenset[str] = field(default_factory=frozenset)
     default_visible: bool = True
     required_columns: tuple[str, ...] = ()
 
@@ -103,9 +124,17 @@ class LayerSpec:
             problems.append("no source ids")
         if not self.licence.strip():
             problems.append("licence is empty")
-        unknown = set(self.depends_on) - {"as_of", "belt_km"}
-        if unknown:
-            problems.append(f"unknown view parameter(s) {sorted(unknown)}")
+        if self.builder is not None:
+            unknown = builder_parameters(self.builder) - VIEW_PARAMETERS
+            positional = [
+                p
+                for p in inspect.signature(self.builder).parameters.values()
+                if p.kind is not inspect.Parameter.KEYWORD_ONLY
+            ]
+            if unknown:
+                problems.append(f"builder asks for unknown view parameter(s) {sorted(unknown)}")
+            if len(positional) != 1:
+                problems.append("builder must take the base as its only positional parameter")
         if problems:
             raise ValueError(f"LayerSpec {self.id!r}: " + "; ".join(problems))
 
@@ -114,8 +143,13 @@ class LayerSpec:
         """Whether the layer is a user's import (no builder, visible in one session only)."""
         return self.builder is None
 
-    def cache_key(self, params: ViewParams) -> tuple[object, ...]:
-        """The part of ``params`` this layer depends on, for caching built frames.
+    @property
+    def depends_on(self) -> frozenset[str]:
+        """The view parameters that change the layer (those its builder declares)."""
+        return frozenset() if self.builder is None else builder_parameters(self.builder)
+
+    def view_args(self, params: ViewParams) -> ViewArgs:
+        """The part of ``params`` this layer is built from (also its cache key).
 
         Parameters
         ----------
@@ -124,12 +158,8 @@ class LayerSpec:
 
         Returns
         -------
-        tuple
-            ``(id, as_of or None, belt_km or None)``: layers that ignore the date are not
-            rebuilt when the date changes.
+        ViewArgs
+            E.g. ``(("as_of", date(2026, 3, 1)),)``: a layer that ignores the date has the
+            same arguments on every date, so it is not rebuilt when the date changes.
         """
-        return (
-            self.id,
-            params.as_of if "as_of" in self.depends_on else None,
-            params.belt_km if "belt_km" in self.depends_on else None,
-        )
+        return tuple((name, getattr(params, name)) for name in sorted(self.depends_on))

@@ -52,7 +52,10 @@ def build_map_layers(
     -------
     list of MapLayer
     """
-    return [MapLayer(spec, build_layer(spec, base, params)) for spec in specs_for(layer_ids)]
+    return [
+        MapLayer(spec, build_layer(spec, base, spec.view_args(params)))
+        for spec in specs_for(layer_ids)
+    ]
 
 
 def user_layer(
