@@ -22,7 +22,7 @@ BELT_KM_MAX = 150
 BELT_KM_DEFAULT = 20
 
 
-def check_depth_km(depth_km: float) -> float:
+def check_depth_km(depth_km: float | str) -> float:
     """Validate a belt depth.
 
     Parameters

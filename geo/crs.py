@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import geopandas as gpd
 import pandas as pd
 import pyproj
@@ -20,7 +22,7 @@ WGS84 = "EPSG:4326"
 EQUAL_AREA = "+proj=laea +lat_0=52 +lon_0=28 +datum=WGS84 +units=m +no_defs"
 GEOD = pyproj.Geod(ellps="WGS84")
 
-GeoLike = gpd.GeoDataFrame | gpd.GeoSeries
+GeoLike: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries
 
 
 def require_crs(data: GeoLike, *, name: str = "layer") -> pyproj.CRS:

@@ -12,7 +12,7 @@ contract (README, "Attribute schema"); every feature carries ``source_ids``
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -31,10 +31,14 @@ BELT_TOLERANCE_DEG = 0.005
 
 
 def _iso_date(value: object) -> str:
-    """ISO date text of a date-like value, or ``""`` when missing."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return pd.Timestamp(value).date().isoformat()
+    """ISO date text of a date (or an ISO date string), ``""`` for anything else (None, NaN)."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value:
+        return date.fromisoformat(value[:10]).isoformat()
+    return ""
 
 
 def _treaty_frame(base: AtlasBase, as_of: date, iso3s: Iterable[str] | None) -> gpd.GeoDataFrame:
