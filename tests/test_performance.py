@@ -1,7 +1,8 @@
 """Guards of the mechanisms that keep the map small (not timed: timings live in scripts/bench.py).
 
 * the default-view map HTML stays under a byte budget and ≤ 0.2× the ``explore()`` baseline;
-* display geometry stays a clean coverage (no gaps or overlaps, identical shared borders);
+* display geometry stays a clean coverage (no gaps or overlaps, identical shared borders),
+  though the layers themselves hold full resolution;
 * :func:`layers.aggregate.display_version` summarises large layers faithfully and leaves small
   ones alone, and a 100,000-polygon layer draws in ≤ 5 MB.
 """
@@ -25,7 +26,8 @@ from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS
 from layers.catalogue.spec import ViewParams
 from layers.drawing.aggregate import class_breaks, count_classes, display_version
-from layers.drawing.layer import build_map_layers, user_layer
+from layers.drawing.display import display_geometry
+from layers.drawing.layer import MapLayer, build_map_layers, user_layer
 from layers.drawing.render import build_map
 from scripts.bench import (
     baseline_dated_frames,
@@ -67,8 +69,31 @@ def test_default_view_html_is_a_fifth_of_explore(base: AtlasBase, default_html: 
     assert ours <= 0.2 * baseline, f"ours {ours:,} B vs explore() {baseline:,} B"
 
 
-def test_display_coverage_has_no_gaps_or_overlaps(base: AtlasBase) -> None:
-    shapes = base.region_display.to_crs(EQUAL_AREA)
+@pytest.fixture(scope="module")
+def treaty_layer(base: AtlasBase) -> MapLayer:
+    (layer,) = build_map_layers(base, ["treaty-status"], ViewParams(as_of=AS_OF))
+    return layer
+
+
+@pytest.fixture(scope="module")
+def drawn_countries(treaty_layer: MapLayer) -> gpd.GeoDataFrame:
+    """The treaty-status countries as the map draws them (coverage-simplified)."""
+    frame = treaty_layer.frame[["iso3"]].copy()
+    return gpd.GeoDataFrame(frame, geometry=display_geometry(treaty_layer), crs="EPSG:4326")
+
+
+def test_layers_hold_full_resolution_and_the_map_simplifies(
+    treaty_layer: MapLayer, drawn_countries: gpd.GeoDataFrame
+) -> None:
+    full = int(shapely.get_num_coordinates(treaty_layer.frame.geometry.values).sum())
+    drawn = int(shapely.get_num_coordinates(drawn_countries.geometry.values).sum())
+    assert drawn < 0.5 * full, f"drawn {drawn:,} of {full:,} vertices"
+
+
+def test_display_coverage_has_no_gaps_or_overlaps(
+    treaty_layer: MapLayer, drawn_countries: gpd.GeoDataFrame
+) -> None:
+    shapes = drawn_countries.to_crs(EQUAL_AREA)
     geoms = shapes.geometry.to_numpy()
     left, right = shapes.sindex.query(geoms, predicate="intersects")
     pairs = left < right
@@ -79,10 +104,9 @@ def test_display_coverage_has_no_gaps_or_overlaps(base: AtlasBase) -> None:
     # equal within 1 m² per km² (1e-6): overlaps would make the union smaller than the sum
     assert union_km2 == pytest.approx(total_km2, rel=1e-6)
     # no slivers between neighbours: the union's holes are only real enclaves/lakes, so the
-    # union of the coverage has no more interior rings than the original full geometry
-    full = base.countries.loc[base.countries["iso3"].isin(base.region_display["iso3"])]
-    full_union = shapely.union_all(full.clip(base.region_display.total_bounds).geometry.values)
-    display_union = shapely.union_all(base.region_display.geometry.values)
+    # union of the coverage has no more interior rings than the full-resolution union
+    full_union = shapely.union_all(treaty_layer.frame.geometry.values)
+    display_union = shapely.union_all(drawn_countries.geometry.values)
     assert _holes(display_union) <= _holes(full_union)
 
 
@@ -91,9 +115,11 @@ def _holes(geom: shapely.Geometry) -> int:
 
 
 @pytest.mark.parametrize(("first", "second"), EXPECTED_FLANK_PAIRS)
-def test_flank_borders_identical_from_both_sides(base: AtlasBase, first: str, second: str) -> None:
-    a = country(base.region_display, first)
-    b = country(base.region_display, second)
+def test_flank_borders_identical_from_both_sides(
+    drawn_countries: gpd.GeoDataFrame, first: str, second: str
+) -> None:
+    a = country(drawn_countries, first)
+    b = country(drawn_countries, second)
     ab, ba = shared_border(a, b), shared_border(b, a)
     assert not ab.is_empty
     assert shapely.equals(ab, ba), f"{first}-{second} border differs seen from each side"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import build_layer, get_spec
 from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
-from layers.drawing.display import display_collection
+from layers.drawing.display import display_collection, display_geometry, display_key
 from layers.drawing.layer import MapLayer
 from views.charts import contamination_chart, events_chart
 
@@ -48,7 +49,15 @@ def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]
 
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _collection(layer_id: str, view_args: ViewArgs) -> dict[str, Any]:
-    return display_collection(_layer(layer_id, view_args))
+    layer = _layer(layer_id, view_args)
+    return display_collection(layer, geometry=_display_geometry(display_key(layer), layer))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
+    """Display geometry by content: a date change re-styles countries without re-simplifying."""
+    del key
+    return display_geometry(_layer)
 
 
 def get_collections(layer_ids: tuple[str, ...], params: ViewParams) -> dict[str, dict[str, Any]]:

@@ -1,9 +1,9 @@
 """Date-independent inputs every layer builder draws on, loaded once per process.
 
 The app keeps one :class:`AtlasBase` in ``st.cache_resource``; nothing here is module-level
-state. Geometry is kept twice: full resolution for measurement (lengths, areas, belts) and a
-coverage-preserving simplification for display, so neighbouring countries never show gaps or
-overlaps on the map.
+state. Every geometry here is full resolution, because layers are measured and exported from
+it; only the map simplifies, where it draws (:mod:`layers.drawing.display`). The one exception
+is the offline basemap, which is never measured or exported as data.
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 from geo.borders import border_segments
 from geo.countries import load_countries, region_countries
 from geo.facts import FactTables, load_facts
 from geo.oblasts import load_oblasts
+from geo.simplify import simplify_coverage
 
-#: Display simplification tolerance for the layers, degrees (about 2 km).
-DISPLAY_TOLERANCE_DEG = 0.02
-#: Coarser tolerance for the offline basemap, degrees (about 5 km).
+#: Coverage simplification of the offline basemap, degrees (about 5 km).
 BASEMAP_TOLERANCE_DEG = 0.08
-#: Coordinate grid for display geometry, degrees (about 11 m).
-DISPLAY_GRID_DEG = 1e-4
+#: Coordinate grid of the basemap, degrees (about 11 m).
+BASEMAP_GRID_DEG = 1e-4
+#: Decimal places of the basemap GeoJSON the page sends (about 110 m).
+BASEMAP_DECIMALS = 3
 
 
 @dataclass(frozen=True)
@@ -36,51 +36,31 @@ class AtlasBase:
     Attributes
     ----------
     countries
-        Full-resolution Natural Earth 10m countries (EPSG:4326), for measurement.
-    region_display
-        Region countries simplified as a coverage for display (EPSG:4326).
+        Full-resolution Natural Earth 10m countries (EPSG:4326).
+    region
+        The region's countries (:func:`geo.countries.region_countries`: Europe and context
+        neighbours, Russia cut at 60°E), full resolution, EPSG:4326.
     basemap
-        Coarser region countries for the offline basemap (EPSG:4326).
+        Region countries simplified as a coverage for the offline basemap (EPSG:4326).
     basemap_geojson
-        ``basemap`` serialised once as a GeoJSON dict (geometry only).
+        ``basemap`` serialised once as a GeoJSON dict (geometry only, 3 decimals).
     oblasts
-        The 27 Ukrainian first-level units (EPSG:4326), simplified as a coverage for display;
-        their ``area_km2`` attribute was computed at full resolution by the build script.
+        The 27 Ukrainian first-level units as committed in ``data/`` (EPSG:4326); their
+        ``area_km2`` agrees with their own geometry (equal-area) within 0.1 %.
     segments
-        Border segments of every pair in ``border_lengths.csv``: ``length_km`` from full
-        resolution, geometry from the display coverage.
+        Border segments of every pair in ``border_lengths.csv``, full resolution
+        (EPSG:4326), with ``length_km`` measured geodesically on that same geometry.
     facts
         The fact tables of ``data/``, loaded and checked once.
     """
 
     countries: gpd.GeoDataFrame
-    region_display: gpd.GeoDataFrame
+    region: gpd.GeoDataFrame
     basemap: gpd.GeoDataFrame
     basemap_geojson: dict[str, Any]
     oblasts: gpd.GeoDataFrame
     segments: gpd.GeoDataFrame
     facts: FactTables
-
-
-def display_geometry(geoms: gpd.GeoSeries, tolerance_deg: float) -> gpd.GeoSeries:
-    """Simplify polygons as a coverage and snap coordinates to the display grid.
-
-    Parameters
-    ----------
-    geoms
-        Polygons in EPSG:4326 that tile without overlaps (a coverage).
-    tolerance_deg
-        Simplification tolerance in degrees.
-
-    Returns
-    -------
-    GeoSeries
-        Simplified polygons, EPSG:4326, shared edges still identical between neighbours.
-    """
-    simplified = shapely.coverage_simplify(geoms.values, tolerance_deg)
-    snapped = shapely.set_precision(simplified, DISPLAY_GRID_DEG, mode="pointwise")
-    snapped = np.where(shapely.is_valid(snapped), snapped, shapely.make_valid(snapped))
-    return gpd.GeoSeries(snapped, index=geoms.index, crs=geoms.crs)
 
 
 def load_base() -> AtlasBase:
@@ -93,31 +73,22 @@ def load_base() -> AtlasBase:
     """
     countries = load_countries()
     region = region_countries(countries)
-    region_display = region.copy()
-    region_display["geometry"] = display_geometry(region.geometry, DISPLAY_TOLERANCE_DEG)
     basemap = region.copy()
-    basemap["geometry"] = display_geometry(region.geometry, BASEMAP_TOLERANCE_DEG)
-
+    basemap["geometry"] = simplify_coverage(
+        region.geometry.values, BASEMAP_TOLERANCE_DEG, grid_deg=BASEMAP_GRID_DEG
+    )
+    basemap_values = shapely.set_precision(
+        basemap.geometry.values, 10.0**-BASEMAP_DECIMALS, mode="pointwise"
+    )
     facts = load_facts()
-    pairs = facts.border_pairs
-    measured = border_segments(countries, pairs).set_index("pair")
-    shown = border_segments(region_display, pairs).set_index("pair")
-    segments = shown.drop(columns="length_km").join(measured[["length_km"]]).reset_index()
-    segments = gpd.GeoDataFrame(segments, geometry="geometry", crs=countries.crs)
-
-    oblasts = load_oblasts()
-    oblasts["geometry"] = display_geometry(oblasts.geometry, DISPLAY_TOLERANCE_DEG)
     return AtlasBase(
         countries=countries,
-        region_display=region_display,
+        region=region,
         basemap=basemap,
         basemap_geojson=json.loads(
-            gpd.GeoSeries(
-                shapely.set_precision(basemap.geometry.values, 1e-3, mode="pointwise"),
-                crs=basemap.crs,
-            ).to_json(drop_id=True)
+            gpd.GeoSeries(basemap_values, crs=basemap.crs).to_json(drop_id=True)
         ),
-        oblasts=oblasts,
-        segments=segments,
+        oblasts=load_oblasts(),
+        segments=border_segments(countries, facts.border_pairs),
         facts=facts,
     )

@@ -4,7 +4,8 @@ Each builder declares, as keyword-only parameters, just the view values it depen
 :func:`layers.catalogue.spec.builder_parameters`); the page rebuilds a layer only when one of
 them changes.
 
-Every frame is EPSG:4326 display geometry plus attributes whose names are the analysts'
+Every frame is EPSG:4326 full-resolution geometry (the map simplifies where it draws, see
+``LayerSpec.display``) plus attributes whose names are the analysts'
 contract (README, "Attribute schema"); every feature carries ``source_ids``
 (``;``-separated ids of ``data/sources.csv``).
 """
@@ -16,7 +17,6 @@ from datetime import date, datetime
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from geo.belts import adversary_belts
 from geo.countries import NE_SOURCE_ID
@@ -24,10 +24,7 @@ from geo.crs import WGS84
 from geo.source_ids import join_source_ids
 from geo.status import EVENTS, status_table
 from geo.vocabulary import BorderReference, EvidenceClass, TreatyEvent, TreatyStatus
-from layers.catalogue.base import DISPLAY_GRID_DEG, AtlasBase
-
-#: Simplification of computed belts for display, degrees (about 500 m).
-BELT_TOLERANCE_DEG = 0.005
+from layers.catalogue.base import AtlasBase
 
 
 def _iso_date(value: object) -> str:
@@ -45,7 +42,7 @@ def _treaty_frame(base: AtlasBase, as_of: date, iso3s: Iterable[str] | None) -> 
     table = status_table(as_of, milestones=base.facts.milestones, states=base.facts.states)
     if iso3s is not None:
         table = table.loc[table["iso3"].isin(list(iso3s))]
-    shapes = base.region_display[["iso3", "geometry"]]
+    shapes = base.region[["iso3", "geometry"]]
     frame = shapes.merge(table, on="iso3", how="inner")
     frame["status"] = frame["status"].astype(str)
     frame["status_label"] = [TreatyStatus(status).label for status in frame["status"]]
@@ -124,9 +121,6 @@ def _belts(base: AtlasBase, iso3s: Iterable[str], depth_km: float) -> gpd.GeoDat
     names = base.countries.set_index("iso3")["name"]
     frame.insert(1, "name", frame["iso3"].map(names))
     frame["belt_area_km2"] = frame["belt_area_km2"].round(1)
-    simplified = shapely.simplify(frame.geometry.values, BELT_TOLERANCE_DEG, preserve_topology=True)
-    frame["geometry"] = shapely.set_precision(simplified, DISPLAY_GRID_DEG, mode="pointwise")
-    frame["geometry"] = shapely.make_valid(frame.geometry.values)
     frame["source_ids"] = NE_SOURCE_ID
     return frame.reset_index(drop=True)
 

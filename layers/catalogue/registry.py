@@ -10,7 +10,7 @@ from geo.validate import LINEAR, POLYGONAL, validate_frame
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
-from layers.catalogue.spec import LayerSpec, ViewArgs
+from layers.catalogue.spec import LayerSpec, Simplification, ViewArgs
 from layers.catalogue.style import (
     BELT_COLOR,
     NEIGHBOUR_COLORS,
@@ -23,6 +23,10 @@ from layers.catalogue.style import (
 
 NE_LICENCE = "Natural Earth 5.1.1: public domain"
 FACTS_LICENCE = "Facts cited from the listed sources; compilation CC BY 4.0 (this project)"
+#: Map drawing of countries and oblasts: coverage simplification at 0.02° (about 2 km).
+TILED_DISPLAY = Simplification(tolerance_deg=0.02, coverage=True)
+#: Map drawing of computed geometry (border lines, belts): each simplified at 0.005° (~500 m).
+COMPUTED_DISPLAY = Simplification(tolerance_deg=0.005)
 
 _STATUS_TOOLTIP = (
     ("name", "State"),
@@ -50,6 +54,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         source_ids=("ne-5.1.1", "aca-2026-01", "app-2025-06-17"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
         required_columns=("iso3", "name", "status", "source_ids"),
+        display=TILED_DISPLAY,
     ),
     LayerSpec(
         id="withdrawing-states",
@@ -85,6 +90,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         source_ids=("ne-5.1.1", "aca-2026-01", "hrw-2025-07-24"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
         required_columns=("iso3", "name", "status", "timeline", "source_ids"),
+        display=TILED_DISPLAY,
     ),
     LayerSpec(
         id="flank-borders",
@@ -108,6 +114,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         source_ids=("ne-5.1.1", "factbook-2026"),
         licence=f"{NE_LICENCE}; CIA World Factbook: public domain",
         required_columns=("pair", "length_km", "factbook_km", "source_ids"),
+        display=COMPUTED_DISPLAY,
     ),
     LayerSpec(
         id="border-belt",
@@ -126,6 +133,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         source_ids=("ne-5.1.1",),
         licence=NE_LICENCE,
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
+        display=COMPUTED_DISPLAY,
     ),
     LayerSpec(
         id="ua-contamination",
@@ -150,6 +158,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         source_ids=("ne-5.1.1", "geonames", "katottg", "unn-shmyhal-2025-06-24"),
         licence=f"{NE_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
         required_columns=("iso_3166_2", "name_en", "name_uk", "area_km2", "evidence", "source_ids"),
+        display=TILED_DISPLAY,
     ),
     LayerSpec(
         id="ua-border-zone",
@@ -169,6 +178,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         licence=NE_LICENCE,
         default_visible=False,
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
+        display=COMPUTED_DISPLAY,
     ),
 )
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import inspect
+import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -20,6 +21,29 @@ if TYPE_CHECKING:
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 #: Earliest date the atlas offers as a view date (the page's slider and the CLI's --as-of).
 AS_OF_MIN = date(2024, 1, 1)
+
+
+def as_of_problem(as_of: date, today: date) -> str | None:
+    """Why ``as_of`` is outside the dates the atlas offers, or ``None`` when it is inside.
+
+    Parameters
+    ----------
+    as_of
+        The date asked for.
+    today
+        The latest date offered.
+
+    Returns
+    -------
+    str or None
+        One sentence naming the range :data:`AS_OF_MIN` … ``today``.
+    """
+    if AS_OF_MIN <= as_of <= today:
+        return None
+    return (
+        f"{as_of.isoformat()} is outside the dates the atlas shows: choose a date from "
+        f"{AS_OF_MIN.isoformat()} to {today.isoformat()}"
+    )
 
 
 @dataclass(frozen=True)
@@ -45,6 +69,30 @@ VIEW_PARAMETERS = frozenset({"as_of", "belt_km"})
 Builder = Callable[..., gpd.GeoDataFrame]
 #: The view values one layer is built from, ``((name, value), …)`` sorted by name (hashable).
 ViewArgs = tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
+class Simplification:
+    """How the map simplifies a layer for drawing; the layer itself stays full resolution.
+
+    Parameters
+    ----------
+    tolerance_deg
+        Simplification tolerance in degrees (0: drawn as built, only rounded).
+    coverage
+        The layer's polygons tile without overlaps and with identical shared edges: simplify
+        them as a coverage so neighbours keep one shared border (no gaps on the map).
+    """
+
+    tolerance_deg: float = 0.0
+    coverage: bool = False
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.tolerance_deg) and self.tolerance_deg >= 0):
+            raise ValueError(
+                f"display tolerance must be a finite number of degrees ≥ 0, "
+                f"got {self.tolerance_deg!r}"
+            )
 
 
 def builder_parameters(builder: Builder) -> frozenset[str]:
@@ -95,6 +143,8 @@ class LayerSpec:
         Whether the layer is on in the default view.
     required_columns
         Columns every built frame must carry (checked by the validator).
+    display
+        How the map simplifies the layer for drawing (exports keep full resolution).
     """
 
     id: str
@@ -109,6 +159,7 @@ class LayerSpec:
     builder: Builder | None = None
     default_visible: bool = True
     required_columns: tuple[str, ...] = ()
+    display: Simplification = field(default_factory=Simplification)
 
     def __post_init__(self) -> None:
         problems = []

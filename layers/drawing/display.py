@@ -1,7 +1,13 @@
-"""Turn a layer frame into the small, escaped GeoJSON the browser receives."""
+"""Turn a layer frame into the small, escaped GeoJSON the browser receives.
+
+Layers hold full-resolution geometry; this is where it is simplified, for drawing only, by the
+layer's own rule (``LayerSpec.display``): tiled polygons (countries, oblasts) as a coverage so
+neighbours keep one shared border, other geometry each on its own.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Sequence
@@ -12,6 +18,7 @@ import pandas as pd
 import shapely
 
 from geo.crs import to_wgs84
+from geo.simplify import simplify_coverage, simplify_each
 from layers.drawing.layer import MapLayer
 from layers.safe_text import html_text
 
@@ -21,7 +28,54 @@ FEATURE_ID = "feature_id"
 STYLE_KEY = "style_key"
 #: Decimal places of display coordinates (about 110 m, far below the 2 km display tolerance).
 DISPLAY_DECIMALS = 3
+#: Grid of simplified display geometry, degrees (about 11 m; also the light export's grid).
+DISPLAY_GRID_DEG = 1e-4
 MISSING = "—"
+
+
+def display_geometry(layer: MapLayer) -> np.ndarray:
+    """The layer's geometry as the map draws it (EPSG:4326, lon/lat degrees).
+
+    Parameters
+    ----------
+    layer
+        Any layer; its frame is reprojected to EPSG:4326 if needed.
+
+    Returns
+    -------
+    numpy.ndarray
+        One geometry per row: simplified by ``layer.spec.display`` (coverage simplification
+        for tiled polygons, topology-preserving per geometry otherwise) and snapped to
+        :data:`DISPLAY_GRID_DEG`; unchanged when the layer's tolerance is 0.
+    """
+    geoms = np.asarray(to_wgs84(layer.frame, name=layer.spec.title).geometry.values, dtype=object)
+    rule = layer.spec.display
+    if rule.tolerance_deg <= 0:
+        return geoms
+    simplify = simplify_coverage if rule.coverage else simplify_each
+    return simplify(geoms, rule.tolerance_deg, grid_deg=DISPLAY_GRID_DEG)
+
+
+def display_key(layer: MapLayer) -> str:
+    """A fingerprint of what :func:`display_geometry` depends on, for caching its result.
+
+    Parameters
+    ----------
+    layer
+        Any layer.
+
+    Returns
+    -------
+    str
+        Hex digest of the layer id, its display rule, CRS and the geometry's WKB: equal for
+        two builds of a layer whose geometry did not change (e.g. another date).
+    """
+    digest = hashlib.sha256()
+    digest.update(f"{layer.spec.id}|{layer.spec.display}|{layer.frame.crs}".encode())
+    for wkb in shapely.to_wkb(layer.frame.geometry.values):
+        digest.update(b"" if wkb is None else wkb)
+        digest.update(b"|")
+    return digest.hexdigest()
 
 
 def format_value(value: object) -> str:
@@ -63,6 +117,7 @@ def escape_text(value: object) -> str:
 def display_collection(
     layer: MapLayer,
     *,
+    geometry: np.ndarray | None = None,
     simplify_deg: float = 0.0,
     decimals: int = DISPLAY_DECIMALS,
 ) -> dict[str, Any]:
@@ -75,6 +130,8 @@ def display_collection(
     ----------
     layer
         The layer to draw.
+    geometry
+        Its :func:`display_geometry`, when the caller has it cached; computed otherwise.
     simplify_deg
         Extra topology-preserving simplification in degrees (0 keeps the geometry).
     decimals
@@ -85,8 +142,8 @@ def display_collection(
     dict
         A GeoJSON FeatureCollection (EPSG:4326 lon/lat).
     """
-    frame = to_wgs84(layer.frame, name=layer.spec.title)
-    geoms = frame.geometry.values
+    frame = layer.frame
+    geoms = display_geometry(layer) if geometry is None else geometry
     if simplify_deg > 0:
         geoms = shapely.simplify(geoms, simplify_deg, preserve_topology=True)
     geoms = shapely.set_precision(geoms, 10.0**-decimals, mode="pointwise")
