@@ -1,6 +1,6 @@
 """The analyst command line: ``python -m layers list | export | check``.
 
-The same export functions as the Streamlit page (:mod:`layers.export.writers`). Every bad argument
+The same export functions as the Streamlit page (:mod:`layers.export.formats`). Every bad argument
 ends the run with exit status 2 and one line on stderr, never a traceback.
 """
 
@@ -23,7 +23,7 @@ from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, g
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import build_map_layers
 from layers.drawing.render import BASEMAP_IDS
-from layers.export.writers import FORMATS, export_bytes, export_filename
+from layers.export.formats import FORMAT_IDS, ExportFormat, export_bytes, export_filename
 
 #: Exit status for bad arguments and rejected files (argparse's convention).
 EXIT_USAGE = 2
@@ -90,12 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        help="export layers to GeoJSON, GeoPackage, CSV, HTML, PNG or PDF",
+        help="export layers to " + ", ".join(fmt.id for fmt in ExportFormat),
         description="Build the chosen layers for a date and belt depth and write them as one "
-        "file. GeoJSON is RFC 7946 (lon/lat WGS84, ≤ 6 decimals) with a 'metadata' member; "
-        "GeoPackage has one table per layer plus 'atlas_metadata'; CSV has a 'wkt' column; "
-        "HTML is a standalone Leaflet map; PNG/PDF are A4 landscape print maps. Every "
-        "feature carries 'source_ids'.",
+        "file: "
+        + "; ".join(f"{fmt.id}: {fmt.summary}" for fmt in ExportFormat)
+        + ". Every feature carries 'source_ids'.",
     )
     export.add_argument(
         "--layers",
@@ -118,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         dest="fmt",
         metavar="FORMAT",
-        help=f"one of {', '.join(FORMATS)} (default: from the -o suffix, else geojson)",
+        help=f"one of {', '.join(FORMAT_IDS)} (default: from the -o suffix, else geojson)",
     )
     export.add_argument(
         "--basemap",
@@ -193,14 +192,13 @@ def _cmd_list(out: TextIO) -> int:
     return 0
 
 
-def _resolve_format(fmt: str | None, output: str | None) -> str:
+def _resolve_format(fmt: str | None, output: str | None) -> ExportFormat:
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-        fmt = suffix if suffix in FORMATS else "geojson"
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return fmt
+        fmt = suffix if suffix in FORMAT_IDS else ExportFormat.GEOJSON.id
+    if fmt.lower() not in FORMAT_IDS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMAT_IDS)}")
+    return ExportFormat.parse(fmt)
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
@@ -234,7 +232,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     )
     write_atomic(output, data)
     counts = ", ".join(f"{layer.spec.id} ({len(layer.frame)})" for layer in map_layers)
-    print(f"wrote {output} ({fmt}, {len(data):,} bytes): {counts}", file=out)
+    print(f"wrote {output} ({fmt.id}, {len(data):,} bytes): {counts}", file=out)
     return 0
 
 

@@ -642,7 +642,7 @@ def bench_export(runs: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     from layers.catalogue.registry import LAYER_IDS
     from layers.catalogue.spec import ViewParams
     from layers.drawing.layer import build_map_layers
-    from layers.export.writers import to_geojson, to_geopackage
+    from layers.export.data_formats import to_geojson, to_geopackage
 
     base = load_base()
     params = ViewParams(as_of=BENCH_DATE)

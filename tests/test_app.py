@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from geo.vocabulary import TreatyStatus
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.drawing.render import SAFETY_LINE
-from layers.export.writers import FORMATS
+from layers.export.formats import FORMAT_IDS
 from tests.hostile_corpus import build_corpus
 from views.user_layers import UPLOAD_TYPES
 
@@ -366,7 +366,7 @@ def test_analyst_mode_shows_downloads_and_attribute_table(default_app: AppTest) 
     at.radio(key="mode").set_value("analyst").run()
     assert_clean(at)
     buttons = at.get("download_button")
-    assert sorted(b.key for b in buttons) == sorted(f"download_{fmt}" for fmt in FORMATS)
+    assert sorted(b.key for b in buttons) == sorted(f"download_{fmt}" for fmt in FORMAT_IDS)
     titles = {spec.id: spec.title for spec in CATALOGUE}
     tables = [
         element.value

@@ -22,7 +22,8 @@ from layers.catalogue.registry import DEFAULT_LAYER_IDS
 from layers.catalogue.spec import ViewParams
 from layers.drawing.display import display_collection
 from layers.drawing.layer import MapLayer, build_map_layers
-from layers.export.writers import to_html
+from layers.export.html_map import to_html
+from layers.export.options import ExportOptions
 from tests.browser_support import (
     app_url,
     browser,
@@ -243,7 +244,9 @@ def test_standalone_html_export_draws_offline(
     params = ViewParams(as_of=date.today(), belt_km=float(BELT_KM_DEFAULT))
     html_path = tmp_path / "atlas.html"
     html_path.write_bytes(
-        to_html(default_layers, params, base.facts.sources, basemap_frame=base.basemap)
+        to_html(
+            default_layers, params, base.facts.sources, ExportOptions(basemap_frame=base.basemap)
+        )
     )
     page, log = open_page(browser_context)
     page.goto(html_path.as_uri())

@@ -18,7 +18,7 @@ import layers.catalogue.base
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.cli import main
-from layers.export.writers import FORMATS, export_filename
+from layers.export.formats import FORMAT_IDS, export_filename
 from tests.hostile_corpus import CASE_NAMES, build_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,7 +104,7 @@ def _read(path: Path, fmt: str) -> object:
     return path.read_bytes()
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", FORMAT_IDS)
 def test_export_each_format(fast_base, tmp_path, fmt):
     target = tmp_path / f"out.{fmt}"
     ids = ["treaty-status", "flank-borders"]

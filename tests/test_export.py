@@ -29,27 +29,36 @@ from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import LAYER_IDS
 from layers.catalogue.spec import ViewParams
+from layers.cli import build_parser
 from layers.drawing.layer import build_map_layers, user_layer
 from layers.drawing.render import SAFETY_LINE
-from layers.export.print_map import scale_bar_span_m
-from layers.export.writers import (
-    CRS_LABEL,
-    FORMATS,
-    METADATA_TABLE,
-    USER_SOURCE_ID,
+from layers.export.data_formats import METADATA_TABLE, table_name, to_geojson
+from layers.export.formats import (
+    FORMAT_IDS,
+    ExportFormat,
+    FormatKind,
+    FormatRecord,
     export_bytes,
     export_filename,
-    export_geometry,
-    export_metadata,
-    table_name,
-    to_geojson,
 )
+from layers.export.frames import export_geometry
+from layers.export.print_map import scale_bar_span_m
+from layers.export.provenance import CRS_LABEL, USER_SOURCE_ID, export_metadata
 
 PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "<script>alert(1)</script>"
 A4_RATIO = 297 / 210
-DATA_FORMATS = ("geojson", "gpkg", "csv")
+DATA_FORMATS = tuple(fmt.id for fmt in ExportFormat if fmt.kind is FormatKind.DATA)
+#: First bytes of a file of each media type.
+MAGIC = {
+    "application/geo+json": b'{"type":"FeatureCollection"',
+    "application/geopackage+sqlite3": b"SQLite format 3\x00",
+    "text/csv": b"layer,",
+    "text/html": b"<!DOCTYPE html>",
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "application/pdf": b"%PDF-",
+}
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -218,6 +227,34 @@ def hostile_user_layer() -> object:
         crs=WGS84,
     )
     return user_layer("user-1", XSS_IMG + ".geojson", frame)
+
+
+# ------------------------------------------------------------------------ every format
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat), ids=FORMAT_IDS)
+def test_every_format_writes_its_media_type_and_is_offered(base, all_layers, fmt):
+    layers = [x for x in all_layers if x.spec.id in ("withdrawing-states", "flank-borders")]
+    data = export_bytes(
+        fmt.id, layers, PARAMS, base.facts.sources, basemap_frame=base.basemap, dpi=72
+    )
+    assert data.startswith(MAGIC[fmt.media_type]), data[:40]
+    assert export_filename(["flank-borders"], PARAMS.as_of, fmt).endswith(f".{fmt.extension}")
+    assert ExportFormat.parse(fmt.id.upper()) is fmt
+    assert export_bytes(fmt, layers, PARAMS, base.facts.sources, basemap_frame=base.basemap, dpi=72)
+    if fmt.kind in (FormatKind.DATA, FormatKind.MAP):
+        assert b"source_ids" in data or b"ne-5.1.1" in data  # provenance travels with it
+    export_help = build_parser()._subparsers._group_actions[0].choices["export"].format_help()
+    assert f"{fmt.id}: " in " ".join(export_help.split())
+    assert fmt.id in FORMAT_IDS
+
+
+def test_format_records_are_validated():
+    with pytest.raises(ValueError, match="media type") as info:
+        FormatRecord("Bad Id", "", "text", FormatKind.DATA, "x", to_geojson)
+    assert "id 'Bad Id'" in str(info.value) and "label is empty" in str(info.value)
+    assert len(set(FORMAT_IDS)) == len(FORMAT_IDS)
+    assert len({fmt.label for fmt in ExportFormat}) == len(FORMAT_IDS)
 
 
 # ---------------------------------------------------------------------------- round trip
@@ -527,7 +564,7 @@ def test_export_filename():
 def test_unknown_format_names_the_formats(base, all_layers):
     with pytest.raises(ExportError, match="shp") as info:
         export_bytes("shp", all_layers, PARAMS, base.facts.sources, basemap_frame=base.basemap)
-    assert all(fmt in str(info.value) for fmt in FORMATS)
+    assert all(fmt in str(info.value) for fmt in FORMAT_IDS)
 
 
 def test_nothing_to_export(base):

@@ -26,7 +26,8 @@ from layers.catalogue.spec import ViewParams
 from layers.cli import main as cli_main
 from layers.drawing.layer import user_layer
 from layers.drawing.render import build_map
-from layers.export.writers import FORMATS, export_bytes, table_name
+from layers.export.data_formats import table_name
+from layers.export.formats import FORMAT_IDS, export_bytes
 from layers.safe_text import html_text, script_json
 
 MATH = "{{ 7*7 }}"
@@ -110,7 +111,7 @@ def test_map_page_script_keeps_template_text(in_tmp_cwd: Path) -> None:
     assert not (in_tmp_cwd / PWNED_DIR).exists()
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", FORMAT_IDS)
 def test_every_export_keeps_template_text(fmt: str, in_tmp_cwd: Path) -> None:
     base = load_base()
     layer = user_layer("user-1", FILE_NAME, template_frame())

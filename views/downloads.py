@@ -8,17 +8,8 @@ import streamlit as st
 
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
-from layers.export.writers import FORMATS, MEDIA_TYPES, export_bytes, export_filename
+from layers.export.formats import ExportFormat, export_bytes, export_filename
 from views.cache import get_base
-
-LABELS = {
-    "geojson": "GeoJSON (RFC 7946)",
-    "gpkg": "GeoPackage",
-    "csv": "CSV + WKT",
-    "html": "Standalone HTML map",
-    "png": "Print map PNG (A4)",
-    "pdf": "Print map PDF (A4)",
-}
 
 
 def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
@@ -37,19 +28,22 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
         return
     st.caption("Exactly what the map shows, with per-feature source ids and a metadata record.")
     ids = [layer.spec.id for layer in layers]
-    cols = st.columns(len(FORMATS))
-    for col, fmt in zip(cols, FORMATS, strict=True):
+    formats = list(ExportFormat)
+    cols = st.columns(len(formats))
+    for col, fmt in zip(cols, formats, strict=True):
         col.download_button(
-            LABELS[fmt],
+            fmt.label,
             data=_generator(fmt, layers, params),
             file_name=export_filename(ids, params.as_of, fmt),
-            mime=MEDIA_TYPES[fmt],
-            key=f"download_{fmt}",
+            mime=fmt.media_type,
+            key=f"download_{fmt.id}",
             on_click="ignore",
         )
 
 
-def _generator(fmt: str, layers: list[MapLayer], params: ViewParams) -> Callable[[], bytes]:
+def _generator(
+    fmt: ExportFormat, layers: list[MapLayer], params: ViewParams
+) -> Callable[[], bytes]:
     base = get_base()
 
     def generate() -> bytes:

@@ -29,9 +29,12 @@ from geo.errors import ExportError
 from layers import GENERATOR, __version__
 from layers.catalogue.spec import ViewParams
 from layers.catalogue.style import LayerStyle
+from layers.drawing.display import display_geometry
 from layers.drawing.layer import MapLayer
 from layers.drawing.render import SAFETY_LINE, SEA_COLOR
-from layers.export.writers import export_metadata, sources_line
+from layers.export.frames import check_layers
+from layers.export.options import ExportOptions
+from layers.export.provenance import export_metadata, sources_line
 
 #: A4 landscape in inches (297 mm × 210 mm).
 A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
@@ -318,14 +321,22 @@ def _source_lines(metadata: dict[str, Any]) -> list[str]:
     )
 
 
+def _drawn_frame(layer: MapLayer) -> gpd.GeoDataFrame:
+    """The layer with its display geometry (as on the web map), in the print projection."""
+    frame = to_wgs84(layer.frame, name=layer.spec.title)
+    frame = gpd.GeoDataFrame(
+        frame.drop(columns=frame.geometry.name), geometry=display_geometry(layer), crs=WGS84
+    )
+    return frame.to_crs(EQUAL_AREA)
+
+
 def print_map(
     layers: Sequence[MapLayer],
     params: ViewParams | None,
     sources: pd.DataFrame,
+    options: ExportOptions,
     *,
-    basemap_frame: gpd.GeoDataFrame,
     fmt: Literal["png", "pdf"] = "png",
-    dpi: int = 150,
 ) -> bytes:
     """Draw the shown layers as an A4 landscape print map.
 
@@ -333,10 +344,12 @@ def print_map(
     52°N 28°E) with a scale bar and a north arrow, the legend beside the map (never on it),
     the source ids grouped by licence, the generator and the safety line.
 
-    The scale bar's length is geodesic: it is measured on the WGS84 ellipsoid due east from the
-    bar's own position and then projected (see :func:`_scale_bar`), so it is right at the
-    latitude where it is drawn even though the projection's scale drifts away from its centre.
-    The north arrow likewise points along the local meridian.
+    Layers are drawn from their display geometry (simplified as on the web map: at A4 the
+    2 km tolerance is a fraction of a millimetre). The scale bar's length is geodesic: it is
+    measured on the WGS84 ellipsoid due east from the bar's own position and then projected
+    (see :func:`_scale_bar`), so it is right at the latitude where it is drawn even though the
+    projection's scale drifts away from its centre. The north arrow likewise points along the
+    local meridian.
 
     Parameters
     ----------
@@ -346,12 +359,12 @@ def print_map(
         The view (date, belt depth) printed in the subtitle.
     sources
         ``data/sources.csv`` (``AtlasBase.facts.sources``), for the licences of the cited sources.
-    basemap_frame
-        Countries (EPSG:4326) drawn as land under the layers (``AtlasBase.basemap``).
+    options
+        ``basemap_frame`` (required): countries (EPSG:4326) drawn as land under the layers
+        (``AtlasBase.basemap``); ``dpi``: PNG resolution (the page is always 297 × 210 mm,
+        PDF MediaBox 842 × 595 pt).
     fmt
         ``"png"`` or ``"pdf"``.
-    dpi
-        PNG resolution; the page is always 297 × 210 mm (PDF MediaBox 842 × 595 pt).
 
     Returns
     -------
@@ -365,12 +378,12 @@ def print_map(
     """
     if fmt not in ("png", "pdf"):
         raise ExportError(f"print format {fmt!r} is not supported; choose png or pdf")
-    if not layers:
-        raise ExportError("nothing to print: no layer is shown; switch at least one layer on")
-    metadata = export_metadata(layers, params, sources)
+    check_layers(layers)
+    dpi = options.dpi
+    metadata = export_metadata(layers, params, sources, light=True)
     to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
-    frames = [to_wgs84(layer.frame, name=layer.spec.title).to_crs(EQUAL_AREA) for layer in layers]
-    basemap = to_wgs84(basemap_frame, name="basemap").to_crs(EQUAL_AREA)
+    frames = [_drawn_frame(layer) for layer in layers]
+    basemap = to_wgs84(options.require_basemap(), name="basemap").to_crs(EQUAL_AREA)
 
     fig = Figure(figsize=A4_LANDSCAPE_IN, dpi=dpi)
     fig.patch.set_facecolor("white")

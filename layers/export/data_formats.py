@@ -1,0 +1,250 @@
+"""The data formats an analyst takes into a GIS: GeoJSON, GeoPackage and CSV.
+
+Each writes exactly the shown layers through :func:`layers.export.frames.prepared_frame`
+(full resolution unless ``options.light``) with their provenance
+(:mod:`layers.export.provenance`): the GeoJSON foreign member ``"metadata"``, the GeoPackage
+table ``atlas_metadata``; the CSV stays a plain table whose provenance is its ``source_ids``
+column.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from layers.catalogue.spec import ViewParams
+from layers.drawing.layer import MapLayer
+from layers.export.frames import (
+    COORD_DECIMALS,
+    check_layers,
+    plain_value,
+    prepared_frame,
+    records,
+)
+from layers.export.options import ExportOptions
+from layers.export.provenance import export_metadata, layer_metadata
+
+METADATA_TABLE = "atlas_metadata"
+
+
+# ------------------------------------------------------------------------------- GeoJSON
+
+
+def _geometry_json(geometry: BaseGeometry | None) -> str:
+    """GeoJSON text of one geometry with shortest-repr coordinates.
+
+    ``shapely.to_geojson`` (GEOS) prints 17 significant digits, so 50.53247 would come out as
+    50.532470000000004; Python's float repr keeps the rounded 6 decimals.
+    """
+    if geometry is None:
+        return "null"
+    return json.dumps(mapping(geometry), separators=(",", ":"))
+
+
+def _collection_bytes(
+    layers: Sequence[MapLayer], metadata: dict[str, Any], *, light: bool
+) -> bytes:
+    features = []
+    for layer in layers:
+        frame = prepared_frame(layer, light=light)
+        for props, geometry in zip(records(frame), frame.geometry.values, strict=True):
+            properties = json.dumps({"layer": layer.spec.id, **props}, ensure_ascii=False)
+            geometry_text = _geometry_json(geometry)
+            features.append(
+                f'{{"type":"Feature","properties":{properties},"geometry":{geometry_text}}}'
+            )
+    text = (
+        '{"type":"FeatureCollection","metadata":'
+        + json.dumps(metadata, ensure_ascii=False)
+        + ',"features":[\n'
+        + ",\n".join(features)
+        + "\n]}\n"
+    )
+    return text.encode("utf-8")
+
+
+def to_geojson(
+    layers: Sequence[MapLayer],
+    params: ViewParams | None,
+    sources: pd.DataFrame,
+    options: ExportOptions | None = None,
+    *,
+    per_layer: bool = False,
+) -> bytes:
+    """The shown layers as RFC 7946 GeoJSON.
+
+    Parameters
+    ----------
+    layers
+        The shown layers.
+    params
+        The view (date, belt depth) recorded in the metadata.
+    sources
+        ``data/sources.csv``.
+    options
+        ``options.light`` writes the map's display geometry (default: full resolution).
+    per_layer
+        ``False``: one FeatureCollection holding every layer, each feature with a ``layer``
+        property. ``True``: a ZIP archive with one ``<layer id>.geojson`` per layer.
+
+    Returns
+    -------
+    bytes
+        UTF-8 GeoJSON (or a ZIP of GeoJSON files): lon/lat WGS84, counter-clockwise exterior
+        rings, ≤ 6 decimals, no ``crs`` member, the metadata record as the collection's
+        foreign member ``"metadata"``.
+    """
+    check_layers(layers)
+    light = bool(options and options.light)
+    metadata = export_metadata(layers, params, sources, light=light)
+    if not per_layer:
+        return _collection_bytes(layers, metadata, light=light)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for layer in layers:
+            archive.writestr(
+                f"{layer.spec.id}.geojson",
+                _collection_bytes([layer], layer_metadata(metadata, layer.spec.id), light=light),
+            )
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------- GeoPackage
+
+
+def table_name(layer_id: str) -> str:
+    """GeoPackage table name of a layer: the id with ``-`` replaced by ``_``."""
+    return re.sub(r"[^0-9A-Za-z_]", "_", layer_id.replace("-", "_"))
+
+
+def _gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Make object columns writable by GDAL: text stays text, other objects become text."""
+    out = frame.copy()
+    for column in out.columns:
+        if column == out.geometry.name:
+            continue
+        series = out[column]
+        if series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype):
+            values = [plain_value(v) for v in series.astype(object)]
+            kinds = {type(v) for v in values if v is not None}
+            if kinds and not kinds <= {str}:
+                values = [None if v is None else str(v) for v in values]
+            out[column] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+def metadata_rows(metadata: dict[str, Any]) -> pd.DataFrame:
+    """The metadata record as ``key``/``value`` text rows (nested values as JSON)."""
+    rows = [
+        {
+            "key": key,
+            "value": value if isinstance(value, str) else json.dumps(value, ensure_ascii=False),
+        }
+        for key, value in metadata.items()
+    ]
+    return pd.DataFrame(rows, columns=["key", "value"])
+
+
+def to_geopackage(
+    layers: Sequence[MapLayer],
+    params: ViewParams | None,
+    sources: pd.DataFrame,
+    options: ExportOptions | None = None,
+) -> bytes:
+    """The shown layers as a GeoPackage: one table per layer plus ``atlas_metadata``.
+
+    Parameters
+    ----------
+    layers
+        The shown layers.
+    params
+        The view recorded in the metadata.
+    sources
+        ``data/sources.csv``.
+    options
+        ``options.light`` writes the map's display geometry (default: full resolution).
+
+    Returns
+    -------
+    bytes
+        A GeoPackage (EPSG:4326) with one table per layer named by :func:`table_name`, and
+        the non-spatial table ``atlas_metadata`` (``key``, ``value``; nested values as JSON).
+        A layer mixing single and multi geometries is stored as multi (GDAL's default).
+    """
+    check_layers(layers)
+    light = bool(options and options.light)
+    metadata = export_metadata(layers, params, sources, light=light)
+    with tempfile.TemporaryDirectory(prefix="atlas-export-") as folder:
+        path = Path(folder) / "export.gpkg"
+        for layer in layers:
+            frame = _gpkg_frame(prepared_frame(layer, light=light))
+            pyogrio.write_dataframe(frame, path, layer=table_name(layer.spec.id), driver="GPKG")
+        pyogrio.write_dataframe(metadata_rows(metadata), path, layer=METADATA_TABLE)
+        return path.read_bytes()
+
+
+# ----------------------------------------------------------------------------------- CSV
+
+
+def to_csv(
+    layers: Sequence[MapLayer],
+    params: ViewParams | None,
+    sources: pd.DataFrame,
+    options: ExportOptions | None = None,
+) -> bytes:
+    """The shown layers as one plain UTF-8 CSV table.
+
+    Parameters
+    ----------
+    layers
+        The shown layers.
+    params
+        Unused by the table itself (kept for the uniform writer signature); the metadata
+        record is in the GeoJSON and GeoPackage exports.
+    sources
+        Unused, see ``params``.
+    options
+        ``options.light`` writes the map's display geometry (default: full resolution).
+
+    Returns
+    -------
+    bytes
+        UTF-8 without BOM, CRLF line ends (RFC 4180; a field holding a line break is
+        quoted); header ``layer``, the union of the layers' attribute columns (in
+        first-seen order), ``source_ids``, ``wkt`` (EPSG:4326 lon/lat, 6 decimals). An empty
+        cell is a missing value or an empty string (CSV cannot tell them apart).
+    """
+    del params, sources
+    check_layers(layers)
+    light = bool(options and options.light)
+    tables = []
+    for layer in layers:
+        frame = prepared_frame(layer, light=light)
+        table = pd.DataFrame(records(frame), columns=frame.columns.drop(frame.geometry.name))
+        table = table.astype(object)
+        table.insert(0, "layer", layer.spec.id)
+        table["wkt"] = shapely.to_wkt(
+            frame.geometry.values, rounding_precision=COORD_DECIMALS, trim=True
+        )
+        tables.append(table)
+    combined = pd.concat(tables, ignore_index=True, sort=False).astype(object)
+    ordered = ["layer", *[c for c in combined.columns if c not in ("layer", "source_ids", "wkt")]]
+    combined = combined[[*ordered, "source_ids", "wkt"]]
+    combined = combined.where(combined.notna(), None)
+    return combined.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+__all__ = ["METADATA_TABLE", "metadata_rows", "table_name", "to_csv", "to_geojson", "to_geopackage"]

@@ -1,0 +1,95 @@
+"""What an export may be asked for beyond the layers and the view, and the bounds of each choice.
+
+The page (``views/downloads.py``) and the CLI (``python -m layers export``) offer the same
+choices from the same definitions here, so neither can ask for more than the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+
+from geo.errors import ExportError
+
+#: Resolution of the PNG print map, dots per inch on A4: lowest, default and highest.
+#: 300 dpi (3508 × 2480 px) draws in about 2 s with about 60 MiB; 1200 dpi took 16 s and
+#: 792 MiB of the shared server, for no gain on paper.
+MIN_DPI = 72
+DEFAULT_DPI = 150
+MAX_DPI = 300
+#: The resolutions the page offers (each within ``MIN_DPI``–``MAX_DPI``).
+DPI_CHOICES: tuple[int, ...] = (MIN_DPI, DEFAULT_DPI, MAX_DPI)
+
+
+def check_dpi(dpi: int) -> int:
+    """Refuse a print resolution outside :data:`MIN_DPI`–:data:`MAX_DPI`.
+
+    Parameters
+    ----------
+    dpi
+        Dots per inch.
+
+    Returns
+    -------
+    int
+        ``dpi`` unchanged.
+
+    Raises
+    ------
+    ExportError
+        Naming the range and the default.
+    """
+    if isinstance(dpi, bool) or not isinstance(dpi, int) or not MIN_DPI <= dpi <= MAX_DPI:
+        raise ExportError(
+            f"print resolution {dpi!r} dpi is outside {MIN_DPI}–{MAX_DPI} dpi; "
+            f"choose e.g. {DEFAULT_DPI}"
+        )
+    return dpi
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Choices of one export beyond the layers, the view and the sources.
+
+    Parameters
+    ----------
+    basemap_frame
+        Countries (EPSG:4326) drawn under the HTML and print maps (``AtlasBase.basemap``);
+        the data formats do not need it.
+    basemap
+        Basemap id of the HTML map (``layers.drawing.render.BASEMAP_IDS``).
+    present
+        Present mode of the HTML map (heavier lines, larger text).
+    dpi
+        PNG resolution in dots per inch (:func:`check_dpi`).
+    light
+        Data formats: write the map's simplified display geometry instead of the full
+        resolution (smaller file; length and area attributes then describe the full
+        geometry, not the written one). Maps are always drawn from display geometry.
+    """
+
+    basemap_frame: gpd.GeoDataFrame | None = None
+    basemap: str = "offline"
+    present: bool = False
+    dpi: int = DEFAULT_DPI
+    light: bool = False
+
+    def __post_init__(self) -> None:
+        check_dpi(self.dpi)
+
+    def require_basemap(self) -> gpd.GeoDataFrame:
+        """The basemap frame, or an :class:`ExportError` saying a map export needs one."""
+        if self.basemap_frame is None:
+            raise ExportError("a map export needs the basemap countries (AtlasBase.basemap)")
+        return self.basemap_frame
+
+
+__all__ = [
+    "DEFAULT_DPI",
+    "DPI_CHOICES",
+    "MAX_DPI",
+    "MIN_DPI",
+    "ExportOptions",
+    "check_dpi",
+]
