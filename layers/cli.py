@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -20,10 +20,17 @@ from geo.errors import AtlasError, ImportRejectedError
 from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec
-from layers.catalogue.spec import ViewParams
+from layers.catalogue.spec import ViewParams, as_of_problem
 from layers.drawing.layer import build_map_layers
 from layers.drawing.render import BASEMAP_IDS
-from layers.export.formats import FORMAT_IDS, ExportFormat, export_bytes, export_filename
+from layers.export.formats import (
+    FORMAT_IDS,
+    ExportFormat,
+    FormatKind,
+    export_bytes,
+    export_filename,
+)
+from layers.export.options import DEFAULT_DPI, MAX_DPI, MIN_DPI
 
 #: Exit status for bad arguments and rejected files (argparse's convention).
 EXIT_USAGE = 2
@@ -55,13 +62,30 @@ def _layer_ids(text: str) -> tuple[str, ...]:
     return ids
 
 
-def _as_of(text: str) -> date:
+def _as_of(text: str, today: date) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise UsageError(
             f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"
         ) from None
+    problem = as_of_problem(day, today)
+    if problem:
+        raise UsageError(f"--as-of {problem}")
+    return day
+
+
+def _dpi(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--dpi {text!r} is not a whole number of dots per inch") from None
+    if not MIN_DPI <= value <= MAX_DPI:
+        raise UsageError(
+            f"--dpi {text} is outside {MIN_DPI}–{MAX_DPI} dpi (a higher resolution costs the "
+            f"machine far more time and memory than paper shows); choose e.g. {DEFAULT_DPI}"
+        )
+    return value
 
 
 def _belt_km(text: str) -> float:
@@ -126,13 +150,29 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"basemap of the HTML map: {', '.join(BASEMAP_IDS)} (default: offline, which "
         "needs no network)",
     )
-    export.add_argument("--dpi", type=int, default=150, help="PNG resolution (default: 150)")
+    export.add_argument(
+        "--dpi",
+        default=str(DEFAULT_DPI),
+        metavar="DPI",
+        help=f"PNG resolution, {MIN_DPI}–{MAX_DPI} (default: {DEFAULT_DPI})",
+    )
+    export.add_argument(
+        "--simplify",
+        action="store_true",
+        help="data formats only: write the geometry simplified as the map draws it (a light "
+        "file); by default geometry is full resolution, so lengths and areas measured on it "
+        "agree with the length_km/area attributes",
+    )
     export.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="file to write (default: a name carrying the layers and date, in the current "
-        "folder); written atomically",
+        help="file to write, or an existing folder to write the default name into (default: "
+        "a name carrying the layers and date, in the current folder); written atomically with "
+        "the permissions your umask gives; an existing file is kept unless --force",
+    )
+    export.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (never a symbolic link)"
     )
 
     check = commands.add_parser(
@@ -149,8 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
+def write_atomic(path: Path, data: bytes, *, replace: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    The temporary file is created with mode 0666 less the process umask (the permissions any
+    new file gets), then linked to ``path`` (which fails if ``path`` appeared meanwhile) or,
+    with ``replace``, renamed over it. A reader never sees a half-written file.
 
     Parameters
     ----------
@@ -158,19 +202,62 @@ def write_atomic(path: Path, data: bytes) -> None:
         Target file; its folder must exist.
     data
         Content.
+    replace
+        Replace an existing file; without it an existing ``path`` raises.
+
+    Raises
+    ------
+    FileExistsError
+        When ``path`` exists and ``replace`` is false.
     """
     folder = path.parent if str(path.parent) else Path()
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
+    while True:
+        tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        tmp.replace(path)
-    except BaseException:
+        if replace:
+            tmp.replace(path)
+        else:
+            os.link(tmp, path)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
+
+
+def _output_path(text: str | None, default_name: str, *, force: bool) -> Path:
+    """Where ``export -o`` writes, after the rules that keep it from harming existing files."""
+    if text is None:
+        output = Path(default_name)
+    elif text.endswith(("/", os.sep)) or Path(text).is_dir():
+        if not Path(text).is_dir():
+            raise UsageError(
+                f"-o {text!r} names a folder that does not exist; create it first, or give a "
+                "file name without the trailing slash"
+            )
+        output = Path(text) / default_name
+    else:
+        output = Path(text)
+    if not output.parent.is_dir():
+        raise UsageError(f"folder {str(output.parent)!r} does not exist; create it first")
+    if output.is_symlink():
+        raise UsageError(
+            f"{str(output)!r} is a symbolic link; the export never writes through or replaces "
+            "a link: give the real file name or another one"
+        )
+    if output.exists() and not output.is_file():
+        raise UsageError(f"{str(output)!r} exists and is not a regular file; choose another name")
+    if output.exists() and not force:
+        raise UsageError(
+            f"{str(output)!r} exists; add --force to replace it, or choose another name"
+        )
+    return output
 
 
 def _cmd_list(out: TextIO) -> int:
@@ -202,21 +289,24 @@ def _resolve_format(fmt: str | None, output: str | None) -> ExportFormat:
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    today = date.today()
     layer_ids = _layer_ids(args.layers) if args.layers is not None else DEFAULT_LAYER_IDS
-    as_of = _as_of(args.as_of) if args.as_of is not None else date.today()
+    as_of = _as_of(args.as_of, today) if args.as_of is not None else today
     belt_km = _belt_km(args.belt_km)
     fmt = _resolve_format(args.fmt, args.output)
     if args.basemap not in BASEMAP_IDS:
         raise UsageError(
             f"unknown basemap {args.basemap!r}; choose one of {', '.join(BASEMAP_IDS)}"
         )
-    if not (10 <= args.dpi <= 1200):
-        raise UsageError(f"--dpi {args.dpi} is outside 10–1200; choose e.g. 150")
-    output = Path(args.output or export_filename(layer_ids, as_of, fmt))
-    if output.is_dir():
-        output = output / export_filename(layer_ids, as_of, fmt)
-    if not output.parent.is_dir():
-        raise UsageError(f"folder {str(output.parent)!r} does not exist; create it first")
+    dpi = _dpi(args.dpi)
+    if args.simplify and fmt.kind is not FormatKind.DATA:
+        data_ids = ", ".join(f.id for f in ExportFormat if f.kind is FormatKind.DATA)
+        raise UsageError(
+            f"--simplify applies to the data formats ({data_ids}); {fmt.id} is a map, always "
+            "drawn from simplified geometry"
+        )
+    default_name = export_filename(layer_ids, as_of, fmt, light=args.simplify)
+    output = _output_path(args.output, default_name, force=args.force)
 
     base = load_base()
     params = ViewParams(as_of=as_of, belt_km=belt_km)
@@ -228,11 +318,21 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         base.facts.sources,
         basemap_frame=base.basemap,
         basemap=args.basemap,
-        dpi=args.dpi,
+        dpi=dpi,
+        light=args.simplify,
     )
-    write_atomic(output, data)
+    try:
+        write_atomic(output, data, replace=args.force)
+    except FileExistsError:
+        raise UsageError(
+            f"{str(output)!r} appeared while exporting; add --force to replace it"
+        ) from None
     counts = ", ".join(f"{layer.spec.id} ({len(layer.frame)})" for layer in map_layers)
-    print(f"wrote {output} ({fmt.id}, {len(data):,} bytes): {counts}", file=out)
+    if fmt.kind is not FormatKind.DATA:
+        geometry = "drawn as on the map"
+    else:
+        geometry = "simplified as on the map" if args.simplify else "full resolution"
+    print(f"wrote {output} ({fmt.id}, {geometry}, {len(data):,} bytes): {counts}", file=out)
     return 0
 
 

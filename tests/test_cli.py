@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 import subprocess
 import sys
 from datetime import date
@@ -17,9 +19,12 @@ import pytest
 import layers.catalogue.base
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
+from layers.catalogue.spec import AS_OF_MIN
 from layers.cli import main
 from layers.export.formats import FORMAT_IDS, export_filename
+from layers.export.options import DEFAULT_DPI, DPI_CHOICES, MAX_DPI, MIN_DPI
 from tests.hostile_corpus import CASE_NAMES, build_corpus
+from views import state as page_state
 
 REPO = Path(__file__).resolve().parents[1]
 EXPORT_ARGS = ["--as-of", "2026-03-01", "--belt-km", "20"]
@@ -167,6 +172,14 @@ def test_export_format_from_suffix(fast_base, tmp_path):
         (["--basemap", "google"], "unknown basemap 'google'"),
         (["--bogus"], "unrecognized arguments: --bogus"),
         (["-o", "/nonexistent-folder/x.geojson"], "does not exist"),
+        (["-o", "newdir/"], "-o 'newdir/' names a folder that does not exist"),
+        (["--as-of", "0001-01-01"], "0001-01-01 is outside the dates the atlas shows"),
+        (["--as-of", "2023-12-31"], "choose a date from 2024-01-01 to"),
+        (["--as-of", "2999-01-01"], "2999-01-01 is outside the dates"),
+        (["--dpi", "1200"], "--dpi 1200 is outside 72–300 dpi"),
+        (["--dpi", "10"], "--dpi 10 is outside 72–300 dpi"),
+        (["--dpi", "high"], "--dpi 'high' is not a whole number"),
+        (["--simplify", "--format", "png"], "--simplify applies to the data formats"),
     ],
 )
 def test_bad_export_arguments_give_one_line(tmp_path, monkeypatch, args, fragment):
@@ -236,3 +249,97 @@ def test_check_missing_file(tmp_path):
     assert code == 2
     assert out == "" and err.count("\n") == 1
     assert "absent.geojson" in err
+
+
+# ----------------------------------------------------------------------- output rules
+
+
+def _export_to(target: Path, *extra: str) -> tuple[int, str, str]:
+    return run(["export", "--layers", "flank-borders", *EXPORT_ARGS, "-o", str(target), *extra])
+
+
+def test_export_keeps_an_existing_file_unless_forced(fast_base, tmp_path):
+    target = tmp_path / "out.geojson"
+    target.write_text("analyst's own work")
+    code, out, err = _export_to(target)
+    assert code == 2 and out == ""
+    assert f"'{target}' exists; add --force to replace it" in err
+    assert target.read_text() == "analyst's own work"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.geojson"]
+    code, _, err = _export_to(target, "--force")
+    assert code == 0, err
+    assert json.loads(target.read_bytes())["type"] == "FeatureCollection"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.geojson"]
+
+
+@pytest.mark.parametrize("dangling", [False, True])
+def test_export_never_replaces_a_symlink(fast_base, tmp_path, dangling):
+    real = tmp_path / "elsewhere.txt"
+    if not dangling:
+        real.write_text("keep me")
+    link = tmp_path / "out.geojson"
+    link.symlink_to(real)
+    for extra in ((), ("--force",)):
+        code, _, err = _export_to(link, *extra)
+        assert code == 2
+        assert "is a symbolic link" in err and err.count("\n") == 1
+        assert link.is_symlink() and link.readlink() == real
+        assert real.exists() == (not dangling)
+        if not dangling:
+            assert real.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_export_file_mode_follows_the_umask(fast_base, tmp_path, umask):
+    target = tmp_path / "out.csv"
+    old = os.umask(umask)
+    try:
+        code, _, err = _export_to(target)
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+def test_export_into_an_existing_folder_with_a_trailing_slash(fast_base, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    code, _, err = run(
+        ["export", "--layers", "flank-borders", *EXPORT_ARGS, "-o", f"{folder}/", "--format", "csv"]
+    )
+    assert code == 0, err
+    name = export_filename(["flank-borders"], date(2026, 3, 1), "csv")
+    assert [p.name for p in folder.iterdir()] == [name]
+
+
+def test_simplify_writes_a_light_file_and_says_so(fast_base, tmp_path):
+    full, light = tmp_path / "full.geojson", tmp_path / "light.geojson"
+    assert _export_to(full)[0] == 0
+    code, out, err = _export_to(light, "--simplify")
+    assert code == 0, err
+    assert "simplified as on the map" in out
+    full_doc, light_doc = json.loads(full.read_bytes()), json.loads(light.read_bytes())
+    assert "full resolution" in full_doc["metadata"]["geometry"]
+    assert "simplified" in light_doc["metadata"]["geometry"]
+    vertices = [
+        sum(len(part) for part in f["geometry"]["coordinates"]) for f in full_doc["features"]
+    ]
+    light_vertices = [
+        sum(len(part) for part in f["geometry"]["coordinates"]) for f in light_doc["features"]
+    ]
+    assert sum(light_vertices) < 0.8 * sum(vertices)
+    assert [f["properties"]["length_km"] for f in full_doc["features"]] == [
+        f["properties"]["length_km"] for f in light_doc["features"]
+    ]
+
+
+def test_date_and_dpi_bounds_are_the_pages(fast_base, tmp_path):
+    assert page_state.AS_OF_MIN is AS_OF_MIN
+    assert min(DPI_CHOICES) >= MIN_DPI and max(DPI_CHOICES) <= MAX_DPI
+    assert DEFAULT_DPI in DPI_CHOICES
+    # the first day the page offers and the highest resolution are accepted
+    target = tmp_path / "first-day.png"
+    first_day = ["--as-of", AS_OF_MIN.isoformat(), "--dpi", str(MAX_DPI)]
+    code, _, err = run(["export", "--layers", "flank-borders", *first_day, "-o", str(target)])
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"\x89PNG")

@@ -8,7 +8,8 @@ import streamlit as st
 
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
-from layers.export.formats import ExportFormat, export_bytes, export_filename
+from layers.export.formats import ExportFormat, FormatKind, export_bytes, export_filename
+from layers.export.options import DEFAULT_DPI, DPI_CHOICES
 from views.cache import get_base
 
 
@@ -26,15 +27,34 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
     if not layers:
         st.caption("Switch a layer on to export it.")
         return
-    st.caption("Exactly what the map shows, with per-feature source ids and a metadata record.")
+    st.caption(
+        "Exactly what the map shows, with per-feature source ids and a metadata record. Data "
+        "files are full resolution: lengths and areas measured on them agree with their "
+        "attributes."
+    )
+    options = st.columns(2)
+    light = options[0].toggle(
+        "Light data files",
+        key="download_light",
+        help="GeoJSON, GeoPackage and CSV with the geometry simplified as the map draws it: "
+        "much smaller, but no longer for measuring.",
+    )
+    dpi = options[1].selectbox(
+        "Print resolution (PNG)",
+        DPI_CHOICES,
+        index=DPI_CHOICES.index(DEFAULT_DPI),
+        format_func=lambda value: f"{value} dpi",
+        key="download_dpi",
+    )
     ids = [layer.spec.id for layer in layers]
     formats = list(ExportFormat)
     cols = st.columns(len(formats))
     for col, fmt in zip(cols, formats, strict=True):
+        light_file = light and fmt.kind is FormatKind.DATA
         col.download_button(
-            fmt.label,
-            data=_generator(fmt, layers, params),
-            file_name=export_filename(ids, params.as_of, fmt),
+            fmt.label + (" (light)" if light_file else ""),
+            data=_generator(fmt, layers, params, light=light_file, dpi=dpi),
+            file_name=export_filename(ids, params.as_of, fmt, light=light_file),
             mime=fmt.media_type,
             key=f"download_{fmt.id}",
             on_click="ignore",
@@ -42,11 +62,19 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
 
 
 def _generator(
-    fmt: ExportFormat, layers: list[MapLayer], params: ViewParams
+    fmt: ExportFormat, layers: list[MapLayer], params: ViewParams, *, light: bool, dpi: int
 ) -> Callable[[], bytes]:
     base = get_base()
 
     def generate() -> bytes:
-        return export_bytes(fmt, layers, params, base.facts.sources, basemap_frame=base.basemap)
+        return export_bytes(
+            fmt,
+            layers,
+            params,
+            base.facts.sources,
+            basemap_frame=base.basemap,
+            light=light,
+            dpi=dpi,
+        )
 
     return generate

@@ -211,7 +211,11 @@ FORMAT_IDS: tuple[str, ...] = tuple(member.id for member in ExportFormat)
 
 
 def export_filename(
-    layer_ids: Sequence[str], as_of: date | str | None, fmt: ExportFormat | str
+    layer_ids: Sequence[str],
+    as_of: date | str | None,
+    fmt: ExportFormat | str,
+    *,
+    light: bool = False,
 ) -> str:
     """A file name that carries the layers and the date.
 
@@ -223,12 +227,15 @@ def export_filename(
         The map's date.
     fmt
         An :class:`ExportFormat` or its id.
+    light
+        A light (simplified) data file: the name ends in ``_light``.
 
     Returns
     -------
     str
-        E.g. ``atlas_treaty-status+flank-borders_2026-03-01.geojson``, or
-        ``atlas_6-layers_2026-03-01.pdf`` for more than three layers.
+        E.g. ``atlas_treaty-status+flank-borders_2026-03-01.geojson``,
+        ``atlas_6-layers_2026-03-01.pdf`` for more than three layers, or
+        ``atlas_border-belt_2026-03-01_light.gpkg``.
     """
     extension = ExportFormat.parse(fmt).extension
     ids = [re.sub(r"[^0-9A-Za-z_-]+", "-", i).strip("-") or "layer" for i in layer_ids]
@@ -239,7 +246,7 @@ def export_filename(
     else:
         part = "+".join(ids)
     day = as_of.isoformat() if isinstance(as_of, date) else (as_of or "undated")
-    return f"atlas_{part}_{day}.{extension}"
+    return f"atlas_{part}_{day}{'_light' if light else ''}.{extension}"
 
 
 def export_bytes(
