@@ -164,7 +164,7 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 
 def unescape_markdown(text: str) -> str:
-    r"""Undo ``views.text.plain`` (``\x`` → ``x``) to read an alert as the user does."""
+    r"""Undo ``layers.safe_text.markdown_text`` (``\x`` → ``x``) to read an alert as shown."""
     return re.sub(r"\\(.)", r"\1", text)
 
 

@@ -7,6 +7,7 @@ import json
 import re
 import struct
 import zipfile
+import zlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,18 +21,23 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from matplotlib.colors import to_rgb
+from PIL import Image
 from shapely import affinity
 from shapely.geometry import box, shape
 
 from geo.crs import EQUAL_AREA, GEOD, WGS84
 from geo.errors import ExportError
+from geo.vocabulary import TreatyStatus
 from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import LAYER_IDS
 from layers.catalogue.spec import ViewParams
+from layers.catalogue.style import NEIGHBOUR_COLORS
 from layers.cli import build_parser
+from layers.drawing.display import display_collection, visible_attributes
 from layers.drawing.layer import build_map_layers, user_layer
-from layers.drawing.render import SAFETY_LINE
+from layers.drawing.render import SAFETY_LINE, SEA_COLOR
 from layers.export.data_formats import METADATA_TABLE, table_name, to_geojson
 from layers.export.formats import (
     FORMAT_IDS,
@@ -42,7 +48,7 @@ from layers.export.formats import (
     export_filename,
 )
 from layers.export.frames import export_geometry
-from layers.export.print_map import scale_bar_span_m
+from layers.export.print_map import LAND_COLOR, LEGEND_BOX, MAP_BOX, scale_bar_span_m
 from layers.export.provenance import CRS_LABEL, USER_SOURCE_ID, export_metadata
 
 PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
@@ -71,6 +77,8 @@ def read_back(data: bytes, fmt: str) -> dict[str, gpd.GeoDataFrame]:
         return {k: g.reset_index(drop=True) for k, g in frame.groupby("layer", sort=False)}
     if fmt == "csv":
         table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        table = table.map(undo_csv_cell)
+        table.columns = [undo_csv_cell(c) for c in table.columns]
         geometry = shapely.from_wkt(table.pop("wkt").to_numpy())
         frame = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
         return {k: g.reset_index(drop=True) for k, g in frame.groupby("layer", sort=False)}
@@ -82,6 +90,11 @@ def read_back(data: bytes, fmt: str) -> dict[str, gpd.GeoDataFrame]:
                     frames[name] = pyogrio.read_dataframe(path, layer=name)
         return frames
     raise AssertionError(fmt)
+
+
+def undo_csv_cell(text: str) -> str:
+    """Read a neutralised CSV cell back as the value it was (``layers.safe_text.csv_cell``)."""
+    return text[1:] if re.match(r"^'+[=+\-@\t\r]", text) else text
 
 
 class pyogrio_path:  # noqa: N801 - used like a function in a with-statement
@@ -437,9 +450,13 @@ def test_user_layer_provenance(base):
 
 # ----------------------------------------------------------------------- property (user)
 
+SAMPLE_TEXTS = (
+    *(XSS_IMG, XSS_SCRIPT, "", "nan", "NULL", "1e5", "Київ", '"quoted",\ncomma'),
+    *("=1+1", "@SUM(A1)", "-x", "'=x", "\tx"),  # formulas: neutralised in CSV, kept elsewhere
+)
 _text = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30),
-    st.sampled_from([XSS_IMG, XSS_SCRIPT, "", "nan", "NULL", "1e5", "Київ", '"quoted",\ncomma']),
+    st.sampled_from(SAMPLE_TEXTS),
 )
 
 
@@ -570,3 +587,220 @@ def test_unknown_format_names_the_formats(base, all_layers):
 def test_nothing_to_export(base):
     with pytest.raises(ExportError, match="no layer"):
         export_bytes("geojson", [], PARAMS, base.facts.sources, basemap_frame=base.basemap)
+
+
+# ----------------------------------------------------------------- print map content
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a PDF draws, one line per text object (Matplotlib writes Latin-1 literals)."""
+    lines = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            content = zlib.decompress(raw)
+        except zlib.error:
+            continue
+        for block in re.findall(rb"BT(.*?)ET", content, re.S):
+            parts = re.findall(rb"\(((?:[^()\\]|\\.)*)\)", block, re.S)
+            text = b"".join(re.sub(rb"\\(.)", rb"\1", p, flags=re.S) for p in parts)
+            lines.append(text.decode("latin-1"))
+    return "\n".join(lines)
+
+
+def region_shares(png: bytes) -> dict[str, float]:
+    """Share of pixels that are not the region's background, per region of the page."""
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    height, width, _ = image.shape
+
+    def box(fraction: tuple[float, float, float, float]) -> np.ndarray:
+        left, bottom, w, h = fraction
+        rows = slice(int((1 - bottom - h) * height) + 2, int((1 - bottom) * height) - 2)
+        cols = slice(int(left * width) + 2, int((left + w) * width) - 2)
+        return image[rows, cols]
+
+    def share(pixels: np.ndarray, background: str) -> float:
+        rgb = np.array([int(background[i : i + 2], 16) for i in (1, 3, 5)])
+        return float((np.abs(pixels - rgb).sum(axis=2) > 30).mean())
+
+    return {
+        "map (not sea)": share(box(MAP_BOX), SEA_COLOR),
+        "legend": share(box(LEGEND_BOX), "#FFFFFF"),
+        "title": share(box((0.02, 0.87, 0.6, 0.11)), "#FFFFFF"),
+        "footer": share(box((0.02, 0.01, 0.6, 0.15)), "#FFFFFF"),
+    }
+
+
+def colour_share(png: bytes, colour: str, opacity: float = 1.0) -> float:
+    """Share of the page in ``colour`` laid with ``opacity`` over the print map's land."""
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(float)
+    rgb = np.array(to_rgb(colour)) * opacity + np.array(to_rgb(LAND_COLOR)) * (1 - opacity)
+    return float((np.abs(image - rgb * 255).sum(axis=2) < 30).mean())
+
+
+@pytest.fixture(scope="module")
+def print_layers(all_layers):
+    return [x for x in all_layers if x.spec.id in ("treaty-status", "flank-borders")]
+
+
+def test_png_shows_map_legend_title_and_footer(base, print_layers):
+    png = export_bytes("png", print_layers, PARAMS, base.facts.sources, basemap_frame=base.basemap)
+    shares = region_shares(png)
+    # a blank page scores 0 everywhere; measured 0.55 / 0.08 / 0.05 / 0.06 at 150 dpi
+    assert shares["map (not sea)"] > 0.25, shares
+    assert shares["legend"] > 0.02, shares
+    assert shares["title"] > 0.01, shares
+    assert shares["footer"] > 0.01, shares
+    # the layers' own colours are on the page, not just the basemap
+    assert colour_share(png, NEIGHBOUR_COLORS["RUS"]) > 1e-4
+    fill = print_layers[0].spec.style.fill_opacity
+    assert colour_share(png, TreatyStatus.WITHDRAWN.color, fill) > 1e-3
+
+
+def test_pdf_carries_title_date_legend_sources_and_safety_line(base, print_layers):
+    text = pdf_text(
+        export_bytes("pdf", print_layers, PARAMS, base.facts.sources, basemap_frame=base.basemap)
+    )
+    for expected in (
+        GENERATOR,
+        "As of 2026-03-01",
+        "Legend",
+        "Mine Ban Treaty status",
+        "Border with Russia",
+        "Sources (licence: ids)",
+        "Public domain: ne-5.1.1",
+        "aca-2026-01",
+        "Not for navigation or safety decisions",
+        "Lambert azimuthal equal-area",
+    ):
+        assert expected in text, expected
+
+
+# ------------------------------------------------------------- hostile data in exports
+
+DOLLAR_NAME = "$\\frac{1}{0}$ costs $5.geojson"
+ANTIPODE = (-152.0, -52.0)  # the print projection's (52°N 28°E) antipode
+
+
+def odd_places_layer():
+    frame = gpd.GeoDataFrame(
+        {"name": ["Kyiv square", "antipode", "near antipode"]},
+        geometry=[
+            box(30.0, 50.0, 30.5, 50.5),
+            shapely.Point(*ANTIPODE),
+            box(-152.5, -52.5, -151.5, -51.5),
+        ],
+        crs=WGS84,
+    )
+    return user_layer("user-1", DOLLAR_NAME, frame)
+
+
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_print_draws_dollar_names_and_leaves_out_the_antipode_with_a_note(base, fmt):
+    # Both made the print export fail silently (mathtext error; infinite map extent).
+    data = export_bytes(
+        fmt, [odd_places_layer()], PARAMS, base.facts.sources, basemap_frame=base.basemap
+    )
+    if fmt == "png":
+        shares = region_shares(data)
+        assert shares["map (not sea)"] > 0.25 and shares["legend"] > 0.005, shares
+        return
+    text = pdf_text(data)
+    assert DOLLAR_NAME in text  # literally, not as mathtext
+    assert "Not drawn: 2 features of " in text
+    assert "every data export keeps them" in text
+
+
+def test_print_of_only_undrawable_features_still_prints(base):
+    frame = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(*ANTIPODE)], crs=WGS84)
+    layer = user_layer("user-1", "far.geojson", frame)
+    text = pdf_text(
+        export_bytes("pdf", [layer], PARAMS, base.facts.sources, basemap_frame=base.basemap)
+    )
+    assert "Not drawn: 1 feature of far.geojson" in text
+
+
+FORMULA_VALUES = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1,2)", "-1+2", "ok"]
+
+
+def formula_layer():
+    frame = gpd.GeoDataFrame(
+        {"name": FORMULA_VALUES, "=cmd()": FORMULA_VALUES[::-1], "n": [-1.5, 2, 3, 4, 5]},
+        geometry=[box(30 + i, 50, 30.5 + i, 50.5) for i in range(len(FORMULA_VALUES))],
+        crs=WGS84,
+    )
+    return user_layer("user-1", "=formulas.geojson", frame)
+
+
+def test_csv_neutralises_formulas_in_values_and_column_names(base):
+    data = export_bytes(
+        "csv", [formula_layer()], PARAMS, base.facts.sources, basemap_frame=base.basemap
+    )
+    table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    assert "'=cmd()" in table.columns and "=cmd()" not in table.columns
+    assert list(table["name"]) == ["'" + v if v != "ok" else v for v in FORMULA_VALUES]
+    assert list(table["n"]) == ["-1.5", "2.0", "3.0", "4.0", "5.0"]  # numbers stay numbers
+    for column in table.columns:
+        for cell in [column, *table[column]]:
+            assert not re.match(r"[=+\-@\t\r]", cell) or column == "n", cell
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg"])
+def test_geojson_and_geopackage_keep_formulas_verbatim(base, fmt):
+    data = export_bytes(
+        fmt, [formula_layer()], PARAMS, base.facts.sources, basemap_frame=base.basemap
+    )
+    (got,) = read_back(data, fmt).values()
+    assert list(got["name"]) == FORMULA_VALUES
+    assert list(got["=cmd()"]) == FORMULA_VALUES[::-1]
+
+
+def test_geopackage_with_case_colliding_names_is_readable(base, tmp_path):
+    # "Name"/"name" once made the GeoPackage download hang; "geom" and "FID" are GDAL's own.
+    frame = gpd.GeoDataFrame(
+        {"Name": ["A"], "name": ["a"], "NAME": ["α"], "geom": ["g"], "FID": [7], "name_2": ["x"]},
+        geometry=[box(30, 50, 31, 51)],
+        crs=WGS84,
+    )
+    layer = user_layer("user-1", "clash.gpkg", frame)
+    path = tmp_path / "clash.gpkg"
+    path.write_bytes(
+        export_bytes("gpkg", [layer], PARAMS, base.facts.sources, basemap_frame=base.basemap)
+    )
+    got = pyogrio.read_dataframe(path, layer=table_name("user-1"))
+    assert got.loc[0, "Name"] == "A"
+    assert got.loc[0, "name_3"] == "a" and got.loc[0, "NAME_4"] == "α"
+    assert got.loc[0, "geom_1"] == "g" and got.loc[0, "FID_1"] == 7
+    assert got.loc[0, "name_2"] == "x"
+    meta = pyogrio.read_dataframe(path, layer=METADATA_TABLE)
+    renamed = json.loads(dict(zip(meta["key"], meta["value"], strict=True))["renamed_columns"])
+    assert {(r["from"], r["to"]) for r in renamed} == {
+        ("name", "name_3"),
+        ("NAME", "NAME_4"),
+        ("geom", "geom_1"),
+        ("FID", "FID_1"),
+    }
+
+
+def test_a_huge_blob_stays_out_of_the_map_payload(base):
+    blob = bytes(40 * 1024 * 1024)
+    text = "x" * (5 * 1024 * 1024)
+    frame = gpd.GeoDataFrame(
+        {"name": ["a"], "blob": [blob], "text": [text]}, geometry=[box(30, 50, 31, 51)], crs=WGS84
+    )
+    layer = user_layer("user-1", "blob.gpkg", frame)
+    collection = display_collection(layer)
+    size = len(json.dumps(collection))
+    assert size < 10_000, f"{size:,} bytes"
+    props = collection["features"][0]["properties"]
+    assert "binary value of 41,943,040 bytes: not shown" in props["f1"]
+    assert (
+        props["f2"].startswith("x" * 100) and "5,242,580 more characters not shown" in props["f2"]
+    )
+    table = visible_attributes([layer])
+    assert max(len(v) for v in table.to_numpy().ravel()) < 1000
+    # the data exports keep the whole value
+    (got,) = read_back(
+        export_bytes("gpkg", [layer], PARAMS, base.facts.sources, basemap_frame=base.basemap),
+        "gpkg",
+    ).values()
+    assert len(got.loc[0, "text"]) == len(text)

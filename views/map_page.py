@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from layers.catalogue.figures import KeyFigures
 from layers.catalogue.spec import ViewParams
 from layers.drawing.aggregate import display_version
-from layers.drawing.display import FEATURE_ID, visible_attributes
+from layers.drawing.display import FEATURE_ID, shown_text, visible_attributes
 from layers.drawing.layer import MapLayer
 from layers.drawing.render import SAFETY_LINE, build_map, legend_html
+from layers.safe_text import html_text, markdown_text
 from views.cache import (
     get_base,
     get_chart_specs,
@@ -37,7 +38,7 @@ def render_map_page(state: ViewState) -> None:
     st.title("Eastern Flank Mine Atlas")
     st.warning(SAFETY_LINE, icon="⚠️")
     for notice in st.session_state.get(NOTICES_KEY, []):
-        st.info(notice, icon="ℹ️")
+        st.info(markdown_text(notice), icon="ℹ️")
 
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
     layers = get_layers(state.layers, params) + session_user_layers()
@@ -130,14 +131,15 @@ def _render_details(feature_id: str, layers: list[MapLayer], state: ViewState) -
     if layer is None or not row.isdigit() or int(row) >= len(layer.frame):
         return
     record = layer.frame.drop(columns=layer.frame.geometry.name).iloc[int(row)]
-    st.subheader(f"Selected: {record.get('name') or record.get('name_en') or layer.spec.title}")
+    name = record.get("name") or record.get("name_en") or layer.spec.title
+    st.subheader("Selected: " + markdown_text(shown_text(name)))
     if "iso3" in record and layer_id in ("treaty-status", "withdrawing-states"):
         base = get_base()
         rows = base.facts.milestones.loc[base.facts.milestones["iso3"] == record["iso3"]]
         st.markdown(f"**Status on {state.as_of.isoformat()}:** {record['status_label']}")
         st.dataframe(rows, hide_index=True, width="stretch")
         if record.get("conflicts"):
-            st.caption(f"Sources disagree: {record['conflicts']}")
+            st.caption("Sources disagree: " + markdown_text(record["conflicts"]))
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown("**Defence-line plans**")
@@ -150,7 +152,11 @@ def _render_details(feature_id: str, layers: list[MapLayer], state: ViewState) -
         )
         st.dataframe(refs.loc[refs["pair"] == record["pair"]], hide_index=True, width="stretch")
     else:
-        st.dataframe(record.to_frame("value"), width="stretch")
+        values = pd.DataFrame(
+            {"value": [shown_text(v) for v in record]},
+            index=[shown_text(c) for c in record.index],
+        )
+        st.dataframe(values, width="stretch")
 
 
 def _render_legend(layers: list[MapLayer]) -> None:
@@ -161,8 +167,8 @@ def _render_legend(layers: list[MapLayer]) -> None:
         cols = st.columns(min(3, len(layers)))
         for i, layer in enumerate(layers):
             cols[i % len(cols)].markdown(
-                f'<div class="atlas-st-legend" data-layer="{html.escape(layer.spec.id)}">'
-                f"<b>{html.escape(layer.spec.title)}</b>{legend_html(layer)}</div>",
+                f'<div class="atlas-st-legend" data-layer="{html_text(layer.spec.id)}">'
+                f"<b>{html_text(layer.spec.title)}</b>{legend_html(layer)}</div>",
                 unsafe_allow_html=True,
             )
 

@@ -7,7 +7,7 @@ import streamlit as st
 from geo.errors import ImportRejectedError
 from geo.importer import ImportLimits, import_bytes, list_layers
 from layers.drawing.layer import MapLayer, user_layer
-from views.text import plain
+from layers.safe_text import markdown_text as plain
 
 USER_LAYERS_KEY = "user_layers"
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "csv"]

@@ -31,6 +31,10 @@ DISPLAY_DECIMALS = 3
 #: Grid of simplified display geometry, degrees (about 11 m; also the light export's grid).
 DISPLAY_GRID_DEG = 1e-4
 MISSING = "—"
+#: Longest attribute text the map and the page show, in characters: a longer value is cut with
+#: a note saying so, and a binary value is named by its size. Every data export keeps the full
+#: value. (A 40 MiB BLOB attribute once became a 200 MiB map payload.)
+MAX_SHOWN_CHARS = 300
 
 
 def display_geometry(layer: MapLayer) -> np.ndarray:
@@ -78,6 +82,34 @@ def display_key(layer: MapLayer) -> str:
     return digest.hexdigest()
 
 
+def shown_text(value: object) -> str:
+    """A value as text short enough for the map and the page (not yet escaped).
+
+    Parameters
+    ----------
+    value
+        Any attribute value or name.
+
+    Returns
+    -------
+    str
+        ``str(value)`` when at most :data:`MAX_SHOWN_CHARS` characters; otherwise its start
+        and a note with the number of characters left out. Binary values (BLOBs) become a note
+        with their size in bytes.
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        size = len(value)
+        return f"[binary value of {size:,} bytes: not shown; it is in the data exports]"
+    text = str(value)
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    left_out = len(text) - MAX_SHOWN_CHARS
+    return (
+        f"{text[:MAX_SHOWN_CHARS]}… [{left_out:,} more characters not shown; the full value "
+        "is in the data exports]"
+    )
+
+
 def format_value(value: object) -> str:
     """Text for one attribute value as the map shows it (not yet escaped).
 
@@ -89,7 +121,8 @@ def format_value(value: object) -> str:
     Returns
     -------
     str
-        Numbers with thousands separators (one decimal at most), ``"—"`` for missing values.
+        Numbers with thousands separators (one decimal at most), ``"—"`` for missing values,
+        long or binary values shortened by :func:`shown_text`.
     """
     if value is None:
         return MISSING
@@ -101,7 +134,7 @@ def format_value(value: object) -> str:
         return f"{value:,}"
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
-    text = str(value)
+    text = shown_text(value)
     return text if text.strip() else MISSING
 
 
@@ -180,7 +213,7 @@ def tooltip_keys(layer: MapLayer) -> tuple[list[str], list[str]]:
         names may hold any characters; labels are HTML-escaped because Folium writes them raw.
     """
     keys = [f"f{i}" for i in range(len(layer.spec.tooltip_fields))]
-    labels = [html_text(label) for _, label in layer.spec.tooltip_fields]
+    labels = [html_text(shown_text(label)) for _, label in layer.spec.tooltip_fields]
     return keys, labels
 
 
@@ -195,7 +228,8 @@ def visible_attributes(layers: Sequence[MapLayer]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Column ``layer`` plus each layer's tooltip columns, raw values (Streamlit escapes).
+        Column ``layer`` plus each layer's tooltip columns, as text shortened by
+        :func:`shown_text` (``st.dataframe`` shows text as text).
     """
     tables = []
     for layer in layers:
@@ -203,5 +237,5 @@ def visible_attributes(layers: Sequence[MapLayer]) -> pd.DataFrame:
         table = pd.DataFrame(layer.frame[columns]).copy()
         table = table.rename(columns=dict(layer.spec.tooltip_fields))
         table.insert(0, "layer", layer.spec.title)
-        tables.append(table.astype(str))
+        tables.append(table.astype(object).map(shown_text))
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()

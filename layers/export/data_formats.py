@@ -4,7 +4,8 @@ Each writes exactly the shown layers through :func:`layers.export.frames.prepare
 (full resolution unless ``options.light``) with their provenance
 (:mod:`layers.export.provenance`): the GeoJSON foreign member ``"metadata"``, the GeoPackage
 table ``atlas_metadata``; the CSV stays a plain table whose provenance is its ``source_ids``
-column.
+column. GeoJSON and GeoPackage keep every value verbatim; the CSV, which spreadsheets open,
+neutralises text that would run as a formula (:func:`layers.safe_text.csv_cell`).
 """
 
 from __future__ import annotations
@@ -36,8 +37,12 @@ from layers.export.frames import (
 )
 from layers.export.options import ExportOptions
 from layers.export.provenance import export_metadata, layer_metadata
+from layers.safe_text import csv_cell
 
 METADATA_TABLE = "atlas_metadata"
+#: Column names GDAL's GeoPackage driver uses itself (compared without case): the feature id
+#: and the geometry column. An attribute of that name would fail or be taken as the id.
+GPKG_RESERVED = ("fid", "geom")
 
 
 # ------------------------------------------------------------------------------- GeoJSON
@@ -130,6 +135,39 @@ def table_name(layer_id: str) -> str:
     return re.sub(r"[^0-9A-Za-z_]", "_", layer_id.replace("-", "_"))
 
 
+def gpkg_column_names(columns: Sequence[str]) -> dict[str, str]:
+    """Renames that make attribute names valid in one GeoPackage table.
+
+    SQLite compares column names without case, so ``Name`` and ``name`` cannot both be
+    columns (GDAL fails on the second; the page's download once hung on it), and
+    :data:`GPKG_RESERVED` names belong to GDAL. The first of each clash keeps its name; later
+    ones get ``_2``, ``_3``… (and a reserved name ``_1``).
+
+    Parameters
+    ----------
+    columns
+        Attribute names in table order (no geometry column).
+
+    Returns
+    -------
+    dict
+        ``{old: new}`` for the renamed columns only (empty when nothing clashes).
+    """
+    taken = set(GPKG_RESERVED)
+    present = {name.casefold() for name in columns}
+    renames = {}
+    for name in columns:
+        if name.casefold() not in taken:
+            taken.add(name.casefold())
+            continue
+        number = 1 if name.casefold() in GPKG_RESERVED else 2
+        while f"{name}_{number}".casefold() in taken | present:
+            number += 1
+        renames[name] = f"{name}_{number}"
+        taken.add(renames[name].casefold())
+    return renames
+
+
 def _gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Make object columns writable by GDAL: text stays text, other objects become text."""
     out = frame.copy()
@@ -183,15 +221,27 @@ def to_geopackage(
         A GeoPackage (EPSG:4326) with one table per layer named by :func:`table_name`, and
         the non-spatial table ``atlas_metadata`` (``key``, ``value``; nested values as JSON).
         A layer mixing single and multi geometries is stored as multi (GDAL's default).
+        Attribute names that clash in a GeoPackage (:func:`gpkg_column_names`) are renamed,
+        and each rename is reported in the metadata entry ``renamed_columns``.
     """
     check_layers(layers)
     light = bool(options and options.light)
     metadata = export_metadata(layers, params, sources, light=light)
+    frames = []
+    renamed = []
+    for layer in layers:
+        frame = prepared_frame(layer, light=light)
+        renames = gpkg_column_names([c for c in frame.columns if c != frame.geometry.name])
+        renamed += [
+            {"layer": layer.spec.id, "from": old, "to": new} for old, new in renames.items()
+        ]
+        frames.append((table_name(layer.spec.id), _gpkg_frame(frame.rename(columns=renames))))
+    if renamed:
+        metadata["renamed_columns"] = renamed
     with tempfile.TemporaryDirectory(prefix="atlas-export-") as folder:
         path = Path(folder) / "export.gpkg"
-        for layer in layers:
-            frame = _gpkg_frame(prepared_frame(layer, light=light))
-            pyogrio.write_dataframe(frame, path, layer=table_name(layer.spec.id), driver="GPKG")
+        for name, frame in frames:
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
         pyogrio.write_dataframe(metadata_rows(metadata), path, layer=METADATA_TABLE)
         return path.read_bytes()
 
@@ -225,7 +275,10 @@ def to_csv(
         UTF-8 without BOM, CRLF line ends (RFC 4180; a field holding a line break is
         quoted); header ``layer``, the union of the layers' attribute columns (in
         first-seen order), ``source_ids``, ``wkt`` (EPSG:4326 lon/lat, 6 decimals). An empty
-        cell is a missing value or an empty string (CSV cannot tell them apart).
+        cell is a missing value or an empty string (CSV cannot tell them apart). A text cell
+        or column name starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a
+        leading ``'`` so a spreadsheet shows it instead of running it (OWASP); numbers are
+        written as numbers.
     """
     del params, sources
     check_layers(layers)
@@ -244,7 +297,18 @@ def to_csv(
     ordered = ["layer", *[c for c in combined.columns if c not in ("layer", "source_ids", "wkt")]]
     combined = combined[[*ordered, "source_ids", "wkt"]]
     combined = combined.where(combined.notna(), None)
+    combined = combined.map(lambda v: csv_cell(v) if isinstance(v, str) else v)
+    combined.columns = [csv_cell(str(c)) for c in combined.columns]
     return combined.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
-__all__ = ["METADATA_TABLE", "metadata_rows", "table_name", "to_csv", "to_geojson", "to_geopackage"]
+__all__ = [
+    "GPKG_RESERVED",
+    "METADATA_TABLE",
+    "gpkg_column_names",
+    "metadata_rows",
+    "table_name",
+    "to_csv",
+    "to_geojson",
+    "to_geopackage",
+]

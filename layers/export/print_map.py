@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -35,6 +36,7 @@ from layers.drawing.render import SAFETY_LINE, SEA_COLOR
 from layers.export.frames import check_layers
 from layers.export.options import ExportOptions
 from layers.export.provenance import export_metadata, sources_line
+from layers.safe_text import mathtext_text
 
 #: A4 landscape in inches (297 mm × 210 mm).
 A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
@@ -48,6 +50,10 @@ WEIGHT_TO_POINTS = 0.6
 #: Most source lines printed before the list is cut (the full list is in the data exports).
 MAX_SOURCE_LINES = 4
 SOURCE_LINE_CHARS = 190
+#: Farthest a vertex may lie from the projection centre and still be drawn, in projected metres:
+#: 150° of arc (ρ = 2R·sin(75°) in the Lambert azimuthal equal-area projection). Towards the
+#: centre's antipode (52°S 152°W) the projection tears, and at it coordinates are infinite.
+FAR_SIDE_M = 2 * 6_371_007.0 * math.sin(math.radians(75))
 
 
 def _nice_length_km(approx_km: float) -> float:
@@ -60,11 +66,16 @@ def _nice_length_km(approx_km: float) -> float:
     return 10.0**exponent
 
 
-def _extent(frames: Sequence[gpd.GeoDataFrame], aspect: float) -> tuple[float, ...]:
-    """Projected bounds of all frames, padded 6 % and widened to the axes' aspect (w/h)."""
+def _extent(
+    frames: Sequence[gpd.GeoDataFrame], aspect: float, fallback: gpd.GeoDataFrame
+) -> tuple[float, ...]:
+    """Projected bounds of all frames, padded 6 % and widened to the axes' aspect (w/h).
+
+    With nothing drawable in ``frames`` the page still prints, over ``fallback``'s bounds.
+    """
     bounds = np.array([f.total_bounds for f in frames if len(f) and not f.is_empty.all()])
     if not len(bounds):
-        raise ExportError("nothing to print: the shown layers have no geometry")
+        bounds = np.array([fallback.total_bounds])
     xmin, ymin = bounds[:, 0].min(), bounds[:, 1].min()
     xmax, ymax = bounds[:, 2].max(), bounds[:, 3].max()
     width = max(xmax - xmin, 50_000.0) * 1.12
@@ -253,9 +264,9 @@ def _legend(ax: Any, layers: Sequence[MapLayer]) -> None:
     rows: list[tuple[str, Any]] = [("heading", "Legend")]
     for layer in layers:
         for k, line in enumerate(textwrap.wrap(layer.spec.title, 38) or [layer.spec.id]):
-            rows.append(("title" if k == 0 else "title-cont", line))
+            rows.append(("title" if k == 0 else "title-cont", mathtext_text(line)))
         for entry in layer.spec.legend:
-            label_lines = textwrap.wrap(entry.label, 36) or [""]
+            label_lines = [mathtext_text(x) for x in textwrap.wrap(entry.label, 36) or [""]]
             rows.append(("entry", (layer, entry, label_lines[0])))
             rows.extend(("entry-cont", line) for line in label_lines[1:])
         rows.append(("gap", None))
@@ -312,22 +323,50 @@ def _legend(ax: Any, layers: Sequence[MapLayer]) -> None:
 
 
 def _source_lines(metadata: dict[str, Any]) -> list[str]:
-    return textwrap.wrap(
+    lines = textwrap.wrap(
         "Sources (licence: ids): " + sources_line(metadata),
         SOURCE_LINE_CHARS,
         break_on_hyphens=False,
         max_lines=MAX_SOURCE_LINES,
         placeholder=" … (full list in the GeoJSON / GeoPackage metadata)",
     )
+    return [mathtext_text(line) for line in lines]
 
 
-def _drawn_frame(layer: MapLayer) -> gpd.GeoDataFrame:
-    """The layer with its display geometry (as on the web map), in the print projection."""
+def _drawn_frame(layer: MapLayer) -> tuple[gpd.GeoDataFrame, int]:
+    """The layer with its display geometry (as on the web map), in the print projection.
+
+    Returns
+    -------
+    tuple of (GeoDataFrame, int)
+        The drawable features (EQUAL_AREA metres) and how many were left out because a
+        vertex lies beyond :data:`FAR_SIDE_M` from the centre (or projects to infinity).
+    """
     frame = to_wgs84(layer.frame, name=layer.spec.title)
     frame = gpd.GeoDataFrame(
         frame.drop(columns=frame.geometry.name), geometry=display_geometry(layer), crs=WGS84
+    ).to_crs(EQUAL_AREA)
+    coords, index = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    with np.errstate(invalid="ignore", over="ignore"):
+        radius = np.hypot(coords[:, 0], coords[:, 1])
+    bad = ~(np.isfinite(radius) & (radius <= FAR_SIDE_M))
+    far = np.zeros(len(frame), dtype=bool)
+    far[np.unique(index[bad])] = True
+    return frame.loc[~far], int(far.sum())
+
+
+def _far_side_note(layers: Sequence[MapLayer], left_out: Sequence[int]) -> str | None:
+    parts = [
+        f"{count:,} feature{'' if count == 1 else 's'} of {layer.spec.title}"
+        for layer, count in zip(layers, left_out, strict=True)
+        if count
+    ]
+    if not parts:
+        return None
+    return (
+        "Not drawn: " + "; ".join(parts) + " — too far from the map centre (52°N 28°E) for "
+        "this projection; every data export keeps them."
     )
-    return frame.to_crs(EQUAL_AREA)
 
 
 def print_map(
@@ -374,7 +413,8 @@ def print_map(
     Raises
     ------
     ExportError
-        For another ``fmt`` or when no layer has geometry.
+        For another ``fmt`` or when no layer is shown. Features the projection cannot draw
+        (beyond :data:`FAR_SIDE_M` from its centre) are left out with a note on the page.
     """
     if fmt not in ("png", "pdf"):
         raise ExportError(f"print format {fmt!r} is not supported; choose png or pdf")
@@ -382,14 +422,16 @@ def print_map(
     dpi = options.dpi
     metadata = export_metadata(layers, params, sources, light=True)
     to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
-    frames = [_drawn_frame(layer) for layer in layers]
+    drawn = [_drawn_frame(layer) for layer in layers]
+    frames = [frame for frame, _ in drawn]
+    far_side_note = _far_side_note(layers, [left_out for _, left_out in drawn])
     basemap = to_wgs84(options.require_basemap(), name="basemap").to_crs(EQUAL_AREA)
 
     fig = Figure(figsize=A4_LANDSCAPE_IN, dpi=dpi)
     fig.patch.set_facecolor("white")
     ax = fig.add_axes(MAP_BOX)
     aspect = (MAP_BOX[2] * A4_LANDSCAPE_IN[0]) / (MAP_BOX[3] * A4_LANDSCAPE_IN[1])
-    extent = _extent(frames, aspect)
+    extent = _extent(frames, aspect, basemap)
     ax.set_facecolor(SEA_COLOR)
     basemap.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=BORDER_COLOR, linewidth=0.35)
     for layer, frame in zip(layers, frames, strict=True):
@@ -420,7 +462,7 @@ def print_map(
     titles = "; ".join(layer.spec.title for layer in layers)
     subtitle.append(titles if len(titles) <= 110 else f"{len(layers)} layers (see legend)")
     fig.text(0.025, 0.965, GENERATOR, fontsize=16, weight="bold", va="top")
-    fig.text(0.025, 0.925, " · ".join(subtitle), fontsize=9.5, va="top")
+    fig.text(0.025, 0.925, mathtext_text(" · ".join(subtitle)), fontsize=9.5, va="top")
     y = 0.158
     for line in _source_lines(metadata):
         fig.text(0.025, y, line, fontsize=6.3, va="top", color="#222222")
@@ -435,6 +477,15 @@ def print_map(
         va="top",
         color="#444444",
     )
+    if far_side_note:
+        fig.text(
+            0.025,
+            y - 0.024,
+            mathtext_text(textwrap.shorten(far_side_note, 230, placeholder=" …")),
+            fontsize=7,
+            va="top",
+            color="#B00000",
+        )
     fig.text(0.025, 0.018, SAFETY_LINE, fontsize=9, weight="bold", color="#B00000", va="bottom")
 
     buffer = io.BytesIO()
