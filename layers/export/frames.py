@@ -120,11 +120,10 @@ def plain_value(value: object) -> Any:
         return value.wkt
     if isinstance(value, bytes):
         return value.hex()
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return None if np.isnat(value) else str(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
     return str(value)
 
 

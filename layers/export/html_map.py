@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from branca.element import Element
+from branca.element import Element, Figure
 
 from layers import GENERATOR, __version__
 from layers.catalogue.spec import ViewParams
@@ -77,7 +77,7 @@ def to_html(
         basemap=options.basemap,
         present=options.present,
     )
-    root = fmap.get_root()
+    root = cast(Figure, fmap.get_root())  # a folium.Map's root is a branca Figure
     title = f"{GENERATOR} — {metadata['as_of'] or ''}".strip(" —")
     # Text that can come from a user (layer titles in the caption and the metadata) is put
     # into the page after the templates have rendered, never into a template.

@@ -12,6 +12,7 @@ same two things from here:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -60,9 +61,9 @@ def feature_source_ids(layer: MapLayer) -> list[str]:
 
 def _cell(value: object) -> str | None:
     """A ``sources.csv`` cell as text, ``None`` when missing."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    return str(value)
+    return None if value is pd.NA or value is pd.NaT else str(value)
 
 
 def source_entry(sources: pd.DataFrame, source_id: str) -> dict[str, Any]:
