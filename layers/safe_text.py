@@ -36,6 +36,11 @@ _HTML_EXTRA = str.maketrans(
 )
 #: Every ASCII punctuation character: CommonMark lets a backslash escape each of them.
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+#: Where GitHub-flavoured Markdown would turn bare text into a link (``scheme://``, ``www.``,
+#: ``name@host``): it does so after parsing, on the unescaped text, so escapes cannot stop it.
+_AUTOLINK_START = re.compile(r"(?<=:)(?=//)|(?i:(?<=www))(?=\.)|(?<=@)")
+#: U+2060 WORD JOINER: invisible, but no autolink pattern runs across it.
+WORD_JOINER = "\u2060"
 #: A cell a spreadsheet would read as a formula (OWASP CSV injection: it starts with ``=``,
 #: ``+``, ``-``, ``@``, tab or CR), possibly behind apostrophes this rule added before.
 _CSV_NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r]")
@@ -119,8 +124,10 @@ def markdown_text(text: object) -> str:
 
     Every ASCII punctuation character is backslash-escaped, which CommonMark shows as the
     character itself: no link, image (a remote fetch), emphasis, heading, list, ``:red[…]``
-    colour, ``:emoji:`` or ``$…$`` LaTeX can form, and no bare URL is auto-linked. Streamlit
-    does not render raw HTML there, but ``<`` and ``>`` are escaped too.
+    colour, ``:emoji:`` or ``$…$`` LaTeX can form. Streamlit does not render raw HTML there,
+    but ``<`` and ``>`` are escaped too. GitHub-flavoured Markdown links bare URLs and e-mail
+    addresses after parsing, whatever the escapes, so an invisible :data:`WORD_JOINER` is put
+    after ``:`` in ``scheme://``, after ``www`` before ``.`` and after ``@``.
 
     Parameters
     ----------
@@ -130,9 +137,10 @@ def markdown_text(text: object) -> str:
     Returns
     -------
     str
-        Markdown that displays exactly ``text``.
+        Markdown that displays ``text`` (with the invisible word joiners above).
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    joined = _AUTOLINK_START.sub(WORD_JOINER, str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
 
 
 def mathtext_text(text: object) -> str:

@@ -24,6 +24,7 @@ from layers.drawing.display import display_collection
 from layers.drawing.layer import MapLayer, build_map_layers
 from layers.export.html_map import to_html
 from layers.export.options import ExportOptions
+from layers.safe_text import WORD_JOINER
 from tests.browser_support import (
     app_url,
     browser,
@@ -256,4 +257,49 @@ def test_standalone_html_export_draws_offline(
         expect(page.locator(f"path.atlas-layer-{layer.spec.id}")).to_have_count(expected)
     assert legend_ids(page) == list(DEFAULT_LAYER_IDS)
     screenshot(page, "export.png")
+    assert_quiet(log)
+
+
+MARKDOWN_NAME = (
+    "![x](http://example.invalid/pixel.png) [Click to re-login](https://example.invalid/login) "
+    ":red[alarm] $x^2$ **bold**"
+)
+
+
+def test_markdown_feature_name_is_literal_text_in_the_heading(
+    app_url: str, browser_context: Any
+) -> None:
+    page, log = open_app(browser_context, app_url)
+    data = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": MARKDOWN_NAME},
+                    "geometry": {"type": "Polygon", "coordinates": [HOSTILE_RING]},
+                }
+            ],
+        }
+    ).encode()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Import your data", exact=True).click()
+    sidebar.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "$x$ [a](b).geojson", "mimeType": "application/json", "buffer": data}]
+    )
+    sidebar.get_by_role("button", name="Add to map").click()
+    expect_paths(page, {"user-1": 1})
+    frame = live_map_frame(page, "path.atlas-layer-user-1")
+    hover_lonlat(page, frame, 16.0, 55.75)
+    page.mouse.down()
+    page.mouse.up()
+    heading = page.get_by_role("heading", name="Selected:")
+    expect(heading).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    shown = heading.inner_text().replace(WORD_JOINER, "").strip()  # invisible, stops autolinks
+    assert shown == f"Selected: {MARKDOWN_NAME}"
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator('a[href*="example.invalid"]').count() == 0
+    assert main.locator('img[src*="example.invalid"]').count() == 0
+    assert main.locator(".katex").count() == 0
+    assert not [url for url in log.blocked if "example.invalid" in url], log.blocked
     assert_quiet(log)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from layers.safe_text import csv_cell, html_text, markdown_text, mathtext_text
+from layers.safe_text import WORD_JOINER, csv_cell, html_text, markdown_text, mathtext_text
 
 HOSTILE = (
     "![x](http://host/pixel.png)",
@@ -33,7 +33,7 @@ _text = st.one_of(
 
 
 def unescape_markdown(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text, flags=re.S)
+    return re.sub(r"\\(.)", r"\1", text, flags=re.S).replace(WORD_JOINER, "")
 
 
 def _every_punctuation_escaped(text: str) -> bool:
@@ -56,12 +56,24 @@ def test_markdown_text_shows_exactly_the_text(text: str) -> None:
     # CommonMark: a backslash before ASCII punctuation is that character, nothing else; with
     # every punctuation character escaped no link, image, emphasis, heading or list can form.
     assert _every_punctuation_escaped(shown)
-    assert unescape_markdown(shown) == text
+    assert unescape_markdown(shown) == text.replace(WORD_JOINER, "")
 
 
 def test_markdown_text_of_a_link_and_an_image() -> None:
-    assert markdown_text("![x](http://h/p.png)") == r"\!\[x\]\(http\:\/\/h\/p\.png\)"
+    wj = WORD_JOINER
+    assert markdown_text("![x](http://h/p.png)") == rf"\!\[x\]\(http\:{wj}\/\/h\/p\.png\)"
     assert markdown_text(":red[x] $y$") == r"\:red\[x\] \$y\$"
+
+
+@pytest.mark.parametrize(
+    "text", ["see https://example.invalid/x", "www.example.invalid", "mail a@b.invalid", "WWW.x.y"]
+)
+def test_markdown_text_breaks_bare_autolinks(text: str) -> None:
+    # GFM links these after parsing, on the unescaped text (a browser test found it).
+    plain = unescape_markdown(markdown_text(text)).replace(WORD_JOINER, "")
+    assert plain == text
+    visible = re.sub(r"\\(.)", r"\1", markdown_text(text))
+    assert not re.search(r"https?://|www\.|\w@\w", visible, re.I)
 
 
 def _draw(text: str) -> None:
