@@ -1,9 +1,10 @@
 """What a person sees in the Streamlit app, driven headlessly with ``AppTest`` (widgets by key).
 
-The map is a ``streamlit-folium`` component, which ``AppTest`` exposes as an
-``UnknownElement`` of type ``component_instance``; its ``json_args["script"]`` is the Leaflet
-script the browser would run. :func:`map_layers` reads that script back into the features and
-Leaflet styles of each drawn layer, so assertions are about what would be drawn.
+The map is a custom component (``views/map_view.py``), which ``AppTest`` exposes as an
+``UnknownElement`` of type ``component_instance``; its ``json_args["config"]`` is what the map
+client in the browser receives. :func:`map_layers` reads it back — each shown layer's features
+from the file the browser would fetch, their properties and styles — so assertions are about
+what would be drawn.
 
 Pages are callables in ``st.navigation``; ``AppTest.switch_page`` only accepts page *files*, so
 :func:`show_page` selects a callable page by its ``url_path`` through the page registry AppTest
@@ -24,12 +25,14 @@ from streamlit.testing.v1 import AppTest
 
 from geo.vocabulary import TreatyStatus
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
+from layers.drawing.offline import DATA_URL_PREFIX
 from layers.drawing.render import SAFETY_LINE
 from layers.export.formats import FORMAT_IDS
 from tests.hostile_corpus import build_corpus
 from views.user_layers import UPLOAD_TYPES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+STATIC_DATA = Path(APP).parent / "static" / "atlas"
 RUN_TIMEOUT_S = 120
 WITHDRAWING = ("EST", "LVA", "LTU", "FIN", "POL")
 WITHDRAWING_NAMES = ("Estonia", "Latvia", "Lithuania", "Finland", "Poland")
@@ -70,81 +73,60 @@ def walk(node: Any, ancestors: tuple[str, ...] = ()) -> Iterator[tuple[Any, tupl
 
 
 def map_component(at: AppTest) -> Any:
-    """The single ``st_folium`` component of the page."""
-    components = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
+    """The single map component of the page."""
+    components = [e for e in at.get("component_instance") if "atlas_map" in e.proto.component_name]
     assert len(components) == 1, [e.proto.component_name for e in at.get("component_instance")]
     return components[0]
 
 
-def map_script(at: AppTest) -> str:
-    """The Leaflet script the map component runs in the browser."""
-    return json.loads(map_component(at).proto.json_args)["script"]
+def map_config(at: AppTest) -> dict[str, Any]:
+    """What the map client receives on this run."""
+    return json.loads(map_component(at).proto.json_args)["config"]
 
 
-_STYLER = re.compile(r"function (\w+)_styler\(feature\)")
-_SWITCH_TOKEN = re.compile(r'case\s+("(?:[^"\\]|\\.)*")\s*:|(default)\s*:|return\s+(\{[^\n]*\});')
+def fetched(url: str) -> dict[str, Any]:
+    """The JSON file the browser would fetch from the app's static route."""
+    assert url.startswith(DATA_URL_PREFIX + "/"), url
+    return json.loads((STATIC_DATA / url.rpartition("/")[2]).read_text(encoding="utf-8"))
 
 
-def _styler_cases(script: str, var: str) -> tuple[dict[str, dict], dict]:
-    """``(style by feature id, default style)`` of one folium GeoJson ``..._styler``."""
-    start = script.index(f"function {var}_styler(feature)")
-    end = script.index(f"function {var}_", start + 1)
-    by_id: dict[str, dict] = {}
-    pending: list[str] = []
-    default: dict | None = None
-    pending_default = False
-    for match in _SWITCH_TOKEN.finditer(script, start, end):
-        case, is_default, style = match.groups()
-        if case:
-            pending.append(json.loads(case))
-        elif is_default:
-            pending_default = True
-        else:
-            parsed = json.loads(style)
-            by_id.update(dict.fromkeys(pending, parsed))
-            if pending_default:
-                default = parsed
-            pending, pending_default = [], False
-    assert default is not None, f"{var}_styler has no default style"
-    return by_id, default
+def map_layers(at: AppTest) -> dict[str, list[dict]]:
+    """Drawn features per shown layer: ``{"id", "geometry", "texts", "style"}`` each.
 
-
-def map_layers(script: str) -> dict[str, list[dict]]:
-    """Drawn features per layer id, each with its Leaflet style under ``"style"``.
-
-    The layer id is read from the ``atlas-layer-<id>`` class of the features' style, the
-    features from the ``<var>_add({...})`` call that loads the layer's GeoJSON.
+    Properties of date-dependent layers come from the configuration, the others' from their
+    file; ``style`` is the layer's style record for the feature's style key.
     """
+    config = map_config(at)
     layers: dict[str, list[dict]] = {}
-    for var in _STYLER.findall(script):
-        by_id, default = _styler_cases(script, var)
-        call = f"{var}_add("
-        data, _ = json.JSONDecoder().raw_decode(script, script.index(call) + len(call))
+    for entry in config["layers"]:
+        if not entry["visible"]:
+            continue
+        data = fetched(entry["url"])
+        props = config["patches"].get(entry["id"], {})
         features = []
         for feature in data["features"]:
-            key = feature["properties"].get("feature_id", feature.get("id"))
-            features.append({**feature, "style": by_id.get(key, default)})
-        classes = {f["style"].get("className", "") for f in features}
-        ids = {c.removeprefix("atlas-layer atlas-layer-") for c in classes if "atlas-layer-" in c}
-        if ids:
-            assert len(ids) == 1, f"{var} mixes layers {ids}"
-            layers[ids.pop()] = features
+            fid = feature["properties"]["id"]
+            own = props.get(fid, feature["properties"])
+            style = entry["styles"].get(own.get("s", ""), entry["styles"][""])
+            features.append(
+                {"id": fid, "geometry": feature["geometry"], "texts": own["t"], "style": style}
+            )
+        layers[entry["id"]] = features
     return layers
 
 
 def feature_by_name(features: list[dict], name: str) -> dict:
-    """The one feature whose first tooltip field (``f0``, the name) is ``name``."""
-    found = [f for f in features if f["properties"].get("f0") == name]
+    """The one feature whose first tooltip text (the name) is ``name``."""
+    found = [f for f in features if f["texts"][0] == name]
     assert len(found) == 1, f"{len(found)} features named {name!r}"
     return found[0]
 
 
 def legend_blocks(at: AppTest) -> set[str]:
-    """Layer ids of the Streamlit legend blocks (``data-layer="<id>"`` markdown)."""
-    found = set()
-    for element in at.markdown:
-        found.update(re.findall(r'class="atlas-st-legend" data-layer="([^"]+)"', element.value))
-    return found
+    """Layer ids of the legend groups the map shows (those of visible layers)."""
+    config = map_config(at)
+    visible = {entry["id"] for entry in config["layers"] if entry["visible"]}
+    return {g["layer"] for g in config["legend"] if g["layer"] in visible}
 
 
 def withdrawn_metric(at: AppTest) -> Any:
@@ -232,7 +214,7 @@ def test_default_view(default_app: AppTest) -> None:
     assert at.slider(key="as_of").value == date.today()
     assert [w.value for w in at.warning] == [SAFETY_LINE]
     assert not at.info  # a clean URL gives no notice
-    drawn = map_layers(map_script(at))
+    drawn = map_layers(at)
     assert set(drawn) == set(DEFAULT_LAYER_IDS)
     assert "ua-border-zone" not in drawn
     assert legend_blocks(at) == set(DEFAULT_LAYER_IDS)
@@ -263,15 +245,15 @@ def test_status_colours_follow_the_date() -> None:
     party, withdrawn = TreatyStatus.PARTY.color, TreatyStatus.WITHDRAWN.color
     at = run_app({"date": "2025-06-01", "layers": "treaty-status"})
     assert_clean(at)
-    before = map_layers(map_script(at))["treaty-status"]
+    before = map_layers(at)["treaty-status"]
     for name in WITHDRAWING_NAMES:
-        assert feature_by_name(before, name)["style"]["fillColor"] == party, name
-    assert withdrawn not in {f["style"]["fillColor"] for f in before}
+        assert feature_by_name(before, name)["style"]["color"] == party, name
+    assert withdrawn not in {f["style"]["color"] for f in before}
 
     at.slider(key="as_of").set_value(date(2026, 3, 1)).run()
-    after = map_layers(map_script(at))["treaty-status"]
+    after = map_layers(at)["treaty-status"]
     for name in WITHDRAWING_NAMES:
-        assert feature_by_name(after, name)["style"]["fillColor"] == withdrawn, name
+        assert feature_by_name(after, name)["style"]["color"] == withdrawn, name
 
 
 # ------------------------------------------------------------------------------- map and legend
@@ -279,25 +261,24 @@ def test_status_colours_follow_the_date() -> None:
 
 def test_belt_depth_changes_the_belt_geometry() -> None:
     at = run_app({"layers": "border-belt"})
-    shallow = map_layers(map_script(at))["border-belt"]
+    shallow = map_layers(at)["border-belt"]
     at.slider(key="belt_km").set_value(50).run()
     assert_clean(at)
-    deep = map_layers(map_script(at))["border-belt"]
-    assert [f["properties"]["f0"] for f in deep] == [f["properties"]["f0"] for f in shallow]
+    deep = map_layers(at)["border-belt"]
+    assert [f["texts"][0] for f in deep] == [f["texts"][0] for f in shallow]
     assert [f["geometry"] for f in deep] != [f["geometry"] for f in shallow]
     # The depth is also what the tooltip reports.
-    assert {f["properties"]["f1"] for f in shallow} == {"20"}
-    assert {f["properties"]["f1"] for f in deep} == {"50"}
+    assert {f["texts"][1] for f in shallow} == {"20"}
+    assert {f["texts"][1] for f in deep} == {"50"}
     assert at.query_params["belt"] == "50"
 
 
 def test_switching_a_layer_on_adds_it_to_map_and_legend() -> None:
     at = run_app()
-    assert "atlas-layer-ua-border-zone" not in map_script(at)
+    assert "ua-border-zone" not in map_layers(at)
     at.checkbox(key="layer_ua-border-zone").check().run()
     assert_clean(at)
-    assert "atlas-layer-ua-border-zone" in map_script(at)
-    assert "ua-border-zone" in map_layers(map_script(at))
+    assert "ua-border-zone" in map_layers(at)
     assert "ua-border-zone" in legend_blocks(at)
     assert "ua-border-zone" in at.query_params["layers"].split(",")
 
@@ -310,9 +291,7 @@ def test_switching_layers_off_removes_them_from_map_and_legend() -> None:
         at.checkbox(key=f"layer_{layer_id}").uncheck().run()
         assert_clean(at)
         shown.remove(layer_id)
-        script = map_script(at)
-        assert f"atlas-layer-{layer_id}" not in script, layer_id
-        assert set(map_layers(script)) == set(shown)
+        assert set(map_layers(at)) == set(shown), layer_id
         assert legend_blocks(at) == set(shown)
         assert at.query_params["layers"] == (",".join(shown) or "none")
 
@@ -320,7 +299,7 @@ def test_switching_layers_off_removes_them_from_map_and_legend() -> None:
 def test_all_layers_off_says_so() -> None:
     at = run_app({"layers": "none"})
     assert_clean(at)
-    assert map_layers(map_script(at)) == {}
+    assert map_layers(at) == {}
     assert legend_blocks(at) == set()
     assert any("No layer is switched on" in i.value for i in at.info)
 
@@ -352,10 +331,8 @@ def test_present_mode_puts_safety_line_and_map_first(default_app: AppTest) -> No
     assert [w.value for w in at.warning] == [SAFETY_LINE]
     present = _positions(at)
     assert present["warning"] < present["map"] < present["metric"]
-    assert (
-        json.loads(map_component(at).proto.json_args)["height"]
-        > json.loads(map_component(default_app).proto.json_args)["height"]
-    )
+    assert map_config(at)["present"] and not map_config(default_app)["present"]
+    assert 0.6 <= map_config(at)["height_vh"] <= 0.9  # most of a projector's screen
     assert not at.get("download_button")
 
 
@@ -389,7 +366,7 @@ def _assert_default_view(at: AppTest) -> None:
     assert at.selectbox(key="basemap").value == "offline"
     shown_layers = tuple(i for i in LAYER_IDS if at.checkbox(key=f"layer_{i}").value)
     assert shown_layers == DEFAULT_LAYER_IDS
-    assert set(map_layers(map_script(at))) == set(DEFAULT_LAYER_IDS)
+    assert set(map_layers(at)) == set(DEFAULT_LAYER_IDS)
 
 
 @pytest.mark.parametrize(
@@ -420,7 +397,7 @@ def test_good_url_reproduces_the_view() -> None:
     assert at.slider(key="belt_km").value == 50
     assert at.radio(key="mode").value == "analyst"
     assert {i for i in LAYER_IDS if at.checkbox(key=f"layer_{i}").value} == {"flank-borders"}
-    assert set(map_layers(map_script(at))) == {"flank-borders"}
+    assert set(map_layers(at)) == {"flank-borders"}
     assert withdrawn_metric(at).value == "3"
     assert {k: at.query_params[k] for k in GOOD_URL} == GOOD_URL
 
@@ -456,21 +433,20 @@ def test_imported_layer_stays_in_its_own_session() -> None:
     assert_clean(mine)
     assert [s.value for s in mine.success] == [r"Read 1 feature from hostile\.geojson\."]
     assert [layer.spec.id for layer in mine.session_state["user_layers"]] == ["user-1"]
-    script = map_script(mine)
-    user = map_layers(script)["user-1"]
+    user = map_layers(mine)["user-1"]
     assert len(user) == 1
-    # Attributes reach the browser only as escaped text.
-    assert (
-        user[0]["properties"]["f0"] == "&lt;img src=x onerror=&quot;window.top.__pwned=1&quot;&gt;"
-    )
-    assert HOSTILE_NAME not in script
-    assert "<script>window.top" not in script
+    # Attributes reach the browser as data (text the client writes with textContent), and
+    # the file it fetches cannot close a script block or open template syntax.
+    assert user[0]["texts"][0] == HOSTILE_NAME
+    entry = next(e for e in map_config(mine)["layers"] if e["id"] == "user-1")
+    raw = (STATIC_DATA / entry["url"].rpartition("/")[2]).read_text(encoding="utf-8")
+    assert "<img" not in raw and "<script" not in raw
     assert "user-1" in legend_blocks(mine)
 
     other.run()
     assert_clean(other)
     assert "user_layers" not in other.session_state
-    assert "atlas-layer-user-1" not in map_script(other)
+    assert "user-1" not in {e["id"] for e in map_config(other)["layers"]}
     assert "user-1" not in legend_blocks(other)
 
 
@@ -499,4 +475,4 @@ def test_bad_uploads_get_one_clear_sentence(tmp_path: Path) -> None:
             failures.append(f"{case.name}: not one sentence: {text!r}")
     assert not failures, "\n".join(failures)
     assert "user_layers" not in at.session_state
-    assert map_layers(map_script(at)) == {}
+    assert map_layers(at) == {}

@@ -160,13 +160,16 @@ def test_page_upload_keeps_template_text() -> None:
     if any(b.key == "upload_add" for b in at.button):
         at.button(key="upload_add").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    component = next(
-        e for e in at.get("component_instance") if "st_folium" in e.proto.component_name
-    )
-    script = json.loads(component.proto.json_args)["script"]
-    _assert_verbatim(_user_properties(script))
-    assert html_text(FILE_NAME) in script.replace("\\u0026", "&")
-    assert set(Path(app).parent.iterdir()) == before
+    config = json.loads(at.get("component_instance")[0].proto.json_args)["config"]
+    entry = next(e for e in config["layers"] if e["id"] == "user-1")
+    static = Path(app).parent / "static" / "atlas"
+    data = json.loads((static / entry["url"].rpartition("/")[2]).read_text(encoding="utf-8"))
+    texts = [feature["properties"]["t"] for feature in data["features"]]
+    assert sorted(t[0] for t in texts) == sorted(VALUES)
+    assert sorted(t[1] for t in texts) == sorted(VALUES)
+    assert entry["title"] == FILE_NAME and ATTRIBUTE_NAME in entry["fields"]
+    # The app writes only its own served files (static/); the payloads created nothing.
+    assert {p for p in Path(app).parent.iterdir() if p.name != "static"} <= before
 
 
 def test_code_payload_alone_runs_nothing(in_tmp_cwd: Path) -> None:

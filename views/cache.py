@@ -12,6 +12,7 @@ from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import build_layer, get_spec
 from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
+from layers.drawing.client_config import event_days
 from layers.drawing.display import display_collection, display_geometry, display_key
 from layers.drawing.layer import MapLayer
 from views.charts import contamination_chart, events_chart
@@ -23,10 +24,28 @@ def get_base() -> AtlasBase:
     return load_base()
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _layer(layer_id: str, view_args: ViewArgs) -> MapLayer:
+@st.cache_resource(max_entries=256, show_spinner=False)
+def get_layer(layer_id: str, view_args: ViewArgs) -> MapLayer:
+    """One catalogue layer built from the view values it depends on (shared, read-only).
+
+    Parameters
+    ----------
+    layer_id
+        Catalogue id.
+    view_args
+        :meth:`LayerSpec.view_args` of the view.
+
+    Returns
+    -------
+    MapLayer
+    """
     spec = get_spec(layer_id)
     return MapLayer(spec, build_layer(spec, get_base(), view_args))
+
+
+def get_display_geometry(layer: MapLayer) -> np.ndarray:
+    """The layer's simplified map geometry, cached by content (see ``display_key``)."""
+    return _display_geometry(display_key(layer), layer)
 
 
 def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]:
@@ -44,12 +63,12 @@ def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]
     list of MapLayer
         Shared, read-only objects: callers must not modify them.
     """
-    return [_layer(layer_id, get_spec(layer_id).view_args(params)) for layer_id in layer_ids]
+    return [get_layer(layer_id, get_spec(layer_id).view_args(params)) for layer_id in layer_ids]
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _collection(layer_id: str, view_args: ViewArgs) -> dict[str, Any]:
-    layer = _layer(layer_id, view_args)
+    layer = get_layer(layer_id, view_args)
     return display_collection(layer, geometry=_display_geometry(display_key(layer), layer))
 
 
@@ -105,3 +124,9 @@ def get_key_figures(as_of: date) -> KeyFigures:
 def get_withdrawal_summary() -> list[str]:
     """Withdrawal and suspension events listed beside the date slider."""
     return withdrawal_summary(get_base())
+
+
+@st.cache_data(show_spinner=False)
+def get_event_days() -> list[tuple[date, str]]:
+    """Days with a withdrawal or suspension event and their captions (prev/next, play)."""
+    return event_days(get_base())

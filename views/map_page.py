@@ -6,28 +6,28 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
+from layers.catalogue.describe import evidence_sentences, milestone_table
 from layers.catalogue.figures import KeyFigures
 from layers.catalogue.spec import ViewParams
 from layers.drawing.aggregate import display_version
-from layers.drawing.display import FEATURE_ID, shown_text, visible_attributes
+from layers.drawing.client_config import feature_ids
+from layers.drawing.display import shown_text, visible_attributes
 from layers.drawing.layer import MapLayer
-from layers.drawing.render import SAFETY_LINE, build_map, legend_html
-from layers.safe_text import html_text, markdown_text
+from layers.drawing.render import SAFETY_LINE
+from layers.safe_text import markdown_text
 from views.cache import (
     get_base,
     get_chart_specs,
-    get_collections,
     get_key_figures,
     get_layers,
 )
 from views.downloads import render_downloads
-from views.sidebar import NOTICES_KEY
+from views.keys import Key
+from views.map_config import page_map_config
+from views.map_view import render_live_map
 from views.state import ViewState
 from views.user_layers import session_user_layers
-
-MAP_HEIGHT_PX = {"explore": 620, "present": 760, "analyst": 560}
 
 
 def render_map_page(state: ViewState) -> None:
@@ -37,7 +37,7 @@ def render_map_page(state: ViewState) -> None:
         st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
     st.title("Eastern Flank Mine Atlas")
     st.warning(SAFETY_LINE, icon="⚠️")
-    for notice in st.session_state.get(NOTICES_KEY, []):
+    for notice in st.session_state.get(Key.NOTICES, []):
         st.info(markdown_text(notice), icon="ℹ️")
 
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
@@ -46,13 +46,14 @@ def render_map_page(state: ViewState) -> None:
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
 
+    if not shown:
+        st.info("No layer is switched on: choose layers in the sidebar or the map's layer list.")
     if present:
         _render_map(shown, state, params)
         _render_key_figures(figures)
     else:
         _render_key_figures(figures)
         _render_map(shown, state, params)
-    _render_legend(shown)
     _render_timeline(state, large=present)
     if not present:
         _render_defence_lines()
@@ -102,75 +103,59 @@ def _render_key_figures(figures: KeyFigures) -> None:
 
 
 def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:
-    base = get_base()
-    fmap = build_map(
-        layers,
-        basemap_frame=base.basemap_geojson,
-        collections=get_collections(state.layers, params),
-        basemap=state.basemap,
-        present=state.mode == "present",
-        center=state.center,
-        zoom=state.zoom,
-    )
-    result = st_folium(
-        fmap,
-        key="map",
-        height=MAP_HEIGHT_PX[state.mode],
-        use_container_width=True,  # st_folium has no width="stretch"
-        returned_objects=["last_active_drawing"],
-    )
-    clicked = (result or {}).get("last_active_drawing") or {}
-    feature_id = (clicked.get("properties") or {}).get(FEATURE_ID)
-    if feature_id:
-        _render_details(str(feature_id), layers, state)
+    user = [layer for layer in layers if layer.spec.user]
+    render_live_map(page_map_config(state, params, user))
+    selected = st.session_state.get(Key.SELECTED)
+    if selected:
+        _render_details(str(selected), layers, state)
 
 
-def _render_details(feature_id: str, layers: list[MapLayer], state: ViewState) -> None:
-    layer_id, _, row = feature_id.rpartition(":")
+def _selected_record(selected: str, layers: list[MapLayer]) -> tuple[MapLayer, pd.Series] | None:
+    """The layer and attribute row of ``"<layer id>:<feature id>"``, if it is still shown."""
+    layer_id, _, fid = selected.partition(":")
     layer = next((x for x in layers if x.spec.id == layer_id), None)
-    if layer is None or not row.isdigit() or int(row) >= len(layer.frame):
+    if layer is None:
+        return None
+    ids = feature_ids(layer)
+    if fid not in ids:
+        return None
+    frame = layer.frame.drop(columns=layer.frame.geometry.name)
+    return layer, frame.iloc[ids.index(fid)]
+
+
+def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> None:
+    found = _selected_record(selected, layers)
+    if found is None:
         return
-    record = layer.frame.drop(columns=layer.frame.geometry.name).iloc[int(row)]
+    layer, record = found
     name = record.get("name") or record.get("name_en") or layer.spec.title
     st.subheader("Selected: " + markdown_text(shown_text(name)))
-    if "iso3" in record and layer_id in ("treaty-status", "withdrawing-states"):
+    if "iso3" in record and "status" in record:
         base = get_base()
         rows = base.facts.milestones.loc[base.facts.milestones["iso3"] == record["iso3"]]
         st.markdown(f"**Status on {state.as_of.isoformat()}:** {record['status_label']}")
-        st.dataframe(rows, hide_index=True, width="stretch")
+        st.dataframe(milestone_table(rows), hide_index=True, width="stretch")
         if record.get("conflicts"):
             st.caption("Sources disagree: " + markdown_text(record["conflicts"]))
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown("**Defence-line plans**")
             st.dataframe(plans, hide_index=True, width="stretch")
-    elif layer_id == "flank-borders":
+    elif "pair" in record and "factbook_km" in record:
         refs = get_base().facts.border_lengths
         st.markdown(
             f"**Measured on the 1:10m lines:** {record['length_km']:,.1f} km · "
             f"**CIA World Factbook:** {record['factbook_km']:,.0f} km"
         )
         st.dataframe(refs.loc[refs["pair"] == record["pair"]], hide_index=True, width="stretch")
+    elif "evidence" in record and "iso_3166_2" in record:
+        st.markdown(markdown_text(evidence_sentences(record)))
     else:
         values = pd.DataFrame(
             {"value": [shown_text(v) for v in record]},
             index=[shown_text(c) for c in record.index],
         )
         st.dataframe(values, width="stretch")
-
-
-def _render_legend(layers: list[MapLayer]) -> None:
-    if not layers:
-        st.info("No layer is switched on: choose layers in the sidebar.")
-        return
-    with st.expander("Legend", expanded=True):
-        cols = st.columns(min(3, len(layers)))
-        for i, layer in enumerate(layers):
-            cols[i % len(cols)].markdown(
-                f'<div class="atlas-st-legend" data-layer="{html_text(layer.spec.id)}">'
-                f"<b>{html_text(layer.spec.title)}</b>{legend_html(layer)}</div>",
-                unsafe_allow_html=True,
-            )
 
 
 def _render_timeline(state: ViewState, *, large: bool) -> None:

@@ -11,7 +11,8 @@ from geo.belts import BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import CATALOGUE
 from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.render import BASEMAPS
-from views.cache import get_withdrawal_summary
+from views.cache import get_event_days, get_withdrawal_summary
+from views.keys import Key, layer_key
 from views.state import (
     MODE_LABELS,
     MODES,
@@ -19,26 +20,38 @@ from views.state import (
     from_query,
 )
 
-NOTICES_KEY = "url_notices"
-_INITIALISED_KEY = "view_initialised"
-
 
 def _init_from_url(today: date) -> None:
     """On a session's first run, seed the widgets from the URL and remember any notices."""
-    if st.session_state.get(_INITIALISED_KEY):
+    if st.session_state.get(Key.INITIALISED):
         return
     query = {key: st.query_params[key] for key in st.query_params}
     state, notices = from_query(query, today)
-    st.session_state[NOTICES_KEY] = notices
-    st.session_state["as_of"] = state.as_of
-    st.session_state["belt_km"] = state.belt_km
-    st.session_state["basemap"] = state.basemap
-    st.session_state["mode"] = state.mode
-    st.session_state["map_center"] = state.center
-    st.session_state["map_zoom"] = state.zoom
+    st.session_state[Key.NOTICES] = notices
+    st.session_state[Key.AS_OF] = state.as_of
+    st.session_state[Key.BELT_KM] = state.belt_km
+    st.session_state[Key.BASEMAP] = state.basemap
+    st.session_state[Key.MODE] = state.mode
+    st.session_state[Key.MAP_CENTER] = state.center
+    st.session_state[Key.MAP_ZOOM] = state.zoom
+    # The first view the map draws is the link's; after that the user's own view stays.
+    st.session_state[Key.VIEW_REQUEST] = 1
     for spec in CATALOGUE:
-        st.session_state[f"layer_{spec.id}"] = spec.id in state.layers
-    st.session_state[_INITIALISED_KEY] = True
+        st.session_state[layer_key(spec.id)] = spec.id in state.layers
+    st.session_state[Key.INITIALISED] = True
+
+
+def _step_event(direction: int) -> None:
+    """Move the date to the previous or next treaty event (a button's callback)."""
+    days = [day for day, _ in get_event_days()]
+    current = st.session_state[Key.AS_OF]
+    if direction > 0:
+        later = [day for day in days if day > current]
+        target = later[0] if later else current
+    else:
+        earlier = [day for day in days if day < current]
+        target = earlier[-1] if earlier else current
+    st.session_state[Key.AS_OF] = min(max(target, AS_OF_MIN), date.today())
 
 
 def _swatches(spec_legend: tuple) -> str:
@@ -75,7 +88,7 @@ def render_sidebar(today: date) -> ViewState:
     sidebar.radio(
         "Audience",
         MODES,
-        key="mode",
+        key=Key.MODE,
         format_func=MODE_LABELS.__getitem__,
         horizontal=True,
         help="Explore: everything. Present: map first, large type. Analyst: tables and exports.",
@@ -84,39 +97,56 @@ def render_sidebar(today: date) -> ViewState:
         "As of",
         min_value=AS_OF_MIN,
         max_value=today,
-        key="as_of",
+        key=Key.AS_OF,
         format="YYYY-MM-DD",
         help="Treaty status is derived from the milestone dates for this day.",
+    )
+    previous, following = sidebar.columns(2)
+    previous.button(
+        "◀ Previous event",
+        key=Key.PREVIOUS_EVENT,
+        on_click=_step_event,
+        args=(-1,),
+        width="stretch",
+        help="Go to the treaty event before this date (a vote, a deposit, a withdrawal).",
+    )
+    following.button(
+        "Next event ▶",
+        key=Key.NEXT_EVENT,
+        on_click=_step_event,
+        args=(1,),
+        width="stretch",
+        help="Go to the next treaty event after this date.",
     )
     sidebar.caption("Treaty events: " + " · ".join(get_withdrawal_summary()))
     sidebar.markdown("**Layers**")
     for spec in CATALOGUE:
-        sidebar.checkbox(spec.title, key=f"layer_{spec.id}", help=spec.description)
+        sidebar.checkbox(spec.title, key=layer_key(spec.id), help=spec.description)
         sidebar.markdown(_swatches(spec.legend), unsafe_allow_html=True)
     sidebar.slider(
         "Belt depth (km)",
         min_value=BELT_KM_MIN,
         max_value=BELT_KM_MAX,
         step=5,
-        key="belt_km",
+        key=Key.BELT_KM,
         help="Distance from the Russian/Belarusian border, measured geodesically.",
     )
     labels = {b.id: b.label for b in BASEMAPS}
     sidebar.selectbox(
         "Basemap",
         list(labels),
-        key="basemap",
+        key=Key.BASEMAP,
         format_func=labels.__getitem__,
         help="Tiles need the internet; the Natural Earth basemap is always drawn beneath them.",
     )
     state = ViewState(
-        as_of=st.session_state["as_of"],
-        layers=tuple(s.id for s in CATALOGUE if st.session_state.get(f"layer_{s.id}")),
-        belt_km=int(st.session_state["belt_km"]),
-        basemap=st.session_state["basemap"],
-        mode=st.session_state["mode"],
-        center=tuple(st.session_state["map_center"]),
-        zoom=int(st.session_state["map_zoom"]),
+        as_of=st.session_state[Key.AS_OF],
+        layers=tuple(s.id for s in CATALOGUE if st.session_state.get(layer_key(s.id))),
+        belt_km=int(st.session_state[Key.BELT_KM]),
+        basemap=st.session_state[Key.BASEMAP],
+        mode=st.session_state[Key.MODE],
+        center=tuple(st.session_state[Key.MAP_CENTER]),
+        zoom=float(st.session_state[Key.MAP_ZOOM]),
     )
     query = state.to_query()
     if {key: st.query_params.get(key) for key in query} != query:

@@ -48,7 +48,7 @@ class ViewState:
     basemap: str = "offline"
     mode: str = "explore"
     center: tuple[float, float] = DEFAULT_CENTER
-    zoom: int = DEFAULT_ZOOM
+    zoom: float = DEFAULT_ZOOM
 
     def to_query(self) -> dict[str, str]:
         """The state as URL query parameters (plain strings)."""
@@ -60,7 +60,7 @@ class ViewState:
             "mode": self.mode,
             "lat": f"{self.center[0]:.3f}",
             "lon": f"{self.center[1]:.3f}",
-            "z": str(self.zoom),
+            "z": f"{self.zoom:g}",
         }
 
 
@@ -118,7 +118,7 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
     if "belt" in query:
         try:
             belt = int(float(query["belt"]))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc", "inf", "1e309"
             belt = -1
         if BELT_KM_MIN <= belt <= BELT_KM_MAX:
             state = replace(state, belt_km=belt)
@@ -142,7 +142,7 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
     if "lat" in query or "lon" in query or "z" in query:
         try:
             lat, lon = float(query.get("lat", "")), float(query.get("lon", ""))
-            zoom = int(query.get("z", str(DEFAULT_ZOOM)))
+            zoom = float(query.get("z", str(DEFAULT_ZOOM)))
         except ValueError:
             notices.append("Ignored the map position: lat, lon and z must be numbers.")
         else:

@@ -55,6 +55,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
         required_columns=("iso3", "name", "status", "source_ids"),
         display=TILED_DISPLAY,
+        feature_key="iso3",
     ),
     LayerSpec(
         id="withdrawing-states",
@@ -91,6 +92,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
         required_columns=("iso3", "name", "status", "timeline", "source_ids"),
         display=TILED_DISPLAY,
+        feature_key="iso3",
     ),
     LayerSpec(
         id="flank-borders",
@@ -115,6 +117,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         licence=f"{NE_LICENCE}; CIA World Factbook: public domain",
         required_columns=("pair", "length_km", "factbook_km", "source_ids"),
         display=COMPUTED_DISPLAY,
+        feature_key="pair",
     ),
     LayerSpec(
         id="border-belt",
@@ -134,6 +137,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         licence=NE_LICENCE,
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
         display=COMPUTED_DISPLAY,
+        feature_key="iso3",
     ),
     LayerSpec(
         id="ua-contamination",
@@ -142,8 +146,15 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         "contamination: a published figure, an official statement only, or no public figure.",
         builder=builders.build_ua_contamination,
         geometry="polygon",
+        # Opaque, so the colour on screen is the legend's whatever lies beneath; the class
+        # with no public figure is hatched, so it never reads as "clean".
         style=LayerStyle(
-            "evidence", term_palette(EvidenceClass), "#DDDDDD", fill_opacity=0.6, weight=0.6
+            "evidence",
+            term_palette(EvidenceClass),
+            "#DDDDDD",
+            fill_opacity=1.0,
+            weight=0.6,
+            hatched=(EvidenceClass.NO_PUBLIC_FIGURE.value,),
         ),
         legend=term_legend(EvidenceClass),
         tooltip_fields=(
@@ -159,6 +170,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         licence=f"{NE_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
         required_columns=("iso_3166_2", "name_en", "name_uk", "area_km2", "evidence", "source_ids"),
         display=TILED_DISPLAY,
+        feature_key="iso_3166_2",
     ),
     LayerSpec(
         id="ua-border-zone",
@@ -179,6 +191,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         default_visible=False,
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
         display=COMPUTED_DISPLAY,
+        feature_key="iso3",
     ),
 )
 

@@ -145,6 +145,9 @@ class LayerSpec:
         Columns every built frame must carry (checked by the validator).
     display
         How the map simplifies the layer for drawing (exports keep full resolution).
+    feature_key
+        Column whose value identifies a feature across views (e.g. ``iso3``), so the map
+        can restyle it when the date changes; ``None``: the row number.
     """
 
     id: str
@@ -160,6 +163,7 @@ class LayerSpec:
     default_visible: bool = True
     required_columns: tuple[str, ...] = ()
     display: Simplification = field(default_factory=Simplification)
+    feature_key: str | None = None
 
     def __post_init__(self) -> None:
         problems = []

@@ -63,6 +63,8 @@ class LayerStyle:
         Leaflet path options (weight in CSS pixels).
     outline_by_value
         Draw the outline in the value's colour (for outline-only polygon layers).
+    hatched
+        Values drawn hatched instead of filled (a class that must not read as "clean").
     """
 
     color_column: str | None
@@ -73,6 +75,7 @@ class LayerStyle:
     weight: float = 1.0
     dash_array: str | None = None
     outline_by_value: bool = False
+    hatched: tuple[str, ...] = ()
 
     def color_for(self, value: object) -> str:
         """Colour for one attribute value (``default_color`` when unknown)."""

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import base64
 import filecmp
+import hashlib
 import importlib.resources
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 LEAFLET_PACKAGE = "js_lib_leaflet"
@@ -18,6 +21,11 @@ LEAFLET_VERSION = "1.9.4"
 ASSET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png")
 #: URL prefix under which Streamlit serves ``static/vendor/leaflet``.
 STATIC_URL_PREFIX = "/app/static/vendor/leaflet"
+#: The map client (``client/atlas_map.js`` and ``.css``), served from ``static/vendor/atlas``.
+CLIENT_DIR = Path(__file__).resolve().parent / "client"
+CLIENT_FILES = ("atlas_map.js", "atlas_map.css")
+#: Layer files the live map fetches: ``static/atlas/<sha256>.json``, served at this prefix.
+DATA_URL_PREFIX = "/app/static/atlas"
 
 
 def leaflet_dir() -> Path:
@@ -64,9 +72,11 @@ def install_static_assets(app_dir: Path) -> Path:
         The folder the assets are in.
     """
     target = app_dir / "static" / "vendor" / "leaflet"
-    source = leaflet_dir()
-    for name in ASSET_FILES:
-        src, dst = source / name, target / name
+    copies = [(leaflet_dir() / name, target / name) for name in ASSET_FILES]
+    copies += [
+        (CLIENT_DIR / name, app_dir / "static" / "vendor" / "atlas" / name) for name in CLIENT_FILES
+    ]
+    for src, dst in copies:
         if dst.exists() and filecmp.cmp(src, dst, shallow=False):
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +84,45 @@ def install_static_assets(app_dir: Path) -> Path:
         shutil.copyfile(src, tmp)
         tmp.replace(dst)
     return target
+
+
+def client_text(name: str) -> str:
+    """The text of one map-client file (:data:`CLIENT_FILES`), for inlining into an export."""
+    if name not in CLIENT_FILES:
+        raise ValueError(f"unknown client file {name!r}; known: {', '.join(CLIENT_FILES)}")
+    return (CLIENT_DIR / name).read_text(encoding="utf-8")
+
+
+def publish_json(text: str, app_dir: Path) -> str:
+    """Write JSON text where the live map can fetch it, named by its content.
+
+    The name is the SHA-256 of the text, so equal content is written once and a changed
+    layer gets a new URL (the browser never meets a stale cached copy).
+
+    Parameters
+    ----------
+    text
+        JSON text (a layer's GeoJSON).
+    app_dir
+        Folder of ``app.py``; the file goes to ``static/atlas/`` below it.
+
+    Returns
+    -------
+    str
+        The URL the app serves it at, e.g. ``/app/static/atlas/3f…a1.json``.
+    """
+    data = text.encode("utf-8")
+    name = hashlib.sha256(data).hexdigest() + ".json"
+    folder = app_dir / "static" / "atlas"
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(path)
+    return f"{DATA_URL_PREFIX}/{name}"
 
 
 def inline_leaflet(html: str, prefix: str = STATIC_URL_PREFIX) -> str:

@@ -1,0 +1,81 @@
+"""Facts in words for people: sentences and tables with labels, never raw codes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from geo.source_ids import split_source_ids
+from geo.vocabulary import Confidence, EvidenceClass, TreatyEvent
+
+
+def _text(value: object) -> str:
+    """``str(value)``, or ``""`` for None, NaN and blanks."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def evidence_sentences(record: Mapping[str, object]) -> str:
+    """What is publicly known about contamination in one unit of Ukraine, as sentences.
+
+    Parameters
+    ----------
+    record
+        A row of the ``ua-contamination`` layer (``name_en``, ``evidence``, ``figure_km2``,
+        ``figure_date``, ``statement``, ``confidence``, ``source_ids``).
+
+    Returns
+    -------
+    str
+        E.g. ``"Kharkiv Oblast. Published figure: 12,000 km² potentially contaminated
+        (figure of 2025-06-24). … Confidence: High. Sources: a, b."``.
+    """
+    name = _text(record.get("name_en")) or _text(record.get("iso_3166_2"))
+    evidence = EvidenceClass(_text(record.get("evidence")) or EvidenceClass.NO_PUBLIC_FIGURE)
+    parts = [f"{name}. {evidence.label}:"]
+    figure = record.get("figure_km2")
+    if evidence is EvidenceClass.FIGURE and isinstance(figure, int | float) and figure == figure:
+        when = _text(record.get("figure_date"))
+        dated = f" (figure of {when})" if when else ""
+        parts.append(f"{float(figure):,.0f} km² potentially contaminated{dated}.")
+    else:
+        parts.append(evidence.description)
+    statement = _text(record.get("statement"))
+    if statement:
+        parts.append(f"Statement: {statement.rstrip('.')}.")
+    confidence = _text(record.get("confidence"))
+    if confidence in Confidence.values():
+        parts.append(f"Confidence: {Confidence(confidence).label}.")
+    sources = split_source_ids(record.get("source_ids"))
+    if sources:
+        parts.append(f"Sources: {', '.join(sources)}.")
+    return " ".join(parts)
+
+
+def milestone_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """A state's treaty milestones with words for the events and confidence classes.
+
+    Parameters
+    ----------
+    rows
+        Rows of ``FactTables.milestones`` (``event``, ``date``, ``source_ids``,
+        ``confidence``, ``note``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``Date``, ``Event``, ``Confidence``, ``Sources``, ``Note``, in date order.
+    """
+    ordered = rows.sort_values("date", kind="stable")
+    return pd.DataFrame(
+        {
+            "Date": [day.isoformat() for day in ordered["date"]],
+            "Event": [TreatyEvent(e).label for e in ordered["event"]],
+            "Confidence": [Confidence(c).label for c in ordered["confidence"]],
+            "Sources": [", ".join(split_source_ids(v)) for v in ordered["source_ids"]],
+            "Note": [_text(v) for v in ordered["note"]],
+        }
+    )

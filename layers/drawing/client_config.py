@@ -1,0 +1,408 @@
+"""What the map client (``client/atlas_map.js``) receives: plain JSON-ready records.
+
+The client keeps one Leaflet map alive and is sent *changes*: each layer's geometry lives in
+a file it fetches once (or inline, for the standalone export); a layer that changes with the
+date gets its per-feature properties — style key and tooltip texts — in the configuration
+itself, so a date change costs a few kilobytes and never re-sends geometry.
+
+Texts here are plain text: the client writes them with ``textContent``, never as HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.vocabulary import TreatyEvent
+from layers.catalogue.base import AtlasBase
+from layers.catalogue.spec import LayerSpec
+from layers.catalogue.style import LayerStyle, LegendEntry
+from layers.drawing.display import DISPLAY_DECIMALS, display_geometry, format_value, shown_text
+from layers.drawing.layer import MapLayer
+from layers.safe_text import script_json
+
+#: Fill and outline of countries drawn without treaty colour (the offline basemap).
+BASEMAP_FILL = "#F4F1EA"
+BASEMAP_STROKE = "#8A8A8A"
+#: Fill east of the map's edge (Russia is drawn only to the edge of the region).
+EDGE_FILL = "#E2E2E2"
+#: The label in front of the date the map shows.
+DATE_PREFIX = "As of "
+#: Events a play-through steps over, in the order they are listed on one day.
+PLAY_EVENTS = (
+    TreatyEvent.WITHDRAWAL_VOTE,
+    TreatyEvent.WITHDRAWAL_DEPOSITED,
+    TreatyEvent.WITHDRAWAL_EFFECTIVE,
+    TreatyEvent.SUSPENSION_CLAIMED,
+)
+
+
+@dataclass(frozen=True)
+class ViewPreset:
+    """A named view the user can jump to.
+
+    Parameters
+    ----------
+    id
+        Stable id.
+    label
+        Text in the "Go to" list.
+    iso3s
+        States whose outlines the view frames (bounds read from the base geography).
+    """
+
+    id: str
+    label: str
+    iso3s: tuple[str, ...]
+
+
+PRESETS = (
+    ViewPreset("flank", "The whole flank", ("FIN", "EST", "LVA", "LTU", "POL", "UKR")),
+    ViewPreset("baltic", "The Baltic states", ("EST", "LVA", "LTU")),
+    ViewPreset("finland", "Finland–Russia", ("FIN",)),
+    ViewPreset("poland", "Poland–Belarus–Kaliningrad", ("POL", "BLR", "LTU")),
+    ViewPreset("ukraine", "Ukraine", ("UKR",)),
+)
+
+
+def feature_ids(layer: MapLayer) -> list[str]:
+    """Stable ids of the layer's features: its key column, or the row number.
+
+    Parameters
+    ----------
+    layer
+        Any layer.
+
+    Returns
+    -------
+    list of str
+        One id per row, e.g. ``"EST"`` for a state or ``"7"`` for row 7 of an import.
+    """
+    key = layer.spec.feature_key
+    if key and key in layer.frame.columns:
+        return [str(value) for value in layer.frame[key]]
+    return [str(position) for position in range(len(layer.frame))]
+
+
+def feature_props(layer: MapLayer) -> dict[str, dict[str, Any]]:
+    """Per feature: its style key ``s`` and the texts ``t`` of its tooltip fields.
+
+    Parameters
+    ----------
+    layer
+        Any layer.
+
+    Returns
+    -------
+    dict
+        Feature id → ``{"s": style key, "t": [text, …]}`` (plain text, in the order of
+        ``spec.tooltip_fields``; ``"—"`` for a missing value).
+    """
+    frame = layer.frame
+    style_column = layer.spec.style.color_column
+    columns = [column for column, _ in layer.spec.tooltip_fields]
+    records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
+    props = {}
+    for position, (fid, record) in enumerate(zip(feature_ids(layer), records, strict=True)):
+        texts = [
+            str(position + 1) if column == "__row" else format_value(record.get(column))
+            for column in columns
+        ]
+        style_key = shown_text(record.get(style_column, "")) if style_column else ""
+        props[fid] = {"s": style_key, "t": texts}
+    return props
+
+
+def geometry_payload(
+    layer: MapLayer, *, with_props: bool, geometry: np.ndarray | None = None
+) -> str:
+    """The layer's features as the client draws them: display geometry and ids, as JSON text.
+
+    Parameters
+    ----------
+    layer
+        Any layer.
+    with_props
+        Also put :func:`feature_props` into each feature (layers that do not change with the
+        date); otherwise the properties travel in the configuration.
+    geometry
+        The layer's :func:`~layers.drawing.display.display_geometry`, when the caller has
+        it cached.
+
+    Returns
+    -------
+    str
+        A GeoJSON FeatureCollection (EPSG:4326 lon/lat, :data:`DISPLAY_DECIMALS` decimals)
+        as JSON text in which no string can close a ``<script>`` block or open template
+        syntax (:func:`layers.safe_text.script_json`); empty geometries are left out.
+    """
+    geoms = display_geometry(layer) if geometry is None else geometry
+    geoms = shapely.set_precision(geoms, 10.0**-DISPLAY_DECIMALS, mode="pointwise")
+    props = feature_props(layer) if with_props else {}
+    features = []
+    for fid, geom, text in zip(feature_ids(layer), geoms, shapely.to_geojson(geoms), strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        properties = script_json({"id": fid, **props.get(fid, {})})
+        # Geometry JSON holds only numbers and keywords: spliced in, not parsed again.
+        features.append(f'{{"type":"Feature","properties":{properties},"geometry":{text}}}')
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def style_table(style: LayerStyle) -> dict[str, dict[str, Any]]:
+    """Leaflet style record of each style key of a layer (``""``: the default).
+
+    Parameters
+    ----------
+    style
+        The layer's style.
+
+    Returns
+    -------
+    dict
+        Style key → ``{"color", "stroke", "weight", "fill", "fillOpacity", "dash", "hatch"}``.
+    """
+    keys: dict[str, str] = {"": style.default_color, **style.palette}
+    table = {}
+    for key, color in keys.items():
+        table[key] = {
+            "color": color,
+            "stroke": color if (style.outline_by_value or not style.fill) else "#222222",
+            "weight": style.weight,
+            "fill": style.fill,
+            "fillOpacity": style.fill_opacity if style.fill else 0.0,
+            "dash": style.dash_array,
+            "hatch": key in style.hatched,
+        }
+    return table
+
+
+def _legend_entry(entry: LegendEntry, style: LayerStyle, kind: str) -> dict[str, Any]:
+    hatched = any(style.palette.get(value) == entry.color for value in style.hatched)
+    shape = "line" if entry.kind == "line" else ("point" if kind == "point" else "fill")
+    return {
+        "label": entry.label,
+        "color": entry.color,
+        "kind": "hatch" if hatched and shape == "fill" else shape,
+        "opacity": style.fill_opacity if shape == "fill" else 1.0,
+        "dash": bool(style.dash_array) and shape == "line",
+    }
+
+
+def legend(layers: Sequence[MapLayer], *, edge_lon: float) -> list[dict[str, Any]]:
+    """Legend groups: one per layer (shown while the layer is), then the basemap's.
+
+    Parameters
+    ----------
+    layers
+        Every layer the map holds, drawn or not.
+    edge_lon
+        Longitude of the map's east edge, degrees.
+
+    Returns
+    -------
+    list of dict
+        ``{"layer", "title", "entries": [{"label", "color", "kind", "opacity"}]}``.
+    """
+    groups: list[dict[str, Any]] = [
+        {
+            "layer": layer.spec.id,
+            "title": layer.spec.title,
+            "entries": [
+                _legend_entry(entry, layer.spec.style, layer.spec.geometry)
+                for entry in layer.spec.legend
+            ],
+        }
+        for layer in layers
+    ]
+    groups.append(
+        {
+            "layer": None,
+            "title": "Basemap",
+            "entries": [
+                {"label": "Not in the treaty tables (no colour)", "color": BASEMAP_FILL,
+                 "kind": "fill", "opacity": 1.0},
+                {"label": f"Beyond the map's extent (east of {edge_lon:g}°E)",
+                 "color": EDGE_FILL, "kind": "fill", "opacity": 1.0},
+            ],
+        }
+    )  # fmt: skip
+    return groups
+
+
+def bounds_of(frame_bounds: Iterable[float]) -> list[float]:
+    """``[south, west, north, east]`` in degrees from ``(minx, miny, maxx, maxy)``."""
+    minx, miny, maxx, maxy = (float(v) for v in frame_bounds)
+    return [round(miny, 4), round(minx, 4), round(maxy, 4), round(maxx, 4)]
+
+
+def presets(base: AtlasBase, user_layers: Sequence[MapLayer] = ()) -> list[dict[str, Any]]:
+    """The "Go to" views: :data:`PRESETS` framed on the base geography, then each import.
+
+    Parameters
+    ----------
+    base
+        Date-independent inputs (country outlines, EPSG:4326).
+    user_layers
+        The user's imported layers ("Fit: <title>" for each).
+
+    Returns
+    -------
+    list of dict
+        ``{"id", "label", "bounds": [south, west, north, east]}`` (degrees).
+    """
+    shapes = base.region.set_index("iso3").geometry
+    out = []
+    for preset in PRESETS:
+        union = shapely.union_all(np.asarray(shapes.loc[list(preset.iso3s)].values))
+        out.append({"id": preset.id, "label": preset.label, "bounds": bounds_of(union.bounds)})
+    for layer in user_layers:
+        if len(layer.frame) and not layer.frame.geometry.is_empty.all():
+            out.append(
+                {
+                    "id": f"fit-{layer.spec.id}",
+                    "label": f"Fit: {layer.spec.title}",
+                    "bounds": bounds_of(layer.frame.to_crs(4326).total_bounds),
+                }
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One step of a play-through: a day with treaty events and what changes on the map.
+
+    Parameters
+    ----------
+    day
+        The events' date.
+    caption
+        E.g. ``"Withdrawal deposited: Estonia, Latvia, Lithuania"``.
+    patches
+        Layer id → feature id → properties that differ from the step before.
+    """
+
+    day: date
+    caption: str
+    patches: dict[str, dict[str, dict[str, Any]]]
+
+    def as_json(self) -> dict[str, Any]:
+        """The step as the client reads it."""
+        return {"date": self.day.isoformat(), "caption": self.caption, "patches": self.patches}
+
+
+def event_days(base: AtlasBase) -> list[tuple[date, str]]:
+    """Days with a withdrawal or suspension event, each with its caption, in date order.
+
+    Parameters
+    ----------
+    base
+        Date-independent inputs (treaty milestones and state names).
+
+    Returns
+    -------
+    list of (date, str)
+    """
+    rows = base.facts.milestones.loc[base.facts.milestones["event"].isin(PLAY_EVENTS)]
+    names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
+    days: dict[date, dict[TreatyEvent, list[str]]] = {}
+    for iso3, event, day in zip(rows["iso3"], rows["event"], rows["date"], strict=True):
+        states = days.setdefault(day, {}).setdefault(TreatyEvent(event), [])
+        if names.get(iso3, iso3) not in states:
+            states.append(names.get(iso3, iso3))
+    out = []
+    for day in sorted(days):
+        parts = [
+            f"{event.label}: {', '.join(days[day][event])}"
+            for event in PLAY_EVENTS
+            if event in days[day]
+        ]
+        out.append((day, "; ".join(parts)))
+    return out
+
+
+def timeline(
+    days: Sequence[tuple[date, str]],
+    dynamic_ids: Sequence[str],
+    layer_at: Callable[[str, date], MapLayer],
+) -> list[TimelineStep]:
+    """The play-through: for each event day, the properties that changed since the day before.
+
+    Parameters
+    ----------
+    days
+        :func:`event_days`.
+    dynamic_ids
+        Ids of the drawn layers that change with the date.
+    layer_at
+        ``layer_at(layer_id, day)``: the layer built for that day (the page's cache).
+
+    Returns
+    -------
+    list of TimelineStep
+        The first step carries every feature of each layer, later ones only the changes.
+    """
+    steps = []
+    previous: dict[str, dict[str, dict[str, Any]]] = {}
+    for day, caption in days:
+        patches = {}
+        for layer_id in dynamic_ids:
+            props = feature_props(layer_at(layer_id, day))
+            before = previous.get(layer_id, {})
+            changed = {fid: p for fid, p in props.items() if before.get(fid) != p}
+            if changed:
+                patches[layer_id] = changed
+            previous[layer_id] = props
+        steps.append(TimelineStep(day, caption, patches))
+    return steps
+
+
+def layer_entry(
+    layer: MapLayer,
+    *,
+    visible: bool,
+    dynamic: bool,
+    url: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One layer as the client reads it.
+
+    Parameters
+    ----------
+    layer
+        The layer.
+    visible
+        Whether it is switched on.
+    dynamic
+        Whether its properties travel in the configuration (it changes with the date).
+    url
+        Where the client fetches the geometry (the live page).
+    data
+        The geometry itself (the standalone export).
+
+    Returns
+    -------
+    dict
+    """
+    spec: LayerSpec = layer.spec
+    entry: dict[str, Any] = {
+        "id": spec.id,
+        "title": spec.title,
+        "kind": spec.geometry,
+        "visible": visible,
+        "dynamic": dynamic,
+        "outline": spec.geometry == "polygon" and spec.style.fill_opacity == 0,
+        "fields": [label for _, label in spec.tooltip_fields],
+        "styles": style_table(spec.style),
+    }
+    if url is not None:
+        entry["url"] = url
+    if data is not None:
+        entry["data"] = data
+    return entry

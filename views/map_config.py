@@ -1,0 +1,174 @@
+"""The live map's configuration for one rerun, assembled from cached pieces.
+
+Everything expensive is cached per value it depends on (a layer's geometry file per build,
+a play-through per set of layers), so a date change re-computes only the per-feature
+properties of the layers that change with the date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from geo.countries import REGION_BBOX
+from layers.catalogue.registry import CATALOGUE, get_spec
+from layers.catalogue.spec import ViewArgs, ViewParams
+from layers.drawing.client_config import (
+    BASEMAP_FILL,
+    BASEMAP_STROKE,
+    DATE_PREFIX,
+    EDGE_FILL,
+    event_days,
+    feature_props,
+    geometry_payload,
+    layer_entry,
+    legend,
+    presets,
+    timeline,
+)
+from layers.drawing.layer import MapLayer
+from layers.drawing.offline import publish_json
+from layers.drawing.render import get_basemap
+from layers.safe_text import html_text, script_json
+from views.cache import get_base, get_display_geometry, get_layer
+from views.keys import Key
+from views.state import ViewState
+
+APP_DIR = Path(__file__).resolve().parent.parent
+#: Map height per mode: pixels, or a share of the window for the projector view.
+MAP_HEIGHT: dict[str, dict[str, float]] = {
+    "explore": {"height_px": 620},
+    "analyst": {"height_px": 560},
+    "present": {"height_vh": 0.78, "height_min_px": 420},
+}
+TILE_OFFLINE_NOTICE = (
+    "Map tiles could not be loaded (no network?): the Natural Earth basemap is shown instead."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _basemap_url() -> str:
+    base = get_base()
+    text = base.basemap[["geometry"]].to_json(drop_id=True)
+    return publish_json(text, APP_DIR)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:
+    layer = get_layer(layer_id, view_args)
+    dynamic = "as_of" in layer.spec.depends_on
+    payload = geometry_payload(layer, with_props=not dynamic, geometry=get_display_geometry(layer))
+    return publish_json(payload, APP_DIR)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _timeline_url(dynamic_ids: tuple[str, ...], belt_km: float) -> str:
+    """The play-through of the shown date-dependent layers, published as a file."""
+    base = get_base()
+
+    def layer_at(layer_id: str, day: date) -> MapLayer:
+        spec = get_spec(layer_id)
+        return get_layer(layer_id, spec.view_args(ViewParams(as_of=day, belt_km=belt_km)))
+
+    steps = timeline(event_days(base), dynamic_ids, layer_at)
+    return publish_json(script_json([step.as_json() for step in steps]), APP_DIR)
+
+
+def user_layer_url(layer: MapLayer) -> str:
+    """Publish an imported layer's display version once per session and layer."""
+    urls: dict[str, str] = st.session_state.setdefault("user_layer_urls", {})
+    if layer.spec.id not in urls:
+        urls[layer.spec.id] = publish_json(geometry_payload(layer, with_props=True), APP_DIR)
+    return urls[layer.spec.id]
+
+
+def page_map_config(
+    state: ViewState, params: ViewParams, user_layers: list[MapLayer]
+) -> dict[str, Any]:
+    """The configuration the map component receives on this rerun.
+
+    Parameters
+    ----------
+    state
+        The view (date, visible layers, basemap, mode).
+    params
+        Date and belt depth.
+    user_layers
+        The session's imported layers, as drawn (large ones as a grid summary).
+
+    Returns
+    -------
+    dict
+        JSON-ready: layers (every catalogue layer, geometry by URL for those shown), the
+        date-dependent properties, legend, play-through, "Go to" views, basemap, view request.
+    """
+    base = get_base()
+    hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
+    entries, patches, drawn, dynamic_shown = [], {}, [], []
+    for spec in CATALOGUE:
+        visible = spec.id in state.layers
+        dynamic = "as_of" in spec.depends_on
+        if not visible:
+            entries.append({"id": spec.id, "title": spec.title, "visible": False})
+            continue
+        view_args = spec.view_args(params)
+        layer = get_layer(spec.id, view_args)
+        drawn.append(layer)
+        entries.append(
+            layer_entry(layer, visible=True, dynamic=dynamic, url=_geometry_url(spec.id, view_args))
+        )
+        if dynamic:
+            patches[spec.id] = feature_props(layer)
+            dynamic_shown.append(spec.id)
+    for layer in user_layers:
+        drawn.append(layer)
+        entries.append(
+            layer_entry(
+                layer,
+                visible=layer.spec.id not in hidden_user,
+                dynamic=False,
+                url=user_layer_url(layer),
+            )
+        )
+    chosen = get_basemap(state.basemap)
+    tiles = None
+    if chosen.tiles:
+        tiles = {
+            "url": chosen.tiles,
+            "attribution": chosen.attribution,
+            "offline_notice": TILE_OFFLINE_NOTICE,
+        }
+    view: dict[str, Any] = {
+        "request": st.session_state.get(Key.VIEW_REQUEST, 0),
+        "center": list(state.center),
+        "zoom": state.zoom,
+    }
+    fit = st.session_state.get("map_fit_bounds")
+    if fit:
+        view["bounds"] = fit
+    _west, south, east, north = REGION_BBOX
+    return {
+        "date": state.as_of.isoformat(),
+        "date_prefix": DATE_PREFIX,
+        "present": state.mode == "present",
+        **MAP_HEIGHT[state.mode],
+        "basemap": {
+            "url": _basemap_url(),
+            "fill": BASEMAP_FILL,
+            "stroke": BASEMAP_STROKE,
+            "edge": [east, south, north],
+            "edgeFill": EDGE_FILL,
+            "tiles": tiles,
+            "attribution": [html_text("Natural Earth (public domain)")],
+        },
+        "layers": entries,
+        "patches": patches,
+        "legend": legend(drawn, edge_lon=east),
+        "timeline": _timeline_url(tuple(dynamic_shown), params.belt_km) if dynamic_shown else None,
+        "presets": presets(base, user_layers),
+        "view": view,
+        "selected": st.session_state.get(Key.SELECTED),
+    }

@@ -1,0 +1,73 @@
+"""The live map on the page: one long-lived client (a custom component) that receives changes.
+
+Streamlit re-sends a component's arguments on every rerun, so they are kept small: geometry
+is published once as a file the browser fetches and caches (named by its content), and a
+date change sends only the per-feature properties of the layers that change with the date.
+What the user does on the map comes back as one event (view, selection, layers, date) that a
+callback turns into the same session state the sidebar widgets use, before they are drawn:
+there is one state per layer's visibility, and the map and the sidebar always agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from layers.catalogue.registry import LAYER_IDS
+from layers.catalogue.spec import AS_OF_MIN
+from views.keys import Key, layer_key
+
+COMPONENT_DIR = Path(__file__).resolve().parent / "map_component"
+_MAP = components.declare_component("atlas_map", path=str(COMPONENT_DIR))
+
+
+def render_live_map(config: dict[str, Any]) -> None:
+    """Mount (or update) the map component with ``config``.
+
+    Parameters
+    ----------
+    config
+        :func:`views.map_config.page_map_config` output (JSON-ready).
+    """
+    _MAP(config=config, key=Key.MAP_EVENT, default=None, on_change=apply_map_event)
+
+
+def apply_map_event() -> None:
+    """Turn the map's last event into session state (runs before the widgets are drawn).
+
+    The event carries the map's centre and zoom (reported after the user stops moving),
+    the selected feature, the visible layers (the in-map layer panel) and, when the user
+    stepped or played through the treaty events, a date.
+    """
+    event = st.session_state.get(Key.MAP_EVENT)
+    if not isinstance(event, dict):
+        return
+    center = event.get("center")
+    if isinstance(center, list) and len(center) == 2:
+        lat, lon = (float(v) for v in center)
+        if -85 <= lat <= 85 and -180 <= lon <= 180:
+            st.session_state[Key.MAP_CENTER] = (round(lat, 4), round(lon, 4))
+    zoom = event.get("zoom")
+    if isinstance(zoom, int | float) and 2 <= zoom <= 12:
+        st.session_state[Key.MAP_ZOOM] = float(zoom)
+    selected = event.get("selected")
+    st.session_state[Key.SELECTED] = selected if isinstance(selected, str) else None
+    visible = event.get("visible")
+    if isinstance(visible, list):
+        shown = {str(v) for v in visible}
+        for layer_id in LAYER_IDS:
+            st.session_state[layer_key(layer_id)] = layer_id in shown
+        user_ids = [layer.spec.id for layer in st.session_state.get(Key.USER_LAYERS, [])]
+        st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i not in shown]
+    when = event.get("date")
+    if isinstance(when, str):
+        try:
+            day = date.fromisoformat(when)
+        except ValueError:
+            return
+        if AS_OF_MIN <= day <= date.today():
+            st.session_state[Key.AS_OF] = day
