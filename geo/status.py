@@ -33,6 +33,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -76,6 +77,25 @@ def parse_iso_date(value: str) -> date:
     if not _ISO_DATE.match(value):
         raise ValueError(f"{value!r} is not an ISO date YYYY-MM-DD")
     return date.fromisoformat(value)
+
+
+def is_iso_date(value: str) -> bool:
+    """Whether ``value`` is a strict ISO ``YYYY-MM-DD`` calendar date (see :func:`parse_iso_date`).
+
+    Parameters
+    ----------
+    value
+        Any text.
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        parse_iso_date(value)
+    except ValueError:
+        return False
+    return True
 
 
 def add_months(day: date, months: int) -> date:
@@ -205,6 +225,76 @@ def _state_problems(iso3: str, dates: Mapping[str, list[date]]) -> list[str]:
     if eifs and later and min(later) < min(eifs):
         problems.append(f"{iso3} withdraws or suspends before its entry into force; check dates")
     return problems
+
+
+# -------------------------------------------------------------- recorded disagreements
+
+
+@dataclass(frozen=True)
+class RecordedValue:
+    """One value of a recorded disagreement, with the sources that give it.
+
+    Parameters
+    ----------
+    value
+        The value as the sources give it (an ISO date for a disagreement about a date).
+    source_ids
+        ``;``-separated ids of ``sources.csv``.
+    preferred
+        Whether the project prefers this value (``conflicts.csv:basis`` says why).
+    """
+
+    value: str
+    source_ids: str
+    preferred: bool
+
+
+@dataclass(frozen=True)
+class MilestoneDisagreement:
+    """Sources that disagree about one state's milestone, as recorded in ``conflicts.csv``.
+
+    Parameters
+    ----------
+    conflict_id
+        The id shared by the disagreement's rows.
+    iso3
+        The state.
+    event
+        The milestone the sources disagree about (its date, or a detail such as a vote split).
+    values
+        Every value with its sources, in file order; at most one is preferred.
+    """
+
+    conflict_id: str
+    iso3: str
+    event: TreatyEvent
+    values: tuple[RecordedValue, ...]
+
+    @property
+    def preferred(self) -> RecordedValue | None:
+        """The preferred value, or ``None`` when the disagreement is unresolved."""
+        return next((value for value in self.values if value.preferred), None)
+
+    @property
+    def about_date(self) -> bool:
+        """Whether every value is an ISO date (the sources disagree on the event's date)."""
+        return all(is_iso_date(value.value) for value in self.values)
+
+    @property
+    def preferred_date(self) -> date | None:
+        """The preferred date when the sources disagree on the date, else ``None``."""
+        preferred = self.preferred
+        if preferred is None or not self.about_date:
+            return None
+        return parse_iso_date(preferred.value)
+
+    def text(self) -> str:
+        """Every value with its sources, e.g. ``withdrawal_vote: 66 … (leta-…; preferred) vs …``."""
+        listing = " vs ".join(
+            f"{value.value} ({value.source_ids}{'; preferred' if value.preferred else ''})"
+            for value in self.values
+        )
+        return f"{self.event.value}: {listing}"
 
 
 # ---------------------------------------------------------------------------- status
