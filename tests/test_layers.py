@@ -15,7 +15,7 @@ from geo.source_ids import split_source_ids
 from geo.validate import LINEAR, POLYGONAL
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue.base import load_base
-from layers.catalogue.figures import key_figures
+from layers.catalogue.figures import key_figures, withdrawal_summary
 from layers.catalogue.registry import (
     CATALOGUE,
     DEFAULT_LAYER_IDS,
@@ -138,6 +138,26 @@ def test_milestones_after_as_of_are_not_shown(base):
     est = frame.set_index("iso3").loc["EST"]
     assert est["withdrawal_effective"] == ""
     assert est["status"] == "party"
+
+
+def test_treaty_status_carries_every_recorded_disagreement(base):
+    frame = built(base, "treaty-status", PARAMS).set_index("iso3")
+    latvia = frame.loc["LVA", "conflicts"]
+    assert "66 for, 14 against, 2 abstained (leta-2025-04-16; preferred)" in latvia
+    assert "68 for, 14 against (tass-1944473)" in latvia
+    ukraine = frame.loc["UKR", "conflicts"]
+    assert "2025-07-18 (hrw-2025-07-24" in ukraine and "2025-07-17 (substack-minefields)" in ukraine
+    assert frame.loc["UKR", "suspension_claimed"] == "2025-07-18"
+
+
+def test_ukraine_suspension_starts_on_the_preferred_date(base):
+    on_17 = built(base, "withdrawing-states", ViewParams(date(2025, 7, 17))).set_index("iso3")
+    on_18 = built(base, "withdrawing-states", ViewParams(date(2025, 7, 18))).set_index("iso3")
+    assert on_17.loc["UKR", "status"] == TreatyStatus.PARTY
+    assert on_18.loc["UKR", "status"] == TreatyStatus.SUSPENSION_CLAIMED
+    assert "Ukraine: suspension claimed 2025-07-18 (disputed)" in withdrawal_summary(base)
+    assert key_figures(base, date(2025, 7, 17)).suspension_claimed == ()
+    assert key_figures(base, date(2025, 7, 18)).suspension_claimed == ("Ukraine",)
 
 
 def test_flank_borders_carry_both_lengths(base):

@@ -39,7 +39,12 @@ def _iso_date(value: object) -> str:
 
 
 def _treaty_frame(base: AtlasBase, as_of: date, iso3s: Iterable[str] | None) -> gpd.GeoDataFrame:
-    table = status_table(as_of, milestones=base.facts.milestones, states=base.facts.states)
+    table = status_table(
+        as_of,
+        milestones=base.facts.milestones,
+        states=base.facts.states,
+        disagreements=base.facts.milestone_disagreements,
+    )
     if iso3s is not None:
         table = table.loc[table["iso3"].isin(list(iso3s))]
     shapes = base.region[["iso3", "geometry"]]

@@ -9,8 +9,8 @@ import pandas as pd
 
 from geo.countries import NE_SOURCE_ID
 from geo.source_ids import join_source_ids
-from geo.status import status_table
-from geo.vocabulary import BorderReference, ContaminationKind, TreatyStatus
+from geo.status import status_dates, status_table
+from geo.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
 from layers.catalogue.base import AtlasBase
 
 
@@ -68,7 +68,12 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
     -------
     KeyFigures
     """
-    table = status_table(as_of, milestones=base.facts.milestones, states=base.facts.states)
+    table = status_table(
+        as_of,
+        milestones=base.facts.milestones,
+        states=base.facts.states,
+        disagreements=base.facts.milestone_disagreements,
+    )
 
     def names_with(status: TreatyStatus) -> tuple[str, ...]:
         return tuple(table.loc[table["status"] == status, "name"])
@@ -150,21 +155,19 @@ def withdrawal_summary(base: AtlasBase) -> list[str]:
     -------
     list of str
         E.g. ``"Finland: deposited 2025-07-10, effective 2026-01-10"``, in deposit order; dates
-        are the earliest each source set gives.
+        are those the status uses (:func:`geo.status.status_dates`: the preferred date where
+        sources disagree and one is preferred, else the earliest).
     """
-    rows = base.facts.milestones.copy()
-    rows["date"] = pd.to_datetime(rows["date"]).dt.date
-    first = rows.groupby(["iso3", "event"])["date"].min()
+    chosen = status_dates(base.facts.milestones, disagreements=base.facts.milestone_disagreements)
     names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
     lines = []
-    for iso3 in first.index.get_level_values("iso3").unique():
-        events = first.loc[iso3]
-        if "withdrawal_deposited" in events:
-            text = f"{names.get(iso3, iso3)}: deposited {events['withdrawal_deposited']}"
-            if "withdrawal_effective" in events:
-                text += f", effective {events['withdrawal_effective']}"
-            lines.append((events["withdrawal_deposited"], text))
-        elif "suspension_claimed" in events:
-            text = f"{names.get(iso3, iso3)}: suspension claimed {events['suspension_claimed']}"
-            lines.append((events["suspension_claimed"], text + " (disputed)"))
+    for iso3, events in chosen.items():
+        if TreatyEvent.WITHDRAWAL_DEPOSITED in events:
+            text = f"{names.get(iso3, iso3)}: deposited {events[TreatyEvent.WITHDRAWAL_DEPOSITED]}"
+            if TreatyEvent.WITHDRAWAL_EFFECTIVE in events:
+                text += f", effective {events[TreatyEvent.WITHDRAWAL_EFFECTIVE]}"
+            lines.append((events[TreatyEvent.WITHDRAWAL_DEPOSITED], text))
+        elif TreatyEvent.SUSPENSION_CLAIMED in events:
+            day = events[TreatyEvent.SUSPENSION_CLAIMED]
+            lines.append((day, f"{names.get(iso3, iso3)}: suspension claimed {day} (disputed)"))
     return [text for _, text in sorted(lines)]
