@@ -277,7 +277,7 @@ class TreatyStep(Term):
     )
     MEETING_OF_STATES_PARTIES = (
         "meeting_of_states_parties",
-        "Meeting of States Parties",
+        "Meeting of States Parties conclusion",
         NO_COLOR,
         "A conclusion of the Meeting of States Parties about the state.",
     )

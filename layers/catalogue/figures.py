@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from geo.countries import NE_SOURCE_ID
+from geo.currency import figure_age_label
 from geo.source_ids import join_source_ids
 from geo.status import status_dates, status_table
 from geo.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
@@ -30,6 +31,9 @@ class KeyFigures:
         NATO land border with Russia / Belarus measured on the 1:10m lines (km, geodesic).
     factbook_rus_km, factbook_blr_km
         The same borders summed from the CIA World Factbook (km).
+    factbook_date, factbook_age
+        Date of the Factbook figures (its final edition) and, when they are over 12 months old
+        on ``as_of``, ``"latest public figure: N months old"`` (else ``""``).
     border_source_ids
         Sources of the border figures.
     contaminated_km2
@@ -37,6 +41,11 @@ class KeyFigures:
         or ``None`` when no estimate predates ``as_of``.
     contaminated_date, contaminated_source_ids, contaminated_note
         Date, sources and note of that estimate.
+    contaminated_source_titles
+        Titles of those sources, in cited order (what the headline shows, not the ids).
+    contaminated_age
+        ``"latest public figure: N months old"`` when the estimate is over 12 months old on
+        ``as_of``, else ``""``.
     """
 
     as_of: date
@@ -47,11 +56,15 @@ class KeyFigures:
     border_blr_km: float
     factbook_rus_km: float
     factbook_blr_km: float
+    factbook_date: date | None
+    factbook_age: str
     border_source_ids: str
     contaminated_km2: float | None
     contaminated_date: date | None
     contaminated_source_ids: str
     contaminated_note: str
+    contaminated_source_titles: tuple[str, ...]
+    contaminated_age: str
 
 
 def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
@@ -88,6 +101,8 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         .sum()
     )
     border_ids = join_source_ids(NE_SOURCE_ID, *factbook_rows["source_ids"])
+    factbook_dates = [d for d in factbook_rows["date"] if d is not None]
+    factbook_date = max(factbook_dates) if factbook_dates else None
 
     series = base.facts.contamination_national.copy()
     series["date"] = pd.to_datetime(series["date"]).dt.date
@@ -110,11 +125,15 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         border_blr_km=float(measured.get("BLR", 0.0)),
         factbook_rus_km=float(factbook.get("RUS", 0.0)),
         factbook_blr_km=float(factbook.get("BLR", 0.0)),
+        factbook_date=factbook_date,
+        factbook_age=figure_age_label(factbook_date, as_of),
         border_source_ids=border_ids,
         contaminated_km2=area,
         contaminated_date=when,
         contaminated_source_ids=ids,
         contaminated_note=note,
+        contaminated_source_titles=base.facts.source_titles(ids),
+        contaminated_age=figure_age_label(when, as_of),
     )
 
 
