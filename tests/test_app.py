@@ -577,3 +577,37 @@ def test_bad_uploads_get_one_clear_sentence(tmp_path: Path) -> None:
     assert not failures, "\n".join(failures)
     assert "user_layers" not in at.session_state
     assert map_layers(map_script(at)) == {}
+
+
+def _details_script(layer_id: str, iso3: str, as_of_text: str) -> None:
+    """Draw the details panel of one state's feature (run inside ``AppTest.from_function``)."""
+    from datetime import date
+
+    from layers.catalogue.spec import ViewParams
+    from views.cache import get_layers
+    from views.map_page import _render_details
+    from views.state import ViewState
+
+    as_of = date.fromisoformat(as_of_text)
+    (layer,) = get_layers((layer_id,), ViewParams(as_of=as_of))
+    row = int((layer.frame["iso3"] == iso3).to_numpy().argmax())
+    _render_details(f"{layer_id}:{row}", [layer], ViewState(as_of=as_of))
+
+
+def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
+    at = AppTest.from_function(
+        _details_script, args=("withdrawing-states", "UKR", "2026-03-01")
+    ).run(timeout=RUN_TIMEOUT_S)
+    assert_clean(at)
+    assert [s.value for s in at.subheader] == ["Selected: Ukraine"]
+    markdown = [m.value for m in at.markdown]
+    assert "**Dated steps** (decrees, laws, notices, meetings; not used for status)" in markdown
+    assert "**Landmine Monitor** (national context)" in markdown
+    frames = [d.value for d in at.dataframe]
+    steps = next(f for f in frames if "detail" in f.columns)
+    assert "meeting_of_states_parties" in set(steps["event"])
+    monitor = next(f for f in frames if "measure" in f.columns)
+    assert set(monitor["scope"]) == {"UKR"}
+    assert "293" in set(monitor["value"])
+    (disagree,) = [c.value for c in at.caption if c.value.startswith("Sources disagree")]
+    assert "2025\\-07\\-17" in disagree and "2025\\-07\\-18" in disagree
