@@ -11,8 +11,8 @@ Representation of loaded tables:
   columns, ``None`` where the cell is blank;
 * the publication date of a *source* is kept as a partial ISO string (``YYYY``, ``YYYY-MM`` or
   ``YYYY-MM-DD``; ``""`` if unknown) because many sources give only a year or month;
-* numbers (lengths in km, areas in km²) are ``float64`` with ``NaN`` where blank; flags are
-  ``bool``;
+* numbers (lengths in km, areas in km²) are ``float64`` with ``NaN`` where blank; counts
+  (ranks) are nullable ``Int64``; flags are ``bool``;
 * other text columns stay ``str`` with ``""`` where blank; ``source_ids`` stays the
   ``;``-separated cell (split it with :func:`geo.source_ids.split_source_ids`).
 
@@ -34,16 +34,27 @@ import pandas as pd
 
 from geo.data_files import DATA_DIR
 from geo.errors import DataError
-from geo.oblasts import unit_codes
+from geo.oblasts import unit_names
 from geo.source_ids import split_source_ids
-from geo.status import milestone_problems, parse_iso_date
+from geo.status import (
+    MilestoneDisagreement,
+    RecordedValue,
+    is_iso_date,
+    milestone_problems,
+    parse_iso_date,
+)
 from geo.vocabulary import (
     BorderReference,
     Confidence,
     ContaminationKind,
     EvidenceClass,
+    LandmineMeasure,
+    ReviewScope,
+    SourceKind,
     Term,
+    TitleBasis,
     TreatyEvent,
+    TreatyStep,
 )
 
 REQUIRED_STATES: tuple[str, ...] = (
@@ -54,6 +65,12 @@ REQUIRED_STATES: tuple[str, ...] = (
 
 MAX_STATEMENT_CHARS = 160
 """Longest ``contamination_oblast.csv:statement`` accepted (it is shown in map tooltips)."""
+
+UNDATED_PREFIX = "undated:"
+"""A source with no publication date says why in a ``note`` starting with this prefix."""
+
+WORLD = "world"
+"""The ``landmine_monitor.csv:scope`` of a global figure (otherwise a state's iso3)."""
 
 
 class CellKind(Enum):
@@ -71,6 +88,10 @@ class CellKind(Enum):
     SOURCE_IDS = "source ids of sources.csv"
     UA_UNIT = "ISO 3166-2:UA code of a unit in data/ua_oblasts.geojson"
     TERM = "a vocabulary term"
+    COUNT = "whole number ≥ 0"
+    SOURCE_ID = "one source id of sources.csv"
+    TABLE = "name of a fact table (file stem under data/)"
+    SCOPE = "'world' or iso3 of states.csv"
 
 
 @dataclass(frozen=True)
@@ -101,7 +122,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Known:
-    """What a cell can refer to: the ids, states and units that exist (``None``: unreadable).
+    """What a row can refer to: what exists in the other tables (``None``: unreadable).
 
     Parameters
     ----------
@@ -109,13 +130,27 @@ class Known:
         Ids of ``sources.csv``.
     iso3s
         Codes of ``states.csv``.
-    units
-        ISO 3166-2 codes of Ukraine's first-level units in the built geometry.
+    unit_names
+        ISO 3166-2 code → English name of Ukraine's first-level units in the built geometry.
+    tables
+        Names of the fact tables (file stems).
+    undated_sources
+        Ids of the sources without a publication date.
+    milestone_dates
+        ``(iso3, event)`` → every date the rows of ``treaty_milestones.csv`` give for it.
     """
 
     source_ids: frozenset[str] | None
     iso3s: frozenset[str] | None
-    units: frozenset[str]
+    unit_names: Mapping[str, str]
+    tables: frozenset[str]
+    undated_sources: frozenset[str] | None
+    milestone_dates: Mapping[tuple[str, str], frozenset[date]] | None
+
+    @property
+    def units(self) -> frozenset[str]:
+        """ISO 3166-2 codes of the units in the built geometry."""
+        return frozenset(self.unit_names)
 
 
 Rules = Callable[[pd.DataFrame, Known], list[str]]
@@ -170,6 +205,9 @@ class TableSchema:
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+_COUNT = re.compile(r"^\d+$")
+#: How a ``conflicts.csv`` subject about a milestone begins: ``"<iso3> <event>"``.
+_MILESTONE_SUBJECT = re.compile(r"^([A-Z]{3}) ([a-z_]+)\b")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _FLAGS = ("true", "false")
 
@@ -223,6 +261,22 @@ def _cell_problem(column: Column, value: str, known: Known) -> str | None:
         CellKind.UA_UNIT: (
             value in known.units,
             f"{value!r} is not one of the {len(known.units)} units of data/ua_oblasts.geojson",
+        ),
+        CellKind.COUNT: (
+            bool(_COUNT.match(value)),
+            f"{value!r} is not a whole number; write digits only",
+        ),
+        CellKind.SOURCE_ID: (
+            known.source_ids is None or value in known.source_ids,
+            f"unknown source id {value!r}; it must be a source_id of sources.csv",
+        ),
+        CellKind.TABLE: (
+            value in known.tables,
+            f"{value!r} is not a fact table; use one of {sorted(known.tables)}",
+        ),
+        CellKind.SCOPE: (
+            value == WORLD or known.iso3s is None or value in known.iso3s,
+            f"scope {value!r} is neither {WORLD!r} nor an iso3 of states.csv",
         ),
     }
     if kind in simple:
@@ -326,9 +380,67 @@ def _rules_national(frame: pd.DataFrame, known: Known) -> list[str]:
     return problems
 
 
-def _rules_oblast(frame: pd.DataFrame, known: Known) -> list[str]:
-    """``contamination_oblast.csv``: every unit once; evidence class matches the figure cells."""
+def _named_units(text: str, names: Mapping[str, str]) -> set[str]:
+    """Codes of the units whose full English name ``text`` mentions (longest names first).
+
+    A longer name is removed once found, so "Kyiv Oblast" does not also count as "Kyiv".
+    """
+    found = set()
+    for code, name in sorted(names.items(), key=lambda item: -len(item[1])):
+        pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+        if pattern.search(text):
+            found.add(code)
+            text = pattern.sub(" ", text)
+    return found
+
+
+def oblast_name_problems(frame: pd.DataFrame, names: Mapping[str, str]) -> list[str]:
+    """Rows of ``contamination_oblast.csv`` that do not name their own unit: a swap of codes.
+
+    Each row names its unit in ``name_en``, which must be the name the geometry gives the same
+    code; a statement that names any unit (its full English name, e.g. "Chernihiv Oblast")
+    must name its own. Evidence moved to the wrong code is then reported either way.
+
+    Parameters
+    ----------
+    frame
+        Rows with ``iso_3166_2``, ``name_en`` and ``statement`` (as read or as loaded).
+    names
+        ISO 3166-2 code → ``name_en`` of the built geometry (:func:`geo.oblasts.unit_names`).
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, naming the line, the code, both names and the fix.
+    """
     problems = []
+    rows = zip(frame["iso_3166_2"], frame["name_en"], frame["statement"], strict=True)
+    for line, (code, name, statement) in enumerate(rows, start=2):
+        own = names.get(code)
+        if own is None:
+            continue  # an unknown code is reported as a bad cell
+        where = f"contamination_oblast.csv line {line}: {code}"
+        if name != own:
+            problems.append(
+                f"{where} is {own!r} in data/ua_oblasts.geojson but the row names {name!r}; "
+                "the row belongs to another unit or the code is wrong"
+            )
+        named = _named_units(str(statement), names)
+        if named and code not in named:
+            others = ", ".join(names[c] for c in sorted(named))
+            problems.append(
+                f"{where} ({own}) has a statement about {others}; move it to that unit's row "
+                "or name its own unit"
+            )
+    return problems
+
+
+def _rules_oblast(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``contamination_oblast.csv``: every unit once, named as in the geometry; figures match.
+
+    The evidence class matches the figure cells, statements fit a tooltip.
+    """
+    problems = oblast_name_problems(frame, known.unit_names)
     missing = sorted(known.units - set(frame["iso_3166_2"]))
     if missing:
         problems.append(
@@ -357,6 +469,143 @@ def _rules_oblast(frame: pd.DataFrame, known: Known) -> list[str]:
     return problems
 
 
+def _rules_sources(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``sources.csv``: a title that is not an address; a date or a recorded reason for none."""
+    del known
+    problems = []
+    for line, row in enumerate(frame.to_dict("records"), start=2):
+        title = row["title"].strip()
+        if title.startswith(("http://", "https://", "www.")) or title == row["url"]:
+            problems.append(
+                f"sources.csv line {line}: {row['source_id']} has its address as title; "
+                "write the page's heading"
+            )
+        if row["date"] == "" and not row["note"].lower().startswith(UNDATED_PREFIX):
+            problems.append(
+                f"sources.csv line {line}: {row['source_id']} has no date; give the "
+                f"publication date or start the note with {UNDATED_PREFIX!r} and the reason"
+            )
+    return problems
+
+
+def _rules_source_meta(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``source_meta.csv``: one row per source; ``press_only`` follows the kind; reasons.
+
+    An undated source (and only an undated one) gives an ``undated_reason``.
+    """
+    problems = []
+    if known.source_ids is not None:
+        missing = sorted(known.source_ids - set(frame["source_id"]))
+        if missing:
+            problems.append(f"source_meta.csv: no row for source(s) {missing}; add one per source")
+    undated = known.undated_sources or frozenset()
+    for line, row in enumerate(frame.to_dict("records"), start=2):
+        where = f"source_meta.csv line {line}: {row['source_id']}"
+        if row["kind"] in SourceKind.values():
+            press = SourceKind(row["kind"]).press_only
+            if row["press_only"] != str(press).lower():
+                problems.append(
+                    f"{where} press_only is {row['press_only']!r} but kind {row['kind']!r} is "
+                    f"{'' if press else 'not '}press only; set press_only {str(press).lower()}"
+                )
+        if (row["source_id"] in undated) != bool(row["undated_reason"]):
+            state = "has no date" if row["source_id"] in undated else "is dated"
+            problems.append(
+                f"{where} {state} in sources.csv; undated_reason must be given exactly for "
+                "undated sources"
+            )
+    return problems
+
+
+def _milestone_subject(subject: str) -> tuple[str, TreatyEvent] | None:
+    """``(iso3, event)`` a ``conflicts.csv`` subject begins with, or ``None``."""
+    match = _MILESTONE_SUBJECT.match(subject)
+    if match is None or match.group(2) not in TreatyEvent.values():
+        return None
+    return match.group(1), TreatyEvent(match.group(2))
+
+
+def _rules_conflicts(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``conflicts.csv``: two or more values per disagreement, at most one preferred.
+
+    A disagreement about a milestone begins its subject with an ``iso3 event`` that has rows in
+    ``treaty_milestones.csv`` and, if it is about the date, gives the dates of those rows;
+    every milestone whose rows disagree on the date must be recorded here.
+    """
+    problems = []
+    recorded: set[tuple[str, str]] = set()
+    for conflict_id, rows in frame.groupby("conflict_id", sort=True):
+        where = f"conflicts.csv: {conflict_id}"
+        if len(rows) < 2:
+            problems.append(f"{where} has one value; a disagreement needs two or more")
+        if (rows["preferred"] == "true").sum() > 1:
+            problems.append(f"{where} prefers more than one value; mark at most one")
+        if rows["table"].nunique() > 1 or rows["subject"].nunique() > 1:
+            problems.append(f"{where} mixes tables or subjects; use one id per disagreement")
+        if rows["table"].iloc[0] != "treaty_milestones" or known.milestone_dates is None:
+            continue
+        about = _milestone_subject(rows["subject"].iloc[0])
+        if about is None or (about[0], about[1].value) not in known.milestone_dates:
+            problems.append(
+                f"{where} subject {rows['subject'].iloc[0]!r} does not begin with the iso3 and "
+                "event of rows in treaty_milestones.csv (e.g. 'UKR suspension_claimed: …')"
+            )
+            continue
+        key = (about[0], about[1].value)
+        recorded.add(key)
+        values = rows["value"].tolist()
+        dates = known.milestone_dates[key]
+        if all(is_iso_date(v) for v in values) and not {parse_iso_date(v) for v in values} <= dates:
+            problems.append(
+                f"{where} gives dates {values} but treaty_milestones.csv has "
+                f"{sorted(d.isoformat() for d in dates)} for {key[0]} {key[1]}; "
+                "keep one milestone row per date"
+            )
+    for (iso3, event), dates in sorted((known.milestone_dates or {}).items()):
+        if len(dates) > 1 and (iso3, event) not in recorded:
+            problems.append(
+                f"treaty_milestones.csv: {iso3} {event} has dates "
+                f"{sorted(d.isoformat() for d in dates)} but conflicts.csv does not record the "
+                "disagreement; add its values (and the preferred one, if any)"
+            )
+    return problems
+
+
+def _rules_landmine_monitor(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``landmine_monitor.csv``: counts are whole numbers; findings are text."""
+    del known
+    problems = []
+    for line, row in enumerate(frame.to_dict("records"), start=2):
+        counted = row["measure"] in LandmineMeasure.values() and (
+            LandmineMeasure(row["measure"]).is_count
+        )
+        if counted and not _COUNT.match(row["value"]):
+            problems.append(
+                f"landmine_monitor.csv line {line}: {row['measure']} value {row['value']!r} "
+                "is not a whole number; write digits only"
+            )
+    return problems
+
+
+def _rules_treaty_events(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``treaty_events.csv``: a step without a date says why in its note."""
+    del known
+    return [
+        f"treaty_events.csv line {line}: {row['iso3']} {row['event']} has no date and no note; "
+        "say why no source dates it"
+        for line, row in enumerate(frame.to_dict("records"), start=2)
+        if row["date"] == "" and row["note"] == ""
+    ]
+
+
+def _rules_reviews(frame: pd.DataFrame, known: Known) -> list[str]:
+    """``reviews.csv``: every other fact table has a review date."""
+    missing = sorted(known.tables - {"reviews"} - set(frame["table"]))
+    if missing:
+        return [f"reviews.csv: tables {missing} have no review date; add a row for each"]
+    return []
+
+
 # ----------------------------------------------------------------------------- schemas
 
 _IDS = Column("source_ids", CellKind.SOURCE_IDS)
@@ -378,6 +627,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
             _NOTE,
         ),
         key=("source_id",),
+        rules=_rules_sources,
     ),
     TableSchema(
         "states",
@@ -453,6 +703,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
         "Ukraine: evidence by oblast",
         (
             Column("iso_3166_2", CellKind.UA_UNIT),
+            Column("name_en", CellKind.TEXT),
             Column("evidence", CellKind.TERM, terms=EvidenceClass),
             Column("figure_km2", CellKind.POSITIVE, optional=True),
             Column("figure_date", CellKind.DATE, optional=True),
@@ -478,6 +729,85 @@ SCHEMAS: tuple[TableSchema, ...] = (
             _CONFIDENCE,
         ),
         key=("iso3", "project", "item", "value"),
+    ),
+    TableSchema(
+        "treaty_events",
+        "treaty_events",
+        "Treaty steps (decrees, laws, notices, meetings)",
+        (
+            Column("iso3", CellKind.STATE),
+            Column("date", CellKind.DATE, optional=True),
+            Column("event", CellKind.TERM, terms=TreatyStep),
+            Column("detail", CellKind.TEXT),
+            _IDS,
+            _CONFIDENCE,
+            _NOTE,
+        ),
+        key=("iso3", "date", "event"),
+        sort_by=("iso3", "date"),
+        rules=_rules_treaty_events,
+    ),
+    TableSchema(
+        "conflicts",
+        "conflicts",
+        "Where sources disagree",
+        (
+            Column("conflict_id", CellKind.SLUG),
+            Column("table", CellKind.TABLE),
+            Column("subject", CellKind.TEXT),
+            Column("value", CellKind.TEXT),
+            _IDS,
+            Column("preferred", CellKind.FLAG),
+            Column("basis", CellKind.TEXT),
+        ),
+        key=("conflict_id", "value"),
+        rules=_rules_conflicts,
+    ),
+    TableSchema(
+        "landmine_monitor",
+        "landmine_monitor",
+        "Landmine Monitor figures (context)",
+        (
+            Column("edition", CellKind.TEXT),
+            Column("launched", CellKind.DATE),
+            Column("period", CellKind.TEXT),
+            Column("scope", CellKind.SCOPE),
+            Column("measure", CellKind.TERM, terms=LandmineMeasure),
+            Column("value", CellKind.TEXT),
+            Column("rank", CellKind.COUNT, optional=True),
+            _IDS,
+            _CONFIDENCE,
+            _NOTE,
+        ),
+        key=("edition", "period", "scope", "measure"),
+        rules=_rules_landmine_monitor,
+    ),
+    TableSchema(
+        "source_meta",
+        "source_meta",
+        "What each source is",
+        (
+            Column("source_id", CellKind.SOURCE_ID),
+            Column("kind", CellKind.TERM, terms=SourceKind),
+            Column("press_only", CellKind.FLAG),
+            Column("title_basis", CellKind.TERM, terms=TitleBasis),
+            Column("undated_reason", CellKind.TEXT, optional=True),
+        ),
+        key=("source_id",),
+        rules=_rules_source_meta,
+    ),
+    TableSchema(
+        "reviews",
+        "reviews",
+        "When each table was last reviewed",
+        (
+            Column("table", CellKind.TABLE),
+            Column("reviewed_on", CellKind.DATE),
+            Column("scope", CellKind.TERM, terms=ReviewScope),
+            _NOTE,
+        ),
+        key=("table",),
+        rules=_rules_reviews,
     ),
 )
 """Every fact table, in load order (the two reference tables first)."""
@@ -507,6 +837,19 @@ class FactTables:
         ``contamination_oblast.csv``: evidence of contamination per unit of Ukraine.
     defence_lines
         ``defence_lines.csv``: defensive-line and mine-acquisition facts per state.
+    treaty_events
+        ``treaty_events.csv``: dated steps the milestones cannot express (decrees, laws,
+        depositary notices, conclusions of Meetings of States Parties); never used for status.
+    conflicts
+        ``conflicts.csv``: every value of every recorded disagreement between sources, one row
+        per value; rows sharing ``conflict_id`` are one disagreement.
+    landmine_monitor
+        ``landmine_monitor.csv``: Landmine Monitor figures by edition, as national context.
+    source_meta
+        ``source_meta.csv``: each source's kind, whether it is press only, how its title was
+        obtained and why it has no date.
+    reviews
+        ``reviews.csv``: when each table was last reviewed against its sources.
     """
 
     sources: pd.DataFrame
@@ -516,10 +859,56 @@ class FactTables:
     contamination_national: pd.DataFrame
     contamination_oblast: pd.DataFrame
     defence_lines: pd.DataFrame
+    treaty_events: pd.DataFrame
+    conflicts: pd.DataFrame
+    landmine_monitor: pd.DataFrame
+    source_meta: pd.DataFrame
+    reviews: pd.DataFrame
 
     def table(self, name: str) -> pd.DataFrame:
         """A table by its file stem (e.g. ``"treaty_milestones"``)."""
         return getattr(self, SCHEMA_BY_NAME[name].attribute)
+
+    def reviewed_on(self, name: str) -> date | None:
+        """When the table ``name`` (file stem) was last reviewed, or ``None`` if never."""
+        rows = self.reviews.loc[self.reviews["table"] == name, "reviewed_on"]
+        return rows.iloc[0] if len(rows) else None
+
+    def source_titles(self, source_ids: object) -> tuple[str, ...]:
+        """Titles of the sources in a ``source_ids`` cell, in cited order.
+
+        Parameters
+        ----------
+        source_ids
+            E.g. ``"unn-shmyhal-2025-06-24"``; an unknown id stands for itself.
+
+        Returns
+        -------
+        tuple of str
+        """
+        titles = dict(zip(self.sources["source_id"], self.sources["title"], strict=True))
+        return tuple(titles.get(i, i) for i in split_source_ids(source_ids))
+
+    @property
+    def milestone_disagreements(self) -> tuple[MilestoneDisagreement, ...]:
+        """The recorded disagreements about treaty milestones (``conflicts.csv``), file order.
+
+        The status uses their preferred dates (:mod:`geo.status`) and lists every value.
+        """
+        rows = self.conflicts.loc[self.conflicts["table"] == "treaty_milestones"]
+        disagreements = []
+        for conflict_id, group in rows.groupby("conflict_id", sort=False):
+            about = _milestone_subject(str(group["subject"].iloc[0]))
+            if about is None:
+                continue  # refused by the conflicts rules; unreachable for loaded tables
+            values = tuple(
+                RecordedValue(str(value), str(ids), bool(preferred))
+                for value, ids, preferred in zip(
+                    group["value"], group["source_ids"], group["preferred"], strict=True
+                )
+            )
+            disagreements.append(MilestoneDisagreement(str(conflict_id), *about, values))
+        return tuple(disagreements)
 
     @property
     def flank_iso3(self) -> tuple[str, ...]:
@@ -582,6 +971,36 @@ def _read_raw(directory: Path, schema: TableSchema, problems: list[str]) -> pd.D
     return frame
 
 
+def _known(raw: Mapping[str, pd.DataFrame]) -> Known:
+    """What the readable tables and the built geometry say exists."""
+    sources = raw.get("sources")
+    milestones = raw.get("treaty_milestones")
+    milestone_dates: dict[tuple[str, str], set[date]] | None = None
+    if milestones is not None:
+        milestone_dates = {}
+        for iso3, event, value in zip(
+            milestones["iso3"], milestones["event"], milestones["date"], strict=True
+        ):
+            if is_iso_date(value):
+                milestone_dates.setdefault((iso3, event), set()).add(parse_iso_date(value))
+    return Known(
+        source_ids=frozenset(sources["source_id"]) if sources is not None else None,
+        iso3s=frozenset(raw["states"]["iso3"]) if "states" in raw else None,
+        unit_names=unit_names(),
+        tables=frozenset(schema.name for schema in SCHEMAS),
+        undated_sources=(
+            frozenset(sources.loc[sources["date"] == "", "source_id"])
+            if sources is not None
+            else None
+        ),
+        milestone_dates=(
+            {key: frozenset(dates) for key, dates in milestone_dates.items()}
+            if milestone_dates is not None
+            else None
+        ),
+    )
+
+
 def _read_and_check(directory: Path | None) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Read every table once and return the raw frames with every problem found."""
     folder = DATA_DIR if directory is None else Path(directory)
@@ -591,11 +1010,7 @@ def _read_and_check(directory: Path | None) -> tuple[dict[str, pd.DataFrame], li
         frame = _read_raw(folder, schema, problems)
         if frame is not None:
             raw[schema.name] = frame
-    known = Known(
-        source_ids=frozenset(raw["sources"]["source_id"]) if "sources" in raw else None,
-        iso3s=frozenset(raw["states"]["iso3"]) if "states" in raw else None,
-        units=unit_codes(),
-    )
+    known = _known(raw)
     for schema in SCHEMAS:
         if schema.name not in raw:
             continue
@@ -618,6 +1033,8 @@ def _typed(schema: TableSchema, frame: pd.DataFrame) -> pd.DataFrame:
             frame[column.name] = pd.to_numeric(cells.replace("", None)).astype("float64")
         elif column.kind is CellKind.FLAG:
             frame[column.name] = cells.eq("true").astype(bool)
+        elif column.kind is CellKind.COUNT:
+            frame[column.name] = pd.to_numeric(cells.replace("", None)).astype("Int64")
     if schema.sort_by:
         frame = frame.sort_values(list(schema.sort_by), kind="stable")
     return frame.reset_index(drop=True)
@@ -627,11 +1044,17 @@ def check_fact_tables(directory: Path | None = None) -> list[str]:
     """Every integrity problem of the fact tables (an empty list when all is well).
 
     Checks: files present and readable as UTF-8; exact headers; every cell against its
-    column's kind (ISO dates, positive numbers, vocabulary terms, ``true``/``false``); every
-    source id exists in ``sources.csv``; every iso3 in ``states.csv``; every unit in the built
-    geometry; duplicate keys; and each table's own rules (treaty dates follow Art. 17 and
-    Art. 20(3); one Factbook row per border pair; land + water ≤ area; every unit once,
-    ``figure`` rows carry a figure and its date, statements ≤ 160 characters).
+    column's kind (ISO dates, positive numbers, counts, vocabulary terms, ``true``/``false``,
+    table names); every source id exists in ``sources.csv``; every iso3 in ``states.csv``;
+    every unit in the built geometry; duplicate keys; and each table's own rules (treaty dates
+    follow Art. 17 and Art. 20(3); one Factbook row per border pair; land + water ≤ area;
+    every unit once and named as in the geometry, no statement about another unit, ``figure``
+    rows carry a figure and its date, statements ≤ 160 characters; every source has a title
+    that is not its address and a date or an ``undated:`` reason; ``source_meta.csv`` has one
+    consistent row per source; every disagreement has two or more values and at most one
+    preferred, a milestone disagreement matches the milestone rows, and every milestone whose
+    rows disagree on the date is recorded; Landmine Monitor counts are whole numbers; an
+    undated treaty step says why; every table has a review date).
 
     Parameters
     ----------

@@ -9,7 +9,9 @@ polygons in the project's equal-area CRS, so it does not change with the simplif
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import geopandas as gpd
 import pyproj
@@ -85,11 +87,11 @@ def load_oblasts(path: Path | None = None) -> gpd.GeoDataFrame:
     return frame[columns].sort_values("iso_3166_2").reset_index(drop=True)
 
 
-def unit_codes(path: Path | None = None) -> frozenset[str]:
-    """ISO 3166-2:UA codes of the units in the built geometry, read without parsing shapes.
+def unit_names(path: Path | None = None) -> Mapping[str, str]:
+    """English names of the units in the built geometry by ISO code, read without shapes.
 
     The built file is the one list of Ukraine's first-level units; the fact tables are
-    checked against it.
+    checked against it (codes and names).
 
     Parameters
     ----------
@@ -98,14 +100,16 @@ def unit_codes(path: Path | None = None) -> frozenset[str]:
 
     Returns
     -------
-    frozenset of str
-        E.g. ``{"UA-05", …, "UA-77"}`` (27 codes); empty when the file is missing.
+    Mapping of str to str
+        ISO 3166-2:UA code → ``name_en``, e.g. ``{"UA-05": "Vinnytsia Oblast", …}`` (27
+        units, sorted by code); empty when the file is missing.
     """
     source = oblasts_path() if path is None else Path(path)
     if not source.exists():
-        return frozenset()
+        return MappingProxyType({})
     features = json.loads(source.read_text(encoding="utf-8"))["features"]
-    return frozenset(str(f["properties"]["iso_3166_2"]) for f in features)
+    names = {str(f["properties"]["iso_3166_2"]): str(f["properties"]["name_en"]) for f in features}
+    return MappingProxyType(dict(sorted(names.items())))
 
 
 def oblast_for_point(lon: float, lat: float, oblasts: gpd.GeoDataFrame) -> str | None:

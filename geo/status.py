@@ -2,7 +2,11 @@
 
 Status is never typed into a table: it is computed for any as-of date from the events in
 ``data/treaty_milestones.csv`` (see :mod:`geo.facts`). Where sources disagree on the date of an
-event, the earliest date is used and the disagreement is reported in a ``conflicts`` column.
+event, one row per date is kept and the disagreement is recorded in ``data/conflicts.csv``
+(:class:`MilestoneDisagreement`): the status uses the date marked preferred there (with the
+reason for the preference), and the earliest date when none is preferred. Every value is reported
+in a ``conflicts`` column. Ukraine's claimed suspension therefore starts on 18 Jul 2025 (Human
+Rights Watch, the ICBL and Norwegian People's Aid), not on the 17 Jul one newsletter gives.
 
 Rules, first match wins, for a date ``as_of``:
 
@@ -33,6 +37,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -78,6 +83,25 @@ def parse_iso_date(value: str) -> date:
     return date.fromisoformat(value)
 
 
+def is_iso_date(value: str) -> bool:
+    """Whether ``value`` is a strict ISO ``YYYY-MM-DD`` calendar date (see :func:`parse_iso_date`).
+
+    Parameters
+    ----------
+    value
+        Any text.
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        parse_iso_date(value)
+    except ValueError:
+        return False
+    return True
+
+
 def add_months(day: date, months: int) -> date:
     """Return ``day`` shifted by whole calendar months, clamped to the month's last day.
 
@@ -97,6 +121,28 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
+
+
+def whole_months_between(start: date, end: date) -> int:
+    """Whole calendar months from ``start`` to ``end`` (0 if ``end`` is before ``start``).
+
+    Parameters
+    ----------
+    start
+        E.g. the date of a published figure.
+    end
+        E.g. the date the view shows.
+
+    Returns
+    -------
+    int
+        The largest ``n`` with ``add_months(start, n) <= end``: 24 Jun 2025 → 23 Jun 2026 is 11,
+        → 24 Jun 2026 is 12, → 28 Nov 2026 is 17.
+    """
+    months = (end.year - start.year) * 12 + end.month - start.month
+    while months > 0 and add_months(start, months) > end:
+        months -= 1
+    return max(months, 0)
 
 
 def expected_entry_into_force(deposit: date) -> date:
@@ -207,6 +253,101 @@ def _state_problems(iso3: str, dates: Mapping[str, list[date]]) -> list[str]:
     return problems
 
 
+# -------------------------------------------------------------- recorded disagreements
+
+
+@dataclass(frozen=True)
+class RecordedValue:
+    """One value of a recorded disagreement, with the sources that give it.
+
+    Parameters
+    ----------
+    value
+        The value as the sources give it (an ISO date for a disagreement about a date).
+    source_ids
+        ``;``-separated ids of ``sources.csv``.
+    preferred
+        Whether the project prefers this value (``conflicts.csv:basis`` says why).
+    """
+
+    value: str
+    source_ids: str
+    preferred: bool
+
+
+@dataclass(frozen=True)
+class MilestoneDisagreement:
+    """Sources that disagree about one state's milestone, as recorded in ``conflicts.csv``.
+
+    Parameters
+    ----------
+    conflict_id
+        The id shared by the disagreement's rows.
+    iso3
+        The state.
+    event
+        The milestone the sources disagree about (its date, or a detail such as a vote split).
+    values
+        Every value with its sources, in file order; at most one is preferred.
+    """
+
+    conflict_id: str
+    iso3: str
+    event: TreatyEvent
+    values: tuple[RecordedValue, ...]
+
+    @property
+    def preferred(self) -> RecordedValue | None:
+        """The preferred value, or ``None`` when the disagreement is unresolved."""
+        return next((value for value in self.values if value.preferred), None)
+
+    @property
+    def about_date(self) -> bool:
+        """Whether every value is an ISO date (the sources disagree on the event's date)."""
+        return all(is_iso_date(value.value) for value in self.values)
+
+    @property
+    def preferred_date(self) -> date | None:
+        """The preferred date when the sources disagree on the date, else ``None``."""
+        preferred = self.preferred
+        if preferred is None or not self.about_date:
+            return None
+        return parse_iso_date(preferred.value)
+
+    def text(self) -> str:
+        """Every value with its sources, e.g. ``withdrawal_vote: 66 … (leta-…; preferred) vs …``."""
+        listing = " vs ".join(
+            f"{value.value} ({value.source_ids}{'; preferred' if value.preferred else ''})"
+            for value in self.values
+        )
+        return f"{self.event.value}: {listing}"
+
+
+def _preferred_dates(
+    disagreements: Iterable[MilestoneDisagreement], iso3: str | None
+) -> dict[str, date]:
+    """Event → preferred date of ``iso3``'s date disagreements (all states when ``None``)."""
+    preferred = {}
+    for disagreement in disagreements:
+        day = disagreement.preferred_date
+        if day is not None and (iso3 is None or disagreement.iso3 == iso3):
+            preferred[disagreement.event.value] = day
+    return preferred
+
+
+def _chosen_dates(
+    dates: Mapping[str, list[date]], preferred: Mapping[str, date]
+) -> dict[str, date]:
+    """The date the status uses per event: the preferred one if a row gives it, else the first.
+
+    ``dates`` maps each event to its sorted distinct dates (:func:`_event_dates`).
+    """
+    return {
+        event: preferred[event] if preferred.get(event) in values else values[0]
+        for event, values in dates.items()
+    }
+
+
 # ---------------------------------------------------------------------------- status
 
 
@@ -240,11 +381,11 @@ def _event_dates(milestones: pd.DataFrame) -> dict[str, list[date]]:
     return {event: sorted(values) for event, values in dates.items()}
 
 
-def _status_from_first_dates(first: Mapping[str, date], as_of: date) -> TreatyStatus:
-    """Apply the status rules to the earliest date of each event."""
+def _status_from_dates(chosen: Mapping[str, date], as_of: date) -> TreatyStatus:
+    """Apply the status rules to the date chosen for each event."""
 
     def happened(event: str) -> bool:
-        return event in first and first[event] <= as_of
+        return event in chosen and chosen[event] <= as_of
 
     if happened("withdrawal_effective"):
         return TreatyStatus.WITHDRAWN
@@ -259,7 +400,42 @@ def _status_from_first_dates(first: Mapping[str, date], as_of: date) -> TreatySt
     return TreatyStatus.NEVER_JOINED
 
 
-def status_on(milestones_for_state: pd.DataFrame, as_of: date) -> TreatyStatus:
+def status_dates(
+    milestones: pd.DataFrame, *, disagreements: Iterable[MilestoneDisagreement]
+) -> dict[str, dict[str, date]]:
+    """The date the status uses for each state's events.
+
+    Parameters
+    ----------
+    milestones
+        ``FactTables.milestones`` (columns ``iso3``, ``event``, ``date``).
+    disagreements
+        ``FactTables.milestone_disagreements``.
+
+    Returns
+    -------
+    dict
+        iso3 → event → date: the date marked preferred in ``conflicts.csv`` where the sources
+        disagree and one is preferred, else the earliest date any source gives.
+    """
+    _event_dates(milestones)  # validates columns and event names once
+    preferred: dict[str, dict[str, date]] = {}
+    for disagreement in disagreements:
+        day = disagreement.preferred_date
+        if day is not None:
+            preferred.setdefault(disagreement.iso3, {})[disagreement.event.value] = day
+    return {
+        str(iso3): _chosen_dates(_event_dates(rows), preferred.get(str(iso3), {}))
+        for iso3, rows in milestones.groupby("iso3", sort=False)
+    }
+
+
+def status_on(
+    milestones_for_state: pd.DataFrame,
+    as_of: date,
+    *,
+    disagreements: Iterable[MilestoneDisagreement] = (),
+) -> TreatyStatus:
     """Derive one state's APMBC status on ``as_of`` from its milestone rows.
 
     Parameters
@@ -269,6 +445,10 @@ def status_on(milestones_for_state: pd.DataFrame, as_of: date) -> TreatyStatus:
         an ``iso3`` column, if present, must hold a single code). May be empty.
     as_of
         The date to evaluate (inclusive: an event dated ``as_of`` has happened).
+    disagreements
+        ``FactTables.milestone_disagreements``: where the state's sources disagree on a date
+        and one is preferred, that date is used; otherwise (and without this argument) the
+        earliest. Disagreements about other states are ignored.
 
     Returns
     -------
@@ -280,6 +460,7 @@ def status_on(milestones_for_state: pd.DataFrame, as_of: date) -> TreatyStatus:
     DataError
         If the frame mixes several states, lacks columns, or names an unknown event.
     """
+    iso3 = None
     if "iso3" in milestones_for_state.columns:
         codes = sorted(set(milestones_for_state["iso3"]))
         if len(codes) > 1:
@@ -287,18 +468,26 @@ def status_on(milestones_for_state: pd.DataFrame, as_of: date) -> TreatyStatus:
                 f"status_on got rows for several states {codes}; filter by iso3 first "
                 "or use status_table()"
             )
+        iso3 = codes[0] if codes else None
     dates = _event_dates(milestones_for_state)
-    first = {event: values[0] for event, values in dates.items()}
-    return _status_from_first_dates(first, _as_date(as_of))
+    chosen = _chosen_dates(dates, _preferred_dates(disagreements, iso3))
+    return _status_from_dates(chosen, _as_date(as_of))
 
 
-def _conflict_text(rows: list[dict[str, object]]) -> str:
-    """Describe events whose sources give different dates, e.g. ``signature: 1999-02-22 (…)``.
+def _conflict_text(
+    rows: list[dict[str, object]], recorded: Mapping[str, MilestoneDisagreement]
+) -> str:
+    """Describe every disagreement about the shown events, recorded ones with all their values.
 
-    ``rows`` are plain records with ``event``, ``date`` and ``source_ids``.
+    ``rows`` are plain records with ``event``, ``date`` and ``source_ids``; ``recorded`` maps
+    an event to its entry of ``conflicts.csv``. An event whose rows give different dates but
+    which ``conflicts.csv`` does not record is listed from the rows (``geo.facts`` reports it).
     """
     parts = []
     for event in EVENTS:
+        if event in recorded:
+            parts.append(recorded[event].text())
+            continue
         dated = sorted(
             ((row["date"], str(row["source_ids"])) for row in rows if row["event"] == event),
             key=lambda pair: pair[0],
@@ -315,6 +504,7 @@ def status_table(
     *,
     milestones: pd.DataFrame,
     states: pd.DataFrame,
+    disagreements: Iterable[MilestoneDisagreement],
 ) -> pd.DataFrame:
     """Status of every state on ``as_of`` with the dates and sources behind it.
 
@@ -327,22 +517,27 @@ def status_table(
     states
         ``FactTables.states``; states that appear only in ``milestones`` are added with their
         iso3 as name.
+    disagreements
+        ``FactTables.milestone_disagreements``: the preferred dates the status uses, and every
+        value listed in ``conflicts``.
 
     Returns
     -------
     pandas.DataFrame
         One row per state in ``states`` order: ``iso3``, ``name``, ``status``
-        (:class:`TreatyStatus`), ``label``, one column per event in
-        :data:`EVENTS` holding its earliest date if that date ≤ ``as_of`` (else
-        None), ``source_ids`` (union of the state's row in ``states`` and the rows of the events
-        shown), ``conflicts`` (text listing events whose sources disagree, "" if none).
+        (:class:`TreatyStatus`), ``label``, one column per event in :data:`EVENTS` holding the
+        date the status uses (:func:`status_dates`) if that date ≤ ``as_of`` (else None),
+        ``source_ids`` (union of the state's row in ``states`` and the rows of the events
+        shown), ``conflicts`` (every value of every disagreement about a shown event, with its
+        sources and which is preferred; "" if none).
     """
     as_of = _as_date(as_of)
+    disagreements = tuple(disagreements)
     names = dict(zip(states["iso3"], states["name_en"], strict=True))
     state_sources = dict(zip(states["iso3"], states["source_ids"], strict=True))
     for iso3 in milestones["iso3"]:
         names.setdefault(iso3, iso3)
-    _event_dates(milestones)  # validates columns and event names once
+    chosen_by_state = status_dates(milestones, disagreements=disagreements)
     by_state: dict[str, list[dict[str, object]]] = {}
     for row in milestones[["iso3", "event", "date", "source_ids"]].to_dict("records"):
         if not pd.isna(row["date"]):
@@ -351,14 +546,11 @@ def status_table(
     records = []
     for iso3, name in names.items():
         rows = by_state.get(iso3, [])
-        first: dict[str, date] = {}
-        for row in rows:
-            event, day = str(row["event"]), row["date"]
-            if event not in first or day < first[event]:
-                first[event] = day
-        shown = {event for event in EVENTS if event in first and first[event] <= as_of}
+        chosen = chosen_by_state.get(iso3, {})
+        shown = {event for event in EVENTS if event in chosen and chosen[event] <= as_of}
         shown_rows = [row for row in rows if row["event"] in shown]
-        status = _status_from_first_dates(first, as_of)
+        recorded = {d.event.value: d for d in disagreements if d.iso3 == iso3 and d.event in shown}
+        status = _status_from_dates(chosen, as_of)
         record: dict[str, object] = {
             "iso3": iso3,
             "name": name,
@@ -366,11 +558,11 @@ def status_table(
             "label": status.label,
         }
         for event in EVENTS:
-            record[event] = first[event] if event in shown else None
+            record[event] = chosen[event] if event in shown else None
         record["source_ids"] = join_source_ids(
             state_sources.get(iso3, ""), *(str(row["source_ids"]) for row in shown_rows)
         )
-        record["conflicts"] = _conflict_text(shown_rows)
+        record["conflicts"] = _conflict_text(shown_rows, recorded)
         records.append(record)
     columns = ["iso3", "name", "status", "label", *EVENTS, "source_ids", "conflicts"]
     table = pd.DataFrame.from_records(records, columns=columns)
@@ -386,6 +578,7 @@ def status_changes(
     end: date,
     *,
     milestones: pd.DataFrame,
+    disagreements: Iterable[MilestoneDisagreement],
 ) -> list[tuple[date, str, TreatyStatus, TreatyStatus]]:
     """List every status change of the given states between ``start`` and ``end`` inclusive.
 
@@ -397,6 +590,8 @@ def status_changes(
         Inclusive window; ``start`` must not be after ``end``.
     milestones
         ``FactTables.milestones``.
+    disagreements
+        ``FactTables.milestone_disagreements`` (the preferred dates the status uses).
 
     Returns
     -------
@@ -411,13 +606,13 @@ def status_changes(
     start, end = _as_date(start), _as_date(end)
     if start > end:
         raise ValueError(f"start {start} is after end {end}; swap them")
+    chosen_by_state = status_dates(milestones, disagreements=disagreements)
     changes = []
     for iso3 in dict.fromkeys(iso3s):
-        dates = _event_dates(milestones[milestones["iso3"] == iso3])
-        first = {event: values[0] for event, values in dates.items()}
-        for day in sorted({d for d in first.values() if start <= d <= end}):
-            old = _status_from_first_dates(first, day - timedelta(days=1))
-            new = _status_from_first_dates(first, day)
+        chosen = chosen_by_state.get(iso3, {})
+        for day in sorted({d for d in chosen.values() if start <= d <= end}):
+            old = _status_from_dates(chosen, day - timedelta(days=1))
+            new = _status_from_dates(chosen, day)
             if old != new:
                 changes.append((day, iso3, old, new))
     return sorted(changes, key=lambda change: (change[0], change[1]))

@@ -215,3 +215,184 @@ class ContaminationKind(Term):
         NO_COLOR,
         "An estimate by another organisation.",
     )
+
+
+class TreatyStep(Term):
+    """A dated step on the way to a milestone (``treaty_events.csv:event``), never status."""
+
+    GOVERNMENT_DECISION = (
+        "government_decision",
+        "Government decision",
+        NO_COLOR,
+        "The government decided to prepare the state's withdrawal.",
+    )
+    GOVERNMENT_PROPOSAL = (
+        "government_proposal",
+        "Government proposal",
+        NO_COLOR,
+        "The government sent parliament its proposal to withdraw.",
+    )
+    DECREE = (
+        "decree",
+        "Decree",
+        NO_COLOR,
+        "A head-of-state decree or security-council decision put into effect.",
+    )
+    BILL_REGISTERED = (
+        "bill_registered",
+        "Bill registered",
+        NO_COLOR,
+        "A bill was registered in parliament.",
+    )
+    LAW_ADOPTED_AND_SIGNED = (
+        "law_adopted_and_signed",
+        "Law adopted and signed",
+        NO_COLOR,
+        "Parliament adopted the law and the head of state signed it the same day.",
+    )
+    LAW_SIGNED = ("law_signed", "Law signed", NO_COLOR, "The head of state signed the law.")
+    DENOUNCED = (
+        "denounced",
+        "Convention denounced",
+        NO_COLOR,
+        "The head of state denounced the Convention (the national act of withdrawal).",
+    )
+    NOTIFIED_DEPOSITARY = (
+        "notified_depositary",
+        "Depositary notified",
+        NO_COLOR,
+        "The UN Secretary-General (the depositary) was notified.",
+    )
+    NOTIFICATION_REPORTED = (
+        "notification_reported",
+        "Notification reported",
+        NO_COLOR,
+        "A meeting of the Convention reported that the state had notified the States Parties.",
+    )
+    GOVERNMENT_STATEMENT = (
+        "government_statement",
+        "Government statement",
+        NO_COLOR,
+        "The official journal published the government's statement on the Convention.",
+    )
+    MEETING_OF_STATES_PARTIES = (
+        "meeting_of_states_parties",
+        "Meeting of States Parties conclusion",
+        NO_COLOR,
+        "A conclusion of the Meeting of States Parties about the state.",
+    )
+    OBJECTIONS = (
+        "objections",
+        "Objections",
+        NO_COLOR,
+        "Other States Parties lodged formal objections with the depositary.",
+    )
+
+
+class SourceKind(Term):
+    """What kind of publisher a source is (``source_meta.csv:kind``)."""
+
+    OFFICIAL = (
+        "official",
+        "Official text",
+        NO_COLOR,
+        "Published by a government, parliament, agency or official journal.",
+    )
+    TREATY_BODY = (
+        "treaty_body",
+        "Treaty body",
+        NO_COLOR,
+        "The Convention's meetings and support unit, or the UN as depositary.",
+    )
+    MONITOR_NGO = (
+        "monitor_ngo",
+        "Monitor or NGO",
+        NO_COLOR,
+        "Landmine Monitor, the ICBL, Human Rights Watch and other organisations that follow "
+        "the Convention.",
+    )
+    PRESS = ("press", "Press", NO_COLOR, "A news report: press only.")
+    PRESS_REPOST = (
+        "press_repost",
+        "Press repost",
+        NO_COLOR,
+        "A copy of a news report on another site: press only, kept where no original was found.",
+    )
+    REFERENCE = (
+        "reference",
+        "Reference work",
+        NO_COLOR,
+        "An encyclopaedia, atlas or other reference work.",
+    )
+    DATASET = ("dataset", "Dataset", NO_COLOR, "A geographic or statistical dataset.")
+
+    @property
+    def press_only(self) -> bool:
+        """Whether a source of this kind is only press (a report, not an official text)."""
+        return self in (SourceKind.PRESS, SourceKind.PRESS_REPOST)
+
+
+class TitleBasis(Term):
+    """How a source's title was obtained (``source_meta.csv:title_basis``)."""
+
+    PAGE = ("page", "Page heading", NO_COLOR, "The heading seen on the page.")
+    ADDRESS = (
+        "address",
+        "Rebuilt from the address",
+        NO_COLOR,
+        "The heading was not in the copy read; the title was rebuilt from the page address.",
+    )
+    DESCRIPTIVE = (
+        "descriptive",
+        "Descriptive",
+        NO_COLOR,
+        "Written by the project to describe the source, which has no usable heading.",
+    )
+
+
+class LandmineMeasure(Term):
+    """What a Landmine Monitor figure counts (``landmine_monitor.csv:measure``)."""
+
+    CASUALTIES = (
+        "casualties",
+        "Casualties (killed or injured)",
+        NO_COLOR,
+        "People killed or injured by mines and explosive remnants of war in the period.",
+    )
+    KILLED = ("killed", "Killed", NO_COLOR, "People killed in the period.")
+    INJURED = ("injured", "Injured", NO_COLOR, "People injured in the period.")
+    STATES_PARTIES = (
+        "states_parties",
+        "States Parties",
+        NO_COLOR,
+        "States bound by the Convention when the edition was launched.",
+    )
+    CONTAMINATED_STATES_AND_AREAS = (
+        "contaminated_states_and_areas",
+        "States and areas contaminated",
+        NO_COLOR,
+        "States and other areas known to be contaminated by anti-personnel mines.",
+    )
+    USE_FINDING = (
+        "use_finding",
+        "Finding on mine use",
+        NO_COLOR,
+        "What the Monitor reports about new use of anti-personnel mines (text, not a count).",
+    )
+
+    @property
+    def is_count(self) -> bool:
+        """Whether the figure is a whole number (every measure but a finding)."""
+        return self is not LandmineMeasure.USE_FINDING
+
+
+class ReviewScope(Term):
+    """How much of a table a review re-checked (``reviews.csv:scope``)."""
+
+    FULL = ("full", "Full review", NO_COLOR, "Every row was re-checked against its sources.")
+    PARTIAL = (
+        "partial",
+        "Partial review",
+        NO_COLOR,
+        "Some rows were re-checked; the note says which were not.",
+    )

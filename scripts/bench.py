@@ -177,16 +177,13 @@ def baseline_static_frames(base: Any, belt_km: float) -> dict[str, Any]:
 
     from geo.belts import adversary_belts
     from geo.borders import border_segments
-    from geo.oblasts import oblasts_path
     from layers.catalogue.spec import ViewParams
     from layers.drawing.layer import build_map_layers
 
     ours = {
         x.spec.id: x
         for x in build_map_layers(
-            base,
-            ("flank-borders", "ua-contamination"),
-            ViewParams(as_of=BENCH_DATE, belt_km=belt_km),
+            base, ("flank-borders",), ViewParams(as_of=BENCH_DATE, belt_km=belt_km)
         )
     }
     full_lines = border_segments(base.countries, base.facts.flank_pairs)[["pair", "geometry"]]
@@ -198,19 +195,19 @@ def baseline_static_frames(base: Any, belt_km: float) -> dict[str, Any]:
         base.countries, base.facts.flank_iso3, belt_km, adversaries=base.facts.adversary_iso3
     )
     belts.insert(1, "name", belts["iso3"].map(base.countries.set_index("iso3")["name"]))
-    oblast_file = gpd.read_file(oblasts_path())[["iso_3166_2", "geometry"]]
-    attrs = pd.DataFrame(ours["ua-contamination"].frame.drop(columns="geometry"))
-    oblasts = gpd.GeoDataFrame(
-        oblast_file.merge(attrs, on="iso_3166_2"), geometry="geometry", crs="EPSG:4326"
-    )
-    return {"flank-borders": borders, "border-belt": belts, "ua-contamination": oblasts}
+    return {"flank-borders": borders, "border-belt": belts}
 
 
 def baseline_dated_frames(base: Any, as_of: date) -> dict[str, Any]:
-    """Treaty-status layers for ``as_of`` on full-resolution ``base.countries`` geometry."""
+    """The date-dependent default layers for ``as_of`` on full-resolution geometry.
+
+    Treaty status on ``base.countries``; the oblasts (whose figures say how old they are on
+    the date) on the committed ``data/ua_oblasts.geojson``.
+    """
     import geopandas as gpd
     import pandas as pd
 
+    from geo.oblasts import oblasts_path
     from layers.catalogue.spec import ViewParams
     from layers.drawing.layer import build_map_layers
 
@@ -223,6 +220,12 @@ def baseline_dated_frames(base: Any, as_of: date) -> dict[str, Any]:
         frames[layer.spec.id] = gpd.GeoDataFrame(
             full.merge(attrs, on="iso3"), geometry="geometry", crs="EPSG:4326"
         )
+    (oblasts,) = build_map_layers(base, ("ua-contamination",), ViewParams(as_of=as_of))
+    oblast_file = gpd.read_file(oblasts_path())[["iso_3166_2", "geometry"]]
+    attrs = pd.DataFrame(oblasts.frame.drop(columns="geometry"))
+    frames["ua-contamination"] = gpd.GeoDataFrame(
+        oblast_file.merge(attrs, on="iso_3166_2"), geometry="geometry", crs="EPSG:4326"
+    )
     return frames
 
 

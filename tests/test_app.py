@@ -23,12 +23,16 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.vocabulary import TreatyStatus
+from geo.facts import SCHEMAS
+from geo.status import status_changes
+from geo.vocabulary import ReviewScope, SourceKind, TreatyStatus
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.drawing.offline import DATA_URL_PREFIX
 from layers.drawing.render import SAFETY_LINE
 from layers.export.formats import FORMAT_IDS
 from tests.hostile_corpus import build_corpus
+from views.data_page import disagreement_table, review_table, source_table
+from views.method_page import METHOD_MD
 from views.user_layers import UPLOAD_TYPES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -202,7 +206,68 @@ def test_data_page_lists_every_layer_and_source_table() -> None:
     layer_tables = [d.value for d in at.dataframe if "layer" in d.value.columns]
     assert len(layer_tables) == 1
     assert list(layer_tables[0]["layer"]) == list(LAYER_IDS)
-    assert any("source_id" in d.value.columns for d in at.dataframe)
+    (sources,) = [d.value for d in at.dataframe if "source_id" in d.value.columns]
+    assert {"kind", "press_only", "title_basis", "undated_reason"} <= set(sources.columns)
+    assert sources.set_index("source_id").at["dzu-2025-1514", "kind"] == "Official text"
+    # every recorded disagreement, both values
+    (disagreements,) = [d.value for d in at.dataframe if "disagreement" in d.value.columns]
+    vote = disagreements.loc[disagreements["source_ids"].isin(["leta-2025-04-16", "tass-1944473"])]
+    assert sorted(vote["value"]) == ["66 for, 14 against, 2 abstained", "68 for, 14 against"]
+    assert vote.set_index("source_ids").at["leta-2025-04-16", "preferred"] == "preferred"
+    # a review date per table, shown in the table and in each table's heading
+    (reviews,) = [d.value for d in at.dataframe if "reviewed_on" in d.value.columns]
+    assert len(reviews) == len(SCHEMAS) - 1
+    assert reviews["reviewed_on"].notna().all()
+    headings = [e.label for e in at.expander]
+    steps = "Treaty steps (decrees, laws, notices, meetings) — data/treaty_events.csv"
+    assert f"{steps} · reviewed 2026-11-28" in headings
+    assert any(h.startswith("Landmine Monitor figures") for h in headings)
+    searched = "Other states withdrawing: what was searched, and when (28 Nov 2026)"
+    assert any(searched in m.value for m in at.markdown)
+
+
+def test_data_page_tables(fact_tables) -> None:
+    table = disagreement_table(fact_tables)
+    assert len(table) == len(fact_tables.conflicts)
+    ukraine = table.loc[table["disagreement"].str.startswith("UKR suspension_claimed")]
+    assert dict(zip(ukraine["value"], ukraine["preferred"], strict=True)) == {
+        "2025-07-18": "preferred",
+        "2025-07-17": "",
+    }
+    assert ukraine["sources"].iloc[0].startswith("Ukraine Suspends Vital Mine Ban Treaty · ")
+    assert set(table["table"]) <= {schema.title for schema in SCHEMAS}
+    reviews = review_table(fact_tables)
+    files = [f"data/{schema.file_name}" for schema in SCHEMAS if schema.name != "reviews"]
+    assert reviews["file"].tolist() == files
+    assert set(reviews["scope"]) <= {scope.label for scope in ReviewScope}
+    sources = source_table(fact_tables)
+    assert len(sources) == len(fact_tables.sources)
+    assert set(sources["kind"]) <= {kind.label for kind in SourceKind}
+
+
+def test_method_page_states_the_rules_the_code_uses(fact_tables) -> None:
+    text = " ".join(METHOD_MD.split())
+    assert "six months after the Secretary-General receives the instrument (Article 20(3))" in text
+    # every clause about the six months cites Article 20(3), none 20(2)
+    six_months = [c for c in re.split(r"[.;] ", text) if "six months" in c]
+    assert six_months
+    assert all("20(3)" in c and "20(2)" not in c for c in six_months), six_months
+    assert '"the Convention does not allow the suspension of its operation' in text
+    assert "22nd Meeting of States Parties" in text
+    for step in ("Decree No. 441/2025", "11 July", "15 July", "18 July"):
+        assert step in text
+    # The date the page names is the date the status changes.
+    changes = status_changes(
+        ["UKR"],
+        date(2025, 1, 1),
+        date(2026, 12, 31),
+        milestones=fact_tables.milestones,
+        disagreements=fact_tables.milestone_disagreements,
+    )
+    assert changes[-1][0] == date(2025, 7, 18)
+    assert "the status changes on **18 July 2025**" in text
+    assert "otherwise it changes on the earliest date" in text
+    assert '"latest public figure: N months old"' in text
 
 
 # ------------------------------------------------------------------------------- key figures
@@ -239,6 +304,18 @@ def test_withdrawn_count_follows_the_date(
     assert metric.value == withdrawn
     captions = [c.value for c in at.caption if c.value.startswith("Notified")]
     assert captions == ([notified] if notified else [])
+
+
+def test_contamination_headline_names_its_date_source_title_and_age() -> None:
+    at = run_app({"date": "2026-11-28"})
+    assert_clean(at)
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Estimate of")]
+    assert caption.startswith("Estimate of 2025-06-24 · latest public figure: 17 months old · ")
+    assert "Shmyhal" in caption
+    assert "unn-shmyhal" not in caption  # the title, not the id
+    at.slider(key="as_of").set_value(date(2026, 3, 1)).run()
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Estimate of")]
+    assert "months old" not in caption
 
 
 def test_status_colours_follow_the_date() -> None:
@@ -476,3 +553,36 @@ def test_bad_uploads_get_one_clear_sentence(tmp_path: Path) -> None:
     assert not failures, "\n".join(failures)
     assert "user_layers" not in at.session_state
     assert map_layers(at) == {}
+
+
+def _details_script(layer_id: str, iso3: str, as_of_text: str) -> None:
+    """Draw the details panel of one state's feature (run inside ``AppTest.from_function``)."""
+    from datetime import date
+
+    from layers.catalogue.spec import ViewParams
+    from views.cache import get_layers
+    from views.map_page import _render_details
+    from views.state import ViewState
+
+    as_of = date.fromisoformat(as_of_text)
+    (layer,) = get_layers((layer_id,), ViewParams(as_of=as_of))
+    _render_details(f"{layer_id}:{iso3}", [layer], ViewState(as_of=as_of))
+
+
+def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
+    at = AppTest.from_function(
+        _details_script, args=("withdrawing-states", "UKR", "2026-03-01")
+    ).run(timeout=RUN_TIMEOUT_S)
+    assert_clean(at)
+    assert [s.value for s in at.subheader] == ["Selected: Ukraine"]
+    markdown = [m.value for m in at.markdown]
+    assert "**Dated steps** (decrees, laws, notices, meetings; not used for status)" in markdown
+    assert "**Landmine Monitor** (national context)" in markdown
+    frames = [d.value for d in at.dataframe]
+    steps = next(f for f in frames if "detail" in f.columns)
+    assert "meeting_of_states_parties" in set(steps["event"])
+    monitor = next(f for f in frames if "measure" in f.columns)
+    assert set(monitor["scope"]) == {"UKR"}
+    assert "293" in set(monitor["value"])
+    (disagree,) = [c.value for c in at.caption if c.value.startswith("Sources disagree")]
+    assert "2025\\-07\\-17" in disagree and "2025\\-07\\-18" in disagree

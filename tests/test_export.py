@@ -324,6 +324,22 @@ def test_every_layer_is_in_every_export(all_layers, read_backs):
     assert all(len(layer.frame) for layer in all_layers)
 
 
+@pytest.mark.parametrize("fmt", DATA_FORMATS)
+def test_exports_keep_every_value_of_a_disagreement_and_the_age_of_figures(read_backs, fmt):
+    def frame(layer_id: str) -> gpd.GeoDataFrame:
+        return read_backs[fmt][table_name(layer_id) if fmt == "gpkg" else layer_id]
+
+    status = frame("treaty-status").set_index("iso3")
+    latvia = status.loc["LVA", "conflicts"]
+    assert "66 for, 14 against, 2 abstained (leta-2025-04-16; preferred)" in latvia
+    assert "68 for, 14 against (tass-1944473)" in latvia
+    assert "2025-07-17 (substack-minefields)" in status.loc["UKR", "conflicts"]
+    assert status.loc["UKR", "suspension_claimed"] == "2025-07-18"
+    oblasts = frame("ua-contamination").set_index("iso_3166_2")
+    assert oblasts.loc["UA-63", "figure_age"] == "latest public figure: 24 months old"
+    assert not oblasts.loc["UA-74", "figure_age"]  # a statement has no figure to age
+
+
 def test_geojson_per_layer_archive(base, all_layers):
     data = to_geojson(all_layers[:2], PARAMS, base.facts.sources, per_layer=True)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

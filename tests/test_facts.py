@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -15,10 +16,18 @@ import pytest
 from geo import facts
 from geo.data_files import DATA_DIR
 from geo.errors import DataError
-from geo.oblasts import unit_codes
+from geo.oblasts import unit_names
 from geo.source_ids import split_source_ids
 from geo.status import add_months, expected_entry_into_force
-from geo.vocabulary import EvidenceClass, TreatyEvent
+from geo.vocabulary import (
+    EvidenceClass,
+    LandmineMeasure,
+    ReviewScope,
+    SourceKind,
+    TitleBasis,
+    TreatyEvent,
+    TreatyStep,
+)
 from tests.conftest import (
     EXPECTED_FLANK_PAIRS,
     EXPECTED_FLANK_STATES,
@@ -27,6 +36,7 @@ from tests.conftest import (
 )
 
 TABLE_NAMES = [schema.name for schema in facts.SCHEMAS]
+CITING_TABLES = [s.name for s in facts.SCHEMAS if "source_ids" in s.header]
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +51,9 @@ DATE_COLUMNS = {
     "contamination_national": ["date"],
     "contamination_oblast": ["figure_date"],
     "defence_lines": ["date"],
+    "treaty_events": ["date"],
+    "landmine_monitor": ["launched"],
+    "reviews": ["reviewed_on"],
 }
 FLANK_PAIRS = [f"{a}-{b}" for a, b in EXPECTED_FLANK_PAIRS]
 UKRAINE_PAIRS = [f"{a}-{b}" for a, b in EXPECTED_UKRAINE_PAIRS]
@@ -96,7 +109,7 @@ def test_every_schema_is_a_loaded_table(tables):
         assert tables.table(schema.name) is getattr(tables, schema.attribute)
 
 
-@pytest.mark.parametrize("name", [n for n in TABLE_NAMES if n != "sources"])
+@pytest.mark.parametrize("name", CITING_TABLES)
 def test_every_cited_source_id_resolves(tables, name):
     known = set(tables.sources["source_id"])
     cited = {i for value in tables.table(name)["source_ids"] for i in split_source_ids(value)}
@@ -185,7 +198,7 @@ def test_border_alternatives_are_kept(tables):
     assert fin["factbook"] == 1309
     assert fin["national"] == 1340
     pol_blr = borders[borders["pair"] == "POL-BLR"]
-    assert sorted(pol_blr["length_km"]) == [375, 418]
+    assert sorted(pol_blr["length_km"]) == [375, 418, 427.9]
 
 
 def test_contamination_series_sorted_and_latest_official(tables):
@@ -209,7 +222,7 @@ def test_contamination_splits_add_up(tables):
 
 def test_every_ukrainian_unit_appears_once_with_a_valid_class(tables):
     oblasts = tables.contamination_oblast
-    assert set(oblasts["iso_3166_2"]) == unit_codes()
+    assert set(oblasts["iso_3166_2"]) == set(unit_names())
     assert len(oblasts) == 27
     assert oblasts["iso_3166_2"].is_unique
     assert set(oblasts["evidence"]) <= set(EvidenceClass.values())
@@ -240,9 +253,311 @@ def test_figure_rows_have_figure_and_date_and_others_do_not(tables):
 def test_east_shield_length_conflict_kept(tables):
     lines = tables.defence_lines
     lengths = lines[(lines["iso3"] == "POL") & (lines["item"] == "length")]
-    assert len(lengths) == 2
-    assert any("700 km" in v for v in lengths["value"])
-    assert any("400 km" in v for v in lengths["value"])
+    assert len(lengths) == 3
+    for figure in ("700 km", "400 km", "800 km"):
+        assert any(figure in v for v in lengths["value"]), figure
+
+
+# ---------------------------------------------------------------- issue 9: truth checks
+
+
+def test_every_oblast_row_names_its_own_unit(tables):
+    oblasts = tables.contamination_oblast
+    names = unit_names()
+    assert len(names) == 27
+    assert oblasts["name_en"].tolist() == [names[code] for code in oblasts["iso_3166_2"]]
+    assert facts.oblast_name_problems(oblasts, names) == []
+
+
+def _swap_rows(frame, columns):
+    """Swap ``columns`` between the UA-74 (Chernihiv) and UA-77 (Chernivtsi) rows."""
+    a = frame.index[frame["iso_3166_2"] == "UA-74"][0]
+    b = frame.index[frame["iso_3166_2"] == "UA-77"][0]
+    frame.loc[[a, b], columns] = frame.loc[[b, a], columns].to_numpy()
+    return frame
+
+
+def test_the_chernihiv_chernivtsi_swap_is_reported_again(data_copy):
+    # The old error: Chernihiv's evidence filed under Chernivtsi's code (and the reverse).
+    _edit(data_copy, "contamination_oblast", lambda f: _swap_rows(f, ["iso_3166_2"]))
+    problems = facts.check_fact_tables(data_copy)
+    swapped = [p for p in problems if "belongs to another unit" in p]
+    assert len(swapped) == 2, problems
+    assert any("UA-74 is 'Chernihiv Oblast'" in p and "'Chernivtsi Oblast'" in p for p in swapped)
+    assert any("UA-77 is 'Chernivtsi Oblast'" in p and "'Chernihiv Oblast'" in p for p in swapped)
+    with pytest.raises(DataError, match="UA-77"):
+        facts.load_facts(data_copy)
+
+
+def test_a_statement_about_another_unit_is_reported(data_copy):
+    # The name column is right but the statements (and their evidence) are swapped.
+    columns = ["evidence", "statement", "source_ids", "confidence"]
+    _edit(data_copy, "contamination_oblast", lambda f: _swap_rows(f, columns))
+    problems = facts.check_fact_tables(data_copy)
+    about_other = [p for p in problems if "has a statement about" in p]
+    assert len(about_other) == 2, problems
+    assert any("UA-77 (Chernivtsi Oblast)" in p and "about Chernihiv Oblast" in p for p in problems)
+
+
+def test_unit_names_are_matched_whole_and_longest_first():
+    names = {"UA-30": "Kyiv", "UA-32": "Kyiv Oblast", "UA-74": "Chernihiv Oblast"}
+    frame = pd.DataFrame(
+        {
+            "iso_3166_2": ["UA-30", "UA-32", "UA-74"],
+            "name_en": ["Kyiv", "Kyiv Oblast", "Chernihiv Oblast"],
+            "statement": [
+                "Kyiv Oblast: cleared",  # about the oblast, filed under the city
+                "Kyiv Oblast: with Chernihiv and Kyiv regions",  # short names are not names
+                "no unit named",
+            ],
+        }
+    )
+    problems = facts.oblast_name_problems(frame, names)
+    assert len(problems) == 1
+    assert "UA-30 (Kyiv) has a statement about Kyiv Oblast" in problems[0]
+
+
+def test_chernihiv_is_on_the_official_list_and_chernivtsi_is_not(tables):
+    oblasts = tables.contamination_oblast.set_index("iso_3166_2")
+    assert oblasts.loc["UA-74", "evidence"] == "statement"
+    assert "Order No. 56" in oblasts.loc["UA-74", "statement"]
+    assert "minre-2023-02-28" in split_source_ids(oblasts.loc["UA-74", "source_ids"])
+    assert oblasts.loc["UA-77", "evidence"] == "no_public_figure"
+    assert "de-occupied part only" in oblasts.loc["UA-65", "statement"]
+
+
+def test_every_source_has_a_real_title_and_a_date_or_a_reason(tables):
+    meta = tables.source_meta.set_index("source_id")
+    assert set(meta.index) == set(tables.sources["source_id"])
+    for row in tables.sources.to_dict("records"):
+        assert not row["title"].startswith("http"), row["source_id"]
+        assert row["title"] != row["url"], row["source_id"]
+        if not row["date"]:
+            assert row["note"].lower().startswith(facts.UNDATED_PREFIX), row["source_id"]
+            assert meta.loc[row["source_id"], "undated_reason"], row["source_id"]
+
+
+def test_source_kinds_mark_press_only(tables):
+    meta = tables.source_meta
+    assert set(meta["kind"]) <= set(SourceKind.values())
+    assert set(meta["title_basis"]) <= set(TitleBasis.values())
+    expected = [SourceKind(kind).press_only for kind in meta["kind"]]
+    assert meta["press_only"].tolist() == expected
+    kinds = meta.set_index("source_id")["kind"]
+    assert kinds["dzu-2025-1514"] == SourceKind.OFFICIAL
+    assert kinds["leta-2025-04-16"] in (SourceKind.PRESS, SourceKind.OFFICIAL)
+
+
+def test_every_source_is_cited_somewhere(tables):
+    cited = {
+        source_id
+        for name in CITING_TABLES
+        for value in tables.table(name)["source_ids"]
+        for source_id in split_source_ids(value)
+    }
+    manifest = json.loads((DATA_DIR / "manifest.json").read_text(encoding="utf-8"))
+    geometry = set(re.findall(r'"source_id": "([^"]+)"', json.dumps(manifest)))
+    assert set(tables.sources["source_id"]) - cited <= geometry
+    assert {"geonames", "katottg", "osm-ukraine-geo-data"} <= geometry
+
+
+def _undate_sources(frame):
+    frame.loc[frame["date"] != "", "note"] = "no reason"
+    frame.loc[frame["date"] != "", "date"] = ""
+    return frame
+
+
+def _url_as_title(frame):
+    frame.loc[0, "title"] = frame.loc[0, "url"]
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [(_undate_sources, "has no date; give the publication date"), (_url_as_title, "as title")],
+)
+def test_source_without_date_or_with_url_title_is_reported(data_copy, edit, expected):
+    _edit(data_copy, "sources", edit)
+    assert any(expected in p for p in facts.check_fact_tables(data_copy))
+
+
+def test_source_meta_must_cover_every_source_consistently(data_copy):
+    def edit(frame):
+        frame = frame.iloc[1:].copy()
+        press = frame.index[frame["kind"] == "press"][0]
+        frame.loc[press, "press_only"] = "false"
+        return frame
+
+    _edit(data_copy, "source_meta", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any("no row for source(s) ['ne-5.1.1']" in p for p in problems), problems
+    assert any("press_only is 'false' but kind 'press'" in p for p in problems), problems
+
+
+def test_latvia_vote_keeps_both_values_preferring_leta(tables):
+    conflicts = tables.conflicts
+    vote = conflicts[conflicts["conflict_id"] == "lva-vote"].set_index("source_ids")
+    assert vote.loc["leta-2025-04-16", "value"] == "66 for, 14 against, 2 abstained"
+    assert vote.loc["leta-2025-04-16", "preferred"]
+    assert vote.loc["tass-1944473", "value"] == "68 for, 14 against"
+    assert not vote.loc["tass-1944473", "preferred"]
+
+
+def test_milestone_disagreements_are_typed_from_the_conflicts(tables):
+    by_id = {d.conflict_id: d for d in tables.milestone_disagreements}
+    ukraine = by_id["ukr-suspension-date"]
+    assert (ukraine.iso3, ukraine.event) == ("UKR", TreatyEvent.SUSPENSION_CLAIMED)
+    assert ukraine.about_date
+    assert sorted(v.value for v in ukraine.values) == ["2025-07-17", "2025-07-18"]
+    assert ukraine.preferred_date == date(2025, 7, 18)
+    vote = by_id["lva-vote"]
+    assert (vote.iso3, vote.event, vote.about_date) == ("LVA", TreatyEvent.WITHDRAWAL_VOTE, False)
+    assert vote.preferred_date is None
+    assert vote.preferred is not None and vote.preferred.source_ids == "leta-2025-04-16"
+    assert by_id["ltu-signature"].preferred is None  # unresolved: earliest date used
+    assert {d.conflict_id for d in tables.milestone_disagreements} == set(
+        tables.conflicts.loc[tables.conflicts["table"] == "treaty_milestones", "conflict_id"]
+    )
+
+
+def _drop_one_value(frame):
+    return frame.drop(frame.index[frame["conflict_id"] == "lva-vote"][0])
+
+
+def _prefer_both(frame):
+    frame.loc[frame["conflict_id"] == "ukr-suspension-date", "preferred"] = "true"
+    return frame
+
+
+def _subject_without_event(frame):
+    frame.loc[frame["conflict_id"] == "ltu-signature", "subject"] = "Lithuania signed"
+    return frame
+
+
+def _date_no_row_gives(frame):
+    rows = frame.index[frame["conflict_id"] == "ukr-suspension-date"]
+    frame.loc[rows[0], "value"] = "2025-07-19"
+    return frame
+
+
+def _unrecorded_date_disagreement(frame):
+    return frame[frame["conflict_id"] != "swe-ratification"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_drop_one_value, "lva-vote has one value"),
+        (_prefer_both, "ukr-suspension-date prefers more than one value"),
+        (_subject_without_event, "ltu-signature subject 'Lithuania signed' does not begin"),
+        (_date_no_row_gives, "treaty_milestones.csv has ['2025-07-17', '2025-07-18']"),
+        (_unrecorded_date_disagreement, "SWE ratification has dates"),
+    ],
+)
+def test_bad_conflicts_are_reported(data_copy, edit, expected):
+    _edit(data_copy, "conflicts", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any(expected in p for p in problems), problems
+
+
+def test_poland_deposit_is_official_with_the_denunciation(tables):
+    milestones = tables.milestones
+    deposit = milestones[
+        (milestones["iso3"] == "POL") & (milestones["event"] == "withdrawal_deposited")
+    ]
+    assert deposit["date"].tolist() == [date(2025, 8, 20)]
+    assert deposit["confidence"].tolist() == ["High"]
+    assert "dzu-2025-1514" in split_source_ids(deposit["source_ids"].iloc[0])
+    events = tables.treaty_events
+    denounced = events[(events["iso3"] == "POL") & (events["event"] == TreatyStep.DENOUNCED)]
+    assert denounced["date"].tolist() == [date(2025, 8, 5)]
+
+
+def test_ukraine_steps_have_decree_law_notice_and_the_22msp_conclusion(tables):
+    events = tables.treaty_events
+    ukraine = events[events["iso3"] == "UKR"].set_index("event")
+    assert ukraine.loc["decree", "date"] == date(2025, 6, 29)
+    assert "441/2025" in ukraine.loc["decree", "detail"]
+    assert ukraine.loc["law_adopted_and_signed", "date"] == date(2025, 7, 15)
+    assert ukraine.loc["notified_depositary", "date"] == date(2025, 7, 18)
+    assert "does not allow the suspension" in ukraine.loc["meeting_of_states_parties", "detail"]
+    assert ukraine.loc["objections", "date"] is None
+    assert set(events["event"]) <= set(TreatyStep.values())
+    # undated steps are sorted last within their state
+    assert events[events["iso3"] == "UKR"]["event"].iloc[-1] == "objections"
+
+
+def test_undated_step_without_a_note_is_reported(data_copy):
+    def edit(frame):
+        frame.loc[frame["date"] == "", "note"] = ""
+        return frame
+
+    _edit(data_copy, "treaty_events", edit)
+    assert any(
+        "objections has no date and no note" in p for p in facts.check_fact_tables(data_copy)
+    )
+
+
+def test_the_174000_figure_is_dated_by_an_april_2023_source(tables):
+    series = tables.contamination_national
+    first = series[series["kind"] == "official_estimate"].iloc[0]
+    assert first["area_km2"] == 174_000
+    assert first["date"] == date(2023, 4, 22)
+    sources = tables.sources.set_index("source_id")
+    dated = [sources.loc[i, "date"] for i in split_source_ids(first["source_ids"])]
+    assert "2023-04-22" in dated
+
+
+def test_factbook_rows_say_final_edition(tables):
+    borders = tables.border_lengths
+    factbook = borders[borders["reference"] == "factbook"]
+    assert factbook["note"].str.contains("discontinued on 4 Feb 2026").all()
+    assert not borders["length_km"].isin([217, 141]).any()
+
+
+def test_landmine_monitor_ukraine_casualties_by_edition(tables):
+    monitor = tables.landmine_monitor
+    ukraine = monitor[(monitor["scope"] == "UKR") & (monitor["measure"] == "casualties")]
+    assert dict(zip(ukraine["period"], ukraine["value"], strict=True)) == {
+        "2022": "608",
+        "2023": "580",
+        "2024": "293",
+    }
+    assert ukraine["rank"].tolist() == [2, 4, 4]
+    assert str(monitor["rank"].dtype) == "Int64"
+    assert set(monitor["measure"]) <= set(LandmineMeasure.values())
+
+
+def test_landmine_monitor_count_that_is_text_is_reported(data_copy):
+    def edit(frame):
+        frame.loc[0, "value"] = "4,710"
+        return frame
+
+    _edit(data_copy, "landmine_monitor", edit)
+    assert any(
+        "value '4,710' is not a whole number" in p for p in facts.check_fact_tables(data_copy)
+    )
+
+
+def test_every_table_has_a_review_date(tables):
+    reviews = tables.reviews
+    assert set(reviews["table"]) == set(TABLE_NAMES) - {"reviews"}
+    assert set(reviews["scope"]) <= set(ReviewScope.values())
+    assert tables.reviewed_on("treaty_milestones") == date(2026, 11, 28)
+    assert tables.reviewed_on("reviews") is None
+
+
+def test_table_without_review_date_is_reported(data_copy):
+    _edit(data_copy, "reviews", lambda frame: frame[frame["table"] != "defence_lines"])
+    problems = facts.check_fact_tables(data_copy)
+    assert any("['defence_lines'] have no review date" in p for p in problems)
+
+
+def test_source_titles_in_cited_order(tables):
+    assert tables.source_titles("unn-shmyhal-2025-06-24; no-such-id") == (
+        "Area of mined lands in Ukraine decreased by over 20% in 2.5 years - Shmyhal",
+        "no-such-id",
+    )
 
 
 # -------------------------------------------------------------- the validator can fail

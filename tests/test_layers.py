@@ -15,7 +15,7 @@ from geo.source_ids import split_source_ids
 from geo.validate import LINEAR, POLYGONAL
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue.base import load_base
-from layers.catalogue.figures import key_figures
+from layers.catalogue.figures import key_figures, withdrawal_summary
 from layers.catalogue.registry import (
     CATALOGUE,
     DEFAULT_LAYER_IDS,
@@ -140,6 +140,26 @@ def test_milestones_after_as_of_are_not_shown(base):
     assert est["status"] == "party"
 
 
+def test_treaty_status_carries_every_recorded_disagreement(base):
+    frame = built(base, "treaty-status", PARAMS).set_index("iso3")
+    latvia = frame.loc["LVA", "conflicts"]
+    assert "66 for, 14 against, 2 abstained (leta-2025-04-16; preferred)" in latvia
+    assert "68 for, 14 against (tass-1944473)" in latvia
+    ukraine = frame.loc["UKR", "conflicts"]
+    assert "2025-07-18 (hrw-2025-07-24" in ukraine and "2025-07-17 (substack-minefields)" in ukraine
+    assert frame.loc["UKR", "suspension_claimed"] == "2025-07-18"
+
+
+def test_ukraine_suspension_starts_on_the_preferred_date(base):
+    on_17 = built(base, "withdrawing-states", ViewParams(date(2025, 7, 17))).set_index("iso3")
+    on_18 = built(base, "withdrawing-states", ViewParams(date(2025, 7, 18))).set_index("iso3")
+    assert on_17.loc["UKR", "status"] == TreatyStatus.PARTY
+    assert on_18.loc["UKR", "status"] == TreatyStatus.SUSPENSION_CLAIMED
+    assert "Ukraine: suspension claimed 2025-07-18 (disputed)" in withdrawal_summary(base)
+    assert key_figures(base, date(2025, 7, 17)).suspension_claimed == ()
+    assert key_figures(base, date(2025, 7, 18)).suspension_claimed == ("Ukraine",)
+
+
 def test_flank_borders_carry_both_lengths(base):
     frame = built(base, "flank-borders", PARAMS).set_index("pair")
     assert len(frame) == 9
@@ -168,6 +188,64 @@ def test_contamination_layer_schema(base):
     no_figure = frame.loc[frame["evidence"] != "figure", "figure_km2"]
     assert no_figure.isna().all()
     assert frame.loc["UA-46", "name_uk"] == "Львівська область"
+
+
+def test_oblast_figures_say_how_old_they_are(base):
+    assert "as_of" in get_spec("ua-contamination").depends_on
+
+    def ages(as_of: date):
+        frame = built(base, "ua-contamination", ViewParams(as_of)).set_index("iso_3166_2")
+        return frame, frame["figure_age"]
+
+    # Kharkiv 24 Feb 2024, Kherson 7 May 2024, Mykolaiv 19 May 2023
+    frame, age = ages(date(2026, 11, 28))
+    assert age["UA-63"] == "latest public figure: 33 months old"
+    assert age["UA-65"] == "latest public figure: 30 months old"
+    assert age["UA-48"] == "latest public figure: 42 months old"
+    assert (age[frame["evidence"] != "figure"] == "").all()
+    _, age = ages(date(2025, 2, 24))
+    assert age["UA-63"] == ""  # exactly 12 months: not yet labelled
+    assert age["UA-65"] == ""
+    assert age["UA-48"] == "latest public figure: 21 months old"
+    assert ages(date(2025, 3, 23))[1]["UA-63"] == ""  # 12 whole months and 27 days
+    assert ages(date(2025, 3, 24))[1]["UA-63"] == "latest public figure: 13 months old"
+
+
+def test_withdrawing_states_list_dated_steps_up_to_the_date(base):
+    def steps(as_of: date):
+        return built(base, "withdrawing-states", ViewParams(as_of)).set_index("iso3")
+
+    before, after = steps(date(2025, 12, 4)), steps(date(2025, 12, 5))
+    assert "Meeting of States Parties" not in before.loc["UKR", "steps"]
+    assert "Decree 2025-06-29" in before.loc["UKR", "steps"]
+    assert "Depositary notified 2025-07-18" in before.loc["UKR", "steps"]
+    assert after.loc["UKR", "steps"].endswith("Meeting of States Parties conclusion 2025-12-05")
+    assert "npa-2025-12-22msp" in split_source_ids(after.loc["UKR", "source_ids"])
+    assert "npa-2025-12-22msp" not in split_source_ids(
+        steps(date(2025, 7, 1)).loc["UKR", "source_ids"]
+    )
+    assert "Convention denounced 2025-08-05" in after.loc["POL", "steps"]
+    assert steps(date(2025, 3, 1)).loc["UKR", "steps"] == ""
+
+
+def test_contamination_headline_shows_date_titles_and_age(base):
+    fresh = key_figures(base, date(2026, 3, 1))
+    assert fresh.contaminated_date == date(2025, 6, 24)
+    assert fresh.contaminated_age == ""
+    assert fresh.contaminated_source_titles == (
+        "Area of mined lands in Ukraine decreased by over 20% in 2.5 years - Shmyhal",
+    )
+    assert key_figures(base, date(2026, 6, 24)).contaminated_age == ""
+    assert key_figures(base, date(2026, 7, 24)).contaminated_age == (
+        "latest public figure: 13 months old"
+    )
+    stale = key_figures(base, date(2026, 11, 28))
+    assert stale.contaminated_age == "latest public figure: 17 months old"
+    assert stale.factbook_date == date(2026, 1, 22)
+    assert stale.factbook_age == ""
+    assert key_figures(base, date(2027, 2, 22)).factbook_age == (
+        "latest public figure: 13 months old"
+    )
 
 
 def test_key_figures_follow_the_date(base):

@@ -11,8 +11,17 @@ from hypothesis import strategies as st
 
 from geo.errors import DataError
 from geo.facts import load_facts
-from geo.status import EVENTS, status_changes, status_on, status_table
-from geo.vocabulary import TreatyStatus
+from geo.status import (
+    EVENTS,
+    MilestoneDisagreement,
+    RecordedValue,
+    status_changes,
+    status_dates,
+    status_on,
+    status_table,
+    whole_months_between,
+)
+from geo.vocabulary import TreatyEvent, TreatyStatus
 from tests.conftest import EXPECTED_WITHDRAWING
 
 WITHDRAWING = list(EXPECTED_WITHDRAWING)
@@ -28,8 +37,12 @@ def states() -> pd.DataFrame:
     return load_facts().states
 
 
+DISAGREEMENTS = load_facts().milestone_disagreements
+
+
 def _status(milestones: pd.DataFrame, iso3: str, as_of: date) -> TreatyStatus:
-    return status_on(milestones[milestones["iso3"] == iso3], as_of)
+    rows = milestones[milestones["iso3"] == iso3]
+    return status_on(rows, as_of, disagreements=DISAGREEMENTS)
 
 
 def test_enum_values_and_labels():
@@ -76,14 +89,73 @@ def test_withdrawal_takes_effect_on_the_effective_day(milestones):
 
 def test_ukraine_party_then_suspension_claimed_never_withdrawn(milestones):
     assert _status(milestones, "UKR", date(2025, 7, 1)) is TreatyStatus.PARTY
+    # 17 Jul rests on one newsletter; 18 Jul (HRW, ICBL, NPA) is preferred in conflicts.csv.
+    assert _status(milestones, "UKR", date(2025, 7, 17)) is TreatyStatus.PARTY
     assert _status(milestones, "UKR", date(2025, 7, 18)) is TreatyStatus.SUSPENSION_CLAIMED
     day = date(2025, 7, 18)
     while day <= date(2030, 12, 31):
         assert _status(milestones, "UKR", day) is TreatyStatus.SUSPENSION_CLAIMED, day
         day += timedelta(days=30)
-    changes = status_changes(["UKR"], date(1990, 1, 1), date(2030, 12, 31), milestones=milestones)
+    changes = status_changes(
+        ["UKR"],
+        date(1990, 1, 1),
+        date(2030, 12, 31),
+        milestones=milestones,
+        disagreements=DISAGREEMENTS,
+    )
     assert all(new is not TreatyStatus.WITHDRAWN for _, _, _, new in changes)
-    assert changes[-1][3] is TreatyStatus.SUSPENSION_CLAIMED
+    assert changes[-1] == (
+        date(2025, 7, 18),
+        "UKR",
+        TreatyStatus.PARTY,
+        TreatyStatus.SUSPENSION_CLAIMED,
+    )
+
+
+def test_without_a_preference_the_earliest_date_is_used(milestones):
+    ukraine = milestones[milestones["iso3"] == "UKR"]
+    assert status_on(ukraine, date(2025, 7, 17)) is TreatyStatus.SUSPENSION_CLAIMED
+    unresolved = [d for d in DISAGREEMENTS if d.conflict_id != "ukr-suspension-date"]
+    assert status_on(ukraine, date(2025, 7, 17), disagreements=unresolved) is (
+        TreatyStatus.SUSPENSION_CLAIMED
+    )
+
+
+def test_a_preferred_date_no_row_gives_is_ignored():
+    rows = pd.DataFrame(
+        {
+            "iso3": ["TST"] * 3,
+            "event": ["entry_into_force", "suspension_claimed", "suspension_claimed"],
+            "date": [date(2000, 1, 1), date(2025, 7, 17), date(2025, 7, 18)],
+        }
+    )
+    stray = MilestoneDisagreement(
+        "tst",
+        "TST",
+        TreatyEvent.SUSPENSION_CLAIMED,
+        (RecordedValue("2025-07-20", "a", True), RecordedValue("2025-07-17", "b", False)),
+    )
+    other_state = MilestoneDisagreement(
+        "oth",
+        "OTH",
+        TreatyEvent.SUSPENSION_CLAIMED,
+        (RecordedValue("2025-07-18", "a", True), RecordedValue("2025-07-17", "b", False)),
+    )
+    for disagreements in ([stray], [other_state]):
+        assert status_on(rows, date(2025, 7, 17), disagreements=disagreements) is (
+            TreatyStatus.SUSPENSION_CLAIMED
+        )
+    assert status_dates(rows, disagreements=[stray])["TST"]["suspension_claimed"] == date(
+        2025, 7, 17
+    )
+
+
+def test_status_dates_use_preferred_or_earliest(milestones):
+    chosen = status_dates(milestones, disagreements=DISAGREEMENTS)
+    assert chosen["UKR"]["suspension_claimed"] == date(2025, 7, 18)  # preferred
+    assert chosen["LTU"]["withdrawal_deposited"] == date(2025, 6, 27)  # preferred (also first)
+    assert chosen["LTU"]["signature"] == date(1999, 2, 22)  # unresolved: earliest
+    assert chosen["SWE"]["ratification"] == date(1998, 11, 25)  # unresolved: earliest
 
 
 @pytest.mark.parametrize("iso3", ["RUS", "USA", "CHN"])
@@ -118,7 +190,9 @@ def test_status_on_refuses_mixed_states(milestones):
 
 
 def test_status_table_columns_conflicts_and_sources(milestones, states):
-    table = status_table(date(2026, 3, 1), milestones=milestones, states=states).set_index("iso3")
+    table = status_table(
+        date(2026, 3, 1), milestones=milestones, states=states, disagreements=DISAGREEMENTS
+    ).set_index("iso3")
     for column in ["name", "status", "label", *EVENTS, "source_ids", "conflicts"]:
         assert column in table.columns
     assert table.loc["UKR", "status"] is TreatyStatus.SUSPENSION_CLAIMED
@@ -126,7 +200,16 @@ def test_status_table_columns_conflicts_and_sources(milestones, states):
     assert table.loc["LTU", "signature"] == date(1999, 2, 22)
     assert "1999-02-22" in table.loc["LTU", "conflicts"]
     assert "1999-02-26" in table.loc["LTU", "conflicts"]
-    assert "2025-07-17" in table.loc["UKR", "conflicts"]
+    assert table.loc["UKR", "suspension_claimed"] == date(2025, 7, 18)
+    assert table.loc["UKR", "conflicts"] == (
+        "suspension_claimed: 2025-07-18 (hrw-2025-07-24;icbl-2025-10-09;npa-2025-12-22msp; "
+        "preferred) vs 2025-07-17 (substack-minefields)"
+    )
+    assert table.loc["LVA", "conflicts"] == (
+        "withdrawal_vote: 66 for, 14 against, 2 abstained (leta-2025-04-16; preferred) "
+        "vs 68 for, 14 against (tass-1944473)"
+    )
+    assert "withdrawal_deposited: 2025-06-27" in table.loc["LTU", "conflicts"]
     assert table.loc["NOR", "conflicts"] == ""
     assert "trb-2003-112" in table.loc["LTU", "source_ids"].split(";")
     assert "app-2025-06-17" in table.loc["RUS", "source_ids"].split(";")
@@ -135,16 +218,37 @@ def test_status_table_columns_conflicts_and_sources(milestones, states):
 
 
 def test_status_table_hides_events_after_as_of(milestones, states):
-    table = status_table(date(2025, 6, 1), milestones=milestones, states=states).set_index("iso3")
+    table = status_table(
+        date(2025, 6, 1), milestones=milestones, states=states, disagreements=DISAGREEMENTS
+    ).set_index("iso3")
     assert table.loc["EST", "entry_into_force"] == date(2004, 11, 1)
     assert table.loc["EST", "withdrawal_vote"] is None  # voted 2025-06-04
     assert table.loc["EST", "withdrawal_effective"] is None
     assert table.loc["LVA", "withdrawal_vote"] == date(2025, 4, 16)
+    # a disagreement about an event not yet shown is not listed
+    early = status_table(
+        date(2025, 4, 15), milestones=milestones, states=states, disagreements=DISAGREEMENTS
+    ).set_index("iso3")
+    assert early.loc["LVA", "conflicts"] == ""
+    assert table.loc["UKR", "conflicts"] == ""
+
+
+def test_ukraine_suspension_not_shown_on_17_july(milestones, states):
+    table = status_table(
+        date(2025, 7, 17), milestones=milestones, states=states, disagreements=DISAGREEMENTS
+    ).set_index("iso3")
+    assert table.loc["UKR", "status"] is TreatyStatus.PARTY
+    assert table.loc["UKR", "suspension_claimed"] is None
+    assert "substack-minefields" not in table.loc["UKR", "source_ids"]
 
 
 def test_status_changes_timeline_matches_status_on(milestones):
     changes = status_changes(
-        [*WITHDRAWING, "UKR"], date(2025, 1, 1), date(2026, 12, 31), milestones=milestones
+        [*WITHDRAWING, "UKR"],
+        date(2025, 1, 1),
+        date(2026, 12, 31),
+        milestones=milestones,
+        disagreements=DISAGREEMENTS,
     )
     assert changes == sorted(changes, key=lambda c: (c[0], c[1]))
     assert (date(2025, 6, 27), "EST", TreatyStatus.PARTY, TreatyStatus.WITHDRAWAL_NOTIFIED) in (
@@ -164,7 +268,36 @@ def test_status_changes_timeline_matches_status_on(milestones):
 
 def test_status_changes_rejects_reversed_window(milestones):
     with pytest.raises(ValueError, match="after end"):
-        status_changes(["EST"], date(2026, 1, 1), date(2025, 1, 1), milestones=milestones)
+        status_changes(
+            ["EST"], date(2026, 1, 1), date(2025, 1, 1), milestones=milestones, disagreements=()
+        )
+
+
+def test_poland_notified_on_the_official_deposit_day(milestones):
+    assert _status(milestones, "POL", date(2025, 8, 19)) is TreatyStatus.PARTY
+    assert _status(milestones, "POL", date(2025, 8, 20)) is TreatyStatus.WITHDRAWAL_NOTIFIED
+
+
+@pytest.mark.parametrize("iso3", ["EST", "LVA", "LTU"])
+def test_baltic_states_notified_27_june_and_withdrawn_27_december(milestones, iso3):
+    assert _status(milestones, iso3, date(2025, 6, 26)) is TreatyStatus.PARTY
+    assert _status(milestones, iso3, date(2025, 6, 27)) is TreatyStatus.WITHDRAWAL_NOTIFIED
+    assert _status(milestones, iso3, date(2025, 12, 26)) is TreatyStatus.WITHDRAWAL_NOTIFIED
+    assert _status(milestones, iso3, date(2025, 12, 27)) is TreatyStatus.WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (date(2025, 6, 24), date(2026, 11, 28), 17),
+        (date(2025, 6, 24), date(2026, 6, 23), 11),
+        (date(2025, 6, 24), date(2026, 6, 24), 12),
+        (date(2025, 8, 31), date(2026, 2, 28), 6),  # month-end clamps like add_months
+        (date(2026, 1, 1), date(2025, 1, 1), 0),
+    ],
+)
+def test_whole_months_between(start, end, months):
+    assert whole_months_between(start, end) == months
 
 
 # ------------------------------------------------------------------ properties

@@ -5,9 +5,31 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.facts import SCHEMAS
+from geo.facts import SCHEMA_BY_NAME, SCHEMAS, FactTables
+from geo.vocabulary import ReviewScope, SourceKind, TitleBasis
 from layers.catalogue.registry import CATALOGUE
 from views.cache import get_base
+
+#: Tables shown in their own section rather than in the list of fact tables.
+_SHOWN_APART = ("sources", "source_meta", "conflicts", "reviews")
+
+WITHDRAWAL_SEARCHES = """
+**Other states withdrawing: what was searched, and when (28 Nov 2026).** Stored copies of
+public pages were searched for any further withdrawal, notification or government decision to
+withdraw by another State Party:
+
+1. a general search for withdrawals announced in 2026;
+2. Norway, Sweden and Romania: parliamentary proposals and debates in 2025–2026;
+3. Sweden's Riksdag debate of 2025;
+4. Romania, Hungary, Slovakia, Bulgaria and Czechia by name;
+5. the Swedish defence minister's statement that there are "no immediate plans" to leave;
+6. ICBL statements of 2026 on any state announcing its intention to withdraw;
+7. a Landmine Monitor 2026 report.
+
+None was found. Norway said it will stay (April 2025); in Sweden two parties proposed leaving
+(November 2024) and the Armed Forces asked the government to clarify, but the defence minister
+said there are no immediate plans. Not finding a report is not proof that none exists.
+"""
 
 
 def conflicts(table: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
@@ -31,28 +53,137 @@ def conflicts(table: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return table.loc[counts > 1].sort_values(keys)
 
 
+def disagreement_table(facts: FactTables) -> pd.DataFrame:
+    """Every recorded disagreement (``conflicts.csv``), one row per value, for people.
+
+    Parameters
+    ----------
+    facts
+        The loaded fact tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``disagreement`` (the subject), ``table`` (its title), ``value``, ``preferred``
+        (``"preferred"``, or ``""``; a disagreement without one is unresolved), ``basis``,
+        ``sources`` (titles) and ``source_ids``, in file order.
+    """
+    rows = facts.conflicts
+    return pd.DataFrame(
+        {
+            "disagreement": rows["subject"],
+            "table": [SCHEMA_BY_NAME[name].title for name in rows["table"]],
+            "value": rows["value"],
+            "preferred": ["preferred" if p else "" for p in rows["preferred"]],
+            "basis": rows["basis"],
+            "sources": [" · ".join(facts.source_titles(ids)) for ids in rows["source_ids"]],
+            "source_ids": rows["source_ids"],
+        }
+    )
+
+
+def review_table(facts: FactTables) -> pd.DataFrame:
+    """When each fact table was last reviewed against its sources, in the page's order.
+
+    Parameters
+    ----------
+    facts
+        The loaded fact tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` (title), ``file``, ``reviewed_on`` (``datetime.date`` or None), ``scope``
+        (label) and ``note``, one row per table except ``reviews.csv`` itself.
+    """
+    reviews = facts.reviews.set_index("table")
+    rows = []
+    for schema in SCHEMAS:
+        if schema.name == "reviews":
+            continue
+        known = schema.name in reviews.index
+        rows.append(
+            {
+                "table": schema.title,
+                "file": f"data/{schema.file_name}",
+                "reviewed_on": facts.reviewed_on(schema.name),
+                "scope": ReviewScope(reviews.at[schema.name, "scope"]).label if known else "",
+                "note": reviews.at[schema.name, "note"] if known else "never reviewed",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def source_table(facts: FactTables) -> pd.DataFrame:
+    """Every source with what it is: kind, press only, how its title was obtained, why undated.
+
+    Parameters
+    ----------
+    facts
+        The loaded fact tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``sources.csv`` with ``kind`` and ``title_basis`` (labels),
+        ``press_only`` and ``undated_reason`` inserted after ``date``.
+    """
+    meta = facts.source_meta.assign(
+        kind=[SourceKind(k).label for k in facts.source_meta["kind"]],
+        title_basis=[TitleBasis(b).label for b in facts.source_meta["title_basis"]],
+    )
+    table = facts.sources.merge(meta, on="source_id", how="left")
+    columns = [
+        "source_id",
+        "title",
+        "publisher",
+        "url",
+        "date",
+        "kind",
+        "press_only",
+        "title_basis",
+        "undated_reason",
+        "licence",
+        "note",
+    ]
+    return table[columns]
+
+
 def render_data_page() -> None:
     """Draw the Data & sources page."""
-    base = get_base()
+    facts = get_base().facts
     st.title("Data & sources")
     st.markdown(
         "Every figure in the atlas comes from one of these tables, and every row cites "
-        "source ids listed at the bottom of this page. Where two sources disagree, both rows "
-        "are kept and shown below. Where no public source gives a number, the table says so."
+        "source ids listed at the bottom of this page. Where two sources disagree, both values "
+        "are kept and shown below, with the one preferred (and why) where there is a reason to "
+        "prefer one. Where no public source gives a number, the table says so."
     )
     st.subheader("Where sources disagree")
-    milestone_conflicts = conflicts(base.facts.milestones, ["iso3", "event"], "date")
-    border_conflicts = conflicts(base.facts.border_lengths, ["pair"], "length_km")
-    st.markdown("**Treaty milestone dates**")
-    st.dataframe(milestone_conflicts, hide_index=True, width="stretch")
+    st.markdown(
+        "**Every recorded disagreement** (`data/conflicts.csv`): one row per value. Treaty "
+        "status uses the preferred date, or the earliest when none is preferred (Method page)."
+    )
+    st.dataframe(disagreement_table(facts), hide_index=True, width="stretch")
+    st.markdown("**Treaty milestone dates** (one row per date a source gives)")
+    st.dataframe(
+        conflicts(facts.milestones, ["iso3", "event"], "date"), hide_index=True, width="stretch"
+    )
     st.markdown("**Border lengths (Factbook vs national and other figures)**")
-    st.dataframe(border_conflicts, hide_index=True, width="stretch")
+    st.dataframe(
+        conflicts(facts.border_lengths, ["pair"], "length_km"), hide_index=True, width="stretch"
+    )
 
+    st.subheader("When each table was last reviewed")
+    st.dataframe(review_table(facts), hide_index=True, width="stretch")
     for schema in SCHEMAS:
-        if schema.name == "sources":
-            continue  # shown in full at the bottom of the page
-        with st.expander(f"{schema.title} — data/{schema.file_name}"):
-            st.dataframe(base.facts.table(schema.name), hide_index=True, width="stretch")
+        if schema.name in _SHOWN_APART:
+            continue
+        reviewed = facts.reviewed_on(schema.name)
+        stamp = f" · reviewed {reviewed.isoformat()}" if reviewed else " · not reviewed"
+        with st.expander(f"{schema.title} — data/{schema.file_name}{stamp}"):
+            st.dataframe(facts.table(schema.name), hide_index=True, width="stretch")
+    st.markdown(WITHDRAWAL_SEARCHES)
 
     st.subheader("Layers and licences")
     st.dataframe(
@@ -71,8 +202,15 @@ def render_data_page() -> None:
         width="stretch",
     )
     st.subheader("Sources")
+    st.caption(
+        "Kind: "
+        + "; ".join(f"{kind.label} — {kind.description}" for kind in SourceKind)
+        + " Title: "
+        + "; ".join(f"{basis.label} — {basis.description}" for basis in TitleBasis)
+        + " A source without a date says why."
+    )
     st.dataframe(
-        base.facts.sources,
+        source_table(facts),
         hide_index=True,
         width="stretch",
         column_config={"url": st.column_config.LinkColumn("url")},

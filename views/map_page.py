@@ -81,13 +81,14 @@ def _render_key_figures(figures: KeyFigures) -> None:
         f"{figures.border_rus_km:,.0f} km",
         help="Measured geodesically on Natural Earth 1:10m lines.",
     )
-    cols[1].caption(f"CIA World Factbook: {figures.factbook_rus_km:,.0f} km")
+    factbook_age = f" · {figures.factbook_age}" if figures.factbook_age else ""
+    cols[1].caption(f"CIA World Factbook: {figures.factbook_rus_km:,.0f} km{factbook_age}")
     cols[2].metric(
         "NATO land border with Belarus",
         f"{figures.border_blr_km:,.0f} km",
         help="Measured geodesically on Natural Earth 1:10m lines.",
     )
-    cols[2].caption(f"CIA World Factbook: {figures.factbook_blr_km:,.0f} km")
+    cols[2].caption(f"CIA World Factbook: {figures.factbook_blr_km:,.0f} km{factbook_age}")
     if figures.contaminated_km2 is None:
         cols[3].metric("Ukraine: potentially contaminated", "no estimate yet")
     else:
@@ -96,9 +97,10 @@ def _render_key_figures(figures: KeyFigures) -> None:
             f"{figures.contaminated_km2:,.0f} km²",
             help=figures.contaminated_note,
         )
+        age = f" · {figures.contaminated_age}" if figures.contaminated_age else ""
+        titles = markdown_text(" · ".join(figures.contaminated_source_titles))
         cols[3].caption(
-            f"Estimate of {figures.contaminated_date.isoformat()} · sources: "
-            f"{figures.contaminated_source_ids}"
+            f"Estimate of {figures.contaminated_date.isoformat()}{age} · source: {titles}"
         )
 
 
@@ -137,6 +139,15 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
         st.dataframe(milestone_table(rows), hide_index=True, width="stretch")
         if record.get("conflicts"):
             st.caption("Sources disagree: " + markdown_text(record["conflicts"]))
+        steps = base.facts.treaty_events.loc[base.facts.treaty_events["iso3"] == record["iso3"]]
+        if not steps.empty:
+            st.markdown("**Dated steps** (decrees, laws, notices, meetings; not used for status)")
+            st.dataframe(steps, hide_index=True, width="stretch")
+        monitor = base.facts.landmine_monitor
+        monitor = monitor.loc[monitor["scope"] == record["iso3"]]
+        if not monitor.empty:
+            st.markdown("**Landmine Monitor** (national context)")
+            st.dataframe(monitor, hide_index=True, width="stretch")
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown("**Defence-line plans**")

@@ -26,23 +26,51 @@ Kyiv city about twice its official area: do not read that area as official.
 The map measures the shared land border on the 1:10m polygons. Generalised lines cut corners
 and river meanders, so they run short of the reference figures (Finland–Russia about 0.94×,
 Latvia–Russia about 0.64× the CIA World Factbook). Both numbers are shown side by side; national
-figures (e.g. Poland–Belarus 418 km) often count river sections differently again.
+figures (e.g. Poland–Belarus 418 km, or 427.9 km in the 2019 joint review) often count river
+sections differently again. The Factbook figures are its final edition (January 2026): the CIA
+discontinued the Factbook on 4 February 2026.
 
 ### Treaty status
 Status is **derived from the milestone dates** for the chosen day, never typed in:
-never joined → signatory → party → withdrawal notified → withdrawn. A withdrawal takes effect
-six months after the instrument reaches the UN Secretary-General (Article 20(2)). Ukraine
-declared a "suspension" in July 2025; the treaty has no suspension clause and, under Article
-20(3), a withdrawal by a state engaged in armed conflict cannot take effect before the conflict
-ends. The atlas therefore shows Ukraine as a **party with a disputed suspension claim**, never as
-withdrawn. Where sources disagree on a date, the earliest date drives the status and both are
-listed.
+never joined → signatory → party → withdrawal notified → withdrawn. A State Party withdraws by
+giving notice to the UN Secretary-General with a full explanation of its reasons
+(Article 20(2)); the withdrawal takes effect **six months after the Secretary-General receives
+the instrument (Article 20(3))**. Article 20(3) adds that if the withdrawing State is engaged in
+an armed conflict when the six months expire, the withdrawal does not take effect before the
+armed conflict ends.
+
+Ukraine moved to leave in 2025 and framed the step as a "suspension" of the Convention, in
+dated steps: the National Security and Defence Council's decision of 29 June, put into effect by
+Presidential Decree No. 441/2025; a bill "on suspension" registered on 11 July; the law adopted
+by the Verkhovna Rada and signed on 15 July; and the notice to the UN on 18 July. The
+Convention has no suspension clause, and the **22nd Meeting of States Parties** (Geneva, 1–5
+December 2025) concluded that "the Convention does not allow the suspension of its operation
+and consequently its obligations"; Norway, Belgium, Austria, Switzerland, New Zealand and
+Colombia lodged formal objections. Read either as a suspension or
+as a withdrawal, Ukraine, at war, remains bound: the atlas shows it as a **party with a disputed
+suspension claim**, never as withdrawn.
+
+**Which date the status uses.** Where sources disagree on a date, every date is kept and listed
+(Data & sources page, and the `conflicts` attribute of the treaty layers and their exports).
+When `data/conflicts.csv` marks one date as preferred, with its reason, the status changes on
+that date; otherwise it changes on the earliest date any source gives. For Ukraine the status
+changes on **18 July 2025**, the date Human Rights Watch, the ICBL and Norwegian People's Aid
+give; one newsletter gives 17 July, and the UN depositary's own record was not found. The three
+organisations follow the Convention closely and agree independently, so their date is
+preferred over a single secondary source. Disagreements that are not dates are kept the same
+way (Latvia's withdrawal vote: 66–14 with 2 abstentions per LETA, preferred, or 68–14 per TASS).
 
 ### "Potentially contaminated"
-Ukraine's national figure (about 174,000 km² initially, about 137,000 km² in June 2025) is the
-area *of concern that still needs survey*, not confirmed minefield. Survey releases land without
-clearance when no evidence is found, which is why the figure falls faster than clearance alone
-would explain.
+Ukraine's national figure (about 174,000 km² in April 2023, about 137,000 km² in June 2025) is
+the area *of concern that still needs survey*, not confirmed minefield. Survey releases land
+without clearance when no evidence is found, which is why the figure falls faster than clearance
+alone would explain. No later official estimate was found.
+
+### How current a figure is
+Every table records when it was last reviewed against its sources (Data & sources page). A
+figure more than 12 whole months older than the chosen date says so where it is shown —
+"latest public figure: N months old" — in the key figures, the oblast tooltips and details, and
+the `figure_age` attribute of exports.
 
 ### Per-oblast evidence
 No complete official per-oblast table of contaminated area is published. Each oblast is shown
@@ -52,8 +80,10 @@ estimate of its own.
 
 ### What is not known
 * Official per-oblast areas for most oblasts; a current (2026) national estimate.
-* The UN depositary's record of Ukraine's notification and the exact C.N. references of the
-  five withdrawals.
+* The UN depositary's record of Ukraine's notification (17 or 18 July 2025) and the exact C.N.
+  references of the five withdrawals.
+* Whether any other State Party has moved to withdraw since: none was found in the searches
+  listed on the Data & sources page.
 * Lengths, budgets and mine content of most defence-line sections (Finland published none).
 * Open hazard-area polygons: none are published under an open licence. Import your own data to
   see it beside the atlas's layers.

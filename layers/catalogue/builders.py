@@ -21,9 +21,10 @@ import pandas as pd
 from geo.belts import adversary_belts
 from geo.countries import NE_SOURCE_ID
 from geo.crs import WGS84
+from geo.currency import figure_age_label
 from geo.source_ids import join_source_ids
 from geo.status import EVENTS, status_table
-from geo.vocabulary import BorderReference, EvidenceClass, TreatyEvent, TreatyStatus
+from geo.vocabulary import BorderReference, EvidenceClass, TreatyEvent, TreatyStatus, TreatyStep
 from layers.catalogue.base import AtlasBase
 
 
@@ -39,7 +40,12 @@ def _iso_date(value: object) -> str:
 
 
 def _treaty_frame(base: AtlasBase, as_of: date, iso3s: Iterable[str] | None) -> gpd.GeoDataFrame:
-    table = status_table(as_of, milestones=base.facts.milestones, states=base.facts.states)
+    table = status_table(
+        as_of,
+        milestones=base.facts.milestones,
+        states=base.facts.states,
+        disagreements=base.facts.milestone_disagreements,
+    )
     if iso3s is not None:
         table = table.loc[table["iso3"].isin(list(iso3s))]
     shapes = base.region[["iso3", "geometry"]]
@@ -61,8 +67,21 @@ def build_treaty_status(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
     return _treaty_frame(base, as_of, None)
 
 
+def _steps_text(steps: pd.DataFrame) -> str:
+    """``"Decree 2025-06-29 · … · Meeting of States Parties conclusion 2025-12-05"``."""
+    return " · ".join(
+        f"{TreatyStep(event).label} {day.isoformat()}"
+        for event, day in zip(steps["event"], steps["date"], strict=True)
+    )
+
+
 def build_withdrawing_states(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
-    """The five withdrawing states and Ukraine's claimed suspension, with a timeline text."""
+    """The five withdrawing states and Ukraine's claimed suspension, with a timeline text.
+
+    ``steps`` lists the state's dated steps of ``treaty_events.csv`` on or before the date
+    (decree, law, depositary notice, the 22nd Meeting of States Parties' conclusion …); their
+    sources join the feature's ``source_ids``.
+    """
     leaving = base.facts.states_with(
         TreatyEvent.WITHDRAWAL_VOTE,
         TreatyEvent.WITHDRAWAL_DEPOSITED,
@@ -80,6 +99,15 @@ def build_withdrawing_states(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFram
         return " · ".join(f"{event.label} {row[event]}" for event in steps if row[event])
 
     frame.insert(4, "timeline", frame.apply(timeline, axis=1))
+    events = base.facts.treaty_events
+    dated = events.loc[events["date"].map(lambda d: d is not None and d <= as_of)]
+    by_state = {str(iso3): rows for iso3, rows in dated.groupby("iso3", sort=False)}
+    empty = dated.iloc[:0]
+    frame.insert(5, "steps", [_steps_text(by_state.get(i, empty)) for i in frame["iso3"]])
+    frame["source_ids"] = [
+        join_source_ids(ids, *by_state.get(iso3, empty)["source_ids"])
+        for iso3, ids in zip(frame["iso3"], frame["source_ids"], strict=True)
+    ]
     return frame
 
 
@@ -135,12 +163,20 @@ def build_ua_border_zone(base: AtlasBase, *, belt_km: float) -> gpd.GeoDataFrame
     return _belts(base, ["UKR"], belt_km)
 
 
-def build_ua_contamination(base: AtlasBase) -> gpd.GeoDataFrame:
-    """Ukrainian oblasts by the strength of public evidence of explosive contamination."""
-    evidence = base.facts.contamination_oblast.copy()
-    frame = base.oblasts.merge(evidence, on="iso_3166_2", how="left", suffixes=("", "_ev"))
+def build_ua_contamination(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
+    """Ukrainian oblasts by the strength of public evidence of explosive contamination.
+
+    A published figure older than 12 months on ``as_of`` carries
+    ``figure_age`` "latest public figure: N months old" (``""`` otherwise): the only part of
+    the layer that depends on the date.
+    """
+    evidence = base.facts.contamination_oblast.drop(columns="name_en")
+    frame = base.oblasts.merge(evidence, on="iso_3166_2", how="left")
     frame["evidence"] = frame["evidence"].fillna(EvidenceClass.NO_PUBLIC_FIGURE.value)
     frame["evidence_label"] = [EvidenceClass(e).label for e in frame["evidence"]]
+    frame["figure_age"] = [
+        figure_age_label(None if pd.isna(d) else d, as_of) for d in frame["figure_date"]
+    ]
     frame["figure_date"] = frame["figure_date"].map(_iso_date)
     frame["statement"] = frame["statement"].fillna("")
     frame["confidence"] = frame["confidence"].fillna("")
@@ -155,6 +191,7 @@ def build_ua_contamination(base: AtlasBase) -> gpd.GeoDataFrame:
         "evidence_label",
         "figure_km2",
         "figure_date",
+        "figure_age",
         "statement",
         "confidence",
         "source_ids",

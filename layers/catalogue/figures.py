@@ -8,9 +8,10 @@ from datetime import date
 import pandas as pd
 
 from geo.countries import NE_SOURCE_ID
+from geo.currency import figure_age_label
 from geo.source_ids import join_source_ids
-from geo.status import status_table
-from geo.vocabulary import BorderReference, ContaminationKind, TreatyStatus
+from geo.status import status_dates, status_table
+from geo.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
 from layers.catalogue.base import AtlasBase
 
 
@@ -30,6 +31,9 @@ class KeyFigures:
         NATO land border with Russia / Belarus measured on the 1:10m lines (km, geodesic).
     factbook_rus_km, factbook_blr_km
         The same borders summed from the CIA World Factbook (km).
+    factbook_date, factbook_age
+        Date of the Factbook figures (its final edition) and, when they are over 12 months old
+        on ``as_of``, ``"latest public figure: N months old"`` (else ``""``).
     border_source_ids
         Sources of the border figures.
     contaminated_km2
@@ -37,6 +41,11 @@ class KeyFigures:
         or ``None`` when no estimate predates ``as_of``.
     contaminated_date, contaminated_source_ids, contaminated_note
         Date, sources and note of that estimate.
+    contaminated_source_titles
+        Titles of those sources, in cited order (what the headline shows, not the ids).
+    contaminated_age
+        ``"latest public figure: N months old"`` when the estimate is over 12 months old on
+        ``as_of``, else ``""``.
     """
 
     as_of: date
@@ -47,11 +56,15 @@ class KeyFigures:
     border_blr_km: float
     factbook_rus_km: float
     factbook_blr_km: float
+    factbook_date: date | None
+    factbook_age: str
     border_source_ids: str
     contaminated_km2: float | None
     contaminated_date: date | None
     contaminated_source_ids: str
     contaminated_note: str
+    contaminated_source_titles: tuple[str, ...]
+    contaminated_age: str
 
 
 def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
@@ -68,7 +81,12 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
     -------
     KeyFigures
     """
-    table = status_table(as_of, milestones=base.facts.milestones, states=base.facts.states)
+    table = status_table(
+        as_of,
+        milestones=base.facts.milestones,
+        states=base.facts.states,
+        disagreements=base.facts.milestone_disagreements,
+    )
 
     def names_with(status: TreatyStatus) -> tuple[str, ...]:
         return tuple(table.loc[table["status"] == status, "name"])
@@ -83,6 +101,8 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         .sum()
     )
     border_ids = join_source_ids(NE_SOURCE_ID, *factbook_rows["source_ids"])
+    factbook_dates = [d for d in factbook_rows["date"] if d is not None]
+    factbook_date = max(factbook_dates) if factbook_dates else None
 
     series = base.facts.contamination_national.copy()
     series["date"] = pd.to_datetime(series["date"]).dt.date
@@ -105,11 +125,15 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         border_blr_km=float(measured.get("BLR", 0.0)),
         factbook_rus_km=float(factbook.get("RUS", 0.0)),
         factbook_blr_km=float(factbook.get("BLR", 0.0)),
+        factbook_date=factbook_date,
+        factbook_age=figure_age_label(factbook_date, as_of),
         border_source_ids=border_ids,
         contaminated_km2=area,
         contaminated_date=when,
         contaminated_source_ids=ids,
         contaminated_note=note,
+        contaminated_source_titles=base.facts.source_titles(ids),
+        contaminated_age=figure_age_label(when, as_of),
     )
 
 
@@ -150,21 +174,19 @@ def withdrawal_summary(base: AtlasBase) -> list[str]:
     -------
     list of str
         E.g. ``"Finland: deposited 2025-07-10, effective 2026-01-10"``, in deposit order; dates
-        are the earliest each source set gives.
+        are those the status uses (:func:`geo.status.status_dates`: the preferred date where
+        sources disagree and one is preferred, else the earliest).
     """
-    rows = base.facts.milestones.copy()
-    rows["date"] = pd.to_datetime(rows["date"]).dt.date
-    first = rows.groupby(["iso3", "event"])["date"].min()
+    chosen = status_dates(base.facts.milestones, disagreements=base.facts.milestone_disagreements)
     names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
     lines = []
-    for iso3 in first.index.get_level_values("iso3").unique():
-        events = first.loc[iso3]
-        if "withdrawal_deposited" in events:
-            text = f"{names.get(iso3, iso3)}: deposited {events['withdrawal_deposited']}"
-            if "withdrawal_effective" in events:
-                text += f", effective {events['withdrawal_effective']}"
-            lines.append((events["withdrawal_deposited"], text))
-        elif "suspension_claimed" in events:
-            text = f"{names.get(iso3, iso3)}: suspension claimed {events['suspension_claimed']}"
-            lines.append((events["suspension_claimed"], text + " (disputed)"))
+    for iso3, events in chosen.items():
+        if TreatyEvent.WITHDRAWAL_DEPOSITED in events:
+            text = f"{names.get(iso3, iso3)}: deposited {events[TreatyEvent.WITHDRAWAL_DEPOSITED]}"
+            if TreatyEvent.WITHDRAWAL_EFFECTIVE in events:
+                text += f", effective {events[TreatyEvent.WITHDRAWAL_EFFECTIVE]}"
+            lines.append((events[TreatyEvent.WITHDRAWAL_DEPOSITED], text))
+        elif TreatyEvent.SUSPENSION_CLAIMED in events:
+            day = events[TreatyEvent.SUSPENSION_CLAIMED]
+            lines.append((day, f"{names.get(iso3, iso3)}: suspension claimed {day} (disputed)"))
     return [text for _, text in sorted(lines)]
