@@ -2,3 +2,5 @@
 
 GENERATOR = "Eastern Flank Mine Atlas"
 __version__ = "0.1.0"
+#: Shown on every map the atlas draws, prints or exports.
+SAFETY_LINE = "Not for navigation or safety decisions. In Ukraine report explosive objects to 101."

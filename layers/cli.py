@@ -21,8 +21,8 @@ from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec
 from layers.catalogue.spec import ViewParams, as_of_problem
+from layers.drawing.basemaps import BASEMAP_IDS
 from layers.drawing.layer import build_map_layers
-from layers.drawing.render import BASEMAP_IDS
 from layers.export.formats import (
     FORMAT_IDS,
     ExportFormat,

@@ -26,9 +26,9 @@ from streamlit.testing.v1 import AppTest
 from geo.facts import SCHEMAS
 from geo.status import status_changes
 from geo.vocabulary import ReviewScope, SourceKind, TreatyStatus
+from layers import SAFETY_LINE
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.drawing.offline import DATA_URL_PREFIX
-from layers.drawing.render import SAFETY_LINE
 from layers.export.formats import FORMAT_IDS
 from tests.hostile_corpus import build_corpus
 from views.data_page import disagreement_table, review_table, source_table

@@ -20,12 +20,12 @@ from geo.belts import BELT_KM_DEFAULT
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS
 from layers.catalogue.spec import ViewParams
-from layers.drawing.display import display_collection
+from layers.drawing.client_config import geometry_payload
 from layers.drawing.layer import MapLayer, build_map_layers
 from layers.export.html_map import to_html
 from layers.export.options import ExportOptions
 from layers.safe_text import WORD_JOINER
-from tests.browser_support import (
+from tests.support.browser import (
     app_url,
     browser,
     browser_context,
@@ -60,7 +60,8 @@ def leaflet_paths(geometry: dict[str, Any]) -> int:
 
 def expected_paths(layer: MapLayer) -> int:
     """SVG paths of a layer as drawn from its display GeoJSON."""
-    return sum(leaflet_paths(f["geometry"]) for f in display_collection(layer)["features"])
+    features = json.loads(geometry_payload(layer, with_props=False))["features"]
+    return sum(leaflet_paths(f["geometry"]) for f in features)
 
 
 @pytest.fixture(scope="module")

@@ -29,15 +29,16 @@ from shapely.geometry import box, shape
 from geo.crs import EQUAL_AREA, GEOD, WGS84
 from geo.errors import ExportError
 from geo.vocabulary import TreatyStatus
-from layers import GENERATOR, __version__
+from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import LAYER_IDS
 from layers.catalogue.spec import ViewParams
 from layers.catalogue.style import NEIGHBOUR_COLORS
 from layers.cli import build_parser
-from layers.drawing.display import display_collection, visible_attributes
+from layers.drawing.basemaps import SEA_COLOR
+from layers.drawing.client_config import geometry_payload
+from layers.drawing.display import visible_attributes
 from layers.drawing.layer import build_map_layers, user_layer
-from layers.drawing.render import SAFETY_LINE, SEA_COLOR
 from layers.export.data_formats import METADATA_TABLE, table_name, to_geojson
 from layers.export.formats import (
     FORMAT_IDS,
@@ -804,14 +805,11 @@ def test_a_huge_blob_stays_out_of_the_map_payload(base):
         {"name": ["a"], "blob": [blob], "text": [text]}, geometry=[box(30, 50, 31, 51)], crs=WGS84
     )
     layer = user_layer("user-1", "blob.gpkg", frame)
-    collection = display_collection(layer)
-    size = len(json.dumps(collection))
-    assert size < 10_000, f"{size:,} bytes"
-    props = collection["features"][0]["properties"]
-    assert "binary value of 41,943,040 bytes: not shown" in props["f1"]
-    assert (
-        props["f2"].startswith("x" * 100) and "5,242,580 more characters not shown" in props["f2"]
-    )
+    payload = geometry_payload(layer, with_props=True)
+    assert len(payload) < 10_000, f"{len(payload):,} bytes"
+    texts = json.loads(payload)["features"][0]["properties"]["t"]
+    assert "binary value of 41,943,040 bytes: not shown" in texts[1]
+    assert texts[2].startswith("x" * 100) and "5,242,580 more characters not shown" in texts[2]
     table = visible_attributes([layer])
     assert max(len(v) for v in table.to_numpy().ravel()) < 1000
     # the data exports keep the whole value

@@ -26,9 +26,12 @@ from layers.catalogue.registry import (
 )
 from layers.catalogue.spec import VIEW_PARAMETERS, LayerSpec, ViewParams
 from layers.catalogue.style import LayerStyle, LegendEntry
-from layers.drawing.display import display_collection, escape_text, format_value
+from layers.drawing.basemaps import tiles_entry
+from layers.drawing.client_config import feature_props, geometry_payload, layer_entry, legend
+from layers.drawing.display import format_value
 from layers.drawing.layer import build_map_layers, user_layer
-from layers.drawing.render import build_map
+from layers.drawing.offline import client_text
+from views.map_view import COMPONENT_DIR
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
@@ -43,12 +46,6 @@ def built(base, layer_id: str, params: ViewParams):
     """One catalogue layer built for ``params`` (validated)."""
     spec = get_spec(layer_id)
     return build_layer(spec, base, spec.view_args(params))
-
-
-@pytest.fixture(scope="module")
-def default_html(base):
-    layers = build_map_layers(base, DEFAULT_LAYER_IDS, PARAMS)
-    return build_map(layers, basemap_frame=base.basemap).get_root().render()
 
 
 @pytest.mark.parametrize("spec", CATALOGUE, ids=LAYER_IDS)
@@ -263,59 +260,66 @@ def test_key_figures_follow_the_date(base):
 # --- rendering -------------------------------------------------------------------------------
 
 
-def test_default_map_has_every_layer_colour_and_tooltip(default_html):
-    for layer_id in DEFAULT_LAYER_IDS:
-        spec = get_spec(layer_id)
-        assert f"atlas-layer-{layer_id}" in default_html
-        assert json.dumps(spec.title)[1:-1] in default_html or spec.title in default_html
-        for _column, label in spec.tooltip_fields:
-            assert json.dumps(label)[1:-1] in default_html or label in default_html
-    # As of 2026-03-01 the five flank states are withdrawn: their fill colour is in the map.
-    assert f'"fillColor": "{TreatyStatus.WITHDRAWN.color}"' in default_html
-    assert f'"fillColor": "{EvidenceClass.FIGURE.color}"' in default_html
-    assert "ua-border-zone" not in default_html
+def test_default_map_config_has_every_layer_colour_and_tooltip(base):
+    layers = build_map_layers(base, DEFAULT_LAYER_IDS, PARAMS)
+    groups = {g["layer"]: g for g in legend(layers, edge_lon=60.0)}
+    for layer in layers:
+        spec = layer.spec
+        entry = layer_entry(layer, visible=True, dynamic=False)
+        assert entry["title"] == spec.title
+        assert entry["fields"] == [label for _, label in spec.tooltip_fields]
+        colours = {style["color"] for style in entry["styles"].values()}
+        assert {e.color for e in spec.legend} <= colours
+        assert [e["label"] for e in groups[spec.id]["entries"]] == [e.label for e in spec.legend]
+    # As of 2026-03-01 the five flank states are withdrawn: that is their style key.
+    treaty = next(layer for layer in layers if layer.spec.id == "treaty-status")
+    keys = {fid: p["s"] for fid, p in feature_props(treaty).items()}
+    assert {keys[i] for i in ("EST", "LVA", "LTU", "FIN", "POL")} == {TreatyStatus.WITHDRAWN}
+    evidence = next(layer for layer in layers if layer.spec.id == "ua-contamination")
+    styles = layer_entry(evidence, visible=True, dynamic=False)["styles"]
+    assert styles[EvidenceClass.FIGURE]["fillOpacity"] == 1.0  # legend colour = screen colour
+    assert styles[EvidenceClass.NO_PUBLIC_FIGURE]["hatch"] is True
+    assert groups[None]["entries"][0]["label"].startswith("Not in the treaty tables")
 
 
-def test_map_needs_no_cdn(default_html):
-    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', default_html)
+def test_map_needs_no_cdn():
+    page = (COMPONENT_DIR / "index.html").read_text(encoding="utf-8")
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', page)
     assert external == []
-    assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in default_html
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in page
+    assert "http" not in client_text("atlas_map.js").replace("http://www.w3.org/2000/svg", "")
 
 
 def test_status_colour_changes_with_date(base):
-    spec = get_spec("treaty-status")
-    early = build_map_layers(base, [spec.id], ViewParams(date(2025, 6, 1)))
-    html_early = build_map(early, basemap_frame=base.basemap).get_root().render()
-    assert f'"fillColor": "{TreatyStatus.WITHDRAWN.color}"' not in html_early
-    assert f'"fillColor": "{TreatyStatus.PARTY.color}"' in html_early
+    early = build_map_layers(base, ["treaty-status"], ViewParams(date(2025, 6, 1)))[0]
+    keys = {p["s"] for p in feature_props(early).values()}
+    assert TreatyStatus.WITHDRAWN not in keys and TreatyStatus.PARTY in keys
 
 
-def test_hostile_attribute_is_escaped_in_the_map(base):
+def test_hostile_attribute_stays_text_in_the_map_data():
     frame = gpd.GeoDataFrame(
         {"name": [HOSTILE], HOSTILE: ["<script>alert(2)</script>"]},
         geometry=[box(30, 50, 30.1, 50.1)],
         crs="EPSG:4326",
     )
     layer = user_layer("user-1", HOSTILE, frame)
-    html = build_map([layer], basemap_frame=base.basemap).get_root().render()
-    assert "<img src=x" not in html
-    assert "<script>alert(2)" not in html
-    # The layer name reaches the legend and layer control as escaped text (``&`` JSON-escaped).
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html.replace("\\u0026", "&")
-    collection = display_collection(layer)
-    props = collection["features"][0]["properties"]
-    assert "&lt;img src=x onerror=alert(1)&gt;" in props.values()
+    text = geometry_payload(layer, with_props=True)
+    # JSON that cannot close a <script> or open markup; the client writes it with textContent.
+    assert "<" not in text and ">" not in text
+    props = json.loads(text)["features"][0]["properties"]
+    assert props["t"] == [HOSTILE, "<script>alert(2)</script>"]
+    assert layer_entry(layer, visible=True, dynamic=False)["fields"] == ["name", HOSTILE]
 
 
-def test_display_collection_rounds_and_keeps_only_shown_fields(base):
+def test_map_data_is_rounded_and_keeps_only_ids_styles_and_texts(base):
     layer = build_map_layers(base, ["flank-borders"], PARAMS)[0]
-    collection = display_collection(layer)
-    feature = collection["features"][0]
-    assert set(feature["properties"]) == {"feature_id", "style_key"} | {
-        f"f{i}" for i in range(len(layer.spec.tooltip_fields))
-    }
+    feature = json.loads(geometry_payload(layer, with_props=True))["features"][0]
+    assert set(feature["properties"]) == {"id", "s", "t"}
+    assert len(feature["properties"]["t"]) == len(layer.spec.tooltip_fields)
     coords = shapely.get_coordinates(shapely.from_geojson(json.dumps(feature["geometry"])))
     assert (abs(coords * 1e3 - (coords * 1e3).round()) < 1e-6).all()
+    bare = json.loads(geometry_payload(layer, with_props=False))["features"][0]
+    assert set(bare["properties"]) == {"id"}
 
 
 @pytest.mark.parametrize(
@@ -326,21 +330,10 @@ def test_format_value(value, text):
     assert format_value(value) == text
 
 
-def test_escape_text_escapes_quotes():
-    assert escape_text('"><b>') == "&quot;&gt;&lt;b&gt;"
-
-
-def test_present_mode_is_heavier(base):
-    layers = build_map_layers(base, ["flank-borders"], PARAMS)
-    normal = build_map(layers, basemap_frame=base.basemap).get_root().render()
-    present = build_map(layers, basemap_frame=base.basemap, present=True).get_root().render()
-    assert '"weight": 4.0' in normal
-    assert '"weight": 7.2' in present
-
-
-def test_tile_basemap_is_added_above_offline_basemap(base):
-    html = build_map([], basemap_frame=base.basemap, basemap="osm").get_root().render()
-    assert "tile.openstreetmap.org" in html
-    assert "atlas-basemap" in html
+def test_tile_basemap_is_offered_above_the_offline_basemap():
+    tiles = tiles_entry("osm")
+    assert tiles is not None and "tile.openstreetmap.org" in tiles["url"]
+    assert "could not be loaded" in tiles["offline_notice"]
+    assert tiles_entry("offline") is None
     with pytest.raises(KeyError, match="offline"):
-        build_map([], basemap_frame=base.basemap, basemap="nope")
+        tiles_entry("nope")

@@ -19,13 +19,12 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
-from streamlit_folium import generate_leaflet_string
 
 from layers.catalogue.base import load_base
 from layers.catalogue.spec import ViewParams
 from layers.cli import main as cli_main
+from layers.drawing.client_config import geometry_payload, layer_entry
 from layers.drawing.layer import user_layer
-from layers.drawing.render import build_map
 from layers.export.data_formats import table_name
 from layers.export.formats import FORMAT_IDS, export_bytes
 from layers.safe_text import html_text, script_json
@@ -63,27 +62,24 @@ def in_tmp_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _user_properties(script: str) -> list[dict[str, str]]:
-    """Properties of the features of the user layer ``user-1`` in a script."""
-    found = []
-    for match in re.finditer(r"_add\(", script):
-        try:
-            data, _ = json.JSONDecoder().raw_decode(script, match.end())
-        except json.JSONDecodeError:
-            continue  # a call with a variable, not a literal collection
-        features = data.get("features", []) if isinstance(data, dict) else []
-        found += [
-            f["properties"]
-            for f in features
-            if str(f.get("properties", {}).get("feature_id", "")).startswith("user-1:")
-        ]
-    return found
+def _json_block(page: str, element_id: str) -> object:
+    match = re.search(
+        rf'<script type="application/json" id="{element_id}">(.*?)</script>', page, re.S
+    )
+    assert match is not None, element_id
+    return json.loads(match.group(1))
 
 
-def _assert_verbatim(properties: list[dict[str, str]]) -> None:
-    shown = sorted(html.unescape(p["f0"]) for p in properties)
-    assert shown == sorted(VALUES)
-    assert sorted(html.unescape(p["f1"]) for p in properties) == sorted(VALUES)
+def _export_texts(page: str) -> list[list[str]]:
+    """The tooltip texts of the user layer ``user-1`` in a standalone HTML export."""
+    config = _json_block(page, "atlas-config")
+    assert isinstance(config, dict)
+    return [props["t"] for props in config["patches"]["user-1"].values()]
+
+
+def _assert_verbatim(texts: list[list[str]]) -> None:
+    assert sorted(t[0] for t in texts) == sorted(VALUES)
+    assert sorted(t[1] for t in texts) == sorted(VALUES)
 
 
 def test_html_text_and_script_json_keep_text_and_open_no_template() -> None:
@@ -95,19 +91,14 @@ def test_html_text_and_script_json_keep_text_and_open_no_template() -> None:
         assert not re.search(r"\{[{%#]|</", encoded)
 
 
-def test_map_page_script_keeps_template_text(in_tmp_cwd: Path) -> None:
-    base = load_base()
+def test_map_client_data_keeps_template_text(in_tmp_cwd: Path) -> None:
     layer = user_layer("user-1", FILE_NAME, template_frame())
-    fmap = build_map([layer], basemap_frame=base.basemap_geojson)
-    page = fmap.get_root().render()  # raised TemplateSyntaxError on "{% if x %}" before
-    _assert_verbatim(_user_properties(page))
-    # Labels and layer names reach the page as escaped text (``&`` itself JSON-escaped).
-    assert html_text(ATTRIBUTE_NAME) in page.replace("\\u0026", "&")
-    assert html_text(FILE_NAME) in page.replace("\\u0026", "&")
-    assert "49" not in "".join(html.unescape(p["f0"]) for p in _user_properties(page))
-    # The path streamlit-folium takes to the browser.
-    component_script = generate_leaflet_string(build_map([layer], basemap_frame=base.basemap))
-    _assert_verbatim(_user_properties(component_script))
+    text = geometry_payload(layer, with_props=True)  # what the page publishes for the browser
+    assert not re.search(r"\{[{%#]", text)  # no template could ever read it as syntax
+    data = json.loads(text)
+    _assert_verbatim([feature["properties"]["t"] for feature in data["features"]])
+    entry = layer_entry(layer, visible=True, dynamic=False)
+    assert entry["title"] == FILE_NAME and entry["fields"][1] == ATTRIBUTE_NAME
     assert not (in_tmp_cwd / PWNED_DIR).exists()
 
 
@@ -130,14 +121,12 @@ def test_every_export_keeps_template_text(fmt: str, in_tmp_cwd: Path) -> None:
         assert sorted(table[ATTRIBUTE_NAME]) == sorted(VALUES)
     elif fmt == "html":
         page = data.decode("utf-8")
-        _assert_verbatim(_user_properties(page))
-        meta = re.search(
-            r'<script type="application/json" id="atlas-metadata">(.*?)</script>', page, re.S
-        )
-        assert meta is not None
-        titles = [layer["title"] for layer in json.loads(meta.group(1))["layers"]]
-        assert FILE_NAME in titles
-        assert html_text(FILE_NAME) in page.replace("\\u0026", "&")
+        assert not re.search(r"\{[{%#]", page.split("<script>", 1)[0])
+        _assert_verbatim(_export_texts(page))
+        meta = _json_block(page, "atlas-metadata")
+        assert isinstance(meta, dict)
+        assert FILE_NAME in [layer["title"] for layer in meta["layers"]]
+        assert html_text(FILE_NAME) in page
     assert not (in_tmp_cwd / PWNED_DIR).exists()
 
 
@@ -180,6 +169,6 @@ def test_code_payload_alone_runs_nothing(in_tmp_cwd: Path) -> None:
     )
     layer = user_layer("user-1", "plain.geojson", frame)
     page = export_bytes("html", [layer], PARAMS, base.facts.sources, basemap_frame=base.basemap)
-    shown = sorted(html.unescape(p["f0"]) for p in _user_properties(page.decode("utf-8")))
+    shown = sorted(t[0] for t in _export_texts(page.decode("utf-8")))
     assert shown == sorted([RCE, MATH])
     assert not (in_tmp_cwd / PWNED_DIR).exists()

@@ -12,7 +12,7 @@ from geo.vocabulary import NO_COLOR, EvidenceClass, Term, TreatyStatus
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import get_spec
 from layers.catalogue.spec import ViewParams
-from layers.drawing.display import display_collection, tooltip_keys
+from layers.drawing.client_config import feature_props
 from layers.drawing.layer import build_map_layers
 
 VOCABULARIES = [
@@ -75,9 +75,7 @@ def test_legend_style_and_tooltip_say_what_the_member_says(base, member: Term):
         found = True
         label_column = f"{column}_label"
         assert set(rows[label_column]) == {member.label}
-        keys, _ = tooltip_keys(layer)
-        shown = dict(zip([c for c, _ in layer.spec.tooltip_fields], keys, strict=True))
-        collection = display_collection(layer)
-        texts = {f["properties"][shown[label_column]] for f in collection["features"]}
+        position = [c for c, _ in layer.spec.tooltip_fields].index(label_column)
+        texts = {props["t"][position] for props in feature_props(layer).values()}
         assert member.label in texts
     assert found, f"{member} occurs on none of {dates}"

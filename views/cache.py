@@ -13,7 +13,7 @@ from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, wit
 from layers.catalogue.registry import build_layer, get_spec
 from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
 from layers.drawing.client_config import event_days
-from layers.drawing.display import display_collection, display_geometry, display_key
+from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
 from views.charts import contamination_chart, events_chart
 
@@ -66,38 +66,11 @@ def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]
     return [get_layer(layer_id, get_spec(layer_id).view_args(params)) for layer_id in layer_ids]
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _collection(layer_id: str, view_args: ViewArgs) -> dict[str, Any]:
-    layer = get_layer(layer_id, view_args)
-    return display_collection(layer, geometry=_display_geometry(display_key(layer), layer))
-
-
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
     """Display geometry by content: a date change re-styles countries without re-simplifying."""
     del key
     return display_geometry(_layer)
-
-
-def get_collections(layer_ids: tuple[str, ...], params: ViewParams) -> dict[str, dict[str, Any]]:
-    """Display GeoJSON of each catalogue layer, serialised once per cache key.
-
-    Parameters
-    ----------
-    layer_ids
-        Catalogue ids.
-    params
-        Date and belt depth.
-
-    Returns
-    -------
-    dict
-        Layer id → GeoJSON FeatureCollection (shared, read-only).
-    """
-    return {
-        layer_id: _collection(layer_id, get_spec(layer_id).view_args(params))
-        for layer_id in layer_ids
-    }
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

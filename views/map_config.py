@@ -16,23 +16,20 @@ import streamlit as st
 from geo.countries import REGION_BBOX
 from layers.catalogue.registry import CATALOGUE, get_spec
 from layers.catalogue.spec import ViewArgs, ViewParams
+from layers.drawing.basemaps import tiles_entry
 from layers.drawing.client_config import (
-    BASEMAP_FILL,
-    BASEMAP_STROKE,
-    DATE_PREFIX,
-    EDGE_FILL,
+    basemap_entry,
     event_days,
     feature_props,
     geometry_payload,
     layer_entry,
-    legend,
+    map_config,
     presets,
     timeline,
 )
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
-from layers.drawing.render import get_basemap
-from layers.safe_text import html_text, script_json
+from layers.safe_text import script_json
 from views.cache import get_base, get_display_geometry, get_layer
 from views.keys import Key
 from views.state import ViewState
@@ -44,9 +41,6 @@ MAP_HEIGHT: dict[str, dict[str, float]] = {
     "analyst": {"height_px": 560},
     "present": {"height_vh": 0.78, "height_min_px": 420},
 }
-TILE_OFFLINE_NOTICE = (
-    "Map tiles could not be loaded (no network?): the Natural Earth basemap is shown instead."
-)
 
 
 @st.cache_resource(show_spinner=False)
@@ -133,42 +127,26 @@ def page_map_config(
                 url=user_layer_url(layer),
             )
         )
-    chosen = get_basemap(state.basemap)
-    tiles = None
-    if chosen.tiles:
-        tiles = {
-            "url": chosen.tiles,
-            "attribution": chosen.attribution,
-            "offline_notice": TILE_OFFLINE_NOTICE,
-        }
     view: dict[str, Any] = {
         "request": st.session_state.get(Key.VIEW_REQUEST, 0),
         "center": list(state.center),
         "zoom": state.zoom,
     }
-    fit = st.session_state.get("map_fit_bounds")
-    if fit:
-        view["bounds"] = fit
     _west, south, east, north = REGION_BBOX
-    return {
-        "date": state.as_of.isoformat(),
-        "date_prefix": DATE_PREFIX,
-        "present": state.mode == "present",
-        **MAP_HEIGHT[state.mode],
-        "basemap": {
-            "url": _basemap_url(),
-            "fill": BASEMAP_FILL,
-            "stroke": BASEMAP_STROKE,
-            "edge": [east, south, north],
-            "edgeFill": EDGE_FILL,
-            "tiles": tiles,
-            "attribution": [html_text("Natural Earth (public domain)")],
-        },
-        "layers": entries,
-        "patches": patches,
-        "legend": legend(drawn, edge_lon=east),
-        "timeline": _timeline_url(tuple(dynamic_shown), params.belt_km) if dynamic_shown else None,
-        "presets": presets(base, user_layers),
-        "view": view,
-        "selected": st.session_state.get(Key.SELECTED),
-    }
+    config = map_config(
+        entries,
+        drawn=drawn,
+        patches=patches,
+        as_of=state.as_of,
+        present=state.mode == "present",
+        basemap=basemap_entry(
+            edge=(east, south, north), url=_basemap_url(), tiles=tiles_entry(state.basemap)
+        ),
+        view=view,
+        timeline_source=(
+            _timeline_url(tuple(dynamic_shown), params.belt_km) if dynamic_shown else None
+        ),
+        go_to=presets(base.basemap, user_layers),
+        selected=st.session_state.get(Key.SELECTED),
+    )
+    return {**config, **MAP_HEIGHT[state.mode]}

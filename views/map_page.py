@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from layers import SAFETY_LINE
 from layers.catalogue.describe import evidence_sentences, milestone_table
 from layers.catalogue.figures import KeyFigures
 from layers.catalogue.spec import ViewParams
@@ -14,7 +15,6 @@ from layers.drawing.aggregate import display_version
 from layers.drawing.client_config import feature_ids
 from layers.drawing.display import shown_text, visible_attributes
 from layers.drawing.layer import MapLayer
-from layers.drawing.render import SAFETY_LINE
 from layers.safe_text import markdown_text
 from views.cache import (
     get_base,

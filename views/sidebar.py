@@ -10,7 +10,7 @@ import streamlit as st
 from geo.belts import BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import CATALOGUE
 from layers.catalogue.spec import AS_OF_MIN
-from layers.drawing.render import BASEMAPS
+from layers.drawing.basemaps import BASEMAPS
 from views.cache import get_event_days, get_withdrawal_summary
 from views.keys import Key, layer_key
 from views.state import (

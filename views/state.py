@@ -14,7 +14,7 @@ from datetime import date
 from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
-from layers.drawing.render import BASEMAP_IDS, DEFAULT_CENTER, DEFAULT_ZOOM
+from layers.drawing.basemaps import BASEMAP_IDS, DEFAULT_CENTER, DEFAULT_ZOOM
 
 MODES = ("explore", "present", "analyst")
 MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -242,13 +243,15 @@ def bounds_of(frame_bounds: Iterable[float]) -> list[float]:
     return [round(miny, 4), round(minx, 4), round(maxy, 4), round(maxx, 4)]
 
 
-def presets(base: AtlasBase, user_layers: Sequence[MapLayer] = ()) -> list[dict[str, Any]]:
-    """The "Go to" views: :data:`PRESETS` framed on the base geography, then each import.
+def presets(
+    countries: gpd.GeoDataFrame, user_layers: Sequence[MapLayer] = ()
+) -> list[dict[str, Any]]:
+    """The "Go to" views: :data:`PRESETS` framed on country outlines, then each import.
 
     Parameters
     ----------
-    base
-        Date-independent inputs (country outlines, EPSG:4326).
+    countries
+        Country outlines with an ``iso3`` column, EPSG:4326 (e.g. ``AtlasBase.basemap``).
     user_layers
         The user's imported layers ("Fit: <title>" for each).
 
@@ -257,7 +260,7 @@ def presets(base: AtlasBase, user_layers: Sequence[MapLayer] = ()) -> list[dict[
     list of dict
         ``{"id", "label", "bounds": [south, west, north, east]}`` (degrees).
     """
-    shapes = base.region.set_index("iso3").geometry
+    shapes = countries.set_index("iso3").geometry
     out = []
     for preset in PRESETS:
         union = shapely.union_all(np.asarray(shapes.loc[list(preset.iso3s)].values))
@@ -400,6 +403,100 @@ def layer_entry(
         "outline": spec.geometry == "polygon" and spec.style.fill_opacity == 0,
         "fields": [label for _, label in spec.tooltip_fields],
         "styles": style_table(spec.style),
+    }
+    if url is not None:
+        entry["url"] = url
+    if data is not None:
+        entry["data"] = data
+    return entry
+
+
+def map_config(
+    entries: list[dict[str, Any]],
+    *,
+    drawn: Sequence[MapLayer],
+    patches: dict[str, dict[str, dict[str, Any]]],
+    as_of: date | None,
+    present: bool,
+    basemap: dict[str, Any],
+    view: dict[str, Any],
+    timeline_source: str | list[dict[str, Any]] | None,
+    go_to: list[dict[str, Any]],
+    selected: str | None = None,
+) -> dict[str, Any]:
+    """The whole configuration the client's ``update`` receives (page and export alike).
+
+    Parameters
+    ----------
+    entries
+        :func:`layer_entry` records, in drawing order (switched-off layers as stubs).
+    drawn
+        The layers whose legend the map may show.
+    patches
+        Per-feature properties of the date-dependent layers.
+    as_of
+        The date the map shows (``None``: no date, e.g. an export of imports only).
+    present
+        Projector mode: larger type, heavier lines.
+    basemap
+        :func:`basemap_entry`.
+    view
+        ``{"request", "center", "zoom"}`` or ``{"request", "bounds"}``.
+    timeline_source
+        The play-through, or the URL of its file.
+    go_to
+        :func:`presets`.
+    selected
+        ``"<layer id>:<feature id>"`` to highlight.
+
+    Returns
+    -------
+    dict
+    """
+    return {
+        "date": as_of.isoformat() if as_of else "",
+        "date_prefix": DATE_PREFIX if as_of else "",
+        "present": present,
+        "basemap": basemap,
+        "layers": entries,
+        "patches": patches,
+        "legend": legend(drawn, edge_lon=basemap["edge"][0]),
+        "timeline": timeline_source,
+        "presets": go_to,
+        "view": view,
+        "selected": selected,
+    }
+
+
+def basemap_entry(
+    *,
+    edge: tuple[float, float, float],
+    url: str | None = None,
+    data: dict[str, Any] | None = None,
+    tiles: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The offline basemap (and optional tiles) as the client reads it.
+
+    Parameters
+    ----------
+    edge
+        ``(east edge lon, south lat, north lat)`` of the map's region, degrees.
+    url, data
+        Where the countries GeoJSON is fetched, or the GeoJSON itself.
+    tiles
+        ``{"url", "attribution", "offline_notice"}`` of a tile server, or ``None``.
+
+    Returns
+    -------
+    dict
+    """
+    entry: dict[str, Any] = {
+        "fill": BASEMAP_FILL,
+        "stroke": BASEMAP_STROKE,
+        "edge": list(edge),
+        "edgeFill": EDGE_FILL,
+        "tiles": tiles,
+        "attribution": ["Natural Earth (public domain)"],
     }
     if url is not None:
         entry["url"] = url

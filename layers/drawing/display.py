@@ -8,10 +8,8 @@ neighbours keep one shared border, other geometry each on its own.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,12 +18,7 @@ import shapely
 from geo.crs import to_wgs84
 from geo.simplify import simplify_coverage, simplify_each
 from layers.drawing.layer import MapLayer
-from layers.safe_text import html_text
 
-#: Property holding the feature's stable id, ``"<layer id>:<row>"``, sent back on click.
-FEATURE_ID = "feature_id"
-#: Property holding the value that selects the feature's colour.
-STYLE_KEY = "style_key"
 #: Decimal places of display coordinates (about 110 m, far below the 2 km display tolerance).
 DISPLAY_DECIMALS = 3
 #: Grid of simplified display geometry, degrees (about 11 m; also the light export's grid).
@@ -136,85 +129,6 @@ def format_value(value: object) -> str:
         return value.date().isoformat()
     text = shown_text(value)
     return text if text.strip() else MISSING
-
-
-def escape_text(value: object) -> str:
-    """HTML-escape a value for Leaflet's ``innerHTML`` tooltips and popups.
-
-    Folium's ``GeoJsonTooltip`` concatenates raw property values into ``innerHTML``, so an
-    imported ``<img onerror=…>`` would run if it were not escaped here.
-    """
-    return html_text(format_value(value))
-
-
-def display_collection(
-    layer: MapLayer,
-    *,
-    geometry: np.ndarray | None = None,
-    simplify_deg: float = 0.0,
-    decimals: int = DISPLAY_DECIMALS,
-) -> dict[str, Any]:
-    """The GeoJSON FeatureCollection sent to the browser for one layer.
-
-    Only the tooltip fields (escaped text), the style key and a feature id are kept, and
-    coordinates are rounded, which keeps the payload small.
-
-    Parameters
-    ----------
-    layer
-        The layer to draw.
-    geometry
-        Its :func:`display_geometry`, when the caller has it cached; computed otherwise.
-    simplify_deg
-        Extra topology-preserving simplification in degrees (0 keeps the geometry).
-    decimals
-        Decimal places of the coordinates.
-
-    Returns
-    -------
-    dict
-        A GeoJSON FeatureCollection (EPSG:4326 lon/lat).
-    """
-    frame = layer.frame
-    geoms = display_geometry(layer) if geometry is None else geometry
-    if simplify_deg > 0:
-        geoms = shapely.simplify(geoms, simplify_deg, preserve_topology=True)
-    geoms = shapely.set_precision(geoms, 10.0**-decimals, mode="pointwise")
-    color_column = layer.spec.style.color_column
-    keys, _ = tooltip_keys(layer)
-    records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
-    features = []
-    for position, (record, geom) in enumerate(zip(records, geoms, strict=True)):
-        if geom is None or geom.is_empty:
-            continue
-        props: dict[str, str] = {
-            FEATURE_ID: f"{layer.spec.id}:{position}",
-            STYLE_KEY: html_text(record.get(color_column, "")) if color_column else "",
-        }
-        for key, (column, _label) in zip(keys, layer.spec.tooltip_fields, strict=True):
-            props[key] = str(position + 1) if column == "__row" else escape_text(record.get(column))
-        features.append(
-            {
-                "type": "Feature",
-                "properties": props,
-                "geometry": json.loads(shapely.to_geojson(geom)),
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def tooltip_keys(layer: MapLayer) -> tuple[list[str], list[str]]:
-    """Property keys and escaped labels for the layer's tooltip, in order.
-
-    Returns
-    -------
-    tuple of list of str
-        ``(keys, labels)``: keys are positional (``f0``, ``f1``…) because a user's column
-        names may hold any characters; labels are HTML-escaped because Folium writes them raw.
-    """
-    keys = [f"f{i}" for i in range(len(layer.spec.tooltip_fields))]
-    labels = [html_text(shown_text(label)) for _, label in layer.spec.tooltip_fields]
-    return keys, labels
 
 
 def visible_attributes(layers: Sequence[MapLayer]) -> pd.DataFrame:

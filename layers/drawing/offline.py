@@ -125,37 +125,18 @@ def publish_json(text: str, app_dir: Path) -> str:
     return f"{DATA_URL_PREFIX}/{name}"
 
 
-def inline_leaflet(html: str, prefix: str = STATIC_URL_PREFIX) -> str:
-    """Replace the Leaflet ``<script src>``/``<link href>`` tags of ``html`` by inline copies.
-
-    Parameters
-    ----------
-    html
-        A rendered folium page whose Leaflet URLs start with ``prefix``.
-    prefix
-        URL prefix used when the map was rendered.
+def leaflet_inline() -> tuple[str, str]:
+    """Leaflet's JS and CSS as text to put inside a page (images as data URIs).
 
     Returns
     -------
-    str
-        The page with Leaflet's JS and CSS embedded (its two images as data URIs), so it
-        opens with no network.
-
-    Raises
-    ------
-    ValueError
-        When the page does not reference Leaflet under ``prefix``.
+    tuple of str
+        ``(js, css)``; the JS cannot close the ``<script>`` element it is put in.
     """
-    js_url, css_url = leaflet_urls(prefix)
-    script_tag = f'<script src="{js_url}"></script>'
-    link_tag = f'<link rel="stylesheet" href="{css_url}"/>'
-    if script_tag not in html or link_tag not in html:
-        raise ValueError(f"the page does not load Leaflet from {prefix!r}; cannot inline it")
     folder = leaflet_dir()
     js = (folder / "leaflet.js").read_text(encoding="utf-8").replace("</script", "<\\/script")
     css = (folder / "leaflet.css").read_text(encoding="utf-8")
     for image in ("layers-2x.png", "layers.png"):
         data = base64.b64encode((folder / "images" / image).read_bytes()).decode("ascii")
         css = css.replace(f"images/{image}", f"data:image/png;base64,{data}")
-    html = html.replace(script_tag, f"<script>{js}</script>", 1)
-    return html.replace(link_tag, f"<style>{css}</style>", 1)
+    return js, css

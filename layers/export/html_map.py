@@ -1,25 +1,51 @@
-"""The current map as one self-contained HTML file (Leaflet inlined, no CDN, opens offline)."""
+"""The current map as one self-contained HTML file: the page's own map client, data inline.
+
+No template engine builds this page: it is plain text put together from the map client, the
+Leaflet build and JSON blocks in which no string can close a script or open template syntax
+(:func:`layers.safe_text.script_json`), so a hostile attribute stays text by construction.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
-from branca.element import Element, Figure
 
-from layers import GENERATOR, __version__
+from geo.countries import REGION_BBOX
+from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.spec import ViewParams
+from layers.drawing.basemaps import tiles_entry
+from layers.drawing.client_config import (
+    basemap_entry,
+    feature_props,
+    geometry_payload,
+    layer_entry,
+    map_config,
+    presets,
+)
 from layers.drawing.layer import MapLayer
-from layers.drawing.offline import inline_leaflet
-from layers.drawing.render import SAFETY_LINE, build_map
+from layers.drawing.offline import client_text, leaflet_inline
 from layers.export.frames import check_layers
 from layers.export.options import ExportOptions
 from layers.export.provenance import export_metadata, sources_line
 from layers.safe_text import html_text, script_json
 
-_TITLE_SLOT = "<!--atlas-title-->"
-_CAPTION_SLOT = "<!--atlas-caption-->"
+#: Initial view of an export: the map's default centre and zoom (lat, lon in degrees).
+EXPORT_CENTER = (55.0, 27.0)
+EXPORT_ZOOM = 4
+
+_BOOT = """
+(function () {
+  var read = function (id) { return JSON.parse(document.getElementById(id).textContent); };
+  var config = read('atlas-config');
+  config.basemap.data = read('atlas-basemap');
+  config.layers.forEach(function (layer, i) { layer.data = read('atlas-data-' + i); });
+  window.atlas = new AtlasMap(document.getElementById('map'), {});
+  window.atlas.update(config);
+}());
+"""
 
 
 def _caption_html(layers: Sequence[MapLayer], metadata: dict[str, Any]) -> str:
@@ -28,18 +54,30 @@ def _caption_html(layers: Sequence[MapLayer], metadata: dict[str, Any]) -> str:
     titles = ", ".join(html_text(layer.spec.title) for layer in layers)
     belt_text = f" · belt {belt:g} km" if belt is not None else ""
     return (
-        '<div id="atlas-caption" style="position:fixed;left:56px;top:8px;z-index:1000;'
-        "max-width:42%;max-height:28vh;overflow:auto;background:rgba(255,255,255,.92);"
-        "padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
-        'font:12px/1.35 sans-serif">'
-        f'<div style="font-weight:bold;font-size:15px">{html_text(GENERATOR)}</div>'
-        f'<div style="font-weight:bold">{html_text(SAFETY_LINE)}</div>'
+        '<div id="atlas-caption">'
+        f'<div class="atlas-caption-title">{html_text(GENERATOR)}</div>'
+        f'<div class="atlas-caption-safety">{html_text(SAFETY_LINE)}</div>'
         f"<div>As of {html_text(as_of)}{belt_text} · {titles}</div>"
         f"<div>Generated {html_text(metadata['generated_at'])} by "
         f"{html_text(GENERATOR)} {html_text(__version__)}</div>"
         f"<div>Sources: {html_text(sources_line(metadata))}</div>"
         "</div>"
     )
+
+
+_PAGE_CSS = """
+html, body { margin: 0; height: 100%; }
+#map { position: absolute; inset: 0; }
+#atlas-caption { position: fixed; left: 56px; bottom: 28px; z-index: 1000; max-width: 42%;
+  max-height: 22vh; overflow: auto; background: rgba(255,255,255,.92); padding: 6px 9px;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.35 sans-serif; }
+.atlas-caption-title { font-weight: bold; font-size: 15px; }
+.atlas-caption-safety { font-weight: bold; }
+"""
+
+
+def _json_block(element_id: str, text: str) -> str:
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 
 def to_html(
@@ -55,43 +93,63 @@ def to_html(
     layers
         The shown layers, drawn from their display geometry as on the page.
     params
-        The view, shown in the caption.
+        The view, shown in the caption and on the map's date label.
     sources
         ``data/sources.csv``.
     options
-        ``basemap_frame`` (required), ``basemap`` (only ``"offline"`` works with no
-        network) and ``present``.
+        ``basemap_frame`` (required; its ``iso3`` column frames the "Go to" views),
+        ``basemap`` (tiles drawn over the inline Natural Earth basemap when online; the
+        file opens with no network either way) and ``present``.
 
     Returns
     -------
     bytes
-        UTF-8 HTML with a caption (title, as-of date, sources with licences, safety line);
-        the provenance record is also embedded as ``<script type="application/json"
-        id="atlas-metadata">``.
+        UTF-8 HTML: Leaflet, the map client and every layer inline, a caption (title, date,
+        sources with licences, safety line), and the provenance record as
+        ``<script type="application/json" id="atlas-metadata">``.
     """
     check_layers(layers)
     metadata = export_metadata(layers, params, sources, light=True)
-    fmap = build_map(
-        layers,
-        basemap_frame=options.require_basemap(),
-        basemap=options.basemap,
+    countries = options.require_basemap()
+    _west, south, east, north = REGION_BBOX
+    entries = [layer_entry(layer, visible=True, dynamic=True) for layer in layers]
+    patches = {layer.spec.id: feature_props(layer) for layer in layers}
+    config = map_config(
+        entries,
+        drawn=layers,
+        patches=patches,
+        as_of=params.as_of if params else None,
         present=options.present,
+        basemap=basemap_entry(edge=(east, south, north), tiles=tiles_entry(options.basemap)),
+        view={"request": 1, "center": list(EXPORT_CENTER), "zoom": EXPORT_ZOOM},
+        timeline_source=None,
+        go_to=presets(countries, [layer for layer in layers if layer.spec.user]),
     )
-    root = cast(Figure, fmap.get_root())  # a folium.Map's root is a branca Figure
+    basemap_text = countries[["geometry"]].to_json(drop_id=True)
+    blocks = [
+        _json_block("atlas-config", script_json(config)),
+        _json_block("atlas-basemap", script_json(json.loads(basemap_text))),
+        *(
+            _json_block(f"atlas-data-{i}", geometry_payload(layer, with_props=False))
+            for i, layer in enumerate(layers)
+        ),
+        _json_block("atlas-metadata", script_json(metadata)),
+    ]
     title = f"{GENERATOR} — {metadata['as_of'] or ''}".strip(" —")
-    # Text that can come from a user (layer titles in the caption and the metadata) is put
-    # into the page after the templates have rendered, never into a template.
-    root.header.add_child(Element(_TITLE_SLOT))
-    root.html.add_child(Element(_CAPTION_SLOT))
-    page = root.render()
-    page = page.replace(_TITLE_SLOT, f"<title>{html_text(title)}</title>", 1)
-    page = page.replace(
-        _CAPTION_SLOT,
-        _caption_html(layers, metadata)
-        + f'<script type="application/json" id="atlas-metadata">{script_json(metadata)}</script>',
-        1,
+    leaflet_js, leaflet_css = leaflet_inline()
+    client_js = client_text("atlas_map.js").replace("</script", "<\\/script")
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html_text(title)}</title>\n"
+        f"<style>{leaflet_css}</style>\n<style>{client_text('atlas_map.css')}</style>\n"
+        f"<style>{_PAGE_CSS}</style>\n"
+        f"<script>{leaflet_js}</script>\n"
+        f"<script>{client_js}</script>\n"
+        '</head>\n<body>\n<div id="map" tabindex="0" aria-label="Map"></div>\n'
+        f"{_caption_html(layers, metadata)}\n" + "\n".join(blocks) + f"\n<script>{_BOOT}</script>\n"
+        "</body>\n</html>\n"
     )
-    return inline_leaflet(page).encode("utf-8")
+    return page.encode("utf-8")
 
 
 __all__ = ["to_html"]

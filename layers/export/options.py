@@ -58,7 +58,7 @@ class ExportOptions:
         Countries (EPSG:4326) drawn under the HTML and print maps (``AtlasBase.basemap``);
         the data formats do not need it.
     basemap
-        Basemap id of the HTML map (``layers.drawing.render.BASEMAP_IDS``).
+        Basemap id of the HTML map (``layers.drawing.basemaps.BASEMAP_IDS``).
     present
         Present mode of the HTML map (heavier lines, larger text).
     dpi

@@ -27,12 +27,12 @@ from matplotlib.patches import Rectangle
 
 from geo.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
 from geo.errors import ExportError
-from layers import GENERATOR, __version__
+from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.spec import ViewParams
 from layers.catalogue.style import LayerStyle
+from layers.drawing.basemaps import SEA_COLOR
 from layers.drawing.display import display_geometry
 from layers.drawing.layer import MapLayer
-from layers.drawing.render import SAFETY_LINE, SEA_COLOR
 from layers.export.frames import check_layers
 from layers.export.options import ExportOptions
 from layers.export.provenance import export_metadata, sources_line

@@ -1,6 +1,6 @@
 """Helpers and fixtures for the real-browser tests: a live ``streamlit run`` and headless Chromium.
 
-Import the fixtures into a test module (``from tests.browser_support import ...``). Everything
+Import the fixtures into a test module (``from tests.support.browser import ...``). Everything
 here waits for conditions with deadlines; nothing sleeps for a fixed time.
 
 * :func:`streamlit_server` starts ``streamlit run app.py`` on a free port in its own process
@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
