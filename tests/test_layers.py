@@ -27,7 +27,13 @@ from layers.catalogue.registry import (
 from layers.catalogue.spec import VIEW_PARAMETERS, LayerSpec, ViewParams
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.basemaps import tiles_entry
-from layers.drawing.client_config import feature_props, geometry_payload, layer_entry, legend
+from layers.drawing.client_config import (
+    feature_props,
+    geometry_payload,
+    layer_entry,
+    legend,
+    map_fields,
+)
 from layers.drawing.display import format_value
 from layers.drawing.layer import build_map_layers, user_layer
 from layers.drawing.offline import client_text
@@ -267,7 +273,7 @@ def test_default_map_config_has_every_layer_colour_and_tooltip(base):
         spec = layer.spec
         entry = layer_entry(layer, visible=True, dynamic=False)
         assert entry["title"] == spec.title
-        assert entry["fields"] == [label for _, label in spec.tooltip_fields]
+        assert entry["fields"] == [label for c, label in spec.tooltip_fields if c != "source_ids"]
         colours = {style["color"] for style in entry["styles"].values()}
         assert {e.color for e in spec.legend} <= colours
         assert [e["label"] for e in groups[spec.id]["entries"]] == [e.label for e in spec.legend]
@@ -315,7 +321,7 @@ def test_map_data_is_rounded_and_keeps_only_ids_styles_and_texts(base):
     layer = build_map_layers(base, ["flank-borders"], PARAMS)[0]
     feature = json.loads(geometry_payload(layer, with_props=True))["features"][0]
     assert set(feature["properties"]) == {"id", "s", "t"}
-    assert len(feature["properties"]["t"]) == len(layer.spec.tooltip_fields)
+    assert len(feature["properties"]["t"]) == len(map_fields(layer.spec))
     coords = shapely.get_coordinates(shapely.from_geojson(json.dumps(feature["geometry"])))
     assert (abs(coords * 1e3 - (coords * 1e3).round()) < 1e-6).all()
     bare = json.loads(geometry_payload(layer, with_props=False))["features"][0]

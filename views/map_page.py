@@ -31,28 +31,29 @@ from views.user_layers import session_user_layers
 
 
 def render_map_page(state: ViewState) -> None:
-    """Draw the map page for ``state``."""
+    """Draw the map page for ``state``.
+
+    The map always sits in the same place of the page (fixed containers around it), so a
+    mode change or a notice never re-creates it: the map keeps the user's view.
+    """
     present = state.mode == "present"
-    if present:
-        st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
-    st.title("Eastern Flank Mine Atlas")
-    st.warning(SAFETY_LINE, icon="⚠️")
+    style, header, above, map_area, below = (st.empty(), *(st.container() for _ in range(4)))
+    style.markdown(_PRESENT_CSS if present else _PAGE_CSS, unsafe_allow_html=True)
+    header.title("Eastern Flank Mine Atlas")
+    header.warning(SAFETY_LINE, icon="⚠️")
     for notice in st.session_state.get(Key.NOTICES, []):
-        st.info(markdown_text(notice), icon="ℹ️")
+        header.info(markdown_text(notice), icon="ℹ️")
 
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
     layers = get_layers(state.layers, params) + session_user_layers()
     figures = get_key_figures(state.as_of)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
-
     if not shown:
-        st.info("No layer is switched on: choose layers in the sidebar or the map's layer list.")
-    if present:
-        _render_map(shown, state, params)
+        header.info("No layer is switched on: choose layers in the sidebar or the map's list.")
+    with below if present else above:
         _render_key_figures(figures)
-    else:
-        _render_key_figures(figures)
+    with map_area:
         _render_map(shown, state, params)
     _render_timeline(state, large=present)
     if not present:
@@ -195,10 +196,22 @@ def _render_tables(layers: list[MapLayer]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+_PAGE_CSS = """
+<style>
+.atlas-page-style { display: none; }
+</style>
+"""
+# Projector view: no header band, the sidebar's space given to the map, type that a room reads.
 _PRESENT_CSS = """
 <style>
-.stMainBlockContainer, [data-testid="stMainBlockContainer"] { font-size: 1.25rem; }
+header[data-testid="stHeader"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 0.6rem; padding-bottom: 1rem;
+  max-width: 100%; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0; }
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] { font-size: 1.25rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stAlert"] { font-size: 1.3rem; font-weight: 600; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+[data-testid="stAlert"] p { font-size: 1.35rem; font-weight: 600; }
 </style>
 """

@@ -91,6 +91,16 @@ def feature_ids(layer: MapLayer) -> list[str]:
     return [str(position) for position in range(len(layer.frame))]
 
 
+#: Attributes listed under the map (details and tables), never in a tooltip or popup: a
+#: source list is long, and the details panel links each source to its row.
+NOT_ON_MAP = frozenset({"source_ids"})
+
+
+def map_fields(spec: LayerSpec) -> list[tuple[str, str]]:
+    """The ``(column, label)`` pairs a tooltip and popup show, in order."""
+    return [(column, label) for column, label in spec.tooltip_fields if column not in NOT_ON_MAP]
+
+
 def feature_props(layer: MapLayer) -> dict[str, dict[str, Any]]:
     """Per feature: its style key ``s`` and the texts ``t`` of its tooltip fields.
 
@@ -103,11 +113,11 @@ def feature_props(layer: MapLayer) -> dict[str, dict[str, Any]]:
     -------
     dict
         Feature id → ``{"s": style key, "t": [text, …]}`` (plain text, in the order of
-        ``spec.tooltip_fields``; ``"—"`` for a missing value).
+        :func:`map_fields`; ``"—"`` for a missing value).
     """
     frame = layer.frame
     style_column = layer.spec.style.color_column
-    columns = [column for column, _ in layer.spec.tooltip_fields]
+    columns = [column for column, _ in map_fields(layer.spec)]
     records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
     props = {}
     for position, (fid, record) in enumerate(zip(feature_ids(layer), records, strict=True)):
@@ -176,7 +186,9 @@ def style_table(style: LayerStyle) -> dict[str, dict[str, Any]]:
             "color": color,
             "stroke": color if (style.outline_by_value or not style.fill) else "#222222",
             "weight": style.weight,
-            "fill": style.fill,
+            # An outline-only polygon is not filled at all, so its inside never takes the
+            # clicks meant for the layers beneath.
+            "fill": style.fill and style.fill_opacity > 0,
             "fillOpacity": style.fill_opacity if style.fill else 0.0,
             "dash": style.dash_array,
             "hatch": key in style.hatched,
@@ -401,7 +413,7 @@ def layer_entry(
         "visible": visible,
         "dynamic": dynamic,
         "outline": spec.geometry == "polygon" and spec.style.fill_opacity == 0,
-        "fields": [label for _, label in spec.tooltip_fields],
+        "fields": [label for _, label in map_fields(spec)],
         "styles": style_table(spec.style),
     }
     if url is not None:

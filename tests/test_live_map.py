@@ -1,0 +1,312 @@
+"""The live map in a real browser: it keeps the user's view, agrees with the sidebar, plays time.
+
+``streamlit run app.py`` driven by headless Chromium with every non-local request aborted.
+The map client is reached through the component frame (``window.atlas``); every wait is for a
+condition, never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+from PIL import Image
+from playwright.sync_api import expect
+
+from geo.crs import EQUAL_AREA
+from geo.vocabulary import EvidenceClass
+from layers.catalogue.base import AtlasBase, load_base
+from layers.drawing.client_config import event_days
+from tests.support.browser import (
+    app_url,
+    browser,
+    browser_context,
+    open_page,
+    require_browser,
+    screenshot,
+)
+
+__all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name below
+
+pytestmark = pytest.mark.browser
+
+MAP_IFRAME = 'iframe[title="views.map_view.atlas_map"]'
+TIMEOUT_MS = 60_000
+#: A zoomed view over central Ukraine (lat, lon, zoom).
+ZOOMED = (49.0, 31.0, 7)
+
+
+@pytest.fixture(scope="module")
+def base() -> AtlasBase:
+    require_browser()
+    return load_base()
+
+
+def map_frame(page: Any) -> Any:
+    """The component frame once the map client is up and has drawn its layers."""
+    page.wait_for_selector(MAP_IFRAME, timeout=TIMEOUT_MS)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.wait_for_function(
+        "() => window.atlas && Object.values(window.atlas.layers).some(s => s.group)",
+        polling=100,
+        timeout=TIMEOUT_MS,
+    )
+    return frame
+
+
+def open_map(context: Any, url: str, query: str = "") -> tuple[Any, Any, Any]:
+    page, log = open_page(context)
+    page.goto(url + "/" + query)
+    return page, map_frame(page), log
+
+
+def view_of(frame: Any) -> tuple[float, float, float]:
+    return tuple(
+        frame.evaluate(
+            "() => { const c = atlas.map.getCenter(); return [c.lat, c.lng, atlas.map.getZoom()]; }"
+        )
+    )
+
+
+def wait_for_config(frame: Any, condition: str) -> None:
+    """Wait until the map client has received a configuration satisfying ``condition``."""
+    frame.wait_for_function(f"() => {{ const c = atlas.config; return {condition}; }}",
+                            polling=100, timeout=TIMEOUT_MS)  # fmt: skip
+
+
+def screen_point(page: Any, frame: Any, lon: float, lat: float) -> tuple[float, float]:
+    box = page.locator(MAP_IFRAME).bounding_box()
+    point = frame.evaluate(
+        "([lat, lon]) => atlas.map.latLngToContainerPoint([lat, lon])", [lat, lon]
+    )
+    return box["x"] + point["x"], box["y"] + point["y"]
+
+
+def sidebar(page: Any) -> Any:
+    return page.locator('[data-testid="stSidebar"]')
+
+
+def test_view_survives_every_change_and_reaches_the_url(app_url: str, browser_context: Any) -> None:
+    page, frame, log = open_map(browser_context, app_url)
+    frame.evaluate("() => { window.__sameMap = true; }")  # gone if the map were re-created
+    lat, lon, zoom = ZOOMED
+    frame.evaluate(f"() => atlas.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    # The view reaches the URL after the user stops moving.
+    page.wait_for_url(lambda u: "z=7" in u and "lat=49.0" in u, timeout=TIMEOUT_MS)
+
+    # A click on Kyiv Oblast selects it: the details appear under the map.
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    x, y = screen_point(page, frame, 30.2, 50.6)
+    page.mouse.click(x, y)
+    expect(page.get_by_role("heading", name="Selected:")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(frame.locator(".leaflet-popup-content")).to_be_visible()
+    # The popup may pan the map to fit: that view, once settled, is the one to keep.
+    frame.wait_for_function("() => !(atlas.map._panAnim && atlas.map._panAnim._inProgress)")
+    lat, lon, zoom = view_of(frame)
+
+    belt_url = frame.evaluate("() => atlas.config.layers.find(l => l.id === 'border-belt').url")
+    sliders = page.locator('[data-testid="stSlider"] input[type="range"]')
+    changes = [
+        ("date", lambda: sliders.nth(0).press("ArrowLeft"),
+         "c.date !== '" + date.today().isoformat() + "'"),
+        ("belt", lambda: sliders.nth(1).press("ArrowRight"),
+         "c.layers.find(l => l.id === 'border-belt').url !== '" + belt_url + "'"),
+        ("layer", lambda: sidebar(page).get_by_text("Border belt (NATO side)", exact=True).click(),
+         "!c.layers.find(l => l.id === 'border-belt').visible"),
+        ("mode", lambda: sidebar(page).get_by_text("Present", exact=True).click(), "c.present"),
+    ]  # fmt: skip
+    for name, act, arrived in changes:
+        act()
+        wait_for_config(frame, arrived)
+        got = view_of(frame)
+        assert got == pytest.approx((lat, lon, zoom), abs=1e-3), name
+        assert frame.evaluate("() => window.__sameMap === true"), f"map re-created on {name}"
+        if name == "date":
+            expect(page.get_by_role("heading", name="Selected:")).to_be_visible()
+
+    # The link reproduces the view in a new page.
+    other, other_log = open_page(browser_context)
+    other.goto(page.url)
+    assert view_of(map_frame(other)) == pytest.approx((lat, lon, zoom), abs=1e-3)
+    screenshot(page, "live-map-present.png")
+    assert log.problems() == [] and other_log.problems() == []
+
+
+def test_map_layer_list_and_sidebar_are_one_switch(app_url: str, browser_context: Any) -> None:
+    page, frame, log = open_map(browser_context, app_url, "?mode=analyst")
+    frame.locator(".atlas-layers summary").click()
+    frame.locator('input[data-layer="flank-borders"]').uncheck()
+    checkbox = sidebar(page).get_by_role("checkbox", name="NATO borders with Russia and Belarus")
+    expect(checkbox).not_to_be_checked(timeout=TIMEOUT_MS)
+    page.wait_for_url(lambda u: "flank-borders" not in u, timeout=TIMEOUT_MS)
+    # …and back, from the sidebar: the map's list follows.
+    sidebar(page).get_by_text("NATO borders with Russia and Belarus", exact=True).click()
+    expect(frame.locator('input[data-layer="flank-borders"]')).to_be_checked(timeout=TIMEOUT_MS)
+    sidebar(page).get_by_text("NATO borders with Russia and Belarus", exact=True).click()
+    expect(frame.locator('input[data-layer="flank-borders"]')).not_to_be_checked(timeout=TIMEOUT_MS)
+    # The GeoJSON download holds exactly the layers shown.
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name="GeoJSON (RFC 7946)", exact=True).click()
+    doc = json.loads(info.value.path().read_bytes())
+    assert "flank-borders" not in [layer["id"] for layer in doc["metadata"]["layers"]]
+    assert {f["properties"]["layer"] for f in doc["features"]} == {
+        layer["id"] for layer in doc["metadata"]["layers"]
+    }
+    assert log.problems() == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (390, 844)])
+def test_legend_is_small_and_never_over_a_popup(
+    app_url: str, browser: Any, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page, frame, log = open_map(context, app_url)
+        page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+        map_box = frame.locator(".atlas-map").bounding_box()
+        legend_box = frame.locator(".atlas-legend").bounding_box()
+        share = legend_box["width"] * legend_box["height"] / (map_box["width"] * map_box["height"])
+        assert share <= 0.15, f"legend covers {share:.0%} of the map at {width}x{height}"
+        # Open the legend, then a popup: the legend folds away from it.
+        frame.locator(".atlas-legend summary").click()
+        frame.evaluate("() => atlas.map.setView([49.0, 31.5], 6, {animate: false})")
+        x, y = screen_point(page, frame, 31.5, 49.0)
+        page.mouse.click(x, y)
+        popup = frame.locator(".leaflet-popup-content")
+        expect(popup).to_be_visible(timeout=TIMEOUT_MS)
+        a, b = popup.bounding_box(), frame.locator(".atlas-legend").bounding_box()
+        overlap_w = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+        overlap_h = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+        assert overlap_w <= 0 or overlap_h <= 0, (a, b)
+        screenshot(page, f"live-map-{width}x{height}.png")
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_points_draw_and_no_request_fails(app_url: str, browser_context: Any, tmp_path) -> None:
+    page, frame, log = open_map(browser_context, app_url)
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(f"failed {r.url}"))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    points = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": f"p{i}"},
+             "geometry": {"type": "Point", "coordinates": [30.0 + i, 50.0]}}
+            for i in range(3)
+        ],
+    }  # fmt: skip
+    side = sidebar(page)
+    side.get_by_text("Import your data", exact=True).click()
+    side.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "points.geojson", "mimeType": "application/json",
+                "buffer": json.dumps(points).encode()}]
+    )  # fmt: skip
+    side.get_by_role("button", name="Add to map").click()
+    expect(frame.locator("path.atlas-layer-user-1")).to_have_count(3, timeout=TIMEOUT_MS)
+    assert failed == [] and log.problems() == []
+
+
+def _far_from_border_point(base: AtlasBase) -> tuple[str, float, float]:
+    """A coloured (not hatched) oblast and a point inside it far from Russia and Belarus."""
+    evidence = base.facts.contamination_oblast.set_index("iso_3166_2")["evidence"]
+    border = shapely.union_all(base.segments.loc[base.segments["iso3_a"] == "UKR"].geometry.values)
+    to_laea = pyproj.Transformer.from_crs(4326, EQUAL_AREA, always_xy=True).transform
+    border_m = shapely.ops.transform(to_laea, border)
+    best = None
+    for code, geom in zip(base.oblasts["iso_3166_2"], base.oblasts.geometry, strict=True):
+        if evidence.get(code) in (None, EvidenceClass.NO_PUBLIC_FIGURE):
+            continue
+        inner = geom.buffer(-0.15)
+        if inner.is_empty:
+            continue
+        point = inner.point_on_surface()
+        distance = shapely.ops.transform(to_laea, point).distance(border_m)
+        if best is None or distance > best[0]:
+            best = (distance, code, point)
+    assert best is not None and best[0] > 60_000
+    return best[1], best[2].x, best[2].y
+
+
+def _pixel(page: Any, x: float, y: float) -> str:
+    png = page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})
+    r, g, b = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))[0, 0]
+    return f"#{r:02X}{g:02X}{b:02X}"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?date=2025-06-01",
+        "",
+        "?date=2025-06-01&layers=treaty-status,ua-contamination,ua-border-zone",
+    ],
+)
+def test_contamination_colour_on_screen_is_the_legend_colour(
+    app_url: str, browser_context: Any, base: AtlasBase, query: str
+) -> None:
+    code, lon, lat = _far_from_border_point(base)
+    evidence = EvidenceClass(
+        base.facts.contamination_oblast.set_index("iso_3166_2").loc[code, "evidence"]
+    )
+    page, frame, log = open_map(browser_context, app_url, query)
+    frame.evaluate(f"() => atlas.map.setView([{lat}, {lon}], 7, {{animate: false}})")
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    frame.wait_for_function(
+        "() => document.querySelectorAll('path.atlas-layer-ua-contamination').length > 20"
+    )
+    page.mouse.move(1, 1)  # no hover highlight
+    x, y = screen_point(page, frame, lon, lat)
+    legend = [e["color"] for g in frame.evaluate("() => atlas.config.legend") for e in g["entries"]
+              if e["label"] == evidence.label]  # fmt: skip
+    assert legend == [evidence.color]
+    assert _pixel(page, x, y) == evidence.color, (code, evidence)
+    assert log.problems() == []
+
+
+def test_measuring_over_land_gives_the_geodesic_distance(
+    app_url: str, browser_context: Any
+) -> None:
+    page, frame, log = open_map(browser_context, app_url, "?lat=50.2&lon=27.3&z=6")
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    frame.locator(".atlas-measure").click()
+    kyiv, lviv = (30.52, 50.45), (24.03, 49.84)
+    for lon, lat in (kyiv, lviv):
+        x, y = screen_point(page, frame, lon, lat)
+        page.mouse.click(x, y)
+    frame.wait_for_function("() => atlas.measuredKm() !== null")
+    measured = frame.evaluate("() => atlas.measuredKm()")
+    # Where the clicks landed, back from pixels, measured on the ellipsoid.
+    points = frame.evaluate("() => atlas._measure.points.map(p => [p.lng, p.lat])")
+    _, _, metres = pyproj.Geod(ellps="WGS84").inv(*points[0], *points[1])
+    assert measured == pytest.approx(metres / 1000, rel=0.02)
+    assert frame.locator(".leaflet-popup").count() == 0  # clicks did not open popups
+    assert log.problems() == []
+
+
+def test_play_steps_through_the_events_in_order(
+    app_url: str, browser_context: Any, base: AtlasBase
+) -> None:
+    page, frame, log = open_map(browser_context, app_url)
+    frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
+    frame.evaluate(
+        "() => { window.__shown = []; const step = atlas._applyStep.bind(atlas);"
+        " atlas._applyStep = (i) => { step(i); window.__shown.push(atlas.timeline[i].date); }; }"
+    )
+    frame.locator(".atlas-play").click()
+    expected = [day.isoformat() for day, _ in event_days(base)]
+    frame.wait_for_function(
+        f"() => window.__shown.length === {len(expected)} && !atlas.playing", timeout=TIMEOUT_MS
+    )
+    assert frame.evaluate("() => window.__shown") == expected
+    expect(frame.locator(".atlas-date-text")).to_have_text("As of " + expected[-1])
+    # The page follows the last event: the sidebar's date and the link say it too.
+    page.wait_for_url(lambda u: f"date={expected[-1]}" in u, timeout=TIMEOUT_MS)
+    assert log.problems() == []
