@@ -25,7 +25,14 @@ def _serve_leaflet() -> Path:
 
 def main() -> None:
     """Run one pass of the page script."""
-    st.set_page_config(page_title="Eastern Flank Mine Atlas", page_icon="🗺️", layout="wide")
+    # A link to the projector view opens with the sidebar folded away, the map first.
+    present = st.query_params.get("mode") == "present"
+    st.set_page_config(
+        page_title="Eastern Flank Mine Atlas",
+        page_icon="🗺️",
+        layout="wide",
+        initial_sidebar_state="collapsed" if present else "auto",
+    )
     _serve_leaflet()
     state = render_sidebar(date.today())
     render_import(st.sidebar)

@@ -125,25 +125,25 @@ class TreatyEvent(Term):
     WITHDRAWAL_VOTE = (
         "withdrawal_vote",
         "Withdrawal vote",
-        NO_COLOR,
+        OKABE_ITO["sky_blue"],
         "The national parliament approved leaving the Convention.",
     )
     WITHDRAWAL_DEPOSITED = (
         "withdrawal_deposited",
         "Withdrawal deposited",
-        NO_COLOR,
+        OKABE_ITO["orange"],
         "Instrument of withdrawal received by the UN Secretary-General (Art. 20(2)–(3)).",
     )
     WITHDRAWAL_EFFECTIVE = (
         "withdrawal_effective",
         "Withdrawal effective",
-        NO_COLOR,
+        OKABE_ITO["vermillion"],
         "Six months after the deposit, the withdrawal took effect (Art. 20(3)).",
     )
     SUSPENSION_CLAIMED = (
         "suspension_claimed",
         "Suspension claimed",
-        NO_COLOR,
+        OKABE_ITO["reddish_purple"],
         "The state declared it suspends the Convention (disputed; see the Method page).",
     )
 

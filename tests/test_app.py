@@ -579,10 +579,14 @@ def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
     assert "**Dated steps** (decrees, laws, notices, meetings; not used for status)" in markdown
     assert "**Landmine Monitor** (national context)" in markdown
     frames = [d.value for d in at.dataframe]
-    steps = next(f for f in frames if "detail" in f.columns)
-    assert "meeting_of_states_parties" in set(steps["event"])
-    monitor = next(f for f in frames if "measure" in f.columns)
-    assert set(monitor["scope"]) == {"UKR"}
-    assert "293" in set(monitor["value"])
+    steps = next(f for f in frames if "Detail" in f.columns)
+    # Words for people: the step's label, never its code.
+    assert "Meeting of States Parties conclusion" in set(steps["Event"])
+    assert not any("_" in str(v) for v in steps["Event"])
+    monitor = next(f for f in frames if "Measure" in f.columns)
+    assert set(monitor["Scope"]) == {"UKR"}
+    assert "293" in set(monitor["Value"])
+    sources = [m.value for m in at.markdown if m.value.startswith("**Sources:**")]
+    assert len(sources) == 1 and "](data?source=" in sources[0]
     (disagree,) = [c.value for c in at.caption if c.value.startswith("Sources disagree")]
     assert "2025\\-07\\-17" in disagree and "2025\\-07\\-18" in disagree

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,7 @@ from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import build_layer, get_spec
 from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
-from layers.drawing.client_config import event_days
+from layers.drawing.client_config import event_days, presets
 from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
 from views.charts import contamination_chart, events_chart
@@ -73,18 +74,47 @@ def _display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
     return display_geometry(_layer)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Vega-Lite specs of the treaty-event and contamination charts for a date.
+#: The date the cached charts are drawn for; each call moves their date rule to its own date.
+_RULE_PLACEHOLDER = date(1900, 1, 1)
 
-    Built once per (date, size): Altair's validation is the slowest part of a rerun otherwise.
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _chart_spec_text(today: date, large: bool) -> str:
+    """The two charts as JSON text, their date rule at :data:`_RULE_PLACEHOLDER`.
+
+    Altair's validation is the slowest part of a rerun: it runs once a day and size.
     """
     base = get_base()
-    events = treaty_events(base, AS_OF_MIN, max(as_of, today))
-    return (
-        events_chart(events, as_of, large=large).to_dict(),
-        contamination_chart(base.facts.contamination_national, as_of, large=large).to_dict(),
+    events = treaty_events(base, AS_OF_MIN, today)
+    specs = (
+        events_chart(events, _RULE_PLACEHOLDER, large=large).to_dict(),
+        contamination_chart(
+            base.facts.contamination_national, _RULE_PLACEHOLDER, large=large
+        ).to_dict(),
     )
+    return json.dumps(specs)
+
+
+def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Vega-Lite specs of the treaty-event and contamination charts, the rule at ``as_of``.
+
+    Parameters
+    ----------
+    as_of
+        The date the map shows (≤ ``today``).
+    today
+        The last date of the events axis.
+    large
+        Larger marks and type (present mode).
+
+    Returns
+    -------
+    tuple of dict
+        ``(events, contamination)`` Vega-Lite specs.
+    """
+    text = _chart_spec_text(today, large).replace(_RULE_PLACEHOLDER.isoformat(), as_of.isoformat())
+    events, series = json.loads(text)
+    return events, series
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -103,3 +133,9 @@ def get_withdrawal_summary() -> list[str]:
 def get_event_days() -> list[tuple[date, str]]:
     """Days with a withdrawal or suspension event and their captions (prev/next, play)."""
     return event_days(get_base())
+
+
+@st.cache_resource(show_spinner=False)
+def get_presets() -> list[dict[str, Any]]:
+    """The "Go to" views of the catalogue (framed once per process)."""
+    return presets(get_base().basemap)

@@ -7,14 +7,12 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from layers.catalogue.style import OKABE_ITO
+from geo.vocabulary import NO_COLOR, ContaminationKind, TreatyEvent
 
-EVENT_COLORS = {
-    "withdrawal vote": OKABE_ITO["sky_blue"],
-    "withdrawal deposited": OKABE_ITO["orange"],
-    "withdrawal effective": OKABE_ITO["vermillion"],
-    "suspension claimed": OKABE_ITO["reddish_purple"],
-}
+#: Event label → its colour (events without a colour of their own are grey).
+EVENT_COLORS = {event.label: event.color for event in TreatyEvent if event.color != NO_COLOR}
+#: Dates on a time axis: month and year, never a bare month name that repeats.
+TIME_AXIS = alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True, title=None)
 
 
 def events_chart(events: pd.DataFrame, as_of: date, *, large: bool = False) -> alt.Chart:
@@ -42,7 +40,7 @@ def events_chart(events: pd.DataFrame, as_of: date, *, large: bool = False) -> a
         alt.Chart(data)
         .mark_point(filled=True, size=160 if large else 90, opacity=0.9)
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X("date:T", axis=TIME_AXIS),
             y=alt.Y("state:N", title=None, sort=alt.SortField("date")),
             color=alt.Color("event:N", scale=alt.Scale(domain=domain, range=colors), title="Event"),
             shape=alt.Shape("event:N", title="Event"),
@@ -54,7 +52,8 @@ def events_chart(events: pd.DataFrame, as_of: date, *, large: bool = False) -> a
         .mark_rule(color="#333", strokeDash=[4, 3])
         .encode(x="date:T")
     )
-    return (dots + rule).properties(height=260, title="Treaty events")
+    title = alt.Title("Treaty events", anchor="start")
+    return (dots + rule).properties(height=260, width="container", title=title)
 
 
 def contamination_chart(series: pd.DataFrame, as_of: date, *, large: bool = False) -> alt.Chart:
@@ -73,13 +72,16 @@ def contamination_chart(series: pd.DataFrame, as_of: date, *, large: bool = Fals
     -------
     altair.Chart
     """
-    data = series.assign(date=pd.to_datetime(series["date"]))
+    data = series.assign(
+        date=pd.to_datetime(series["date"]),
+        kind=[ContaminationKind(kind).label for kind in series["kind"]],
+    )
     line = (
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=120 if large else 60))
         .encode(
-            x=alt.X("date:T", title=None),
-            y=alt.Y("area_km2:Q", title="Potentially contaminated area (km²)"),
+            x=alt.X("date:T", axis=TIME_AXIS),
+            y=alt.Y("area_km2:Q", title="Potentially contaminated (km²)"),
             color=alt.Color("kind:N", title="Kind"),
             tooltip=[
                 alt.Tooltip("date:T", format="%Y-%m-%d"),
@@ -95,4 +97,5 @@ def contamination_chart(series: pd.DataFrame, as_of: date, *, large: bool = Fals
         .mark_rule(color="#333", strokeDash=[4, 3])
         .encode(x="date:T")
     )
-    return (line + rule).properties(height=260, title="Ukraine: potentially contaminated area")
+    title = alt.Title("Ukraine: potentially contaminated area", anchor="start")
+    return (line + rule).properties(height=260, width="container", title=title)

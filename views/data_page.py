@@ -8,6 +8,7 @@ import streamlit as st
 from geo.facts import SCHEMA_BY_NAME, SCHEMAS, FactTables
 from geo.vocabulary import ReviewScope, SourceKind, TitleBasis
 from layers.catalogue.registry import CATALOGUE
+from layers.safe_text import markdown_text
 from views.cache import get_base
 
 #: Tables shown in their own section rather than in the list of fact tables.
@@ -159,6 +160,9 @@ def render_data_page() -> None:
         "are kept and shown below, with the one preferred (and why) where there is a reason to "
         "prefer one. Where no public source gives a number, the table says so."
     )
+    chosen = st.query_params.get("source")
+    if chosen:
+        _render_one_source(facts, chosen)
     st.subheader("Where sources disagree")
     st.markdown(
         "**Every recorded disagreement** (`data/conflicts.csv`): one row per value. Treaty "
@@ -215,3 +219,18 @@ def render_data_page() -> None:
         width="stretch",
         column_config={"url": st.column_config.LinkColumn("url")},
     )
+
+
+def _render_one_source(facts: FactTables, source_id: str) -> None:
+    """The source a link on the map page points to (``?source=<id>``), shown first."""
+    rows = facts.sources.loc[facts.sources["source_id"] == source_id]
+    if rows.empty:
+        st.info(markdown_text(f"No source with the id {source_id!r} is in data/sources.csv."))
+        return
+    record = rows.iloc[0]
+    st.subheader("Source " + markdown_text(source_id))
+    st.markdown(
+        markdown_text(f"{record['title']} — {record['publisher']}, {record['date'] or 'no date'}.")
+    )
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"url": st.column_config.LinkColumn("url")})  # fmt: skip

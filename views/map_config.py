@@ -21,16 +21,17 @@ from layers.drawing.client_config import (
     basemap_entry,
     event_days,
     feature_props,
+    fit_presets,
     geometry_payload,
     layer_entry,
     map_config,
-    presets,
     timeline,
 )
+from layers.drawing.display import display_key
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
 from layers.safe_text import script_json
-from views.cache import get_base, get_display_geometry, get_layer
+from views.cache import get_base, get_display_geometry, get_layer, get_presets
 from views.keys import Key
 from views.state import ViewState
 
@@ -50,11 +51,25 @@ def _basemap_url() -> str:
     return publish_json(text, APP_DIR)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
 def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:
+    """Where the browser fetches a built layer's features.
+
+    A layer that changes with the date keeps only its geometry in the file (its properties
+    travel in the configuration), so that file is keyed by geometry content: a new date
+    re-uses it without serialising anything.
+    """
     layer = get_layer(layer_id, view_args)
-    dynamic = "as_of" in layer.spec.depends_on
-    payload = geometry_payload(layer, with_props=not dynamic, geometry=get_display_geometry(layer))
+    if "as_of" in layer.spec.depends_on:
+        return _published(display_key(layer), (), layer)
+    return _published(display_key(layer), view_args, layer)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _published(geometry_key: str, props_key: ViewArgs, _layer: MapLayer) -> str:
+    """Publish a layer file once per geometry (and, with properties, per view values)."""
+    del geometry_key, props_key
+    with_props = "as_of" not in _layer.spec.depends_on
+    payload = geometry_payload(_layer, with_props=with_props, geometry=get_display_geometry(_layer))
     return publish_json(payload, APP_DIR)
 
 
@@ -99,7 +114,6 @@ def page_map_config(
         JSON-ready: layers (every catalogue layer, geometry by URL for those shown), the
         date-dependent properties, legend, play-through, "Go to" views, basemap, view request.
     """
-    base = get_base()
     hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
     entries, patches, drawn, dynamic_shown = [], {}, [], []
     for spec in CATALOGUE:
@@ -146,7 +160,7 @@ def page_map_config(
         timeline_source=(
             _timeline_url(tuple(dynamic_shown), params.belt_km) if dynamic_shown else None
         ),
-        go_to=presets(base.basemap, user_layers),
+        go_to=[*get_presets(), *fit_presets(user_layers)],
         selected=st.session_state.get(Key.SELECTED),
     )
     return {**config, **MAP_HEIGHT[state.mode]}

@@ -7,8 +7,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from geo.source_ids import split_source_ids
+from geo.vocabulary import LandmineMeasure, TreatyStep
 from layers import SAFETY_LINE
-from layers.catalogue.describe import evidence_sentences, milestone_table
+from layers.catalogue.describe import evidence_sentences, for_people, milestone_table
 from layers.catalogue.figures import KeyFigures
 from layers.catalogue.spec import ViewParams
 from layers.drawing.aggregate import display_version
@@ -66,6 +68,11 @@ def render_map_page(state: ViewState) -> None:
             _render_tables(layers)
 
 
+def source_links(cell: object) -> str:
+    """Markdown links from source ids to their rows on the Data & sources page."""
+    return ", ".join(f"[{sid}](data?source={sid})" for sid in split_source_ids(cell))
+
+
 def _render_key_figures(figures: KeyFigures) -> None:
     cols = st.columns(4)
     cols[0].metric(
@@ -83,13 +90,19 @@ def _render_key_figures(figures: KeyFigures) -> None:
         help="Measured geodesically on Natural Earth 1:10m lines.",
     )
     factbook_age = f" · {figures.factbook_age}" if figures.factbook_age else ""
-    cols[1].caption(f"CIA World Factbook: {figures.factbook_rus_km:,.0f} km{factbook_age}")
+    cols[1].caption(
+        "Measured on generalised 1:10m lines; the CIA World Factbook gives "
+        f"{figures.factbook_rus_km:,.0f} km{factbook_age}"
+    )
     cols[2].metric(
         "NATO land border with Belarus",
         f"{figures.border_blr_km:,.0f} km",
         help="Measured geodesically on Natural Earth 1:10m lines.",
     )
-    cols[2].caption(f"CIA World Factbook: {figures.factbook_blr_km:,.0f} km{factbook_age}")
+    cols[2].caption(
+        "Measured on generalised 1:10m lines; the CIA World Factbook gives "
+        f"{figures.factbook_blr_km:,.0f} km{factbook_age}"
+    )
     if figures.contaminated_km2 is None:
         cols[3].metric("Ukraine: potentially contaminated", "no estimate yet")
     else:
@@ -143,16 +156,18 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
         steps = base.facts.treaty_events.loc[base.facts.treaty_events["iso3"] == record["iso3"]]
         if not steps.empty:
             st.markdown("**Dated steps** (decrees, laws, notices, meetings; not used for status)")
-            st.dataframe(steps, hide_index=True, width="stretch")
+            st.dataframe(for_people(steps, {"event": TreatyStep}), hide_index=True, width="stretch")
         monitor = base.facts.landmine_monitor
         monitor = monitor.loc[monitor["scope"] == record["iso3"]]
         if not monitor.empty:
             st.markdown("**Landmine Monitor** (national context)")
-            st.dataframe(monitor, hide_index=True, width="stretch")
+            st.dataframe(
+                for_people(monitor, {"measure": LandmineMeasure}), hide_index=True, width="stretch"
+            )
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown("**Defence-line plans**")
-            st.dataframe(plans, hide_index=True, width="stretch")
+            st.dataframe(for_people(plans, {}), hide_index=True, width="stretch")
     elif "pair" in record and "factbook_km" in record:
         refs = get_base().facts.border_lengths
         st.markdown(
@@ -168,6 +183,8 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
             index=[shown_text(c) for c in record.index],
         )
         st.dataframe(values, width="stretch")
+    if not layer.spec.user and record.get("source_ids"):
+        st.markdown("**Sources:** " + source_links(record["source_ids"]))
 
 
 def _render_timeline(state: ViewState, *, large: bool) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from geo.source_ids import split_source_ids
-from geo.vocabulary import Confidence, EvidenceClass, TreatyEvent
+from geo.vocabulary import Confidence, EvidenceClass, Term, TreatyEvent
 
 
 def _text(value: object) -> str:
@@ -31,7 +31,7 @@ def evidence_sentences(record: Mapping[str, object]) -> str:
     -------
     str
         E.g. ``"Kharkiv Oblast. Published figure: 12,000 km² potentially contaminated
-        (figure of 2025-06-24). … Confidence: High. Sources: a, b."``.
+        (figure of 2025-06-24). … Confidence: High."`` (the sources are linked beside it).
     """
     name = _text(record.get("name_en")) or _text(record.get("iso_3166_2"))
     evidence = EvidenceClass(_text(record.get("evidence")) or EvidenceClass.NO_PUBLIC_FIGURE)
@@ -49,9 +49,6 @@ def evidence_sentences(record: Mapping[str, object]) -> str:
     confidence = _text(record.get("confidence"))
     if confidence in Confidence.values():
         parts.append(f"Confidence: {Confidence(confidence).label}.")
-    sources = split_source_ids(record.get("source_ids"))
-    if sources:
-        parts.append(f"Sources: {', '.join(sources)}.")
     return " ".join(parts)
 
 
@@ -79,3 +76,35 @@ def milestone_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Note": [_text(v) for v in ordered["note"]],
         }
     )
+
+
+def for_people(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataFrame:
+    """A fact table as people read it: labels for coded values, readable headers.
+
+    Parameters
+    ----------
+    frame
+        Rows of a fact table.
+    terms
+        Column → the vocabulary its codes come from (e.g. ``{"event": TreatyStep}``);
+        ``confidence`` is always labelled.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Coded columns replaced by their labels, ``source_ids`` as ``"a, b"``, dates as ISO
+        text, headers like ``"Source ids"`` instead of ``source_ids``; ``iso3`` dropped.
+    """
+    vocabularies = {"confidence": Confidence, **terms}
+    out = frame.drop(columns=[c for c in ("iso3",) if c in frame.columns]).copy()
+    for column, vocabulary in vocabularies.items():
+        if column in out.columns:
+            out[column] = [vocabulary(v).label if v in vocabulary.values() else _text(v)
+                           for v in out[column]]  # fmt: skip
+    if "source_ids" in out.columns:
+        out["source_ids"] = [", ".join(split_source_ids(v)) for v in out["source_ids"]]
+    for column in out.columns:
+        if out[column].map(lambda v: hasattr(v, "isoformat")).any():
+            out[column] = [v.isoformat() if hasattr(v, "isoformat") else _text(v)
+                           for v in out[column]]  # fmt: skip
+    return out.rename(columns=lambda c: str(c).replace("_", " ").capitalize())

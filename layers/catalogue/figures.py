@@ -150,14 +150,15 @@ def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``date``, ``iso3``, ``state``, ``event``, ``source_ids``, ``confidence``, sorted by date.
+        ``date``, ``iso3``, ``state``, ``event`` (its label), ``source_ids``, ``confidence``,
+        sorted by date.
     """
     rows = base.facts.milestones.copy()
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     rows = rows.loc[(rows["date"] >= start) & (rows["date"] <= end)]
     names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
     rows["state"] = rows["iso3"].map(names).fillna(rows["iso3"])
-    rows["event"] = rows["event"].str.replace("_", " ")
+    rows["event"] = [TreatyEvent(event).label for event in rows["event"]]
     columns = ["date", "iso3", "state", "event", "source_ids", "confidence"]
     return rows[columns].sort_values(["date", "iso3"]).reset_index(drop=True)
 

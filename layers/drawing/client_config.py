@@ -277,6 +277,23 @@ def presets(
     for preset in PRESETS:
         union = shapely.union_all(np.asarray(shapes.loc[list(preset.iso3s)].values))
         out.append({"id": preset.id, "label": preset.label, "bounds": bounds_of(union.bounds)})
+    return out + fit_presets(user_layers)
+
+
+def fit_presets(user_layers: Sequence[MapLayer]) -> list[dict[str, Any]]:
+    """One "Fit: <title>" view per imported layer that has geometry.
+
+    Parameters
+    ----------
+    user_layers
+        The user's imported layers.
+
+    Returns
+    -------
+    list of dict
+        ``{"id", "label", "bounds": [south, west, north, east]}`` (degrees, EPSG:4326).
+    """
+    out = []
     for layer in user_layers:
         if len(layer.frame) and not layer.frame.geometry.is_empty.all():
             out.append(
