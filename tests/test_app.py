@@ -519,6 +519,10 @@ def test_imported_layer_stays_in_its_own_session() -> None:
     raw = (STATIC_DATA / entry["url"].rpartition("/")[2]).read_text(encoding="utf-8")
     assert "<img" not in raw and "<script" not in raw
     assert "user-1" in legend_blocks(mine)
+    # "Go to" offers the catalogue's views and one that fits the import.
+    labels = [preset["label"] for preset in map_config(mine)["presets"]]
+    assert labels[:2] == ["The whole flank", "The Baltic states"]
+    assert labels[-1] == "Fit: hostile.geojson"
 
     other.run()
     assert_clean(other)

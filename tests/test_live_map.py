@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -310,3 +311,16 @@ def test_play_steps_through_the_events_in_order(
     # The page follows the last event: the sidebar's date and the link say it too.
     page.wait_for_url(lambda u: f"date={expected[-1]}" in u, timeout=TIMEOUT_MS)
     assert log.problems() == []
+
+
+def test_unreachable_tiles_are_said_once_and_the_basemap_stays(
+    app_url: str, browser_context: Any
+) -> None:
+    _page, frame, log = open_map(browser_context, app_url, "?basemap=osm")
+    notice = frame.locator(".atlas-notice")
+    expect(notice).to_have_text(re.compile("tiles could not be loaded"), timeout=TIMEOUT_MS)
+    assert frame.locator(".atlas-notice:visible").count() == 1
+    # The Natural Earth basemap is drawn beneath, so every layer still shows.
+    assert frame.evaluate("() => Boolean(atlas._basemap) && atlas.map.hasLayer(atlas._basemap)")
+    assert frame.locator("path.atlas-layer-treaty-status").count() > 10
+    assert log.blocked  # the tile requests left the machine and were refused
