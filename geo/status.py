@@ -488,9 +488,8 @@ def _conflict_text(
         if event in recorded:
             parts.append(recorded[event].text())
             continue
-        dated = sorted(
-            ((row["date"], str(row["source_ids"])) for row in rows if row["event"] == event),
-            key=lambda pair: pair[0],
+        dated: list[tuple[date, str]] = sorted(
+            (_as_date(row["date"]), str(row["source_ids"])) for row in rows if row["event"] == event
         )
         if len({day for day, _ in dated}) < 2:
             continue
@@ -539,8 +538,9 @@ def status_table(
         names.setdefault(iso3, iso3)
     chosen_by_state = status_dates(milestones, disagreements=disagreements)
     by_state: dict[str, list[dict[str, object]]] = {}
-    for row in milestones[["iso3", "event", "date", "source_ids"]].to_dict("records"):
-        if not pd.isna(row["date"]):
+    for raw in milestones[["iso3", "event", "date", "source_ids"]].to_dict("records"):
+        row: dict[str, object] = {str(k): v for k, v in raw.items()}
+        if isinstance(row["date"], date | str):
             row["date"] = _as_date(row["date"])
             by_state.setdefault(str(row["iso3"]), []).append(row)
     records = []

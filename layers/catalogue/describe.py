@@ -95,7 +95,7 @@ def for_people(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataF
         Coded columns replaced by their labels, ``source_ids`` as ``"a, b"``, dates as ISO
         text, headers like ``"Source ids"`` instead of ``source_ids``; ``iso3`` dropped.
     """
-    vocabularies = {"confidence": Confidence, **terms}
+    vocabularies: dict[str, type[Term]] = {"confidence": Confidence, **terms}
     out = frame.drop(columns=[c for c in ("iso3",) if c in frame.columns]).copy()
     for column, vocabulary in vocabularies.items():
         if column in out.columns:
