@@ -205,9 +205,11 @@ def bench_exports(base: Any, runs: int) -> list[dict[str, Any]]:
 def streamlit_server(script: Path) -> Iterator[tuple[str, float]]:
     """``streamlit run script``; yields its URL and the time it was started."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless",
-               "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
@@ -282,122 +284,144 @@ def timed_change(page: Any, traffic: Traffic, act: Callable[[], None],
     return time.perf_counter() - start, traffic.received - before
 
 
+def _wait_config(frame: Any, condition: str) -> Callable[[], None]:
+    """A wait for the map client to hold a configuration satisfying ``condition`` (JS)."""
+    return lambda: frame.wait_for_function(
+        f"() => {{ const c = atlas.config; return {condition}; }}", polling=10, timeout=TIMEOUT_MS
+    )
+
+
+def _wait_js(frame: Any, script: str, arg: object = None) -> Callable[[], None]:
+    """A wait for a JS predicate in the map frame."""
+    return lambda: frame.wait_for_function(script, arg=arg, polling=10, timeout=TIMEOUT_MS)
+
+
+def _press(locator: Any, key: str) -> Callable[[], None]:
+    return lambda: locator.press(key)
+
+
+def _click(locator: Any) -> Callable[[], None]:
+    return lambda: locator.click()
+
+
+def our_page_run(browser: Any, first_run: bool) -> dict[str, list[float]]:
+    """One fresh server of the atlas: first map, second session, changes and play."""
+    out: dict[str, list[float]] = {}
+
+    def add(key: str, value: float) -> None:
+        out.setdefault(key, []).append(value)
+
+    with streamlit_server(REPO / "app.py") as (url, started):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page, _log = open_page(context)
+        traffic = Traffic(page)
+        view = url + f"/?date={BENCH_DATE.isoformat()}"
+        wait_for_server(page, view)
+        frame = our_frame(page)
+        add("cold", time.perf_counter() - started)
+        second = browser.new_context(viewport={"width": 1440, "height": 900})
+        other, _ = open_page(second)
+        start = time.perf_counter()
+        other.goto(view)
+        our_frame(other)
+        add("second", time.perf_counter() - start)
+        second.close()
+        sliders = page.locator('[data-testid="stSlider"] input[type="range"]')
+        side = page.locator('[data-testid="stSidebar"]')
+        for i in range(3):
+            day = date.fromordinal(BENCH_DATE.toordinal() - i - 1).isoformat()
+            s, b = timed_change(page, traffic, _press(sliders.nth(0), "ArrowLeft"),
+                                _wait_config(frame, f"c.date === '{day}'"))  # fmt: skip
+            if not (first_run and i == 0):  # the very first change warms caches
+                add("date", s)
+                add("date_bytes", b)
+        s, b = timed_change(
+            page, traffic, _click(side.get_by_text("Ukraine: border zone", exact=True)),
+            _wait_js(frame, "() => { const s = atlas.layers['ua-border-zone'];"
+                     " return s && s.visible && s.group; }"))  # fmt: skip
+        add("layer", s)
+        add("layer_bytes", b)
+        before = frame.evaluate("() => atlas.config.layers.find(l => l.id === 'border-belt').url")
+        s, b = timed_change(
+            page, traffic, _press(sliders.nth(1), "ArrowRight"),
+            _wait_js(frame, "(u) => { const s = atlas.layers['border-belt'];"
+                     " return s.source !== u && s.group; }", before))  # fmt: skip
+        add("belt", s)
+        s, b = timed_change(page, traffic, _click(side.get_by_text("Present", exact=True)),
+                            _wait_config(frame, "c.present === true"))  # fmt: skip
+        add("mode", s)
+        frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
+        frame.evaluate("() => { window.__t = []; const f = atlas._applyStep.bind(atlas);"
+                       " atlas._applyStep = (i) => { f(i); window.__t.push(performance.now()); };"
+                       " atlas.togglePlay(); }")  # fmt: skip
+        frame.wait_for_function("() => !atlas.playing", timeout=TIMEOUT_MS)
+        stamps = frame.evaluate("() => window.__t")
+        add("fps", (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000))
+        context.close()
+    return out
+
+
+def baseline_page_run(browser: Any, folder: Path, first_run: bool) -> dict[str, list[float]]:
+    """One fresh server of the ``explore()`` + ``st_folium`` page: first map, date changes."""
+    out: dict[str, list[float]] = {}
+    with streamlit_server(folder / "baseline_app.py") as (url, started):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page, _log = open_page(context)
+        traffic = Traffic(page)
+        wait_for_server(page, url)
+        baseline_drawn(page)
+        out["cold"] = [time.perf_counter() - started]
+        slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
+        for i in range(3):
+            page.locator(BASELINE_FRAME).element_handle().content_frame().evaluate(
+                "() => { window.__benchOld = true; }"
+            )
+            s, b = timed_change(page, traffic, _press(slider, "ArrowLeft"),
+                                lambda: baseline_drawn(page))  # fmt: skip
+            if not (first_run and i == 0):
+                out.setdefault("date", []).append(s)
+                out.setdefault("date_bytes", []).append(b)
+        context.close()
+    return out
+
+
 def bench_page(runs: int) -> list[dict[str, Any]]:
     """The page in a real browser: first map, changes, play — ours and the baseline."""
-    rows: list[dict[str, Any]] = []
-    colds, seconds_first, changes = [], [], {k: [] for k in ("date", "layer", "belt", "mode")}
-    sizes: dict[str, list[int]] = {k: [] for k in changes}
-    fps = []
+    ours: dict[str, list[float]] = {}
+    theirs: dict[str, list[float]] = {}
     with chromium() as browser:
         for run in range(runs):
-            with streamlit_server(REPO / "app.py") as (url, started):
-                context = browser.new_context(viewport={"width": 1440, "height": 900})
-                page, _log = open_page(context)
-                traffic = Traffic(page)
-                wait_for_server(page, url + f"/?date={BENCH_DATE.isoformat()}")
-                frame = our_frame(page)
-                colds.append(time.perf_counter() - started)
-                second = browser.new_context(viewport={"width": 1440, "height": 900})
-                other, _ = open_page(second)
-                start = time.perf_counter()
-                other.goto(url + f"/?date={BENCH_DATE.isoformat()}")
-                our_frame(other)
-                seconds_first.append(time.perf_counter() - start)
-                second.close()
-                sliders = page.locator('[data-testid="stSlider"] input[type="range"]')
-                side = page.locator('[data-testid="stSidebar"]')
-
-                def config_is(condition: str, frame: Any = frame) -> Callable[[], None]:
-                    return lambda: frame.wait_for_function(
-                        f"() => {{ const c = atlas.config; return {condition}; }}",
-                        polling=10, timeout=TIMEOUT_MS)  # fmt: skip
-
-                for i in range(3):
-                    day = date.fromordinal(BENCH_DATE.toordinal() - i - 1).isoformat()
-                    s, b = timed_change(page, traffic, lambda: sliders.nth(0).press("ArrowLeft"),
-                                        config_is(f"c.date === '{day}'"))  # fmt: skip
-                    if run or i:  # the first change warms caches
-                        changes["date"].append(s)
-                        sizes["date"].append(b)
-                s, b = timed_change(page, traffic,
-                    lambda: side.get_by_text("Ukraine: border zone", exact=True).click(),
-                    lambda: frame.wait_for_function("() => { const s = atlas.layers"
-                        "['ua-border-zone']; return s && s.visible && s.group; }",
-                        polling=10, timeout=TIMEOUT_MS))  # fmt: skip
-                changes["layer"].append(s)
-                sizes["layer"].append(b)
-                url_before = frame.evaluate(
-                    "() => atlas.config.layers.find(l => l.id === 'border-belt').url"
-                )
-                s, b = timed_change(page, traffic, lambda: sliders.nth(1).press("ArrowRight"),
-                    lambda: frame.wait_for_function(
-                        "(u) => { const s = atlas.layers['border-belt']; "
-                        "return s.source !== u && s.group; }", arg=url_before, polling=10,
-                        timeout=TIMEOUT_MS))  # fmt: skip
-                changes["belt"].append(s)
-                sizes["belt"].append(b)
-                s, b = timed_change(page, traffic,
-                    lambda: side.get_by_text("Present", exact=True).click(),
-                    config_is("c.present === true"))  # fmt: skip
-                changes["mode"].append(s)
-                sizes["mode"].append(b)
-                frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
-                frame.evaluate("() => { window.__t = []; const f = atlas._applyStep.bind(atlas);"
-                               " atlas._applyStep = (i) => { f(i); window.__t.push(performance"
-                               ".now()); }; atlas.togglePlay(); }")  # fmt: skip
-                frame.wait_for_function("() => !atlas.playing", timeout=TIMEOUT_MS)
-                stamps = frame.evaluate("() => window.__t")
-                fps.append((len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000))
-                context.close()
-        base_cold, base_change, base_bytes = [], [], []
-        with tempfile.TemporaryDirectory() as folder:
-            script = Path(folder) / "baseline_app.py"
-            script.write_text(BASELINE_APP.format(repo=str(REPO)))
-            install_static_assets(Path(folder))  # Streamlit serves no symlinked file
-            (Path(folder) / ".streamlit").mkdir()
-            (Path(folder) / ".streamlit" / "config.toml").write_text(
+            for key, values in our_page_run(browser, run == 0).items():
+                ours.setdefault(key, []).extend(values)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            (folder / "baseline_app.py").write_text(BASELINE_APP.format(repo=str(REPO)))
+            install_static_assets(folder)  # Streamlit serves no symlinked file
+            (folder / ".streamlit").mkdir()
+            (folder / ".streamlit" / "config.toml").write_text(
                 "[server]\nenableStaticServing = true\n"
             )
             for run in range(max(1, runs - 1)):
-                with streamlit_server(script) as (url, started):
-                    context = browser.new_context(viewport={"width": 1440, "height": 900})
-                    page, _log = open_page(context)
-                    traffic = Traffic(page)
-                    wait_for_server(page, url)
-                    frame = baseline_drawn(page)
-                    base_cold.append(time.perf_counter() - started)
-                    slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
-                    for i in range(3):
-                        page.locator(BASELINE_FRAME).element_handle().content_frame().evaluate(
-                            "() => { window.__benchOld = true; }"
-                        )
-                        s, b = timed_change(page, traffic, lambda: slider.press("ArrowLeft"),
-                                            lambda: baseline_drawn(page))  # fmt: skip
-                        if run or i:
-                            base_change.append(s)
-                            base_bytes.append(b)
-                    context.close()
-    med = statistics.median
-    rows += [
-        row("page: streamlit run → first map drawn", med(colds), med(base_cold), "≤ 3 s",
-            med(colds) <= 3, "s"),
-        row("page: second session → first map drawn", med(seconds_first), None, "≤ 1.5 s",
-            med(seconds_first) <= 1.5, "s"),
-        row("page: date change → map updated", med(changes["date"]), med(base_change), "≤ 0.3 s",
-            med(changes["date"]) <= 0.3, "s"),
-        row("page: bytes received per date change", med(sizes["date"]), med(base_bytes),
-            "≤ 50 KB", med(sizes["date"]) <= 50_000, "B"),
-        row("page: layer switched on → drawn", med(changes["layer"]), None, "≤ 1 s",
-            med(changes["layer"]) <= 1, "s"),
-        row("page: bytes received for that layer", med(sizes["layer"]), None, "—", None, "B"),
-        row("page: belt depth → new belt drawn", med(changes["belt"]), None, "≤ 1 s",
-            med(changes["belt"]) <= 1, "s"),
-        row("page: mode → present", med(changes["mode"]), None, "≤ 1 s",
-            med(changes["mode"]) <= 1, "s"),
-        row("page: play through the treaty events", med(fps), None, "≥ 2 fps", med(fps) >= 2,
+                for key, values in baseline_page_run(browser, folder, run == 0).items():
+                    theirs.setdefault(key, []).extend(values)
+    m = {k: statistics.median(v) for k, v in ours.items()}
+    b = {k: statistics.median(v) for k, v in theirs.items()}
+    return [
+        row("page: streamlit run → first map drawn", m["cold"], b["cold"], "≤ 3 s",
+            m["cold"] <= 3, "s"),
+        row("page: second session → first map drawn", m["second"], None, "≤ 1.5 s",
+            m["second"] <= 1.5, "s"),
+        row("page: date change → map updated", m["date"], b["date"], "≤ 0.3 s",
+            m["date"] <= 0.3, "s"),
+        row("page: bytes received per date change", m["date_bytes"], b["date_bytes"],
+            "≤ 50 KB", m["date_bytes"] <= 50_000, "B"),
+        row("page: layer switched on → drawn", m["layer"], None, "≤ 1 s", m["layer"] <= 1, "s"),
+        row("page: bytes received for that layer", m["layer_bytes"], None, "—", None, "B"),
+        row("page: belt depth → new belt drawn", m["belt"], None, "≤ 1 s", m["belt"] <= 1, "s"),
+        row("page: mode → present", m["mode"], None, "≤ 1 s", m["mode"] <= 1, "s"),
+        row("page: play through the treaty events", m["fps"], None, "≥ 2 fps", m["fps"] >= 2,
             "fps"),
     ]  # fmt: skip
-    return rows
 
 
 # ------------------------------------------------------------------------------- imports

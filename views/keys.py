@@ -25,6 +25,8 @@ class Key(StrEnum):
     INITIALISED = "view_initialised"
     PREVIOUS_EVENT = "previous_event"
     NEXT_EVENT = "next_event"
+    SHOW_TABLE = "show_feature_table"
+    SHOW_PLANS = "show_defence_lines"
     USER_LAYERS = "user_layers"
     HIDDEN_USER_LAYERS = "hidden_user_layers"
 

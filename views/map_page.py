@@ -63,9 +63,12 @@ def render_map_page(state: ViewState) -> None:
     if state.mode == "analyst":
         _render_tables(layers)
         render_downloads(layers, params)
-    elif state.mode == "explore":
-        with st.expander("Visible features (table)"):
-            _render_tables(layers)
+    # A toggle, not an expander: a folded expander's table would still travel on every rerun,
+    # and a date change should send the map's changes, not every table again.
+    elif state.mode == "explore" and st.toggle(
+        "Show the visible features as a table", key=Key.SHOW_TABLE
+    ):
+        _render_tables(layers)
 
 
 def source_links(cell: object) -> str:
@@ -196,13 +199,13 @@ def _render_timeline(state: ViewState, *, large: bool) -> None:
 
 def _render_defence_lines() -> None:
     lines = get_base().facts.defence_lines
-    with st.expander("What is planned on the borders: defence-line projects"):
+    if st.toggle("Show what is planned on the borders: defence-line projects", key=Key.SHOW_PLANS):
         st.caption(
             "Every row cites its sources; where sources disagree (e.g. the length of Poland's "
             "East Shield) both rows are shown. No Finnish line length or budget was found in "
             "public sources."
         )
-        st.dataframe(lines, hide_index=True, width="stretch")
+        st.dataframe(for_people(lines, {}), hide_index=True, width="stretch")
 
 
 def _render_tables(layers: list[MapLayer]) -> None:
