@@ -35,7 +35,7 @@ import pandas as pd
 from geo.data_files import DATA_DIR
 from geo.errors import DataError
 from geo.oblasts import unit_names
-from geo.source_ids import split_source_ids
+from geo.source_ids import SEPARATOR, split_source_ids
 from geo.status import (
     MilestoneDisagreement,
     RecordedValue,
@@ -288,7 +288,7 @@ def _cell_problem(column: Column, value: str, known: Known) -> str | None:
         return "lists no source id; cite at least one source from sources.csv"
     if unknown:
         return f"unknown source id(s) {unknown}; add them to sources.csv or fix the ids"
-    if len(ids) != len(value.split(";")):
+    if len(ids) != len(value.split(SEPARATOR)):
         return f"{value!r} repeats a source id or has an empty item; list each id once"
     return None
 

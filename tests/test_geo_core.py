@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -14,7 +13,7 @@ from shapely.geometry import Point, box
 from geo.belts import BELT_KM_MAX, BELT_KM_MIN, adversary_belts, belt, check_depth_km
 from geo.borders import adversary_border, border_segments
 from geo.countries import country, region_countries
-from geo.crs import GEOD, area_km2, geodesic_area_km2, geodesic_length_km, to_wgs84
+from geo.crs import EQUAL_AREA, GEOD, area_km2, geodesic_area_km2, geodesic_length_km, to_wgs84
 from geo.errors import AtlasError, LayerValidationError
 from geo.validate import POLYGONAL, collect_problems, validate_frame
 from tests.conftest import EXPECTED_FLANK_PAIRS, EXPECTED_UKRAINE_PAIRS
@@ -250,4 +249,8 @@ def test_bad_depth_is_refused(bad):
 def test_belt_columns(countries):
     frame = adversary_belts(countries, ["EST"], 15, adversaries=ADVERSARIES)
     assert list(frame.columns) == ["iso3", "depth_km", "belt_area_km2", "geometry"]
-    assert isinstance(frame["belt_area_km2"], pd.Series)
+    # The recorded area is the equal-area area of the belt's own geometry, in km².
+    assert frame["depth_km"].tolist() == [15.0]
+    own = frame.to_crs(EQUAL_AREA).geometry.area.iloc[0] / 1e6
+    assert frame["belt_area_km2"].iloc[0] == pytest.approx(own, rel=1e-9)
+    assert 15 * 200 < own < 15 * 400  # Estonia's ~290 km border with Russia, 15 km deep

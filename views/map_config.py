@@ -7,6 +7,7 @@ properties of the layers that change with the date.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,7 @@ MAP_HEIGHT: dict[str, dict[str, float]] = {
 
 @st.cache_resource(show_spinner=False)
 def _basemap_url() -> str:
-    base = get_base()
-    text = base.basemap[["geometry"]].to_json(drop_id=True)
-    return publish_json(text, APP_DIR)
+    return publish_json(json.dumps(get_base().basemap_geojson), APP_DIR)
 
 
 def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:

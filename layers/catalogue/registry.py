@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import geopandas as gpd
 
 from geo.validate import LINEAR, POLYGONAL, validate_frame
+from geo.countries import NE_SOURCE_ID
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
@@ -51,7 +52,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         ),
         legend=term_legend(TreatyStatus),
         tooltip_fields=_STATUS_TOOLTIP,
-        source_ids=("ne-5.1.1", "aca-2026-01", "app-2025-06-17"),
+        source_ids=(NE_SOURCE_ID, "aca-2026-01", "app-2025-06-17"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
         required_columns=("iso3", "name", "status", "source_ids"),
         display=TILED_DISPLAY,
@@ -89,7 +90,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("steps", "Dated steps"),
             ("source_ids", "Sources"),
         ),
-        source_ids=("ne-5.1.1", "aca-2026-01", "hrw-2025-07-24"),
+        source_ids=(NE_SOURCE_ID, "aca-2026-01", "hrw-2025-07-24"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
         required_columns=("iso3", "name", "status", "timeline", "steps", "source_ids"),
         display=TILED_DISPLAY,
@@ -114,7 +115,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("other_reference_km", "Other figures"),
             ("source_ids", "Sources"),
         ),
-        source_ids=("ne-5.1.1", "factbook-2026"),
+        source_ids=(NE_SOURCE_ID, "factbook-2026"),
         licence=f"{NE_LICENCE}; CIA World Factbook: public domain",
         required_columns=("pair", "length_km", "factbook_km", "source_ids"),
         display=COMPUTED_DISPLAY,
@@ -134,7 +135,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("depth_km", "Belt depth (km)"),
             ("belt_area_km2", "Belt area (km²)"),
         ),
-        source_ids=("ne-5.1.1",),
+        source_ids=(NE_SOURCE_ID,),
         licence=NE_LICENCE,
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
         display=COMPUTED_DISPLAY,
@@ -168,7 +169,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("statement", "Statement"),
             ("source_ids", "Sources"),
         ),
-        source_ids=("ne-5.1.1", "geonames", "katottg", "unn-shmyhal-2025-06-24"),
+        source_ids=(NE_SOURCE_ID, "geonames", "katottg", "unn-shmyhal-2025-06-24"),
         licence=f"{NE_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
         required_columns=(
             "iso_3166_2",
@@ -196,7 +197,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("depth_km", "Zone depth (km)"),
             ("belt_area_km2", "Zone area (km²)"),
         ),
-        source_ids=("ne-5.1.1",),
+        source_ids=(NE_SOURCE_ID,),
         licence=NE_LICENCE,
         default_visible=False,
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),

@@ -81,35 +81,6 @@ class LayerStyle:
         """Colour for one attribute value (``default_color`` when unknown)."""
         return self.palette.get(str(value), self.default_color)
 
-    def leaflet_style(self, color: str, *, present: bool = False) -> dict[str, object]:
-        """Leaflet path options for one feature.
-
-        Parameters
-        ----------
-        color
-            The feature's colour.
-        present
-            Present mode: stronger fill and heavier lines for projection in a classroom.
-
-        Returns
-        -------
-        dict
-            Options for ``L.Path`` (``color``, ``weight``, ``fillColor``, ``fillOpacity``…).
-        """
-        weight = self.weight * (1.8 if present else 1.0)
-        style: dict[str, object] = {"weight": round(weight, 2), "opacity": 1.0}
-        if self.fill:
-            style |= {
-                "color": color if self.outline_by_value else "#222222",
-                "fillColor": color,
-                "fillOpacity": min(0.9, self.fill_opacity + (0.2 if present else 0.0)),
-            }
-        else:
-            style |= {"color": color, "fill": False}
-        if self.dash_array:
-            style["dashArray"] = self.dash_array
-        return style
-
 
 def term_palette(terms: type[Term]) -> dict[str, str]:
     """Stored value → colour of every term of a vocabulary (for :class:`LayerStyle`)."""

@@ -17,10 +17,7 @@ import tempfile
 from pathlib import Path
 
 LEAFLET_PACKAGE = "js_lib_leaflet"
-LEAFLET_VERSION = "1.9.4"
 ASSET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png")
-#: URL prefix under which Streamlit serves ``static/vendor/leaflet``.
-STATIC_URL_PREFIX = "/app/static/vendor/leaflet"
 #: The map client (``client/atlas_map.js`` and ``.css``), served from ``static/vendor/atlas``.
 CLIENT_DIR = Path(__file__).resolve().parent / "client"
 CLIENT_FILES = ("atlas_map.js", "atlas_map.css")
@@ -37,22 +34,6 @@ def leaflet_dir() -> Path:
         Folder holding ``leaflet.js``, ``leaflet.css`` and ``images/``.
     """
     return Path(str(importlib.resources.files(LEAFLET_PACKAGE) / "static" / LEAFLET_PACKAGE))
-
-
-def leaflet_urls(prefix: str = STATIC_URL_PREFIX) -> tuple[str, str]:
-    """URLs of Leaflet's JS and CSS as served by the app.
-
-    Parameters
-    ----------
-    prefix
-        URL prefix of the copied assets.
-
-    Returns
-    -------
-    tuple of str
-        ``(js_url, css_url)``.
-    """
-    return f"{prefix}/leaflet.js", f"{prefix}/leaflet.css"
 
 
 def install_static_assets(app_dir: Path) -> Path:
