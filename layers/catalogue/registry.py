@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import geopandas as gpd
 
-from geo.validate import LINEAR, POLYGONAL, validate_frame
 from geo.countries import NE_SOURCE_ID
+from geo.validate import LINEAR, POLYGONAL, validate_frame
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
