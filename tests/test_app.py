@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -451,14 +452,19 @@ def _assert_default_view(at: AppTest) -> None:
     [
         {"layers": "foo", "date": "notadate", "belt": "-5", "mode": "zzz", "basemap": "xyz"},
         {"date": "1999-01-01", "belt": "abc"},
+        {"belt": "inf", "z": "nan", "lat": "1e309"},
+        {"belt": "1e309"},
     ],
-    ids=["several", "out-of-range"],
+    ids=["several", "out-of-range", "infinities", "overflow"],
 )
 def test_bad_url_values_give_notices_and_defaults(query: dict[str, str]) -> None:
     at = run_app(query)
     assert_clean(at)
     notices = [unescape_markdown(i.value) for i in at.info]
     for key, value in query.items():
+        if key in ("lat", "lon", "z"):  # one notice for the map position as a whole
+            assert any("map position" in n for n in notices), notices
+            continue
         assert any(value in n for n in notices), f"no notice names {key}={value}: {notices}"
     _assert_default_view(at)
     # The URL is rewritten to the view actually shown.
@@ -594,3 +600,8 @@ def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
     assert len(sources) == 1 and "](data?source=" in sources[0]
     (disagree,) = [c.value for c in at.caption if c.value.startswith("Sources disagree")]
     assert "2025\\-07\\-17" in disagree and "2025\\-07\\-18" in disagree
+
+
+def test_no_traceback_reaches_the_browser() -> None:
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
