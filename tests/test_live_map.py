@@ -13,6 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pyproj
 import pytest
@@ -23,7 +24,11 @@ from playwright.sync_api import expect
 from geo.crs import EQUAL_AREA
 from geo.vocabulary import EvidenceClass
 from layers.catalogue.base import AtlasBase, load_base
+from layers.catalogue.spec import ViewParams
 from layers.drawing.client_config import event_days
+from layers.drawing.layer import user_layer
+from layers.export.html_map import to_html
+from layers.export.options import ExportOptions
 from tests.support.browser import (
     app_url,
     browser,
@@ -213,6 +218,19 @@ def test_points_draw_and_no_request_fails(app_url: str, browser_context: Any, tm
     side.get_by_role("button", name="Add to map").click()
     expect(frame.locator("path.atlas-layer-user-1")).to_have_count(3, timeout=TIMEOUT_MS)
     assert failed == [] and log.problems() == []
+    # The standalone HTML export draws the same markers with no request at all.
+    base = load_base()
+    frame_points = gpd.GeoDataFrame.from_features(points["features"], crs=4326)
+    layer = user_layer("user-1", "points.geojson", frame_points)
+    html = tmp_path / "points.html"
+    html.write_bytes(to_html([layer], ViewParams(date.today()), base.facts.sources,
+                             ExportOptions(basemap_frame=base.basemap)))  # fmt: skip
+    export, export_log = open_page(browser_context)
+    export_failed: list[str] = []
+    export.on("requestfailed", lambda r: export_failed.append(r.url))
+    export.goto(html.as_uri())
+    expect(export.locator("path.atlas-layer-user-1")).to_have_count(3, timeout=TIMEOUT_MS)
+    assert export_failed == [] and export_log.problems() == [] and export_log.blocked == []
 
 
 def _far_from_border_point(base: AtlasBase) -> tuple[str, float, float]:
