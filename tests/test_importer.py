@@ -22,11 +22,15 @@ from geo.errors import AtlasError, ImportRejectedError
 from geo.importer import (
     ImportLimits,
     ImportReport,
+    detect_format,
     display_name,
+    format_by_id,
     import_bytes,
     import_path,
     list_layers,
 )
+from geo.importer.finish import ReadRequest
+from geo.importer.pipeline import read_upload
 from geo.validate import LINEAR, POLYGONAL, validate_frame
 from tests.hostile_corpus import (
     CASE_NAMES,
@@ -76,6 +80,14 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 
 def _geojson(features: list[dict], **extra: object) -> bytes:
     return json.dumps(feature_collection(features, **extra), ensure_ascii=False).encode()
+
+
+def _request(folder: Path, data: bytes, filename: str, layer: str | None = None) -> ReadRequest:
+    """A worker request for ``data`` as the parent would write it (for in-process tests)."""
+    fmt = format_by_id(detect_format(data, filename))
+    path = folder / f"upload{fmt.extensions[0]}"
+    path.write_bytes(data)
+    return ReadRequest(str(path), filename, fmt.id, layer, ImportLimits(), str(folder))
 
 
 def _rejection(data: bytes, filename: str, **kwargs: object) -> str:
@@ -283,7 +295,7 @@ def test_gpkg_layer_choice(corpus: dict[str, CorpusCase]) -> None:
     assert areas_report.source_crs == "EPSG:3035" and areas_report.reprojected
     assert areas.total_bounds == pytest.approx([30, 50, 32.5, 50.5], abs=1e-6)
     message = _rejection(data, "hazards.gpkg", layer="nope")
-    assert "has no layer 'nope'; choose one of 'areas', 'points'" in message
+    assert "has no table 'nope'; choose one of 'areas', 'points'" in message
 
 
 def test_layer_option_is_refused_for_single_layer_formats() -> None:
@@ -301,11 +313,14 @@ def test_kml_points(corpus: dict[str, CorpusCase]) -> None:
 
 
 def test_missing_kml_driver_gives_a_clear_message(
-    corpus: dict[str, CorpusCase], monkeypatch: pytest.MonkeyPatch
+    corpus: dict[str, CorpusCase], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # Run the worker's task in this process, where pyogrio can be patched.
     monkeypatch.setattr(pyogrio, "list_drivers", lambda *a, **k: {"GPKG": "rw"})
-    message = _rejection(corpus["kml_points"].path.read_bytes(), "hazards.kml")
-    assert "has no KML driver; convert the KML to GeoJSON" in message
+    request = _request(tmp_path, corpus["kml_points"].path.read_bytes(), "hazards.kml")
+    with pytest.raises(ImportRejectedError) as info:
+        read_upload(request)
+    assert "has no KML driver; convert the KML to GeoJSON" in str(info.value)
 
 
 def test_xss_attributes_are_kept_verbatim(corpus: dict[str, CorpusCase]) -> None:
@@ -373,20 +388,20 @@ def test_import_path_missing_file(tmp_path: Path) -> None:
 
 
 def test_unexpected_library_errors_become_one_sentence(
-    corpus: dict[str, CorpusCase], monkeypatch: pytest.MonkeyPatch, sandbox: dict
+    corpus: dict[str, CorpusCase], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\nTraceback (most recent call last):\n  secret /tmp/path")
 
+    # Run the worker's task in this process, where pyogrio can be patched.
     monkeypatch.setattr(pyogrio, "read_dataframe", explode)
+    request = _request(tmp_path, corpus["gpkg_two_tables"].path.read_bytes(), "hazards.gpkg")
     with pytest.raises(ImportRejectedError) as info:
-        import_path(corpus["gpkg_two_tables"].path)
+        read_upload(request)
     message = str(info.value)
     assert message.startswith("hazards.gpkg could not be read (RuntimeError)")
     assert "boom" not in message and "\n" not in message
     assert isinstance(info.value.__cause__, RuntimeError)
-    # The temporary directory was created and removed although reading failed.
-    assert len(sandbox["created"]) == 1 and not sandbox["created"][0].exists()
 
 
 def test_report_summary_wording() -> None:
@@ -400,6 +415,7 @@ def test_report_summary_wording() -> None:
         dropped_empty=1,
         source_crs="EPSG:3035",
         reprojected=True,
+        layer_kind="table",
     )
     assert report.summary() == (
         "Read 120 features from hazards.gpkg (table 'areas'); repaired 2 invalid geometries; "
@@ -441,6 +457,9 @@ def test_geojson_round_trip_is_lossless(rows: list) -> None:
     assert shapely.equals_exact(gdf.geometry.to_numpy(), expected, tolerance=1e-9).all()
 
 
-def test_importer_module_has_no_ui_imports() -> None:
-    source = Path(importer.__file__).read_text(encoding="utf-8")
-    assert "streamlit" not in source and "folium" not in source
+def test_importer_package_has_no_ui_imports() -> None:
+    sources = list(Path(importer.__file__).parent.glob("*.py"))
+    assert len(sources) > 5
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        assert "streamlit" not in text and "folium" not in text, source.name

@@ -1,0 +1,282 @@
+"""Zipped shapefiles: zip-bomb and zip-slip checks, then extraction under fixed names.
+
+* The member count and the size of the zip's central directory are read from its end record
+  before the directory is parsed, so a zip of 500,000 members costs a few bytes of reading,
+  not seconds and hundreds of MiB (:func:`check_zip_directory`).
+* Member-count, uncompressed-size and compression-ratio limits are checked on the directory
+  before anything is extracted; members whose path is absolute, contains ``..`` or is a
+  symbolic link reject the whole archive.
+* Only the chosen shapefile's parts are copied, chunk by chunk and never beyond their
+  declared size, under fixed names into a folder the import removes afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import struct
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from geo.importer.limits import MIB, ImportLimits
+from geo.importer.messages import human_size, reject
+
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+# Members this small cannot be a meaningful bomb; a .dbf padded with blanks legitimately
+# compresses far better than 100:1, so the ratio is only judged on larger members.
+RATIO_CHECK_MIN_BYTES = MIB
+COPY_CHUNK_BYTES = 64 * 1024
+#: Central-directory bytes allowed per member: the 46-byte header plus a generous name and
+#: extra fields. A directory larger than this for ``max_zip_members`` is refused unparsed.
+DIRECTORY_BYTES_PER_MEMBER = 1024
+SHP_MAGIC = b"\x00\x00\x27\x0a"
+_EOCD = b"PK\x05\x06"
+_EOCD64_LOCATOR = b"PK\x06\x07"
+_EOCD64 = b"PK\x06\x06"
+_EOCD_SEARCH_BYTES = 22 + 65535
+
+
+def check_zip_directory(data: bytes, name: str, limits: ImportLimits) -> None:
+    """Refuse a zip whose end record declares too many members or too large a directory.
+
+    Parameters
+    ----------
+    data
+        The zip's bytes.
+    name
+        File name for the message.
+    limits
+        ``max_zip_members`` is checked.
+    """
+    at = data.rfind(_EOCD, max(0, len(data) - _EOCD_SEARCH_BYTES))
+    if at < 0 or len(data) < at + 22:
+        return  # not a zip end record: zipfile reports the damage
+    entries, directory_bytes = struct.unpack_from("<xxxxxxxxxxHI", data, at)
+    if entries == 0xFFFF or directory_bytes == 0xFFFFFFFF:
+        locator = at - 20
+        if locator >= 0 and data[locator : locator + 4] == _EOCD64_LOCATOR:
+            (offset,) = struct.unpack_from("<Q", data, locator + 8)
+            if offset + 56 <= len(data) and data[offset : offset + 4] == _EOCD64:
+                entries, directory_bytes = struct.unpack_from("<QQ", data, offset + 32)
+    if entries > limits.max_zip_members:
+        reject(
+            f"{name} holds {entries:,} files, more than the limit of {limits.max_zip_members}; "
+            "zip only the shapefile's .shp, .shx, .dbf and .prj"
+        )
+    allowed = limits.max_zip_members * DIRECTORY_BYTES_PER_MEMBER
+    if directory_bytes > allowed:
+        reject(
+            f"{name} has a zip directory of {human_size(directory_bytes)}, more than "
+            f"{limits.max_zip_members} members need (limit {human_size(allowed)}); zip only the "
+            "shapefile's .shp, .shx, .dbf and .prj, with short names"
+        )
+
+
+def checked_members(
+    archive: zipfile.ZipFile, name: str, limits: ImportLimits
+) -> list[zipfile.ZipInfo]:
+    """Every member of ``archive``, after the zip-bomb and zip-slip checks on its directory.
+
+    Parameters
+    ----------
+    archive
+        An open zip (its directory already bounded by :func:`check_zip_directory`).
+    name
+        File name for messages.
+    limits
+        Member-count, size and ratio limits.
+
+    Returns
+    -------
+    list of zipfile.ZipInfo
+    """
+    members = archive.infolist()
+    if len(members) > limits.max_zip_members:
+        reject(
+            f"{name} holds {len(members):,} files, more than the limit of "
+            f"{limits.max_zip_members}; zip only the shapefile's .shp, .shx, .dbf and .prj"
+        )
+    total = sum(m.file_size for m in members)
+    if total > limits.max_uncompressed_bytes:
+        reject(
+            f"{name} would unpack to {human_size(total)}, over the limit of "
+            f"{human_size(limits.max_uncompressed_bytes)} (a possible zip bomb); zip a smaller file"
+        )
+    for member in members:
+        if member.file_size >= RATIO_CHECK_MIN_BYTES:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if ratio > limits.max_compression_ratio:
+                reject(
+                    f"{name} has a member compressed {ratio:,.0f}:1, over the limit of "
+                    f"{limits.max_compression_ratio:,.0f}:1 (a possible zip bomb); zip the "
+                    "shapefile again without padding"
+                )
+        _check_member_path(member, name)
+        if member.flag_bits & 0x1:
+            reject(f"{name} is password-protected; zip the shapefile again without a password")
+    return members
+
+
+def check_zip(data: bytes, name: str, limits: ImportLimits) -> list[str]:
+    """Run every directory check on an uploaded zip; return its shapefiles' names.
+
+    Parameters
+    ----------
+    data
+        The zip's bytes.
+    name
+        File name for messages.
+    limits
+        The budgets.
+
+    Returns
+    -------
+    list of str
+        The shapefile names (``.shp`` stems) in member order, possibly empty.
+    """
+    check_zip_directory(data, name, limits)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = checked_members(archive, name, limits)
+        return [PurePosixPath(m.filename).stem for m in shp_members(members)]
+
+
+def _check_member_path(member: zipfile.ZipInfo, name: str) -> None:
+    """Refuse absolute paths, ``..`` components, drive letters and symbolic links."""
+    raw = member.filename.replace("\\", "/")
+    parts = PurePosixPath(raw).parts
+    shown = member.filename[:60]
+    unsafe = (
+        raw.startswith("/")
+        or re.match(r"^[A-Za-z]:", raw) is not None
+        or ".." in parts
+        or "\x00" in raw
+    )
+    if not unsafe:
+        root = Path("/atlas-import-root")
+        unsafe = not (root / raw).resolve().is_relative_to(root)
+    if unsafe:
+        reject(
+            f"{name} contains a member with an unsafe path ({shown!r}) that would be written "
+            "outside the extraction folder; zip the shapefile's files without folders"
+        )
+    if stat.S_ISLNK(member.external_attr >> 16):
+        reject(
+            f"{name} contains a symbolic link ({shown!r}), which is refused; zip the real "
+            "shapefile files instead"
+        )
+
+
+def shp_members(members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The ``.shp`` members, skipping macOS resource forks and folders.
+
+    Parameters
+    ----------
+    members
+        A zip's checked members.
+
+    Returns
+    -------
+    list of zipfile.ZipInfo
+    """
+    return [
+        m
+        for m in members
+        if not m.is_dir()
+        and m.filename.lower().endswith(".shp")
+        and "__MACOSX" not in m.filename
+        and not PurePosixPath(m.filename).name.startswith("._")
+    ]
+
+
+def extract_shapefile(
+    zip_path: Path, name: str, tmp: Path, layer: str | None, limits: ImportLimits
+) -> tuple[Path, str, list[str]]:
+    """Check the zip, then copy one shapefile's parts to ``tmp/layer.*``.
+
+    Parameters
+    ----------
+    zip_path
+        The uploaded zip on disk.
+    name
+        File name for messages.
+    tmp
+        Folder to extract into (removed by the caller's owner).
+    layer
+        The shapefile (``.shp`` stem) to extract; ``None`` for the first.
+    limits
+        The budgets.
+
+    Returns
+    -------
+    tuple of (Path, str, list of str)
+        The extracted ``.shp``, its stem, and the stems of every shapefile in the zip.
+    """
+    with zipfile.ZipFile(zip_path) as archive:
+        members = checked_members(archive, name, limits)
+        shapefiles = shp_members(members)
+        if not shapefiles:
+            reject(
+                f"{name} contains no shapefile (.shp); zip the .shp, .shx, .dbf and .prj files "
+                "of one layer, or upload GeoJSON instead"
+            )
+        stems = [PurePosixPath(m.filename).stem for m in shapefiles]
+        if layer is None:
+            chosen = shapefiles[0]
+        elif layer in stems:
+            chosen = shapefiles[stems.index(layer)]
+        else:
+            listed = ", ".join(f"'{s}'" for s in stems[:20])
+            reject(f"{name} has no shapefile '{layer}'; choose one of {listed}")
+        base = chosen.filename[: -len(".shp")].lower()
+        parts = {
+            m.filename[len(base) :].lower(): m
+            for m in members
+            if m.filename.lower().startswith(base)
+            and m.filename[len(base) :].lower() in SHAPEFILE_PARTS
+        }
+        stem = PurePosixPath(chosen.filename).stem
+        missing = [p for p in (".shx", ".dbf") if p not in parts]
+        if missing:
+            reject(
+                f"{name} has the shapefile '{stem}.shp' without its {' and '.join(missing)} "
+                "file(s); zip all files of the shapefile together"
+            )
+        if ".prj" not in parts:
+            reject(
+                f"{name} has the shapefile '{stem}.shp' but no '{stem}.prj', so its coordinate "
+                "system (CRS) is unknown; add the .prj file to the zip, export the shapefile "
+                "again with a CRS set, or upload GeoJSON instead"
+            )
+        budget = limits.max_uncompressed_bytes
+        for suffix, member in parts.items():
+            budget -= _copy_member(archive, member, tmp / f"layer{suffix}", budget, name)
+    target = tmp / "layer.shp"
+    with target.open("rb") as handle:
+        if handle.read(4) != SHP_MAGIC:
+            reject(f"{name} has a '{stem}.shp' that is not a shapefile; export the layer again")
+    return target, stem, stems
+
+
+def _copy_member(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, budget: int, name: str
+) -> int:
+    """Stream one member to ``dest`` without trusting its declared size; return bytes written."""
+    written = 0
+    with archive.open(member) as source, dest.open("xb") as sink:
+        for chunk in _chunks(source):
+            written += len(chunk)
+            if written > member.file_size or written > budget:
+                reject(
+                    f"{name} has a member that unpacks to more than it declares (a possible zip "
+                    "bomb); zip the shapefile again"
+                )
+            sink.write(chunk)
+    return written
+
+
+def _chunks(source: io.BufferedIOBase) -> Iterator[bytes]:
+    """Read ``source`` in fixed-size chunks."""
+    while chunk := source.read(COPY_CHUNK_BYTES):
+        yield chunk

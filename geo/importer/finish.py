@@ -1,0 +1,708 @@
+"""Common finishing of every format: names, budgets, collections, CRS, repair, validation.
+
+Runs inside the import worker (:mod:`geo.importer.worker`). Each budget of
+:class:`~geo.importer.limits.ImportLimits` is checked before the step whose cost it bounds:
+attribute sizes and vertex counts before anything is reprojected or repaired, segment
+crossings before a polygon is repaired.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.crs import WGS84, to_wgs84
+from geo.importer.limits import ImportLimits
+from geo.importer.messages import crs_label, human_size, plural, reject
+from geo.importer.report import ImportReport
+from geo.validate import LINEAR, POLYGONAL, PUNTAL, validate_frame
+
+#: Attribute names the atlas itself uses downstream (frame geometry, the page's layer column,
+#: GeoPackage feature ids, export provenance, the CSV export's WKT column); compared ignoring
+#: case. An imported attribute with one of these names is renamed on import.
+RESERVED_NAMES = ("geometry", "layer", "fid", "source_ids", "wkt")
+#: Longest attribute name kept as is, in characters.
+MAX_NAME_CHARS = 255
+#: Nesting (WKT parentheses) of each simple geometry type; a collection adds one level.
+_TYPE_DEPTH = {
+    "Point": 1,
+    "LineString": 1,
+    "LinearRing": 1,
+    "Polygon": 2,
+    "MultiPoint": 2,
+    "MultiLineString": 2,
+    "MultiPolygon": 3,
+}
+#: Segments queried at a time when counting crossings (bounds the memory of one query).
+_CROSSING_CHUNK = 256
+_FAMILY_WORDS = {POLYGONAL: "polygons", LINEAR: "lines", PUNTAL: "points"}
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What a reader gets: a checked upload on disk and how to read it (plain data).
+
+    Attributes
+    ----------
+    path
+        The upload's bytes, written by the parent under a fixed name in ``tmp``.
+    name
+        The file name shown in messages.
+    format_id
+        The :class:`~geo.importer.formats.ImportFormat` id chosen from the extension and
+        confirmed by the content.
+    layer
+        Requested layer, table or shapefile name; ``None`` for the first.
+    limits
+        The budgets.
+    tmp
+        A folder the reader may write to; the parent removes it after the worker ends.
+    """
+
+    path: str
+    name: str
+    format_id: str
+    layer: str | None
+    limits: ImportLimits
+    tmp: str
+
+
+@dataclass(frozen=True)
+class RawLayer:
+    """Attributes and geometries as read, before finishing (same length and order).
+
+    Attributes
+    ----------
+    attributes
+        One row per feature, the user's columns.
+    geometries
+        One shapely geometry or ``None`` per feature, in ``crs``.
+    crs
+        The coordinates' CRS.
+    layer
+        The layer read (``None`` for single-layer formats).
+    warnings
+        Report sentences from the reader.
+    """
+
+    attributes: pd.DataFrame
+    geometries: Sequence[BaseGeometry | None]
+    crs: pyproj.CRS
+    layer: str | None
+    warnings: tuple[str, ...]
+
+
+def check_count(count: int, name: str, limits: ImportLimits) -> None:
+    """Refuse more than ``limits.max_features`` features.
+
+    Parameters
+    ----------
+    count
+        Features found (or declared) in the file.
+    name
+        File name for the message.
+    limits
+        The budgets.
+    """
+    if count > limits.max_features:
+        reject(
+            f"{name} has more than {limits.max_features:,} features (found {count:,}); split the "
+            "file or filter it to the area you need"
+        )
+
+
+def check_columns(count: int, name: str, limits: ImportLimits) -> None:
+    """Refuse more than ``limits.max_attribute_columns`` attribute columns.
+
+    Parameters
+    ----------
+    count
+        Attribute columns found.
+    name
+        File name for the message.
+    limits
+        The budgets.
+    """
+    if count > limits.max_attribute_columns:
+        reject(
+            f"{name} has {count:,} attribute columns, over the limit of "
+            f"{limits.max_attribute_columns:,}; keep only the columns you need"
+        )
+
+
+def finish(
+    raw: RawLayer, name: str, format_id: str, layer_kind: str, limits: ImportLimits
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Check budgets, normalise names and collections, reproject, repair, validate, report.
+
+    Parameters
+    ----------
+    raw
+        What the reader found.
+    name
+        File name for messages and the report.
+    format_id
+        The format's id, for the report.
+    layer_kind
+        What a layer of the format is called, for the report.
+    limits
+        The budgets.
+
+    Returns
+    -------
+    tuple of (GeoDataFrame, ImportReport)
+        Valid, non-empty features in EPSG:4326 with normalised attribute names, and the report.
+
+    Raises
+    ------
+    ImportRejectedError
+        With one sentence for every refusal.
+    """
+    warnings = list(raw.warnings)
+    geoms = np.asarray(raw.geometries, dtype=object)
+    features_read = len(geoms)
+    if features_read == 0:
+        reject(f"{name} contains no features; export a layer that has features")
+    attributes = raw.attributes.reset_index(drop=True)
+    check_columns(len(attributes.columns), name, limits)
+    check_attribute_sizes(attributes, name, limits)
+    check_geometry_budget(geoms, name, limits)
+    attributes, renamed = normalise_names(attributes, name)
+    warnings += renamed
+    geoms, collection_notes = simplify_collections(geoms, name)
+    warnings += collection_notes
+
+    usable = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    dropped = int((~usable).sum())
+    if not usable.any():
+        reject(
+            f"{name} has no usable geometry (all {features_read:,} features have a null or "
+            "empty geometry); export the layer with its geometry"
+        )
+    check_crs(raw.crs, name)
+    gdf = gpd.GeoDataFrame(
+        attributes[usable].reset_index(drop=True),
+        geometry=gpd.GeoSeries(geoms[usable], crs=raw.crs),
+    )
+    source_crs = crs_label(raw.crs)
+    reprojected = not raw.crs.equals(pyproj.CRS.from_user_input(WGS84), ignore_axis_order=True)
+    gdf = to_wgs84(gdf, name=name)
+    check_range(gdf, name, reprojected, source_crs)
+
+    invalid = ~shapely.is_valid(gdf.geometry.to_numpy())
+    repaired = int(invalid.sum())
+    if repaired:
+        geoms = gdf.geometry.to_numpy().copy()
+        check_repair_budget(geoms, invalid, name, limits)
+        geoms[invalid] = [repair(g) for g in geoms[invalid]]
+        collapsed = shapely.is_empty(geoms)
+        gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=WGS84))
+        if collapsed.any():
+            count = int(collapsed.sum())
+            repaired -= count
+            dropped += count
+            warnings.append(
+                f"{plural(count, 'invalid geometry', 'geometries')} collapsed to nothing when "
+                "repaired and " + ("was" if count == 1 else "were") + " dropped."
+            )
+            gdf = gdf[~collapsed]
+    if len(gdf) == 0:
+        reject(f"{name} has no usable geometry after repair; fix the geometries in a GIS")
+    gdf = gdf.reset_index(drop=True)
+    validate_frame(gdf, name=name, allow_empty=False)
+    report = ImportReport(
+        source_name=name,
+        format=format_id,
+        layer=raw.layer,
+        features_read=features_read,
+        features_kept=len(gdf),
+        repaired=repaired,
+        dropped_empty=dropped,
+        source_crs=source_crs,
+        reprojected=reprojected,
+        warnings=tuple(warnings),
+        layer_kind=layer_kind,
+    )
+    return gdf, report
+
+
+# --------------------------------------------------------------------------- attributes
+
+
+def _value_bytes(value: object) -> int:
+    """UTF-8 size of a text value, length of a binary one, 0 for anything else."""
+    if isinstance(value, str):
+        return len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, bytes | bytearray | memoryview):
+        return len(value)
+    return 0
+
+
+def check_attribute_sizes(attributes: pd.DataFrame, name: str, limits: ImportLimits) -> None:
+    """Refuse a text/binary value over ``max_value_bytes`` or a file over ``max_attribute_bytes``.
+
+    Parameters
+    ----------
+    attributes
+        The attribute table as read.
+    name
+        File name for the message.
+    limits
+        The budgets.
+    """
+    total = 0
+    for position, column in enumerate(attributes.columns):
+        values = attributes.iloc[:, position]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        cells = values.to_numpy(dtype=object, na_value=None)
+        sizes = np.fromiter(map(_value_bytes, cells), dtype=np.int64, count=len(cells))
+        if len(sizes) and int(sizes.max()) > limits.max_value_bytes:
+            row = int(sizes.argmax())
+            reject(
+                f"{name} has a {human_size(int(sizes[row]))} value in attribute "
+                f"'{str(column)[:40]}' of feature {row + 1}, over the limit of "
+                f"{human_size(limits.max_value_bytes)} per value; shorten it or drop that "
+                "attribute"
+            )
+        total += int(sizes.sum())
+    if total > limits.max_attribute_bytes:
+        reject(
+            f"{name} has {human_size(total)} of attribute text, over the limit of "
+            f"{human_size(limits.max_attribute_bytes)}; drop long text attributes or split the "
+            "file"
+        )
+
+
+def normalise_names(attributes: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Make attribute names strings that are unique ignoring case and not reserved.
+
+    A name used by the atlas itself (:data:`RESERVED_NAMES`), a repeat of an earlier name
+    ignoring case, an empty name or one longer than :data:`MAX_NAME_CHARS` gets the suffix
+    ``_1`` (``_2``…), choosing a name no other column has.
+
+    Parameters
+    ----------
+    attributes
+        The attribute table; its values are not changed.
+    name
+        File name for the report line.
+
+    Returns
+    -------
+    tuple of (DataFrame, list of str)
+        The table with new column names, and one report sentence when anything was renamed.
+    """
+    originals = [c if isinstance(c, str) else str(c) for c in attributes.columns]
+    bases = [(c.strip() or "field")[:MAX_NAME_CHARS] for c in originals]
+    keep: list[bool] = []
+    taken: set[str] = set()
+    for original, base in zip(originals, bases, strict=True):
+        ok = base == original and base.lower() not in RESERVED_NAMES and base.lower() not in taken
+        keep.append(ok)
+        if ok:
+            taken.add(base.lower())
+    final: list[str] = []
+    changes: list[str] = []
+    for original, base, ok in zip(originals, bases, keep, strict=True):
+        if ok:
+            final.append(original)
+            continue
+        number = 1
+        while f"{base}_{number}".lower() in taken:
+            number += 1
+        new = f"{base}_{number}"
+        taken.add(new.lower())
+        final.append(new)
+        changes.append(f"'{original[:40]}' → '{new[:40]}'")
+    renamed = attributes.copy(deep=False)
+    renamed.columns = final
+    if not changes:
+        return renamed, []
+    shown = ", ".join(changes[:5]) + (", …" if len(changes) > 5 else "")
+    return renamed, [
+        f"{name} has {plural(len(changes), 'attribute name')} that the atlas uses itself "
+        f"({', '.join(RESERVED_NAMES)}), that repeat another ignoring case, or that are empty "
+        f"or too long; renamed: {shown}."
+    ]
+
+
+def nested_values_as_text(records: list[dict[str, object]]) -> int:
+    """Replace object and list attribute values by their JSON text, in place.
+
+    Parameters
+    ----------
+    records
+        One property dict per feature.
+
+    Returns
+    -------
+    int
+        How many values were replaced.
+    """
+    replaced = 0
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, dict | list):
+                record[key] = json.dumps(value, ensure_ascii=False)
+                replaced += 1
+    return replaced
+
+
+# --------------------------------------------------------------------------- geometry budgets
+
+
+def nesting_depth(geom: BaseGeometry) -> int:
+    """Nesting of ``geom`` counted as the parentheses of its WKT (a Point is 1).
+
+    Parameters
+    ----------
+    geom
+        Any shapely geometry (collections are walked; their depth is bounded by the reader).
+
+    Returns
+    -------
+    int
+    """
+    kind = geom.geom_type
+    if kind != "GeometryCollection":
+        return _TYPE_DEPTH[kind]
+    return 1 + max((nesting_depth(part) for part in geom.geoms), default=0)
+
+
+def check_geometry_budget(geoms: np.ndarray, name: str, limits: ImportLimits) -> None:
+    """Refuse geometries over the vertex or nesting budgets before any geometry work.
+
+    Parameters
+    ----------
+    geoms
+        One geometry or ``None`` per feature.
+    name
+        File name for the message.
+    limits
+        The budgets.
+    """
+    counts = shapely.get_num_coordinates(geoms)
+    if len(counts) and int(counts.max()) > limits.max_vertices_per_geometry:
+        row = int(counts.argmax())
+        reject(
+            f"{name} has a geometry with {int(counts[row]):,} vertices in feature {row + 1}, "
+            f"over the limit of {limits.max_vertices_per_geometry:,} per geometry; simplify it "
+            "in a GIS (a tolerance of a few metres is invisible on the map) or split it"
+        )
+    total = int(counts.sum())
+    if total > limits.max_vertices:
+        reject(
+            f"{name} has {total:,} vertices, over the limit of {limits.max_vertices:,} per "
+            "file; simplify the geometries in a GIS or split the file"
+        )
+    collections = np.flatnonzero(
+        shapely.get_type_id(geoms) == shapely.GeometryType.GEOMETRYCOLLECTION
+    )
+    for row in collections:
+        depth = nesting_depth(geoms[row])
+        if depth > limits.max_nesting_depth:
+            reject(
+                f"{name} nests its data too deeply: feature {row + 1} has geometry collections "
+                f"{depth} levels deep, over the limit of {limits.max_nesting_depth}; flatten the "
+                "collections in a GIS"
+            )
+
+
+def _simple_parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    """The non-empty points, lines and polygons inside ``geom``, collections flattened."""
+    out: list[BaseGeometry] = []
+    for part in shapely.get_parts(geom):
+        if part.is_empty:
+            continue
+        if part.geom_type == "LinearRing":
+            out.append(shapely.LineString(part.coords))
+        elif part.geom_type in ("Point", "LineString", "Polygon"):
+            out.append(part)
+        else:
+            out.extend(_simple_parts(part))
+    return out
+
+
+def simplify_collections(geoms: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
+    """Turn each GeometryCollection into the parts of its highest dimension.
+
+    A map layer draws one kind of geometry per feature and downstream steps (bounds, display,
+    export) expect points, lines or polygons: a collection of polygons becomes a
+    (Multi)Polygon, and a collection mixing dimensions keeps its polygons (else its lines)
+    and reports the parts dropped.
+
+    Parameters
+    ----------
+    geoms
+        One geometry or ``None`` per feature.
+    name
+        File name for the report.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, list of str)
+        The geometries (a new array when anything changed) and report sentences.
+    """
+    rows = np.flatnonzero(shapely.get_type_id(geoms) == shapely.GeometryType.GEOMETRYCOLLECTION)
+    if len(rows) == 0:
+        return geoms, []
+    geoms = geoms.copy()
+    converted = mixed = 0
+    for row in rows:
+        parts = _simple_parts(geoms[row])
+        if not parts:
+            continue
+        converted += 1
+        family = next(
+            f for f in (POLYGONAL, LINEAR, PUNTAL) if any(p.geom_type in f for p in parts)
+        )
+        kept = [p for p in parts if p.geom_type in family]
+        if len(kept) < len(parts):
+            mixed += 1
+        geoms[row] = _combine(kept, family)
+    notes = [
+        f"{name} has {plural(converted, 'GeometryCollection feature')}; each was read as "
+        "its points, lines or polygons."
+    ]
+    if mixed:
+        notes.append(
+            f"{plural(mixed, 'collection')} mixed polygons, lines or points and kept only the "
+            "parts of the highest dimension (a map layer draws one kind per feature); split "
+            "such features by type in a GIS to keep every part."
+        )
+    return geoms, notes
+
+
+def _combine(parts: list[BaseGeometry], family: frozenset[str]) -> BaseGeometry:
+    """One geometry of ``family`` from its simple parts (a single part stays single)."""
+    if len(parts) == 1:
+        return parts[0]
+    if family is POLYGONAL:
+        return shapely.MultiPolygon(parts)
+    if family is LINEAR:
+        return shapely.MultiLineString(parts)
+    return shapely.MultiPoint(parts)
+
+
+# --------------------------------------------------------------------------- CRS and range
+
+
+def check_crs(crs: pyproj.CRS, name: str) -> None:
+    """Refuse CRSs whose coordinates cannot be placed on a lon/lat map of the Earth.
+
+    A geocentric CRS such as EPSG:4978 holds x/y/z metres from the Earth's centre: read as a
+    map CRS its points land near a pole. Engineering CRSs have no place on the Earth at all.
+
+    Parameters
+    ----------
+    crs
+        The file's CRS.
+    name
+        File name for the message.
+    """
+    label = crs_label(crs)
+    if crs.is_geocentric:
+        reject(
+            f"{name} uses the geocentric CRS {label} (x/y/z in metres from the Earth's centre), "
+            "which a map cannot show; export it in EPSG:4326 or a projected CRS"
+        )
+    if not (crs.is_geographic or crs.is_projected or crs.is_compound):
+        reject(
+            f"{name} uses the CRS {label}, which does not place coordinates on the Earth; "
+            "export it in EPSG:4326 or a projected CRS"
+        )
+    ellipsoid = crs.ellipsoid
+    if ellipsoid is not None and not 6.3e6 <= ellipsoid.semi_major_metre <= 6.4e6:
+        reject(
+            f"{name} uses the CRS {label}, whose ellipsoid ({ellipsoid.name}) is not the "
+            "Earth's; export it in EPSG:4326"
+        )
+
+
+def check_range(gdf: gpd.GeoDataFrame, name: str, reprojected: bool, source_crs: str) -> None:
+    """Refuse coordinates that are not finite lon/lat degrees after reprojection.
+
+    Parameters
+    ----------
+    gdf
+        Features in EPSG:4326.
+    name
+        File name for the message.
+    reprojected
+        Whether the coordinates were transformed (changes the advice).
+    source_crs
+        The file's CRS label.
+    """
+    coords = shapely.get_coordinates(gdf.geometry.to_numpy())
+    if len(coords) == 0:
+        return
+    finite = np.isfinite(coords).all()
+    lon_ok = finite and bool((np.abs(coords[:, 0]) <= 180.0).all())
+    lat_ok = finite and bool((np.abs(coords[:, 1]) <= 90.0).all())
+    if lon_ok and lat_ok:
+        return
+    if not finite:
+        detail = "some coordinates could not be placed on the globe"
+    else:
+        x_max = float(np.abs(coords[:, 0]).max())
+        y_max = float(np.abs(coords[:, 1]).max())
+        detail = f"|x| up to {_fmt_coord(x_max)}, |y| up to {_fmt_coord(y_max)}"
+    if reprojected:
+        fix = f"check that {source_crs} is really the CRS of the data and export it again"
+    else:
+        fix = (
+            "export it as lon/lat in EPSG:4326 (WGS84), or as a GeoPackage/Shapefile with its "
+            "CRS; in a CSV check that lon and lat are not swapped"
+        )
+    reject(
+        f"{name} has coordinates outside lon -180…180 / lat -90…90 ({detail}), so they look "
+        f"projected rather than lon/lat degrees; {fix}"
+    )
+
+
+def _fmt_coord(value: float) -> str:
+    """A coordinate magnitude for a message."""
+    return f"{value:,.0f}" if value >= 1000 else f"{value:,.4g}"
+
+
+# --------------------------------------------------------------------------- repair
+
+
+def count_crossings(geom: BaseGeometry, stop_after: int) -> int:
+    """Pairs of non-adjacent boundary segments of ``geom`` that touch or cross.
+
+    The cost of repairing a self-intersecting polygon grows with this number (300 random
+    vertices give about 9,000 crossings), so it is counted first, with a spatial index, and
+    counting stops as soon as ``stop_after`` is exceeded.
+
+    Parameters
+    ----------
+    geom
+        A polygon or multipolygon (any CRS).
+    stop_after
+        Counting stops once the count exceeds this.
+
+    Returns
+    -------
+    int
+        The count, or a number above ``stop_after`` when counting stopped early.
+    """
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    starts, ends, ring_ids = [], [], []
+    for ring_id, ring in enumerate(rings):
+        coords = shapely.get_coordinates(ring)
+        if len(coords) < 2:
+            continue
+        starts.append(coords[:-1])
+        ends.append(coords[1:])
+        ring_ids.append(np.full(len(coords) - 1, ring_id))
+    if not starts:
+        return 0
+    segments = shapely.linestrings(np.stack([np.concatenate(starts), np.concatenate(ends)], axis=1))
+    ring_of = np.concatenate(ring_ids)
+    position = np.concatenate([np.arange(len(s)) for s in starts])
+    ring_length = np.bincount(ring_of)[ring_of]
+    tree = shapely.STRtree(segments)
+    found = 0
+    for start in range(0, len(segments), _CROSSING_CHUNK):
+        a, b = tree.query(segments[start : start + _CROSSING_CHUNK], predicate="intersects")
+        a = a + start
+        later = b > a
+        same_ring = ring_of[a] == ring_of[b]
+        gap = np.abs(position[a] - position[b])
+        adjacent = same_ring & ((gap == 1) | (gap == ring_length[a] - 1))
+        found += int((later & ~adjacent).sum())
+        if found > stop_after:
+            break
+    return found
+
+
+def check_repair_budget(
+    geoms: np.ndarray, invalid: np.ndarray, name: str, limits: ImportLimits
+) -> None:
+    """Refuse invalid polygons whose repair would cost more than the crossing budgets allow.
+
+    Parameters
+    ----------
+    geoms
+        The features' geometries (EPSG:4326).
+    invalid
+        Mask of the geometries to repair.
+    name
+        File name for the message.
+    limits
+        The budgets.
+    """
+    total = 0
+    for row in np.flatnonzero(invalid):
+        geom = geoms[row]
+        if geom.geom_type not in POLYGONAL:
+            continue
+        crossings = count_crossings(geom, limits.max_repair_crossings_per_geometry)
+        if crossings > limits.max_repair_crossings_per_geometry:
+            reject(
+                f"{name} has a self-intersecting polygon in feature {row + 1} with more than "
+                f"{limits.max_repair_crossings_per_geometry:,} crossing edges, over the repair "
+                "limit; fix that polygon in a GIS (e.g. QGIS 'Fix geometries') or delete it"
+            )
+        total += crossings
+        if total > limits.max_repair_crossings:
+            reject(
+                f"{name} has invalid polygons with more than {limits.max_repair_crossings:,} "
+                "crossing edges in all, over the repair limit per file; fix them in a GIS "
+                "(e.g. QGIS 'Fix geometries') and import again"
+            )
+
+
+def _family(geom: BaseGeometry) -> frozenset[str] | None:
+    """The geometry type family of ``geom`` (``None`` for a GeometryCollection: keep all)."""
+    for family in (POLYGONAL, LINEAR, PUNTAL):
+        if geom.geom_type in family:
+            return family
+    return None
+
+
+def repair(geom: BaseGeometry) -> BaseGeometry:
+    """Make ``geom`` valid, keeping only the parts of its own type family (may be empty).
+
+    Polygons are repaired with GEOS's "structure" method (union of the shells minus the
+    holes), which keeps the area a person drew and costs a fraction of the "linework" method
+    on rings that cross themselves many times.
+
+    Parameters
+    ----------
+    geom
+        An invalid geometry.
+
+    Returns
+    -------
+    BaseGeometry
+        A valid geometry of the same family, or an empty collection when nothing is left.
+    """
+    family = _family(geom)
+    if family is POLYGONAL:
+        fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+    else:
+        fixed = shapely.make_valid(geom)
+    if family is None:
+        return fixed
+    parts = [p for p in shapely.get_parts(fixed) if p.geom_type in family]
+    flat = [q for p in parts for q in shapely.get_parts(p)]
+    if not flat:
+        return shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+    if len(flat) == 1 and not geom.geom_type.startswith("Multi"):
+        return flat[0]
+    if family is POLYGONAL:
+        return shapely.MultiPolygon(flat)
+    if family is LINEAR:
+        return shapely.MultiLineString(flat)
+    return shapely.MultiPoint(flat)

@@ -1,0 +1,241 @@
+"""What each import format is: one :class:`ImportFormat` record per format, nothing elsewhere.
+
+The page's uploader (accepted types, layer chooser), the sniffer (magic bytes, content kind),
+the readers and every message take what they need from these records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Literal
+
+from geo.importer.csv_table import read_csv
+from geo.importer.finish import RawLayer, ReadRequest
+from geo.importer.gdal import read_gdal
+from geo.importer.geojson import read_geojson
+
+#: What the sniffer can say about a file's content (:func:`geo.importer.sniff.sniff`).
+ContentKind = Literal["json", "gpkg", "zip", "kml", "text"]
+Reader = Callable[[ReadRequest, "ImportFormat"], RawLayer]
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """One accepted import format.
+
+    Attributes
+    ----------
+    id
+        Stable identifier, e.g. ``"gpkg"`` (:attr:`ImportReport.format`).
+    title
+        Name shown to people, e.g. ``"GeoPackage"``.
+    extensions
+        Accepted file-name endings, lower case with the dot; the first is suggested when a
+        file must be renamed.
+    content
+        The content kind the sniffer must find for a file of this format.
+    magic
+        Byte strings one of which the file starts with (empty for text formats).
+    media_types
+        MIME types a browser may send for such an upload.
+    reader
+        Reads a checked file into a :class:`~geo.importer.finish.RawLayer`.
+    multi_layer
+        Whether one file can hold several layers the user chooses from.
+    layer_word
+        What one of those layers is called ("table", "layer", "shapefile"); empty otherwise.
+    gdal_drivers
+        GDAL drivers allowed to open the format (empty when GDAL is not used); the import
+        refuses a file GDAL opened with any other driver.
+    note
+        Extra words for the list of formats, e.g. "with lon/lat or WKT columns".
+    """
+
+    id: str
+    title: str
+    extensions: tuple[str, ...]
+    content: ContentKind
+    magic: tuple[bytes, ...]
+    media_types: tuple[str, ...]
+    reader: Reader
+    multi_layer: bool
+    layer_word: str = ""
+    gdal_drivers: tuple[str, ...] = ()
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.extensions or any(
+            not e.startswith(".") or e != e.lower() or len(e) < 2 for e in self.extensions
+        ):
+            problems.append(f"extensions {self.extensions!r} must be lower case with a dot")
+        if self.multi_layer != bool(self.layer_word):
+            problems.append("a multi-layer format needs a layer_word, others none")
+        if not self.media_types:
+            problems.append("media_types is empty")
+        if problems:
+            raise ValueError(f"import format {self.id!r}: {'; '.join(problems)}")
+
+    @property
+    def upload_types(self) -> tuple[str, ...]:
+        """Extensions without the dot, as ``st.file_uploader(type=...)`` takes them."""
+        return tuple(e.lstrip(".") for e in self.extensions)
+
+    @property
+    def described(self) -> str:
+        """E.g. ``"GeoJSON (.geojson/.json)"`` or ``"CSV (.csv) with lon/lat or WKT columns"``."""
+        text = f"{self.title} ({'/'.join(self.extensions)})"
+        return f"{text} {self.note}" if self.note else text
+
+
+IMPORT_FORMATS: tuple[ImportFormat, ...] = (
+    ImportFormat(
+        id="geojson",
+        title="GeoJSON",
+        extensions=(".geojson", ".json"),
+        content="json",
+        magic=(),
+        media_types=("application/geo+json", "application/json"),
+        reader=read_geojson,
+        multi_layer=False,
+    ),
+    ImportFormat(
+        id="gpkg",
+        title="GeoPackage",
+        extensions=(".gpkg",),
+        content="gpkg",
+        magic=(b"SQLite format 3\x00",),
+        media_types=("application/geopackage+sqlite3",),
+        reader=read_gdal,
+        multi_layer=True,
+        layer_word="table",
+        gdal_drivers=("GPKG",),
+    ),
+    ImportFormat(
+        id="shapefile",
+        title="zipped Shapefile",
+        extensions=(".zip",),
+        content="zip",
+        magic=(b"PK\x03\x04", b"PK\x05\x06"),
+        media_types=("application/zip", "application/x-zip-compressed"),
+        reader=read_gdal,
+        multi_layer=True,
+        layer_word="shapefile",
+        gdal_drivers=("ESRI Shapefile",),
+    ),
+    ImportFormat(
+        id="kml",
+        title="KML",
+        extensions=(".kml",),
+        content="kml",
+        magic=(),
+        media_types=("application/vnd.google-earth.kml+xml",),
+        reader=read_gdal,
+        multi_layer=True,
+        layer_word="layer",
+        gdal_drivers=("LIBKML", "KML"),
+    ),
+    ImportFormat(
+        id="csv",
+        title="CSV",
+        extensions=(".csv",),
+        content="text",
+        magic=(),
+        media_types=("text/csv",),
+        reader=read_csv,
+        multi_layer=False,
+        note="with lon/lat or WKT columns",
+    ),
+)
+"""Every accepted import format, in the order they are offered."""
+
+
+def format_by_id(format_id: str) -> ImportFormat:
+    """The format record with ``format_id``.
+
+    Parameters
+    ----------
+    format_id
+        E.g. ``"kml"``.
+
+    Returns
+    -------
+    ImportFormat
+
+    Raises
+    ------
+    KeyError
+        For an unknown id.
+    """
+    for fmt in IMPORT_FORMATS:
+        if fmt.id == format_id:
+            return fmt
+    raise KeyError(format_id)
+
+
+def format_for_filename(filename: str) -> ImportFormat | None:
+    """The format a file name's extension selects, or ``None``.
+
+    Parameters
+    ----------
+    filename
+        A base name such as ``"hazards.GPKG"`` (case is ignored).
+
+    Returns
+    -------
+    ImportFormat or None
+    """
+    suffix = PurePosixPath(filename.lower()).suffix
+    return next((f for f in IMPORT_FORMATS if suffix in f.extensions), None)
+
+
+def format_for_content(content: str) -> ImportFormat | None:
+    """The format whose content kind is ``content`` (plain text means CSV), or ``None``.
+
+    Parameters
+    ----------
+    content
+        A content kind from the sniffer.
+
+    Returns
+    -------
+    ImportFormat or None
+    """
+    return next((f for f in IMPORT_FORMATS if f.content == content), None)
+
+
+def upload_types() -> list[str]:
+    """Every accepted extension without the dot, for the page's file uploader.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["geojson", "json", "gpkg", "zip", "kml", "csv"]``.
+    """
+    return [t for f in IMPORT_FORMATS for t in f.upload_types]
+
+
+def supported_formats() -> str:
+    """The accepted formats as one phrase, for messages and the page caption.
+
+    Returns
+    -------
+    str
+        E.g. ``"a GeoJSON (.geojson/.json), GeoPackage (.gpkg), … or CSV (.csv) with lon/lat
+        or WKT columns file"`` without the article and noun: the list alone.
+    """
+    described = [f.described for f in IMPORT_FORMATS]
+    return ", ".join(described[:-1]) + " or " + described[-1]
+
+
+def supported_hint() -> str:
+    """The fix offered when a file is of no accepted format.
+
+    Returns
+    -------
+    str
+        ``"upload a GeoJSON (.geojson/.json), … or CSV (.csv) file with …"``.
+    """
+    return f"upload one of: {supported_formats()}"

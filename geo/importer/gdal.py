@@ -1,0 +1,316 @@
+"""GeoPackage, zipped Shapefile and KML through GDAL (pyogrio), confined to one driver.
+
+GDAL can reach far beyond the file it is given: its GML driver fetches the XML schemas a
+document names, ``/vsicurl/`` paths read URLs, VRT documents open other local files, and a
+GeoPackage view is an SQL query that can run forever. So, in the import worker only:
+
+* GDAL is configured before its drivers are registered (:func:`worker_environment`): every
+  vector driver except the format's own is skipped (``GDAL_SKIP``), and network access is
+  off — HTTP goes to a proxy address nothing listens on, with no retries and a 1 s timeout,
+  PROJ's network is off, and ``NO_PROXY`` cannot exempt any host;
+* the driver GDAL actually used is confirmed against the format record before a feature is
+  read;
+* a KML document's real root element must be ``<kml>`` and its elements may nest at most
+  ``max_nesting_depth`` deep (one streaming pass with expat, which also refuses DTDs);
+* a GeoPackage layer that is an SQL view is refused before GDAL opens the file.
+
+``pyogrio`` is imported inside the functions, never at module level: the worker imports this
+module before it has configured GDAL, and pyogrio registers GDAL's drivers when imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import xml.parsers.expat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyproj
+
+from geo.importer.archives import extract_shapefile
+from geo.importer.finish import RawLayer, ReadRequest, check_columns, check_count
+from geo.importer.limits import ImportLimits
+from geo.importer.messages import reject
+
+if TYPE_CHECKING:
+    from geo.importer.formats import ImportFormat
+
+#: Where HTTP requests of GDAL (drivers and ``/vsicurl/``) are sent during an import: a proxy
+#: address nothing listens on, so every request fails at once without leaving the machine.
+DEAD_PROXY = "127.0.0.1:1"
+#: GDAL configuration options that turn network access off for an import.
+NETWORK_OFF = {
+    "GDAL_HTTP_PROXY": DEAD_PROXY,
+    "GDAL_HTTPS_PROXY": DEAD_PROXY,
+    "GDAL_HTTP_TIMEOUT": "1",
+    "GDAL_HTTP_CONNECTTIMEOUT": "1",
+    "GDAL_HTTP_MAX_RETRY": "0",
+    "GDAL_HTTP_NETRC": "NO",
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".atlas-no-remote-file",
+    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    "GML_DOWNLOAD_WFS_SCHEMA": "NO",
+    "GML_SKIP_RESOLVE_ELEMS": "ALL",
+    "LIBKML_RESOLVE_STYLE": "NO",
+    "PROJ_NETWORK": "OFF",
+}
+#: Environment variables an import worker must not inherit (they could exempt hosts from the
+#: proxy above or point libcurl elsewhere).
+UNSET_ENVIRONMENT = (
+    "NO_PROXY",
+    "no_proxy",
+    "http_proxy",
+    "https_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "all_proxy",
+    "GDAL_SKIP",
+    "OGR_SKIP",
+    "GDAL_DRIVER_PATH",
+)
+_KML_NAMESPACE_SEPARATOR = " "
+
+
+def vector_drivers() -> tuple[str, ...]:
+    """Every vector driver of the GDAL inside pyogrio (read in the parent process).
+
+    Returns
+    -------
+    tuple of str
+    """
+    import pyogrio  # see the module docstring: never at module level
+
+    return tuple(sorted(pyogrio.list_drivers()))
+
+
+def worker_environment(fmt: ImportFormat, tmp: Path) -> dict[str, str | None]:
+    """Environment for an import worker of ``fmt``: one GDAL driver, no network, temp in ``tmp``.
+
+    Parameters
+    ----------
+    fmt
+        The format to import.
+    tmp
+        The import's temporary folder (GDAL, SQLite and Python temp files go there, so they
+        are removed with it).
+
+    Returns
+    -------
+    dict of str to str or None
+        Variables to set in the worker before GDAL is loaded (``None``: remove it).
+    """
+    environment: dict[str, str | None] = dict.fromkeys(UNSET_ENVIRONMENT)
+    environment.update(NETWORK_OFF)
+    skipped = [d for d in vector_drivers() if d not in fmt.gdal_drivers]
+    environment["GDAL_SKIP"] = ",".join(skipped)
+    for variable in ("TMPDIR", "CPL_TMPDIR", "SQLITE_TMPDIR"):
+        environment[variable] = str(tmp)
+    return environment
+
+
+def configure_gdal_in_worker() -> None:
+    """Load GDAL in the worker with network access off (after :func:`worker_environment`).
+
+    Configuration options are set again through pyogrio in case GDAL was loaded before the
+    environment was set; PROJ's network is switched off through pyproj as well.
+    """
+    import pyogrio  # see the module docstring: never at module level
+
+    pyogrio.set_gdal_config_options(dict(NETWORK_OFF))
+    pyproj.network.set_network_enabled(active=False)
+
+
+def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
+    """Read one layer of a GeoPackage, zipped Shapefile or KML.
+
+    Parameters
+    ----------
+    request
+        The checked upload (on disk under a fixed name in ``request.tmp``).
+    fmt
+        Its format record (drivers allowed, what a layer is called).
+
+    Returns
+    -------
+    RawLayer
+        The chosen layer (the first when none is requested) in the file's CRS.
+    """
+    import pyogrio  # see the module docstring: never at module level
+
+    name, limits, tmp = request.name, request.limits, Path(request.tmp)
+    warnings: list[str] = []
+    if fmt.id == "shapefile":
+        target, layer_name, layers = extract_shapefile(
+            Path(request.path), name, tmp, request.layer, limits
+        )
+    else:
+        target = Path(request.path)
+        layers, views = _layers_and_views(target, name, fmt, limits)
+        usable = [n for n in layers if n not in views]
+        if request.layer is None:
+            if not usable:
+                _refuse_view(name, fmt, layers[0])
+            layer_name = usable[0]
+        elif request.layer in layers:
+            layer_name = request.layer
+            if layer_name in views:
+                _refuse_view(name, fmt, layer_name)
+        else:
+            listed = ", ".join(f"'{n}'" for n in layers[:20])
+            reject(f"{name} has no {fmt.layer_word} '{request.layer}'; choose one of {listed}")
+    if request.layer is None and len(layers) > 1:
+        others = ", ".join(f"'{n}'" for n in [n for n in layers if n != layer_name][:5])
+        warnings.append(
+            f"{name} has {len(layers)} {fmt.layer_word}s; '{layer_name}' was read, choose another "
+            f"({others}) with the {fmt.layer_word} option."
+        )
+    read_layer = None if fmt.id == "shapefile" else layer_name
+    info = pyogrio.read_info(target, layer=read_layer)
+    if info["driver"] not in fmt.gdal_drivers:
+        reject(
+            f"{name} was recognised by GDAL as {info['driver']} data, not {fmt.title}; export it "
+            f"again as {fmt.title}"
+        )
+    if info["features"] >= 0:
+        check_count(int(info["features"]), name, limits)
+    check_columns(len(info["fields"]), name, limits)
+    frame = pyogrio.read_dataframe(target, layer=read_layer, max_features=limits.max_features + 1)
+    check_count(len(frame), name, limits)
+    if frame.crs is None:
+        reject(
+            f"{name} has no coordinate system (CRS) on {layer_name!r}, so its coordinates "
+            "cannot be placed; set the CRS in your GIS and export again, or use GeoJSON"
+        )
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    return RawLayer(
+        attributes=attributes.reset_index(drop=True),
+        geometries=frame.geometry.to_numpy(),
+        crs=pyproj.CRS.from_user_input(frame.crs),
+        layer=layer_name,
+        warnings=tuple(warnings),
+    )
+
+
+def list_gdal_layers(request: ReadRequest, fmt: ImportFormat) -> list[str]:
+    """Names of the layers with geometry of a GeoPackage or KML, in file order.
+
+    Parameters
+    ----------
+    request
+        The checked upload.
+    fmt
+        Its format record.
+
+    Returns
+    -------
+    list of str
+    """
+    layers, _ = _layers_and_views(Path(request.path), request.name, fmt, request.limits)
+    return layers
+
+
+def _layers_and_views(
+    path: Path, name: str, fmt: ImportFormat, limits: ImportLimits
+) -> tuple[list[str], set[str]]:
+    """The spatial layers of ``path`` and which of them are SQL views (GeoPackage only)."""
+    import pyogrio  # see the module docstring: never at module level
+
+    views: set[str] = set()
+    if fmt.id == "kml":
+        check_kml_document(path, name, limits)
+        drivers = pyogrio.list_drivers()
+        if not any("r" in drivers.get(d, "") for d in fmt.gdal_drivers):
+            reject(
+                f"{name} cannot be read because the GDAL in pyogrio has no KML driver; "
+                "convert the KML to GeoJSON and upload that"
+            )
+    if fmt.id == "gpkg":
+        views = gpkg_views(path)
+    layers = [str(n) for n, geometry_type in pyogrio.list_layers(path) if geometry_type]
+    if not layers:
+        reject(f"{name} contains no layer with geometry; export a layer with geometry")
+    return layers, views
+
+
+def gpkg_views(path: Path) -> set[str]:
+    """Names of the SQL views in a GeoPackage, read with SQLite without running any of them.
+
+    Parameters
+    ----------
+    path
+        The GeoPackage (opened read-only and immutable: no journal or lock files).
+
+    Returns
+    -------
+    set of str
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as database:
+        rows = database.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def _refuse_view(name: str, fmt: ImportFormat, layer: str) -> None:
+    reject(
+        f"{name} has the {fmt.layer_word} '{layer[:40]}' as an SQL view, which the import does "
+        "not run (a view can compute without end); export the layer as a plain table"
+    )
+
+
+def check_kml_document(path: Path, name: str, limits: ImportLimits) -> None:
+    """Stream a KML once: the root element must be ``kml``, nesting within the limit, no DTD.
+
+    Parameters
+    ----------
+    path
+        The KML file.
+    name
+        File name for messages.
+    limits
+        ``max_nesting_depth`` bounds the element nesting.
+    """
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=_KML_NAMESPACE_SEPARATOR)
+    depth = 0
+    deepest = 0
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal depth, deepest
+        depth += 1
+        deepest = max(deepest, depth)
+        if depth == 1 and tag.rsplit(_KML_NAMESPACE_SEPARATOR, 1)[-1] != "kml":
+            shown = tag.rsplit(_KML_NAMESPACE_SEPARATOR, 1)[-1][:40]
+            reject(
+                f"{name} is an XML document whose root element is <{shown}>, not <kml>; "
+                "export the layer as KML or GeoJSON"
+            )
+        if depth > limits.max_nesting_depth:
+            reject(
+                f"{name} nests its data too deeply: its elements go more than "
+                f"{limits.max_nesting_depth} levels deep, the limit; flatten nested folders "
+                "or MultiGeometry elements"
+            )
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    def doctype(*_: object) -> None:
+        reject(
+            f"{name} declares XML entities (a DOCTYPE), which KML never needs and which can "
+            "exhaust memory; export the KML again without a DOCTYPE"
+        )
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except xml.parsers.expat.ExpatError as exc:
+        reject(
+            f"{name} is not well-formed XML ({xml.parsers.expat.ErrorString(exc.code)} at line "
+            f"{exc.lineno}); export the KML again"
+        )

@@ -1,0 +1,452 @@
+"""GeoJSON: parsed with the standard library so attributes stay exactly as written.
+
+Before parsing, the bracket nesting of the whole document is counted (a vectorised scan), so
+a document nested deeper than ``max_nesting_depth`` is refused before any parser recursion.
+While parsing, an object with the same key twice is refused (JSON keeps only the last value,
+silently). Geometries are checked member by member — positions must be lists of 2 or 3
+numbers, never text or ``true`` — and their vertices counted before shapely builds them, in
+bulk, from flat coordinate arrays.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from geo.crs import WGS84
+from geo.importer.finish import (
+    RawLayer,
+    ReadRequest,
+    check_columns,
+    check_count,
+    nested_values_as_text,
+)
+from geo.importer.limits import ImportLimits
+from geo.importer.messages import crs_label, plural, reject
+
+if TYPE_CHECKING:
+    from geo.importer.formats import ImportFormat
+
+#: Nesting below the ``coordinates`` member of each simple type (0: one position).
+_COORDINATE_LEVELS = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+GEOMETRY_TYPES = frozenset({*_COORDINATE_LEVELS, "GeometryCollection"})
+_RAGGED_TYPES = {
+    "Point": shapely.GeometryType.POINT,
+    "MultiPoint": shapely.GeometryType.MULTIPOINT,
+    "LineString": shapely.GeometryType.LINESTRING,
+    "MultiLineString": shapely.GeometryType.MULTILINESTRING,
+    "Polygon": shapely.GeometryType.POLYGON,
+    "MultiPolygon": shapely.GeometryType.MULTIPOLYGON,
+}
+_NUMBER_TYPES = frozenset({int, float})
+_LIST_TYPE = frozenset({list})
+#: +1 for an opening, -1 for a closing JSON bracket, 0 for every other byte.
+_BRACKET_STEPS = np.zeros(256, dtype=np.int8)
+_BRACKET_STEPS[[ord("["), ord("{")]] = 1
+_BRACKET_STEPS[[ord("]"), ord("}")]] = -1
+_BRACKET_STEPS.flags.writeable = False
+#: A legacy (2008) ``crs`` member may only name a CRS by authority code: a free-form PROJ
+#: string could make PROJ read local files (``+init=…``).
+_CRS_NAME = re.compile(
+    r"^(?:urn:ogc:def:crs:(?:EPSG|OGC|ESRI)::?[\w.]*:?\w+|(?:EPSG|ESRI):\d+|OGC:CRS84)$",
+    re.IGNORECASE,
+)
+
+
+class _DuplicateKeyError(ValueError):
+    """An object with the same key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json`` hook: build an object, refusing a repeated key (JSON would keep the last)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return obj
+
+
+def _reject_json_constant(token: str) -> None:
+    """``json`` hook: NaN/Infinity are not JSON (RFC 8259) and not coordinates."""
+    raise ValueError(f"the non-JSON constant {token}")
+
+
+def json_depth(data: bytes) -> int:
+    """Deepest nesting of ``[``/``{`` in a JSON text, ignoring brackets inside strings.
+
+    Vectorised with NumPy (no recursion, linear time), so it is safe on any input; it does not
+    check that the text is valid JSON.
+
+    Parameters
+    ----------
+    data
+        UTF-8 JSON text.
+
+    Returns
+    -------
+    int
+        0 for a scalar document, 1 for ``[]`` or ``{}``, and so on.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    backslashes = np.flatnonzero(raw == ord("\\"))
+    if len(quotes) and len(backslashes):
+        # Runs of consecutive backslashes; a quote right after an odd run is escaped.
+        breaks = np.flatnonzero(np.diff(backslashes) != 1)
+        run_starts = backslashes[np.concatenate(([0], breaks + 1))]
+        run_ends = backslashes[np.concatenate((breaks, [len(backslashes) - 1]))] + 1
+        escaping = run_ends[(run_ends - run_starts) % 2 == 1]
+        quotes = quotes[~np.isin(quotes, escaping)]
+    steps = _BRACKET_STEPS[raw]
+    positions = np.flatnonzero(steps)
+    positions = positions[np.searchsorted(quotes, positions) % 2 == 0]
+    if len(positions) == 0:
+        return 0
+    return int(np.cumsum(steps[positions], dtype=np.int64).max())
+
+
+def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
+    """Read a GeoJSON FeatureCollection, Feature or bare geometry.
+
+    Parameters
+    ----------
+    request
+        The checked upload.
+    fmt
+        Its format record (unused: GeoJSON has one layer).
+
+    Returns
+    -------
+    RawLayer
+        Attributes verbatim (object/list values as JSON text), geometries in the file's CRS
+        (EPSG:4326 per RFC 7946 unless a legacy ``crs`` member names another).
+    """
+    name, limits = request.name, request.limits
+    data = Path(request.path).read_bytes()
+    depth = json_depth(data)
+    if depth > limits.max_nesting_depth:
+        reject(
+            f"{name} nests its data too deeply: {depth:,} levels of brackets, over the limit of "
+            f"{limits.max_nesting_depth}; flatten nested properties or geometry collections"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        reject(f"{name} is not valid JSON/GeoJSON (it is not UTF-8 text); save it as UTF-8")
+    del data
+    try:
+        doc = json.loads(
+            text, parse_constant=_reject_json_constant, object_pairs_hook=_unique_object
+        )
+    except json.JSONDecodeError as exc:
+        reject(
+            f"{name} is not valid JSON/GeoJSON ({exc.msg.lower().removesuffix(' at')} at line "
+            f"{exc.lineno}, column {exc.colno}; the file may be truncated), so export or "
+            "download it again"
+        )
+    except _DuplicateKeyError as exc:
+        reject(
+            f"{name} has an object with the key '{exc.key[:40]}' twice, and JSON would silently "
+            "keep only the last value; remove the duplicate key"
+        )
+    except ValueError as exc:
+        reject(f"{name} is not valid JSON/GeoJSON (it contains {exc}); export it again")
+    del text
+    features = _features(doc, name)
+    check_count(len(features), name, limits)
+    builder = _GeometryBuilder(name, limits)
+    slots: list[int | None] = []
+    records: list[dict[str, object]] = []
+    keys: set[str] = set()
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            reject(f"{name} is not valid GeoJSON (item {number} is not a Feature); fix the file")
+        geometry = feature.get("geometry")
+        slots.append(None if geometry is None else builder.add(geometry, number))
+        properties = feature.get("properties")
+        if properties is None:
+            properties = {}
+        if not isinstance(properties, dict):
+            reject(
+                f"{name} is not valid GeoJSON (feature {number} has properties that are not an "
+                "object); fix the file"
+            )
+        keys.update(properties)
+        records.append(properties)
+    check_columns(len(keys), name, limits)
+    geometries = builder.build(slots)
+    warnings: list[str] = []
+    nested = nested_values_as_text(records)
+    if nested:
+        warnings.append(
+            f"{name} has {plural(nested, 'property value')} that "
+            + ("is an object or list; it was" if nested == 1 else "are objects or lists; they were")
+            + " kept as JSON text."
+        )
+    attributes = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    attributes.index = pd.RangeIndex(len(geometries))
+    crs, crs_warnings = _crs(doc, name)
+    return RawLayer(
+        attributes=attributes,
+        geometries=geometries,
+        crs=crs,
+        layer=None,
+        warnings=(*crs_warnings, *warnings),
+    )
+
+
+def _features(doc: object, name: str) -> list[object]:
+    """The feature list of a FeatureCollection, Feature or bare geometry."""
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    if kind == "FeatureCollection":
+        features = doc.get("features")
+        if not isinstance(features, list):
+            reject(f"{name} is not valid GeoJSON (its 'features' member is not a list); fix it")
+        return features
+    if kind == "Feature":
+        return [doc]
+    if kind in GEOMETRY_TYPES:
+        return [{"type": "Feature", "geometry": doc, "properties": {}}]
+    reject(
+        f'{name} is valid JSON but not GeoJSON (it has no "type": "FeatureCollection", '
+        '"Feature" or geometry type); export the layer as GeoJSON'
+    )
+
+
+def _crs(doc: dict, name: str) -> tuple[pyproj.CRS, tuple[str, ...]]:
+    """EPSG:4326 per RFC 7946, unless a legacy (2008) ``crs`` member names another CRS."""
+    member = doc.get("crs")
+    if member is None:
+        return pyproj.CRS.from_user_input(WGS84), ()
+    properties = member.get("properties") if isinstance(member, dict) else None
+    crs_name = properties.get("name") if isinstance(properties, dict) else None
+    shown = str(crs_name if crs_name is not None else member)[:60]
+    if not isinstance(crs_name, str) or not _CRS_NAME.match(crs_name.strip()):
+        reject(
+            f"{name} has a 'crs' member that does not name a CRS by code ({shown!r}); remove the "
+            "member if the coordinates are lon/lat, or export the file in EPSG:4326"
+        )
+    try:
+        crs = pyproj.CRS.from_user_input(crs_name.strip())
+    except pyproj.exceptions.CRSError:
+        reject(
+            f"{name} has a 'crs' member naming an unknown CRS ({shown!r}); remove the member if "
+            "the coordinates are lon/lat, or export the file in EPSG:4326"
+        )
+    warning = (
+        f"{name} uses the obsolete GeoJSON 'crs' member (removed by RFC 7946); its coordinates "
+        f"were read as {crs_label(crs)}."
+    )
+    return crs, (warning,)
+
+
+# --------------------------------------------------------------------------- geometry builder
+
+
+@dataclass
+class _Group:
+    """Geometries of one simple type and dimension, gathered as flat positions and counts."""
+
+    slots: list[int] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    positions: list[list[float]] = field(default_factory=list)
+    vertices: list[int] = field(default_factory=list)
+    # counts[level][i]: members of the i-th container at that level, outermost level first.
+    counts: tuple[list[int], ...] = ()
+
+
+class _GeometryBuilder:
+    """Check GeoJSON geometry objects one by one, then build them all in bulk."""
+
+    def __init__(self, name: str, limits: ImportLimits) -> None:
+        self.name = name
+        self.limits = limits
+        self.slot_count = 0
+        self.total_vertices = 0
+        self.groups: dict[tuple[str, int], _Group] = {}
+        self.empties: list[tuple[int, str]] = []
+        self.collections: list[tuple[int, list[int]]] = []
+
+    def _malformed(self, number: int, reason: str) -> NoReturn:
+        reject(
+            f"{self.name} has a malformed geometry in feature {number} ({reason}); fix or "
+            "delete that feature"
+        )
+
+    def add(self, geometry: object, number: int) -> int:
+        """Check one geometry object of feature ``number`` and return its slot."""
+        if not isinstance(geometry, dict):
+            self._malformed(number, "not a GeoJSON geometry object")
+        kind = geometry.get("type")
+        slot = self.slot_count
+        self.slot_count += 1
+        if kind == "GeometryCollection":
+            members = geometry.get("geometries")
+            if not isinstance(members, list):
+                self._malformed(number, "a GeometryCollection without a 'geometries' list")
+            self.collections.append((slot, [self.add(m, number) for m in members]))
+            return slot
+        if kind not in _COORDINATE_LEVELS:
+            self._malformed(number, "not a GeoJSON geometry object")
+        coordinates = geometry.get("coordinates")
+        if not isinstance(coordinates, list):
+            self._malformed(number, f"a {kind} without a 'coordinates' list")
+        counts, positions = self._flatten(kind, coordinates, number)
+        if not positions:
+            self.empties.append((slot, kind))
+            return slot
+        self._count(len(positions), number)
+        dimension = self._check_positions(positions, number)
+        if dimension == 2 and any(len(p) == 3 for p in positions):
+            positions = [p[:2] for p in positions]
+        group = self.groups.get((kind, dimension))
+        if group is None:
+            group = _Group(counts=tuple([] for _ in counts))
+            self.groups[(kind, dimension)] = group
+        group.slots.append(slot)
+        group.numbers.append(number)
+        group.positions.extend(positions)
+        group.vertices.append(len(positions))
+        for level, level_counts in zip(group.counts, counts, strict=True):
+            level.extend(level_counts)
+        return slot
+
+    def _flatten(
+        self, kind: str, coordinates: list, number: int
+    ) -> tuple[list[list[int]], list[list[float]]]:
+        """Per-level member counts (outermost first) and the positions of one geometry."""
+        if kind == "Point":
+            return [], [coordinates] if coordinates else []
+        if kind in ("LineString", "MultiPoint"):
+            if kind == "LineString" and len(coordinates) == 1:
+                self._malformed(number, "a line with a single position")
+            return [[len(coordinates)]], coordinates
+        if kind == "MultiLineString":
+            lines = [self._line(line, number) for line in self._lists(coordinates, number)]
+            lines = [line for line in lines if line]
+            return [[len(lines)], [len(line) for line in lines]], list(chain.from_iterable(lines))
+        if kind == "Polygon":
+            rings = [self._ring(ring, number) for ring in self._lists(coordinates, number)]
+            return [[len(rings)], [len(r) for r in rings]], list(chain.from_iterable(rings))
+        polygons = [
+            [self._ring(ring, number) for ring in self._lists(polygon, number)]
+            for polygon in self._lists(coordinates, number)
+        ]
+        polygons = [rings for rings in polygons if rings]
+        rings = list(chain.from_iterable(polygons))
+        return (
+            [[len(polygons)], [len(p) for p in polygons], [len(r) for r in rings]],
+            list(chain.from_iterable(rings)),
+        )
+
+    def _lists(self, members: list, number: int) -> list[list]:
+        if not set(map(type, members)) <= _LIST_TYPE:
+            self._malformed(number, "coordinates nested the wrong way for its type")
+        return members
+
+    def _line(self, line: list, number: int) -> list:
+        if type(line) is not list or len(line) == 1:
+            self._malformed(number, "a line needs at least 2 positions")
+        return line
+
+    def _ring(self, ring: list, number: int) -> list:
+        if type(ring) is not list or not ring:
+            self._malformed(number, "a polygon ring needs at least 4 positions")
+        if ring[0] != ring[-1]:
+            ring = [*ring, ring[0]]
+        if len(ring) < 4:
+            self._malformed(number, "a polygon ring needs at least 4 positions")
+        return ring
+
+    def _check_positions(self, positions: list, number: int) -> int:
+        """Refuse positions that are not lists of 2 or 3 numbers; return the dimension."""
+        if not set(map(type, positions)) <= _LIST_TYPE:
+            self._malformed(number, "a position is not a list of numbers")
+        lengths = set(map(len, positions))
+        if not lengths <= {2, 3}:
+            self._malformed(number, "a position needs 2 or 3 numbers")
+        if not set(map(type, chain.from_iterable(positions))) <= _NUMBER_TYPES:
+            self._malformed(number, "a coordinate is text, true/false or null, not a number")
+        return 3 if lengths == {3} else 2
+
+    def _count(self, vertices: int, number: int) -> None:
+        limits = self.limits
+        if vertices > limits.max_vertices_per_geometry:
+            reject(
+                f"{self.name} has a geometry with {vertices:,} vertices in feature {number}, "
+                f"over the limit of {limits.max_vertices_per_geometry:,} per geometry; "
+                "simplify it in a GIS (a tolerance of a few metres is invisible on the map) "
+                "or split it"
+            )
+        self.total_vertices += vertices
+        if self.total_vertices > limits.max_vertices:
+            reject(
+                f"{self.name} has more than {limits.max_vertices:,} vertices, over the limit "
+                "per file; simplify the geometries in a GIS or split the file"
+            )
+
+    def build(self, slots: list[int | None]) -> np.ndarray:
+        """Shapely geometries (or ``None``) for the features' top-level ``slots``."""
+        built = np.empty(self.slot_count, dtype=object)
+        for (kind, _), group in self.groups.items():
+            built[group.slots] = self._build_group(kind, group)
+        for slot, kind in self.empties:
+            built[slot] = shapely.from_wkt(f"{kind.upper()} EMPTY")
+        for slot, members in self.collections:
+            built[slot] = shapely.GeometryCollection(list(built[members]))
+        out = np.empty(len(slots), dtype=object)
+        for row, slot in enumerate(slots):
+            out[row] = None if slot is None else built[slot]
+        return out
+
+    def _build_group(self, kind: str, group: _Group) -> np.ndarray:
+        try:
+            coords = np.array(group.positions, dtype=float)
+            bad = np.flatnonzero(~np.isfinite(coords).all(axis=1))
+        except OverflowError:  # an integer beyond the float range
+            bad = np.array([next(i for i, p in enumerate(group.positions) if _too_large(p))])
+        if len(bad):
+            which = int(np.searchsorted(np.cumsum(group.vertices), bad[0], side="right"))
+            self._malformed(group.numbers[which], "a coordinate is too large or not finite")
+        offsets = tuple(
+            np.concatenate(([0], np.cumsum(level, dtype=np.int64))) for level in group.counts
+        )
+        geometry_type = _RAGGED_TYPES[kind]
+        if kind == "Point":
+            return shapely.from_ragged_array(geometry_type, coords)
+        return shapely.from_ragged_array(geometry_type, coords, offsets[::-1])
+
+
+def _too_large(position: list[float]) -> bool:
+    """Whether a position holds a number that does not fit a float."""
+    try:
+        np.array(position, dtype=float)
+    except OverflowError:
+        return True
+    return False
+
+
+__all__ = ["GEOMETRY_TYPES", "json_depth", "read_geojson"]

@@ -1,0 +1,162 @@
+"""One-sentence refusals: every import problem reaches the user as one sentence.
+
+Every failure is an :class:`~geo.errors.ImportRejectedError` whose message names the file and
+the fix; :func:`rejecting` turns anything unexpected (GDAL, zipfile, pandas) into such a
+sentence without leaking paths or tracebacks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import NoReturn
+
+import pyproj
+
+from geo.errors import ImportRejectedError, LayerValidationError
+from geo.importer.limits import MIB
+
+
+def reject(message: str, *, cause: BaseException | None = None) -> NoReturn:
+    """Raise :class:`ImportRejectedError` with ``message`` flattened to one sentence.
+
+    Parameters
+    ----------
+    message
+        The sentence; whitespace runs become one space and a final full stop is added.
+    cause
+        The exception that led to the refusal, kept as ``__cause__``.
+
+    Raises
+    ------
+    ImportRejectedError
+        Always.
+    """
+    text = " ".join(message.split())
+    if not text.endswith("."):
+        text += "."
+    raise ImportRejectedError(text) from cause
+
+
+@contextlib.contextmanager
+def rejecting(name: str) -> Iterator[None]:
+    """Turn any unexpected exception into a one-sentence :class:`ImportRejectedError`.
+
+    Parameters
+    ----------
+    name
+        The file name shown in the sentence.
+
+    Yields
+    ------
+    None
+    """
+    try:
+        yield
+    except ImportRejectedError:
+        raise
+    except LayerValidationError as exc:
+        detail = "; ".join(exc.problems)
+        reject(f"{name} could not be imported ({detail}); fix the file in a GIS", cause=exc)
+    except RecursionError as exc:
+        reject(f"{name} nests its data too deeply to be read; simplify the file", cause=exc)
+    except MemoryError as exc:
+        reject(
+            f"{name} needs more memory than the import allows; split it into smaller files",
+            cause=exc,
+        )
+    except Exception as exc:  # GDAL, zipfile, pandas: the user gets one sentence
+        reject(
+            f"{name} could not be read ({type(exc).__name__}); the file may be damaged or in "
+            "another format, so export it again as GeoJSON or GeoPackage",
+            cause=exc,
+        )
+
+
+def display_name(filename: str) -> str:
+    """The base name of ``filename``, safe to put into a one-line message.
+
+    Parameters
+    ----------
+    filename
+        A user-supplied name, possibly with folders, control characters or newlines.
+
+    Returns
+    -------
+    str
+        The last path component without control characters, at most 80 characters, or
+        ``"the file"`` when nothing is left.
+    """
+    base = re.split(r"[\\/]", str(filename))[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if len(base) > 80:
+        base = base[:39] + "…" + base[-40:]
+    return base or "the file"
+
+
+def plural(count: int, singular: str, plural_word: str | None = None) -> str:
+    """``"1 feature"`` / ``"2 features"``; ``plural_word`` replaces the last word if given.
+
+    Parameters
+    ----------
+    count
+        How many.
+    singular
+        The noun phrase for one.
+    plural_word
+        The plural of the last word when adding "s" is wrong.
+
+    Returns
+    -------
+    str
+        The count with thousands separators and the noun phrase.
+    """
+    if count == 1:
+        return f"{count:,} {singular}"
+    if plural_word is None:
+        return f"{count:,} {singular}s"
+    head, _, _ = singular.rpartition(" ")
+    return f"{count:,} {head + ' ' if head else ''}{plural_word}"
+
+
+def human_size(n_bytes: float) -> str:
+    """A size in GiB/MiB/KiB/bytes for a message.
+
+    Parameters
+    ----------
+    n_bytes
+        Size in bytes.
+
+    Returns
+    -------
+    str
+        E.g. ``"50.0 MiB"``.
+    """
+    if n_bytes >= 1024 * MIB:
+        return f"{n_bytes / (1024 * MIB):,.1f} GiB"
+    if n_bytes >= MIB:
+        return f"{n_bytes / MIB:,.1f} MiB"
+    if n_bytes >= 1024:
+        return f"{n_bytes / 1024:,.1f} KiB"
+    return f"{int(n_bytes):,} bytes"
+
+
+def crs_label(crs: pyproj.CRS) -> str:
+    """``"EPSG:3035"`` when the CRS has an authority code, else its name.
+
+    Parameters
+    ----------
+    crs
+        Any CRS.
+
+    Returns
+    -------
+    str
+        A short label for messages and the report.
+    """
+    authority = crs.to_authority(min_confidence=70)
+    if authority is not None:
+        return f"{authority[0]}:{authority[1]}"
+    return crs.name or crs.to_string()

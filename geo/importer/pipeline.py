@@ -1,0 +1,273 @@
+"""The import pipeline: cheap checks in the server process, parsing and repair in a worker.
+
+Server process (:func:`import_bytes`, :func:`list_layers`): size, extension and content
+sniffing, the zip directory checks; then the upload is written under a fixed name into a
+fresh temporary folder and a worker (:mod:`geo.importer.worker`) runs :func:`read_upload`
+there. The worker sends back plain data (:class:`ImportedLayer`: WKB and NumPy columns),
+rebuilt here into a GeoDataFrame; the folder is removed whatever happened to the worker.
+"""
+
+from __future__ import annotations
+
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from geo.crs import WGS84
+from geo.importer.archives import check_zip
+from geo.importer.finish import ReadRequest, finish
+from geo.importer.formats import ImportFormat, format_by_id
+from geo.importer.gdal import configure_gdal_in_worker, list_gdal_layers, worker_environment
+from geo.importer.limits import DEFAULT_LIMITS, ImportLimits
+from geo.importer.messages import display_name, human_size, reject, rejecting
+from geo.importer.report import ImportReport
+from geo.importer.sniff import detect_import_format
+from geo.importer.worker import Sandbox, run_isolated
+
+#: GDAL virtual file systems (``/vsicurl/``, ``/vsizip/``…) and URLs are never read.
+_VIRTUAL_PREFIXES = ("/vsi",)
+
+
+@dataclass(frozen=True)
+class ImportedLayer:
+    """What the worker sends back: plain data only.
+
+    Attributes
+    ----------
+    wkb
+        One WKB geometry (EPSG:4326, valid, non-empty) per feature.
+    columns
+        Attribute name → one NumPy array of values per feature, in column order.
+    report
+        The import report.
+    """
+
+    wkb: list[bytes]
+    columns: dict[str, np.ndarray]
+    report: ImportReport
+
+
+def import_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    layer: str | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read an uploaded geodata file into a validated EPSG:4326 GeoDataFrame.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    filename
+        The user's file name; its extension selects the format and it appears in messages.
+    layer
+        Layer, table or shapefile name of a multi-layer format (see :func:`list_layers`);
+        ``None`` reads the first one (with a warning when there are several). Must be
+        ``None`` for single-layer formats (GeoJSON, CSV).
+    limits
+        The budgets (:class:`~geo.importer.limits.ImportLimits`).
+
+    Returns
+    -------
+    tuple of (GeoDataFrame, ImportReport)
+        The features in EPSG:4326 (lon/lat degrees), valid and non-empty, with the user's
+        attributes (names normalised, see :func:`geo.importer.finish.normalise_names`); and
+        the report of what was done.
+
+    Raises
+    ------
+    ImportRejectedError
+        For every problem, with a one-sentence message naming the file and the fix.
+    """
+    name = display_name(filename)
+    with rejecting(name):
+        fmt = detect_import_format(data, filename, limits=limits)
+        if not fmt.multi_layer and layer is not None:
+            reject(f"{name} has no layers, so layer '{layer}' cannot be chosen; leave it empty")
+        if fmt.id == "shapefile":
+            # Bomb and slip checks read only the zip's directory: refuse before any disk use.
+            check_zip(data, name, limits)
+        result: ImportedLayer = _in_worker(read_upload, data, name, fmt, layer, limits)
+        return _rebuild(result), result.report
+
+
+def import_path(
+    path: Path | str,
+    *,
+    layer: str | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read a geodata file from disk (the CLI's ``check FILE``); see :func:`import_bytes`.
+
+    Parameters
+    ----------
+    path
+        A local file; its size is checked before it is read. GDAL virtual paths
+        (``/vsicurl/…``) and URLs are refused.
+    layer, limits
+        As for :func:`import_bytes`.
+
+    Returns
+    -------
+    tuple of (GeoDataFrame, ImportReport)
+        As for :func:`import_bytes`.
+
+    Raises
+    ------
+    ImportRejectedError
+        When the file is missing, not a regular file, too large or cannot be imported.
+    """
+    data = _read_limited(str(path), limits)
+    return import_bytes(data, Path(path).name, layer=layer, limits=limits)
+
+
+def list_layers(
+    data: bytes,
+    filename: str,
+    *,
+    limits: ImportLimits = DEFAULT_LIMITS,
+) -> list[str]:
+    """Names of the layers a user can choose from, in file order.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    filename
+        The user's file name (selects the format).
+    limits
+        The budgets, as for :func:`import_bytes`.
+
+    Returns
+    -------
+    list of str
+        Spatial tables of a GeoPackage, layers (folders) of a KML, shapefile names in a zip;
+        an empty list for single-layer formats (GeoJSON, CSV).
+
+    Raises
+    ------
+    ImportRejectedError
+        When the file is not an acceptable geodata file.
+    """
+    name = display_name(filename)
+    with rejecting(name):
+        fmt = detect_import_format(data, filename, limits=limits)
+        if not fmt.multi_layer:
+            return []
+        if fmt.id == "shapefile":
+            return check_zip(data, name, limits)
+        layers: list[str] = _in_worker(read_layer_names, data, name, fmt, None, limits)
+        return layers
+
+
+def read_upload(request: ReadRequest) -> ImportedLayer:
+    """Worker task: read, check, repair and reproject one upload; return plain data.
+
+    Parameters
+    ----------
+    request
+        The upload on disk and how to read it.
+
+    Returns
+    -------
+    ImportedLayer
+    """
+    fmt = format_by_id(request.format_id)
+    with rejecting(request.name):
+        _network_off(fmt)
+        raw = fmt.reader(request, fmt)
+        gdf, report = finish(raw, request.name, fmt.id, fmt.layer_word or "layer", request.limits)
+        attributes = gdf.drop(columns=gdf.geometry.name)
+        columns = {str(c): attributes[c].to_numpy() for c in attributes.columns}
+        wkb = list(shapely.to_wkb(gdf.geometry.to_numpy()))
+    return ImportedLayer(wkb=wkb, columns=columns, report=report)
+
+
+def read_layer_names(request: ReadRequest) -> list[str]:
+    """Worker task: the layer names of a GeoPackage or KML.
+
+    Parameters
+    ----------
+    request
+        The upload on disk.
+
+    Returns
+    -------
+    list of str
+    """
+    fmt = format_by_id(request.format_id)
+    with rejecting(request.name):
+        _network_off(fmt)
+        return list_gdal_layers(request, fmt)
+
+
+def _network_off(fmt: ImportFormat) -> None:
+    """Switch PROJ's (and, for GDAL formats, GDAL's) network access off in the worker."""
+    if fmt.gdal_drivers:
+        configure_gdal_in_worker()
+    else:
+        pyproj.network.set_network_enabled(active=False)
+
+
+def _in_worker(
+    task: Any,
+    data: bytes,
+    name: str,
+    fmt: ImportFormat,
+    layer: str | None,
+    limits: ImportLimits,
+) -> Any:
+    """Write the upload into a fresh temporary folder and run ``task`` on it in a worker."""
+    with tempfile.TemporaryDirectory(prefix="atlas-import-") as tmp:
+        upload = Path(tmp) / f"upload{fmt.extensions[0]}"
+        upload.write_bytes(data)
+        request = ReadRequest(
+            path=str(upload), name=name, format_id=fmt.id, layer=layer, limits=limits, tmp=tmp
+        )
+        sandbox = Sandbox.create(tmp, worker_environment(fmt, Path(tmp)), limits)
+        return run_isolated(task, request, name=name, sandbox=sandbox)
+
+
+def _rebuild(result: ImportedLayer) -> gpd.GeoDataFrame:
+    """The GeoDataFrame (EPSG:4326) from the worker's plain data."""
+    index = pd.RangeIndex(len(result.wkb))
+    attributes = pd.DataFrame(result.columns, index=index)
+    geometry = gpd.GeoSeries(shapely.from_wkb(np.asarray(result.wkb, dtype=object)), crs=WGS84)
+    return gpd.GeoDataFrame(attributes, geometry=geometry, crs=WGS84)
+
+
+def _read_limited(text: str, limits: ImportLimits) -> bytes:
+    """Read a regular local file after checking its size on disk."""
+    path = Path(text)
+    name = display_name(path.name)
+    if text.lower().startswith(_VIRTUAL_PREFIXES) or "://" in text:
+        reject(
+            f"{name} is given as a GDAL virtual path or URL ({text[:40]!r}), which the import "
+            "never reads; download the file and pass its local path"
+        )
+    try:
+        info = path.stat()
+    except OSError:
+        reject(f"{name} does not exist or cannot be opened; check the path ({path})")
+    if not stat.S_ISREG(info.st_mode):
+        reject(f"{name} is not a regular file; pass the path of a geodata file")
+    if info.st_size > limits.max_bytes:
+        reject(
+            f"{name} is {human_size(info.st_size)}, over the import limit of "
+            f"{human_size(limits.max_bytes)}; split it or simplify the geometries first"
+        )
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limits.max_bytes + 1)
+    except OSError as exc:
+        reject(f"{name} cannot be read ({exc.strerror or type(exc).__name__}); check permissions")
