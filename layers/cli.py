@@ -17,6 +17,7 @@ from typing import NoReturn, TextIO
 
 from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
 from geo.errors import AtlasError, ImportRejectedError
+from geo.importer import import_path, supported_formats
 from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec
@@ -178,13 +179,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check",
         help="check a file the way the app's import does",
-        description="Read FILE (GeoJSON, GeoPackage, zipped Shapefile, KML, CSV) with the app's "
-        "importer and print what was read, repaired, dropped and reprojected. Exit 0 when it "
-        "would import, 2 with a one-sentence reason when it would be rejected.",
+        description=f"Read FILE ({supported_formats()}) with the app's importer — in an "
+        "isolated worker process under the import's time, memory, nesting, vertex and "
+        "attribute budgets — and print what was read, repaired, dropped, renamed and "
+        "reprojected. Exit 0 when it would import, 2 with a one-sentence reason when it would "
+        "be rejected.",
     )
-    check.add_argument("file", metavar="FILE", help="the file to check")
+    check.add_argument("file", metavar="FILE", help="the file to check (a local path)")
     check.add_argument(
-        "--layer", metavar="TABLE", help="GeoPackage table / KML layer to read (default: first)"
+        "--layer",
+        metavar="NAME",
+        help="GeoPackage table, KML layer (folder) or shapefile in a zip to read (default: the "
+        "first; the report names the others)",
     )
     return parser
 
@@ -337,8 +343,6 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from geo.importer import import_path
-
     try:
         frame, report = import_path(args.file, layer=args.layer)
     except ImportRejectedError as exc:

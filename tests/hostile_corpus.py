@@ -14,12 +14,14 @@ import json
 import shutil
 import sqlite3
 import stat
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 from shapely.geometry import Point, box
 
@@ -29,6 +31,9 @@ SOURCE_POINT_LONLAT = (30.5234, 50.4501)
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 BOMB_BYTES = 16 * 1024 * 1024
+#: Where the SSRF cases point. Nothing listens on port 9 here; a test that must see whether
+#: the server fetched anything passes the address of its own listener to :func:`build_corpus`.
+CANARY_URL = "http://127.0.0.1:9/atlas-canary"
 
 CASE_NAMES: tuple[str, ...] = (
     "empty",
@@ -68,6 +73,33 @@ CASE_NAMES: tuple[str, ...] = (
     "kml_points",
     "kml_entity_expansion",
     "kml_gdal_vrt",
+    # Issue 11: server-side requests, crashes, hangs and cost explosions.
+    "kml_gml_ssrf",
+    "kml_network_link",
+    "geojson_crs_proj_string",
+    "csv_wkt_collection_200000_deep",
+    "csv_wkt_collection_20000_deep",
+    "geojson_collection_40_deep",
+    "gpkg_recursive_view",
+    "self_intersecting_300_vertices",
+    "self_intersecting_2000_vertices",
+    "ring_million_vertices",
+    "attribute_20_mb",
+    # Issue 11: attribute names and collections that broke the page.
+    "attribute_named_layer",
+    "csv_attribute_named_layer",
+    "geometry_collection_features",
+    "geometry_and_geometry_1",
+    "names_differ_by_case",
+    # Issue 11: silent surprises.
+    "boolean_coordinates",
+    "string_coordinates",
+    "duplicate_json_keys",
+    "geocentric_crs_4978",
+    "zip_500000_members",
+    # Issue 11: files with several layers.
+    "kml_three_folders",
+    "zip_two_shapefiles",
 )
 """Names of the cases :func:`build_corpus` returns, in order (for ``pytest.mark.parametrize``)."""
 
@@ -106,7 +138,7 @@ def feature_collection(features: list[dict], **extra: object) -> dict:
     return {"type": "FeatureCollection", **extra, "features": features}
 
 
-def feature(geometry: dict | None, **properties: object) -> dict:
+def feature(geometry: dict | None, /, **properties: object) -> dict:
     """A GeoJSON Feature dict."""
     return {"type": "Feature", "properties": properties, "geometry": geometry}
 
@@ -517,7 +549,368 @@ def _kml_cases(d: Path) -> list[CorpusCase]:
     ]
 
 
-def build_corpus(directory: Path) -> list[CorpusCase]:
+# --------------------------------------------------------------------------- issue 11
+
+
+def random_polygon(n_vertices: int, seed: int = 11) -> dict:
+    """A GeoJSON polygon of ``n_vertices`` random vertices near Kyiv (it crosses itself)."""
+    rng = np.random.default_rng(seed)
+    ring = np.round(rng.uniform(0, 1, (n_vertices, 2)) + np.array([30.0, 50.0]), 6).tolist()
+    return polygon([[*ring, ring[0]]])
+
+
+def gml_ssrf_document(url: str) -> bytes:
+    """A WFS/GML document whose only ``<kml>`` is in a comment; GDAL's GML driver would fetch
+    the ``xsi:schemaLocation`` DescribeFeatureType URL."""
+    return (
+        '<?xml version="1.0"?>\n'
+        '<wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs" '
+        'xmlns:app="http://example.com/app" xmlns:gml="http://www.opengis.net/gml" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="http://example.com/app {url}/wfs?SERVICE=WFS&amp;VERSION=1.1.0'
+        '&amp;REQUEST=DescribeFeatureType&amp;TYPENAME=app:hazard">\n'
+        "<!-- <kml> -->\n"
+        '<gml:featureMember><app:hazard><app:geom><gml:Point srsName="EPSG:4326">'
+        "<gml:coordinates>30.5,50.4</gml:coordinates></gml:Point></app:geom></app:hazard>"
+        "</gml:featureMember>\n</wfs:FeatureCollection>\n"
+    ).encode()
+
+
+def network_link_kml(url: str) -> bytes:
+    """A KML with one placemark plus a NetworkLink, a remote style and a remote icon."""
+    body = (
+        f"<NetworkLink><name>more</name><Link><href>{url}/more.kml</href></Link></NetworkLink>"
+        f'<Style id="s"><IconStyle><Icon><href>{url}/icon.png</href></Icon></IconStyle></Style>'
+        f"<Placemark><name>Kyiv</name><styleUrl>{url}/style.kml#s</styleUrl>"
+        "<Point><coordinates>30.5234,50.4501,0</coordinates></Point></Placemark>"
+    )
+    return KML_TEMPLATE.format(body=body).encode()
+
+
+def _deep_wkt(depth: int) -> str:
+    return "GEOMETRYCOLLECTION (" * depth + "POINT (30.5 50.4)" + ")" * depth
+
+
+def _recursive_view_gpkg(path: Path) -> Path:
+    """A GeoPackage whose only feature table is a view over an endless recursive query."""
+    gpd.GeoDataFrame(
+        {"kind": ["uxo"]}, geometry=[Point(*SOURCE_POINT_LONLAT)], crs="EPSG:4326"
+    ).to_file(path, layer="base", driver="GPKG", engine="pyogrio")
+    with sqlite3.connect(path) as connection:
+        connection.executescript(
+            """
+            CREATE VIEW hazards AS
+              WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+              SELECT r.n AS fid, b.kind AS kind, b.geom AS geom FROM r, base AS b;
+            DELETE FROM gpkg_geometry_columns WHERE table_name = 'base';
+            DELETE FROM gpkg_contents WHERE table_name = 'base';
+            INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id)
+              VALUES ('hazards', 'features', 'hazards', 4326);
+            INSERT INTO gpkg_geometry_columns
+              (table_name, column_name, geometry_type_name, srs_id, z, m)
+              VALUES ('hazards', 'geom', 'POINT', 4326, 0, 0);
+            """
+        )
+    connection.close()
+    return path
+
+
+def _zip_of_empty_members(path: Path, count: int) -> Path:
+    """A valid zip64 archive of ``count`` empty stored members, written without zipfile."""
+    local, central = bytearray(), bytearray()
+    for number in range(count):
+        member = f"{number}".encode()
+        offset = len(local)
+        local += struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, len(member), 0)
+        local += member
+        central += struct.pack(
+            "<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(member), 0, 0, 0, 0, 0,
+            offset,
+        )  # fmt: skip
+        central += member
+    directory_offset = len(local)
+    end64_offset = directory_offset + len(central)
+    end64 = struct.pack(
+        "<4sQ2H2I4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(central),
+        directory_offset,
+    )  # fmt: skip
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, end64_offset, 1)
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    path.write_bytes(bytes(local + central + end64 + locator + end))
+    return path
+
+
+def _ssrf_and_cost_cases(d: Path, scratch: Path, canary_url: str) -> list[CorpusCase]:
+    point = {"type": "Point", "coordinates": [30.5, 50.4]}
+    ok_kml = kml_driver_available()
+    deep_collection: dict = point
+    for _ in range(40):
+        deep_collection = {"type": "GeometryCollection", "geometries": [deep_collection]}
+    circle = np.linspace(0, 2 * np.pi, 1_000_000, endpoint=False)
+    ring = np.round(np.column_stack([30.5 + np.cos(circle), 50.4 + np.sin(circle)]), 7).tolist()
+    return [
+        CorpusCase(
+            "kml_gml_ssrf",
+            _write(d, "wfs_ssrf.kml", gml_ssrf_document(canary_url)),
+            False,
+            "whose root element is <wfs:FeatureCollection>, not <kml>",
+        ),
+        CorpusCase(
+            "kml_network_link",
+            _write(d, "network_link.kml", network_link_kml(canary_url)),
+            ok_kml,
+            "Read 1 feature from network_link.kml" if ok_kml else "has no KML driver",
+        ),
+        CorpusCase(
+            "geojson_crs_proj_string",
+            _write(
+                d,
+                "proj_string_crs.geojson",
+                _json_bytes(
+                    feature_collection(
+                        [feature(point)],
+                        crs={"type": "name", "properties": {"name": "+init=/etc/passwd:x"}},
+                    )
+                ),
+            ),
+            False,
+            "does not name a CRS by code",
+        ),
+        CorpusCase(
+            "csv_wkt_collection_200000_deep",
+            _write(d, "deep_200000.csv", f'id,wkt\n1,"{_deep_wkt(200_000)}"\n'.encode()),
+            False,
+            "nests its data too deeply",
+        ),
+        CorpusCase(
+            "csv_wkt_collection_20000_deep",
+            _write(d, "deep_20000.csv", f'id,wkt\n1,"{_deep_wkt(20_000)}"\n'.encode()),
+            False,
+            "nests its data too deeply",
+        ),
+        CorpusCase(
+            "geojson_collection_40_deep",
+            _write(
+                d, "deep_40.geojson", _json_bytes(feature_collection([feature(deep_collection)]))
+            ),
+            False,
+            "nests its data too deeply",
+        ),
+        CorpusCase(
+            "gpkg_recursive_view",
+            _recursive_view_gpkg(d / "recursive_view.gpkg"),
+            False,
+            "as an SQL view, which the import does not run",
+        ),
+        CorpusCase(
+            "self_intersecting_300_vertices",
+            _write(
+                d,
+                "scribble_300.geojson",
+                _json_bytes(feature_collection([feature(random_polygon(300), name="scribble")])),
+            ),
+            True,
+            "repaired 1 invalid geometry",
+        ),
+        CorpusCase(
+            "self_intersecting_2000_vertices",
+            _write(
+                d,
+                "scribble_2000.geojson",
+                _json_bytes(feature_collection([feature(random_polygon(2000), name="scribble")])),
+            ),
+            False,
+            "crossing edges, over the repair limit",
+        ),
+        CorpusCase(
+            "ring_million_vertices",
+            _write(
+                d,
+                "ring_1e6.geojson",
+                _json_bytes(feature_collection([feature(polygon([[*ring, ring[0]]]), name="big")])),
+            ),
+            False,
+            "over the limit of 250,000 per geometry",
+        ),
+        CorpusCase(
+            "attribute_20_mb",
+            _write(
+                d,
+                "long_text.geojson",
+                _json_bytes(feature_collection([feature(point, note="x" * (20 * 1024 * 1024))])),
+            ),
+            False,
+            "per value",
+        ),
+    ]
+
+
+def _name_cases(d: Path) -> list[CorpusCase]:
+    point = {"type": "Point", "coordinates": [30.5, 50.4]}
+    collection = {
+        "type": "GeometryCollection",
+        "geometries": [
+            polygon([[[30, 50], [31, 50], [31, 51], [30, 50]]]),
+            {"type": "Point", "coordinates": [30.2, 50.2]},
+        ],
+    }
+    polygons_only = {
+        "type": "GeometryCollection",
+        "geometries": [
+            polygon([[[32, 50], [33, 50], [33, 51], [32, 50]]]),
+            polygon([[[34, 50], [35, 50], [35, 51], [34, 50]]]),
+        ],
+    }
+    return [
+        CorpusCase(
+            "attribute_named_layer",
+            _write(
+                d,
+                "layer_attribute.geojson",
+                _json_bytes(feature_collection([feature(point, layer="minefield", name="A")])),
+            ),
+            True,
+            "'layer' → 'layer_1'",
+        ),
+        CorpusCase(
+            "csv_attribute_named_layer",
+            _write(d, "layer_attribute.csv", b"layer,lon,lat\nminefield,30.5,50.4\n"),
+            True,
+            "'layer' → 'layer_1'",
+        ),
+        CorpusCase(
+            "geometry_collection_features",
+            _write(
+                d,
+                "collections.geojson",
+                _json_bytes(
+                    feature_collection(
+                        [feature(collection, name="mixed"), feature(polygons_only, name="two")]
+                    )
+                ),
+            ),
+            True,
+            "2 GeometryCollection features",
+        ),
+        CorpusCase(
+            "geometry_and_geometry_1",
+            _write(
+                d,
+                "geometry_names.geojson",
+                _json_bytes(
+                    feature_collection([feature(point, **{"geometry": "a", "geometry_1": "b"})])
+                ),
+            ),
+            True,
+            "'geometry' → 'geometry_2'",
+        ),
+        CorpusCase(
+            "names_differ_by_case",
+            _write(
+                d,
+                "case_names.geojson",
+                _json_bytes(feature_collection([feature(point, name="a", NAME="b", Name="c")])),
+            ),
+            True,
+            "'NAME' → 'NAME_1', 'Name' → 'Name_2'",
+        ),
+    ]
+
+
+def _surprise_cases(d: Path) -> list[CorpusCase]:
+    return [
+        CorpusCase(
+            "boolean_coordinates",
+            _write(
+                d,
+                "booleans.geojson",
+                _json_bytes(
+                    feature_collection([feature({"type": "Point", "coordinates": [True, False]})])
+                ),
+            ),
+            False,
+            "a coordinate is text, true/false or null",
+        ),
+        CorpusCase(
+            "string_coordinates",
+            _write(
+                d,
+                "strings.geojson",
+                _json_bytes(
+                    feature_collection([feature({"type": "Point", "coordinates": ["30.5", "50"]})])
+                ),
+            ),
+            False,
+            "a coordinate is text, true/false or null",
+        ),
+        CorpusCase(
+            "duplicate_json_keys",
+            _write(
+                d,
+                "duplicate_keys.geojson",
+                b'{"type": "Feature", "properties": {"status": "cleared", "status": "mined"}, '
+                b'"geometry": {"type": "Point", "coordinates": [30.5, 50.4]}}',
+            ),
+            False,
+            "has an object with the key 'status' twice",
+        ),
+        CorpusCase(
+            "geocentric_crs_4978",
+            _write(
+                d,
+                "geocentric.geojson",
+                _json_bytes(
+                    feature_collection(
+                        [feature({"type": "Point", "coordinates": [3_700_000.0, 2_200_000.0]})],
+                        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4978"}},
+                    )
+                ),
+            ),
+            False,
+            "uses the geocentric CRS EPSG:4978",
+        ),
+        CorpusCase(
+            "zip_500000_members",
+            _zip_of_empty_members(d / "half_a_million.zip", 500_000),
+            False,
+            "holds 500,000 files, more than the limit of 64",
+        ),
+    ]
+
+
+def _multi_layer_cases(d: Path, scratch: Path) -> list[CorpusCase]:
+    folders = "".join(
+        f"<Folder><name>{folder}</name>"
+        + PLACEMARK.format(name=f"{folder} point", lon=30 + i, lat=50 + i)
+        + "</Folder>"
+        for i, folder in enumerate(("surveyed", "suspected", "cleared"))
+    )
+    ok_kml = kml_driver_available()
+    points = gpd.GeoDataFrame(
+        {"kind": ["uxo"]}, geometry=[Point(*SOURCE_POINT_LONLAT)], crs="EPSG:4326"
+    )
+    first = _shapefile_parts(scratch, points, "alpha")
+    second = _shapefile_parts(scratch, _projected_points(), "beta")
+    members = {f"alpha{e}": b for e, b in first.items()} | {
+        f"beta{e}": b for e, b in second.items()
+    }
+    return [
+        CorpusCase(
+            "kml_three_folders",
+            _write(d, "folders.kml", KML_TEMPLATE.format(body=folders).encode()),
+            ok_kml,
+            "has 3 layers; 'surveyed' was read" if ok_kml else "has no KML driver",
+        ),
+        CorpusCase(
+            "zip_two_shapefiles",
+            _zip(d / "two_shapefiles.zip", members),
+            True,
+            "has 2 shapefiles; 'alpha' was read",
+        ),
+    ]
+
+
+def build_corpus(directory: Path, *, canary_url: str = CANARY_URL) -> list[CorpusCase]:
     """Generate every hostile (and a few well-formed) input files into ``directory``.
 
     Parameters
@@ -525,6 +918,9 @@ def build_corpus(directory: Path) -> list[CorpusCase]:
     directory
         An existing, preferably empty, directory (e.g. pytest's ``tmp_path``); files are
         written directly inside it and a scratch sub-folder is removed before returning.
+    canary_url
+        Base URL the server-side-request cases point to (a test's own listener, to see
+        whether anything was fetched).
 
     Returns
     -------
@@ -542,6 +938,10 @@ def build_corpus(directory: Path) -> list[CorpusCase]:
             lambda: _csv_cases(directory),
             lambda: _gpkg_cases(directory, scratch),
             lambda: _kml_cases(directory),
+            lambda: _ssrf_and_cost_cases(directory, scratch, canary_url),
+            lambda: _name_cases(directory),
+            lambda: _surprise_cases(directory),
+            lambda: _multi_layer_cases(directory, scratch),
         ]
         cases = [case for build in builders for case in build()]
     finally:

@@ -251,6 +251,44 @@ def test_check_missing_file(tmp_path):
     assert "absent.geojson" in err
 
 
+@pytest.mark.parametrize(
+    ("name", "layer", "shown"),
+    [("kml_three_folders", "cleared", "(layer 'cleared')"), ("zip_two_shapefiles", "beta",
+     "(shapefile 'beta')")],
+)  # fmt: skip
+def test_check_reads_a_chosen_layer_of_kml_and_zip(corpus, name, layer, shown):
+    if not corpus[name].expect_ok:
+        pytest.skip("GDAL in pyogrio has no KML driver")
+    code, out, err = run(["check", str(corpus[name].path), "--layer", layer])
+    assert code == 0, err
+    assert shown in out and "choose another" not in out
+
+
+def test_check_never_reads_virtual_paths_or_urls():
+    for target in ("/vsicurl/http://127.0.0.1:9/a.gpkg", "https://127.0.0.1:9/a.geojson"):
+        code, out, err = run(["check", target])
+        assert code == 2 and out == ""
+        assert "GDAL virtual path or URL" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["csv_wkt_collection_200000_deep", "gpkg_recursive_view", "kml_gml_ssrf"]
+)
+def test_check_module_answers_hostile_files(corpus, name):
+    # The real entry point, in its own process: one line, exit 2, no crash and no hang.
+    result = subprocess.run(
+        [sys.executable, "-m", "layers", "check", str(corpus[name].path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert corpus[name].message_fragment in result.stderr
+
+
 # ----------------------------------------------------------------------- output rules
 
 

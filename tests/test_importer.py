@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import json
+import os
+import shutil
 import tempfile
+import threading
+import time
 import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -20,17 +27,27 @@ from shapely.geometry import box, mapping
 from geo import importer
 from geo.errors import AtlasError, ImportRejectedError
 from geo.importer import (
+    IMPORT_FORMATS,
     ImportLimits,
     ImportReport,
     detect_format,
     display_name,
     format_by_id,
+    format_for_filename,
+    gdal,
     import_bytes,
     import_path,
     list_layers,
+    supported_formats,
+    upload_types,
 )
-from geo.importer.finish import ReadRequest
-from geo.importer.pipeline import read_upload
+from geo.importer.csv_table import wkt_depth
+from geo.importer.finish import RESERVED_NAMES, ReadRequest, count_crossings
+from geo.importer.gdal import configure_gdal_in_worker, worker_environment
+from geo.importer.geojson import json_depth
+from geo.importer.pipeline import ImportedLayer, read_upload
+from geo.importer.sniff import xml_root_element
+from geo.importer.worker import Sandbox, run_isolated
 from geo.validate import LINEAR, POLYGONAL, validate_frame
 from tests.hostile_corpus import (
     CASE_NAMES,
@@ -76,6 +93,26 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     assert list(tmp.iterdir()) == [], "the import left files in the temp folder"
     assert list(cwd.iterdir()) == [], "the import wrote into the working directory"
     assert not any(p.exists() for p in created)
+    assert worker_processes() == [], "an import worker outlived its import"
+
+
+def child_processes() -> list[str]:
+    """Command lines of this process's children (zombies included), read from /proc."""
+    children = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            command = (stat_file.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid():
+            children.append(command.replace(b"\0", b" ").decode(errors="replace") or fields[0])
+    return children
+
+
+def worker_processes() -> list[str]:
+    """Children other than multiprocessing's resource tracker (one per server, by design)."""
+    return [c for c in child_processes() if "resource_tracker" not in c]
 
 
 def _geojson(features: list[dict], **extra: object) -> bytes:
@@ -88,6 +125,11 @@ def _request(folder: Path, data: bytes, filename: str, layer: str | None = None)
     path = folder / f"upload{fmt.extensions[0]}"
     path.write_bytes(data)
     return ReadRequest(str(path), filename, fmt.id, layer, ImportLimits(), str(folder))
+
+
+def _copy(source: Path, target: Path) -> Path:
+    shutil.copyfile(source, target)
+    return target
 
 
 def _rejection(data: bytes, filename: str, **kwargs: object) -> str:
@@ -118,6 +160,10 @@ def test_corpus_case(corpus: dict[str, CorpusCase], case_name: str, sandbox: dic
         assert report.features_kept == len(gdf) > 0
         assert report.features_read == report.features_kept + report.dropped_empty
         assert "\n" not in report.summary()
+        # Nothing downstream meets a collection, a reserved name or a case-twin column.
+        assert "GeometryCollection" not in set(gdf.geom_type)
+        names = [c.lower() for c in gdf.columns if c != "geometry"]
+        assert len(names) == len(set(names)) and not set(names) & set(RESERVED_NAMES)
         # The uploader path gives the same result as the CLI path.
         again, report_again = import_bytes(case.path.read_bytes(), case.path.name)
         assert report_again == report
@@ -463,3 +509,363 @@ def test_importer_package_has_no_ui_imports() -> None:
     for source in sources:
         text = source.read_text(encoding="utf-8")
         assert "streamlit" not in text and "folium" not in text, source.name
+
+
+# --------------------------------------------------------------------------- issue 11: isolation
+
+
+def _sleep_forever(_: object) -> None:
+    time.sleep(3600)
+
+
+def _segfault(_: object) -> None:
+    ctypes.string_at(0)
+
+
+def _allocate(n_bytes: int) -> int:
+    return len(bytearray(n_bytes))
+
+
+def _sandbox(tmp: Path, **limits: float) -> Sandbox:
+    return Sandbox.create(str(tmp), {}, ImportLimits(**limits))
+
+
+def test_worker_time_limit_stops_a_hang(tmp_path: Path) -> None:
+    with pytest.raises(ImportRejectedError) as info:
+        run_isolated(
+            _sleep_forever, None, name="hang.gpkg", sandbox=_sandbox(tmp_path, max_seconds=2)
+        )
+    assert str(info.value) == (
+        "hang.gpkg took longer than the import time limit of 2 s and was stopped; split it "
+        "into smaller files or simplify its geometries."
+    )
+    assert worker_processes() == []
+
+
+def test_worker_crash_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(ImportRejectedError) as info:
+        run_isolated(_segfault, None, name="crash.csv", sandbox=_sandbox(tmp_path))
+    message = str(info.value)
+    assert message.startswith("crash.csv stopped the import worker (signal SIGSEGV)")
+    assert "memory limit of 2.0 GiB" in message and message.endswith(".")
+    assert worker_processes() == []
+    assert list(tmp_path.iterdir()) == []  # no core dump
+
+
+def test_worker_memory_limit(tmp_path: Path) -> None:
+    sandbox = _sandbox(tmp_path, max_memory_bytes=1024**3)
+    with pytest.raises(
+        ImportRejectedError, match=r"needs more than the import memory limit of 1\.0 GiB"
+    ):
+        run_isolated(_allocate, 3 * 1024**3, name="big.geojson", sandbox=sandbox)
+    # The limit is the worker's: the same allocation size is fine for a small request.
+    assert run_isolated(_allocate, 1024, name="small.geojson", sandbox=sandbox) == 1024
+
+
+def test_import_answers_within_its_time_budget(corpus: dict[str, CorpusCase]) -> None:
+    # A budget shorter than any worker's start-up: the import is stopped, not awaited.
+    message = _rejection(
+        corpus["self_intersecting"].path.read_bytes(),
+        "bowties.geojson",
+        limits=ImportLimits(max_seconds=0.05),
+    )
+    assert "took longer than the import time limit of 0.05 s" in message
+    assert worker_processes() == []
+
+
+def test_worker_sends_plain_data(corpus: dict[str, CorpusCase], tmp_path: Path) -> None:
+    request = _request(tmp_path, corpus["shapefile_3035"].path.read_bytes(), "hazards_3035.zip")
+    result = read_upload(request)
+    assert isinstance(result, ImportedLayer)
+    assert all(isinstance(w, bytes) for w in result.wkb)
+    assert all(isinstance(v, np.ndarray) for v in result.columns.values())
+    assert list(result.columns) == ["name", "hazard"]
+
+
+# --------------------------------------------------------------------------- issue 11: SSRF
+
+
+@pytest.fixture
+def canary() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP listener recording every request path."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def _probe_vsicurl(request: tuple[str, bool]) -> tuple[list[str], str]:
+    """Worker task: the GDAL drivers registered and what reading a URL through GDAL did."""
+    url, configure = request
+    if configure:
+        configure_gdal_in_worker()
+    try:
+        pyogrio.read_info(f"/vsicurl/{url}/probe.gpkg")
+        outcome = "read"
+    except Exception as exc:
+        outcome = type(exc).__name__
+    return sorted(pyogrio.list_drivers()), outcome
+
+
+def _read_info(path: str) -> str:
+    return str(pyogrio.read_info(path)["driver"])
+
+
+def test_gdal_fetches_urls_unless_sandboxed(canary: tuple[str, list[str]], tmp_path: Path) -> None:
+    url, hits = canary
+    # Control: an unconfined worker lets GDAL fetch (so the canary can see a fetch).
+    drivers, _ = run_isolated(
+        _probe_vsicurl, (url, False), name="probe", sandbox=_sandbox(tmp_path)
+    )
+    assert len(drivers) > 10 and hits, "the canary saw no request from an unconfined GDAL"
+    hits.clear()
+    # An import worker's environment alone already keeps every request in…
+    environment = worker_environment(format_by_id("gpkg"), tmp_path)
+    sandbox = Sandbox.create(str(tmp_path), environment, ImportLimits())
+    _, outcome = run_isolated(_probe_vsicurl, (url, False), name="probe", sandbox=sandbox)
+    assert outcome != "read" and hits == []
+    # …and configured as an import does, GDAL has the format's own driver only.
+    drivers, outcome = run_isolated(_probe_vsicurl, (url, True), name="probe", sandbox=sandbox)
+    assert drivers == ["GPKG"]
+    assert outcome != "read" and hits == []
+
+
+def test_no_import_makes_the_server_fetch_anything(
+    canary: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    url, hits = canary
+    (tmp_path / "corpus").mkdir()
+    cases = {c.name: c for c in build_corpus(tmp_path / "corpus", canary_url=url)}
+    # Control: GDAL alone (in an unconfined worker) fetches the schema the GML names.
+    gml = _copy(cases["kml_gml_ssrf"].path, tmp_path / "control.gml")
+    run_isolated(_read_info, str(gml), name="control", sandbox=_sandbox(tmp_path))
+    assert any("DescribeFeatureType" in h for h in hits), "GDAL did not fetch the schema"
+    hits.clear()
+    for name in ("kml_gml_ssrf", "kml_network_link", "geojson_crs_proj_string"):
+        case = cases[name]
+        try:
+            _, report = import_path(case.path)
+            outcome = report.summary()
+        except ImportRejectedError as error:
+            outcome = str(error)
+        assert case.message_fragment in outcome
+    assert hits == [], f"the import fetched {hits}"
+
+
+def test_gdal_driver_is_confirmed(
+    corpus: dict[str, CorpusCase], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Without the root-element check (and, in this process, with every driver registered),
+    # GDAL reads the GML document named .kml with its GML driver: the import refuses it.
+    monkeypatch.setattr(gdal, "check_kml_document", lambda *args: None)
+    request = ReadRequest(
+        str(_copy(corpus["kml_gml_ssrf"].path, tmp_path / "upload.kml")),
+        "wfs_ssrf.kml",
+        "kml",
+        None,
+        ImportLimits(),
+        str(tmp_path),
+    )
+    with pytest.raises(ImportRejectedError, match="recognised by GDAL as GML data, not KML"):
+        read_upload(request)
+
+
+def test_virtual_paths_and_urls_are_never_read() -> None:
+    for path in ("/vsicurl/http://127.0.0.1:9/a.gpkg", "http://127.0.0.1:9/a.geojson"):
+        with pytest.raises(ImportRejectedError, match="GDAL virtual path or URL"):
+            import_path(path)
+
+
+def test_kml_root_element_is_the_real_one() -> None:
+    assert xml_root_element(b'<?xml version="1.0"?>\n<!-- <kml> -->\n<gml:A/>') == "gml:A"
+    assert xml_root_element(b"\xef\xbb\xbf<?xml?><?pi x?>\n <kml xmlns='k'>") == "kml"
+    assert xml_root_element(b"<!DOCTYPE kml><kml/>") is None
+    assert xml_root_element(b"<!-- never closed <kml>") is None
+
+
+# --------------------------------------------------------------------------- issue 11: budgets
+
+
+def test_limits_are_positive() -> None:
+    with pytest.raises(ValueError, match="max_seconds"):
+        ImportLimits(max_seconds=0)
+
+
+def test_json_depth_ignores_brackets_in_strings() -> None:
+    assert json_depth(b'{"a": "[[[{{{", "b": [1, [2]]}') == 3
+    assert json_depth(b'{"a": "\\\\"}') == 1
+    assert json_depth(b'{"a\\\\\\"[": [1]}') == 2
+    assert json_depth(b"[" * 50 + b"]" * 50) == 50
+    assert json_depth(b"42") == 0
+
+
+def test_wkt_depth_and_budget() -> None:
+    assert wkt_depth("POINT EMPTY") == 0
+    assert wkt_depth("MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)))") == 3
+    assert wkt_depth("GEOMETRYCOLLECTION (POINT (1 2), GEOMETRYCOLLECTION (POINT (1 2)))") == 3
+    cells = [f"LINESTRING ({', '.join(f'{i} 0' for i in range(30))})"]
+    message = _rejection(
+        f'wkt\n"{cells[0]}"\n'.encode(),
+        "line.csv",
+        limits=ImportLimits(max_vertices_per_geometry=29),
+    )
+    assert "more than 29 vertices in column 'wkt' on data row 1" in message
+
+
+def test_vertex_budgets_per_geometry_and_file() -> None:
+    squares = [feature(SQUARE, n=i) for i in range(3)]
+    message = _rejection(_geojson(squares), "s.geojson", limits=ImportLimits(max_vertices=14))
+    assert "more than 14 vertices, over the limit per file" in message
+    message = _rejection(
+        _geojson(squares), "s.geojson", limits=ImportLimits(max_vertices_per_geometry=4)
+    )
+    assert "a geometry with 5 vertices in feature 1, over the limit of 4 per geometry" in message
+
+
+def test_attribute_budgets() -> None:
+    rows = [feature(SQUARE, note="é" * 30) for _ in range(4)]
+    message = _rejection(_geojson(rows), "a.geojson", limits=ImportLimits(max_value_bytes=59))
+    assert "a 60 bytes value in attribute 'note' of feature 1, over the limit of 59" in message
+    message = _rejection(_geojson(rows), "a.geojson", limits=ImportLimits(max_attribute_bytes=200))
+    assert "240 bytes of attribute text, over the limit of 200 bytes" in message
+    columns = feature(SQUARE, **{f"c{i}": i for i in range(5)})
+    message = _rejection(
+        _geojson([columns]), "a.geojson", limits=ImportLimits(max_attribute_columns=4)
+    )
+    assert "has 5 attribute columns, over the limit of 4" in message
+
+
+def test_repair_budget_per_file(corpus: dict[str, CorpusCase]) -> None:
+    data = corpus["self_intersecting_300_vertices"].path.read_bytes()
+    message = _rejection(data, "scribble.geojson", limits=ImportLimits(max_repair_crossings=100))
+    assert "more than 100 crossing edges in all, over the repair limit per file" in message
+
+
+def test_crossings_are_counted_and_counting_stops() -> None:
+    bowtie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+    assert count_crossings(bowtie, 100) == 1
+    assert count_crossings(shapely.box(0, 0, 1, 1), 100) == 0
+    rng = np.random.default_rng(3)
+    scribble = shapely.Polygon(rng.uniform(0, 1, (2000, 2)))
+    assert 1000 < count_crossings(scribble, 1000) < 1000 + 256 * 2000
+
+
+def test_scribble_is_repaired_with_its_area(corpus: dict[str, CorpusCase]) -> None:
+    gdf, report = import_path(corpus["self_intersecting_300_vertices"].path)
+    assert report.repaired == 1 and gdf.is_valid.all()
+    assert set(gdf.geom_type) <= POLYGONAL
+    # The structure method keeps the area inside the drawn shell (within the unit square).
+    assert 0.2 < gdf.geometry.iloc[0].area <= 1.0
+
+
+def test_zip_member_count_is_read_before_the_directory(
+    corpus: dict[str, CorpusCase], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the zip directory was parsed")
+
+    monkeypatch.setattr(zipfile, "ZipFile", refuse)
+    message = _rejection(corpus["zip_500000_members"].path.read_bytes(), "many.zip")
+    assert "holds 500,000 files, more than the limit of 64" in message
+
+
+def test_recursive_view_is_never_run(corpus: dict[str, CorpusCase]) -> None:
+    data = corpus["gpkg_recursive_view"].path.read_bytes()
+    assert list_layers(data, "recursive_view.gpkg") == ["hazards"]
+    message = _rejection(data, "recursive_view.gpkg", layer="hazards")
+    assert "has the table 'hazards' as an SQL view, which the import does not run" in message
+
+
+# --------------------------------------------------------------------------- issue 11: names
+
+
+def test_attribute_names_are_normalised(corpus: dict[str, CorpusCase]) -> None:
+    gdf, report = import_path(corpus["geometry_and_geometry_1"].path)
+    assert list(gdf.columns) == ["geometry_2", "geometry_1", "geometry"]
+    assert list(gdf["geometry_2"]) == ["a"] and list(gdf["geometry_1"]) == ["b"]
+    assert any("'geometry' → 'geometry_2'" in w for w in report.warnings)
+    gdf, _ = import_path(corpus["names_differ_by_case"].path)
+    assert list(gdf.columns) == ["name", "NAME_1", "Name_2", "geometry"]
+    assert list(gdf.iloc[0][["name", "NAME_1", "Name_2"]]) == ["a", "b", "c"]
+    gdf, _ = import_path(corpus["attribute_named_layer"].path)
+    assert list(gdf["layer_1"]) == ["minefield"]
+
+
+def test_empty_and_long_names_are_renamed() -> None:
+    props = {"": 1, " ": 2, "x" * 300: 3, "FID": 4, "Source_IDs": 5}
+    gdf, report = import_bytes(_geojson([feature(SQUARE, **props)]), "n.geojson")
+    assert list(gdf.columns)[:-1] == [
+        "field_1",
+        "field_2",
+        "x" * 255 + "_1",
+        "FID_1",
+        "Source_IDs_1",
+    ]
+    assert list(gdf.iloc[0])[:-1] == [1, 2, 3, 4, 5]
+    assert len(report.warnings) == 1
+
+
+def test_geometry_collections_become_their_highest_dimension(
+    corpus: dict[str, CorpusCase],
+) -> None:
+    gdf, report = import_path(corpus["geometry_collection_features"].path)
+    assert list(gdf.geom_type) == ["Polygon", "MultiPolygon"]
+    assert any("kept only the parts of the highest dimension" in w for w in report.warnings)
+
+
+def test_nested_properties_become_json_text() -> None:
+    gdf, report = import_bytes(
+        _geojson([feature(SQUARE, tags=["a", "b"], meta={"k": 1}, n=3)]), "nested.geojson"
+    )
+    assert list(gdf["tags"]) == ['["a", "b"]'] and list(gdf["meta"]) == ['{"k": 1}']
+    assert list(gdf["n"]) == [3]
+    assert any("kept as JSON text" in w for w in report.warnings)
+
+
+# --------------------------------------------------------------------------- issue 11: layers
+
+
+@pytest.mark.skipif(not kml_driver_available(), reason="GDAL in pyogrio has no KML driver")
+def test_kml_folders_are_layers_to_choose(corpus: dict[str, CorpusCase]) -> None:
+    data = corpus["kml_three_folders"].path.read_bytes()
+    assert list_layers(data, "folders.kml") == ["surveyed", "suspected", "cleared"]
+    gdf, report = import_bytes(data, "folders.kml", layer="cleared")
+    assert report.layer == "cleared" and report.warnings == ()
+    assert gdf.geometry.iloc[0].x == pytest.approx(32.0)
+
+
+def test_zip_shapefiles_are_layers_to_choose(corpus: dict[str, CorpusCase]) -> None:
+    data = corpus["zip_two_shapefiles"].path.read_bytes()
+    assert list_layers(data, "two.zip") == ["alpha", "beta"]
+    gdf, report = import_bytes(data, "two.zip", layer="beta")
+    assert report.layer == "beta" and report.reprojected and report.warnings == ()
+    assert list(gdf["name"]) == ["Kyiv", "Lviv"]
+    message = _rejection(data, "two.zip", layer="gamma")
+    assert "has no shapefile 'gamma'; choose one of 'alpha', 'beta'" in message
+
+
+def test_every_format_record_is_consistent() -> None:
+    for fmt in IMPORT_FORMATS:
+        assert format_by_id(fmt.id) is fmt
+        assert all(format_for_filename(f"x{e.upper()}") is fmt for e in fmt.extensions)
+        assert fmt.described.startswith(fmt.title) and fmt.title in supported_formats()
+        assert fmt.multi_layer == bool(fmt.layer_word) == bool(fmt.gdal_drivers)
+        assert all(t in upload_types() for t in fmt.upload_types)
+        assert fmt.reader is not None and fmt.media_types
+    assert len({e for f in IMPORT_FORMATS for e in f.extensions}) == len(upload_types())

@@ -5,12 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import ImportRejectedError
-from geo.importer import ImportLimits, import_bytes, list_layers
+from geo.importer import (
+    ImportLimits,
+    format_for_filename,
+    import_bytes,
+    list_layers,
+    supported_formats,
+    upload_types,
+)
 from layers.drawing.layer import MapLayer, user_layer
 from layers.safe_text import markdown_text as plain
 
 USER_LAYERS_KEY = "user_layers"
-UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "csv"]
+#: Session key of the layer names found in the current upload: listing them runs an import
+#: worker, so it is done once per uploaded file, not on every rerun.
+UPLOAD_LAYERS_KEY = "upload_layers"
+UPLOAD_TYPES = upload_types()
 
 
 def session_user_layers() -> list[MapLayer]:
@@ -18,8 +28,31 @@ def session_user_layers() -> list[MapLayer]:
     return list(st.session_state.get(USER_LAYERS_KEY, []))
 
 
+def _layer_names(file_id: str, data: bytes, filename: str) -> list[str]:
+    """The layers of a multi-layer upload, listed once per uploaded file (per session).
+
+    Raises
+    ------
+    ImportRejectedError
+        When the file cannot be imported (the refusal is remembered too).
+    """
+    cached = st.session_state.get(UPLOAD_LAYERS_KEY)
+    if cached is None or cached[0] != file_id:
+        try:
+            cached = (file_id, list_layers(data, filename), None)
+        except ImportRejectedError as error:
+            cached = (file_id, [], str(error))
+        st.session_state[UPLOAD_LAYERS_KEY] = cached
+    if cached[2] is not None:
+        raise ImportRejectedError(cached[2])
+    return list(cached[1])
+
+
 def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     """File uploader; a rejected file gets one sentence, the page and other layers go on.
+
+    For a format that can hold several layers (GeoPackage tables, KML folders, shapefiles in
+    a zip) the user chooses the layer to add.
 
     Parameters
     ----------
@@ -28,36 +61,36 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     """
     box = container.expander("Import your data", expanded=False)
     box.caption(
-        "GeoJSON, GeoPackage, zipped Shapefile, KML, or CSV with lon/lat or WKT. "
-        "Stays in this browser session; shipped data is never changed."
+        f"{supported_formats()}. Stays in this browser session; shipped data is never changed."
     )
     upload = box.file_uploader("File", type=UPLOAD_TYPES, key="upload")
     if upload is None:
         return
     data = upload.getvalue()
-    table = None
-    if upload.name.lower().endswith(".gpkg"):
+    fmt = format_for_filename(upload.name)
+    layer = None
+    if fmt is not None and fmt.multi_layer:
         try:
-            tables = list_layers(data, upload.name)
+            names = _layer_names(upload.file_id, data, upload.name)
         except ImportRejectedError as error:
             box.error(plain(str(error)))
             return
-        if len(tables) > 1:
-            table = box.selectbox("Table", tables, key="upload_table")
+        if len(names) > 1:
+            layer = box.selectbox(fmt.layer_word.capitalize(), names, key="upload_layer")
     if not box.button("Add to map", key="upload_add"):
         return
     try:
-        frame, report = import_bytes(data, upload.name, layer=table, limits=ImportLimits())
+        frame, report = import_bytes(data, upload.name, layer=layer, limits=ImportLimits())
     except ImportRejectedError as error:
         box.error(plain(str(error)))
         return
     layers = session_user_layers()
-    if any(x.spec.title == upload.name and len(x.frame) == len(frame) for x in layers):
-        box.info(plain(f"{upload.name} is already on the map."))
+    title = upload.name if layer is None else f"{upload.name} ({layer})"
+    if any(x.spec.title == title and len(x.frame) == len(frame) for x in layers):
+        box.info(plain(f"{title} is already on the map."))
         return
     number = max((int(x.spec.id.removeprefix("user-")) for x in layers), default=0) + 1
-    layer = user_layer(f"user-{number}", upload.name, frame)
-    st.session_state[USER_LAYERS_KEY] = [*layers, layer]
+    st.session_state[USER_LAYERS_KEY] = [*layers, user_layer(f"user-{number}", title, frame)]
     box.success(plain(report.summary()))
 
 

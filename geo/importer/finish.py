@@ -652,14 +652,14 @@ def check_repair_budget(
             reject(
                 f"{name} has a self-intersecting polygon in feature {row + 1} with more than "
                 f"{limits.max_repair_crossings_per_geometry:,} crossing edges, over the repair "
-                "limit; fix that polygon in a GIS (e.g. QGIS 'Fix geometries') or delete it"
+                "limit; fix that polygon in a GIS (QGIS: 'Fix geometries') or delete it"
             )
         total += crossings
         if total > limits.max_repair_crossings:
             reject(
                 f"{name} has invalid polygons with more than {limits.max_repair_crossings:,} "
                 "crossing edges in all, over the repair limit per file; fix them in a GIS "
-                "(e.g. QGIS 'Fix geometries') and import again"
+                "(QGIS: 'Fix geometries') and import again"
             )
 
 

@@ -50,7 +50,7 @@ NETWORK_OFF = {
     "GDAL_HTTP_NETRC": "NO",
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".atlas-no-remote-file",
     "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-    "GML_DOWNLOAD_WFS_SCHEMA": "NO",
+    "GML_DOWNLOAD_SCHEMA": "NO",
     "GML_SKIP_RESOLVE_ELEMS": "ALL",
     "LIBKML_RESOLVE_STYLE": "NO",
     "PROJ_NETWORK": "OFF",
@@ -113,12 +113,17 @@ def worker_environment(fmt: ImportFormat, tmp: Path) -> dict[str, str | None]:
 def configure_gdal_in_worker() -> None:
     """Load GDAL in the worker with network access off (after :func:`worker_environment`).
 
-    Configuration options are set again through pyogrio in case GDAL was loaded before the
-    environment was set; PROJ's network is switched off through pyproj as well.
+    If something loaded GDAL before the environment was set (a caller's main module imported
+    by ``multiprocessing``, say), the network options are set again through pyogrio and the
+    drivers registered again, which makes GDAL apply ``GDAL_SKIP`` now. PROJ's network is
+    switched off through pyproj as well.
     """
     import pyogrio  # see the module docstring: never at module level
 
     pyogrio.set_gdal_config_options(dict(NETWORK_OFF))
+    register_drivers = getattr(pyogrio._ogr, "_register_drivers", None)
+    if register_drivers is not None:
+        register_drivers()
     pyproj.network.set_network_enabled(active=False)
 
 
