@@ -869,3 +869,21 @@ def test_every_format_record_is_consistent() -> None:
         assert all(t in upload_types() for t in fmt.upload_types)
         assert fmt.reader is not None and fmt.media_types
     assert len({e for f in IMPORT_FORMATS for e in f.extensions}) == len(upload_types())
+
+
+def test_readme_states_the_default_budgets() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    limits = ImportLimits()
+    stated = [
+        f"50 MiB / {limits.max_features:,} / {limits.max_attribute_columns:,}",
+        f"{limits.max_seconds:g} s / {limits.max_memory_bytes // 1024**3} GiB",
+        f"{limits.max_nesting_depth} levels",
+        f"{limits.max_vertices_per_geometry:,} / {limits.max_vertices:,}",
+        f"{limits.max_value_bytes // 1024} KiB / {limits.max_attribute_bytes // 1024**2} MiB",
+        f"{limits.max_repair_crossings_per_geometry:,} / {limits.max_repair_crossings:,}",
+        f"{limits.max_zip_members} / {limits.max_uncompressed_bytes // 1024**2} MiB / "
+        f"{limits.max_compression_ratio:g}:1",
+    ]
+    assert limits.max_bytes == 50 * 1024**2
+    missing = [s for s in stated if s not in readme]
+    assert not missing, f"README's import budgets differ from ImportLimits: {missing}"

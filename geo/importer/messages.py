@@ -41,13 +41,15 @@ def reject(message: str, *, cause: BaseException | None = None) -> NoReturn:
 
 
 @contextlib.contextmanager
-def rejecting(name: str) -> Iterator[None]:
+def rejecting(name: str, *, memory_limit_bytes: int | None = None) -> Iterator[None]:
     """Turn any unexpected exception into a one-sentence :class:`ImportRejectedError`.
 
     Parameters
     ----------
     name
         The file name shown in the sentence.
+    memory_limit_bytes
+        The memory budget in force (named when memory runs out), if known.
 
     Yields
     ------
@@ -63,8 +65,10 @@ def rejecting(name: str) -> Iterator[None]:
     except RecursionError as exc:
         reject(f"{name} nests its data too deeply to be read; simplify the file", cause=exc)
     except MemoryError as exc:
+        limit = "" if memory_limit_bytes is None else f" of {human_size(memory_limit_bytes)}"
         reject(
-            f"{name} needs more memory than the import allows; split it into smaller files",
+            f"{name} needs more than the import memory limit{limit}; split it into smaller "
+            "files or simplify its geometries",
             cause=exc,
         )
     except Exception as exc:  # GDAL, zipfile, pandas: the user gets one sentence

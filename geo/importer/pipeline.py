@@ -183,7 +183,7 @@ def read_upload(request: ReadRequest) -> ImportedLayer:
     ImportedLayer
     """
     fmt = format_by_id(request.format_id)
-    with rejecting(request.name):
+    with rejecting(request.name, memory_limit_bytes=request.limits.max_memory_bytes):
         _network_off(fmt)
         raw = fmt.reader(request, fmt)
         gdf, report = finish(raw, request.name, fmt.id, fmt.layer_word or "layer", request.limits)
@@ -206,7 +206,7 @@ def read_layer_names(request: ReadRequest) -> list[str]:
     list of str
     """
     fmt = format_by_id(request.format_id)
-    with rejecting(request.name):
+    with rejecting(request.name, memory_limit_bytes=request.limits.max_memory_bytes):
         _network_off(fmt)
         return list_gdal_layers(request, fmt)
 
