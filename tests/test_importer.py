@@ -42,10 +42,11 @@ from geo.importer import (
     upload_types,
 )
 from geo.importer.csv_table import wkt_depth
-from geo.importer.finish import RESERVED_NAMES, ReadRequest, count_crossings
+from geo.importer.finish import RESERVED_NAMES, count_crossings
 from geo.importer.gdal import configure_gdal_in_worker, worker_environment
 from geo.importer.geojson import json_depth
 from geo.importer.pipeline import ImportedLayer, read_upload
+from geo.importer.records import ReadRequest
 from geo.importer.sniff import xml_root_element
 from geo.importer.worker import Sandbox, run_isolated
 from geo.validate import LINEAR, POLYGONAL, validate_frame

@@ -14,6 +14,7 @@ whose message is one sentence that names the file and the fix.
 Modules, in the order a file meets them:
 
 * :mod:`~geo.importer.formats` — what each format is (extensions, magic, reader, layers);
+* :mod:`~geo.importer.records` — the records passed between the stages;
 * :mod:`~geo.importer.limits` — every budget, documented in one place;
 * :mod:`~geo.importer.sniff` — extension, content and XML root checks;
 * :mod:`~geo.importer.archives` — zip directory, zip-bomb and zip-slip checks, extraction;
@@ -27,7 +28,6 @@ Modules, in the order a file meets them:
 
 from geo.importer.formats import (
     IMPORT_FORMATS,
-    ImportFormat,
     format_by_id,
     format_for_filename,
     supported_formats,
@@ -36,6 +36,7 @@ from geo.importer.formats import (
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import display_name
 from geo.importer.pipeline import import_bytes, import_path, list_layers
+from geo.importer.records import ImportFormat
 from geo.importer.report import ImportReport
 from geo.importer.sniff import detect_format
 

@@ -19,6 +19,7 @@ import struct
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from geo.importer.limits import MIB, ImportLimits
 from geo.importer.messages import human_size, reject
@@ -276,7 +277,7 @@ def _copy_member(
     return written
 
 
-def _chunks(source: io.BufferedIOBase) -> Iterator[bytes]:
+def _chunks(source: IO[bytes]) -> Iterator[bytes]:
     """Read ``source`` in fixed-size chunks."""
     while chunk := source.read(COPY_CHUNK_BYTES):
         yield chunk

@@ -11,7 +11,6 @@ import csv
 import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,12 +18,10 @@ import pyproj
 import shapely
 
 from geo.crs import WGS84
-from geo.importer.finish import RawLayer, ReadRequest, check_columns, check_count
+from geo.importer.finish import check_columns, check_count
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import reject
-
-if TYPE_CHECKING:
-    from geo.importer.formats import ImportFormat
+from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 LAT_NAMES = ("lat", "latitude", "y")
@@ -72,6 +69,7 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     warnings = [
         f"{name} carries no CRS, so its coordinates were read as lon/lat in EPSG:4326 (WGS84)."
     ]
+    geometries: np.ndarray
     wkt_column = next((lowered[n] for n in WKT_NAMES if n in lowered), None)
     lon_column = next((lowered[n] for n in LON_NAMES if n in lowered), None)
     lat_column = next((lowered[n] for n in LAT_NAMES if n in lowered), None)
@@ -92,7 +90,8 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
             )
         points = shapely.points(np.column_stack([lon, lat]))
         missing = np.isnan(lon) | np.isnan(lat)
-        geometries = np.where(missing, None, points)
+        geometries = np.array(points, dtype=object)
+        geometries[missing] = None
         attributes = table
     else:
         found = ", ".join(f"'{c}'" for c in table.columns[:20]) or "none"
@@ -182,7 +181,8 @@ def check_wkt_budget(cells: list[str], name: str, label: str, limits: ImportLimi
         The budgets.
     """
     opens = np.fromiter((c.count("(") for c in cells), dtype=np.int64, count=len(cells))
-    for row in np.flatnonzero(opens > limits.max_nesting_depth):
+    for position in np.flatnonzero(opens > limits.max_nesting_depth):
+        row = int(position)
         depth = wkt_depth(cells[row])
         if depth > limits.max_nesting_depth:
             reject(

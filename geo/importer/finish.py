@@ -9,8 +9,6 @@ crossings before a polygon is repaired.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import WGS84, to_wgs84
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import crs_label, human_size, plural, reject
+from geo.importer.records import RawLayer
 from geo.importer.report import ImportReport
 from geo.validate import LINEAR, POLYGONAL, PUNTAL, validate_frame
 
@@ -44,60 +43,6 @@ _TYPE_DEPTH = {
 #: Segments queried at a time when counting crossings (bounds the memory of one query).
 _CROSSING_CHUNK = 256
 _FAMILY_WORDS = {POLYGONAL: "polygons", LINEAR: "lines", PUNTAL: "points"}
-
-
-@dataclass(frozen=True)
-class ReadRequest:
-    """What a reader gets: a checked upload on disk and how to read it (plain data).
-
-    Attributes
-    ----------
-    path
-        The upload's bytes, written by the parent under a fixed name in ``tmp``.
-    name
-        The file name shown in messages.
-    format_id
-        The :class:`~geo.importer.formats.ImportFormat` id chosen from the extension and
-        confirmed by the content.
-    layer
-        Requested layer, table or shapefile name; ``None`` for the first.
-    limits
-        The budgets.
-    tmp
-        A folder the reader may write to; the parent removes it after the worker ends.
-    """
-
-    path: str
-    name: str
-    format_id: str
-    layer: str | None
-    limits: ImportLimits
-    tmp: str
-
-
-@dataclass(frozen=True)
-class RawLayer:
-    """Attributes and geometries as read, before finishing (same length and order).
-
-    Attributes
-    ----------
-    attributes
-        One row per feature, the user's columns.
-    geometries
-        One shapely geometry or ``None`` per feature, in ``crs``.
-    crs
-        The coordinates' CRS.
-    layer
-        The layer read (``None`` for single-layer formats).
-    warnings
-        Report sentences from the reader.
-    """
-
-    attributes: pd.DataFrame
-    geometries: Sequence[BaseGeometry | None]
-    crs: pyproj.CRS
-    layer: str | None
-    warnings: tuple[str, ...]
 
 
 def check_count(count: int, name: str, limits: ImportLimits) -> None:
@@ -263,7 +208,7 @@ def check_attribute_sizes(attributes: pd.DataFrame, name: str, limits: ImportLim
         values = attributes.iloc[:, position]
         if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
             continue
-        cells = values.to_numpy(dtype=object, na_value=None)
+        cells = values.to_numpy(dtype=object)
         sizes = np.fromiter(map(_value_bytes, cells), dtype=np.int64, count=len(cells))
         if len(sizes) and int(sizes.max()) > limits.max_value_bytes:
             row = int(sizes.argmax())
@@ -407,7 +352,8 @@ def check_geometry_budget(geoms: np.ndarray, name: str, limits: ImportLimits) ->
     collections = np.flatnonzero(
         shapely.get_type_id(geoms) == shapely.GeometryType.GEOMETRYCOLLECTION
     )
-    for row in collections:
+    for position in collections:
+        row = int(position)
         depth = nesting_depth(geoms[row])
         if depth > limits.max_nesting_depth:
             reject(

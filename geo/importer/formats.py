@@ -6,89 +6,12 @@ the readers and every message take what they need from these records.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Literal
 
 from geo.importer.csv_table import read_csv
-from geo.importer.finish import RawLayer, ReadRequest
 from geo.importer.gdal import read_gdal
 from geo.importer.geojson import read_geojson
-
-#: What the sniffer can say about a file's content (:func:`geo.importer.sniff.sniff`).
-ContentKind = Literal["json", "gpkg", "zip", "kml", "text"]
-Reader = Callable[[ReadRequest, "ImportFormat"], RawLayer]
-
-
-@dataclass(frozen=True)
-class ImportFormat:
-    """One accepted import format.
-
-    Attributes
-    ----------
-    id
-        Stable identifier, e.g. ``"gpkg"`` (:attr:`ImportReport.format`).
-    title
-        Name shown to people, e.g. ``"GeoPackage"``.
-    extensions
-        Accepted file-name endings, lower case with the dot; the first is suggested when a
-        file must be renamed.
-    content
-        The content kind the sniffer must find for a file of this format.
-    magic
-        Byte strings one of which the file starts with (empty for text formats).
-    media_types
-        MIME types a browser may send for such an upload.
-    reader
-        Reads a checked file into a :class:`~geo.importer.finish.RawLayer`.
-    multi_layer
-        Whether one file can hold several layers the user chooses from.
-    layer_word
-        What one of those layers is called ("table", "layer", "shapefile"); empty otherwise.
-    gdal_drivers
-        GDAL drivers allowed to open the format (empty when GDAL is not used); the import
-        refuses a file GDAL opened with any other driver.
-    note
-        Extra words for the list of formats, e.g. "with lon/lat or WKT columns".
-    """
-
-    id: str
-    title: str
-    extensions: tuple[str, ...]
-    content: ContentKind
-    magic: tuple[bytes, ...]
-    media_types: tuple[str, ...]
-    reader: Reader
-    multi_layer: bool
-    layer_word: str = ""
-    gdal_drivers: tuple[str, ...] = ()
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        problems = []
-        if not self.extensions or any(
-            not e.startswith(".") or e != e.lower() or len(e) < 2 for e in self.extensions
-        ):
-            problems.append(f"extensions {self.extensions!r} must be lower case with a dot")
-        if self.multi_layer != bool(self.layer_word):
-            problems.append("a multi-layer format needs a layer_word, others none")
-        if not self.media_types:
-            problems.append("media_types is empty")
-        if problems:
-            raise ValueError(f"import format {self.id!r}: {'; '.join(problems)}")
-
-    @property
-    def upload_types(self) -> tuple[str, ...]:
-        """Extensions without the dot, as ``st.file_uploader(type=...)`` takes them."""
-        return tuple(e.lstrip(".") for e in self.extensions)
-
-    @property
-    def described(self) -> str:
-        """E.g. ``"GeoJSON (.geojson/.json)"`` or ``"CSV (.csv) with lon/lat or WKT columns"``."""
-        text = f"{self.title} ({'/'.join(self.extensions)})"
-        return f"{text} {self.note}" if self.note else text
-
+from geo.importer.records import ImportFormat
 
 IMPORT_FORMATS: tuple[ImportFormat, ...] = (
     ImportFormat(

@@ -24,18 +24,15 @@ import contextlib
 import sqlite3
 import xml.parsers.expat
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyproj
 
 from geo.importer.archives import extract_shapefile
-from geo.importer.finish import RawLayer, ReadRequest, check_columns, check_count
+from geo.importer.finish import check_columns, check_count
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import reject
-
-if TYPE_CHECKING:
-    from geo.importer.formats import ImportFormat
+from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 
 #: Where HTTP requests of GDAL (drivers and ``/vsicurl/``) are sent during an import: a proxy
 #: address nothing listens on, so every request fails at once without leaving the machine.

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -23,18 +23,10 @@ import pyproj
 import shapely
 
 from geo.crs import WGS84
-from geo.importer.finish import (
-    RawLayer,
-    ReadRequest,
-    check_columns,
-    check_count,
-    nested_values_as_text,
-)
+from geo.importer.finish import check_columns, check_count, nested_values_as_text
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import crs_label, plural, reject
-
-if TYPE_CHECKING:
-    from geo.importer.formats import ImportFormat
+from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 
 #: Nesting below the ``coordinates`` member of each simple type (0: one position).
 _COORDINATE_LEVELS = {
@@ -220,7 +212,9 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
 
 def _features(doc: object, name: str) -> list[object]:
     """The feature list of a FeatureCollection, Feature or bare geometry."""
-    kind = doc.get("type") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict):
+        doc = {}
+    kind = doc.get("type")
     if kind == "FeatureCollection":
         features = doc.get("features")
         if not isinstance(features, list):
@@ -418,8 +412,8 @@ class _GeometryBuilder:
         for slot, members in self.collections:
             built[slot] = shapely.GeometryCollection(list(built[members]))
         out = np.empty(len(slots), dtype=object)
-        for row, slot in enumerate(slots):
-            out[row] = None if slot is None else built[slot]
+        for row, top in enumerate(slots):
+            out[row] = None if top is None else built[top]
         return out
 
     def _build_group(self, kind: str, group: _Group) -> np.ndarray:

@@ -23,11 +23,12 @@ import shapely
 
 from geo.crs import WGS84
 from geo.importer.archives import check_zip
-from geo.importer.finish import ReadRequest, finish
-from geo.importer.formats import ImportFormat, format_by_id
+from geo.importer.finish import finish
+from geo.importer.formats import format_by_id
 from geo.importer.gdal import configure_gdal_in_worker, list_gdal_layers, worker_environment
 from geo.importer.limits import DEFAULT_LIMITS, ImportLimits
 from geo.importer.messages import display_name, human_size, reject, rejecting
+from geo.importer.records import ImportFormat, ReadRequest
 from geo.importer.report import ImportReport
 from geo.importer.sniff import detect_import_format
 from geo.importer.worker import Sandbox, run_isolated

@@ -11,10 +11,11 @@ from __future__ import annotations
 import codecs
 import re
 
-from geo.importer.formats import ImportFormat, format_for_content, format_for_filename
+from geo.importer.formats import format_for_content, format_for_filename
 from geo.importer.formats import supported_hint as _supported_hint
 from geo.importer.limits import DEFAULT_LIMITS, ImportLimits
 from geo.importer.messages import display_name, human_size, reject
+from geo.importer.records import ImportFormat
 
 #: Leading bytes of common files that are no geodata, for a helpful refusal.
 _OTHER_MAGIC = (

@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from geo.errors import ImportRejectedError
 from geo.importer.limits import ImportLimits
@@ -46,7 +46,7 @@ SELF_DESTRUCT_GRACE_S = 2
 #: Seconds the parent waits for a worker that has answered to exit before killing it.
 EXIT_WAIT_S = 5.0
 #: Multiprocessing start method: a fresh interpreter, no memory or threads of the server.
-START_METHOD = "spawn"
+START_METHOD: Final = "spawn"
 #: Bytes a worker may write to one file beyond the limits' largest (SQLite and GDAL scratch).
 FILE_SIZE_MARGIN = 64 * 1024 * 1024
 
