@@ -888,3 +888,11 @@ def test_readme_states_the_default_budgets() -> None:
     assert limits.max_bytes == 50 * 1024**2
     missing = [s for s in stated if s not in readme]
     assert not missing, f"README's import budgets differ from ImportLimits: {missing}"
+
+
+def test_user_text_in_report_lines_stays_on_one_line() -> None:
+    props = {"layer": 1, "a\nb": 2, "A\nB": 3}
+    gdf, report = import_bytes(_geojson([feature(SQUARE, **props)]), "n.geojson")
+    assert "\n" not in report.summary()
+    assert "'layer' → 'layer_1', 'A B' → 'A B_1'" in report.summary()
+    assert list(gdf.columns) == ["layer_1", "a\nb", "A\nB_1", "geometry"]

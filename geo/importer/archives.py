@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from geo.importer.limits import MIB, ImportLimits
-from geo.importer.messages import human_size, reject
+from geo.importer.messages import human_size, quoted, reject
 
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 # Members this small cannot be a meaningful bomb; a .dbf padded with blanks legitimately
@@ -228,8 +228,8 @@ def extract_shapefile(
         elif layer in stems:
             chosen = shapefiles[stems.index(layer)]
         else:
-            listed = ", ".join(f"'{s}'" for s in stems[:20])
-            reject(f"{name} has no shapefile '{layer}'; choose one of {listed}")
+            listed = ", ".join(quoted(s) for s in stems[:20])
+            reject(f"{name} has no shapefile {quoted(layer)}; choose one of {listed}")
         base = chosen.filename[: -len(".shp")].lower()
         parts = {
             m.filename[len(base) :].lower(): m
@@ -239,16 +239,17 @@ def extract_shapefile(
         }
         stem = PurePosixPath(chosen.filename).stem
         missing = [p for p in (".shx", ".dbf") if p not in parts]
+        shp, prj = quoted(f"{stem}.shp"), quoted(f"{stem}.prj")
         if missing:
             reject(
-                f"{name} has the shapefile '{stem}.shp' without its {' and '.join(missing)} "
-                "file(s); zip all files of the shapefile together"
+                f"{name} has the shapefile {shp} without its {' and '.join(missing)} file(s); "
+                "zip all files of the shapefile together"
             )
         if ".prj" not in parts:
             reject(
-                f"{name} has the shapefile '{stem}.shp' but no '{stem}.prj', so its coordinate "
-                "system (CRS) is unknown; add the .prj file to the zip, export the shapefile "
-                "again with a CRS set, or upload GeoJSON instead"
+                f"{name} has the shapefile {shp} but no {prj}, so its coordinate system (CRS) is "
+                "unknown; add the .prj file to the zip, export the shapefile again with a CRS "
+                "set, or upload GeoJSON instead"
             )
         budget = limits.max_uncompressed_bytes
         for suffix, member in parts.items():
@@ -256,7 +257,7 @@ def extract_shapefile(
     target = tmp / "layer.shp"
     with target.open("rb") as handle:
         if handle.read(4) != SHP_MAGIC:
-            reject(f"{name} has a '{stem}.shp' that is not a shapefile; export the layer again")
+            reject(f"{name} has a {quoted(stem + '.shp')} that is not a shapefile; export it again")
     return target, stem, stems
 
 

@@ -20,7 +20,7 @@ import shapely
 from geo.crs import WGS84
 from geo.importer.finish import check_columns, check_count
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import reject
+from geo.importer.messages import quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -78,7 +78,7 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         attributes = table.drop(columns=[wkt_column])
         if lon_column is not None and lat_column is not None:
             warnings.append(
-                f"{name} has both a WKT column ('{wkt_column}') and lon/lat columns; the "
+                f"{name} has both a WKT column ({quoted(wkt_column)}) and lon/lat columns; the "
                 "geometry was taken from the WKT column."
             )
     elif lon_column is not None and lat_column is not None:
@@ -94,7 +94,7 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         geometries[missing] = None
         attributes = table
     else:
-        found = ", ".join(f"'{c}'" for c in table.columns[:20]) or "none"
+        found = ", ".join(quoted(c) for c in table.columns[:20]) or "none"
         reject(
             f"{name} has no coordinate columns (found {found}); add lon/lat columns named "
             f"{'/'.join(LON_NAMES)} and {'/'.join(LAT_NAMES)}, or a WKT column named "
@@ -137,7 +137,7 @@ def _numbers(column: pd.Series, name: str, label: str) -> tuple[np.ndarray, bool
         row = int(np.flatnonzero(bad.to_numpy())[0])
         shown = str(column.iloc[row])[:30]
         reject(
-            f"{name} has a non-numeric coordinate {shown!r} in column '{label}' on data row "
+            f"{name} has a non-numeric coordinate {shown!r} in column {quoted(label)} on data row "
             f"{row + 1}; fix that value or leave it blank"
         )
     return values.to_numpy(dtype=float), used_comma
@@ -186,7 +186,7 @@ def check_wkt_budget(cells: list[str], name: str, label: str, limits: ImportLimi
         depth = wkt_depth(cells[row])
         if depth > limits.max_nesting_depth:
             reject(
-                f"{name} nests its data too deeply: the WKT in column '{label}' on data row "
+                f"{name} nests its data too deeply: the WKT in column {quoted(label)} on data row "
                 f"{row + 1} has {depth:,} levels of parentheses, over the limit of "
                 f"{limits.max_nesting_depth}; flatten its geometry collections"
             )
@@ -195,13 +195,14 @@ def check_wkt_budget(cells: list[str], name: str, label: str, limits: ImportLimi
         row = int(vertices.argmax())
         reject(
             f"{name} has a WKT geometry with more than {limits.max_vertices_per_geometry:,} "
-            f"vertices in column '{label}' on data row {row + 1}, over the limit per geometry; "
-            "simplify it in a GIS (a tolerance of a few metres is invisible on the map) or split it"
+            f"vertices in column {quoted(label)} on data row {row + 1}, over the limit per "
+            "geometry; simplify it in a GIS (a tolerance of a few metres is invisible on the map) "
+            "or split it"
         )
     if int(vertices.sum()) > limits.max_vertices:
         reject(
-            f"{name} has more than {limits.max_vertices:,} vertices in column '{label}', over "
-            "the limit per file; simplify the geometries in a GIS or split the file"
+            f"{name} has more than {limits.max_vertices:,} vertices in column {quoted(label)}, "
+            "over the limit per file; simplify the geometries in a GIS or split the file"
         )
 
 
@@ -216,7 +217,7 @@ def _wkt_geometries(column: pd.Series, name: str, label: str, limits: ImportLimi
         row = int(np.flatnonzero(bad)[0])
         shown = str(column.iloc[row])[:30]
         reject(
-            f"{name} has invalid WKT {shown!r} in column '{label}' on data row {row + 1}; "
+            f"{name} has invalid WKT {shown!r} in column {quoted(label)} on data row {row + 1}; "
             "write it like POINT (30.5 50.4) or leave it blank"
         )
     return parsed

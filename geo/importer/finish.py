@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.crs import WGS84, to_wgs84
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import crs_label, human_size, plural, reject
+from geo.importer.messages import crs_label, human_size, plural, quoted, reject
 from geo.importer.records import RawLayer
 from geo.importer.report import ImportReport
 from geo.validate import LINEAR, POLYGONAL, PUNTAL, validate_frame
@@ -214,7 +214,7 @@ def check_attribute_sizes(attributes: pd.DataFrame, name: str, limits: ImportLim
             row = int(sizes.argmax())
             reject(
                 f"{name} has a {human_size(int(sizes[row]))} value in attribute "
-                f"'{str(column)[:40]}' of feature {row + 1}, over the limit of "
+                f"{quoted(column)} of feature {row + 1}, over the limit of "
                 f"{human_size(limits.max_value_bytes)} per value; shorten it or drop that "
                 "attribute"
             )
@@ -267,16 +267,15 @@ def normalise_names(attributes: pd.DataFrame, name: str) -> tuple[pd.DataFrame, 
         new = f"{base}_{number}"
         taken.add(new.lower())
         final.append(new)
-        changes.append(f"'{original[:40]}' → '{new[:40]}'")
+        changes.append(f"{quoted(original)} → {quoted(new)}")
     renamed = attributes.copy(deep=False)
     renamed.columns = final
     if not changes:
         return renamed, []
     shown = ", ".join(changes[:5]) + (", …" if len(changes) > 5 else "")
     return renamed, [
-        f"{name} has {plural(len(changes), 'attribute name')} that the atlas uses itself "
-        f"({', '.join(RESERVED_NAMES)}), that repeat another ignoring case, or that are empty "
-        f"or too long; renamed: {shown}."
+        f"{name}: renamed {plural(len(changes), 'attribute')} so that names are unique ignoring "
+        f"case and clear of the atlas's own ({', '.join(RESERVED_NAMES)}): {shown}."
     ]
 
 

@@ -31,7 +31,7 @@ import pyproj
 from geo.importer.archives import extract_shapefile
 from geo.importer.finish import check_columns, check_count
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import reject
+from geo.importer.messages import quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 
 #: Where HTTP requests of GDAL (drivers and ``/vsicurl/``) are sent during an import: a proxy
@@ -160,12 +160,15 @@ def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
             if layer_name in views:
                 _refuse_view(name, fmt, layer_name)
         else:
-            listed = ", ".join(f"'{n}'" for n in layers[:20])
-            reject(f"{name} has no {fmt.layer_word} '{request.layer}'; choose one of {listed}")
+            listed = ", ".join(quoted(n) for n in layers[:20])
+            reject(
+                f"{name} has no {fmt.layer_word} {quoted(request.layer)}; choose one of {listed}"
+            )
     if request.layer is None and len(layers) > 1:
-        others = ", ".join(f"'{n}'" for n in [n for n in layers if n != layer_name][:5])
+        others = ", ".join(quoted(n) for n in [n for n in layers if n != layer_name][:5])
         warnings.append(
-            f"{name} has {len(layers)} {fmt.layer_word}s; '{layer_name}' was read, choose another "
+            f"{name} has {len(layers)} {fmt.layer_word}s; {quoted(layer_name)} was read, choose "
+            "another "
             f"({others}) with the {fmt.layer_word} option."
         )
     read_layer = None if fmt.id == "shapefile" else layer_name
@@ -182,7 +185,7 @@ def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     check_count(len(frame), name, limits)
     if frame.crs is None:
         reject(
-            f"{name} has no coordinate system (CRS) on {layer_name!r}, so its coordinates "
+            f"{name} has no coordinate system (CRS) on {quoted(layer_name)}, so its coordinates "
             "cannot be placed; set the CRS in your GIS and export again, or use GeoJSON"
         )
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
@@ -256,7 +259,7 @@ def gpkg_views(path: Path) -> set[str]:
 
 def _refuse_view(name: str, fmt: ImportFormat, layer: str) -> None:
     reject(
-        f"{name} has the {fmt.layer_word} '{layer[:40]}' as an SQL view, which the import does "
+        f"{name} has the {fmt.layer_word} {quoted(layer)} as an SQL view, which the import does "
         "not run (a view can compute without end); export the layer as a plain table"
     )
 

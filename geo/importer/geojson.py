@@ -25,7 +25,7 @@ import shapely
 from geo.crs import WGS84
 from geo.importer.finish import check_columns, check_count, nested_values_as_text
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import crs_label, plural, reject
+from geo.importer.messages import crs_label, plural, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 
 #: Nesting below the ``coordinates`` member of each simple type (0: one position).
@@ -161,7 +161,7 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         )
     except _DuplicateKeyError as exc:
         reject(
-            f"{name} has an object with the key '{exc.key[:40]}' twice, and JSON would silently "
+            f"{name} has an object with the key {quoted(exc.key)} twice, and JSON would silently "
             "keep only the last value; remove the duplicate key"
         )
     except ValueError as exc:

@@ -100,6 +100,28 @@ def display_name(filename: str) -> str:
     return base or "the file"
 
 
+def quoted(text: object, limit: int = 40) -> str:
+    """User text quoted for a one-line message: no control characters, at most ``limit`` long.
+
+    Parameters
+    ----------
+    text
+        A layer, column or key name from the file.
+    limit
+        Most characters kept (an ellipsis marks a cut).
+
+    Returns
+    -------
+    str
+        E.g. ``"'areas'"``.
+    """
+    clean = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in str(text))
+    clean = " ".join(clean.split())
+    if len(clean) > limit:
+        clean = clean[: limit - 1] + "…"
+    return f"'{clean}'"
+
+
 def plural(count: int, singular: str, plural_word: str | None = None) -> str:
     """``"1 feature"`` / ``"2 features"``; ``plural_word`` replaces the last word if given.
 
