@@ -194,6 +194,9 @@ def _value_bytes(value: object) -> int:
 def check_attribute_sizes(attributes: pd.DataFrame, name: str, limits: ImportLimits) -> None:
     """Refuse a text/binary value over ``max_value_bytes`` or a file over ``max_attribute_bytes``.
 
+    Sizes are UTF-8 bytes for text and lengths for binary values; numbers, dates and missing
+    values count nothing.
+
     Parameters
     ----------
     attributes
@@ -209,16 +212,22 @@ def check_attribute_sizes(attributes: pd.DataFrame, name: str, limits: ImportLim
         if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
             continue
         cells = values.to_numpy(dtype=object)
-        sizes = np.fromiter(map(_value_bytes, cells), dtype=np.int64, count=len(cells))
-        if len(sizes) and int(sizes.max()) > limits.max_value_bytes:
-            row = int(sizes.argmax())
-            reject(
-                f"{name} has a {human_size(int(sizes[row]))} value in attribute "
-                f"{quoted(column)} of feature {row + 1}, over the limit of "
-                f"{human_size(limits.max_value_bytes)} per value; shorten it or drop that "
-                "attribute"
-            )
-        total += int(sizes.sum())
+        texts = [v for v in cells if isinstance(v, str)]
+        blobs = [v for v in cells if isinstance(v, bytes | bytearray | memoryview)]
+        # A character is at most 4 UTF-8 bytes: only values this long can be over the limit.
+        longest = max(max(map(len, texts), default=0) * 4, max(map(len, blobs), default=0))
+        if longest > limits.max_value_bytes:
+            for row, value in enumerate(cells):
+                size = _value_bytes(value)
+                if size > limits.max_value_bytes:
+                    reject(
+                        f"{name} has a {human_size(size)} value in attribute {quoted(column)} "
+                        f"of feature {row + 1}, over the limit of "
+                        f"{human_size(limits.max_value_bytes)} per value; shorten it or drop "
+                        "that attribute"
+                    )
+        total += len("".join(texts).encode("utf-8", "surrogatepass"))
+        total += sum(map(len, blobs))
     if total > limits.max_attribute_bytes:
         reject(
             f"{name} has {human_size(total)} of attribute text, over the limit of "
@@ -279,13 +288,15 @@ def normalise_names(attributes: pd.DataFrame, name: str) -> tuple[pd.DataFrame, 
     ]
 
 
-def nested_values_as_text(records: list[dict[str, object]]) -> int:
+def nested_values_as_text(attributes: pd.DataFrame) -> int:
     """Replace object and list attribute values by their JSON text, in place.
+
+    Every output (table, GeoPackage, CSV) needs scalar values; the text keeps the content.
 
     Parameters
     ----------
-    records
-        One property dict per feature.
+    attributes
+        The attribute table (GeoJSON properties as parsed).
 
     Returns
     -------
@@ -293,11 +304,18 @@ def nested_values_as_text(records: list[dict[str, object]]) -> int:
         How many values were replaced.
     """
     replaced = 0
-    for record in records:
-        for key, value in record.items():
-            if isinstance(value, dict | list):
-                record[key] = json.dumps(value, ensure_ascii=False)
-                replaced += 1
+    for position in range(attributes.shape[1]):
+        values = attributes.iloc[:, position]
+        if values.dtype != object:
+            continue
+        cells = values.to_numpy()
+        if not set(map(type, cells)) & {dict, list}:
+            continue
+        nested = np.array([isinstance(v, dict | list) for v in cells], dtype=bool)
+        text = cells.copy()
+        text[nested] = [json.dumps(v, ensure_ascii=False) for v in cells[nested]]
+        attributes.iloc[:, position] = text
+        replaced += int(nested.sum())
     return replaced
 
 

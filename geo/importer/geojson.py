@@ -191,14 +191,15 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     check_columns(len(keys), name, limits)
     geometries = builder.build(slots)
     warnings: list[str] = []
-    nested = nested_values_as_text(records)
+    attributes = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    del records
+    nested = nested_values_as_text(attributes)
     if nested:
         warnings.append(
             f"{name} has {plural(nested, 'property value')} that "
             + ("is an object or list; it was" if nested == 1 else "are objects or lists; they were")
             + " kept as JSON text."
         )
-    attributes = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     attributes.index = pd.RangeIndex(len(geometries))
     crs, crs_warnings = _crs(doc, name)
     return RawLayer(
@@ -313,8 +314,8 @@ class _GeometryBuilder:
             self.empties.append((slot, kind))
             return slot
         self._count(len(positions), number)
-        dimension = self._check_positions(positions, number)
-        if dimension == 2 and any(len(p) == 3 for p in positions):
+        dimension, mixed = self._check_positions(positions, number)
+        if mixed:
             positions = [p[:2] for p in positions]
         group = self.groups.get((kind, dimension))
         if group is None:
@@ -375,8 +376,14 @@ class _GeometryBuilder:
             self._malformed(number, "a polygon ring needs at least 4 positions")
         return ring
 
-    def _check_positions(self, positions: list, number: int) -> int:
-        """Refuse positions that are not lists of 2 or 3 numbers; return the dimension."""
+    def _check_positions(self, positions: list, number: int) -> tuple[int, bool]:
+        """Refuse positions that are not lists of 2 or 3 numbers.
+
+        Returns
+        -------
+        tuple of (int, bool)
+            The dimension (3 only when every position has a z), and whether 2 and 3 mix.
+        """
         if not set(map(type, positions)) <= _LIST_TYPE:
             self._malformed(number, "a position is not a list of numbers")
         lengths = set(map(len, positions))
@@ -384,7 +391,7 @@ class _GeometryBuilder:
             self._malformed(number, "a position needs 2 or 3 numbers")
         if not set(map(type, chain.from_iterable(positions))) <= _NUMBER_TYPES:
             self._malformed(number, "a coordinate is text, true/false or null, not a number")
-        return 3 if lengths == {3} else 2
+        return (3 if lengths == {3} else 2), len(lengths) > 1
 
     def _count(self, vertices: int, number: int) -> None:
         limits = self.limits
