@@ -9,6 +9,7 @@ crossings before a polygon is repaired.
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 
 import geopandas as gpd
 import numpy as np
@@ -31,18 +32,19 @@ RESERVED_NAMES = ("geometry", "layer", "fid", "source_ids", "wkt")
 #: Longest attribute name kept as is, in characters.
 MAX_NAME_CHARS = 255
 #: Nesting (WKT parentheses) of each simple geometry type; a collection adds one level.
-_TYPE_DEPTH = {
-    "Point": 1,
-    "LineString": 1,
-    "LinearRing": 1,
-    "Polygon": 2,
-    "MultiPoint": 2,
-    "MultiLineString": 2,
-    "MultiPolygon": 3,
-}
+_TYPE_DEPTH = MappingProxyType(
+    {
+        "Point": 1,
+        "LineString": 1,
+        "LinearRing": 1,
+        "Polygon": 2,
+        "MultiPoint": 2,
+        "MultiLineString": 2,
+        "MultiPolygon": 3,
+    }
+)
 #: Segments queried at a time when counting crossings (bounds the memory of one query).
 _CROSSING_CHUNK = 256
-_FAMILY_WORDS = {POLYGONAL: "polygons", LINEAR: "lines", PUNTAL: "points"}
 
 
 def check_count(count: int, name: str, limits: ImportLimits) -> None:

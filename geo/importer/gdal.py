@@ -24,6 +24,7 @@ import contextlib
 import sqlite3
 import xml.parsers.expat
 from pathlib import Path
+from types import MappingProxyType
 
 import pandas as pd
 import pyproj
@@ -38,20 +39,22 @@ from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 #: address nothing listens on, so every request fails at once without leaving the machine.
 DEAD_PROXY = "127.0.0.1:1"
 #: GDAL configuration options that turn network access off for an import.
-NETWORK_OFF = {
-    "GDAL_HTTP_PROXY": DEAD_PROXY,
-    "GDAL_HTTPS_PROXY": DEAD_PROXY,
-    "GDAL_HTTP_TIMEOUT": "1",
-    "GDAL_HTTP_CONNECTTIMEOUT": "1",
-    "GDAL_HTTP_MAX_RETRY": "0",
-    "GDAL_HTTP_NETRC": "NO",
-    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".atlas-no-remote-file",
-    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-    "GML_DOWNLOAD_SCHEMA": "NO",
-    "GML_SKIP_RESOLVE_ELEMS": "ALL",
-    "LIBKML_RESOLVE_STYLE": "NO",
-    "PROJ_NETWORK": "OFF",
-}
+NETWORK_OFF = MappingProxyType(
+    {
+        "GDAL_HTTP_PROXY": DEAD_PROXY,
+        "GDAL_HTTPS_PROXY": DEAD_PROXY,
+        "GDAL_HTTP_TIMEOUT": "1",
+        "GDAL_HTTP_CONNECTTIMEOUT": "1",
+        "GDAL_HTTP_MAX_RETRY": "0",
+        "GDAL_HTTP_NETRC": "NO",
+        "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".atlas-no-remote-file",
+        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+        "GML_DOWNLOAD_SCHEMA": "NO",
+        "GML_SKIP_RESOLVE_ELEMS": "ALL",
+        "LIBKML_RESOLVE_STYLE": "NO",
+        "PROJ_NETWORK": "OFF",
+    }
+)
 #: Environment variables an import worker must not inherit (they could exempt hosts from the
 #: proxy above or point libcurl elsewhere).
 UNSET_ENVIRONMENT = (

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import numpy as np
@@ -29,23 +30,27 @@ from geo.importer.messages import crs_label, plural, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 
 #: Nesting below the ``coordinates`` member of each simple type (0: one position).
-_COORDINATE_LEVELS = {
-    "Point": 0,
-    "MultiPoint": 1,
-    "LineString": 1,
-    "MultiLineString": 2,
-    "Polygon": 2,
-    "MultiPolygon": 3,
-}
+_COORDINATE_LEVELS = MappingProxyType(
+    {
+        "Point": 0,
+        "MultiPoint": 1,
+        "LineString": 1,
+        "MultiLineString": 2,
+        "Polygon": 2,
+        "MultiPolygon": 3,
+    }
+)
 GEOMETRY_TYPES = frozenset({*_COORDINATE_LEVELS, "GeometryCollection"})
-_RAGGED_TYPES = {
-    "Point": shapely.GeometryType.POINT,
-    "MultiPoint": shapely.GeometryType.MULTIPOINT,
-    "LineString": shapely.GeometryType.LINESTRING,
-    "MultiLineString": shapely.GeometryType.MULTILINESTRING,
-    "Polygon": shapely.GeometryType.POLYGON,
-    "MultiPolygon": shapely.GeometryType.MULTIPOLYGON,
-}
+_RAGGED_TYPES = MappingProxyType(
+    {
+        "Point": shapely.GeometryType.POINT,
+        "MultiPoint": shapely.GeometryType.MULTIPOINT,
+        "LineString": shapely.GeometryType.LINESTRING,
+        "MultiLineString": shapely.GeometryType.MULTILINESTRING,
+        "Polygon": shapely.GeometryType.POLYGON,
+        "MultiPolygon": shapely.GeometryType.MULTIPOLYGON,
+    }
+)
 _NUMBER_TYPES = frozenset({int, float})
 _LIST_TYPE = frozenset({list})
 #: +1 for an opening, -1 for a closing JSON bracket, 0 for every other byte.
@@ -304,7 +309,7 @@ class _GeometryBuilder:
                 self._malformed(number, "a GeometryCollection without a 'geometries' list")
             self.collections.append((slot, [self.add(m, number) for m in members]))
             return slot
-        if kind not in _COORDINATE_LEVELS:
+        if not isinstance(kind, str) or kind not in _COORDINATE_LEVELS:
             self._malformed(number, "not a GeoJSON geometry object")
         coordinates = geometry.get("coordinates")
         if not isinstance(coordinates, list):
