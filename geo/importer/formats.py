@@ -146,8 +146,8 @@ def supported_formats() -> str:
     Returns
     -------
     str
-        E.g. ``"a GeoJSON (.geojson/.json), GeoPackage (.gpkg), … or CSV (.csv) with lon/lat
-        or WKT columns file"`` without the article and noun: the list alone.
+        ``"GeoJSON (.geojson/.json), GeoPackage (.gpkg), … or CSV (.csv) with lon/lat or WKT
+        columns"``.
     """
     described = [f.described for f in IMPORT_FORMATS]
     return ", ".join(described[:-1]) + " or " + described[-1]
@@ -159,6 +159,7 @@ def supported_hint() -> str:
     Returns
     -------
     str
-        ``"upload a GeoJSON (.geojson/.json), … or CSV (.csv) file with …"``.
+        ``"upload one of: GeoJSON (.geojson/.json), … or CSV (.csv) with lon/lat or WKT
+        columns"``.
     """
     return f"upload one of: {supported_formats()}"
