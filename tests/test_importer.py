@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import ctypes
 import io
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
+import types
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,7 +97,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     assert list(tmp.iterdir()) == [], "the import left files in the temp folder"
     assert list(cwd.iterdir()) == [], "the import wrote into the working directory"
     assert not any(p.exists() for p in created)
-    assert worker_processes() == [], "an import worker outlived its import"
+    assert child_processes() == [], "an import worker outlived its import"
 
 
 def child_processes() -> list[str]:
@@ -109,11 +112,6 @@ def child_processes() -> list[str]:
         if int(fields[1]) == os.getpid():
             children.append(command.replace(b"\0", b" ").decode(errors="replace") or fields[0])
     return children
-
-
-def worker_processes() -> list[str]:
-    """Children other than multiprocessing's resource tracker (one per server, by design)."""
-    return [c for c in child_processes() if "resource_tracker" not in c]
 
 
 def _geojson(features: list[dict], **extra: object) -> bytes:
@@ -508,8 +506,18 @@ def test_importer_package_has_no_ui_imports() -> None:
     sources = list(Path(importer.__file__).parent.glob("*.py"))
     assert len(sources) > 5
     for source in sources:
-        text = source.read_text(encoding="utf-8")
-        assert "streamlit" not in text and "folium" not in text, source.name
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        imported = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        }
+        assert not imported & {"streamlit", "folium", "branca", "layers", "views"}, source.name
 
 
 # --------------------------------------------------------------------------- issue 11: isolation
@@ -540,7 +548,8 @@ def test_worker_time_limit_stops_a_hang(tmp_path: Path) -> None:
         "hang.gpkg took longer than the import time limit of 2 s and was stopped; split it "
         "into smaller files or simplify its geometries."
     )
-    assert worker_processes() == []
+    assert child_processes() == []
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_worker_crash_is_one_sentence(tmp_path: Path) -> None:
@@ -549,7 +558,7 @@ def test_worker_crash_is_one_sentence(tmp_path: Path) -> None:
     message = str(info.value)
     assert message.startswith("crash.csv stopped the import worker (signal SIGSEGV)")
     assert "memory limit of 2.0 GiB" in message and message.endswith(".")
-    assert worker_processes() == []
+    assert child_processes() == []
     assert list(tmp_path.iterdir()) == []  # no core dump
 
 
@@ -571,7 +580,23 @@ def test_import_answers_within_its_time_budget(corpus: dict[str, CorpusCase]) ->
         limits=ImportLimits(max_seconds=0.05),
     )
     assert "took longer than the import time limit of 0.05 s" in message
-    assert worker_processes() == []
+    assert child_processes() == []
+
+
+def test_worker_never_runs_the_callers_main_script(
+    corpus: dict[str, CorpusCase], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under `streamlit run` (and AppTest), __main__ is the page script; a worker that imported
+    # it again (as multiprocessing's spawn does) would run the whole page per import.
+    marker = tmp_path / "page-ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    _, report = import_path(corpus["csv_lon_lat"].path)
+    assert report.features_kept == 3
+    assert not marker.exists()
 
 
 def test_worker_sends_plain_data(corpus: dict[str, CorpusCase], tmp_path: Path) -> None:

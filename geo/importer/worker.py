@@ -2,9 +2,9 @@
 
 Every Streamlit session shares one server process. Whatever an upload does to the process
 that parses it — a stack overflow in GEOS, a hang in SQLite, memory exhaustion — must cost its
-sender one sentence and nobody else anything. So the parsing runs in a fresh worker process
-(``multiprocessing``, *spawn* context: no state copied from the server, no threads inherited)
-that:
+sender one sentence and nobody else anything. So the parsing runs in a worker process: a fresh
+Python interpreter started with ``exec`` (nothing of the server's memory, threads or open
+files is inherited) that:
 
 * has a wall-clock budget (``ImportLimits.max_seconds``, worker start included), enforced by
   the parent, which kills the worker when it runs out; the worker also arms ``SIGALRM`` and
@@ -13,28 +13,35 @@ that:
   (``RLIMIT_CORE`` = 0) and a file-size limit (``RLIMIT_FSIZE``);
 * runs in the import's temporary folder with ``TMPDIR`` pointing there, so every file it may
   leave behind is removed with that folder by the parent, whatever happened to the worker;
-* sets the GDAL configuration (one driver, no network) before GDAL is loaded;
-* sends back plain data only (WKB, NumPy columns, strings), which the parent rebuilds.
+* starts with the sandbox's environment (for imports: one GDAL driver, no network), so GDAL
+  is configured before it is loaded;
+* answers with plain data only (WKB, NumPy columns, strings), which the parent rebuilds.
+
+The worker is not a ``multiprocessing`` process on purpose: the *spawn* and *forkserver* start
+methods run the caller's ``__main__`` script again in every child (``multiprocessing.spawn``
+imports it by path). Under ``streamlit run`` that is the page script itself — ``app.py`` runs
+its page on import — and after Streamlit's ``AppTest.from_function`` it is a script that fails
+outside its test. This worker runs :func:`serve` and the task's own module, nothing else, and
+needs no helper process.
 
 A crash, a hang or a budget overrun becomes one :class:`~geo.errors.ImportRejectedError`
-sentence naming the limit. ``multiprocessing`` itself keeps one helper process (its resource
-tracker) for the life of the server; no worker outlives its import.
+sentence naming the limit. No worker outlives its import.
 """
 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
+import pickle
 import resource
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from geo.errors import ImportRejectedError
 from geo.importer.limits import ImportLimits
@@ -43,25 +50,30 @@ from geo.importer.messages import human_size, reject
 T = TypeVar("T")
 #: Seconds the worker's own alarms wait beyond the parent's deadline.
 SELF_DESTRUCT_GRACE_S = 2
-#: Seconds the parent waits for a worker that has answered to exit before killing it.
-EXIT_WAIT_S = 5.0
-#: Multiprocessing start method: a fresh interpreter, no memory or threads of the server.
-START_METHOD: Final = "spawn"
 #: Bytes a worker may write to one file beyond the limits' largest (SQLite and GDAL scratch).
 FILE_SIZE_MARGIN = 64 * 1024 * 1024
+#: Files in the sandbox folder: the pickled job the parent writes, the answer the worker writes.
+JOB_FILE = "atlas-worker-job.pickle"
+ANSWER_FILE = "atlas-worker-answer.pickle"
+#: What the worker interpreter runs (``-I``: no environment-driven paths, no user site, and
+#: not the working directory on ``sys.path``): the caller's import paths, then :func:`serve`.
+_BOOTSTRAP = (
+    "import sys; sys.path[:0] = sys.argv[2:]; "
+    "from geo.importer.worker import serve; serve(sys.argv[1])"
+)
 
 
 @dataclass(frozen=True)
 class Sandbox:
-    """Where and under which limits a worker runs (plain data, sent to the worker).
+    """Where and under which limits a worker runs (plain data).
 
     Attributes
     ----------
     workdir
         The import's temporary folder: the worker's working and temp directory.
     environment
-        Variables set in the worker before any task code runs (e.g. GDAL configuration);
-        a value of ``None`` removes the variable.
+        Variables changed in the worker's environment (e.g. GDAL configuration); a value of
+        ``None`` removes the variable.
     limits
         The budgets (time, memory and file size are applied to the process).
     """
@@ -87,6 +99,21 @@ class Sandbox:
         """
         return cls(workdir, tuple(sorted(environment.items())), limits)
 
+    def process_environment(self) -> dict[str, str]:
+        """The worker's environment: this process's, changed as the sandbox says.
+
+        Returns
+        -------
+        dict of str to str
+        """
+        environment = dict(os.environ)
+        for variable, value in self.environment:
+            if value is None:
+                environment.pop(variable, None)
+            else:
+                environment[variable] = value
+        return environment
+
 
 def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandbox: Sandbox) -> T:
     """Run ``task(argument)`` in a fresh worker process under ``sandbox``'s budgets.
@@ -94,7 +121,7 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
     Parameters
     ----------
     task
-        A module-level function (it is imported by name in the worker); it should raise
+        A module-level function (the worker imports it by name); it should raise
         :class:`ImportRejectedError` for the user's problems.
     argument
         Its only argument; picklable plain data.
@@ -114,41 +141,43 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
         The task's own refusal, or one sentence for a timeout, a crash or an unexpected error.
     """
     limits = sandbox.limits
-    context = multiprocessing.get_context(START_METHOD)
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_worker_main,
-        args=(sender, task, argument, sandbox),
-        name="atlas-import-worker",
-        daemon=True,
-    )
+    workdir = Path(sandbox.workdir)
+    job, answer = workdir / JOB_FILE, workdir / ANSWER_FILE
     deadline = time.monotonic() + limits.max_seconds
+    process: subprocess.Popen[bytes] | None = None
     try:
-        process.start()
-        sender.close()
-        if not receiver.poll(max(0.0, deadline - time.monotonic())):
-            _stop(process)
+        job.write_bytes(pickle.dumps((task, argument, limits), pickle.HIGHEST_PROTOCOL))
+        paths = [str(Path(p).absolute()) for p in sys.path]
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOTSTRAP, str(workdir), *paths],
+            cwd=workdir,
+            env=sandbox.process_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            exitcode = process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
             reject(
                 f"{name} took longer than the import time limit of {limits.max_seconds:g} s and "
                 "was stopped; split it into smaller files or simplify its geometries"
             )
-        try:
-            status, payload = receiver.recv()
-        except (EOFError, OSError):
-            process.join(EXIT_WAIT_S)
-            _stop(process)
+        if exitcode != 0 or not answer.is_file():
             reject(
-                f"{name} stopped the import worker ({_exit_reason(process.exitcode)}) before it "
-                f"could be read, which happens when a file needs more than the memory limit "
-                f"of {human_size(limits.max_memory_bytes)} or nests its data too deeply; split "
-                "or simplify it"
+                f"{name} stopped the import worker ({_exit_reason(exitcode)}) before it could "
+                f"be read, which happens when a file needs more than the memory limit of "
+                f"{human_size(limits.max_memory_bytes)} or nests its data too deeply; split or "
+                "simplify it"
             )
-        process.join(EXIT_WAIT_S)
+        status, payload = pickle.loads(answer.read_bytes())
     finally:
-        _stop(process)
-        receiver.close()
-        sender.close()
-        process.close()
+        if process is not None and process.poll() is None:
+            process.kill()
+        if process is not None:
+            process.wait()
+        for leftover in (job, answer, workdir / f"{ANSWER_FILE}.partial"):
+            leftover.unlink(missing_ok=True)
     if status == "rejected":
         raise ImportRejectedError(payload)
     if status == "failed":
@@ -159,19 +188,8 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
     return payload
 
 
-def _stop(process: multiprocessing.process.BaseProcess) -> None:
-    """Kill ``process`` if it still runs and reap it (no zombie, no orphan)."""
-    if process.pid is None:  # never started
-        return
-    if process.is_alive():
-        process.kill()
-    process.join()
-
-
-def _exit_reason(exitcode: int | None) -> str:
+def _exit_reason(exitcode: int) -> str:
     """``"signal SIGSEGV"`` / ``"exit code 1"`` for a worker that ended without answering."""
-    if exitcode is None:
-        return "no exit status"
     if exitcode < 0:
         try:
             return f"signal {signal.Signals(-exitcode).name}"
@@ -196,37 +214,40 @@ def _apply_budgets(limits: ImportLimits) -> None:
     signal.alarm(seconds)
 
 
-def _worker_main(
-    sender: Connection, task: Callable[[Any], object], argument: object, sandbox: Sandbox
-) -> None:
-    """Entry point of the worker process: budgets, environment, task, one answer."""
+def serve(workdir: str) -> None:
+    """Entry point of the worker process: read the job, apply the budgets, run, answer.
+
+    The answer — ``("ok", result)``, ``("rejected", sentence)`` or ``("failed", error
+    type)`` — is written to :data:`ANSWER_FILE` under a temporary name and renamed, so the
+    parent reads either a whole answer or none.
+
+    Parameters
+    ----------
+    workdir
+        The sandbox folder holding :data:`JOB_FILE`.
+    """
+    os.chdir(workdir)
+    limits, name = ImportLimits(), "The file"
     try:
-        _apply_budgets(sandbox.limits)
-        for variable, value in sandbox.environment:
-            if value is None:
-                os.environ.pop(variable, None)
-            else:
-                os.environ[variable] = value
-        # Relative import paths would break once the working directory changes.
-        sys.path[:] = [str(Path(p).absolute()) for p in sys.path]
-        os.chdir(sandbox.workdir)
+        task, argument, limits = pickle.loads(Path(JOB_FILE).read_bytes())
+        name = str(getattr(argument, "name", name))
+        _apply_budgets(limits)
         answer: tuple[str, object] = ("ok", task(argument))
     except ImportRejectedError as exc:
         answer = ("rejected", str(exc))
     except MemoryError:
-        answer = ("rejected", _memory_sentence(argument, sandbox.limits))
+        answer = ("rejected", _memory_sentence(name, limits))
     except Exception as exc:  # the parent turns it into one sentence
         answer = ("failed", type(exc).__name__)
+    partial = Path(f"{ANSWER_FILE}.partial")
     try:
-        sender.send(answer)
+        partial.write_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
     except MemoryError:
-        sender.send(("rejected", _memory_sentence(argument, sandbox.limits)))
-    finally:
-        sender.close()
+        partial.write_bytes(pickle.dumps(("rejected", _memory_sentence(name, limits))))
+    partial.replace(ANSWER_FILE)
 
 
-def _memory_sentence(argument: object, limits: ImportLimits) -> str:
-    name = getattr(argument, "name", "The file")
+def _memory_sentence(name: str, limits: ImportLimits) -> str:
     return (
         f"{name} needs more than the import memory limit of "
         f"{human_size(limits.max_memory_bytes)}; split it into smaller files or simplify its "
