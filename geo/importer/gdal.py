@@ -2,20 +2,17 @@
 
 GDAL can reach far beyond the file it is given: its GML driver fetches the XML schemas a
 document names, ``/vsicurl/`` paths read URLs, VRT documents open other local files, and a
-GeoPackage view is an SQL query that can run forever. So, in the import worker only:
+GeoPackage view is an SQL query that can run forever. So, for an import:
 
-* GDAL is configured before its drivers are registered (:func:`worker_environment`): every
-  vector driver except the format's own is skipped (``GDAL_SKIP``), and network access is
-  off — HTTP goes to a proxy address nothing listens on, with no retries and a 1 s timeout,
-  PROJ's network is off, and ``NO_PROXY`` cannot exempt any host;
+* the worker starts with an environment (:func:`worker_environment`) in which every vector
+  driver except the format's own is skipped (``GDAL_SKIP``, applied when pyogrio loads GDAL)
+  and network access is off — HTTP goes to a proxy address nothing listens on, with no
+  retries and a 1 s timeout, PROJ's network is off, and ``NO_PROXY`` cannot exempt a host;
 * the driver GDAL actually used is confirmed against the format record before a feature is
   read;
 * a KML document's real root element must be ``<kml>`` and its elements may nest at most
   ``max_nesting_depth`` deep (one streaming pass with expat, which also refuses DTDs);
 * a GeoPackage layer that is an SQL view is refused before GDAL opens the file.
-
-``pyogrio`` is imported inside the functions, never at module level: the worker imports this
-module before it has configured GDAL, and pyogrio registers GDAL's drivers when imported.
 """
 
 from __future__ import annotations
@@ -27,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
+import pyogrio
 import pyproj
 
 from geo.importer.archives import extract_shapefile
@@ -80,8 +78,6 @@ def vector_drivers() -> tuple[str, ...]:
     -------
     tuple of str
     """
-    import pyogrio  # see the module docstring: never at module level
-
     return tuple(sorted(pyogrio.list_drivers()))
 
 
@@ -113,13 +109,10 @@ def worker_environment(fmt: ImportFormat, tmp: Path) -> dict[str, str | None]:
 def configure_gdal_in_worker() -> None:
     """Load GDAL in the worker with network access off (after :func:`worker_environment`).
 
-    If something loaded GDAL before the environment was set (a caller's main module imported
-    by ``multiprocessing``, say), the network options are set again through pyogrio and the
-    drivers registered again, which makes GDAL apply ``GDAL_SKIP`` now. PROJ's network is
-    switched off through pyproj as well.
+    The worker's environment already holds these settings when GDAL loads; as a second line
+    they are set again through pyogrio and the drivers registered again (which applies
+    ``GDAL_SKIP`` anew), and PROJ's network is switched off through pyproj as well.
     """
-    import pyogrio  # see the module docstring: never at module level
-
     pyogrio.set_gdal_config_options(dict(NETWORK_OFF))
     register_drivers = getattr(pyogrio._ogr, "_register_drivers", None)
     if register_drivers is not None:
@@ -142,8 +135,6 @@ def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     RawLayer
         The chosen layer (the first when none is requested) in the file's CRS.
     """
-    import pyogrio  # see the module docstring: never at module level
-
     name, limits, tmp = request.name, request.limits, Path(request.tmp)
     warnings: list[str] = []
     if fmt.id == "shapefile":
@@ -223,8 +214,6 @@ def _layers_and_views(
     path: Path, name: str, fmt: ImportFormat, limits: ImportLimits
 ) -> tuple[list[str], set[str]]:
     """The spatial layers of ``path`` and which of them are SQL views (GeoPackage only)."""
-    import pyogrio  # see the module docstring: never at module level
-
     views: set[str] = set()
     if fmt.id == "kml":
         check_kml_document(path, name, limits)
