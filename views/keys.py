@@ -28,6 +28,13 @@ class Key(StrEnum):
     SHOW_TABLE = "show_feature_table"
     SHOW_PLANS = "show_defence_lines"
     USER_LAYERS = "user_layers"
+    #: The layers of the file being imported (listed once per file: listing starts a worker).
+    UPLOAD_LAYERS = "upload_layers"
+    UPLOAD = "upload"
+    UPLOAD_LAYER = "upload_layer"
+    UPLOAD_ADD = "upload_add"
+    #: Published layer file of each import, by layer id.
+    USER_LAYER_URLS = "user_layer_urls"
     HIDDEN_USER_LAYERS = "hidden_user_layers"
 
 

@@ -87,7 +87,7 @@ def _timeline_url(dynamic_ids: tuple[str, ...], belt_km: float) -> str:
 
 def user_layer_url(layer: MapLayer) -> str:
     """Publish an imported layer's display version once per session and layer."""
-    urls: dict[str, str] = st.session_state.setdefault("user_layer_urls", {})
+    urls: dict[str, str] = st.session_state.setdefault(Key.USER_LAYER_URLS, {})
     if layer.spec.id not in urls:
         urls[layer.spec.id] = publish_json(geometry_payload(layer, with_props=True), APP_DIR)
     return urls[layer.spec.id]

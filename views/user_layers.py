@@ -15,17 +15,16 @@ from geo.importer import (
 )
 from layers.drawing.layer import MapLayer, user_layer
 from layers.safe_text import markdown_text as plain
+from views.keys import Key
 
-USER_LAYERS_KEY = "user_layers"
 #: Session key of the layer names found in the current upload: listing them runs an import
 #: worker, so it is done once per uploaded file, not on every rerun.
-UPLOAD_LAYERS_KEY = "upload_layers"
 UPLOAD_TYPES = upload_types()
 
 
 def session_user_layers() -> list[MapLayer]:
     """The layers this session imported (never shared with other sessions)."""
-    return list(st.session_state.get(USER_LAYERS_KEY, []))
+    return list(st.session_state.get(Key.USER_LAYERS, []))
 
 
 def _layer_names(file_id: str, data: bytes, filename: str) -> list[str]:
@@ -36,13 +35,13 @@ def _layer_names(file_id: str, data: bytes, filename: str) -> list[str]:
     ImportRejectedError
         When the file cannot be imported (the refusal is remembered too).
     """
-    cached = st.session_state.get(UPLOAD_LAYERS_KEY)
+    cached = st.session_state.get(Key.UPLOAD_LAYERS)
     if cached is None or cached[0] != file_id:
         try:
             cached = (file_id, list_layers(data, filename), None)
         except ImportRejectedError as error:
             cached = (file_id, [], str(error))
-        st.session_state[UPLOAD_LAYERS_KEY] = cached
+        st.session_state[Key.UPLOAD_LAYERS] = cached
     if cached[2] is not None:
         raise ImportRejectedError(cached[2])
     return list(cached[1])
@@ -63,7 +62,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     box.caption(
         f"{supported_formats()}. Stays in this browser session; shipped data is never changed."
     )
-    upload = box.file_uploader("File", type=UPLOAD_TYPES, key="upload")
+    upload = box.file_uploader("File", type=UPLOAD_TYPES, key=Key.UPLOAD)
     if upload is None:
         return
     data = upload.getvalue()
@@ -76,8 +75,8 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
             box.error(plain(str(error)))
             return
         if len(names) > 1:
-            layer = box.selectbox(fmt.layer_word.capitalize(), names, key="upload_layer")
-    if not box.button("Add to map", key="upload_add"):
+            layer = box.selectbox(fmt.layer_word.capitalize(), names, key=Key.UPLOAD_LAYER)
+    if not box.button("Add to map", key=Key.UPLOAD_ADD):
         return
     try:
         frame, report = import_bytes(data, upload.name, layer=layer, limits=ImportLimits())
@@ -90,7 +89,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
         box.info(plain(f"{title} is already on the map."))
         return
     number = max((int(x.spec.id.removeprefix("user-")) for x in layers), default=0) + 1
-    st.session_state[USER_LAYERS_KEY] = [*layers, user_layer(f"user-{number}", title, frame)]
+    st.session_state[Key.USER_LAYERS] = [*layers, user_layer(f"user-{number}", title, frame)]
     box.success(plain(report.summary()))
 
 
@@ -105,5 +104,5 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
         count = len(layer.frame)
         cols[0].text(f"{layer.spec.title} ({count:,} feature{'' if count == 1 else 's'})")
         if cols[1].button("✕", key=f"remove_{layer.spec.id}", help=f"Remove {layer.spec.title}"):
-            st.session_state[USER_LAYERS_KEY] = [x for x in layers if x.spec.id != layer.spec.id]
+            st.session_state[Key.USER_LAYERS] = [x for x in layers if x.spec.id != layer.spec.id]
             st.rerun()
