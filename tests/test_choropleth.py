@@ -131,3 +131,28 @@ def test_every_value_falls_in_the_class_its_bounds_say(values, scheme, k):
             continue
         assert result.lower <= value <= result.upper_bounds[cls]
         assert cls == 0 or value > result.upper_bounds[cls - 1]
+
+
+def test_a_joined_table_becomes_a_classified_layer_citing_its_geometry():
+    from geo.join import join_table, load_join_reference
+    from layers.drawing.joined import CLASS_COLUMN, joined_layer
+    from layers.export.provenance import export_metadata, feature_source_ids
+
+    reference = load_join_reference()
+    codes = list(reference.hromada_units["unit_katottg"][:4])
+    table = pd.DataFrame({"code": codes, "value": [1, 5, None, 9], CLASS_COLUMN: "user's"})
+    result = join_table(table, column="code", by="katottg", reference=reference)
+    classes = classify(result.frame["value"], "equal-interval", 3)
+    layer = joined_layer(result, "figures.csv", classification=classes)
+    assert layer.frame[CLASS_COLUMN].tolist() == ["user's"] * 4  # the table's column stays
+    labels = layer.frame[CLASS_COLUMN + "_"].tolist()
+    assert labels[2] == NO_DATA_LABEL and layer.spec.style.color_column == CLASS_COLUMN + "_"
+    assert layer.spec.legend == classes.legend() and layer.spec.user
+    assert feature_source_ids(layer)[0].startswith("user-import;")
+    metadata = export_metadata([layer], None, pd.DataFrame(columns=["source_id"]))
+    assert set(metadata["layers"][0]["source_ids"]) >= {"user-import", "katottg"}
+    assert result.source_ids == ("ne-5.1.1", "katottg", "osm-ukraine-geo-data")  # Crimea first
+    assert metadata["attribution"] == ["© OpenStreetMap contributors"]
+    assert "ODbL 1.0, © OpenStreetMap contributors" in layer.spec.licence
+    with pytest.raises(ValueError, match="classify the joined frame"):
+        joined_layer(result, "x", classification=classify([1, 2], "quantiles", 3))
