@@ -127,3 +127,63 @@ def adversary_belts(
     frame["belt_area_km2"] = area_km2(frame)
     frame = frame[["iso3", "depth_km", "belt_area_km2", "geometry"]]
     return validate_frame(frame, name="border belts", geom_types=POLYGONAL)
+
+
+#: Edges of the distance bands of the summaries, km from the border: 0–5, 5–10, 10–20,
+#: 20–50 and 50+ km.
+BAND_EDGES_KM = (5.0, 10.0, 20.0, 50.0)
+
+
+def band_label(lower_km: float, upper_km: float | None) -> str:
+    """``"0–5 km"`` or ``"50+ km"`` (whole numbers without decimals)."""
+    low = f"{lower_km:g}"
+    return f"{low}+ km" if upper_km is None else f"{low}–{upper_km:g} km"
+
+
+def distance_bands(
+    area: BaseGeometry, border: BaseGeometry, edges_km: tuple[float, ...] = BAND_EDGES_KM
+) -> list[BaseGeometry]:
+    """Split a state into bands of distance from a border line.
+
+    The border is buffered once per edge in the UTM zone estimated from the border (metres),
+    as :func:`belt` does; each band is the state within the outer buffer and outside the
+    inner one, so the bands tile the state without overlaps.
+
+    Parameters
+    ----------
+    area
+        The state polygon, EPSG:4326.
+    border
+        The border lines, EPSG:4326 (not empty).
+    edges_km
+        Increasing band edges in km; the bands are ``0–e1``, ``e1–e2`` … and ``eN+``.
+
+    Returns
+    -------
+    list of shapely geometry
+        ``len(edges_km) + 1`` Polygons/MultiPolygons in EPSG:4326, nearest band first; a band
+        the state does not reach is an empty Polygon.
+
+    Raises
+    ------
+    ValueError
+        When the edges are not positive and increasing, or the border is empty.
+    """
+    if not edges_km or any(b <= a for a, b in zip((0.0, *edges_km), edges_km, strict=False)):
+        raise ValueError(f"band edges must be positive and increasing km, got {edges_km}")
+    if border.is_empty:
+        raise ValueError("the border is empty: the state does not border the given states")
+    metric = local_metric_crs(border)
+    projected = gpd.GeoSeries([area, border], crs=WGS84).to_crs(metric)
+    state, line = projected.iloc[0], projected.iloc[1]
+    zones = [line.buffer(km * 1000.0, quad_segs=16) for km in edges_km]
+    inside = [shapely.intersection(state, zone) for zone in zones]
+    bands = [inside[0]]
+    bands += [shapely.difference(inside[i], zones[i - 1]) for i in range(1, len(zones))]
+    bands.append(shapely.difference(state, zones[-1]))
+    back = gpd.GeoSeries(bands, crs=metric).to_crs(WGS84).to_numpy()
+    out = []
+    for geom in shapely.make_valid(back):
+        parts = [g for g in shapely.get_parts(geom) if g.geom_type in POLYGONAL]
+        out.append(shapely.union_all(parts) if parts else shapely.Polygon())
+    return out

@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import TypeAlias
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import LayerValidationError
@@ -128,6 +130,47 @@ def geodesic_length_km(geom: BaseGeometry) -> float:
     if geom is None or geom.is_empty:
         return 0.0
     return GEOD.geometry_length(geom) / 1000.0
+
+
+#: Shapely type ids of multi-part geometries and collections, and of lines and rings.
+_MULTI_TYPE_IDS = (4, 5, 6, 7)
+_LINE_TYPE_IDS = (1, 2)
+
+
+def geodesic_lengths_km(geoms: np.ndarray | gpd.GeoSeries) -> np.ndarray:
+    """Geodesic length in km of each lon/lat geometry's lines, for many geometries at once.
+
+    Every segment is measured on the WGS84 ellipsoid in one vectorised ``Geod.inv`` call;
+    polygons and points in a geometry count 0 (only LineString and LinearRing parts are
+    measured, also inside multi-part geometries and collections).
+
+    Parameters
+    ----------
+    geoms
+        Geometries in EPSG:4326; ``None`` and empty ones measure 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float km per geometry, in input order.
+    """
+    values = np.asarray(geoms, dtype=object)
+    if not len(values):
+        return np.zeros(0)
+    parts, owner = shapely.get_parts(values, return_index=True)
+    while len(parts) and np.isin(shapely.get_type_id(parts), _MULTI_TYPE_IDS).any():
+        parts, index = shapely.get_parts(parts, return_index=True)
+        owner = owner[index]
+    linear = np.isin(shapely.get_type_id(parts), _LINE_TYPE_IDS)
+    parts, owner = parts[linear], owner[linear]
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    if len(coords) < 2:
+        return np.zeros(len(values))
+    same = index[1:] == index[:-1]
+    start, stop = coords[:-1][same], coords[1:][same]
+    _, _, metres = GEOD.inv(start[:, 0], start[:, 1], stop[:, 0], stop[:, 1])
+    segment_owner = owner[index[:-1][same]]
+    return np.bincount(segment_owner, weights=np.abs(metres), minlength=len(values)) / 1000.0
 
 
 def local_metric_crs(data: GeoLike | BaseGeometry) -> pyproj.CRS:

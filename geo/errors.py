@@ -35,5 +35,9 @@ class ImportRejectedError(AtlasError, ValueError):
     """A user's file cannot be imported; the message is one sentence meant for the user."""
 
 
+class TableError(AtlasError, ValueError):
+    """A user's table (CSV/XLSX) cannot be read or joined; the message is one sentence."""
+
+
 class ExportError(AtlasError, ValueError):
     """An export request cannot be fulfilled (unknown format, nothing to export)."""

@@ -50,6 +50,8 @@ EXPECTED_HROMADAS = 1466
 FIRST_LEVEL_ONLY = ("UA-30", "UA-40", "UA-43")
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 OSM_LICENCE = "ODbL 1.0"
+#: Id of the OpenStreetMap extract in ``data/sources.csv``.
+OSM_SOURCE_ID = "osm-ukraine-geo-data"
 KATOTTG_PATTERN = re.compile(r"UA\d{17}")
 ISO_3166_2_PATTERN = re.compile(r"UA-\d{2}")
 

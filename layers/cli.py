@@ -1,4 +1,4 @@
-"""The analyst command line: ``python -m layers list | export | check``.
+"""The analyst command line: ``python -m layers list | export | check | join | summarize``.
 
 The same export functions as the Streamlit page (:mod:`layers.export.formats`). Every bad argument
 ends the run with exit status 2 and one line on stderr, never a traceback.
@@ -16,13 +16,28 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
-from geo.errors import AtlasError, ImportRejectedError
+from geo.countries import load_countries
+from geo.errors import AtlasError, ImportRejectedError, TableError
+from geo.facts import load_facts
+from geo.hromadas import load_hromadas
 from geo.importer import import_path, supported_formats
+from geo.join import JoinBy, JoinLevel, join_table, load_join_reference
+from geo.oblasts import load_oblasts
+from geo.summary import (
+    SUMMARY_COLUMNS,
+    Summary,
+    SummaryBy,
+    SummaryUnits,
+    summarize,
+    summary_units,
+)
+from geo.tables import read_table
 from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec
 from layers.catalogue.spec import ViewParams, as_of_problem
 from layers.drawing.basemaps import BASEMAP_IDS
+from layers.drawing.joined import joined_layer
 from layers.drawing.layer import build_map_layers
 from layers.export.formats import (
     FORMAT_IDS,
@@ -31,11 +46,16 @@ from layers.export.formats import (
     export_bytes,
     export_filename,
 )
-from layers.export.options import DEFAULT_DPI, MAX_DPI, MIN_DPI
+from layers.export.options import DEFAULT_DPI, MAX_DPI, MIN_DPI, ExportOptions
+from layers.safe_text import csv_cell
 
 #: Exit status for bad arguments and rejected files (argparse's convention).
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+#: Formats ``join -o`` writes.
+JOIN_FORMATS = ("gpkg", "geojson")
+#: ``summarize --states``: whose land the border-distance bands cover.
+BAND_STATES = ("ukraine", "flank")
 
 
 class UsageError(AtlasError, ValueError):
@@ -97,11 +117,12 @@ def _belt_km(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m layers`` (``list``, ``export``, ``check``)."""
+    """The argument parser of ``python -m layers`` (list, export, check, join, summarize)."""
     parser = _Parser(
         prog="python -m layers",
         description=f"{GENERATOR} {__version__}: list the map layers, export them exactly as "
-        "the map shows them, or check a file before importing it in the app.",
+        "the map shows them, check a file before importing it in the app, join tables by code "
+        "or name to hromadas and oblasts, or summarise a layer by unit.",
     )
     parser.add_argument("--version", action="version", version=f"{GENERATOR} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -192,7 +213,100 @@ def build_parser() -> argparse.ArgumentParser:
         help="GeoPackage table, KML layer (folder) or shapefile in a zip to read (default: the "
         "first; the report names the others)",
     )
+    _add_workbench_commands(commands)
     return parser
+
+
+def _add_workbench_commands(commands: argparse._SubParsersAction) -> None:
+    """The analyst's workbench: ``join`` and ``summarize``."""
+    join = commands.add_parser(
+        "join",
+        help="join a CSV/XLSX table to hromadas or oblasts by code or name",
+        description="Read TABLE (CSV or XLSX, no geometry), match the keys in one column to "
+        "Ukraine's hromadas (1,469 units) or first-level units (27) and write the matched "
+        "rows with the unit's geometry, the table's own columns verbatim. Prints the matched, "
+        "unmatched (with the reason of each) and duplicate counts; a key is never guessed: "
+        "look-alike letters, old names, ambiguous names and codes of another level stay "
+        "unmatched.",
+    )
+    join.add_argument("table", metavar="TABLE", help="the table (.csv or .xlsx)")
+    join.add_argument(
+        "--by",
+        required=True,
+        choices=[b.value for b in JoinBy],
+        help="what the key column holds: a KATOTTG code (UA + 17 digits), an ISO 3166-2:UA "
+        "code (UA-05) or a name in Ukrainian or English",
+    )
+    join.add_argument("--column", required=True, metavar="COL", help="the key column's name")
+    join.add_argument(
+        "--level",
+        choices=[level.value for level in JoinLevel],
+        help="join to hromadas or to oblasts (default: the level more keys match)",
+    )
+    join.add_argument("--sheet", metavar="NAME", help="XLSX: the sheet (default: the first)")
+    join.add_argument(
+        "--encoding",
+        default="utf-8",
+        metavar="ENC",
+        help="CSV: the text encoding, e.g. cp1251 (default: utf-8; never guessed)",
+    )
+    join.add_argument(
+        "--list",
+        dest="list_limit",
+        default="20",
+        metavar="N",
+        help="list at most N unmatched rows and N duplicate keys (default: 20)",
+    )
+    join.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="the joined layer, .gpkg or .geojson (default: TABLE's name with "
+        "_<level>.gpkg, in the current folder); an existing file is kept unless --force",
+    )
+    join.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (never a symbolic link)"
+    )
+
+    summarize = commands.add_parser(
+        "summarize",
+        help="count, area, length and share of a layer by oblast, hromada or border distance",
+        description="Read FILE with the app's importer and summarise it by unit: columns "
+        + ", ".join(SUMMARY_COLUMNS)
+        + ". Area is equal-area, length geodesic; overlapping polygons are dissolved first, "
+        "so no area is counted twice; the 'none' row holds what lies outside every unit.",
+    )
+    summarize.add_argument("file", metavar="FILE", help="the layer (any format 'check' reads)")
+    summarize.add_argument(
+        "--by",
+        required=True,
+        choices=[b.value for b in SummaryBy],
+        help="oblast (27 units), hromada (1,469 units) or border-distance (bands 0–5, 5–10, "
+        "10–20, 20–50 and 50+ km from the Russian/Belarusian border)",
+    )
+    summarize.add_argument(
+        "--states",
+        choices=BAND_STATES,
+        default=BAND_STATES[0],
+        help="border-distance: band the land of Ukraine or of the NATO flank states "
+        "(default: ukraine)",
+    )
+    summarize.add_argument(
+        "--layer",
+        metavar="NAME",
+        help="GeoPackage table, KML layer (folder) or shapefile in a zip to read (default: the "
+        "first)",
+    )
+    summarize.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE.csv",
+        help="write the table as CSV (UTF-8) instead of printing it; an existing file is kept "
+        "unless --force",
+    )
+    summarize.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (never a symbolic link)"
+    )
 
 
 def write_atomic(path: Path, data: bytes, *, replace: bool = False) -> None:
@@ -359,6 +473,156 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _list_limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--list {text!r} is not a whole number of rows") from None
+    if value < 0:
+        raise UsageError(f"--list {text} is negative; give 0 to list nothing")
+    return value
+
+
+def _data_suffix(text: str, allowed: tuple[str, ...], option: str) -> str:
+    suffix = Path(text).suffix.lower().lstrip(".")
+    if suffix not in allowed:
+        raise UsageError(f"{option} {text!r} must end in {' or '.join('.' + a for a in allowed)}")
+    return suffix
+
+
+def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
+    limit = _list_limit(args.list_limit)
+    output = None
+    if args.output is not None:
+        fmt = ExportFormat.parse(_data_suffix(args.output, JOIN_FORMATS, "-o"))
+        output = _output_path(args.output, "joined.gpkg", force=args.force)
+    try:
+        table = read_table(args.table, sheet=args.sheet, encoding=args.encoding)
+        result = join_table(
+            table.frame,
+            column=args.column,
+            by=args.by,
+            level=args.level,
+            reference=load_join_reference(),
+            name=table.name,
+            row_numbers=table.row_numbers,
+        )
+    except TableError as exc:
+        raise UsageError(str(exc)) from None
+    for line in result.report.lines(limit):
+        print(line, file=out)
+    if not result.report.matched:
+        raise UsageError(f"no row of {table.name} matched, so nothing was written")
+    if output is None:
+        fmt = ExportFormat.GPKG
+        name = f"{Path(table.name).stem}_{result.report.level.value}.{fmt.extension}"
+        output = _output_path(name, name, force=args.force)
+    layer = joined_layer(result, table.name)
+    data = fmt.value.write([layer], None, load_facts().sources, ExportOptions())
+    try:
+        write_atomic(output, data, replace=args.force)
+    except FileExistsError:
+        raise UsageError(
+            f"{str(output)!r} appeared while joining; add --force to replace it"
+        ) from None
+    print(
+        f"wrote {output} ({fmt.id}, {len(result.frame):,} features, {len(data):,} bytes); "
+        f"{layer.spec.licence}",
+        file=out,
+    )
+    return 0
+
+
+def _summary_text(summary: Summary) -> list[str]:
+    """The rows of a summary that hold anything, as an aligned table, then the notes."""
+    table = summary.table
+    filled = table[(table["count"] > 0) | (table["area_km2"] > 0) | (table["length_km"] > 0)]
+    rows = [("unit_code", "unit_name", "count", "area_km2", "length_km", "share")]
+    for record in filled.itertuples(index=False):
+        rows.append(
+            (
+                str(record.unit_code),
+                str(record.unit_name),
+                f"{record.count:,}",
+                f"{record.area_km2:,.3f}",
+                f"{record.length_km:,.3f}",
+                f"{record.share:.4f}",
+            )
+        )
+    rows.append(
+        (
+            "total",
+            f"{summary.features:,} features",
+            f"{int(table['count'].sum()):,}",
+            f"{table['area_km2'].sum():,.3f}",
+            f"{table['length_km'].sum():,.3f}",
+            f"{table['share'].sum():.4f}",
+        )
+    )
+    widths = [min(60, max(len(row[i]) for row in rows)) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell[: widths[i]].ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    hidden = len(table) - len(filled)
+    if hidden:
+        lines.append(f"({hidden:,} units hold nothing of the layer and are not shown)")
+    return lines + [f"note: {note}" for note in summary.notes]
+
+
+def summary_csv(summary: Summary) -> bytes:
+    """The summary table as UTF-8 CSV (CRLF line ends; text cells safe for spreadsheets)."""
+    table = summary.table.copy()
+    table["area_km2"] = table["area_km2"].round(6)
+    table["length_km"] = table["length_km"].round(6)
+    table["share"] = table["share"].round(8)
+    for column in ("unit_code", "unit_name"):
+        table[column] = [csv_cell(str(v)) for v in table[column]]
+    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+def _summary_units(by: str, states: str) -> SummaryUnits:
+    if by == SummaryBy.OBLAST:
+        return summary_units(by, oblasts=load_oblasts())
+    if by == SummaryBy.HROMADA:
+        return summary_units(by, hromadas=load_hromadas())
+    facts = load_facts()
+    iso3s = ("UKR",) if states == BAND_STATES[0] else facts.flank_iso3
+    return summary_units(
+        by, countries=load_countries(), states=iso3s, adversaries=facts.adversary_iso3
+    )
+
+
+def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    output = None
+    if args.output is not None:
+        _data_suffix(args.output, ("csv",), "-o")
+        output = _output_path(args.output, "summary.csv", force=args.force)
+    try:
+        frame, report = import_path(args.file, layer=args.layer)
+    except ImportRejectedError as exc:
+        print(f"error: {_one_line(str(exc))}", file=err)
+        return EXIT_USAGE
+    print(report.summary(), file=out)
+    summary = summarize(frame, _summary_units(args.by, args.states))
+    if output is None:
+        for line in _summary_text(summary):
+            print(line, file=out)
+        return 0
+    data = summary_csv(summary)
+    try:
+        write_atomic(output, data, replace=args.force)
+    except FileExistsError:
+        raise UsageError(f"{str(output)!r} appeared meanwhile; add --force to replace it") from None
+    print(f"wrote {output} ({len(summary.table):,} rows, {len(data):,} bytes)", file=out)
+    for note in summary.notes:
+        print(f"note: {note}", file=out)
+    return 0
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -392,6 +656,10 @@ def main(
             return _cmd_list(out)
         if args.command == "export":
             return _cmd_export(args, out)
+        if args.command == "join":
+            return _cmd_join(args, out)
+        if args.command == "summarize":
+            return _cmd_summarize(args, out, err)
         return _cmd_check(args, out, err)
     except SystemExit as exc:  # --help and --version print, then exit 0.
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
@@ -403,4 +671,4 @@ def main(
         return EXIT_FAILED
 
 
-__all__ = ["EXIT_USAGE", "UsageError", "build_parser", "main", "write_atomic"]
+__all__ = ["EXIT_USAGE", "UsageError", "build_parser", "main", "summary_csv", "write_atomic"]

@@ -16,7 +16,10 @@ baseline is measured in the same run, on the same machine:
 * page figures come from ``streamlit run`` in a subprocess and headless Chromium with every
   non-local request aborted; bytes are what the browser received (WebSocket frames plus
   HTTP bodies) between the action and the map showing its result;
-* server figures run the real page script with ``AppTest`` (its own caches included).
+* server figures run the real page script with ``AppTest`` (its own caches included);
+* the analyst's workbench: a join of a 1,469-row table by KATOTTG code (the reference units
+  loaded once, as the app caches them), and summaries of synthetic hazard polygons by hromada
+  and by border-distance band, each in a fresh process whose peak memory is its own.
 
 Synthetic hazard data (``tests/support/synthetic.py``) are seeded and clearly not real.
 """
@@ -467,6 +470,98 @@ def bench_imports(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     return rows
 
 
+# ------------------------------------------------------------------------------ workbench
+
+
+def bench_join(runs: int) -> list[dict[str, Any]]:
+    """Read and join a 1,469-row CSV keyed by KATOTTG (every hromada-level unit once)."""
+    from geo.join import join_table, load_join_reference
+    from geo.tables import read_table
+
+    start = time.perf_counter()
+    reference = load_join_reference()
+    load_s = time.perf_counter() - start
+    units = reference.hromada_units
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "hromadas.csv"
+        lines = ["katottg,name,value"] + [
+            f"{code},\"{name}\",{i * 0.5}"
+            for i, (code, name) in enumerate(zip(units["unit_katottg"], units["unit_name_uk"],
+                                                 strict=True))
+        ]  # fmt: skip
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+        def join() -> None:
+            table = read_table(path)
+            result = join_table(table.frame, column="katottg", by="katottg",
+                                reference=reference, row_numbers=table.row_numbers)  # fmt: skip
+            assert result.report.matched == len(units)
+
+        seconds = median_time(join, runs)
+    return [
+        row(f"join a {len(units):,}-row CSV by KATOTTG (read + match + frame)", seconds, None,
+            "≤ 1 s", seconds <= 1.0, "s"),
+        row("join: load and index the reference units (once, cached by the app)", load_s, None,
+            "—", None, "s"),
+    ]  # fmt: skip
+
+
+SUMMARY_WORKER = """
+import json, sys, time
+sys.path.insert(0, {repo!r})
+import pyogrio
+from geo.summary import border_band_units, hromada_units, summarize
+frame = pyogrio.read_dataframe(sys.argv[1])
+start = time.perf_counter()
+if sys.argv[2] == "hromada":
+    from geo.hromadas import load_hromadas
+    units = hromada_units(load_hromadas())
+else:
+    from geo.countries import load_countries
+    from geo.facts import load_facts
+    units = border_band_units(load_countries(), ["UKR"],
+                              adversaries=load_facts().adversary_iso3)
+units_s = time.perf_counter() - start
+start = time.perf_counter()
+summary = summarize(frame, units)
+seconds = time.perf_counter() - start
+peak = 0
+for line in open('/proc/self/status'):
+    if line.startswith('VmHWM:'):
+        peak = int(line.split()[1]) / 1024
+print(json.dumps({{"seconds": seconds, "units_s": units_s, "peak_mb": peak,
+                  "features": len(frame), "dissolved": summary.dissolved,
+                  "area_km2": float(summary.table["area_km2"].sum())}}))
+"""
+
+
+def bench_summaries(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Summaries of synthetic hazard polygons, each in a fresh process (peak memory its own)."""
+    from tests.support.synthetic import synthetic_hazards, write_hazards
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for n in sizes:
+            paths = write_hazards(synthetic_hazards(n, base), Path(folder), n)
+            for by in ("hromada", "border-distance"):
+                out = subprocess.run([sys.executable, "-c", SUMMARY_WORKER.format(repo=str(REPO)),
+                                      str(paths["gpkg"]), by], capture_output=True, text=True,
+                                     check=True)  # fmt: skip
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                big = n >= 100_000
+                rows += [
+                    row(f"summary of {n:,} polygons by {by}", result["seconds"], None,
+                        "≤ 15 s" if big else "—", result["seconds"] <= 15 if big else None, "s"),
+                    row(f"summary of {n:,} polygons by {by}: peak memory", result["peak_mb"],
+                        None, "≤ 2048 MiB" if big else "—",
+                        result["peak_mb"] <= 2048 if big else None, "MiB"),
+                ]  # fmt: skip
+                if n == sizes[0]:
+                    rows.append(row(f"summary units by {by} (built once, cached by the app)",
+                                    result["units_s"], None, "—", None, "s"))  # fmt: skip
+    return rows
+
+
 def machine() -> dict[str, Any]:
     """Where the figures were measured."""
     load = os.getloadavg()
@@ -478,7 +573,9 @@ def machine() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run the bench; print the table; write ``bench/results.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs, no 100k import")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer runs, no 100k import or summary"
+    )
     args = parser.parse_args(argv)
     runs = 2 if args.quick else 3
     where = machine()
@@ -488,6 +585,8 @@ def main(argv: list[str] | None = None) -> int:
     rows += bench_exports(base, runs)
     rows += bench_page(runs)
     rows += bench_imports(base, (10_000,) if args.quick else (10_000, 100_000))
+    rows += bench_join(runs)
+    rows += bench_summaries(base, (10_000,) if args.quick else (10_000, 100_000))
     print(f"machine: {where}")
     print_table(rows)
     RESULTS.parent.mkdir(exist_ok=True)

@@ -13,12 +13,14 @@ same two things from here:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
+from geo.hromadas import OSM_ATTRIBUTION, OSM_SOURCE_ID
 from geo.source_ids import SEPARATOR, split_source_ids
 from layers import GENERATOR, __version__
 from layers.catalogue.spec import ViewParams
@@ -35,6 +37,9 @@ LIGHT_GEOMETRY = (
     "full-resolution geometry and differ from this geometry's own"
 )
 SOURCE_FIELDS = ("source_id", "title", "publisher", "url", "licence")
+#: The attribution a source's licence requires wherever its data is exported (source id →
+#: text); a file citing one carries it in the metadata entry ``attribution``.
+REQUIRED_ATTRIBUTIONS: Mapping[str, str] = MappingProxyType({OSM_SOURCE_ID: OSM_ATTRIBUTION})
 
 
 def feature_source_ids(layer: MapLayer) -> list[str]:
@@ -48,11 +53,12 @@ def feature_source_ids(layer: MapLayer) -> list[str]:
     Returns
     -------
     list of str
-        One ``;``-separated value per row: :data:`USER_SOURCE_ID` for a user's layer, else
+        One ``;``-separated value per row: :data:`USER_SOURCE_ID` for a user's layer (followed
+        by the layer's own ids when the user's table was joined to the atlas's geometry), else
         the feature's own ids, or the layer's ids where a feature has none.
     """
     if layer.spec.user:
-        return [USER_SOURCE_ID] * len(layer.frame)
+        return [SEPARATOR.join([USER_SOURCE_ID, *layer.spec.source_ids])] * len(layer.frame)
     fallback = SEPARATOR.join(layer.spec.source_ids)
     if "source_ids" not in layer.frame.columns:
         return [fallback] * len(layer.frame)
@@ -132,7 +138,9 @@ def export_metadata(
         or light), ``layers`` (id, title, licence, feature_count, source_ids, user) and
         ``sources`` (source_id, title, publisher, url, licence) — only the sources the layers
         or their features actually reference. A user's layer is cited as
-        :data:`USER_SOURCE_ID` with the layer titles (file names).
+        :data:`USER_SOURCE_ID` with the layer titles (file names). When a cited source
+        requires an attribution (:data:`REQUIRED_ATTRIBUTIONS`: the OpenStreetMap hromadas),
+        ``attribution`` lists it.
     """
     layer_records = []
     used: list[str] = []
@@ -159,7 +167,10 @@ def export_metadata(
         _user_source(user_titles) if sid == USER_SOURCE_ID else source_entry(sources, sid)
         for sid in dict.fromkeys(used)
     ]
-    return {
+    attribution = [
+        REQUIRED_ATTRIBUTIONS[s] for s in dict.fromkeys(used) if s in REQUIRED_ATTRIBUTIONS
+    ]
+    record: dict[str, Any] = {
         "generator": {"name": GENERATOR, "version": __version__},
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "as_of": params.as_of.isoformat() if params else None,
@@ -169,6 +180,9 @@ def export_metadata(
         "layers": layer_records,
         "sources": source_records,
     }
+    if attribution:
+        record["attribution"] = list(dict.fromkeys(attribution))
+    return record
 
 
 def layer_metadata(metadata: dict[str, Any], layer_id: str) -> dict[str, Any]:
@@ -218,6 +232,7 @@ __all__ = [
     "CRS_LABEL",
     "FULL_RESOLUTION",
     "LIGHT_GEOMETRY",
+    "REQUIRED_ATTRIBUTIONS",
     "USER_SOURCE_ID",
     "export_metadata",
     "feature_source_ids",

@@ -1,0 +1,990 @@
+"""Tables keyed by code or name, joined to Ukraine's reference units: never a guessed match.
+
+A table without geometry (:mod:`geo.tables`) is joined to one of two unit sets:
+
+* **hromada level**: the 1,469 units of ``data/ua_hromadas.geojson`` (1,466 hromadas plus
+  Kyiv, Crimea and Sevastopol kept whole, :mod:`geo.hromadas`);
+* **oblast level**: the 27 first-level units of ``data/ua_oblasts.geojson`` (:mod:`geo.oblasts`).
+
+Keys are KATOTTG codes (``UA`` + 17 digits, any level), ISO 3166-2:UA codes (``UA-05``) or
+names in Ukrainian or English. A KATOTTG code's level is read from its digits (levels I-V:
+2+2+3+3+2 digits, then a 5-digit number; the deepest non-zero level is the code's level), so a
+raion, settlement or city-district code is reported as *wrong level*, never mapped to the unit
+that contains it. Names are compared after a fixed normalisation (:func:`normalise_name`):
+Unicode NFC, case, apostrophes (’ ' ʼ ‘ ` ´ → '), dashes, whitespace, and the level's own
+words ("область"/"oblast", "громада"/"hromada"/"територіальна громада", "м."/"city"). Nothing
+else: a name written with a Latin letter inside Cyrillic (or the reverse), a misspelling or an
+old name is reported unmatched with its reason. A name shared by several units (56 hromada
+names are) is *ambiguous* and never resolved by guessing.
+
+Each row gets exactly one outcome, so ``matched + unmatched + duplicate == rows``:
+
+* matched: its key names one unit with a shape; the first such row of each unit is joined;
+* duplicate: its key names a unit an earlier row already names (the earlier row is kept);
+* unmatched, with a reason: empty, malformed, unknown, wrong level, no shape (the three
+  hromadas OpenStreetMap has no polygon for, and Crimea's hromadas, which the atlas keeps as
+  one unit), ambiguous, former name (a hromada renamed since; the manifest's
+  ``renamed_since_osm``), mixed scripts (Latin and Cyrillic letters in one word).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.countries import NE_SOURCE_ID
+from geo.crs import WGS84
+from geo.errors import TableError
+from geo.hromadas import (
+    KATOTTG_PATTERN,
+    hromada_manifest,
+    load_hromadas,
+    missing_hromadas,
+)
+from geo.oblasts import load_oblasts
+from geo.source_ids import join_source_ids, split_source_ids
+from geo.translit import APOSTROPHES, transliterate_uk
+
+
+class JoinBy(StrEnum):
+    """What the key column holds."""
+
+    KATOTTG = "katottg"
+    ISO_3166_2 = "iso_3166_2"
+    NAME = "name"
+
+
+class JoinLevel(StrEnum):
+    """Which units a table is joined to."""
+
+    HROMADA = "hromada"
+    OBLAST = "oblast"
+
+
+class Reason(StrEnum):
+    """Why a row was not joined."""
+
+    EMPTY = "empty"
+    MALFORMED = "malformed"
+    UNKNOWN = "unknown"
+    WRONG_LEVEL = "wrong level"
+    NO_SHAPE = "no shape"
+    AMBIGUOUS = "ambiguous"
+    FORMER_NAME = "former name"
+    MIXED_SCRIPTS = "mixed scripts"
+
+
+#: ``source_ids`` of the first-level units' geometry (Natural Earth, named with GeoNames,
+#: coded with the KATOTTG codifier).
+OBLAST_SOURCE_IDS = f"{NE_SOURCE_ID};geonames;katottg"
+#: The columns a join adds after the table's own, in order (renamed ``<name>_2`` … when the
+#: table already has a column of that name).
+UNIT_COLUMNS = (
+    "unit_katottg",
+    "unit_iso_3166_2",
+    "unit_name_uk",
+    "unit_name_en",
+    "unit_level",
+    "unit_area_km2",
+    "unit_source_ids",
+)
+#: KATOTTG levels by depth (the deepest non-zero level of a code).
+KATOTTG_LEVEL_NAMES = MappingProxyType(
+    {
+        1: "a first-level code (oblast, Crimea, Kyiv or Sevastopol)",
+        2: "a raion code (second level)",
+        3: "a hromada code (third level)",
+        4: "a settlement code (fourth level)",
+        5: "a city-district code (fifth level)",
+    }
+)
+_KATOTTG_LEVEL_SLICES = ((0, 2), (2, 4), (4, 7), (7, 10), (10, 12))
+_ISO = re.compile(r"UA-\d{2}")
+_APOSTROPHE_TABLE = str.maketrans(dict.fromkeys(sorted(APOSTROPHES | {"′"}), "'"))
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—−", "-"))
+_SPACES = re.compile(r"\s+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z]")
+#: Words a hromada-level name may end with, longest first (compared after normalisation).
+HROMADA_SUFFIXES = (
+    "об'єднана територіальна громада",
+    "територіальна громада",
+    "громада",
+    "отг",
+    "тг",
+    "territorial community",
+    "territorial hromada",
+    "hromada",
+    "community",
+)
+#: Words an oblast-level name may end with ("city" only after Kyiv or Sevastopol).
+OBLAST_SUFFIXES = ("область", "обл.", "обл", "oblast", "region", "city")
+#: Words a name of Kyiv or Sevastopol may start with.
+CITY_PREFIXES = ("місто ", "м. ", "м.", "city of ")
+#: English words for the hromada types, mapped to the transliterated Ukrainian ones.
+HROMADA_TYPE_WORDS = MappingProxyType(
+    {
+        "urban": "miska",
+        "city": "miska",
+        "settlement": "selyshchna",
+        "rural": "silska",
+        "village": "silska",
+    }
+)
+_HROMADA_TYPES = ("міська", "селищна", "сільська", "miska", "selyshchna", "silska")
+#: Other names of Crimea (normalised) that tables use.
+CRIMEA_ALIASES = ("крим", "ар крим", "арк", "crimea", "krym", "ar crimea")
+
+
+# --------------------------------------------------------------------------- normalising
+
+
+def normalise_name(text: object) -> str:
+    """The comparable form of a name: NFC, casefolded, one apostrophe and dash, one space.
+
+    Latin-script text also loses its apostrophes, as the national transliteration drops them
+    (``Slov'ianska`` → ``slovianska``). Letters are never replaced by look-alikes of another
+    script.
+
+    Parameters
+    ----------
+    text
+        A cell; ``None`` and NaN give ``""``.
+
+    Returns
+    -------
+    str
+    """
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    value = unicodedata.normalize("NFC", str(text)).casefold()
+    value = value.translate(_APOSTROPHE_TABLE).translate(_DASHES)
+    value = _SPACES.sub(" ", value).strip()
+    value = re.sub(r"\s*-\s*", "-", value)
+    if _LATIN.search(value) and not _CYRILLIC.search(value):
+        value = value.replace("'", "")
+    return value
+
+
+def mixes_scripts(text: str) -> bool:
+    """Whether ``text`` has Latin and Cyrillic letters in one word (look-alike letters)."""
+    return any(
+        _LATIN.search(word) and _CYRILLIC.search(word) for word in normalise_name(text).split(" ")
+    )
+
+
+def _strip_suffix(value: str, suffixes: Sequence[str]) -> str:
+    for suffix in suffixes:
+        if value.endswith(" " + suffix):
+            return value[: -len(suffix) - 1].strip()
+    return value
+
+
+def _strip_prefix(value: str, prefixes: Sequence[str]) -> str:
+    for prefix in prefixes:
+        if value.startswith(prefix) and len(value) > len(prefix):
+            return value[len(prefix) :].strip()
+    return value
+
+
+def _unique(forms: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
+def _key_forms(value: str, level: JoinLevel) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The forms of a normalised key to look up among full names, then among stems.
+
+    A form with the level's own word stripped ("область", "громада") is compared with the
+    stems of names that carry that word, and a form with "м."/"city" stripped with full names
+    only, so "Kyiv region" is Kyiv Oblast and "Kyiv city" is Kyiv, never the other.
+    """
+    city = _strip_suffix(_strip_prefix(value, CITY_PREFIXES), ("city",))
+    if level is JoinLevel.OBLAST:
+        oblast = _strip_suffix(value, OBLAST_SUFFIXES[:-1])
+        return _unique([value, city]), _unique([value, oblast])
+    bare = _strip_suffix(value, HROMADA_SUFFIXES)
+    words = bare.split(" ")
+    typed = bare
+    if len(words) > 1 and words[-1] in HROMADA_TYPE_WORDS:
+        typed = " ".join([*words[:-1], HROMADA_TYPE_WORDS[words[-1]]])
+    return _unique([value, bare, typed, city]), _unique([value, bare])
+
+
+def katottg_level(code: str) -> int:
+    """The level of a well-formed KATOTTG code: its deepest non-zero level, 1 to 5.
+
+    Parameters
+    ----------
+    code
+        ``UA`` + 17 digits.
+
+    Returns
+    -------
+    int
+        1 (oblast, Crimea, Kyiv, Sevastopol), 2 (raion), 3 (hromada), 4 (settlement) or 5
+        (city district); 0 when the first level is ``00`` (no such code exists).
+    """
+    digits = code[2:]
+    level = 0
+    for depth, (start, stop) in enumerate(_KATOTTG_LEVEL_SLICES, start=1):
+        if set(digits[start:stop]) != {"0"}:
+            level = depth
+    return level if digits[:2] != "00" else 0
+
+
+# ------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A row that was not joined.
+
+    Parameters
+    ----------
+    row
+        Its row number as a spreadsheet shows it (the header is row 1).
+    key
+        The key cell as written.
+    reason
+        The :class:`Reason`.
+    detail
+        One sentence: what the key is and what to do.
+    """
+
+    row: int
+    key: str
+    reason: Reason
+    detail: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Rows whose keys name the same unit; the first is joined, the others are not.
+
+    Parameters
+    ----------
+    unit_code
+        The unit's KATOTTG code (hromada level) or ISO 3166-2 code (oblast level).
+    unit_name
+        Its English name.
+    rows
+        Every such row's number (the header is row 1), the joined one first.
+    keys
+        Their keys as written, in the same order.
+    """
+
+    unit_code: str
+    unit_name: str
+    rows: tuple[int, ...]
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JoinReport:
+    """What a join matched, what it did not and why.
+
+    ``matched + unmatched_count + duplicate_count == rows``.
+
+    Parameters
+    ----------
+    table
+        The table's file name.
+    column
+        The key column.
+    by
+        The kind of key.
+    level
+        The units joined to.
+    rows
+        Data rows of the table.
+    matched
+        Rows joined (one per unit).
+    unmatched
+        Each row not joined, with its reason, in table order.
+    duplicates
+        Each unit named by more than one row.
+    units
+        Units of the level (1,469 or 27).
+    level_chosen
+        Whether the level was chosen from the keys (no level given).
+    """
+
+    table: str
+    column: str
+    by: JoinBy
+    level: JoinLevel
+    rows: int
+    matched: int
+    unmatched: tuple[Unmatched, ...]
+    duplicates: tuple[Duplicate, ...]
+    units: int
+    level_chosen: bool = False
+
+    @property
+    def unmatched_count(self) -> int:
+        """Rows not joined."""
+        return len(self.unmatched)
+
+    @property
+    def duplicate_count(self) -> int:
+        """Rows not joined because an earlier row names the same unit."""
+        return sum(len(d.rows) - 1 for d in self.duplicates)
+
+    @property
+    def units_without_row(self) -> int:
+        """Units of the level no row was joined to (drawn as "no data")."""
+        return self.units - self.matched
+
+    def reasons(self) -> dict[str, int]:
+        """Unmatched rows per reason, in :class:`Reason` order (only reasons that occur)."""
+        counts = {reason.value: 0 for reason in Reason}
+        for row in self.unmatched:
+            counts[row.reason.value] += 1
+        return {reason: n for reason, n in counts.items() if n}
+
+    def summary(self) -> str:
+        """One line: ``1,469 rows: 1,460 matched, 6 unmatched, 3 duplicate``."""
+        return (
+            f"{self.rows:,} rows: {self.matched:,} matched, {self.unmatched_count:,} unmatched, "
+            f"{self.duplicate_count:,} duplicate"
+        )
+
+    def lines(self, limit: int = 20) -> list[str]:
+        """The report as text lines: counts, then unmatched rows and duplicate keys.
+
+        Parameters
+        ----------
+        limit
+            Most unmatched rows and most duplicate keys listed (the rest are counted).
+
+        Returns
+        -------
+        list of str
+        """
+        unit_word = "hromada-level units" if self.level is JoinLevel.HROMADA else "oblasts"
+        chosen = " (chosen from the keys)" if self.level_chosen else ""
+        out = [
+            f"{self.table}: joined by {self.by.value} in column {self.column!r} to "
+            f"{self.units:,} {unit_word}{chosen}",
+            self.summary(),
+        ]
+        if self.unmatched:
+            by_reason = ", ".join(f"{reason} {n:,}" for reason, n in self.reasons().items())
+            out.append(f"unmatched ({by_reason}):")
+            out += [
+                f"  row {u.row}: {u.key!r}: {u.reason.value}: {u.detail}"
+                for u in self.unmatched[:limit]
+            ]
+            if len(self.unmatched) > limit:
+                out.append(f"  … and {len(self.unmatched) - limit:,} more")
+        if self.duplicates:
+            units = "unit" if len(self.duplicates) == 1 else "units"
+            out.append(f"duplicate keys ({len(self.duplicates):,} {units} named more than once):")
+            for d in self.duplicates[:limit]:
+                rows = ", ".join(str(r) for r in d.rows)
+                out.append(
+                    f"  {d.unit_code} {d.unit_name}: rows {rows} (row {d.rows[0]} joined; "
+                    f"keys {', '.join(repr(k) for k in dict.fromkeys(d.keys))})"
+                )
+            if len(self.duplicates) > limit:
+                out.append(f"  … and {len(self.duplicates) - limit:,} more")
+        out.append(f"units with no row (no data): {self.units_without_row:,}")
+        return out
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """A joined table and its report.
+
+    Parameters
+    ----------
+    frame
+        One row per matched table row, in table order: the table's own columns verbatim,
+        then :data:`UNIT_COLUMNS` (renamed ``<name>_2`` … where the table has the name),
+        then the unit's geometry (Polygon/MultiPolygon, EPSG:4326).
+    report
+        The :class:`JoinReport`.
+    units
+        The units of the level with :data:`UNIT_COLUMNS` and geometry (to draw the units
+        without a row as "no data").
+    unit_columns
+        Where each of :data:`UNIT_COLUMNS` is in ``frame`` (its own name, or ``<name>_2`` …
+        when the table has a column of that name).
+    """
+
+    frame: gpd.GeoDataFrame
+    report: JoinReport
+    units: gpd.GeoDataFrame
+    unit_columns: Mapping[str, str]
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        """The ids of ``data/sources.csv`` the joined geometry rests on, first cited first."""
+        if len(self.frame):
+            values = self.frame[self.unit_columns["unit_source_ids"]]
+        else:
+            values = self.units["unit_source_ids"]
+        return split_source_ids(join_source_ids(*values))
+
+
+# ----------------------------------------------------------------------------- reference
+
+
+@dataclass(frozen=True)
+class KeyMatch:
+    """The outcome of one key.
+
+    Parameters
+    ----------
+    unit
+        Position of the matched unit in :meth:`JoinReference.units`; ``None`` when unmatched.
+    reason
+        Why it is unmatched.
+    detail
+        One sentence: what the key is and what to do.
+    """
+
+    unit: int | None
+    reason: Reason | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class _NameIndex:
+    exact: Mapping[str, tuple[int, ...]]
+    stems: Mapping[str, tuple[int, ...]]
+
+    def lookup(self, forms: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[int, ...]:
+        exact_forms, stem_forms = forms
+        for form in exact_forms:
+            if form in self.exact:
+                return self.exact[form]
+        for form in stem_forms:
+            if form in self.stems:
+                return self.stems[form]
+        return ()
+
+
+def _index(pairs: Sequence[tuple[str, int]]) -> Mapping[str, tuple[int, ...]]:
+    index: dict[str, dict[int, None]] = {}
+    for key, unit in pairs:
+        if key:
+            index.setdefault(key, {})[unit] = None
+    return MappingProxyType({key: tuple(units) for key, units in index.items()})
+
+
+def _first_level_names(name_uk: str, name_en: str, iso: str) -> tuple[list[str], list[str]]:
+    """Exact and stem aliases of a first-level unit."""
+    exact = [normalise_name(n) for n in (name_uk, name_en, transliterate_uk(name_uk))]
+    stems = [_strip_suffix(e, OBLAST_SUFFIXES[:-1]) for e in exact]
+    stems = [stem for stem, full in zip(stems, exact, strict=True) if stem != full]
+    if iso == "UA-43":
+        stems += list(CRIMEA_ALIASES)
+    return exact, stems
+
+
+def _hromada_names(name_uk: str, name_en: str) -> tuple[list[str], list[str]]:
+    """Exact aliases (with the type word) and stems (without) of a hromada."""
+    exact = [_strip_suffix(normalise_name(n), HROMADA_SUFFIXES) for n in (name_uk, name_en)]
+    stems = [_strip_suffix(e, _HROMADA_TYPES) for e in exact]
+    return exact, stems
+
+
+@dataclass(frozen=True)
+class JoinReference:
+    """The two unit sets, indexed by code and name once (the caller caches it).
+
+    Build it with :func:`join_reference` or :func:`load_join_reference`.
+
+    Parameters
+    ----------
+    hromada_units, oblast_units
+        The units with :data:`UNIT_COLUMNS` and ``geometry`` (EPSG:4326).
+    missing
+        :func:`geo.hromadas.missing_hromadas`.
+    renamed
+        The manifest's ``renamed_since_osm`` entries (``katottg``, ``osm_name``, ``name_uk``).
+    """
+
+    hromada_units: gpd.GeoDataFrame
+    oblast_units: gpd.GeoDataFrame
+    missing: pd.DataFrame
+    renamed: tuple[Mapping[str, str], ...] = ()
+    _codes: Mapping[JoinLevel, Mapping[str, int]] = field(init=False, repr=False)
+    _names: Mapping[JoinLevel, _NameIndex] = field(init=False, repr=False)
+    _first_level: Mapping[str, int] = field(init=False, repr=False)
+    _former: Mapping[str, tuple[str, str]] = field(init=False, repr=False)
+    _iso: Mapping[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        hromadas, oblasts = self.hromada_units, self.oblast_units
+        codes = {
+            JoinLevel.HROMADA: MappingProxyType(
+                {code: i for i, code in enumerate(hromadas["unit_katottg"])}
+            ),
+            JoinLevel.OBLAST: MappingProxyType(
+                {code: i for i, code in enumerate(oblasts["unit_katottg"])}
+            ),
+        }
+        names = {}
+        for level, frame in ((JoinLevel.HROMADA, hromadas), (JoinLevel.OBLAST, oblasts)):
+            exact: list[tuple[str, int]] = []
+            stems: list[tuple[str, int]] = []
+            rows = zip(
+                frame["unit_name_uk"],
+                frame["unit_name_en"],
+                frame["unit_level"],
+                frame["unit_iso_3166_2"],
+                strict=True,
+            )
+            for i, (name_uk, name_en, unit_level, iso) in enumerate(rows):
+                if unit_level == "hromada":
+                    e, s = _hromada_names(name_uk, name_en)
+                else:
+                    e, s = _first_level_names(name_uk, name_en, iso)
+                exact += [(k, i) for k in e]
+                stems += [(k, i) for k in s]
+            names[level] = _NameIndex(_index(exact), _index(stems))
+        former: dict[str, tuple[str, str]] = {}
+        for entry in self.renamed:
+            old = str(entry["osm_name"])
+            for alias in _hromada_names(old, transliterate_uk(old))[0]:
+                former[alias] = (str(entry["name_uk"]), str(entry["katottg"]))
+        object.__setattr__(self, "_codes", MappingProxyType(codes))
+        object.__setattr__(self, "_names", MappingProxyType(names))
+        object.__setattr__(
+            self,
+            "_first_level",
+            MappingProxyType({code[:4]: i for i, code in enumerate(oblasts["unit_katottg"])}),
+        )
+        object.__setattr__(self, "_former", MappingProxyType(former))
+        object.__setattr__(
+            self,
+            "_iso",
+            MappingProxyType({code: i for i, code in enumerate(oblasts["unit_iso_3166_2"])}),
+        )
+
+    def units(self, level: JoinLevel) -> gpd.GeoDataFrame:
+        """The unit frame of ``level``."""
+        return self.hromada_units if level is JoinLevel.HROMADA else self.oblast_units
+
+    def _first_level_label(self, code: str) -> str:
+        index = self._first_level.get(code[:4])
+        if index is None:
+            return ""
+        row = self.oblast_units.iloc[index]
+        return f" in {row['unit_iso_3166_2']} {row['unit_name_en']}"
+
+    # ------------------------------------------------------------------------ matching
+
+    def match_katottg(self, key: str, level: JoinLevel) -> KeyMatch:
+        """Match one KATOTTG cell at ``level``."""
+        code = re.sub(r"\s+", "", key).upper()
+        if not KATOTTG_PATTERN.fullmatch(code):
+            hint = (
+                " (it has Cyrillic letters where Latin 'UA' is expected)"
+                if _CYRILLIC.search(code)
+                else ""
+            )
+            return KeyMatch(
+                None,
+                Reason.MALFORMED,
+                f"not a KATOTTG code{hint}; write 'UA' and 17 digits, e.g. UA05020030000031457",
+            )
+        found = self._codes[level].get(code)
+        if found is not None:
+            return KeyMatch(found)
+        depth = katottg_level(code)
+        where = self._first_level_label(code)
+        if depth == 0 or not where:
+            return KeyMatch(None, Reason.UNKNOWN, "no unit of the codifier has this code")
+        if depth == 1 and code not in self._codes[JoinLevel.OBLAST]:
+            return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this code")
+        if depth != (3 if level is JoinLevel.HROMADA else 1):
+            target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
+            return KeyMatch(
+                None,
+                Reason.WRONG_LEVEL,
+                f"{KATOTTG_LEVEL_NAMES[depth]}{where}; the table is joined to {target}: "
+                "aggregate it to that level first, never to a unit that contains it",
+            )
+        missing = self.missing.loc[self.missing["katottg"] == code]
+        if len(missing):
+            row = missing.iloc[0]
+            return KeyMatch(
+                None,
+                Reason.NO_SHAPE,
+                f"hromada {row['name_uk']} ({row['place']}, {row['iso_3166_2']}) is in the "
+                "codifier but OpenStreetMap has no polygon for it; it is listed as missing, "
+                "never drawn",
+            )
+        if where.startswith(" in UA-43"):
+            return KeyMatch(
+                None,
+                Reason.NO_SHAPE,
+                "a hromada in Crimea: OpenStreetMap maps no hromadas there, so the atlas "
+                "keeps Crimea as one unit (UA01000000000013043)",
+            )
+        return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} has this code")
+
+    def match_iso(self, key: str) -> KeyMatch:
+        """Match one ISO 3166-2:UA cell (oblast level)."""
+        code = re.sub(r"\s+", "", key).upper().replace("‐", "-").replace("–", "-")
+        if not _ISO.fullmatch(code):
+            return KeyMatch(
+                None, Reason.MALFORMED, "not an ISO 3166-2:UA code; write it as e.g. UA-05"
+            )
+        found = self._iso.get(code)
+        if found is not None:
+            return KeyMatch(found)
+        return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this code")
+
+    def match_name(self, key: str, level: JoinLevel) -> KeyMatch:
+        """Match one name cell at ``level``."""
+        value = normalise_name(key)
+        found = self._names[level].lookup(_key_forms(value, level))
+        if len(found) == 1:
+            return KeyMatch(found[0])
+        units = self.units(level)
+        if found:
+            codes = ", ".join(str(units["unit_katottg"].iloc[i]) for i in found[:4])
+            more = f" and {len(found) - 4} more" if len(found) > 4 else ""
+            return KeyMatch(
+                None,
+                Reason.AMBIGUOUS,
+                f"{len(found)} units have this name ({codes}{more}); key the table by "
+                "KATOTTG code instead",
+            )
+        if mixes_scripts(key):
+            return KeyMatch(
+                None,
+                Reason.MIXED_SCRIPTS,
+                "mixes Latin and Cyrillic letters in one word (look-alike letters); retype it "
+                "in one alphabet",
+            )
+        if level is JoinLevel.HROMADA and value:
+            for form in _key_forms(value, level)[0]:
+                if form in self._former:
+                    name, code = self._former[form]
+                    return KeyMatch(
+                        None,
+                        Reason.FORMER_NAME,
+                        f"a former name of {name} ({code}), renamed; write the current name",
+                    )
+        other = JoinLevel.OBLAST if level is JoinLevel.HROMADA else JoinLevel.HROMADA
+        elsewhere = self._names[other].lookup(_key_forms(value, other))
+        if len(elsewhere) == 1:
+            unit = self.units(other).iloc[elsewhere[0]]
+            kind = "first-level unit" if other is JoinLevel.OBLAST else "hromada"
+            return KeyMatch(
+                None,
+                Reason.WRONG_LEVEL,
+                f"names the {kind} {unit['unit_name_en']} ({unit['unit_katottg']}); the table "
+                f"is joined to {'hromadas' if level is JoinLevel.HROMADA else 'oblasts'}",
+            )
+        return KeyMatch(None, Reason.UNKNOWN, "no unit has this name")
+
+    def match(self, key: object, by: JoinBy, level: JoinLevel) -> KeyMatch:
+        """Match one key cell of kind ``by`` at ``level``.
+
+        Parameters
+        ----------
+        key
+            The cell (text, number or missing).
+        by
+            The kind of key.
+        level
+            The units to match.
+
+        Returns
+        -------
+        KeyMatch
+            The matched unit's position in :meth:`units`, or a reason and a detail.
+        """
+        text = _cell_text(key)
+        if not text.strip():
+            return KeyMatch(None, Reason.EMPTY, "the key cell is empty")
+        if by is JoinBy.KATOTTG:
+            return self.match_katottg(text, level)
+        if by is JoinBy.ISO_3166_2:
+            return self.match_iso(text)
+        return self.match_name(text, level)
+
+    def votes(self, key: object, by: JoinBy) -> JoinLevel | None:
+        """The level a key's form points to (a hromada or first-level KATOTTG code)."""
+        if by is not JoinBy.KATOTTG:
+            return None
+        code = re.sub(r"\s+", "", _cell_text(key)).upper()
+        if not KATOTTG_PATTERN.fullmatch(code):
+            return None
+        return {1: JoinLevel.OBLAST, 3: JoinLevel.HROMADA}.get(katottg_level(code))
+
+
+def _cell_text(value: object) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float):
+        if pd.isna(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    return str(value)
+
+
+def hromada_join_units(hromadas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The hromada-level units with :data:`UNIT_COLUMNS` (from :func:`load_hromadas`)."""
+    frame = pd.DataFrame(
+        {
+            "unit_katottg": hromadas["katottg"].astype(str).to_numpy(),
+            "unit_iso_3166_2": hromadas["iso_3166_2"].astype(str).to_numpy(),
+            "unit_name_uk": hromadas["name_uk"].astype(str).to_numpy(),
+            "unit_name_en": hromadas["name_en"].astype(str).to_numpy(),
+            "unit_level": hromadas["unit_level"].astype(str).to_numpy(),
+            "unit_area_km2": hromadas["area_km2"].astype(float).to_numpy(),
+            "unit_source_ids": hromadas["source_ids"].astype(str).to_numpy(),
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=hromadas.geometry.to_numpy(), crs=WGS84)
+
+
+def oblast_join_units(oblasts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The 27 first-level units with :data:`UNIT_COLUMNS` (from :func:`load_oblasts`)."""
+    frame = pd.DataFrame(
+        {
+            "unit_katottg": oblasts["katottg"].astype(str).to_numpy(),
+            "unit_iso_3166_2": oblasts["iso_3166_2"].astype(str).to_numpy(),
+            "unit_name_uk": oblasts["name_uk"].astype(str).to_numpy(),
+            "unit_name_en": oblasts["name_en"].astype(str).to_numpy(),
+            "unit_level": "first_level",
+            "unit_area_km2": oblasts["area_km2"].astype(float).to_numpy(),
+            "unit_source_ids": OBLAST_SOURCE_IDS,
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=oblasts.geometry.to_numpy(), crs=WGS84)
+
+
+def join_reference(
+    hromadas: gpd.GeoDataFrame,
+    oblasts: gpd.GeoDataFrame,
+    missing: pd.DataFrame,
+    renamed: Sequence[Mapping[str, Any]] = (),
+) -> JoinReference:
+    """Index the reference units for joins (about 20 ms; the caller caches the result).
+
+    Parameters
+    ----------
+    hromadas
+        :func:`geo.hromadas.load_hromadas` (EPSG:4326).
+    oblasts
+        :func:`geo.oblasts.load_oblasts` (EPSG:4326).
+    missing
+        :func:`geo.hromadas.missing_hromadas`.
+    renamed
+        ``renamed_since_osm`` of the hromada manifest entry (former names to report).
+
+    Returns
+    -------
+    JoinReference
+    """
+    return JoinReference(
+        hromada_join_units(hromadas),
+        oblast_join_units(oblasts),
+        missing.reset_index(drop=True),
+        tuple(MappingProxyType(dict(entry)) for entry in renamed),
+    )
+
+
+def load_join_reference() -> JoinReference:
+    """:func:`join_reference` of the committed files (about 1 s: the hromada file is read)."""
+    return join_reference(
+        load_hromadas(),
+        load_oblasts(),
+        missing_hromadas(),
+        hromada_manifest().get("renamed_since_osm", []),
+    )
+
+
+# ------------------------------------------------------------------------------ the join
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    number = 2
+    while f"{name}_{number}" in taken:
+        number += 1
+    return f"{name}_{number}"
+
+
+def _resolve_column(table: pd.DataFrame, column: str, name: str) -> str:
+    columns = [str(c) for c in table.columns]
+    if column in columns:
+        return column
+    folded = [c for c in columns if c.strip().casefold() == column.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    shown = ", ".join(repr(c) for c in columns[:20])
+    raise TableError(f"{name} has no column {column!r}; its columns are: {shown}")
+
+
+def join_table(
+    table: pd.DataFrame,
+    *,
+    column: str,
+    by: JoinBy | str,
+    reference: JoinReference,
+    level: JoinLevel | str | None = None,
+    name: str = "table",
+    row_numbers: Sequence[int] | None = None,
+) -> JoinResult:
+    """Join a table to the hromada or oblast units by the keys in one column.
+
+    Parameters
+    ----------
+    table
+        The rows (e.g. :attr:`geo.tables.Table.frame`); its columns are kept verbatim.
+    column
+        The key column (exact name; a unique case-insensitive match is accepted).
+    by
+        ``katottg``, ``iso_3166_2`` or ``name`` (:class:`JoinBy`).
+    reference
+        :func:`join_reference` / :func:`load_join_reference`.
+    level
+        ``hromada`` or ``oblast``; ``None`` chooses the level that matches more rows (ties:
+        the level more KATOTTG keys are written at, else oblast). ISO 3166-2 keys are oblast
+        level.
+    name
+        The table's name for the report.
+    row_numbers
+        The spreadsheet row number of each row (:attr:`geo.tables.Table.row_numbers`);
+        default: position + 2 (the header is row 1).
+
+    Returns
+    -------
+    JoinResult
+        The joined rows and the report.
+
+    Raises
+    ------
+    TableError
+        For an unknown column, kind of key or level, or ISO keys joined to hromadas.
+    """
+    try:
+        kind = JoinBy(str(by))
+    except ValueError:
+        raise TableError(
+            f"unknown kind of key {by!r}; choose one of {', '.join(b.value for b in JoinBy)}"
+        ) from None
+    try:
+        wanted = None if level is None else JoinLevel(str(level))
+    except ValueError:
+        raise TableError(
+            f"unknown level {level!r}; choose one of {', '.join(v.value for v in JoinLevel)}"
+        ) from None
+    if kind is JoinBy.ISO_3166_2:
+        if wanted is JoinLevel.HROMADA:
+            raise TableError(
+                "ISO 3166-2 codes name first-level units; join them at oblast level, or key "
+                "the table by KATOTTG code or name for hromadas"
+            )
+        wanted = JoinLevel.OBLAST
+    key_column = _resolve_column(table, column, name)
+    keys = list(table[key_column])
+    numbers = list(row_numbers) if row_numbers is not None else [i + 2 for i in range(len(keys))]
+    if len(numbers) != len(keys):
+        raise TableError(f"{name}: {len(numbers)} row numbers for {len(keys)} rows")
+    levels = [wanted] if wanted is not None else [JoinLevel.OBLAST, JoinLevel.HROMADA]
+    outcomes = {lv: [reference.match(key, kind, lv) for key in keys] for lv in levels}
+    if wanted is None:
+        matched = {lv: sum(o.unit is not None for o in outcomes[lv]) for lv in levels}
+        votes = [reference.votes(key, kind) for key in keys]
+        score = {lv: (matched[lv], votes.count(lv)) for lv in levels}
+        chosen = max(levels, key=lambda lv: score[lv])
+    else:
+        chosen = wanted
+    units = reference.units(chosen)
+    kept: list[int] = []
+    kept_units: list[int] = []
+    unmatched: list[Unmatched] = []
+    first_row: dict[int, int] = {}
+    repeats: dict[int, list[int]] = {}
+    for position, outcome in enumerate(outcomes[chosen]):
+        if outcome.unit is None:
+            reason = outcome.reason or Reason.UNKNOWN
+            text = _cell_text(keys[position])
+            unmatched.append(Unmatched(numbers[position], text, reason, outcome.detail))
+        elif outcome.unit in first_row:
+            repeats.setdefault(outcome.unit, [first_row[outcome.unit]]).append(position)
+        else:
+            first_row[outcome.unit] = position
+            kept.append(position)
+            kept_units.append(outcome.unit)
+    code_column = "unit_katottg" if chosen is JoinLevel.HROMADA else "unit_iso_3166_2"
+    duplicates = tuple(
+        Duplicate(
+            str(units[code_column].iloc[unit]),
+            str(units["unit_name_en"].iloc[unit]),
+            tuple(numbers[p] for p in positions),
+            tuple(_cell_text(keys[p]) for p in positions),
+        )
+        for unit, positions in sorted(repeats.items(), key=lambda item: item[1][0])
+    )
+    report = JoinReport(
+        table=name,
+        column=key_column,
+        by=kind,
+        level=chosen,
+        rows=len(keys),
+        matched=len(kept),
+        unmatched=tuple(unmatched),
+        duplicates=duplicates,
+        units=len(units),
+        level_chosen=wanted is None,
+    )
+    own = table.iloc[kept].reset_index(drop=True)
+    taken = {str(c) for c in own.columns}
+    added = units.iloc[kept_units].reset_index(drop=True)
+    renames = {}
+    for unit_column in UNIT_COLUMNS:
+        renames[unit_column] = _free_name(unit_column, taken)
+        taken.add(renames[unit_column])
+    geometry_name = _free_name("geometry", taken)
+    attributes = pd.concat(
+        [own, pd.DataFrame(added[list(UNIT_COLUMNS)]).rename(columns=renames)], axis=1
+    )
+    attributes[geometry_name] = gpd.GeoSeries(added.geometry.to_numpy(), crs=WGS84)
+    frame = gpd.GeoDataFrame(attributes, geometry=geometry_name, crs=WGS84)
+    return JoinResult(frame, report, units, MappingProxyType(renames))
+
+
+__all__ = [
+    "CRIMEA_ALIASES",
+    "HROMADA_SUFFIXES",
+    "KATOTTG_LEVEL_NAMES",
+    "OBLAST_SOURCE_IDS",
+    "OBLAST_SUFFIXES",
+    "UNIT_COLUMNS",
+    "Duplicate",
+    "JoinBy",
+    "JoinLevel",
+    "JoinReference",
+    "JoinReport",
+    "JoinResult",
+    "KeyMatch",
+    "Reason",
+    "Unmatched",
+    "join_reference",
+    "join_table",
+    "katottg_level",
+    "load_join_reference",
+    "mixes_scripts",
+    "normalise_name",
+]

@@ -1,0 +1,810 @@
+"""How much of a layer lies in each oblast, hromada or band of distance from the border.
+
+A summary is a table with exactly the columns :data:`SUMMARY_COLUMNS`: for each unit its
+``count`` of features, the ``area_km2`` of the layer's polygons (equal-area, :data:`EQUAL_AREA`)
+and the ``length_km`` of its lines (geodesic on WGS84) inside the unit, and its ``share`` of the
+layer's total. One more row, ``unit_code == "none"``, holds what lies outside every unit (the
+Chornobyl exclusion zone and the other gaps of the hromada coverage, or outside the states), so
+the rows always add up to the layer itself.
+
+The method, in the order it runs:
+
+1. The unit set (:class:`SummaryUnits`, built once per set by :func:`oblast_units`,
+   :func:`hromada_units` or :func:`border_band_units`; the caller caches it) is completed
+   by its complement, the rest of the world, so it partitions the plane, and every unit is cut
+   into tiles of at most :data:`MAX_TILE_VERTICES` vertices (as PostGIS ``ST_Subdivide``
+   does) held in an STRtree, so each intersection is with a small polygon. Each unit's
+   equal-area area is computed once, here.
+2. Each feature is counted once, in the unit holding its representative point
+   (``point_on_surface``), so the counts add up to the number of features.
+3. Polygons and lines are cut by the tiles (vectorised ``intersects`` query on the STRtree; a
+   feature inside one tile is kept whole).
+4. Within each tile, pieces that overlap or touch are dissolved (their union), so overlapping
+   input polygons are counted once; the result says how many features were dissolved.
+5. Pieces are measured: areas in the equal-area projection, lengths geodesically, and summed
+   per unit with ``numpy.bincount``.
+
+Topology runs in EPSG:4326, where the imported and built geometry is valid; only the
+measurement is projected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+
+from geo.belts import BAND_EDGES_KM, band_label, distance_bands
+from geo.borders import adversary_border
+from geo.countries import NE_SOURCE_ID, country
+from geo.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
+from geo.errors import AtlasError
+
+SUMMARY_COLUMNS = ("unit_code", "unit_name", "count", "area_km2", "length_km", "share")
+#: ``unit_code`` of the row holding what lies outside every unit.
+NO_UNIT_CODE = "none"
+#: Largest tile a unit is cut into, in vertices.
+MAX_TILE_VERTICES = 256
+#: The world in lon/lat degrees: the units plus their complement in it partition the plane.
+WORLD = (-180.0, -90.0, 180.0, 90.0)
+_POLYGON_IDS = (3, 6)
+_LINE_IDS = (1, 2, 5)
+_POINT_IDS = (0, 4)
+_COLLECTION_ID = 7
+#: Longest edge measured as it is, degrees (about 5 km): a longer edge, straight in lon/lat,
+#: gets vertices before it is projected, so the area does not depend on where the tiles
+#: add a vertex (a 40 km edge along a parallel would otherwise move the area by ~1 km²).
+AREA_SEGMENT_DEG = 0.05
+#: Grid of the lines' union, degrees (about 0.1 mm): snap-rounding makes the nodes that
+#: floating-point intersections place a hair apart coincide, so an overlap is dissolved.
+LINE_GRID_DEG = 1e-9
+
+
+class SummaryBy(StrEnum):
+    """The unit sets a layer can be summarised by."""
+
+    OBLAST = "oblast"
+    HROMADA = "hromada"
+    BORDER_DISTANCE = "border-distance"
+
+
+@dataclass(frozen=True)
+class SummaryUnits:
+    """A unit set prepared for summaries: codes, names, areas and tiles.
+
+    Build it with :func:`make_units` (or :func:`oblast_units`, :func:`hromada_units`,
+    :func:`border_band_units`); it is immutable and may be shared by every session.
+
+    Parameters
+    ----------
+    by
+        Which set it is.
+    codes, names
+        Each unit's ``unit_code`` and ``unit_name``, in table order.
+    unit_area_km2
+        Each unit's area, equal-area, km² (computed once, from the geometry used here).
+    no_unit_name
+        ``unit_name`` of the ``none`` row: what lies outside every unit.
+    source_ids
+        Ids of ``data/sources.csv`` the units' geometry rests on.
+    tiles
+        The units and their complement cut into tiles (EPSG:4326, prepared).
+    tile_unit
+        Each tile's unit: its position in ``codes``, or ``len(codes)`` for the complement.
+    tree
+        STRtree of ``tiles``.
+    """
+
+    by: SummaryBy
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    unit_area_km2: tuple[float, ...]
+    no_unit_name: str
+    source_ids: tuple[str, ...]
+    tiles: np.ndarray
+    tile_unit: np.ndarray
+    tree: shapely.STRtree
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A layer summarised by a unit set.
+
+    Parameters
+    ----------
+    table
+        Columns :data:`SUMMARY_COLUMNS`: one row per unit in the set's order, then the
+        ``none`` row. ``count`` is int, ``area_km2``, ``length_km`` and ``share`` float.
+    by
+        The unit set.
+    measure
+        The column ``share`` is a share of: ``area_km2`` when the layer has polygons, else
+        ``length_km`` when it has lines, else ``count``.
+    features
+        Features summarised (those with a geometry).
+    dissolved
+        Features that overlapped or touched another and were dissolved before measuring.
+    notes
+        Sentences saying how the figures were made (for the page, the CLI and the
+        GeoPackage metadata).
+    source_ids
+        Ids of ``data/sources.csv`` the units' geometry rests on.
+    """
+
+    table: pd.DataFrame
+    by: SummaryBy
+    measure: Literal["area_km2", "length_km", "count"]
+    features: int
+    dissolved: int
+    notes: tuple[str, ...]
+    source_ids: tuple[str, ...]
+
+    def metadata(self) -> dict[str, Any]:
+        """A JSON-ready record of how the summary was made."""
+        return {
+            "by": self.by.value,
+            "columns": list(SUMMARY_COLUMNS),
+            "share_of": self.measure,
+            "features": self.features,
+            "features_dissolved": self.dissolved,
+            "area": f"equal-area ({EQUAL_AREA})",
+            "length": "geodesic on the WGS84 ellipsoid",
+            "notes": list(self.notes),
+            "unit_source_ids": list(self.source_ids),
+        }
+
+
+# --------------------------------------------------------------------------------- tiles
+
+
+def equal_area_km2(geoms: np.ndarray | Sequence[BaseGeometry]) -> np.ndarray:
+    """Area of lon/lat polygons in km², equal-area, edges longer than 5 km densified first.
+
+    Parameters
+    ----------
+    geoms
+        Geometries in EPSG:4326 (edges straight in lon/lat).
+
+    Returns
+    -------
+    numpy.ndarray
+        km² per geometry, in the :data:`~geo.crs.EQUAL_AREA` projection; 0 for lines,
+        points and empty geometries.
+    """
+    dense = shapely.segmentize(np.asarray(geoms, dtype=object), AREA_SEGMENT_DEG)
+    return gpd.GeoSeries(dense, crs=WGS84).to_crs(EQUAL_AREA).area.to_numpy() / 1e6
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) in _POLYGON_IDS]
+    if not parts:
+        return shapely.Polygon()
+    return (
+        parts[0]
+        if len(parts) == 1
+        else shapely.MultiPolygon([q for p in parts for q in shapely.get_parts(p)])
+    )
+
+
+def subdivide(geom: BaseGeometry, max_vertices: int = MAX_TILE_VERTICES) -> list[BaseGeometry]:
+    """Cut a polygon into tiles of at most ``max_vertices`` vertices by halving its box.
+
+    Parameters
+    ----------
+    geom
+        Polygon or MultiPolygon (any CRS; the cuts are straight in its coordinates).
+    max_vertices
+        Largest tile, in vertices.
+
+    Returns
+    -------
+    list of shapely geometry
+        Polygons/MultiPolygons whose union is ``geom`` and whose interiors do not overlap;
+        empty for an empty ``geom``.
+    """
+    out: list[BaseGeometry] = []
+    stack = [geom]
+    while stack:
+        part = stack.pop()
+        if part.is_empty:
+            continue
+        xmin, ymin, xmax, ymax = part.bounds
+        width, height = xmax - xmin, ymax - ymin
+        if shapely.get_num_coordinates(part) <= max_vertices or max(width, height) < 1e-6:
+            out.append(part)
+            continue
+        if width >= height:
+            middle = (xmin + xmax) / 2
+            halves = [box(xmin, ymin, middle, ymax), box(middle, ymin, xmax, ymax)]
+        else:
+            middle = (ymin + ymax) / 2
+            halves = [box(xmin, ymin, xmax, middle), box(xmin, middle, xmax, ymax)]
+        stack.extend(_polygonal(shapely.intersection(part, half)) for half in halves)
+    return out
+
+
+def make_units(
+    by: SummaryBy,
+    codes: Sequence[str],
+    names: Sequence[str],
+    geometries: Sequence[BaseGeometry] | np.ndarray,
+    *,
+    no_unit_name: str,
+    source_ids: Iterable[str],
+    coverage: bool = False,
+) -> SummaryUnits:
+    """Prepare a unit set for :func:`summarize`.
+
+    Parameters
+    ----------
+    by
+        Which set it is.
+    codes, names
+        Each unit's code and name (codes unique, never :data:`NO_UNIT_CODE`).
+    geometries
+        Each unit's polygon, EPSG:4326; units must not overlap.
+    no_unit_name
+        Name of the row of what lies outside every unit.
+    source_ids
+        Ids of ``data/sources.csv`` the geometry rests on.
+    coverage
+        The units form a valid polygon coverage (shared edges identical), so their union
+        can be taken with the fast ``coverage_union_all``.
+
+    Returns
+    -------
+    SummaryUnits
+
+    Raises
+    ------
+    AtlasError
+        For repeated or reserved codes, or lengths that disagree.
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    if not (len(codes) == len(names) == len(geoms)):
+        raise AtlasError("unit codes, names and geometries must have the same length")
+    if len(set(codes)) != len(codes) or NO_UNIT_CODE in codes:
+        raise AtlasError(f"unit codes must be unique and never {NO_UNIT_CODE!r}")
+    areas = equal_area_km2(geoms)
+    union = shapely.coverage_union_all(geoms) if coverage else shapely.union_all(geoms)
+    outside = _polygonal(shapely.difference(box(*WORLD), union))
+    tiles: list[BaseGeometry] = []
+    owners: list[int] = []
+    for index, geom in enumerate([*geoms, outside]):
+        pieces = subdivide(geom)
+        tiles += pieces
+        owners += [index] * len(pieces)
+    tile_array = np.asarray(tiles, dtype=object)
+    shapely.prepare(tile_array)
+    return SummaryUnits(
+        by=by,
+        codes=tuple(str(c) for c in codes),
+        names=tuple(str(n) for n in names),
+        unit_area_km2=tuple(float(a) for a in areas),
+        no_unit_name=no_unit_name,
+        source_ids=tuple(dict.fromkeys(source_ids)),
+        tiles=tile_array,
+        tile_unit=np.asarray(owners, dtype=np.int64),
+        tree=shapely.STRtree(tile_array),
+    )
+
+
+def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
+    """Ukraine's 27 first-level units (:func:`geo.oblasts.load_oblasts`), by ISO 3166-2 code.
+
+    Parameters
+    ----------
+    oblasts
+        The committed first-level units, EPSG:4326 (a valid coverage).
+
+    Returns
+    -------
+    SummaryUnits
+        Codes ``UA-05`` …, names ``Vinnytsia Oblast`` …
+    """
+    return make_units(
+        SummaryBy.OBLAST,
+        list(oblasts["iso_3166_2"]),
+        list(oblasts["name_en"]),
+        oblasts.geometry.to_numpy(),
+        no_unit_name="no first-level unit: outside Ukraine (or beyond the generalised coast)",
+        source_ids=(NE_SOURCE_ID, "geonames", "katottg"),
+        coverage=True,
+    )
+
+
+def hromada_units(hromadas: gpd.GeoDataFrame) -> SummaryUnits:
+    """Ukraine's 1,469 hromada-level units (:func:`geo.hromadas.load_hromadas`), by KATOTTG.
+
+    Parameters
+    ----------
+    hromadas
+        The committed units, EPSG:4326 (a valid coverage).
+
+    Returns
+    -------
+    SummaryUnits
+        Codes are KATOTTG codes, names ``name_en``; the ``none`` row is the land no hromada
+        covers (the Chornobyl exclusion zone, the three hromadas with no polygon, estuaries,
+        border slivers) and everything outside Ukraine.
+    """
+    ids: dict[str, None] = {}
+    for value in hromadas["source_ids"]:
+        ids.update(dict.fromkeys(str(value).split(";")))
+    return make_units(
+        SummaryBy.HROMADA,
+        list(hromadas["katottg"]),
+        list(hromadas["name_en"]),
+        hromadas.geometry.to_numpy(),
+        no_unit_name="no hromada: the Chornobyl exclusion zone, the hromadas with no polygon "
+        "(Chop, Kozyn, Vylkove), estuaries and border slivers, or outside Ukraine",
+        source_ids=ids,
+        coverage=True,
+    )
+
+
+def border_band_units(
+    countries: gpd.GeoDataFrame,
+    iso3s: Iterable[str],
+    *,
+    adversaries: Iterable[str],
+    edges_km: tuple[float, ...] = BAND_EDGES_KM,
+) -> SummaryUnits:
+    """Bands of distance from the Russian/Belarusian border inside each of some states.
+
+    Build one set for Ukraine (``["UKR"]``) and one for the NATO flank states
+    (``FactTables.flank_iso3``): they are separate unit sets.
+
+    Parameters
+    ----------
+    countries
+        Full-resolution countries (:func:`geo.countries.load_countries`), EPSG:4326.
+    iso3s
+        The states whose land is banded; a state with no border with ``adversaries`` is
+        left out.
+    adversaries
+        The states across the border (``FactTables.adversary_iso3``: Russia, Belarus).
+    edges_km
+        Band edges in km (default 5, 10, 20, 50: bands 0–5, 5–10, 10–20, 20–50, 50+ km).
+
+    Returns
+    -------
+    SummaryUnits
+        Codes ``UKR:0-5`` … ``UKR:50+``; names ``Ukraine, 0–5 km from the border with
+        Russia or Belarus``; the ``none`` row is outside these states.
+    """
+    others = tuple(adversaries)
+    across = " or ".join(
+        str(countries.loc[countries["iso3"] == iso3, "name"].iloc[0]) for iso3 in others
+    )
+    codes: list[str] = []
+    names: list[str] = []
+    geoms: list[BaseGeometry] = []
+    states: list[str] = []
+    for iso3 in iso3s:
+        border = adversary_border(countries, iso3, others)
+        if border.is_empty:
+            continue
+        state = str(countries.loc[countries["iso3"] == iso3, "name"].iloc[0])
+        states.append(state)
+        lowers = (0.0, *edges_km)
+        uppers: tuple[float | None, ...] = (*edges_km, None)
+        for band, low, high in zip(
+            distance_bands(country(countries, iso3), border, edges_km), lowers, uppers, strict=True
+        ):
+            codes.append(f"{iso3}:{low:g}-{high:g}" if high is not None else f"{iso3}:{low:g}+")
+            names.append(f"{state}, {band_label(low, high)} from the border with {across}")
+            geoms.append(band)
+    return make_units(
+        SummaryBy.BORDER_DISTANCE,
+        codes,
+        names,
+        geoms,
+        no_unit_name=f"outside {', '.join(states)}",
+        source_ids=(NE_SOURCE_ID,),
+    )
+
+
+# ------------------------------------------------------------------------------ measuring
+
+
+def _parts_of(geoms: np.ndarray, type_ids: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of each feature of the given types: whole features, collections unpacked."""
+    kinds = shapely.get_type_id(geoms)
+    whole = np.flatnonzero(np.isin(kinds, type_ids))
+    collections = np.flatnonzero(kinds == _COLLECTION_ID)
+    if not len(collections):
+        return geoms[whole], whole
+    parts, index = shapely.get_parts(geoms[collections], return_index=True)
+    keep = np.isin(shapely.get_type_id(parts), type_ids)
+    return (
+        np.concatenate([geoms[whole], parts[keep]]),
+        np.concatenate([whole, collections[index[keep]]]),
+    )
+
+
+def _first_tile(points: np.ndarray, units: SummaryUnits) -> np.ndarray:
+    """The tile of each point (the first by tile order where tiles share an edge)."""
+    tile = np.full(len(points), len(units.tiles), dtype=np.int64)
+    index, hit = units.tree.query(points)
+    inside = shapely.intersects(units.tiles[hit], points[index])
+    np.minimum.at(tile, index[inside], hit[inside])
+    return tile
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of ``n`` nodes linked by pairs ``(a, b)``: a label per node."""
+    labels = np.arange(n)
+    while True:
+        low = np.minimum(labels[a], labels[b])
+        updated = labels.copy()
+        np.minimum.at(updated, a, low)
+        np.minimum.at(updated, b, low)
+        updated = updated[updated]
+        if np.array_equal(updated, labels):
+            return labels
+        labels = updated
+
+
+def _union_groups(geoms: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The union of each group of geometries with the same label.
+
+    Members are sorted along a Hilbert curve within their group and united two by two in
+    rounds, every group at once (one vectorised ``shapely.union`` per round, a binary tree per
+    group): neighbours meet first, as in a cascaded union, with no Python loop over groups.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, numpy.ndarray)
+        One geometry per label, and the labels, sorted by label.
+    """
+    hilbert = gpd.GeoSeries(geoms).hilbert_distance().to_numpy()
+    order = np.lexsort((hilbert, labels))
+    current, group = geoms[order], labels[order]
+    while True:
+        same_next = np.zeros(len(current), dtype=bool)
+        same_next[:-1] = group[:-1] == group[1:]
+        if not same_next.any():
+            return current, group
+        starts = np.r_[True, group[1:] != group[:-1]]
+        first = np.flatnonzero(starts)
+        position = np.arange(len(current)) - first[np.cumsum(starts) - 1]
+        even = position % 2 == 0
+        pair = np.flatnonzero(even & same_next)
+        merged = current.copy()
+        merged[pair] = shapely.union(current[pair], current[pair + 1])
+        current, group = merged[even], group[even]
+
+
+_EMPTY = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+
+
+def _of_dimension(pieces: np.ndarray, linear: bool) -> np.ndarray:
+    """Keep only the lines (``linear``) or the polygons of each piece.
+
+    An intersection with a tile may add points or lines where a geometry touches the tile's
+    edge; they measure nothing, and a snap-rounded union refuses mixed dimensions.
+    """
+    single, multi = ((1, 2), (5,)) if linear else ((3,), (6,))
+    mixed = np.flatnonzero(~np.isin(shapely.get_type_id(pieces), single + multi))
+    if not len(mixed):
+        return pieces
+    out = pieces.copy()
+    out[mixed] = _EMPTY
+    parts, index = shapely.get_parts(pieces[mixed], return_index=True)
+    while len(parts) and np.isin(shapely.get_type_id(parts), (4, 5, 6, 7)).any():
+        parts, inner = shapely.get_parts(parts, return_index=True)
+        index = index[inner]
+    keep = np.isin(shapely.get_type_id(parts), single)
+    parts, index = parts[keep], index[keep]
+    if len(parts):
+        owners, dense = np.unique(index, return_inverse=True)
+        build = shapely.multilinestrings if linear else shapely.multipolygons
+        out[mixed[owners]] = build(parts, indices=dense)
+    return out
+
+
+def _cut(
+    geoms: np.ndarray, units: SummaryUnits, *, linear: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each geometry's parts in each tile: ``(pieces, feature index, tile index)``.
+
+    A box query on the STRtree, then the predicates on the prepared tiles (faster than a
+    predicate query, which prepares each input instead); a geometry inside one tile is kept
+    whole and only the others are intersected. A line lying exactly on the edge between two
+    tiles (a border line along a unit's border) is in both; with ``linear`` it is kept only in
+    the first tile by tile order, so it is measured once.
+    """
+    feature, tile = units.tree.query(geoms)
+    whole = shapely.contains_properly(units.tiles[tile], geoms[feature])
+    touching = whole.copy()
+    rest = np.flatnonzero(~whole)
+    touching[rest] = shapely.intersects(units.tiles[tile[rest]], geoms[feature[rest]])
+    feature, tile, whole = feature[touching], tile[touching], whole[touching]
+    pieces = geoms[feature].copy()
+    cut = np.flatnonzero(~whole)
+    pieces[cut] = shapely.intersection(geoms[feature[cut]], units.tiles[tile[cut]])
+    pieces = _of_dimension(pieces, linear)
+    if linear and len(cut):
+        _drop_shared_edges(geoms, pieces, feature, tile)
+    keep = ~shapely.is_empty(pieces)
+    return pieces[keep], feature[keep], tile[keep]
+
+
+def _drop_shared_edges(
+    geoms: np.ndarray, pieces: np.ndarray, feature: np.ndarray, tile: np.ndarray
+) -> None:
+    """Remove from each line piece what an earlier tile's piece of the same line holds.
+
+    Only lines whose pieces are longer together than the line itself (planar length, which
+    the cut preserves) are touched, and this is rare, so a loop over them is cheap.
+    """
+    together = np.bincount(feature, weights=shapely.length(pieces), minlength=len(geoms))
+    own = shapely.length(geoms)
+    doubled = np.flatnonzero(together > own * (1 + 1e-9) + 1e-12)
+    for index in doubled:
+        members = np.flatnonzero(feature == index)
+        members = members[np.argsort(tile[members], kind="stable")]
+        taken = pieces[members[0]]
+        for member in members[1:]:
+            original = pieces[member]
+            pieces[member] = shapely.difference(original, taken)
+            taken = shapely.union(taken, original)
+
+
+def _area_by_unit(polygons: np.ndarray, units: SummaryUnits) -> tuple[np.ndarray, int]:
+    """Equal-area km² per unit of the union of ``polygons``, dissolved tile by tile.
+
+    Dissolving after the cut keeps each union small (a dense cluster of overlapping hazard
+    polygons is split by the tiles), which is what makes 100,000 polygons affordable.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, int)
+        km² per unit (``len(codes) + 1`` values, the complement last), and how many input
+        polygons overlapped or touched another and were dissolved.
+    """
+    totals = np.zeros(len(units.codes) + 1)
+    if not len(polygons):
+        return totals, 0
+    pieces, feature, tile = _cut(polygons, units)
+    a, b = shapely.STRtree(pieces).query(pieces)
+    same_tile = (a < b) & (tile[a] == tile[b])
+    a, b = a[same_tile], b[same_tile]
+    meets = shapely.intersects(pieces[a], pieces[b])
+    a, b = a[meets], b[meets]
+    dissolved = len(np.unique(feature[np.concatenate([a, b])]))
+    if len(a):
+        labels = _components(len(pieces), a, b)
+        grouped = np.bincount(labels, minlength=len(pieces))[labels] > 1
+        united, united_labels = _union_groups(pieces[grouped], labels[grouped])
+        pieces = np.concatenate([pieces[~grouped], united])
+        tile = np.concatenate([tile[~grouped], tile[united_labels]])
+    np.add.at(totals, units.tile_unit[tile], equal_area_km2(pieces))
+    return totals, dissolved
+
+
+def _length_by_unit(lines: np.ndarray, units: SummaryUnits) -> tuple[np.ndarray, int]:
+    """Geodesic km per unit of the union of ``lines``, dissolved before the cut.
+
+    All lines are united at once on the :data:`LINE_GRID_DEG` grid (snap-rounding), which
+    nodes them where they cross and keeps a stretch two lines share (or a line runs twice)
+    once; near-coincident lines cut first and united later would escape a floating-point
+    union. Lines are far fewer than hazard polygons, so one union is affordable.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, int)
+        km per unit (``len(codes) + 1`` values, the complement last), and how many input
+        lines crossed or overlapped another or themselves.
+    """
+    totals = np.zeros(len(units.codes) + 1)
+    if not len(lines):
+        return totals, 0
+    snapped = shapely.set_precision(lines, LINE_GRID_DEG, mode="pointwise")
+    a, b = shapely.STRtree(snapped).query(snapped, predicate="intersects")
+    meeting = np.unique(np.concatenate([a[a < b], b[a < b]]))
+    dissolved = len(np.union1d(meeting, np.flatnonzero(~shapely.is_simple(snapped))))
+    merged = shapely.get_parts(shapely.union_all(snapped, grid_size=LINE_GRID_DEG))
+    merged = merged[np.isin(shapely.get_type_id(merged), (1, 2))]
+    pieces, _, tile = _cut(merged, units, linear=True)
+    np.add.at(totals, units.tile_unit[tile], geodesic_lengths_km(pieces))
+    return totals, dissolved
+
+
+def summarize(layer: gpd.GeoDataFrame | gpd.GeoSeries, units: SummaryUnits) -> Summary:
+    """Count, area and length of a layer in each unit of a set, and each unit's share.
+
+    Parameters
+    ----------
+    layer
+        Any polygons, lines and/or points, in any CRS (reprojected to EPSG:4326); features
+        without geometry are left out (and said so in the notes).
+    units
+        The unit set (:func:`oblast_units`, :func:`hromada_units`, :func:`border_band_units`).
+
+    Returns
+    -------
+    Summary
+        The table (:data:`SUMMARY_COLUMNS`; the ``none`` row last) and how it was made.
+
+    Raises
+    ------
+    LayerValidationError
+        When the layer has no CRS.
+    """
+    require_crs(layer)
+    series = layer.geometry if isinstance(layer, gpd.GeoDataFrame) else layer
+    series = series.to_crs(WGS84) if not series.crs.equals(WGS84) else series
+    geoms = np.asarray(series.to_numpy(), dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    left_out = int((~present).sum())
+    geoms = geoms[present]
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        geoms = geoms.copy()
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+    n_units = len(units.codes)
+    # A point no tile holds (only possible through rounding at a tile edge) is outside.
+    unit_of_tile = np.append(units.tile_unit, n_units)
+    points = shapely.point_on_surface(geoms)
+    counts = np.bincount(unit_of_tile[_first_tile(points, units)], minlength=n_units + 1)
+    polygons, _ = _parts_of(geoms, _POLYGON_IDS)
+    lines, _ = _parts_of(geoms, _LINE_IDS)
+    area, dissolved_polygons = _area_by_unit(polygons, units)
+    length, dissolved_lines = _length_by_unit(lines, units)
+    measure: Literal["area_km2", "length_km", "count"]
+    if len(polygons):
+        measure, values = "area_km2", area
+    elif len(lines):
+        measure, values = "length_km", length
+    else:
+        measure, values = "count", counts.astype(float)
+    total = float(values.sum())
+    share = values / total if total > 0 else np.zeros_like(values)
+    table = pd.DataFrame(
+        {
+            "unit_code": [*units.codes, NO_UNIT_CODE],
+            "unit_name": [*units.names, units.no_unit_name],
+            "count": counts.astype(np.int64),
+            "area_km2": area,
+            "length_km": length,
+            "share": share,
+        },
+        columns=list(SUMMARY_COLUMNS),
+    )
+    notes = _notes(
+        units,
+        measure,
+        features=len(geoms),
+        left_out=left_out,
+        repaired=int(invalid.sum()),
+        dissolved_polygons=dissolved_polygons,
+        dissolved_lines=dissolved_lines,
+    )
+    return Summary(
+        table=table,
+        by=units.by,
+        measure=measure,
+        features=len(geoms),
+        dissolved=dissolved_polygons + dissolved_lines,
+        notes=notes,
+        source_ids=units.source_ids,
+    )
+
+
+def _notes(
+    units: SummaryUnits,
+    measure: str,
+    *,
+    features: int,
+    left_out: int,
+    repaired: int,
+    dissolved_polygons: int,
+    dissolved_lines: int,
+) -> tuple[str, ...]:
+    share_of = {
+        "area_km2": "area (km², equal-area)",
+        "length_km": "length (km, geodesic)",
+        "count": "features",
+    }[measure]
+    notes = [
+        f"share is each unit's part of the layer's {share_of}; the rows add up to the layer",
+        f"count: each of the {features:,} features is counted once, in the unit holding its "
+        "representative point",
+        f"'{NO_UNIT_CODE}': {units.no_unit_name}",
+    ]
+    if dissolved_polygons:
+        notes.append(
+            f"{dissolved_polygons:,} polygons overlapped or touched others and were dissolved "
+            "before measuring, so overlapping area is counted once"
+        )
+    else:
+        notes.append("no polygons overlapped: nothing was dissolved")
+    if dissolved_lines:
+        notes.append(
+            f"{dissolved_lines:,} lines crossed or overlapped others and were dissolved before "
+            "measuring, so shared stretches are counted once"
+        )
+    if repaired:
+        notes.append(f"{repaired:,} invalid geometries were repaired (make_valid) first")
+    if left_out:
+        notes.append(f"{left_out:,} features without geometry were left out")
+    return tuple(notes)
+
+
+def summary_units(
+    by: SummaryBy | str,
+    *,
+    oblasts: gpd.GeoDataFrame | None = None,
+    hromadas: gpd.GeoDataFrame | None = None,
+    countries: gpd.GeoDataFrame | None = None,
+    states: Sequence[str] = ("UKR",),
+    adversaries: Sequence[str] = ("RUS", "BLR"),
+) -> SummaryUnits:
+    """The unit set for ``by``, from the frames the caller holds (a convenience for the CLI).
+
+    Parameters
+    ----------
+    by
+        ``oblast``, ``hromada`` or ``border-distance``.
+    oblasts, hromadas, countries
+        The frame the set needs (:func:`geo.oblasts.load_oblasts`,
+        :func:`geo.hromadas.load_hromadas`, :func:`geo.countries.load_countries`).
+    states, adversaries
+        Border distance: the banded states and the states across the border.
+
+    Returns
+    -------
+    SummaryUnits
+
+    Raises
+    ------
+    AtlasError
+        For an unknown ``by`` or a missing frame.
+    """
+    try:
+        chosen = SummaryBy(str(by))
+    except ValueError:
+        raise AtlasError(
+            f"unknown unit set {by!r}; choose one of {', '.join(b.value for b in SummaryBy)}"
+        ) from None
+    needed: Mapping[SummaryBy, tuple[str, gpd.GeoDataFrame | None]] = {
+        SummaryBy.OBLAST: ("oblasts", oblasts),
+        SummaryBy.HROMADA: ("hromadas", hromadas),
+        SummaryBy.BORDER_DISTANCE: ("countries", countries),
+    }
+    what, frame = needed[chosen]
+    if frame is None:
+        raise AtlasError(f"a summary by {chosen.value} needs the {what} frame")
+    if chosen is SummaryBy.OBLAST:
+        return oblast_units(frame)
+    if chosen is SummaryBy.HROMADA:
+        return hromada_units(frame)
+    return border_band_units(frame, states, adversaries=adversaries)
+
+
+__all__ = [
+    "MAX_TILE_VERTICES",
+    "NO_UNIT_CODE",
+    "SUMMARY_COLUMNS",
+    "Summary",
+    "SummaryBy",
+    "SummaryUnits",
+    "border_band_units",
+    "equal_area_km2",
+    "hromada_units",
+    "make_units",
+    "oblast_units",
+    "subdivide",
+    "summarize",
+    "summary_units",
+]

