@@ -57,7 +57,6 @@ MAX_TILE_VERTICES = 256
 WORLD = (-180.0, -90.0, 180.0, 90.0)
 _POLYGON_IDS = (3, 6)
 _LINE_IDS = (1, 2, 5)
-_POINT_IDS = (0, 4)
 _COLLECTION_ID = 7
 #: Longest edge measured as it is, degrees (about 5 km): a longer edge, straight in lon/lat,
 #: gets vertices before it is projected, so the area does not depend on where the tiles

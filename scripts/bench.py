@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python scripts/bench.py            # full run (about 6 minutes on 2 cores)
-    python scripts/bench.py --quick    # fewer repetitions, no 100k import (about 3 minutes)
+    python scripts/bench.py --quick    # fewer runs, no 100k import or summary (about 3 minutes)
 
 Prints one table (metric, ours, baseline, ratio, target, met) and writes
 ``bench/results.json``. Every figure is the median of several runs after a warm-up; its
