@@ -402,3 +402,18 @@ def test_xlsx_refuses_bombs_entities_and_non_workbooks():
         archive.writestr("word/document.xml", "<document/>")
     with pytest.raises(TableError, match=r"not an .xlsx workbook"):
         read_table(other.getvalue(), filename="t.xlsx")
+
+
+def test_readme_states_the_table_limits():
+    from pathlib import Path
+
+    from geo.tables import MAX_TABLE_BYTES, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    stated = (
+        f"≤ {MAX_TABLE_BYTES // 1024**2} MiB, ≤ {MAX_TABLE_ROWS:,} rows, "
+        f"≤ {MAX_TABLE_COLUMNS} columns"
+    )
+    assert stated in " ".join(readme.split())
+    for reason in Reason:
+        assert reason.value in readme, reason

@@ -365,3 +365,12 @@ def test_unit_codes_must_be_unique_and_not_none():
             SummaryBy.OBLAST, [NO_UNIT_CODE], ["a"], [box(0, 0, 1, 1)], no_unit_name="x",
             source_ids=(),
         )  # fmt: skip
+
+
+def test_readme_states_the_summary_columns():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**Summaries**") :]
+    for column in SUMMARY_COLUMNS:
+        assert f"| `{column}` |" in section, column
