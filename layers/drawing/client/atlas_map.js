@@ -750,9 +750,12 @@
 
   AtlasMap.prototype.update = function (config) {
     var first = this.config === null;
+    // A rerun that does not change the date (a view report, another widget) lets a
+    // play-through go on; a new date from the page stops it.
+    var keepPlaying = this.playing && !first && this.config.date === config.date;
+    if (this.playing && !keepPlaying) { this.stopPlay(false); }
     this.config = config;
     this.container.classList.toggle('atlas-present', !!config.present);
-    if (this.playing) { this.stopPlay(false); }
     var view = config.view;
     if (view && view.request !== this.viewRequest) {
       // The host asks for a view (a link, a preset, "fit my layer"); otherwise the user's stays.
@@ -763,12 +766,12 @@
       this._suppressReport = false;
     }
     this._setBasemap(config.basemap);
-    this._applyLayers(config.layers || [], config.patches || {});
+    this._applyLayers(config.layers || [], keepPlaying ? {} : (config.patches || {}));
     this._renderLayerPanel(config.layers || []);
     this._renderLegend(config.legend || []);
     this._renderGoTo(config.presets || []);
     this._setTimeline(config.timeline);
-    this._showDate(config.date_prefix + config.date, config.date_caption || '');
+    if (!keepPlaying) { this._showDate(config.date_prefix + config.date, config.date_caption || ''); }
     if (config.selected !== undefined && config.selected !== this.selected) {
       this.selected = config.selected;
       var self = this;
