@@ -9,6 +9,6 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: The built first-level units of Ukraine (see ``scripts/build_data.py``).
 OBLASTS_FILE = "ua_oblasts.geojson"
 #: Ukraine's hromadas from OpenStreetMap (ODbL; see ``scripts/build_data.py --osm-extract``).
-HROMADAS_FILE = "ua_hromadas.geojson"
+HROMADAS_FILE = "ua_hromadas.geojson.gz"
 #: Checksums, sources and licences of the built geometry files.
 MANIFEST_FILE = "manifest.json"

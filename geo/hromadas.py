@@ -1,6 +1,6 @@
 """Ukraine's hromadas (territorial communities): the committed reference geography.
 
-``data/ua_hromadas.geojson`` is built once by ``scripts/build_data.py --osm-extract`` from
+``data/ua_hromadas.geojson.gz`` is built once by ``scripts/build_data.py --osm-extract`` from
 OpenStreetMap boundaries (admin_level 7 relations tagged ``katotth``) and committed: it is
 never downloaded at run time. It holds 1,469 units, EPSG:4326, coverage-simplified (about
 0.005 degrees, 400-550 m) so that no two units overlap, coordinates rounded to 1e-5 degrees:
@@ -57,7 +57,7 @@ ISO_3166_2_PATTERN = re.compile(r"UA-\d{2}")
 
 
 def hromadas_path() -> Path:
-    """Path of the committed ``data/ua_hromadas.geojson`` inside the repository.
+    """Path of the committed ``data/ua_hromadas.geojson.gz`` inside the repository.
 
     Returns
     -------
@@ -98,13 +98,19 @@ def _problems(frame: gpd.GeoDataFrame) -> list[str]:
     return problems
 
 
+def _gdal_path(path: Path) -> str:
+    """The path GDAL opens: ``/vsigzip/…`` for a ``.gz`` file, else the path itself."""
+    return f"/vsigzip/{path}" if path.suffix == ".gz" else str(path)
+
+
 def load_hromadas(path: Path | None = None) -> gpd.GeoDataFrame:
     """Read and validate the committed hromada reference geography.
 
     Parameters
     ----------
     path
-        GeoJSON to read; defaults to the committed ``data/ua_hromadas.geojson``.
+        GeoJSON (or gzip-compressed GeoJSON, ``.gz``) to read; defaults to the committed
+        ``data/ua_hromadas.geojson.gz``.
 
     Returns
     -------
@@ -128,7 +134,8 @@ def load_hromadas(path: Path | None = None) -> gpd.GeoDataFrame:
             f"hromada file {source} does not exist; build it with "
             "`python scripts/build_data.py --osm-extract GEODATA_DIR`"
         )
-    frame = gpd.read_file(source, engine="pyogrio")
+    # A gzip-compressed file (the committed one) is read through GDAL's /vsigzip/.
+    frame = gpd.read_file(_gdal_path(source), engine="pyogrio")
     if frame.crs is None:
         # RFC 7946 GeoJSON is WGS84 by definition.
         frame = frame.set_crs(WGS84)

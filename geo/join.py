@@ -2,7 +2,7 @@
 
 A table without geometry (:mod:`geo.tables`) is joined to one of two unit sets:
 
-* **hromada level**: the 1,469 units of ``data/ua_hromadas.geojson`` (1,466 hromadas plus
+* **hromada level**: the 1,469 units of ``data/ua_hromadas.geojson.gz`` (1,466 hromadas plus
   Kyiv, Crimea and Sevastopol kept whole, :mod:`geo.hromadas`);
 * **oblast level**: the 27 first-level units of ``data/ua_oblasts.geojson`` (:mod:`geo.oblasts`).
 
@@ -802,11 +802,24 @@ def join_reference(
     )
 
 
-def load_join_reference() -> JoinReference:
-    """:func:`join_reference` of the committed files (about 1 s: the hromada file is read)."""
+def load_join_reference(
+    hromadas: gpd.GeoDataFrame | None = None, oblasts: gpd.GeoDataFrame | None = None
+) -> JoinReference:
+    """:func:`join_reference` of the committed files (about 1 s: the hromada file is read).
+
+    Parameters
+    ----------
+    hromadas, oblasts
+        The committed units when the caller holds them already (``AtlasBase``); read from
+        ``data/`` when not given.
+
+    Returns
+    -------
+    JoinReference
+    """
     return join_reference(
-        load_hromadas(),
-        load_oblasts(),
+        load_hromadas() if hromadas is None else hromadas,
+        load_oblasts() if oblasts is None else oblasts,
         missing_hromadas(),
         hromada_manifest().get("renamed_since_osm", []),
     )

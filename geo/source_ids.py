@@ -7,11 +7,17 @@ once, in the order first cited.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 import pandas as pd
 
+from geo.hromadas import OSM_ATTRIBUTION, OSM_SOURCE_ID
+
 SEPARATOR = ";"
+#: The attribution a source's licence requires wherever its data is shown or exported (source
+#: id → text): the map's attribution line, the HTML and print maps, every file's metadata.
+REQUIRED_ATTRIBUTIONS: Mapping[str, str] = MappingProxyType({OSM_SOURCE_ID: OSM_ATTRIBUTION})
 
 
 def split_source_ids(value: object) -> tuple[str, ...]:
@@ -58,3 +64,20 @@ def join_source_ids(*groups: object) -> str:
             for source_id in split_source_ids(item):
                 ids.setdefault(source_id, None)
     return SEPARATOR.join(ids)
+
+
+def required_attributions(source_ids: Iterable[str]) -> tuple[str, ...]:
+    """The attributions the cited sources' licences require, each once, first cited first.
+
+    Parameters
+    ----------
+    source_ids
+        Ids of ``data/sources.csv``.
+
+    Returns
+    -------
+    tuple of str
+        E.g. ``("© OpenStreetMap contributors",)`` when the OpenStreetMap hromadas are cited.
+    """
+    texts = (REQUIRED_ATTRIBUTIONS[s] for s in source_ids if s in REQUIRED_ATTRIBUTIONS)
+    return tuple(dict.fromkeys(texts))

@@ -74,6 +74,31 @@ class SummaryBy(StrEnum):
     HROMADA = "hromada"
     BORDER_DISTANCE = "border-distance"
 
+    @property
+    def label(self) -> str:
+        """Words for a picker."""
+        return {
+            SummaryBy.OBLAST: "Oblast (first-level unit)",
+            SummaryBy.HROMADA: "Hromada",
+            SummaryBy.BORDER_DISTANCE: "Distance from the Russian/Belarusian border",
+        }[self]
+
+
+class BandStates(StrEnum):
+    """Whose land the border-distance bands cover."""
+
+    UKRAINE = "ukraine"
+    FLANK = "flank"
+
+    @property
+    def label(self) -> str:
+        """Words for a picker."""
+        return "Inside Ukraine" if self is BandStates.UKRAINE else "Inside the NATO flank states"
+
+    def iso3s(self, flank_iso3: Sequence[str]) -> tuple[str, ...]:
+        """The banded states: Ukraine, or the flank states (``FactTables.flank_iso3``)."""
+        return ("UKR",) if self is BandStates.UKRAINE else tuple(flank_iso3)
+
 
 @dataclass(frozen=True)
 class SummaryUnits:
@@ -94,6 +119,8 @@ class SummaryUnits:
         ``unit_name`` of the ``none`` row: what lies outside every unit.
     source_ids
         Ids of ``data/sources.csv`` the units' geometry rests on.
+    geometries
+        Each unit's polygon, in ``codes`` order (EPSG:4326), for files that map a summary.
     tiles
         The units and their complement cut into tiles (EPSG:4326, prepared).
     tile_unit
@@ -108,6 +135,7 @@ class SummaryUnits:
     unit_area_km2: tuple[float, ...]
     no_unit_name: str
     source_ids: tuple[str, ...]
+    geometries: np.ndarray
     tiles: np.ndarray
     tile_unit: np.ndarray
     tree: shapely.STRtree
@@ -290,6 +318,7 @@ def make_units(
         unit_area_km2=tuple(float(a) for a in areas),
         no_unit_name=no_unit_name,
         source_ids=tuple(dict.fromkeys(source_ids)),
+        geometries=geoms,
         tiles=tile_array,
         tile_unit=np.asarray(owners, dtype=np.int64),
         tree=shapely.STRtree(tile_array),
@@ -795,6 +824,7 @@ __all__ = [
     "MAX_TILE_VERTICES",
     "NO_UNIT_CODE",
     "SUMMARY_COLUMNS",
+    "BandStates",
     "Summary",
     "SummaryBy",
     "SummaryUnits",

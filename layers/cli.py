@@ -25,6 +25,7 @@ from geo.join import JoinBy, JoinLevel, join_table, load_join_reference
 from geo.oblasts import load_oblasts
 from geo.summary import (
     SUMMARY_COLUMNS,
+    BandStates,
     Summary,
     SummaryBy,
     SummaryUnits,
@@ -47,15 +48,13 @@ from layers.export.formats import (
     export_filename,
 )
 from layers.export.options import DEFAULT_DPI, MAX_DPI, MIN_DPI, ExportOptions
-from layers.safe_text import csv_cell
+from layers.export.summary_files import summary_csv
 
 #: Exit status for bad arguments and rejected files (argparse's convention).
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 #: Formats ``join -o`` writes.
 JOIN_FORMATS = ("gpkg", "geojson")
-#: ``summarize --states``: whose land the border-distance bands cover.
-BAND_STATES = ("ukraine", "flank")
 
 
 class UsageError(AtlasError, ValueError):
@@ -286,8 +285,8 @@ def _add_workbench_commands(commands: argparse._SubParsersAction) -> None:
     )
     summarize.add_argument(
         "--states",
-        choices=BAND_STATES,
-        default=BAND_STATES[0],
+        choices=[b.value for b in BandStates],
+        default=BandStates.UKRAINE.value,
         help="border-distance: band the land of Ukraine or of the NATO flank states "
         "(default: ukraine)",
     )
@@ -573,26 +572,17 @@ def _summary_text(summary: Summary) -> list[str]:
     return lines + [f"note: {note}" for note in summary.notes]
 
 
-def summary_csv(summary: Summary) -> bytes:
-    """The summary table as UTF-8 CSV (CRLF line ends; text cells safe for spreadsheets)."""
-    table = summary.table.copy()
-    table["area_km2"] = table["area_km2"].round(6)
-    table["length_km"] = table["length_km"].round(6)
-    table["share"] = table["share"].round(8)
-    for column in ("unit_code", "unit_name"):
-        table[column] = [csv_cell(str(v)) for v in table[column]]
-    return table.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
-
-
 def _summary_units(by: str, states: str) -> SummaryUnits:
     if by == SummaryBy.OBLAST:
         return summary_units(by, oblasts=load_oblasts())
     if by == SummaryBy.HROMADA:
         return summary_units(by, hromadas=load_hromadas())
     facts = load_facts()
-    iso3s = ("UKR",) if states == BAND_STATES[0] else facts.flank_iso3
     return summary_units(
-        by, countries=load_countries(), states=iso3s, adversaries=facts.adversary_iso3
+        by,
+        countries=load_countries(),
+        states=BandStates(states).iso3s(facts.flank_iso3),
+        adversaries=facts.adversary_iso3,
     )
 
 
@@ -671,4 +661,4 @@ def main(
         return EXIT_FAILED
 
 
-__all__ = ["EXIT_USAGE", "UsageError", "build_parser", "main", "summary_csv", "write_atomic"]
+__all__ = ["EXIT_USAGE", "UsageError", "build_parser", "main", "write_atomic"]

@@ -1,4 +1,4 @@
-"""Build ``data/ua_oblasts.geojson``, ``data/ua_hromadas.geojson`` and the manifest reproducibly.
+"""Build ``data/ua_oblasts.geojson``, ``data/ua_hromadas.geojson.gz`` and the manifest.
 
 The 27 first-level units of Ukraine (24 oblasts, the Autonomous Republic of Crimea and the
 cities of Kyiv and Sevastopol) are not shipped as open polygons by any package registry. They
@@ -41,6 +41,7 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import importlib.metadata
 import importlib.resources
@@ -487,6 +488,10 @@ def build(tolerance_deg: float = SIMPLIFY_TOLERANCE_DEG) -> tuple[bytes, dict[st
 # the derived file is ODbL too and carries "© OpenStreetMap contributors".
 
 HROMADA_GEOJSON_NAME = HROMADAS_FILE
+#: How the hromada file is stored (its manifest ``compression`` entry).
+HROMADA_COMPRESSION = (
+    "gzip (level 9, no time stamp); sha256 and bytes are those of the GeoJSON inside"
+)
 HROMADA_COLUMNS = (
     "katottg",
     "name_uk",
@@ -1003,6 +1008,7 @@ def build_hromadas(
     }
     entry = {
         "path": f"data/{HROMADA_GEOJSON_NAME}",
+        "compression": HROMADA_COMPRESSION,
         "sha256": hashlib.sha256(payload).hexdigest(),
         "bytes": len(payload),
         "features": n_features,
@@ -1124,10 +1130,18 @@ def committed_sha256(data_dir: Path, name: str = GEOJSON_NAME) -> str | None:
     return None
 
 
+def stored_bytes(name: str, payload: bytes) -> bytes:
+    """The file written for a payload: gzip-compressed (no time stamp) for a ``.gz`` name."""
+    return gzip.compress(payload, compresslevel=9, mtime=0) if name.endswith(".gz") else payload
+
+
 def on_disk_sha256(data_dir: Path, name: str) -> str | None:
-    """Checksum of ``data_dir/name`` as it is on disk, or None if the file is absent."""
+    """Checksum of the payload in ``data_dir/name`` (decompressed for ``.gz``), or None."""
     path = data_dir / name
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+    if not path.exists():
+        return None
+    data = path.read_bytes()
+    return hashlib.sha256(gzip.decompress(data) if name.endswith(".gz") else data).hexdigest()
 
 
 def check_built(data_dir: Path, built: dict[str, bytes]) -> list[str]:
@@ -1209,7 +1223,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.data_dir.mkdir(parents=True, exist_ok=True)
     for name, data in built.items():
-        (args.data_dir / name).write_bytes(data)
+        (args.data_dir / name).write_bytes(stored_bytes(name, data))
     merged = merge_manifest(args.data_dir / MANIFEST_NAME, {"files": entries})
     (args.data_dir / MANIFEST_NAME).write_bytes(manifest_bytes(merged))
     for written in entries:

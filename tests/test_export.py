@@ -592,7 +592,7 @@ def test_export_filename():
         export_filename(["treaty-status", "flank-borders"], date(2026, 3, 1), "geojson")
         == "atlas_treaty-status+flank-borders_2026-03-01.geojson"
     )
-    assert export_filename(LAYER_IDS, date(2026, 3, 1), "pdf") == "atlas_6-layers_2026-03-01.pdf"
+    assert export_filename(LAYER_IDS, date(2026, 3, 1), "pdf") == "atlas_7-layers_2026-03-01.pdf"
 
 
 def test_unknown_format_names_the_formats(base, all_layers):

@@ -1,4 +1,4 @@
-"""The committed hromada reference geography (data/ua_hromadas.geojson) and geo.hromadas.
+"""The committed hromada reference geography (data/ua_hromadas.geojson.gz) and geo.hromadas.
 
 Expected numbers, checked below against the committed file and the official codifier:
 
@@ -13,6 +13,7 @@ Expected numbers, checked below against the committed file and the official codi
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -325,7 +326,7 @@ def test_area_column_matches_geometry(hromadas, projected):
 
 
 def test_exterior_rings_counter_clockwise_and_five_decimals():
-    text = hromadas_path().read_text(encoding="utf-8")
+    text = gzip.decompress(hromadas_path().read_bytes()).decode("utf-8")
     for feature in json.loads(text)["features"]:
         for polygon in shapely.get_parts(shapely.geometry.shape(feature["geometry"])):
             assert polygon.exterior.is_ccw, feature["properties"]["katottg"]
@@ -333,15 +334,20 @@ def test_exterior_rings_counter_clockwise_and_five_decimals():
     assert max(len(d) for d in decimals) <= 5
 
 
-def test_file_is_a_few_mb():
-    # 2.6 MB at a 0.005 degree tolerance; < 2 MB would take 0.008 degrees and change the
-    # smallest hromadas' areas by up to 55 %.
-    assert hromadas_path().stat().st_size < 3_000_000
+def test_file_is_small_and_its_geojson_a_few_mb():
+    # 2.6 MB of GeoJSON at a 0.005 degree tolerance; < 2 MB would take 0.008 degrees and change
+    # the smallest hromadas' areas by up to 55 %, so the committed file is gzip-compressed.
+    compressed = hromadas_path().read_bytes()
+    assert len(compressed) < 1_000_000
+    assert len(gzip.decompress(compressed)) < 3_000_000
+    # Written without a time stamp, so the same GeoJSON always gives the same file.
+    assert compressed[4:8] == b"\x00\x00\x00\x00"
 
 
 def test_manifest_matches_file():
     entry = hromada_manifest()
-    payload = hromadas_path().read_bytes()
+    payload = gzip.decompress(hromadas_path().read_bytes())
+    assert entry["compression"].startswith("gzip")
     assert hashlib.sha256(payload).hexdigest() == entry["sha256"]
     assert entry["bytes"] == len(payload)
     assert entry["features"] == 1469
@@ -423,7 +429,7 @@ def test_build_script_reproduces_committed_hromadas():
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "OK: ua_hromadas.geojson" in result.stdout
+    assert "OK: ua_hromadas.geojson.gz" in result.stdout
 
 
 def test_pairwise_names_are_distinct_within_a_raion(hromadas):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import ctypes
 import io
 import json
@@ -51,7 +52,7 @@ from geo.importer.geojson import json_depth
 from geo.importer.pipeline import ImportedLayer, read_upload
 from geo.importer.records import ReadRequest
 from geo.importer.sniff import xml_root_element
-from geo.importer.worker import Sandbox, run_isolated
+from geo.importer.worker import WORKER_NICENESS, Sandbox, run_isolated
 from geo.validate import LINEAR, POLYGONAL, validate_frame
 from tests.hostile_corpus import (
     CASE_NAMES,
@@ -781,6 +782,41 @@ def test_repair_budget_per_file(corpus: dict[str, CorpusCase]) -> None:
     data = corpus["self_intersecting_300_vertices"].path.read_bytes()
     message = _rejection(data, "scribble.geojson", limits=ImportLimits(max_repair_crossings=100))
     assert "more than 100 crossing edges in all, over the repair limit per file" in message
+
+
+def child_niceness() -> list[int]:
+    """The ``nice`` value of each live child of this process, read from /proc."""
+    values = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # After the command: state, ppid, …; field 19 of the whole line is the nice value.
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            values.append(int(fields[16]))
+    return values
+
+
+def test_import_worker_yields_the_cpu_to_the_page(corpus: dict[str, CorpusCase]) -> None:
+    # A long repair keeps the worker busy for seconds: while it runs, its priority is lowered.
+    data = corpus["self_intersecting_2000_vertices"].path.read_bytes()
+    done = threading.Event()
+
+    def run() -> None:
+        with contextlib.suppress(ImportRejectedError):
+            import_bytes(data, "scribble.geojson", limits=ImportLimits(max_seconds=20))
+        done.set()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    seen: set[int] = set()
+    while not done.is_set():
+        seen.update(child_niceness())
+        time.sleep(0.01)
+    thread.join()
+    assert WORKER_NICENESS in seen, seen
+    assert os.nice(0) == 0  # …and the page's own process keeps its priority
 
 
 def test_crossings_are_counted_and_counting_stops() -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from geo.join import JoinReference, load_join_reference
+from geo.summary import BandStates, SummaryBy, SummaryUnits, summary_units
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import build_layer, get_spec
@@ -139,3 +141,37 @@ def get_event_days() -> list[tuple[date, str]]:
 def get_presets() -> list[dict[str, Any]]:
     """The "Go to" views of the catalogue (framed once per process)."""
     return presets(get_base().basemap)
+
+
+@st.cache_resource(show_spinner="Indexing the hromadas and oblasts…")
+def get_join_reference() -> JoinReference:
+    """The units tables are joined to (hromadas and oblasts, indexed once per process)."""
+    base = get_base()
+    return load_join_reference(base.hromadas, base.oblasts)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Preparing the units (once per server)…")
+def get_summary_units(by: SummaryBy, states: BandStates) -> SummaryUnits:
+    """A unit set for summaries, cut into indexed tiles once per process.
+
+    Parameters
+    ----------
+    by
+        Oblasts, hromadas or border-distance bands.
+    states
+        Border distance: whose land is banded (ignored for the other sets).
+
+    Returns
+    -------
+    SummaryUnits
+        Shared and immutable.
+    """
+    base = get_base()
+    return summary_units(
+        by,
+        oblasts=base.oblasts,
+        hromadas=base.hromadas,
+        countries=base.countries,
+        states=states.iso3s(base.facts.flank_iso3),
+        adversaries=base.facts.adversary_iso3,
+    )

@@ -99,3 +99,43 @@ def contamination_chart(series: pd.DataFrame, as_of: date, *, large: bool = Fals
     )
     title = alt.Title("Ukraine: potentially contaminated area", anchor="start")
     return (line + rule).properties(height=260, width="container", title=title)
+
+
+#: Units a summary's bar chart shows at most (the largest; the table lists every unit).
+SUMMARY_BARS = 20
+
+
+def summary_chart(table: pd.DataFrame, measure: str, title: str) -> alt.Chart:
+    """Horizontal bars of the units holding most of a layer (the ``none`` row included).
+
+    Parameters
+    ----------
+    table
+        A summary table (:data:`geo.summary.SUMMARY_COLUMNS`).
+    measure
+        The column to rank and draw: ``area_km2``, ``length_km`` or ``count``.
+    title
+        The measure in words, with its unit (e.g. ``"Area (km², equal-area)"``).
+
+    Returns
+    -------
+    altair.Chart
+        At most :data:`SUMMARY_BARS` bars, largest first, with each unit's share in the
+        tooltip.
+    """
+    held = table.loc[table[measure] > 0].nlargest(SUMMARY_BARS, measure)
+    data = held.assign(percent=held["share"] * 100)[["unit_name", measure, "percent"]]
+    return (
+        alt.Chart(data)
+        .mark_bar(color="#0072B2")
+        .encode(
+            x=alt.X(f"{measure}:Q", title=title),
+            y=alt.Y("unit_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+            tooltip=[
+                alt.Tooltip("unit_name:N", title="Unit"),
+                alt.Tooltip(f"{measure}:Q", title=title, format=",.2f"),
+                alt.Tooltip("percent:Q", title="Share (%)", format=".2f"),
+            ],
+        )
+        .properties(height=max(120, 22 * len(data)))
+    )

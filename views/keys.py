@@ -36,6 +36,26 @@ class Key(StrEnum):
     #: Published layer file of each import, by layer id.
     USER_LAYER_URLS = "user_layer_urls"
     HIDDEN_USER_LAYERS = "hidden_user_layers"
+    #: The analyst's workbench: a table joined to the units, and summaries of a layer.
+    JOIN_UPLOAD = "join_upload"
+    JOIN_SHEET = "join_sheet"
+    JOIN_COLUMN = "join_column"
+    JOIN_BY = "join_by"
+    JOIN_LEVEL = "join_level"
+    JOIN_VALUE = "join_value"
+    JOIN_SCHEME = "join_scheme"
+    JOIN_CLASSES = "join_classes"
+    JOIN_RAMP = "join_ramp"
+    #: The last table read and the last join made, with what they were made from.
+    JOIN_TABLE = "join_table"
+    JOIN_RESULT = "join_result"
+    SUMMARY_LAYER = "summary_layer"
+    SUMMARY_BY = "summary_by"
+    SUMMARY_STATES = "summary_states"
+    SUMMARY_ALL_UNITS = "summary_all_units"
+    SUMMARY_RUN = "summary_run"
+    #: The last summary made, with what it was made from.
+    SUMMARY_RESULT = "summary_result"
 
 
 def layer_key(layer_id: str) -> str:

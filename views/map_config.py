@@ -86,11 +86,22 @@ def _timeline_url(dynamic_ids: tuple[str, ...], belt_km: float) -> str:
 
 
 def user_layer_url(layer: MapLayer) -> str:
-    """Publish an imported layer's display version once per session and layer."""
-    urls: dict[str, str] = st.session_state.setdefault(Key.USER_LAYER_URLS, {})
-    if layer.spec.id not in urls:
-        urls[layer.spec.id] = publish_json(geometry_payload(layer, with_props=True), APP_DIR)
-    return urls[layer.spec.id]
+    """Publish a session layer's display version once per session and content.
+
+    A layer of the same id that is rebuilt equal (an import's grid summary on each rerun)
+    keeps its file; a different one (a joined table coloured by another column) gets a new
+    file.
+    """
+    urls: dict[str, tuple[MapLayer, str]] = st.session_state.setdefault(Key.USER_LAYER_URLS, {})
+    known = urls.get(layer.spec.id)
+    if known is None or not _same_layer(known[0], layer):
+        url = publish_json(geometry_payload(layer, with_props=True), APP_DIR)
+        urls[layer.spec.id] = known = (layer, url)
+    return known[1]
+
+
+def _same_layer(a: MapLayer, b: MapLayer) -> bool:
+    return a is b or (a.spec == b.spec and a.frame.equals(b.frame))
 
 
 def page_map_config(

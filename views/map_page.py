@@ -30,6 +30,7 @@ from views.map_config import page_map_config
 from views.map_view import render_live_map
 from views.state import ViewState
 from views.user_layers import session_user_layers
+from views.workbench import render_workbench
 
 
 def render_map_page(state: ViewState) -> None:
@@ -39,7 +40,11 @@ def render_map_page(state: ViewState) -> None:
     mode change or a notice never re-creates it: the map keeps the user's view.
     """
     present = state.mode == "present"
-    style, header, above, map_area, below = (st.empty(), *(st.container() for _ in range(4)))
+    analyst = state.mode == "analyst"
+    style, header, above, map_area, workbench, below = (
+        st.empty(),
+        *(st.container() for _ in range(5)),
+    )
     style.markdown(_PRESENT_CSS if present else _PAGE_CSS, unsafe_allow_html=True)
     header.title("Eastern Flank Mine Atlas")
     header.warning(SAFETY_LINE, icon="⚠️")
@@ -51,6 +56,11 @@ def render_map_page(state: ViewState) -> None:
     figures = get_key_figures(state.as_of)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
+    # The workbench sits below the map but runs first: a joined table is one of the map's layers.
+    joined = render_workbench(workbench, layers) if analyst else None
+    if joined is not None:
+        layers.append(joined.layer)
+        shown.append(joined.drawn)
     if not shown:
         header.info("No layer is switched on: choose layers in the sidebar or the map's list.")
     with below if present else above:
@@ -60,7 +70,7 @@ def render_map_page(state: ViewState) -> None:
     _render_timeline(state, large=present)
     if not present:
         _render_defence_lines()
-    if state.mode == "analyst":
+    if analyst:
         _render_tables(layers)
         render_downloads(layers, params)
     # A toggle, not an expander: a folded expander's table would still travel on every rerun,

@@ -55,9 +55,15 @@ FILE_SIZE_MARGIN = 64 * 1024 * 1024
 #: Files in the sandbox folder: the pickled job the parent writes, the answer the worker writes.
 JOB_FILE = "atlas-worker-job.pickle"
 ANSWER_FILE = "atlas-worker-answer.pickle"
+#: Scheduling priority the worker lowers itself by (``nice``) before anything else: the page
+#: serves every user from one process, so one user's heavy import yields the CPU to the
+#: others' redraws instead of competing with them.
+WORKER_NICENESS = 10
 #: What the worker interpreter runs (``-I``: no environment-driven paths, no user site, and
-#: not the working directory on ``sys.path``): the caller's import paths, then :func:`serve`.
+#: not the working directory on ``sys.path``): lower its priority, the caller's import paths,
+#: then :func:`serve`.
 _BOOTSTRAP = (
+    f"import os; os.nice({WORKER_NICENESS}); "
     "import sys; sys.path[:0] = sys.argv[2:]; "
     "from geo.importer.worker import serve; serve(sys.argv[1])"
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -18,6 +19,7 @@ import shapely
 from geo.borders import border_segments
 from geo.countries import load_countries, region_countries
 from geo.facts import FactTables, load_facts
+from geo.hromadas import load_hromadas
 from geo.oblasts import load_oblasts
 from geo.simplify import simplify_coverage
 
@@ -52,6 +54,9 @@ class AtlasBase:
         (EPSG:4326), with ``length_km`` measured geodesically on that same geometry.
     facts
         The fact tables of ``data/``, loaded and checked once.
+    hromadas
+        Ukraine's 1,469 hromada-level units as committed in ``data/`` (EPSG:4326), read
+        on first use (only the hromada layer, joins and summaries need them).
     """
 
     countries: gpd.GeoDataFrame
@@ -61,6 +66,11 @@ class AtlasBase:
     oblasts: gpd.GeoDataFrame
     segments: gpd.GeoDataFrame
     facts: FactTables
+
+    @cached_property
+    def hromadas(self) -> gpd.GeoDataFrame:
+        """The hromada-level units (:func:`geo.hromadas.load_hromadas`), read once."""
+        return load_hromadas()
 
 
 def load_base() -> AtlasBase:

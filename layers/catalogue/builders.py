@@ -198,3 +198,12 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
         "geometry",
     ]
     return gpd.GeoDataFrame(frame[columns], geometry="geometry", crs=WGS84)
+
+
+def build_ua_hromadas(base: AtlasBase) -> gpd.GeoDataFrame:
+    """Ukraine's 1,469 hromada-level units (OpenStreetMap, ODbL 1.0) with their codes.
+
+    The committed units (:attr:`AtlasBase.hromadas`): 1,466 hromadas, Kyiv city, and Crimea
+    and Sevastopol kept as first-level units (OpenStreetMap has no hromadas there).
+    """
+    return base.hromadas.copy()

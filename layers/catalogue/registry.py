@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import geopandas as gpd
 
 from geo.countries import NE_SOURCE_ID
+from geo.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
 from geo.validate import LINEAR, POLYGONAL, validate_frame
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue import builders
@@ -14,6 +15,7 @@ from layers.catalogue.base import AtlasBase
 from layers.catalogue.spec import LayerSpec, Simplification, ViewArgs
 from layers.catalogue.style import (
     BELT_COLOR,
+    HROMADA_COLOR,
     NEIGHBOUR_COLORS,
     UA_ZONE_COLOR,
     LayerStyle,
@@ -26,6 +28,10 @@ NE_LICENCE = "Natural Earth 5.1.1: public domain"
 FACTS_LICENCE = "Facts cited from the listed sources; compilation CC BY 4.0 (this project)"
 #: Map drawing of countries and oblasts: coverage simplification at 0.02° (about 2 km).
 TILED_DISPLAY = Simplification(tolerance_deg=0.02, coverage=True)
+#: Map drawing of the hromadas: coverage simplification at 0.005° (about 500 m).
+HROMADA_DISPLAY = Simplification(tolerance_deg=0.005, coverage=True)
+#: Zoom from which the map draws the hromadas (about one oblast across a desktop map).
+HROMADA_MIN_ZOOM = 7.0
 #: Map drawing of computed geometry (border lines, belts): each simplified at 0.005° (~500 m).
 COMPUTED_DISPLAY = Simplification(tolerance_deg=0.005)
 
@@ -203,6 +209,34 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         required_columns=("iso3", "depth_km", "belt_area_km2", "source_ids"),
         display=COMPUTED_DISPLAY,
         feature_key="iso3",
+    ),
+    LayerSpec(
+        id="ua-hromadas",
+        title="Ukraine: hromadas (territorial communities)",
+        description="Ukraine's 1,469 hromada-level units with their KATOTTG codes, drawn from "
+        "zoom 7; Crimea and Sevastopol are shown whole (OpenStreetMap has no hromadas there), "
+        "the Chornobyl exclusion zone belongs to no hromada.",
+        builder=builders.build_ua_hromadas,
+        geometry="polygon",
+        style=LayerStyle(
+            None, {}, HROMADA_COLOR, fill_opacity=0.04, weight=0.7, outline_color=HROMADA_COLOR
+        ),
+        legend=(LegendEntry("Hromada boundary (OpenStreetMap)", HROMADA_COLOR, "line"),),
+        tooltip_fields=(
+            ("name_en", "Hromada"),
+            ("name_uk", "Назва"),
+            ("katottg", "KATOTTG"),
+            ("iso_3166_2", "First-level unit"),
+            ("area_km2", "Area (km²)"),
+            ("source_ids", "Sources"),
+        ),
+        source_ids=(OSM_SOURCE_ID, "katottg"),
+        licence=f"{OSM_LICENCE}, {OSM_ATTRIBUTION}; Crimea and Sevastopol: {NE_LICENCE}",
+        default_visible=False,
+        required_columns=("katottg", "name_uk", "name_en", "iso_3166_2", "area_km2", "source_ids"),
+        display=HROMADA_DISPLAY,
+        feature_key="katottg",
+        min_zoom=HROMADA_MIN_ZOOM,
     ),
 )
 

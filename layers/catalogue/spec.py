@@ -8,15 +8,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import geopandas as gpd
 
 from geo.belts import BELT_KM_DEFAULT
+from geo.source_ids import required_attributions
 from layers.catalogue.style import LayerStyle, LegendEntry
-
-if TYPE_CHECKING:
-    pass
 
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 #: Earliest date the atlas offers as a view date (the page's slider and the CLI's --as-of).
@@ -148,6 +146,9 @@ class LayerSpec:
     feature_key
         Column whose value identifies a feature across views (e.g. ``iso3``), so the map
         can restyle it when the date changes; ``None``: the row number.
+    min_zoom
+        Web-map zoom level (Leaflet, 0 = the whole world) from which the map draws the layer
+        while it is switched on; below it the legend says to zoom in. ``None``: every zoom.
     """
 
     id: str
@@ -164,6 +165,7 @@ class LayerSpec:
     required_columns: tuple[str, ...] = ()
     display: Simplification = field(default_factory=Simplification)
     feature_key: str | None = None
+    min_zoom: float | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -197,6 +199,11 @@ class LayerSpec:
     def user(self) -> bool:
         """Whether the layer is a user's import (no builder, visible in one session only)."""
         return self.builder is None
+
+    @property
+    def attributions(self) -> tuple[str, ...]:
+        """The attributions its sources' licences require wherever it is shown or exported."""
+        return required_attributions(self.source_ids)
 
     @property
     def depends_on(self) -> frozenset[str]:

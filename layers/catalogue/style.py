@@ -20,6 +20,8 @@ NEIGHBOUR_COLORS: dict[str, str] = {
 BELT_COLOR = OKABE_ITO["yellow"]
 UA_ZONE_COLOR = OKABE_ITO["reddish_purple"]
 USER_LAYER_COLOR = OKABE_ITO["blue"]
+#: Hromada boundaries: a dark grey that reads over every other layer's fill.
+HROMADA_COLOR = "#4D4D4D"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ class LayerStyle:
         Draw the outline in the value's colour (for outline-only polygon layers).
     hatched
         Values drawn hatched instead of filled (a class that must not read as "clean").
+    outline_color
+        Outline of filled polygons (a choropleth of many small units outlines them in white,
+        so the outlines do not darken the classes).
     """
 
     color_column: str | None
@@ -76,6 +81,7 @@ class LayerStyle:
     dash_array: str | None = None
     outline_by_value: bool = False
     hatched: tuple[str, ...] = ()
+    outline_color: str = "#222222"
 
     def color_for(self, value: object) -> str:
         """Colour for one attribute value (``default_color`` when unknown)."""

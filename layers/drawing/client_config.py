@@ -184,7 +184,7 @@ def style_table(style: LayerStyle) -> dict[str, dict[str, Any]]:
     for key, color in keys.items():
         table[key] = {
             "color": color,
-            "stroke": color if (style.outline_by_value or not style.fill) else "#222222",
+            "stroke": color if (style.outline_by_value or not style.fill) else style.outline_color,
             "weight": style.weight,
             # An outline-only polygon is not filled at all, so its inside never takes the
             # clicks meant for the layers beneath.
@@ -432,6 +432,8 @@ def layer_entry(
         "outline": spec.geometry == "polygon" and spec.style.fill_opacity == 0,
         "fields": [label for _, label in map_fields(spec)],
         "styles": style_table(spec.style),
+        "attribution": list(spec.attributions),
+        "min_zoom": spec.min_zoom,
     }
     if url is not None:
         entry["url"] = url

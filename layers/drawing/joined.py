@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 
+import geopandas as gpd
+import pandas as pd
+
+from geo.crs import WGS84
 from geo.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
 from geo.join import JoinResult
-from layers.drawing.choropleth import Classification
+from layers.catalogue.style import LegendEntry
+from layers.drawing.choropleth import NO_DATA_LABEL, Classification
 from layers.drawing.layer import MapLayer, user_layer
 
 #: Column a classified layer carries with each feature's class label (what the style keys on).
@@ -36,6 +41,7 @@ def joined_layer(
     *,
     layer_id: str = JOINED_LAYER_ID,
     classification: Classification | None = None,
+    value_column: str | None = None,
 ) -> MapLayer:
     """Wrap a joined table for drawing and export.
 
@@ -52,6 +58,9 @@ def joined_layer(
         column, in ``result.frame`` order): the layer is then coloured by class, its legend
         lists the class bounds and "No data", and the frame gains :data:`CLASS_COLUMN` (with
         ``_`` appended while the table has a column of that name).
+    value_column
+        The classified column: the tooltip then shows the unit, its code, the key, this
+        value and the class, instead of the table's first columns.
 
     Returns
     -------
@@ -81,7 +90,75 @@ def joined_layer(
         spec = dataclasses.replace(
             spec, style=classification.style(column), legend=classification.legend()
         )
+        if value_column is not None:
+            names = result.unit_columns
+            fields = (
+                (names["unit_name_en"], "Unit"),
+                (names["unit_katottg"], "KATOTTG"),
+                (result.report.column, f"Key ({result.report.column})"),
+                (value_column, value_column),
+                (column, "Class"),
+            )
+            spec = dataclasses.replace(spec, tooltip_fields=tuple(dict.fromkeys(fields)))
     return MapLayer(spec, frame)
 
 
-__all__ = ["CLASS_COLUMN", "JOINED_LAYER_ID", "joined_layer", "joined_licence"]
+def drawn_joined_layer(layer: MapLayer, result: JoinResult) -> MapLayer:
+    """The joined layer as the map draws it: its rows, then each unit with no row as no data.
+
+    Only the map gets this version (the units with no row are part of the picture: a blank
+    would read as "nothing there"); tables and exports keep :func:`joined_layer`'s rows, the
+    table's own, verbatim.
+
+    Parameters
+    ----------
+    layer
+        :func:`joined_layer` of ``result`` (classified or not).
+    result
+        The join.
+
+    Returns
+    -------
+    MapLayer
+        The tooltip's columns, the style's column and the geometry (EPSG:4326) of every unit
+        of the level, keyed by the unit's KATOTTG code; a unit with no row is in the "No data"
+        class, and the legend's "No data" entry counts it.
+    """
+    names = result.unit_columns
+    code = names["unit_katottg"]
+    style_column = layer.spec.style.color_column
+    columns = [c for c, _ in layer.spec.tooltip_fields if c in layer.frame.columns]
+    if style_column:
+        columns.append(style_column)
+    columns = list(dict.fromkeys([code, *columns]))
+    rows = pd.DataFrame(layer.frame[columns]).astype(object)
+    units = result.units.loc[~result.units["unit_katottg"].isin(set(layer.frame[code]))]
+    empty = pd.DataFrame(
+        {name: units[unit].to_numpy() for unit, name in names.items() if name in columns},
+        columns=columns,
+        index=range(len(units)),
+    ).astype(object)
+    if style_column:
+        empty[style_column] = NO_DATA_LABEL
+    frame = gpd.GeoDataFrame(
+        pd.concat([rows, empty], ignore_index=True),
+        geometry=[*layer.frame.geometry.to_numpy(), *units.geometry.to_numpy()],
+        crs=WGS84,
+    )
+    legend = layer.spec.legend
+    if style_column and legend and legend[-1].label.startswith(NO_DATA_LABEL):
+        no_data = int((rows[style_column] == NO_DATA_LABEL).sum())
+        rows_text = f"{no_data:,} row{'' if no_data == 1 else 's'}"
+        label = f"{NO_DATA_LABEL} ({rows_text}, {len(units):,} units without a row)"
+        legend = (*legend[:-1], LegendEntry(label, legend[-1].color))
+    spec = dataclasses.replace(layer.spec, legend=legend, feature_key=code)
+    return MapLayer(spec, frame)
+
+
+__all__ = [
+    "CLASS_COLUMN",
+    "JOINED_LAYER_ID",
+    "drawn_joined_layer",
+    "joined_layer",
+    "joined_licence",
+]

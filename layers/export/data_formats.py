@@ -235,13 +235,33 @@ def to_geopackage(
         renamed += [
             {"layer": layer.spec.id, "from": old, "to": new} for old, new in renames.items()
         ]
-        frames.append((table_name(layer.spec.id), _gpkg_frame(frame.rename(columns=renames))))
+        frames.append((table_name(layer.spec.id), frame.rename(columns=renames)))
     if renamed:
         metadata["renamed_columns"] = renamed
+    return geopackage_bytes(frames, metadata)
+
+
+def geopackage_bytes(
+    tables: Sequence[tuple[str, gpd.GeoDataFrame]], metadata: dict[str, Any]
+) -> bytes:
+    """Write spatial tables and the ``atlas_metadata`` table into one GeoPackage.
+
+    Parameters
+    ----------
+    tables
+        ``(table name, frame)`` pairs; attribute names already unique in SQLite's sense.
+    metadata
+        The provenance record (:func:`~layers.export.provenance.export_metadata`).
+
+    Returns
+    -------
+    bytes
+        The GeoPackage file.
+    """
     with tempfile.TemporaryDirectory(prefix="atlas-export-") as folder:
         path = Path(folder) / "export.gpkg"
-        for name, frame in frames:
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+        for name, frame in tables:
+            pyogrio.write_dataframe(_gpkg_frame(frame), path, layer=name, driver="GPKG")
         pyogrio.write_dataframe(metadata_rows(metadata), path, layer=METADATA_TABLE)
         return path.read_bytes()
 
@@ -305,6 +325,7 @@ def to_csv(
 __all__ = [
     "GPKG_RESERVED",
     "METADATA_TABLE",
+    "geopackage_bytes",
     "gpkg_column_names",
     "metadata_rows",
     "table_name",

@@ -117,7 +117,7 @@ def _draw_layer(ax: Any, layer: MapLayer, frame: gpd.GeoDataFrame) -> None:
         part = frame.loc[polygons]
         if style.fill and style.fill_opacity > 0:
             faces = [to_rgba(c, style.fill_opacity) for c in colors_arr[polygons]]
-            part.plot(ax=ax, facecolor=faces, edgecolor="#222222", linewidth=width * 0.7)
+            part.plot(ax=ax, facecolor=faces, edgecolor=style.outline_color, linewidth=width * 0.7)
         else:
             # An outline-only layer: the stroke carries the colour, as in its legend.
             part.boundary.plot(

@@ -13,15 +13,13 @@ same two things from here:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
-from geo.hromadas import OSM_ATTRIBUTION, OSM_SOURCE_ID
-from geo.source_ids import SEPARATOR, split_source_ids
+from geo.source_ids import SEPARATOR, required_attributions, split_source_ids
 from layers import GENERATOR, __version__
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
@@ -37,9 +35,6 @@ LIGHT_GEOMETRY = (
     "full-resolution geometry and differ from this geometry's own"
 )
 SOURCE_FIELDS = ("source_id", "title", "publisher", "url", "licence")
-#: The attribution a source's licence requires wherever its data is exported (source id →
-#: text); a file citing one carries it in the metadata entry ``attribution``.
-REQUIRED_ATTRIBUTIONS: Mapping[str, str] = MappingProxyType({OSM_SOURCE_ID: OSM_ATTRIBUTION})
 
 
 def feature_source_ids(layer: MapLayer) -> list[str]:
@@ -139,7 +134,7 @@ def export_metadata(
         ``sources`` (source_id, title, publisher, url, licence) — only the sources the layers
         or their features actually reference. A user's layer is cited as
         :data:`USER_SOURCE_ID` with the layer titles (file names). When a cited source
-        requires an attribution (:data:`REQUIRED_ATTRIBUTIONS`: the OpenStreetMap hromadas),
+        requires an attribution (:data:`geo.source_ids.REQUIRED_ATTRIBUTIONS`: the OSM hromadas),
         ``attribution`` lists it.
     """
     layer_records = []
@@ -167,9 +162,7 @@ def export_metadata(
         _user_source(user_titles) if sid == USER_SOURCE_ID else source_entry(sources, sid)
         for sid in dict.fromkeys(used)
     ]
-    attribution = [
-        REQUIRED_ATTRIBUTIONS[s] for s in dict.fromkeys(used) if s in REQUIRED_ATTRIBUTIONS
-    ]
+    attribution = required_attributions(used)
     record: dict[str, Any] = {
         "generator": {"name": GENERATOR, "version": __version__},
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -181,7 +174,7 @@ def export_metadata(
         "sources": source_records,
     }
     if attribution:
-        record["attribution"] = list(dict.fromkeys(attribution))
+        record["attribution"] = list(attribution)
     return record
 
 
@@ -219,20 +212,21 @@ def sources_line(metadata: dict[str, Any]) -> str:
     Returns
     -------
     str
-        One line of text, not yet made safe for any output (see :mod:`layers.safe_text`).
+        One line of text, not yet made safe for any output (see :mod:`layers.safe_text`),
+        led by the attributions the sources' licences require (``metadata["attribution"]``).
     """
     by_licence: dict[str, list[str]] = {}
     for source in metadata["sources"]:
         licence = source.get("licence") or "licence not recorded"
         by_licence.setdefault(str(licence), []).append(str(source["source_id"]))
-    return "; ".join(f"{licence}: {', '.join(ids)}" for licence, ids in by_licence.items())
+    line = "; ".join(f"{licence}: {', '.join(ids)}" for licence, ids in by_licence.items())
+    return " · ".join([*metadata.get("attribution", []), line])
 
 
 __all__ = [
     "CRS_LABEL",
     "FULL_RESOLUTION",
     "LIGHT_GEOMETRY",
-    "REQUIRED_ATTRIBUTIONS",
     "USER_SOURCE_ID",
     "export_metadata",
     "feature_source_ids",

@@ -27,6 +27,11 @@
     return node;
   }
 
+  function escapeHtml(text) {
+    return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;');
+  }
+
   function setText(node, value) {
     node.textContent = value === undefined || value === null ? '' : String(value);
     return node;
@@ -129,6 +134,10 @@
     this._addNotice();
     map.on('moveend', function () { self._scheduleReport(); });
     map.on('resize', function () { self._fitLegend(); });
+    map.on('zoomend', function () {
+      Object.keys(self.layers).forEach(function (id) { self._place(self.layers[id]); });
+      if (self.config) { self._renderLegend(self.config.legend || []); }
+    });
     map.on('popupopen', function () { self._legendForPopup(true); });
     map.on('popupclose', function () { self._legendForPopup(false); });
     this.container.addEventListener('keydown', function (e) { self._onKey(e); });
@@ -394,6 +403,11 @@
       var block = el('div', 'atlas-legend-group', body);
       if (group.layer) { block.setAttribute('data-layer', group.layer); }
       setText(el('div', 'atlas-legend-title', block), group.title);
+      var state = group.layer ? self.layers[group.layer] : null;
+      if (state && !self._zoomAllows(state)) {
+        setText(el('div', 'atlas-legend-note', block),
+          'Zoom in to see this layer (from zoom ' + state.config.min_zoom + ')');
+      }
       group.entries.forEach(function (entry) {
         var row = el('div', 'atlas-legend-row', block);
         var holder = el('span', 'atlas-swatch-holder', row);
@@ -551,7 +565,9 @@
         if (cfg.kind !== 'line') { bind(feature, layer); }
       }
     });
-    state.group = L.layerGroup([visible]);
+    // The attributions its sources' licences require show while the layer is on the map.
+    var credit = (cfg.attribution || []).map(escapeHtml).join(' · ');
+    state.group = L.layerGroup([visible], credit ? {attribution: credit} : {});
     state.visibleLayer = visible;
     if (cfg.kind === 'line') {
       // A wide, invisible twin takes the hover and the clicks, so a border is easy to hit.
@@ -571,7 +587,21 @@
       });
       state.group.addLayer(hits);
     }
-    if (state.visible) { state.group.addTo(map); }
+    this._place(state);
+  };
+
+  AtlasMap.prototype._zoomAllows = function (state) {
+    var least = state.config && state.config.min_zoom;
+    return !least || this.map.getZoom() >= least;
+  };
+
+  AtlasMap.prototype._place = function (state) {
+    // On the map while switched on and (for a detailed layer) zoomed in far enough.
+    if (!state.group) { return; }
+    var wanted = state.visible && this._zoomAllows(state);
+    var present = this.map.hasLayer(state.group);
+    if (wanted && !present) { state.group.addTo(this.map); }
+    if (!wanted && present) { this.map.removeLayer(state.group); }
   };
 
   AtlasMap.prototype._restyle = function (state) {
@@ -586,10 +616,7 @@
     var state = this.layers[id];
     if (!state) { return; }
     state.visible = on;
-    if (state.group) {
-      if (on && !this.map.hasLayer(state.group)) { state.group.addTo(this.map); }
-      if (!on && this.map.hasLayer(state.group)) { this.map.removeLayer(state.group); }
-    }
+    this._place(state);
     if (!on && this.selected && this.selected.indexOf(id + ':') === 0) {
       this.selected = null;
       this.map.closePopup();

@@ -1,0 +1,394 @@
+"""The analyst's workbench (Analyst mode): a table joined to the units, summaries of a layer.
+
+* **Join a table**: a CSV or XLSX table keyed by KATOTTG code, ISO 3166-2 code or name is
+  joined to the hromadas or oblasts (:mod:`geo.join`: never a guessed match); the page
+  reports what matched, what did not and why, and draws a choropleth of a chosen column
+  (:mod:`layers.drawing.choropleth`). The joined layer joins the map's layers for this
+  session, so the downloads export it with the table's own columns verbatim.
+* **Summarise a layer**: how much of any shown or imported layer lies in each oblast, hromada
+  or band of distance from the Russian/Belarusian border (:mod:`geo.summary`), as a table,
+  a bar chart, a CSV and a GeoPackage.
+
+Both keep their last result in the session, keyed by what it was made from, so a date change
+or another widget does not redo a join or a summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from geo.errors import AtlasError
+from geo.join import JoinBy, JoinLevel, JoinResult, join_table
+from geo.summary import NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
+from geo.tables import TABLE_SUFFIXES, Table, read_table
+from layers.drawing.choropleth import (
+    DEFAULT_CLASSES,
+    MAX_CLASSES,
+    MIN_CLASSES,
+    RAMPS,
+    Scheme,
+    classify,
+    numeric_values,
+)
+from layers.drawing.joined import drawn_joined_layer, joined_layer
+from layers.drawing.layer import MapLayer
+from layers.export.summary_files import summary_csv, summary_geopackage
+from layers.safe_text import markdown_text as plain
+from views.cache import get_base, get_join_reference, get_summary_units
+from views.charts import summary_chart
+from views.keys import Key
+
+#: "Level" choice that lets the join pick the level matching more rows.
+AUTO_LEVEL = "auto"
+#: Key-column names a join suggests first, by kind of key (compared without case).
+KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
+    JoinBy.KATOTTG: ("katottg", "kodifikator", "code", "код", "katotth"),
+    JoinBy.ISO_3166_2: ("iso_3166_2", "iso", "iso_code"),
+    JoinBy.NAME: ("name", "name_uk", "name_en", "oblast", "hromada", "назва", "область"),
+}
+MEASURE_TITLES = {
+    "area_km2": "Area (km², equal-area)",
+    "length_km": "Length (km, geodesic)",
+    "count": "Features",
+}
+#: Rows of the unmatched and duplicate lists shown on the page (the counts are complete).
+REPORT_ROWS = 500
+
+
+@dataclass(frozen=True)
+class JoinedTable:
+    """The session's joined table: the layer exported and the version the map draws."""
+
+    layer: MapLayer
+    drawn: MapLayer
+
+
+def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable | None:
+    """Draw the join and summary tools; return the joined table to add to the map, if any.
+
+    Parameters
+    ----------
+    container
+        Where to draw (below the map).
+    layers
+        The layers the map shows (catalogue and imported): the ones a summary can be of.
+
+    Returns
+    -------
+    JoinedTable or None
+    """
+    with container:
+        st.subheader("Your tables and summaries")
+        join_tab, summary_tab = st.tabs(["Join a table to the map", "Summarise a layer"])
+        with join_tab:
+            joined = _render_join()
+        with summary_tab:
+            candidates = [*layers, joined.layer] if joined else list(layers)
+            _render_summary(candidates)
+    return joined
+
+
+# --------------------------------------------------------------------------------- join
+
+
+def _read_upload() -> Table | None:
+    """The uploaded table, read once per file and sheet (an error is said once, here)."""
+    upload = st.file_uploader(
+        "A table keyed by KATOTTG code, ISO 3166-2 code or name (CSV or XLSX)",
+        type=[suffix.lstrip(".") for suffix in TABLE_SUFFIXES],
+        key=Key.JOIN_UPLOAD,
+    )
+    if upload is None:
+        return None
+    sheet = None
+    if upload.name.lower().endswith(".xlsx"):
+        sheet = st.text_input("Sheet (empty: the first)", key=Key.JOIN_SHEET).strip() or None
+    key = (upload.file_id, sheet)
+    cached = st.session_state.get(Key.JOIN_TABLE)
+    if cached is None or cached[0] != key:
+        try:
+            cached = (key, read_table(upload.getvalue(), filename=upload.name, sheet=sheet), None)
+        except AtlasError as error:
+            cached = (key, None, str(error))
+        st.session_state[Key.JOIN_TABLE] = cached
+    if cached[2] is not None:
+        st.error(plain(cached[2]))
+        return None
+    table: Table = cached[1]
+    st.caption(plain(f"{table.name}: {len(table.frame):,} rows, {table.detail}"))
+    return table
+
+
+def _suggested(columns: list[str], by: JoinBy) -> int:
+    """Position of the column whose name best suggests keys of kind ``by`` (else the first)."""
+    folded = [c.casefold() for c in columns]
+    for hint in KEY_HINTS[by]:
+        if hint in folded:
+            return folded.index(hint)
+    return 0
+
+
+def _join(table: Table, column: str, by: JoinBy, level: str) -> JoinResult | None:
+    """The join, made once per table, column, kind of key and level."""
+    key = (id(table), column, by.value, level)
+    cached = st.session_state.get(Key.JOIN_RESULT)
+    if cached is None or cached[0] != key:
+        try:
+            result = join_table(
+                table.frame,
+                column=column,
+                by=by,
+                level=None if level == AUTO_LEVEL else level,
+                reference=get_join_reference(),
+                name=table.name,
+                row_numbers=table.row_numbers,
+            )
+            cached = (key, result, None, table)
+        except AtlasError as error:
+            cached = (key, None, str(error), table)
+        st.session_state[Key.JOIN_RESULT] = cached
+    if cached[2] is not None:
+        st.error(plain(cached[2]))
+        return None
+    return cached[1]  # type: ignore[no-any-return]
+
+
+def _render_report(result: JoinResult) -> None:
+    report = result.report
+    unit_word = "hromada-level units" if report.level is JoinLevel.HROMADA else "oblasts"
+    chosen = " (the level that matches more rows)" if report.level_chosen else ""
+    st.markdown(
+        plain(
+            f"Joined to the {report.units:,} {unit_word}{chosen} by {report.by.value} in "
+            f"column “{report.column}”."
+        )
+    )
+    cols = st.columns(4)
+    cols[0].metric("Matched rows", f"{report.matched:,}")
+    cols[1].metric("Unmatched rows", f"{report.unmatched_count:,}")
+    cols[2].metric("Duplicate rows", f"{report.duplicate_count:,}")
+    cols[3].metric("Units with no row", f"{report.units_without_row:,}")
+    if report.unmatched:
+        reasons = ", ".join(f"{reason} {n:,}" for reason, n in report.reasons().items())
+        st.markdown("**Unmatched rows** " + plain(f"({reasons}); never guessed:"))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"row": u.row, "key": u.key, "reason": u.reason.value, "detail": u.detail}
+                    for u in report.unmatched[:REPORT_ROWS]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    if report.duplicates:
+        st.markdown("**Duplicate keys** (the first row of each unit is joined):")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "unit": f"{d.unit_code} {d.unit_name}",
+                        "rows": ", ".join(str(r) for r in d.rows),
+                        "keys": ", ".join(dict.fromkeys(d.keys)),
+                    }
+                    for d in report.duplicates[:REPORT_ROWS]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _render_join() -> JoinedTable | None:
+    st.caption(
+        "Map your own figures: a table with a column of KATOTTG codes (hromada, or oblast "
+        "level), ISO 3166-2 codes (UA-05 …) or Ukrainian or English names. Names are compared "
+        "after normalising case, apostrophes and the words oblast/область, hromada/громада; "
+        "nothing is matched by guessing. Stays in this browser session."
+    )
+    table = _read_upload()
+    if table is None:
+        return None
+    columns = [str(c) for c in table.frame.columns]
+    top = st.columns(3)
+    by = JoinBy(
+        top[1].selectbox(
+            "Keys are",
+            [b.value for b in JoinBy],
+            format_func=lambda v: {"katottg": "KATOTTG codes", "iso_3166_2": "ISO 3166-2 codes",
+                                   "name": "names (uk or en)"}[v],
+            key=Key.JOIN_BY,
+        )
+    )  # fmt: skip
+    column = top[0].selectbox(
+        "Key column", columns, index=_suggested(columns, by), key=Key.JOIN_COLUMN
+    )
+    levels = [AUTO_LEVEL, *(v.value for v in JoinLevel)]
+    if by is JoinBy.ISO_3166_2:
+        levels = [JoinLevel.OBLAST.value]
+    level = top[2].selectbox(
+        "Units",
+        levels,
+        format_func=lambda v: {AUTO_LEVEL: "chosen from the keys", "hromada": "hromadas",
+                               "oblast": "oblasts"}[v],
+        key=Key.JOIN_LEVEL,
+    )  # fmt: skip
+    result = _join(table, str(column), by, str(level))
+    if result is None:
+        return None
+    _render_report(result)
+    if not result.report.matched:
+        st.warning("No row matched, so there is nothing to draw: check the key column and kind.")
+        return None
+    return _choropleth(result, table, column=str(column))
+
+
+def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable | None:
+    """The classified layer of the column the user chooses (numeric columns first)."""
+    own = [str(c) for c in table.frame.columns if str(c) != column]
+    numeric = [c for c in own if not np.isnan(numeric_values(result.frame[c])[0]).all()]
+    if not numeric:
+        st.info("The table has no column of numbers to colour the map by.")
+        return None
+    cols = st.columns(4)
+    value = cols[0].selectbox("Colour by", numeric, key=Key.JOIN_VALUE)
+    scheme = cols[1].selectbox(
+        "Classes by",
+        [s.value for s in Scheme],
+        format_func=lambda v: Scheme(v).label,
+        key=Key.JOIN_SCHEME,
+    )
+    k = cols[2].slider("Classes", MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES, key=Key.JOIN_CLASSES)
+    ramp = cols[3].selectbox("Colours", list(RAMPS), key=Key.JOIN_RAMP)
+    classes = classify(result.frame[value], scheme, k, ramp=ramp)
+    layer = joined_layer(result, table.name, classification=classes, value_column=str(value))
+    st.caption(
+        plain(
+            f"On the map as “{table.name}”: {len(classes.upper_bounds)} classes of {value} "
+            f"({Scheme(scheme).label.lower()}), grey hatching for no data. The downloads "
+            "below export it with the table's own columns, the unit's code, names and area, "
+            f"and the units' licence: {layer.spec.licence}."
+        )
+    )
+    return JoinedTable(layer, drawn_joined_layer(layer, result))
+
+
+# ------------------------------------------------------------------------------ summary
+
+
+def _summary(layer: MapLayer, by: SummaryBy, states: BandStates) -> Summary | None:
+    """The summary of this layer build and unit set: kept once made, made on request.
+
+    A summary of a large layer takes seconds, so it is made when the user asks (the button),
+    and shown again on every rerun until the layer or the unit set changes.
+    """
+    key = (layer.spec.id, id(layer.frame), by.value, states.value)
+    cached = st.session_state.get(Key.SUMMARY_RESULT)
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[no-any-return]
+    if not st.button("Summarise", key=Key.SUMMARY_RUN, type="primary"):
+        return None
+    with st.spinner("Summarising…"):
+        summary = summarize(layer.frame, get_summary_units(by, states))
+    # The layer is kept with its summary, so the id in the key cannot be reused meanwhile.
+    st.session_state[Key.SUMMARY_RESULT] = (key, summary, layer)
+    return summary
+
+
+def _render_summary(layers: Sequence[MapLayer]) -> None:
+    if not layers:
+        st.caption("Switch a layer on, import one or join a table to summarise it.")
+        return
+    st.caption(
+        "How much of a layer lies in each oblast, hromada or band of distance from the "
+        "Russian/Belarusian border: count, area (equal-area) and length (geodesic)."
+    )
+    by_id = {layer.spec.id: layer for layer in layers}
+    cols = st.columns(3)
+    layer_id = cols[0].selectbox(
+        "Layer", list(by_id), format_func=lambda i: by_id[i].spec.title, key=Key.SUMMARY_LAYER
+    )
+    by = SummaryBy(
+        cols[1].selectbox(
+            "By",
+            [b.value for b in SummaryBy],
+            format_func=lambda v: SummaryBy(v).label,
+            key=Key.SUMMARY_BY,
+        )
+    )
+    states = BandStates.UKRAINE
+    if by is SummaryBy.BORDER_DISTANCE:
+        states = BandStates(
+            cols[2].radio(
+                "Bands",
+                [s.value for s in BandStates],
+                format_func=lambda v: BandStates(v).label,
+                key=Key.SUMMARY_STATES,
+            )
+        )
+    layer = by_id[str(layer_id)]
+    summary = _summary(layer, by, states)
+    if summary is not None:
+        _show_summary(summary, layer, by, states)
+
+
+def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: BandStates) -> None:
+    table = summary.table
+    held = table.loc[(table["count"] > 0) | (table["area_km2"] > 0) | (table["length_km"] > 0)]
+    measure = summary.measure
+    st.vega_lite_chart(
+        summary_chart(table, measure, MEASURE_TITLES[measure]).to_dict(), width="stretch"
+    )
+    all_units = st.toggle(
+        f"List every unit ({len(table):,} rows; now the {len(held):,} that hold any of it)",
+        key=Key.SUMMARY_ALL_UNITS,
+    )
+    shown = table if all_units else held.sort_values(measure, ascending=False)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "area_km2": st.column_config.NumberColumn("area_km2", format="%.3f"),
+            "length_km": st.column_config.NumberColumn("length_km", format="%.3f"),
+            "share": st.column_config.NumberColumn("share", format="%.4f"),
+        },
+    )
+    st.caption(
+        plain(
+            " · ".join(summary.notes)
+            + f" · '{NO_UNIT_CODE}' row last in the files; units' geometry: "
+            + ", ".join(summary.source_ids)
+        )
+    )
+    name = f"{layer.spec.id}_by_{by.value}"
+    if by is SummaryBy.BORDER_DISTANCE:
+        name += f"_{states.value}"
+    sources = get_base().facts.sources
+    units = get_summary_units(by, states)
+    cols = st.columns(2)
+    cols[0].download_button(
+        "Summary CSV",
+        data=lambda: summary_csv(summary),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key="download_summary_csv",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        "Summary GeoPackage (units with their figures)",
+        data=lambda: summary_geopackage(summary, units, layer, sources),
+        file_name=f"{name}.gpkg",
+        mime="application/geopackage+sqlite3",
+        key="download_summary_gpkg",
+        on_click="ignore",
+    )
+
+
+__all__ = ["AUTO_LEVEL", "JoinedTable", "render_workbench"]
