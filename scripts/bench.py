@@ -57,11 +57,10 @@ from tests.support.baseline import (  # noqa: E402
     baseline_map,
     baseline_static_frames,
 )
-from tests.support.browser import chromium, free_port, open_page, stop_process_group  # noqa: E402
+from tests.support.browser import MAP_IFRAME, chromium, free_port, open_page, stop_process_group  # noqa: E402
 from tests.support.payload import first_load_bytes  # noqa: E402
 
 RESULTS = REPO / "bench" / "results.json"
-MAP_FRAME = 'iframe[title="views.map_view.atlas_map"]'
 BASELINE_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TIMEOUT_MS = 90_000
 KB = 1024
@@ -251,8 +250,8 @@ def wait_for_server(page: Any, url: str) -> None:
 
 
 def our_frame(page: Any) -> Any:
-    page.wait_for_selector(MAP_FRAME, timeout=TIMEOUT_MS)
-    frame = page.locator(MAP_FRAME).element_handle().content_frame()
+    page.wait_for_selector(MAP_IFRAME, timeout=TIMEOUT_MS)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     frame.wait_for_function(
         "() => window.atlas && document.querySelectorAll('path.atlas-layer').length > 0",
         polling=20, timeout=TIMEOUT_MS)  # fmt: skip

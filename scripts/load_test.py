@@ -68,6 +68,7 @@ from tests.support.browser import (  # noqa: E402
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    MAP_IFRAME,
     is_local,
     run_streamlit,
 )
@@ -75,7 +76,6 @@ from views.user_layers import UPLOAD_TYPES  # noqa: E402
 
 RESULTS = REPO / "bench" / "load_test.json"
 SERVER_LOG = ARTIFACTS / "load-test-server.log"
-MAP_FRAME = 'iframe[title="views.map_view.atlas_map"]'
 DATE_SLIDER = '[data-testid="stSlider"] input[type="range"]'
 SIDEBAR = '[data-testid="stSidebar"]'
 FILE_INPUT = '[data-testid="stFileUploader"] input[type="file"]'
@@ -521,7 +521,7 @@ async def open_session(browser: Any, url: str, name: str, clock: Clock) -> Sessi
     page.on("requestfailed", failed)
     page.on("response", response)
     await page.goto(url + "/", timeout=PAGE_OPEN_TIMEOUT_S * 1000)
-    handle = await page.wait_for_selector(MAP_FRAME, timeout=PAGE_OPEN_TIMEOUT_S * 1000)
+    handle = await page.wait_for_selector(MAP_IFRAME, timeout=PAGE_OPEN_TIMEOUT_S * 1000)
     session.frame = await handle.content_frame()
     await session.frame.wait_for_function(
         "() => window.atlas && atlas.config && Object.values(atlas.layers).some((s) => s.group)",

@@ -26,6 +26,7 @@ from layers.export.html_map import to_html
 from layers.export.options import ExportOptions
 from layers.safe_text import WORD_JOINER
 from tests.support.browser import (
+    MAP_IFRAME,
     app_url,
     browser,
     browser_context,
@@ -38,7 +39,6 @@ __all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name bel
 
 pytestmark = pytest.mark.browser
 
-MAP_IFRAME = 'iframe[title="views.map_view.atlas_map"]'
 LOAD_TIMEOUT_MS = 60_000
 HOSTILE_IMG = '<img src=x onerror="window.top.__pwned=1">'
 HOSTILE_SCRIPT = "<script>window.top.__pwned=2</script>"

@@ -30,6 +30,7 @@ from layers.drawing.layer import user_layer
 from layers.export.html_map import to_html
 from layers.export.options import ExportOptions
 from tests.support.browser import (
+    MAP_IFRAME,
     app_url,
     browser,
     browser_context,
@@ -42,7 +43,6 @@ __all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name bel
 
 pytestmark = pytest.mark.browser
 
-MAP_IFRAME = 'iframe[title="views.map_view.atlas_map"]'
 TIMEOUT_MS = 60_000
 #: A zoomed view over central Ukraine (lat, lon, zoom).
 ZOOMED = (49.0, 31.0, 7)

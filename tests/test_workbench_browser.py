@@ -23,6 +23,7 @@ from geo.join import load_join_reference
 from layers.drawing.choropleth import NO_DATA_COLOR, NO_DATA_LABEL
 from layers.export.data_formats import METADATA_TABLE
 from tests.support.browser import (
+    MAP_IFRAME,
     app_url,
     browser,
     browser_context,
@@ -35,7 +36,6 @@ __all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name bel
 
 pytestmark = pytest.mark.browser
 
-MAP_IFRAME = 'iframe[title="views.map_view.atlas_map"]'
 TIMEOUT_MS = 90_000
 ROWS = 60
 

@@ -36,6 +36,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 LOCAL_SCHEMES = frozenset({"data", "blob", "file", "about"})
 SERVER_START_TIMEOUT_S = 60.0
+#: The map component's frame on the page (Streamlit titles a component's iframe by its name).
+MAP_IFRAME = 'iframe[title="views.map_view.atlas_map"]'
 #: Console messages of type "error" that are not the app's fault. Kept empty on purpose:
 #: add an exact fragment here only with a comment saying why it is harmless.
 HARMLESS_CONSOLE_ERRORS: tuple[str, ...] = ()
