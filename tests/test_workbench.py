@@ -261,3 +261,9 @@ def test_analyst_joins_a_table_and_summarises_it(reference) -> None:
     assert {"download_summary_csv", "download_summary_gpkg"} <= keys
     tables = [d.value for d in at.dataframe if "unit_code" in d.value.columns]
     assert len(tables) == 1 and tables[0]["count"].sum() == 40
+    # Another widget's rerun keeps the summary (the joined layer is the same object).
+    at.toggle(key="summary_all_units").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    tables = [d.value for d in at.dataframe if "unit_code" in d.value.columns]
+    assert len(tables) == 1 and len(tables[0]) == 27 + 1  # every oblast and the "none" row
+    assert "download_summary_gpkg" in {b.key for b in at.get("download_button")}

@@ -49,6 +49,9 @@ class Key(StrEnum):
     #: The last table read and the last join made, with what they were made from.
     JOIN_TABLE = "join_table"
     JOIN_RESULT = "join_result"
+    #: The numeric columns of the last join, and the joined layer of the last choice.
+    JOIN_NUMERIC = "join_numeric"
+    JOIN_LAYER = "join_layer"
     SUMMARY_LAYER = "summary_layer"
     SUMMARY_BY = "summary_by"
     SUMMARY_STATES = "summary_states"

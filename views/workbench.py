@@ -249,10 +249,24 @@ def _render_join() -> JoinedTable | None:
     return _choropleth(result, table, column=str(column))
 
 
+def _numeric_columns(result: JoinResult, table: Table, column: str) -> list[str]:
+    """The table's columns holding at least one number (found once per join)."""
+    cached = st.session_state.get(Key.JOIN_NUMERIC)
+    if cached is None or cached[0] is not result:
+        own = [str(c) for c in table.frame.columns if str(c) != column]
+        numeric = [c for c in own if not np.isnan(numeric_values(result.frame[c])[0]).all()]
+        cached = (result, numeric)
+        st.session_state[Key.JOIN_NUMERIC] = cached
+    return list(cached[1])
+
+
 def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable | None:
-    """The classified layer of the column the user chooses (numeric columns first)."""
-    own = [str(c) for c in table.frame.columns if str(c) != column]
-    numeric = [c for c in own if not np.isnan(numeric_values(result.frame[c])[0]).all()]
+    """The classified layer of the column the user chooses (numeric columns only).
+
+    The layer is made once per join and choice and kept in the session, so it is the same
+    object on every rerun: the map does not re-send it, and its summary stays.
+    """
+    numeric = _numeric_columns(result, table, column)
     if not numeric:
         st.info("The table has no column of numbers to colour the map by.")
         return None
@@ -266,17 +280,24 @@ def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable
     )
     k = cols[2].slider("Classes", MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES, key=Key.JOIN_CLASSES)
     ramp = cols[3].selectbox("Colours", list(RAMPS), key=Key.JOIN_RAMP)
-    classes = classify(result.frame[value], scheme, k, ramp=ramp)
-    layer = joined_layer(result, table.name, classification=classes, value_column=str(value))
+    choice = (str(value), str(scheme), int(k), str(ramp))
+    cached = st.session_state.get(Key.JOIN_LAYER)
+    if cached is None or cached[0] is not result or cached[1] != choice:
+        classes = classify(result.frame[value], scheme, k, ramp=ramp)
+        layer = joined_layer(result, table.name, classification=classes, value_column=str(value))
+        cached = (result, choice, JoinedTable(layer, drawn_joined_layer(layer, result)), classes)
+        st.session_state[Key.JOIN_LAYER] = cached
+    joined: JoinedTable = cached[2]
+    classes = cached[3]
     st.caption(
         plain(
             f"On the map as “{table.name}”: {len(classes.upper_bounds)} classes of {value} "
             f"({Scheme(scheme).label.lower()}), grey hatching for no data. The downloads "
             "below export it with the table's own columns, the unit's code, names and area, "
-            f"and the units' licence: {layer.spec.licence}."
+            f"and the units' licence: {joined.layer.spec.licence}."
         )
     )
-    return JoinedTable(layer, drawn_joined_layer(layer, result))
+    return joined
 
 
 # ------------------------------------------------------------------------------ summary
