@@ -10,6 +10,7 @@ from geo.importer import (
     format_for_filename,
     import_bytes,
     list_layers,
+    return_free_memory,
     supported_formats,
     upload_types,
 )
@@ -83,6 +84,9 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     except ImportRejectedError as error:
         box.error(plain(str(error)))
         return
+    finally:
+        del data
+        return_free_memory()
     layers = session_user_layers()
     title = upload.name if layer is None else f"{upload.name} ({layer})"
     if any(x.spec.title == title and len(x.frame) == len(frame) for x in layers):
