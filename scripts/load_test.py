@@ -22,8 +22,10 @@ asyncio loop. Every request outside localhost is aborted and counted as an error
 Phases: *setup* (corpus, server, one warm-up session, then every session opens the page and
 each bystander imports a first file), *before* (bystanders alone), *during* (the attack; it
 ends when the corpus is done or the budget is), *close* (contexts closed, the server polled
-until its CPU is idle, then left until Streamlit has dropped the disconnected sessions:
-``server.disconnectedSessionTTL``, 120 s by default, which keeps a session for a reconnect).
+until its CPU is idle, then left until Streamlit may drop the disconnected sessions
+(``server.disconnectedSessionTTL``, 120 s by default, keeps a session for a reconnect), and
+one more visitor opens and closes the page: Streamlit drops expired sessions, with their
+uploads, when its session store is next used).
 The server's memory, VmRSS of the ``streamlit`` process and all its descendants (import
 workers), is sampled throughout.
 
@@ -954,6 +956,11 @@ async def run_load_test(options: Options) -> dict[str, Any]:
                     # has let go of the sessions only once that time has passed.
                     expiry = phases["sessions_closed"] + session_ttl_s() + TTL_MARGIN_S
                     await asyncio.sleep(max(0.0, expiry - clock.now()))
+                    # Expired sessions are dropped lazily, when the session store is next
+                    # used (a ``cachetools.TTLCache``): one more visitor, as in real use.
+                    probe = await open_session(browser, url, "probe", clock)
+                    probe.collecting = False
+                    await probe.context.close()
                     phases["sessions_expired"] = round(clock.now(), 2)
                     end_idle, end = await wait_until_idle(server_pid, clock, clock.now() + 60.0)
                     phases["end_measured"] = round(clock.now(), 2)
