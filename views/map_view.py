@@ -23,6 +23,8 @@ from views.keys import Key, layer_key
 
 COMPONENT_DIR = Path(__file__).resolve().parent / "map_component"
 _MAP = components.declare_component("atlas_map", path=str(COMPONENT_DIR))
+#: ``kind`` of the map's event when the user toggled a layer in its panel (``atlas_map.js``).
+MAP_LAYER_TOGGLE = "layers"
 
 
 def render_live_map(config: dict[str, Any]) -> None:
@@ -40,8 +42,9 @@ def apply_map_event() -> None:
     """Turn the map's last event into session state (runs before the widgets are drawn).
 
     The event carries the map's centre and zoom (reported after the user stops moving),
-    the selected feature, the visible layers (the in-map layer panel) and, when the user
-    stepped or played through the treaty events, a date.
+    the selected feature, the visible layers (applied when the user toggled a layer in the
+    map's panel: ``kind == "layers"``) and, when the user stepped or played through the
+    treaty events, a date.
     """
     event = st.session_state.get(Key.MAP_EVENT)
     if not isinstance(event, dict):
@@ -57,7 +60,9 @@ def apply_map_event() -> None:
     selected = event.get("selected")
     st.session_state[Key.SELECTED] = selected if isinstance(selected, str) else None
     visible = event.get("visible")
-    if isinstance(visible, list):
+    # Only a toggle in the map's own layer panel sets the layers: a view report sent while
+    # the user ticks a sidebar box carries the list from before the tick, and must not undo it.
+    if event.get("kind") == MAP_LAYER_TOGGLE and isinstance(visible, list):
         shown = {str(v) for v in visible}
         for layer_id in LAYER_IDS:
             st.session_state[layer_key(layer_id)] = layer_id in shown
