@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -49,6 +50,14 @@ from geo.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
 from geo.errors import AtlasError
 
 SUMMARY_COLUMNS = ("unit_code", "unit_name", "count", "area_km2", "length_km", "share")
+#: What ``share`` can be a share of, each in words with its unit.
+MEASURE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "area_km2": "area (km², equal-area)",
+        "length_km": "length (km, geodesic)",
+        "count": "features",
+    }
+)
 #: ``unit_code`` of the row holding what lies outside every unit.
 NO_UNIT_CODE = "none"
 #: Largest tile a unit is cut into, in vertices.
@@ -739,11 +748,7 @@ def _notes(
     dissolved_polygons: int,
     dissolved_lines: int,
 ) -> tuple[str, ...]:
-    share_of = {
-        "area_km2": "area (km², equal-area)",
-        "length_km": "length (km, geodesic)",
-        "count": "features",
-    }[measure]
+    share_of = MEASURE_LABELS[measure]
     notes = [
         f"share is each unit's part of the layer's {share_of}; the rows add up to the layer",
         f"count: each of the {features:,} features is counted once, in the unit holding its "
@@ -822,6 +827,7 @@ def summary_units(
 
 __all__ = [
     "MAX_TILE_VERTICES",
+    "MEASURE_LABELS",
     "NO_UNIT_CODE",
     "SUMMARY_COLUMNS",
     "BandStates",

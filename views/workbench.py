@@ -26,7 +26,7 @@ import streamlit as st
 from geo.errors import AtlasError
 from geo.importer import return_free_memory
 from geo.join import JoinBy, JoinLevel, JoinResult, join_table
-from geo.summary import NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
+from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
 from geo.tables import TABLE_SUFFIXES, Table, read_table
 from layers.drawing.choropleth import (
     DEFAULT_CLASSES,
@@ -52,11 +52,6 @@ KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
     JoinBy.KATOTTG: ("katottg", "kodifikator", "code", "код", "katotth"),
     JoinBy.ISO_3166_2: ("iso_3166_2", "iso", "iso_code"),
     JoinBy.NAME: ("name", "name_uk", "name_en", "oblast", "hromada", "назва", "область"),
-}
-MEASURE_TITLES = {
-    "area_km2": "Area (km², equal-area)",
-    "length_km": "Length (km, geodesic)",
-    "count": "Features",
 }
 #: Rows of the unmatched and duplicate lists shown on the page (the counts are complete).
 REPORT_ROWS = 500
@@ -362,12 +357,17 @@ def _render_summary(layers: Sequence[MapLayer]) -> None:
         _show_summary(summary, layer, by, states)
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: BandStates) -> None:
     table = summary.table
     held = table.loc[(table["count"] > 0) | (table["area_km2"] > 0) | (table["length_km"] > 0)]
     measure = summary.measure
     st.vega_lite_chart(
-        summary_chart(table, measure, MEASURE_TITLES[measure]).to_dict(), width="stretch"
+        summary_chart(table, measure, _capitalised(MEASURE_LABELS[measure])).to_dict(),
+        width="stretch",
     )
     all_units = st.toggle(
         f"List every unit ({len(table):,} rows; now the {len(held):,} that hold any of it)",
