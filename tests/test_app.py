@@ -29,15 +29,14 @@ from geo.status import status_changes
 from geo.vocabulary import ReviewScope, SourceKind, TreatyStatus
 from layers import SAFETY_LINE
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
-from layers.drawing.offline import DATA_URL_PREFIX
 from layers.export.formats import FORMAT_IDS
 from tests.hostile_corpus import build_corpus
+from tests.support.apptest import STATIC_DATA, map_config, map_layers
 from views.data_page import disagreement_table, review_table, source_table
 from views.method_page import METHOD_MD
 from views.user_layers import UPLOAD_TYPES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-STATIC_DATA = Path(APP).parent / "static" / "atlas"
 RUN_TIMEOUT_S = 120
 WITHDRAWING = ("EST", "LVA", "LTU", "FIN", "POL")
 WITHDRAWING_NAMES = ("Estonia", "Latvia", "Lithuania", "Finland", "Poland")
@@ -75,49 +74,6 @@ def walk(node: Any, ancestors: tuple[str, ...] = ()) -> Iterator[tuple[Any, tupl
     for child in getattr(node, "children", {}).values():
         yield child, ancestors
         yield from walk(child, (*ancestors, getattr(child, "type", "")))
-
-
-def map_component(at: AppTest) -> Any:
-    """The single map component of the page."""
-    components = [e for e in at.get("component_instance") if "atlas_map" in e.proto.component_name]
-    assert len(components) == 1, [e.proto.component_name for e in at.get("component_instance")]
-    return components[0]
-
-
-def map_config(at: AppTest) -> dict[str, Any]:
-    """What the map client receives on this run."""
-    return json.loads(map_component(at).proto.json_args)["config"]
-
-
-def fetched(url: str) -> dict[str, Any]:
-    """The JSON file the browser would fetch from the app's static route."""
-    assert url.startswith(DATA_URL_PREFIX + "/"), url
-    return json.loads((STATIC_DATA / url.rpartition("/")[2]).read_text(encoding="utf-8"))
-
-
-def map_layers(at: AppTest) -> dict[str, list[dict]]:
-    """Drawn features per shown layer: ``{"id", "geometry", "texts", "style"}`` each.
-
-    Properties of date-dependent layers come from the configuration, the others' from their
-    file; ``style`` is the layer's style record for the feature's style key.
-    """
-    config = map_config(at)
-    layers: dict[str, list[dict]] = {}
-    for entry in config["layers"]:
-        if not entry["visible"]:
-            continue
-        data = fetched(entry["url"])
-        props = config["patches"].get(entry["id"], {})
-        features = []
-        for feature in data["features"]:
-            fid = feature["properties"]["id"]
-            own = props.get(fid, feature["properties"])
-            style = entry["styles"].get(own.get("s", ""), entry["styles"][""])
-            features.append(
-                {"id": fid, "geometry": feature["geometry"], "texts": own["t"], "style": style}
-            )
-        layers[entry["id"]] = features
-    return layers
 
 
 def feature_by_name(features: list[dict], name: str) -> dict:

@@ -7,7 +7,6 @@ import json
 import re
 import struct
 import zipfile
-import zlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +50,7 @@ from layers.export.formats import (
 from layers.export.frames import export_geometry
 from layers.export.print_map import LAND_COLOR, LEGEND_BOX, MAP_BOX, scale_bar_span_m
 from layers.export.provenance import CRS_LABEL, USER_SOURCE_ID, export_metadata
+from tests.support.pdf import pdf_text
 
 PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -607,21 +607,6 @@ def test_nothing_to_export(base):
 
 
 # ----------------------------------------------------------------- print map content
-
-
-def pdf_text(data: bytes) -> str:
-    """The text a PDF draws, one line per text object (Matplotlib writes Latin-1 literals)."""
-    lines = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            content = zlib.decompress(raw)
-        except zlib.error:
-            continue
-        for block in re.findall(rb"BT(.*?)ET", content, re.S):
-            parts = re.findall(rb"\(((?:[^()\\]|\\.)*)\)", block, re.S)
-            text = b"".join(re.sub(rb"\\(.)", rb"\1", p, flags=re.S) for p in parts)
-            lines.append(text.decode("latin-1"))
-    return "\n".join(lines)
 
 
 def region_shares(png: bytes) -> dict[str, float]:

@@ -34,8 +34,8 @@ from layers.drawing.layer import MapLayer, build_map_layers, user_layer
 from layers.export.data_formats import METADATA_TABLE
 from layers.export.formats import export_bytes
 from layers.export.summary_files import summary_csv, summary_frame, summary_geopackage
-from tests.test_app import map_config, map_layers
-from tests.test_export import pdf_text
+from tests.support.apptest import map_config, map_layers
+from tests.support.pdf import pdf_text
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PARAMS = ViewParams(as_of=date(2026, 3, 1), belt_km=20.0)
