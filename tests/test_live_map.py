@@ -37,6 +37,7 @@ from tests.support.browser import (
     open_page,
     require_browser,
     screenshot,
+    wait_until_idle,
 )
 
 __all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name below
@@ -157,6 +158,7 @@ def test_map_layer_list_and_sidebar_are_one_switch(app_url: str, browser_context
     sidebar(page).get_by_text("NATO borders with Russia and Belarus", exact=True).click()
     expect(frame.locator('input[data-layer="flank-borders"]')).not_to_be_checked(timeout=TIMEOUT_MS)
     # The GeoJSON download holds exactly the layers shown.
+    wait_until_idle(page)
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name="GeoJSON (RFC 7946)", exact=True).click()
     doc = json.loads(info.value.path().read_bytes())

@@ -30,6 +30,7 @@ from tests.support.browser import (
     open_page,
     require_browser,
     screenshot,
+    wait_until_idle,
 )
 
 __all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name below
@@ -103,6 +104,7 @@ def test_table_becomes_a_choropleth_with_legend_and_exports(
     screenshot(page, "workbench-choropleth-1400x1000.png")
 
     # Its GeoPackage: the table's own columns verbatim, the unit's code, the class, provenance.
+    wait_until_idle(page)  # the map's view report after fitBounds reruns the page
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         page.get_by_role("button", name="GeoPackage", exact=True).click()
     path = info.value.path()
@@ -119,10 +121,13 @@ def test_table_becomes_a_choropleth_with_legend_and_exports(
     assert json.loads(record["attribution"]) == [OSM_ATTRIBUTION]
 
     # Summarise the joined layer by oblast, and read the CSV.
+    wait_until_idle(page)
     main.get_by_role("tab", name="Summarise a layer").click()
     main.locator('[data-testid="stSelectbox"]').filter(has_text="Layer").click()
     page.get_by_role("option", name="figures.csv").click()
     main.get_by_role("button", name="Summarise").click()
+    expect(main.get_by_role("button", name="Summary CSV")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_until_idle(page)
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         main.get_by_role("button", name="Summary CSV").click()
     summary = pd.read_csv(io.BytesIO(info.value.path().read_bytes()), keep_default_na=False)

@@ -41,6 +41,11 @@ MAP_IFRAME = 'iframe[title="views.map_view.atlas_map"]'
 #: Console messages of type "error" that are not the app's fault. Kept empty on purpose:
 #: add an exact fragment here only with a comment saying why it is harmless.
 HARMLESS_CONSOLE_ERRORS: tuple[str, ...] = ()
+#: How long the page must show no running script before :func:`wait_until_idle` returns, in
+#: ms: longer than the map's view-report delay (400 ms in ``atlas_map.js``) plus a round trip,
+#: so a report the map is about to send is not mistaken for quiet.
+IDLE_QUIET_MS = 1500
+IDLE_TIMEOUT_MS = 90_000
 
 
 def require_browser() -> None:
@@ -190,6 +195,28 @@ def open_page(context: Any) -> tuple[Any, PageLog]:
     )
     page.on("pageerror", lambda error: log.page_errors.append(str(error)))
     return page, log
+
+
+def wait_until_idle(page: Any, quiet_ms: int = IDLE_QUIET_MS) -> None:
+    """Wait until no script run has been in progress for ``quiet_ms`` milliseconds.
+
+    A person clicks a download or opens a drop-down on a page that has settled; a test that
+    clicks while a rerun (say, the one a map move causes) is still replacing the widgets can
+    lose the click (a deferred download's id is revoked by the new run; an open drop-down's
+    tab is redrawn). Streamlit marks its root with ``data-test-script-state``.
+    """
+    page.wait_for_function(
+        """(quiet) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const now = Date.now();
+            const running = !app || app.getAttribute('data-test-script-state') === 'running';
+            if (running || window.__atlasBusyAt === undefined) { window.__atlasBusyAt = now; }
+            return !running && now - window.__atlasBusyAt >= quiet;
+        }""",
+        arg=quiet_ms,
+        polling=100,
+        timeout=IDLE_TIMEOUT_MS,
+    )
 
 
 @contextlib.contextmanager
