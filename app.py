@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.heap import return_large_blocks_on_free
 from layers.drawing.offline import install_static_assets
 from views.data_page import render_data_page
 from views.map_page import render_map_page
@@ -23,6 +24,12 @@ def _serve_leaflet() -> Path:
     return install_static_assets(APP_DIR)
 
 
+@st.cache_resource(show_spinner=False)
+def _configure_heap() -> bool:
+    """Once per server process: large freed blocks go back to the system (see ``geo.heap``)."""
+    return return_large_blocks_on_free()
+
+
 def main() -> None:
     """Run one pass of the page script."""
     # A link to the projector view opens with the sidebar folded away, the map first.
@@ -33,6 +40,7 @@ def main() -> None:
         layout="wide",
         initial_sidebar_state="collapsed" if present else "auto",
     )
+    _configure_heap()
     _serve_leaflet()
     state = render_sidebar(date.today())
     render_import(st.sidebar)

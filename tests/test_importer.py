@@ -42,7 +42,6 @@ from geo.importer import (
     import_bytes,
     import_path,
     list_layers,
-    return_free_memory,
     supported_formats,
     upload_types,
 )
@@ -818,26 +817,6 @@ def test_import_worker_yields_the_cpu_to_the_page(corpus: dict[str, CorpusCase])
     thread.join()
     assert WORKER_NICENESS in seen, seen
     assert os.nice(0) == 0  # …and the page's own process keeps its priority
-
-
-def _rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS in /proc/self/status")
-
-
-def test_freed_memory_goes_back_to_the_system() -> None:
-    # Many small blocks (as an import's strings and geometries), one in 64 kept: freeing the
-    # rest leaves the heap fragmented, and glibc keeps the pages until it is asked to trim.
-    blocks = [bytes(1000) + i.to_bytes(4, "little") for i in range(200_000)]
-    kept = blocks[::64]
-    del blocks
-    before = _rss_mib()
-    assert return_free_memory()
-    after = _rss_mib()
-    assert before - after > 50, (before, after)
-    assert len(kept) == 3125
 
 
 def test_crossings_are_counted_and_counting_stops() -> None:

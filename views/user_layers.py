@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import ImportRejectedError
+from geo.heap import return_free_memory
 from geo.importer import (
     ImportLimits,
     format_for_filename,
     import_bytes,
     list_layers,
-    return_free_memory,
     supported_formats,
     upload_types,
 )

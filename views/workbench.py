@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import AtlasError
-from geo.importer import return_free_memory
+from geo.heap import return_free_memory
 from geo.join import JoinBy, JoinLevel, JoinResult, join_table
 from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
 from geo.tables import TABLE_SUFFIXES, Table, read_table

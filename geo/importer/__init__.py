@@ -39,7 +39,6 @@ from geo.importer.pipeline import import_bytes, import_path, list_layers
 from geo.importer.records import ImportFormat
 from geo.importer.report import ImportReport
 from geo.importer.sniff import detect_format
-from geo.importer.worker import return_free_memory
 
 __all__ = [
     "IMPORT_FORMATS",
@@ -53,7 +52,6 @@ __all__ = [
     "import_bytes",
     "import_path",
     "list_layers",
-    "return_free_memory",
     "supported_formats",
     "upload_types",
 ]

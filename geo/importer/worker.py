@@ -30,8 +30,6 @@ sentence naming the limit. No worker outlives its import.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import math
 import os
 import pickle
@@ -194,29 +192,6 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
             "format, so export it again as GeoJSON or GeoPackage"
         )
     return payload
-
-
-def return_free_memory() -> bool:
-    """Give the C heap's free pages back to the system (glibc ``malloc_trim``), if it can.
-
-    The page serves every user from one long-lived, multi-threaded process. An import passes
-    tens of megabytes through it (the upload, the worker's answer, the layer) and frees them;
-    glibc keeps most of those freed pages in its arenas, so the server's memory would stay at
-    its peak after the upload is gone. Called after each import and table read.
-
-    Returns
-    -------
-    bool
-        Whether the C library offered ``malloc_trim`` (glibc) and it was called.
-    """
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return False
-    trim.argtypes = [ctypes.c_size_t]
-    trim(0)
-    return True
 
 
 def _exit_reason(exitcode: int) -> str:
