@@ -1,4 +1,4 @@
-"""Shared fixtures: small hand-built geometries and the (session-cached) base geography."""
+"""Shared fixtures: hand-built geometries, the (session-cached) base geography, the browser."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from shapely.geometry import LineString, Polygon, box
 
 from geo.countries import load_countries
 from geo.facts import FactTables, load_facts
+
+# The real-browser fixtures (a live ``streamlit run`` per test module, headless Chromium),
+# registered here so that any test module can ask for them by name.
+from tests.support.browser import app_url, browser, browser_context
+
+__all__ = ["app_url", "browser", "browser_context"]
 
 
 @pytest.fixture(scope="session")

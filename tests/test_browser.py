@@ -27,15 +27,10 @@ from layers.export.options import ExportOptions
 from layers.safe_text import WORD_JOINER
 from tests.support.browser import (
     MAP_IFRAME,
-    app_url,
-    browser,
-    browser_context,
     open_page,
     require_browser,
     screenshot,
 )
-
-__all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name below
 
 pytestmark = pytest.mark.browser
 

@@ -31,16 +31,11 @@ from layers.export.html_map import to_html
 from layers.export.options import ExportOptions
 from tests.support.browser import (
     MAP_IFRAME,
-    app_url,
-    browser,
-    browser_context,
     open_page,
     require_browser,
     screenshot,
     wait_until_idle,
 )
-
-__all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name below
 
 pytestmark = pytest.mark.browser
 

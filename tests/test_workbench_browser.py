@@ -24,16 +24,11 @@ from layers.drawing.choropleth import NO_DATA_COLOR, NO_DATA_LABEL
 from layers.export.data_formats import METADATA_TABLE
 from tests.support.browser import (
     MAP_IFRAME,
-    app_url,
-    browser,
-    browser_context,
     open_page,
     require_browser,
     screenshot,
     wait_until_idle,
 )
-
-__all__ = ["app_url", "browser", "browser_context"]  # fixtures used by name below
 
 pytestmark = pytest.mark.browser
 
