@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.heap import return_free_memory, return_large_blocks_on_free
+from geo.heap import return_large_blocks_on_free
 from layers.drawing.offline import install_static_assets
 from views.data_page import render_data_page
 from views.map_page import render_map_page
@@ -50,12 +50,7 @@ def main() -> None:
         st.Page(render_data_page, title="Data & sources", url_path="data"),
         st.Page(render_method_page, title="Method", url_path="method"),
     ]
-    try:
-        st.navigation(pages, position="top").run()
-    finally:
-        # Every user shares this process: what the run freed goes back to the system now, not
-        # when the process ends (about 5 ms; see ``geo.heap``).
-        return_free_memory()
+    st.navigation(pages, position="top").run()
 
 
 main()

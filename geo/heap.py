@@ -12,9 +12,10 @@ its habits make a server's memory stay near its peak after the users have gone:
   the load test's hostile corpus, one 40 MB upload left 46 MiB in the server after its session
   had ended. :func:`return_large_blocks_on_free` fixes the threshold, which also stops it
   moving.
-* **Free pages inside the heap** are returned only by ``malloc_trim``. Each script thread
-  frees into its own arena; in a simulation of six concurrent page runs, 16–21 MiB stayed
-  behind until trimmed. :func:`return_free_memory` ends every page run (about 5 ms on this machine).
+* **Free pages inside the heap** are returned only by ``malloc_trim``:
+  :func:`return_free_memory`, called after each import and table read (where a run frees the
+  most). It is not called on every run: in the load test that made no measurable difference
+  and would cost about 5 ms per run.
 
 Both are no-ops (returning ``False``) where the C library is not glibc.
 """
@@ -67,8 +68,8 @@ def return_large_blocks_on_free(threshold_bytes: int = LARGE_BLOCK_BYTES) -> boo
 def return_free_memory() -> bool:
     """Give the C heap's free pages back to the system (glibc ``malloc_trim``), if it can.
 
-    Called at the end of every page run: a run frees megabytes of small blocks (strings,
-    geometries, an upload's parse) that glibc would otherwise keep in its arenas.
+    Called after each import and table read: an import frees tens of megabytes of small
+    blocks (strings, geometries) that glibc would otherwise keep in its arenas.
 
     Returns
     -------

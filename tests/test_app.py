@@ -157,20 +157,6 @@ def test_every_page_runs_without_exception() -> None:
         assert at.file_uploader(key="upload")
 
 
-def test_every_run_gives_freed_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The server is shared and long-lived: each page run ends with a heap trim (geo.heap),
-    # also when the run stops early (a page change, an uploaded file's rerun).
-    import geo.heap
-
-    calls: list[int] = []
-    monkeypatch.setattr(geo.heap, "return_free_memory", lambda: calls.append(1) or True)
-    at = run_app()
-    assert_clean(at)
-    assert len(calls) == 1
-    show_page(at, "data")
-    assert len(calls) == 2
-
-
 def test_data_page_lists_every_layer_and_source_table() -> None:
     at = show_page(run_app(), "data")
     assert_clean(at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import ImportRejectedError
+from geo.heap import return_free_memory
 from geo.importer import (
     ImportLimits,
     format_for_filename,
@@ -83,6 +84,9 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     except ImportRejectedError as error:
         box.error(plain(str(error)))
         return
+    finally:
+        del data
+        return_free_memory()
     layers = session_user_layers()
     title = upload.name if layer is None else f"{upload.name} ({layer})"
     if any(x.spec.title == title and len(x.frame) == len(frame) for x in layers):

@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import AtlasError
+from geo.heap import return_free_memory
 from geo.join import JoinBy, JoinLevel, JoinResult, join_table
 from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
 from geo.tables import TABLE_SUFFIXES, Table, read_table
@@ -111,6 +112,8 @@ def _read_upload() -> Table | None:
             cached = (key, read_table(upload.getvalue(), filename=upload.name, sheet=sheet), None)
         except AtlasError as error:
             cached = (key, None, str(error))
+        finally:
+            return_free_memory()
         st.session_state[Key.JOIN_TABLE] = cached
     if cached[2] is not None:
         st.error(plain(cached[2]))
