@@ -187,6 +187,13 @@ def test_legend_is_small_and_never_over_a_popup(
         overlap_w = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
         overlap_h = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
         assert overlap_w <= 0 or overlap_h <= 0, (a, b)
+        # The pointer still rests on the feature: its tooltip stays hidden under the popup.
+        page.mouse.move(x + 2, y + 2)
+        expect(frame.locator(".atlas-tooltip")).to_have_count(1, timeout=TIMEOUT_MS)
+        expect(frame.locator(".atlas-tooltip")).to_be_hidden()
+        # The date control fits inside the map, its date readable in full.
+        date_box = frame.locator(".atlas-date-text").bounding_box()
+        assert date_box["x"] + date_box["width"] <= map_box["x"] + map_box["width"], date_box
         screenshot(page, f"live-map-{width}x{height}.png")
         assert log.problems() == []
     finally:

@@ -138,8 +138,15 @@
       Object.keys(self.layers).forEach(function (id) { self._place(self.layers[id]); });
       if (self.config) { self._renderLegend(self.config.legend || []); }
     });
-    map.on('popupopen', function () { self._legendForPopup(true); });
-    map.on('popupclose', function () { self._legendForPopup(false); });
+    // An open popup says what the tooltip says: the tooltip hides while it is open.
+    map.on('popupopen', function () {
+      self._legendForPopup(true);
+      self.container.classList.add('atlas-popup-open');
+    });
+    map.on('popupclose', function () {
+      self._legendForPopup(false);
+      self.container.classList.remove('atlas-popup-open');
+    });
     this.container.addEventListener('keydown', function (e) { self._onKey(e); });
   };
 
