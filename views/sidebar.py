@@ -148,7 +148,8 @@ def render_sidebar(today: date) -> ViewState:
         center=tuple(st.session_state[Key.MAP_CENTER]),
         zoom=float(st.session_state[Key.MAP_ZOOM]),
     )
-    query = state.to_query()
-    if {key: st.query_params.get(key) for key in query} != query:
-        st.query_params.from_dict(query)
+    # Written on every run, not only when Streamlit's copy differs: a run stopped for a rerun
+    # (a map report arriving mid-run) can lose its URL message while that copy already holds
+    # the new value, and the address bar would then keep the old view.
+    st.query_params.from_dict(state.to_query())
     return state
