@@ -28,11 +28,16 @@ from layers.drawing.client_config import (
     map_config,
     timeline,
 )
-from layers.drawing.display import display_key
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
 from layers.safe_text import script_json
-from views.cache import get_base, get_display_geometry, get_layer, get_presets
+from views.cache import (
+    get_base,
+    get_display_geometry,
+    get_display_key,
+    get_layer,
+    get_presets,
+)
 from views.keys import Key
 from views.state import ViewState
 
@@ -58,9 +63,10 @@ def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:
     re-uses it without serialising anything.
     """
     layer = get_layer(layer_id, view_args)
+    key = get_display_key(layer_id, view_args)
     if "as_of" in layer.spec.depends_on:
-        return _published(display_key(layer), (), layer)
-    return _published(display_key(layer), view_args, layer)
+        return _published(key, (), layer)
+    return _published(key, view_args, layer)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
