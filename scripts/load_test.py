@@ -832,11 +832,15 @@ class Options:
         Budget of the whole run, setup and close included.
     changes_per_import
         Date changes a bystander makes between two imports.
+    control
+        A control run: the attacker's session opens but uploads nothing, so *during* and
+        *before* differ only in time (what the same load does to the server unattacked).
     """
 
     sessions: int = DEFAULT_SESSIONS
     seconds: float = DEFAULT_SECONDS
     changes_per_import: int = DEFAULT_CHANGES_PER_IMPORT
+    control: bool = False
 
 
 async def run_phases(
@@ -892,7 +896,11 @@ async def run_phases(
     clock.attack_start = clock.now()
     phases["attack_start"] = round(clock.attack_start, 2)
     print(f"attack starts at {clock.attack_start:.0f} s", file=sys.stderr)
-    attack = await run_attack(attacker, cases, clock)
+    if options.control:
+        attack: list[dict[str, Any]] = []
+        await asyncio.sleep(max(0.0, clock.attack_deadline() - clock.now()))
+    else:
+        attack = await run_attack(attacker, cases, clock)
     clock.attack_end = clock.stop_at = clock.now()
     phases["attack_end"] = round(clock.attack_end, 2)
     await asyncio.wait(tasks, timeout=STEP_TIMEOUT_S)  # steps under way finish
@@ -982,6 +990,7 @@ async def run_load_test(options: Options) -> dict[str, Any]:
             "sessions": options.sessions,
             "seconds": options.seconds,
             "changes_per_import": options.changes_per_import,
+            "control": options.control,
         },
         "phases": phases,
         "sessions": [s.to_json() for s in bystanders],
@@ -1191,11 +1200,17 @@ def format_report(result: dict[str, Any]) -> str:
     rows += [[t.name, t.value, t.goal, "met" if t.met else "NO"] for t in targets(summary)]
     lines = _table(rows)
     cases = len(result["attack"]["cases"])
-    lines += [
-        f"hostile cases uploaded: {summary['attack_answered']} of {cases}"
-        + ("" if summary["attack_answered"] == cases else " (the budget ran out; see below)"),
-        "",
-    ]
+    if result["options"].get("control"):
+        lines += [
+            "control run: no hostile upload (during ÷ before shows what time alone does)",
+            "",
+        ]
+    else:
+        lines += [
+            f"hostile cases uploaded: {summary['attack_answered']} of {cases}"
+            + ("" if summary["attack_answered"] == cases else " (the budget ran out; see below)"),
+            "",
+        ]
     timing = [["bystanders", "phase", "n", "median", "max"]]
     for what in ("redraw", "import"):
         for phase in ("before", "during"):
@@ -1303,6 +1318,11 @@ def build_parser() -> argparse.ArgumentParser:
         f"(default {DEFAULT_CHANGES_PER_IMPORT})",
     )
     parser.add_argument(
+        "--control",
+        action="store_true",
+        help="control run: the same sessions, no hostile upload (separates drift from attack)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=RESULTS,
@@ -1323,7 +1343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.report is not None:
         result = json.loads(args.report.read_text(encoding="utf-8"))
     else:
-        options = Options(args.sessions, args.seconds, args.changes_per_import)
+        options = Options(
+            args.sessions, args.seconds, args.changes_per_import, control=args.control
+        )
         result = asyncio.run(run_load_test(options))
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

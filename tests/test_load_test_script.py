@@ -121,3 +121,15 @@ def test_too_few_redraws_are_not_a_pass() -> None:
     # 2 during-attack redraws in all: fewer than the minimum, so the target is not met.
     assert met(result)["bystander median redraw, during ÷ before attack"] is False
     assert "not measured" in load_test.format_report(result)
+
+
+def test_a_control_run_is_said_to_be_one() -> None:
+    assert load_test.build_parser().parse_args([]).control is False
+    assert load_test.build_parser().parse_args(["--control"]).control is True
+    result = made_up_result(during=(1.1, 1.2, 1.4), errors=0, end_mib=320, foreign=False)
+    assert "hostile cases uploaded" in load_test.format_report(result)
+    result["options"]["control"] = True
+    result["attack"]["cases"] = []
+    report = load_test.format_report(result)
+    assert "control run: no hostile upload" in report
+    assert "hostile cases uploaded" not in report
