@@ -18,6 +18,22 @@ from geo.heap import return_free_memory
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _fresh_python(code: str, *args: str, timeout: float = 60) -> str:
+    """Run ``code`` in a fresh interpreter from the repository; its standard output."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+    return result.stdout
+
+
 #: A process that frees one 20 MiB block (which raises glibc's moving mmap threshold to 20 MiB),
 #: then allocates 60 MiB as 3 MiB blocks with a small live block after each, frees the large
 #: ones and prints how many MiB of them it still holds (VmRSS after minus before).
@@ -47,14 +63,7 @@ _UPLOAD_THEN_BLOCKS = textwrap.dedent(
 
 
 def _retained_mib(mode: str) -> float:
-    result = subprocess.run(
-        [sys.executable, "-c", _UPLOAD_THEN_BLOCKS, mode],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return float(result.stdout.strip())
+    return float(_fresh_python(_UPLOAD_THEN_BLOCKS, mode).strip())
 
 
 def test_large_blocks_go_back_to_the_system_after_a_large_upload() -> None:
@@ -110,15 +119,7 @@ _BASE_THEN_EXEMPT = textwrap.dedent(
 
 
 def test_the_base_geography_is_not_scanned_by_every_collection() -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", _BASE_THEN_EXEMPT],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    before, frozen, after, collected = json.loads(result.stdout)
+    before, frozen, after, collected = json.loads(_fresh_python(_BASE_THEN_EXEMPT, timeout=120))
     assert before == [True, True, True]  # the control: the tables are tracked objects
     assert after == [False, False, False]
     assert frozen > 10_000
@@ -128,17 +129,8 @@ def test_the_base_geography_is_not_scanned_by_every_collection() -> None:
 
 def test_streamlit_does_not_collect_after_every_page_run() -> None:
     # Read back through Streamlit's own configuration, so a misspelt option name fails here.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from streamlit import config; config.get_config_options(force_reparse=True); "
-            "print(config.get_option('runner.postScriptGC'))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parent.parent,
+    printed = _fresh_python(
+        "from streamlit import config; config.get_config_options(force_reparse=True); "
+        "print(config.get_option('runner.postScriptGC'))"
     )
-    assert result.stdout.strip() == "False"
+    assert printed.strip() == "False"
