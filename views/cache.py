@@ -58,11 +58,6 @@ def get_display_key(layer_id: str, view_args: ViewArgs) -> str:
     return display_key(get_layer(layer_id, view_args))
 
 
-def get_display_geometry(layer: MapLayer) -> np.ndarray:
-    """The layer's simplified map geometry, cached by content (see ``display_key``)."""
-    return _display_geometry(display_key(layer), layer)
-
-
 def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]:
     """Built layers for the view; a layer is rebuilt only when a value it depends on changes.
 
@@ -82,8 +77,11 @@ def get_layers(layer_ids: tuple[str, ...], params: ViewParams) -> list[MapLayer]
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
-    """Display geometry by content: a date change re-styles countries without re-simplifying."""
+def get_display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
+    """The layer's simplified map geometry, cached by content (``key``: :func:`get_display_key`).
+
+    A date change re-styles the countries without re-simplifying them.
+    """
     del key
     return display_geometry(_layer)
 

@@ -72,9 +72,10 @@ def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _published(geometry_key: str, props_key: ViewArgs, _layer: MapLayer) -> str:
     """Publish a layer file once per geometry (and, with properties, per view values)."""
-    del geometry_key, props_key
+    del props_key
     with_props = "as_of" not in _layer.spec.depends_on
-    payload = geometry_payload(_layer, with_props=with_props, geometry=get_display_geometry(_layer))
+    geometry = get_display_geometry(geometry_key, _layer)
+    payload = geometry_payload(_layer, with_props=with_props, geometry=geometry)
     return publish_json(payload, APP_DIR)
 
 
