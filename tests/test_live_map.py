@@ -19,6 +19,7 @@ import pyproj
 import pytest
 import shapely
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from geo.crs import EQUAL_AREA
@@ -92,6 +93,28 @@ def screen_point(page: Any, frame: Any, lon: float, lat: float) -> tuple[float, 
 
 def sidebar(page: Any) -> Any:
     return page.locator('[data-testid="stSidebar"]')
+
+
+#: ``(selector) => [...]``: class names of the visible map controls meeting that element's box.
+CONTROLS_OVER_JS = """(selector) => {
+  const a = document.querySelector(selector).getBoundingClientRect();
+  return [...document.querySelectorAll('.leaflet-control')].filter((c) => {
+    const b = c.getBoundingClientRect();
+    return getComputedStyle(c).visibility === 'visible' && b.width > 0
+      && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }).map((c) => c.className);
+}"""
+
+
+def wait_until_no_control_over(frame: Any, selector: str) -> None:
+    """Wait (the popup may still be panning into view) until no visible control meets it."""
+    try:
+        frame.wait_for_function(
+            f"(s) => ({CONTROLS_OVER_JS})(s).length === 0", arg=selector, timeout=5_000
+        )
+    except PlaywrightTimeout:
+        over = frame.evaluate(CONTROLS_OVER_JS, selector)
+        raise AssertionError(f"controls over {selector}: {over}") from None
 
 
 def test_view_survives_every_change_and_reaches_the_url(app_url: str, browser_context: Any) -> None:
@@ -187,6 +210,18 @@ def test_legend_is_small_and_never_over_a_popup(
         overlap_w = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
         overlap_h = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
         assert overlap_w <= 0 or overlap_h <= 0, (a, b)
+        # No control covers the popup's text (on a phone the "Go to" box and the date control
+        # would): those in the way are hidden while it is open, and come back when it closes.
+        wait_until_no_control_over(frame, ".leaflet-popup-content")
+        # All of the popup, its close button too, is inside the map.
+        for part in (".leaflet-popup-content-wrapper", ".leaflet-popup-close-button"):
+            box = frame.locator(part).bounding_box()
+            assert map_box["x"] <= box["x"] and box["x"] + box["width"] <= (
+                map_box["x"] + map_box["width"]
+            ), (part, box, map_box)
+        hidden = frame.locator(".leaflet-control.atlas-under-popup")
+        if width < 600:
+            assert hidden.count() > 0
         # The pointer still rests on the feature: its tooltip stays hidden under the popup.
         page.mouse.move(x + 2, y + 2)
         expect(frame.locator(".atlas-tooltip")).to_have_count(1, timeout=TIMEOUT_MS)
@@ -195,6 +230,9 @@ def test_legend_is_small_and_never_over_a_popup(
         date_box = frame.locator(".atlas-date-text").bounding_box()
         assert date_box["x"] + date_box["width"] <= map_box["x"] + map_box["width"], date_box
         screenshot(page, f"live-map-{width}x{height}.png")
+        frame.locator(".leaflet-popup-close-button").click()
+        expect(popup).to_have_count(0, timeout=TIMEOUT_MS)
+        expect(hidden).to_have_count(0, timeout=TIMEOUT_MS)
         assert log.problems() == []
     finally:
         context.close()

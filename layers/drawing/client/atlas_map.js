@@ -19,6 +19,11 @@
   var VIEW_REPORT_MS = 400;
   var PLAY_STEP_MS = 400;  // 2.5 steps a second: the target is at least 2
   var NARROW_PX = 600;
+  var POPUP_MAX_PX = 320;
+  var POPUP_MIN_PX = 120;
+  var POPUP_PAN_PX = 20;    // the popup keeps this far from the map's edges
+  var POPUP_CHROME_PX = 48; // Leaflet's padding around the popup text and its border
+  var UNDER_POPUP = 'atlas-under-popup';  // a control hidden while it would cover the popup
 
   function el(tag, className, parent) {
     var node = document.createElement(tag);
@@ -138,15 +143,20 @@
       Object.keys(self.layers).forEach(function (id) { self._place(self.layers[id]); });
       if (self.config) { self._renderLegend(self.config.legend || []); }
     });
-    // An open popup says what the tooltip says: the tooltip hides while it is open.
+    // An open popup says what the tooltip says: the tooltip hides while it is open. The
+    // legend folds away, and any control that would still cover the popup (on a phone, the
+    // "Go to" box and the date control) hides until the popup closes or moves clear of it.
     map.on('popupopen', function () {
       self._legendForPopup(true);
       self.container.classList.add('atlas-popup-open');
+      self._clearControlsForPopup();
     });
     map.on('popupclose', function () {
       self._legendForPopup(false);
       self.container.classList.remove('atlas-popup-open');
+      self._clearControlsForPopup();
     });
+    map.on('move zoomend resize', function () { self._clearControlsForPopup(); });
     this.container.addEventListener('keydown', function (e) { self._onKey(e); });
   };
 
@@ -377,6 +387,35 @@
     }
   };
 
+  // A popup at most 320 px wide, narrower on a small map so that all of it (its close button
+  // too) fits inside the map with the auto-pan margin on both sides.
+  AtlasMap.prototype._popupOptions = function () {
+    var room = this.container.clientWidth - 2 * POPUP_PAN_PX - POPUP_CHROME_PX;
+    return {
+      maxWidth: Math.max(POPUP_MIN_PX, Math.min(POPUP_MAX_PX, room)),
+      minWidth: Math.min(POPUP_MIN_PX, room),
+      autoPanPadding: [POPUP_PAN_PX, POPUP_PAN_PX]
+    };
+  };
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  // Hide each control whose box meets the open popup's box; show every control otherwise.
+  AtlasMap.prototype._clearControlsForPopup = function () {
+    var popup = this.container.querySelector('.leaflet-popup');
+    var box = popup && this.container.classList.contains('atlas-popup-open')
+      ? popup.getBoundingClientRect() : null;
+    var controls = this.container.querySelectorAll('.leaflet-control');
+    Array.prototype.forEach.call(controls, function (control) {
+      control.classList.remove(UNDER_POPUP);
+      if (box && overlaps(control.getBoundingClientRect(), box)) {
+        control.classList.add(UNDER_POPUP);
+      }
+    });
+  };
+
   function swatch(parent, entry) {
     var box = el('span', 'atlas-swatch atlas-swatch-' + (entry.kind || 'fill'), parent);
     if (entry.kind === 'line') {
@@ -557,7 +596,7 @@
       layer.on('click', function () {
         if (self.measuring) { return; }
         self.select(cfg.id + ':' + fid);
-        layer.bindPopup(function () { return self._content(state, fid); }, {maxWidth: 320, autoPanPadding: [20, 20]}).openPopup();
+        layer.bindPopup(function () { return self._content(state, fid); }, self._popupOptions()).openPopup();
       });
     }
     var visible = L.geoJSON(data, {
