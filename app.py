@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
-from geo.heap import return_large_blocks_on_free
+from geo.heap import missing_server_environment, return_large_blocks_on_free
 from layers.drawing.offline import install_static_assets
 from views.data_page import render_data_page
 from views.map_page import render_map_page
@@ -26,7 +28,19 @@ def _serve_leaflet() -> Path:
 
 @st.cache_resource(show_spinner=False)
 def _configure_heap() -> bool:
-    """Once per server process: large freed blocks go back to the system (see ``geo.heap``)."""
+    """Once per server process: large freed blocks go back to the system (see ``geo.heap``).
+
+    A server started without the README's environment works, but keeps more memory after
+    busy hours: the server's log says what to add.
+    """
+    missing = missing_server_environment(os.environ)
+    if missing:
+        logging.getLogger(__name__).warning(
+            "started without %s: start the server as the README says (%s streamlit run app.py) "
+            "so that it gives memory back after busy hours",
+            " ".join(missing),
+            " ".join(missing),
+        )
     return return_large_blocks_on_free()
 
 

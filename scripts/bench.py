@@ -57,7 +57,14 @@ from tests.support.baseline import (  # noqa: E402
     baseline_map,
     baseline_static_frames,
 )
-from tests.support.browser import MAP_IFRAME, chromium, free_port, open_page, stop_process_group  # noqa: E402
+from tests.support.browser import (  # noqa: E402
+    MAP_IFRAME,
+    chromium,
+    free_port,
+    open_page,
+    server_environment,
+    stop_process_group,
+)
 from tests.support.payload import first_load_bytes  # noqa: E402
 
 RESULTS = REPO / "bench" / "results.json"
@@ -213,8 +220,9 @@ def streamlit_server(script: Path) -> Iterator[tuple[str, float]]:
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(command, cwd=REPO, env=server_environment(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)  # fmt: skip
     try:
         yield f"http://127.0.0.1:{port}", started
     finally:

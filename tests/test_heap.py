@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.heap import return_free_memory
+from geo.heap import SERVER_ENVIRONMENT, missing_server_environment, return_free_memory
+from tests.support.browser import server_environment
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
 
@@ -134,3 +135,18 @@ def test_streamlit_does_not_collect_after_every_page_run() -> None:
         "print(config.get_option('runner.postScriptGC'))"
     )
     assert printed.strip() == "False"
+
+
+def test_a_server_started_without_the_arena_cap_is_told_what_to_add() -> None:
+    assert missing_server_environment({}) == [
+        f"{name}={value}" for name, value in SERVER_ENVIRONMENT.items()
+    ]
+    assert missing_server_environment({"MALLOC_ARENA_MAX": "8"}) == ["MALLOC_ARENA_MAX=2"]
+    assert missing_server_environment(SERVER_ENVIRONMENT) == []
+
+
+def test_the_readme_run_command_and_the_test_server_set_the_server_environment() -> None:
+    settings = " ".join(f"{name}={value}" for name, value in SERVER_ENVIRONMENT.items())
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"{settings} streamlit run app.py" in readme
+    assert missing_server_environment(server_environment()) == []

@@ -29,6 +29,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from geo.heap import SERVER_ENVIRONMENT
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -94,6 +96,11 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout_s: float) -> No
     )
 
 
+def server_environment() -> dict[str, str]:
+    """This process's environment with the page server's settings (:data:`SERVER_ENVIRONMENT`)."""
+    return {**os.environ, **SERVER_ENVIRONMENT}
+
+
 @contextlib.contextmanager
 def run_streamlit(log_path: Path) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port; yield its base URL; stop its process group.
@@ -124,7 +131,12 @@ def run_streamlit(log_path: Path) -> Iterator[str]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=REPO,
+            env=server_environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         url = f"http://127.0.0.1:{port}"
         try:
