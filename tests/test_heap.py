@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 
 from geo.heap import SERVER_ENVIRONMENT, missing_server_environment, return_free_memory
+from layers.catalogue.base import load_base
+from layers.catalogue.registry import CATALOGUE
+from layers.drawing.client_config import event_days
 from tests.support.browser import server_environment
+from views.cache import DATES_KEPT, LAYERS_KEPT
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
 
@@ -150,3 +154,10 @@ def test_the_readme_run_command_and_the_test_server_set_the_server_environment()
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert f"{settings} streamlit run app.py" in readme
     assert missing_server_environment(server_environment()) == []
+
+
+def test_the_bounded_date_caches_hold_the_whole_treaty_timeline() -> None:
+    # Play and previous / next event step through the event days: none of them is rebuilt.
+    assert len(event_days(load_base())) <= DATES_KEPT
+    dated = [spec.id for spec in CATALOGUE if "as_of" in spec.depends_on]
+    assert dated and DATES_KEPT * len(dated) + len(CATALOGUE) - len(dated) <= LAYERS_KEPT
