@@ -145,7 +145,7 @@
     });
     // An open popup says what the tooltip says: the tooltip hides while it is open. The
     // legend folds away, and any control that would still cover the popup (on a phone, the
-    // "Go to" box and the date control) hides until the popup closes or moves clear of it.
+    // tools and the "Go to" box) hides until the popup closes or moves clear of it.
     map.on('popupopen', function () {
       self._legendForPopup(true);
       self.container.classList.add('atlas-popup-open');
