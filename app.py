@@ -33,13 +33,13 @@ def _configure_heap() -> bool:
     A server started without the README's environment works, but keeps more memory after
     busy hours: the server's log says what to add.
     """
-    missing = missing_server_environment(os.environ)
+    missing = " ".join(missing_server_environment(os.environ))
     if missing:
         logging.getLogger(__name__).warning(
             "started without %s: start the server as the README says (%s streamlit run app.py) "
             "so that it gives memory back after busy hours",
-            " ".join(missing),
-            " ".join(missing),
+            missing,
+            missing,
         )
     return return_large_blocks_on_free()
 

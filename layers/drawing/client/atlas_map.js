@@ -146,17 +146,19 @@
     // An open popup says what the tooltip says: the tooltip hides while it is open. The
     // legend folds away, and any control that would still cover the popup (on a phone, the
     // tools and the "Go to" box) hides until the popup closes or moves clear of it.
+    var clearControls = function () { self._clearControlsForPopup(); };
     map.on('popupopen', function () {
       self._legendForPopup(true);
       self.container.classList.add('atlas-popup-open');
-      self._clearControlsForPopup();
+      clearControls();
+      map.on('move zoomend resize', clearControls);
     });
     map.on('popupclose', function () {
+      map.off('move zoomend resize', clearControls);
       self._legendForPopup(false);
       self.container.classList.remove('atlas-popup-open');
-      self._clearControlsForPopup();
+      clearControls();
     });
-    map.on('move zoomend resize', function () { self._clearControlsForPopup(); });
     this.container.addEventListener('keydown', function (e) { self._onKey(e); });
   };
 
