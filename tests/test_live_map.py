@@ -163,6 +163,29 @@ def test_view_survives_every_change_and_reaches_the_url(app_url: str, browser_co
     assert log.problems() == [] and other_log.problems() == []
 
 
+def test_a_layer_toggle_right_after_a_move_is_the_only_event(
+    app_url: str, browser_context: Any
+) -> None:
+    # The toggle carries the new view itself; a view report sent after it would rerun the page
+    # with the sidebar's values from before the toggle and switch the layer back on.
+    _page, frame, log = open_map(browser_context, app_url)
+    frame.locator(".atlas-layers summary").click()
+    frame.evaluate(
+        """() => {
+          window.__sent = [];
+          const send = atlas.options.send;
+          atlas.options.send = (event) => { window.__sent.push(event.kind); send(event); };
+          atlas.map.setView([50.0, 30.0], 6, {animate: false});
+          document.querySelector('input[data-layer="flank-borders"]').click();
+        }"""
+    )
+    frame.wait_for_function("() => window.__sent.includes('layers')", timeout=TIMEOUT_MS)
+    with pytest.raises(PlaywrightTimeout):  # three times the map's view-report delay
+        frame.wait_for_function("() => window.__sent.length > 1", timeout=1_200)
+    assert frame.evaluate("() => window.__sent") == ["layers"]
+    assert log.problems() == []
+
+
 def test_map_layer_list_and_sidebar_are_one_switch(app_url: str, browser_context: Any) -> None:
     page, frame, log = open_map(browser_context, app_url, "?mode=analyst")
     frame.locator(".atlas-layers summary").click()

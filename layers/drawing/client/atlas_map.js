@@ -166,6 +166,10 @@
 
   AtlasMap.prototype._emit = function (extra) {
     if (!this.options.send) { return; }
+    // Every event carries the view, so a view report still pending is redundant, and harmful:
+    // sent while the page is still applying this event, its rerun would carry the sidebar's
+    // values from before this event (a layer toggled here would be switched back).
+    clearTimeout(this._reportTimer);
     var center = this.map.getCenter();
     var visible = [];
     var self = this;
