@@ -159,5 +159,5 @@ def test_the_readme_run_command_and_the_test_server_set_the_server_environment()
 def test_the_bounded_date_caches_hold_the_whole_treaty_timeline() -> None:
     # Play and previous / next event step through the event days: none of them is rebuilt.
     assert len(event_days(load_base())) <= DATES_KEPT
-    dated = [spec.id for spec in CATALOGUE if "as_of" in spec.depends_on]
+    dated = [spec.id for spec in CATALOGUE if spec.dated]
     assert dated and DATES_KEPT * len(dated) + len(CATALOGUE) - len(dated) <= LAYERS_KEPT

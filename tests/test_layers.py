@@ -81,6 +81,7 @@ def test_view_args_ignore_parameters_the_layer_does_not_use(spec: LayerSpec):
     b = spec.view_args(ViewParams(date(2026, 1, 1), 10))
     c = spec.view_args(ViewParams(date(2025, 1, 1), 30))
     assert (a == b) is ("as_of" not in spec.depends_on)
+    assert spec.dated is (a != b)  # built anew for a new date exactly when it is dated
     assert (a == c) is ("belt_km" not in spec.depends_on)
 
 

@@ -29,7 +29,7 @@ from views.charts import contamination_chart, events_chart
 DATES_KEPT = 32
 #: Built catalogue layers kept (least recently used go first): the date-dependent layers of
 #: :data:`DATES_KEPT` dates, plus room for one build of every layer.
-LAYERS_KEPT = DATES_KEPT * sum("as_of" in spec.depends_on for spec in CATALOGUE) + len(CATALOGUE)
+LAYERS_KEPT = DATES_KEPT * sum(spec.dated for spec in CATALOGUE) + len(CATALOGUE)
 
 
 @st.cache_resource(show_spinner="Loading the base geography…")

@@ -64,7 +64,7 @@ def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:
     """
     layer = get_layer(layer_id, view_args)
     key = get_display_key(layer_id, view_args)
-    if "as_of" in layer.spec.depends_on:
+    if layer.spec.dated:
         return _published(key, (), layer)
     return _published(key, view_args, layer)
 
@@ -73,7 +73,7 @@ def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:
 def _published(geometry_key: str, props_key: ViewArgs, _layer: MapLayer) -> str:
     """Publish a layer file once per geometry (and, with properties, per view values)."""
     del props_key
-    with_props = "as_of" not in _layer.spec.depends_on
+    with_props = not _layer.spec.dated
     geometry = get_display_geometry(geometry_key, _layer)
     payload = geometry_payload(_layer, with_props=with_props, geometry=geometry)
     return publish_json(payload, APP_DIR)
@@ -135,7 +135,7 @@ def page_map_config(
     entries, patches, drawn, dynamic_shown = [], {}, [], []
     for spec in CATALOGUE:
         visible = spec.id in state.layers
-        dynamic = "as_of" in spec.depends_on
+        dynamic = spec.dated
         if not visible:
             entries.append({"id": spec.id, "title": spec.title, "visible": False})
             continue

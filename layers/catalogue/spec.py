@@ -210,6 +210,11 @@ class LayerSpec:
         """The view parameters that change the layer (those its builder declares)."""
         return frozenset() if self.builder is None else builder_parameters(self.builder)
 
+    @property
+    def dated(self) -> bool:
+        """Whether the layer changes with the view date (its builder asks for ``as_of``)."""
+        return "as_of" in self.depends_on
+
     def view_args(self, params: ViewParams) -> ViewArgs:
         """The part of ``params`` this layer is built from (also its cache key).
 
