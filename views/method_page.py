@@ -8,10 +8,13 @@ METHOD_MD = """
 ### Borders and point of view
 Country polygons are Natural Earth 5.1.1 at 1:10m, German point of view: internationally
 recognised borders, so **Crimea and Sevastopol are part of Ukraine**. Ukraine's 27 first-level
-units (24 oblasts, Kyiv city, Crimea, Sevastopol) were built by `scripts/build_data.py` from
-Natural Earth admin-1 boundary lines inside that polygon and named with GeoNames places; see
-`data/manifest.json` for sources, method and checksum. Natural Earth's generalised outline makes
-Kyiv city about twice its official area: do not read that area as official.
+units (24 oblasts, Kyiv city, Crimea, Sevastopol) are the OpenStreetMap hromadas dissolved by
+`scripts/build_data.py` (ODbL, © OpenStreetMap contributors): every hromada nests in its unit
+and a unit's area is the sum of its hromadas' areas, plus the land of the unit that lies in no
+hromada (the Chornobyl exclusion zone; Chop, Kozyn and Vylkove, which have no OpenStreetMap
+polygon), cut from Natural Earth's Ukraine. Crimea and Sevastopol, with no OpenStreetMap
+hromadas, are Natural Earth's units. Kyiv city is 822 km² (official about 839 km²). See
+`data/manifest.json` for sources, method and checksum.
 
 ### Coordinate reference systems
 * Storage and display: EPSG:4326 (longitude/latitude, WGS84).
