@@ -242,6 +242,13 @@ def _add_workbench_commands(commands: argparse._SubParsersAction) -> None:
         choices=[level.value for level in JoinLevel],
         help="join to hromadas or to oblasts (default: the level more keys match)",
     )
+    join.add_argument(
+        "--within",
+        metavar="COL",
+        help="names only: a column naming each row's oblast (name, ISO 3166-2 or KATOTTG "
+        "code), so a hromada name repeated in several oblasts means the one in the row's "
+        "oblast (joins to hromadas)",
+    )
     join.add_argument("--sheet", metavar="NAME", help="XLSX: the sheet (default: the first)")
     join.add_argument(
         "--encoding",
@@ -505,6 +512,7 @@ def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
             reference=load_join_reference(),
             name=table.name,
             row_numbers=table.row_numbers,
+            within=args.within,
         )
     except TableError as exc:
         raise UsageError(str(exc)) from None

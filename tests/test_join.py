@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import TableError
+from geo.hromadas import codifier_hromadas
 from geo.join import (
     UNIT_COLUMNS,
     JoinLevel,
@@ -28,6 +29,7 @@ VINNYTSIA = "UA05020030000031457"  # Вінницька міська грома�
 IRPIN = "UA32080150000035443"  # Ірпінська міська громада
 SHEPTYTSKA = "UA46120130000026331"  # Шептицька міська громада
 SLOVIANSK = "UA14120210000056793"  # Слов’янська міська громада (Donetsk Oblast)
+ZNAMIANKA = "UA35040130000021732"  # Знам’янська міська громада (Kirovohrad Oblast)
 KYIV_CITY = "UA80000000000093317"
 RAION = "UA05020000000026686"  # Vinnytskyi raion
 SETTLEMENT = "UA05020030010063857"  # a village of a Vinnytsia Oblast hromada (level IV)
@@ -147,9 +149,9 @@ def test_katottg_level_agrees_with_the_codifier_categories():
 
 def test_name_join_with_apostrophes_look_alikes_and_duplicates(reference):
     names = [
-        "Слов’янська міська громада",  # 2: U+2019, as in the codifier: matched
-        "Слов'янська міська громада",  # 3: ASCII apostrophe: duplicate of 2
-        "СЛОВʼЯНСЬКА  міська ТЕРИТОРІАЛЬНА громада",  # 4: U+02BC, case, spaces: duplicate
+        "Знам’янська міська громада",  # 2: U+2019, as in the codifier: matched
+        "Знам'янська міська громада",  # 3: ASCII apostrophe: duplicate of 2
+        "ЗНАМʼЯНСЬКА  міська ТЕРИТОРІАЛЬНА громада",  # 4: U+02BC, case, spaces: duplicate
         "Вiнницька міська громада",  # 5: Latin i among Cyrillic: unmatched
         "Вінницька міська громада",  # 6: matched
         "Sheptytska miska hromada",  # 7: English transliteration: matched
@@ -172,9 +174,9 @@ def test_name_join_with_apostrophes_look_alikes_and_duplicates(reference):
         11: Reason.WRONG_LEVEL,
         13: Reason.EMPTY,
     }
-    assert list(result.frame["unit_katottg"]) == [SLOVIANSK, VINNYTSIA, SHEPTYTSKA]
+    assert list(result.frame["unit_katottg"]) == [ZNAMIANKA, VINNYTSIA, SHEPTYTSKA]
     assert {d.unit_code: d.rows for d in report.duplicates} == {
-        SLOVIANSK: (2, 3, 4),
+        ZNAMIANKA: (2, 3, 4),
         VINNYTSIA: (6, 12),
     }
     assert list(result.frame["name"]) == names[:1] + names[4:6]  # verbatim, not normalised
@@ -199,6 +201,80 @@ def test_oblast_names_in_both_languages(reference):
     assert list(result.frame["unit_iso_3166_2"]) == ["UA-30", "UA-32", "UA-43", "UA-05"]
     assert (report.matched, report.unmatched_count, report.duplicate_count) == (4, 2, 4)
     assert reasons(result) == {10: Reason.WRONG_LEVEL, 11: Reason.MIXED_SCRIPTS}
+
+
+def _codifier_table(reference) -> pd.DataFrame:
+    """The codifier's own hromada list (1,772 rows, Crimea's included) with its oblast's name."""
+    codifier = codifier_hromadas()
+    units = reference.oblast_units
+    oblast_names = dict(zip(units["unit_katottg"].str[:4], units["unit_name_uk"], strict=True))
+    return codifier.assign(oblast=codifier["katottg"].str[:4].map(oblast_names))
+
+
+@pytest.mark.parametrize("within", [None, "oblast"])
+def test_the_codifier_joined_by_name_has_no_wrong_match(reference, within):
+    table = _codifier_table(reference)
+    assert len(table) == 1772 and table["oblast"].notna().all()
+    result = join_table(
+        table, column="name_uk", by="name", reference=reference, level="hromada", within=within
+    )
+    report = result.report
+    # Every matched row is its own unit: a name that could mean two units is never matched.
+    assert (result.frame["katottg"] == result.frame["unit_katottg"]).all()
+    assert report.duplicate_count == 0
+    crimea = {u.row for u in report.unmatched if table["katottg"].iloc[u.row - 2][:4] == "UA01"}
+    assert len(crimea) == 303  # Crimea's hromadas: never drawn on a mainland namesake
+    # The oblast column resolves names repeated across oblasts (more rows matched, none wrong).
+    assert report.matched >= (1440 if within else 1150)
+
+
+def test_names_shared_with_crimea_or_a_shapeless_hromada_are_ambiguous(reference):
+    table = pd.DataFrame(
+        {
+            "name": ["Полтавська", "Козинська", "Первомайська", "Козинська", "Козинська",
+                     "Полтавська міська громада", "Первомайська"],
+            "oblast": ["", "", "", "Київська область", "UA-56", "Poltava Oblast",
+                       "Миколаївська"],
+        }
+    )  # fmt: skip
+    plain = join_table(
+        table.iloc[:3], column="name", by="name", reference=reference, level="hromada"
+    )
+    assert reasons(plain) == {2: Reason.AMBIGUOUS, 3: Reason.AMBIGUOUS, 4: Reason.AMBIGUOUS}
+    details = [u.detail for u in plain.report.unmatched]
+    assert "UA01120570000080989" in details[0] and "UA53080370000025447" in details[0]
+    assert "UA32120070000050717" in details[1] and "UA56040130000011543" in details[1]
+    assert "former name" in details[2]
+    within = join_table(
+        table.iloc[3:], column="name", by="name", reference=reference, within="oblast"
+    )
+    assert list(within.frame["unit_katottg"]) == ["UA56040130000011543", "UA53080370000025447"]
+    # Kozyn in Kyiv Oblast has no polygon; Pervomaiska in Mykolaiv Oblast is a city's name now
+    # and a renamed settlement hromada's former name: still two units.
+    assert reasons(within) == {2: Reason.NO_SHAPE, 5: Reason.AMBIGUOUS}
+
+
+def test_former_names_and_shapeless_hromadas_by_bare_name(reference):
+    names = ["Володимир-Волинська", "Червоноградська", "Сєвєродонецька", "Chervonohradska",
+             "Чопська", "Вилківська", "Chopska miska hromada"]  # fmt: skip
+    result = join_table(
+        pd.DataFrame({"n": names}), column="n", by="name", reference=reference, level="hromada"
+    )
+    assert [u.reason for u in result.report.unmatched] == [Reason.FORMER_NAME] * 4 + [
+        Reason.NO_SHAPE
+    ] * 3
+    assert "Шептицька" in result.report.unmatched[1].detail
+
+
+def test_the_oblast_column_is_checked_and_only_for_names(reference):
+    table = pd.DataFrame({"n": ["Полтавська", "Вінницька"], "o": ["Narnia", "UA-05"]})
+    result = join_table(table, column="n", by="name", reference=reference, within="o")
+    assert reasons(result) == {2: Reason.UNKNOWN_OBLAST}
+    assert list(result.frame["unit_katottg"]) == [VINNYTSIA]
+    with pytest.raises(TableError, match="names"):
+        join_table(table, column="o", by="iso_3166_2", reference=reference, within="o")
+    with pytest.raises(TableError, match="names"):
+        join_table(table, column="n", by="name", reference=reference, within="o", level="oblast")
 
 
 def test_iso_codes_join_at_oblast_level_only(reference):

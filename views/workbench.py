@@ -53,6 +53,8 @@ KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
     JoinBy.ISO_3166_2: ("iso_3166_2", "iso", "iso_code"),
     JoinBy.NAME: ("name", "name_uk", "name_en", "oblast", "hromada", "назва", "область"),
 }
+#: "Oblast column" choice for no oblast column.
+NO_WITHIN = ""
 #: Rows of the unmatched and duplicate lists shown on the page (the counts are complete).
 REPORT_ROWS = 500
 
@@ -132,9 +134,11 @@ def _suggested(columns: list[str], by: JoinBy) -> int:
     return 0
 
 
-def _join(table: Table, column: str, by: JoinBy, level: str) -> JoinResult | None:
-    """The join, made once per table, column, kind of key and level."""
-    key = (id(table), column, by.value, level)
+def _join(
+    table: Table, column: str, by: JoinBy, level: str, within: str | None
+) -> JoinResult | None:
+    """The join, made once per table, column, kind of key, level and oblast column."""
+    key = (id(table), column, by.value, level, within)
     cached = st.session_state.get(Key.JOIN_RESULT)
     if cached is None or cached[0] != key:
         try:
@@ -146,6 +150,7 @@ def _join(table: Table, column: str, by: JoinBy, level: str) -> JoinResult | Non
                 reference=get_join_reference(),
                 name=table.name,
                 row_numbers=table.row_numbers,
+                within=within,
             )
             cached = (key, result, None, table)
         except AtlasError as error:
@@ -161,10 +166,11 @@ def _render_report(result: JoinResult) -> None:
     report = result.report
     unit_word = "hromada-level units" if report.level is JoinLevel.HROMADA else "oblasts"
     chosen = " (the level that matches more rows)" if report.level_chosen else ""
+    within = f", each name within the oblast in “{report.within}”" if report.within else ""
     st.markdown(
         plain(
             f"Joined to the {report.units:,} {unit_word}{chosen} by {report.by.value} in "
-            f"column “{report.column}”."
+            f"column “{report.column}”{within}."
         )
     )
     cols = st.columns(4)
@@ -237,7 +243,16 @@ def _render_join() -> JoinedTable | None:
                                "oblast": "oblasts"}[v],
         key=Key.JOIN_LEVEL,
     )  # fmt: skip
-    result = _join(table, str(column), by, str(level))
+    within = None
+    if by is JoinBy.NAME:
+        choice = st.selectbox(
+            "Oblast column (resolves hromada names repeated in several oblasts)",
+            [NO_WITHIN, *(c for c in columns if c != column)],
+            format_func=lambda c: c or "none",
+            key=Key.JOIN_WITHIN,
+        )
+        within = str(choice) or None
+    result = _join(table, str(column), by, str(level), within)
     if result is None:
         return None
     _render_report(result)
