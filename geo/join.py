@@ -57,11 +57,27 @@ from geo.translit import APOSTROPHES, transliterate_uk
 
 
 class JoinBy(StrEnum):
-    """What the key column holds."""
+    """What the key column holds (the one list the CLI, the page and the report use)."""
 
     KATOTTG = "katottg"
+    PCODE = "pcode"
     ISO_3166_2 = "iso_3166_2"
     NAME = "name"
+
+    @property
+    def label(self) -> str:
+        """What the keys are, in words (the page's choice, the CLI's help)."""
+        return _JOIN_BY_LABELS[self]
+
+
+_JOIN_BY_LABELS = MappingProxyType(
+    {
+        JoinBy.KATOTTG: "KATOTTG codes (UA + 17 digits)",
+        JoinBy.PCODE: "OCHA COD-AB P-codes (UA71, UA7102, UA7102001)",
+        JoinBy.ISO_3166_2: "ISO 3166-2:UA codes (UA-71)",
+        JoinBy.NAME: "names (Ukrainian or English)",
+    }
+)
 
 
 class JoinLevel(StrEnum):
@@ -111,6 +127,17 @@ KATOTTG_LEVEL_NAMES = MappingProxyType(
 )
 _KATOTTG_LEVEL_SLICES = ((0, 2), (2, 4), (4, 7), (7, 10), (10, 12))
 _ISO = re.compile(r"UA-\d{2}")
+#: OCHA COD-AB P-codes of Ukraine: "UA" and the leading digits of the unit's KATOTTG code,
+#: 2 for a first-level unit (ADM1, ``UA71``), 4 for a raion (ADM2, ``UA7102``) and 7 for a
+#: hromada (ADM3, ``UA7102001``). Checked against a table keyed by them: the oblast index of
+#: alexandreannic/infoportal-common (``src/location/oblastIndex.ts``: ``UA44`` Luhanska,
+#: ``UA73`` Chernivetska, ``UA80`` Kyiv, ``UA85`` Sevastopol) and its hromadas
+#: (``src/location/hromadas.ts``: ``UA0102003`` Ароматненська, parent ``UA0102``, whose
+#: KATOTTG code is UA01020030000085835); HDX cod-ab-ukr: "P-codes: National system adapted
+#: to OCHA standards".
+PCODE_PATTERN = re.compile(r"UA\d{2}(?:\d{2}(?:\d{3})?)?")
+#: Digits after "UA" of a P-code by KATOTTG level (1 first level, 2 raion, 3 hromada).
+PCODE_DIGITS = MappingProxyType({1: 2, 2: 4, 3: 7})
 _APOSTROPHE_TABLE = MappingProxyType(str.maketrans(dict.fromkeys(sorted(APOSTROPHES | {"′"}), "'")))
 _DASHES = MappingProxyType(str.maketrans(dict.fromkeys("‐‑‒–—−", "-")))
 _SPACES = re.compile(r"\s+")
@@ -585,6 +612,7 @@ class JoinReference:
     _names: Mapping[JoinLevel, _NameIndex] = field(init=False, repr=False)
     _first_level: Mapping[str, int] = field(init=False, repr=False)
     _codifier_codes: frozenset[str] = field(init=False, repr=False)
+    _pcodes: Mapping[str, str] = field(init=False, repr=False)
     _iso: Mapping[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -625,6 +653,16 @@ class JoinReference:
             MappingProxyType({code[:4]: i for i, code in enumerate(oblasts["unit_katottg"])}),
         )
         object.__setattr__(self, "_codifier_codes", frozenset(self.codifier["katottg"]))
+        pcodes = {}
+        for code in [
+            *oblasts["unit_katottg"],
+            *hromadas["unit_katottg"],
+            *self.codifier["katottg"],
+        ]:
+            depth = katottg_level(str(code))
+            if depth in (1, 3):
+                pcodes[str(code)[: 2 + PCODE_DIGITS[depth]]] = str(code)
+        object.__setattr__(self, "_pcodes", MappingProxyType(pcodes))
         object.__setattr__(
             self,
             "_iso",
@@ -725,7 +763,8 @@ class JoinReference:
             return KeyMatch(
                 None,
                 Reason.MALFORMED,
-                f"not a KATOTTG code{hint}; write 'UA' and 17 digits, e.g. UA05020030000031457",
+                f"not a KATOTTG code{hint} ('UA' and 17 digits)"
+                f"{_written_like(code, JoinBy.KATOTTG)}",
             )
         found = self._codes[level].get(code)
         if found is not None:
@@ -767,12 +806,45 @@ class JoinReference:
             )
         return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} has this code")
 
+    def match_pcode(self, key: str, level: JoinLevel) -> KeyMatch:
+        """Match one OCHA COD-AB P-code cell at ``level`` (:data:`PCODE_PATTERN`).
+
+        The P-code is read as the KATOTTG code it is the start of, so it is reported as that
+        code would be (wrong level, no shape, unknown).
+        """
+        code = re.sub(r"\s+", "", key).upper()
+        if not PCODE_PATTERN.fullmatch(code):
+            return KeyMatch(
+                None,
+                Reason.MALFORMED,
+                "not an OCHA COD-AB P-code ('UA' and 2, 4 or 7 digits: oblast, raion, "
+                f"hromada){_written_like(code, JoinBy.PCODE)}",
+            )
+        full = self._pcodes.get(code)
+        if full is not None:
+            return self.match_katottg(full, level)
+        where = self._first_level_label(code)
+        if not where:
+            return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this P-code")
+        if len(code) == 2 + PCODE_DIGITS[2]:
+            target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
+            return KeyMatch(
+                None,
+                Reason.WRONG_LEVEL,
+                f"a raion P-code (second level){where}; the table is joined to {target}: "
+                "aggregate it to that level first, never to a unit that contains it",
+            )
+        return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this P-code")
+
     def match_iso(self, key: str) -> KeyMatch:
         """Match one ISO 3166-2:UA cell (oblast level)."""
         code = re.sub(r"\s+", "", key).upper().replace("‐", "-").replace("–", "-")
         if not _ISO.fullmatch(code):
             return KeyMatch(
-                None, Reason.MALFORMED, "not an ISO 3166-2:UA code; write it as e.g. UA-05"
+                None,
+                Reason.MALFORMED,
+                "not an ISO 3166-2:UA code ('UA-' and two digits)"
+                f"{_written_like(code, JoinBy.ISO_3166_2)}",
             )
         found = self._iso.get(code)
         if found is not None:
@@ -929,6 +1001,8 @@ class JoinReference:
             return self.match_katottg(text, level)
         if by is JoinBy.ISO_3166_2:
             return self.match_iso(text)
+        if by is JoinBy.PCODE:
+            return self.match_pcode(text, level)
         return self.match_name(text, level, within)
 
     def match_oblast(self, key: object) -> KeyMatch:
@@ -943,13 +1017,15 @@ class JoinReference:
         return self.match(text, value_kind(text), JoinLevel.OBLAST)
 
     def votes(self, key: object, by: JoinBy) -> JoinLevel | None:
-        """The level a key's form points to (a hromada or first-level KATOTTG code)."""
-        if by is not JoinBy.KATOTTG:
-            return None
+        """The level a key's form points to (a hromada or first-level code or P-code)."""
         code = re.sub(r"\s+", "", _cell_text(key)).upper()
-        if not KATOTTG_PATTERN.fullmatch(code):
+        levels = {1: JoinLevel.OBLAST, 3: JoinLevel.HROMADA}
+        if by is JoinBy.PCODE and PCODE_PATTERN.fullmatch(code):
+            depth = {2 + n: level for level, n in PCODE_DIGITS.items()}.get(len(code), 0)
+            return levels.get(depth)
+        if by is not JoinBy.KATOTTG or not KATOTTG_PATTERN.fullmatch(code):
             return None
-        return {1: JoinLevel.OBLAST, 3: JoinLevel.HROMADA}.get(katottg_level(code))
+        return levels.get(katottg_level(code))
 
 
 def value_kind(text: str) -> JoinBy:
@@ -970,7 +1046,22 @@ def value_kind(text: str) -> JoinBy:
         return JoinBy.KATOTTG
     if _ISO.fullmatch(code):
         return JoinBy.ISO_3166_2
+    if PCODE_PATTERN.fullmatch(code):
+        return JoinBy.PCODE
     return JoinBy.NAME
+
+
+def _written_like(code: str, by: JoinBy) -> str:
+    """``; it is written like a P-code: join by pcode`` when a cell is another kind of code.
+
+    Never a rewrite of the cell into the asked kind: ISO 3166-2 numbers differ from the
+    KATOTTG/P-code ones for four units (Luhansk UA-09/UA44, Chernivtsi UA-77/UA73, Kyiv
+    UA-30/UA80, Sevastopol UA-40/UA85), so "UA44" written as "UA-44" would be another unit.
+    """
+    kind = value_kind(code)
+    if kind is by or kind is JoinBy.NAME:
+        return ""
+    return f"; it is written like one of the {kind.label}: join by {kind.value}"
 
 
 def _cell_text(value: object) -> str:
@@ -1269,6 +1360,7 @@ __all__ = [
     "KATOTTG_LEVEL_NAMES",
     "OBLAST_SOURCE_IDS",
     "OBLAST_SUFFIXES",
+    "PCODE_PATTERN",
     "UNIT_COLUMNS",
     "Duplicate",
     "JoinBy",

@@ -233,8 +233,7 @@ def _add_workbench_commands(commands: argparse._SubParsersAction) -> None:
         "--by",
         required=True,
         choices=[b.value for b in JoinBy],
-        help="what the key column holds: a KATOTTG code (UA + 17 digits), an ISO 3166-2:UA "
-        "code (UA-05) or a name in Ukrainian or English",
+        help="what the key column holds: " + "; ".join(f"{b.value}: {b.label}" for b in JoinBy),
     )
     join.add_argument("--column", required=True, metavar="COL", help="the key column's name")
     join.add_argument(

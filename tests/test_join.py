@@ -287,6 +287,51 @@ def test_iso_codes_join_at_oblast_level_only(reference):
         join_table(table, column="iso", by="iso_3166_2", reference=reference, level="hromada")
 
 
+# ------------------------------------------------------------------------------ P-codes
+
+
+def test_pcodes_of_all_27_first_level_units_join_to_their_units(reference):
+    units = reference.oblast_units
+    pcodes = units["unit_katottg"].str[:4]
+    table = pd.DataFrame({"pcode": pcodes.iloc[::-1].to_list(), "iso": units["unit_iso_3166_2"]
+                          .iloc[::-1].to_list()})  # fmt: skip
+    result = join_table(table, column="pcode", by="pcode", reference=reference)
+    assert result.report.level is JoinLevel.OBLAST
+    assert result.report.matched == 27 and not result.report.unmatched
+    assert (result.frame["iso"] == result.frame["unit_iso_3166_2"]).all()
+    by_pcode = dict(zip(result.frame["pcode"], result.frame["unit_name_en"], strict=True))
+    # The four units whose ISO number differs from the KATOTTG/P-code one.
+    assert by_pcode["UA44"] == "Luhansk Oblast" and by_pcode["UA73"] == "Chernivtsi Oblast"
+    assert by_pcode["UA80"] == "Kyiv" and by_pcode["UA85"] == "Sevastopol"
+
+
+def test_hromada_pcodes_join_to_their_units_and_say_why_not(reference):
+    units = reference.hromada_units
+    codes = units["unit_katottg"]
+    pcodes = [c[:9] if lv == "hromada" else c[:4] for c, lv in zip(codes, units["unit_level"],
+                                                                   strict=True)]  # fmt: skip
+    result = join_table(pd.DataFrame({"p": pcodes, "code": codes}), column="p", by="pcode",
+                        reference=reference)  # fmt: skip
+    assert result.report.level is JoinLevel.HROMADA and result.report.matched == 1469
+    assert (result.frame["code"] == result.frame["unit_katottg"]).all()
+    others = ["UA7102", "UA2110027", "UA0102003", "UA12345", "UA05020030000031457", "ua 05 02 003"]
+    result = join_table(pd.DataFrame({"p": others}), column="p", by="pcode", reference=reference,
+                        level="hromada")  # fmt: skip
+    assert reasons(result) == {2: Reason.WRONG_LEVEL, 3: Reason.NO_SHAPE, 4: Reason.NO_SHAPE,
+                               5: Reason.MALFORMED, 6: Reason.MALFORMED}  # fmt: skip
+    assert list(result.frame["unit_katottg"]) == [VINNYTSIA]
+    assert "join by katottg" in result.report.unmatched[-1].detail
+
+
+@pytest.mark.parametrize("pcode", ["UA44", "UA73", "UA80", "UA85", "UA05"])
+def test_a_pcode_read_as_iso_is_never_rewritten_into_another_unit(reference, pcode):
+    result = join_table(pd.DataFrame({"k": [pcode]}), column="k", by="iso_3166_2",
+                        reference=reference)  # fmt: skip
+    (row,) = result.report.unmatched
+    assert row.reason is Reason.MALFORMED and "join by pcode" in row.detail
+    assert "UA-" + pcode[2:] not in row.detail and "e.g." not in row.detail
+
+
 _LOOK_ALIKES = {"а": "a", "е": "e", "і": "i", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x"}
 
 

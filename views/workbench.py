@@ -1,7 +1,7 @@
 """The analyst's workbench (Analyst mode): a table joined to the units, summaries of a layer.
 
-* **Join a table**: a CSV or XLSX table keyed by KATOTTG code, ISO 3166-2 code or name is
-  joined to the hromadas or oblasts (:mod:`geo.join`: never a guessed match); the page
+* **Join a table**: a CSV or XLSX table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or
+  name is joined to the hromadas or oblasts (:mod:`geo.join`: never a guessed match); the page
   reports what matched, what did not and why, and draws a choropleth of a chosen column
   (:mod:`layers.drawing.choropleth`). The joined layer joins the map's layers for this
   session, so the downloads export it with the table's own columns verbatim.
@@ -50,6 +50,7 @@ AUTO_LEVEL = "auto"
 #: Key-column names a join suggests first, by kind of key (compared without case).
 KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
     JoinBy.KATOTTG: ("katottg", "kodifikator", "code", "код", "katotth"),
+    JoinBy.PCODE: ("pcode", "p-code", "adm3_pcode", "adm2_pcode", "adm1_pcode"),
     JoinBy.ISO_3166_2: ("iso_3166_2", "iso", "iso_code"),
     JoinBy.NAME: ("name", "name_uk", "name_en", "oblast", "hromada", "назва", "область"),
 }
@@ -98,7 +99,7 @@ def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable 
 def _read_upload() -> Table | None:
     """The uploaded table, read once per file and sheet (an error is said once, here)."""
     upload = st.file_uploader(
-        "A table keyed by KATOTTG code, ISO 3166-2 code or name (CSV or XLSX)",
+        "A table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or name (CSV or XLSX)",
         type=[suffix.lstrip(".") for suffix in TABLE_SUFFIXES],
         key=Key.JOIN_UPLOAD,
     )
@@ -211,8 +212,8 @@ def _render_report(result: JoinResult) -> None:
 
 def _render_join() -> JoinedTable | None:
     st.caption(
-        "Map your own figures: a table with a column of KATOTTG codes (hromada, or oblast "
-        "level), ISO 3166-2 codes (UA-05 …) or Ukrainian or English names. Names are compared "
+        "Map your own figures: a table with a column of KATOTTG codes or OCHA P-codes (hromada "
+        "or oblast level), ISO 3166-2 codes or Ukrainian or English names. Names are compared "
         "after normalising case, apostrophes and the words oblast/область, hromada/громада; "
         "nothing is matched by guessing. Stays in this browser session."
     )
@@ -225,8 +226,7 @@ def _render_join() -> JoinedTable | None:
         top[1].selectbox(
             "Keys are",
             [b.value for b in JoinBy],
-            format_func=lambda v: {"katottg": "KATOTTG codes", "iso_3166_2": "ISO 3166-2 codes",
-                                   "name": "names (uk or en)"}[v],
+            format_func=lambda v: JoinBy(v).label,
             key=Key.JOIN_BY,
         )
     )  # fmt: skip
