@@ -80,6 +80,64 @@ _JOIN_BY_LABELS = MappingProxyType(
 )
 
 
+#: The choice that lets the values decide (the kind of key) or the keys (the level).
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class KindDetection:
+    """The kind of key read from a column's values (:func:`detect_key_kind`).
+
+    Parameters
+    ----------
+    by
+        The kind most non-empty values are written like (ties: :class:`JoinBy` order).
+    counts
+        Non-empty values written like each kind, in :class:`JoinBy` order (only kinds seen).
+    values
+        Non-empty values.
+    """
+
+    by: JoinBy
+    counts: Mapping[JoinBy, int]
+    values: int
+
+    def describe(self) -> str:
+        """``chosen from the values: 30 of 30 look like names (Ukrainian or English)``."""
+        seen = ", ".join(f"{n:,} {kind.label}" for kind, n in self.counts.items() if n)
+        return (
+            f"chosen from the values: {self.counts.get(self.by, 0):,} of {self.values:,} look "
+            f"like {self.by.label}" + (f" ({seen})" if len(self.counts) > 1 else "")
+        )
+
+
+def detect_key_kind(values: Sequence[object]) -> KindDetection:
+    """The kind of key a column holds, from the form of its values (:func:`value_kind`).
+
+    Parameters
+    ----------
+    values
+        The key column's cells.
+
+    Returns
+    -------
+    KindDetection
+        Names when no value is a code (or the column is empty).
+    """
+    counts = {kind: 0 for kind in JoinBy}
+    total = 0
+    for value in values:
+        text = _cell_text(value)
+        if text.strip():
+            counts[value_kind(text)] += 1
+            total += 1
+    by = max(JoinBy, key=lambda kind: (counts[kind], -list(JoinBy).index(kind)))
+    if not total:
+        by = JoinBy.NAME
+    seen = MappingProxyType({kind: n for kind, n in counts.items() if n})
+    return KindDetection(by, seen, total)
+
+
 class JoinLevel(StrEnum):
     """Which units a table is joined to."""
 
@@ -357,6 +415,8 @@ class JoinReport:
         Whether the level was chosen from the keys (no level given).
     within
         The oblast column that resolved repeated names, if one was given.
+    detection
+        How the kind of key was read from the values, when it was not given.
     """
 
     table: str
@@ -370,6 +430,7 @@ class JoinReport:
     units: int
     level_chosen: bool = False
     within: str | None = None
+    detection: KindDetection | None = None
 
     @property
     def unmatched_count(self) -> int:
@@ -421,6 +482,8 @@ class JoinReport:
         ]
         if self.within is not None:
             out.insert(1, f"names looked up within the oblast in column {self.within!r}")
+        if self.detection is not None:
+            out.insert(1, f"kind of key {self.by.value}: {self.detection.describe()}")
         if self.unmatched:
             by_reason = ", ".join(f"{reason} {n:,}" for reason, n in self.reasons().items())
             out.append(f"unmatched ({by_reason}):")
@@ -1194,7 +1257,7 @@ def join_table(
     table: pd.DataFrame,
     *,
     column: str,
-    by: JoinBy | str,
+    by: JoinBy | str | None,
     reference: JoinReference,
     level: JoinLevel | str | None = None,
     name: str = "table",
@@ -1210,7 +1273,8 @@ def join_table(
     column
         The key column (exact name; a unique case-insensitive match is accepted).
     by
-        ``katottg``, ``iso_3166_2`` or ``name`` (:class:`JoinBy`).
+        ``katottg``, ``pcode``, ``iso_3166_2`` or ``name`` (:class:`JoinBy`); ``None`` or
+        :data:`AUTO`: read from the values (:func:`detect_key_kind`, said in the report).
     reference
         :func:`join_reference` / :func:`load_join_reference`.
     level
@@ -1238,11 +1302,16 @@ def join_table(
     TableError
         For an unknown column, kind of key or level, or ISO keys joined to hromadas.
     """
+    detection = None
+    if by is None or str(by) == AUTO:
+        detection = detect_key_kind(list(table[_resolve_column(table, column, name)]))
+        by = detection.by
     try:
         kind = JoinBy(str(by))
     except ValueError:
         raise TableError(
-            f"unknown kind of key {by!r}; choose one of {', '.join(b.value for b in JoinBy)}"
+            f"unknown kind of key {by!r}; choose one of {AUTO}, "
+            f"{', '.join(b.value for b in JoinBy)}"
         ) from None
     try:
         wanted = None if level is None else JoinLevel(str(level))
@@ -1337,6 +1406,7 @@ def join_table(
         units=len(units),
         level_chosen=wanted is None,
         within=within_column,
+        detection=detection,
     )
     own = table.iloc[kept].reset_index(drop=True)
     taken = {str(c) for c in own.columns}
@@ -1355,6 +1425,7 @@ def join_table(
 
 
 __all__ = [
+    "AUTO",
     "CRIMEA_ALIASES",
     "HROMADA_SUFFIXES",
     "KATOTTG_LEVEL_NAMES",
@@ -1369,9 +1440,11 @@ __all__ = [
     "JoinReport",
     "JoinResult",
     "KeyMatch",
+    "KindDetection",
     "NameCandidate",
     "Reason",
     "Unmatched",
+    "detect_key_kind",
     "join_reference",
     "join_table",
     "katottg_level",

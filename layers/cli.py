@@ -21,7 +21,7 @@ from geo.errors import AtlasError, ImportRejectedError, TableError
 from geo.facts import load_facts
 from geo.hromadas import load_hromadas
 from geo.importer import import_path, supported_formats
-from geo.join import JoinBy, JoinLevel, join_table, load_join_reference
+from geo.join import AUTO, JoinBy, JoinLevel, join_table, load_join_reference
 from geo.oblasts import load_oblasts
 from geo.summary import (
     SUMMARY_COLUMNS,
@@ -231,9 +231,11 @@ def _add_workbench_commands(commands: argparse._SubParsersAction) -> None:
     join.add_argument("table", metavar="TABLE", help="the table (.csv or .xlsx)")
     join.add_argument(
         "--by",
-        required=True,
-        choices=[b.value for b in JoinBy],
-        help="what the key column holds: " + "; ".join(f"{b.value}: {b.label}" for b in JoinBy),
+        default=AUTO,
+        choices=[AUTO, *(b.value for b in JoinBy)],
+        help="what the key column holds: "
+        + "; ".join(f"{b.value}: {b.label}" for b in JoinBy)
+        + f" (default {AUTO}: read from the values, and said)",
     )
     join.add_argument("--column", required=True, metavar="COL", help="the key column's name")
     join.add_argument(

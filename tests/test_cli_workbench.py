@@ -123,6 +123,20 @@ def test_join_names_within_an_oblast_column(fast, tmp_path):
     assert code == 2 and "4 rows: 0 matched, 4 unmatched" in out and "ambiguous 4" in out
 
 
+def test_join_reads_the_kind_of_key_from_the_values_and_says_it(fast, tmp_path):
+    source = tmp_path / "by_oblast.csv"
+    source.write_text("oblast,value\nХарківська область,1\nSumy Oblast,2\nUA-30,3\n", "utf-8")
+    code, out, err = run(["join", str(source), "--column", "oblast", "-o",
+                          str(tmp_path / "o.gpkg")])  # fmt: skip
+    assert code == 0, err
+    assert "joined by name in column 'oblast'" in out
+    assert "kind of key name: chosen from the values: 2 of 3 look like names" in out
+    assert "3 rows: 2 matched, 1 unmatched" in out  # UA-30 is not a name; never guessed
+    code, out, err = run(["join", str(source), "--column", "oblast", "--by", "iso_3166_2",
+                          "-o", str(tmp_path / "iso.gpkg")])  # fmt: skip
+    assert code == 0 and "kind of key" not in out and "3 rows: 1 matched" in out
+
+
 def test_join_default_name_and_no_overwrite(fast, table, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run(["join", str(table), "--by", "katottg", "--column", "code"])

@@ -15,8 +15,10 @@ from geo.errors import TableError
 from geo.hromadas import codifier_hromadas
 from geo.join import (
     UNIT_COLUMNS,
+    JoinBy,
     JoinLevel,
     Reason,
+    detect_key_kind,
     join_table,
     katottg_level,
     load_join_reference,
@@ -330,6 +332,41 @@ def test_a_pcode_read_as_iso_is_never_rewritten_into_another_unit(reference, pco
     (row,) = result.report.unmatched
     assert row.reason is Reason.MALFORMED and "join by pcode" in row.detail
     assert "UA-" + pcode[2:] not in row.detail and "e.g." not in row.detail
+
+
+# ------------------------------------------------------------------------ kind of key
+
+
+def test_a_column_named_oblast_holding_names_is_detected_as_names(reference):
+    names = [str(n) for n in reference.oblast_units["unit_name_uk"]] + ["Kyiv", "", None]
+    table = pd.DataFrame({"oblast": names, "value": range(len(names))})
+    detected = detect_key_kind(table["oblast"])
+    assert detected.by is JoinBy.NAME and detected.values == 28
+    assert (
+        detected.describe()
+        == "chosen from the values: 28 of 28 look like names (Ukrainian or English)"
+    )
+    result = join_table(table, column="oblast", by=None, reference=reference)
+    assert result.report.by is JoinBy.NAME and result.report.detection == detected
+    assert result.report.level is JoinLevel.OBLAST and result.report.matched == 27
+    assert "kind of key name: chosen from the values: 28 of 28" in result.report.lines()[1]
+    given = join_table(table, column="oblast", by="katottg", reference=reference)
+    assert given.report.detection is None and given.report.matched == 0  # the user's choice
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        ([VINNYTSIA, IRPIN, "UA71", ""], JoinBy.KATOTTG),
+        (["UA71", "ua 7102", "UA7102001", "Черкаська"], JoinBy.PCODE),
+        (["UA-71", "UA–09", "UA44"], JoinBy.ISO_3166_2),
+        (["UA-71", "UA44"], JoinBy.PCODE),  # a tie: the order of JoinBy
+        ([5, 7.0, "Kyiv"], JoinBy.NAME),
+        ([], JoinBy.NAME),
+    ],
+)
+def test_the_kind_is_the_one_most_values_are_written_like(values, kind):
+    assert detect_key_kind(values).by is kind
 
 
 _LOOK_ALIKES = {"а": "a", "е": "e", "і": "i", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x"}

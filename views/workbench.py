@@ -25,7 +25,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.heap import return_free_memory
-from geo.join import JoinBy, JoinLevel, JoinResult, join_table
+from geo.join import AUTO, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
 from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
 from geo.tables import TABLE_SUFFIXES, Table, read_table
 from layers.drawing.choropleth import (
@@ -46,7 +46,7 @@ from views.charts import summary_chart
 from views.keys import Key
 
 #: "Level" choice that lets the join pick the level matching more rows.
-AUTO_LEVEL = "auto"
+AUTO_LEVEL = AUTO
 #: Key-column names a join suggests first, by kind of key (compared without case).
 KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
     JoinBy.KATOTTG: ("katottg", "kodifikator", "code", "код", "katotth"),
@@ -126,20 +126,23 @@ def _read_upload() -> Table | None:
     return table
 
 
-def _suggested(columns: list[str], by: JoinBy) -> int:
-    """Position of the column whose name best suggests keys of kind ``by`` (else the first)."""
+def _suggested(columns: list[str], by: JoinBy | None) -> int:
+    """Position of the column whose name best suggests keys of kind ``by`` (else the first).
+
+    ``None`` (the kind is read from the values): the first hint of any kind.
+    """
     folded = [c.casefold() for c in columns]
-    for hint in KEY_HINTS[by]:
+    for hint in KEY_HINTS[by] if by is not None else [h for v in KEY_HINTS.values() for h in v]:
         if hint in folded:
             return folded.index(hint)
     return 0
 
 
 def _join(
-    table: Table, column: str, by: JoinBy, level: str, within: str | None
+    table: Table, column: str, by: JoinBy | None, level: str, within: str | None
 ) -> JoinResult | None:
     """The join, made once per table, column, kind of key, level and oblast column."""
-    key = (id(table), column, by.value, level, within)
+    key = (id(table), column, by, level, within)
     cached = st.session_state.get(Key.JOIN_RESULT)
     if cached is None or cached[0] != key:
         try:
@@ -168,10 +171,11 @@ def _render_report(result: JoinResult) -> None:
     unit_word = "hromada-level units" if report.level is JoinLevel.HROMADA else "oblasts"
     chosen = " (the level that matches more rows)" if report.level_chosen else ""
     within = f", each name within the oblast in “{report.within}”" if report.within else ""
+    detected = f" ({report.detection.describe()})" if report.detection else ""
     st.markdown(
         plain(
-            f"Joined to the {report.units:,} {unit_word}{chosen} by {report.by.value} in "
-            f"column “{report.column}”{within}."
+            f"Joined to the {report.units:,} {unit_word}{chosen} by {report.by.label}"
+            f"{detected} in column “{report.column}”{within}."
         )
     )
     cols = st.columns(4)
@@ -222,17 +226,17 @@ def _render_join() -> JoinedTable | None:
         return None
     columns = [str(c) for c in table.frame.columns]
     top = st.columns(3)
-    by = JoinBy(
-        top[1].selectbox(
-            "Keys are",
-            [b.value for b in JoinBy],
-            format_func=lambda v: JoinBy(v).label,
-            key=Key.JOIN_BY,
-        )
-    )  # fmt: skip
-    column = top[0].selectbox(
-        "Key column", columns, index=_suggested(columns, by), key=Key.JOIN_COLUMN
+    by_choice = top[1].selectbox(
+        "Keys are",
+        [AUTO, *(b.value for b in JoinBy)],
+        format_func=lambda v: "detected from the values" if v == AUTO else JoinBy(v).label,
+        key=Key.JOIN_BY,
     )
+    chosen_by = None if by_choice == AUTO else JoinBy(by_choice)
+    column = top[0].selectbox(
+        "Key column", columns, index=_suggested(columns, chosen_by), key=Key.JOIN_COLUMN
+    )
+    by = chosen_by or detect_key_kind(list(table.frame[column])).by
     levels = [AUTO_LEVEL, *(v.value for v in JoinLevel)]
     if by is JoinBy.ISO_3166_2:
         levels = [JoinLevel.OBLAST.value]
@@ -252,7 +256,7 @@ def _render_join() -> JoinedTable | None:
             key=Key.JOIN_WITHIN,
         )
         within = str(choice) or None
-    result = _join(table, str(column), by, str(level), within)
+    result = _join(table, str(column), chosen_by, str(level), within)
     if result is None:
         return None
     _render_report(result)
