@@ -10,5 +10,8 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 OBLASTS_FILE = "ua_oblasts.geojson"
 #: Ukraine's hromadas from OpenStreetMap (ODbL; see ``scripts/build_data.py --osm-extract``).
 HROMADAS_FILE = "ua_hromadas.geojson.gz"
+#: Every hromada of the official KATOTTG codifier (code and name, Crimea's and the shapeless
+#: ones included): what a name join checks ambiguity against (``scripts/build_data.py``).
+CODIFIER_HROMADAS_FILE = "ua_codifier_hromadas.csv"
 #: Checksums, sources and licences of the built geometry files.
 MANIFEST_FILE = "manifest.json"

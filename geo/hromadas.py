@@ -29,7 +29,7 @@ import pandas as pd
 import pyproj
 
 from geo.crs import WGS84
-from geo.data_files import DATA_DIR, HROMADAS_FILE, MANIFEST_FILE
+from geo.data_files import CODIFIER_HROMADAS_FILE, DATA_DIR, HROMADAS_FILE, MANIFEST_FILE
 from geo.errors import DataError
 from geo.validate import POLYGONAL, collect_problems
 
@@ -201,3 +201,41 @@ def missing_hromadas(manifest: Path | None = None) -> pd.DataFrame:
     rows = hromada_manifest(manifest).get("missing", [])
     columns = ["katottg", "name_uk", "name_en", "place", "iso_3166_2", "reason"]
     return pd.DataFrame(rows, columns=columns).sort_values("katottg").reset_index(drop=True)
+
+
+def codifier_hromadas(path: Path | None = None) -> pd.DataFrame:
+    """Every hromada of the official KATOTTG codifier, with or without a polygon here.
+
+    ``data/ua_codifier_hromadas.csv`` (``scripts/build_data.py``): 1,772 units, 303 of them
+    in Crimea, which the atlas keeps whole, and the three of :func:`missing_hromadas`. A name
+    join checks ambiguity against all of them.
+
+    Parameters
+    ----------
+    path
+        CSV to read; defaults to the committed file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``katottg`` and ``name_uk`` (the codifier's adjective, e.g. ``Чопська``,
+        without the hromada type), sorted by ``katottg``.
+
+    Raises
+    ------
+    DataError
+        When the file is missing or a code is not ``UA`` + 17 digits.
+    """
+    source = DATA_DIR / CODIFIER_HROMADAS_FILE if path is None else Path(path)
+    if not source.exists():
+        raise DataError(
+            f"codifier file {source} does not exist; build it with `python scripts/build_data.py`"
+        )
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
+    bad = [c for c in frame.get("katottg", []) if not KATOTTG_PATTERN.fullmatch(str(c))]
+    if list(frame.columns) != ["katottg", "name_uk"] or bad or not len(frame):
+        raise DataError(
+            f"{source.name} must have columns katottg,name_uk and KATOTTG codes; "
+            "rebuild it with `python scripts/build_data.py`"
+        )
+    return frame.sort_values("katottg").reset_index(drop=True)

@@ -29,6 +29,7 @@ Each row gets exactly one outcome, so ``matched + unmatched + duplicate == rows`
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -44,6 +45,7 @@ from geo.crs import WGS84
 from geo.errors import TableError
 from geo.hromadas import (
     KATOTTG_PATTERN,
+    codifier_hromadas,
     hromada_manifest,
     load_hromadas,
     missing_hromadas,
@@ -55,11 +57,85 @@ from geo.translit import APOSTROPHES, transliterate_uk
 
 
 class JoinBy(StrEnum):
-    """What the key column holds."""
+    """What the key column holds (the one list the CLI, the page and the report use)."""
 
     KATOTTG = "katottg"
+    PCODE = "pcode"
     ISO_3166_2 = "iso_3166_2"
     NAME = "name"
+
+    @property
+    def label(self) -> str:
+        """What the keys are, in words (the page's choice, the CLI's help)."""
+        return _JOIN_BY_LABELS[self]
+
+
+_JOIN_BY_LABELS = MappingProxyType(
+    {
+        JoinBy.KATOTTG: "KATOTTG codes (UA + 17 digits)",
+        JoinBy.PCODE: "OCHA COD-AB P-codes (UA71, UA7102, UA7102001)",
+        JoinBy.ISO_3166_2: "ISO 3166-2:UA codes (UA-71)",
+        JoinBy.NAME: "names (Ukrainian or English)",
+    }
+)
+
+
+#: The choice that lets the values decide (the kind of key) or the keys (the level).
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class KindDetection:
+    """The kind of key read from a column's values (:func:`detect_key_kind`).
+
+    Parameters
+    ----------
+    by
+        The kind most non-empty values are written like (ties: :class:`JoinBy` order).
+    counts
+        Non-empty values written like each kind, in :class:`JoinBy` order (only kinds seen).
+    values
+        Non-empty values.
+    """
+
+    by: JoinBy
+    counts: Mapping[JoinBy, int]
+    values: int
+
+    def describe(self) -> str:
+        """``chosen from the values: 30 of 30 look like names (Ukrainian or English)``."""
+        seen = ", ".join(f"{n:,} {kind.label}" for kind, n in self.counts.items() if n)
+        return (
+            f"chosen from the values: {self.counts.get(self.by, 0):,} of {self.values:,} look "
+            f"like {self.by.label}" + (f" ({seen})" if len(self.counts) > 1 else "")
+        )
+
+
+def detect_key_kind(values: Sequence[object]) -> KindDetection:
+    """The kind of key a column holds, from the form of its values (:func:`value_kind`).
+
+    Parameters
+    ----------
+    values
+        The key column's cells.
+
+    Returns
+    -------
+    KindDetection
+        Names when no value is a code (or the column is empty).
+    """
+    counts = {kind: 0 for kind in JoinBy}
+    total = 0
+    for value in values:
+        text = _cell_text(value)
+        if text.strip():
+            counts[value_kind(text)] += 1
+            total += 1
+    by = max(JoinBy, key=lambda kind: (counts[kind], -list(JoinBy).index(kind)))
+    if not total:
+        by = JoinBy.NAME
+    seen = MappingProxyType({kind: n for kind, n in counts.items() if n})
+    return KindDetection(by, seen, total)
 
 
 class JoinLevel(StrEnum):
@@ -80,6 +156,7 @@ class Reason(StrEnum):
     AMBIGUOUS = "ambiguous"
     FORMER_NAME = "former name"
     MIXED_SCRIPTS = "mixed scripts"
+    UNKNOWN_OBLAST = "unknown oblast"
 
 
 #: ``source_ids`` of the first-level units' geometry (dissolved OpenStreetMap hromadas, so the
@@ -108,6 +185,17 @@ KATOTTG_LEVEL_NAMES = MappingProxyType(
 )
 _KATOTTG_LEVEL_SLICES = ((0, 2), (2, 4), (4, 7), (7, 10), (10, 12))
 _ISO = re.compile(r"UA-\d{2}")
+#: OCHA COD-AB P-codes of Ukraine: "UA" and the leading digits of the unit's KATOTTG code,
+#: 2 for a first-level unit (ADM1, ``UA71``), 4 for a raion (ADM2, ``UA7102``) and 7 for a
+#: hromada (ADM3, ``UA7102001``). Checked against a table keyed by them: the oblast index of
+#: alexandreannic/infoportal-common (``src/location/oblastIndex.ts``: ``UA44`` Luhanska,
+#: ``UA73`` Chernivetska, ``UA80`` Kyiv, ``UA85`` Sevastopol) and its hromadas
+#: (``src/location/hromadas.ts``: ``UA0102003`` Ароматненська, parent ``UA0102``, whose
+#: KATOTTG code is UA01020030000085835); HDX cod-ab-ukr: "P-codes: National system adapted
+#: to OCHA standards".
+PCODE_PATTERN = re.compile(r"UA\d{2}(?:\d{2}(?:\d{3})?)?")
+#: Digits after "UA" of a P-code by KATOTTG level (1 first level, 2 raion, 3 hromada).
+PCODE_DIGITS = MappingProxyType({1: 2, 2: 4, 3: 7})
 _APOSTROPHE_TABLE = MappingProxyType(str.maketrans(dict.fromkeys(sorted(APOSTROPHES | {"′"}), "'")))
 _DASHES = MappingProxyType(str.maketrans(dict.fromkeys("‐‑‒–—−", "-")))
 _SPACES = re.compile(r"\s+")
@@ -140,6 +228,16 @@ HROMADA_TYPE_WORDS = MappingProxyType(
     }
 )
 _HROMADA_TYPES = ("міська", "селищна", "сільська", "miska", "selyshchna", "silska")
+#: Every word for a hromada's type (Ukrainian, transliterated, English), mapped to one form.
+_TYPE_CANON = MappingProxyType(
+    {
+        "міська": "miska",
+        "селищна": "selyshchna",
+        "сільська": "silska",
+        **{t: t for t in ("miska", "selyshchna", "silska")},
+        **HROMADA_TYPE_WORDS,
+    }
+)
 #: Other names of Crimea (normalised) that tables use.
 CRIMEA_ALIASES = ("крим", "ар крим", "арк", "crimea", "krym", "ar crimea")
 
@@ -315,6 +413,10 @@ class JoinReport:
         Units of the level (1,469 or 27).
     level_chosen
         Whether the level was chosen from the keys (no level given).
+    within
+        The oblast column that resolved repeated names, if one was given.
+    detection
+        How the kind of key was read from the values, when it was not given.
     """
 
     table: str
@@ -327,6 +429,8 @@ class JoinReport:
     duplicates: tuple[Duplicate, ...]
     units: int
     level_chosen: bool = False
+    within: str | None = None
+    detection: KindDetection | None = None
 
     @property
     def unmatched_count(self) -> int:
@@ -376,6 +480,10 @@ class JoinReport:
             f"{self.units:,} {unit_word}{chosen}",
             self.summary(),
         ]
+        if self.within is not None:
+            out.insert(1, f"names looked up within the oblast in column {self.within!r}")
+        if self.detection is not None:
+            out.insert(1, f"kind of key {self.by.value}: {self.detection.describe()}")
         if self.unmatched:
             by_reason = ", ".join(f"{reason} {n:,}" for reason, n in self.reasons().items())
             out.append(f"unmatched ({by_reason}):")
@@ -499,6 +607,44 @@ def _hromada_names(name_uk: str, name_en: str) -> tuple[list[str], list[str]]:
 
 
 @dataclass(frozen=True)
+class NameCandidate:
+    """A hromada-level unit a name can mean (any hromada of the codifier, shape or none).
+
+    Parameters
+    ----------
+    code
+        Its KATOTTG code.
+    name
+        Its name as the atlas or the codifier writes it.
+    hromada_type
+        ``miska``, ``selyshchna``, ``silska`` or ``None`` when the name carries no type (the
+        codifier's own list, which writes the adjective only, and the first-level units).
+    former
+        Whether the name is one it had before a renaming (never matched, reported).
+    """
+
+    code: str
+    name: str
+    hromada_type: str | None
+    former: bool = False
+
+
+def _split_type(text: str) -> tuple[str, str | None]:
+    """A normalised hromada name without its type word, and the type (one canonical form)."""
+    words = text.split(" ")
+    if len(words) > 1 and words[-1] in _TYPE_CANON:
+        return " ".join(words[:-1]), _TYPE_CANON[words[-1]]
+    return text, None
+
+
+def _hromada_readings(value: str) -> tuple[tuple[str, str | None], ...]:
+    """The (name, type) readings of a normalised hromada-level key."""
+    bare = _strip_suffix(value, HROMADA_SUFFIXES)
+    city = _strip_suffix(_strip_prefix(value, CITY_PREFIXES), ("city",))
+    return tuple(dict.fromkeys([_split_type(bare), (city, None)]))
+
+
+@dataclass(frozen=True)
 class JoinReference:
     """The two unit sets, indexed by code and name once (the caller caches it).
 
@@ -512,16 +658,24 @@ class JoinReference:
         :func:`geo.hromadas.missing_hromadas`.
     renamed
         The manifest's ``renamed_since_osm`` entries (``katottg``, ``osm_name``, ``name_uk``).
+    codifier
+        :func:`geo.hromadas.codifier_hromadas`: every hromada of the codifier, so a name is
+        checked against Crimea's hromadas and the ones without a polygon too.
     """
 
     hromada_units: gpd.GeoDataFrame
     oblast_units: gpd.GeoDataFrame
     missing: pd.DataFrame
     renamed: tuple[Mapping[str, str], ...] = ()
+    codifier: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"katottg": [], "name_uk": []})
+    )
+    _hromada_index: Mapping[str, tuple[NameCandidate, ...]] = field(init=False, repr=False)
     _codes: Mapping[JoinLevel, Mapping[str, int]] = field(init=False, repr=False)
     _names: Mapping[JoinLevel, _NameIndex] = field(init=False, repr=False)
     _first_level: Mapping[str, int] = field(init=False, repr=False)
-    _former: Mapping[str, tuple[str, str]] = field(init=False, repr=False)
+    _codifier_codes: frozenset[str] = field(init=False, repr=False)
+    _pcodes: Mapping[str, str] = field(init=False, repr=False)
     _iso: Mapping[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -553,11 +707,7 @@ class JoinReference:
                 exact += [(k, i) for k in e]
                 stems += [(k, i) for k in s]
             names[level] = _NameIndex(_index(exact), _index(stems))
-        former: dict[str, tuple[str, str]] = {}
-        for entry in self.renamed:
-            old = str(entry["osm_name"])
-            for alias in _hromada_names(old, transliterate_uk(old))[0]:
-                former[alias] = (str(entry["name_uk"]), str(entry["katottg"]))
+        object.__setattr__(self, "_hromada_index", self._index_hromada_names())
         object.__setattr__(self, "_codes", MappingProxyType(codes))
         object.__setattr__(self, "_names", MappingProxyType(names))
         object.__setattr__(
@@ -565,12 +715,91 @@ class JoinReference:
             "_first_level",
             MappingProxyType({code[:4]: i for i, code in enumerate(oblasts["unit_katottg"])}),
         )
-        object.__setattr__(self, "_former", MappingProxyType(former))
+        object.__setattr__(self, "_codifier_codes", frozenset(self.codifier["katottg"]))
+        pcodes = {}
+        for code in [
+            *oblasts["unit_katottg"],
+            *hromadas["unit_katottg"],
+            *self.codifier["katottg"],
+        ]:
+            depth = katottg_level(str(code))
+            if depth in (1, 3):
+                pcodes[str(code)[: 2 + PCODE_DIGITS[depth]]] = str(code)
+        object.__setattr__(self, "_pcodes", MappingProxyType(pcodes))
         object.__setattr__(
             self,
             "_iso",
             MappingProxyType({code: i for i, code in enumerate(oblasts["unit_iso_3166_2"])}),
         )
+
+    def _index_hromada_names(self) -> Mapping[str, tuple[NameCandidate, ...]]:
+        """Every name a hromada-level unit has or had, in both scripts, by its bare form.
+
+        The units with a shape carry their type (``Вінницька міська``); the codifier's other
+        hromadas (Crimea's, the shapeless ones) are known by the adjective only and so can
+        mean a key of any type; former names are kept as candidates too.
+        """
+        index: dict[str, dict[tuple[str, str | None, bool], NameCandidate]] = {}
+
+        def add(text: str, candidate: NameCandidate) -> None:
+            stem, kind = _split_type(_strip_suffix(normalise_name(text), HROMADA_SUFFIXES))
+            if stem:
+                found = dataclasses.replace(candidate, hromada_type=kind or candidate.hromada_type)
+                index.setdefault(stem, {})[(found.code, found.hromada_type, found.former)] = found
+
+        units = self.hromada_units
+        shaped = set(units["unit_katottg"])
+        rows = zip(
+            units["unit_katottg"], units["unit_name_uk"], units["unit_name_en"],
+            units["unit_level"], units["unit_iso_3166_2"], strict=True,
+        )  # fmt: skip
+        for code, name_uk, name_en, unit_level, iso in rows:
+            candidate = NameCandidate(str(code), str(name_uk), None)
+            if unit_level == "hromada":
+                for text in (name_uk, name_en):
+                    add(str(text), candidate)
+            else:
+                exact, stems = _first_level_names(str(name_uk), str(name_en), str(iso))
+                for text in (*exact, *stems):
+                    add(text, candidate)
+        for code, name in zip(self.codifier["katottg"], self.codifier["name_uk"], strict=True):
+            if code not in shaped:
+                candidate = NameCandidate(str(code), str(name), None)
+                for text in (str(name), transliterate_uk(str(name))):
+                    add(text, candidate)
+        for entry in self.renamed:
+            old = str(entry["osm_name"])
+            candidate = NameCandidate(str(entry["katottg"]), old, None, former=True)
+            for text in (old, transliterate_uk(old)):
+                add(text, candidate)
+        return MappingProxyType({k: tuple(v.values()) for k, v in index.items()})
+
+    def hromada_candidates(self, key: str) -> tuple[NameCandidate, ...]:
+        """Every hromada-level unit a name can mean, now or before a renaming.
+
+        A key with a type word (``… сільська``) can mean the units of that type and the units
+        whose type is not known; a key without one can mean any unit of that name.
+
+        Parameters
+        ----------
+        key
+            The cell as written.
+
+        Returns
+        -------
+        tuple of NameCandidate
+            In index order; empty when no unit has or had the name.
+        """
+        found: dict[tuple[str, bool], NameCandidate] = {}
+        for stem, kind in _hromada_readings(normalise_name(key)):
+            for candidate in self._hromada_index.get(stem, ()):
+                if kind is None or candidate.hromada_type in (None, kind):
+                    found.setdefault((candidate.code, candidate.former), candidate)
+        return tuple(found.values())
+
+    def oblast_of_code(self, code: str) -> int | None:
+        """Position in the oblast units of the first-level unit a KATOTTG code lies in."""
+        return self._first_level.get(code[:4])
 
     def units(self, level: JoinLevel) -> gpd.GeoDataFrame:
         """The unit frame of ``level``."""
@@ -597,7 +826,8 @@ class JoinReference:
             return KeyMatch(
                 None,
                 Reason.MALFORMED,
-                f"not a KATOTTG code{hint}; write 'UA' and 17 digits, e.g. UA05020030000031457",
+                f"not a KATOTTG code{hint} ('UA' and 17 digits)"
+                f"{_written_like(code, JoinBy.KATOTTG)}",
             )
         found = self._codes[level].get(code)
         if found is not None:
@@ -615,6 +845,10 @@ class JoinReference:
                 Reason.WRONG_LEVEL,
                 f"{KATOTTG_LEVEL_NAMES[depth]}{where}; the table is joined to {target}: "
                 "aggregate it to that level first, never to a unit that contains it",
+            )
+        if self._codifier_codes and depth == 3 and code not in self._codifier_codes:
+            return KeyMatch(
+                None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this code"
             )
         missing = self.missing.loc[self.missing["katottg"] == code]
         if len(missing):
@@ -635,22 +869,132 @@ class JoinReference:
             )
         return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} has this code")
 
+    def match_pcode(self, key: str, level: JoinLevel) -> KeyMatch:
+        """Match one OCHA COD-AB P-code cell at ``level`` (:data:`PCODE_PATTERN`).
+
+        The P-code is read as the KATOTTG code it is the start of, so it is reported as that
+        code would be (wrong level, no shape, unknown).
+        """
+        code = re.sub(r"\s+", "", key).upper()
+        if not PCODE_PATTERN.fullmatch(code):
+            return KeyMatch(
+                None,
+                Reason.MALFORMED,
+                "not an OCHA COD-AB P-code ('UA' and 2, 4 or 7 digits: oblast, raion, "
+                f"hromada){_written_like(code, JoinBy.PCODE)}",
+            )
+        full = self._pcodes.get(code)
+        if full is not None:
+            return self.match_katottg(full, level)
+        where = self._first_level_label(code)
+        if not where:
+            return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this P-code")
+        if len(code) == 2 + PCODE_DIGITS[2]:
+            target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
+            return KeyMatch(
+                None,
+                Reason.WRONG_LEVEL,
+                f"a raion P-code (second level){where}; the table is joined to {target}: "
+                "aggregate it to that level first, never to a unit that contains it",
+            )
+        return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this P-code")
+
     def match_iso(self, key: str) -> KeyMatch:
         """Match one ISO 3166-2:UA cell (oblast level)."""
         code = re.sub(r"\s+", "", key).upper().replace("‐", "-").replace("–", "-")
         if not _ISO.fullmatch(code):
             return KeyMatch(
-                None, Reason.MALFORMED, "not an ISO 3166-2:UA code; write it as e.g. UA-05"
+                None,
+                Reason.MALFORMED,
+                "not an ISO 3166-2:UA code ('UA-' and two digits)"
+                f"{_written_like(code, JoinBy.ISO_3166_2)}",
             )
         found = self._iso.get(code)
         if found is not None:
             return KeyMatch(found)
         return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this code")
 
-    def match_name(self, key: str, level: JoinLevel) -> KeyMatch:
-        """Match one name cell at ``level``."""
+    def _candidate_label(self, candidate: NameCandidate) -> str:
+        where = self._first_level_label(candidate.code).removeprefix(" in ")
+        former = "former name, " if candidate.former else ""
+        return f"{candidate.name} ({former}{candidate.code}, {where})"
+
+    def match_hromada_name(self, key: str, within: int | None = None) -> KeyMatch | None:
+        """Match one name at hromada level against every name any unit has or had.
+
+        Parameters
+        ----------
+        key
+            The cell as written.
+        within
+            Position in the oblast units of the row's first-level unit (the ``within``
+            column): only its units are candidates.
+
+        Returns
+        -------
+        KeyMatch or None
+            ``None`` when no hromada-level unit has or had the name (the caller then says
+            why: mixed scripts, another level or unknown).
+        """
+        candidates = self.hromada_candidates(key)
+        if not candidates:
+            return None
+        elsewhere: tuple[NameCandidate, ...] = ()
+        if within is not None:
+            prefix = str(self.oblast_units["unit_katottg"].iloc[within])[:4]
+            inside = tuple(c for c in candidates if c.code.startswith(prefix))
+            candidates, elsewhere = inside, tuple(c for c in candidates if c not in inside)
+        codes = list(dict.fromkeys(c.code for c in candidates))
+        if not codes:
+            oblast = self.oblast_units.iloc[within]["unit_name_en"] if within is not None else ""
+            shown = "; ".join(self._candidate_label(c) for c in elsewhere[:4])
+            return KeyMatch(
+                None,
+                Reason.UNKNOWN,
+                f"no hromada in {oblast} has this name; {len(elsewhere)} elsewhere: {shown}",
+            )
+        if len(codes) > 1:
+            shown = "; ".join(self._candidate_label(c) for c in candidates[:6])
+            more = f" and {len(candidates) - 6} more" if len(candidates) > 6 else ""
+            fix = (
+                "key the table by KATOTTG code"
+                if within is not None
+                else ("add the oblast column (within) or key the table by KATOTTG code")
+            )
+            return KeyMatch(
+                None,
+                Reason.AMBIGUOUS,
+                f"{len(codes)} units have or had this name: {shown}{more}; never guessed: {fix}",
+            )
+        (candidate,) = [c for c in candidates if c.code == codes[0]][:1]
+        current = [c for c in candidates if not c.former]
+        if not current:
+            name = next(
+                (str(n) for c, n in zip(self.hromada_units["unit_katottg"],
+                                        self.hromada_units["unit_name_uk"], strict=True)
+                 if c == candidate.code),
+                candidate.code,
+            )  # fmt: skip
+            return KeyMatch(
+                None,
+                Reason.FORMER_NAME,
+                f"a former name of {name} ({candidate.code}), renamed; write the current name",
+            )
+        found = self._codes[JoinLevel.HROMADA].get(candidate.code)
+        if found is not None:
+            return KeyMatch(found)
+        return self.match_katottg(candidate.code, JoinLevel.HROMADA)
+
+    def match_name(self, key: str, level: JoinLevel, within: int | None = None) -> KeyMatch:
+        """Match one name cell at ``level`` (``within``: see :meth:`match_hromada_name`)."""
         value = normalise_name(key)
+        if level is JoinLevel.HROMADA and value:
+            outcome = self.match_hromada_name(key, within)
+            if outcome is not None:
+                return outcome
         found = self._names[level].lookup(_key_forms(value, level))
+        if level is JoinLevel.HROMADA:
+            found = ()
         if len(found) == 1:
             return KeyMatch(found[0])
         units = self.units(level)
@@ -670,18 +1014,9 @@ class JoinReference:
                 "mixes Latin and Cyrillic letters in one word (look-alike letters); retype it "
                 "in one alphabet",
             )
-        if level is JoinLevel.HROMADA and value:
-            for form in _key_forms(value, level)[0]:
-                if form in self._former:
-                    name, code = self._former[form]
-                    return KeyMatch(
-                        None,
-                        Reason.FORMER_NAME,
-                        f"a former name of {name} ({code}), renamed; write the current name",
-                    )
         other = JoinLevel.OBLAST if level is JoinLevel.HROMADA else JoinLevel.HROMADA
         elsewhere = self._names[other].lookup(_key_forms(value, other))
-        if len(elsewhere) == 1:
+        if len(elsewhere) == 1 and other is JoinLevel.OBLAST:
             unit = self.units(other).iloc[elsewhere[0]]
             kind = "first-level unit" if other is JoinLevel.OBLAST else "hromada"
             return KeyMatch(
@@ -690,9 +1025,20 @@ class JoinReference:
                 f"names the {kind} {unit['unit_name_en']} ({unit['unit_katottg']}); the table "
                 f"is joined to {'hromadas' if level is JoinLevel.HROMADA else 'oblasts'}",
             )
+        if level is JoinLevel.OBLAST:
+            hromadas = self.hromada_candidates(key)
+            if hromadas:
+                shown = "; ".join(self._candidate_label(c) for c in hromadas[:4])
+                return KeyMatch(
+                    None,
+                    Reason.WRONG_LEVEL,
+                    f"a hromada's name ({shown}); the table is joined to oblasts",
+                )
         return KeyMatch(None, Reason.UNKNOWN, "no unit has this name")
 
-    def match(self, key: object, by: JoinBy, level: JoinLevel) -> KeyMatch:
+    def match(
+        self, key: object, by: JoinBy, level: JoinLevel, within: int | None = None
+    ) -> KeyMatch:
         """Match one key cell of kind ``by`` at ``level``.
 
         Parameters
@@ -703,6 +1049,8 @@ class JoinReference:
             The kind of key.
         level
             The units to match.
+        within
+            Names only: the position in the oblast units of the row's first-level unit.
 
         Returns
         -------
@@ -716,16 +1064,67 @@ class JoinReference:
             return self.match_katottg(text, level)
         if by is JoinBy.ISO_3166_2:
             return self.match_iso(text)
-        return self.match_name(text, level)
+        if by is JoinBy.PCODE:
+            return self.match_pcode(text, level)
+        return self.match_name(text, level, within)
+
+    def match_oblast(self, key: object) -> KeyMatch:
+        """Match a cell naming a first-level unit by any kind of key (code, ISO code, name).
+
+        Used for the ``within`` column of a name join; the kind is read from the cell's form
+        (:func:`value_kind`).
+        """
+        text = _cell_text(key)
+        if not text.strip():
+            return KeyMatch(None, Reason.EMPTY, "the oblast cell is empty")
+        return self.match(text, value_kind(text), JoinLevel.OBLAST)
 
     def votes(self, key: object, by: JoinBy) -> JoinLevel | None:
-        """The level a key's form points to (a hromada or first-level KATOTTG code)."""
-        if by is not JoinBy.KATOTTG:
-            return None
+        """The level a key's form points to (a hromada or first-level code or P-code)."""
         code = re.sub(r"\s+", "", _cell_text(key)).upper()
-        if not KATOTTG_PATTERN.fullmatch(code):
+        levels = {1: JoinLevel.OBLAST, 3: JoinLevel.HROMADA}
+        if by is JoinBy.PCODE and PCODE_PATTERN.fullmatch(code):
+            depth = {2 + n: level for level, n in PCODE_DIGITS.items()}.get(len(code), 0)
+            return levels.get(depth)
+        if by is not JoinBy.KATOTTG or not KATOTTG_PATTERN.fullmatch(code):
             return None
-        return {1: JoinLevel.OBLAST, 3: JoinLevel.HROMADA}.get(katottg_level(code))
+        return levels.get(katottg_level(code))
+
+
+def value_kind(text: str) -> JoinBy:
+    """The kind of key one cell's form shows (its content is not looked up).
+
+    Parameters
+    ----------
+    text
+        The cell as text.
+
+    Returns
+    -------
+    JoinBy
+        A KATOTTG code (``UA`` + 17 digits), an ISO 3166-2:UA code (``UA-05``), else a name.
+    """
+    code = re.sub(r"\s+", "", text).upper().replace("‐", "-").replace("–", "-")
+    if KATOTTG_PATTERN.fullmatch(code):
+        return JoinBy.KATOTTG
+    if _ISO.fullmatch(code):
+        return JoinBy.ISO_3166_2
+    if PCODE_PATTERN.fullmatch(code):
+        return JoinBy.PCODE
+    return JoinBy.NAME
+
+
+def _written_like(code: str, by: JoinBy) -> str:
+    """``; it is written like a P-code: join by pcode`` when a cell is another kind of code.
+
+    Never a rewrite of the cell into the asked kind: ISO 3166-2 numbers differ from the
+    KATOTTG/P-code ones for four units (Luhansk UA-09/UA44, Chernivtsi UA-77/UA73, Kyiv
+    UA-30/UA80, Sevastopol UA-40/UA85), so "UA44" written as "UA-44" would be another unit.
+    """
+    kind = value_kind(code)
+    if kind is by or kind is JoinBy.NAME:
+        return ""
+    return f"; it is written like one of the {kind.label}: join by {kind.value}"
 
 
 def _cell_text(value: object) -> str:
@@ -776,6 +1175,7 @@ def join_reference(
     oblasts: gpd.GeoDataFrame,
     missing: pd.DataFrame,
     renamed: Sequence[Mapping[str, Any]] = (),
+    codifier: pd.DataFrame | None = None,
 ) -> JoinReference:
     """Index the reference units for joins (about 20 ms; the caller caches the result).
 
@@ -789,6 +1189,9 @@ def join_reference(
         :func:`geo.hromadas.missing_hromadas`.
     renamed
         ``renamed_since_osm`` of the hromada manifest entry (former names to report).
+    codifier
+        :func:`geo.hromadas.codifier_hromadas` (every hromada a name is checked against);
+        ``None``: only the units with a shape and the missing ones (tests of other parts).
 
     Returns
     -------
@@ -799,6 +1202,7 @@ def join_reference(
         oblast_join_units(oblasts),
         missing.reset_index(drop=True),
         tuple(MappingProxyType(dict(entry)) for entry in renamed),
+        missing[["katottg", "name_uk"]].reset_index(drop=True) if codifier is None else codifier,
     )
 
 
@@ -822,6 +1226,7 @@ def load_join_reference(
         load_oblasts() if oblasts is None else oblasts,
         missing_hromadas(),
         hromada_manifest().get("renamed_since_osm", []),
+        codifier_hromadas(),
     )
 
 
@@ -852,11 +1257,12 @@ def join_table(
     table: pd.DataFrame,
     *,
     column: str,
-    by: JoinBy | str,
+    by: JoinBy | str | None,
     reference: JoinReference,
     level: JoinLevel | str | None = None,
     name: str = "table",
     row_numbers: Sequence[int] | None = None,
+    within: str | None = None,
 ) -> JoinResult:
     """Join a table to the hromada or oblast units by the keys in one column.
 
@@ -867,7 +1273,8 @@ def join_table(
     column
         The key column (exact name; a unique case-insensitive match is accepted).
     by
-        ``katottg``, ``iso_3166_2`` or ``name`` (:class:`JoinBy`).
+        ``katottg``, ``pcode``, ``iso_3166_2`` or ``name`` (:class:`JoinBy`); ``None`` or
+        :data:`AUTO`: read from the values (:func:`detect_key_kind`, said in the report).
     reference
         :func:`join_reference` / :func:`load_join_reference`.
     level
@@ -879,6 +1286,11 @@ def join_table(
     row_numbers
         The spreadsheet row number of each row (:attr:`geo.tables.Table.row_numbers`);
         default: position + 2 (the header is row 1).
+    within
+        Names at hromada level only: a column naming each row's first-level unit (name,
+        ISO 3166-2 or KATOTTG code, any per cell), so a name repeated in several oblasts
+        means the one in the row's oblast. A row whose oblast is not found is unmatched
+        (``unknown oblast``).
 
     Returns
     -------
@@ -890,11 +1302,16 @@ def join_table(
     TableError
         For an unknown column, kind of key or level, or ISO keys joined to hromadas.
     """
+    detection = None
+    if by is None or str(by) == AUTO:
+        detection = detect_key_kind(list(table[_resolve_column(table, column, name)]))
+        by = detection.by
     try:
         kind = JoinBy(str(by))
     except ValueError:
         raise TableError(
-            f"unknown kind of key {by!r}; choose one of {', '.join(b.value for b in JoinBy)}"
+            f"unknown kind of key {by!r}; choose one of {AUTO}, "
+            f"{', '.join(b.value for b in JoinBy)}"
         ) from None
     try:
         wanted = None if level is None else JoinLevel(str(level))
@@ -909,13 +1326,40 @@ def join_table(
                 "the table by KATOTTG code or name for hromadas"
             )
         wanted = JoinLevel.OBLAST
+    if within is not None:
+        if kind is not JoinBy.NAME or wanted is JoinLevel.OBLAST:
+            raise TableError(
+                "an oblast column (within) resolves hromada names repeated in several "
+                "oblasts; use it with names joined to hromadas (a code names one unit already)"
+            )
+        wanted = JoinLevel.HROMADA
     key_column = _resolve_column(table, column, name)
+    within_column = None if within is None else _resolve_column(table, within, name)
     keys = list(table[key_column])
     numbers = list(row_numbers) if row_numbers is not None else [i + 2 for i in range(len(keys))]
     if len(numbers) != len(keys):
         raise TableError(f"{name}: {len(numbers)} row numbers for {len(keys)} rows")
     levels = [wanted] if wanted is not None else [JoinLevel.OBLAST, JoinLevel.HROMADA]
-    outcomes = {lv: [reference.match(key, kind, lv) for key in keys] for lv in levels}
+    if within_column is None:
+        outcomes = {lv: [reference.match(key, kind, lv) for key in keys] for lv in levels}
+    else:
+        oblasts: dict[str, KeyMatch] = {}
+        matches = []
+        for key, cell in zip(keys, table[within_column], strict=True):
+            text = _cell_text(cell)
+            oblast = oblasts.setdefault(text, reference.match_oblast(text))
+            if oblast.unit is None and _cell_text(key).strip():
+                matches.append(
+                    KeyMatch(
+                        None,
+                        Reason.UNKNOWN_OBLAST,
+                        f"the oblast column {within_column!r} holds {text!r}: "
+                        f"{oblast.reason}, {oblast.detail}",
+                    )
+                )
+            else:
+                matches.append(reference.match(key, kind, JoinLevel.HROMADA, oblast.unit))
+        outcomes = {JoinLevel.HROMADA: matches}
     if wanted is None:
         matched = {lv: sum(o.unit is not None for o in outcomes[lv]) for lv in levels}
         votes = [reference.votes(key, kind) for key in keys]
@@ -961,6 +1405,8 @@ def join_table(
         duplicates=duplicates,
         units=len(units),
         level_chosen=wanted is None,
+        within=within_column,
+        detection=detection,
     )
     own = table.iloc[kept].reset_index(drop=True)
     taken = {str(c) for c in own.columns}
@@ -979,11 +1425,13 @@ def join_table(
 
 
 __all__ = [
+    "AUTO",
     "CRIMEA_ALIASES",
     "HROMADA_SUFFIXES",
     "KATOTTG_LEVEL_NAMES",
     "OBLAST_SOURCE_IDS",
     "OBLAST_SUFFIXES",
+    "PCODE_PATTERN",
     "UNIT_COLUMNS",
     "Duplicate",
     "JoinBy",
@@ -992,12 +1440,16 @@ __all__ = [
     "JoinReport",
     "JoinResult",
     "KeyMatch",
+    "KindDetection",
+    "NameCandidate",
     "Reason",
     "Unmatched",
+    "detect_key_kind",
     "join_reference",
     "join_table",
     "katottg_level",
     "load_join_reference",
     "mixes_scripts",
     "normalise_name",
+    "value_kind",
 ]

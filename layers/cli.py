@@ -21,7 +21,7 @@ from geo.errors import AtlasError, ImportRejectedError, TableError
 from geo.facts import load_facts
 from geo.hromadas import load_hromadas
 from geo.importer import import_path, supported_formats
-from geo.join import JoinBy, JoinLevel, join_table, load_join_reference
+from geo.join import AUTO, JoinBy, JoinLevel, join_table, load_join_reference
 from geo.oblasts import load_oblasts
 from geo.summary import (
     SUMMARY_COLUMNS,
@@ -231,16 +231,24 @@ def _add_workbench_commands(commands: argparse._SubParsersAction) -> None:
     join.add_argument("table", metavar="TABLE", help="the table (.csv or .xlsx)")
     join.add_argument(
         "--by",
-        required=True,
-        choices=[b.value for b in JoinBy],
-        help="what the key column holds: a KATOTTG code (UA + 17 digits), an ISO 3166-2:UA "
-        "code (UA-05) or a name in Ukrainian or English",
+        default=AUTO,
+        choices=[AUTO, *(b.value for b in JoinBy)],
+        help="what the key column holds: "
+        + "; ".join(f"{b.value}: {b.label}" for b in JoinBy)
+        + f" (default {AUTO}: read from the values, and said)",
     )
     join.add_argument("--column", required=True, metavar="COL", help="the key column's name")
     join.add_argument(
         "--level",
         choices=[level.value for level in JoinLevel],
         help="join to hromadas or to oblasts (default: the level more keys match)",
+    )
+    join.add_argument(
+        "--within",
+        metavar="COL",
+        help="names only: a column naming each row's oblast (name, ISO 3166-2 or KATOTTG "
+        "code), so a hromada name repeated in several oblasts means the one in the row's "
+        "oblast (joins to hromadas)",
     )
     join.add_argument("--sheet", metavar="NAME", help="XLSX: the sheet (default: the first)")
     join.add_argument(
@@ -505,6 +513,7 @@ def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
             reference=load_join_reference(),
             name=table.name,
             row_numbers=table.row_numbers,
+            within=args.within,
         )
     except TableError as exc:
         raise UsageError(str(exc)) from None

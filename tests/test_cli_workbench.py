@@ -103,6 +103,41 @@ def test_join_xlsx_by_oblast_name_to_geojson(fast, tmp_path):
     assert "Natural Earth" in collection["metadata"]["layers"][0]["licence"]
 
 
+def test_join_names_within_an_oblast_column(fast, tmp_path):
+    source = tmp_path / "names.csv"
+    source.write_text(
+        "hromada,oblast,value\nПолтавська,Полтавська область,1\nКозинська,UA-56,2\n"
+        "Козинська,Київська область,3\nПолтавська,,4\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "names.gpkg"
+    code, out, err = run(["join", str(source), "--by", "name", "--column", "hromada",
+                          "--within", "oblast", "-o", str(output)])  # fmt: skip
+    assert code == 0, err
+    assert "names looked up within the oblast in column 'oblast'" in out
+    assert "4 rows: 2 matched, 2 unmatched" in out
+    assert "row 4: 'Козинська': no shape" in out and "row 5: 'Полтавська': unknown oblast" in out
+    frame = pyogrio.read_dataframe(output, layer="joined_table")
+    assert frame["unit_katottg"].tolist() == ["UA53080370000025447", "UA56040130000011543"]
+    code, out, _ = run(["join", str(source), "--by", "name", "--column", "hromada",
+                        "--level", "hromada", "-o", str(tmp_path / "plain.gpkg")])  # fmt: skip
+    assert code == 2 and "4 rows: 0 matched, 4 unmatched" in out and "ambiguous 4" in out
+
+
+def test_join_reads_the_kind_of_key_from_the_values_and_says_it(fast, tmp_path):
+    source = tmp_path / "by_oblast.csv"
+    source.write_text("oblast,value\nХарківська область,1\nSumy Oblast,2\nUA-30,3\n", "utf-8")
+    code, out, err = run(["join", str(source), "--column", "oblast", "-o",
+                          str(tmp_path / "o.gpkg")])  # fmt: skip
+    assert code == 0, err
+    assert "joined by name in column 'oblast'" in out
+    assert "kind of key name: chosen from the values: 2 of 3 look like names" in out
+    assert "3 rows: 2 matched, 1 unmatched" in out  # UA-30 is not a name; never guessed
+    code, out, err = run(["join", str(source), "--column", "oblast", "--by", "iso_3166_2",
+                          "-o", str(tmp_path / "iso.gpkg")])  # fmt: skip
+    assert code == 0 and "kind of key" not in out and "3 rows: 1 matched" in out
+
+
 def test_join_default_name_and_no_overwrite(fast, table, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run(["join", str(table), "--by", "katottg", "--column", "code"])

@@ -12,10 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import TableError
+from geo.hromadas import codifier_hromadas
 from geo.join import (
     UNIT_COLUMNS,
+    JoinBy,
     JoinLevel,
     Reason,
+    detect_key_kind,
     join_table,
     katottg_level,
     load_join_reference,
@@ -28,6 +31,7 @@ VINNYTSIA = "UA05020030000031457"  # Вінницька міська грома�
 IRPIN = "UA32080150000035443"  # Ірпінська міська громада
 SHEPTYTSKA = "UA46120130000026331"  # Шептицька міська громада
 SLOVIANSK = "UA14120210000056793"  # Слов’янська міська громада (Donetsk Oblast)
+ZNAMIANKA = "UA35040130000021732"  # Знам’янська міська громада (Kirovohrad Oblast)
 KYIV_CITY = "UA80000000000093317"
 RAION = "UA05020000000026686"  # Vinnytskyi raion
 SETTLEMENT = "UA05020030010063857"  # a village of a Vinnytsia Oblast hromada (level IV)
@@ -161,9 +165,9 @@ def test_katottg_level_agrees_with_the_codifier_categories():
 
 def test_name_join_with_apostrophes_look_alikes_and_duplicates(reference):
     names = [
-        "Слов’янська міська громада",  # 2: U+2019, as in the codifier: matched
-        "Слов'янська міська громада",  # 3: ASCII apostrophe: duplicate of 2
-        "СЛОВʼЯНСЬКА  міська ТЕРИТОРІАЛЬНА громада",  # 4: U+02BC, case, spaces: duplicate
+        "Знам’янська міська громада",  # 2: U+2019, as in the codifier: matched
+        "Знам'янська міська громада",  # 3: ASCII apostrophe: duplicate of 2
+        "ЗНАМʼЯНСЬКА  міська ТЕРИТОРІАЛЬНА громада",  # 4: U+02BC, case, spaces: duplicate
         "Вiнницька міська громада",  # 5: Latin i among Cyrillic: unmatched
         "Вінницька міська громада",  # 6: matched
         "Sheptytska miska hromada",  # 7: English transliteration: matched
@@ -186,9 +190,9 @@ def test_name_join_with_apostrophes_look_alikes_and_duplicates(reference):
         11: Reason.WRONG_LEVEL,
         13: Reason.EMPTY,
     }
-    assert list(result.frame["unit_katottg"]) == [SLOVIANSK, VINNYTSIA, SHEPTYTSKA]
+    assert list(result.frame["unit_katottg"]) == [ZNAMIANKA, VINNYTSIA, SHEPTYTSKA]
     assert {d.unit_code: d.rows for d in report.duplicates} == {
-        SLOVIANSK: (2, 3, 4),
+        ZNAMIANKA: (2, 3, 4),
         VINNYTSIA: (6, 12),
     }
     assert list(result.frame["name"]) == names[:1] + names[4:6]  # verbatim, not normalised
@@ -215,6 +219,80 @@ def test_oblast_names_in_both_languages(reference):
     assert reasons(result) == {10: Reason.WRONG_LEVEL, 11: Reason.MIXED_SCRIPTS}
 
 
+def _codifier_table(reference) -> pd.DataFrame:
+    """The codifier's own hromada list (1,772 rows, Crimea's included) with its oblast's name."""
+    codifier = codifier_hromadas()
+    units = reference.oblast_units
+    oblast_names = dict(zip(units["unit_katottg"].str[:4], units["unit_name_uk"], strict=True))
+    return codifier.assign(oblast=codifier["katottg"].str[:4].map(oblast_names))
+
+
+@pytest.mark.parametrize("within", [None, "oblast"])
+def test_the_codifier_joined_by_name_has_no_wrong_match(reference, within):
+    table = _codifier_table(reference)
+    assert len(table) == 1772 and table["oblast"].notna().all()
+    result = join_table(
+        table, column="name_uk", by="name", reference=reference, level="hromada", within=within
+    )
+    report = result.report
+    # Every matched row is its own unit: a name that could mean two units is never matched.
+    assert (result.frame["katottg"] == result.frame["unit_katottg"]).all()
+    assert report.duplicate_count == 0
+    crimea = {u.row for u in report.unmatched if table["katottg"].iloc[u.row - 2][:4] == "UA01"}
+    assert len(crimea) == 303  # Crimea's hromadas: never drawn on a mainland namesake
+    # The oblast column resolves names repeated across oblasts (more rows matched, none wrong).
+    assert report.matched >= (1440 if within else 1150)
+
+
+def test_names_shared_with_crimea_or_a_shapeless_hromada_are_ambiguous(reference):
+    table = pd.DataFrame(
+        {
+            "name": ["Полтавська", "Козинська", "Первомайська", "Козинська", "Козинська",
+                     "Полтавська міська громада", "Первомайська"],
+            "oblast": ["", "", "", "Київська область", "UA-56", "Poltava Oblast",
+                       "Миколаївська"],
+        }
+    )  # fmt: skip
+    plain = join_table(
+        table.iloc[:3], column="name", by="name", reference=reference, level="hromada"
+    )
+    assert reasons(plain) == {2: Reason.AMBIGUOUS, 3: Reason.AMBIGUOUS, 4: Reason.AMBIGUOUS}
+    details = [u.detail for u in plain.report.unmatched]
+    assert "UA01120570000080989" in details[0] and "UA53080370000025447" in details[0]
+    assert "UA32120070000050717" in details[1] and "UA56040130000011543" in details[1]
+    assert "former name" in details[2]
+    within = join_table(
+        table.iloc[3:], column="name", by="name", reference=reference, within="oblast"
+    )
+    assert list(within.frame["unit_katottg"]) == ["UA56040130000011543", "UA53080370000025447"]
+    # Kozyn in Kyiv Oblast has no polygon; Pervomaiska in Mykolaiv Oblast is a city's name now
+    # and a renamed settlement hromada's former name: still two units.
+    assert reasons(within) == {2: Reason.NO_SHAPE, 5: Reason.AMBIGUOUS}
+
+
+def test_former_names_and_shapeless_hromadas_by_bare_name(reference):
+    names = ["Володимир-Волинська", "Червоноградська", "Сєвєродонецька", "Chervonohradska",
+             "Чопська", "Вилківська", "Chopska miska hromada"]  # fmt: skip
+    result = join_table(
+        pd.DataFrame({"n": names}), column="n", by="name", reference=reference, level="hromada"
+    )
+    assert [u.reason for u in result.report.unmatched] == [Reason.FORMER_NAME] * 4 + [
+        Reason.NO_SHAPE
+    ] * 3
+    assert "Шептицька" in result.report.unmatched[1].detail
+
+
+def test_the_oblast_column_is_checked_and_only_for_names(reference):
+    table = pd.DataFrame({"n": ["Полтавська", "Вінницька"], "o": ["Narnia", "UA-05"]})
+    result = join_table(table, column="n", by="name", reference=reference, within="o")
+    assert reasons(result) == {2: Reason.UNKNOWN_OBLAST}
+    assert list(result.frame["unit_katottg"]) == [VINNYTSIA]
+    with pytest.raises(TableError, match="names"):
+        join_table(table, column="o", by="iso_3166_2", reference=reference, within="o")
+    with pytest.raises(TableError, match="names"):
+        join_table(table, column="n", by="name", reference=reference, within="o", level="oblast")
+
+
 def test_iso_codes_join_at_oblast_level_only(reference):
     table = pd.DataFrame({"iso": ["UA-05", "ua-05", "UA-99", "UA05", "UA-30", "UA-43"]})
     result = join_table(table, column="iso", by="iso_3166_2", reference=reference)
@@ -223,6 +301,86 @@ def test_iso_codes_join_at_oblast_level_only(reference):
     assert reasons(result) == {4: Reason.UNKNOWN, 5: Reason.MALFORMED}
     with pytest.raises(TableError, match="oblast level"):
         join_table(table, column="iso", by="iso_3166_2", reference=reference, level="hromada")
+
+
+# ------------------------------------------------------------------------------ P-codes
+
+
+def test_pcodes_of_all_27_first_level_units_join_to_their_units(reference):
+    units = reference.oblast_units
+    pcodes = units["unit_katottg"].str[:4]
+    table = pd.DataFrame({"pcode": pcodes.iloc[::-1].to_list(), "iso": units["unit_iso_3166_2"]
+                          .iloc[::-1].to_list()})  # fmt: skip
+    result = join_table(table, column="pcode", by="pcode", reference=reference)
+    assert result.report.level is JoinLevel.OBLAST
+    assert result.report.matched == 27 and not result.report.unmatched
+    assert (result.frame["iso"] == result.frame["unit_iso_3166_2"]).all()
+    by_pcode = dict(zip(result.frame["pcode"], result.frame["unit_name_en"], strict=True))
+    # The four units whose ISO number differs from the KATOTTG/P-code one.
+    assert by_pcode["UA44"] == "Luhansk Oblast" and by_pcode["UA73"] == "Chernivtsi Oblast"
+    assert by_pcode["UA80"] == "Kyiv" and by_pcode["UA85"] == "Sevastopol"
+
+
+def test_hromada_pcodes_join_to_their_units_and_say_why_not(reference):
+    units = reference.hromada_units
+    codes = units["unit_katottg"]
+    pcodes = [c[:9] if lv == "hromada" else c[:4] for c, lv in zip(codes, units["unit_level"],
+                                                                   strict=True)]  # fmt: skip
+    result = join_table(pd.DataFrame({"p": pcodes, "code": codes}), column="p", by="pcode",
+                        reference=reference)  # fmt: skip
+    assert result.report.level is JoinLevel.HROMADA and result.report.matched == 1469
+    assert (result.frame["code"] == result.frame["unit_katottg"]).all()
+    others = ["UA7102", "UA2110027", "UA0102003", "UA12345", "UA05020030000031457", "ua 05 02 003"]
+    result = join_table(pd.DataFrame({"p": others}), column="p", by="pcode", reference=reference,
+                        level="hromada")  # fmt: skip
+    assert reasons(result) == {2: Reason.WRONG_LEVEL, 3: Reason.NO_SHAPE, 4: Reason.NO_SHAPE,
+                               5: Reason.MALFORMED, 6: Reason.MALFORMED}  # fmt: skip
+    assert list(result.frame["unit_katottg"]) == [VINNYTSIA]
+    assert "join by katottg" in result.report.unmatched[-1].detail
+
+
+@pytest.mark.parametrize("pcode", ["UA44", "UA73", "UA80", "UA85", "UA05"])
+def test_a_pcode_read_as_iso_is_never_rewritten_into_another_unit(reference, pcode):
+    result = join_table(pd.DataFrame({"k": [pcode]}), column="k", by="iso_3166_2",
+                        reference=reference)  # fmt: skip
+    (row,) = result.report.unmatched
+    assert row.reason is Reason.MALFORMED and "join by pcode" in row.detail
+    assert "UA-" + pcode[2:] not in row.detail and "e.g." not in row.detail
+
+
+# ------------------------------------------------------------------------ kind of key
+
+
+def test_a_column_named_oblast_holding_names_is_detected_as_names(reference):
+    names = [str(n) for n in reference.oblast_units["unit_name_uk"]] + ["Kyiv", "", None]
+    table = pd.DataFrame({"oblast": names, "value": range(len(names))})
+    detected = detect_key_kind(table["oblast"])
+    assert detected.by is JoinBy.NAME and detected.values == 28
+    assert (
+        detected.describe()
+        == "chosen from the values: 28 of 28 look like names (Ukrainian or English)"
+    )
+    result = join_table(table, column="oblast", by=None, reference=reference)
+    assert result.report.by is JoinBy.NAME and result.report.detection == detected
+    assert result.report.level is JoinLevel.OBLAST and result.report.matched == 27
+    assert "kind of key name: chosen from the values: 28 of 28" in result.report.lines()[1]
+    given = join_table(table, column="oblast", by="katottg", reference=reference)
+    assert given.report.detection is None and given.report.matched == 0  # the user's choice
+
+
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [
+        ([VINNYTSIA, IRPIN, "UA71", ""], JoinBy.KATOTTG),
+        (["UA71", "ua 7102", "UA7102001", "Черкаська"], JoinBy.PCODE),
+        (["UA-71", "UA–09", "UA44"], JoinBy.ISO_3166_2),
+        (["UA-71", "UA44"], JoinBy.PCODE),  # a tie: the order of JoinBy
+        ([5, 7.0, "Kyiv"], JoinBy.NAME),
+        ([], JoinBy.NAME),
+    ],
+)
+def test_the_kind_is_the_one_most_values_are_written_like(values, kind):
+    assert detect_key_kind(values).by is kind
 
 
 _LOOK_ALIKES = {"а": "a", "е": "e", "і": "i", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x"}

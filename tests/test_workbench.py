@@ -272,3 +272,21 @@ def test_analyst_joins_a_table_and_summarises_it(reference) -> None:
     tables = [d.value for d in at.dataframe if "unit_code" in d.value.columns]
     assert len(tables) == 1 and len(tables[0]) == 27 + 1  # every oblast and the "none" row
     assert "download_summary_gpkg" in {b.key for b in at.get("download_button")}
+
+
+def test_the_page_detects_names_in_a_column_named_oblast_and_says_so() -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"mode": "analyst", "layers": "flank-borders"})
+    at.run()
+    table = "oblast,cleared_km2\nХарківська область,120.5\nSumy Oblast,3\nКиїв,1\n"
+    at.file_uploader(key="join_upload").set_value(
+        ("by_oblast.csv", table.encode(), "text/csv")
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="join_column").value == "oblast"
+    assert at.selectbox(key="join_by").value == "auto"
+    said = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "by names (Ukrainian or English) (chosen from the values: 3 of 3 look like" in said
+    assert {m.label: m.value for m in at.metric}["Matched rows"] == "3"
+    # Names may be looked up within an oblast column (none here but the value column).
+    assert at.selectbox(key="join_within").options == ["none", "cleared_km2"]

@@ -1,7 +1,7 @@
 """The analyst's workbench (Analyst mode): a table joined to the units, summaries of a layer.
 
-* **Join a table**: a CSV or XLSX table keyed by KATOTTG code, ISO 3166-2 code or name is
-  joined to the hromadas or oblasts (:mod:`geo.join`: never a guessed match); the page
+* **Join a table**: a CSV or XLSX table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or
+  name is joined to the hromadas or oblasts (:mod:`geo.join`: never a guessed match); the page
   reports what matched, what did not and why, and draws a choropleth of a chosen column
   (:mod:`layers.drawing.choropleth`). The joined layer joins the map's layers for this
   session, so the downloads export it with the table's own columns verbatim.
@@ -25,7 +25,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.heap import return_free_memory
-from geo.join import JoinBy, JoinLevel, JoinResult, join_table
+from geo.join import AUTO, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
 from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
 from geo.tables import TABLE_SUFFIXES, Table, read_table
 from layers.drawing.choropleth import (
@@ -46,13 +46,16 @@ from views.charts import summary_chart
 from views.keys import Key
 
 #: "Level" choice that lets the join pick the level matching more rows.
-AUTO_LEVEL = "auto"
+AUTO_LEVEL = AUTO
 #: Key-column names a join suggests first, by kind of key (compared without case).
 KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
     JoinBy.KATOTTG: ("katottg", "kodifikator", "code", "код", "katotth"),
+    JoinBy.PCODE: ("pcode", "p-code", "adm3_pcode", "adm2_pcode", "adm1_pcode"),
     JoinBy.ISO_3166_2: ("iso_3166_2", "iso", "iso_code"),
     JoinBy.NAME: ("name", "name_uk", "name_en", "oblast", "hromada", "назва", "область"),
 }
+#: "Oblast column" choice for no oblast column.
+NO_WITHIN = ""
 #: Rows of the unmatched and duplicate lists shown on the page (the counts are complete).
 REPORT_ROWS = 500
 
@@ -96,7 +99,7 @@ def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable 
 def _read_upload() -> Table | None:
     """The uploaded table, read once per file and sheet (an error is said once, here)."""
     upload = st.file_uploader(
-        "A table keyed by KATOTTG code, ISO 3166-2 code or name (CSV or XLSX)",
+        "A table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or name (CSV or XLSX)",
         type=[suffix.lstrip(".") for suffix in TABLE_SUFFIXES],
         key=Key.JOIN_UPLOAD,
     )
@@ -123,18 +126,23 @@ def _read_upload() -> Table | None:
     return table
 
 
-def _suggested(columns: list[str], by: JoinBy) -> int:
-    """Position of the column whose name best suggests keys of kind ``by`` (else the first)."""
+def _suggested(columns: list[str], by: JoinBy | None) -> int:
+    """Position of the column whose name best suggests keys of kind ``by`` (else the first).
+
+    ``None`` (the kind is read from the values): the first hint of any kind.
+    """
     folded = [c.casefold() for c in columns]
-    for hint in KEY_HINTS[by]:
+    for hint in KEY_HINTS[by] if by is not None else [h for v in KEY_HINTS.values() for h in v]:
         if hint in folded:
             return folded.index(hint)
     return 0
 
 
-def _join(table: Table, column: str, by: JoinBy, level: str) -> JoinResult | None:
-    """The join, made once per table, column, kind of key and level."""
-    key = (id(table), column, by.value, level)
+def _join(
+    table: Table, column: str, by: JoinBy | None, level: str, within: str | None
+) -> JoinResult | None:
+    """The join, made once per table, column, kind of key, level and oblast column."""
+    key = (id(table), column, by, level, within)
     cached = st.session_state.get(Key.JOIN_RESULT)
     if cached is None or cached[0] != key:
         try:
@@ -146,6 +154,7 @@ def _join(table: Table, column: str, by: JoinBy, level: str) -> JoinResult | Non
                 reference=get_join_reference(),
                 name=table.name,
                 row_numbers=table.row_numbers,
+                within=within,
             )
             cached = (key, result, None, table)
         except AtlasError as error:
@@ -161,10 +170,12 @@ def _render_report(result: JoinResult) -> None:
     report = result.report
     unit_word = "hromada-level units" if report.level is JoinLevel.HROMADA else "oblasts"
     chosen = " (the level that matches more rows)" if report.level_chosen else ""
+    within = f", each name within the oblast in “{report.within}”" if report.within else ""
+    detected = f" ({report.detection.describe()})" if report.detection else ""
     st.markdown(
         plain(
-            f"Joined to the {report.units:,} {unit_word}{chosen} by {report.by.value} in "
-            f"column “{report.column}”."
+            f"Joined to the {report.units:,} {unit_word}{chosen} by {report.by.label}"
+            f"{detected} in column “{report.column}”{within}."
         )
     )
     cols = st.columns(4)
@@ -205,8 +216,8 @@ def _render_report(result: JoinResult) -> None:
 
 def _render_join() -> JoinedTable | None:
     st.caption(
-        "Map your own figures: a table with a column of KATOTTG codes (hromada, or oblast "
-        "level), ISO 3166-2 codes (UA-05 …) or Ukrainian or English names. Names are compared "
+        "Map your own figures: a table with a column of KATOTTG codes or OCHA P-codes (hromada "
+        "or oblast level), ISO 3166-2 codes or Ukrainian or English names. Names are compared "
         "after normalising case, apostrophes and the words oblast/область, hromada/громада; "
         "nothing is matched by guessing. Stays in this browser session."
     )
@@ -215,18 +226,17 @@ def _render_join() -> JoinedTable | None:
         return None
     columns = [str(c) for c in table.frame.columns]
     top = st.columns(3)
-    by = JoinBy(
-        top[1].selectbox(
-            "Keys are",
-            [b.value for b in JoinBy],
-            format_func=lambda v: {"katottg": "KATOTTG codes", "iso_3166_2": "ISO 3166-2 codes",
-                                   "name": "names (uk or en)"}[v],
-            key=Key.JOIN_BY,
-        )
-    )  # fmt: skip
-    column = top[0].selectbox(
-        "Key column", columns, index=_suggested(columns, by), key=Key.JOIN_COLUMN
+    by_choice = top[1].selectbox(
+        "Keys are",
+        [AUTO, *(b.value for b in JoinBy)],
+        format_func=lambda v: "detected from the values" if v == AUTO else JoinBy(v).label,
+        key=Key.JOIN_BY,
     )
+    chosen_by = None if by_choice == AUTO else JoinBy(by_choice)
+    column = top[0].selectbox(
+        "Key column", columns, index=_suggested(columns, chosen_by), key=Key.JOIN_COLUMN
+    )
+    by = chosen_by or detect_key_kind(list(table.frame[column])).by
     levels = [AUTO_LEVEL, *(v.value for v in JoinLevel)]
     if by is JoinBy.ISO_3166_2:
         levels = [JoinLevel.OBLAST.value]
@@ -237,7 +247,16 @@ def _render_join() -> JoinedTable | None:
                                "oblast": "oblasts"}[v],
         key=Key.JOIN_LEVEL,
     )  # fmt: skip
-    result = _join(table, str(column), by, str(level))
+    within = None
+    if by is JoinBy.NAME:
+        choice = st.selectbox(
+            "Oblast column (resolves hromada names repeated in several oblasts)",
+            [NO_WITHIN, *(c for c in columns if c != column)],
+            format_func=lambda c: c or "none",
+            key=Key.JOIN_WITHIN,
+        )
+        within = str(choice) or None
+    result = _join(table, str(column), chosen_by, str(level), within)
     if result is None:
         return None
     _render_report(result)
