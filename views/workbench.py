@@ -27,7 +27,7 @@ from geo.errors import AtlasError
 from geo.heap import return_free_memory
 from geo.join import JoinBy, JoinLevel, JoinResult, join_table
 from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
-from geo.tables import TABLE_SUFFIXES, Table, read_table
+from geo.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
 from layers.drawing.choropleth import (
     DEFAULT_CLASSES,
     MAX_CLASSES,
@@ -44,6 +44,7 @@ from layers.safe_text import markdown_text as plain
 from views.cache import get_base, get_join_reference, get_summary_units
 from views.charts import summary_chart
 from views.keys import Key
+from views.progress import progress_line
 
 #: "Level" choice that lets the join pick the level matching more rows.
 AUTO_LEVEL = "auto"
@@ -108,12 +109,20 @@ def _read_upload() -> Table | None:
     key = (upload.file_id, sheet)
     cached = st.session_state.get(Key.JOIN_TABLE)
     if cached is None or cached[0] != key:
+        # Read in a worker process under the table budgets; the progress line is where a
+        # closed tab stops the read (and kills the worker).
+        line, on_wait = progress_line(f"Reading {upload.name}", TableLimits().max_seconds)
         try:
-            cached = (key, read_table(upload.getvalue(), filename=upload.name, sheet=sheet), None)
+            with st.spinner("Reading the table…"):
+                table_read = read_table(
+                    upload.getvalue(), filename=upload.name, sheet=sheet, on_wait=on_wait
+                )
+            cached = (key, table_read, None)
         except AtlasError as error:
             cached = (key, None, str(error))
         finally:
             return_free_memory()
+        line.empty()
         st.session_state[Key.JOIN_TABLE] = cached
     if cached[2] is not None:
         st.error(plain(cached[2]))
