@@ -2,12 +2,12 @@
 
 The geodata importer runs its parsing in a worker (:mod:`geo.importer.worker`); this module
 runs the other costly steps a user can start from the shared page process — reading a table
-(:mod:`geo.table_job`) and summarising a layer (:mod:`geo.summary_job`) — in the same kind of
-worker: a fresh ``python -I`` interpreter (nothing of the server's memory, threads or files
-inherited, never the page script) with its priority lowered, ``RLIMIT_AS`` (memory),
-``RLIMIT_CPU`` and ``SIGALRM`` (time, a little after the parent's deadline, so it ends even if
-the parent dies), no core dumps and a file-size limit, running in a fresh temporary folder
-that is removed whatever happens.
+(:func:`geo.tables.read_table`) and summarising a layer (:mod:`geo.summary_job`) — in the
+same kind of worker: a fresh ``python -I`` interpreter (nothing of the server's memory,
+threads or files inherited, never the page script) with its priority lowered, ``RLIMIT_AS``
+(memory), ``RLIMIT_CPU`` and ``SIGALRM`` (time, a little after the parent's deadline, so it
+ends even if the parent dies), no core dumps and a file-size limit, running in a fresh
+temporary folder that is removed whatever happens.
 
 What this module adds to the importer's worker is **cancellation**: while it waits, the parent
 calls ``on_wait(elapsed_seconds)`` every :data:`POLL_SECONDS`. The page passes a function that
@@ -46,6 +46,9 @@ JOB_FILE = "atlas-job.pickle"
 ANSWER_FILE = "atlas-answer.pickle"
 #: Prefix of the job's temporary folder.
 FOLDER_PREFIX = "atlas-job-"
+#: An unexpected error in a worker whose address space reached this share of its memory
+#: budget is reported as the memory budget's (C libraries raise their own error types).
+MEMORY_NEAR = 0.8
 _BOOTSTRAP = (
     f"import os; os.nice({WORKER_NICENESS}); "
     "import sys; sys.path[:0] = sys.argv[2:]; "
@@ -201,6 +204,17 @@ def _apply_budget(budget: JobBudget) -> None:
     signal.alarm(seconds)
 
 
+def _peak_bytes() -> int:
+    """The worker's largest address space so far (``VmPeak``), bytes (0 where unknown)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def serve(workdir: str) -> None:
     """Entry point of the worker process: read the job, apply the budget, run, answer.
 
@@ -214,6 +228,7 @@ def serve(workdir: str) -> None:
         The job's folder holding :data:`JOB_FILE`.
     """
     os.chdir(workdir)
+    budget: JobBudget | None = None
     try:
         task, argument, budget = pickle.loads(Path(JOB_FILE).read_bytes())
         _apply_budget(budget)
@@ -223,7 +238,9 @@ def serve(workdir: str) -> None:
     except MemoryError:
         answer = ("memory", None)
     except Exception as exc:  # the parent turns it into one sentence
-        answer = ("failed", type(exc).__name__)
+        # A C library (GEOS, PROJ) reports an allocation the budget refused as its own error.
+        near_limit = budget is not None and _peak_bytes() >= MEMORY_NEAR * budget.memory_bytes
+        answer = ("memory", None) if near_limit else ("failed", type(exc).__name__)
     partial = Path(f"{ANSWER_FILE}.partial")
     try:
         partial.write_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
