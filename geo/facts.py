@@ -138,6 +138,8 @@ class Known:
         Ids of the sources without a publication date.
     milestone_dates
         ``(iso3, event)`` → every date the rows of ``treaty_milestones.csv`` give for it.
+    state_names
+        iso3 → ``name_en`` of ``states.csv`` (``None``: unreadable).
     """
 
     source_ids: frozenset[str] | None
@@ -146,6 +148,7 @@ class Known:
     tables: frozenset[str]
     undated_sources: frozenset[str] | None
     milestone_dates: Mapping[tuple[str, str], frozenset[date]] | None
+    state_names: Mapping[str, str] | None = None
 
     @property
     def units(self) -> frozenset[str]:
@@ -587,15 +590,40 @@ def _rules_landmine_monitor(frame: pd.DataFrame, known: Known) -> list[str]:
     return problems
 
 
+#: Steps reported for several states at once: the detail names them, one row per state named.
+PER_STATE_STEPS: tuple[TreatyStep, ...] = (TreatyStep.NOTIFICATION_REPORTED,)
+
+
 def _rules_treaty_events(frame: pd.DataFrame, known: Known) -> list[str]:
-    """``treaty_events.csv``: a step without a date says why in its note."""
-    del known
-    return [
+    """``treaty_events.csv``: a step without a date says why in its note.
+
+    A step of :data:`PER_STATE_STEPS` whose detail names states of ``states.csv`` (by
+    ``name_en``) has one row per state named, with the same date and step.
+    """
+    problems = [
         f"treaty_events.csv line {line}: {row['iso3']} {row['event']} has no date and no note; "
         "say why no source dates it"
         for line, row in enumerate(frame.to_dict("records"), start=2)
         if row["date"] == "" and row["note"] == ""
     ]
+    names = known.state_names or {}
+    rows = set(zip(frame["iso3"], frame["date"], frame["event"], strict=True))
+    for line, row in enumerate(frame.to_dict("records"), start=2):
+        if row["event"] not in {step.value for step in PER_STATE_STEPS}:
+            continue
+        named = sorted(
+            iso3
+            for iso3, name in names.items()
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", str(row["detail"]))
+        )
+        missing = [iso3 for iso3 in named if (iso3, row["date"], row["event"]) not in rows]
+        if missing:
+            problems.append(
+                f"treaty_events.csv line {line}: {row['event']} of {row['date']} names "
+                f"{', '.join(names[i] for i in missing)} but has no row for "
+                f"{', '.join(missing)}; add one row per state named"
+            )
+    return problems
 
 
 def _rules_reviews(frame: pd.DataFrame, known: Known) -> list[str]:
@@ -996,6 +1024,11 @@ def _known(raw: Mapping[str, pd.DataFrame]) -> Known:
         milestone_dates=(
             {key: frozenset(dates) for key, dates in milestone_dates.items()}
             if milestone_dates is not None
+            else None
+        ),
+        state_names=(
+            dict(zip(raw["states"]["iso3"], raw["states"]["name_en"], strict=True))
+            if "states" in raw
             else None
         ),
     )

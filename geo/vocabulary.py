@@ -318,6 +318,13 @@ class SourceKind(Term):
         NO_COLOR,
         "A copy of a news report on another site: press only, kept where no original was found.",
     )
+    PRO_KREMLIN_AGGREGATOR = (
+        "pro_kremlin_aggregator",
+        "Pro-Kremlin aggregator",
+        NO_COLOR,
+        "A site of a pro-Kremlin aggregator network (e.g. the 'Pravda' network) that reposts "
+        "other outlets: press only, kept where no original was found; treat with care.",
+    )
     REFERENCE = (
         "reference",
         "Reference work",
@@ -329,7 +336,11 @@ class SourceKind(Term):
     @property
     def press_only(self) -> bool:
         """Whether a source of this kind is only press (a report, not an official text)."""
-        return self in (SourceKind.PRESS, SourceKind.PRESS_REPOST)
+        return self in (
+            SourceKind.PRESS,
+            SourceKind.PRESS_REPOST,
+            SourceKind.PRO_KREMLIN_AGGREGATOR,
+        )
 
 
 class TitleBasis(Term):

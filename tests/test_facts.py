@@ -414,7 +414,9 @@ def test_milestone_disagreements_are_typed_from_the_conflicts(tables):
     assert (vote.iso3, vote.event, vote.about_date) == ("LVA", TreatyEvent.WITHDRAWAL_VOTE, False)
     assert vote.preferred_date is None
     assert vote.preferred is not None and vote.preferred.source_ids == "leta-2025-04-16"
-    assert by_id["ltu-signature"].preferred is None  # unresolved: earliest date used
+    # issue #24: Lithuania's signature is resolved (26 Feb preferred); Sweden's stays open
+    assert by_id["ltu-signature"].preferred_date == date(1999, 2, 26)
+    assert by_id["swe-ratification"].preferred is None  # unresolved: earliest date used
     assert {d.conflict_id for d in tables.milestone_disagreements} == set(
         tables.conflicts.loc[tables.conflicts["table"] == "treaty_milestones", "conflict_id"]
     )
@@ -698,3 +700,50 @@ def test_lists_the_code_reads_from_the_data_are_the_expected_ones(tables):
     assert tables.adversary_iso3 == ("RUS", "BLR")
     assert set(tables.states_with(TreatyEvent.WITHDRAWAL_DEPOSITED)) == set(EXPECTED_WITHDRAWING)
     assert tables.states_with(TreatyEvent.SUSPENSION_CLAIMED) == ("UKR",)
+
+
+# ----------------------------------------------------- issue #24: third round of corrections
+
+
+def test_lithuania_signature_prefers_26_february_and_status_uses_it(tables):
+    """Landmine Monitor 2000 and the Tractatenblad: signed 26 Feb 1999 (the old tables left
+    22/26 Feb unresolved and the status took the earliest, 22 Feb)."""
+    from geo.status import status_dates
+
+    signature = [d for d in tables.milestone_disagreements if d.conflict_id == "ltu-signature"]
+    assert len(signature) == 1
+    assert signature[0].preferred_date == date(1999, 2, 26)
+    assert "lm-2000-lithuania" in split_source_ids(signature[0].preferred.source_ids)
+    chosen = status_dates(tables.milestones, disagreements=tables.milestone_disagreements)
+    assert chosen["LTU"]["signature"] == date(1999, 2, 26)
+    source = tables.sources.set_index("source_id").loc["lm-2000-lithuania"]
+    assert "lm/2000/lithuania" in source["url"]
+
+
+def test_the_baltic_notification_has_one_row_per_state(tables):
+    events = tables.treaty_events
+    rows = events[events["event"] == TreatyStep.NOTIFICATION_REPORTED]
+    assert sorted(rows["iso3"]) == ["EST", "LTU", "LVA"]
+    assert set(rows["date"]) == {date(2025, 7, 1)}
+    assert set(rows["source_ids"]) == {"icbl-2025-07-01"}
+
+
+def test_a_reported_notification_missing_a_named_state_is_reported(data_copy):
+    def edit(frame):
+        drop = (frame["event"] == "notification_reported") & (frame["iso3"] != "EST")
+        return frame.loc[~drop]
+
+    _edit(data_copy, "treaty_events", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any("names Lithuania, Latvia but has no row for LTU, LVA" in p for p in problems), (
+        problems
+    )
+
+
+def test_source_rows_corrected_in_round_three(tables):
+    sources = tables.sources.set_index("source_id")
+    assert sources.loc["hrw-2025-07-24", "title"] == "Ukraine ‘Suspends’ Vital Mine Ban Treaty"
+    assert sources.loc["meduza-2025-06-30", "url"].startswith("https://meduza.io/")
+    kinds = tables.source_meta.set_index("source_id")["kind"]
+    assert kinds["newspravda-de-2025-12-27"] == SourceKind.PRO_KREMLIN_AGGREGATOR
+    assert SourceKind.PRO_KREMLIN_AGGREGATOR.press_only

@@ -154,7 +154,7 @@ def test_status_dates_use_preferred_or_earliest(milestones):
     chosen = status_dates(milestones, disagreements=DISAGREEMENTS)
     assert chosen["UKR"]["suspension_claimed"] == date(2025, 7, 18)  # preferred
     assert chosen["LTU"]["withdrawal_deposited"] == date(2025, 6, 27)  # preferred (also first)
-    assert chosen["LTU"]["signature"] == date(1999, 2, 22)  # unresolved: earliest
+    assert chosen["LTU"]["signature"] == date(1999, 2, 26)  # preferred (issue #24), not first
     assert chosen["SWE"]["ratification"] == date(1998, 11, 25)  # unresolved: earliest
 
 
@@ -179,9 +179,14 @@ def test_poland_signatory_before_entry_into_force(milestones):
     assert _status(milestones, "POL", date(2005, 1, 1)) is TreatyStatus.SIGNATORY
 
 
-def test_lithuania_uses_earliest_signature(milestones):
-    assert _status(milestones, "LTU", date(1999, 2, 22)) is TreatyStatus.SIGNATORY
-    assert _status(milestones, "LTU", date(1999, 2, 21)) is TreatyStatus.NEVER_JOINED
+def test_lithuania_uses_the_preferred_signature_date(milestones):
+    """26 Feb 1999 (Landmine Monitor 2000, Tractatenblad) is preferred over 22 Feb."""
+    on = {day: _status(milestones, "LTU", date(1999, 2, day)) for day in (21, 22, 25, 26)}
+    assert on[26] is TreatyStatus.SIGNATORY
+    assert on[25] is on[22] is on[21] is TreatyStatus.NEVER_JOINED
+    # without the recorded disagreements the earliest date is used
+    rows = milestones[milestones["iso3"] == "LTU"]
+    assert status_on(rows, date(1999, 2, 22)) is TreatyStatus.SIGNATORY
 
 
 def test_status_on_refuses_mixed_states(milestones):
@@ -197,7 +202,7 @@ def test_status_table_columns_conflicts_and_sources(milestones, states):
         assert column in table.columns
     assert table.loc["UKR", "status"] is TreatyStatus.SUSPENSION_CLAIMED
     assert table.loc["UKR", "label"] == "Suspension claimed (disputed)"
-    assert table.loc["LTU", "signature"] == date(1999, 2, 22)
+    assert table.loc["LTU", "signature"] == date(1999, 2, 26)
     assert "1999-02-22" in table.loc["LTU", "conflicts"]
     assert "1999-02-26" in table.loc["LTU", "conflicts"]
     assert table.loc["UKR", "suspension_claimed"] == date(2025, 7, 18)
