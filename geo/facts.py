@@ -1,9 +1,10 @@
 """The sourced fact tables under ``data/``: one typed schema per table, one loader for all.
 
 Every table is a small UTF-8 CSV with a header row; every row cites one or more source ids
-that must exist in ``sources.csv``. Each table is described once, by a :class:`TableSchema`
-(its columns with their kinds, its key, its own rules); reading, checking, typing and the
-documentation of the columns all follow from that record.
+that must exist in ``sources.csv`` (a "no public figure" row of ``contamination_oblast.csv``
+instead cites the searches of ``searches.csv`` that found nothing). Each table is described
+once, by a :class:`TableSchema` (its columns with their kinds, its key, its own rules);
+reading, checking, typing and the documentation of the columns all follow from that record.
 
 Representation of loaded tables:
 
@@ -92,6 +93,7 @@ class CellKind(Enum):
     SOURCE_ID = "one source id of sources.csv"
     TABLE = "name of a fact table (file stem under data/)"
     SCOPE = "'world' or iso3 of states.csv"
+    SEARCH_IDS = "search ids of searches.csv"
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class Known:
         ``(iso3, event)`` → every date the rows of ``treaty_milestones.csv`` give for it.
     state_names
         iso3 → ``name_en`` of ``states.csv`` (``None``: unreadable).
+    search_ids
+        Ids of ``searches.csv`` (``None``: unreadable).
     """
 
     source_ids: frozenset[str] | None
@@ -149,6 +153,7 @@ class Known:
     undated_sources: frozenset[str] | None
     milestone_dates: Mapping[tuple[str, str], frozenset[date]] | None
     state_names: Mapping[str, str] | None = None
+    search_ids: frozenset[str] | None = None
 
     @property
     def units(self) -> frozenset[str]:
@@ -285,6 +290,15 @@ def _cell_problem(column: Column, value: str, known: Known) -> str | None:
     if kind in simple:
         ok, message = simple[kind]
         return None if ok else message
+    if kind is CellKind.SEARCH_IDS:
+        searches = split_source_ids(value)
+        recorded = known.search_ids
+        unknown = [i for i in searches if recorded is not None and i not in recorded]
+        if unknown:
+            return f"unknown search id(s) {unknown}; add them to searches.csv or fix the ids"
+        if len(searches) != len(value.split(SEPARATOR)):
+            return f"{value!r} repeats a search id or has an empty item; list each id once"
+        return None
     ids = split_source_ids(value)
     unknown = [i for i in ids if known.source_ids is not None and i not in known.source_ids]
     if not ids:
@@ -453,6 +467,18 @@ def _rules_oblast(frame: pd.DataFrame, known: Known) -> list[str]:
     for line, row in enumerate(frame.to_dict("records"), start=2):
         has_figure = row["figure_km2"] != "" or row["figure_date"] != ""
         unit = row["iso_3166_2"]
+        if row["evidence"] == EvidenceClass.NO_PUBLIC_FIGURE:
+            if row["source_ids"] != "" or row["search_ids"] == "":
+                problems.append(
+                    f"contamination_oblast.csv line {line}: {unit} has evidence "
+                    "'no_public_figure': it rests on the searches made (search_ids of "
+                    "searches.csv), not on a source; list the searches and blank source_ids"
+                )
+        elif row["source_ids"] == "":
+            problems.append(
+                f"contamination_oblast.csv line {line}: {unit} has evidence "
+                f"{row['evidence']!r} but no source_ids; cite the source that gives it"
+            )
         figure_cells = (row["figure_km2"], row["figure_date"])
         if row["evidence"] == EvidenceClass.FIGURE and "" in figure_cells:
             problems.append(
@@ -736,7 +762,8 @@ SCHEMAS: tuple[TableSchema, ...] = (
             Column("figure_km2", CellKind.POSITIVE, optional=True),
             Column("figure_date", CellKind.DATE, optional=True),
             Column("statement", CellKind.TEXT),
-            _IDS,
+            Column("source_ids", CellKind.SOURCE_IDS, optional=True),
+            Column("search_ids", CellKind.SEARCH_IDS, optional=True),
             _CONFIDENCE,
         ),
         key=("iso_3166_2",),
@@ -825,6 +852,20 @@ SCHEMAS: tuple[TableSchema, ...] = (
         rules=_rules_source_meta,
     ),
     TableSchema(
+        "searches",
+        "searches",
+        "Searches made for facts not found",
+        (
+            Column("search_id", CellKind.SLUG),
+            Column("date", CellKind.DATE),
+            Column("where", CellKind.TEXT),
+            Column("sought", CellKind.TEXT),
+            Column("terms", CellKind.TEXT),
+            Column("result", CellKind.TEXT),
+        ),
+        key=("search_id",),
+    ),
+    TableSchema(
         "reviews",
         "reviews",
         "When each table was last reviewed",
@@ -876,6 +917,10 @@ class FactTables:
     source_meta
         ``source_meta.csv``: each source's kind, whether it is press only, how its title was
         obtained and why it has no date.
+    searches
+        ``searches.csv``: each search made for a fact that was not (or only partly) found:
+        when, where, what was sought, the terms and the result. "No public figure" rests on
+        these (``contamination_oblast.csv:search_ids``).
     reviews
         ``reviews.csv``: when each table was last reviewed against its sources.
     """
@@ -891,6 +936,7 @@ class FactTables:
     conflicts: pd.DataFrame
     landmine_monitor: pd.DataFrame
     source_meta: pd.DataFrame
+    searches: pd.DataFrame
     reviews: pd.DataFrame
 
     def table(self, name: str) -> pd.DataFrame:
@@ -1031,6 +1077,7 @@ def _known(raw: Mapping[str, pd.DataFrame]) -> Known:
             if "states" in raw
             else None
         ),
+        search_ids=frozenset(raw["searches"]["search_id"]) if "searches" in raw else None,
     )
 
 
@@ -1082,7 +1129,9 @@ def check_fact_tables(directory: Path | None = None) -> list[str]:
     every unit in the built geometry; duplicate keys; and each table's own rules (treaty dates
     follow Art. 17 and Art. 20(3); one Factbook row per border pair; land + water ≤ area;
     every unit once and named as in the geometry, no statement about another unit, ``figure``
-    rows carry a figure and its date, statements ≤ 160 characters; every source has a title
+    rows carry a figure and its date, statements ≤ 160 characters, a ``no_public_figure``
+    row rests on searches of ``searches.csv`` and every other row on a source; a reported
+    notification has one row per state it names; every source has a title
     that is not its address and a date or an ``undated:`` reason; ``source_meta.csv`` has one
     consistent row per source; every disagreement has two or more values and at most one
     preferred, a milestone disagreement matches the milestone rows, and every milestone whose

@@ -167,7 +167,8 @@ class EvidenceClass(Term):
         "no_public_figure",
         "No public figure",
         "#FEE391",
-        "No public source read gives a figure or a statement for the unit.",
+        "The searches made (Data page, data/searches.csv) found no figure or statement for "
+        "the unit.",
     )
 
 

@@ -53,6 +53,7 @@ DATE_COLUMNS = {
     "defence_lines": ["date"],
     "treaty_events": ["date"],
     "landmine_monitor": ["launched"],
+    "searches": ["date"],
     "reviews": ["reviewed_on"],
 }
 FLANK_PAIRS = [f"{a}-{b}" for a, b in EXPECTED_FLANK_PAIRS]
@@ -747,3 +748,56 @@ def test_source_rows_corrected_in_round_three(tables):
     kinds = tables.source_meta.set_index("source_id")["kind"]
     assert kinds["newspravda-de-2025-12-27"] == SourceKind.PRO_KREMLIN_AGGREGATOR
     assert SourceKind.PRO_KREMLIN_AGGREGATOR.press_only
+
+
+NO_PUBLIC_FIGURE_UNITS = [
+    "UA-05", "UA-21", "UA-26", "UA-35", "UA-46", "UA-53", "UA-61", "UA-68", "UA-77",
+]  # fmt: skip
+
+
+def test_no_public_figure_rests_on_recorded_searches_not_on_a_source(tables):
+    """Issue #24: the 15 rows cited a national page that names no oblast
+    (unn-shmyhal-2025-06-24); now each cites the searches made, and six units where a
+    search found an official statement became statements with their sources."""
+    oblasts = tables.contamination_oblast.set_index("iso_3166_2")
+    none = oblasts[oblasts["evidence"] == EvidenceClass.NO_PUBLIC_FIGURE]
+    assert sorted(none.index) == NO_PUBLIC_FIGURE_UNITS
+    assert (none["source_ids"] == "").all()
+    searches = tables.searches.set_index("search_id")
+    for code, ids in none["search_ids"].items():
+        assert split_source_ids(ids), code
+        assert set(split_source_ids(ids)) <= set(searches.index), code
+    assert (searches["date"] == date(2026, 12, 6)).all()
+    assert (searches["terms"] != "").all() and (searches["where"] != "").all()
+    assert not oblasts["source_ids"].str.contains("unn-shmyhal-2025-06-24").any()
+    upgraded = oblasts.loc[["UA-07", "UA-18", "UA-30", "UA-51", "UA-56", "UA-71"]]
+    assert (upgraded["evidence"] == EvidenceClass.STATEMENT).all()
+    assert (upgraded["source_ids"] != "").all() and (upgraded["search_ids"] != "").all()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("source_ids", "unn-shmyhal-2025-06-24", "rests on the searches made"),
+        ("search_ids", "", "rests on the searches made"),
+        ("search_ids", "no-such-search", "unknown search id(s) ['no-such-search']"),
+    ],
+)
+def test_no_public_figure_without_searches_is_reported(data_copy, column, value, expected):
+    def edit(frame):
+        frame.loc[frame["iso_3166_2"] == "UA-05", column] = value
+        return frame
+
+    _edit(data_copy, "contamination_oblast", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_statement_without_a_source_is_reported(data_copy):
+    def edit(frame):
+        frame.loc[frame["iso_3166_2"] == "UA-30", "source_ids"] = ""
+        return frame
+
+    _edit(data_copy, "contamination_oblast", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any("UA-30 has evidence 'statement' but no source_ids" in p for p in problems)
