@@ -600,6 +600,30 @@ def _rules_conflicts(frame: pd.DataFrame, known: Known) -> list[str]:
     return problems
 
 
+def statement_problems(oblasts: pd.DataFrame, statements: pd.DataFrame) -> list[str]:
+    """Figure rows of ``contamination_oblast.csv`` with no dated statement behind them.
+
+    Parameters
+    ----------
+    oblasts, statements
+        ``contamination_oblast.csv`` and ``oblast_statements.csv`` as read (strings).
+
+    Returns
+    -------
+    list of str
+        One sentence per figure whose unit and date are not a row of ``oblast_statements.csv``.
+    """
+    dated = set(zip(statements["iso_3166_2"], statements["date"], strict=True))
+    return [
+        f"contamination_oblast.csv: {code} has a figure of {day} but oblast_statements.csv has "
+        f"no statement of {code} on {day}; add the dated statement with its basis"
+        for code, evidence, day in zip(
+            oblasts["iso_3166_2"], oblasts["evidence"], oblasts["figure_date"], strict=True
+        )
+        if evidence == EvidenceClass.FIGURE and day and (code, day) not in dated
+    ]
+
+
 def _rules_landmine_monitor(frame: pd.DataFrame, known: Known) -> list[str]:
     """``landmine_monitor.csv``: counts are whole numbers; findings are text."""
     del known
@@ -771,6 +795,21 @@ SCHEMAS: tuple[TableSchema, ...] = (
         rules=_rules_oblast,
     ),
     TableSchema(
+        "oblast_statements",
+        "oblast_statements",
+        "Ukraine: dated oblast statements",
+        (
+            Column("iso_3166_2", CellKind.UA_UNIT),
+            Column("date", CellKind.DATE),
+            Column("value", CellKind.TEXT),
+            Column("basis", CellKind.TEXT),
+            _IDS,
+            _CONFIDENCE,
+        ),
+        key=("iso_3166_2", "date", "value"),
+        sort_by=("iso_3166_2", "date"),
+    ),
+    TableSchema(
         "defence_lines",
         "defence_lines",
         "Defence-line projects",
@@ -904,6 +943,9 @@ class FactTables:
         ``contamination_national.csv``: Ukraine's potentially contaminated area over time (km²).
     contamination_oblast
         ``contamination_oblast.csv``: evidence of contamination per unit of Ukraine.
+    oblast_statements
+        ``oblast_statements.csv``: every dated public statement of a unit's contamination
+        (value and basis); the newest on a date is the unit's latest public figure.
     defence_lines
         ``defence_lines.csv``: defensive-line and mine-acquisition facts per state.
     treaty_events
@@ -931,6 +973,7 @@ class FactTables:
     border_lengths: pd.DataFrame
     contamination_national: pd.DataFrame
     contamination_oblast: pd.DataFrame
+    oblast_statements: pd.DataFrame
     defence_lines: pd.DataFrame
     treaty_events: pd.DataFrame
     conflicts: pd.DataFrame
@@ -1097,6 +1140,8 @@ def _read_and_check(directory: Path | None) -> tuple[dict[str, pd.DataFrame], li
         problems.extend(_check_cells(schema, raw[schema.name], known))
         if schema.rules is not None:
             problems.extend(schema.rules(raw[schema.name], known))
+    if "contamination_oblast" in raw and "oblast_statements" in raw:
+        problems.extend(statement_problems(raw["contamination_oblast"], raw["oblast_statements"]))
     return raw, problems
 
 

@@ -50,6 +50,7 @@ DATE_COLUMNS = {
     "border_lengths": ["date"],
     "contamination_national": ["date"],
     "contamination_oblast": ["figure_date"],
+    "oblast_statements": ["date"],
     "defence_lines": ["date"],
     "treaty_events": ["date"],
     "landmine_monitor": ["launched"],
@@ -801,3 +802,39 @@ def test_a_statement_without_a_source_is_reported(data_copy):
     _edit(data_copy, "contamination_oblast", edit)
     problems = facts.check_fact_tables(data_copy)
     assert any("UA-30 has evidence 'statement' but no source_ids" in p for p in problems)
+
+
+def test_every_oblast_figure_is_a_dated_statement_and_kherson_has_a_newer_one(tables):
+    statements = tables.oblast_statements
+    oblasts = tables.contamination_oblast
+    figures = oblasts[oblasts["evidence"] == EvidenceClass.FIGURE]
+    dated = set(zip(statements["iso_3166_2"], statements["date"], strict=True))
+    pairs = zip(figures["iso_3166_2"], figures["figure_date"], strict=True)
+    assert all(pair in dated for pair in pairs)
+    kherson = statements[statements["iso_3166_2"] == "UA-65"].set_index("date")
+    assert sorted(kherson.index) == [date(2024, 5, 7), date(2024, 11, 3)]
+    assert "71 %" in kherson.at[date(2024, 11, 3), "value"]
+    assert "de-occupied part only" in kherson.at[date(2024, 11, 3), "basis"]
+
+
+def test_a_figure_without_its_dated_statement_is_reported(data_copy):
+    def edit(frame):
+        return frame.loc[frame["iso_3166_2"] != "UA-63"]
+
+    _edit(data_copy, "oblast_statements", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any(
+        "UA-63 has a figure of 2024-02-24 but oblast_statements.csv has no statement" in p
+        for p in problems
+    ), problems
+
+
+def test_latest_statements_pick_the_newest_on_or_before_the_date(tables):
+    from geo.currency import latest_statements
+
+    on = latest_statements(tables.oblast_statements, date(2024, 11, 3))
+    assert on.at["UA-65", "latest_date"] == date(2024, 11, 3)
+    assert on.at["UA-48", "latest_date"] == date(2023, 5, 19)
+    before = latest_statements(tables.oblast_statements, date(2024, 11, 2))
+    assert before.at["UA-65", "latest_date"] == date(2024, 5, 7)
+    assert "UA-63" not in latest_statements(tables.oblast_statements, date(2024, 2, 23)).index
