@@ -282,6 +282,12 @@ class TreatyStep(Term):
         NO_COLOR,
         "A conclusion of the Meeting of States Parties about the state.",
     )
+    NO_PLANS_TO_LEAVE = (
+        "no_plans_to_leave",
+        "No plans to leave",
+        NO_COLOR,
+        "The government said the state has no (immediate) plans to leave the Convention.",
+    )
     OBJECTIONS = (
         "objections",
         "Objections",

@@ -547,7 +547,8 @@ def test_every_table_has_a_review_date(tables):
     reviews = tables.reviews
     assert set(reviews["table"]) == set(TABLE_NAMES) - {"reviews"}
     assert set(reviews["scope"]) <= set(ReviewScope.values())
-    assert tables.reviewed_on("treaty_milestones") == date(2026, 11, 28)
+    assert tables.reviewed_on("treaty_milestones") == date(2026, 12, 6)  # round 3 (issue #24)
+    assert tables.reviewed_on("states") == date(2026, 11, 28)  # not re-checked in round 3
     assert tables.reviewed_on("reviews") is None
 
 
@@ -838,3 +839,18 @@ def test_latest_statements_pick_the_newest_on_or_before_the_date(tables):
     before = latest_statements(tables.oblast_statements, date(2024, 11, 2))
     assert before.at["UA-65", "latest_date"] == date(2024, 5, 7)
     assert "UA-63" not in latest_statements(tables.oblast_statements, date(2024, 2, 23)).index
+
+
+def test_round_three_additions_poland_sweden_and_the_lithuania_belarus_border(tables):
+    lines = tables.defence_lines
+    poland = lines[(lines["iso3"] == "POL") & (lines["item"] == "AP mine production decision")]
+    assert poland["date"].tolist() == [date(2025, 12, 17)]
+    assert "1.2 million" in poland["value"].iloc[0]
+    events = tables.treaty_events
+    sweden = events[(events["iso3"] == "SWE") & (events["event"] == TreatyStep.NO_PLANS_TO_LEAVE)]
+    assert len(sweden) == 1 and sweden["date"].iloc[0] is None  # day not found, note says so
+    assert "January 2026" in sweden["note"].iloc[0]
+    borders = tables.border_lengths
+    national = borders[(borders["pair"] == "LTU-BLR") & (borders["reference"] == "national")]
+    assert national["length_km"].tolist() == [678.82]
+    assert "379.9 km land and 298.9 km water" in national["note"].iloc[0]

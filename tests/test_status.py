@@ -341,3 +341,43 @@ def test_status_rank_never_decreases_with_time(rows, first, second):
 def test_state_without_rows_is_never_joined(as_of):
     empty = pd.DataFrame({"iso3": [], "event": [], "date": []})
     assert status_on(empty, as_of) is TreatyStatus.NEVER_JOINED
+
+
+# -------------------------------------------------------- States Parties on a date (#24)
+
+
+def _parties(as_of: date):
+    from geo.parties import states_parties_on
+
+    facts = load_facts()
+    return states_parties_on(
+        as_of,
+        landmine_monitor=facts.landmine_monitor,
+        milestones=facts.milestones,
+        disagreements=facts.milestone_disagreements,
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "count", "derived"),
+    [
+        (date(2025, 12, 1), 166, False),  # Landmine Monitor 2025, as sourced
+        (date(2025, 12, 26), 166, False),
+        (date(2025, 12, 27), 163, True),  # EST, LVA, LTU withdrawals effective
+        (date(2026, 1, 10), 162, True),  # FIN
+        (date(2026, 2, 19), 162, True),
+        (date(2026, 2, 20), 161, True),  # POL; Ukraine's claimed suspension does not count
+    ],
+)
+def test_states_parties_count_is_sourced_then_derived_from_the_withdrawals(as_of, count, derived):
+    result = _parties(as_of)
+    assert (result.count, result.derived) == (count, derived)
+    assert result.basis_date == date(2025, 12, 1) and result.basis_count == 166
+    assert ("DERIVED" in result.text) is derived
+    assert "UKR" not in {iso3 for iso3, _ in result.withdrawals}
+
+
+def test_no_states_parties_count_before_the_first_sourced_one():
+    result = _parties(date(2025, 11, 30))
+    assert result.count is None
+    assert "not derived" in result.text

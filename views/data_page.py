@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from geo.facts import SCHEMA_BY_NAME, SCHEMAS, FactTables
+from geo.parties import parties_changes, states_parties_on
 from geo.source_ids import split_source_ids
 from geo.vocabulary import EvidenceClass, ReviewScope, SourceKind, TitleBasis
 from layers.catalogue.registry import CATALOGUE
 from layers.safe_text import markdown_text
 from views.cache import get_base
+from views.keys import Key
 
 #: Tables shown in their own section rather than in the list of fact tables.
 _SHOWN_APART = ("sources", "source_meta", "conflicts", "reviews", "searches")
@@ -116,6 +120,36 @@ def review_table(facts: FactTables) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def parties_table(facts: FactTables) -> pd.DataFrame:
+    """The number of States Parties on each date it changes, and how it was obtained.
+
+    Parameters
+    ----------
+    facts
+        The loaded fact tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``states_parties``, ``how`` (``"sourced"`` or ``"DERIVED"``), ``basis``
+        (the sourced count's edition) and ``explanation``, in date order (geo.parties).
+    """
+    changes = parties_changes(
+        landmine_monitor=facts.landmine_monitor,
+        milestones=facts.milestones,
+        disagreements=facts.milestone_disagreements,
+    )
+    return pd.DataFrame(
+        {
+            "date": [c.as_of for c in changes],
+            "states_parties": [c.count for c in changes],
+            "how": ["DERIVED" if c.derived else "sourced" for c in changes],
+            "basis": [f"{c.basis_edition} ({c.basis_source_ids})" for c in changes],
+            "explanation": [c.text for c in changes],
+        }
+    )
+
+
 def search_table(facts: FactTables) -> pd.DataFrame:
     """Every search made for a fact, with the oblast rows that rest on it, for people.
 
@@ -212,6 +246,17 @@ def render_data_page() -> None:
     st.dataframe(
         conflicts(facts.border_lengths, ["pair"], "length_km"), hide_index=True, width="stretch"
     )
+
+    st.subheader("How many States Parties")
+    as_of = st.session_state.get(Key.AS_OF, date.today())
+    on_date = states_parties_on(
+        as_of,
+        landmine_monitor=facts.landmine_monitor,
+        milestones=facts.milestones,
+        disagreements=facts.milestone_disagreements,
+    )
+    st.markdown(markdown_text(f"On the view date: {on_date.text}"))
+    st.dataframe(parties_table(facts), hide_index=True, width="stretch")
 
     st.subheader("When each table was last reviewed")
     st.dataframe(review_table(facts), hide_index=True, width="stretch")
