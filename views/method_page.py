@@ -73,13 +73,25 @@ alone would explain. No later official estimate was found.
 Every table records when it was last reviewed against its sources (Data & sources page). A
 figure more than 12 whole months older than the chosen date says so where it is shown —
 "latest public figure: N months old" — in the key figures, the oblast tooltips and details, and
-the `figure_age` attribute of exports.
+the `figure_age` attribute of exports. For an oblast, the latest public figure is its newest
+dated statement on or before the chosen date, whatever it measures, and it is shown with its
+basis (whole oblast or a part, area still contaminated or share cleared, all land or farmland),
+so that figures on different bases are not read as one series.
 
 ### Per-oblast evidence
 No complete official per-oblast table of contaminated area is published. Each oblast is shown
 by the strength of public evidence: a published figure (with its date and source), an official
 statement without a figure, or **no public figure**. The atlas never fills a gap with an
-estimate of its own.
+estimate of its own. "No public figure" rests on the searches made, listed with their terms,
+dates and results on the Data & sources page, not on a source; not finding a figure is not
+proof that none exists.
+
+### How many States Parties
+The tables follow 17 states, not every party, so the number of States Parties is not counted
+from them. The Data & sources page takes the newest sourced count (Landmine Monitor) published
+by the chosen date and subtracts each withdrawal in the tables that took effect since; such a
+number is marked DERIVED. States that joined after the sourced count are not in the tables,
+and before the first sourced count no number is given.
 
 ### What is not known
 * Official per-oblast areas for most oblasts; a current (2026) national estimate.

@@ -173,6 +173,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("figure_km2", "Potentially contaminated (km²)"),
             ("figure_date", "Figure date"),
             ("figure_age", "Age of figure"),
+            ("latest_statement", "Latest public statement"),
             ("statement", "Statement"),
             ("source_ids", "Sources"),
         ),
