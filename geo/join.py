@@ -32,13 +32,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.countries import NE_SOURCE_ID
@@ -143,6 +144,34 @@ class JoinLevel(StrEnum):
 
     HROMADA = "hromada"
     OBLAST = "oblast"
+
+
+class Aggregate(StrEnum):
+    """What one unit's row holds when several rows of the table name it (CLI, page, files)."""
+
+    SUM = "sum"
+    MEAN = "mean"
+    MIN = "min"
+    MAX = "max"
+    COUNT = "count"
+    FIRST = "first"
+
+    @property
+    def label(self) -> str:
+        """What a unit's values are, in words (legend, file metadata, report, page)."""
+        return _AGGREGATE_LABELS[self]
+
+
+_AGGREGATE_LABELS = MappingProxyType(
+    {
+        Aggregate.SUM: "the sum of the unit's rows",
+        Aggregate.MEAN: "the mean of the unit's rows",
+        Aggregate.MIN: "the smallest value of the unit's rows",
+        Aggregate.MAX: "the largest value of the unit's rows",
+        Aggregate.COUNT: "the number of the unit's rows with a value",
+        Aggregate.FIRST: "the unit's first row (later rows are duplicates, not joined)",
+    }
+)
 
 
 class Reason(StrEnum):
@@ -417,6 +446,15 @@ class JoinReport:
         The oblast column that resolved repeated names, if one was given.
     detection
         How the kind of key was read from the values, when it was not given.
+    aggregate
+        What a unit's row holds when several rows name it (:class:`Aggregate`).
+    units_joined
+        Units with a joined row (``None``: ``matched``, one row per unit).
+    aggregated
+        The table's columns aggregated (numbers; under ``count`` every column but the key).
+    not_aggregated
+        Columns that hold text (not aggregated): a unit's value where its rows agree, else
+        empty.
     """
 
     table: str
@@ -431,6 +469,10 @@ class JoinReport:
     level_chosen: bool = False
     within: str | None = None
     detection: KindDetection | None = None
+    aggregate: Aggregate = Aggregate.FIRST
+    units_joined: int | None = None
+    aggregated: tuple[str, ...] = ()
+    not_aggregated: tuple[str, ...] = ()
 
     @property
     def unmatched_count(self) -> int:
@@ -445,7 +487,7 @@ class JoinReport:
     @property
     def units_without_row(self) -> int:
         """Units of the level no row was joined to (drawn as "no data")."""
-        return self.units - self.matched
+        return self.units - (self.matched if self.units_joined is None else self.units_joined)
 
     def reasons(self) -> dict[str, int]:
         """Unmatched rows per reason, in :class:`Reason` order (only reasons that occur)."""
@@ -455,10 +497,16 @@ class JoinReport:
         return {reason: n for reason, n in counts.items() if n}
 
     def summary(self) -> str:
-        """One line: ``1,469 rows: 1,460 matched, 6 unmatched, 3 duplicate``."""
+        """One line: ``1,469 rows: 1,460 matched, 6 unmatched, 3 duplicate``.
+
+        With an aggregate: ``2,876 rows: 2,870 matched (sum into 1,190 units), …``.
+        """
+        into = ""
+        if self.units_joined is not None:
+            into = f" ({self.aggregate.value} into {self.units_joined:,} units)"
         return (
-            f"{self.rows:,} rows: {self.matched:,} matched, {self.unmatched_count:,} unmatched, "
-            f"{self.duplicate_count:,} duplicate"
+            f"{self.rows:,} rows: {self.matched:,} matched{into}, {self.unmatched_count:,} "
+            f"unmatched, {self.duplicate_count:,} duplicate"
         )
 
     def lines(self, limit: int = 20) -> list[str]:
@@ -484,6 +532,14 @@ class JoinReport:
             out.insert(1, f"names looked up within the oblast in column {self.within!r}")
         if self.detection is not None:
             out.insert(1, f"kind of key {self.by.value}: {self.detection.describe()}")
+        out.append(f"rows per unit: {self.aggregate.value}, {self.aggregate.label}")
+        if self.aggregated:
+            out.append(f"  aggregated: {', '.join(self.aggregated)}")
+        if self.not_aggregated:
+            out.append(
+                f"  text, kept where the unit's rows agree (else empty): "
+                f"{', '.join(self.not_aggregated)}"
+            )
         if self.unmatched:
             by_reason = ", ".join(f"{reason} {n:,}" for reason, n in self.reasons().items())
             out.append(f"unmatched ({by_reason}):")
@@ -1253,6 +1309,72 @@ def _resolve_column(table: pd.DataFrame, column: str, name: str) -> str:
     raise TableError(f"{name} has no column {column!r}; its columns are: {shown}")
 
 
+#: The function of each aggregate of numbers (a unit's non-empty values, float64).
+_NUMBER_AGGREGATES: Mapping[Aggregate, Callable[[np.ndarray], float]] = MappingProxyType(
+    {
+        Aggregate.SUM: lambda v: float(v.sum()),
+        Aggregate.MEAN: lambda v: float(v.mean()),
+        Aggregate.MIN: lambda v: float(v.min()),
+        Aggregate.MAX: lambda v: float(v.max()),
+    }
+)
+
+
+def _is_empty(value: object) -> bool:
+    return not _cell_text(value).strip()
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _aggregate_rows(
+    table: pd.DataFrame,
+    groups: Mapping[int, Sequence[int]],
+    combine: Aggregate,
+    fixed: Sequence[str],
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
+    """One row per unit from its rows' positions in ``table`` (in ``groups`` order).
+
+    Returns the rows, the columns aggregated and the text columns (kept where they agree).
+    """
+    rows = [list(positions) for positions in groups.values()]
+    used = sorted(p for positions in rows for p in positions)
+    out: dict[str, list[object]] = {}
+    aggregated: list[str] = []
+    texts: list[str] = []
+    for column in table.columns:
+        cells = table[column].tolist()
+        name = str(column)
+        numeric = name not in fixed and all(
+            _is_number(cells[p]) or _is_empty(cells[p]) for p in used
+        )
+        if combine is Aggregate.COUNT and name not in fixed:
+            out[name] = [sum(not _is_empty(cells[p]) for p in positions) for positions in rows]
+            aggregated.append(name)
+        elif numeric and any(not _is_empty(cells[p]) for p in used):
+            values = [
+                np.array([float(cells[p]) for p in positions if not _is_empty(cells[p])])
+                for positions in rows
+            ]
+            out[name] = [_NUMBER_AGGREGATES[combine](v) if len(v) else None for v in values]
+            aggregated.append(name)
+        else:
+            kept: list[object] = []
+            for positions in rows:
+                first = cells[positions[0]]
+                same = all(_cell_text(cells[p]) == _cell_text(first) for p in positions)
+                kept.append(first if same else None)
+            out[name] = kept
+            if name not in fixed:
+                texts.append(name)
+    frame = pd.DataFrame(out, columns=[str(c) for c in table.columns])
+    frame.columns = table.columns
+    return frame, tuple(aggregated), tuple(texts)
+
+
 def join_table(
     table: pd.DataFrame,
     *,
@@ -1263,6 +1385,7 @@ def join_table(
     name: str = "table",
     row_numbers: Sequence[int] | None = None,
     within: str | None = None,
+    aggregate: Aggregate | str = Aggregate.FIRST,
 ) -> JoinResult:
     """Join a table to the hromada or oblast units by the keys in one column.
 
@@ -1291,6 +1414,13 @@ def join_table(
         ISO 3166-2 or KATOTTG code, any per cell), so a name repeated in several oblasts
         means the one in the row's oblast. A row whose oblast is not found is unmatched
         (``unknown oblast``).
+    aggregate
+        What a unit's row holds when several rows name it (:class:`Aggregate`): ``first``
+        (default) joins the first row and reports the others as duplicates; ``sum``,
+        ``mean``, ``min`` and ``max`` combine the columns of numbers (empty cells skipped),
+        ``count`` counts the non-empty cells of every column; a text column keeps the
+        unit's value where its rows agree, else is empty. The key and oblast columns are
+        never aggregated (kept the same way as text).
 
     Returns
     -------
@@ -1302,6 +1432,13 @@ def join_table(
     TableError
         For an unknown column, kind of key or level, or ISO keys joined to hromadas.
     """
+    try:
+        combine = Aggregate(str(aggregate))
+    except ValueError:
+        raise TableError(
+            f"unknown aggregate {aggregate!r}; choose one of "
+            f"{', '.join(a.value for a in Aggregate)}"
+        ) from None
     detection = None
     if by is None or str(by) == AUTO:
         detection = detect_key_kind(list(table[_resolve_column(table, column, name)]))
@@ -1394,21 +1531,35 @@ def join_table(
         )
         for unit, positions in sorted(repeats.items(), key=lambda item: item[1][0])
     )
+    fixed = [c for c in (key_column, within_column) if c is not None]
+    aggregated: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    if combine is Aggregate.FIRST:
+        own = table.iloc[kept].reset_index(drop=True)
+        matched_rows = len(kept)
+    else:
+        groups = {unit: [first_row[unit], *repeats.get(unit, [])[1:]] for unit in kept_units}
+        own, aggregated, texts = _aggregate_rows(table, groups, combine, fixed)
+        matched_rows = sum(len(positions) for positions in groups.values())
+        duplicates = ()
     report = JoinReport(
         table=name,
         column=key_column,
         by=kind,
         level=chosen,
         rows=len(keys),
-        matched=len(kept),
+        matched=matched_rows,
         unmatched=tuple(unmatched),
         duplicates=duplicates,
         units=len(units),
         level_chosen=wanted is None,
         within=within_column,
         detection=detection,
+        aggregate=combine,
+        units_joined=None if combine is Aggregate.FIRST else len(kept),
+        aggregated=aggregated,
+        not_aggregated=texts,
     )
-    own = table.iloc[kept].reset_index(drop=True)
     taken = {str(c) for c in own.columns}
     added = units.iloc[kept_units].reset_index(drop=True)
     renames = {}
@@ -1433,6 +1584,7 @@ __all__ = [
     "OBLAST_SUFFIXES",
     "PCODE_PATTERN",
     "UNIT_COLUMNS",
+    "Aggregate",
     "Duplicate",
     "JoinBy",
     "JoinLevel",

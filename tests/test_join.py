@@ -15,6 +15,7 @@ from geo.errors import TableError
 from geo.hromadas import codifier_hromadas
 from geo.join import (
     UNIT_COLUMNS,
+    Aggregate,
     JoinBy,
     JoinLevel,
     Reason,
@@ -367,6 +368,62 @@ def test_a_column_named_oblast_holding_names_is_detected_as_names(reference):
 )
 def test_the_kind_is_the_one_most_values_are_written_like(values, kind):
     assert detect_key_kind(values).by is kind
+
+
+# ------------------------------------------------------------------- rows per unit
+
+#: Two rows per unit (and one for Irpin), a text column, an empty number, a bad key.
+_TWO_ROWS = pd.DataFrame(
+    {
+        "code": [VINNYTSIA, IRPIN, VINNYTSIA, "bad", IRPIN, SHEPTYTSKA],
+        "town": ["Vinnytsia", "Irpin", "Stryzhavka", "x", "Irpin", "Sheptytskyi"],
+        "population": [370_000, 60_000, 9_000, 1, None, 70_000],
+        "km2": [1.5, 2.0, 2.5, 9.0, 4.0, 3.0],
+    }
+)
+_EXPECTED = {  # aggregate: (population, km2) of Vinnytsia, Irpin, Sheptytska
+    "sum": ([379_000, 60_000, 70_000], [4.0, 6.0, 3.0]),
+    "mean": ([189_500, 60_000, 70_000], [2.0, 3.0, 3.0]),
+    "min": ([9_000, 60_000, 70_000], [1.5, 2.0, 3.0]),
+    "max": ([370_000, 60_000, 70_000], [2.5, 4.0, 3.0]),
+    "count": ([2, 1, 1], [2, 2, 1]),
+    "first": ([370_000, 60_000, 70_000], [1.5, 2.0, 3.0]),
+}
+
+
+@pytest.mark.parametrize("aggregate", list(Aggregate))
+def test_two_rows_per_unit_under_each_aggregate(reference, aggregate):
+    result = join_table(_TWO_ROWS, column="code", by="katottg", reference=reference,
+                        aggregate=aggregate)  # fmt: skip
+    report = result.report
+    population, km2 = _EXPECTED[aggregate.value]
+    assert list(result.frame["unit_katottg"]) == [VINNYTSIA, IRPIN, SHEPTYTSKA]
+    assert result.frame["population"].tolist() == population
+    assert result.frame["km2"].tolist() == km2
+    assert report.aggregate is aggregate and report.units_without_row == 1469 - 3
+    assert report.matched + report.unmatched_count + report.duplicate_count == 6
+    text = "\n".join(report.lines())
+    assert f"rows per unit: {aggregate.value}, {aggregate.label}" in text
+    if aggregate is Aggregate.FIRST:
+        assert (report.matched, report.duplicate_count) == (3, 2)
+        assert result.frame["town"].tolist() == ["Vinnytsia", "Irpin", "Sheptytskyi"]
+        return
+    assert (report.matched, report.duplicate_count, report.units_joined) == (5, 0, 3)
+    assert f"5 matched ({aggregate.value} into 3 units)" in report.summary()
+    if aggregate is Aggregate.COUNT:
+        assert result.frame["town"].tolist() == [2, 2, 1]
+        assert report.aggregated == ("town", "population", "km2")
+    else:  # a text column keeps the unit's value where its rows agree
+        town = result.frame["town"].tolist()
+        assert pd.isna(town[0]) and town[1:] == ["Irpin", "Sheptytskyi"]
+        assert report.aggregated == ("population", "km2") and report.not_aggregated == ("town",)
+    assert result.frame["code"].tolist() == [VINNYTSIA, IRPIN, SHEPTYTSKA]  # never counted
+
+
+def test_an_unknown_aggregate_is_refused(reference):
+    with pytest.raises(TableError, match="sum, mean, min, max, count, first"):
+        join_table(_TWO_ROWS, column="code", by="katottg", reference=reference,
+                   aggregate="median")  # fmt: skip
 
 
 _LOOK_ALIKES = {"а": "a", "е": "e", "і": "i", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x"}
