@@ -48,6 +48,7 @@ from geo.errors import TableError
 from geo.hromadas import (
     KATOTTG_PATTERN,
     codifier_hromadas,
+    former_hromada_names,
     hromada_manifest,
     load_hromadas,
     missing_hromadas,
@@ -717,6 +718,8 @@ class JoinReference:
     codifier
         :func:`geo.hromadas.codifier_hromadas`: every hromada of the codifier, so a name is
         checked against Crimea's hromadas and the ones without a polygon too.
+    former
+        :func:`geo.hromadas.former_hromada_names`: names of an earlier codifier edition.
     """
 
     hromada_units: gpd.GeoDataFrame
@@ -725,6 +728,9 @@ class JoinReference:
     renamed: tuple[Mapping[str, str], ...] = ()
     codifier: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"katottg": [], "name_uk": []})
+    )
+    former: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"katottg": [], "former_name_uk": []})
     )
     _hromada_index: Mapping[str, tuple[NameCandidate, ...]] = field(init=False, repr=False)
     _codes: Mapping[JoinLevel, Mapping[str, int]] = field(init=False, repr=False)
@@ -823,9 +829,10 @@ class JoinReference:
                 candidate = NameCandidate(str(code), str(name), None)
                 for text in (str(name), transliterate_uk(str(name))):
                     add(text, candidate)
-        for entry in self.renamed:
-            old = str(entry["osm_name"])
-            candidate = NameCandidate(str(entry["katottg"]), old, None, former=True)
+        renamed = [(str(e["katottg"]), str(e["osm_name"])) for e in self.renamed]
+        earlier = zip(self.former["katottg"], self.former["former_name_uk"], strict=True)
+        for code, old in [*renamed, *((str(c), str(n)) for c, n in earlier)]:
+            candidate = NameCandidate(code, old, None, former=True)
             for text in (old, transliterate_uk(old)):
                 add(text, candidate)
         return MappingProxyType({k: tuple(v.values()) for k, v in index.items()})
@@ -1232,6 +1239,7 @@ def join_reference(
     missing: pd.DataFrame,
     renamed: Sequence[Mapping[str, Any]] = (),
     codifier: pd.DataFrame | None = None,
+    former: pd.DataFrame | None = None,
 ) -> JoinReference:
     """Index the reference units for joins (about 20 ms; the caller caches the result).
 
@@ -1248,6 +1256,8 @@ def join_reference(
     codifier
         :func:`geo.hromadas.codifier_hromadas` (every hromada a name is checked against);
         ``None``: only the units with a shape and the missing ones (tests of other parts).
+    former
+        :func:`geo.hromadas.former_hromada_names` (names of an earlier codifier edition).
 
     Returns
     -------
@@ -1259,6 +1269,7 @@ def join_reference(
         missing.reset_index(drop=True),
         tuple(MappingProxyType(dict(entry)) for entry in renamed),
         missing[["katottg", "name_uk"]].reset_index(drop=True) if codifier is None else codifier,
+        pd.DataFrame({"katottg": [], "former_name_uk": []}) if former is None else former,
     )
 
 
@@ -1283,6 +1294,7 @@ def load_join_reference(
         missing_hromadas(),
         hromada_manifest().get("renamed_since_osm", []),
         codifier_hromadas(),
+        former_hromada_names(),
     )
 
 

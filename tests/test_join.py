@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import zipfile
 
 import openpyxl
@@ -11,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geo.data_files import CODIFIER_HROMADAS_FILE, DATA_DIR, FORMER_NAMES_FILE, MANIFEST_FILE
 from geo.errors import TableError
-from geo.hromadas import codifier_hromadas
+from geo.hromadas import codifier_hromadas, former_hromada_names
 from geo.join import (
     UNIT_COLUMNS,
     Aggregate,
@@ -206,6 +209,19 @@ def test_oblast_names_in_both_languages(reference):
     assert reasons(result) == {10: Reason.WRONG_LEVEL, 11: Reason.MIXED_SCRIPTS}
 
 
+def test_the_codifier_files_are_the_ones_the_manifest_records():
+    codifier, former = codifier_hromadas(), former_hromada_names()
+    assert len(codifier) == 1772 and codifier["katottg"].str.startswith("UA01").sum() == 303
+    assert {CHOP, "UA32120070000050717", "UA51080010000087690"} <= set(codifier["katottg"])
+    assert len(former) == 46 and set(former["katottg"]) <= set(codifier["katottg"])
+    row = former.set_index("katottg").loc["UA12100070000011492"]
+    assert (row["former_name_uk"], row["name_uk"]) == ("Новомосковська", "Самарівська")
+    manifest = {e["path"]: e for e in json.loads((DATA_DIR / MANIFEST_FILE).read_text())["files"]}
+    for name in (CODIFIER_HROMADAS_FILE, FORMER_NAMES_FILE):
+        data = (DATA_DIR / name).read_bytes()
+        assert manifest[f"data/{name}"]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
 def _codifier_table(reference) -> pd.DataFrame:
     """The codifier's own hromada list (1,772 rows, Crimea's included) with its oblast's name."""
     codifier = codifier_hromadas()
@@ -259,14 +275,17 @@ def test_names_shared_with_crimea_or_a_shapeless_hromada_are_ambiguous(reference
 
 def test_former_names_and_shapeless_hromadas_by_bare_name(reference):
     names = ["Володимир-Волинська", "Червоноградська", "Сєвєродонецька", "Chervonohradska",
+             "Новомосковська", "Novomoskovska miska hromada",
              "Чопська", "Вилківська", "Chopska miska hromada"]  # fmt: skip
     result = join_table(
         pd.DataFrame({"n": names}), column="n", by="name", reference=reference, level="hromada"
     )
-    assert [u.reason for u in result.report.unmatched] == [Reason.FORMER_NAME] * 4 + [
+    assert [u.reason for u in result.report.unmatched] == [Reason.FORMER_NAME] * 6 + [
         Reason.NO_SHAPE
     ] * 3
     assert "Шептицька" in result.report.unmatched[1].detail
+    # Novomoskovska is recorded by the codifier's 2024-01-19 edition, not by OpenStreetMap.
+    assert "Самарівська міська громада (UA12100070000011492)" in result.report.unmatched[4].detail
 
 
 def test_the_oblast_column_is_checked_and_only_for_names(reference):
