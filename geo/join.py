@@ -738,6 +738,9 @@ class JoinReference:
     _first_level: Mapping[str, int] = field(init=False, repr=False)
     _codifier_codes: frozenset[str] = field(init=False, repr=False)
     _pcodes: Mapping[str, str] = field(init=False, repr=False)
+    _labels: Mapping[str, str] = field(init=False, repr=False)
+    _missing: Mapping[str, Mapping[str, str]] = field(init=False, repr=False)
+    _current_names: Mapping[str, str] = field(init=False, repr=False)
     _iso: Mapping[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -778,6 +781,28 @@ class JoinReference:
             MappingProxyType({code[:4]: i for i, code in enumerate(oblasts["unit_katottg"])}),
         )
         object.__setattr__(self, "_codifier_codes", frozenset(self.codifier["katottg"]))
+        labels = zip(oblasts["unit_katottg"], oblasts["unit_iso_3166_2"], oblasts["unit_name_en"],
+                     strict=True)  # fmt: skip
+        object.__setattr__(
+            self,
+            "_labels",
+            MappingProxyType({str(c)[:4]: f" in {iso} {name}" for c, iso, name in labels}),
+        )
+        object.__setattr__(
+            self,
+            "_missing",
+            MappingProxyType(
+                {str(r["katottg"]): {k: str(v) for k, v in r.items()}
+                 for r in self.missing.to_dict("records")}
+            ),
+        )  # fmt: skip
+        object.__setattr__(
+            self,
+            "_current_names",
+            MappingProxyType(
+                dict(zip(hromadas["unit_katottg"], hromadas["unit_name_uk"], strict=True))
+            ),
+        )
         pcodes = {}
         for code in [
             *oblasts["unit_katottg"],
@@ -869,11 +894,7 @@ class JoinReference:
         return self.hromada_units if level is JoinLevel.HROMADA else self.oblast_units
 
     def _first_level_label(self, code: str) -> str:
-        index = self._first_level.get(code[:4])
-        if index is None:
-            return ""
-        row = self.oblast_units.iloc[index]
-        return f" in {row['unit_iso_3166_2']} {row['unit_name_en']}"
+        return self._labels.get(code[:4], "")
 
     # ------------------------------------------------------------------------ matching
 
@@ -913,9 +934,8 @@ class JoinReference:
             return KeyMatch(
                 None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this code"
             )
-        missing = self.missing.loc[self.missing["katottg"] == code]
-        if len(missing):
-            row = missing.iloc[0]
+        if code in self._missing:
+            row = self._missing[code]
             return KeyMatch(
                 None,
                 Reason.NO_SHAPE,
@@ -1032,12 +1052,7 @@ class JoinReference:
         (candidate,) = [c for c in candidates if c.code == codes[0]][:1]
         current = [c for c in candidates if not c.former]
         if not current:
-            name = next(
-                (str(n) for c, n in zip(self.hromada_units["unit_katottg"],
-                                        self.hromada_units["unit_name_uk"], strict=True)
-                 if c == candidate.code),
-                candidate.code,
-            )  # fmt: skip
+            name = self._current_names.get(candidate.code, candidate.code)
             return KeyMatch(
                 None,
                 Reason.FORMER_NAME,
@@ -1489,8 +1504,18 @@ def join_table(
     if len(numbers) != len(keys):
         raise TableError(f"{name}: {len(numbers)} row numbers for {len(keys)} rows")
     levels = [wanted] if wanted is not None else [JoinLevel.OBLAST, JoinLevel.HROMADA]
+    known: dict[tuple[str, JoinLevel, int | None], KeyMatch] = {}
+
+    def match(key: object, level: JoinLevel, oblast: int | None = None) -> KeyMatch:
+        """One key's outcome, found once per distinct cell (a table repeats its keys)."""
+        text = _cell_text(key)
+        found = known.get((text, level, oblast))
+        if found is None:
+            found = known[(text, level, oblast)] = reference.match(text, kind, level, oblast)
+        return found
+
     if within_column is None:
-        outcomes = {lv: [reference.match(key, kind, lv) for key in keys] for lv in levels}
+        outcomes = {lv: [match(key, lv) for key in keys] for lv in levels}
     else:
         oblasts: dict[str, KeyMatch] = {}
         matches = []
@@ -1507,7 +1532,7 @@ def join_table(
                     )
                 )
             else:
-                matches.append(reference.match(key, kind, JoinLevel.HROMADA, oblast.unit))
+                matches.append(match(key, JoinLevel.HROMADA, oblast.unit))
         outcomes = {JoinLevel.HROMADA: matches}
     if wanted is None:
         matched = {lv: sum(o.unit is not None for o in outcomes[lv]) for lv in levels}
