@@ -29,7 +29,13 @@ import pandas as pd
 import pyproj
 
 from geo.crs import WGS84
-from geo.data_files import CODIFIER_HROMADAS_FILE, DATA_DIR, HROMADAS_FILE, MANIFEST_FILE
+from geo.data_files import (
+    CODIFIER_HROMADAS_FILE,
+    DATA_DIR,
+    FORMER_NAMES_FILE,
+    HROMADAS_FILE,
+    MANIFEST_FILE,
+)
 from geo.errors import DataError
 from geo.validate import POLYGONAL, collect_problems
 
@@ -237,5 +243,43 @@ def codifier_hromadas(path: Path | None = None) -> pd.DataFrame:
         raise DataError(
             f"{source.name} must have columns katottg,name_uk and KATOTTG codes; "
             "rebuild it with `python scripts/build_data.py`"
+        )
+    return frame.sort_values("katottg").reset_index(drop=True)
+
+
+def former_hromada_names(path: Path | None = None) -> pd.DataFrame:
+    """Hromadas named otherwise in an earlier edition of the codifier (2024-01-19).
+
+    ``data/ua_hromada_former_names.csv`` (``scripts/build_data.py --earlier-codifier``):
+    46 hromadas renamed or respelt since, e.g. Новомосковська → Самарівська.
+
+    Parameters
+    ----------
+    path
+        CSV to read; defaults to the committed file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``katottg``, ``former_name_uk`` and ``name_uk`` (the codifier's adjectives,
+        without the hromada type), sorted by ``katottg``.
+
+    Raises
+    ------
+    DataError
+        When the file is missing or malformed.
+    """
+    source = DATA_DIR / FORMER_NAMES_FILE if path is None else Path(path)
+    if not source.exists():
+        raise DataError(
+            f"former-names file {source} does not exist; build it with "
+            "`python scripts/build_data.py --earlier-codifier XLSX`"
+        )
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
+    bad = [c for c in frame.get("katottg", []) if not KATOTTG_PATTERN.fullmatch(str(c))]
+    if list(frame.columns) != ["katottg", "former_name_uk", "name_uk"] or bad:
+        raise DataError(
+            f"{source.name} must have columns katottg,former_name_uk,name_uk and "
+            "KATOTTG codes; rebuild it with `python scripts/build_data.py`"
         )
     return frame.sort_values("katottg").reset_index(drop=True)

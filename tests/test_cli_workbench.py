@@ -14,7 +14,7 @@ from shapely.geometry import LineString, Point, box
 import layers.cli
 from geo.facts import load_facts
 from geo.hromadas import OSM_ATTRIBUTION
-from geo.join import load_join_reference
+from geo.join import Aggregate, load_join_reference
 from geo.summary import SUMMARY_COLUMNS
 from layers.cli import main
 
@@ -136,6 +136,24 @@ def test_join_reads_the_kind_of_key_from_the_values_and_says_it(fast, tmp_path):
     code, out, err = run(["join", str(source), "--column", "oblast", "--by", "iso_3166_2",
                           "-o", str(tmp_path / "iso.gpkg")])  # fmt: skip
     assert code == 0 and "kind of key" not in out and "3 rows: 1 matched" in out
+
+
+@pytest.mark.parametrize(("aggregate", "value"), [("sum", 19.5), ("max", 12.5), ("count", 2)])
+def test_join_aggregates_rows_per_unit_and_says_so_in_the_file(
+    fast, table, tmp_path, aggregate, value
+):
+    output = tmp_path / f"{aggregate}.gpkg"
+    code, out, err = run(["join", str(table), "--by", "katottg", "--column", "code",
+                          "--aggregate", aggregate, "-o", str(output)])  # fmt: skip
+    assert code == 0, err
+    assert f"4 rows: 2 matched ({aggregate} into 1 units), 2 unmatched, 0 duplicate" in out
+    assert f"rows per unit: {aggregate}, the " in out
+    frame = pyogrio.read_dataframe(output, layer="joined_table")
+    assert frame["code"].tolist() == [VINNYTSIA] and frame["value"].tolist() == [value]
+    metadata = pyogrio.read_dataframe(output, layer="atlas_metadata").set_index("key")["value"]
+    (layer,) = json.loads(metadata["layers"])
+    assert f"rows per unit: {aggregate}" in layer["description"]
+    assert layer["title"] == f"figures.csv ({Aggregate(aggregate).label.removeprefix('the ')})"
 
 
 def test_join_default_name_and_no_overwrite(fast, table, tmp_path, monkeypatch):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import zipfile
 
 import openpyxl
@@ -11,10 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geo.data_files import CODIFIER_HROMADAS_FILE, DATA_DIR, FORMER_NAMES_FILE, MANIFEST_FILE
 from geo.errors import TableError
-from geo.hromadas import codifier_hromadas
+from geo.hromadas import codifier_hromadas, former_hromada_names
 from geo.join import (
     UNIT_COLUMNS,
+    Aggregate,
     JoinBy,
     JoinLevel,
     Reason,
@@ -219,6 +223,19 @@ def test_oblast_names_in_both_languages(reference):
     assert reasons(result) == {10: Reason.WRONG_LEVEL, 11: Reason.MIXED_SCRIPTS}
 
 
+def test_the_codifier_files_are_the_ones_the_manifest_records():
+    codifier, former = codifier_hromadas(), former_hromada_names()
+    assert len(codifier) == 1772 and codifier["katottg"].str.startswith("UA01").sum() == 303
+    assert {CHOP, "UA32120070000050717", "UA51080010000087690"} <= set(codifier["katottg"])
+    assert len(former) == 46 and set(former["katottg"]) <= set(codifier["katottg"])
+    row = former.set_index("katottg").loc["UA12100070000011492"]
+    assert (row["former_name_uk"], row["name_uk"]) == ("Новомосковська", "Самарівська")
+    manifest = {e["path"]: e for e in json.loads((DATA_DIR / MANIFEST_FILE).read_text())["files"]}
+    for name in (CODIFIER_HROMADAS_FILE, FORMER_NAMES_FILE):
+        data = (DATA_DIR / name).read_bytes()
+        assert manifest[f"data/{name}"]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
 def _codifier_table(reference) -> pd.DataFrame:
     """The codifier's own hromada list (1,772 rows, Crimea's included) with its oblast's name."""
     codifier = codifier_hromadas()
@@ -272,14 +289,17 @@ def test_names_shared_with_crimea_or_a_shapeless_hromada_are_ambiguous(reference
 
 def test_former_names_and_shapeless_hromadas_by_bare_name(reference):
     names = ["Володимир-Волинська", "Червоноградська", "Сєвєродонецька", "Chervonohradska",
+             "Новомосковська", "Novomoskovska miska hromada",
              "Чопська", "Вилківська", "Chopska miska hromada"]  # fmt: skip
     result = join_table(
         pd.DataFrame({"n": names}), column="n", by="name", reference=reference, level="hromada"
     )
-    assert [u.reason for u in result.report.unmatched] == [Reason.FORMER_NAME] * 4 + [
+    assert [u.reason for u in result.report.unmatched] == [Reason.FORMER_NAME] * 6 + [
         Reason.NO_SHAPE
     ] * 3
     assert "Шептицька" in result.report.unmatched[1].detail
+    # Novomoskovska is recorded by the codifier's 2024-01-19 edition, not by OpenStreetMap.
+    assert "Самарівська міська громада (UA12100070000011492)" in result.report.unmatched[4].detail
 
 
 def test_the_oblast_column_is_checked_and_only_for_names(reference):
@@ -381,6 +401,62 @@ def test_a_column_named_oblast_holding_names_is_detected_as_names(reference):
 )
 def test_the_kind_is_the_one_most_values_are_written_like(values, kind):
     assert detect_key_kind(values).by is kind
+
+
+# ------------------------------------------------------------------- rows per unit
+
+#: Two rows per unit (and one for Irpin), a text column, an empty number, a bad key.
+_TWO_ROWS = pd.DataFrame(
+    {
+        "code": [VINNYTSIA, IRPIN, VINNYTSIA, "bad", IRPIN, SHEPTYTSKA],
+        "town": ["Vinnytsia", "Irpin", "Stryzhavka", "x", "Irpin", "Sheptytskyi"],
+        "population": [370_000, 60_000, 9_000, 1, None, 70_000],
+        "km2": [1.5, 2.0, 2.5, 9.0, 4.0, 3.0],
+    }
+)
+_EXPECTED = {  # aggregate: (population, km2) of Vinnytsia, Irpin, Sheptytska
+    "sum": ([379_000, 60_000, 70_000], [4.0, 6.0, 3.0]),
+    "mean": ([189_500, 60_000, 70_000], [2.0, 3.0, 3.0]),
+    "min": ([9_000, 60_000, 70_000], [1.5, 2.0, 3.0]),
+    "max": ([370_000, 60_000, 70_000], [2.5, 4.0, 3.0]),
+    "count": ([2, 1, 1], [2, 2, 1]),
+    "first": ([370_000, 60_000, 70_000], [1.5, 2.0, 3.0]),
+}
+
+
+@pytest.mark.parametrize("aggregate", list(Aggregate))
+def test_two_rows_per_unit_under_each_aggregate(reference, aggregate):
+    result = join_table(_TWO_ROWS, column="code", by="katottg", reference=reference,
+                        aggregate=aggregate)  # fmt: skip
+    report = result.report
+    population, km2 = _EXPECTED[aggregate.value]
+    assert list(result.frame["unit_katottg"]) == [VINNYTSIA, IRPIN, SHEPTYTSKA]
+    assert result.frame["population"].tolist() == population
+    assert result.frame["km2"].tolist() == km2
+    assert report.aggregate is aggregate and report.units_without_row == 1469 - 3
+    assert report.matched + report.unmatched_count + report.duplicate_count == 6
+    text = "\n".join(report.lines())
+    assert f"rows per unit: {aggregate.value}, {aggregate.label}" in text
+    if aggregate is Aggregate.FIRST:
+        assert (report.matched, report.duplicate_count) == (3, 2)
+        assert result.frame["town"].tolist() == ["Vinnytsia", "Irpin", "Sheptytskyi"]
+        return
+    assert (report.matched, report.duplicate_count, report.units_joined) == (5, 0, 3)
+    assert f"5 matched ({aggregate.value} into 3 units)" in report.summary()
+    if aggregate is Aggregate.COUNT:
+        assert result.frame["town"].tolist() == [2, 2, 1]
+        assert report.aggregated == ("town", "population", "km2")
+    else:  # a text column keeps the unit's value where its rows agree
+        town = result.frame["town"].tolist()
+        assert pd.isna(town[0]) and town[1:] == ["Irpin", "Sheptytskyi"]
+        assert report.aggregated == ("population", "km2") and report.not_aggregated == ("town",)
+    assert result.frame["code"].tolist() == [VINNYTSIA, IRPIN, SHEPTYTSKA]  # never counted
+
+
+def test_an_unknown_aggregate_is_refused(reference):
+    with pytest.raises(TableError, match="sum, mean, min, max, count, first"):
+        join_table(_TWO_ROWS, column="code", by="katottg", reference=reference,
+                   aggregate="median")  # fmt: skip
 
 
 _LOOK_ALIKES = {"а": "a", "е": "e", "і": "i", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x"}

@@ -290,3 +290,23 @@ def test_the_page_detects_names_in_a_column_named_oblast_and_says_so() -> None:
     assert {m.label: m.value for m in at.metric}["Matched rows"] == "3"
     # Names may be looked up within an oblast column (none here but the value column).
     assert at.selectbox(key="join_within").options == ["none", "cleared_km2"]
+
+
+def test_the_page_aggregates_rows_per_unit_and_the_legend_says_so(reference) -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"mode": "analyst", "layers": "flank-borders"})
+    at.run()
+    at.file_uploader(key="join_upload").set_value(
+        ("figures.csv", code_table(reference), "text/csv")
+    ).run()
+    assert at.selectbox(key="join_aggregate").value == "first"
+    at.selectbox(key="join_aggregate").set_value("sum").run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Matched rows"] == "41" and metrics["Duplicate rows"] == "0"
+    assert metrics["Units with no row"] == f"{EXPECTED_UNITS - 40:,}"
+    legend = next(g for g in map_config(at)["legend"] if g["layer"] == "joined-table")
+    assert legend["title"] == "figures.csv (sum of the unit's rows)"
+    drawn = {f["id"]: f for f in map_layers(at)["joined-table"]}
+    first = str(reference.hromada_units["unit_katottg"].iloc[0])
+    assert drawn[first]["texts"][3] == "99"  # hazard_km2 0 + 99: both rows summed

@@ -43,6 +43,7 @@ class Key(StrEnum):
     JOIN_BY = "join_by"
     JOIN_LEVEL = "join_level"
     JOIN_WITHIN = "join_within"
+    JOIN_AGGREGATE = "join_aggregate"
     JOIN_VALUE = "join_value"
     JOIN_SCHEME = "join_scheme"
     JOIN_CLASSES = "join_classes"

@@ -25,7 +25,7 @@ import streamlit as st
 
 from geo.errors import AtlasError
 from geo.heap import return_free_memory
-from geo.join import AUTO, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
+from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
 from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy
 from geo.summary_job import SummaryLimits, summarize_in_worker
 from geo.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
@@ -149,10 +149,15 @@ def _suggested(columns: list[str], by: JoinBy | None) -> int:
 
 
 def _join(
-    table: Table, column: str, by: JoinBy | None, level: str, within: str | None
+    table: Table,
+    column: str,
+    by: JoinBy | None,
+    level: str,
+    within: str | None,
+    aggregate: Aggregate,
 ) -> JoinResult | None:
-    """The join, made once per table, column, kind of key, level and oblast column."""
-    key = (id(table), column, by, level, within)
+    """The join, made once per table, column, kind of key, level, oblast column, aggregate."""
+    key = (id(table), column, by, level, within, aggregate)
     cached = st.session_state.get(Key.JOIN_RESULT)
     if cached is None or cached[0] != key:
         try:
@@ -165,6 +170,7 @@ def _join(
                 name=table.name,
                 row_numbers=table.row_numbers,
                 within=within,
+                aggregate=aggregate,
             )
             cached = (key, result, None, table)
         except AtlasError as error:
@@ -188,6 +194,7 @@ def _render_report(result: JoinResult) -> None:
             f"{detected} in column “{report.column}”{within}."
         )
     )
+    st.caption(plain(f"Rows per unit: {report.aggregate.value}, {report.aggregate.label}."))
     cols = st.columns(4)
     cols[0].metric("Matched rows", f"{report.matched:,}")
     cols[1].metric("Unmatched rows", f"{report.unmatched_count:,}")
@@ -257,16 +264,26 @@ def _render_join() -> JoinedTable | None:
                                "oblast": "oblasts"}[v],
         key=Key.JOIN_LEVEL,
     )  # fmt: skip
+    more = st.columns(2)
+    aggregate = Aggregate(
+        more[0].selectbox(
+            "Several rows for one unit",
+            [a.value for a in Aggregate],
+            index=list(Aggregate).index(Aggregate.FIRST),
+            format_func=lambda v: f"{v}: {Aggregate(v).label}",
+            key=Key.JOIN_AGGREGATE,
+        )
+    )
     within = None
     if by is JoinBy.NAME:
-        choice = st.selectbox(
+        choice = more[1].selectbox(
             "Oblast column (resolves hromada names repeated in several oblasts)",
             [NO_WITHIN, *(c for c in columns if c != column)],
             format_func=lambda c: c or "none",
             key=Key.JOIN_WITHIN,
         )
         within = str(choice) or None
-    result = _join(table, str(column), chosen_by, str(level), within)
+    result = _join(table, str(column), chosen_by, str(level), within, aggregate)
     if result is None:
         return None
     _render_report(result)
@@ -318,7 +335,8 @@ def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable
     classes = cached[3]
     st.caption(
         plain(
-            f"On the map as “{table.name}”: {len(classes.upper_bounds)} classes of {value} "
+            f"On the map as “{joined.layer.spec.title}”: {len(classes.upper_bounds)} classes "
+            f"of {value} "
             f"({Scheme(scheme).label.lower()}), grey hatching for no data. The downloads "
             "below export it with the table's own columns, the unit's code, names and area, "
             f"and the units' licence: {joined.layer.spec.licence}."

@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo.crs import WGS84
 from geo.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
-from geo.join import JoinResult
+from geo.join import Aggregate, JoinResult
 from layers.catalogue.style import LegendEntry
 from layers.drawing.choropleth import NO_DATA_LABEL, Classification
 from layers.drawing.layer import MapLayer, user_layer
@@ -35,6 +35,18 @@ def joined_licence(source_ids: tuple[str, ...]) -> str:
     else:
         geometry = "Natural Earth, public domain"
     return f"Table: the user's own data; unit geometry: {geometry}"
+
+
+def joined_title(title: str, result: JoinResult) -> str:
+    """The joined layer's title (legend, file metadata): the table and what a unit's row is.
+
+    ``figures.csv (sum of the unit's rows)``; a join that keeps each unit's first row says
+    so only when some unit had several rows (``… (first row of each unit)``).
+    """
+    report = result.report
+    if report.aggregate is Aggregate.FIRST:
+        return f"{title} (first row of each unit)" if report.duplicates else title
+    return f"{title} ({report.aggregate.label.removeprefix('the ')})"
 
 
 def joined_layer(
@@ -70,11 +82,13 @@ def joined_layer(
         A user layer (visible in one session) whose ``source_ids`` are the geometry's.
     """
     frame = result.frame
-    spec = user_layer(layer_id, title, frame).spec
+    report = result.report
+    spec = user_layer(layer_id, joined_title(title, result), frame).spec
     spec = dataclasses.replace(
         spec,
         description="Your table joined to the atlas's units by "
-        f"{result.report.by.value}; visible in this browser session only.",
+        f"{report.by.value}; rows per unit: {report.aggregate.value}, "
+        f"{report.aggregate.label}; visible in this browser session only.",
         source_ids=result.source_ids,
         licence=joined_licence(result.source_ids),
     )
@@ -163,4 +177,5 @@ __all__ = [
     "drawn_joined_layer",
     "joined_layer",
     "joined_licence",
+    "joined_title",
 ]

@@ -130,7 +130,8 @@ def export_metadata(
     dict
         JSON-ready: ``generator`` (name, version), ``generated_at`` (UTC ISO 8601), ``as_of``
         (ISO date or null), ``belt_km`` (km or null), ``crs``, ``geometry`` (full resolution
-        or light), ``layers`` (id, title, licence, feature_count, source_ids, user) and
+        or light), ``layers`` (id, title, description, licence, feature_count, source_ids,
+        user) and
         ``sources`` (source_id, title, publisher, url, licence) — only the sources the layers
         or their features actually reference. A user's layer is cited as
         :data:`USER_SOURCE_ID` with the layer titles (file names). When a cited source
@@ -152,6 +153,7 @@ def export_metadata(
             {
                 "id": layer.spec.id,
                 "title": layer.spec.title,
+                "description": layer.spec.description,
                 "licence": layer.spec.licence,
                 "feature_count": len(layer.frame),
                 "source_ids": ids,
