@@ -30,7 +30,7 @@
   var POPUP_CHROME_PX = 48; // Leaflet's padding around the popup text and its border
   var UNDER_POPUP = 'atlas-under-popup';  // a control hidden while it would cover the popup
   var SESSION_SOURCE = 'session:';  // prefix of a session layer's source (its key follows)
-  var ASK_AGAIN_MS = 3000;  // a request for a session layer's features unanswered this long is repeated
+  var ASK_AGAIN_MS = 3000;  // a request for a session layer's features is repeated after this…
   var ASK_MAX = 5;          // … at most this often per key
 
   function el(tag, className, parent) {
