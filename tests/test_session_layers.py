@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import tempfile
 import uuid
 import weakref
@@ -63,14 +64,16 @@ def files_holding(marker: str, roots: list[Path]) -> list[Path]:
     needle = marker.encode()
     found = []
     for root in roots:
-        for path in root.rglob("*"):
-            if ".git" in path.relative_to(root).parts or not path.is_file():
-                continue
-            try:
-                if needle in path.read_bytes():
-                    found.append(path)
-            except OSError:  # a file that vanished (another test's temporary folder)
-                continue
+        # os.walk skips a folder that vanishes meanwhile (another process's temporary one).
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [name for name in subfolders if name != ".git"]
+            for name in names:
+                path = Path(folder) / name
+                try:
+                    if path.is_file() and needle in path.read_bytes():
+                        found.append(path)
+                except OSError:
+                    continue
     return found
 
 
