@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.heap import missing_server_environment, return_large_blocks_on_free
-from layers.drawing.offline import install_static_assets
+from layers.drawing.offline import install_static_assets, remove_legacy_data
 from views.data_page import render_data_page
 from views.map_page import render_map_page
 from views.method_page import render_method_page
@@ -22,7 +22,12 @@ APP_DIR = Path(__file__).resolve().parent
 
 @st.cache_resource(show_spinner=False)
 def _serve_leaflet() -> Path:
-    """Copy Leaflet into ./static once per process (served at /app/static)."""
+    """Once per process: copy Leaflet into ./static (served at /app/static).
+
+    Also deletes the layer files earlier versions published there, users' imports among
+    them (``layers.drawing.offline.LEGACY_DATA_FOLDERS``).
+    """
+    remove_legacy_data(APP_DIR)
     return install_static_assets(APP_DIR)
 
 

@@ -31,7 +31,7 @@ from layers import SAFETY_LINE
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.export.formats import FORMAT_IDS
 from tests.hostile_corpus import build_corpus
-from tests.support.apptest import STATIC_DATA, map_config, map_layers
+from tests.support.apptest import map_config, map_layers
 from views.data_page import (
     disagreement_table,
     parties_table,
@@ -40,6 +40,7 @@ from views.data_page import (
     source_table,
 )
 from views.method_page import METHOD_MD
+from views.session_layers import GEOJSON_FIELD
 from views.user_layers import UPLOAD_TYPES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -512,11 +513,11 @@ def test_imported_layer_stays_in_its_own_session() -> None:
     user = map_layers(mine)["user-1"]
     assert len(user) == 1
     # Attributes reach the browser as data (text the client writes with textContent), and
-    # the file it fetches cannot close a script block or open template syntax.
+    # the features it is sent cannot close a script block or open template syntax.
     assert user[0]["texts"][0] == HOSTILE_NAME
     entry = next(e for e in map_config(mine)["layers"] if e["id"] == "user-1")
-    raw = (STATIC_DATA / entry["url"].rpartition("/")[2]).read_text(encoding="utf-8")
-    assert "<img" not in raw and "<script" not in raw
+    raw = entry[GEOJSON_FIELD]
+    assert "<img" not in raw and "<script" not in raw and "url" not in entry
     assert "user-1" in legend_blocks(mine)
     # "Go to" offers the catalogue's views and one that fits the import.
     labels = [preset["label"] for preset in map_config(mine)["presets"]]

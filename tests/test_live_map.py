@@ -10,6 +10,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import urllib.error
+import urllib.request
+import uuid
 from datetime import date
 from typing import Any
 
@@ -19,6 +22,7 @@ import pyproj
 import pytest
 import shapely
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -296,6 +300,77 @@ def test_points_draw_and_no_request_fails(app_url: str, browser_context: Any, tm
     export.goto(html.as_uri())
     expect(export.locator("path.atlas-layer-user-1")).to_have_count(3, timeout=TIMEOUT_MS)
     assert export_failed == [] and export_log.problems() == [] and export_log.blocked == []
+
+
+def _local_gets(responses: list[Any]) -> dict[str, bytes]:
+    """Body of each GET the page (and its frames) had answered over HTTP, by URL."""
+    bodies = {}
+    for response in responses:
+        request = response.request
+        if request.method != "GET" or not response.url.startswith("http") or response.url in bodies:
+            continue
+        try:
+            bodies[response.url] = response.body()
+        except PlaywrightError:  # a redirect or a body the browser did not keep
+            continue
+    return bodies
+
+
+def test_an_import_reaches_its_own_session_only(app_url: str, browser_context: Any) -> None:
+    # Issue 18 (2): an import is never at an address anyone could fetch; the page's map holds
+    # it while the layer is there, gets it again after a visit to another page, drops it when
+    # removed; after the session, no address the page used answers with it.
+    marker = f"marker-{uuid.uuid4().hex}"
+    page, frame, log = open_map(browser_context, app_url)
+    responses: list[Any] = []
+    page.on("response", lambda response: responses.append(response))
+    squares = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": f"{marker}-{i}"},
+             "geometry": {"type": "Polygon",
+                          "coordinates": [[[x, 50], [x + 1, 50], [x + 1, 51], [x, 51], [x, 50]]]}}
+            for i, x in enumerate((30, 32))
+        ],
+    }  # fmt: skip
+    side = sidebar(page)
+    side.get_by_text("Import your data", exact=True).click()
+    side.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "squares.geojson", "mimeType": "application/json",
+                "buffer": json.dumps(squares).encode()}]
+    )  # fmt: skip
+    side.get_by_role("button", name="Add to map").click()
+    expect(frame.locator("path.atlas-layer-user-1")).to_have_count(2, timeout=TIMEOUT_MS)
+    held = "async () => JSON.stringify(await atlas.data[atlas.layers['user-1'].source])"
+    assert marker in frame.evaluate(held)
+    # Another page and back: a new map frame, which asks for the layer and draws it again.
+    page.get_by_role("link", name="Data & sources", exact=True).click()
+    page.wait_for_selector(MAP_IFRAME, state="detached", timeout=TIMEOUT_MS)
+    page.get_by_role("link", name="Map", exact=True).click()
+    frame = map_frame(page)
+    expect(frame.locator("path.atlas-layer-user-1")).to_have_count(2, timeout=TIMEOUT_MS)
+    assert marker in frame.evaluate(held)
+    # Removed: gone from the map and from the page's memory.
+    wait_until_idle(page)
+    side.get_by_role("button", name="✕").click()
+    gone = (
+        "() => !atlas.layers['user-1']"
+        " && !Object.keys(atlas.data).some((k) => k.startsWith('session:'))"
+    )
+    frame.wait_for_function(gone, polling=100, timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+    assert log.problems() == []
+    bodies = _local_gets(responses)
+    carried = [url for url, body in bodies.items() if marker.encode() in body]
+    assert bodies
+    assert carried == []
+    browser_context.close()  # the session ends
+    for url in bodies:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as answer:
+                assert marker.encode() not in answer.read(), url
+        except urllib.error.HTTPError:
+            continue  # 404 and the like: nothing served
 
 
 def _far_from_border_point(base: AtlasBase) -> tuple[str, float, float]:

@@ -28,6 +28,7 @@ from layers.drawing.layer import user_layer
 from layers.export.data_formats import table_name
 from layers.export.formats import FORMAT_IDS, export_bytes
 from layers.safe_text import html_text, script_json
+from views.session_layers import GEOJSON_FIELD
 
 MATH = "{{ 7*7 }}"
 BLOCK = "{% if x %}"
@@ -93,7 +94,7 @@ def test_html_text_and_script_json_keep_text_and_open_no_template() -> None:
 
 def test_map_client_data_keeps_template_text(in_tmp_cwd: Path) -> None:
     layer = user_layer("user-1", FILE_NAME, template_frame())
-    text = geometry_payload(layer, with_props=True)  # what the page publishes for the browser
+    text = geometry_payload(layer, with_props=True)  # what the page sends the browser
     assert not re.search(r"\{[{%#]", text)  # no template could ever read it as syntax
     data = json.loads(text)
     _assert_verbatim([feature["properties"]["t"] for feature in data["features"]])
@@ -151,8 +152,9 @@ def test_page_upload_keeps_template_text() -> None:
     assert not at.exception, [e.value for e in at.exception]
     config = json.loads(at.get("component_instance")[0].proto.json_args)["config"]
     entry = next(e for e in config["layers"] if e["id"] == "user-1")
-    static = Path(app).parent / "static" / "atlas"
-    data = json.loads((static / entry["url"].rpartition("/")[2]).read_text(encoding="utf-8"))
+    # A session layer's features travel inline, never as a file (views/session_layers.py).
+    assert "url" not in entry
+    data = json.loads(entry[GEOJSON_FIELD])
     texts = [feature["properties"]["t"] for feature in data["features"]]
     assert sorted(t[0] for t in texts) == sorted(VALUES)
     assert sorted(t[1] for t in texts) == sorted(VALUES)

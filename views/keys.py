@@ -33,8 +33,10 @@ class Key(StrEnum):
     UPLOAD = "upload"
     UPLOAD_LAYER = "upload_layer"
     UPLOAD_ADD = "upload_add"
-    #: Published layer file of each import, by layer id.
-    USER_LAYER_URLS = "user_layer_urls"
+    #: What the map was sent of each of the session's own layers, by layer id.
+    USER_LAYER_SENT = "user_layer_sent"
+    #: ``seq`` of the map's last request for a layer's features that was answered.
+    LAYER_REQUEST_SERVED = "layer_request_served"
     HIDDEN_USER_LAYERS = "hidden_user_layers"
     #: The analyst's workbench: a table joined to the units, and summaries of a layer.
     JOIN_UPLOAD = "join_upload"

@@ -1,8 +1,9 @@
 """The live map's configuration for one rerun, assembled from cached pieces.
 
-Everything expensive is cached per value it depends on (a layer's geometry file per build,
-a play-through per set of layers), so a date change re-computes only the per-feature
-properties of the layers that change with the date.
+Everything expensive is cached per value it depends on (a catalogue layer's geometry file
+per build, a play-through per set of layers), so a date change re-computes only the
+per-feature properties of the layers that change with the date. Catalogue layers are public
+files; the session's own layers never are (:mod:`views.session_layers`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from views.cache import (
     get_presets,
 )
 from views.keys import Key
+from views.session_layers import session_layer_entries
 from views.state import ViewState
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -92,25 +94,6 @@ def _timeline_url(dynamic_ids: tuple[str, ...], belt_km: float) -> str:
     return publish_json(script_json([step.as_json() for step in steps]), APP_DIR)
 
 
-def user_layer_url(layer: MapLayer) -> str:
-    """Publish a session layer's display version once per session and content.
-
-    A layer of the same id that is rebuilt equal (an import's grid summary on each rerun)
-    keeps its file; a different one (a joined table coloured by another column) gets a new
-    file.
-    """
-    urls: dict[str, tuple[MapLayer, str]] = st.session_state.setdefault(Key.USER_LAYER_URLS, {})
-    known = urls.get(layer.spec.id)
-    if known is None or not _same_layer(known[0], layer):
-        url = publish_json(geometry_payload(layer, with_props=True), APP_DIR)
-        urls[layer.spec.id] = known = (layer, url)
-    return known[1]
-
-
-def _same_layer(a: MapLayer, b: MapLayer) -> bool:
-    return a is b or (a.spec == b.spec and a.frame.equals(b.frame))
-
-
 def page_map_config(
     state: ViewState, params: ViewParams, user_layers: list[MapLayer]
 ) -> dict[str, Any]:
@@ -123,12 +106,14 @@ def page_map_config(
     params
         Date and belt depth.
     user_layers
-        The session's imported layers, as drawn (large ones as a grid summary).
+        The session's own layers, as drawn (imports, large ones as a grid summary; the
+        joined table).
 
     Returns
     -------
     dict
-        JSON-ready: layers (every catalogue layer, geometry by URL for those shown), the
+        JSON-ready: layers (every catalogue layer, geometry by URL for those shown; the
+        session's own layers inline, once: :mod:`views.session_layers`), the
         date-dependent properties, legend, play-through, "Go to" views, basemap, view request.
     """
     hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
@@ -148,16 +133,8 @@ def page_map_config(
         if dynamic:
             patches[spec.id] = feature_props(layer)
             dynamic_shown.append(spec.id)
-    for layer in user_layers:
-        drawn.append(layer)
-        entries.append(
-            layer_entry(
-                layer,
-                visible=layer.spec.id not in hidden_user,
-                dynamic=False,
-                url=user_layer_url(layer),
-            )
-        )
+    drawn.extend(user_layers)
+    entries.extend(session_layer_entries(user_layers, hidden_user))
     view: dict[str, Any] = {
         "request": st.session_state.get(Key.VIEW_REQUEST, 0),
         "center": list(state.center),

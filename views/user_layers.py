@@ -17,6 +17,7 @@ from geo.importer import (
 from layers.drawing.layer import MapLayer, user_layer
 from layers.safe_text import markdown_text as plain
 from views.keys import Key
+from views.session_layers import forget_session_layer, replace_in_session
 
 #: Session key of the layer names found in the current upload: listing them runs an import
 #: worker, so it is done once per uploaded file, not on every rerun.
@@ -108,5 +109,7 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
         count = len(layer.frame)
         cols[0].text(f"{layer.spec.title} ({count:,} feature{'' if count == 1 else 's'})")
         if cols[1].button("✕", key=f"remove_{layer.spec.id}", help=f"Remove {layer.spec.title}"):
-            st.session_state[Key.USER_LAYERS] = [x for x in layers if x.spec.id != layer.spec.id]
+            kept = [x for x in layers if x.spec.id != layer.spec.id]
+            replace_in_session(Key.USER_LAYERS, kept)
+            forget_session_layer(layer.spec.id)
             st.rerun()

@@ -1,7 +1,8 @@
 """What the map client (``client/atlas_map.js``) receives: plain JSON-ready records.
 
-The client keeps one Leaflet map alive and is sent *changes*: each layer's geometry lives in
-a file it fetches once (or inline, for the standalone export); a layer that changes with the
+The client keeps one Leaflet map alive and is sent *changes*: each catalogue layer's geometry
+lives in a file it fetches once (or inline, for the standalone export), a user's own layer
+comes inline once under a key (``views/session_layers.py``); a layer that changes with the
 date gets its per-feature properties — style key and tooltip texts — in the configuration
 itself, so a date change costs a few kilobytes and never re-sends geometry.
 

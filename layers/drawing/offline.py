@@ -21,8 +21,15 @@ ASSET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-
 #: The map client (``client/atlas_map.js`` and ``.css``), served from ``static/vendor/atlas``.
 CLIENT_DIR = Path(__file__).resolve().parent / "client"
 CLIENT_FILES = ("atlas_map.js", "atlas_map.css")
-#: Layer files the live map fetches: ``static/atlas/<sha256>.json``, served at this prefix.
-DATA_URL_PREFIX = "/app/static/atlas"
+#: Folder under ``static/`` of the catalogue's layer files the live map fetches
+#: (``static/layers/<sha256>.json``, public: they hold only shipped data). A user's layers are
+#: never written there, nor anywhere else (``views/session_layers.py``).
+DATA_FOLDER = "layers"
+#: The URL prefix ``static/layers/`` is served at.
+DATA_URL_PREFIX = f"/app/static/{DATA_FOLDER}"
+#: Folders of layer files written by earlier versions, which published a user's imports and
+#: joined tables there too: removed at start-up, nothing reads them.
+LEGACY_DATA_FOLDERS = ("atlas",)
 
 
 def leaflet_dir() -> Path:
@@ -74,8 +81,36 @@ def client_text(name: str) -> str:
     return (CLIENT_DIR / name).read_text(encoding="utf-8")
 
 
+def remove_legacy_data(app_dir: Path) -> list[Path]:
+    """Delete the layer folders earlier versions wrote (:data:`LEGACY_DATA_FOLDERS`).
+
+    Those versions published each import and joined table as a public file there, kept
+    forever; this version never writes or reads them.
+
+    Parameters
+    ----------
+    app_dir
+        Folder of ``app.py``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders removed.
+    """
+    removed = []
+    for name in LEGACY_DATA_FOLDERS:
+        folder = app_dir / "static" / name
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def publish_json(text: str, app_dir: Path) -> str:
-    """Write JSON text where the live map can fetch it, named by its content.
+    """Write a catalogue layer's JSON text where the live map can fetch it, named by its content.
+
+    Only for shipped data: the file is public (anyone with its address can fetch it) and is
+    kept. A user's layer goes to its own session only (``views/session_layers.py``).
 
     The name is the SHA-256 of the text, so equal content is written once and a changed
     layer gets a new URL (the browser never meets a stale cached copy).
@@ -85,16 +120,16 @@ def publish_json(text: str, app_dir: Path) -> str:
     text
         JSON text (a layer's GeoJSON).
     app_dir
-        Folder of ``app.py``; the file goes to ``static/atlas/`` below it.
+        Folder of ``app.py``; the file goes to ``static/layers/`` below it.
 
     Returns
     -------
     str
-        The URL the app serves it at, e.g. ``/app/static/atlas/3f…a1.json``.
+        The URL the app serves it at, e.g. ``/app/static/layers/3f…a1.json``.
     """
     data = text.encode("utf-8")
     name = hashlib.sha256(data).hexdigest() + ".json"
-    folder = app_dir / "static" / "atlas"
+    folder = app_dir / "static" / DATA_FOLDER
     path = folder / name
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,9 @@
 
 The map is a custom component (``views/map_view.py``), which ``AppTest`` exposes as an
 ``UnknownElement`` of type ``component_instance``; its ``json_args["config"]`` is what the map
-client in the browser receives, and each shown layer's features are in the file the browser
-would fetch from the app's static route.
+client in the browser receives. Each shown catalogue layer's features are in the file the
+browser would fetch from the app's static route; a session layer's come inline, on the run
+that first draws them or that answers the client's ``need`` event (``views/session_layers.py``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from layers.drawing.offline import DATA_URL_PREFIX
+from layers.drawing.offline import DATA_FOLDER, DATA_URL_PREFIX
+from views.keys import Key
+from views.session_layers import GEOJSON_FIELD, KEY_FIELD, LAYER_REQUEST, NEED_FIELD
 
-STATIC_DATA = Path(__file__).resolve().parents[2] / "static" / "atlas"
+STATIC_DATA = Path(__file__).resolve().parents[2] / "static" / DATA_FOLDER
 
 
 def map_component(at: AppTest) -> Any:
@@ -37,18 +40,41 @@ def fetched(url: str) -> dict[str, Any]:
     return json.loads((STATIC_DATA / url.rpartition("/")[2]).read_text(encoding="utf-8"))
 
 
+def request_session_layers(at: AppTest, keys: list[str]) -> None:
+    """Do what the map client does for session layers it lacks: a ``need`` event, a rerun."""
+    previous = at.session_state.get(Key.MAP_EVENT, None)
+    seq = (previous or {}).get("seq", 0) + 1
+    at.session_state[Key.MAP_EVENT] = {"kind": LAYER_REQUEST, NEED_FIELD: keys, "seq": seq}
+    at.run()
+
+
 def map_layers(at: AppTest) -> dict[str, list[dict]]:
     """Drawn features per shown layer: ``{"id", "geometry", "texts", "style"}`` each.
 
     Properties of date-dependent layers come from the configuration, the others' from their
-    file; ``style`` is the layer's style record for the feature's style key.
+    file (a session layer's from the configuration of the run that sent it: when this run did
+    not, the client's request is made, which reruns ``at``); ``style`` is the layer's style
+    record for the feature's style key.
     """
     config = map_config(at)
+    # What the client holds of each session layer: sent on this run, or asked for (a rerun).
+    received = {e[KEY_FIELD]: e[GEOJSON_FIELD] for e in config["layers"] if GEOJSON_FIELD in e}
+    missing = [
+        e[KEY_FIELD] for e in config["layers"]
+        if e["visible"] and KEY_FIELD in e and e[KEY_FIELD] not in received
+    ]  # fmt: skip
+    if missing:
+        request_session_layers(at, missing)
+        config = map_config(at)
+        received |= {e[KEY_FIELD]: e[GEOJSON_FIELD] for e in config["layers"] if GEOJSON_FIELD in e}
     layers: dict[str, list[dict]] = {}
     for entry in config["layers"]:
         if not entry["visible"]:
             continue
-        data = fetched(entry["url"])
+        if KEY_FIELD in entry:
+            data = json.loads(received[entry[KEY_FIELD]])
+        else:
+            data = fetched(entry["url"])
         props = config["patches"].get(entry["id"], {})
         features = []
         for feature in data["features"]:

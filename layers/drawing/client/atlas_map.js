@@ -6,6 +6,11 @@
  * restyles features from a small table of properties). The same file draws the live page
  * (inside a Streamlit component) and the standalone HTML export (data inline, no server).
  *
+ * A user's own layer (an import, a joined table) has no URL: the page sends its features
+ * inline once, under a `key`, and then the key alone (views/session_layers.py); the client
+ * keeps them while the layer is in the configuration, and asks with a `need` event for a
+ * key it lacks (a new frame, a rerun that never arrived).
+ *
  * Every text that can come from data is written with textContent, never as HTML.
  */
 (function (global) {
@@ -24,6 +29,9 @@
   var POPUP_PAN_PX = 20;    // the popup keeps this far from the map's edges
   var POPUP_CHROME_PX = 48; // Leaflet's padding around the popup text and its border
   var UNDER_POPUP = 'atlas-under-popup';  // a control hidden while it would cover the popup
+  var SESSION_SOURCE = 'session:';  // prefix of a session layer's source (its key follows)
+  var ASK_AGAIN_MS = 3000;  // a request for a session layer's features is repeated after this…
+  var ASK_MAX = 5;          // … at most this often per key
 
   function el(tag, className, parent) {
     var node = document.createElement(tag);
@@ -103,7 +111,9 @@
     this.options = options || {};
     this.container = container;
     this.layers = {};          // id -> {config, url, group, hits, features: {fid -> [leaflet layers]}, props}
-    this.data = {};            // url -> Promise of GeoJSON
+    this.data = {};            // url (or session source) -> Promise of GeoJSON
+    this._asked = {};          // session layer key -> {at: ms, n: requests sent}
+    this._askTimer = null;
     this.config = null;
     this.viewRequest = null;
     this.selected = null;
@@ -696,16 +706,20 @@
     layers.forEach(function (cfg, order) {
       wanted[cfg.id] = true;
       var state = self.layers[cfg.id];
-      var source = cfg.url || (cfg.data ? 'inline:' + cfg.id : null);
+      var source = cfg.url || (cfg.key ? SESSION_SOURCE + cfg.key : null) ||
+        (cfg.data ? 'inline:' + cfg.id : null);
       if (!state || (source && state.source !== source)) {
-        if (state && state.group) { self.map.removeLayer(state.group); }
+        if (state) { self._drop(state); }
         state = {config: cfg, source: source, props: {}, visible: !!cfg.visible, fromArgs: !!cfg.dynamic};
         self.layers[cfg.id] = state;
       }
-      if (!state.requested && (cfg.url || cfg.data)) {
+      if (cfg.key && cfg.geojson && !self.data[source]) {
+        self.data[source] = Promise.resolve(JSON.parse(cfg.geojson));
+      }
+      if (!state.requested && (cfg.url || cfg.data || self.data[source])) {
         // A switched-off layer arrives without data; it is loaded when it is first shown.
         state.requested = true;
-        self._load(cfg.url, cfg.data).then(function (data) {
+        (cfg.key ? self.data[source] : self._load(cfg.url, cfg.data)).then(function (data) {
           if (self.layers[cfg.id] !== state) { return; }
           self._buildLayer(state, data);
           self._restyle(state);
@@ -723,12 +737,43 @@
     });
     Object.keys(this.layers).forEach(function (id) {
       if (!wanted[id]) {
-        var state = self.layers[id];
-        if (state.group) { self.map.removeLayer(state.group); }
+        self._drop(self.layers[id]);
         delete self.layers[id];
         if (self.selected && self.selected.indexOf(id + ':') === 0) { self.selected = null; }
       }
     });
+  };
+
+  AtlasMap.prototype._drop = function (state) {
+    // A layer leaves the map; a session layer's features leave the page with it.
+    if (state.group) { this.map.removeLayer(state.group); }
+    if (state.source && state.source.indexOf(SESSION_SOURCE) === 0) {
+      delete this.data[state.source];
+      delete this._asked[state.source.slice(SESSION_SOURCE.length)];
+    }
+  };
+
+  AtlasMap.prototype._askForMissing = function () {
+    // Session layers whose features this page lacks: ask the page once, again after a pause.
+    var self = this;
+    var now = Date.now();
+    var missing = [];
+    var waiting = false;
+    Object.keys(this.layers).forEach(function (id) {
+      var state = self.layers[id];
+      var key = state.config.key;
+      if (!key || state.requested) { return; }
+      var asked = self._asked[key] || {at: 0, n: 0};
+      if (asked.n >= ASK_MAX) { return; }
+      if (now - asked.at < ASK_AGAIN_MS) { waiting = true; return; }
+      self._asked[key] = {at: now, n: asked.n + 1};
+      missing.push(key);
+    });
+    clearTimeout(this._askTimer);
+    if (missing.length || waiting) {
+      this._askTimer = setTimeout(function () { self._askForMissing(); }, ASK_AGAIN_MS);
+    }
+    if (missing.length) { this._emit({kind: 'need', need: missing.sort()}); }
   };
 
   /* ------------------------------------------------------------------------ time */
@@ -856,6 +901,7 @@
       var self = this;
       Object.keys(this.layers).forEach(function (id) { self._restyle(self.layers[id]); });
     }
+    this._askForMissing();
   };
 
   global.AtlasMap = AtlasMap;
