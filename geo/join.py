@@ -114,10 +114,12 @@ class KindDetection:
 
     def describe(self) -> str:
         """``chosen from the values: 30 of 30 look like names (Ukrainian or English)``."""
-        seen = ", ".join(f"{n:,} {kind.label}" for kind, n in self.counts.items() if n)
+        others = ", ".join(
+            f"{kind.value} {n:,}" for kind, n in self.counts.items() if kind != self.by
+        )
         return (
             f"chosen from the values: {self.counts.get(self.by, 0):,} of {self.values:,} look "
-            f"like {self.by.label}" + (f" ({seen})" if len(self.counts) > 1 else "")
+            f"like {self.by.label}" + (f"; the others: {others}" if others else "")
         )
 
 
@@ -442,7 +444,8 @@ class JoinReport:
     rows
         Data rows of the table.
     matched
-        Rows joined (one per unit).
+        Rows joined (one per unit under ``first``; with another aggregate every row of a
+        joined unit, see ``units_joined``).
     unmatched
         Each row not joined, with its reason, in table order.
     duplicates
