@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+
 from geo.status import whole_months_between
 
 STALE_AFTER_MONTHS = 12
@@ -35,3 +37,47 @@ def figure_age_label(figure_date: date | None, as_of: date) -> str:
         return ""
     months = whole_months_between(figure_date, as_of)
     return f"latest public figure: {months} months old" if months > STALE_AFTER_MONTHS else ""
+
+
+def latest_statements(statements: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Each unit's newest dated statement published on or before ``as_of``.
+
+    "Latest public figure" means this: the newest dated statement, whatever its basis (a
+    whole-oblast area, a part of the oblast, a share of farmland cleared), shown with that
+    basis so that figures on different bases are not compared as if they were one series.
+
+    Parameters
+    ----------
+    statements
+        ``FactTables.oblast_statements`` (``iso_3166_2``, ``date`` as :class:`datetime.date`,
+        ``value``, ``basis``, ``source_ids``).
+    as_of
+        The date the view shows (inclusive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``iso_3166_2``: ``latest_date`` (date), ``latest_statement`` (e.g.
+        ``"2024-11-03: 71 % of farmland cleared, about 363,000 ha (basis: farmland already
+        cleared, de-occupied part only; …)"``) and ``latest_source_ids``; units with no
+        statement by ``as_of`` are absent.
+    """
+    published = statements.loc[[d <= as_of for d in statements["date"]]]
+    newest = (
+        published.sort_values(["iso_3166_2", "date"], kind="stable")
+        .groupby("iso_3166_2", sort=True)
+        .tail(1)
+    )
+    return pd.DataFrame(
+        {
+            "latest_date": list(newest["date"]),
+            "latest_statement": [
+                f"{day.isoformat()}: {value} (basis: {basis})"
+                for day, value, basis in zip(
+                    newest["date"], newest["value"], newest["basis"], strict=True
+                )
+            ],
+            "latest_source_ids": list(newest["source_ids"]),
+        },
+        index=pd.Index(list(newest["iso_3166_2"]), name="iso_3166_2"),
+    )

@@ -1,9 +1,10 @@
 """The sourced fact tables under ``data/``: one typed schema per table, one loader for all.
 
 Every table is a small UTF-8 CSV with a header row; every row cites one or more source ids
-that must exist in ``sources.csv``. Each table is described once, by a :class:`TableSchema`
-(its columns with their kinds, its key, its own rules); reading, checking, typing and the
-documentation of the columns all follow from that record.
+that must exist in ``sources.csv`` (a "no public figure" row of ``contamination_oblast.csv``
+instead cites the searches of ``searches.csv`` that found nothing). Each table is described
+once, by a :class:`TableSchema` (its columns with their kinds, its key, its own rules);
+reading, checking, typing and the documentation of the columns all follow from that record.
 
 Representation of loaded tables:
 
@@ -92,6 +93,7 @@ class CellKind(Enum):
     SOURCE_ID = "one source id of sources.csv"
     TABLE = "name of a fact table (file stem under data/)"
     SCOPE = "'world' or iso3 of states.csv"
+    SEARCH_IDS = "search ids of searches.csv"
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,10 @@ class Known:
         Ids of the sources without a publication date.
     milestone_dates
         ``(iso3, event)`` → every date the rows of ``treaty_milestones.csv`` give for it.
+    state_names
+        iso3 → ``name_en`` of ``states.csv`` (``None``: unreadable).
+    search_ids
+        Ids of ``searches.csv`` (``None``: unreadable).
     """
 
     source_ids: frozenset[str] | None
@@ -146,6 +152,8 @@ class Known:
     tables: frozenset[str]
     undated_sources: frozenset[str] | None
     milestone_dates: Mapping[tuple[str, str], frozenset[date]] | None
+    state_names: Mapping[str, str] | None = None
+    search_ids: frozenset[str] | None = None
 
     @property
     def units(self) -> frozenset[str]:
@@ -282,6 +290,15 @@ def _cell_problem(column: Column, value: str, known: Known) -> str | None:
     if kind in simple:
         ok, message = simple[kind]
         return None if ok else message
+    if kind is CellKind.SEARCH_IDS:
+        searches = split_source_ids(value)
+        recorded = known.search_ids
+        unknown = [i for i in searches if recorded is not None and i not in recorded]
+        if unknown:
+            return f"unknown search id(s) {unknown}; add them to searches.csv or fix the ids"
+        if len(searches) != len(value.split(SEPARATOR)):
+            return f"{value!r} repeats a search id or has an empty item; list each id once"
+        return None
     ids = split_source_ids(value)
     unknown = [i for i in ids if known.source_ids is not None and i not in known.source_ids]
     if not ids:
@@ -450,6 +467,18 @@ def _rules_oblast(frame: pd.DataFrame, known: Known) -> list[str]:
     for line, row in enumerate(frame.to_dict("records"), start=2):
         has_figure = row["figure_km2"] != "" or row["figure_date"] != ""
         unit = row["iso_3166_2"]
+        if row["evidence"] == EvidenceClass.NO_PUBLIC_FIGURE:
+            if row["source_ids"] != "" or row["search_ids"] == "":
+                problems.append(
+                    f"contamination_oblast.csv line {line}: {unit} has evidence "
+                    "'no_public_figure': it rests on the searches made (search_ids of "
+                    "searches.csv), not on a source; list the searches and blank source_ids"
+                )
+        elif row["source_ids"] == "":
+            problems.append(
+                f"contamination_oblast.csv line {line}: {unit} has evidence "
+                f"{row['evidence']!r} but no source_ids; cite the source that gives it"
+            )
         figure_cells = (row["figure_km2"], row["figure_date"])
         if row["evidence"] == EvidenceClass.FIGURE and "" in figure_cells:
             problems.append(
@@ -571,6 +600,30 @@ def _rules_conflicts(frame: pd.DataFrame, known: Known) -> list[str]:
     return problems
 
 
+def statement_problems(oblasts: pd.DataFrame, statements: pd.DataFrame) -> list[str]:
+    """Figure rows of ``contamination_oblast.csv`` with no dated statement behind them.
+
+    Parameters
+    ----------
+    oblasts, statements
+        ``contamination_oblast.csv`` and ``oblast_statements.csv`` as read (strings).
+
+    Returns
+    -------
+    list of str
+        One sentence per figure whose unit and date are not a row of ``oblast_statements.csv``.
+    """
+    dated = set(zip(statements["iso_3166_2"], statements["date"], strict=True))
+    return [
+        f"contamination_oblast.csv: {code} has a figure of {day} but oblast_statements.csv has "
+        f"no statement of {code} on {day}; add the dated statement with its basis"
+        for code, evidence, day in zip(
+            oblasts["iso_3166_2"], oblasts["evidence"], oblasts["figure_date"], strict=True
+        )
+        if evidence == EvidenceClass.FIGURE and day and (code, day) not in dated
+    ]
+
+
 def _rules_landmine_monitor(frame: pd.DataFrame, known: Known) -> list[str]:
     """``landmine_monitor.csv``: counts are whole numbers; findings are text."""
     del known
@@ -587,15 +640,40 @@ def _rules_landmine_monitor(frame: pd.DataFrame, known: Known) -> list[str]:
     return problems
 
 
+#: Steps reported for several states at once: the detail names them, one row per state named.
+PER_STATE_STEPS: tuple[TreatyStep, ...] = (TreatyStep.NOTIFICATION_REPORTED,)
+
+
 def _rules_treaty_events(frame: pd.DataFrame, known: Known) -> list[str]:
-    """``treaty_events.csv``: a step without a date says why in its note."""
-    del known
-    return [
+    """``treaty_events.csv``: a step without a date says why in its note.
+
+    A step of :data:`PER_STATE_STEPS` whose detail names states of ``states.csv`` (by
+    ``name_en``) has one row per state named, with the same date and step.
+    """
+    problems = [
         f"treaty_events.csv line {line}: {row['iso3']} {row['event']} has no date and no note; "
         "say why no source dates it"
         for line, row in enumerate(frame.to_dict("records"), start=2)
         if row["date"] == "" and row["note"] == ""
     ]
+    names = known.state_names or {}
+    rows = set(zip(frame["iso3"], frame["date"], frame["event"], strict=True))
+    for line, row in enumerate(frame.to_dict("records"), start=2):
+        if row["event"] not in {step.value for step in PER_STATE_STEPS}:
+            continue
+        named = sorted(
+            iso3
+            for iso3, name in names.items()
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", str(row["detail"]))
+        )
+        missing = [iso3 for iso3 in named if (iso3, row["date"], row["event"]) not in rows]
+        if missing:
+            problems.append(
+                f"treaty_events.csv line {line}: {row['event']} of {row['date']} names "
+                f"{', '.join(names[i] for i in missing)} but has no row for "
+                f"{', '.join(missing)}; add one row per state named"
+            )
+    return problems
 
 
 def _rules_reviews(frame: pd.DataFrame, known: Known) -> list[str]:
@@ -708,12 +786,28 @@ SCHEMAS: tuple[TableSchema, ...] = (
             Column("figure_km2", CellKind.POSITIVE, optional=True),
             Column("figure_date", CellKind.DATE, optional=True),
             Column("statement", CellKind.TEXT),
-            _IDS,
+            Column("source_ids", CellKind.SOURCE_IDS, optional=True),
+            Column("search_ids", CellKind.SEARCH_IDS, optional=True),
             _CONFIDENCE,
         ),
         key=("iso_3166_2",),
         sort_by=("iso_3166_2",),
         rules=_rules_oblast,
+    ),
+    TableSchema(
+        "oblast_statements",
+        "oblast_statements",
+        "Ukraine: dated oblast statements",
+        (
+            Column("iso_3166_2", CellKind.UA_UNIT),
+            Column("date", CellKind.DATE),
+            Column("value", CellKind.TEXT),
+            Column("basis", CellKind.TEXT),
+            _IDS,
+            _CONFIDENCE,
+        ),
+        key=("iso_3166_2", "date", "value"),
+        sort_by=("iso_3166_2", "date"),
     ),
     TableSchema(
         "defence_lines",
@@ -797,6 +891,20 @@ SCHEMAS: tuple[TableSchema, ...] = (
         rules=_rules_source_meta,
     ),
     TableSchema(
+        "searches",
+        "searches",
+        "Searches made for facts not found",
+        (
+            Column("search_id", CellKind.SLUG),
+            Column("date", CellKind.DATE),
+            Column("where", CellKind.TEXT),
+            Column("sought", CellKind.TEXT),
+            Column("terms", CellKind.TEXT),
+            Column("result", CellKind.TEXT),
+        ),
+        key=("search_id",),
+    ),
+    TableSchema(
         "reviews",
         "reviews",
         "When each table was last reviewed",
@@ -835,6 +943,9 @@ class FactTables:
         ``contamination_national.csv``: Ukraine's potentially contaminated area over time (km²).
     contamination_oblast
         ``contamination_oblast.csv``: evidence of contamination per unit of Ukraine.
+    oblast_statements
+        ``oblast_statements.csv``: every dated public statement of a unit's contamination
+        (value and basis); the newest on a date is the unit's latest public figure.
     defence_lines
         ``defence_lines.csv``: defensive-line and mine-acquisition facts per state.
     treaty_events
@@ -848,6 +959,10 @@ class FactTables:
     source_meta
         ``source_meta.csv``: each source's kind, whether it is press only, how its title was
         obtained and why it has no date.
+    searches
+        ``searches.csv``: each search made for a fact that was not (or only partly) found:
+        when, where, what was sought, the terms and the result. "No public figure" rests on
+        these (``contamination_oblast.csv:search_ids``).
     reviews
         ``reviews.csv``: when each table was last reviewed against its sources.
     """
@@ -858,11 +973,13 @@ class FactTables:
     border_lengths: pd.DataFrame
     contamination_national: pd.DataFrame
     contamination_oblast: pd.DataFrame
+    oblast_statements: pd.DataFrame
     defence_lines: pd.DataFrame
     treaty_events: pd.DataFrame
     conflicts: pd.DataFrame
     landmine_monitor: pd.DataFrame
     source_meta: pd.DataFrame
+    searches: pd.DataFrame
     reviews: pd.DataFrame
 
     def table(self, name: str) -> pd.DataFrame:
@@ -998,6 +1115,12 @@ def _known(raw: Mapping[str, pd.DataFrame]) -> Known:
             if milestone_dates is not None
             else None
         ),
+        state_names=(
+            dict(zip(raw["states"]["iso3"], raw["states"]["name_en"], strict=True))
+            if "states" in raw
+            else None
+        ),
+        search_ids=frozenset(raw["searches"]["search_id"]) if "searches" in raw else None,
     )
 
 
@@ -1017,6 +1140,8 @@ def _read_and_check(directory: Path | None) -> tuple[dict[str, pd.DataFrame], li
         problems.extend(_check_cells(schema, raw[schema.name], known))
         if schema.rules is not None:
             problems.extend(schema.rules(raw[schema.name], known))
+    if "contamination_oblast" in raw and "oblast_statements" in raw:
+        problems.extend(statement_problems(raw["contamination_oblast"], raw["oblast_statements"]))
     return raw, problems
 
 
@@ -1049,7 +1174,9 @@ def check_fact_tables(directory: Path | None = None) -> list[str]:
     every unit in the built geometry; duplicate keys; and each table's own rules (treaty dates
     follow Art. 17 and Art. 20(3); one Factbook row per border pair; land + water ≤ area;
     every unit once and named as in the geometry, no statement about another unit, ``figure``
-    rows carry a figure and its date, statements ≤ 160 characters; every source has a title
+    rows carry a figure and its date, statements ≤ 160 characters, a ``no_public_figure``
+    row rests on searches of ``searches.csv`` and every other row on a source; a reported
+    notification has one row per state it names; every source has a title
     that is not its address and a date or an ``undated:`` reason; ``source_meta.csv`` has one
     consistent row per source; every disagreement has two or more values and at most one
     preferred, a milestone disagreement matches the milestone rows, and every milestone whose

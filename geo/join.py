@@ -50,7 +50,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.countries import NE_SOURCE_ID
 from geo.crs import WGS84
 from geo.errors import TableError
 from geo.hromadas import (
@@ -61,6 +60,7 @@ from geo.hromadas import (
     load_hromadas,
     missing_hromadas,
 )
+from geo.oblasts import OBLAST_SOURCE_IDS as OBLAST_SOURCE_ID_TUPLE
 from geo.oblasts import load_oblasts
 from geo.source_ids import join_source_ids, split_source_ids
 from geo.translit import APOSTROPHES, transliterate_uk
@@ -199,9 +199,9 @@ class Reason(StrEnum):
     UNKNOWN_OBLAST = "unknown oblast"
 
 
-#: ``source_ids`` of the first-level units' geometry (Natural Earth, named with GeoNames,
-#: coded with the KATOTTG codifier).
-OBLAST_SOURCE_IDS = f"{NE_SOURCE_ID};geonames;katottg"
+#: ``source_ids`` of the first-level units' geometry (dissolved OpenStreetMap hromadas, so the
+#: OpenStreetMap attribution travels with a join; see :data:`geo.oblasts.OBLAST_SOURCE_IDS`).
+OBLAST_SOURCE_IDS = ";".join(OBLAST_SOURCE_ID_TUPLE)
 #: The columns a join adds after the table's own, in order (renamed ``<name>_2`` … when the
 #: table already has a column of that name).
 UNIT_COLUMNS = (

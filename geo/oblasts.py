@@ -1,9 +1,15 @@
 """Ukraine's 27 first-level units (24 oblasts, Crimea, Kyiv and Sevastopol cities).
 
-The polygons are built once by ``scripts/build_data.py`` from Natural Earth 10m data (public
-domain) and committed as ``data/ua_oblasts.geojson`` (EPSG:4326, simplified to about 500 m,
-coordinates rounded to 1e-5 degrees). ``area_km2`` was computed from the full-resolution
-polygons in the project's equal-area CRS, so it does not change with the simplification.
+One hierarchy with the hromadas: ``scripts/build_data.py`` dissolves the committed hromada file
+(``data/ua_hromadas.geojson.gz``, OpenStreetMap, ODbL) by ``iso_3166_2`` and commits the result
+as ``data/ua_oblasts.geojson`` (EPSG:4326, coordinates rounded to 1e-5 degrees). Every hromada
+nests exactly in its unit. Land of a unit that lies in no hromada (the Chornobyl exclusion
+zone; Chop, Kozyn and Vylkove, which have no OSM polygon) is added to its unit and recorded in
+``data/manifest.json`` (``no_hromada``); Crimea and Sevastopol, which have no OSM hromadas, are
+their Natural Earth units (public domain). ``area_km2`` is the sum of the hromadas'
+full-resolution equal-area ``area_km2`` plus the recorded no-hromada land, so it does not change
+with the simplification. The geometry is ODbL: wherever it is shown or exported, show
+:data:`geo.hromadas.OSM_ATTRIBUTION` (the layers cite :data:`OBLAST_SOURCE_IDS`, which does).
 """
 
 from __future__ import annotations
@@ -17,15 +23,26 @@ import geopandas as gpd
 import pyproj
 import shapely
 
+from geo.countries import NE_SOURCE_ID
 from geo.crs import GEOD, WGS84
 from geo.data_files import DATA_DIR, OBLASTS_FILE
 from geo.errors import DataError
+from geo.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
 from geo.validate import POLYGONAL, validate_frame
 
 OBLAST_COLUMNS = ("iso_3166_2", "katottg", "fips", "name_en", "name_uk", "area_km2")
 EXPECTED_UNITS = 27
-#: Points this close to a unit but outside every polygon still belong to it (km). Natural
-#: Earth's generalised coastline leaves Kherson city about 100 m outside Kherson Oblast.
+#: Licence of the first-level geometry (the oblast layer, its summaries, joins and exports).
+OBLAST_LICENCE = (
+    f"{OSM_LICENCE}, {OSM_ATTRIBUTION} (dissolved OpenStreetMap hromadas); Crimea, "
+    "Sevastopol and land in no hromada: Natural Earth, public domain"
+)
+#: ``data/sources.csv`` ids of the first-level geometry and its codes: OpenStreetMap (whose
+#: attribution every display and export then shows), Natural Earth, GeoNames (naming points of
+#: the Natural Earth units and of the no-hromada land), the KATOTTG codifier.
+OBLAST_SOURCE_IDS = (OSM_SOURCE_ID, NE_SOURCE_ID, "geonames", "katottg")
+#: Points this close to a unit but outside every polygon still belong to it (km): the
+#: simplified coast and river banks can leave a coastal point a few hundred metres outside.
 NEAREST_FALLBACK_KM = 2.0
 
 

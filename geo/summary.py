@@ -48,6 +48,7 @@ from geo.borders import adversary_border
 from geo.countries import NE_SOURCE_ID, country
 from geo.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
 from geo.errors import AtlasError
+from geo.oblasts import OBLAST_SOURCE_IDS
 
 SUMMARY_COLUMNS = ("unit_code", "unit_name", "count", "area_km2", "length_km", "share")
 #: What ``share`` can be a share of, each in words with its unit.
@@ -352,8 +353,9 @@ def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
         list(oblasts["iso_3166_2"]),
         list(oblasts["name_en"]),
         oblasts.geometry.to_numpy(),
-        no_unit_name="no first-level unit: outside Ukraine (or beyond the generalised coast)",
-        source_ids=(NE_SOURCE_ID, "geonames", "katottg"),
+        no_unit_name="no first-level unit: outside Ukraine, or estuaries, lagoons and border "
+        "slivers outside every hromada",
+        source_ids=OBLAST_SOURCE_IDS,
         coverage=True,
     )
 

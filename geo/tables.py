@@ -3,9 +3,17 @@
 Analysts keep their figures as tables keyed by administrative codes or names; this module
 reads such a table so that :mod:`geo.join` can attach it to the reference units. The rules:
 
-* Every byte is treated as hostile: the file size, the number of rows and columns and (for
-  XLSX, a ZIP archive of XML parts) the unpacked size and compression ratio are checked before
-  anything is parsed, and an XML part declaring a DTD or entities is refused.
+* Every byte is treated as hostile. The file is read in a disposable worker process
+  (:mod:`geo.isolation`) under time and memory budgets, never in the page's shared process,
+  and every budget (:class:`TableLimits`, defaults the ``MAX_…``/``TABLE_…`` constants below)
+  is checked before the step it protects: the file size and (for XLSX, a ZIP archive of XML
+  parts) the parts, unpacked size and compression ratio from the ZIP directory, in the page
+  process, before the worker starts; then, in the worker, every XML part streamed through
+  expat (:mod:`geo.xlsx_scan`: a DTD or entities in any encoding and shared strings over
+  budget, by count and characters, are refused before a spreadsheet parser loads them); the
+  rows, columns and cells as the rows stream past.
+* A sheet is read to its last row whatever range it declares (``<dimension ref="A1"/>``, as
+  some writers leave it, would otherwise end the read after the header).
 * Values are kept **verbatim**: a CSV cell is text exactly as written (leading zeros, spaces and
   all), except that a column whose every filled cell is a plain decimal number without leading
   zeros becomes a number column; an XLSX cell keeps the type the workbook stores (text, number;
@@ -24,6 +32,7 @@ import io
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -32,6 +41,9 @@ from typing import Literal
 import pandas as pd
 
 from geo.errors import TableError
+from geo.importer.messages import human_size
+from geo.isolation import JobBudget, JobWords, run_job
+from geo.xlsx_scan import scan_parts, short_count
 
 #: Largest table file accepted, in bytes (20 MiB).
 MAX_TABLE_BYTES = 20 * 1024 * 1024
@@ -47,11 +59,23 @@ MAX_XLSX_RATIO = 200
 MAX_XLSX_PARTS = 2_000
 #: Empty rows an XLSX sheet may carry beyond ``max_rows`` (formatted but blank rows).
 MAX_BLANK_ROWS = 10_000
+#: Most cells (data rows × named columns) of a table: a codifier of 31,800 units with ten
+#: columns holds 318,000.
+MAX_TABLE_CELLS = 1_000_000
+#: Most distinct texts of an XLSX workbook (its shared strings, which a reader loads whole).
+MAX_SHARED_STRINGS = 1_000_000
+#: Most characters over all shared strings of an XLSX workbook (32 million).
+MAX_SHARED_STRING_CHARS = 32_000_000
+#: Wall-clock time to read one table, worker start included, in seconds (a workbook of
+#: 49,000 rows × 20 columns took 14 s on the 2-core test machine, quiet).
+TABLE_SECONDS = 60.0
+#: Address space of the worker that reads a table, in bytes (2 GiB; that workbook peaked at
+#: 1.6 GB, Python with pandas and openpyxl loaded at 0.4 GB).
+TABLE_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _DELIMITERS = (",", ";", "\t")
 _INTEGER = re.compile(r"-?(?:0|[1-9]\d{0,14})")
 _DECIMAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d{1,3})?")
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,12 +92,79 @@ class TableLimits:
         Most columns.
     max_unpacked_bytes
         Largest unpacked XLSX archive, bytes.
+    max_cells
+        Most cells (data rows × named columns).
+    max_shared_strings
+        Most shared strings of an XLSX workbook.
+    max_shared_string_chars
+        Most characters over all shared strings of an XLSX workbook.
+    max_seconds
+        Wall-clock time of the worker that reads the table, seconds.
+    max_memory_bytes
+        Address space of that worker, bytes.
     """
 
     max_bytes: int = MAX_TABLE_BYTES
     max_rows: int = MAX_TABLE_ROWS
     max_columns: int = MAX_TABLE_COLUMNS
     max_unpacked_bytes: int = MAX_XLSX_UNPACKED_BYTES
+    max_cells: int = MAX_TABLE_CELLS
+    max_shared_strings: int = MAX_SHARED_STRINGS
+    max_shared_string_chars: int = MAX_SHARED_STRING_CHARS
+    max_seconds: float = TABLE_SECONDS
+    max_memory_bytes: int = TABLE_MEMORY_BYTES
+
+    def budget(self) -> JobBudget:
+        """The worker's process budget (a file it writes is never larger than the table).
+
+        Returns
+        -------
+        JobBudget
+        """
+        largest = max(self.max_bytes, self.max_unpacked_bytes)
+        return JobBudget(self.max_seconds, self.max_memory_bytes, largest)
+
+    def words(self, name: str) -> JobWords:
+        """The sentences of a read the worker's budget stopped.
+
+        Parameters
+        ----------
+        name
+            The file name.
+
+        Returns
+        -------
+        JobWords
+        """
+        fix = "keep only the rows and columns you need, or save it as CSV"
+        return JobWords(
+            too_slow=f"{name} took longer than the table time limit of {self.max_seconds:g} s "
+            f"and was stopped; {fix}",
+            too_big=f"{name} needs more than the table memory limit of "
+            f"{human_size(self.max_memory_bytes)}; {fix}",
+            failed=f"{name} could not be read as a table ({{error}}); save it again from the "
+            "spreadsheet as .xlsx or 'CSV UTF-8'",
+        )
+
+
+@dataclass(frozen=True)
+class TableJob:
+    """What the worker reads: the file's bytes and how (plain data).
+
+    Attributes
+    ----------
+    data
+        The file's bytes (already within ``limits.max_bytes``).
+    name, kind, sheet, encoding, limits
+        As for :func:`read_table`.
+    """
+
+    data: bytes
+    name: str
+    kind: Literal["csv", "xlsx"]
+    sheet: str | None
+    encoding: str
+    limits: TableLimits
 
 
 @dataclass(frozen=True)
@@ -130,8 +221,9 @@ def read_table(
     sheet: str | None = None,
     encoding: str = "utf-8",
     limits: TableLimits | None = None,
+    on_wait: Callable[[float], None] | None = None,
 ) -> Table:
-    """Read a CSV or XLSX table without geometry.
+    """Read a CSV or XLSX table without geometry, in a worker process under budgets.
 
     Parameters
     ----------
@@ -146,7 +238,10 @@ def read_table(
         CSV: the text encoding (default UTF-8, with or without a byte-order mark), e.g.
         ``"cp1251"`` for an old Windows export. Never guessed.
     limits
-        Size budgets (default :class:`TableLimits`).
+        Budgets (default :class:`TableLimits`).
+    on_wait
+        Called with the elapsed seconds while the worker reads (a progress line); whatever
+        it raises stops the read, and the worker with it (see :func:`geo.isolation.run_job`).
 
     Returns
     -------
@@ -157,8 +252,9 @@ def read_table(
     ------
     TableError
         When the file is missing, too large, not a table of its format, has a broken header
-        (an empty or repeated column name), too many rows or columns, or rows longer than the
-        header; the message names the file and the fix.
+        (an empty or repeated column name), rows longer than the header, or more rows,
+        columns, cells or shared strings than the budgets allow, or needs more time or memory
+        than the worker has; the message names the file, the limit and the fix.
     """
     limits = limits or TableLimits()
     if isinstance(source, bytes | bytearray):
@@ -185,9 +281,42 @@ def read_table(
                 "only the key and value columns you need"
             )
         data = path.read_bytes()
-    if kind == "csv":
-        return _read_csv(data, name, encoding, limits)
-    return _read_xlsx(data, name, sheet, limits)
+    if kind == "xlsx":
+        _check_directory(data, name, limits)
+    job = TableJob(data, name, kind, sheet, encoding, limits)
+    table: Table = run_job(
+        parse_table,
+        job,
+        budget=limits.budget(),
+        words=limits.words(name),
+        error=TableError,
+        on_wait=on_wait,
+    )
+    return table
+
+
+def parse_table(job: TableJob) -> Table:
+    """Worker task: read the table of ``job`` (in the worker process, under its budget).
+
+    Parameters
+    ----------
+    job
+        The file and how to read it.
+
+    Returns
+    -------
+    Table
+    """
+    if job.kind == "csv":
+        return _read_csv(job.data, job.name, job.encoding, job.limits)
+    return _read_xlsx(job.data, job.name, job.sheet, job.limits)
+
+
+def _too_many_cells(name: str, rows: int, width: int, limits: TableLimits) -> TableError:
+    return TableError(
+        f"{name} has more than {short_count(limits.max_cells)} cells ({rows:,} rows of "
+        f"{width} columns so far); keep only the key and value columns you need"
+    )
 
 
 # ----------------------------------------------------------------------------------- CSV
@@ -277,6 +406,8 @@ def _read_csv(data: bytes, name: str, encoding: str, limits: TableLimits) -> Tab
                     f"{name} has more than {limits.max_rows:,} rows; split it or keep the "
                     "rows of one level (hromadas or oblasts)"
                 )
+            if (len(rows) + 1) * width > limits.max_cells:
+                raise _too_many_cells(name, len(rows) + 1, width, limits)
             extra = [cell for cell in line[width:] if cell.strip()]
             if extra:
                 raise TableError(
@@ -303,16 +434,23 @@ def _read_csv(data: bytes, name: str, encoding: str, limits: TableLimits) -> Tab
 # ---------------------------------------------------------------------------------- XLSX
 
 
-def _check_archive(data: bytes, name: str, limits: TableLimits) -> None:
-    """Refuse a ZIP that is not a workbook, unpacks too large, or declares XML entities."""
+def _open_archive(data: bytes, name: str) -> zipfile.ZipFile:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise TableError(
             f"{name} is not an .xlsx workbook (not a ZIP archive); save it from the "
             "spreadsheet as 'Excel Workbook (.xlsx)' or as CSV"
         ) from None
-    with archive:
+
+
+def _check_directory(data: bytes, name: str, limits: TableLimits) -> None:
+    """Refuse a ZIP that is not a workbook or unpacks too large (its directory only).
+
+    Runs in the page process before the worker starts: it reads the ZIP's directory, never a
+    part.
+    """
+    with _open_archive(data, name) as archive:
         parts = archive.infolist()
         if len(parts) > MAX_XLSX_PARTS:
             raise TableError(f"{name} has {len(parts):,} parts; a workbook has far fewer")
@@ -335,18 +473,18 @@ def _check_archive(data: bytes, name: str, limits: TableLimits) -> None:
                     f"{name}: part {part.filename} is compressed more than {MAX_XLSX_RATIO}:1, "
                     "as a ZIP bomb is; save the workbook again from the spreadsheet"
                 )
-        for part in parts:
-            if not part.filename.endswith((".xml", ".rels")):
-                continue
-            with archive.open(part) as stream:
-                tail = b""
-                while chunk := stream.read(1024 * 1024):
-                    if _DTD.search(tail + chunk):
-                        raise TableError(
-                            f"{name}: part {part.filename} declares a DTD or XML entities, "
-                            "which a workbook never needs; save it again from the spreadsheet"
-                        )
-                    tail = chunk[-16:]
+
+
+def _check_archive(data: bytes, name: str, limits: TableLimits) -> None:
+    """The directory checks, then every XML part streamed through expat (in the worker)."""
+    _check_directory(data, name, limits)
+    with _open_archive(data, name) as archive:
+        scan_parts(
+            archive,
+            name,
+            max_strings=limits.max_shared_strings,
+            max_string_chars=limits.max_shared_string_chars,
+        )
 
 
 def _xlsx_value(value: object) -> object:
@@ -392,7 +530,11 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, limits: TableLimits) -
                 raise TableError(
                     f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
                 )
-            rows_iter = book[chosen].iter_rows(values_only=True, max_col=limits.max_columns + 1)
+            worksheet = book[chosen]
+            # Read to the last row whatever range the sheet declares: some writers (R's
+            # writexl, for one) leave <dimension ref="A1"/>, which the reader would believe.
+            worksheet.reset_dimensions()
+            rows_iter = worksheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
             header_cells = next(rows_iter, None)
             if header_cells is None:
                 raise TableError(f"sheet {chosen!r} of {name} is empty")
@@ -413,6 +555,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, limits: TableLimits) -
                         f"{name} has more than {limits.max_rows:,} rows; split it or keep the "
                         "rows of one level (hromadas or oblasts)"
                     )
+                if (len(rows) + 1) * width > limits.max_cells:
+                    raise _too_many_cells(name, len(rows) + 1, width, limits)
                 if any(v is not None for v in values[width:]):
                     raise TableError(
                         f"{name}: row {number} of sheet {chosen!r} has values beyond the "
@@ -429,11 +573,18 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, limits: TableLimits) -
 
 
 __all__ = [
+    "MAX_SHARED_STRINGS",
+    "MAX_SHARED_STRING_CHARS",
     "MAX_TABLE_BYTES",
+    "MAX_TABLE_CELLS",
     "MAX_TABLE_COLUMNS",
     "MAX_TABLE_ROWS",
+    "TABLE_MEMORY_BYTES",
+    "TABLE_SECONDS",
     "TABLE_SUFFIXES",
     "Table",
+    "TableJob",
     "TableLimits",
+    "parse_table",
     "read_table",
 ]

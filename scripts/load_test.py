@@ -16,8 +16,11 @@ asyncio loop. Every request outside localhost is aborted and counted as an error
   import a small valid GeoJSON whose name is unique to the session and remove their previous
   one. After every redraw a bystander reads the imported layers of its map configuration and
   legend: a name it did not upload is another session's layer.
-* **The attacker** uploads, one after another, every case of ``tests/hostile_corpus.py`` whose
-  extension the uploader accepts, and records what the page said (sentence or traceback).
+* **The attacker** (in Analyst mode) uploads, one after another, every case of
+  ``tests/hostile_corpus.py`` whose extension the sidebar's import box accepts, then every
+  table case (``build_table_corpus``: the workbook whose shared strings took the server to
+  1.9 GiB in issue 18, and others) to the workbench's table uploader, and records what the
+  page said (sentence or traceback).
 
 Phases: *setup* (corpus, server, one warm-up session, then every session opens the page and
 each bystander imports a first file), *before* (bystanders alone), *during* (the attack; it
@@ -64,8 +67,14 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from geo.importer import ImportLimits  # noqa: E402
+from geo.tables import TABLE_SUFFIXES, TableLimits  # noqa: E402
 from layers.catalogue.spec import AS_OF_MIN  # noqa: E402
-from tests.hostile_corpus import CorpusCase, build_corpus  # noqa: E402
+from tests.hostile_corpus import (  # noqa: E402
+    TABLE_CASE_NAMES,
+    CorpusCase,
+    build_corpus,
+    build_table_corpus,
+)
 from tests.support.browser import (  # noqa: E402
     ARTIFACTS,
     CHROMIUM,
@@ -83,6 +92,8 @@ SIDEBAR = '[data-testid="stSidebar"]'
 FILE_INPUT = '[data-testid="stFileUploader"] input[type="file"]'
 FILE_DELETE = '[data-testid="stFileChipDeleteBtn"]'
 IMPORT_BOX = "Import your data"
+#: The attacker's page: Analyst mode, where the workbench's table uploader is.
+ATTACKER_PATH = "/?mode=analyst"
 ADD_BUTTON = "Add to map"
 VIEWPORT = (1280, 900)
 
@@ -164,6 +175,31 @@ IMPORT_BOX_JS = """
   return {
     alerts: alerts,
     button: [...box.querySelectorAll('button')].some((b) => b.innerText.trim() === 'Add to map'),
+    chips: box.querySelectorAll('[data-testid="stFileChip"]').length,
+    exceptions: exceptions.map((e) => e.innerText),
+  };
+}
+"""
+
+
+# What the workbench's table tab shows (null before it exists): its alerts, the caption of a
+# table read ("name: N rows, …"), the page's exceptions and the uploader's file chips.
+TABLE_BOX_JS = """
+() => {
+  const input = document.querySelector(
+    '[data-testid="stMain"] [data-testid="stFileUploader"] input[type="file"]');
+  const box = input && input.closest('[role="tabpanel"]');
+  if (!box) { return null; }
+  const alerts = [...box.querySelectorAll('[data-testid^="stAlertContent"]')].map((a) => ({
+    kind: a.dataset.testid.replace('stAlertContent', '').toLowerCase(),
+    text: a.innerText,
+  }));
+  const read = [...box.querySelectorAll('[data-testid="stCaptionContainer"]')]
+    .map((c) => c.innerText).filter((t) => / rows, /.test(t));
+  const exceptions = [...document.querySelectorAll('[data-testid="stException"]')];
+  return {
+    alerts: alerts,
+    read: read,
     chips: box.querySelectorAll('[data-testid="stFileChip"]').length,
     exceptions: exceptions.map((e) => e.innerText),
   };
@@ -474,7 +510,7 @@ class Session:
 # --------------------------------------------------------------------------- browser
 
 
-async def open_session(browser: Any, url: str, name: str, clock: Clock) -> Session:
+async def open_session(browser: Any, url: str, name: str, clock: Clock, path: str = "/") -> Session:
     """A new context on the page, its errors recorded, the map drawn and the import box open.
 
     Parameters
@@ -487,6 +523,8 @@ async def open_session(browser: Any, url: str, name: str, clock: Clock) -> Sessi
         Session name.
     clock
         The run's clock (for error times and phases).
+    path
+        The page's path and query (the attacker's opens Analyst mode).
 
     Returns
     -------
@@ -522,7 +560,7 @@ async def open_session(browser: Any, url: str, name: str, clock: Clock) -> Sessi
     page.on("pageerror", lambda error: session.error(clock, "uncaught", str(error)))
     page.on("requestfailed", failed)
     page.on("response", response)
-    await page.goto(url + "/", timeout=PAGE_OPEN_TIMEOUT_S * 1000)
+    await page.goto(url + path, timeout=PAGE_OPEN_TIMEOUT_S * 1000)
     handle = await page.wait_for_selector(MAP_IFRAME, timeout=PAGE_OPEN_TIMEOUT_S * 1000)
     session.frame = await handle.content_frame()
     await session.frame.wait_for_function(
@@ -782,13 +820,81 @@ async def upload_case(
     return record
 
 
+async def table_box(session: Session, condition: str, timeout_ms: float) -> dict[str, Any]:
+    """Wait until the table tab's state ``s`` (:data:`TABLE_BOX_JS`) meets ``condition``."""
+    handle = await session.page.wait_for_function(
+        f"() => {{ const s = ({TABLE_BOX_JS})(); return s && ({condition}) ? s : null; }}",
+        polling=100,
+        timeout=timeout_ms,
+    )
+    return await handle.json_value()
+
+
+async def upload_table_case(
+    session: Session, case: CorpusCase, timeout_s: float, *, cut_short: bool
+) -> dict[str, Any]:
+    """Upload one hostile table to the workbench; what the page answered.
+
+    Returns
+    -------
+    dict
+        As :func:`upload_case`; the outcome of a table read is ``read`` (its caption).
+    """
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+    record: dict[str, Any] = {
+        "name": case.name,
+        "file": case.path.name,
+        "expect_ok": case.expect_ok,
+    }
+    started = time.monotonic()
+
+    def left_ms() -> float:
+        return max(timeout_s - (time.monotonic() - started), 1.0) * 1000
+
+    main = session.page.locator('[data-testid="stMain"]')
+    try:
+        delete = main.locator(FILE_DELETE)
+        if await delete.count():
+            await delete.first.click(timeout=left_ms())
+        await table_box(session, "s.chips === 0 && s.read.length === 0", left_ms())
+        await main.locator(FILE_INPUT).set_input_files(case.path, timeout=left_ms())
+        errors = "s.alerts.some((a) => a.kind === 'error')"
+        state = await table_box(
+            session, f"s.read.length > 0 || {errors} || s.exceptions.length > 0", left_ms()
+        )
+        refusals = [a for a in state["alerts"] if a["kind"] == "error"]
+        if state["exceptions"]:
+            record.update(outcome="exception", message=state["exceptions"][0])
+        elif refusals:
+            record.update(outcome="error", message=refusals[0]["text"])
+        else:
+            record.update(outcome="read", message=state["read"][0])
+    except PlaywrightTimeoutError:
+        outcome = "cut off" if cut_short else "timeout"
+        record.update(outcome=outcome, message=f"no answer within {timeout_s:.0f} s")
+    except PlaywrightError as error:
+        record.update(outcome="driver error", message=str(error).split("\n", 1)[0])
+    record["message"] = record["message"][:MESSAGE_CHARS]
+    record["seconds"] = round(time.monotonic() - started, 2)
+    return record
+
+
+def is_table_case(case: CorpusCase) -> bool:
+    """Whether the case goes to the workbench's table uploader (else to the import box)."""
+    return case.name in TABLE_CASE_NAMES and case.path.suffix.lower() in TABLE_SUFFIXES
+
+
 async def run_attack(
     session: Session, cases: Sequence[CorpusCase], clock: Clock
 ) -> list[dict[str, Any]]:
     """Upload every case in order until the corpus or the attack's time runs out."""
-    budget = ImportLimits().max_seconds + CASE_MARGIN_S
     results = []
     for case in cases:
+        table = is_table_case(case)
+        seconds = TableLimits().max_seconds if table else ImportLimits().max_seconds
+        budget = seconds + CASE_MARGIN_S
         left = clock.attack_deadline() - clock.now()
         if left < 5:
             results.append(
@@ -802,7 +908,8 @@ async def run_attack(
                 }
             )
             continue
-        results.append(await upload_case(session, case, min(budget, left), cut_short=left < budget))
+        upload = upload_table_case if table else upload_case
+        results.append(await upload(session, case, min(budget, left), cut_short=left < budget))
         print(
             f"  attack {case.name}: {results[-1]['outcome']} ({results[-1]['seconds']} s)",
             file=sys.stderr,
@@ -878,7 +985,7 @@ async def run_phases(
         asyncio.create_task(bystander(browser, url, i + 1, clock, options, opened))
         for i in range(options.sessions)
     ]
-    attacker = await open_session(browser, url, "attacker", clock)
+    attacker = await open_session(browser, url, "attacker", clock, ATTACKER_PATH)
     attacker.collecting = False  # what it gets is recorded per case, not as errors
     bystanders = []
     for _ in tasks:
@@ -937,6 +1044,9 @@ async def run_load_test(options: Options) -> dict[str, Any]:
         corpus = build_corpus(Path(folder))
         accepted = [c for c in corpus if c.path.suffix.lower().lstrip(".") in UPLOAD_TYPES]
         skipped = [c.name for c in corpus if c not in accepted]
+        tables = Path(folder) / "tables"
+        tables.mkdir()
+        accepted += build_table_corpus(tables)
         phases["corpus_built"] = round(clock.now(), 2)
         with run_streamlit(SERVER_LOG) as url:
             port = urlparse(url).port

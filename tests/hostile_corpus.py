@@ -10,7 +10,10 @@ Every case behaves as stated with the *default* :class:`geo.importer.ImportLimit
 
 from __future__ import annotations
 
+import io
 import json
+import random
+import re
 import shutil
 import sqlite3
 import stat
@@ -19,6 +22,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import geopandas as gpd
 import numpy as np
@@ -949,4 +953,222 @@ def build_corpus(directory: Path, *, canary_url: str = CANARY_URL) -> list[Corpu
     names = tuple(c.name for c in cases)
     if names != CASE_NAMES:
         raise ValueError(f"corpus cases {names} do not match CASE_NAMES; update CASE_NAMES")
+    return cases
+
+
+# ------------------------------------------------------------------ tables (issue 18, 21)
+
+#: Shared strings of the attacker's workbook (issue 18: 10.8 million in 195 MiB crashed in).
+BOMB_STRINGS = 10_000_000
+#: Rows of the workbook that declares its range as ``A1`` (issue 21: R wrote 2,876).
+R_WORKBOOK_ROWS = 2_876
+
+TABLE_CASE_NAMES: tuple[str, ...] = (
+    "xlsx_shared_strings_10_million",
+    "xlsx_shared_strings_header_lies",
+    "xlsx_utf16_dtd",
+    "xlsx_declared_range_a1",
+)
+"""Names of the cases :func:`build_table_corpus` returns, in order."""
+
+_SST_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'count="{count}" uniqueCount="{count}">'
+)
+
+
+def small_workbook(rows: list[list[object]]) -> bytes:
+    """An XLSX workbook of one sheet ``Data`` holding ``rows`` (written by openpyxl)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _rewrite_parts(path: Path, data: bytes, new: dict[str, Callable[[IO[bytes]], None]]) -> Path:
+    """``data`` (a workbook) with the parts in ``new`` written (or added) by their functions."""
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for info in source.infolist():
+            if info.filename not in new:
+                target.writestr(info.filename, source.read(info.filename))
+        for name, write in new.items():
+            with target.open(name, "w") as stream:
+                write(stream)
+    return path
+
+
+def _part(content: bytes) -> Callable[[IO[bytes]], None]:
+    def write(stream: IO[bytes]) -> None:
+        stream.write(content)
+
+    return write
+
+
+def shared_strings_workbook(
+    path: Path, write_strings: Callable[[IO[bytes]], None], label_index: int = 1
+) -> Path:
+    """A one-sheet workbook (``code``, ``label``; one row) whose text cells are shared strings.
+
+    The sheet's cells A1, B1 and B2 refer to shared strings 0, 1 and ``label_index``; A2 holds
+    the number 1. ``write_strings`` writes the part ``xl/sharedStrings.xml``, which the
+    workbook's manifest and relationships then declare (as Excel writes them).
+    """
+    base = small_workbook([["code", "label"], [1, "placeholder"]])
+    with zipfile.ZipFile(io.BytesIO(base)) as source:
+        types = source.read("[Content_Types].xml").decode()
+        rels = source.read("xl/_rels/workbook.xml.rels").decode()
+        sheet = source.read("xl/worksheets/sheet1.xml").decode()
+    types = types.replace(
+        "</Types>",
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" /></Types>',
+    )
+    rels = rels.replace(
+        "</Relationships>",
+        '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/sharedStrings" Target="sharedStrings.xml" Id="rId9" /></Relationships>',
+    )
+    data = (
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        f'<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="s"><v>{label_index}</v></c></row>'
+        "</sheetData>"
+    )
+    sheet = re.sub(r"<sheetData>.*</sheetData>", data, sheet, flags=re.S)
+    return _rewrite_parts(
+        path,
+        base,
+        {
+            "[Content_Types].xml": _part(types.encode()),
+            "xl/_rels/workbook.xml.rels": _part(rels.encode()),
+            "xl/worksheets/sheet1.xml": _part(sheet.encode()),
+            "xl/sharedStrings.xml": write_strings,
+        },
+    )
+
+
+def shared_strings_bomb(
+    path: Path, strings: int = BOMB_STRINGS, *, declared: int | None = None
+) -> Path:
+    """The attacker's workbook: one small sheet, a shared-strings part of ``strings`` strings.
+
+    The part is streamed into the ZIP (about 1 s for ten million strings): 16 blocks of
+    10,000 random three-letter strings over ``ab``, in random order, so it compresses only
+    about 13:1 (181 MiB into 14 MiB for ten million) and passes the size, unpacked-size and
+    ratio checks, as the workbook of issue 18 did (195 MiB, 21:1).
+
+    Parameters
+    ----------
+    path
+        Where to write it.
+    strings
+        How many shared strings the part holds (a multiple of 10,000).
+    declared
+        The count its header declares (default: the truth).
+
+    Returns
+    -------
+    Path
+    """
+    rng = random.Random(18)
+    blocks = [
+        b"".join(
+            b"<si><t>" + "".join(rng.choices("ab", k=3)).encode() + b"</t></si>"
+            for _ in range(10_000)
+        )
+        for _ in range(16)
+    ]
+
+    def write(stream: IO[bytes]) -> None:
+        header = _SST_OPEN.format(count=strings if declared is None else declared)
+        stream.write(header.encode())
+        for _ in range(strings // 10_000):
+            stream.write(blocks[rng.randrange(len(blocks))])
+        stream.write(b"</sst>")
+
+    return shared_strings_workbook(path, write)
+
+
+def utf16_dtd_workbook(path: Path) -> Path:
+    """A workbook whose shared strings, encoded UTF-16, declare a DTD with an entity it uses.
+
+    A byte pattern looking for ``<!DOCTYPE`` does not see it (every character is two bytes);
+    a spreadsheet parser expands the entity into cell B2.
+    """
+    text = (
+        '<?xml version="1.0" encoding="UTF-16"?>\n'
+        '<!DOCTYPE sst [<!ENTITY name "Вінницька">]>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="3" '
+        'uniqueCount="3"><si><t>code</t></si><si><t>label</t></si><si><t>&name;</t></si></sst>'
+    )
+    return shared_strings_workbook(path, _part(text.encode("utf-16")), label_index=2)
+
+
+def declared_range_a1_workbook(path: Path, rows: int = R_WORKBOOK_ROWS) -> Path:
+    """A workbook of ``rows`` data rows whose sheet declares its range as ``A1`` (as R writes)."""
+    base = small_workbook([["code", "value"], *([f"UA{i:017d}", i] for i in range(1, rows + 1))])
+    with zipfile.ZipFile(io.BytesIO(base)) as source:
+        sheet = source.read("xl/worksheets/sheet1.xml")
+    declared = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', sheet)
+    assert declared != sheet
+    return _rewrite_parts(path, base, {"xl/worksheets/sheet1.xml": _part(declared)})
+
+
+def build_table_corpus(directory: Path) -> list[CorpusCase]:
+    """Generate the hostile (and one sound but unusual) table files into ``directory``.
+
+    ``CorpusCase.message_fragment`` is a fragment of the :class:`~geo.errors.TableError`
+    (``expect_ok`` False) or of the page's caption of the table read (``expect_ok`` True).
+
+    Parameters
+    ----------
+    directory
+        An existing directory; the files are written in it (about 28 MB).
+
+    Returns
+    -------
+    list of CorpusCase
+        Named and ordered as :data:`TABLE_CASE_NAMES`.
+    """
+    directory = Path(directory)
+    cases = [
+        CorpusCase(
+            "xlsx_shared_strings_10_million",
+            shared_strings_bomb(directory / "shared_strings_bomb.xlsx"),
+            False,
+            "declares 10 million strings",
+        ),
+        CorpusCase(
+            "xlsx_shared_strings_header_lies",
+            shared_strings_bomb(
+                directory / "shared_strings_header_lies.xlsx", 2_000_000, declared=1
+            ),
+            False,
+            "holds more than 1 million strings",
+        ),
+        CorpusCase(
+            "xlsx_utf16_dtd",
+            utf16_dtd_workbook(directory / "utf16_dtd.xlsx"),
+            False,
+            "declares a DTD or XML entities",
+        ),
+        CorpusCase(
+            "xlsx_declared_range_a1",
+            declared_range_a1_workbook(directory / "declared_range_a1.xlsx"),
+            True,
+            f"{R_WORKBOOK_ROWS:,} rows",
+        ),
+    ]
+    names = tuple(c.name for c in cases)
+    if names != TABLE_CASE_NAMES:
+        raise ValueError(f"table cases {names} do not match TABLE_CASE_NAMES")
     return cases

@@ -32,7 +32,13 @@ from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.export.formats import FORMAT_IDS
 from tests.hostile_corpus import build_corpus
 from tests.support.apptest import STATIC_DATA, map_config, map_layers
-from views.data_page import disagreement_table, review_table, source_table
+from views.data_page import (
+    disagreement_table,
+    parties_table,
+    review_table,
+    search_table,
+    source_table,
+)
 from views.method_page import METHOD_MD
 from views.user_layers import UPLOAD_TYPES
 
@@ -177,7 +183,7 @@ def test_data_page_lists_every_layer_and_source_table() -> None:
     assert reviews["reviewed_on"].notna().all()
     headings = [e.label for e in at.expander]
     steps = "Treaty steps (decrees, laws, notices, meetings) — data/treaty_events.csv"
-    assert f"{steps} · reviewed 2026-11-28" in headings
+    assert f"{steps} · reviewed 2026-12-06" in headings  # round 3 (issue #24)
     assert any(h.startswith("Landmine Monitor figures") for h in headings)
     searched = "Other states withdrawing: what was searched, and when (28 Nov 2026)"
     assert any(searched in m.value for m in at.markdown)
@@ -191,7 +197,7 @@ def test_data_page_tables(fact_tables) -> None:
         "2025-07-18": "preferred",
         "2025-07-17": "",
     }
-    assert ukraine["sources"].iloc[0].startswith("Ukraine Suspends Vital Mine Ban Treaty · ")
+    assert ukraine["sources"].iloc[0].startswith("Ukraine ‘Suspends’ Vital Mine Ban Treaty · ")
     assert set(table["table"]) <= {schema.title for schema in SCHEMAS}
     reviews = review_table(fact_tables)
     files = [f"data/{schema.file_name}" for schema in SCHEMAS if schema.name != "reviews"]
@@ -200,6 +206,37 @@ def test_data_page_tables(fact_tables) -> None:
     sources = source_table(fact_tables)
     assert len(sources) == len(fact_tables.sources)
     assert set(sources["kind"]) <= {kind.label for kind in SourceKind}
+
+
+def test_data_page_search_table_shows_what_no_public_figure_rests_on(fact_tables) -> None:
+    """Issue #24: "no public figure" rests on recorded searches shown on the Data page."""
+    table = search_table(fact_tables).set_index("search_id")
+    assert len(table) == len(fact_tables.searches)
+    assert {"date", "where", "sought", "terms", "result", "used_by"} <= set(table.columns)
+    vinnytsia = table.loc["oblast-uk-vinnytsia"]
+    assert vinnytsia["used_by"] == "UA-05 Vinnytsia Oblast (No public figure)"
+    assert "Вінницька область" in vinnytsia["terms"]
+    assert (
+        "UA-07 Volyn Oblast (Official statement, no figure)"
+        in table.at["oblast-uk-volyn-rivne", "used_by"]
+    )
+    assert table.at["lm-2026", "used_by"] == ""  # a search no oblast row rests on
+    oblasts = fact_tables.contamination_oblast
+    none = oblasts.loc[oblasts["evidence"] == "no_public_figure", "iso_3166_2"]
+    shown = " ".join(table["used_by"])
+    assert all(f"{code} " in shown for code in none)
+
+
+def test_data_page_parties_table_changes_with_each_withdrawal(fact_tables) -> None:
+    table = parties_table(fact_tables)
+    assert [d.isoformat() for d in table["date"]] == [
+        "2025-12-01",
+        "2025-12-27",
+        "2026-01-10",
+        "2026-02-20",
+    ]
+    assert table["states_parties"].tolist() == [166, 163, 162, 161]
+    assert table["how"].tolist() == ["sourced", "DERIVED", "DERIVED", "DERIVED"]
 
 
 def test_method_page_states_the_rules_the_code_uses(fact_tables) -> None:

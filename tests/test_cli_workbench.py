@@ -98,7 +98,8 @@ def test_join_xlsx_by_oblast_name_to_geojson(fast, tmp_path):
         "UA-63", "UA-59", "UA-30",
     ]  # fmt: skip
     assert collection["features"][0]["properties"]["cleared_km2"] == 120.5
-    assert "attribution" not in collection["metadata"]  # Natural Earth needs none
+    # The oblasts are the OpenStreetMap hromadas dissolved: ODbL, with the attribution.
+    assert collection["metadata"]["attribution"] == [OSM_ATTRIBUTION]
     assert "Natural Earth" in collection["metadata"]["layers"][0]["licence"]
 
 

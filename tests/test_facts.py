@@ -50,9 +50,11 @@ DATE_COLUMNS = {
     "border_lengths": ["date"],
     "contamination_national": ["date"],
     "contamination_oblast": ["figure_date"],
+    "oblast_statements": ["date"],
     "defence_lines": ["date"],
     "treaty_events": ["date"],
     "landmine_monitor": ["launched"],
+    "searches": ["date"],
     "reviews": ["reviewed_on"],
 }
 FLANK_PAIRS = [f"{a}-{b}" for a, b in EXPECTED_FLANK_PAIRS]
@@ -414,7 +416,9 @@ def test_milestone_disagreements_are_typed_from_the_conflicts(tables):
     assert (vote.iso3, vote.event, vote.about_date) == ("LVA", TreatyEvent.WITHDRAWAL_VOTE, False)
     assert vote.preferred_date is None
     assert vote.preferred is not None and vote.preferred.source_ids == "leta-2025-04-16"
-    assert by_id["ltu-signature"].preferred is None  # unresolved: earliest date used
+    # issue #24: Lithuania's signature is resolved (26 Feb preferred); Sweden's stays open
+    assert by_id["ltu-signature"].preferred_date == date(1999, 2, 26)
+    assert by_id["swe-ratification"].preferred is None  # unresolved: earliest date used
     assert {d.conflict_id for d in tables.milestone_disagreements} == set(
         tables.conflicts.loc[tables.conflicts["table"] == "treaty_milestones", "conflict_id"]
     )
@@ -543,7 +547,8 @@ def test_every_table_has_a_review_date(tables):
     reviews = tables.reviews
     assert set(reviews["table"]) == set(TABLE_NAMES) - {"reviews"}
     assert set(reviews["scope"]) <= set(ReviewScope.values())
-    assert tables.reviewed_on("treaty_milestones") == date(2026, 11, 28)
+    assert tables.reviewed_on("treaty_milestones") == date(2026, 12, 6)  # round 3 (issue #24)
+    assert tables.reviewed_on("states") == date(2026, 11, 28)  # not re-checked in round 3
     assert tables.reviewed_on("reviews") is None
 
 
@@ -698,3 +703,154 @@ def test_lists_the_code_reads_from_the_data_are_the_expected_ones(tables):
     assert tables.adversary_iso3 == ("RUS", "BLR")
     assert set(tables.states_with(TreatyEvent.WITHDRAWAL_DEPOSITED)) == set(EXPECTED_WITHDRAWING)
     assert tables.states_with(TreatyEvent.SUSPENSION_CLAIMED) == ("UKR",)
+
+
+# ----------------------------------------------------- issue #24: third round of corrections
+
+
+def test_lithuania_signature_prefers_26_february_and_status_uses_it(tables):
+    """Landmine Monitor 2000 and the Tractatenblad: signed 26 Feb 1999 (the old tables left
+    22/26 Feb unresolved and the status took the earliest, 22 Feb)."""
+    from geo.status import status_dates
+
+    signature = [d for d in tables.milestone_disagreements if d.conflict_id == "ltu-signature"]
+    assert len(signature) == 1
+    assert signature[0].preferred_date == date(1999, 2, 26)
+    assert "lm-2000-lithuania" in split_source_ids(signature[0].preferred.source_ids)
+    chosen = status_dates(tables.milestones, disagreements=tables.milestone_disagreements)
+    assert chosen["LTU"]["signature"] == date(1999, 2, 26)
+    source = tables.sources.set_index("source_id").loc["lm-2000-lithuania"]
+    assert "lm/2000/lithuania" in source["url"]
+
+
+def test_the_baltic_notification_has_one_row_per_state(tables):
+    events = tables.treaty_events
+    rows = events[events["event"] == TreatyStep.NOTIFICATION_REPORTED]
+    assert sorted(rows["iso3"]) == ["EST", "LTU", "LVA"]
+    assert set(rows["date"]) == {date(2025, 7, 1)}
+    assert set(rows["source_ids"]) == {"icbl-2025-07-01"}
+
+
+def test_a_reported_notification_missing_a_named_state_is_reported(data_copy):
+    def edit(frame):
+        drop = (frame["event"] == "notification_reported") & (frame["iso3"] != "EST")
+        return frame.loc[~drop]
+
+    _edit(data_copy, "treaty_events", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any("names Lithuania, Latvia but has no row for LTU, LVA" in p for p in problems), (
+        problems
+    )
+
+
+def test_source_rows_corrected_in_round_three(tables):
+    sources = tables.sources.set_index("source_id")
+    assert sources.loc["hrw-2025-07-24", "title"] == "Ukraine ‘Suspends’ Vital Mine Ban Treaty"
+    assert sources.loc["meduza-2025-06-30", "url"].startswith("https://meduza.io/")
+    kinds = tables.source_meta.set_index("source_id")["kind"]
+    assert kinds["newspravda-de-2025-12-27"] == SourceKind.PRO_KREMLIN_AGGREGATOR
+    assert SourceKind.PRO_KREMLIN_AGGREGATOR.press_only
+
+
+NO_PUBLIC_FIGURE_UNITS = [
+    "UA-05", "UA-21", "UA-26", "UA-35", "UA-46", "UA-53", "UA-61", "UA-68", "UA-77",
+]  # fmt: skip
+
+
+def test_no_public_figure_rests_on_recorded_searches_not_on_a_source(tables):
+    """Issue #24: the 15 rows cited a national page that names no oblast
+    (unn-shmyhal-2025-06-24); now each cites the searches made, and six units where a
+    search found an official statement became statements with their sources."""
+    oblasts = tables.contamination_oblast.set_index("iso_3166_2")
+    none = oblasts[oblasts["evidence"] == EvidenceClass.NO_PUBLIC_FIGURE]
+    assert sorted(none.index) == NO_PUBLIC_FIGURE_UNITS
+    assert (none["source_ids"] == "").all()
+    searches = tables.searches.set_index("search_id")
+    for code, ids in none["search_ids"].items():
+        assert split_source_ids(ids), code
+        assert set(split_source_ids(ids)) <= set(searches.index), code
+    assert (searches["date"] == date(2026, 12, 6)).all()
+    assert (searches["terms"] != "").all() and (searches["where"] != "").all()
+    assert not oblasts["source_ids"].str.contains("unn-shmyhal-2025-06-24").any()
+    upgraded = oblasts.loc[["UA-07", "UA-18", "UA-30", "UA-51", "UA-56", "UA-71"]]
+    assert (upgraded["evidence"] == EvidenceClass.STATEMENT).all()
+    assert (upgraded["source_ids"] != "").all() and (upgraded["search_ids"] != "").all()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("source_ids", "unn-shmyhal-2025-06-24", "rests on the searches made"),
+        ("search_ids", "", "rests on the searches made"),
+        ("search_ids", "no-such-search", "unknown search id(s) ['no-such-search']"),
+    ],
+)
+def test_no_public_figure_without_searches_is_reported(data_copy, column, value, expected):
+    def edit(frame):
+        frame.loc[frame["iso_3166_2"] == "UA-05", column] = value
+        return frame
+
+    _edit(data_copy, "contamination_oblast", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_statement_without_a_source_is_reported(data_copy):
+    def edit(frame):
+        frame.loc[frame["iso_3166_2"] == "UA-30", "source_ids"] = ""
+        return frame
+
+    _edit(data_copy, "contamination_oblast", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any("UA-30 has evidence 'statement' but no source_ids" in p for p in problems)
+
+
+def test_every_oblast_figure_is_a_dated_statement_and_kherson_has_a_newer_one(tables):
+    statements = tables.oblast_statements
+    oblasts = tables.contamination_oblast
+    figures = oblasts[oblasts["evidence"] == EvidenceClass.FIGURE]
+    dated = set(zip(statements["iso_3166_2"], statements["date"], strict=True))
+    pairs = zip(figures["iso_3166_2"], figures["figure_date"], strict=True)
+    assert all(pair in dated for pair in pairs)
+    kherson = statements[statements["iso_3166_2"] == "UA-65"].set_index("date")
+    assert sorted(kherson.index) == [date(2024, 5, 7), date(2024, 11, 3)]
+    assert "71 %" in kherson.at[date(2024, 11, 3), "value"]
+    assert "de-occupied part only" in kherson.at[date(2024, 11, 3), "basis"]
+
+
+def test_a_figure_without_its_dated_statement_is_reported(data_copy):
+    def edit(frame):
+        return frame.loc[frame["iso_3166_2"] != "UA-63"]
+
+    _edit(data_copy, "oblast_statements", edit)
+    problems = facts.check_fact_tables(data_copy)
+    assert any(
+        "UA-63 has a figure of 2024-02-24 but oblast_statements.csv has no statement" in p
+        for p in problems
+    ), problems
+
+
+def test_latest_statements_pick_the_newest_on_or_before_the_date(tables):
+    from geo.currency import latest_statements
+
+    on = latest_statements(tables.oblast_statements, date(2024, 11, 3))
+    assert on.at["UA-65", "latest_date"] == date(2024, 11, 3)
+    assert on.at["UA-48", "latest_date"] == date(2023, 5, 19)
+    before = latest_statements(tables.oblast_statements, date(2024, 11, 2))
+    assert before.at["UA-65", "latest_date"] == date(2024, 5, 7)
+    assert "UA-63" not in latest_statements(tables.oblast_statements, date(2024, 2, 23)).index
+
+
+def test_round_three_additions_poland_sweden_and_the_lithuania_belarus_border(tables):
+    lines = tables.defence_lines
+    poland = lines[(lines["iso3"] == "POL") & (lines["item"] == "AP mine production decision")]
+    assert poland["date"].tolist() == [date(2025, 12, 17)]
+    assert "1.2 million" in poland["value"].iloc[0]
+    events = tables.treaty_events
+    sweden = events[(events["iso3"] == "SWE") & (events["event"] == TreatyStep.NO_PLANS_TO_LEAVE)]
+    assert len(sweden) == 1 and sweden["date"].iloc[0] is None  # day not found, note says so
+    assert "January 2026" in sweden["note"].iloc[0]
+    borders = tables.border_lengths
+    national = borders[(borders["pair"] == "LTU-BLR") & (borders["reference"] == "national")]
+    assert national["length_km"].tolist() == [678.82]
+    assert "379.9 km land and 298.9 km water" in national["note"].iloc[0]

@@ -111,6 +111,20 @@ def test_first_level_codes_choose_the_oblast_level(reference):
     assert "hromada code" in result.report.unmatched[0].detail
 
 
+def test_kyiv_unit_area_is_the_city_and_oblast_areas_sum_their_hromadas(reference):
+    # One hierarchy: a join exports Kyiv city's own 821.7 km² (official about 839 km²), not
+    # the 1,642 km² of the generalised Natural Earth polygon, and every oblast's unit area is
+    # its hromadas' plus its recorded no-hromada land (the Chornobyl zone, Chop, Kozyn, Vylkove).
+    table = pd.DataFrame({"k": [KYIV_CITY]})
+    result = join_table(table, column="k", by="katottg", reference=reference)
+    assert result.frame["unit_area_km2"].tolist() == [821.7]
+    oblasts = reference.oblast_units.set_index("unit_iso_3166_2")["unit_area_km2"]
+    hromadas = reference.hromada_units.groupby("unit_iso_3166_2")["unit_area_km2"].sum()
+    no_hromada = {"UA-32": 2_372.8 + 173.3, "UA-51": 552.8, "UA-21": 125.7}
+    for iso, area in oblasts.items():
+        assert area == pytest.approx(hromadas[iso] + no_hromada.get(iso, 0.0), abs=0.06), iso
+
+
 def test_a_chosen_level_is_kept_even_when_another_would_match_more(reference):
     table = pd.DataFrame({"k": [VINNYTSIA, IRPIN, VINNYTSIA_OBLAST]})
     result = join_table(table, column="k", by="katottg", reference=reference, level="oblast")

@@ -201,10 +201,11 @@ def test_oblast_figures_say_how_old_they_are(base):
         frame = built(base, "ua-contamination", ViewParams(as_of)).set_index("iso_3166_2")
         return frame, frame["figure_age"]
 
-    # Kharkiv 24 Feb 2024, Kherson 7 May 2024, Mykolaiv 19 May 2023
+    # Kharkiv 24 Feb 2024, Kherson 3 Nov 2024 (newest statement; its figure 7 May 2024),
+    # Mykolaiv 19 May 2023
     frame, age = ages(date(2026, 11, 28))
     assert age["UA-63"] == "latest public figure: 33 months old"
-    assert age["UA-65"] == "latest public figure: 30 months old"
+    assert age["UA-65"] == "latest public figure: 24 months old"  # was 30 (issue #24)
     assert age["UA-48"] == "latest public figure: 42 months old"
     assert (age[frame["evidence"] != "figure"] == "").all()
     _, age = ages(date(2025, 2, 24))
@@ -344,3 +345,22 @@ def test_tile_basemap_is_offered_above_the_offline_basemap():
     assert tiles_entry("offline") is None
     with pytest.raises(KeyError, match="offline"):
         tiles_entry("nope")
+
+
+def test_latest_public_figure_is_the_newest_dated_statement_with_its_basis(base):
+    """Issue #24: Kherson's newest statement (3 Nov 2024, 71 % of farmland cleared) is shown
+    with its date and basis; before it was published the May 2024 figure is the latest."""
+
+    def row(as_of: date):
+        frame = built(base, "ua-contamination", ViewParams(as_of)).set_index("iso_3166_2")
+        return frame.loc["UA-65"]
+
+    kherson = row(date(2026, 11, 28))
+    assert kherson["latest_statement"].startswith("2024-11-03: 71 % of farmland cleared")
+    assert "basis: farmland already cleared, de-occupied part only" in kherson["latest_statement"]
+    assert "intent-press-2024-11-03-kherson" in kherson["source_ids"].split(";")
+    assert kherson["figure_km2"] == pytest.approx(2_700)  # the map's area figure is unchanged
+    before = row(date(2024, 6, 1))
+    assert before["latest_statement"].startswith("2024-05-07: about 270,000 ha")
+    assert "de-occupied part only" in before["latest_statement"]
+    assert row(date(2024, 5, 6))["latest_statement"] == ""  # nothing published yet

@@ -154,7 +154,7 @@ def test_status_dates_use_preferred_or_earliest(milestones):
     chosen = status_dates(milestones, disagreements=DISAGREEMENTS)
     assert chosen["UKR"]["suspension_claimed"] == date(2025, 7, 18)  # preferred
     assert chosen["LTU"]["withdrawal_deposited"] == date(2025, 6, 27)  # preferred (also first)
-    assert chosen["LTU"]["signature"] == date(1999, 2, 22)  # unresolved: earliest
+    assert chosen["LTU"]["signature"] == date(1999, 2, 26)  # preferred (issue #24), not first
     assert chosen["SWE"]["ratification"] == date(1998, 11, 25)  # unresolved: earliest
 
 
@@ -179,9 +179,14 @@ def test_poland_signatory_before_entry_into_force(milestones):
     assert _status(milestones, "POL", date(2005, 1, 1)) is TreatyStatus.SIGNATORY
 
 
-def test_lithuania_uses_earliest_signature(milestones):
-    assert _status(milestones, "LTU", date(1999, 2, 22)) is TreatyStatus.SIGNATORY
-    assert _status(milestones, "LTU", date(1999, 2, 21)) is TreatyStatus.NEVER_JOINED
+def test_lithuania_uses_the_preferred_signature_date(milestones):
+    """26 Feb 1999 (Landmine Monitor 2000, Tractatenblad) is preferred over 22 Feb."""
+    on = {day: _status(milestones, "LTU", date(1999, 2, day)) for day in (21, 22, 25, 26)}
+    assert on[26] is TreatyStatus.SIGNATORY
+    assert on[25] is on[22] is on[21] is TreatyStatus.NEVER_JOINED
+    # without the recorded disagreements the earliest date is used
+    rows = milestones[milestones["iso3"] == "LTU"]
+    assert status_on(rows, date(1999, 2, 22)) is TreatyStatus.SIGNATORY
 
 
 def test_status_on_refuses_mixed_states(milestones):
@@ -197,7 +202,7 @@ def test_status_table_columns_conflicts_and_sources(milestones, states):
         assert column in table.columns
     assert table.loc["UKR", "status"] is TreatyStatus.SUSPENSION_CLAIMED
     assert table.loc["UKR", "label"] == "Suspension claimed (disputed)"
-    assert table.loc["LTU", "signature"] == date(1999, 2, 22)
+    assert table.loc["LTU", "signature"] == date(1999, 2, 26)
     assert "1999-02-22" in table.loc["LTU", "conflicts"]
     assert "1999-02-26" in table.loc["LTU", "conflicts"]
     assert table.loc["UKR", "suspension_claimed"] == date(2025, 7, 18)
@@ -336,3 +341,43 @@ def test_status_rank_never_decreases_with_time(rows, first, second):
 def test_state_without_rows_is_never_joined(as_of):
     empty = pd.DataFrame({"iso3": [], "event": [], "date": []})
     assert status_on(empty, as_of) is TreatyStatus.NEVER_JOINED
+
+
+# -------------------------------------------------------- States Parties on a date (#24)
+
+
+def _parties(as_of: date):
+    from geo.parties import states_parties_on
+
+    facts = load_facts()
+    return states_parties_on(
+        as_of,
+        landmine_monitor=facts.landmine_monitor,
+        milestones=facts.milestones,
+        disagreements=facts.milestone_disagreements,
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "count", "derived"),
+    [
+        (date(2025, 12, 1), 166, False),  # Landmine Monitor 2025, as sourced
+        (date(2025, 12, 26), 166, False),
+        (date(2025, 12, 27), 163, True),  # EST, LVA, LTU withdrawals effective
+        (date(2026, 1, 10), 162, True),  # FIN
+        (date(2026, 2, 19), 162, True),
+        (date(2026, 2, 20), 161, True),  # POL; Ukraine's claimed suspension does not count
+    ],
+)
+def test_states_parties_count_is_sourced_then_derived_from_the_withdrawals(as_of, count, derived):
+    result = _parties(as_of)
+    assert (result.count, result.derived) == (count, derived)
+    assert result.basis_date == date(2025, 12, 1) and result.basis_count == 166
+    assert ("DERIVED" in result.text) is derived
+    assert "UKR" not in {iso3 for iso3, _ in result.withdrawals}
+
+
+def test_no_states_parties_count_before_the_first_sourced_one():
+    result = _parties(date(2025, 11, 30))
+    assert result.count is None
+    assert "not derived" in result.text

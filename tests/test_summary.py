@@ -240,6 +240,31 @@ def test_a_square_in_the_exclusion_zone_is_mostly_no_hromada(by_hromada):
     assert len(summary.table) == 1470
 
 
+def test_the_exclusion_zone_is_kyiv_oblast_by_oblast(by_oblast):
+    # One hierarchy: land in no hromada still belongs to its oblast (no notch, no "none").
+    square = square_km(*CHORNOBYL, 10.0)
+    summary = summarize(frame(square), by_oblast)
+    assert row(summary, "UA-32")["area_km2"] == pytest.approx(100.0, rel=TOLERANCE)
+    assert row(summary, NO_UNIT_CODE)["area_km2"] == pytest.approx(0.0, abs=1e-3)
+    assert "estuaries" in row(summary, NO_UNIT_CODE)["unit_name"]
+
+
+def test_hromada_summary_summed_by_oblast_is_the_oblast_summary(hromadas, by_hromada, by_oblast):
+    # A 100 km square across the Kharkiv-Sumy-Poltava border area: the hromada rows summed
+    # by their oblast give the oblast rows (they differed by up to 57 % with two geographies).
+    square = square_km(35.0, 50.0, 100.0)
+    by_h = summarize(frame(square), by_hromada).table.set_index("unit_code")["area_km2"]
+    by_o = summarize(frame(square), by_oblast).table.set_index("unit_code")["area_km2"]
+    iso = hromadas.set_index("katottg")["iso_3166_2"]
+    summed = by_h.drop(NO_UNIT_CODE).groupby(iso).sum()
+    filled = by_o.drop(NO_UNIT_CODE)
+    filled = filled[filled > 1e-6]
+    assert len(filled) >= 2
+    for code, area in filled.items():
+        assert summed[code] == pytest.approx(area, abs=0.01), code
+    assert by_o[NO_UNIT_CODE] == pytest.approx(by_h[NO_UNIT_CODE], abs=0.01)
+
+
 def test_ukraine_bands_cover_ukraine(countries, fact_tables):
     units = border_band_units(countries, ["UKR"], adversaries=fact_tables.adversary_iso3)
     assert units.codes == ("UKR:0-5", "UKR:5-10", "UKR:10-20", "UKR:20-50", "UKR:50+")

@@ -114,8 +114,12 @@ def test_every_export_of_the_hromadas_names_openstreetmap(
         export_bytes("geojson", layers, PARAMS, sources, basemap_frame=base.basemap)
     )
     assert geojson["metadata"]["attribution"] == [OSM_ATTRIBUTION]
-    # Without the hromadas nothing claims OpenStreetMap.
+    # The oblasts are the OpenStreetMap hromadas dissolved: they name OpenStreetMap on their own.
     html = export_bytes("html", contamination, PARAMS, sources, basemap_frame=base.basemap)
+    assert OSM_ATTRIBUTION in html.decode()
+    # A layer with no OpenStreetMap geometry claims none.
+    borders = build_map_layers(base, ["flank-borders"], PARAMS)
+    html = export_bytes("html", borders, PARAMS, sources, basemap_frame=base.basemap)
     assert OSM_ATTRIBUTION not in html.decode()
 
 
@@ -197,7 +201,8 @@ def test_summary_csv_and_geopackage_carry_the_same_rows(base: AtlasBase, tmp_pat
     assert metadata["summary"]["by"] == "oblast" and metadata["summary"]["layer"] == "user-1"
     cited = {s["source_id"] for s in metadata["sources"]}
     assert {"user-import", "ne-5.1.1", "katottg"} <= cited
-    assert "attribution" not in metadata  # no OpenStreetMap geometry in an oblast summary
+    # The oblasts are the OpenStreetMap hromadas dissolved: the summary carries the attribution.
+    assert metadata["attribution"] == [OSM_ATTRIBUTION]
 
 
 def test_a_hromada_summary_file_names_openstreetmap(base: AtlasBase, tmp_path: Path) -> None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
 from geo.facts import SCHEMA_BY_NAME, SCHEMAS, FactTables
-from geo.vocabulary import ReviewScope, SourceKind, TitleBasis
+from geo.parties import parties_changes, states_parties_on
+from geo.source_ids import split_source_ids
+from geo.vocabulary import EvidenceClass, ReviewScope, SourceKind, TitleBasis
 from layers.catalogue.registry import CATALOGUE
 from layers.safe_text import markdown_text
 from views.cache import get_base
+from views.keys import Key
 
 #: Tables shown in their own section rather than in the list of fact tables.
-_SHOWN_APART = ("sources", "source_meta", "conflicts", "reviews")
+_SHOWN_APART = ("sources", "source_meta", "conflicts", "reviews", "searches")
 
 WITHDRAWAL_SEARCHES = """
 **Other states withdrawing: what was searched, and when (28 Nov 2026).** Stored copies of
@@ -115,6 +120,70 @@ def review_table(facts: FactTables) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def parties_table(facts: FactTables) -> pd.DataFrame:
+    """The number of States Parties on each date it changes, and how it was obtained.
+
+    Parameters
+    ----------
+    facts
+        The loaded fact tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``states_parties``, ``how`` (``"sourced"`` or ``"DERIVED"``), ``basis``
+        (the sourced count's edition) and ``explanation``, in date order (geo.parties).
+    """
+    changes = parties_changes(
+        landmine_monitor=facts.landmine_monitor,
+        milestones=facts.milestones,
+        disagreements=facts.milestone_disagreements,
+    )
+    return pd.DataFrame(
+        {
+            "date": [c.as_of for c in changes],
+            "states_parties": [c.count for c in changes],
+            "how": ["DERIVED" if c.derived else "sourced" for c in changes],
+            "basis": [f"{c.basis_edition} ({c.basis_source_ids})" for c in changes],
+            "explanation": [c.text for c in changes],
+        }
+    )
+
+
+def search_table(facts: FactTables) -> pd.DataFrame:
+    """Every search made for a fact, with the oblast rows that rest on it, for people.
+
+    Parameters
+    ----------
+    facts
+        The loaded fact tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``searches.csv`` (``search_id``, ``date``, ``where``, ``sought``,
+        ``terms``, ``result``) and ``used_by``: the units of ``contamination_oblast.csv``
+        citing the search, e.g. ``"UA-05 Vinnytsia Oblast (No public figure)"`` (``""`` for
+        a search no row cites), in file order.
+    """
+    oblasts = facts.contamination_oblast
+    used: dict[str, list[str]] = {}
+    for code, name, evidence, ids in zip(
+        oblasts["iso_3166_2"],
+        oblasts["name_en"],
+        oblasts["evidence"],
+        oblasts["search_ids"],
+        strict=True,
+    ):
+        for search_id in split_source_ids(ids):
+            used.setdefault(search_id, []).append(
+                f"{code} {name} ({EvidenceClass(evidence).label})"
+            )
+    table = facts.searches.copy()
+    table["used_by"] = ["; ".join(used.get(i, [])) for i in table["search_id"]]
+    return table
+
+
 def source_table(facts: FactTables) -> pd.DataFrame:
     """Every source with what it is: kind, press only, how its title was obtained, why undated.
 
@@ -178,6 +247,17 @@ def render_data_page() -> None:
         conflicts(facts.border_lengths, ["pair"], "length_km"), hide_index=True, width="stretch"
     )
 
+    st.subheader("How many States Parties")
+    as_of = st.session_state.get(Key.AS_OF, date.today())
+    on_date = states_parties_on(
+        as_of,
+        landmine_monitor=facts.landmine_monitor,
+        milestones=facts.milestones,
+        disagreements=facts.milestone_disagreements,
+    )
+    st.markdown(markdown_text(f"On the view date: {on_date.text}"))
+    st.dataframe(parties_table(facts), hide_index=True, width="stretch")
+
     st.subheader("When each table was last reviewed")
     st.dataframe(review_table(facts), hide_index=True, width="stretch")
     for schema in SCHEMAS:
@@ -188,6 +268,17 @@ def render_data_page() -> None:
         with st.expander(f"{schema.title} — data/{schema.file_name}{stamp}"):
             st.dataframe(facts.table(schema.name), hide_index=True, width="stretch")
     st.markdown(WITHDRAWAL_SEARCHES)
+    st.subheader("What was searched for, where and when")
+    st.markdown(
+        "**Searches made** (`data/searches.csv`): each search for a fact, with the terms, "
+        "the date, where it was made and what it found. An oblast shown as *No public "
+        "figure* rests on these searches, not on a source (column `used_by`). Not finding "
+        "a figure is not proof that none exists."
+    )
+    reviewed = facts.reviewed_on("searches")
+    if reviewed:
+        st.caption(f"Searches last reviewed {reviewed.isoformat()}.")
+    st.dataframe(search_table(facts), hide_index=True, width="stretch")
 
     st.subheader("Layers and licences")
     st.dataframe(

@@ -8,10 +8,13 @@ METHOD_MD = """
 ### Borders and point of view
 Country polygons are Natural Earth 5.1.1 at 1:10m, German point of view: internationally
 recognised borders, so **Crimea and Sevastopol are part of Ukraine**. Ukraine's 27 first-level
-units (24 oblasts, Kyiv city, Crimea, Sevastopol) were built by `scripts/build_data.py` from
-Natural Earth admin-1 boundary lines inside that polygon and named with GeoNames places; see
-`data/manifest.json` for sources, method and checksum. Natural Earth's generalised outline makes
-Kyiv city about twice its official area: do not read that area as official.
+units (24 oblasts, Kyiv city, Crimea, Sevastopol) are the OpenStreetMap hromadas dissolved by
+`scripts/build_data.py` (ODbL, © OpenStreetMap contributors): every hromada nests in its unit
+and a unit's area is the sum of its hromadas' areas, plus the land of the unit that lies in no
+hromada (the Chornobyl exclusion zone; Chop, Kozyn and Vylkove, which have no OpenStreetMap
+polygon), cut from Natural Earth's Ukraine. Crimea and Sevastopol, with no OpenStreetMap
+hromadas, are Natural Earth's units. Kyiv city is 822 km² (official about 839 km²). See
+`data/manifest.json` for sources, method and checksum.
 
 ### Coordinate reference systems
 * Storage and display: EPSG:4326 (longitude/latitude, WGS84).
@@ -70,13 +73,25 @@ alone would explain. No later official estimate was found.
 Every table records when it was last reviewed against its sources (Data & sources page). A
 figure more than 12 whole months older than the chosen date says so where it is shown —
 "latest public figure: N months old" — in the key figures, the oblast tooltips and details, and
-the `figure_age` attribute of exports.
+the `figure_age` attribute of exports. For an oblast, the latest public figure is its newest
+dated statement on or before the chosen date, whatever it measures, and it is shown with its
+basis (whole oblast or a part, area still contaminated or share cleared, all land or farmland),
+so that figures on different bases are not read as one series.
 
 ### Per-oblast evidence
 No complete official per-oblast table of contaminated area is published. Each oblast is shown
 by the strength of public evidence: a published figure (with its date and source), an official
 statement without a figure, or **no public figure**. The atlas never fills a gap with an
-estimate of its own.
+estimate of its own. "No public figure" rests on the searches made, listed with their terms,
+dates and results on the Data & sources page, not on a source; not finding a figure is not
+proof that none exists.
+
+### How many States Parties
+The tables follow 17 states, not every party, so the number of States Parties is not counted
+from them. The Data & sources page takes the newest sourced count (Landmine Monitor) published
+by the chosen date and subtracts each withdrawal in the tables that took effect since; such a
+number is marked DERIVED. States that joined after the sourced count are not in the tables,
+and before the first sourced count no number is given.
 
 ### What is not known
 * Official per-oblast areas for most oblasts; a current (2026) national estimate.

@@ -26,8 +26,9 @@ import streamlit as st
 from geo.errors import AtlasError
 from geo.heap import return_free_memory
 from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
-from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy, summarize
-from geo.tables import TABLE_SUFFIXES, Table, read_table
+from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy
+from geo.summary_job import SummaryLimits, summarize_in_worker
+from geo.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
 from layers.drawing.choropleth import (
     DEFAULT_CLASSES,
     MAX_CLASSES,
@@ -44,6 +45,7 @@ from layers.safe_text import markdown_text as plain
 from views.cache import get_base, get_join_reference, get_summary_units
 from views.charts import summary_chart
 from views.keys import Key
+from views.progress import progress_line
 
 #: "Level" choice that lets the join pick the level matching more rows.
 AUTO_LEVEL = AUTO
@@ -111,12 +113,20 @@ def _read_upload() -> Table | None:
     key = (upload.file_id, sheet)
     cached = st.session_state.get(Key.JOIN_TABLE)
     if cached is None or cached[0] != key:
+        # Read in a worker process under the table budgets; the progress line is where a
+        # closed tab stops the read (and kills the worker).
+        line, on_wait = progress_line(f"Reading {upload.name}", TableLimits().max_seconds)
         try:
-            cached = (key, read_table(upload.getvalue(), filename=upload.name, sheet=sheet), None)
+            with st.spinner("Reading the table…"):
+                table_read = read_table(
+                    upload.getvalue(), filename=upload.name, sheet=sheet, on_wait=on_wait
+                )
+            cached = (key, table_read, None)
         except AtlasError as error:
             cached = (key, None, str(error))
         finally:
             return_free_memory()
+        line.empty()
         st.session_state[Key.JOIN_TABLE] = cached
     if cached[2] is not None:
         st.error(plain(cached[2]))
@@ -342,18 +352,39 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates) -> Summary | No
     """The summary of this layer build and unit set: kept once made, made on request.
 
     A summary of a large layer takes seconds, so it is made when the user asks (the button),
-    and shown again on every rerun until the layer or the unit set changes.
+    in a worker process under the summary budgets (:mod:`geo.summary_job`), with a progress
+    line; it is shown again on every rerun until the layer or the unit set changes. A page run
+    waits for its one worker, and a newer run of the session (or a closed tab) stops the wait
+    at the next progress update and kills the worker: one summary at a time per session. A
+    summary the budgets stopped says so in one sentence, kept like a summary.
     """
     key = (layer.spec.id, id(layer.frame), by.value, states.value)
     cached = st.session_state.get(Key.SUMMARY_RESULT)
-    if cached is not None and cached[0] == key:
+    same = cached is not None and cached[0] == key
+    if same and cached[1] is not None:
         return cached[1]  # type: ignore[no-any-return]
     if not st.button("Summarise", key=Key.SUMMARY_RUN, type="primary"):
+        if same:  # stopped by a budget: said until the choice changes or a new try
+            st.error(plain(cached[3]))
         return None
-    with st.spinner("Summarising…"):
-        summary = summarize(layer.frame, get_summary_units(by, states))
+    limits = SummaryLimits()
+    units = get_summary_units(by, states)
+    line, on_wait = progress_line(f"Summarising {layer.spec.title}", limits.max_seconds)
+    try:
+        with st.spinner("Summarising…"):
+            summary: Summary | None = summarize_in_worker(
+                layer.frame, units, title=layer.spec.title, limits=limits, on_wait=on_wait
+            )
+        stopped = ""
+    except AtlasError as error:
+        summary, stopped = None, str(error)
+    finally:
+        return_free_memory()
+    line.empty()
     # The layer is kept with its summary, so the id in the key cannot be reused meanwhile.
-    st.session_state[Key.SUMMARY_RESULT] = (key, summary, layer)
+    st.session_state[Key.SUMMARY_RESULT] = (key, summary, layer, stopped)
+    if summary is None:
+        st.error(plain(stopped))
     return summary
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from geo.belts import adversary_belts
 from geo.countries import NE_SOURCE_ID
 from geo.crs import WGS84
-from geo.currency import figure_age_label
+from geo.currency import figure_age_label, latest_statements
 from geo.source_ids import join_source_ids
 from geo.status import EVENTS, status_table
 from geo.vocabulary import BorderReference, EvidenceClass, TreatyEvent, TreatyStatus, TreatyStep
@@ -166,21 +166,30 @@ def build_ua_border_zone(base: AtlasBase, *, belt_km: float) -> gpd.GeoDataFrame
 def build_ua_contamination(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
     """Ukrainian oblasts by the strength of public evidence of explosive contamination.
 
-    A published figure older than 12 months on ``as_of`` carries
-    ``figure_age`` "latest public figure: N months old" (``""`` otherwise): the only part of
-    the layer that depends on the date.
+    ``latest_statement`` is the unit's newest dated statement on or before ``as_of`` with its
+    date and basis (:func:`geo.currency.latest_statements`); when it is older than 12 months
+    on ``as_of`` the unit carries ``figure_age`` "latest public figure: N months old" (``""``
+    otherwise). These are the parts of the layer that depend on the date.
     """
-    evidence = base.facts.contamination_oblast.drop(columns="name_en")
+    evidence = base.facts.contamination_oblast.drop(columns=["name_en", "search_ids"])
     frame = base.oblasts.merge(evidence, on="iso_3166_2", how="left")
     frame["evidence"] = frame["evidence"].fillna(EvidenceClass.NO_PUBLIC_FIGURE.value)
     frame["evidence_label"] = [EvidenceClass(e).label for e in frame["evidence"]]
+    latest = latest_statements(base.facts.oblast_statements, as_of)
+    frame = frame.merge(latest, left_on="iso_3166_2", right_index=True, how="left")
+    # "latest public figure": the age of the unit's newest dated statement, on any basis
     frame["figure_age"] = [
-        figure_age_label(None if pd.isna(d) else d, as_of) for d in frame["figure_date"]
+        figure_age_label(None if pd.isna(d) else d, as_of)
+        for d in frame["latest_date"].where(frame["latest_date"].notna(), frame["figure_date"])
     ]
+    frame["latest_statement"] = frame["latest_statement"].fillna("")
     frame["figure_date"] = frame["figure_date"].map(_iso_date)
     frame["statement"] = frame["statement"].fillna("")
     frame["confidence"] = frame["confidence"].fillna("")
-    frame["source_ids"] = [join_source_ids(ids, NE_SOURCE_ID) for ids in frame["source_ids"]]
+    frame["source_ids"] = [
+        join_source_ids(ids, latest_ids, NE_SOURCE_ID)
+        for ids, latest_ids in zip(frame["source_ids"], frame["latest_source_ids"], strict=True)
+    ]
     columns = [
         "iso_3166_2",
         "katottg",
@@ -192,6 +201,7 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
         "figure_km2",
         "figure_date",
         "figure_age",
+        "latest_statement",
         "statement",
         "confidence",
         "source_ids",

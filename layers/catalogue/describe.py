@@ -25,7 +25,7 @@ def evidence_sentences(record: Mapping[str, object]) -> str:
     ----------
     record
         A row of the ``ua-contamination`` layer (``name_en``, ``evidence``, ``figure_km2``,
-        ``figure_date``, ``statement``, ``confidence``, ``source_ids``).
+        ``figure_date``, ``statement``, ``latest_statement``, ``confidence``, ``source_ids``).
 
     Returns
     -------
@@ -46,6 +46,9 @@ def evidence_sentences(record: Mapping[str, object]) -> str:
     statement = _text(record.get("statement"))
     if statement:
         parts.append(f"Statement: {statement.rstrip('.')}.")
+    latest = _text(record.get("latest_statement"))
+    if latest:
+        parts.append(f"Latest public statement: {latest.rstrip('.')}.")
     confidence = _text(record.get("confidence"))
     if confidence in Confidence.values():
         parts.append(f"Confidence: {Confidence(confidence).label}.")

@@ -8,6 +8,7 @@ import geopandas as gpd
 
 from geo.countries import NE_SOURCE_ID
 from geo.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
+from geo.oblasts import OBLAST_LICENCE, OBLAST_SOURCE_IDS
 from geo.validate import LINEAR, POLYGONAL, validate_frame
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue import builders
@@ -172,11 +173,12 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("figure_km2", "Potentially contaminated (km²)"),
             ("figure_date", "Figure date"),
             ("figure_age", "Age of figure"),
+            ("latest_statement", "Latest public statement"),
             ("statement", "Statement"),
             ("source_ids", "Sources"),
         ),
-        source_ids=(NE_SOURCE_ID, "geonames", "katottg", "unn-shmyhal-2025-06-24"),
-        licence=f"{NE_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
+        source_ids=(*OBLAST_SOURCE_IDS, "unn-shmyhal-2025-06-24"),
+        licence=f"{OBLAST_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
         required_columns=(
             "iso_3166_2",
             "name_en",

@@ -1,9 +1,10 @@
 """A user's table joined to the reference units, as a layer to draw and export.
 
-The table is the user's; the geometry is the atlas's (OpenStreetMap hromadas, ODbL, or
-Natural Earth first-level units). The layer's record says both: its licence names each, and its
-``source_ids`` cite the geometry's sources after :data:`~layers.export.provenance.USER_SOURCE_ID`
-on every exported feature, so the OpenStreetMap attribution travels with every file.
+The table is the user's; the geometry is the atlas's (OpenStreetMap hromadas, ODbL, or the
+first-level units dissolved from them, ODbL too). The layer's record says both: its licence
+names each, and its ``source_ids`` cite the geometry's sources after
+:data:`~layers.export.provenance.USER_SOURCE_ID` on every exported feature, so the
+OpenStreetMap attribution travels with every file.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ JOINED_LAYER_ID = "joined-table"
 def joined_licence(source_ids: tuple[str, ...]) -> str:
     """The licence statement of a joined layer: the user's table, the units' geometry."""
     if OSM_SOURCE_ID in source_ids:
-        geometry = f"{OSM_LICENCE}, {OSM_ATTRIBUTION}"
+        # Hromadas and first-level units alike; Crimea and Sevastopol are Natural Earth's.
+        geometry = f"{OSM_LICENCE}, {OSM_ATTRIBUTION}; Crimea, Sevastopol: Natural Earth"
     else:
         geometry = "Natural Earth, public domain"
     return f"Table: the user's own data; unit geometry: {geometry}"

@@ -4,7 +4,8 @@ Both carry the columns :data:`geo.summary.SUMMARY_COLUMNS` in the unit set's ord
 ``none`` row (what lies outside every unit), so the rows add up to the layer. The GeoPackage
 adds each unit's polygon (the ``none`` row has none), the units' ``source_ids``, and the
 provenance record of the summarised layer plus the units, with how the figures were made
-(``summary``) and the attribution the units' licence requires (the OpenStreetMap hromadas).
+(``summary``) and the attribution the units' licence requires (OpenStreetMap, for the hromadas
+and for the oblasts dissolved from them).
 """
 
 from __future__ import annotations
