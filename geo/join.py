@@ -6,25 +6,33 @@ A table without geometry (:mod:`geo.tables`) is joined to one of two unit sets:
   Kyiv, Crimea and Sevastopol kept whole, :mod:`geo.hromadas`);
 * **oblast level**: the 27 first-level units of ``data/ua_oblasts.geojson`` (:mod:`geo.oblasts`).
 
-Keys are KATOTTG codes (``UA`` + 17 digits, any level), ISO 3166-2:UA codes (``UA-05``) or
-names in Ukrainian or English. A KATOTTG code's level is read from its digits (levels I-V:
+Keys (:class:`JoinBy`, read from the values when not given: :func:`detect_key_kind`) are
+KATOTTG codes (``UA`` + 17 digits, any level), OCHA COD-AB P-codes (``UA`` + the KATOTTG
+code's leading 2, 4 or 7 digits, :data:`PCODE_PATTERN`), ISO 3166-2:UA codes (``UA-05``) or
+names in Ukrainian or English. A code's level is read from its digits (KATOTTG levels I-V:
 2+2+3+3+2 digits, then a 5-digit number; the deepest non-zero level is the code's level), so a
 raion, settlement or city-district code is reported as *wrong level*, never mapped to the unit
 that contains it. Names are compared after a fixed normalisation (:func:`normalise_name`):
 Unicode NFC, case, apostrophes (’ ' ʼ ‘ ` ´ → '), dashes, whitespace, and the level's own
 words ("область"/"oblast", "громада"/"hromada"/"територіальна громада", "м."/"city"). Nothing
 else: a name written with a Latin letter inside Cyrillic (or the reverse), a misspelling or an
-old name is reported unmatched with its reason. A name shared by several units (56 hromada
-names are) is *ambiguous* and never resolved by guessing.
+old name is reported unmatched with its reason. A hromada name is checked against every name
+any unit has or had: all 1,772 hromadas of the codifier (Crimea's and the shapeless ones
+included, :func:`geo.hromadas.codifier_hromadas`) and the recorded former names (OSM's and
+the codifier's earlier edition, :func:`geo.hromadas.former_hromada_names`); a name that could
+mean two units is *ambiguous*, never resolved by guessing. An oblast column (``within``)
+narrows the candidates to the row's oblast.
 
 Each row gets exactly one outcome, so ``matched + unmatched + duplicate == rows``:
 
-* matched: its key names one unit with a shape; the first such row of each unit is joined;
-* duplicate: its key names a unit an earlier row already names (the earlier row is kept);
+* matched: its key names one unit with a shape; under :attr:`Aggregate.FIRST` the first such
+  row of each unit is joined, under the other :class:`Aggregate` choices all of them are
+  combined into one row per unit;
+* duplicate (``first`` only): its key names a unit an earlier row already names;
 * unmatched, with a reason: empty, malformed, unknown, wrong level, no shape (the three
   hromadas OpenStreetMap has no polygon for, and Crimea's hromadas, which the atlas keeps as
-  one unit), ambiguous, former name (a hromada renamed since; the manifest's
-  ``renamed_since_osm``), mixed scripts (Latin and Cyrillic letters in one word).
+  one unit), ambiguous, former name, mixed scripts (Latin and Cyrillic letters in one word),
+  unknown oblast (the ``within`` cell names no first-level unit).
 """
 
 from __future__ import annotations
@@ -106,10 +114,12 @@ class KindDetection:
 
     def describe(self) -> str:
         """``chosen from the values: 30 of 30 look like names (Ukrainian or English)``."""
-        seen = ", ".join(f"{n:,} {kind.label}" for kind, n in self.counts.items() if n)
+        others = ", ".join(
+            f"{kind.value} {n:,}" for kind, n in self.counts.items() if kind != self.by
+        )
         return (
             f"chosen from the values: {self.counts.get(self.by, 0):,} of {self.values:,} look "
-            f"like {self.by.label}" + (f" ({seen})" if len(self.counts) > 1 else "")
+            f"like {self.by.label}" + (f"; the others: {others}" if others else "")
         )
 
 
@@ -434,7 +444,8 @@ class JoinReport:
     rows
         Data rows of the table.
     matched
-        Rows joined (one per unit).
+        Rows joined (one per unit under ``first``; with another aggregate every row of a
+        joined unit, see ``units_joined``).
     unmatched
         Each row not joined, with its reason, in table order.
     duplicates
