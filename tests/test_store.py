@@ -483,3 +483,31 @@ def test_editor_token():
     assert editor_token_ok("correct horse", env)
     for wrong in ("correct hors", "correct horse!", "", None, "Correct horse"):
         assert not editor_token_ok(wrong, env)
+
+
+def test_opening_a_store_does_not_wait_for_a_writer(tmp_path):
+    # A long save holds SQLite's write lock; opening the store and reading must not queue behind
+    # it (an up-to-date schema is only read). On failure this waits BUSY_TIMEOUT_S, then raises.
+    path = tmp_path / "store.gpkg"
+    open_embedded(path).save_layer("a", frame(2), valid_from=date(2026, 1, 1))
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("DELETE FROM atlas_view")
+        reader = open_embedded(path)
+        assert [i.name for i in reader.layers()] == ["a"]
+        reader.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_without_a_cluster_postgis_tests_skip_unless_required(monkeypatch):
+    from tests.support.postgis import REQUIRE_ENV, _skip_or_fail
+
+    monkeypatch.delenv(REQUIRE_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        _skip_or_fail("no cluster")
+    monkeypatch.setenv(REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="forbids skipping"):
+        _skip_or_fail("no cluster")

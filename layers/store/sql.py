@@ -151,18 +151,27 @@ class SqlStore:
         value = conn.execute(select(func.max(self._tables.migration.c.version))).scalar()
         return int(value or 0)
 
+    def _check_not_newer(self, current: int) -> None:
+        if current > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"the store at {self.location} has schema version {current}, newer than this "
+                f"atlas understands ({SCHEMA_VERSION}); upgrade the atlas or point it at "
+                "another store"
+            )
+
     def _migrate(self, target: int) -> None:
+        """Bring the schema to ``target``; an up-to-date store is only read (no write lock)."""
+        with self._backend.engine.connect() as conn, conn.begin():
+            current = self._applied_version(conn)
+        self._check_not_newer(current)
+        if current >= target:
+            return
         with self._backend.engine.connect() as conn:
             conn.execution_options(atlas_write=True)
             with conn.begin():
                 self._backend.lock(conn)
-                current = self._applied_version(conn)
-                if current > SCHEMA_VERSION:
-                    raise StoreUnavailable(
-                        f"the store at {self.location} has schema version {current}, newer "
-                        f"than this atlas understands ({SCHEMA_VERSION}); upgrade the atlas or "
-                        "point it at another store"
-                    )
+                current = self._applied_version(conn)  # another process may have migrated
+                self._check_not_newer(current)
                 if current == 0:
                     self._refuse_foreign(conn)
                     self._tables.migration.create(conn)
