@@ -336,7 +336,7 @@ def _write_started(backend: str, location: str) -> bool:
         backend,
         location,
         "SELECT count(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL "
-        "AND query LIKE 'INSERT INTO atlas_feature%' AND pid <> pg_backend_pid()",
+        "AND query LIKE 'COPY atlas_feature%' AND pid <> pg_backend_pid()",
     )
     return bool(rows[0][0])
 

@@ -11,11 +11,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import NullPool
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import LargeBinary
 
 import layers.store.gpkg as gpkg
 from layers.store.model import StoreUnavailable
@@ -47,8 +45,28 @@ def _upsert(table: Any, values: dict[str, Any]) -> Any:
     return sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=["name"])
 
 
-def _geometry_in() -> ColumnElement[Any]:
-    return bindparam("wkb", type_=LargeBinary)
+#: Features inserted per ``executemany`` (bounds the memory of one batch).
+INSERT_BATCH = 5000
+_INSERT_FEATURES = (
+    f"INSERT INTO {gpkg.FEATURE_TABLE} (version_id, properties, {gpkg.GEOMETRY_COLUMN}) "
+    "VALUES (?, ?, ?)"
+)
+
+
+def _insert_features(
+    conn: Connection, version_id: int, properties: list[str], blobs: list[Any]
+) -> None:
+    """Insert the features in batches of :data:`INSERT_BATCH` (the RTree triggers index them)."""
+    for start in range(0, len(properties), INSERT_BATCH):
+        rows = [
+            (version_id, props, blob)
+            for props, blob in zip(
+                properties[start : start + INSERT_BATCH],
+                blobs[start : start + INSERT_BATCH],
+                strict=True,
+            )
+        ]
+        conn.exec_driver_sql(_INSERT_FEATURES, rows)
 
 
 def _describe(path: Path) -> Any:
@@ -96,7 +114,7 @@ def open_embedded(path: Path | str, *, target_version: int | None = None) -> Sql
         location=str(path),
         engine=_engine(path),
         geometry=gpkg.GpkgGeometry(),
-        geometry_in=_geometry_in,
+        insert_features=_insert_features,
         geometry_out=lambda column: column,
         encode=gpkg.encode,
         decode=gpkg.decode,

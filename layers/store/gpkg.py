@@ -94,15 +94,14 @@ def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
     """``(minx, maxx, miny, maxy)`` of a blob, ``None`` when null or empty."""
     if blob is None:
         return None
-    blob = bytes(blob)
-    if blob[3] & _FLAG_EMPTY:
+    flags = blob[3]
+    if flags & _FLAG_EMPTY:
         return None
-    indicator = (blob[3] >> 1) & 0x07
-    if indicator:
-        order = "<" if blob[3] & _FLAG_LITTLE_ENDIAN else ">"
-        minx, maxx, miny, maxy = struct.unpack(order + "4d", blob[8:40])
+    if (flags >> 1) & 0x07:
+        order = "<" if flags & _FLAG_LITTLE_ENDIAN else ">"
+        minx, maxx, miny, maxy = struct.unpack_from(order + "4d", blob, 8)
         return minx, maxx, miny, maxy
-    geometry = shapely.from_wkb(blob[8:])
+    geometry = shapely.from_wkb(bytes(blob[8:]))
     if geometry.is_empty:
         return None
     xmin, ymin, xmax, ymax = geometry.bounds

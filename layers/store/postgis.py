@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import shapely
 from geoalchemy2 import Geometry
-from sqlalchemy import Connection, Engine, bindparam, create_engine, func, text
+from sqlalchemy import Connection, Engine, create_engine, func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -55,8 +55,8 @@ def database_url(text: str) -> URL:
     )
 
 
-def _encode(geometries: np.ndarray) -> list[bytes | None]:
-    return list(shapely.to_wkb(geometries, flavor="iso"))
+def _encode(geometries: np.ndarray) -> list[Any]:
+    return list(geometries)
 
 
 def _decode(values: Any) -> np.ndarray:
@@ -69,8 +69,22 @@ def _upsert(table: Any, values: dict[str, Any]) -> Any:
     return pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=["name"])
 
 
-def _geometry_in() -> ColumnElement[Any]:
-    return func.ST_GeomFromWKB(bindparam("wkb", type_=LargeBinary), STORE_SRID)
+#: The features of a version go in through ``COPY`` (text format): geometry as hex EWKB with the
+#: SRID, properties as JSON text; one stream inside the save's transaction.
+_COPY_FEATURES = "COPY atlas_feature (version_id, properties, geom) FROM STDIN"
+
+
+def _insert_features(
+    conn: Connection, version_id: int, properties: list[str], geometries: list[Any]
+) -> None:
+    """Stream the features with ``COPY`` on the save's own connection (same transaction)."""
+    array = np.asarray(geometries, dtype=object)
+    hexes = shapely.to_wkb(shapely.set_srid(array, STORE_SRID), hex=True, include_srid=True)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(_COPY_FEATURES) as copy:
+        for props, geometry in zip(properties, hexes, strict=True):
+            copy.write_row((version_id, props, geometry))
 
 
 def _geometry_out(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -133,7 +147,7 @@ def open_postgis(url_text: str, *, target_version: int | None = None) -> SqlStor
         location=location,
         engine=engine,
         geometry=Geometry(geometry_type="GEOMETRY", srid=STORE_SRID, spatial_index=True),
-        geometry_in=_geometry_in,
+        insert_features=_insert_features,
         geometry_out=_geometry_out,
         encode=_encode,
         decode=_decode,

@@ -20,7 +20,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Text, cast, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
@@ -39,8 +39,6 @@ from layers.store.model import (
 )
 from layers.store.schema import MIGRATIONS, SCHEMA_VERSION, StoreTables, build_tables
 
-#: Features inserted per statement (bounds the memory of one batch).
-INSERT_BATCH = 2000
 #: Largest saved view state, bytes of JSON.
 MAX_VIEW_STATE_BYTES = 64 * 1024
 _SLUG = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -58,9 +56,10 @@ class Backend:
         a write transaction.
     geometry
         Column type of ``atlas_feature.geom``.
-    geometry_in
-        SQL expression turning the bound parameter ``wkb`` (the backend's encoding) into a
-        geometry.
+    insert_features
+        ``insert_features(conn, version_id, properties, geometries)`` adds a version's features
+        inside the open transaction: ``properties`` one JSON object text per feature,
+        ``geometries`` the backend's encoding (``None`` for no geometry).
     geometry_out
         SQL expression reading the geometry column as the backend's encoding.
     encode, decode
@@ -80,7 +79,7 @@ class Backend:
     location: str
     engine: Engine
     geometry: TypeEngine[Any]
-    geometry_in: Callable[[], ColumnElement[Any]]
+    insert_features: Callable[[Connection, int, list[str], list[Any]], None]
     geometry_out: Callable[[ColumnElement[Any]], ColumnElement[Any]]
     encode: Callable[[np.ndarray], list[Any]]
     decode: Callable[[Sequence[Any]], np.ndarray]
@@ -291,19 +290,7 @@ class SqlStore:
                 )
                 .returning(t.version.c.id)
             ).scalar_one()
-            statement = insert(t.feature).values(
-                version_id=version_id, geom=self._backend.geometry_in()
-            )
-            for start in range(0, len(rows), INSERT_BATCH):
-                batch = [
-                    {"properties": props, "wkb": blob}
-                    for props, blob in zip(
-                        rows[start : start + INSERT_BATCH],
-                        blobs[start : start + INSERT_BATCH],
-                        strict=True,
-                    )
-                ]
-                conn.execute(statement, batch)
+            self._backend.insert_features(conn, int(version_id), rows, blobs)
         return VersionInfo(
             int(version_id), name, valid_from, saved_at, len(frame), bbox, texts["author"]
         )
@@ -416,11 +403,15 @@ class SqlStore:
             if columns is None:
                 raise NotFoundError(f"there is no stored version {int(version_id)}")
             result = conn.execute(
-                select(t.feature.c.properties, self._backend.geometry_out(t.feature.c.geom))
+                select(
+                    cast(t.feature.c.properties, Text),
+                    self._backend.geometry_out(t.feature.c.geom),
+                )
                 .where(t.feature.c.version_id == int(version_id))
                 .order_by(t.feature.c.fid)
             ).all()
-        properties = [_as_dict(r[0]) for r in result]
+        # One parse of all the rows' JSON objects (far quicker than one json.loads per row).
+        properties = json.loads("[" + ",".join(r[0] for r in result) + "]")
         geometry = self._backend.decode([r[1] for r in result])
         attrs = pd.DataFrame.from_records(properties, columns=list(columns))
         return gpd.GeoDataFrame(
@@ -552,16 +543,22 @@ def _as_dict(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-def _properties(frame: gpd.GeoDataFrame) -> tuple[list[str], list[dict[str, Any]]]:
-    """Column names in order and each row's attributes as JSON-ready dicts."""
+def _properties(frame: gpd.GeoDataFrame) -> tuple[list[str], list[str]]:
+    """Column names in order and each row's attributes as one JSON object text."""
     attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     attrs.columns = [str(c) for c in attrs.columns]
     if attrs.columns.duplicated().any():
         raise StoreInputError("the layer has two columns of the same name; rename one first")
-    if attrs.empty and not len(attrs.columns):
-        return [], [{} for _ in range(len(frame))]
-    text = attrs.to_json(orient="records", date_format="iso", default_handler=str)
-    return list(attrs.columns), json.loads(text)
+    if not len(attrs):
+        return list(attrs.columns), []
+    if not len(attrs.columns):
+        return [], ["{}"] * len(attrs)
+    # JSON Lines: a string's own line breaks are escaped, so each line is one row.
+    text = attrs.to_json(orient="records", lines=True, date_format="iso", default_handler=str)
+    lines = text.rstrip("\n").split("\n")
+    if len(lines) != len(attrs):
+        raise StoreInputError("the layer's attributes could not be written as JSON rows")
+    return list(attrs.columns), lines
 
 
 def _bbox(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
