@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
 from layers.store import (
@@ -511,3 +514,18 @@ def test_without_a_cluster_postgis_tests_skip_unless_required(monkeypatch):
     monkeypatch.setenv(REQUIRE_ENV, "1")
     with pytest.raises(pytest.fail.Exception, match="forbids skipping"):
         _skip_or_fail("no cluster")
+
+
+@given(st.text(max_size=MAX_NAME_CHARS + 20))
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_a_clean_name_or_refused_in_one_sentence(text):
+    from layers.store.model import check_name
+
+    try:
+        name = check_name(text)
+    except StoreInputError as error:
+        assert "\n" not in str(error)
+        return
+    assert 0 < len(name) <= MAX_NAME_CHARS and name == name.strip()
+    assert not any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name)
+    assert check_name(name) == name

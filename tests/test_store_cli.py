@@ -110,6 +110,17 @@ def test_save_list_versions_export_delete(store_env, files, tmp_path):
     csv_path = tmp_path / "out.csv"
     code, _, err = cli(["store", "export", "Hazards; DROP TABLE x", "-o", str(csv_path)])
     assert code == 0 and csv_path.read_text(encoding="utf-8").count("\n") >= 2, err
+    gpkg_path = tmp_path / "out.gpkg"
+    code, _, err = cli(
+        ["store", "export", "Hazards; DROP TABLE x", "--as-of", "2026-02-01", "-o", str(gpkg_path)]
+    )
+    assert code == 0, err
+    import pyogrio
+
+    tables = [name for name, _ in pyogrio.list_layers(gpkg_path) if name != "atlas_metadata"]
+    assert len(tables) == 1
+    exported = pyogrio.read_dataframe(gpkg_path, layer=tables[0])
+    assert sorted(exported["site"]) == ["a", "b", "c"] and exported.crs.to_epsg() == 4326
 
     code, out, err = cli(["store", "delete", "Hazards; DROP TABLE x"])
     assert code == 2 and "add --force" in err and "2 versions" in err
