@@ -85,7 +85,7 @@ def test_save_list_versions_export_delete(store_env, files, tmp_path):
     code, out, err = cli(
         ["store", "save", str(mar), "--name", "Hazards; DROP TABLE x", "--valid-from", "2026-03-01"]
     )
-    assert code == 0 and "1 features (2 versions kept)" in out, err
+    assert code == 0 and "1 feature (2 versions kept)" in out, err
 
     code, out, _ = cli(["store", "list"])
     assert code == 0

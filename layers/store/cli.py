@@ -146,20 +146,24 @@ def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def _cmd_save(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     valid_from = _date(args.valid_from, "--valid-from") if args.valid_from else date.today()
-    # Names and texts are checked before the (possibly long) import.
+    # Names, texts and the store are checked before the (possibly long) import.
     check_name(args.name, "layer name")
     for option in ("description", "author", "licence"):
         check_text(getattr(args, option), f"--{option}")
-    try:
-        frame, report = import_path(args.file, layer=args.layer)
-    except ImportRejectedError as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=err)
-        return EXIT_USAGE
-    print(report.summary(), file=out)
     store = open_store()
     try:
+        try:
+            frame, report = import_path(args.file, layer=args.layer)
+        except ImportRejectedError as exc:
+            print(f"error: {' '.join(str(exc).split())}", file=err)
+            return EXIT_USAGE
+        print(report.summary(), file=out)
         version = store.save_layer(
             args.name,
             frame,
@@ -175,8 +179,8 @@ def _cmd_save(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         store.close()
     print(
         f"saved {version.layer!r}: version {version.id} valid from "
-        f"{version.valid_from.isoformat()}, {version.features:,} features "
-        f"({count} version{'s' if count != 1 else ''} kept) in {location}",
+        f"{version.valid_from.isoformat()}, {_plural(version.features, 'feature')} "
+        f"({_plural(count, 'version')} kept) in {location}",
         file=out,
     )
     return 0
@@ -250,7 +254,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"{str(output)!r} appeared meanwhile; add --force to replace it") from None
     print(
         f"wrote {output} ({fmt.id}, {len(data):,} bytes): {version.layer!r} version valid "
-        f"from {version.valid_from.isoformat()}, {version.features:,} features",
+        f"from {version.valid_from.isoformat()}, {_plural(version.features, 'feature')}",
         file=out,
     )
     return 0
@@ -262,13 +266,13 @@ def _cmd_delete(args: argparse.Namespace, out: TextIO) -> int:
         if not args.force:
             count = len(store.versions(args.name))
             raise UsageError(
-                f"this would delete {args.name!r} with its {count} version"
-                f"{'s' if count != 1 else ''} from {store.location}; add --force to delete"
+                f"this would delete {args.name!r} with its {_plural(count, 'version')} from "
+                f"{store.location}; add --force to delete"
             )
         count = store.delete_layer(args.name)
     finally:
         store.close()
-    print(f"deleted {args.name!r} and its {count} version{'s' if count != 1 else ''}", file=out)
+    print(f"deleted {args.name!r} and its {_plural(count, 'version')}", file=out)
     return 0
 
 
