@@ -31,6 +31,26 @@ SOURCE_POINT_LONLAT = (30.5234, 50.4501)
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 BOMB_BYTES = 16 * 1024 * 1024
+#: A WKT2 BOUNDCRS to WGS 84 through an NTv2 grid file (``{file}``): PROJ opens the file as
+#: given, wherever it is, when it builds the transformation.
+BOUND_CRS_NTV2 = (
+    'BOUNDCRS[SOURCECRS[GEOGCRS["local",DATUM["local datum",ELLIPSOID["GRS 1980",6378137,'
+    '298.257222101]],CS[ellipsoidal,2],AXIS["lat",north,ANGLEUNIT["degree",0.0174532925199433]],'
+    'AXIS["lon",east,ANGLEUNIT["degree",0.0174532925199433]]]],TARGETCRS[GEOGCRS["WGS 84",'
+    'DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563]],'
+    'CS[ellipsoidal,2],AXIS["lat",north,ANGLEUNIT["degree",0.0174532925199433]],AXIS["lon",east,'
+    'ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4326]]],ABRIDGEDTRANSFORMATION["shift",'
+    'METHOD["NTv2",ID["EPSG",9615]],PARAMETERFILE["Latitude and longitude difference file",'
+    '"{file}"]]]'
+)
+#: A WKT1 CRS whose PROJ4 extension shifts the datum with the grid file ``{file}``.
+WKT1_PROJ4_NADGRIDS = (
+    'GEOGCS["local",DATUM["local datum",SPHEROID["GRS 1980",6378137,298.257222101]],'
+    'PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],'
+    'EXTENSION["PROJ4","+proj=longlat +ellps=GRS80 +nadgrids={file} +no_defs"]]'
+)
+#: Fragment of the refusal of a CRS naming a file outside PROJ's data folder.
+OUTSIDE_GRID_FRAGMENT = "which is not one of PROJ's own grid files, so the import does not open it"
 #: Where the SSRF cases point. Nothing listens on port 9 here; a test that must see whether
 #: the server fetched anything passes the address of its own listener to :func:`build_corpus`.
 CANARY_URL = "http://127.0.0.1:9/atlas-canary"
@@ -100,6 +120,10 @@ CASE_NAMES: tuple[str, ...] = (
     # Issue 11: files with several layers.
     "kml_three_folders",
     "zip_two_shapefiles",
+    # Issue 18: a CRS naming a file outside PROJ's data folder.
+    "gpkg_crs_ntv2_file_etc_passwd",
+    "gpkg_crs_proj4_nadgrids_dev_zero",
+    "shapefile_prj_relative_grid",
 )
 """Names of the cases :func:`build_corpus` returns, in order (for ``pytest.mark.parametrize``)."""
 
@@ -910,6 +934,51 @@ def _multi_layer_cases(d: Path, scratch: Path) -> list[CorpusCase]:
     ]
 
 
+def gpkg_with_crs(path: Path, definition: str) -> Path:
+    """A GeoPackage of one point (lon/lat Kyiv) whose table's CRS is ``definition``."""
+    gpd.GeoDataFrame(
+        {"kind": ["uxo"]}, geometry=[Point(*SOURCE_POINT_LONLAT)], crs="EPSG:4326"
+    ).to_file(path, layer="hazards", driver="GPKG", engine="pyogrio")
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
+            "organization_coordsys_id, definition) VALUES ('local', 99999, 'NONE', 99999, ?)",
+            (definition,),
+        )
+        connection.execute("UPDATE gpkg_geometry_columns SET srs_id = 99999")
+        connection.execute("UPDATE gpkg_contents SET srs_id = 99999")
+    connection.close()
+    return path
+
+
+def _crs_file_cases(d: Path, scratch: Path) -> list[CorpusCase]:
+    points = gpd.GeoDataFrame(
+        {"kind": ["uxo"]}, geometry=[Point(*SOURCE_POINT_LONLAT)], crs="EPSG:4326"
+    )
+    parts = _shapefile_parts(scratch, points, "shifted")
+    parts[".prj"] = WKT1_PROJ4_NADGRIDS.format(file="../../../../etc/passwd").encode()
+    return [
+        CorpusCase(
+            "gpkg_crs_ntv2_file_etc_passwd",
+            gpkg_with_crs(d / "ntv2_passwd.gpkg", BOUND_CRS_NTV2.format(file="/etc/passwd")),
+            False,
+            OUTSIDE_GRID_FRAGMENT,
+        ),
+        CorpusCase(
+            "gpkg_crs_proj4_nadgrids_dev_zero",
+            gpkg_with_crs(d / "nadgrids_zero.gpkg", WKT1_PROJ4_NADGRIDS.format(file="/dev/zero")),
+            False,
+            OUTSIDE_GRID_FRAGMENT,
+        ),
+        CorpusCase(
+            "shapefile_prj_relative_grid",
+            _zip(d / "relative_grid.zip", {f"shifted{e}": b for e, b in parts.items()}),
+            False,
+            OUTSIDE_GRID_FRAGMENT,
+        ),
+    ]
+
+
 def build_corpus(directory: Path, *, canary_url: str = CANARY_URL) -> list[CorpusCase]:
     """Generate every hostile (and a few well-formed) input files into ``directory``.
 
@@ -942,6 +1011,7 @@ def build_corpus(directory: Path, *, canary_url: str = CANARY_URL) -> list[Corpu
             lambda: _name_cases(directory),
             lambda: _surprise_cases(directory),
             lambda: _multi_layer_cases(directory, scratch),
+            lambda: _crs_file_cases(directory, scratch),
         ]
         cases = [case for build in builders for case in build()]
     finally:
