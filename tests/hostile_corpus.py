@@ -124,6 +124,12 @@ CASE_NAMES: tuple[str, ...] = (
     "gpkg_crs_ntv2_file_etc_passwd",
     "gpkg_crs_proj4_nadgrids_dev_zero",
     "shapefile_prj_relative_grid",
+    # Issue 18: geometry kinds the map cannot draw, measures, huge numbers.
+    "csv_wkt_circularstring",
+    "csv_wkt_tin",
+    "gpkg_triangle",
+    "csv_wkt_polygon_zm",
+    "csv_coordinate_1e300",
 )
 """Names of the cases :func:`build_corpus` returns, in order (for ``pytest.mark.parametrize``)."""
 
@@ -979,6 +985,74 @@ def _crs_file_cases(d: Path, scratch: Path) -> list[CorpusCase]:
     ]
 
 
+def iso_wkb(code: int, body: bytes) -> bytes:
+    """Little-endian ISO WKB of type ``code`` (e.g. 17, TRIANGLE) around ``body``."""
+    return struct.pack("<BI", 1, code) + body
+
+
+def wkb_ring(points: list[tuple[float, float]]) -> bytes:
+    """A WKB point list (count, then x y pairs) for a ring or line."""
+    return struct.pack("<I", len(points)) + b"".join(struct.pack("<dd", *p) for p in points)
+
+
+def gpkg_with_wkb(path: Path, wkb: bytes) -> Path:
+    """A GeoPackage (EPSG:4326) whose one feature's geometry is the raw ``wkb``, any type."""
+    gpd.GeoDataFrame(
+        {"kind": ["uxo"]}, geometry=[Point(*SOURCE_POINT_LONLAT)], crs="EPSG:4326"
+    ).to_file(path, layer="hazards", driver="GPKG", engine="pyogrio")
+    with sqlite3.connect(path) as connection:
+        triggers = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        for (trigger,) in triggers.fetchall():  # R-tree triggers need GDAL's SQL functions
+            connection.execute(f'DROP TRIGGER "{trigger}"')
+        blob = b"GP\x00\x01" + struct.pack("<i", 4326) + wkb  # GeoPackage header, no envelope
+        connection.execute("UPDATE hazards SET geom = ?", (blob,))
+        connection.execute("UPDATE gpkg_geometry_columns SET geometry_type_name = 'GEOMETRY'")
+    connection.close()
+    return path
+
+
+#: A triangle around Kyiv (lon/lat), as WKB TRIANGLE.
+TRIANGLE_WKB = iso_wkb(
+    17, struct.pack("<I", 1) + wkb_ring([(30, 50), (31, 50), (31, 51), (30, 50)])
+)
+
+
+def _geometry_kind_cases(d: Path) -> list[CorpusCase]:
+    zm = "POLYGON ZM ((30 50 100 1, 31 50 100 2, 31 51 100 3, 30 50 100 1))"
+    return [
+        CorpusCase(
+            "csv_wkt_circularstring",
+            _write(d, "arcs.csv", b'id,wkt\n1,"CIRCULARSTRING (30 50, 30.5 50.5, 31 50)"\n'),
+            False,
+            "holds curved geometry (CIRCULARSTRING) in column 'wkt' on data row 1",
+        ),
+        CorpusCase(
+            "csv_wkt_tin",
+            _write(d, "tin.csv", b'id,wkt\n1,"TIN (((30 50, 31 50, 31 51, 30 50)))"\n'),
+            False,
+            "holds surface geometry made of faces (TIN)",
+        ),
+        CorpusCase(
+            "gpkg_triangle",
+            gpkg_with_wkb(d / "triangle.gpkg", TRIANGLE_WKB),
+            False,
+            "holds surface geometry made of faces (TRIANGLE)",
+        ),
+        CorpusCase(
+            "csv_wkt_polygon_zm",
+            _write(d, "measured.csv", f'id,wkt\n1,"{zm}"\n'.encode()),
+            True,
+            "has M (measure) values on 1 geometry, which the map does not use; they were dropped",
+        ),
+        CorpusCase(
+            "csv_coordinate_1e300",
+            _write(d, "huge.csv", b"name,lon,lat\nfar,1e300,50\n"),
+            False,
+            "|x| up to 1e+300, |y| up to 50",
+        ),
+    ]
+
+
 def build_corpus(directory: Path, *, canary_url: str = CANARY_URL) -> list[CorpusCase]:
     """Generate every hostile (and a few well-formed) input files into ``directory``.
 
@@ -1012,6 +1086,7 @@ def build_corpus(directory: Path, *, canary_url: str = CANARY_URL) -> list[Corpu
             lambda: _surprise_cases(directory),
             lambda: _multi_layer_cases(directory, scratch),
             lambda: _crs_file_cases(directory, scratch),
+            lambda: _geometry_kind_cases(directory),
         ]
         cases = [case for build in builders for case in build()]
     finally:
