@@ -1,9 +1,11 @@
 """How much of a layer lies in each oblast, hromada or band of distance from the border.
 
-A summary is a table with exactly the columns :data:`SUMMARY_COLUMNS`: for each unit its
-``count`` of features, the ``area_km2`` of the layer's polygons (equal-area, :data:`EQUAL_AREA`)
-and the ``length_km`` of its lines (geodesic on WGS84) inside the unit, and its ``share`` of the
-layer's total. One more row, ``unit_code == "none"``, holds what lies outside every unit (the
+A summary is a table with exactly the columns :data:`SUMMARY_COLUMNS`: for each unit its own
+area ``unit_area_km2``, its ``count`` of features, the ``area_km2`` of the layer's polygons
+(equal-area, :data:`EQUAL_AREA`) and the ``length_km`` of its lines (geodesic on WGS84) inside
+the unit, its ``share`` of the layer's total and ``unit_share``, the part of the unit the
+layer's polygons cover (``area_km2 / unit_area_km2``). One more row, ``unit_code ==
+"none"``, holds what lies outside every unit (the
 Chornobyl exclusion zone and the other gaps of the hromada coverage, or outside the states), so
 the rows always add up to the layer itself.
 
@@ -19,8 +21,10 @@ The method, in the order it runs:
    (``point_on_surface``), so the counts add up to the number of features.
 3. Polygons and lines are cut by the tiles (vectorised ``intersects`` query on the STRtree; a
    feature inside one tile is kept whole).
-4. Within each tile, pieces that overlap or touch are dissolved (their union), so overlapping
-   input polygons are counted once; the result says how many features were dissolved.
+4. Within each tile, pieces whose interiors overlap are dissolved (their union), so
+   overlapping input polygons are counted once; pieces that only touch (a grid's cells) are
+   measured as they are, their shared edges having no area. The result says how many
+   features overlapped and were dissolved.
 5. Pieces are measured: areas in the equal-area projection, lengths geodesically, and summed
    per unit with ``numpy.bincount``.
 
@@ -50,7 +54,31 @@ from geo.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
 from geo.errors import AtlasError
 from geo.oblasts import OBLAST_SOURCE_IDS
 
-SUMMARY_COLUMNS = ("unit_code", "unit_name", "count", "area_km2", "length_km", "share")
+SUMMARY_COLUMNS = (
+    "unit_code",
+    "unit_name",
+    "unit_area_km2",
+    "count",
+    "area_km2",
+    "length_km",
+    "share",
+    "unit_share",
+)
+#: What each summary column holds, in words (the CLI's help, the page's caption, the files).
+SUMMARY_COLUMN_MEANINGS: Mapping[str, str] = MappingProxyType(
+    {
+        "unit_code": "the unit's code; 'none' for what lies outside every unit",
+        "unit_name": "the unit's name, or what 'none' holds",
+        "unit_area_km2": "the unit's own area, km² (equal-area); empty for 'none'",
+        "count": "features whose representative point is in the unit: each feature counted "
+        "once, in one unit (a MultiPolygon is one feature, even with parts in several units)",
+        "area_km2": "the layer's polygons inside the unit, km² (equal-area), overlaps once",
+        "length_km": "the layer's lines inside the unit, km (geodesic)",
+        "share": "the unit's part of the layer's area (else length, else count); sums to 1",
+        "unit_share": "the part of the unit the layer's polygons cover, 0–1 "
+        "(area_km2 / unit_area_km2); empty for 'none'",
+    }
+)
 #: What ``share`` can be a share of, each in words with its unit.
 MEASURE_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -124,7 +152,8 @@ class SummaryUnits:
     codes, names
         Each unit's ``unit_code`` and ``unit_name``, in table order.
     unit_area_km2
-        Each unit's area, equal-area, km² (computed once, from the geometry used here).
+        Each unit's own area, equal-area, km²: the area the unit file records, else computed
+        once from the geometry used here.
     no_unit_name
         ``unit_name`` of the ``none`` row: what lies outside every unit.
     source_ids
@@ -159,7 +188,8 @@ class Summary:
     ----------
     table
         Columns :data:`SUMMARY_COLUMNS`: one row per unit in the set's order, then the
-        ``none`` row. ``count`` is int, ``area_km2``, ``length_km`` and ``share`` float.
+        ``none`` row. ``count`` is int, the others measured float; ``unit_area_km2`` and
+        ``unit_share`` are NaN in the ``none`` row (it is not a unit).
     by
         The unit set.
     measure
@@ -168,7 +198,8 @@ class Summary:
     features
         Features summarised (those with a geometry).
     dissolved
-        Features that overlapped or touched another and were dissolved before measuring.
+        Features whose interiors overlapped another's (polygons), or lines that crossed or
+        overlapped, dissolved before measuring; polygons that only touch are not counted.
     notes
         Sentences saying how the figures were made (for the page, the CLI and the
         GeoPackage metadata).
@@ -189,6 +220,7 @@ class Summary:
         return {
             "by": self.by.value,
             "columns": list(SUMMARY_COLUMNS),
+            "column_meanings": dict(SUMMARY_COLUMN_MEANINGS),
             "share_of": self.measure,
             "features": self.features,
             "features_dissolved": self.dissolved,
@@ -277,6 +309,7 @@ def make_units(
     no_unit_name: str,
     source_ids: Iterable[str],
     coverage: bool = False,
+    areas_km2: Sequence[float] | np.ndarray | None = None,
 ) -> SummaryUnits:
     """Prepare a unit set for :func:`summarize`.
 
@@ -295,6 +328,10 @@ def make_units(
     coverage
         The units form a valid polygon coverage (shared edges identical), so their union
         can be taken with the fast ``coverage_union_all``.
+    areas_km2
+        Each unit's own area, km², equal-area, as the unit file records it (an oblast's
+        includes its recorded land in no hromada); ``None``: computed from ``geometries``
+        in :data:`~geo.crs.EQUAL_AREA`.
 
     Returns
     -------
@@ -310,7 +347,12 @@ def make_units(
         raise AtlasError("unit codes, names and geometries must have the same length")
     if len(set(codes)) != len(codes) or NO_UNIT_CODE in codes:
         raise AtlasError(f"unit codes must be unique and never {NO_UNIT_CODE!r}")
-    areas = equal_area_km2(geoms)
+    if areas_km2 is None:
+        areas = equal_area_km2(geoms)
+    else:
+        areas = np.asarray(areas_km2, dtype=float)
+        if len(areas) != len(geoms) or not (np.isfinite(areas) & (areas > 0)).all():
+            raise AtlasError("unit areas must be one positive number of km² per unit")
     union = shapely.coverage_union_all(geoms) if coverage else shapely.union_all(geoms)
     outside = _polygonal(shapely.difference(box(*WORLD), union))
     tiles: list[BaseGeometry] = []
@@ -346,7 +388,8 @@ def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
     Returns
     -------
     SummaryUnits
-        Codes ``UA-05`` …, names ``Vinnytsia Oblast`` …
+        Codes ``UA-05`` …, names ``Vinnytsia Oblast`` …; each unit's area is the file's
+        ``area_km2`` (its hromadas' plus its recorded land in no hromada) when present.
     """
     return make_units(
         SummaryBy.OBLAST,
@@ -357,6 +400,7 @@ def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
         "slivers outside every hromada",
         source_ids=OBLAST_SOURCE_IDS,
         coverage=True,
+        areas_km2=_recorded_areas(oblasts),
     )
 
 
@@ -387,7 +431,15 @@ def hromada_units(hromadas: gpd.GeoDataFrame) -> SummaryUnits:
         "(Chop, Kozyn, Vylkove), estuaries and border slivers, or outside Ukraine",
         source_ids=ids,
         coverage=True,
+        areas_km2=_recorded_areas(hromadas),
     )
+
+
+def _recorded_areas(units: gpd.GeoDataFrame) -> np.ndarray | None:
+    """The ``area_km2`` column the unit file records, or ``None`` when it has none."""
+    if "area_km2" not in units.columns:
+        return None
+    return pd.to_numeric(units["area_km2"], errors="coerce").to_numpy(dtype=float)
 
 
 def border_band_units(
@@ -524,6 +576,8 @@ def _union_groups(geoms: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
 
 
 _EMPTY = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+#: DE-9IM pattern of two geometries whose interiors meet (polygons that overlap, not touch).
+_INTERIORS_MEET = "T********"
 
 
 def _of_dimension(pieces: np.ndarray, linear: bool) -> np.ndarray:
@@ -609,7 +663,7 @@ def _area_by_unit(polygons: np.ndarray, units: SummaryUnits) -> tuple[np.ndarray
     -------
     tuple of (numpy.ndarray, int)
         km² per unit (``len(codes) + 1`` values, the complement last), and how many input
-        polygons overlapped or touched another and were dissolved.
+        polygons overlapped another (interiors meeting) and were dissolved.
     """
     totals = np.zeros(len(units.codes) + 1)
     if not len(polygons):
@@ -620,6 +674,9 @@ def _area_by_unit(polygons: np.ndarray, units: SummaryUnits) -> tuple[np.ndarray
     a, b = a[same_tile], b[same_tile]
     meets = shapely.intersects(pieces[a], pieces[b])
     a, b = a[meets], b[meets]
+    # Only pieces whose interiors meet are dissolved: a shared edge has no area.
+    overlap = shapely.relate_pattern(pieces[a], pieces[b], _INTERIORS_MEET)
+    a, b = a[overlap], b[overlap]
     dissolved = len(np.unique(feature[np.concatenate([a, b])]))
     if len(a):
         labels = _components(len(pieces), a, b)
@@ -709,14 +766,19 @@ def summarize(layer: gpd.GeoDataFrame | gpd.GeoSeries, units: SummaryUnits) -> S
         measure, values = "count", counts.astype(float)
     total = float(values.sum())
     share = values / total if total > 0 else np.zeros_like(values)
+    unit_area = np.append(np.asarray(units.unit_area_km2, dtype=float), np.nan)
+    # Recorded areas are rounded to 0.1 km²: a unit covered whole may measure a hair more.
+    unit_share = np.minimum(area / unit_area, 1.0)
     table = pd.DataFrame(
         {
             "unit_code": [*units.codes, NO_UNIT_CODE],
             "unit_name": [*units.names, units.no_unit_name],
+            "unit_area_km2": unit_area,
             "count": counts.astype(np.int64),
             "area_km2": area,
             "length_km": length,
             "share": share,
+            "unit_share": unit_share,
         },
         columns=list(SUMMARY_COLUMNS),
     )
@@ -754,16 +816,22 @@ def _notes(
     notes = [
         f"share is each unit's part of the layer's {share_of}; the rows add up to the layer",
         f"count: each of the {features:,} features is counted once, in the unit holding its "
-        "representative point",
+        "representative point (a MultiPolygon is one feature: one unit, even when its parts "
+        "lie in several)",
+        "unit_share is the part of each unit the layer's polygons cover (area_km2 / "
+        "unit_area_km2, the unit's own equal-area area)",
         f"'{NO_UNIT_CODE}': {units.no_unit_name}",
     ]
     if dissolved_polygons:
         notes.append(
-            f"{dissolved_polygons:,} polygons overlapped or touched others and were dissolved "
-            "before measuring, so overlapping area is counted once"
+            f"dissolved {dissolved_polygons:,} overlapping polygons before measuring, so "
+            "overlapping area is counted once"
         )
     else:
-        notes.append("no polygons overlapped: nothing was dissolved")
+        notes.append(
+            "no polygons overlapped: nothing was dissolved (touching polygons are "
+            "measured as they are)"
+        )
     if dissolved_lines:
         notes.append(
             f"{dissolved_lines:,} lines crossed or overlapped others and were dissolved before "
@@ -832,6 +900,7 @@ __all__ = [
     "MEASURE_LABELS",
     "NO_UNIT_CODE",
     "SUMMARY_COLUMNS",
+    "SUMMARY_COLUMN_MEANINGS",
     "BandStates",
     "Summary",
     "SummaryBy",
