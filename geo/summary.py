@@ -278,9 +278,10 @@ def rectangle_km2(bounds: np.ndarray) -> np.ndarray:
     dx, dy = bounds[:, 2] - x0, bounds[:, 3] - y0
     nx = np.maximum(np.ceil(dx / AREA_SEGMENT_DEG), 1).astype(np.int64)
     ny = np.maximum(np.ceil(dy / AREA_SEGMENT_DEG), 1).astype(np.int64)
-    pairs, group = np.unique(np.column_stack([nx, ny]), axis=0, return_inverse=True)
-    for index, (parts_x, parts_y) in enumerate(pairs.tolist()):
-        members = np.flatnonzero(group.ravel() == index)
+    keys, group = np.unique(nx * (int(ny.max()) + 1) + ny, return_inverse=True)
+    for index, key in enumerate(keys.tolist()):
+        parts_x, parts_y = divmod(key, int(ny.max()) + 1)
+        members = np.flatnonzero(group == index)
         along_x = np.arange(parts_x) / parts_x
         along_y = np.arange(parts_y) / parts_y
         fx = np.concatenate([along_x, np.ones(parts_y), 1 - along_x, np.zeros(parts_y)])
@@ -1064,6 +1065,7 @@ __all__ = [
     "hromada_units",
     "make_units",
     "oblast_units",
+    "rectangle_km2",
     "subdivide",
     "summarize",
     "summary_units",

@@ -22,9 +22,11 @@ from geo.summary import (
     SUMMARY_COLUMNS,
     SummaryBy,
     border_band_units,
+    equal_area_km2,
     hromada_units,
     make_units,
     oblast_units,
+    rectangle_km2,
     subdivide,
     summarize,
 )
@@ -109,6 +111,34 @@ def test_a_grid_of_touching_cells_is_not_dissolved(two_units):
     assert overlapping.dissolved == 3
     assert any("dissolved 3 overlapping polygons" in n for n in overlapping.notes)
     assert overlapping.table["area_km2"].sum() == pytest.approx(expected, rel=1e-4)
+
+
+def test_touching_and_overlapping_shapes_that_are_not_rectangles(two_units):
+    # Two triangles halving a square touch along its diagonal: measured as they are.
+    lower = shapely.Polygon([(30.2, 49.2), (30.6, 49.2), (30.6, 49.6)])
+    upper = shapely.Polygon([(30.2, 49.2), (30.6, 49.6), (30.2, 49.6)])
+    square = geodesic_area_km2(box(30.2, 49.2, 30.6, 49.6))
+    touching = summarize(frame(lower, upper), two_units)
+    assert touching.dissolved == 0
+    assert row(touching, "A")["area_km2"] == pytest.approx(square, rel=TOLERANCE)
+    # A diamond over the square's centre overlaps both triangles: all three dissolved.
+    diamond = shapely.Polygon([(30.4, 49.3), (30.5, 49.4), (30.4, 49.5), (30.3, 49.4)])
+    overlapping = summarize(frame(lower, upper, diamond), two_units)
+    assert overlapping.dissolved == 3
+    assert row(overlapping, "A")["area_km2"] == pytest.approx(square, rel=TOLERANCE)
+    # A square rotated across the A/B border, overlapping nothing, is split by the border.
+    rotated = shapely.Polygon([(31.0, 49.1), (31.2, 49.3), (31.0, 49.5), (30.8, 49.3)])
+    split = summarize(frame(rotated), two_units)
+    assert split.dissolved == 0
+    assert row(split, "A")["area_km2"] == pytest.approx(row(split, "B")["area_km2"], rel=1e-3)
+
+
+def test_rectangles_are_measured_as_any_polygon():
+    cells = np.array(
+        [box(22.0, 44.3, 22.057, 44.325), box(30, 50, 31.3, 50.07), box(35, 45, 35.01, 45.2)],
+        dtype=object,
+    )
+    assert rectangle_km2(shapely.bounds(cells)) == pytest.approx(equal_area_km2(cells), rel=1e-9)
 
 
 def test_unit_share_of_a_square_covering_half_a_unit(two_units):
