@@ -12,6 +12,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -611,13 +612,18 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output is not None:
         _data_suffix(args.output, ("csv",), "-o")
         output = _output_path(args.output, "summary.csv", force=args.force)
-    try:
-        frame, report = import_path(args.file, layer=args.layer)
-    except ImportRejectedError as exc:
-        print(f"error: {_one_line(str(exc))}", file=err)
-        return EXIT_USAGE
+    # The units are built while the import worker reads the file (this process only waits
+    # for it meanwhile), so their cost is hidden behind the import's.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        building = pool.submit(_summary_units, args.by, args.states)
+        try:
+            frame, report = import_path(args.file, layer=args.layer)
+        except ImportRejectedError as exc:
+            print(f"error: {_one_line(str(exc))}", file=err)
+            return EXIT_USAGE
+        units = building.result()
     print(report.summary(), file=out)
-    summary = summarize(frame, _summary_units(args.by, args.states))
+    summary = summarize(frame, units)
     if output is None:
         for line in _summary_text(summary):
             print(line, file=out)

@@ -133,6 +133,8 @@ def fmt_value(value: float | None, unit: str) -> str:
         return f"{value / KB:,.1f} KiB" if value < 1024 * KB else f"{value / KB / KB:,.2f} MiB"
     if unit == "fps":
         return f"{value:.1f} fps"
+    if unit == "km²":
+        return f"{value:.3f} km²"
     return f"{value:.3f} s" if unit == "s" else f"{value:,.0f} {unit}"
 
 
