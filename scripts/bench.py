@@ -22,6 +22,10 @@ baseline is measured in the same run, on the same machine:
   and by border-distance band, each in a fresh process whose peak memory is its own;
 * the team store: save (one version) and open (as of a date) of synthetic hazard polygons in
   the embedded GeoPackage and in PostGIS (a private cluster, as the tests start it).
+* baseline summary = a hand-written GeoPandas ``overlay`` of a 102,400-cell lon/lat grid with
+  the hromada file in the equal-area CRS (area per hromada), against ``python -m layers
+  summarize GRID100K.gpkg --by hromada`` (import pipeline included), with the same numbers
+  (``python scripts/bench.py --by-hand-only`` runs just that row).
 
 Synthetic hazard data (``tests/support/synthetic.py``) are seeded and clearly not real.
 """
@@ -131,6 +135,8 @@ def fmt_value(value: float | None, unit: str) -> str:
         return f"{value / KB:,.1f} KiB" if value < 1024 * KB else f"{value / KB / KB:,.2f} MiB"
     if unit == "fps":
         return f"{value:.1f} fps"
+    if unit == "km²":
+        return f"{value:.3f} km²"
     return f"{value:.3f} s" if unit == "s" else f"{value:,.0f} {unit}"
 
 
@@ -644,6 +650,87 @@ def bench_store(base: Any, sizes: tuple[int, ...], runs: int) -> list[dict[str, 
     return rows
 
 
+#: The hand-written baseline of a summary by hromada: what an analyst would write with
+#: GeoPandas (about 15 lines), timed from interpreter start, reading the same files.
+BY_HAND_OVERLAY = """
+import sys, time
+start = time.perf_counter()
+import geopandas as gpd
+
+EQUAL_AREA = "+proj=laea +lat_0=52 +lon_0=28 +datum=WGS84 +units=m +no_defs"
+grid = gpd.read_file(sys.argv[1])
+hromadas = gpd.read_file("/vsigzip/" + sys.argv[2])[["katottg", "geometry"]]
+grid = grid.to_crs(EQUAL_AREA)
+hromadas = hromadas.to_crs(EQUAL_AREA)
+pieces = gpd.overlay(grid, hromadas, how="intersection", keep_geom_type=True)
+area = (pieces.area / 1e6).groupby(pieces["katottg"]).sum()
+area.rename("area_km2").to_csv(sys.argv[3], index_label="unit_code")
+print(time.perf_counter() - start)
+"""
+#: Largest difference allowed between the two summaries' area of one hromada, km².
+BY_HAND_TOLERANCE_KM2 = 1.0
+#: The 100k grid: 320 x 320 lon/lat cells over Ukraine's bounding box (102,400 cells).
+GRID_CELLS = 320
+GRID_BOUNDS = (22.0, 44.3, 40.3, 52.4)
+
+
+def write_grid(path: Path) -> int:
+    """Write the 100k-cell lon/lat grid (EPSG:4326) to a GeoPackage; return its cell count."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    xs = np.linspace(GRID_BOUNDS[0], GRID_BOUNDS[2], GRID_CELLS + 1)
+    ys = np.linspace(GRID_BOUNDS[1], GRID_BOUNDS[3], GRID_CELLS + 1)
+    x0, y0 = np.meshgrid(xs[:-1], ys[:-1])
+    x1, y1 = np.meshgrid(xs[1:], ys[1:])
+    cells = shapely.box(x0.ravel(), y0.ravel(), x1.ravel(), y1.ravel())
+    frame = gpd.GeoDataFrame({"cell": np.arange(len(cells))}, geometry=cells, crs="EPSG:4326")
+    frame.to_file(path, driver="GPKG", layer="grid")
+    return len(frame)
+
+
+def bench_by_hand() -> list[dict[str, Any]]:
+    """``python -m layers summarize GRID100K.gpkg --by hromada`` against a hand-written overlay.
+
+    Both run once each, in a fresh process, in the same bench run, timed from process start
+    to the written table (the atlas's import pipeline, unit building and CSV included; the
+    overlay reads the committed hromada file itself). Their areas per hromada must agree
+    within :data:`BY_HAND_TOLERANCE_KM2`.
+    """
+    import pandas as pd
+
+    from geo.hromadas import hromadas_path
+
+    with tempfile.TemporaryDirectory() as folder:
+        grid = Path(folder) / "GRID100K.gpkg"
+        cells = write_grid(grid)
+        hand_csv, ours_csv = Path(folder) / "hand.csv", Path(folder) / "ours.csv"
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", BY_HAND_OVERLAY, str(grid), str(hromadas_path()),
+                        str(hand_csv)], check=True, capture_output=True)  # fmt: skip
+        hand_s = time.perf_counter() - start
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "layers", "summarize", str(grid), "--by",
+                        "hromada", "-o", str(ours_csv)], check=True, capture_output=True,
+                       cwd=REPO)  # fmt: skip
+        ours_s = time.perf_counter() - start
+        hand = pd.read_csv(hand_csv, dtype={"unit_code": str}).set_index("unit_code")
+        ours = pd.read_csv(ours_csv, dtype={"unit_code": str}).set_index("unit_code")
+    units = ours["area_km2"].drop("none")
+    differences = (units - hand["area_km2"].reindex(units.index).fillna(0.0)).abs()
+    worst = float(differences.max())
+    same = worst <= BY_HAND_TOLERANCE_KM2
+    return [
+        row(f"summarize a {cells:,}-cell grid by hromada (CLI, import included) vs a "
+            "hand-written GeoPandas overlay", ours_s, hand_s, "≤ 0.7×",
+            same and ours_s <= 0.7 * hand_s, "s"),
+        row(f"  largest difference of a hromada's area between the two (≤ "
+            f"{BY_HAND_TOLERANCE_KM2:g} km²)", worst, None, f"≤ {BY_HAND_TOLERANCE_KM2:g}",
+            same, "km²"),
+    ]  # fmt: skip
+
+
 def machine() -> dict[str, Any]:
     """Where the figures were measured."""
     load = os.getloadavg()
@@ -658,9 +745,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="fewer runs, no 100k import or summary"
     )
+    parser.add_argument(
+        "--by-hand-only",
+        action="store_true",
+        help="run only the summary against the hand-written overlay (prints, writes nothing)",
+    )
     args = parser.parse_args(argv)
     runs = 2 if args.quick else 3
     where = machine()
+    if args.by_hand_only:
+        print(f"machine: {where}")
+        print_table(bench_by_hand())
+        return 0
     base = load_base()
     rows = bench_payload(base)
     rows += bench_server(5 if args.quick else 9)
@@ -670,6 +766,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += bench_join(runs)
     rows += bench_summaries(base, (10_000,) if args.quick else (10_000, 100_000))
     rows += bench_store(base, (10_000,) if args.quick else (10_000, 100_000), runs)
+    rows += bench_by_hand()
     print(f"machine: {where}")
     print_table(rows)
     RESULTS.parent.mkdir(exist_ok=True)

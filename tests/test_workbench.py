@@ -255,8 +255,9 @@ def test_analyst_joins_a_table_and_summarises_it(reference) -> None:
     assert len(drawn) == EXPECTED_UNITS
     fills = {f["style"]["color"] for f in drawn}
     assert {e["color"] for e in legend["entries"]} == fills
-    # Summarise the joined layer by oblast: made on request, then kept.
-    at.selectbox(key="summary_layer").set_value("joined-table").run()
+    # Summarise the joined layer by oblast: the summary starts on it (the layer just added,
+    # not the first layer shown), is made on request, then kept.
+    assert at.selectbox(key="summary_layer").value == "joined-table"
     assert not at.get("download_button") or all(
         b.key.startswith("download_") and "summary" not in b.key for b in at.get("download_button")
     )
@@ -266,12 +267,36 @@ def test_analyst_joins_a_table_and_summarises_it(reference) -> None:
     assert {"download_summary_csv", "download_summary_gpkg"} <= keys
     tables = [d.value for d in at.dataframe if "unit_code" in d.value.columns]
     assert len(tables) == 1 and tables[0]["count"].sum() == 40
+    assert list(tables[0].columns) == list(SUMMARY_COLUMNS)
+    assert tables[0]["unit_share"].between(0, 1).all()  # the none row (NaN) is not listed
     # Another widget's rerun keeps the summary (the joined layer is the same object).
     at.toggle(key="summary_all_units").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     tables = [d.value for d in at.dataframe if "unit_code" in d.value.columns]
     assert len(tables) == 1 and len(tables[0]) == 27 + 1  # every oblast and the "none" row
     assert "download_summary_gpkg" in {b.key for b in at.get("download_button")}
+
+
+def test_the_summary_starts_on_the_layer_just_imported(tmp_path: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"mode": "analyst", "layers": "flank-borders"})
+    at.run()
+    assert at.selectbox(key="summary_layer").value == "flank-borders"  # nothing added yet
+    square = gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(36.1, 49.9, 36.3, 50.1)], crs=4326)
+    path = tmp_path / "square.geojson"
+    square.to_file(path, driver="GeoJSON")
+    at.file_uploader(key="upload").set_value(
+        (path.name, path.read_bytes(), "application/octet-stream")
+    ).run()
+    if any(b.key == "upload_add" for b in at.button):
+        at.button(key="upload_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    chooser = at.selectbox(key="summary_layer")
+    assert chooser.value == "user-1" and chooser.options[0] != "user-1"
+    # The user's own choice is kept on later runs until another layer is added.
+    chooser.set_value("flank-borders").run()
+    at.run()
+    assert at.selectbox(key="summary_layer").value == "flank-borders"
 
 
 def test_the_page_detects_names_in_a_column_named_oblast_and_says_so() -> None:

@@ -128,6 +128,9 @@ def test_table_becomes_a_choropleth_with_legend_and_exports(
     summary = pd.read_csv(io.BytesIO(info.value.path().read_bytes()), keep_default_na=False)
     assert summary["count"].sum() == ROWS
     assert abs(summary["share"].sum() - 1.0) < 1e-6
+    units = summary[summary["unit_code"] != "none"]
+    assert units["unit_share"].astype(float).between(0, 1).all()
+    assert (units["unit_area_km2"].astype(float) > 0).all()
     assert log.problems() == [] and log.blocked == []
 
 

@@ -61,6 +61,8 @@ class Key(StrEnum):
     SUMMARY_STATES = "summary_states"
     SUMMARY_ALL_UNITS = "summary_all_units"
     SUMMARY_RUN = "summary_run"
+    #: The imported and joined layers the summary's layer choice has seen (id, frame id).
+    SUMMARY_SEEN = "summary_seen"
     #: The last summary made, with what it was made from.
     SUMMARY_RESULT = "summary_result"
 

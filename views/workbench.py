@@ -26,7 +26,14 @@ import streamlit as st
 from geo.errors import AtlasError
 from geo.heap import return_free_memory
 from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
-from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy
+from geo.summary import (
+    MEASURE_LABELS,
+    NO_UNIT_CODE,
+    SUMMARY_COLUMN_MEANINGS,
+    BandStates,
+    Summary,
+    SummaryBy,
+)
 from geo.summary_job import SummaryLimits, summarize_in_worker
 from geo.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
 from layers.drawing.choropleth import (
@@ -60,6 +67,14 @@ KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
 NO_WITHIN = ""
 #: Rows of the unmatched and duplicate lists shown on the page (the counts are complete).
 REPORT_ROWS = 500
+#: How the summary table shows its measured columns.
+SHOWN_FORMATS = {
+    "unit_area_km2": "%.1f",
+    "area_km2": "%.3f",
+    "length_km": "%.3f",
+    "share": "%.4f",
+    "unit_share": "%.4f",
+}
 
 
 @dataclass(frozen=True)
@@ -394,9 +409,12 @@ def _render_summary(layers: Sequence[MapLayer]) -> None:
         return
     st.caption(
         "How much of a layer lies in each oblast, hromada or band of distance from the "
-        "Russian/Belarusian border: count, area (equal-area) and length (geodesic)."
+        "Russian/Belarusian border: count, area (equal-area) and length (geodesic), and "
+        "unit_share, the part of each unit the layer covers. count: each feature once, in "
+        "one unit (a MultiPolygon is one feature)."
     )
     by_id = {layer.spec.id: layer for layer in layers}
+    _start_on_newest(layers)
     cols = st.columns(3)
     layer_id = cols[0].selectbox(
         "Layer", list(by_id), format_func=lambda i: by_id[i].spec.title, key=Key.SUMMARY_LAYER
@@ -425,6 +443,20 @@ def _render_summary(layers: Sequence[MapLayer]) -> None:
         _show_summary(summary, layer, by, states)
 
 
+def _start_on_newest(layers: Sequence[MapLayer]) -> None:
+    """Point the layer choice at the layer the user just added (imported or joined).
+
+    Layers are added in order (imports, then the joined table), so the last one not seen on
+    an earlier run is the newest; a layer the user chose is kept until another is added.
+    """
+    added = [(layer.spec.id, id(layer.frame)) for layer in layers if layer.spec.user]
+    seen = st.session_state.get(Key.SUMMARY_SEEN, ())
+    new = [entry for entry in added if entry not in seen]
+    if new:
+        st.session_state[Key.SUMMARY_LAYER] = new[-1][0]
+    st.session_state[Key.SUMMARY_SEEN] = tuple(added)
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -447,9 +479,10 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
         hide_index=True,
         width="stretch",
         column_config={
-            "area_km2": st.column_config.NumberColumn("area_km2", format="%.3f"),
-            "length_km": st.column_config.NumberColumn("length_km", format="%.3f"),
-            "share": st.column_config.NumberColumn("share", format="%.4f"),
+            column: st.column_config.NumberColumn(
+                column, format=SHOWN_FORMATS[column], help=SUMMARY_COLUMN_MEANINGS[column]
+            )
+            for column in SHOWN_FORMATS
         },
     )
     st.caption(

@@ -24,7 +24,13 @@ from layers.export.provenance import export_metadata, source_entry
 from layers.safe_text import csv_cell
 
 #: Decimal places written for each measured column (km² and km to the square metre/metre).
-SUMMARY_DECIMALS = {"area_km2": 6, "length_km": 6, "share": 8}
+SUMMARY_DECIMALS = {
+    "unit_area_km2": 6,
+    "area_km2": 6,
+    "length_km": 6,
+    "share": 8,
+    "unit_share": 8,
+}
 
 
 def summary_csv(summary: Summary) -> bytes:
@@ -39,7 +45,8 @@ def summary_csv(summary: Summary) -> bytes:
     -------
     bytes
         Columns :data:`~geo.summary.SUMMARY_COLUMNS`; areas in km² (equal-area), lengths in
-        km (geodesic), ``share`` as a fraction of the layer's total.
+        km (geodesic), ``share`` as a fraction of the layer's total, ``unit_share`` as a
+        fraction of the unit's area; ``unit_area_km2`` and ``unit_share`` empty for ``none``.
     """
     table = summary.table.copy()
     for column, decimals in SUMMARY_DECIMALS.items():
