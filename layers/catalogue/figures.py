@@ -7,7 +7,6 @@ from datetime import date
 
 import pandas as pd
 
-from geo.countries import NE_SOURCE_ID
 from geo.currency import figure_age_label
 from geo.source_ids import join_source_ids
 from geo.status import status_dates, status_table
@@ -61,8 +60,6 @@ class KeyFigures:
     factbook_date, factbook_age
         Date of the Factbook figures (its final edition) and, when they are over 12 months old
         on ``as_of``, ``"latest public figure: N months old"`` (else ``""``).
-    border_source_ids
-        Sources of the border figures.
     contaminated
         Ukraine's latest official estimate of potentially contaminated area published on or
         before ``as_of``, or ``None`` when no estimate predates ``as_of``.
@@ -78,7 +75,6 @@ class KeyFigures:
     factbook_blr_km: float
     factbook_date: date | None
     factbook_age: str
-    border_source_ids: str
     contaminated: ContaminationEstimate | None
 
 
@@ -115,7 +111,6 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         .groupby("iso3_b")["length_km"]
         .sum()
     )
-    border_ids = join_source_ids(NE_SOURCE_ID, *factbook_rows["source_ids"])
     factbook_dates = [d for d in factbook_rows["date"] if d is not None]
     factbook_date = max(factbook_dates) if factbook_dates else None
 
@@ -148,7 +143,6 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         factbook_blr_km=float(factbook.get("BLR", 0.0)),
         factbook_date=factbook_date,
         factbook_age=figure_age_label(factbook_date, as_of),
-        border_source_ids=border_ids,
         contaminated=contaminated,
     )
 
