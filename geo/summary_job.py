@@ -32,8 +32,8 @@ from geo.summary import Summary, SummaryUnits, summarize
 
 #: Wall-clock time of one summary, worker start included, in seconds.
 SUMMARY_SECONDS = 60.0
-#: Address space of the worker that makes a summary, in bytes (2 GiB; the summary of issue 18,
-#: 2.3 million vertices, peaked at 632 MiB in the server).
+#: Address space of the worker that makes a summary, in bytes (2 GiB; the README's Performance
+#: section has the peaks measured).
 SUMMARY_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 #: Largest file the summary worker may write, in bytes (it writes only its answer).
 SUMMARY_FILE_BYTES = 64 * 1024 * 1024

@@ -66,11 +66,9 @@ MAX_TABLE_CELLS = 1_000_000
 MAX_SHARED_STRINGS = 1_000_000
 #: Most characters over all shared strings of an XLSX workbook (32 million).
 MAX_SHARED_STRING_CHARS = 32_000_000
-#: Wall-clock time to read one table, worker start included, in seconds (a workbook of
-#: 49,000 rows × 20 columns took 14 s on the 2-core test machine, quiet).
+#: Wall-clock time to read one table, worker start included, in seconds.
 TABLE_SECONDS = 60.0
-#: Address space of the worker that reads a table, in bytes (2 GiB; that workbook peaked at
-#: 1.6 GB, Python with pandas and openpyxl loaded at 0.4 GB).
+#: Address space of the worker that reads a table, in bytes (2 GiB).
 TABLE_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 TABLE_SUFFIXES = (".csv", ".xlsx")
 _DELIMITERS = (",", ";", "\t")
@@ -192,10 +190,6 @@ class Table:
     kind: Literal["csv", "xlsx"]
     detail: str
     row_numbers: tuple[int, ...]
-
-    def row_number(self, index: int) -> int:
-        """The spreadsheet row number of data row ``index`` (0-based position in ``frame``)."""
-        return self.row_numbers[index]
 
 
 def _mb(n_bytes: int) -> str:

@@ -144,3 +144,77 @@ def test_checker_finds_a_cycle_and_an_upward_import(tmp_path):
     module = tmp_path / "x.py"
     module.write_text("from .sibling import thing\nimport os\n")
     assert imports_of(module, "geo.x") >= {"geo.sibling", "geo.sibling.thing", "os"}
+
+
+#: Methods of ``st.session_state`` (any other attribute is a key read by attribute).
+SESSION_STATE_METHODS = frozenset(
+    {"get", "pop", "setdefault", "keys", "items", "values", "update", "clear", "to_dict"}
+)
+
+
+def _is_session_state(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "session_state") or (
+        isinstance(node, ast.Name) and node.id == "session_state"
+    )
+
+
+def _is_literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.JoinedStr) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str)
+    )
+
+
+def key_literals(source: str) -> list[str]:
+    """Session-state and widget keys written as string literals (or f-strings) in ``source``.
+
+    Every key is a member of :class:`views.keys.Key` or made by a function of
+    ``views/keys.py``; a literal elsewhere is a key that file does not list.
+    """
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.keyword) and node.arg == "key" and _is_literal(node.value):
+            found.append((node.value.lineno, f"key={ast.unparse(node.value)}"))
+        elif isinstance(node, ast.Subscript) and _is_session_state(node.value):
+            if _is_literal(node.slice):
+                found.append((node.lineno, f"session_state[{ast.unparse(node.slice)}]"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if _is_session_state(node.func.value) and node.args and _is_literal(node.args[0]):
+                found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Compare) and _is_literal(node.left):
+            if any(_is_session_state(c) for c in node.comparators):
+                found.append((node.lineno, ast.unparse(node)))
+        elif (
+            isinstance(node, ast.Attribute)
+            and _is_session_state(node.value)
+            and node.attr not in SESSION_STATE_METHODS
+        ):
+            found.append((node.lineno, f"session_state.{node.attr}"))
+    return [f"line {line}: {text}" for line, text in sorted(found)]
+
+
+def test_every_session_key_is_in_views_keys():
+    page = [ROOT / "app.py", *sorted((ROOT / "views").rglob("*.py"))]
+    offenders = [
+        f"{path.relative_to(ROOT)} {found}"
+        for path in page
+        if path != ROOT / "views" / "keys.py"
+        for found in key_literals(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_key_check_finds_every_way_of_writing_a_key():
+    # The check above must be able to fail: each line below writes a key as a literal.
+    source = """
+st.session_state["as_of"] = day
+x = st.session_state.get("mode")
+st.session_state.pop(f"layer_{i}", None)
+if "view_initialised" in st.session_state: pass
+y = st.session_state.belt_km
+st.button("Go", key="go")
+col.toggle("On", key=f"on_{i}")
+fine = st.session_state.get(Key.MODE), st.session_state[layer_key(i)]
+st.button("Go", key=Key.SUMMARY_RUN)
+"""
+    found = key_literals(source)
+    assert [f.split(":")[0] for f in found] == [f"line {n}" for n in range(2, 9)], found

@@ -21,11 +21,10 @@ from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
 from views.charts import contamination_chart, events_chart
 
-#: Distinct view dates whose built layers and key figures the server keeps. Rebuilding a date
-#: costs about 0.17 s of server time (its three date-dependent layers and the key figures);
-#: 32 dates hold the whole treaty timeline (15 event days) that *play* and *previous / next
-#: event* step through, and keep the server's memory flat: with 85 dates kept, ten sessions
-#: moving the date left 25 MiB behind in the load test's control run, with 32 dates 9 MiB.
+#: Distinct view dates whose built layers and key figures the server keeps (a date not kept is
+#: rebuilt: its date-dependent layers and the key figures). 32 dates hold the whole treaty
+#: timeline that *play* and *previous / next event* step through, and keep the server's memory
+#: flat (the README's Load test section has the control runs).
 DATES_KEPT = 32
 #: Built catalogue layers kept (least recently used go first): the date-dependent layers of
 #: :data:`DATES_KEPT` dates, plus room for one build of every layer.

@@ -113,7 +113,7 @@ def review_table(facts: FactTables) -> pd.DataFrame:
                 "table": schema.title,
                 "file": f"data/{schema.file_name}",
                 "reviewed_on": facts.reviewed_on(schema.name),
-                "scope": ReviewScope(reviews.at[schema.name, "scope"]).label if known else "",
+                "scope": ReviewScope(str(reviews.at[schema.name, "scope"])).label if known else "",
                 "note": reviews.at[schema.name, "note"] if known else "never reviewed",
             }
         )

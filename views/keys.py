@@ -65,8 +65,23 @@ class Key(StrEnum):
     SUMMARY_SEEN = "summary_seen"
     #: The last summary made, with what it was made from.
     SUMMARY_RESULT = "summary_result"
+    SUMMARY_CSV = "download_summary_csv"
+    SUMMARY_GPKG = "download_summary_gpkg"
+    #: The downloads' options.
+    DOWNLOAD_LIGHT = "download_light"
+    DOWNLOAD_DPI = "download_dpi"
 
 
 def layer_key(layer_id: str) -> str:
     """Widget key of a catalogue layer's checkbox, e.g. ``"layer_border-belt"``."""
     return f"layer_{layer_id}"
+
+
+def download_key(format_id: str) -> str:
+    """Widget key of an export format's download button, e.g. ``"download_geojson"``."""
+    return f"download_{format_id}"
+
+
+def remove_key(layer_id: str) -> str:
+    """Widget key of the remove button of a layer the session imported, e.g. ``"remove_user-1"``."""
+    return f"remove_{layer_id}"

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.errors import AtlasError
 from geo.heap import return_free_memory
 from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
 from geo.summary import (
@@ -41,6 +40,7 @@ from layers.drawing.choropleth import (
     MAX_CLASSES,
     MIN_CLASSES,
     RAMPS,
+    Classification,
     Scheme,
     classify,
     numeric_values,
@@ -52,6 +52,7 @@ from layers.safe_text import markdown_text as plain
 from views.cache import get_base, get_join_reference, get_summary_units
 from views.charts import summary_chart
 from views.keys import Key
+from views.memo import Refused, Same, memo, recall, refused_or, remember
 from views.progress import progress_line
 
 #: "Level" choice that lets the join pick the level matching more rows.
@@ -125,28 +126,24 @@ def _read_upload() -> Table | None:
     sheet = None
     if upload.name.lower().endswith(".xlsx"):
         sheet = st.text_input("Sheet (empty: the first)", key=Key.JOIN_SHEET).strip() or None
-    key = (upload.file_id, sheet)
-    cached = st.session_state.get(Key.JOIN_TABLE)
-    if cached is None or cached[0] != key:
+
+    def read() -> Table:
         # Read in a worker process under the table budgets; the progress line is where a
         # closed tab stops the read (and kills the worker).
         line, on_wait = progress_line(f"Reading {upload.name}", TableLimits().max_seconds)
         try:
             with st.spinner("Reading the table…"):
-                table_read = read_table(
+                return read_table(
                     upload.getvalue(), filename=upload.name, sheet=sheet, on_wait=on_wait
                 )
-            cached = (key, table_read, None)
-        except AtlasError as error:
-            cached = (key, None, str(error))
         finally:
             return_free_memory()
-        line.empty()
-        st.session_state[Key.JOIN_TABLE] = cached
-    if cached[2] is not None:
-        st.error(plain(cached[2]))
+            line.empty()
+
+    table = memo(Key.JOIN_TABLE, (upload.file_id, sheet), lambda: refused_or(read))
+    if isinstance(table, Refused):
+        st.error(plain(table.sentence))
         return None
-    table: Table = cached[1]
     st.caption(plain(f"{table.name}: {len(table.frame):,} rows, {table.detail}"))
     return table
 
@@ -172,29 +169,26 @@ def _join(
     aggregate: Aggregate,
 ) -> JoinResult | None:
     """The join, made once per table, column, kind of key, level, oblast column, aggregate."""
-    key = (id(table), column, by, level, within, aggregate)
-    cached = st.session_state.get(Key.JOIN_RESULT)
-    if cached is None or cached[0] != key:
-        try:
-            result = join_table(
-                table.frame,
-                column=column,
-                by=by,
-                level=None if level == AUTO_LEVEL else level,
-                reference=get_join_reference(),
-                name=table.name,
-                row_numbers=table.row_numbers,
-                within=within,
-                aggregate=aggregate,
-            )
-            cached = (key, result, None, table)
-        except AtlasError as error:
-            cached = (key, None, str(error), table)
-        st.session_state[Key.JOIN_RESULT] = cached
-    if cached[2] is not None:
-        st.error(plain(cached[2]))
+
+    def join() -> JoinResult:
+        return join_table(
+            table.frame,
+            column=column,
+            by=by,
+            level=None if level == AUTO_LEVEL else level,
+            reference=get_join_reference(),
+            name=table.name,
+            row_numbers=table.row_numbers,
+            within=within,
+            aggregate=aggregate,
+        )
+
+    inputs = (Same(table), column, by, level, within, aggregate)
+    result = memo(Key.JOIN_RESULT, inputs, lambda: refused_or(join))
+    if isinstance(result, Refused):
+        st.error(plain(result.sentence))
         return None
-    return cached[1]  # type: ignore[no-any-return]
+    return result
 
 
 def _render_report(result: JoinResult) -> None:
@@ -310,13 +304,12 @@ def _render_join() -> JoinedTable | None:
 
 def _numeric_columns(result: JoinResult, table: Table, column: str) -> list[str]:
     """The table's columns holding at least one number (found once per join)."""
-    cached = st.session_state.get(Key.JOIN_NUMERIC)
-    if cached is None or cached[0] is not result:
+
+    def numeric() -> list[str]:
         own = [str(c) for c in table.frame.columns if str(c) != column]
-        numeric = [c for c in own if not np.isnan(numeric_values(result.frame[c])[0]).all()]
-        cached = (result, numeric)
-        st.session_state[Key.JOIN_NUMERIC] = cached
-    return list(cached[1])
+        return [c for c in own if not np.isnan(numeric_values(result.frame[c])[0]).all()]
+
+    return list(memo(Key.JOIN_NUMERIC, (Same(result),), numeric))
 
 
 def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable | None:
@@ -340,14 +333,13 @@ def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable
     k = cols[2].slider("Classes", MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES, key=Key.JOIN_CLASSES)
     ramp = cols[3].selectbox("Colours", list(RAMPS), key=Key.JOIN_RAMP)
     choice = (str(value), str(scheme), int(k), str(ramp))
-    cached = st.session_state.get(Key.JOIN_LAYER)
-    if cached is None or cached[0] is not result or cached[1] != choice:
+
+    def draw() -> tuple[JoinedTable, Classification]:
         classes = classify(result.frame[value], scheme, k, ramp=ramp)
         layer = joined_layer(result, table.name, classification=classes, value_column=str(value))
-        cached = (result, choice, JoinedTable(layer, drawn_joined_layer(layer, result)), classes)
-        st.session_state[Key.JOIN_LAYER] = cached
-    joined: JoinedTable = cached[2]
-    classes = cached[3]
+        return JoinedTable(layer, drawn_joined_layer(layer, result)), classes
+
+    joined, classes = memo(Key.JOIN_LAYER, (Same(result), choice), draw)
     st.caption(
         plain(
             f"On the map as “{joined.layer.spec.title}”: {len(classes.upper_bounds)} classes "
@@ -373,33 +365,33 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates) -> Summary | No
     at the next progress update and kills the worker: one summary at a time per session. A
     summary the budgets stopped says so in one sentence, kept like a summary.
     """
-    key = (layer.spec.id, id(layer.frame), by.value, states.value)
-    cached = st.session_state.get(Key.SUMMARY_RESULT)
-    same = cached is not None and cached[0] == key
-    if same and cached[1] is not None:
-        return cached[1]  # type: ignore[no-any-return]
+    # The memo holds the layer's frame (Same), so no other frame can take its id meanwhile.
+    inputs = (layer.spec.id, Same(layer.frame), by, states)
+    held = recall(Key.SUMMARY_RESULT, inputs)
+    if isinstance(held, Summary):
+        return held
     if not st.button("Summarise", key=Key.SUMMARY_RUN, type="primary"):
-        if same:  # stopped by a budget: said until the choice changes or a new try
-            st.error(plain(cached[3]))
+        if isinstance(held, Refused):  # stopped by a budget: said until the choice changes
+            st.error(plain(held.sentence))
         return None
     limits = SummaryLimits()
     units = get_summary_units(by, states)
     line, on_wait = progress_line(f"Summarising {layer.spec.title}", limits.max_seconds)
-    try:
-        with st.spinner("Summarising…"):
-            summary: Summary | None = summarize_in_worker(
-                layer.frame, units, title=layer.spec.title, limits=limits, on_wait=on_wait
-            )
-        stopped = ""
-    except AtlasError as error:
-        summary, stopped = None, str(error)
-    finally:
-        return_free_memory()
+
+    def summarise() -> Summary:
+        try:
+            with st.spinner("Summarising…"):
+                return summarize_in_worker(
+                    layer.frame, units, title=layer.spec.title, limits=limits, on_wait=on_wait
+                )
+        finally:
+            return_free_memory()
+
+    summary = remember(Key.SUMMARY_RESULT, inputs, refused_or(summarise))
     line.empty()
-    # The layer is kept with its summary, so the id in the key cannot be reused meanwhile.
-    st.session_state[Key.SUMMARY_RESULT] = (key, summary, layer, stopped)
-    if summary is None:
-        st.error(plain(stopped))
+    if isinstance(summary, Refused):
+        st.error(plain(summary.sentence))
+        return None
     return summary
 
 
@@ -503,7 +495,7 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
         data=lambda: summary_csv(summary),
         file_name=f"{name}.csv",
         mime="text/csv",
-        key="download_summary_csv",
+        key=Key.SUMMARY_CSV,
         on_click="ignore",
     )
     cols[1].download_button(
@@ -511,7 +503,7 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
         data=lambda: summary_geopackage(summary, units, layer, sources),
         file_name=f"{name}.gpkg",
         mime="application/geopackage+sqlite3",
-        key="download_summary_gpkg",
+        key=Key.SUMMARY_GPKG,
         on_click="ignore",
     )
 

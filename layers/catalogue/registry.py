@@ -1,4 +1,4 @@
-"""The default layer catalogue: one :class:`LayerSpec` per layer of DESIGN.md."""
+"""The default layer catalogue: one :class:`LayerSpec` per layer (the README's Layers table)."""
 
 from __future__ import annotations
 
