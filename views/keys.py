@@ -70,6 +70,17 @@ class Key(StrEnum):
     #: The downloads' options.
     DOWNLOAD_LIGHT = "download_light"
     DOWNLOAD_DPI = "download_dpi"
+    #: The team library: names of the stored layers this session shows on the map.
+    STORED_SHOWN = "stored_shown"
+    #: Whether this session gave the editor token (``ATLAS_EDITOR_TOKEN``), and a refusal.
+    EDITOR_OK = "editor_ok"
+    EDITOR_REFUSED = "editor_refused"
+    #: The last outcome of a library write (saved, renamed, deleted), said once.
+    STORE_MESSAGE = "store_message"
+    #: The Library page's search, and the "Save this view" form.
+    LIBRARY_SEARCH = "library_search"
+    VIEW_NAME = "view_name"
+    VIEW_SAVE = "view_save"
 
 
 def layer_key(layer_id: str) -> str:
@@ -85,3 +96,12 @@ def download_key(format_id: str) -> str:
 def remove_key(layer_id: str) -> str:
     """Widget key of the remove button of a layer the session imported, e.g. ``"remove_user-1"``."""
     return f"remove_{layer_id}"
+
+
+def store_key(place: str, field: str) -> str:
+    """Widget key of a team-library control, e.g. ``"store_user-1_name"``.
+
+    ``place`` names what the control is about (a layer id, ``"lib-<n>"``), ``field`` the
+    control (``name``, ``save``, ``token``…).
+    """
+    return f"store_{place}_{field}"

@@ -42,6 +42,7 @@ from views.cache import (
 from views.keys import Key
 from views.session_layers import session_layer_entries
 from views.state import ViewState
+from views.store import stored_version_days
 
 APP_DIR = Path(__file__).resolve().parent.parent
 #: Map height per mode: pixels, or a share of the window for the projector view.
@@ -82,15 +83,27 @@ def _published(geometry_key: str, props_key: ViewArgs, _layer: MapLayer) -> str:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _timeline_url(dynamic_ids: tuple[str, ...], belt_km: float) -> str:
-    """The play-through of the shown date-dependent layers, published as a file."""
+def _timeline_url(
+    dynamic_ids: tuple[str, ...],
+    belt_km: float,
+    stored_days: tuple[tuple[date, str], ...] = (),
+) -> str:
+    """The play-through of the shown date-dependent layers, published as a file.
+
+    ``stored_days`` are the dates the shown team-library layers change version (with their
+    captions): stepping to one shows the version valid from it.
+    """
     base = get_base()
 
     def layer_at(layer_id: str, day: date) -> MapLayer:
         spec = get_spec(layer_id)
         return get_layer(layer_id, spec.view_args(ViewParams(as_of=day, belt_km=belt_km)))
 
-    steps = timeline(event_days(base), dynamic_ids, layer_at)
+    captions: dict[date, list[str]] = {}
+    for day, caption in [*event_days(base), *stored_days]:
+        captions.setdefault(day, []).append(caption)
+    days = [(day, "; ".join(captions[day])) for day in sorted(captions)]
+    steps = timeline(days, dynamic_ids, layer_at)
     return publish_json(script_json([step.as_json() for step in steps]), APP_DIR)
 
 
@@ -117,6 +130,7 @@ def page_map_config(
         date-dependent properties, legend, play-through, "Go to" views, basemap, view request.
     """
     hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
+    stored_days = stored_version_days()
     entries, patches, drawn, dynamic_shown = [], {}, [], []
     for spec in CATALOGUE:
         visible = spec.id in state.layers
@@ -152,7 +166,9 @@ def page_map_config(
         ),
         view=view,
         timeline_source=(
-            _timeline_url(tuple(dynamic_shown), params.belt_km) if dynamic_shown else None
+            _timeline_url(tuple(dynamic_shown), params.belt_km, stored_days)
+            if dynamic_shown or stored_days
+            else None
         ),
         go_to=[*get_presets(), *fit_presets(user_layers)],
         selected=st.session_state.get(Key.SELECTED),

@@ -19,6 +19,7 @@ from views.state import (
     ViewState,
     from_query,
 )
+from views.store import VIEW_PARAM, open_view
 
 
 def _init_from_url(today: date) -> None:
@@ -26,8 +27,11 @@ def _init_from_url(today: date) -> None:
     if st.session_state.get(Key.INITIALISED):
         return
     query = {key: st.query_params[key] for key in st.query_params}
+    opened: list[str] = []
+    if VIEW_PARAM in query:
+        query, opened = open_view(query)
     state, notices = from_query(query, today)
-    st.session_state[Key.NOTICES] = notices
+    st.session_state[Key.NOTICES] = [*opened, *notices]
     st.session_state[Key.AS_OF] = state.as_of
     st.session_state[Key.BELT_KM] = state.belt_km
     st.session_state[Key.BASEMAP] = state.basemap

