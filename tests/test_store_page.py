@@ -8,17 +8,20 @@ the editor token, and a store that cannot be opened.
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from layers.store import open_store
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from layers.store.editor import EDITOR_TOKEN_ENV
-from tests.support.apptest import map_config
+from tests.support.apptest import fetched, map_config
 from tests.test_app import show_page
 from tests.test_session_layers import APP, RUN_TIMEOUT_S, marked_geojson, upload
 from views.keys import Key, store_key
@@ -107,3 +110,99 @@ def test_save_open_and_versions_follow_the_date(store_file: Path) -> None:
     other.slider(key=Key.AS_OF).set_value(date(2024, 6, 1)).run()
     assert stored_entries(other) == []
     assert "has no version valid on 2024-06-01" in texts(other)
+
+
+def test_play_through_steps_through_version_dates(store_file: Path) -> None:
+    store = open_store({STORE_ENV: str(store_file)})
+    frame = gpd.read_file(io.BytesIO(marked_geojson("beta")))
+    store.save_layer("Survey B", frame, valid_from=date(2025, 2, 3))
+    at = new_app()
+    steps = [s["date"] for s in fetched(map_config(at)["timeline"])]
+    assert "2025-02-03" not in steps
+    at.session_state[Key.STORED_SHOWN] = ["Survey B"]
+    at.run()
+    steps = fetched(map_config(at)["timeline"])
+    (step,) = [s for s in steps if s["date"] == "2025-02-03"]
+    assert "Survey B" in step["caption"]
+
+
+def test_save_a_view_and_reopen_it_by_its_link(store_file: Path) -> None:
+    store = open_store({STORE_ENV: str(store_file)})
+    frame = gpd.read_file(io.BytesIO(marked_geojson("beta")))
+    store.save_layer("Survey B", frame, valid_from=date(2025, 1, 1))
+    at = new_app({"date": "2025-03-04", "belt": "40", "mode": "analyst", "basemap": "offline"})
+    at.session_state[Key.STORED_SHOWN] = ["Survey B"]
+    at.run()
+    at.text_input(key=Key.VIEW_NAME).input("Briefing March")
+    at.button(key=Key.VIEW_SAVE).click().run()
+    (view,) = store.views()
+    assert view.name == "Briefing March"
+    assert f"?view={view.slug}" in texts(at)
+
+    other = new_app({"view": view.slug})
+    assert other.session_state[Key.AS_OF] == date(2025, 3, 4)
+    assert other.session_state[Key.BELT_KM] == 40
+    assert other.session_state[Key.MODE] == "analyst"
+    assert other.session_state[Key.STORED_SHOWN] == ["Survey B"]
+    assert len(stored_entries(other)) == 1
+    assert "Opened the saved view “Briefing March”" in texts(other)
+
+    unknown = new_app({"view": "no-such-view"})
+    assert "There is no saved view 'no-such-view'" in texts(unknown)
+    assert unknown.session_state[Key.AS_OF] == date.today()
+
+
+def test_editor_token_gates_writes(store_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(EDITOR_TOKEN_ENV, TOKEN)
+    at = new_app()
+    upload(at, "alpha.geojson", marked_geojson("alpha"))
+    token = store_key("user-1", "token")
+    # Without the token there is no save form, only the token field.
+    assert not [b for b in at.button if b.key == store_key("user-1", "save")]
+    at.text_input(key=token).input("wrong").run()
+    assert "That is not the editor token" in texts(at)
+    assert not [b for b in at.button if b.key == store_key("user-1", "save")]
+    at.text_input(key=token).input(TOKEN).run()
+    assert at.session_state[Key.EDITOR_OK] is True
+    assert TOKEN not in json.dumps(dict(at.query_params))
+    save_first_import(at, "Gated", date(2025, 1, 1))
+    assert [x.name for x in open_store({STORE_ENV: str(store_file)}).layers()] == ["Gated"]
+
+    # Another session without the token can open but not rename or delete.
+    other = new_app()
+    show_page(other, "library")
+    assert [b for b in other.button if b.key == store_key("lib-0", "open")]
+    assert not [b for b in other.button if b.key == store_key("lib-0", "rename")]
+    assert not [b for b in other.button if b.key == store_key("lib-0", "delete")]
+
+
+def test_library_renames_deletes_and_exports(store_file: Path) -> None:
+    store = open_store({STORE_ENV: str(store_file)})
+    store.save_layer("Survey B", gpd.read_file(io.BytesIO(marked_geojson("beta"))))
+    at = new_app()
+    show_page(at, "library")
+    at.text_input(key=store_key("lib-0", "new_name")).input("Survey C")
+    at.button(key=store_key("lib-0", "rename")).click().run()
+    assert [x.name for x in store.layers()] == ["Survey C"]
+    assert "Renamed “Survey B” to “Survey C”" in texts(at)
+    # Delete needs the confirmation tick.
+    assert at.button(key=store_key("lib-0", "delete")).disabled
+    at.checkbox(key=store_key("lib-0", "sure")).check().run()
+    at.button(key=store_key("lib-0", "delete")).click().run()
+    assert store.layers() == []
+    assert "Deleted “Survey C” (1 version)" in texts(at)
+
+
+def test_store_that_cannot_be_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file that is not a GeoPackage: reported, never overwritten.
+    bad = tmp_path / "not-a-store.gpkg"
+    bad.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv(STORE_ENV, str(bad))
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    at = new_app()
+    upload(at, "alpha.geojson", marked_geojson("alpha"))
+    assert "The team library is not available" in texts(at)
+    assert map_config(at)["layers"]  # the map still works
+    show_page(at, "library")
+    assert "The team library is not available" in texts(at)
+    assert bad.read_bytes() == b"this is not a database" * 100
