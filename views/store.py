@@ -146,7 +146,7 @@ def render_save_layer(
     licence = form.text_area(
         "Licence and provenance", key=store_key(place, "licence"), help="Who made it, its terms."
     )
-    if not form.form_submit_button("Save to the team library", key=store_key(place, "save")):
+    if not form.form_submit_button("Save", key=store_key(place, "save")):
         return
     day = valid_from if isinstance(valid_from, date) else date.today()
     try:
@@ -302,7 +302,7 @@ def render_save_view(container: Any, state: ViewState) -> None:
         return
     form = box.form(store_key("view", "form"))
     name = form.text_input("Name of the view", key=Key.VIEW_NAME)
-    if not form.form_submit_button("Save this view", key=Key.VIEW_SAVE):
+    if not form.form_submit_button("Save the view", key=Key.VIEW_SAVE):
         return
     try:
         view = store.save_view(name, view_record(state), author=signed_in_author())
