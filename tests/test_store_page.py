@@ -18,6 +18,7 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from layers.export.formats import ExportFormat
 from layers.store import open_store
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from layers.store.editor import EDITOR_TOKEN_ENV
@@ -124,6 +125,10 @@ def test_play_through_steps_through_version_dates(store_file: Path) -> None:
     steps = fetched(map_config(at)["timeline"])
     (step,) = [s for s in steps if s["date"] == "2025-02-03"]
     assert "Survey B" in step["caption"]
+    # The sidebar's "Next event" steps to it too.
+    at.slider(key=Key.AS_OF).set_value(date(2025, 1, 15)).run()
+    at.button(key=Key.NEXT_EVENT).click().run()
+    assert at.session_state[Key.AS_OF] == date(2025, 2, 3)
 
 
 def test_save_a_view_and_reopen_it_by_its_link(store_file: Path) -> None:
@@ -185,6 +190,9 @@ def test_library_renames_deletes_and_exports(store_file: Path) -> None:
     at.button(key=store_key("lib-0", "rename")).click().run()
     assert [x.name for x in store.layers()] == ["Survey C"]
     assert "Renamed “Survey B” to “Survey C”" in texts(at)
+    # Every export format of the chosen version is offered.
+    labels = {e.proto.label for e in at.get("download_button")}
+    assert {fmt.label for fmt in ExportFormat} <= labels
     # Delete needs the confirmation tick.
     assert at.button(key=store_key("lib-0", "delete")).disabled
     at.checkbox(key=store_key("lib-0", "sure")).check().run()

@@ -19,7 +19,7 @@ from views.state import (
     ViewState,
     from_query,
 )
-from views.store import VIEW_PARAM, open_view
+from views.store import VIEW_PARAM, open_view, stored_version_days
 
 
 def _init_from_url(today: date) -> None:
@@ -46,8 +46,8 @@ def _init_from_url(today: date) -> None:
 
 
 def _step_event(direction: int) -> None:
-    """Move the date to the previous or next treaty event (a button's callback)."""
-    days = [day for day, _ in get_event_days()]
+    """Move the date to the previous or next treaty event or stored version (button callback)."""
+    days = sorted({day for day, _ in [*get_event_days(), *stored_version_days()]})
     current = st.session_state[Key.AS_OF]
     if direction > 0:
         later = [day for day in days if day > current]
