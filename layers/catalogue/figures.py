@@ -7,11 +7,16 @@ from datetime import date
 
 import pandas as pd
 
-from geo.countries import NE_SOURCE_ID
-from geo.currency import figure_age_label
-from geo.source_ids import join_source_ids
-from geo.status import status_dates, status_table
-from geo.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
+from geo.facts.currency import figure_age_label
+from geo.facts.source_ids import join_source_ids
+from geo.facts.status import status_dates, status_table
+from geo.facts.vocabulary import (
+    BorderReference,
+    ContaminationKind,
+    TreatyEvent,
+    TreatyStatus,
+)
+from geo.units.countries import NE_SOURCE_ID
 from layers.catalogue.base import AtlasBase
 
 
@@ -175,7 +180,7 @@ def withdrawal_summary(base: AtlasBase) -> list[str]:
     -------
     list of str
         E.g. ``"Finland: deposited 2025-07-10, effective 2026-01-10"``, in deposit order; dates
-        are those the status uses (:func:`geo.status.status_dates`: the preferred date where
+        are those the status uses (:func:`geo.facts.status.status_dates`: the preferred date where
         sources disagree and one is preferred, else the earliest).
     """
     chosen = status_dates(base.facts.milestones, disagreements=base.facts.milestone_disagreements)

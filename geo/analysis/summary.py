@@ -43,12 +43,12 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from geo.belts import BAND_EDGES_KM, band_label, distance_bands
-from geo.borders import adversary_border
-from geo.countries import NE_SOURCE_ID, country
-from geo.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
 from geo.errors import AtlasError
-from geo.oblasts import OBLAST_SOURCE_IDS
+from geo.units.belts import BAND_EDGES_KM, band_label, distance_bands
+from geo.units.borders import adversary_border
+from geo.units.countries import NE_SOURCE_ID, country
+from geo.units.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
+from geo.units.oblasts import OBLAST_SOURCE_IDS
 
 SUMMARY_COLUMNS = ("unit_code", "unit_name", "count", "area_km2", "length_km", "share")
 #: What ``share`` can be a share of, each in words with its unit.
@@ -213,7 +213,7 @@ def equal_area_km2(geoms: np.ndarray | Sequence[BaseGeometry]) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        km² per geometry, in the :data:`~geo.crs.EQUAL_AREA` projection; 0 for lines,
+        km² per geometry, in the :data:`~geo.units.crs.EQUAL_AREA` projection; 0 for lines,
         points and empty geometries.
     """
     dense = shapely.segmentize(np.asarray(geoms, dtype=object), AREA_SEGMENT_DEG)
@@ -336,7 +336,7 @@ def make_units(
 
 
 def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
-    """Ukraine's 27 first-level units (:func:`geo.oblasts.load_oblasts`), by ISO 3166-2 code.
+    """Ukraine's 27 first-level units (:func:`geo.units.oblasts.load_oblasts`), by ISO 3166-2 code.
 
     Parameters
     ----------
@@ -361,7 +361,7 @@ def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
 
 
 def hromada_units(hromadas: gpd.GeoDataFrame) -> SummaryUnits:
-    """Ukraine's 1,469 hromada-level units (:func:`geo.hromadas.load_hromadas`), by KATOTTG.
+    """Ukraine's 1,469 hromada-level units (:func:`geo.units.hromadas.load_hromadas`), by KATOTTG.
 
     Parameters
     ----------
@@ -405,7 +405,7 @@ def border_band_units(
     Parameters
     ----------
     countries
-        Full-resolution countries (:func:`geo.countries.load_countries`), EPSG:4326.
+        Full-resolution countries (:func:`geo.units.countries.load_countries`), EPSG:4326.
     iso3s
         The states whose land is banded; a state with no border with ``adversaries`` is
         left out.
@@ -792,8 +792,8 @@ def summary_units(
     by
         ``oblast``, ``hromada`` or ``border-distance``.
     oblasts, hromadas, countries
-        The frame the set needs (:func:`geo.oblasts.load_oblasts`,
-        :func:`geo.hromadas.load_hromadas`, :func:`geo.countries.load_countries`).
+        The frame the set needs (:func:`geo.units.oblasts.load_oblasts`,
+        :func:`geo.units.hromadas.load_hromadas`, :func:`geo.units.countries.load_countries`).
     states, adversaries
         Border distance: the banded states and the states across the border.
 
