@@ -45,6 +45,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.analysis import matching
 from geo.analysis.keys import (
     AUTO,
     UNIT_COLUMNS,
@@ -55,7 +56,8 @@ from geo.analysis.keys import (
     _cell_text,
     detect_key_kind,
 )
-from geo.analysis.reference import JoinReference, KeyMatch
+from geo.analysis.matching import KeyMatch
+from geo.analysis.reference import JoinReference
 from geo.analysis.report import Duplicate, JoinReport, JoinResult, Unmatched
 from geo.errors import TableError
 from geo.units.crs import WGS84
@@ -256,7 +258,9 @@ def join_table(
         text = _cell_text(key)
         found = known.get((text, level, oblast))
         if found is None:
-            found = known[(text, level, oblast)] = reference.match(text, kind, level, oblast)
+            found = known[(text, level, oblast)] = matching.match(
+                reference, text, kind, level, oblast
+            )
         return found
 
     if within_column is None:
@@ -266,7 +270,7 @@ def join_table(
         matches = []
         for key, cell in zip(keys, table[within_column], strict=True):
             text = _cell_text(cell)
-            oblast = oblasts.setdefault(text, reference.match_oblast(text))
+            oblast = oblasts.setdefault(text, matching.match_oblast(reference, text))
             if oblast.unit is None and _cell_text(key).strip():
                 matches.append(
                     KeyMatch(
@@ -281,7 +285,7 @@ def join_table(
         outcomes = {JoinLevel.HROMADA: matches}
     if wanted is None:
         matched = {lv: sum(o.unit is not None for o in outcomes[lv]) for lv in levels}
-        votes = [reference.votes(key, kind) for key in keys]
+        votes = [matching.votes(key, kind) for key in keys]
         score = {lv: (matched[lv], votes.count(lv)) for lv in levels}
         chosen = max(levels, key=lambda lv: score[lv])
     else:

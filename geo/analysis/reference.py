@@ -1,14 +1,13 @@
-"""The reference units a table is joined to, indexed by code and name, and one key's match.
+"""The reference units a table is joined to, indexed by code and name once.
 
 :class:`JoinReference` holds the hromada-level and oblast-level units (EPSG:4326) with
-:data:`~geo.analysis.keys.UNIT_COLUMNS`, every codifier hromada and the recorded former names;
-its ``match_*`` methods turn one key into a :class:`KeyMatch` (one unit, or a reason).
+:data:`~geo.analysis.keys.UNIT_COLUMNS`, every codifier hromada and the recorded former names,
+and the indexes :mod:`geo.analysis.matching` looks a key up in.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -18,36 +17,24 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.analysis.keys import (
-    _ISO,
-    KATOTTG_LEVEL_NAMES,
     OBLAST_SOURCE_IDS,
     PCODE_DIGITS,
-    PCODE_PATTERN,
-    JoinBy,
     JoinLevel,
-    Reason,
-    _cell_text,
-    _written_like,
     katottg_level,
-    value_kind,
 )
 from geo.analysis.names import (
-    _CYRILLIC,
     _HROMADA_TYPES,
     _TYPE_CANON,
     CITY_PREFIXES,
     CRIMEA_ALIASES,
     HROMADA_SUFFIXES,
     OBLAST_SUFFIXES,
-    _key_forms,
     _strip_prefix,
     _strip_suffix,
-    mixes_scripts,
     normalise_name,
 )
 from geo.units.crs import WGS84
 from geo.units.hromadas import (
-    KATOTTG_PATTERN,
     codifier_hromadas,
     former_hromada_names,
     hromada_manifest,
@@ -59,30 +46,14 @@ from geo.units.translit import transliterate_uk
 
 
 @dataclass(frozen=True)
-class KeyMatch:
-    """The outcome of one key.
+class NameIndex:
+    """Unit positions by normalised name: whole names first, then stems (suffix removed)."""
 
-    Parameters
-    ----------
-    unit
-        Position of the matched unit in :meth:`JoinReference.units`; ``None`` when unmatched.
-    reason
-        Why it is unmatched.
-    detail
-        One sentence: what the key is and what to do.
-    """
-
-    unit: int | None
-    reason: Reason | None = None
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class _NameIndex:
     exact: Mapping[str, tuple[int, ...]]
     stems: Mapping[str, tuple[int, ...]]
 
     def lookup(self, forms: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[int, ...]:
+        """The units of the first exact form found, else of the first stem form; ``()``."""
         exact_forms, stem_forms = forms
         for form in exact_forms:
             if form in self.exact:
@@ -175,6 +146,19 @@ class JoinReference:
         checked against Crimea's hromadas and the ones without a polygon too.
     former
         :func:`geo.units.hromadas.former_hromada_names`: names of an earlier codifier edition.
+
+    Attributes
+    ----------
+    hromada_index
+        Every name any hromada has or had (normalised, and its stems) → its candidates.
+    codes, names, iso_codes, pcodes
+        Per level: KATOTTG code → unit position; the name index; ISO 3166-2 code → oblast
+        position; P-code → KATOTTG code.
+    first_level, labels, codifier_codes
+        First four characters of a KATOTTG code → oblast position and " in UA-xx Name"; every
+        codifier code.
+    missing_by_code, current_names
+        KATOTTG code → the missing hromada's record; KATOTTG code → its current name.
     """
 
     hromada_units: gpd.GeoDataFrame
@@ -187,16 +171,16 @@ class JoinReference:
     former: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"katottg": [], "former_name_uk": []})
     )
-    _hromada_index: Mapping[str, tuple[NameCandidate, ...]] = field(init=False, repr=False)
-    _codes: Mapping[JoinLevel, Mapping[str, int]] = field(init=False, repr=False)
-    _names: Mapping[JoinLevel, _NameIndex] = field(init=False, repr=False)
-    _first_level: Mapping[str, int] = field(init=False, repr=False)
-    _codifier_codes: frozenset[str] = field(init=False, repr=False)
-    _pcodes: Mapping[str, str] = field(init=False, repr=False)
-    _labels: Mapping[str, str] = field(init=False, repr=False)
-    _missing: Mapping[str, Mapping[str, str]] = field(init=False, repr=False)
-    _current_names: Mapping[str, str] = field(init=False, repr=False)
-    _iso: Mapping[str, int] = field(init=False, repr=False)
+    hromada_index: Mapping[str, tuple[NameCandidate, ...]] = field(init=False, repr=False)
+    codes: Mapping[JoinLevel, Mapping[str, int]] = field(init=False, repr=False)
+    names: Mapping[JoinLevel, NameIndex] = field(init=False, repr=False)
+    first_level: Mapping[str, int] = field(init=False, repr=False)
+    codifier_codes: frozenset[str] = field(init=False, repr=False)
+    pcodes: Mapping[str, str] = field(init=False, repr=False)
+    labels: Mapping[str, str] = field(init=False, repr=False)
+    missing_by_code: Mapping[str, Mapping[str, str]] = field(init=False, repr=False)
+    current_names: Mapping[str, str] = field(init=False, repr=False)
+    iso_codes: Mapping[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         hromadas, oblasts = self.hromada_units, self.oblast_units
@@ -226,26 +210,26 @@ class JoinReference:
                     e, s = _first_level_names(name_uk, name_en, iso)
                 exact += [(k, i) for k in e]
                 stems += [(k, i) for k in s]
-            names[level] = _NameIndex(_index(exact), _index(stems))
-        object.__setattr__(self, "_hromada_index", self._index_hromada_names())
-        object.__setattr__(self, "_codes", MappingProxyType(codes))
-        object.__setattr__(self, "_names", MappingProxyType(names))
+            names[level] = NameIndex(_index(exact), _index(stems))
+        object.__setattr__(self, "hromada_index", self._index_hromada_names())
+        object.__setattr__(self, "codes", MappingProxyType(codes))
+        object.__setattr__(self, "names", MappingProxyType(names))
         object.__setattr__(
             self,
-            "_first_level",
+            "first_level",
             MappingProxyType({code[:4]: i for i, code in enumerate(oblasts["unit_katottg"])}),
         )
-        object.__setattr__(self, "_codifier_codes", frozenset(self.codifier["katottg"]))
+        object.__setattr__(self, "codifier_codes", frozenset(self.codifier["katottg"]))
         labels = zip(oblasts["unit_katottg"], oblasts["unit_iso_3166_2"], oblasts["unit_name_en"],
                      strict=True)  # fmt: skip
         object.__setattr__(
             self,
-            "_labels",
+            "labels",
             MappingProxyType({str(c)[:4]: f" in {iso} {name}" for c, iso, name in labels}),
         )
         object.__setattr__(
             self,
-            "_missing",
+            "missing_by_code",
             MappingProxyType(
                 {str(r["katottg"]): {k: str(v) for k, v in r.items()}
                  for r in self.missing.to_dict("records")}
@@ -253,7 +237,7 @@ class JoinReference:
         )  # fmt: skip
         object.__setattr__(
             self,
-            "_current_names",
+            "current_names",
             MappingProxyType(
                 dict(zip(hromadas["unit_katottg"], hromadas["unit_name_uk"], strict=True))
             ),
@@ -267,10 +251,10 @@ class JoinReference:
             depth = katottg_level(str(code))
             if depth in (1, 3):
                 pcodes[str(code)[: 2 + PCODE_DIGITS[depth]]] = str(code)
-        object.__setattr__(self, "_pcodes", MappingProxyType(pcodes))
+        object.__setattr__(self, "pcodes", MappingProxyType(pcodes))
         object.__setattr__(
             self,
-            "_iso",
+            "iso_codes",
             MappingProxyType({code: i for i, code in enumerate(oblasts["unit_iso_3166_2"])}),
         )
 
@@ -335,293 +319,18 @@ class JoinReference:
         """
         found: dict[tuple[str, bool], NameCandidate] = {}
         for stem, kind in _hromada_readings(normalise_name(key)):
-            for candidate in self._hromada_index.get(stem, ()):
+            for candidate in self.hromada_index.get(stem, ()):
                 if kind is None or candidate.hromada_type in (None, kind):
                     found.setdefault((candidate.code, candidate.former), candidate)
         return tuple(found.values())
 
     def oblast_of_code(self, code: str) -> int | None:
         """Position in the oblast units of the first-level unit a KATOTTG code lies in."""
-        return self._first_level.get(code[:4])
+        return self.first_level.get(code[:4])
 
     def units(self, level: JoinLevel) -> gpd.GeoDataFrame:
         """The unit frame of ``level``."""
         return self.hromada_units if level is JoinLevel.HROMADA else self.oblast_units
-
-    def _first_level_label(self, code: str) -> str:
-        return self._labels.get(code[:4], "")
-
-    # ------------------------------------------------------------------------ matching
-
-    def match_katottg(self, key: str, level: JoinLevel) -> KeyMatch:
-        """Match one KATOTTG cell at ``level``."""
-        code = re.sub(r"\s+", "", key).upper()
-        if not KATOTTG_PATTERN.fullmatch(code):
-            hint = (
-                " (it has Cyrillic letters where Latin 'UA' is expected)"
-                if _CYRILLIC.search(code)
-                else ""
-            )
-            return KeyMatch(
-                None,
-                Reason.MALFORMED,
-                f"not a KATOTTG code{hint} ('UA' and 17 digits)"
-                f"{_written_like(code, JoinBy.KATOTTG)}",
-            )
-        found = self._codes[level].get(code)
-        if found is not None:
-            return KeyMatch(found)
-        depth = katottg_level(code)
-        where = self._first_level_label(code)
-        if depth == 0 or not where:
-            return KeyMatch(None, Reason.UNKNOWN, "no unit of the codifier has this code")
-        if depth == 1 and code not in self._codes[JoinLevel.OBLAST]:
-            return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this code")
-        if depth != (3 if level is JoinLevel.HROMADA else 1):
-            target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
-            return KeyMatch(
-                None,
-                Reason.WRONG_LEVEL,
-                f"{KATOTTG_LEVEL_NAMES[depth]}{where}; the table is joined to {target}: "
-                "aggregate it to that level first, never to a unit that contains it",
-            )
-        if self._codifier_codes and depth == 3 and code not in self._codifier_codes:
-            return KeyMatch(
-                None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this code"
-            )
-        if code in self._missing:
-            row = self._missing[code]
-            return KeyMatch(
-                None,
-                Reason.NO_SHAPE,
-                f"hromada {row['name_uk']} ({row['place']}, {row['iso_3166_2']}) is in the "
-                "codifier but OpenStreetMap has no polygon for it; it is listed as missing, "
-                "never drawn",
-            )
-        if where.startswith(" in UA-43"):
-            return KeyMatch(
-                None,
-                Reason.NO_SHAPE,
-                "a hromada in Crimea: OpenStreetMap maps no hromadas there, so the atlas "
-                "keeps Crimea as one unit (UA01000000000013043)",
-            )
-        return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} has this code")
-
-    def match_pcode(self, key: str, level: JoinLevel) -> KeyMatch:
-        """Match one OCHA COD-AB P-code cell at ``level`` (:data:`PCODE_PATTERN`).
-
-        The P-code is read as the KATOTTG code it is the start of, so it is reported as that
-        code would be (wrong level, no shape, unknown).
-        """
-        code = re.sub(r"\s+", "", key).upper()
-        if not PCODE_PATTERN.fullmatch(code):
-            return KeyMatch(
-                None,
-                Reason.MALFORMED,
-                "not an OCHA COD-AB P-code ('UA' and 2, 4 or 7 digits: oblast, raion, "
-                f"hromada){_written_like(code, JoinBy.PCODE)}",
-            )
-        full = self._pcodes.get(code)
-        if full is not None:
-            return self.match_katottg(full, level)
-        where = self._first_level_label(code)
-        if not where:
-            return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this P-code")
-        if len(code) == 2 + PCODE_DIGITS[2]:
-            target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
-            return KeyMatch(
-                None,
-                Reason.WRONG_LEVEL,
-                f"a raion P-code (second level){where}; the table is joined to {target}: "
-                "aggregate it to that level first, never to a unit that contains it",
-            )
-        return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this P-code")
-
-    def match_iso(self, key: str) -> KeyMatch:
-        """Match one ISO 3166-2:UA cell (oblast level)."""
-        code = re.sub(r"\s+", "", key).upper().replace("‐", "-").replace("–", "-")
-        if not _ISO.fullmatch(code):
-            return KeyMatch(
-                None,
-                Reason.MALFORMED,
-                "not an ISO 3166-2:UA code ('UA-' and two digits)"
-                f"{_written_like(code, JoinBy.ISO_3166_2)}",
-            )
-        found = self._iso.get(code)
-        if found is not None:
-            return KeyMatch(found)
-        return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this code")
-
-    def _candidate_label(self, candidate: NameCandidate) -> str:
-        where = self._first_level_label(candidate.code).removeprefix(" in ")
-        former = "former name, " if candidate.former else ""
-        return f"{candidate.name} ({former}{candidate.code}, {where})"
-
-    def match_hromada_name(self, key: str, within: int | None = None) -> KeyMatch | None:
-        """Match one name at hromada level against every name any unit has or had.
-
-        Parameters
-        ----------
-        key
-            The cell as written.
-        within
-            Position in the oblast units of the row's first-level unit (the ``within``
-            column): only its units are candidates.
-
-        Returns
-        -------
-        KeyMatch or None
-            ``None`` when no hromada-level unit has or had the name (the caller then says
-            why: mixed scripts, another level or unknown).
-        """
-        candidates = self.hromada_candidates(key)
-        if not candidates:
-            return None
-        elsewhere: tuple[NameCandidate, ...] = ()
-        if within is not None:
-            prefix = str(self.oblast_units["unit_katottg"].iloc[within])[:4]
-            inside = tuple(c for c in candidates if c.code.startswith(prefix))
-            candidates, elsewhere = inside, tuple(c for c in candidates if c not in inside)
-        codes = list(dict.fromkeys(c.code for c in candidates))
-        if not codes:
-            oblast = self.oblast_units.iloc[within]["unit_name_en"] if within is not None else ""
-            shown = "; ".join(self._candidate_label(c) for c in elsewhere[:4])
-            return KeyMatch(
-                None,
-                Reason.UNKNOWN,
-                f"no hromada in {oblast} has this name; {len(elsewhere)} elsewhere: {shown}",
-            )
-        if len(codes) > 1:
-            shown = "; ".join(self._candidate_label(c) for c in candidates[:6])
-            more = f" and {len(candidates) - 6} more" if len(candidates) > 6 else ""
-            fix = (
-                "key the table by KATOTTG code"
-                if within is not None
-                else ("add the oblast column (within) or key the table by KATOTTG code")
-            )
-            return KeyMatch(
-                None,
-                Reason.AMBIGUOUS,
-                f"{len(codes)} units have or had this name: {shown}{more}; never guessed: {fix}",
-            )
-        (candidate,) = [c for c in candidates if c.code == codes[0]][:1]
-        current = [c for c in candidates if not c.former]
-        if not current:
-            name = self._current_names.get(candidate.code, candidate.code)
-            return KeyMatch(
-                None,
-                Reason.FORMER_NAME,
-                f"a former name of {name} ({candidate.code}), renamed; write the current name",
-            )
-        found = self._codes[JoinLevel.HROMADA].get(candidate.code)
-        if found is not None:
-            return KeyMatch(found)
-        return self.match_katottg(candidate.code, JoinLevel.HROMADA)
-
-    def match_name(self, key: str, level: JoinLevel, within: int | None = None) -> KeyMatch:
-        """Match one name cell at ``level`` (``within``: see :meth:`match_hromada_name`)."""
-        value = normalise_name(key)
-        if level is JoinLevel.HROMADA and value:
-            outcome = self.match_hromada_name(key, within)
-            if outcome is not None:
-                return outcome
-        found = self._names[level].lookup(_key_forms(value, level))
-        if level is JoinLevel.HROMADA:
-            found = ()
-        if len(found) == 1:
-            return KeyMatch(found[0])
-        units = self.units(level)
-        if found:
-            codes = ", ".join(str(units["unit_katottg"].iloc[i]) for i in found[:4])
-            more = f" and {len(found) - 4} more" if len(found) > 4 else ""
-            return KeyMatch(
-                None,
-                Reason.AMBIGUOUS,
-                f"{len(found)} units have this name ({codes}{more}); key the table by "
-                "KATOTTG code instead",
-            )
-        if mixes_scripts(key):
-            return KeyMatch(
-                None,
-                Reason.MIXED_SCRIPTS,
-                "mixes Latin and Cyrillic letters in one word (look-alike letters); retype it "
-                "in one alphabet",
-            )
-        other = JoinLevel.OBLAST if level is JoinLevel.HROMADA else JoinLevel.HROMADA
-        elsewhere = self._names[other].lookup(_key_forms(value, other))
-        if len(elsewhere) == 1 and other is JoinLevel.OBLAST:
-            unit = self.units(other).iloc[elsewhere[0]]
-            kind = "first-level unit" if other is JoinLevel.OBLAST else "hromada"
-            return KeyMatch(
-                None,
-                Reason.WRONG_LEVEL,
-                f"names the {kind} {unit['unit_name_en']} ({unit['unit_katottg']}); the table "
-                f"is joined to {'hromadas' if level is JoinLevel.HROMADA else 'oblasts'}",
-            )
-        if level is JoinLevel.OBLAST:
-            hromadas = self.hromada_candidates(key)
-            if hromadas:
-                shown = "; ".join(self._candidate_label(c) for c in hromadas[:4])
-                return KeyMatch(
-                    None,
-                    Reason.WRONG_LEVEL,
-                    f"a hromada's name ({shown}); the table is joined to oblasts",
-                )
-        return KeyMatch(None, Reason.UNKNOWN, "no unit has this name")
-
-    def match(
-        self, key: object, by: JoinBy, level: JoinLevel, within: int | None = None
-    ) -> KeyMatch:
-        """Match one key cell of kind ``by`` at ``level``.
-
-        Parameters
-        ----------
-        key
-            The cell (text, number or missing).
-        by
-            The kind of key.
-        level
-            The units to match.
-        within
-            Names only: the position in the oblast units of the row's first-level unit.
-
-        Returns
-        -------
-        KeyMatch
-            The matched unit's position in :meth:`units`, or a reason and a detail.
-        """
-        text = _cell_text(key)
-        if not text.strip():
-            return KeyMatch(None, Reason.EMPTY, "the key cell is empty")
-        if by is JoinBy.KATOTTG:
-            return self.match_katottg(text, level)
-        if by is JoinBy.ISO_3166_2:
-            return self.match_iso(text)
-        if by is JoinBy.PCODE:
-            return self.match_pcode(text, level)
-        return self.match_name(text, level, within)
-
-    def match_oblast(self, key: object) -> KeyMatch:
-        """Match a cell naming a first-level unit by any kind of key (code, ISO code, name).
-
-        Used for the ``within`` column of a name join; the kind is read from the cell's form
-        (:func:`value_kind`).
-        """
-        text = _cell_text(key)
-        if not text.strip():
-            return KeyMatch(None, Reason.EMPTY, "the oblast cell is empty")
-        return self.match(text, value_kind(text), JoinLevel.OBLAST)
-
-    def votes(self, key: object, by: JoinBy) -> JoinLevel | None:
-        """The level a key's form points to (a hromada or first-level code or P-code)."""
-        code = re.sub(r"\s+", "", _cell_text(key)).upper()
-        levels = {1: JoinLevel.OBLAST, 3: JoinLevel.HROMADA}
-        if by is JoinBy.PCODE and PCODE_PATTERN.fullmatch(code):
-            depth = {2 + n: level for level, n in PCODE_DIGITS.items()}.get(len(code), 0)
-            return levels.get(depth)
-        if by is not JoinBy.KATOTTG or not KATOTTG_PATTERN.fullmatch(code):
-            return None
-        return levels.get(katottg_level(code))
 
 
 def hromada_join_units(hromadas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
