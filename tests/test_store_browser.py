@@ -16,10 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from layers.store import open_store
-from layers.store.config import DATABASE_ENV, STORE_ENV
-from layers.store.editor import EDITOR_TOKEN_ENV
-from tests.support.browser import (
+from atlas_testing.browser import (
     ARTIFACTS,
     MAP_IFRAME,
     open_page,
@@ -27,6 +24,9 @@ from tests.support.browser import (
     run_streamlit,
     wait_until_idle,
 )
+from layers.store import open_store
+from layers.store.config import DATABASE_ENV, STORE_ENV
+from layers.store.editor import EDITOR_TOKEN_ENV
 
 pytestmark = pytest.mark.browser
 

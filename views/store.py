@@ -17,9 +17,9 @@ from typing import Any
 
 import streamlit as st
 
+from geo.analysis.report import JoinResult
 from geo.errors import AtlasError
-from geo.join import JoinResult
-from geo.tables import Table
+from geo.importer.tables import Table
 from layers.drawing.layer import MapLayer
 from layers.safe_text import markdown_text as plain
 from layers.store import (
