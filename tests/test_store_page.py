@@ -19,12 +19,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from layers.export.formats import ExportFormat
-from layers.store import open_store
+from layers.store import LayerKind, open_store
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from layers.store.editor import EDITOR_TOKEN_ENV
 from tests.support.apptest import fetched, map_config
 from tests.test_app import show_page
 from tests.test_session_layers import APP, RUN_TIMEOUT_S, marked_geojson, upload
+from tests.test_workbench import base, code_table, reference  # noqa: F401 - fixtures
 from views.keys import Key, store_key
 
 TOKEN = "correct horse battery staple"
@@ -214,3 +215,22 @@ def test_store_that_cannot_be_opened(tmp_path: Path, monkeypatch: pytest.MonkeyP
     show_page(at, "library")
     assert "The team library is not available" in texts(at)
     assert bad.read_bytes() == b"this is not a database" * 100
+
+
+def test_joined_table_saves_with_its_table_and_report(store_file: Path, reference) -> None:  # noqa: F811
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"mode": "analyst", "layers": "flank-borders"})
+    at.run()
+    at.file_uploader(key=Key.JOIN_UPLOAD).set_value(
+        ("figures.csv", code_table(reference), "text/csv")
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input(key=store_key("joined-table", "name")).input("Hazard by hromada")
+    at.button(key=store_key("joined-table", "save")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    info = open_store({STORE_ENV: str(store_file)}).layer("Hazard by hromada")
+    assert info.kind == LayerKind.JOINED and info.source_file == "figures.csv"
+    assert info.join_table is not None and len(json.loads(info.join_table)) == 42
+    assert info.join_report is not None
+    report = json.loads(info.join_report)
+    assert report["matched"] == 40 and report["summary"].startswith("42 rows: 40 matched")

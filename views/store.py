@@ -94,10 +94,25 @@ def may_write(container: Any, place: str) -> bool:
     return False
 
 
+def _plain(value: object) -> object:
+    """JSON-ready form of a report value: dataclasses by field, sequences as lists, else text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(x) for x in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
 def _report_json(result: JoinResult) -> str:
-    record = dataclasses.asdict(result.report)
+    """The join report as JSON: its fields and its one-line summary."""
+    record = _plain(result.report)
+    assert isinstance(record, dict)
     record["summary"] = result.report.summary()
-    return json.dumps(record, default=str, ensure_ascii=False)
+    return json.dumps(record, ensure_ascii=False)
 
 
 def render_save_layer(
