@@ -17,7 +17,7 @@ from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
 from layers.export.formats import ExportFormat, export_bytes, export_filename
 from layers.safe_text import markdown_text as plain
-from layers.store import LayerInfo, Store, VersionInfo
+from layers.store import LayerInfo, LayerKind, Store, VersionInfo
 from views.cache import get_base, get_stored_layer
 from views.keys import Key, store_key
 from views.state import ViewState
@@ -92,7 +92,7 @@ def _confirmed_delete(place: str, what: str) -> bool:
 
 
 def _render_layer(store: Store, info: LayerInfo, place: str, state: ViewState) -> None:
-    kind = "joined table" if info.kind == "joined" else "imported file"
+    kind = "joined table" if info.kind == LayerKind.JOINED else "imported file"
     with st.expander(f"{info.name} · {info.versions} version{'s' * (info.versions != 1)}"):
         st.markdown(
             plain(
