@@ -35,6 +35,26 @@ SOURCE_POINT_LONLAT = (30.5234, 50.4501)
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 BOMB_BYTES = 16 * 1024 * 1024
+#: A WKT2 BOUNDCRS to WGS 84 through an NTv2 grid file (``{file}``): PROJ opens the file as
+#: given, wherever it is, when it builds the transformation.
+BOUND_CRS_NTV2 = (
+    'BOUNDCRS[SOURCECRS[GEOGCRS["local",DATUM["local datum",ELLIPSOID["GRS 1980",6378137,'
+    '298.257222101]],CS[ellipsoidal,2],AXIS["lat",north,ANGLEUNIT["degree",0.0174532925199433]],'
+    'AXIS["lon",east,ANGLEUNIT["degree",0.0174532925199433]]]],TARGETCRS[GEOGCRS["WGS 84",'
+    'DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563]],'
+    'CS[ellipsoidal,2],AXIS["lat",north,ANGLEUNIT["degree",0.0174532925199433]],AXIS["lon",east,'
+    'ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4326]]],ABRIDGEDTRANSFORMATION["shift",'
+    'METHOD["NTv2",ID["EPSG",9615]],PARAMETERFILE["Latitude and longitude difference file",'
+    '"{file}"]]]'
+)
+#: A WKT1 CRS whose PROJ4 extension shifts the datum with the grid file ``{file}``.
+WKT1_PROJ4_NADGRIDS = (
+    'GEOGCS["local",DATUM["local datum",SPHEROID["GRS 1980",6378137,298.257222101]],'
+    'PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],'
+    'EXTENSION["PROJ4","+proj=longlat +ellps=GRS80 +nadgrids={file} +no_defs"]]'
+)
+#: Fragment of the refusal of a CRS naming a file outside PROJ's data folder.
+OUTSIDE_GRID_FRAGMENT = "which is not one of PROJ's own grid files, so the import does not open it"
 #: Where the SSRF cases point. Nothing listens on port 9 here; a test that must see whether
 #: the server fetched anything passes the address of its own listener to :func:`build_corpus`.
 CANARY_URL = "http://127.0.0.1:9/atlas-canary"
@@ -104,6 +124,16 @@ CASE_NAMES: tuple[str, ...] = (
     # Issue 11: files with several layers.
     "kml_three_folders",
     "zip_two_shapefiles",
+    # Issue 18: a CRS naming a file outside PROJ's data folder.
+    "gpkg_crs_ntv2_file_etc_passwd",
+    "gpkg_crs_proj4_nadgrids_dev_zero",
+    "shapefile_prj_relative_grid",
+    # Issue 18: geometry kinds the map cannot draw, measures, huge numbers.
+    "csv_wkt_circularstring",
+    "csv_wkt_tin",
+    "gpkg_triangle",
+    "csv_wkt_polygon_zm",
+    "csv_coordinate_1e300",
 )
 """Names of the cases :func:`build_corpus` returns, in order (for ``pytest.mark.parametrize``)."""
 
@@ -914,6 +944,119 @@ def _multi_layer_cases(d: Path, scratch: Path) -> list[CorpusCase]:
     ]
 
 
+def gpkg_with_crs(path: Path, definition: str) -> Path:
+    """A GeoPackage of one point (lon/lat Kyiv) whose table's CRS is ``definition``."""
+    gpd.GeoDataFrame(
+        {"kind": ["uxo"]}, geometry=[Point(*SOURCE_POINT_LONLAT)], crs="EPSG:4326"
+    ).to_file(path, layer="hazards", driver="GPKG", engine="pyogrio")
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
+            "organization_coordsys_id, definition) VALUES ('local', 99999, 'NONE', 99999, ?)",
+            (definition,),
+        )
+        connection.execute("UPDATE gpkg_geometry_columns SET srs_id = 99999")
+        connection.execute("UPDATE gpkg_contents SET srs_id = 99999")
+    connection.close()
+    return path
+
+
+def _crs_file_cases(d: Path, scratch: Path) -> list[CorpusCase]:
+    points = gpd.GeoDataFrame(
+        {"kind": ["uxo"]}, geometry=[Point(*SOURCE_POINT_LONLAT)], crs="EPSG:4326"
+    )
+    parts = _shapefile_parts(scratch, points, "shifted")
+    parts[".prj"] = WKT1_PROJ4_NADGRIDS.format(file="../../../../etc/passwd").encode()
+    return [
+        CorpusCase(
+            "gpkg_crs_ntv2_file_etc_passwd",
+            gpkg_with_crs(d / "ntv2_passwd.gpkg", BOUND_CRS_NTV2.format(file="/etc/passwd")),
+            False,
+            OUTSIDE_GRID_FRAGMENT,
+        ),
+        CorpusCase(
+            "gpkg_crs_proj4_nadgrids_dev_zero",
+            gpkg_with_crs(d / "nadgrids_zero.gpkg", WKT1_PROJ4_NADGRIDS.format(file="/dev/zero")),
+            False,
+            OUTSIDE_GRID_FRAGMENT,
+        ),
+        CorpusCase(
+            "shapefile_prj_relative_grid",
+            _zip(d / "relative_grid.zip", {f"shifted{e}": b for e, b in parts.items()}),
+            False,
+            OUTSIDE_GRID_FRAGMENT,
+        ),
+    ]
+
+
+def iso_wkb(code: int, body: bytes) -> bytes:
+    """Little-endian ISO WKB of type ``code`` (e.g. 17, TRIANGLE) around ``body``."""
+    return struct.pack("<BI", 1, code) + body
+
+
+def wkb_ring(points: list[tuple[float, float]]) -> bytes:
+    """A WKB point list (count, then x y pairs) for a ring or line."""
+    return struct.pack("<I", len(points)) + b"".join(struct.pack("<dd", *p) for p in points)
+
+
+def gpkg_with_wkb(path: Path, wkb: bytes) -> Path:
+    """A GeoPackage (EPSG:4326) whose one feature's geometry is the raw ``wkb``, any type."""
+    gpd.GeoDataFrame(
+        {"kind": ["uxo"]}, geometry=[Point(*SOURCE_POINT_LONLAT)], crs="EPSG:4326"
+    ).to_file(path, layer="hazards", driver="GPKG", engine="pyogrio")
+    with sqlite3.connect(path) as connection:
+        triggers = connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        for (trigger,) in triggers.fetchall():  # R-tree triggers need GDAL's SQL functions
+            connection.execute(f'DROP TRIGGER "{trigger}"')
+        blob = b"GP\x00\x01" + struct.pack("<i", 4326) + wkb  # GeoPackage header, no envelope
+        connection.execute("UPDATE hazards SET geom = ?", (blob,))
+        connection.execute("UPDATE gpkg_geometry_columns SET geometry_type_name = 'GEOMETRY'")
+    connection.close()
+    return path
+
+
+#: A triangle around Kyiv (lon/lat), as WKB TRIANGLE.
+TRIANGLE_WKB = iso_wkb(
+    17, struct.pack("<I", 1) + wkb_ring([(30, 50), (31, 50), (31, 51), (30, 50)])
+)
+
+
+def _geometry_kind_cases(d: Path) -> list[CorpusCase]:
+    zm = "POLYGON ZM ((30 50 100 1, 31 50 100 2, 31 51 100 3, 30 50 100 1))"
+    return [
+        CorpusCase(
+            "csv_wkt_circularstring",
+            _write(d, "arcs.csv", b'id,wkt\n1,"CIRCULARSTRING (30 50, 30.5 50.5, 31 50)"\n'),
+            False,
+            "holds curved geometry (CIRCULARSTRING) in column 'wkt' on data row 1",
+        ),
+        CorpusCase(
+            "csv_wkt_tin",
+            _write(d, "tin.csv", b'id,wkt\n1,"TIN (((30 50, 31 50, 31 51, 30 50)))"\n'),
+            False,
+            "holds surface geometry made of faces (TIN)",
+        ),
+        CorpusCase(
+            "gpkg_triangle",
+            gpkg_with_wkb(d / "triangle.gpkg", TRIANGLE_WKB),
+            False,
+            "holds surface geometry made of faces (TRIANGLE)",
+        ),
+        CorpusCase(
+            "csv_wkt_polygon_zm",
+            _write(d, "measured.csv", f'id,wkt\n1,"{zm}"\n'.encode()),
+            True,
+            "has M (measure) values on 1 geometry, which the map does not use; they were dropped",
+        ),
+        CorpusCase(
+            "csv_coordinate_1e300",
+            _write(d, "huge.csv", b"name,lon,lat\nfar,1e300,50\n"),
+            False,
+            "|x| up to 1e+300, |y| up to 50",
+        ),
+    ]
+
+
 def build_corpus(directory: Path, *, canary_url: str = CANARY_URL) -> list[CorpusCase]:
     """Generate every hostile (and a few well-formed) input files into ``directory``.
 
@@ -946,6 +1089,8 @@ def build_corpus(directory: Path, *, canary_url: str = CANARY_URL) -> list[Corpu
             lambda: _name_cases(directory),
             lambda: _surprise_cases(directory),
             lambda: _multi_layer_cases(directory, scratch),
+            lambda: _crs_file_cases(directory, scratch),
+            lambda: _geometry_kind_cases(directory),
         ]
         cases = [case for build in builders for case in build()]
     finally:

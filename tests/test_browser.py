@@ -20,6 +20,7 @@ from geo.belts import BELT_KM_DEFAULT
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS
 from layers.catalogue.spec import ViewParams
+from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN
 from layers.drawing.client_config import geometry_payload
 from layers.drawing.layer import MapLayer, build_map_layers
 from layers.export.html_map import to_html
@@ -166,6 +167,9 @@ def test_map_draws_every_default_layer(
     hover_lonlat(page, frame, inside.x, inside.y)
     text = tooltip_text(frame, "Finland")
     assert finland["status_label"] in text, text
+    # The map's zoom bounds are the host's one constant (sent in the map's configuration).
+    bounds = frame.evaluate("() => [window.atlas.map.getMinZoom(), window.atlas.map.getMaxZoom()]")
+    assert bounds == [ZOOM_MIN, ZOOM_MAX]
 
     screenshot(page, "map.png")
     assert_quiet(log)

@@ -18,13 +18,11 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from layers.catalogue.registry import LAYER_IDS
-from layers.catalogue.spec import AS_OF_MIN
 from views.keys import Key, layer_key
+from views.map_events import MAP_LAYER_TOGGLE, parse_map_event
 
 COMPONENT_DIR = Path(__file__).resolve().parent / "map_component"
 _MAP = components.declare_component("atlas_map", path=str(COMPONENT_DIR))
-#: ``kind`` of the map's event when the user toggled a layer in its panel (``atlas_map.js``).
-MAP_LAYER_TOGGLE = "layers"
 
 
 def render_live_map(config: dict[str, Any]) -> None:
@@ -44,35 +42,25 @@ def apply_map_event() -> None:
     The event carries the map's centre and zoom (reported after the user stops moving),
     the selected feature, the visible layers (applied when the user toggled a layer in the
     map's panel: ``kind == "layers"``) and, when the user stepped or played through the
-    treaty events, a date.
+    treaty events, a date. Every field is checked first
+    (:func:`~views.map_events.parse_map_event`): a malformed event is ignored and logged,
+    never a page error.
     """
-    event = st.session_state.get(Key.MAP_EVENT)
-    if not isinstance(event, dict):
+    event = parse_map_event(st.session_state.get(Key.MAP_EVENT), today=date.today())
+    if event is None:
         return
-    center = event.get("center")
-    if isinstance(center, list) and len(center) == 2:
-        lat, lon = (float(v) for v in center)
-        if -85 <= lat <= 85 and -180 <= lon <= 180:
-            st.session_state[Key.MAP_CENTER] = (round(lat, 4), round(lon, 4))
-    zoom = event.get("zoom")
-    if isinstance(zoom, int | float) and 2 <= zoom <= 12:
-        st.session_state[Key.MAP_ZOOM] = float(zoom)
-    selected = event.get("selected")
-    st.session_state[Key.SELECTED] = selected if isinstance(selected, str) else None
-    visible = event.get("visible")
+    if event.center is not None:
+        st.session_state[Key.MAP_CENTER] = event.center
+    if event.zoom is not None:
+        st.session_state[Key.MAP_ZOOM] = event.zoom
+    st.session_state[Key.SELECTED] = event.selected
     # Only a toggle in the map's own layer panel sets the layers: a view report sent while
     # the user ticks a sidebar box carries the list from before the tick, and must not undo it.
-    if event.get("kind") == MAP_LAYER_TOGGLE and isinstance(visible, list):
-        shown = {str(v) for v in visible}
+    if event.kind == MAP_LAYER_TOGGLE:
+        shown = set(event.visible)
         for layer_id in LAYER_IDS:
             st.session_state[layer_key(layer_id)] = layer_id in shown
         user_ids = [layer.spec.id for layer in st.session_state.get(Key.USER_LAYERS, [])]
         st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i not in shown]
-    when = event.get("date")
-    if isinstance(when, str):
-        try:
-            day = date.fromisoformat(when)
-        except ValueError:
-            return
-        if AS_OF_MIN <= day <= date.today():
-            st.session_state[Key.AS_OF] = day
+    if event.day is not None:
+        st.session_state[Key.AS_OF] = event.day

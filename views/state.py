@@ -14,7 +14,14 @@ from datetime import date
 from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
-from layers.drawing.basemaps import BASEMAP_IDS, DEFAULT_CENTER, DEFAULT_ZOOM
+from layers.drawing.basemaps import (
+    BASEMAP_IDS,
+    DEFAULT_CENTER,
+    DEFAULT_ZOOM,
+    ZOOM_MAX,
+    ZOOM_MIN,
+    center_in_range,
+)
 
 MODES = ("explore", "present", "analyst")
 MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}
@@ -146,7 +153,7 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
         except ValueError:
             notices.append("Ignored the map position: lat, lon and z must be numbers.")
         else:
-            if -85 <= lat <= 85 and -180 <= lon <= 180 and 2 <= zoom <= 12:
+            if center_in_range(lat, lon) and ZOOM_MIN <= zoom <= ZOOM_MAX:
                 state = replace(state, center=(lat, lon), zoom=zoom)
             else:
                 notices.append("Ignored the map position: it is outside the map's range.")

@@ -21,6 +21,7 @@ Modules, in the order a file meets them:
 * :mod:`~geo.importer.worker` — the isolated worker process;
 * :mod:`~geo.importer.geojson`, :mod:`~geo.importer.csv_table`, :mod:`~geo.importer.gdal` —
   the readers;
+* :mod:`~geo.importer.crs_files` — a CRS may name only PROJ's own grid files;
 * :mod:`~geo.importer.finish` — names, budgets, collections, CRS, repair, validation;
 * :mod:`~geo.importer.report`, :mod:`~geo.importer.messages` — what the user reads;
 * :mod:`~geo.importer.pipeline` — the public functions below.

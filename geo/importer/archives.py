@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from geo.importer.limits import MIB, ImportLimits
-from geo.importer.messages import human_size, quoted, reject
+from geo.importer.messages import human_size, number, quoted, reject
 
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 # Members this small cannot be a meaningful bomb; a .dbf padded with blanks legitimately
@@ -110,8 +110,8 @@ def checked_members(
             ratio = member.file_size / max(member.compress_size, 1)
             if ratio > limits.max_compression_ratio:
                 reject(
-                    f"{name} has a member compressed {ratio:,.0f}:1, over the limit of "
-                    f"{limits.max_compression_ratio:,.0f}:1 (a possible zip bomb); zip the "
+                    f"{name} has a member compressed {number(ratio)}:1, over the limit of "
+                    f"{number(limits.max_compression_ratio)}:1 (a possible zip bomb); zip the "
                     "shapefile again without padding"
                 )
         _check_member_path(member, name)

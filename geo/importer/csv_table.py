@@ -19,6 +19,7 @@ import shapely
 
 from geo.crs import WGS84
 from geo.importer.finish import check_columns, check_count
+from geo.importer.geometry_kinds import check_wkt_kinds
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
@@ -210,6 +211,7 @@ def _wkt_geometries(column: pd.Series, name: str, label: str, limits: ImportLimi
     """Parse a WKT column after the budget checks; blank cells are null geometries."""
     cells = [c.strip() for c in column]
     check_wkt_budget(cells, name, label, limits)
+    check_wkt_kinds(cells, name, label)
     values = np.array([c or None for c in cells], dtype=object)
     parsed = shapely.from_wkt(values, on_invalid="ignore")
     bad = pd.isna(parsed) & (values != None)  # noqa: E711 (element-wise comparison)

@@ -19,8 +19,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.crs import WGS84, to_wgs84
+from geo.importer.geometry_kinds import drop_measures
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import crs_label, human_size, plural, quoted, reject
+from geo.importer.messages import crs_label, human_size, number, plural, quoted, reject
 from geo.importer.records import RawLayer
 from geo.importer.report import ImportReport
 from geo.validate import LINEAR, POLYGONAL, PUNTAL, validate_frame
@@ -126,6 +127,8 @@ def finish(
     warnings += renamed
     geoms, collection_notes = simplify_collections(geoms, name)
     warnings += collection_notes
+    geoms, measure_notes = drop_measures(geoms, name)
+    warnings += measure_notes
 
     usable = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
     dropped = int((~usable).sum())
@@ -520,7 +523,7 @@ def check_range(gdf: gpd.GeoDataFrame, name: str, reprojected: bool, source_crs:
     else:
         x_max = float(np.abs(coords[:, 0]).max())
         y_max = float(np.abs(coords[:, 1]).max())
-        detail = f"|x| up to {_fmt_coord(x_max)}, |y| up to {_fmt_coord(y_max)}"
+        detail = f"|x| up to {number(x_max)}, |y| up to {number(y_max)}"
     if reprojected:
         fix = f"check that {source_crs} is really the CRS of the data and export it again"
     else:
@@ -532,11 +535,6 @@ def check_range(gdf: gpd.GeoDataFrame, name: str, reprojected: bool, source_crs:
         f"{name} has coordinates outside lon -180…180 / lat -90…90 ({detail}), so they look "
         f"projected rather than lon/lat degrees; {fix}"
     )
-
-
-def _fmt_coord(value: float) -> str:
-    """A coordinate magnitude for a message."""
-    return f"{value:,.0f}" if value >= 1000 else f"{value:,.4g}"
 
 
 # --------------------------------------------------------------------------- repair

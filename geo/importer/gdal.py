@@ -12,7 +12,10 @@ GeoPackage view is an SQL query that can run forever. So, for an import:
   read;
 * a KML document's real root element must be ``<kml>`` and its elements may nest at most
   ``max_nesting_depth`` deep (one streaming pass with expat, which also refuses DTDs);
-* a GeoPackage layer that is an SQL view is refused before GDAL opens the file.
+* a GeoPackage layer that is an SQL view is refused before GDAL opens the file;
+* a CRS (a GeoPackage's table of CRSs, a shapefile's ``.prj``) that names a grid or parameter
+  file outside PROJ's data folder is refused before GDAL opens the file
+  (:mod:`geo.importer.crs_files`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import pyogrio
 import pyproj
 
 from geo.importer.archives import extract_shapefile
+from geo.importer.crs_files import check_gpkg_crs, check_prj
 from geo.importer.finish import check_columns, check_count
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import quoted, reject
@@ -141,6 +145,7 @@ def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         target, layer_name, layers = extract_shapefile(
             Path(request.path), name, tmp, request.layer, limits
         )
+        check_prj(target.with_suffix(".prj"), name, f"{layer_name}.prj")
     else:
         target = Path(request.path)
         layers, views = _layers_and_views(target, name, fmt, limits)
@@ -225,6 +230,7 @@ def _layers_and_views(
             )
     if fmt.id == "gpkg":
         views = gpkg_views(path)
+        check_gpkg_crs(path, name)
     layers = [str(n) for n, geometry_type in pyogrio.list_layers(path) if geometry_type]
     if not layers:
         reject(f"{name} contains no layer with geometry; export a layer with geometry")

@@ -393,7 +393,11 @@ class _GeometryBuilder:
             self._malformed(number, "a position is not a list of numbers")
         lengths = set(map(len, positions))
         if not lengths <= {2, 3}:
-            self._malformed(number, "a position needs 2 or 3 numbers")
+            self._malformed(
+                number,
+                "a position needs 2 or 3 numbers: lon, lat and an optional height; drop M "
+                "(measure) values, e.g. with ogr2ogr -dim XYZ",
+            )
         if not set(map(type, chain.from_iterable(positions))) <= _NUMBER_TYPES:
             self._malformed(number, "a coordinate is text, true/false or null, not a number")
         return (3 if lengths == {3} else 2), len(lengths) > 1

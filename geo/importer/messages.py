@@ -8,6 +8,7 @@ sentence without leaking paths or tracebacks.
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -17,6 +18,10 @@ import pyproj
 
 from geo.errors import ImportRejectedError, LayerValidationError
 from geo.importer.limits import MIB
+
+#: Magnitudes from which a number in a message is written in short scientific form
+#: (``1e+300``, never its 301 digits).
+SCIENTIFIC_FROM = 1e15
 
 
 def reject(message: str, *, cause: BaseException | None = None) -> NoReturn:
@@ -145,6 +150,35 @@ def plural(count: int, singular: str, plural_word: str | None = None) -> str:
         return f"{count:,} {singular}s"
     head, _, _ = singular.rpartition(" ")
     return f"{count:,} {head + ' ' if head else ''}{plural_word}"
+
+
+def number(value: float) -> str:
+    """A measured number (coordinate, ratio, seconds) for a message, always short.
+
+    The one format of non-count numbers in import messages: whole numbers with thousands
+    separators below 1,000 trillion, four significant digits below 1,000, and short scientific
+    form from :data:`SCIENTIFIC_FROM` on.
+
+    Parameters
+    ----------
+    value
+        Any float (NaN and infinities included).
+
+    Returns
+    -------
+    str
+        E.g. ``"3,700,000"``, ``"12.35"``, ``"0.0001"``, ``"1e+300"``, ``"infinity"``.
+    """
+    if math.isnan(value):
+        return "not a number"
+    if math.isinf(value):
+        return "infinity" if value > 0 else "minus infinity"
+    magnitude = abs(value)
+    if magnitude >= SCIENTIFIC_FROM:
+        return f"{value:.3g}"
+    if magnitude >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
 
 
 def human_size(n_bytes: float) -> str:

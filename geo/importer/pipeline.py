@@ -20,12 +20,14 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+from shapely.errors import GEOSException
 
 from geo.crs import WGS84
 from geo.importer.archives import check_zip
 from geo.importer.finish import finish
 from geo.importer.formats import format_by_id
 from geo.importer.gdal import configure_gdal_in_worker, list_gdal_layers, worker_environment
+from geo.importer.geometry_kinds import kind_in_error, refuse_kind
 from geo.importer.limits import DEFAULT_LIMITS, ImportLimits
 from geo.importer.messages import display_name, human_size, reject, rejecting
 from geo.importer.records import ImportFormat, ReadRequest
@@ -186,7 +188,13 @@ def read_upload(request: ReadRequest) -> ImportedLayer:
     fmt = format_by_id(request.format_id)
     with rejecting(request.name, memory_limit_bytes=request.limits.max_memory_bytes):
         _network_off(fmt)
-        raw = fmt.reader(request, fmt)
+        try:
+            raw = fmt.reader(request, fmt)
+        except (NotImplementedError, GEOSException) as exc:
+            kind = kind_in_error(exc)
+            if kind is None:
+                raise
+            refuse_kind(request.name, kind, "")
         gdf, report = finish(raw, request.name, fmt.id, fmt.layer_word or "layer", request.limits)
         attributes = gdf.drop(columns=gdf.geometry.name)
         columns = {str(c): attributes[c].to_numpy() for c in attributes.columns}

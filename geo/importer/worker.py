@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 
 from geo.errors import ImportRejectedError
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import human_size, reject
+from geo.importer.messages import human_size, number, reject
 
 T = TypeVar("T")
 #: Seconds the worker's own alarms wait beyond the parent's deadline.
@@ -166,8 +166,8 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
             exitcode = process.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             reject(
-                f"{name} took longer than the import time limit of {limits.max_seconds:g} s and "
-                "was stopped; split it into smaller files or simplify its geometries"
+                f"{name} took longer than the import time limit of {number(limits.max_seconds)} s "
+                "and was stopped; split it into smaller files or simplify its geometries"
             )
         if exitcode != 0 or not answer.is_file():
             reject(

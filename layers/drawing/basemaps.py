@@ -62,6 +62,27 @@ BASEMAP_IDS = tuple(b.id for b in BASEMAPS)
 #: Default view: the eastern flank and Ukraine (lat, lon in degrees) at Leaflet zoom 4.
 DEFAULT_CENTER = (55.0, 27.0)
 DEFAULT_ZOOM = 4
+#: Leaflet zoom levels the map allows (the client, a link's ``z`` and the map's own reports).
+ZOOM_MIN = 2
+ZOOM_MAX = 12
+#: Latitude (degrees) beyond which a map centre is not kept (Web Mercator ends near 85.05°).
+MAP_LAT_LIMIT = 85.0
+
+
+def center_in_range(lat: float, lon: float) -> bool:
+    """Whether a map centre can be kept: ``|lat| <= MAP_LAT_LIMIT``, lon within ±180°.
+
+    Parameters
+    ----------
+    lat, lon
+        Degrees (EPSG:4326).
+
+    Returns
+    -------
+    bool
+        False for NaN too.
+    """
+    return abs(lat) <= MAP_LAT_LIMIT and -180.0 <= lon <= 180.0
 
 
 def get_basemap(basemap_id: str) -> Basemap:

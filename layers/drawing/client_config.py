@@ -25,6 +25,7 @@ from geo.vocabulary import TreatyEvent
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.spec import LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
+from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN
 from layers.drawing.display import DISPLAY_DECIMALS, display_geometry, format_value, shown_text
 from layers.drawing.layer import MapLayer
 from layers.safe_text import script_json
@@ -496,6 +497,7 @@ def map_config(
         "timeline": timeline_source,
         "presets": go_to,
         "view": view,
+        "zoom_range": [ZOOM_MIN, ZOOM_MAX],
         "selected": selected,
     }
 

@@ -130,7 +130,7 @@
     installHatch(this.container.ownerDocument);
     this.container.classList.add('atlas-map');
     var map = L.map(this.container, {
-      minZoom: 2, maxZoom: 12, zoomSnap: 0.5, zoomDelta: 0.5, worldCopyJump: false,
+      zoomSnap: 0.5, zoomDelta: 0.5, worldCopyJump: false,
       attributionControl: true, keyboard: true
     });
     this.map = map;
@@ -880,6 +880,10 @@
     if (this.playing && !keepPlaying) { this.stopPlay(false); }
     this.config = config;
     this.container.classList.toggle('atlas-present', !!config.present);
+    if (config.zoom_range) {  // the host's zoom bounds (layers/drawing/basemaps.py)
+      this.map.setMinZoom(config.zoom_range[0]);
+      this.map.setMaxZoom(config.zoom_range[1]);
+    }
     var view = config.view;
     if (view && view.request !== this.viewRequest) {
       // The host asks for a view (a link, a preset, "fit my layer"); otherwise the user's stays.

@@ -1,0 +1,155 @@
+"""Geometry kinds the atlas cannot draw, and measures it drops: one sentence each.
+
+The map draws points, lines and polygons made of straight segments, in lon/lat with an
+optional height (z). A file may hold more:
+
+* **curves** — ``CIRCULARSTRING``, ``COMPOUNDCURVE``, ``CURVEPOLYGON``, ``MULTICURVE``,
+  ``MULTISURFACE`` (arcs): GEOS cannot build them, so a WKT cell holding one is refused
+  with the fix (GDAL formats hand the import their straight-segment approximation);
+* **surfaces** — ``TIN``, ``TRIANGLE``, ``POLYHEDRALSURFACE`` (faces): refused with the fix
+  (GEOS cannot build them either);
+* **measures** (the M of ``POLYGON M``/``ZM``): dropped, z kept, and the report says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NoReturn
+
+import numpy as np
+import shapely
+
+from geo.importer.messages import plural, quoted, reject
+
+#: Curve types (ISO 19125 / SQL-MM) and the ISO WKB code of each (modulo the Z/M offsets).
+CURVE_TYPES = {
+    "CIRCULARSTRING": 8,
+    "COMPOUNDCURVE": 9,
+    "CURVEPOLYGON": 10,
+    "MULTICURVE": 11,
+    "MULTISURFACE": 12,
+    "CURVE": 13,
+    "SURFACE": 14,
+}
+#: Surface types made of faces, and their ISO WKB codes.
+SURFACE_TYPES = {"POLYHEDRALSURFACE": 15, "TIN": 16, "TRIANGLE": 17}
+#: The fix for each family, as the user reads it.
+CURVE_FIX = (
+    "convert it to straight-segment geometry (ogr2ogr -nlt CONVERT_TO_LINEAR, or QGIS "
+    "Segmentize) and import again"
+)
+SURFACE_FIX = "convert it to polygons (ogr2ogr -nlt MULTIPOLYGON) and import again"
+#: Highest ISO WKB type offset: 1000 (Z), 2000 (M), 3000 (ZM).
+_WKB_DIMENSION_OFFSET = 1000
+_TYPE_WORD = re.compile(
+    r"\b(" + "|".join(sorted({**CURVE_TYPES, **SURFACE_TYPES}, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_UNKNOWN_WKB = re.compile(r"Unknown WKB type (\d+)")
+_NONLINEAR = "Nonlinear geometry types"
+
+
+def refuse_kind(name: str, type_name: str, where: str) -> NoReturn:
+    """Refuse a file holding a curve or surface type, with the fix.
+
+    Parameters
+    ----------
+    name
+        The file name.
+    type_name
+        The geometry type, e.g. ``"CIRCULARSTRING"`` (any case).
+    where
+        Where the geometry is, e.g. ``"in column 'wkt' on data row 3"`` (may be empty).
+
+    Raises
+    ------
+    ImportRejectedError
+        Always.
+    """
+    kind = type_name.upper()
+    place = f" {where}" if where else ""
+    if kind in SURFACE_TYPES:
+        reject(
+            f"{name} holds surface geometry made of faces ({kind}){place}, which the atlas "
+            f"cannot draw; {SURFACE_FIX}"
+        )
+    reject(
+        f"{name} holds curved geometry ({kind}){place}, which the atlas cannot draw; {CURVE_FIX}"
+    )
+
+
+def check_wkt_kinds(cells: Sequence[str], name: str, label: str) -> None:
+    """Refuse the first WKT cell naming a curve or surface type (at any nesting level).
+
+    Parameters
+    ----------
+    cells
+        The WKT texts (blank for none).
+    name
+        The file name.
+    label
+        The column name, for the sentence.
+    """
+    for row, cell in enumerate(cells):
+        found = _TYPE_WORD.search(cell)
+        if found is not None:
+            refuse_kind(name, found.group(1), f"in column {quoted(label)} on data row {row + 1}")
+
+
+def kind_in_error(error: BaseException) -> str | None:
+    """The curve or surface type a GEOS/shapely error is about, if it is about one.
+
+    Parameters
+    ----------
+    error
+        E.g. ``GEOSException("ParseException: Unknown WKB type 16")`` or shapely's
+        ``NotImplementedError("Nonlinear geometry types are not currently supported")``.
+
+    Returns
+    -------
+    str or None
+        The type name (``"TIN"``), ``"CURVE"`` for a curve of unknown kind, or ``None``.
+    """
+    text = str(error)
+    if _NONLINEAR in text:
+        return "CURVE"
+    found = _UNKNOWN_WKB.search(text)
+    if found is None:
+        return None
+    code = int(found.group(1)) % _WKB_DIMENSION_OFFSET
+    codes = {number: kind for kind, number in {**CURVE_TYPES, **SURFACE_TYPES}.items()}
+    return codes.get(code)
+
+
+def drop_measures(geoms: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
+    """Remove M values (keeping z) and say how many geometries had them.
+
+    Parameters
+    ----------
+    geoms
+        Shapely geometries or ``None`` (an object array, any CRS).
+    name
+        The file name, for the note.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, list of str)
+        The geometries without M, and one note when any had M.
+    """
+    measured = shapely.has_m(geoms)
+    if not measured.any():
+        return geoms, []
+    out = np.asarray(geoms, dtype=object).copy()
+    with_z = measured & shapely.has_z(out)
+    only_m = measured & ~with_z
+    if with_z.any():
+        out[with_z] = shapely.from_wkb(shapely.to_wkb(out[with_z], output_dimension=3))
+    if only_m.any():
+        out[only_m] = shapely.force_2d(out[only_m])
+    count = int(measured.sum())
+    note = (
+        f"{name} has M (measure) values on {plural(count, 'geometry', 'geometries')}, which "
+        "the map does not use; they were dropped."
+    )
+    return out, [note]
