@@ -285,7 +285,7 @@ def test_default_map_config_has_every_layer_colour_and_tooltip(base):
     assert {keys[i] for i in ("EST", "LVA", "LTU", "FIN", "POL")} == {TreatyStatus.WITHDRAWN}
     evidence = next(layer for layer in layers if layer.spec.id == "ua-contamination")
     styles = layer_entry(evidence, visible=True, dynamic=False)["styles"]
-    assert styles[EvidenceClass.FIGURE]["fillOpacity"] == 1.0  # legend colour = screen colour
+    assert styles[EvidenceClass.FIGURE]["fill_opacity"] == 1.0  # legend colour = screen colour
     assert styles[EvidenceClass.NO_PUBLIC_FIGURE]["hatch"] is True
     assert groups[None]["entries"][0]["label"].startswith("Not in the treaty tables")
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from layers.drawing.protocol import TilesEntry
 
 #: Colour of the sea (the map's background) on the page, the export and the print map.
 SEA_COLOR = "#DCEBF2"
@@ -93,7 +96,7 @@ def get_basemap(basemap_id: str) -> Basemap:
     raise KeyError(f"unknown basemap {basemap_id!r}; known: {', '.join(BASEMAP_IDS)}")
 
 
-def tiles_entry(basemap_id: str) -> dict[str, Any] | None:
+def tiles_entry(basemap_id: str) -> TilesEntry | None:
     """The tile layer the map client draws over the offline basemap, or ``None``.
 
     Parameters

@@ -12,6 +12,100 @@
  * key it lacks (a new frame, a rerun that never arrived).
  *
  * Every text that can come from data is written with textContent, never as HTML.
+ *
+ * The protocol (layers/drawing/protocol.py; tests/test_map_protocol.py holds both sides to it):
+ *
+ * @typedef {Object} StyleRecord
+ * @property {string} color
+ * @property {string} stroke
+ * @property {number} weight
+ * @property {boolean} fill
+ * @property {number} fill_opacity
+ * @property {?string} dash
+ * @property {boolean} hatch
+ *
+ * @typedef {Object} FeatureProps
+ * @property {string} s  style key
+ * @property {string[]} t  tooltip texts, in the order of the layer's fields
+ *
+ * @typedef {Object} LegendRow
+ * @property {string} label
+ * @property {string} color
+ * @property {string} kind  'fill', 'hatch', 'line' or 'point'
+ * @property {number} opacity
+ * @property {boolean} dash
+ *
+ * @typedef {Object} LegendGroup
+ * @property {?string} layer  null: the basemap's
+ * @property {string} title
+ * @property {LegendRow[]} entries
+ *
+ * @typedef {Object} GoTo
+ * @property {string} id
+ * @property {string} label
+ * @property {number[]} bounds  [south, west, north, east], degrees
+ *
+ * @typedef {Object} TilesEntry
+ * @property {string} url
+ * @property {string} attribution
+ * @property {string} offline_notice
+ *
+ * @typedef {Object} BasemapEntry
+ * @property {string} fill
+ * @property {string} stroke
+ * @property {number[]} edge  [east edge lon, south lat, north lat]
+ * @property {string} edge_fill
+ * @property {?TilesEntry} tiles
+ * @property {string[]} attribution
+ * @property {string} [url]
+ * @property {Object} [data]
+ *
+ * @typedef {Object} LayerEntry
+ * @property {string} id
+ * @property {string} title
+ * @property {boolean} visible
+ * @property {string} [kind]  'polygon', 'line' or 'point'
+ * @property {boolean} [dynamic]  its properties come in MapConfig.patches
+ * @property {boolean} [outline]
+ * @property {string[]} [fields]
+ * @property {Object<string, StyleRecord>} [styles]
+ * @property {string[]} [attribution]
+ * @property {?number} [min_zoom]
+ * @property {string} [url]
+ * @property {Object} [data]
+ * @property {string} [key]  a session layer's key
+ * @property {string} [geojson]  a session layer's features, on the rerun that sends them
+ *
+ * @typedef {Object} ViewRequest
+ * @property {number} request
+ * @property {number[]} [center]  [lat, lon]
+ * @property {number} [zoom]
+ * @property {number[]} [bounds]
+ *
+ * @typedef {Object} TimelineStep
+ * @property {string} date
+ * @property {string} caption
+ * @property {Object<string, Object<string, FeatureProps>>} patches
+ *
+ * @typedef {Object} MapConfig
+ * @property {string} date
+ * @property {string} date_prefix
+ * @property {boolean} present
+ * @property {BasemapEntry} basemap
+ * @property {LayerEntry[]} layers
+ * @property {Object<string, Object<string, FeatureProps>>} patches
+ * @property {LegendGroup[]} legend
+ * @property {(string|TimelineStep[]|null)} timeline
+ * @property {GoTo[]} presets
+ * @property {ViewRequest} view
+ * @property {number[]} zoom_range  [min, max]
+ * @property {?string} selected
+ * @property {number} [height_px]
+ * @property {number} [height_vh]
+ * @property {number} [height_min_px]
+ *
+ * Events (one per user action; each carries seq, center, zoom, selected, visible):
+ * 'view'; 'select'; 'layers' with layer and on; 'date' with date; 'need' with need.
  */
 (function (global) {
   'use strict';
@@ -32,6 +126,7 @@
   var SESSION_SOURCE = 'session:';  // prefix of a session layer's source (its key follows)
   var ASK_AGAIN_MS = 3000;  // a request for a session layer's features is repeated after this…
   var ASK_MAX = 5;          // … at most this often per key
+  var HIT_WIDTH_PX = 16;    // width of a line's invisible twin that takes hover and clicks
 
   function el(tag, className, parent) {
     var node = document.createElement(tag);
@@ -98,11 +193,11 @@
     var out = {
       color: style.stroke || style.color || '#222222',
       weight: weight,
-      opacity: style.opacity === undefined ? 1 : style.opacity,
+      opacity: 1,
       dashArray: style.dash || null,
       fill: style.fill !== false,
       fillColor: style.hatch ? 'url(#' + HATCH_ID + ')' : (style.color || '#888888'),
-      fillOpacity: style.fill === false ? 0 : (style.fillOpacity === undefined ? 1 : style.fillOpacity)
+      fillOpacity: style.fill === false ? 0 : (style.fill_opacity === undefined ? 1 : style.fill_opacity)
     };
     return out;
   }
@@ -304,7 +399,7 @@
       select.setAttribute('aria-label', 'Go to a view');
       self._goto = select;
       L.DomEvent.on(select, 'change', function () {
-        var preset = (self._presets || [])[Number(select.value)];
+        var preset = (self._presets || []).filter(function (p) { return p.id === select.value; })[0];
         if (preset) { self.fitBounds(preset.bounds); }
         select.value = '';
       });
@@ -322,9 +417,9 @@
     while (select.firstChild) { select.removeChild(select.firstChild); }
     var first = el('option', null, select);
     first.value = ''; setText(first, '…');
-    presets.forEach(function (preset, i) {
+    presets.forEach(function (preset) {
       var option = el('option', null, select);
-      option.value = String(i);
+      option.value = preset.id;
       setText(option, preset.label);
     });
   };
@@ -495,23 +590,23 @@
 
   /* ------------------------------------------------------------------------ basemap */
 
-  AtlasMap.prototype._setBasemap = function (cfg) {
+  AtlasMap.prototype._setBasemap = function (basemap) {
     var map = this.map;
     var self = this;
-    if (this._basemapUrl !== cfg.url) {
-      this._basemapUrl = cfg.url;
+    if (this._basemapUrl !== basemap.url) {
+      this._basemapUrl = basemap.url;
       if (this._basemap) { map.removeLayer(this._basemap); }
-      this._load(cfg.url, cfg.data).then(function (data) {
-        if (self._basemapUrl !== cfg.url) { return; }
+      this._load(basemap.url, basemap.data).then(function (data) {
+        if (self._basemapUrl !== basemap.url) { return; }
         self._basemap = L.geoJSON(data, {
           pane: 'atlas-basemap', interactive: false,
-          style: function () { return {color: cfg.stroke, weight: 0.6, fillColor: cfg.fill, fillOpacity: 1}; }
+          style: function () { return {color: basemap.stroke, weight: 0.6, fillColor: basemap.fill, fillOpacity: 1}; }
         }).addTo(map);
-        if (cfg.edge) {
-          var e = cfg.edge;   // [lon, south, north]: everything east of lon is off the map
+        if (basemap.edge) {
+          var e = basemap.edge;   // [lon, south, north]: everything east of lon is off the map
           L.rectangle([[e[1], e[0]], [e[2], 180]], {
             pane: 'atlas-basemap', interactive: false, stroke: false,
-            fillColor: cfg.edgeFill, fillOpacity: 1
+            fillColor: basemap.edge_fill, fillOpacity: 1
           }).addTo(self._basemap);
           L.polyline([[e[1], e[0]], [e[2], e[0]]], {
             pane: 'atlas-basemap', interactive: false, color: '#555555', weight: 1.5
@@ -519,7 +614,7 @@
         }
       });
     }
-    var tiles = cfg.tiles || null;
+    var tiles = basemap.tiles || null;
     var key = tiles ? tiles.url : '';
     if (this._tilesKey !== key) {
       this._tilesKey = key;
@@ -527,7 +622,7 @@
       this.notice('');
       if (tiles) {
         var failed = false;
-        this._tiles = L.tileLayer(tiles.url, {attribution: tiles.attribution, maxZoom: 12});
+        this._tiles = L.tileLayer(tiles.url, {attribution: tiles.attribution, maxZoom: this.map.getMaxZoom()});
         this._tiles.on('tileerror', function () {
           if (failed) { return; }
           failed = true;
@@ -538,7 +633,7 @@
     }
     var control = map.attributionControl;
     (this._attributions || []).forEach(function (text) { control.removeAttribution(text); });
-    this._attributions = (cfg.attribution || []).slice();
+    this._attributions = (basemap.attribution || []).slice();
     this._attributions.forEach(function (text) { control.addAttribution(text); });
   };
 
@@ -559,7 +654,6 @@
     var props = state.props[fid] || {};
     var cfg = state.config;
     var box = el('div', 'atlas-tip');
-    if (props.h) { setText(el('div', 'atlas-tip-title', box), props.h); }
     var texts = props.t || [];
     (cfg.fields || []).forEach(function (label, i) {
       if (texts[i] === undefined || texts[i] === '') { return; }
@@ -636,7 +730,7 @@
       var hits = L.geoJSON(data, {
         pane: 'atlas-hits',
         style: function () {
-          return {weight: cfg.hit_width || 16, opacity: 0, color: '#000', className: 'atlas-hit'};
+          return {weight: HIT_WIDTH_PX, opacity: 0, color: '#000', className: 'atlas-hit'};
         },
         onEachFeature: function (feature, layer) {
           bind(feature, layer);
@@ -899,7 +993,7 @@
     this._renderLegend(config.legend || []);
     this._renderGoTo(config.presets || []);
     this._setTimeline(config.timeline);
-    if (!keepPlaying) { this._showDate(config.date_prefix + config.date, config.date_caption || ''); }
+    if (!keepPlaying) { this._showDate(config.date_prefix + config.date, ''); }
     if (config.selected !== undefined && config.selected !== this.selected) {
       this.selected = config.selected;
       var self = this;
