@@ -33,7 +33,7 @@ LOG = logging.getLogger(__name__)
 #: ``kind`` of each event the map sends (``atlas_map.js``): a report of the view after the
 #: user stopped moving, a toggle in the map's layer panel, a click on a feature, a date step.
 MAP_EVENT_KINDS = ("view", "layers", "select", "date")
-#: The kind whose ``visible`` list sets the layers.
+#: The kind that switches one layer (``layer``, ``on``); its ``visible`` list is not applied.
 MAP_LAYER_TOGGLE = "layers"
 #: Most layer ids an event may list (the catalogue and a session's imports are far fewer).
 MAX_EVENT_LAYERS = 1_000
@@ -61,6 +61,8 @@ class MapEvent:
         The layer ids the map shows.
     day
         The date stepped to (``"date"`` events), within ``AS_OF_MIN``–``today``.
+    layer, on
+        The layer switched in the map's panel and its new state (``"layers"`` events).
     """
 
     kind: str
@@ -69,6 +71,8 @@ class MapEvent:
     selected: str | None
     visible: tuple[str, ...]
     day: date | None
+    layer: str | None = None
+    on: bool | None = None
 
 
 class _MalformedEventError(ValueError):
@@ -118,6 +122,13 @@ def _parse(raw: object, today: date) -> MapEvent:
     for layer_id in visible:
         _text(layer_id, "a visible layer id")
     day = _date(raw.get("date"), required=kind == "date")
+    layer: str | None = None
+    on: bool | None = None
+    if kind == MAP_LAYER_TOGGLE:
+        layer = _text(raw.get("layer"), "layer")
+        on = raw.get("on")
+        if not isinstance(on, bool):
+            raise _MalformedEventError(f"on is not true/false ({_shown(on)})")
 
     center: tuple[float, float] | None = (round(lat, 4), round(lon, 4))
     if not center_in_range(lat, lon):
@@ -135,6 +146,8 @@ def _parse(raw: object, today: date) -> MapEvent:
         selected=selected,
         visible=tuple(visible),
         day=day,
+        layer=layer,
+        on=on,
     )
 
 

@@ -18,8 +18,9 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from layers.catalogue.registry import LAYER_IDS
-from views.keys import Key, layer_key
+from views.keys import Key
 from views.map_events import MAP_LAYER_TOGGLE, parse_map_event
+from views.visibility import set_shown
 
 COMPONENT_DIR = Path(__file__).resolve().parent / "map_component"
 _MAP = components.declare_component("atlas_map", path=str(COMPONENT_DIR))
@@ -54,13 +55,15 @@ def apply_map_event() -> None:
     if event.zoom is not None:
         st.session_state[Key.MAP_ZOOM] = event.zoom
     st.session_state[Key.SELECTED] = event.selected
-    # Only a toggle in the map's own layer panel sets the layers: a view report sent while
-    # the user ticks a sidebar box carries the list from before the tick, and must not undo it.
-    if event.kind == MAP_LAYER_TOGGLE:
-        shown = set(event.visible)
-        for layer_id in LAYER_IDS:
-            st.session_state[layer_key(layer_id)] = layer_id in shown
-        user_ids = [layer.spec.id for layer in st.session_state.get(Key.USER_LAYERS, [])]
-        st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i not in shown]
+    # A toggle in the map's own panel switches that one layer (views/visibility.py): the
+    # event's ``visible`` list may predate a sidebar tick, and is never applied.
+    if event.kind == MAP_LAYER_TOGGLE and event.layer is not None and event.on is not None:
+        if event.layer in LAYER_IDS:
+            set_shown(event.layer, event.on)
+        else:
+            user_ids = [layer.spec.id for layer in st.session_state.get(Key.USER_LAYERS, [])]
+            hidden = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
+            hidden = hidden - {event.layer} if event.on else hidden | {event.layer}
+            st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i in hidden]
     if event.day is not None:
         st.session_state[Key.AS_OF] = event.day

@@ -449,7 +449,7 @@
       setText(el('span', null, row), ' ' + cfg.title);
       L.DomEvent.on(box, 'change', function () {
         self.setVisible(cfg.id, box.checked);
-        self._emit({kind: 'layers'});
+        self._emit({kind: 'layers', layer: cfg.id, on: box.checked});
       });
     });
   };
