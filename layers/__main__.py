@@ -1,8 +1,8 @@
-"""Entry point of ``python -m layers`` (see :mod:`layers.cli`)."""
+"""Entry point of ``python -m layers`` (see :mod:`layers.cli` and :mod:`layers.store.cli`)."""
 
 import sys
 
-from layers.cli import main
+from layers.store.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

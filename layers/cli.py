@@ -11,9 +11,13 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
+
+import geopandas as gpd
+import pandas as pd
 
 from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
 from geo.countries import load_countries
@@ -32,7 +36,7 @@ from geo.summary import (
     summarize,
     summary_units,
 )
-from geo.tables import read_table
+from geo.tables import Table, read_table
 from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec
@@ -49,6 +53,8 @@ from layers.export.formats import (
 )
 from layers.export.options import DEFAULT_DPI, MAX_DPI, MIN_DPI, ExportOptions
 from layers.export.summary_files import summary_csv
+from layers.store.inputs import STORE_PREFIX, read_stored, stored_name
+from layers.store.model import StoreInputError
 
 #: Exit status for bad arguments and rejected files (argparse's convention).
 EXIT_USAGE = 2
@@ -122,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{GENERATOR} {__version__}: list the map layers, export them exactly as "
         "the map shows them, check a file before importing it in the app, join tables by code "
         "or name to hromadas and oblasts, or summarise a layer by unit.",
+        epilog="The team library: 'python -m layers store --help' (save, list, versions, "
+        f"export, delete); summarize and join read a stored layer given as {STORE_PREFIX}NAME.",
     )
     parser.add_argument("--version", action="version", version=f"{GENERATOR} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -505,6 +513,49 @@ def _data_suffix(text: str, allowed: tuple[str, ...], option: str) -> str:
     return suffix
 
 
+def _stored(text: str) -> str | None:
+    """The layer name of ``store:NAME`` (bad names are a usage error), else ``None``."""
+    try:
+        return stored_name(text)
+    except StoreInputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _read_layer(text: str, layer: str | None) -> tuple[gpd.GeoDataFrame, str]:
+    """A file through the importer, or a stored layer (``store:NAME``, today's version)."""
+    name = _stored(text)
+    if name is None:
+        frame, report = import_path(text, layer=layer)
+        return frame, report.summary()
+    try:
+        return read_stored(name)
+    except StoreInputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class _StoredTable:
+    """A stored layer's attributes as the table to join (what ``join`` uses of a Table)."""
+
+    frame: pd.DataFrame
+    name: str
+    row_numbers: tuple[int, ...]
+
+
+def _read_join_table(args: argparse.Namespace) -> Table | _StoredTable:
+    """The table to join: a CSV/XLSX file, or a stored layer's attributes (``store:NAME``)."""
+    name = _stored(args.table)
+    if name is None:
+        return read_table(args.table, sheet=args.sheet, encoding=args.encoding)
+    try:
+        frame, _ = read_stored(name)
+    except StoreInputError as exc:
+        raise UsageError(str(exc)) from None
+    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name)).reset_index(drop=True)
+    # Row numbers as a spreadsheet of the attributes would show them (header in row 1).
+    return _StoredTable(attributes, name, tuple(range(2, len(attributes) + 2)))
+
+
 def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
     limit = _list_limit(args.list_limit)
     output = None
@@ -512,7 +563,7 @@ def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
         fmt = ExportFormat.parse(_data_suffix(args.output, JOIN_FORMATS, "-o"))
         output = _output_path(args.output, "joined.gpkg", force=args.force)
     try:
-        table = read_table(args.table, sheet=args.sheet, encoding=args.encoding)
+        table = _read_join_table(args)
         result = join_table(
             table.frame,
             column=args.column,
@@ -610,11 +661,11 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _data_suffix(args.output, ("csv",), "-o")
         output = _output_path(args.output, "summary.csv", force=args.force)
     try:
-        frame, report = import_path(args.file, layer=args.layer)
+        frame, read = _read_layer(args.file, args.layer)
     except ImportRejectedError as exc:
         print(f"error: {_one_line(str(exc))}", file=err)
         return EXIT_USAGE
-    print(report.summary(), file=out)
+    print(read, file=out)
     summary = summarize(frame, _summary_units(args.by, args.states))
     if output is None:
         for line in _summary_text(summary):

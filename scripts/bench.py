@@ -19,7 +19,9 @@ baseline is measured in the same run, on the same machine:
 * server figures run the real page script with ``AppTest`` (its own caches included);
 * the analyst's workbench: a join of a 1,469-row table by KATOTTG code (the reference units
   loaded once, as the app caches them), and summaries of synthetic hazard polygons by hromada
-  and by border-distance band, each in a fresh process whose peak memory is its own.
+  and by border-distance band, each in a fresh process whose peak memory is its own;
+* the team store: save (one version) and open (as of a date) of synthetic hazard polygons in
+  the embedded GeoPackage and in PostGIS (a private cluster, as the tests start it).
 
 Synthetic hazard data (``tests/support/synthetic.py``) are seeded and clearly not real.
 """
@@ -569,6 +571,79 @@ def bench_summaries(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     return rows
 
 
+# ------------------------------------------------------------------------------ team store
+
+
+@contextlib.contextmanager
+def store_locations(folder: Path) -> Iterator[list[tuple[str, Callable[[], str]]]]:
+    """Each backend's label and a maker of fresh, empty store locations.
+
+    PostGIS: ``ATLAS_TEST_DATABASE_URL`` if set (emptied each time), else a private cluster
+    from Debian's binaries (tests/support/postgis.py); left out when neither exists.
+    """
+    import itertools
+
+    from tests.support.postgis import PG_BIN, TEST_URL_ENV, PostgisServer, start_cluster
+
+    counter = itertools.count()
+    backends: list[tuple[str, Callable[[], str]]] = [
+        ("GeoPackage", lambda: str(folder / f"store-{next(counter)}.gpkg"))
+    ]
+    with contextlib.ExitStack() as stack:
+        url = os.environ.get(TEST_URL_ENV, "").strip()
+        if url:
+            server = PostgisServer(url, private=False, counter=itertools.count())
+        elif (PG_BIN / "initdb").exists():
+            cluster = start_cluster()
+            stack.callback(cluster.close)
+            server = PostgisServer(next(cluster), private=True, counter=itertools.count())
+        else:
+            server = None
+            print("team store: no PostGIS (no ATLAS_TEST_DATABASE_URL, no initdb): rows left out")
+        if server is not None:
+            backends.append(("PostGIS", server.fresh_url))
+        yield backends
+
+
+def _time_store(store: Any, frame: Any, runs: int) -> tuple[float, float]:
+    """Median seconds to save ``frame`` as a new version, and to open the first version."""
+    days = iter(range(1, 29))
+
+    def save() -> None:
+        store.save_layer("bench", frame, valid_from=date(2026, 1, next(days)))
+
+    def open_() -> None:
+        store.read_layer("bench", as_of=date(2026, 1, 1))
+
+    return median_time(save, runs, warmup=0), median_time(open_, runs)
+
+
+def bench_store(base: Any, sizes: tuple[int, ...], runs: int) -> list[dict[str, Any]]:
+    """Save and open synthetic hazard polygons in the team store, on each backend.
+
+    Save = one new version (one transaction: the features, the version row, the index); open =
+    the version valid on a date with its features as a GeoDataFrame, as the page fetches it.
+    """
+    from layers.store.embedded import open_embedded
+    from layers.store.postgis import open_postgis
+    from tests.support.synthetic import synthetic_hazards
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder, store_locations(Path(folder)) as backends:
+        for n in sizes:
+            frame = synthetic_hazards(n, base)
+            for label, fresh in backends:
+                location = fresh()
+                store = open_embedded(location) if label == "GeoPackage" else open_postgis(location)
+                save_s, open_s = _time_store(store, frame, runs)
+                store.close()
+                rows += [
+                    row(f"store: save {n:,} polygons ({label})", save_s, None, "—", None, "s"),
+                    row(f"store: open {n:,} polygons ({label})", open_s, None, "—", None, "s"),
+                ]
+    return rows
+
+
 def machine() -> dict[str, Any]:
     """Where the figures were measured."""
     load = os.getloadavg()
@@ -594,6 +669,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += bench_imports(base, (10_000,) if args.quick else (10_000, 100_000))
     rows += bench_join(runs)
     rows += bench_summaries(base, (10_000,) if args.quick else (10_000, 100_000))
+    rows += bench_store(base, (10_000,) if args.quick else (10_000, 100_000), runs)
     print(f"machine: {where}")
     print_table(rows)
     RESULTS.parent.mkdir(exist_ok=True)

@@ -858,7 +858,8 @@ async def upload_table_case(
         delete = main.locator(FILE_DELETE)
         if await delete.count():
             await delete.first.click(timeout=left_ms())
-        await table_box(session, "s.chips === 0 && s.read.length === 0", left_ms())
+        cleared = "s.chips === 0 && s.read.length === 0 && s.alerts.length === 0"
+        await table_box(session, cleared, left_ms())
         await main.locator(FILE_INPUT).set_input_files(case.path, timeout=left_ms())
         errors = "s.alerts.some((a) => a.kind === 'error')"
         state = await table_box(

@@ -13,7 +13,10 @@ from geo.facts import FactTables, load_facts
 # registered here so that any test module can ask for them by name.
 from tests.support.browser import app_url, browser, browser_context
 
-__all__ = ["app_url", "browser", "browser_context"]
+# The PostGIS cluster of the store tests (one per session, started only when a test asks).
+from tests.support.postgis import postgis_server
+
+__all__ = ["app_url", "browser", "browser_context", "postgis_server"]
 
 
 @pytest.fixture(scope="session")

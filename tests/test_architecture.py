@@ -21,6 +21,8 @@ RANKS = {
     "layers.drawing": 2,
     "layers.safe_text": 2,
     "layers.export": 3,
+    "layers.store": 1,  # the team store: geo/ and the database libraries only
+    "layers.store.cli": 4,  # the store's commands reuse the CLI's helpers and the exports
     "layers": 1,  # the package root: the generator's name and version only
     "layers.cli": 4,
     "layers.__main__": 4,
@@ -83,7 +85,13 @@ def graph() -> dict[str, set[str]]:
 
 
 def test_the_graph_sees_every_package(graph):
-    assert {"app", "geo.facts", "layers.catalogue.registry", "views.map_page"} <= set(graph)
+    assert {
+        "app",
+        "geo.facts",
+        "layers.catalogue.registry",
+        "layers.store.sql",
+        "views.map_page",
+    } <= set(graph)
     assert "geo.facts" in graph["layers.catalogue.base"]
 
 

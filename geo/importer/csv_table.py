@@ -19,7 +19,7 @@ import shapely
 
 from geo.crs import WGS84
 from geo.importer.finish import check_columns, check_count
-from geo.importer.geometry_kinds import check_wkt_kinds
+from geo.importer.geometry_kinds import COLLECTION_TYPE_ID, check_wkt_kinds
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
@@ -211,12 +211,20 @@ def _wkt_geometries(column: pd.Series, name: str, label: str, limits: ImportLimi
     """Parse a WKT column after the budget checks; blank cells are null geometries."""
     cells = [c.strip() for c in column]
     check_wkt_budget(cells, name, label, limits)
-    check_wkt_kinds(cells, name, label)
     values = np.array([c or None for c in cells], dtype=object)
-    parsed = shapely.from_wkt(values, on_invalid="ignore")
+    try:
+        parsed = shapely.from_wkt(values, on_invalid="ignore")
+    except NotImplementedError:  # shapely cannot build a curve: name the first one
+        check_wkt_kinds(cells, name, label)
+        raise
+    # A collection may hold a curve that shapely refuses only when its parts are read.
+    for position in np.flatnonzero(shapely.get_type_id(parsed) == COLLECTION_TYPE_ID):
+        at = int(position)
+        check_wkt_kinds(cells[at : at + 1], name, label, first_row=at)
     bad = pd.isna(parsed) & (values != None)  # noqa: E711 (element-wise comparison)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        check_wkt_kinds(cells[row : row + 1], name, label, first_row=row)
         shown = str(column.iloc[row])[:30]
         reject(
             f"{name} has invalid WKT {shown!r} in column {quoted(label)} on data row {row + 1}; "

@@ -40,12 +40,16 @@ CURVE_FIX = (
     "Segmentize) and import again"
 )
 SURFACE_FIX = "convert it to polygons (ogr2ogr -nlt MULTIPOLYGON) and import again"
+#: ``shapely.get_type_id`` of a GeometryCollection (its parts may be curves).
+COLLECTION_TYPE_ID = 7
 #: Highest ISO WKB type offset: 1000 (Z), 2000 (M), 3000 (ZM).
 _WKB_DIMENSION_OFFSET = 1000
 _TYPE_WORD = re.compile(
     r"\b(" + "|".join(sorted({**CURVE_TYPES, **SURFACE_TYPES}, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
+#: Substrings one of which every curve or surface type name holds (a quick first test).
+_TYPE_HINTS = ("CURVE", "CIRCULAR", "SURFACE", "TIN", "TRIANGLE")
 _UNKNOWN_WKB = re.compile(r"Unknown WKB type (\d+)")
 _NONLINEAR = "Nonlinear geometry types"
 
@@ -79,8 +83,10 @@ def refuse_kind(name: str, type_name: str, where: str) -> NoReturn:
     )
 
 
-def check_wkt_kinds(cells: Sequence[str], name: str, label: str) -> None:
+def check_wkt_kinds(cells: Sequence[str], name: str, label: str, *, first_row: int = 0) -> None:
     """Refuse the first WKT cell naming a curve or surface type (at any nesting level).
+
+    Called once parsing failed (it reads every character of the cells it is given).
 
     Parameters
     ----------
@@ -90,9 +96,14 @@ def check_wkt_kinds(cells: Sequence[str], name: str, label: str) -> None:
         The file name.
     label
         The column name, for the sentence.
+    first_row
+        The data row index (0-based) of ``cells[0]``.
     """
-    for row, cell in enumerate(cells):
-        found = _TYPE_WORD.search(cell)
+    for row, cell in enumerate(cells, start=first_row):
+        upper = cell.upper()
+        if not any(word in upper for word in _TYPE_HINTS):
+            continue
+        found = _TYPE_WORD.search(upper)
         if found is not None:
             refuse_kind(name, found.group(1), f"in column {quoted(label)} on data row {row + 1}")
 

@@ -190,12 +190,14 @@ def read_upload(request: ReadRequest) -> ImportedLayer:
         _network_off(fmt)
         try:
             raw = fmt.reader(request, fmt)
-        except (NotImplementedError, GEOSException) as exc:
+            gdf, report = finish(
+                raw, request.name, fmt.id, fmt.layer_word or "layer", request.limits
+            )
+        except (NotImplementedError, GEOSException) as exc:  # a kind shapely cannot build
             kind = kind_in_error(exc)
             if kind is None:
                 raise
             refuse_kind(request.name, kind, "")
-        gdf, report = finish(raw, request.name, fmt.id, fmt.layer_word or "layer", request.limits)
         attributes = gdf.drop(columns=gdf.geometry.name)
         columns = {str(c): attributes[c].to_numpy() for c in attributes.columns}
         wkb = list(shapely.to_wkb(gdf.geometry.to_numpy()))

@@ -1,0 +1,164 @@
+"""The store's tables (SQLAlchemy Core) and its numbered migrations.
+
+One schema serves both backends; only the geometry column's type differs (a GeoPackage
+geometry blob in SQLite, a PostGIS ``geometry(Geometry, 4326)`` with a GiST index). The
+schema version lives in ``atlas_migration`` (one row per applied step); :data:`MIGRATIONS`
+lists the steps in order, each run in the same transaction as its row.
+
+Tables (the DESIGN.md sketch): ``atlas_layer`` (one row per named layer), ``atlas_layer_version``
+(one row per saved version: ``valid_from`` date, ``saved_at``, feature count, bbox in degrees),
+``atlas_feature`` (geometry in EPSG:4326 and the attributes as a JSON object) and, from
+version 2, ``atlas_view`` (saved map views).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from layers.store.model import MAX_NAME_CHARS
+
+#: The schema version this code writes and understands.
+SCHEMA_VERSION = 2
+#: Key columns: BIGINT in PostgreSQL, INTEGER (the rowid alias) in SQLite.
+_KEY = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class _JsonText(TypeDecorator[Any]):
+    """JSON kept as ``TEXT`` (the GeoPackage column types have no JSON)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        """Serialise to JSON text."""
+        return None if value is None else json.dumps(value, allow_nan=False, ensure_ascii=False)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        """Parse JSON text."""
+        return None if value is None else json.loads(value)
+
+
+#: JSON: ``jsonb`` in PostgreSQL, JSON text in the GeoPackage.
+_JSON = _JsonText().with_variant(JSONB(), "postgresql")
+
+
+def _short(length: int) -> TypeEngine[str]:
+    """``varchar(length)`` in PostgreSQL, ``TEXT`` in the GeoPackage (lengths checked in code)."""
+    return String(length).with_variant(Text(), "sqlite")
+
+
+@dataclass(frozen=True)
+class StoreTables:
+    """The store's tables, bound to one backend's geometry type."""
+
+    metadata: MetaData
+    migration: Table
+    layer: Table
+    version: Table
+    feature: Table
+    view: Table
+
+
+def build_tables(geometry: TypeEngine) -> StoreTables:
+    """The tables, with ``geometry`` as the type of ``atlas_feature.geom``.
+
+    Parameters
+    ----------
+    geometry
+        The backend's geometry column type (EPSG:4326).
+    """
+    metadata = MetaData()
+    migration = Table(
+        "atlas_migration",
+        metadata,
+        Column("version", Integer, primary_key=True, autoincrement=False),
+        Column("applied_at", DateTime(timezone=True), nullable=False),
+    )
+    layer = Table(
+        "atlas_layer",
+        metadata,
+        Column("id", _KEY, primary_key=True),
+        Column("name", _short(MAX_NAME_CHARS), nullable=False, unique=True),
+        Column("kind", _short(16), nullable=False),
+        Column("description", Text, nullable=False),
+        Column("author", Text, nullable=False),
+        Column("licence", Text, nullable=False),
+        Column("source_file", Text, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
+        Column("join_table", Text),
+        Column("join_report", Text),
+    )
+    version = Table(
+        "atlas_layer_version",
+        metadata,
+        Column("id", _KEY, primary_key=True),
+        Column("layer_id", _KEY, ForeignKey("atlas_layer.id"), nullable=False),
+        Column("valid_from", Date, nullable=False),
+        Column("saved_at", DateTime(timezone=True), nullable=False),
+        Column("author", Text, nullable=False),
+        Column("feature_count", Integer, nullable=False),
+        Column("columns", _JSON, nullable=False),
+        Column("min_x", Float),
+        Column("min_y", Float),
+        Column("max_x", Float),
+        Column("max_y", Float),
+        Index("atlas_layer_version_layer_valid", "layer_id", "valid_from"),
+    )
+    feature = Table(
+        "atlas_feature",
+        metadata,
+        Column("fid", _KEY, primary_key=True),
+        Column(
+            "version_id", _KEY, ForeignKey("atlas_layer_version.id"), nullable=False, index=True
+        ),
+        Column("properties", _JSON, nullable=False),
+        Column("geom", geometry),
+        sqlite_autoincrement=True,
+    )
+    view = Table(
+        "atlas_view",
+        metadata,
+        Column("id", _KEY, primary_key=True),
+        Column("slug", _short(32), nullable=False, unique=True),
+        Column("name", _short(MAX_NAME_CHARS), nullable=False),
+        Column("state", _JSON, nullable=False),
+        Column("author", Text, nullable=False),
+        Column("created", DateTime(timezone=True), nullable=False),
+    )
+    return StoreTables(metadata, migration, layer, version, feature, view)
+
+
+def _v1_layers(conn: Connection, tables: StoreTables) -> None:
+    for table in (tables.layer, tables.version, tables.feature):
+        table.create(conn)
+
+
+def _v2_views(conn: Connection, tables: StoreTables) -> None:
+    tables.view.create(conn)
+
+
+#: ``MIGRATIONS[n - 1]`` brings a store from schema version ``n - 1`` to ``n``.
+MIGRATIONS: tuple[Callable[[Connection, StoreTables], None], ...] = (_v1_layers, _v2_views)
+assert len(MIGRATIONS) == SCHEMA_VERSION
