@@ -10,12 +10,14 @@ from its TypedDict, and a builder in ``client_config.py`` whose output differs f
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE, build_layer
@@ -33,6 +35,9 @@ from layers.drawing.client_config import (
 )
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import CLIENT_DIR
+from tests.support.apptest import map_component, map_message
+from tests.support.apptest import map_config as page_config
+from views.keys import Key
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT_SOURCES = (CLIENT_DIR / "atlas_map.js", ROOT / "views" / "map_component" / "bridge.js")
@@ -174,3 +179,47 @@ def test_the_builders_produce_exactly_the_typed_records(config: protocol.MapConf
     for step in config["timeline"]:
         _check(step, protocol.TimelineStep, step["date"])
     assert config["zoom_range"] == list(protocol.ZOOM_RANGE)
+
+
+#: Most bytes of the map's update on a date change (issue 19: the dated statuses are < 5 KB).
+DATE_UPDATE_MAX_BYTES = 10_000
+
+
+def test_a_delta_applied_gives_the_new_configuration(config: protocol.MapConfig) -> None:
+    new = copy.deepcopy(dict(config))
+    new["date"] = "2026-02-01"
+    layer_id = next(iter(new["patches"]))
+    feature = next(iter(new["patches"][layer_id]))
+    new["patches"][layer_id][feature] = {"s": "changed", "t": ["x"]}
+    del new["patches"][layer_id][next(reversed(new["patches"][layer_id]))]
+    new["selected"] = None
+    changed, removed = protocol.config_delta(config, new)
+    assert set(changed) == {"date", "patches"}
+    assert changed["patches"] == {layer_id: {feature: {"s": "changed", "t": ["x"]}}}
+    assert len(removed) == 1 and removed[0][:2] == ["patches", layer_id]
+    delta: protocol.ConfigDelta = {"rev": 2, "base": 1, "set": changed, "unset": removed}
+    assert protocol.apply_delta(config, delta) == new
+    whole: protocol.ConfigDelta = {"rev": 3, "base": None, "set": dict(new), "unset": []}
+    assert protocol.apply_delta({"stale": 1}, whole) == new
+
+
+def test_a_date_change_sends_only_the_dated_parts() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert map_message(at)["base"] is None  # the first map: the whole configuration
+    before = page_config(at)
+    at.slider(key=Key.AS_OF).set_value(date(2025, 7, 1)).run()
+    message = map_message(at)
+    after = page_config(at)
+    assert message["base"] == message["rev"] - 1
+    assert set(message["set"]) <= {"date", "patches", "timeline"}, set(message["set"])
+    assert protocol.apply_delta(before, message) == after
+    assert len(map_component(at).proto.json_args.encode()) <= DATE_UPDATE_MAX_BYTES
+
+
+def test_a_client_without_the_base_gets_the_whole_configuration() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.session_state[Key.MAP_EVENT] = {"kind": "need", "need": [], "full": True, "seq": 7}
+    at.run()
+    assert map_message(at)["base"] is None
+    at.run()  # the same event still in the state: answered once
+    assert map_message(at)["base"] is not None

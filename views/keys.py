@@ -38,6 +38,10 @@ class Key(StrEnum):
     #: ``seq`` of the map's last request for a layer's features that was answered.
     LAYER_REQUEST_SERVED = "layer_request_served"
     HIDDEN_USER_LAYERS = "hidden_user_layers"
+    #: The map configuration this session sent last, with its revision (views/map_view.py).
+    MAP_SENT = "map_sent"
+    #: ``seq`` of the last request for the whole configuration that was answered.
+    MAP_FULL_SERVED = "map_full_served"
     #: Catalogue layer id -> shown (the one truth: views/visibility.py).
     LAYERS_SHOWN = "layers_shown"
     #: Catalogue layer id -> how often it was switched outside the sidebar (its box's key).

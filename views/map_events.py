@@ -32,7 +32,7 @@ from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN, center_in_range
 LOG = logging.getLogger(__name__)
 #: ``kind`` of each event the map sends (``atlas_map.js``): a report of the view after the
 #: user stopped moving, a toggle in the map's layer panel, a click on a feature, a date step.
-MAP_EVENT_KINDS = ("view", "layers", "select", "date")
+MAP_EVENT_KINDS = ("view", "layers", "select", "date", "need")
 #: The kind that switches one layer (``layer``, ``on``); its ``visible`` list is not applied.
 MAP_LAYER_TOGGLE = "layers"
 #: Most layer ids an event may list (the catalogue and a session's imports are far fewer).
@@ -109,6 +109,8 @@ def _parse(raw: object, today: date) -> MapEvent:
     kind = raw.get("kind")
     if kind not in MAP_EVENT_KINDS:
         raise _MalformedEventError(f"unknown kind {_shown(kind)}")
+    if kind == "need":  # read by views/session_layers.py and views/map_view.py
+        return _need(raw)
     lat, lon = _center(raw.get("center"))
     zoom = _number(raw.get("zoom"), "zoom")
     if "seq" in raw:
@@ -149,6 +151,18 @@ def _parse(raw: object, today: date) -> MapEvent:
         layer=layer,
         on=on,
     )
+
+
+def _need(raw: dict[Any, Any]) -> MapEvent:
+    """A request for session-layer features or the whole configuration (no view in it)."""
+    keys = raw.get("need", [])
+    if not isinstance(keys, list) or len(keys) > MAX_EVENT_LAYERS:
+        raise _MalformedEventError(f"need is not a list of at most {MAX_EVENT_LAYERS} keys")
+    for key in keys:
+        _text(key, "a needed key")
+    if not isinstance(raw.get("full", False), bool):
+        raise _MalformedEventError(f"full is not true/false ({_shown(raw.get('full'))})")
+    return MapEvent(kind="need", center=None, zoom=None, selected=None, visible=(), day=None)
 
 
 def _number(value: object, field: str) -> float:

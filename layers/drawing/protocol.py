@@ -10,6 +10,7 @@ Units: coordinates are degrees (EPSG:4326), ``[lat, lon]`` for a point and
 ``[south, west, north, east]`` for bounds; zoom is a Leaflet zoom level.
 """
 
+from collections.abc import Mapping, Sequence
 from typing import Literal, NotRequired, TypedDict
 
 from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN
@@ -188,11 +189,17 @@ class DateEvent(_EventBase):
     date: str
 
 
-class NeedEvent(_EventBase):
-    """The client lacks the features of these session-layer keys."""
+class NeedEvent(TypedDict):
+    """The client lacks session-layer features (``need``: their keys) or its base revision.
+
+    With ``full`` it asks for the whole configuration (a new frame; a rerun that never
+    arrived); sent before the map exists, it carries no view.
+    """
 
     kind: Literal["need"]
+    seq: float
     need: list[str]
+    full: NotRequired[bool]
 
 
 MapEventJson = ViewEvent | LayersEvent | SelectEvent | DateEvent | NeedEvent
@@ -204,3 +211,99 @@ EVENT_TYPES: dict[str, type] = {
     "date": DateEvent,
     "need": NeedEvent,
 }
+
+
+# ------------------------------------------------------------------ updates, not re-sends
+# Streamlit re-sends a component's arguments on every rerun, so the page sends the client a
+# *delta* of the configuration against the one it sent before: ``set`` holds what changed
+# (objects merged key by key, anything else replaced whole), ``unset`` the paths of keys
+# that left. The client applies a delta only to the revision it names (``base``); lacking
+# it (a new frame, a rerun that never reached the browser) it asks for the whole
+# configuration with a ``need`` event carrying ``full: true``, and gets ``base: None``.
+
+
+class ConfigDelta(TypedDict):
+    """One update of the client's configuration (``base`` ``None``: ``set`` is all of it)."""
+
+    rev: int
+    base: int | None
+    set: dict[str, object]
+    unset: list[list[str]]
+
+
+def config_delta(
+    old: Mapping[str, object], new: Mapping[str, object], path: tuple[str, ...] = ()
+) -> tuple[dict[str, object], list[list[str]]]:
+    """What changed from ``old`` to ``new``: the changed keys, and the paths of removed ones.
+
+    Parameters
+    ----------
+    old, new
+        JSON-ready mappings (a :class:`MapConfig` and its parts).
+    path
+        Keys above these mappings (for the removed paths).
+
+    Returns
+    -------
+    (dict, list of list of str)
+        ``set``: new or changed keys (nested mappings only with their own changes), and
+        ``unset``: the key paths present in ``old`` only.
+    """
+    changed: dict[str, object] = {}
+    removed = [[*path, key] for key in old if key not in new]
+    for key, value in new.items():
+        before = old.get(key, _MISSING)
+        if isinstance(value, Mapping) and isinstance(before, Mapping):
+            inner, inner_removed = config_delta(before, value, (*path, key))
+            if inner:
+                changed[key] = inner
+            removed.extend(inner_removed)
+        elif before is _MISSING or before != value:
+            changed[key] = value
+    return changed, removed
+
+
+def apply_delta(old: Mapping[str, object], delta: ConfigDelta) -> dict[str, object]:
+    """The configuration a client holding ``old`` has after ``delta`` (as ``bridge.js``).
+
+    Parameters
+    ----------
+    old
+        The configuration of revision ``delta["base"]`` (ignored when that is ``None``).
+    delta
+        The update.
+
+    Returns
+    -------
+    dict
+        A new mapping; ``old`` is not changed.
+    """
+    out = _merge({} if delta["base"] is None else old, delta["set"])
+    for path in delta["unset"]:
+        out = _without(out, path)
+    return out
+
+
+_MISSING = object()
+
+
+def _merge(base: Mapping[str, object], changes: Mapping[str, object]) -> dict[str, object]:
+    out = dict(base)
+    for key, value in changes.items():
+        before = out.get(key)
+        if isinstance(value, Mapping) and isinstance(before, Mapping):
+            out[key] = _merge(before, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _without(mapping: Mapping[str, object], path: Sequence[str]) -> dict[str, object]:
+    out = dict(mapping)
+    head, *rest = path
+    inner = out.get(head)
+    if not rest:
+        out.pop(head, None)
+    elif isinstance(inner, Mapping):
+        out[head] = _without(inner, rest)
+    return out
