@@ -36,7 +36,7 @@ from layers.drawing.client_config import (
 )
 from layers.drawing.display import format_value
 from layers.drawing.layer import build_map_layers, user_layer
-from layers.drawing.offline import client_text
+from layers.drawing.offline import client_script
 from views.map_view import COMPONENT_DIR
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -295,7 +295,7 @@ def test_map_needs_no_cdn():
     external = re.findall(r'(?:src|href)="(https?://[^"]+)"', page)
     assert external == []
     assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in page
-    assert "http" not in client_text("atlas_map.js").replace("http://www.w3.org/2000/svg", "")
+    assert "http" not in client_script().replace("http://www.w3.org/2000/svg", "")
 
 
 def test_status_colour_changes_with_date(base):

@@ -1,6 +1,6 @@
 """The map protocol is a contract: the client reads what Python sends, and nothing else.
 
-``layers/drawing/protocol.py`` types each record; the client (``atlas_map.js`` and the
+``layers/drawing/protocol.py`` types each record; the client (``client/atlas_*.js`` and the
 component's ``bridge.js``) names each record by a fixed variable (``config``, ``cfg`` for a
 layer, ``basemap``, ``style`` …). The test reads every ``<variable>.<key>`` the client reads,
 and compares: a key the client reads that the record lacks (``cfg.hit_width`` before this
@@ -34,13 +34,18 @@ from layers.drawing.client_config import (
     timeline,
 )
 from layers.drawing.layer import MapLayer
-from layers.drawing.offline import CLIENT_DIR
+from layers.drawing.offline import CLIENT_DIR, CLIENT_SCRIPTS
 from tests.support.apptest import map_component, map_message
 from tests.support.apptest import map_config as page_config
 from views.keys import Key
 
 ROOT = Path(__file__).resolve().parents[1]
-CLIENT_SOURCES = (CLIENT_DIR / "atlas_map.js", ROOT / "views" / "map_component" / "bridge.js")
+CLIENT_SOURCES = (
+    *(CLIENT_DIR / name for name in CLIENT_SCRIPTS),
+    ROOT / "views" / "map_component" / "bridge.js",
+)
+#: Most lines of one client file (issue 19: a few plain files, none over about 300 lines).
+CLIENT_MAX_LINES = 300
 #: The client's variable name for each record (``this.config``: the current configuration).
 CLIENT_NAMES: dict[str, type] = {
     "state.config": protocol.LayerEntry,
@@ -99,7 +104,7 @@ def test_python_sends_no_key_the_client_ignores() -> None:
 
 
 def test_the_jsdoc_typedefs_mirror_the_typed_records() -> None:
-    text = (CLIENT_DIR / "atlas_map.js").read_text(encoding="utf-8")
+    text = (CLIENT_DIR / "atlas_base.js").read_text(encoding="utf-8")
     typedefs = {
         name: set(_PROPERTY.findall(body)) for name, body in _TYPEDEF.findall(text)
     }  # fmt: skip
@@ -223,3 +228,14 @@ def test_a_client_without_the_base_gets_the_whole_configuration() -> None:
     assert map_message(at)["base"] is None
     at.run()  # the same event still in the state: answered once
     assert map_message(at)["base"] is not None
+
+
+def test_the_client_is_a_few_small_files_loaded_in_one_order() -> None:
+    on_disk = {path.name for path in CLIENT_DIR.glob("*.js")}
+    assert on_disk == set(CLIENT_SCRIPTS)
+    for name in CLIENT_SCRIPTS:
+        lines = (CLIENT_DIR / name).read_text(encoding="utf-8").count("\n")
+        assert lines <= CLIENT_MAX_LINES, (name, lines)
+    page = (ROOT / "views" / "map_component" / "index.html").read_text(encoding="utf-8")
+    loaded = re.findall(r'<script src="/app/static/vendor/atlas/([\w.]+)"', page)
+    assert tuple(loaded) == CLIENT_SCRIPTS

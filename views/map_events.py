@@ -1,6 +1,6 @@
 """What the map in the browser may tell the page: each event checked field by field.
 
-The map component (``atlas_map.js``, ``_emit``) sends one JSON object per user action:
+The map component (``client/atlas_core.js``, ``_emit``) sends one JSON object per user action:
 ``kind`` (``"view"``, ``"layers"``, ``"select"`` or ``"date"``), ``center`` ``[lat, lon]``
 in degrees, ``zoom``, ``selected`` (``"<layer id>:<feature id>"`` or null), ``visible``
 (layer ids), ``seq`` (a time stamp) and, for ``"date"``, ``date`` (ISO). Anyone can post
@@ -30,7 +30,7 @@ from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN, center_in_range
 
 LOG = logging.getLogger(__name__)
-#: ``kind`` of each event the map sends (``atlas_map.js``): a report of the view after the
+#: ``kind`` of each event the map sends (``client/atlas_core.js``): a report of the view after the
 #: user stopped moving, a toggle in the map's layer panel, a click on a feature, a date step.
 MAP_EVENT_KINDS = ("view", "layers", "select", "date", "need")
 #: The kind that switches one layer (``layer``, ``on``); its ``visible`` list is not applied.

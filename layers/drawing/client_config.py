@@ -1,4 +1,4 @@
-"""What the map client (``client/atlas_map.js``) receives: plain JSON-ready records.
+"""What the map client (``client/atlas_*.js``) receives: plain JSON-ready records.
 
 The client keeps one Leaflet map alive and is sent *changes*: each catalogue layer's geometry
 lives in a file it fetches once (or inline, for the standalone export), a user's own layer

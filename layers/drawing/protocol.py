@@ -1,7 +1,7 @@
 """The map protocol: what the page sends the map client, and what the client sends back.
 
 One record type per message, in one place, mirrored by the JSDoc ``@typedef`` blocks at the
-top of ``client/atlas_map.js`` (the same names, the same keys). Keys are ``snake_case``
+top of ``client/atlas_base.js`` (the same names, the same keys). Keys are ``snake_case``
 everywhere. ``tests/test_map_protocol.py`` holds the two sides to each other: the client
 reads no key Python does not send, Python sends no key the client ignores, and the builders
 in :mod:`layers.drawing.client_config` produce exactly these keys.

@@ -81,7 +81,8 @@
     fitHeight(config);
     if (!atlas) {
       atlas = new window.AtlasMap(document.getElementById('map'), {send: send});
-      window.atlas = atlas;  // for the browser tests
+      window.atlas = atlas;
+      window.atlasTest = atlas.testApi();  // what the browser tests read
     }
     atlas.update(config);
   });
