@@ -7,10 +7,12 @@ ends the run with exit status 2 and one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import secrets
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,15 +21,11 @@ from typing import NoReturn, TextIO
 import geopandas as gpd
 import pandas as pd
 
-from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
-from geo.countries import load_countries
-from geo.errors import AtlasError, ImportRejectedError, TableError
-from geo.facts import load_facts
-from geo.hromadas import load_hromadas
-from geo.importer import import_path, supported_formats
-from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, join_table, load_join_reference
-from geo.oblasts import load_oblasts
-from geo.summary import (
+from geo.analysis.join import join_table
+from geo.analysis.keys import AUTO, Aggregate, JoinBy, JoinLevel
+from geo.analysis.reference import load_join_reference
+from geo.analysis.summary import (
+    SUMMARY_COLUMN_MEANINGS,
     SUMMARY_COLUMNS,
     BandStates,
     Summary,
@@ -36,7 +34,14 @@ from geo.summary import (
     summarize,
     summary_units,
 )
-from geo.tables import Table, read_table
+from geo.errors import AtlasError, ImportRejectedError, TableError
+from geo.facts.tables import load_facts
+from geo.importer import import_path, supported_formats
+from geo.importer.tables import Table, read_table
+from geo.units.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
+from geo.units.countries import load_countries
+from geo.units.hromadas import load_hromadas
+from geo.units.oblasts import load_oblasts
 from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec
@@ -294,10 +299,9 @@ def _add_workbench_commands(commands: argparse._SubParsersAction) -> None:
     summarize = commands.add_parser(
         "summarize",
         help="count, area, length and share of a layer by oblast, hromada or border distance",
-        description="Read FILE with the app's importer and summarise it by unit: columns "
-        + ", ".join(SUMMARY_COLUMNS)
-        + ". Area is equal-area, length geodesic; overlapping polygons are dissolved first, "
-        "so no area is counted twice; the 'none' row holds what lies outside every unit.",
+        description="Read FILE with the app's importer and summarise it by unit. Columns: "
+        + "; ".join(f"{c}: {SUMMARY_COLUMN_MEANINGS[c]}" for c in SUMMARY_COLUMNS)
+        + ". Overlapping polygons are dissolved first, so no area is counted twice.",
     )
     summarize.add_argument("file", metavar="FILE", help="the layer (any format 'check' reads)")
     summarize.add_argument(
@@ -605,26 +609,30 @@ def _summary_text(summary: Summary) -> list[str]:
     """The rows of a summary that hold anything, as an aligned table, then the notes."""
     table = summary.table
     filled = table[(table["count"] > 0) | (table["area_km2"] > 0) | (table["length_km"] > 0)]
-    rows = [("unit_code", "unit_name", "count", "area_km2", "length_km", "share")]
+    rows = [tuple(SUMMARY_COLUMNS)]
     for record in filled.itertuples(index=False):
         rows.append(
             (
                 str(record.unit_code),
                 str(record.unit_name),
+                _optional(record.unit_area_km2, ",.1f"),
                 f"{record.count:,}",
                 f"{record.area_km2:,.3f}",
                 f"{record.length_km:,.3f}",
                 f"{record.share:.4f}",
+                _optional(record.unit_share, ".4f"),
             )
         )
     rows.append(
         (
             "total",
             f"{summary.features:,} features",
+            "",
             f"{int(table['count'].sum()):,}",
             f"{table['area_km2'].sum():,.3f}",
             f"{table['length_km'].sum():,.3f}",
             f"{table['share'].sum():.4f}",
+            "",
         )
     )
     widths = [min(60, max(len(row[i]) for row in rows)) for i in range(len(rows[0]))]
@@ -639,6 +647,12 @@ def _summary_text(summary: Summary) -> list[str]:
     if hidden:
         lines.append(f"({hidden:,} units hold nothing of the layer and are not shown)")
     return lines + [f"note: {note}" for note in summary.notes]
+
+
+def _optional(value: object, spec: str) -> str:
+    """A number formatted with ``spec``, or empty for NaN (the ``none`` row's unit figures)."""
+    number = float(str(value))
+    return "" if math.isnan(number) else format(number, spec)
 
 
 def _summary_units(by: str, states: str) -> SummaryUnits:
@@ -660,13 +674,18 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output is not None:
         _data_suffix(args.output, ("csv",), "-o")
         output = _output_path(args.output, "summary.csv", force=args.force)
-    try:
-        frame, read = _read_layer(args.file, args.layer)
-    except ImportRejectedError as exc:
-        print(f"error: {_one_line(str(exc))}", file=err)
-        return EXIT_USAGE
+    # The units are built while the import worker reads the file (this process only waits
+    # for it meanwhile), so their cost is hidden behind the import's.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        building = pool.submit(_summary_units, args.by, args.states)
+        try:
+            frame, read = _read_layer(args.file, args.layer)
+        except ImportRejectedError as exc:
+            print(f"error: {_one_line(str(exc))}", file=err)
+            return EXIT_USAGE
+        units = building.result()
     print(read, file=out)
-    summary = summarize(frame, _summary_units(args.by, args.states))
+    summary = summarize(frame, units)
     if output is None:
         for line in _summary_text(summary):
             print(line, file=out)

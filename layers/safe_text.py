@@ -14,12 +14,14 @@ Matplotlib text (print map)   :func:`mathtext_text`
 CSV cell or column name       :func:`csv_cell`
 ============================  ===================================================================
 
-Why each is needed: branca compiles the *rendered* script of every element a second time as a
-Jinja template, so ``{{ … }}`` in user text would be evaluated on the server; Streamlit renders
-Markdown (links, images that fetch remote URLs, ``:red[…]``, ``$…$`` LaTeX) in headings and
-alerts; Matplotlib interprets text between two ``$`` as mathtext, and a lone ``$`` pair that is
-not valid TeX makes drawing fail; spreadsheets execute a cell that starts with ``=``, ``+``,
-``-`` or ``@`` as a formula. GeoJSON and GeoPackage exports keep every value verbatim.
+Why each is needed: HTML and script text must not close an element or a ``<script>`` block;
+they also keep braces as references or escapes, so they stay text even where a template engine
+reads them (no part of the atlas renders a template now, but the exported HTML file may be
+pasted into a site that does); Streamlit renders Markdown (links, images that fetch remote
+URLs, ``:red[…]``, ``$…$`` LaTeX) in headings and alerts; Matplotlib interprets text between
+two ``$`` as mathtext, and a lone ``$`` pair that is not valid TeX makes drawing fail;
+spreadsheets execute a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula.
+GeoJSON and GeoPackage exports keep every value verbatim.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ import json
 import re
 
 #: Characters HTML escaping leaves alone but that matter where the HTML is embedded: braces open
-#: Jinja syntax (``{{``, ``{%``, ``{#``); ``$`` opens LaTeX and a blank line ends an HTML block
-#: in Streamlit Markdown. Written as character references, a browser shows the characters.
+#: template syntax (``{{``, ``{%``, ``{#``) wherever a template engine reads the text; ``$``
+#: opens LaTeX and a blank line ends an HTML block in Streamlit Markdown. Written as character
+#: references, a browser shows the characters.
 _HTML_EXTRA = str.maketrans(
     {"{": "&#123;", "}": "&#125;", "$": "&#36;", "\n": "&#10;", "\r": "&#13;"}
 )
@@ -77,7 +80,7 @@ def html_text(text: object) -> str:
 
 
 def script_json(value: object) -> str:
-    r"""JSON for a ``<script>`` block or a JavaScript literal inside a templated page.
+    r"""JSON for a ``<script>`` block or a JavaScript literal inside a page.
 
     Parameters
     ----------

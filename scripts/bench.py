@@ -10,7 +10,7 @@ Prints one table (metric, ours, baseline, ratio, target, met) and writes
 baseline is measured in the same run, on the same machine:
 
 * baseline map = ``GeoDataFrame.explore()`` of the same layers at full resolution, one
-  ``explore(m=m)`` per layer onto one Folium map (``tests/support/baseline.py``);
+  ``explore(m=m)`` per layer onto one Folium map (``atlas_testing/baseline.py``);
 * baseline page = a one-file Streamlit app showing that map with ``st_folium`` and a date
   slider: every change rebuilds and re-sends the whole map, as the atlas's first version did;
 * page figures come from ``streamlit run`` in a subprocess and headless Chromium with every
@@ -22,8 +22,12 @@ baseline is measured in the same run, on the same machine:
   and by border-distance band, each in a fresh process whose peak memory is its own;
 * the team store: save (one version) and open (as of a date) of synthetic hazard polygons in
   the embedded GeoPackage and in PostGIS (a private cluster, as the tests start it).
+* baseline summary = a hand-written GeoPandas ``overlay`` of a 102,400-cell lon/lat grid with
+  the hromada file in the equal-area CRS (area per hromada), against ``python -m layers
+  summarize GRID100K.gpkg --by hromada`` (import pipeline included), with the same numbers
+  (``python scripts/bench.py --by-hand-only`` runs just that row).
 
-Synthetic hazard data (``tests/support/synthetic.py``) are seeded and clearly not real.
+Synthetic hazard data (``atlas_testing/synthetic.py``) are seeded and clearly not real.
 """
 
 from __future__ import annotations
@@ -47,19 +51,13 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from layers.catalogue.base import load_base  # noqa: E402
-from layers.catalogue.registry import DEFAULT_LAYER_IDS  # noqa: E402
-from layers.catalogue.spec import ViewParams  # noqa: E402
-from layers.drawing.layer import build_map_layers  # noqa: E402
-from layers.drawing.offline import install_static_assets  # noqa: E402
-from layers.export.formats import FORMAT_IDS, export_bytes  # noqa: E402
-from tests.support.baseline import (  # noqa: E402
+from atlas_testing.baseline import (  # noqa: E402
     BENCH_DATE,
     baseline_dated_frames,
     baseline_map,
     baseline_static_frames,
 )
-from tests.support.browser import (  # noqa: E402
+from atlas_testing.browser import (  # noqa: E402
     MAP_IFRAME,
     chromium,
     free_port,
@@ -67,7 +65,13 @@ from tests.support.browser import (  # noqa: E402
     server_environment,
     stop_process_group,
 )
-from tests.support.payload import first_load_bytes  # noqa: E402
+from atlas_testing.payload import first_load_bytes  # noqa: E402
+from layers.catalogue.base import load_base  # noqa: E402
+from layers.catalogue.registry import DEFAULT_LAYER_IDS  # noqa: E402
+from layers.catalogue.spec import ViewParams  # noqa: E402
+from layers.drawing.layer import build_map_layers  # noqa: E402
+from layers.drawing.offline import install_static_assets  # noqa: E402
+from layers.export.formats import FORMAT_IDS, export_bytes  # noqa: E402
 
 RESULTS = REPO / "bench" / "results.json"
 BASELINE_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -82,7 +86,7 @@ sys.path.insert(0, {repo!r})
 import streamlit as st
 from streamlit_folium import st_folium
 from layers.catalogue.base import load_base
-from tests.support.baseline import (
+from atlas_testing.baseline import (
     BENCH_DATE, baseline_dated_frames, baseline_map, baseline_static_frames)
 
 @st.cache_resource
@@ -131,6 +135,8 @@ def fmt_value(value: float | None, unit: str) -> str:
         return f"{value / KB:,.1f} KiB" if value < 1024 * KB else f"{value / KB / KB:,.2f} MiB"
     if unit == "fps":
         return f"{value:.1f} fps"
+    if unit == "km²":
+        return f"{value:.3f} km²"
     return f"{value:.3f} s" if unit == "s" else f"{value:,.0f} {unit}"
 
 
@@ -456,7 +462,7 @@ print(json.dumps({{"seconds": seconds, "peak_mb": max(peak, worker), "features":
 
 def bench_imports(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     """Import of synthetic hazard GeoPackages in a fresh process each (peak memory its own)."""
-    from tests.support.synthetic import synthetic_hazards, write_hazards
+    from atlas_testing.synthetic import synthetic_hazards, write_hazards
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -482,8 +488,9 @@ def bench_imports(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
 
 def bench_join(runs: int) -> list[dict[str, Any]]:
     """Read and join a 1,469-row CSV keyed by KATOTTG (every hromada-level unit once)."""
-    from geo.join import join_table, load_join_reference
-    from geo.tables import read_table
+    from geo.analysis.join import join_table
+    from geo.analysis.reference import load_join_reference
+    from geo.importer.tables import read_table
 
     start = time.perf_counter()
     reference = load_join_reference()
@@ -517,15 +524,15 @@ SUMMARY_WORKER = """
 import json, sys, time
 sys.path.insert(0, {repo!r})
 import pyogrio
-from geo.summary import border_band_units, hromada_units, summarize
+from geo.analysis.summary import border_band_units, hromada_units, summarize
 frame = pyogrio.read_dataframe(sys.argv[1])
 start = time.perf_counter()
 if sys.argv[2] == "hromada":
-    from geo.hromadas import load_hromadas
+    from geo.units.hromadas import load_hromadas
     units = hromada_units(load_hromadas())
 else:
-    from geo.countries import load_countries
-    from geo.facts import load_facts
+    from geo.units.countries import load_countries
+    from geo.facts.tables import load_facts
     units = border_band_units(load_countries(), ["UKR"],
                               adversaries=load_facts().adversary_iso3)
 units_s = time.perf_counter() - start
@@ -544,7 +551,7 @@ print(json.dumps({{"seconds": seconds, "units_s": units_s, "peak_mb": peak,
 
 def bench_summaries(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     """Summaries of synthetic hazard polygons, each in a fresh process (peak memory its own)."""
-    from tests.support.synthetic import synthetic_hazards, write_hazards
+    from atlas_testing.synthetic import synthetic_hazards, write_hazards
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -622,9 +629,9 @@ def bench_store(base: Any, sizes: tuple[int, ...], runs: int) -> list[dict[str, 
     Save = one new version (one transaction: the features, the version row, the index); open =
     the version valid on a date with its features as a GeoDataFrame, as the page fetches it.
     """
+    from atlas_testing.synthetic import synthetic_hazards
     from layers.store.embedded import open_embedded
     from layers.store.postgis import open_postgis
-    from tests.support.synthetic import synthetic_hazards
 
     rows = []
     with tempfile.TemporaryDirectory() as folder, store_locations(Path(folder)) as backends:
@@ -642,6 +649,87 @@ def bench_store(base: Any, sizes: tuple[int, ...], runs: int) -> list[dict[str, 
     return rows
 
 
+#: The hand-written baseline of a summary by hromada: what an analyst would write with
+#: GeoPandas (about 15 lines), timed from interpreter start, reading the same files.
+BY_HAND_OVERLAY = """
+import sys, time
+start = time.perf_counter()
+import geopandas as gpd
+
+EQUAL_AREA = "+proj=laea +lat_0=52 +lon_0=28 +datum=WGS84 +units=m +no_defs"
+grid = gpd.read_file(sys.argv[1])
+hromadas = gpd.read_file("/vsigzip/" + sys.argv[2])[["katottg", "geometry"]]
+grid = grid.to_crs(EQUAL_AREA)
+hromadas = hromadas.to_crs(EQUAL_AREA)
+pieces = gpd.overlay(grid, hromadas, how="intersection", keep_geom_type=True)
+area = (pieces.area / 1e6).groupby(pieces["katottg"]).sum()
+area.rename("area_km2").to_csv(sys.argv[3], index_label="unit_code")
+print(time.perf_counter() - start)
+"""
+#: Largest difference allowed between the two summaries' area of one hromada, km².
+BY_HAND_TOLERANCE_KM2 = 1.0
+#: The 100k grid: 320 x 320 lon/lat cells over Ukraine's bounding box (102,400 cells).
+GRID_CELLS = 320
+GRID_BOUNDS = (22.0, 44.3, 40.3, 52.4)
+
+
+def write_grid(path: Path) -> int:
+    """Write the 100k-cell lon/lat grid (EPSG:4326) to a GeoPackage; return its cell count."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    xs = np.linspace(GRID_BOUNDS[0], GRID_BOUNDS[2], GRID_CELLS + 1)
+    ys = np.linspace(GRID_BOUNDS[1], GRID_BOUNDS[3], GRID_CELLS + 1)
+    x0, y0 = np.meshgrid(xs[:-1], ys[:-1])
+    x1, y1 = np.meshgrid(xs[1:], ys[1:])
+    cells = shapely.box(x0.ravel(), y0.ravel(), x1.ravel(), y1.ravel())
+    frame = gpd.GeoDataFrame({"cell": np.arange(len(cells))}, geometry=cells, crs="EPSG:4326")
+    frame.to_file(path, driver="GPKG", layer="grid")
+    return len(frame)
+
+
+def bench_by_hand() -> list[dict[str, Any]]:
+    """``python -m layers summarize GRID100K.gpkg --by hromada`` against a hand-written overlay.
+
+    Both run once each, in a fresh process, in the same bench run, timed from process start
+    to the written table (the atlas's import pipeline, unit building and CSV included; the
+    overlay reads the committed hromada file itself). Their areas per hromada must agree
+    within :data:`BY_HAND_TOLERANCE_KM2`.
+    """
+    import pandas as pd
+
+    from geo.units.hromadas import hromadas_path
+
+    with tempfile.TemporaryDirectory() as folder:
+        grid = Path(folder) / "GRID100K.gpkg"
+        cells = write_grid(grid)
+        hand_csv, ours_csv = Path(folder) / "hand.csv", Path(folder) / "ours.csv"
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", BY_HAND_OVERLAY, str(grid), str(hromadas_path()),
+                        str(hand_csv)], check=True, capture_output=True)  # fmt: skip
+        hand_s = time.perf_counter() - start
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "layers", "summarize", str(grid), "--by",
+                        "hromada", "-o", str(ours_csv)], check=True, capture_output=True,
+                       cwd=REPO)  # fmt: skip
+        ours_s = time.perf_counter() - start
+        hand = pd.read_csv(hand_csv, dtype={"unit_code": str}).set_index("unit_code")
+        ours = pd.read_csv(ours_csv, dtype={"unit_code": str}).set_index("unit_code")
+    units = ours["area_km2"].drop("none")
+    differences = (units - hand["area_km2"].reindex(units.index).fillna(0.0)).abs()
+    worst = float(differences.max())
+    same = worst <= BY_HAND_TOLERANCE_KM2
+    return [
+        row(f"summarize a {cells:,}-cell grid by hromada (CLI, import included) vs a "
+            "hand-written GeoPandas overlay", ours_s, hand_s, "≤ 0.7×",
+            same and ours_s <= 0.7 * hand_s, "s"),
+        row(f"  largest difference of a hromada's area between the two (≤ "
+            f"{BY_HAND_TOLERANCE_KM2:g} km²)", worst, None, f"≤ {BY_HAND_TOLERANCE_KM2:g}",
+            same, "km²"),
+    ]  # fmt: skip
+
+
 def machine() -> dict[str, Any]:
     """Where the figures were measured."""
     load = os.getloadavg()
@@ -656,9 +744,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="fewer runs, no 100k import or summary"
     )
+    parser.add_argument(
+        "--by-hand-only",
+        action="store_true",
+        help="run only the summary against the hand-written overlay (prints, writes nothing)",
+    )
     args = parser.parse_args(argv)
     runs = 2 if args.quick else 3
     where = machine()
+    if args.by_hand_only:
+        print(f"machine: {where}")
+        print_table(bench_by_hand())
+        return 0
     base = load_base()
     rows = bench_payload(base)
     rows += bench_server(5 if args.quick else 9)
@@ -668,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += bench_join(runs)
     rows += bench_summaries(base, (10_000,) if args.quick else (10_000, 100_000))
     rows += bench_store(base, (10_000,) if args.quick else (10_000, 100_000), runs)
+    rows += bench_by_hand()
     print(f"machine: {where}")
     print_table(rows)
     RESULTS.parent.mkdir(exist_ok=True)

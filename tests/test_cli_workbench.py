@@ -7,15 +7,18 @@ import json
 
 import geopandas as gpd
 import openpyxl
+import pandas as pd
 import pyogrio
 import pytest
 from shapely.geometry import LineString, Point, box
 
 import layers.cli
-from geo.facts import load_facts
-from geo.hromadas import OSM_ATTRIBUTION
-from geo.join import Aggregate, load_join_reference
-from geo.summary import SUMMARY_COLUMNS
+from geo.analysis.keys import Aggregate
+from geo.analysis.reference import load_join_reference
+from geo.analysis.summary import SUMMARY_COLUMNS
+from geo.facts.tables import load_facts
+from geo.units.hromadas import OSM_ATTRIBUTION
+from geo.units.oblasts import load_oblasts
 from layers.cli import main
 
 VINNYTSIA = "UA05020030000031457"
@@ -236,7 +239,8 @@ def test_summarize_prints_the_filled_rows_and_notes(fast, layer_file):
     assert header.split() == list(SUMMARY_COLUMNS)
     assert any(line.startswith("none ") for line in lines)  # the Chornobyl point
     assert any(line.startswith("total ") and " 4 " in line for line in lines)
-    assert "2 polygons overlapped" in out and "units hold nothing" in out
+    assert "dissolved 2 overlapping polygons" in out and "units hold nothing" in out
+    assert "a MultiPolygon is one feature" in out
 
 
 def test_summarize_writes_a_csv_with_exactly_the_columns(fast, layer_file, tmp_path):
@@ -248,7 +252,13 @@ def test_summarize_writes_a_csv_with_exactly_the_columns(fast, layer_file, tmp_p
     assert list(table.columns) == list(SUMMARY_COLUMNS)
     assert len(table) == 28 and table["unit_code"].iloc[-1] == "none"
     assert table["count"].sum() == 4 and table["share"].sum() == pytest.approx(1.0)
-    assert table.set_index("unit_code").loc["UA-63", "area_km2"] > 0
+    kharkiv = table.set_index("unit_code").loc["UA-63"]
+    assert kharkiv["area_km2"] > 0
+    recorded = load_oblasts().set_index("iso_3166_2").loc["UA-63", "area_km2"]
+    assert kharkiv["unit_area_km2"] == pytest.approx(float(recorded))
+    assert kharkiv["unit_share"] == pytest.approx(kharkiv["area_km2"] / float(recorded))
+    assert table["unit_share"].iloc[:-1].between(0, 1).all()
+    assert pd.isna(table["unit_share"].iloc[-1]) and pd.isna(table["unit_area_km2"].iloc[-1])
     code, _, err = run(["summarize", str(layer_file), "--by", "oblast", "-o", str(output)])
     assert code == 2 and "exists; add --force" in err
 

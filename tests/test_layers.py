@@ -11,9 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo.source_ids import split_source_ids
-from geo.validate import LINEAR, POLYGONAL
-from geo.vocabulary import EvidenceClass, TreatyStatus
+from geo.facts.source_ids import split_source_ids
+from geo.facts.vocabulary import EvidenceClass, TreatyStatus
+from geo.units.validate import LINEAR, POLYGONAL
 from layers.catalogue.base import load_base
 from layers.catalogue.figures import key_figures, withdrawal_summary
 from layers.catalogue.registry import (
@@ -234,18 +234,23 @@ def test_withdrawing_states_list_dated_steps_up_to_the_date(base):
 
 
 def test_contamination_headline_shows_date_titles_and_age(base):
-    fresh = key_figures(base, date(2026, 3, 1))
-    assert fresh.contaminated_date == date(2025, 6, 24)
-    assert fresh.contaminated_age == ""
-    assert fresh.contaminated_source_titles == (
+    fresh = key_figures(base, date(2026, 3, 1)).contaminated
+    assert fresh is not None
+    assert fresh.date == date(2025, 6, 24)
+    assert fresh.age == ""
+    assert fresh.source_titles == (
         "Area of mined lands in Ukraine decreased by over 20% in 2.5 years - Shmyhal",
     )
-    assert key_figures(base, date(2026, 6, 24)).contaminated_age == ""
-    assert key_figures(base, date(2026, 7, 24)).contaminated_age == (
-        "latest public figure: 13 months old"
-    )
+
+    def age(day: date) -> str:
+        estimate = key_figures(base, day).contaminated
+        assert estimate is not None
+        return estimate.age
+
+    assert age(date(2026, 6, 24)) == ""
+    assert age(date(2026, 7, 24)) == "latest public figure: 13 months old"
+    assert age(date(2026, 11, 28)) == "latest public figure: 17 months old"
     stale = key_figures(base, date(2026, 11, 28))
-    assert stale.contaminated_age == "latest public figure: 17 months old"
     assert stale.factbook_date == date(2026, 1, 22)
     assert stale.factbook_age == ""
     assert key_figures(base, date(2027, 2, 22)).factbook_age == (
@@ -258,9 +263,9 @@ def test_key_figures_follow_the_date(base):
     after = key_figures(base, date(2026, 3, 1))
     assert before.withdrawn == ()
     assert len(after.withdrawn) == 5
-    assert before.contaminated_km2 == 139_000
-    assert after.contaminated_km2 == 137_000
-    assert key_figures(base, date(2023, 1, 1)).contaminated_km2 is None
+    assert before.contaminated is not None and before.contaminated.area_km2 == 139_000
+    assert after.contaminated is not None and after.contaminated.area_km2 == 137_000
+    assert key_figures(base, date(2023, 1, 1)).contaminated is None
     assert after.factbook_rus_km == 2626 and after.factbook_blr_km == 1176
     assert after.border_rus_km == pytest.approx(2294, rel=0.01)
 

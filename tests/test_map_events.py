@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from layers.catalogue.registry import LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
-from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN
+from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 from views.keys import Key
 from views.map_events import MAX_EVENT_LAYERS, parse_map_event
 

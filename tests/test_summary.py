@@ -10,24 +10,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
-from geo.belts import band_label, distance_bands
-from geo.countries import country
-from geo.crs import EQUAL_AREA, GEOD, WGS84, geodesic_area_km2, geodesic_length_km
-from geo.errors import AtlasError, LayerValidationError
-from geo.hromadas import load_hromadas
-from geo.oblasts import load_oblasts
-from geo.summary import (
+from geo.analysis.summary import (
     MAX_TILE_VERTICES,
     NO_UNIT_CODE,
     SUMMARY_COLUMNS,
     SummaryBy,
     border_band_units,
+    equal_area_km2,
     hromada_units,
     make_units,
     oblast_units,
+    rectangle_km2,
     subdivide,
     summarize,
 )
+from geo.errors import AtlasError, LayerValidationError
+from geo.units.belts import band_label, distance_bands
+from geo.units.countries import country
+from geo.units.crs import EQUAL_AREA, GEOD, WGS84, geodesic_area_km2, geodesic_length_km
+from geo.units.hromadas import load_hromadas
+from geo.units.oblasts import load_oblasts
 
 TOLERANCE = 0.005  # 0.5 %
 CHORNOBYL = (30.2219, 51.2763)
@@ -89,7 +91,99 @@ def test_overlapping_polygons_are_counted_once(two_units):
     assert row(summary, "B")["area_km2"] == pytest.approx(geodesic_area_km2(apart), rel=TOLERANCE)
     assert summary.table["count"].tolist() == [2, 1, 0]
     assert summary.dissolved == 2
-    assert any("2 polygons overlapped" in note for note in summary.notes)
+    assert any("dissolved 2 overlapping polygons" in note for note in summary.notes)
+
+
+def test_a_grid_of_touching_cells_is_not_dissolved(two_units):
+    # 100 cells sharing edges, 20 of them across the A/B border: nothing overlaps.
+    xs, ys = np.linspace(30.5, 31.5, 11), np.linspace(49.2, 49.7, 11)
+    cells = [box(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(10) for j in range(10)]
+    summary = summarize(frame(*cells), two_units)
+    assert summary.dissolved == 0
+    assert not any("overlapping polygons" in note for note in summary.notes)
+    assert any(note.startswith("no polygons overlapped") for note in summary.notes)
+    expected = geodesic_area_km2(box(30.5, 49.2, 31.5, 49.7))
+    assert summary.table["area_km2"].sum() == pytest.approx(expected, rel=1e-4)
+    assert row(summary, "A")["area_km2"] == pytest.approx(expected / 2, rel=1e-4)
+    # One more cell over two of them: those three, and only those, are dissolved.
+    over = box(30.55, 49.2, 30.65, 49.25)
+    overlapping = summarize(frame(*cells, over), two_units)
+    assert overlapping.dissolved == 3
+    assert any("dissolved 3 overlapping polygons" in n for n in overlapping.notes)
+    assert overlapping.table["area_km2"].sum() == pytest.approx(expected, rel=1e-4)
+
+
+def test_touching_and_overlapping_shapes_that_are_not_rectangles(two_units):
+    # Two triangles halving a square touch along its diagonal: measured as they are.
+    lower = shapely.Polygon([(30.2, 49.2), (30.6, 49.2), (30.6, 49.6)])
+    upper = shapely.Polygon([(30.2, 49.2), (30.6, 49.6), (30.2, 49.6)])
+    square = geodesic_area_km2(box(30.2, 49.2, 30.6, 49.6))
+    touching = summarize(frame(lower, upper), two_units)
+    assert touching.dissolved == 0
+    assert row(touching, "A")["area_km2"] == pytest.approx(square, rel=TOLERANCE)
+    # A diamond over the square's centre overlaps both triangles: all three dissolved.
+    diamond = shapely.Polygon([(30.4, 49.3), (30.5, 49.4), (30.4, 49.5), (30.3, 49.4)])
+    overlapping = summarize(frame(lower, upper, diamond), two_units)
+    assert overlapping.dissolved == 3
+    assert row(overlapping, "A")["area_km2"] == pytest.approx(square, rel=TOLERANCE)
+    # A square rotated across the A/B border, overlapping nothing, is split by the border.
+    rotated = shapely.Polygon([(31.0, 49.1), (31.2, 49.3), (31.0, 49.5), (30.8, 49.3)])
+    split = summarize(frame(rotated), two_units)
+    assert split.dissolved == 0
+    assert row(split, "A")["area_km2"] == pytest.approx(row(split, "B")["area_km2"], rel=1e-3)
+
+
+def test_rectangles_are_measured_as_any_polygon():
+    cells = np.array(
+        [box(22.0, 44.3, 22.057, 44.325), box(30, 50, 31.3, 50.07), box(35, 45, 35.01, 45.2)],
+        dtype=object,
+    )
+    assert rectangle_km2(shapely.bounds(cells)) == pytest.approx(equal_area_km2(cells), rel=1e-9)
+
+
+def test_unit_share_of_a_square_covering_half_a_unit(two_units):
+    unit_a = geodesic_area_km2(box(30, 49, 31, 50))
+    half = box(30.0, 49.0, 30.5, 50.0)  # the western half of A (halves by a meridian are equal)
+    summary = summarize(frame(half), two_units)
+    assert row(summary, "A")["unit_area_km2"] == pytest.approx(unit_a, rel=1e-4)
+    assert row(summary, "A")["unit_share"] == pytest.approx(0.5, abs=1e-4)
+    assert row(summary, "B")["unit_share"] == 0.0
+    assert np.isnan(row(summary, NO_UNIT_CODE)["unit_share"])
+    assert np.isnan(row(summary, NO_UNIT_CODE)["unit_area_km2"])
+    whole = summarize(frame(box(29.5, 48.5, 31.0, 50.5)), two_units)  # A and some outside
+    assert row(whole, "A")["unit_share"] == pytest.approx(1.0, abs=1e-4)
+    assert row(whole, "B")["unit_share"] == 0.0
+
+
+def test_a_multipolygon_counts_once_in_one_unit(two_units):
+    parts = shapely.MultiPolygon([box(30.2, 49.2, 30.4, 49.4), box(31.6, 49.6, 31.8, 49.8)])
+    summary = summarize(frame(parts), two_units)
+    assert summary.table["count"].sum() == 1
+    assert row(summary, "A")["area_km2"] > 0 and row(summary, "B")["area_km2"] > 0
+    assert any("a MultiPolygon is one feature" in note for note in summary.notes)
+
+
+def test_recorded_unit_areas_are_used_for_unit_share():
+    units = make_units(
+        SummaryBy.OBLAST,
+        ["A"],
+        ["Unit A"],
+        [box(30, 49, 31, 50)],
+        no_unit_name="outside A",
+        source_ids=("test",),
+        areas_km2=[20_000.0],  # recorded, e.g. with land the polygon leaves out
+    )
+    square = box(30.2, 49.2, 30.6, 49.6)
+    summary = summarize(frame(square), units)
+    assert row(summary, "A")["unit_area_km2"] == 20_000.0
+    assert row(summary, "A")["unit_share"] == pytest.approx(
+        geodesic_area_km2(square) / 20_000.0, rel=TOLERANCE
+    )
+    with pytest.raises(AtlasError, match="unit areas"):
+        make_units(
+            SummaryBy.OBLAST, ["A"], ["a"], [box(0, 0, 1, 1)], no_unit_name="x",
+            source_ids=(), areas_km2=[0.0],
+        )  # fmt: skip
 
 
 def test_parts_outside_every_unit_are_the_none_row(two_units):
@@ -263,6 +357,21 @@ def test_hromada_summary_summed_by_oblast_is_the_oblast_summary(hromadas, by_hro
     for code, area in filled.items():
         assert summed[code] == pytest.approx(area, abs=0.01), code
     assert by_o[NO_UNIT_CODE] == pytest.approx(by_h[NO_UNIT_CODE], abs=0.01)
+
+
+def test_unit_areas_are_the_recorded_areas(oblasts, hromadas, by_oblast, by_hromada):
+    # Kyiv city: its own 821.7 km² by hromada and by oblast, and a square inside it covers
+    # a known part of it.
+    kyiv = "UA80000000000093317"
+    recorded = hromadas.set_index("katottg")["area_km2"].astype(float)
+    square = square_km(*KYIV_CENTRE, 10.0)
+    by_h = summarize(frame(square), by_hromada).table.set_index("unit_code")
+    assert by_h.loc[kyiv, "unit_area_km2"] == pytest.approx(recorded[kyiv])
+    assert by_h.loc[kyiv, "unit_share"] == pytest.approx(100.0 / recorded[kyiv], rel=TOLERANCE)
+    by_o = summarize(frame(square), by_oblast).table.set_index("unit_code")
+    assert by_o.loc["UA-30", "unit_area_km2"] == pytest.approx(recorded[kyiv], abs=0.05)
+    areas = oblasts.set_index("iso_3166_2")["area_km2"].astype(float)
+    assert by_o["unit_area_km2"].drop(NO_UNIT_CODE).to_dict() == pytest.approx(areas.to_dict())
 
 
 def test_ukraine_bands_cover_ukraine(countries, fact_tables):

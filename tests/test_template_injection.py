@@ -1,7 +1,9 @@
 """Template syntax in user data stays text: no server-side evaluation in the map or any export.
 
-branca compiles each element's rendered script as a Jinja template a second time, so an
-attribute ``{{ 7*7 }}`` once showed as ``49`` and a payload reaching ``os`` ran on the server.
+The map was once drawn by branca, which compiled each element's rendered script as a Jinja
+template a second time: an attribute ``{{ 7*7 }}`` showed as ``49`` and a payload reaching
+``os`` ran on the server. No template engine renders the atlas's pages now; these tests keep it
+so, and keep template syntax inert in every output.
 """
 
 from __future__ import annotations

@@ -20,10 +20,11 @@ import shapely
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
-from geo.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION, OSM_SOURCE_ID
-from geo.join import join_table, load_join_reference
-from geo.source_ids import required_attributions
-from geo.summary import NO_UNIT_CODE, SUMMARY_COLUMNS, oblast_units, summarize
+from geo.analysis.join import join_table
+from geo.analysis.reference import load_join_reference
+from geo.analysis.summary import NO_UNIT_CODE, SUMMARY_COLUMNS, oblast_units, summarize
+from geo.facts.source_ids import required_attributions
+from geo.units.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION, OSM_SOURCE_ID
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, HROMADA_MIN_ZOOM, get_spec
 from layers.catalogue.spec import ViewParams
@@ -206,7 +207,7 @@ def test_summary_csv_and_geopackage_carry_the_same_rows(base: AtlasBase, tmp_pat
 
 
 def test_a_hromada_summary_file_names_openstreetmap(base: AtlasBase, tmp_path: Path) -> None:
-    from geo.summary import hromada_units
+    from geo.analysis.summary import hromada_units
 
     units = hromada_units(base.hromadas)
     layer = user_layer("user-1", "squares.geojson", two_squares())
@@ -255,8 +256,9 @@ def test_analyst_joins_a_table_and_summarises_it(reference) -> None:
     assert len(drawn) == EXPECTED_UNITS
     fills = {f["style"]["color"] for f in drawn}
     assert {e["color"] for e in legend["entries"]} == fills
-    # Summarise the joined layer by oblast: made on request, then kept.
-    at.selectbox(key="summary_layer").set_value("joined-table").run()
+    # Summarise the joined layer by oblast: the summary starts on it (the layer just added,
+    # not the first layer shown), is made on request, then kept.
+    assert at.selectbox(key="summary_layer").value == "joined-table"
     assert not at.get("download_button") or all(
         b.key.startswith("download_") and "summary" not in b.key for b in at.get("download_button")
     )
@@ -266,12 +268,36 @@ def test_analyst_joins_a_table_and_summarises_it(reference) -> None:
     assert {"download_summary_csv", "download_summary_gpkg"} <= keys
     tables = [d.value for d in at.dataframe if "unit_code" in d.value.columns]
     assert len(tables) == 1 and tables[0]["count"].sum() == 40
+    assert list(tables[0].columns) == list(SUMMARY_COLUMNS)
+    assert tables[0]["unit_share"].between(0, 1).all()  # the none row (NaN) is not listed
     # Another widget's rerun keeps the summary (the joined layer is the same object).
     at.toggle(key="summary_all_units").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     tables = [d.value for d in at.dataframe if "unit_code" in d.value.columns]
     assert len(tables) == 1 and len(tables[0]) == 27 + 1  # every oblast and the "none" row
     assert "download_summary_gpkg" in {b.key for b in at.get("download_button")}
+
+
+def test_the_summary_starts_on_the_layer_just_imported(tmp_path: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"mode": "analyst", "layers": "flank-borders"})
+    at.run()
+    assert at.selectbox(key="summary_layer").value == "flank-borders"  # nothing added yet
+    square = gpd.GeoDataFrame({"name": ["a"]}, geometry=[box(36.1, 49.9, 36.3, 50.1)], crs=4326)
+    path = tmp_path / "square.geojson"
+    square.to_file(path, driver="GeoJSON")
+    at.file_uploader(key="upload").set_value(
+        (path.name, path.read_bytes(), "application/octet-stream")
+    ).run()
+    if any(b.key == "upload_add" for b in at.button):
+        at.button(key="upload_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    chooser = at.selectbox(key="summary_layer")
+    assert chooser.value == "user-1" and chooser.options[0] != "user-1"
+    # The user's own choice is kept on later runs until another layer is added.
+    chooser.set_value("flank-borders").run()
+    at.run()
+    assert at.selectbox(key="summary_layer").value == "flank-borders"
 
 
 def test_the_page_detects_names_in_a_column_named_oblast_and_says_so() -> None:

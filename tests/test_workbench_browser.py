@@ -18,17 +18,17 @@ import pyogrio
 import pytest
 from playwright.sync_api import expect
 
-from geo.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION
-from geo.join import load_join_reference
-from layers.drawing.choropleth import NO_DATA_COLOR, NO_DATA_LABEL
-from layers.export.data_formats import METADATA_TABLE
-from tests.support.browser import (
+from atlas_testing.browser import (
     MAP_IFRAME,
     open_page,
     require_browser,
     screenshot,
     wait_until_idle,
 )
+from geo.analysis.reference import load_join_reference
+from geo.units.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION
+from layers.drawing.choropleth import NO_DATA_COLOR, NO_DATA_LABEL
+from layers.export.data_formats import METADATA_TABLE
 
 pytestmark = pytest.mark.browser
 
@@ -128,6 +128,9 @@ def test_table_becomes_a_choropleth_with_legend_and_exports(
     summary = pd.read_csv(io.BytesIO(info.value.path().read_bytes()), keep_default_na=False)
     assert summary["count"].sum() == ROWS
     assert abs(summary["share"].sum() - 1.0) < 1e-6
+    units = summary[summary["unit_code"] != "none"]
+    assert units["unit_share"].astype(float).between(0, 1).all()
+    assert (units["unit_area_km2"].astype(float) > 0).all()
     assert log.problems() == [] and log.blocked == []
 
 

@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from geo.heap import exempt_from_collector
-from geo.join import JoinReference, load_join_reference
-from geo.summary import BandStates, SummaryBy, SummaryUnits, summary_units
+from geo.analysis.reference import JoinReference, load_join_reference
+from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
@@ -19,13 +18,14 @@ from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
 from layers.drawing.client_config import event_days, presets
 from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
+from layers.drawing.protocol import GoTo
+from runtime.heap import exempt_from_collector
 from views.charts import contamination_chart, events_chart
 
-#: Distinct view dates whose built layers and key figures the server keeps. Rebuilding a date
-#: costs about 0.17 s of server time (its three date-dependent layers and the key figures);
-#: 32 dates hold the whole treaty timeline (15 event days) that *play* and *previous / next
-#: event* step through, and keep the server's memory flat: with 85 dates kept, ten sessions
-#: moving the date left 25 MiB behind in the load test's control run, with 32 dates 9 MiB.
+#: Distinct view dates whose built layers and key figures the server keeps (a date not kept is
+#: rebuilt: its date-dependent layers and the key figures). 32 dates hold the whole treaty
+#: timeline that *play* and *previous / next event* step through, and keep the server's memory
+#: flat (the README's Load test section has the control runs).
 DATES_KEPT = 32
 #: Built catalogue layers kept (least recently used go first): the date-dependent layers of
 #: :data:`DATES_KEPT` dates, plus room for one build of every layer.
@@ -158,7 +158,7 @@ def get_event_days() -> list[tuple[date, str]]:
 
 
 @st.cache_resource(show_spinner=False)
-def get_presets() -> list[dict[str, Any]]:
+def get_presets() -> list[GoTo]:
     """The "Go to" views of the catalogue (framed once per process)."""
     return presets(get_base().basemap)
 

@@ -11,6 +11,7 @@ from layers.drawing.layer import MapLayer
 from layers.export.formats import ExportFormat, FormatKind, export_bytes, export_filename
 from layers.export.options import DEFAULT_DPI, DPI_CHOICES
 from views.cache import get_base
+from views.keys import Key, download_key
 
 
 def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
@@ -35,7 +36,7 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
     options = st.columns(2)
     light = options[0].toggle(
         "Light data files",
-        key="download_light",
+        key=Key.DOWNLOAD_LIGHT,
         help="GeoJSON, GeoPackage and CSV with the geometry simplified as the map draws it: "
         "much smaller, but no longer for measuring.",
     )
@@ -44,7 +45,7 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
         DPI_CHOICES,
         index=DPI_CHOICES.index(DEFAULT_DPI),
         format_func=lambda value: f"{value} dpi",
-        key="download_dpi",
+        key=Key.DOWNLOAD_DPI,
     )
     ids = [layer.spec.id for layer in layers]
     formats = list(ExportFormat)
@@ -56,7 +57,7 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
             data=_generator(fmt, layers, params, light=light_file, dpi=dpi),
             file_name=export_filename(ids, params.as_of, fmt, light=light_file),
             mime=fmt.media_type,
-            key=f"download_{fmt.id}",
+            key=download_key(fmt.id),
             on_click="ignore",
         )
 

@@ -69,8 +69,15 @@ class Key(StrEnum):
     SUMMARY_STATES = "summary_states"
     SUMMARY_ALL_UNITS = "summary_all_units"
     SUMMARY_RUN = "summary_run"
+    #: The imported and joined layers the summary's layer choice has seen (id, frame id).
+    SUMMARY_SEEN = "summary_seen"
     #: The last summary made, with what it was made from.
     SUMMARY_RESULT = "summary_result"
+    SUMMARY_CSV = "download_summary_csv"
+    SUMMARY_GPKG = "download_summary_gpkg"
+    #: The downloads' options.
+    DOWNLOAD_LIGHT = "download_light"
+    DOWNLOAD_DPI = "download_dpi"
 
 
 def layer_key(layer_id: str, version: int = 0) -> str:
@@ -80,3 +87,14 @@ def layer_key(layer_id: str, version: int = 0) -> str:
     it is part of the key (``"layer_border-belt~2"``).
     """
     return f"layer_{layer_id}" if version == 0 else f"layer_{layer_id}~{version}"
+
+
+
+def download_key(format_id: str) -> str:
+    """Widget key of an export format's download button, e.g. ``"download_geojson"``."""
+    return f"download_{format_id}"
+
+
+def remove_key(layer_id: str) -> str:
+    """Widget key of the remove button of a layer the session imported, e.g. ``"remove_user-1"``."""
+    return f"remove_{layer_id}"

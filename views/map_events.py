@@ -27,7 +27,8 @@ from datetime import date
 from typing import Any
 
 from layers.catalogue.spec import AS_OF_MIN
-from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN, center_in_range
+from layers.drawing.basemaps import center_in_range
+from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 
 LOG = logging.getLogger(__name__)
 #: ``kind`` of each event the map sends (``client/atlas_core.js``): a report of the view after the

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from geo.source_ids import split_source_ids
-from geo.vocabulary import LandmineMeasure, TreatyStep
+from geo.facts.source_ids import split_source_ids
+from geo.facts.vocabulary import LandmineMeasure, TreatyStep
 from layers import SAFETY_LINE
 from layers.catalogue.describe import evidence_sentences, for_people, milestone_table
 from layers.catalogue.figures import KeyFigures
@@ -116,19 +116,18 @@ def _render_key_figures(figures: KeyFigures) -> None:
         "Measured on generalised 1:10m lines; the CIA World Factbook gives "
         f"{figures.factbook_blr_km:,.0f} km{factbook_age}"
     )
-    if figures.contaminated_km2 is None:
+    estimate = figures.contaminated
+    if estimate is None:
         cols[3].metric("Ukraine: potentially contaminated", "no estimate yet")
     else:
         cols[3].metric(
             "Ukraine: potentially contaminated",
-            f"{figures.contaminated_km2:,.0f} km²",
-            help=figures.contaminated_note,
+            f"{estimate.area_km2:,.0f} km²",
+            help=estimate.note,
         )
-        age = f" · {figures.contaminated_age}" if figures.contaminated_age else ""
-        titles = markdown_text(" · ".join(figures.contaminated_source_titles))
-        cols[3].caption(
-            f"Estimate of {figures.contaminated_date.isoformat()}{age} · source: {titles}"
-        )
+        age = f" · {estimate.age}" if estimate.age else ""
+        titles = markdown_text(" · ".join(estimate.source_titles))
+        cols[3].caption(f"Estimate of {estimate.date.isoformat()}{age} · source: {titles}")
 
 
 def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:

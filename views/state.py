@@ -11,17 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
+from geo.units.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.basemaps import (
     BASEMAP_IDS,
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
-    ZOOM_MAX,
-    ZOOM_MIN,
     center_in_range,
 )
+from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 
 MODES = ("explore", "present", "analyst")
 MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}

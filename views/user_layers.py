@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import ImportRejectedError
-from geo.heap import return_free_memory
 from geo.importer import (
     ImportLimits,
     format_for_filename,
@@ -16,11 +15,12 @@ from geo.importer import (
 )
 from layers.drawing.layer import MapLayer, user_layer
 from layers.safe_text import markdown_text as plain
-from views.keys import Key
+from runtime.heap import return_free_memory
+from views.keys import Key, remove_key
+from views.memo import Refused, memo, refused_or
 from views.session_layers import forget_session_layer, replace_in_session
 
-#: Session key of the layer names found in the current upload: listing them runs an import
-#: worker, so it is done once per uploaded file, not on every rerun.
+#: The file types the uploader accepts.
 UPLOAD_TYPES = upload_types()
 
 
@@ -37,16 +37,12 @@ def _layer_names(file_id: str, data: bytes, filename: str) -> list[str]:
     ImportRejectedError
         When the file cannot be imported (the refusal is remembered too).
     """
-    cached = st.session_state.get(Key.UPLOAD_LAYERS)
-    if cached is None or cached[0] != file_id:
-        try:
-            cached = (file_id, list_layers(data, filename), None)
-        except ImportRejectedError as error:
-            cached = (file_id, [], str(error))
-        st.session_state[Key.UPLOAD_LAYERS] = cached
-    if cached[2] is not None:
-        raise ImportRejectedError(cached[2])
-    return list(cached[1])
+    names = memo(
+        Key.UPLOAD_LAYERS, (file_id,), lambda: refused_or(lambda: list_layers(data, filename))
+    )
+    if isinstance(names, Refused):
+        raise ImportRejectedError(names.sentence)
+    return list(names)
 
 
 def render_import(container: st.delta_generator.DeltaGenerator) -> None:
@@ -108,7 +104,7 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
         cols = container.columns([4, 1])
         count = len(layer.frame)
         cols[0].text(f"{layer.spec.title} ({count:,} feature{'' if count == 1 else 's'})")
-        if cols[1].button("✕", key=f"remove_{layer.spec.id}", help=f"Remove {layer.spec.title}"):
+        if cols[1].button("✕", key=remove_key(layer.spec.id), help=f"Remove {layer.spec.title}"):
             kept = [x for x in layers if x.spec.id != layer.spec.id]
             replace_in_session(Key.USER_LAYERS, kept)
             forget_session_layer(layer.spec.id)

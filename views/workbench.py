@@ -1,12 +1,13 @@
 """The analyst's workbench (Analyst mode): a table joined to the units, summaries of a layer.
 
 * **Join a table**: a CSV or XLSX table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or
-  name is joined to the hromadas or oblasts (:mod:`geo.join`: never a guessed match); the page
+  name is joined to the hromadas or oblasts (:mod:`geo.analysis.join`: never a guessed match); the
+  page
   reports what matched, what did not and why, and draws a choropleth of a chosen column
   (:mod:`layers.drawing.choropleth`). The joined layer joins the map's layers for this
   session, so the downloads export it with the table's own columns verbatim.
 * **Summarise a layer**: how much of any shown or imported layer lies in each oblast, hromada
-  or band of distance from the Russian/Belarusian border (:mod:`geo.summary`), as a table,
+  or band of distance from the Russian/Belarusian border (:mod:`geo.analysis.summary`), as a table,
   a bar chart, a CSV and a GeoPackage.
 
 Both keep their last result in the session, keyed by what it was made from, so a date change
@@ -23,17 +24,24 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.errors import AtlasError
-from geo.heap import return_free_memory
-from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
-from geo.summary import MEASURE_LABELS, NO_UNIT_CODE, BandStates, Summary, SummaryBy
-from geo.summary_job import SummaryLimits, summarize_in_worker
-from geo.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
+from geo.analysis.join import join_table
+from geo.analysis.keys import AUTO, Aggregate, JoinBy, JoinLevel, detect_key_kind
+from geo.analysis.report import JoinResult
+from geo.analysis.summary import (
+    MEASURE_LABELS,
+    NO_UNIT_CODE,
+    SUMMARY_COLUMN_MEANINGS,
+    BandStates,
+    Summary,
+    SummaryBy,
+)
+from geo.importer.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
 from layers.drawing.choropleth import (
     DEFAULT_CLASSES,
     MAX_CLASSES,
     MIN_CLASSES,
     RAMPS,
+    Classification,
     Scheme,
     classify,
     numeric_values,
@@ -42,9 +50,12 @@ from layers.drawing.joined import drawn_joined_layer, joined_layer
 from layers.drawing.layer import MapLayer
 from layers.export.summary_files import summary_csv, summary_geopackage
 from layers.safe_text import markdown_text as plain
+from runtime.heap import return_free_memory
+from runtime.summary_job import SummaryLimits, summarize_in_worker
 from views.cache import get_base, get_join_reference, get_summary_units
 from views.charts import summary_chart
 from views.keys import Key
+from views.memo import Refused, Same, memo, recall, refused_or, remember
 from views.progress import progress_line
 
 #: "Level" choice that lets the join pick the level matching more rows.
@@ -60,6 +71,14 @@ KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
 NO_WITHIN = ""
 #: Rows of the unmatched and duplicate lists shown on the page (the counts are complete).
 REPORT_ROWS = 500
+#: How the summary table shows its measured columns.
+SHOWN_FORMATS = {
+    "unit_area_km2": "%.1f",
+    "area_km2": "%.3f",
+    "length_km": "%.3f",
+    "share": "%.4f",
+    "unit_share": "%.4f",
+}
 
 
 @dataclass(frozen=True)
@@ -110,28 +129,24 @@ def _read_upload() -> Table | None:
     sheet = None
     if upload.name.lower().endswith(".xlsx"):
         sheet = st.text_input("Sheet (empty: the first)", key=Key.JOIN_SHEET).strip() or None
-    key = (upload.file_id, sheet)
-    cached = st.session_state.get(Key.JOIN_TABLE)
-    if cached is None or cached[0] != key:
+
+    def read() -> Table:
         # Read in a worker process under the table budgets; the progress line is where a
         # closed tab stops the read (and kills the worker).
         line, on_wait = progress_line(f"Reading {upload.name}", TableLimits().max_seconds)
         try:
             with st.spinner("Reading the table…"):
-                table_read = read_table(
+                return read_table(
                     upload.getvalue(), filename=upload.name, sheet=sheet, on_wait=on_wait
                 )
-            cached = (key, table_read, None)
-        except AtlasError as error:
-            cached = (key, None, str(error))
         finally:
             return_free_memory()
-        line.empty()
-        st.session_state[Key.JOIN_TABLE] = cached
-    if cached[2] is not None:
-        st.error(plain(cached[2]))
+            line.empty()
+
+    table = memo(Key.JOIN_TABLE, (upload.file_id, sheet), lambda: refused_or(read))
+    if isinstance(table, Refused):
+        st.error(plain(table.sentence))
         return None
-    table: Table = cached[1]
     st.caption(plain(f"{table.name}: {len(table.frame):,} rows, {table.detail}"))
     return table
 
@@ -157,29 +172,26 @@ def _join(
     aggregate: Aggregate,
 ) -> JoinResult | None:
     """The join, made once per table, column, kind of key, level, oblast column, aggregate."""
-    key = (id(table), column, by, level, within, aggregate)
-    cached = st.session_state.get(Key.JOIN_RESULT)
-    if cached is None or cached[0] != key:
-        try:
-            result = join_table(
-                table.frame,
-                column=column,
-                by=by,
-                level=None if level == AUTO_LEVEL else level,
-                reference=get_join_reference(),
-                name=table.name,
-                row_numbers=table.row_numbers,
-                within=within,
-                aggregate=aggregate,
-            )
-            cached = (key, result, None, table)
-        except AtlasError as error:
-            cached = (key, None, str(error), table)
-        st.session_state[Key.JOIN_RESULT] = cached
-    if cached[2] is not None:
-        st.error(plain(cached[2]))
+
+    def join() -> JoinResult:
+        return join_table(
+            table.frame,
+            column=column,
+            by=by,
+            level=None if level == AUTO_LEVEL else level,
+            reference=get_join_reference(),
+            name=table.name,
+            row_numbers=table.row_numbers,
+            within=within,
+            aggregate=aggregate,
+        )
+
+    inputs = (Same(table), column, by, level, within, aggregate)
+    result = memo(Key.JOIN_RESULT, inputs, lambda: refused_or(join))
+    if isinstance(result, Refused):
+        st.error(plain(result.sentence))
         return None
-    return cached[1]  # type: ignore[no-any-return]
+    return result
 
 
 def _render_report(result: JoinResult) -> None:
@@ -295,13 +307,12 @@ def _render_join() -> JoinedTable | None:
 
 def _numeric_columns(result: JoinResult, table: Table, column: str) -> list[str]:
     """The table's columns holding at least one number (found once per join)."""
-    cached = st.session_state.get(Key.JOIN_NUMERIC)
-    if cached is None or cached[0] is not result:
+
+    def numeric() -> list[str]:
         own = [str(c) for c in table.frame.columns if str(c) != column]
-        numeric = [c for c in own if not np.isnan(numeric_values(result.frame[c])[0]).all()]
-        cached = (result, numeric)
-        st.session_state[Key.JOIN_NUMERIC] = cached
-    return list(cached[1])
+        return [c for c in own if not np.isnan(numeric_values(result.frame[c])[0]).all()]
+
+    return list(memo(Key.JOIN_NUMERIC, (Same(result),), numeric))
 
 
 def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable | None:
@@ -325,14 +336,13 @@ def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable
     k = cols[2].slider("Classes", MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES, key=Key.JOIN_CLASSES)
     ramp = cols[3].selectbox("Colours", list(RAMPS), key=Key.JOIN_RAMP)
     choice = (str(value), str(scheme), int(k), str(ramp))
-    cached = st.session_state.get(Key.JOIN_LAYER)
-    if cached is None or cached[0] is not result or cached[1] != choice:
+
+    def draw() -> tuple[JoinedTable, Classification]:
         classes = classify(result.frame[value], scheme, k, ramp=ramp)
         layer = joined_layer(result, table.name, classification=classes, value_column=str(value))
-        cached = (result, choice, JoinedTable(layer, drawn_joined_layer(layer, result)), classes)
-        st.session_state[Key.JOIN_LAYER] = cached
-    joined: JoinedTable = cached[2]
-    classes = cached[3]
+        return JoinedTable(layer, drawn_joined_layer(layer, result)), classes
+
+    joined, classes = memo(Key.JOIN_LAYER, (Same(result), choice), draw)
     st.caption(
         plain(
             f"On the map as “{joined.layer.spec.title}”: {len(classes.upper_bounds)} classes "
@@ -352,39 +362,39 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates) -> Summary | No
     """The summary of this layer build and unit set: kept once made, made on request.
 
     A summary of a large layer takes seconds, so it is made when the user asks (the button),
-    in a worker process under the summary budgets (:mod:`geo.summary_job`), with a progress
+    in a worker process under the summary budgets (:mod:`runtime.summary_job`), with a progress
     line; it is shown again on every rerun until the layer or the unit set changes. A page run
     waits for its one worker, and a newer run of the session (or a closed tab) stops the wait
     at the next progress update and kills the worker: one summary at a time per session. A
     summary the budgets stopped says so in one sentence, kept like a summary.
     """
-    key = (layer.spec.id, id(layer.frame), by.value, states.value)
-    cached = st.session_state.get(Key.SUMMARY_RESULT)
-    same = cached is not None and cached[0] == key
-    if same and cached[1] is not None:
-        return cached[1]  # type: ignore[no-any-return]
+    # The memo holds the layer's frame (Same), so no other frame can take its id meanwhile.
+    inputs = (layer.spec.id, Same(layer.frame), by, states)
+    held = recall(Key.SUMMARY_RESULT, inputs)
+    if isinstance(held, Summary):
+        return held
     if not st.button("Summarise", key=Key.SUMMARY_RUN, type="primary"):
-        if same:  # stopped by a budget: said until the choice changes or a new try
-            st.error(plain(cached[3]))
+        if isinstance(held, Refused):  # stopped by a budget: said until the choice changes
+            st.error(plain(held.sentence))
         return None
     limits = SummaryLimits()
     units = get_summary_units(by, states)
     line, on_wait = progress_line(f"Summarising {layer.spec.title}", limits.max_seconds)
-    try:
-        with st.spinner("Summarising…"):
-            summary: Summary | None = summarize_in_worker(
-                layer.frame, units, title=layer.spec.title, limits=limits, on_wait=on_wait
-            )
-        stopped = ""
-    except AtlasError as error:
-        summary, stopped = None, str(error)
-    finally:
-        return_free_memory()
+
+    def summarise() -> Summary:
+        try:
+            with st.spinner("Summarising…"):
+                return summarize_in_worker(
+                    layer.frame, units, title=layer.spec.title, limits=limits, on_wait=on_wait
+                )
+        finally:
+            return_free_memory()
+
+    summary = remember(Key.SUMMARY_RESULT, inputs, refused_or(summarise))
     line.empty()
-    # The layer is kept with its summary, so the id in the key cannot be reused meanwhile.
-    st.session_state[Key.SUMMARY_RESULT] = (key, summary, layer, stopped)
-    if summary is None:
-        st.error(plain(stopped))
+    if isinstance(summary, Refused):
+        st.error(plain(summary.sentence))
+        return None
     return summary
 
 
@@ -394,9 +404,12 @@ def _render_summary(layers: Sequence[MapLayer]) -> None:
         return
     st.caption(
         "How much of a layer lies in each oblast, hromada or band of distance from the "
-        "Russian/Belarusian border: count, area (equal-area) and length (geodesic)."
+        "Russian/Belarusian border: count, area (equal-area) and length (geodesic), and "
+        "unit_share, the part of each unit the layer covers. count: each feature once, in "
+        "one unit (a MultiPolygon is one feature)."
     )
     by_id = {layer.spec.id: layer for layer in layers}
+    _start_on_newest(layers)
     cols = st.columns(3)
     layer_id = cols[0].selectbox(
         "Layer", list(by_id), format_func=lambda i: by_id[i].spec.title, key=Key.SUMMARY_LAYER
@@ -425,6 +438,20 @@ def _render_summary(layers: Sequence[MapLayer]) -> None:
         _show_summary(summary, layer, by, states)
 
 
+def _start_on_newest(layers: Sequence[MapLayer]) -> None:
+    """Point the layer choice at the layer the user just added (imported or joined).
+
+    Layers are added in order (imports, then the joined table), so the last one not seen on
+    an earlier run is the newest; a layer the user chose is kept until another is added.
+    """
+    added = [(layer.spec.id, id(layer.frame)) for layer in layers if layer.spec.user]
+    seen = st.session_state.get(Key.SUMMARY_SEEN, ())
+    new = [entry for entry in added if entry not in seen]
+    if new:
+        st.session_state[Key.SUMMARY_LAYER] = new[-1][0]
+    st.session_state[Key.SUMMARY_SEEN] = tuple(added)
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -447,9 +474,10 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
         hide_index=True,
         width="stretch",
         column_config={
-            "area_km2": st.column_config.NumberColumn("area_km2", format="%.3f"),
-            "length_km": st.column_config.NumberColumn("length_km", format="%.3f"),
-            "share": st.column_config.NumberColumn("share", format="%.4f"),
+            column: st.column_config.NumberColumn(
+                column, format=SHOWN_FORMATS[column], help=SUMMARY_COLUMN_MEANINGS[column]
+            )
+            for column in SHOWN_FORMATS
         },
     )
     st.caption(
@@ -470,7 +498,7 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
         data=lambda: summary_csv(summary),
         file_name=f"{name}.csv",
         mime="text/csv",
-        key="download_summary_csv",
+        key=Key.SUMMARY_CSV,
         on_click="ignore",
     )
     cols[1].download_button(
@@ -478,7 +506,7 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
         data=lambda: summary_geopackage(summary, units, layer, sources),
         file_name=f"{name}.gpkg",
         mime="application/geopackage+sqlite3",
-        key="download_summary_gpkg",
+        key=Key.SUMMARY_GPKG,
         on_click="ignore",
     )
 

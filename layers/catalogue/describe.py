@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from geo.source_ids import split_source_ids
-from geo.vocabulary import Confidence, EvidenceClass, Term, TreatyEvent
+from geo.facts.source_ids import split_source_ids
+from geo.facts.vocabulary import Confidence, EvidenceClass, Term, TreatyEvent
 
 
 def _text(value: object) -> str:
@@ -18,14 +18,15 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def evidence_sentences(record: Mapping[str, object]) -> str:
+def evidence_sentences(record: Mapping[str, object] | pd.Series) -> str:
     """What is publicly known about contamination in one unit of Ukraine, as sentences.
 
     Parameters
     ----------
     record
-        A row of the ``ua-contamination`` layer (``name_en``, ``evidence``, ``figure_km2``,
-        ``figure_date``, ``statement``, ``latest_statement``, ``confidence``, ``source_ids``).
+        A row of the ``ua-contamination`` layer, as a mapping or a pandas row (``name_en``,
+        ``evidence``, ``figure_km2``, ``figure_date``, ``statement``, ``latest_statement``,
+        ``confidence``, ``source_ids``).
 
     Returns
     -------

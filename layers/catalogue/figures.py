@@ -7,12 +7,38 @@ from datetime import date
 
 import pandas as pd
 
-from geo.countries import NE_SOURCE_ID
-from geo.currency import figure_age_label
-from geo.source_ids import join_source_ids
-from geo.status import status_dates, status_table
-from geo.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
+from geo.facts.currency import figure_age_label
+from geo.facts.source_ids import join_source_ids
+from geo.facts.status import status_dates, status_table
+from geo.facts.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
 from layers.catalogue.base import AtlasBase
+
+
+@dataclass(frozen=True)
+class ContaminationEstimate:
+    """Ukraine's latest official estimate of its potentially contaminated area on a date.
+
+    Attributes
+    ----------
+    area_km2
+        The area (km²).
+    date
+        Date of the estimate.
+    source_ids, note
+        Its sources (``;``-separated ids) and note.
+    source_titles
+        Titles of those sources, in cited order (what the headline shows, not the ids).
+    age
+        ``"latest public figure: N months old"`` when the estimate is over 12 months old on
+        the figures' date, else ``""``.
+    """
+
+    area_km2: float
+    date: date
+    source_ids: str
+    note: str
+    source_titles: tuple[str, ...]
+    age: str
 
 
 @dataclass(frozen=True)
@@ -34,18 +60,9 @@ class KeyFigures:
     factbook_date, factbook_age
         Date of the Factbook figures (its final edition) and, when they are over 12 months old
         on ``as_of``, ``"latest public figure: N months old"`` (else ``""``).
-    border_source_ids
-        Sources of the border figures.
-    contaminated_km2
-        Ukraine's latest potentially contaminated area published on or before ``as_of`` (km²),
-        or ``None`` when no estimate predates ``as_of``.
-    contaminated_date, contaminated_source_ids, contaminated_note
-        Date, sources and note of that estimate.
-    contaminated_source_titles
-        Titles of those sources, in cited order (what the headline shows, not the ids).
-    contaminated_age
-        ``"latest public figure: N months old"`` when the estimate is over 12 months old on
-        ``as_of``, else ``""``.
+    contaminated
+        Ukraine's latest official estimate of potentially contaminated area published on or
+        before ``as_of``, or ``None`` when no estimate predates ``as_of``.
     """
 
     as_of: date
@@ -58,13 +75,7 @@ class KeyFigures:
     factbook_blr_km: float
     factbook_date: date | None
     factbook_age: str
-    border_source_ids: str
-    contaminated_km2: float | None
-    contaminated_date: date | None
-    contaminated_source_ids: str
-    contaminated_note: str
-    contaminated_source_titles: tuple[str, ...]
-    contaminated_age: str
+    contaminated: ContaminationEstimate | None
 
 
 def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
@@ -100,7 +111,6 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         .groupby("iso3_b")["length_km"]
         .sum()
     )
-    border_ids = join_source_ids(NE_SOURCE_ID, *factbook_rows["source_ids"])
     factbook_dates = [d for d in factbook_rows["date"] if d is not None]
     factbook_date = max(factbook_dates) if factbook_dates else None
 
@@ -110,12 +120,18 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         (series["kind"] == ContaminationKind.OFFICIAL_ESTIMATE) & (series["date"] <= as_of)
     ]
     official = official.sort_values("date")
-    if official.empty:
-        area, when, ids, note = None, None, "", "No official estimate published before this date."
-    else:
+    contaminated = None
+    if not official.empty:
         latest = official.iloc[-1]
-        area, when = float(latest["area_km2"]), latest["date"]
-        ids, note = join_source_ids(latest["source_ids"]), str(latest.get("note", "") or "")
+        ids = join_source_ids(latest["source_ids"])
+        contaminated = ContaminationEstimate(
+            area_km2=float(latest["area_km2"]),
+            date=latest["date"],
+            source_ids=ids,
+            note=str(latest.get("note", "") or ""),
+            source_titles=base.facts.source_titles(ids),
+            age=figure_age_label(latest["date"], as_of),
+        )
     return KeyFigures(
         as_of=as_of,
         withdrawn=names_with(TreatyStatus.WITHDRAWN),
@@ -127,13 +143,7 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         factbook_blr_km=float(factbook.get("BLR", 0.0)),
         factbook_date=factbook_date,
         factbook_age=figure_age_label(factbook_date, as_of),
-        border_source_ids=border_ids,
-        contaminated_km2=area,
-        contaminated_date=when,
-        contaminated_source_ids=ids,
-        contaminated_note=note,
-        contaminated_source_titles=base.facts.source_titles(ids),
-        contaminated_age=figure_age_label(when, as_of),
+        contaminated=contaminated,
     )
 
 
@@ -175,7 +185,7 @@ def withdrawal_summary(base: AtlasBase) -> list[str]:
     -------
     list of str
         E.g. ``"Finland: deposited 2025-07-10, effective 2026-01-10"``, in deposit order; dates
-        are those the status uses (:func:`geo.status.status_dates`: the preferred date where
+        are those the status uses (:func:`geo.facts.status.status_dates`: the preferred date where
         sources disagree and one is preferred, else the earliest).
     """
     chosen = status_dates(base.facts.milestones, disagreements=base.facts.milestone_disagreements)

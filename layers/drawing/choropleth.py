@@ -190,10 +190,6 @@ class Classification:
         labels = self.class_labels()
         return [labels[c] if c >= 0 else NO_DATA_LABEL for c in self.value_classes]
 
-    def value_colors(self) -> list[str]:
-        """Each value's colour, in input order."""
-        return [self.colors[c] if c >= 0 else NO_DATA_COLOR for c in self.value_classes]
-
     def style(self, label_column: str) -> LayerStyle:
         """A :class:`LayerStyle` colouring features by a column holding :meth:`value_labels`.
 

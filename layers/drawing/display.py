@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import to_wgs84
-from geo.simplify import simplify_coverage, simplify_each
+from geo.units.crs import to_wgs84
+from geo.units.simplify import simplify_coverage, simplify_each
 from layers.drawing.layer import MapLayer
 
 #: Decimal places of display coordinates (about 110 m, far below the 2 km display tolerance).
@@ -26,7 +26,7 @@ DISPLAY_GRID_DEG = 1e-4
 MISSING = "—"
 #: Longest attribute text the map and the page show, in characters: a longer value is cut with
 #: a note saying so, and a binary value is named by its size. Every data export keeps the full
-#: value. (A 40 MiB BLOB attribute once became a 200 MiB map payload.)
+#: value.
 MAX_SHOWN_CHARS = 300
 
 

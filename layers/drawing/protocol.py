@@ -13,8 +13,9 @@ Units: coordinates are degrees (EPSG:4326), ``[lat, lon]`` for a point and
 from collections.abc import Mapping, Sequence
 from typing import Literal, NotRequired, TypedDict
 
-from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN
-
+#: Leaflet zoom levels the map allows (the client, a link's ``z`` and the map's own reports).
+ZOOM_MIN = 2
+ZOOM_MAX = 12
 #: ``[min, max]`` Leaflet zoom the client allows (sent in :class:`MapConfig`).
 ZOOM_RANGE = (ZOOM_MIN, ZOOM_MAX)
 

@@ -47,7 +47,7 @@ def _print_png(
     sources: pd.DataFrame,
     options: ExportOptions,
 ) -> bytes:
-    # Matplotlib (about 0.4 s to import) loads only when a print map is asked for.
+    # Matplotlib, slow to import, loads only when a print map is asked for.
     from layers.export.print_map import print_map
 
     return print_map(layers, params, sources, options, fmt="png")

@@ -13,8 +13,8 @@ import geopandas as gpd
 from geo.errors import ExportError
 
 #: Resolution of the PNG print map, dots per inch on A4: lowest, default and highest.
-#: 300 dpi (3508 × 2480 px) draws in about 2 s with about 60 MiB; 1200 dpi took 16 s and
-#: 792 MiB of the shared server, for no gain on paper.
+#: 300 dpi (3508 × 2480 px) is as fine as paper needs; a higher resolution costs the shared
+#: server time and memory for no gain (the README's figure for 1200 dpi).
 MIN_DPI = 72
 DEFAULT_DPI = 150
 MAX_DPI = 300

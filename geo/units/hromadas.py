@@ -28,16 +28,16 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
-from geo.crs import WGS84
-from geo.data_files import (
+from geo.errors import DataError
+from geo.units.crs import WGS84
+from geo.units.data_files import (
     CODIFIER_HROMADAS_FILE,
     DATA_DIR,
     FORMER_NAMES_FILE,
     HROMADAS_FILE,
     MANIFEST_FILE,
 )
-from geo.errors import DataError
-from geo.validate import POLYGONAL, collect_problems
+from geo.units.validate import POLYGONAL, collect_problems
 
 HROMADA_COLUMNS = (
     "katottg",
@@ -52,8 +52,6 @@ UNIT_LEVELS = ("hromada", "first_level")
 #: 1,466 OSM hromadas + Kyiv city + Crimea + Sevastopol.
 EXPECTED_UNITS = 1469
 EXPECTED_HROMADAS = 1466
-#: First-level units with no hromadas in the file, by ISO 3166-2:UA code.
-FIRST_LEVEL_ONLY = ("UA-30", "UA-40", "UA-43")
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 OSM_LICENCE = "ODbL 1.0"
 #: Id of the OpenStreetMap extract in ``data/sources.csv``.

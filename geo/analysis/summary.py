@@ -1,9 +1,11 @@
 """How much of a layer lies in each oblast, hromada or band of distance from the border.
 
-A summary is a table with exactly the columns :data:`SUMMARY_COLUMNS`: for each unit its
-``count`` of features, the ``area_km2`` of the layer's polygons (equal-area, :data:`EQUAL_AREA`)
-and the ``length_km`` of its lines (geodesic on WGS84) inside the unit, and its ``share`` of the
-layer's total. One more row, ``unit_code == "none"``, holds what lies outside every unit (the
+A summary is a table with exactly the columns :data:`SUMMARY_COLUMNS`: for each unit its own
+area ``unit_area_km2``, its ``count`` of features, the ``area_km2`` of the layer's polygons
+(equal-area, :data:`EQUAL_AREA`) and the ``length_km`` of its lines (geodesic on WGS84) inside
+the unit, its ``share`` of the layer's total and ``unit_share``, the part of the unit the
+layer's polygons cover (``area_km2 / unit_area_km2``). One more row, ``unit_code ==
+"none"``, holds what lies outside every unit (the
 Chornobyl exclusion zone and the other gaps of the hromada coverage, or outside the states), so
 the rows always add up to the layer itself.
 
@@ -19,8 +21,10 @@ The method, in the order it runs:
    (``point_on_surface``), so the counts add up to the number of features.
 3. Polygons and lines are cut by the tiles (vectorised ``intersects`` query on the STRtree; a
    feature inside one tile is kept whole).
-4. Within each tile, pieces that overlap or touch are dissolved (their union), so overlapping
-   input polygons are counted once; the result says how many features were dissolved.
+4. Within each tile, pieces whose interiors overlap are dissolved (their union), so
+   overlapping input polygons are counted once; pieces that only touch (a grid's cells) are
+   measured as they are, their shared edges having no area. The result says how many
+   features overlapped and were dissolved.
 5. Pieces are measured: areas in the equal-area projection, lengths geodesically, and summed
    per unit with ``numpy.bincount``.
 
@@ -39,18 +43,43 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from geo.belts import BAND_EDGES_KM, band_label, distance_bands
-from geo.borders import adversary_border
-from geo.countries import NE_SOURCE_ID, country
-from geo.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
 from geo.errors import AtlasError
-from geo.oblasts import OBLAST_SOURCE_IDS
+from geo.units.belts import BAND_EDGES_KM, band_label, distance_bands
+from geo.units.borders import adversary_border
+from geo.units.countries import NE_SOURCE_ID, country
+from geo.units.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
+from geo.units.oblasts import OBLAST_SOURCE_IDS
 
-SUMMARY_COLUMNS = ("unit_code", "unit_name", "count", "area_km2", "length_km", "share")
+SUMMARY_COLUMNS = (
+    "unit_code",
+    "unit_name",
+    "unit_area_km2",
+    "count",
+    "area_km2",
+    "length_km",
+    "share",
+    "unit_share",
+)
+#: What each summary column holds, in words (the CLI's help, the page's caption, the files).
+SUMMARY_COLUMN_MEANINGS: Mapping[str, str] = MappingProxyType(
+    {
+        "unit_code": "the unit's code; 'none' for what lies outside every unit",
+        "unit_name": "the unit's name, or what 'none' holds",
+        "unit_area_km2": "the unit's own area, km² (equal-area); empty for 'none'",
+        "count": "features whose representative point is in the unit: each feature counted "
+        "once, in one unit (a MultiPolygon is one feature, even with parts in several units)",
+        "area_km2": "the layer's polygons inside the unit, km² (equal-area), overlaps once",
+        "length_km": "the layer's lines inside the unit, km (geodesic)",
+        "share": "the unit's part of the layer's area (else length, else count); sums to 1",
+        "unit_share": "the part of the unit the layer's polygons cover, 0–1 "
+        "(area_km2 / unit_area_km2); empty for 'none'",
+    }
+)
 #: What ``share`` can be a share of, each in words with its unit.
 MEASURE_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -124,7 +153,8 @@ class SummaryUnits:
     codes, names
         Each unit's ``unit_code`` and ``unit_name``, in table order.
     unit_area_km2
-        Each unit's area, equal-area, km² (computed once, from the geometry used here).
+        Each unit's own area, equal-area, km²: the area the unit file records, else computed
+        once from the geometry used here.
     no_unit_name
         ``unit_name`` of the ``none`` row: what lies outside every unit.
     source_ids
@@ -159,7 +189,8 @@ class Summary:
     ----------
     table
         Columns :data:`SUMMARY_COLUMNS`: one row per unit in the set's order, then the
-        ``none`` row. ``count`` is int, ``area_km2``, ``length_km`` and ``share`` float.
+        ``none`` row. ``count`` is int, the others measured float; ``unit_area_km2`` and
+        ``unit_share`` are NaN in the ``none`` row (it is not a unit).
     by
         The unit set.
     measure
@@ -168,7 +199,8 @@ class Summary:
     features
         Features summarised (those with a geometry).
     dissolved
-        Features that overlapped or touched another and were dissolved before measuring.
+        Features whose interiors overlapped another's (polygons), or lines that crossed or
+        overlapped, dissolved before measuring; polygons that only touch are not counted.
     notes
         Sentences saying how the figures were made (for the page, the CLI and the
         GeoPackage metadata).
@@ -189,6 +221,7 @@ class Summary:
         return {
             "by": self.by.value,
             "columns": list(SUMMARY_COLUMNS),
+            "column_meanings": dict(SUMMARY_COLUMN_MEANINGS),
             "share_of": self.measure,
             "features": self.features,
             "features_dissolved": self.dissolved,
@@ -213,11 +246,52 @@ def equal_area_km2(geoms: np.ndarray | Sequence[BaseGeometry]) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        km² per geometry, in the :data:`~geo.crs.EQUAL_AREA` projection; 0 for lines,
+        km² per geometry, in the :data:`~geo.units.crs.EQUAL_AREA` projection; 0 for lines,
         points and empty geometries.
     """
     dense = shapely.segmentize(np.asarray(geoms, dtype=object), AREA_SEGMENT_DEG)
     return gpd.GeoSeries(dense, crs=WGS84).to_crs(EQUAL_AREA).area.to_numpy() / 1e6
+
+
+def rectangle_km2(bounds: np.ndarray) -> np.ndarray:
+    """Area of lon/lat rectangles in km², exactly as :func:`equal_area_km2` measures them.
+
+    Each edge is cut into ``ceil(length / AREA_SEGMENT_DEG)`` equal parts (as GEOS
+    ``segmentize`` does), the ring projected to :data:`~geo.units.crs.EQUAL_AREA` and measured by
+    the shoelace formula, all in NumPy: a grid's cells need no geometry objects.
+
+    Parameters
+    ----------
+    bounds
+        ``(n, 4)`` array of ``xmin, ymin, xmax, ymax`` in degrees (EPSG:4326).
+
+    Returns
+    -------
+    numpy.ndarray
+        km² per rectangle.
+    """
+    out = np.zeros(len(bounds))
+    if not len(bounds):
+        return out
+    to_area = pyproj.Transformer.from_crs(WGS84, EQUAL_AREA, always_xy=True)
+    x0, y0 = bounds[:, 0], bounds[:, 1]
+    dx, dy = bounds[:, 2] - x0, bounds[:, 3] - y0
+    nx = np.maximum(np.ceil(dx / AREA_SEGMENT_DEG), 1).astype(np.int64)
+    ny = np.maximum(np.ceil(dy / AREA_SEGMENT_DEG), 1).astype(np.int64)
+    keys, group = np.unique(nx * (int(ny.max()) + 1) + ny, return_inverse=True)
+    for index, key in enumerate(keys.tolist()):
+        parts_x, parts_y = divmod(key, int(ny.max()) + 1)
+        members = np.flatnonzero(group == index)
+        along_x = np.arange(parts_x) / parts_x
+        along_y = np.arange(parts_y) / parts_y
+        fx = np.concatenate([along_x, np.ones(parts_y), 1 - along_x, np.zeros(parts_y)])
+        fy = np.concatenate([np.zeros(parts_x), along_y, np.ones(parts_x), 1 - along_y])
+        lon = x0[members, None] + dx[members, None] * fx
+        lat = y0[members, None] + dy[members, None] * fy
+        x, y = to_area.transform(lon, lat)
+        twice = (x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(axis=1)
+        out[members] = np.abs(twice) / 2e6
+    return out
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -277,6 +351,7 @@ def make_units(
     no_unit_name: str,
     source_ids: Iterable[str],
     coverage: bool = False,
+    areas_km2: Sequence[float] | np.ndarray | None = None,
 ) -> SummaryUnits:
     """Prepare a unit set for :func:`summarize`.
 
@@ -295,6 +370,10 @@ def make_units(
     coverage
         The units form a valid polygon coverage (shared edges identical), so their union
         can be taken with the fast ``coverage_union_all``.
+    areas_km2
+        Each unit's own area, km², equal-area, as the unit file records it (an oblast's
+        includes its recorded land in no hromada); ``None``: computed from ``geometries``
+        in :data:`~geo.units.crs.EQUAL_AREA`.
 
     Returns
     -------
@@ -310,7 +389,12 @@ def make_units(
         raise AtlasError("unit codes, names and geometries must have the same length")
     if len(set(codes)) != len(codes) or NO_UNIT_CODE in codes:
         raise AtlasError(f"unit codes must be unique and never {NO_UNIT_CODE!r}")
-    areas = equal_area_km2(geoms)
+    if areas_km2 is None:
+        areas = equal_area_km2(geoms)
+    else:
+        areas = np.asarray(areas_km2, dtype=float)
+        if len(areas) != len(geoms) or not (np.isfinite(areas) & (areas > 0)).all():
+            raise AtlasError("unit areas must be one positive number of km² per unit")
     union = shapely.coverage_union_all(geoms) if coverage else shapely.union_all(geoms)
     outside = _polygonal(shapely.difference(box(*WORLD), union))
     tiles: list[BaseGeometry] = []
@@ -336,7 +420,7 @@ def make_units(
 
 
 def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
-    """Ukraine's 27 first-level units (:func:`geo.oblasts.load_oblasts`), by ISO 3166-2 code.
+    """Ukraine's 27 first-level units (:func:`geo.units.oblasts.load_oblasts`), by ISO 3166-2 code.
 
     Parameters
     ----------
@@ -346,7 +430,8 @@ def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
     Returns
     -------
     SummaryUnits
-        Codes ``UA-05`` …, names ``Vinnytsia Oblast`` …
+        Codes ``UA-05`` …, names ``Vinnytsia Oblast`` …; each unit's area is the file's
+        ``area_km2`` (its hromadas' plus its recorded land in no hromada) when present.
     """
     return make_units(
         SummaryBy.OBLAST,
@@ -357,11 +442,12 @@ def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
         "slivers outside every hromada",
         source_ids=OBLAST_SOURCE_IDS,
         coverage=True,
+        areas_km2=_recorded_areas(oblasts),
     )
 
 
 def hromada_units(hromadas: gpd.GeoDataFrame) -> SummaryUnits:
-    """Ukraine's 1,469 hromada-level units (:func:`geo.hromadas.load_hromadas`), by KATOTTG.
+    """Ukraine's 1,469 hromada-level units (:func:`geo.units.hromadas.load_hromadas`), by KATOTTG.
 
     Parameters
     ----------
@@ -387,7 +473,15 @@ def hromada_units(hromadas: gpd.GeoDataFrame) -> SummaryUnits:
         "(Chop, Kozyn, Vylkove), estuaries and border slivers, or outside Ukraine",
         source_ids=ids,
         coverage=True,
+        areas_km2=_recorded_areas(hromadas),
     )
+
+
+def _recorded_areas(units: gpd.GeoDataFrame) -> np.ndarray | None:
+    """The ``area_km2`` column the unit file records, or ``None`` when it has none."""
+    if "area_km2" not in units.columns:
+        return None
+    return pd.to_numeric(units["area_km2"], errors="coerce").to_numpy(dtype=float)
 
 
 def border_band_units(
@@ -405,7 +499,7 @@ def border_band_units(
     Parameters
     ----------
     countries
-        Full-resolution countries (:func:`geo.countries.load_countries`), EPSG:4326.
+        Full-resolution countries (:func:`geo.units.countries.load_countries`), EPSG:4326.
     iso3s
         The states whose land is banded; a state with no border with ``adversaries`` is
         left out.
@@ -524,6 +618,8 @@ def _union_groups(geoms: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
 
 
 _EMPTY = shapely.from_wkt("GEOMETRYCOLLECTION EMPTY")
+#: DE-9IM pattern of two geometries whose interiors meet (polygons that overlap, not touch).
+_INTERIORS_MEET = "T********"
 
 
 def _of_dimension(pieces: np.ndarray, linear: bool) -> np.ndarray:
@@ -599,28 +695,145 @@ def _drop_shared_edges(
             taken = shapely.union(taken, original)
 
 
-def _area_by_unit(polygons: np.ndarray, units: SummaryUnits) -> tuple[np.ndarray, int]:
+def _rectangles(geoms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Which geometries are axis-aligned rectangles (a grid's cells): their box, exactly.
+
+    A polygon of five coordinates (four corners and the closing one), no hole, whose area is
+    its box's (positive) area is that box: such a polygon is always valid.
+    """
+    boxes = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    return (
+        (boxes > 0)
+        & (shapely.get_type_id(geoms) == 3)
+        & (shapely.get_num_coordinates(geoms) == 5)
+        & (shapely.get_num_interior_rings(geoms) == 0)
+        & (np.abs(shapely.area(geoms) - boxes) <= 1e-12 * boxes)
+    )
+
+
+def _overlapping(polygons: np.ndarray, bounds: np.ndarray, rectangles: np.ndarray) -> np.ndarray:
+    """Which polygons' interiors meet another's (valid polygons: overlap, not touch).
+
+    A box query on an STRtree gives the candidate pairs; pairs whose boxes share no area
+    (a grid's neighbours) cannot overlap, two rectangles whose boxes share area do, and only
+    the other pairs that intersect get the exact DE-9IM test, so a non-overlapping grid
+    costs one query.
+    """
+    a, b = shapely.STRtree(polygons).query(polygons)
+    a, b = a[a < b], b[a < b]
+    width = np.minimum(bounds[a, 2], bounds[b, 2]) - np.maximum(bounds[a, 0], bounds[b, 0])
+    height = np.minimum(bounds[a, 3], bounds[b, 3]) - np.maximum(bounds[a, 1], bounds[b, 1])
+    boxes_meet = (width > 0) & (height > 0)
+    a, b = a[boxes_meet], b[boxes_meet]
+    overlap = rectangles[a] & rectangles[b]
+    exact = np.flatnonzero(~overlap)
+    exact = exact[shapely.intersects(polygons[a[exact]], polygons[b[exact]])]
+    overlap[exact] = shapely.relate_pattern(polygons[a[exact]], polygons[b[exact]], _INTERIORS_MEET)
+    out = np.zeros(len(polygons), dtype=bool)
+    out[a[overlap]] = True
+    out[b[overlap]] = True
+    return out
+
+
+def _clip(
+    geoms: np.ndarray, tiles: np.ndarray, bounds: np.ndarray, rectangles: np.ndarray
+) -> np.ndarray:
+    """Each geometry's part in its tile: a rectangle clips the tile, the others intersect.
+
+    Clipping a tile by a rectangle (``clip_by_rect``) is several times faster than a general
+    intersection and gives the same area; the pieces of non-overlapping polygons are only
+    measured, never united, so a clip's occasional invalid ring does not matter.
+    """
+    pieces = np.empty(len(geoms), dtype=object)
+    boxes = np.flatnonzero(rectangles)
+    # shapely.clip_by_rect takes one rectangle per call; its ufunc takes one per geometry.
+    edges = bounds[boxes].T
+    pieces[boxes] = shapely.lib.clip_by_rect(tiles[boxes], *edges)
+    others = np.flatnonzero(~rectangles)
+    pieces[others] = shapely.intersection(geoms[others], tiles[others])
+    return pieces
+
+
+def _area_apart(
+    polygons: np.ndarray,
+    units: SummaryUnits,
+    bounds: np.ndarray,
+    rectangles: np.ndarray,
+    home: np.ndarray,
+) -> np.ndarray:
+    """Equal-area km² per unit of polygons that overlap nothing: no union needed.
+
+    A polygon inside one (prepared) tile (``home``, from :func:`_home_tiles`) is measured
+    whole in its unit, a rectangle without building a geometry (:func:`rectangle_km2`);
+    only the polygons crossing a tile's edge are cut, rectangles by clipping the tile.
+    """
+    totals = np.zeros(len(units.codes) + 1)
+    if not len(polygons):
+        return totals
+    whole = home >= 0
+    crossing = np.flatnonzero(~whole)
+    found, tile = units.tree.query(polygons[crossing])
+    feature = crossing[found]
+    meets = shapely.intersects(units.tiles[tile], polygons[feature])
+    feature, tile = feature[meets], tile[meets]
+    pieces = _of_dimension(
+        _clip(polygons[feature], units.tiles[tile], bounds[feature], rectangles[feature]),
+        linear=False,
+    )
+    boxes = np.flatnonzero(whole & rectangles)
+    others = np.flatnonzero(whole & ~rectangles)
+    np.add.at(totals, units.tile_unit[home[boxes]], rectangle_km2(bounds[boxes]))
+    measured = np.concatenate([polygons[others], pieces])
+    owners = np.concatenate([home[others], tile])
+    np.add.at(totals, units.tile_unit[owners], equal_area_km2(measured))
+    return totals
+
+
+def _home_tiles(geoms: np.ndarray, units: SummaryUnits) -> np.ndarray:
+    """The tile each geometry lies inside (``contains_properly``, prepared tiles), else -1."""
+    home = np.full(len(geoms), -1, dtype=np.int64)
+    if not len(geoms):
+        return home
+    feature, tile = units.tree.query(geoms)
+    inside = shapely.contains_properly(units.tiles[tile], geoms[feature])
+    home[feature[inside]] = tile[inside]
+    return home
+
+
+def _area_by_unit(
+    polygons: np.ndarray, units: SummaryUnits, home: np.ndarray
+) -> tuple[np.ndarray, int]:
     """Equal-area km² per unit of the union of ``polygons``, dissolved tile by tile.
 
-    Dissolving after the cut keeps each union small (a dense cluster of overlapping hazard
-    polygons is split by the tiles), which is what makes 100,000 polygons affordable.
+    Polygons that overlap no other (checked first, cheaply: :func:`_overlapping`) are
+    measured as they are (:func:`_area_apart`). The others are dissolved after the cut,
+    which keeps each union small (a dense cluster of overlapping hazard polygons is split by
+    the tiles): that is what makes 100,000 polygons affordable.
 
     Returns
     -------
     tuple of (numpy.ndarray, int)
         km² per unit (``len(codes) + 1`` values, the complement last), and how many input
-        polygons overlapped or touched another and were dissolved.
+        polygons overlapped another (interiors meeting) and were dissolved.
     """
     totals = np.zeros(len(units.codes) + 1)
     if not len(polygons):
         return totals, 0
-    pieces, feature, tile = _cut(polygons, units)
+    bounds = shapely.bounds(polygons)
+    rectangles = _rectangles(polygons, bounds)
+    overlapping = _overlapping(polygons, bounds, rectangles)
+    apart = ~overlapping
+    totals += _area_apart(polygons[apart], units, bounds[apart], rectangles[apart], home[apart])
+    if not overlapping.any():
+        return totals, 0
+    pieces, _, tile = _cut(polygons[overlapping], units)
     a, b = shapely.STRtree(pieces).query(pieces)
     same_tile = (a < b) & (tile[a] == tile[b])
     a, b = a[same_tile], b[same_tile]
+    # Touching pieces are united with the rest of their group: a shared edge has no area, so
+    # this changes no figure and spares an exact overlap test per pair.
     meets = shapely.intersects(pieces[a], pieces[b])
     a, b = a[meets], b[meets]
-    dissolved = len(np.unique(feature[np.concatenate([a, b])]))
     if len(a):
         labels = _components(len(pieces), a, b)
         grouped = np.bincount(labels, minlength=len(pieces))[labels] > 1
@@ -628,7 +841,7 @@ def _area_by_unit(polygons: np.ndarray, units: SummaryUnits) -> tuple[np.ndarray
         pieces = np.concatenate([pieces[~grouped], united])
         tile = np.concatenate([tile[~grouped], tile[united_labels]])
     np.add.at(totals, units.tile_unit[tile], equal_area_km2(pieces))
-    return totals, dissolved
+    return totals, int(overlapping.sum())
 
 
 def _length_by_unit(lines: np.ndarray, units: SummaryUnits) -> tuple[np.ndarray, int]:
@@ -687,18 +900,26 @@ def summarize(layer: gpd.GeoDataFrame | gpd.GeoSeries, units: SummaryUnits) -> S
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     left_out = int((~present).sum())
     geoms = geoms[present]
-    invalid = ~shapely.is_valid(geoms)
+    # An axis-aligned rectangle (a grid's cell) is valid: only the others are checked.
+    invalid = np.zeros(len(geoms), dtype=bool)
+    checked = np.flatnonzero(~_rectangles(geoms, shapely.bounds(geoms)))
+    invalid[checked] = ~shapely.is_valid(geoms[checked])
     if invalid.any():
         geoms = geoms.copy()
         geoms[invalid] = shapely.make_valid(geoms[invalid])
     n_units = len(units.codes)
     # A point no tile holds (only possible through rounding at a tile edge) is outside.
     unit_of_tile = np.append(units.tile_unit, n_units)
-    points = shapely.point_on_surface(geoms)
-    counts = np.bincount(unit_of_tile[_first_tile(points, units)], minlength=n_units + 1)
-    polygons, _ = _parts_of(geoms, _POLYGON_IDS)
+    # A feature inside one tile has its representative point there; the others are looked up.
+    home = _home_tiles(geoms, units)
+    tile_of = home.copy()
+    elsewhere = np.flatnonzero(home < 0)
+    tile_of[elsewhere] = _first_tile(shapely.point_on_surface(geoms[elsewhere]), units)
+    counts = np.bincount(unit_of_tile[tile_of], minlength=n_units + 1)
+    polygons, owner = _parts_of(geoms, _POLYGON_IDS)
     lines, _ = _parts_of(geoms, _LINE_IDS)
-    area, dissolved_polygons = _area_by_unit(polygons, units)
+    # A part of a feature inside a tile is inside it too.
+    area, dissolved_polygons = _area_by_unit(polygons, units, home[owner])
     length, dissolved_lines = _length_by_unit(lines, units)
     measure: Literal["area_km2", "length_km", "count"]
     if len(polygons):
@@ -709,14 +930,19 @@ def summarize(layer: gpd.GeoDataFrame | gpd.GeoSeries, units: SummaryUnits) -> S
         measure, values = "count", counts.astype(float)
     total = float(values.sum())
     share = values / total if total > 0 else np.zeros_like(values)
+    unit_area = np.append(np.asarray(units.unit_area_km2, dtype=float), np.nan)
+    # Recorded areas are rounded to 0.1 km²: a unit covered whole may measure a hair more.
+    unit_share = np.minimum(area / unit_area, 1.0)
     table = pd.DataFrame(
         {
             "unit_code": [*units.codes, NO_UNIT_CODE],
             "unit_name": [*units.names, units.no_unit_name],
+            "unit_area_km2": unit_area,
             "count": counts.astype(np.int64),
             "area_km2": area,
             "length_km": length,
             "share": share,
+            "unit_share": unit_share,
         },
         columns=list(SUMMARY_COLUMNS),
     )
@@ -754,16 +980,22 @@ def _notes(
     notes = [
         f"share is each unit's part of the layer's {share_of}; the rows add up to the layer",
         f"count: each of the {features:,} features is counted once, in the unit holding its "
-        "representative point",
+        "representative point (a MultiPolygon is one feature: one unit, even when its parts "
+        "lie in several)",
+        "unit_share is the part of each unit the layer's polygons cover (area_km2 / "
+        "unit_area_km2, the unit's own equal-area area)",
         f"'{NO_UNIT_CODE}': {units.no_unit_name}",
     ]
     if dissolved_polygons:
         notes.append(
-            f"{dissolved_polygons:,} polygons overlapped or touched others and were dissolved "
-            "before measuring, so overlapping area is counted once"
+            f"dissolved {dissolved_polygons:,} overlapping polygons before measuring, so "
+            "overlapping area is counted once"
         )
     else:
-        notes.append("no polygons overlapped: nothing was dissolved")
+        notes.append(
+            "no polygons overlapped: nothing was dissolved (touching polygons are "
+            "measured as they are)"
+        )
     if dissolved_lines:
         notes.append(
             f"{dissolved_lines:,} lines crossed or overlapped others and were dissolved before "
@@ -792,8 +1024,8 @@ def summary_units(
     by
         ``oblast``, ``hromada`` or ``border-distance``.
     oblasts, hromadas, countries
-        The frame the set needs (:func:`geo.oblasts.load_oblasts`,
-        :func:`geo.hromadas.load_hromadas`, :func:`geo.countries.load_countries`).
+        The frame the set needs (:func:`geo.units.oblasts.load_oblasts`,
+        :func:`geo.units.hromadas.load_hromadas`, :func:`geo.units.countries.load_countries`).
     states, adversaries
         Border distance: the banded states and the states across the border.
 
@@ -832,6 +1064,7 @@ __all__ = [
     "MEASURE_LABELS",
     "NO_UNIT_CODE",
     "SUMMARY_COLUMNS",
+    "SUMMARY_COLUMN_MEANINGS",
     "BandStates",
     "Summary",
     "SummaryBy",
@@ -841,6 +1074,7 @@ __all__ = [
     "hromada_units",
     "make_units",
     "oblast_units",
+    "rectangle_km2",
     "subdivide",
     "summarize",
     "summary_units",

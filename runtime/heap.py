@@ -8,33 +8,29 @@ its habits make a server's memory stay near its peak after the users have gone:
 * **The moving mmap threshold.** A block of at least ``M_MMAP_THRESHOLD`` bytes (128 KiB at
   start) is mapped on its own and unmapped on ``free``. But freeing such a block *raises* the
   threshold to its size (up to 32 MiB): after one 20 MB upload, every later block below 20 MB
-  comes from the heap, where a small live block above it pins the freed pages. Measured with
-  the load test's hostile corpus, one 40 MB upload left 46 MiB in the server after its session
-  had ended. :func:`return_large_blocks_on_free` fixes the threshold, which also stops it
-  moving.
+  comes from the heap, where a small live block above it pins the freed pages (the README's
+  Load test section has what one upload left behind). :func:`return_large_blocks_on_free`
+  fixes the threshold, which also stops it moving.
 * **Free pages inside the heap** are returned only by ``malloc_trim``:
   :func:`return_free_memory`, called after each import and table read (where a run frees the
-  most). It is not called on every run: in the load test that made no measurable difference
-  and would cost about 5 ms per run.
+  most). It is not called on every run: in the load test that made no measurable difference.
 
 Both are no-ops (returning ``False``) where the C library is not glibc.
 
 * **One heap per thread.** glibc gives threads their own heaps ("arenas", up to eight per
   core), and Streamlit runs each page run on a new thread. Every run leaves a few long-lived
   blocks (cached layers, session values) in whichever arena its thread drew, so after ten busy
-  sessions sixteen arenas each hold a sprinkling of live blocks that keep their pages resident.
-  Measured with the load test's control run (ten sessions changing the date, 330 s): the
-  server ended 39 MiB above its start with the default, 25 MiB with two arenas, at the same
-  redraw time. The cap must be in the environment when the process starts (arenas created
-  before a later ``mallopt`` stay in use), so it is part of the run command:
-  :data:`SERVER_ENVIRONMENT`.
+  sessions sixteen arenas each hold a sprinkling of live blocks that keep their pages resident;
+  two arenas keep less at the same redraw time (the README's Load test section). The cap must
+  be in the environment when the process starts (arenas created before a later ``mallopt``
+  stay in use), so it is part of the run command: :data:`SERVER_ENVIRONMENT`.
 
 Python's cycle collector is the third cost of a long-lived server: a full collection scans
-every tracked object, so its time grows with the page's caches (measured: 37 ms with the base
-geography loaded, 85 ms once a hundred dates of layers were cached), and it holds the lock
-every session's page run needs. Streamlit's own collection after every run is turned off in
-``.streamlit/config.toml`` (``runner.postScriptGC``), and :func:`exempt_from_collector` takes
-the objects that live as long as the process (the base geography) out of the scans.
+every tracked object, so its time grows with the page's caches (the README's Load test
+section has the figures), and it holds the lock every session's page run needs. Streamlit's
+own collection after every run is turned off in ``.streamlit/config.toml``
+(``runner.postScriptGC``), and :func:`exempt_from_collector` takes the objects that live as
+long as the process (the base geography) out of the scans.
 """
 
 from __future__ import annotations
