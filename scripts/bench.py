@@ -584,11 +584,11 @@ def store_locations(folder: Path) -> Iterator[list[tuple[str, Callable[[], str]]
     """Each backend's label and a maker of fresh, empty store locations.
 
     PostGIS: ``ATLAS_TEST_DATABASE_URL`` if set (emptied each time), else a private cluster
-    from Debian's binaries (tests/support/postgis.py); left out when neither exists.
+    from Debian's binaries (atlas_testing/postgis.py); left out when neither exists.
     """
     import itertools
 
-    from tests.support.postgis import PG_BIN, TEST_URL_ENV, PostgisServer, start_cluster
+    from atlas_testing.postgis import PG_BIN, TEST_URL_ENV, PostgisServer, start_cluster
 
     counter = itertools.count()
     backends: list[tuple[str, Callable[[], str]]] = [

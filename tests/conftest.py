@@ -9,11 +9,11 @@ from shapely.geometry import LineString, Polygon, box
 # The real-browser fixtures (a live ``streamlit run`` per test module, headless Chromium),
 # registered here so that any test module can ask for them by name.
 from atlas_testing.browser import app_url, browser, browser_context
-from geo.facts.tables import FactTables, load_facts
-from geo.units.countries import load_countries
 
 # The PostGIS cluster of the store tests (one per session, started only when a test asks).
-from tests.support.postgis import postgis_server
+from atlas_testing.postgis import postgis_server
+from geo.facts.tables import FactTables, load_facts
+from geo.units.countries import load_countries
 
 __all__ = ["app_url", "browser", "browser_context", "postgis_server"]
 

@@ -257,3 +257,20 @@ st.button("Go", key=Key.SUMMARY_RUN)
 """
     found = key_literals(source)
     assert [f.split(":")[0] for f in found] == [f"line {n}" for n in range(2, 9)], found
+
+
+def test_a_fresh_checkout_has_the_static_folder_streamlit_serves() -> None:
+    """Streamlit warns at start-up when ``static/`` is missing; a clean clone must hold it."""
+    import subprocess
+
+    from streamlit import file_util
+
+    static = Path(file_util.get_app_static_dir(str(ROOT / "app.py")))
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", str(static.relative_to(ROOT))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert tracked, f"nothing under {static} is committed: a fresh clone has no static folder"
