@@ -89,7 +89,6 @@ def layer_key(layer_id: str, version: int = 0) -> str:
     return f"layer_{layer_id}" if version == 0 else f"layer_{layer_id}~{version}"
 
 
-
 def download_key(format_id: str) -> str:
     """Widget key of an export format's download button, e.g. ``"download_geojson"``."""
     return f"download_{format_id}"
