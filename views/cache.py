@@ -19,6 +19,7 @@ from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
 from layers.drawing.client_config import event_days, presets
 from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
+from layers.drawing.protocol import GoTo
 from layers.drawing.stored import stored_layer
 from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
 from layers.store.config import DATABASE_ENV, STORE_ENV
@@ -161,7 +162,7 @@ def get_event_days() -> list[tuple[date, str]]:
 
 
 @st.cache_resource(show_spinner=False)
-def get_presets() -> list[dict[str, Any]]:
+def get_presets() -> list[GoTo]:
     """The "Go to" views of the catalogue (framed once per process)."""
     return presets(get_base().basemap)
 

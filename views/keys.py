@@ -38,6 +38,14 @@ class Key(StrEnum):
     #: ``seq`` of the map's last request for a layer's features that was answered.
     LAYER_REQUEST_SERVED = "layer_request_served"
     HIDDEN_USER_LAYERS = "hidden_user_layers"
+    #: The map configuration this session sent last, with its revision (views/map_view.py).
+    MAP_SENT = "map_sent"
+    #: ``seq`` of the last request for the whole configuration that was answered.
+    MAP_FULL_SERVED = "map_full_served"
+    #: Catalogue layer id -> shown (the one truth: views/visibility.py).
+    LAYERS_SHOWN = "layers_shown"
+    #: Catalogue layer id -> how often it was switched outside the sidebar (its box's key).
+    LAYER_VERSIONS = "layer_versions"
     #: The analyst's workbench: a table joined to the units, and summaries of a layer.
     JOIN_UPLOAD = "join_upload"
     JOIN_SHEET = "join_sheet"
@@ -83,9 +91,13 @@ class Key(StrEnum):
     VIEW_SAVE = "view_save"
 
 
-def layer_key(layer_id: str) -> str:
-    """Widget key of a catalogue layer's checkbox, e.g. ``"layer_border-belt"``."""
-    return f"layer_{layer_id}"
+def layer_key(layer_id: str, version: int = 0) -> str:
+    """Widget key of a catalogue layer's checkbox, e.g. ``"layer_border-belt"``.
+
+    ``version`` (:mod:`views.visibility`) counts switches made outside the sidebar; from 1 on
+    it is part of the key (``"layer_border-belt~2"``).
+    """
+    return f"layer_{layer_id}" if version == 0 else f"layer_{layer_id}~{version}"
 
 
 def download_key(format_id: str) -> str:

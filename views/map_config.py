@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -31,6 +30,7 @@ from layers.drawing.client_config import (
 )
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
+from layers.drawing.protocol import LayerEntry, MapConfig, Patches, ViewRequest
 from layers.safe_text import script_json
 from views.cache import (
     get_base,
@@ -107,9 +107,7 @@ def _timeline_url(
     return publish_json(script_json([step.as_json() for step in steps]), APP_DIR)
 
 
-def page_map_config(
-    state: ViewState, params: ViewParams, user_layers: list[MapLayer]
-) -> dict[str, Any]:
+def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapLayer]) -> MapConfig:
     """The configuration the map component receives on this rerun.
 
     Parameters
@@ -131,7 +129,10 @@ def page_map_config(
     """
     hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
     stored_days = stored_version_days()
-    entries, patches, drawn, dynamic_shown = [], {}, [], []
+    entries: list[LayerEntry] = []
+    patches: Patches = {}
+    drawn: list[MapLayer] = []
+    dynamic_shown: list[str] = []
     for spec in CATALOGUE:
         visible = spec.id in state.layers
         dynamic = spec.dated
@@ -149,7 +150,7 @@ def page_map_config(
             dynamic_shown.append(spec.id)
     drawn.extend(user_layers)
     entries.extend(session_layer_entries(user_layers, hidden_user))
-    view: dict[str, Any] = {
+    view: ViewRequest = {
         "request": st.session_state.get(Key.VIEW_REQUEST, 0),
         "center": list(state.center),
         "zoom": state.zoom,
@@ -173,4 +174,10 @@ def page_map_config(
         go_to=[*get_presets(), *fit_presets(user_layers)],
         selected=st.session_state.get(Key.SELECTED),
     )
-    return {**config, **MAP_HEIGHT[state.mode]}
+    height = MAP_HEIGHT[state.mode]
+    if "height_px" in height:
+        config["height_px"] = height["height_px"]
+    if "height_vh" in height:
+        config["height_vh"] = height["height_vh"]
+        config["height_min_px"] = height["height_min_px"]
+    return config

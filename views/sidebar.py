@@ -12,7 +12,7 @@ from layers.catalogue.registry import CATALOGUE
 from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.basemaps import BASEMAPS
 from views.cache import get_event_days, get_withdrawal_summary
-from views.keys import Key, layer_key
+from views.keys import Key
 from views.state import (
     MODE_LABELS,
     MODES,
@@ -20,6 +20,7 @@ from views.state import (
     from_query,
 )
 from views.store import VIEW_PARAM, open_view, stored_version_days
+from views.visibility import checkbox_key, is_shown, seed_shown, sidebar_ticked
 
 
 def _init_from_url(today: date) -> None:
@@ -40,8 +41,7 @@ def _init_from_url(today: date) -> None:
     st.session_state[Key.MAP_ZOOM] = state.zoom
     # The first view the map draws is the link's; after that the user's own view stays.
     st.session_state[Key.VIEW_REQUEST] = 1
-    for spec in CATALOGUE:
-        st.session_state[layer_key(spec.id)] = spec.id in state.layers
+    seed_shown(tuple(state.layers), tuple(spec.id for spec in CATALOGUE))
     st.session_state[Key.INITIALISED] = True
 
 
@@ -125,7 +125,15 @@ def render_sidebar(today: date) -> ViewState:
     sidebar.caption("Treaty events: " + " · ".join(get_withdrawal_summary()))
     sidebar.markdown("**Layers**")
     for spec in CATALOGUE:
-        sidebar.checkbox(spec.title, key=layer_key(spec.id), help=spec.description)
+        # The box reports the user's tick; the truth is views/visibility.py's.
+        sidebar.checkbox(
+            spec.title,
+            value=is_shown(spec.id),
+            key=checkbox_key(spec.id),
+            on_change=sidebar_ticked,
+            args=(spec.id,),
+            help=spec.description,
+        )
         sidebar.markdown(_swatches(spec.legend), unsafe_allow_html=True)
     sidebar.slider(
         "Belt depth (km)",
@@ -145,7 +153,7 @@ def render_sidebar(today: date) -> ViewState:
     )
     state = ViewState(
         as_of=st.session_state[Key.AS_OF],
-        layers=tuple(s.id for s in CATALOGUE if st.session_state.get(layer_key(s.id))),
+        layers=tuple(s.id for s in CATALOGUE if is_shown(s.id)),
         belt_km=int(st.session_state[Key.BELT_KM]),
         basemap=st.session_state[Key.BASEMAP],
         mode=st.session_state[Key.MODE],

@@ -18,10 +18,9 @@ from layers.drawing.basemaps import (
     BASEMAP_IDS,
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
-    ZOOM_MAX,
-    ZOOM_MIN,
     center_in_range,
 )
+from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 
 MODES = ("explore", "present", "analyst")
 MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}
