@@ -1,0 +1,129 @@
+"""Work pushed into PostGIS: summaries by unit, reading a large layer by view, two processes.
+
+Needs the session's PostGIS cluster (tests/support/postgis.py); skipped without one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import pytest
+import shapely
+from shapely.geometry import LineString, Point, box
+
+from geo.crs import EQUAL_AREA, WGS84
+from geo.hromadas import load_hromadas
+from geo.oblasts import load_oblasts
+from geo.summary import NO_UNIT_CODE, hromada_units, oblast_units, summarize
+from layers.store.pg_summary import summarize_stored, units_checksum
+from layers.store.postgis import open_postgis
+
+ROOT = Path(__file__).resolve().parents[1]
+TOLERANCE = 0.005
+
+
+@pytest.fixture(scope="module")
+def by_oblast():
+    return oblast_units(load_oblasts())
+
+
+@pytest.fixture(scope="module")
+def by_hromada():
+    return hromada_units(load_hromadas())
+
+
+@pytest.fixture
+def pg_store(postgis_server):
+    store = open_postgis(postgis_server.fresh_url())
+    yield store
+    store.close()
+
+
+def square_km(lon: float, lat: float, side_km: float, east_km: float = 0.0) -> shapely.Polygon:
+    """A square of ``side_km``² in the equal-area CRS (moved ``east_km`` there), in EPSG:4326."""
+    centre = gpd.GeoSeries([Point(lon, lat)], crs=WGS84).to_crs(EQUAL_AREA).iloc[0]
+    half, x = side_km * 500.0, centre.x + east_km * 1000.0
+    square = shapely.segmentize(box(x - half, centre.y - half, x + half, centre.y + half), 100.0)
+    return gpd.GeoSeries([square], crs=EQUAL_AREA).to_crs(WGS84).iloc[0]
+
+
+def assert_same(in_db, in_process) -> None:
+    """Every row's count equal and every measure within 0.5 % (or 1e-6 absolute)."""
+    a, b = in_db.table, in_process.table
+    assert list(a["unit_code"]) == list(b["unit_code"])
+    assert list(a["count"]) == list(b["count"])
+    for column in ("area_km2", "length_km", "share", "unit_share", "unit_area_km2"):
+        x, y = a[column].to_numpy(float), b[column].to_numpy(float)
+        both = ~(np.isnan(x) & np.isnan(y))
+        assert np.allclose(x[both], y[both], rtol=TOLERANCE, atol=1e-6), column
+    assert in_db.measure == in_process.measure
+    assert in_db.features == in_process.features
+
+
+def test_hand_built_shapes_have_their_known_areas_in_postgis(pg_store, by_oblast):
+    # Two overlapping 10 km squares (overlap counted once), a 5 km square, a line, a point
+    # in the sea (the 'none' row) and a feature without geometry.
+    kyiv, kharkiv = (30.52, 50.45), (36.23, 49.99)
+    first = square_km(*kyiv, 10.0)
+    shifted = square_km(*kyiv, 10.0, east_km=5.0)
+    layer = gpd.GeoDataFrame(
+        {"site": ["a", "b", "c", "d", "e", "f"]},
+        geometry=[
+            first,
+            shifted,
+            square_km(*kharkiv, 5.0),
+            LineString([(35.0, 48.0), (35.5, 48.0)]),
+            Point(31.0, 44.5),
+            None,
+        ],
+        crs=WGS84,
+    )
+    pg_store.save_layer("hand", layer, valid_from=date(2026, 1, 1))
+    in_db = summarize_stored(pg_store, "hand", by_oblast, date(2026, 6, 1))
+    in_process = summarize(pg_store.read_layer("hand", date(2026, 6, 1))[1], by_oblast)
+    assert_same(in_db, in_process)
+    table = in_db.table.set_index("unit_code")
+    # The two squares overlap by half: 150 km² in Kyiv city, not 200.
+    kyiv_code = in_process.table.loc[in_process.table["area_km2"].between(140, 160), "unit_code"]
+    assert len(kyiv_code) == 1
+    assert table.loc[kyiv_code.iloc[0], "area_km2"] == pytest.approx(150.0, rel=1e-3)
+    assert table["area_km2"].sum() == pytest.approx(175.0, rel=1e-3)
+    geodesic = pyproj.Geod(ellps="WGS84").line_length([35.0, 35.5], [48.0, 48.0]) / 1e3
+    assert table["length_km"].sum() == pytest.approx(geodesic, rel=1e-4)
+    assert table.loc[NO_UNIT_CODE, "count"] == 1
+    assert in_db.features == 5
+    assert in_db.dissolved == 2
+
+
+def test_synthetic_hazards_match_the_in_process_summary(pg_store, by_hromada, by_oblast):
+    from layers.catalogue.base import load_base
+    from tests.support.synthetic import synthetic_hazards
+
+    layer = synthetic_hazards(3_000, load_base(), seed=5)
+    pg_store.save_layer("hazards", layer, valid_from=date(2026, 1, 1))
+    stored = pg_store.read_layer("hazards", date(2026, 1, 1))[1]
+    for units in (by_hromada, by_oblast):
+        in_db = summarize_stored(pg_store, "hazards", units, date(2026, 1, 1))
+        assert_same(in_db, summarize(stored, units))
+        assert in_db.dissolved > 0
+
+
+def test_a_unit_set_is_loaded_once_per_checksum(pg_store, by_oblast):
+    pg_store.save_layer("one", gpd.GeoDataFrame(geometry=[box(30, 48, 30.1, 48.1)], crs=WGS84))
+    for _ in range(2):
+        summarize_stored(pg_store, "one", by_oblast)
+    with pg_store.engine.connect() as conn:
+        sets = conn.exec_driver_sql("SELECT checksum FROM atlas_unit_set").all()
+        tiles = conn.exec_driver_sql(
+            "SELECT count(*), max(ST_NPoints(geom)) FROM atlas_unit_tile"
+        ).one()
+        index = conn.exec_driver_sql(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'atlas_unit_tile'"
+        ).all()
+    assert sets == [(units_checksum(by_oblast),)]
+    assert tiles[0] > len(by_oblast.codes) and tiles[1] <= 256
+    assert any("gist" in row[0] for row in index)
