@@ -19,6 +19,9 @@ from geo.crs import EQUAL_AREA, WGS84
 from geo.hromadas import load_hromadas
 from geo.oblasts import load_oblasts
 from geo.summary import NO_UNIT_CODE, hromada_units, oblast_units, summarize
+from layers.store.by_view import read_by_view
+from layers.store.embedded import open_embedded
+from layers.store.model import StoreInputError
 from layers.store.pg_summary import summarize_stored, units_checksum
 from layers.store.postgis import open_postgis
 
@@ -127,3 +130,68 @@ def test_a_unit_set_is_loaded_once_per_checksum(pg_store, by_oblast):
     assert sets == [(units_checksum(by_oblast),)]
     assert tiles[0] > len(by_oblast.codes) and tiles[1] <= 256
     assert any("gist" in row[0] for row in index)
+
+
+# ------------------------------------------------------------------------- read by view
+
+
+@pytest.fixture(params=("gpkg", "postgis"))
+def any_store(request, tmp_path):
+    if request.param == "gpkg":
+        store = open_embedded(str(tmp_path / "store.gpkg"))
+    else:
+        store = open_postgis(request.getfixturevalue("postgis_server").fresh_url())
+    yield store
+    store.close()
+
+
+def grid_layer() -> gpd.GeoDataFrame:
+    """1,600 small squares on a 0.05° grid from 30°E 48°N, each with its number."""
+    x, y = np.meshgrid(np.arange(40) * 0.05 + 30.0, np.arange(40) * 0.05 + 48.0)
+    x, y = x.ravel(), y.ravel()
+    return gpd.GeoDataFrame(
+        {"n": np.arange(len(x)), "site": [f"S{i}" for i in range(len(x))]},
+        geometry=shapely.box(x, y, x + 0.01, y + 0.01),
+        crs=WGS84,
+    )
+
+
+def test_zoomed_out_a_view_is_counts_in_cells(any_store):
+    layer = grid_layer()
+    any_store.save_layer("grid", layer, valid_from=date(2026, 1, 1))
+    view = read_by_view(any_store, "grid", (22.0, 44.0, 41.0, 53.0), zoom=6)
+    assert view.kind == "cells"
+    assert view.cell_deg == pytest.approx(360 / 64 / 16)
+    assert view.features == 1_600 and view.frame["count"].sum() == 1_600
+    # Each cell holds the squares whose centre it contains.
+    centres = shapely.centroid(layer.geometry.to_numpy())
+    for cell, count in zip(view.frame.geometry, view.frame["count"], strict=True):
+        assert int(shapely.within(centres, cell).sum()) == count
+    # Only part of the layer in the view: only that part is counted.
+    part = read_by_view(any_store, "grid", (29.0, 47.0, 30.52, 48.52), zoom=6)
+    assert part.features == int(layer.intersects(box(29.0, 47.0, 30.52, 48.52)).sum()) == 121
+
+
+def test_zoomed_in_a_view_is_its_features_up_to_the_cap(any_store):
+    layer = grid_layer()
+    any_store.save_layer("grid", layer, valid_from=date(2026, 1, 1))
+    view_box = (30.02, 48.02, 30.33, 48.21)
+    view = read_by_view(any_store, "grid", view_box, zoom=12)
+    assert view.kind == "features"
+    expected = layer[layer.intersects(box(*view_box))]
+    assert sorted(view.frame["n"]) == sorted(expected["n"]) and len(expected) == 24
+    assert list(view.frame.columns[:2]) == ["n", "site"]
+    assert view.frame.geometry.geom_equals(expected.geometry.reset_index(drop=True)).all()
+    capped = read_by_view(any_store, "grid", view_box, zoom=12, max_features=10)
+    assert capped.kind == "cells" and capped.features == 24
+
+
+def test_a_view_reads_the_version_of_its_date(any_store):
+    layer = grid_layer()
+    any_store.save_layer("grid", layer, valid_from=date(2026, 1, 1))
+    any_store.save_layer("grid", layer.iloc[:100], valid_from=date(2026, 3, 1))
+    world = (-180.0, -90.0, 180.0, 90.0)
+    assert read_by_view(any_store, "grid", world, 3, as_of=date(2026, 2, 1)).features == 1_600
+    assert read_by_view(any_store, "grid", world, 3, as_of=date(2026, 3, 1)).features == 100
+    with pytest.raises(StoreInputError, match="west < east"):
+        read_by_view(any_store, "grid", (31.0, 48.0, 30.0, 49.0), 3)
