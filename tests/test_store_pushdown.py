@@ -5,6 +5,9 @@ Needs the session's PostGIS cluster (tests/support/postgis.py); skipped without 
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -195,3 +198,65 @@ def test_a_view_reads_the_version_of_its_date(any_store):
     assert read_by_view(any_store, "grid", world, 3, as_of=date(2026, 3, 1)).features == 100
     with pytest.raises(StoreInputError, match="west < east"):
         read_by_view(any_store, "grid", (31.0, 48.0, 30.0, 49.0), 3)
+
+
+# ------------------------------------------------------------- several servers, one database
+
+# A long-lived process like a server: opens the configured store once (ATLAS_DATABASE_URL),
+# saves its own layer, then keeps asking the same open store until the other's layer appears.
+_SERVER = """
+import sys, time
+import geopandas as gpd
+from shapely.geometry import box
+from layers.store.config import open_store
+
+mine, theirs = sys.argv[1], sys.argv[2]
+store = open_store()
+store.save_layer(mine, gpd.GeoDataFrame({"who": [mine]}, geometry=[box(30, 48, 31, 49)],
+                                        crs="EPSG:4326"), author=mine)
+deadline = time.monotonic() + 120
+while theirs not in [layer.name for layer in store.layers()]:
+    if time.monotonic() > deadline:
+        sys.exit("never saw " + theirs)
+    time.sleep(0.2)
+version, frame = store.read_layer(theirs)
+print(theirs, version.author, list(frame["who"]))
+store.close()
+"""
+
+
+def test_two_processes_on_one_database_see_each_others_layers(postgis_server, tmp_path):
+    env = {
+        **os.environ,
+        "ATLAS_DATABASE_URL": postgis_server.fresh_url(),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("ATLAS_STORE", None)
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SERVER, mine, theirs],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for mine, theirs in (("Team A survey", "Team B survey"), ("Team B survey", "Team A survey"))
+    ]
+    outputs = [server.communicate(timeout=180) for server in servers]
+    for server, (_out, err) in zip(servers, outputs, strict=True):
+        assert server.returncode == 0, err
+    assert outputs[0][0].strip() == "Team B survey Team B survey ['Team B survey']"
+    assert outputs[1][0].strip() == "Team A survey Team A survey ['Team A survey']"
+    # And a third process, the command line, lists both.
+    listed = subprocess.run(
+        [sys.executable, "-m", "layers", "store", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "Team A survey" in listed and "Team B survey" in listed
