@@ -25,7 +25,9 @@ baseline is measured in the same run, on the same machine:
   full run only: a summary by hromada of a stored 100,000-polygon layer in PostGIS against
   read + summarize in-process (same run, same layer, largest area difference), and a stored
   1,000,000-polygon layer opened by view in PostGIS (connection to the first view's cells;
-  ``python scripts/bench.py --store-database-only`` runs just these rows).
+  ``python scripts/bench.py --store-database-only`` runs just these rows, and the next);
+* full run only: a 200,000-feature layer (the feature budget) imported under the default
+  budgets and saved in the embedded store.
 * baseline summary = a hand-written GeoPandas ``overlay`` of a 102,400-cell lon/lat grid with
   the hromada file in the equal-area CRS (area per hromada), against ``python -m layers
   summarize GRID100K.gpkg --by hromada`` (import pipeline included), with the same numbers
@@ -491,6 +493,52 @@ def bench_imports(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     return rows
 
 
+def bench_import_at_limit(base: Any) -> list[dict[str, Any]]:
+    """A layer of exactly ``max_features`` (200,000) features, accepted within every budget.
+
+    The representative points of 200,000 synthetic hazard polygons (a 33 MiB GeoPackage: the
+    polygons themselves make a 72 MiB file, over the 50 MiB byte budget), imported in a fresh
+    process under the default budgets, then saved in an embedded store and read back.
+    """
+    import pyogrio
+
+    from geo.importer.limits import DEFAULT_LIMITS, MIB
+    from layers.store.embedded import open_embedded
+    from tests.support.synthetic import synthetic_hazards
+
+    n = DEFAULT_LIMITS.max_features
+    frame = synthetic_hazards(n, base)
+    frame["geometry"] = frame.geometry.representative_point()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"points_{n}.gpkg"
+        pyogrio.write_dataframe(frame, path, driver="GPKG", layer="hazard_points")
+        size_ok = path.stat().st_size <= DEFAULT_LIMITS.max_bytes
+        out = subprocess.run([sys.executable, "-c", IMPORT_WORKER.format(repo=str(REPO)),
+                              str(path)], capture_output=True, text=True)  # fmt: skip
+        lines = out.stdout.strip().splitlines()
+        result = json.loads(lines[-1]) if out.returncode == 0 and lines else None
+        store = open_embedded(str(Path(folder) / "store.gpkg"))
+        start = time.perf_counter()
+        store.save_layer("at the limit", frame, valid_from=date(2026, 1, 1))
+        save_s = time.perf_counter() - start
+        kept = store.read_layer("at the limit", date(2026, 1, 1))[0].features
+        store.close()
+    label = f"import {n:,} points (the feature budget)"
+    if result is None:
+        return [row(f"{label}: refused", float("nan"), None, "accepted", False, "s")]
+    seconds, peak = result["seconds"], result["peak_mb"]
+    limit_mib = DEFAULT_LIMITS.max_memory_bytes / MIB
+    return [
+        row(f"{label}: accepted, {result['features']:,} features", seconds, None,
+            f"≤ {DEFAULT_LIMITS.max_seconds:.0f} s", size_ok and result["features"] == n
+            and seconds <= DEFAULT_LIMITS.max_seconds, "s"),
+        row(f"{label}: peak memory", peak, None, f"≤ {limit_mib:.0f} MiB", peak <= limit_mib,
+            "MiB"),
+        row(f"store: save {n:,} points (GeoPackage), {kept:,} kept", save_s, None, "—",
+            kept == n, "s"),
+    ]  # fmt: skip
+
+
 # ------------------------------------------------------------------------------ workbench
 
 
@@ -847,7 +895,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.store_database_only:
         print(f"machine: {where}")
-        print_table(bench_store_database(load_base()))
+        base = load_base()
+        print_table(bench_import_at_limit(base) + bench_store_database(base))
         return 0
     base = load_base()
     rows = bench_payload(base)
@@ -855,6 +904,8 @@ def main(argv: list[str] | None = None) -> int:
     rows += bench_exports(base, runs)
     rows += bench_page(runs)
     rows += bench_imports(base, (10_000,) if args.quick else (10_000, 100_000))
+    if not args.quick:
+        rows += bench_import_at_limit(base)
     rows += bench_join(runs)
     rows += bench_summaries(base, (10_000,) if args.quick else (10_000, 100_000))
     rows += bench_store(base, (10_000,) if args.quick else (10_000, 100_000), runs)
