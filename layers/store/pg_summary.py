@@ -113,87 +113,77 @@ def load_units(conn: Connection, units: SummaryUnits) -> str:
     return checksum
 
 
-# The version's features with geometry, repaired where invalid.
-_FEATURES = """
-WITH f AS (
+# The version's features with geometry (repaired where invalid), their polygon parts and their
+# line parts, each a temporary table of the summary's transaction, the parts GiST-indexed so
+# that the overlap tests are index joins.
+_TEMPORARY = (
+    """CREATE TEMPORARY TABLE summary_feature ON COMMIT DROP AS
     SELECT fid, CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_MakeValid(geom) END AS geom,
            NOT ST_IsValid(geom) AS repaired
     FROM atlas_feature
-    WHERE version_id = :v AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)
-)"""
+    WHERE version_id = :v AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)""",
+    """CREATE TEMPORARY TABLE summary_polygon ON COMMIT DROP AS
+    SELECT row_number() OVER () AS part, d.geom
+    FROM summary_feature f, LATERAL ST_Dump(ST_CollectionExtract(f.geom, 3)) AS d
+    WHERE NOT ST_IsEmpty(d.geom)""",
+    """CREATE TEMPORARY TABLE summary_line ON COMMIT DROP AS
+    SELECT row_number() OVER () AS part, ST_SnapToGrid(d.geom, :grid) AS geom
+    FROM summary_feature f, LATERAL ST_Dump(ST_CollectionExtract(f.geom, 2)) AS d
+    WHERE NOT ST_IsEmpty(d.geom)""",
+    "CREATE INDEX ON summary_polygon USING gist (geom)",
+    "CREATE INDEX ON summary_line USING gist (geom)",
+    "ANALYZE summary_feature",
+    "ANALYZE summary_polygon",
+    "ANALYZE summary_line",
+)
 
-_COUNTS = (
-    _FEATURES
-    + """
+_COUNTS = """
 SELECT (SELECT t.unit FROM atlas_unit_tile t
         WHERE t.checksum = :c AND ST_Intersects(t.geom, ST_PointOnSurface(f.geom))
         ORDER BY t.id LIMIT 1) AS unit,
        count(*) AS n, sum(f.repaired::int) AS repaired
-FROM f GROUP BY 1"""
-)
+FROM summary_feature f GROUP BY 1"""
 
-_POLYGON_PARTS = (
-    _FEATURES
-    + """,
-p AS (
-    SELECT row_number() OVER () AS part, d.geom
-    FROM f, LATERAL ST_Dump(ST_CollectionExtract(f.geom, 3)) AS d
-    WHERE NOT ST_IsEmpty(d.geom)
-)"""
-)
-
-_AREAS = (
-    _POLYGON_PARTS
-    + """,
-pieces AS (
+_AREAS = """
+WITH pieces AS (
     SELECT t.id AS tile, t.unit,
            CASE WHEN ST_CoveredBy(p.geom, t.geom) THEN p.geom
                 ELSE ST_CollectionExtract(ST_Intersection(p.geom, t.geom), 3) END AS geom
-    FROM p JOIN atlas_unit_tile t ON t.checksum = :c AND ST_Intersects(p.geom, t.geom)
+    FROM summary_polygon p
+    JOIN atlas_unit_tile t ON t.checksum = :c AND ST_Intersects(p.geom, t.geom)
 ),
 united AS (
     SELECT unit, CASE WHEN count(*) = 1 THEN ST_Collect(geom) ELSE ST_Union(geom) END AS geom
     FROM pieces WHERE NOT ST_IsEmpty(geom) GROUP BY tile, unit
 )
-SELECT unit, sum(ST_Area(ST_Transform(ST_Segmentize(geom, :seg), :proj))) / 1e6 AS km2,
-       (SELECT count(*) FROM p) AS parts
+SELECT unit, sum(ST_Area(ST_Transform(ST_Segmentize(geom, :seg), :proj))) / 1e6 AS km2
 FROM united GROUP BY unit"""
-)
 
-_OVERLAPPING = (
-    _POLYGON_PARTS
-    + """
+_OVERLAPPING = """
 SELECT count(DISTINCT x) FROM (
     SELECT unnest(ARRAY[a.part, b.part]) AS x
-    FROM p a JOIN p b ON a.part < b.part AND a.geom && b.geom
+    FROM summary_polygon a JOIN summary_polygon b ON a.part < b.part AND a.geom && b.geom
     WHERE ST_Relate(a.geom, b.geom, '2********')
 ) s"""
-)
 
-_LINES = (
-    _FEATURES
-    + """,
-l AS (
-    SELECT row_number() OVER () AS id, ST_SnapToGrid(d.geom, :grid) AS geom
-    FROM f, LATERAL ST_Dump(ST_CollectionExtract(f.geom, 2)) AS d
-    WHERE NOT ST_IsEmpty(d.geom)
-),
-merged AS (
-    SELECT d.geom FROM (SELECT ST_Union(geom, :grid) AS geom FROM l) u,
+_LINES = """
+WITH merged AS (
+    SELECT d.geom FROM (SELECT ST_Union(geom, :grid) AS geom FROM summary_line) u,
     LATERAL ST_Dump(u.geom) AS d WHERE ST_Dimension(d.geom) = 1
 ),
 pieces AS (
     SELECT t.unit, ST_CollectionExtract(ST_Intersection(m.geom, t.geom), 2) AS geom
     FROM merged m JOIN atlas_unit_tile t ON t.checksum = :c AND ST_Intersects(m.geom, t.geom)
 )
-SELECT unit, sum(ST_Length(geom::geography, true)) / 1e3 AS km,
-       (SELECT count(*) FROM l) AS parts,
-       (SELECT count(DISTINCT x) FROM (
-            SELECT unnest(ARRAY[a.id, b.id]) AS x
-            FROM l a JOIN l b ON a.id < b.id AND ST_Intersects(a.geom, b.geom)
-            UNION SELECT id FROM l WHERE NOT ST_IsSimple(geom)) s) AS crossing
-FROM pieces GROUP BY unit"""
-)
+SELECT unit, sum(ST_Length(geom::geography, true)) / 1e3 AS km FROM pieces GROUP BY unit"""
+
+_CROSSING = """
+SELECT count(DISTINCT x) FROM (
+    SELECT unnest(ARRAY[a.part, b.part]) AS x
+    FROM summary_line a JOIN summary_line b
+      ON a.part < b.part AND a.geom && b.geom AND ST_Intersects(a.geom, b.geom)
+    UNION SELECT part FROM summary_line WHERE NOT ST_IsSimple(geom)
+) s"""
 
 
 def summarize_stored(
@@ -242,27 +232,31 @@ def summarize_stored(
     with store.engine.connect() as conn:
         with conn.begin():
             params["c"] = load_units(conn, units)
-        repaired = 0
-        for unit, number, fixed in conn.execute(text(_COUNTS), params):
-            counts[n if unit is None else unit] += number
-            repaired += int(fixed or 0)
-        polygon_parts = 0
-        for unit, km2, parts in conn.execute(text(_AREAS), params):
-            area[unit] += km2
-            polygon_parts = int(parts)
-        dissolved_polygons = (
-            int(conn.execute(text(_OVERLAPPING), params).scalar_one()) if polygon_parts else 0
-        )
-        line_parts, dissolved_lines = 0, 0
-        for unit, km, parts, crossing in conn.execute(text(_LINES), params):
-            length[unit] += km
-            line_parts, dissolved_lines = int(parts), int(crossing)
+        with conn.begin():
+            for statement in _TEMPORARY:
+                conn.execute(text(statement), params)
+            repaired = 0
+            for unit, number, fixed in conn.execute(text(_COUNTS), params):
+                counts[n if unit is None else unit] += number
+                repaired += int(fixed or 0)
+            for unit, km2 in conn.execute(text(_AREAS), params):
+                area[unit] += km2
+            for unit, km in conn.execute(text(_LINES), params):
+                length[unit] += km
+            polygon_parts, line_parts = (
+                int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+                for table in ("summary_polygon", "summary_line")
+            )
+            dissolved_polygons = (
+                int(conn.execute(text(_OVERLAPPING)).scalar_one()) if polygon_parts else 0
+            )
+            dissolved_lines = int(conn.execute(text(_CROSSING)).scalar_one()) if line_parts else 0
+            stored = int(
+                conn.execute(
+                    text("SELECT count(*) FROM atlas_feature WHERE version_id = :v"), params
+                ).scalar_one()
+            )
         features = int(counts.sum())
-        stored = int(
-            conn.execute(
-                text("SELECT count(*) FROM atlas_feature WHERE version_id = :v"), params
-            ).scalar_one()
-        )
     return summary_from_totals(
         units,
         counts,
