@@ -25,9 +25,9 @@ from PIL import Image
 from shapely import affinity
 from shapely.geometry import box, shape
 
-from geo.crs import EQUAL_AREA, GEOD, WGS84
 from geo.errors import ExportError
-from geo.vocabulary import TreatyStatus
+from geo.facts.vocabulary import TreatyStatus
+from geo.units.crs import EQUAL_AREA, GEOD, WGS84
 from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import LAYER_IDS

@@ -1,6 +1,6 @@
 """Work pushed into PostGIS: summaries by unit, reading a large layer by view, two processes.
 
-Needs the session's PostGIS cluster (tests/support/postgis.py); skipped without one.
+Needs the session's PostGIS cluster (atlas_testing/postgis.py); skipped without one.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
 
-from geo.crs import EQUAL_AREA, WGS84
-from geo.hromadas import load_hromadas
-from geo.oblasts import load_oblasts
-from geo.summary import NO_UNIT_CODE, hromada_units, oblast_units, summarize
+from geo.analysis.summary import NO_UNIT_CODE, hromada_units, oblast_units, summarize
+from geo.units.crs import EQUAL_AREA, WGS84
+from geo.units.hromadas import load_hromadas
+from geo.units.oblasts import load_oblasts
 from layers.store.by_view import read_by_view
 from layers.store.embedded import open_embedded
 from layers.store.model import StoreInputError
@@ -106,8 +106,8 @@ def test_hand_built_shapes_have_their_known_areas_in_postgis(pg_store, by_oblast
 
 
 def test_synthetic_hazards_match_the_in_process_summary(pg_store, by_hromada, by_oblast):
+    from atlas_testing.synthetic import synthetic_hazards
     from layers.catalogue.base import load_base
-    from tests.support.synthetic import synthetic_hazards
 
     layer = synthetic_hazards(3_000, load_base(), seed=5)
     pg_store.save_layer("hazards", layer, valid_from=date(2026, 1, 1))

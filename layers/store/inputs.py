@@ -7,7 +7,7 @@ from datetime import date
 
 import geopandas as gpd
 
-from geo.summary import Summary, SummaryUnits, summarize
+from geo.analysis.summary import Summary, SummaryUnits, summarize
 from layers.store.config import open_store
 from layers.store.model import VersionInfo, check_name
 from layers.store.pg_summary import ENGINE_IN_PROCESS, ENGINE_POSTGIS, summarize_stored

@@ -1,19 +1,20 @@
 """A summary by unit of a stored layer, computed inside PostGIS.
 
-The same measures as :func:`geo.summary.summarize` (count by representative point, equal-area
-km² of the dissolved polygons, geodesic km of the dissolved lines, the ``none`` row), with the
-work done where the features are:
+The same measures as :func:`geo.analysis.summary.summarize` (count by representative point,
+equal-area km² of the dissolved polygons, geodesic km of the dissolved lines, the ``none``
+row), with the work done where the features are:
 
 1. The unit set is loaded once per version of it (its :func:`units_checksum`) into
    ``atlas_unit_set`` / ``atlas_unit_tile``: each unit, and the complement of the set (the
-   rest of the world, as :class:`~geo.summary.SummaryUnits` holds it), cut by ``ST_Subdivide``
-   into tiles of at most :data:`~geo.summary.MAX_TILE_VERTICES` vertices, GiST-indexed.
+   rest of the world, as :class:`~geo.analysis.summary.SummaryUnits` holds it), cut by
+   ``ST_Subdivide`` into tiles of at most :data:`~geo.analysis.summary.MAX_TILE_VERTICES`
+   vertices, GiST-indexed.
 2. Each feature is counted in the first tile (by tile id) holding its ``ST_PointOnSurface``.
 3. Polygon parts are cut by the tiles (a part covered by one tile is kept whole), the pieces
    of each tile united (``ST_Union``: overlaps counted once), and measured in the equal-area
-   projection :data:`~geo.crs.EQUAL_AREA` (``ST_Transform`` to its PROJ string) after
-   ``ST_Segmentize`` at :data:`~geo.summary.AREA_SEGMENT_DEG`, as in-process.
-4. Lines are united on the :data:`~geo.summary.LINE_GRID_DEG` grid, cut by the tiles and
+   projection :data:`~geo.units.crs.EQUAL_AREA` (``ST_Transform`` to its PROJ string) after
+   ``ST_Segmentize`` at :data:`~geo.analysis.summary.AREA_SEGMENT_DEG`, as in-process.
+4. Lines are united on the :data:`~geo.analysis.summary.LINE_GRID_DEG` grid, cut by the tiles and
    measured on the WGS84 spheroid (``ST_Length(geography, true)``).
 
 Topology runs in EPSG:4326, as in-process; invalid geometry is repaired (``ST_MakeValid``).
@@ -28,8 +29,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, text
 
-from geo.crs import EQUAL_AREA
-from geo.summary import (
+from geo.analysis.summary import (
     AREA_SEGMENT_DEG,
     LINE_GRID_DEG,
     MAX_TILE_VERTICES,
@@ -37,6 +37,7 @@ from geo.summary import (
     SummaryUnits,
     summary_from_totals,
 )
+from geo.units.crs import EQUAL_AREA
 from layers.store.model import NotFoundError, StoreInputError, check_name
 from layers.store.sql import SqlStore
 
@@ -198,15 +199,15 @@ def summarize_stored(
     name
         The stored layer.
     units
-        The unit set, as for :func:`geo.summary.summarize` (loaded into the database on first
-        use of its checksum).
+        The unit set, as for :func:`geo.analysis.summary.summarize` (loaded into the database
+        on first use of its checksum).
     as_of
         The date whose version is summarised.
 
     Returns
     -------
     Summary
-        The same table as :func:`geo.summary.summarize` of the same features.
+        The same table as :func:`geo.analysis.summary.summarize` of the same features.
 
     Raises
     ------
