@@ -25,7 +25,7 @@ from geo.units.oblasts import load_oblasts
 from layers.store.by_view import read_by_view
 from layers.store.embedded import open_embedded
 from layers.store.model import StoreInputError
-from layers.store.pg_summary import summarize_stored, units_checksum
+from layers.store.pg_summary import EQUAL_AREA_SRID, summarize_stored, units_checksum
 from layers.store.postgis import open_postgis
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,6 +130,10 @@ def test_a_unit_set_is_loaded_once_per_checksum(pg_store, by_oblast):
         index = conn.exec_driver_sql(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'atlas_unit_tile'"
         ).all()
+        srid = conn.exec_driver_sql(
+            f"SELECT proj4text FROM spatial_ref_sys WHERE srid = {EQUAL_AREA_SRID}"
+        ).scalar_one()
+    assert srid == EQUAL_AREA  # registered, so ST_Transform's cache is used
     assert sets == [(units_checksum(by_oblast),)]
     assert tiles[0] > len(by_oblast.codes) and tiles[1] <= 256
     assert any("gist" in row[0] for row in index)

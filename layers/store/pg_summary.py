@@ -28,6 +28,7 @@ from datetime import date
 import numpy as np
 import shapely
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from geo.analysis.summary import (
     AREA_SEGMENT_DEG,
@@ -43,6 +44,9 @@ from layers.store.sql import SqlStore
 
 #: Advisory-lock key of loading a unit set ("units" in ASCII).
 UNITS_LOCK = 0x756E697473
+#: SRID under which the equal-area CRS is registered in ``spatial_ref_sys`` (user range): PostGIS
+#: caches a transformation by SRID, while one given as a PROJ string is built again per row.
+EQUAL_AREA_SRID = 990_028
 #: What the summary says ran it, per engine.
 ENGINE_POSTGIS = "PostGIS (in the database)"
 ENGINE_IN_PROCESS = "in-process (GeoPandas/Shapely)"
@@ -83,6 +87,22 @@ def _unit_rows(units: SummaryUnits) -> list[tuple[int, bytes]]:
     return rows
 
 
+# Register the equal-area CRS under EQUAL_AREA_SRID unless that SRID is taken.
+_REGISTER_SRID = """INSERT INTO spatial_ref_sys (srid, proj4text) VALUES (:srid, :proj)
+ON CONFLICT (srid) DO NOTHING"""
+
+
+def _area_target(conn: Connection) -> tuple[str, int | str]:
+    """How to name the equal-area CRS to ``ST_Transform``: its SRID if registered, else PROJ."""
+    registered = conn.execute(
+        text("SELECT proj4text FROM spatial_ref_sys WHERE srid = :srid"),
+        {"srid": EQUAL_AREA_SRID},
+    ).scalar_one_or_none()
+    if registered == EQUAL_AREA:
+        return "CAST(:proj AS integer)", EQUAL_AREA_SRID
+    return "CAST(:proj AS text)", EQUAL_AREA
+
+
 def load_units(conn: Connection, units: SummaryUnits) -> str:
     """Make sure the unit set is in ``atlas_unit_tile`` (loaded once per checksum); its checksum.
 
@@ -90,6 +110,11 @@ def load_units(conn: Connection, units: SummaryUnits) -> str:
     """
     checksum = units_checksum(units)
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UNITS_LOCK})
+    try:
+        with conn.begin_nested():
+            conn.execute(text(_REGISTER_SRID), {"srid": EQUAL_AREA_SRID, "proj": EQUAL_AREA})
+    except DBAPIError:
+        pass  # not allowed to register it: ST_Transform gets the PROJ string (slower)
     for statement in _UNIT_TABLES:
         conn.execute(text(statement))
     present = conn.execute(
@@ -145,27 +170,30 @@ SELECT (SELECT t.unit FROM atlas_unit_tile t
        count(*) AS n, sum(f.repaired::int) AS repaired
 FROM summary_feature f GROUP BY 1"""
 
+# Polygon parts whose interiors meet another's: only these are united (per tile).
+_OVERLAP_TABLE = """CREATE TEMPORARY TABLE summary_overlap ON COMMIT DROP AS
+SELECT DISTINCT unnest(ARRAY[a.part, b.part]) AS part
+FROM summary_polygon a JOIN summary_polygon b ON a.part < b.part AND a.geom && b.geom
+WHERE ST_Intersects(a.geom, b.geom) AND ST_Relate(a.geom, b.geom, '2********')"""
+
+# Pieces of parts that overlap nothing are measured as they are; the others are united per
+# tile first, so overlapping area counts once (as in-process).
 _AREAS = """
 WITH pieces AS (
-    SELECT t.id AS tile, t.unit,
+    SELECT t.id AS tile, t.unit, o.part IS NOT NULL AS overlapping,
            CASE WHEN ST_CoveredBy(p.geom, t.geom) THEN p.geom
                 ELSE ST_CollectionExtract(ST_Intersection(p.geom, t.geom), 3) END AS geom
     FROM summary_polygon p
+    LEFT JOIN summary_overlap o ON o.part = p.part
     JOIN atlas_unit_tile t ON t.checksum = :c AND ST_Intersects(p.geom, t.geom)
 ),
-united AS (
-    SELECT unit, CASE WHEN count(*) = 1 THEN ST_Collect(geom) ELSE ST_Union(geom) END AS geom
-    FROM pieces WHERE NOT ST_IsEmpty(geom) GROUP BY tile, unit
+measured AS (
+    SELECT unit, geom FROM pieces WHERE NOT overlapping
+    UNION ALL
+    SELECT unit, ST_Union(geom) FROM pieces WHERE overlapping GROUP BY tile, unit
 )
-SELECT unit, sum(ST_Area(ST_Transform(ST_Segmentize(geom, :seg), :proj))) / 1e6 AS km2
-FROM united GROUP BY unit"""
-
-_OVERLAPPING = """
-SELECT count(DISTINCT x) FROM (
-    SELECT unnest(ARRAY[a.part, b.part]) AS x
-    FROM summary_polygon a JOIN summary_polygon b ON a.part < b.part AND a.geom && b.geom
-    WHERE ST_Relate(a.geom, b.geom, '2********')
-) s"""
+SELECT unit, sum(ST_Area(ST_Transform(ST_Segmentize(geom, :seg), {target}))) / 1e6 AS km2
+FROM measured WHERE NOT ST_IsEmpty(geom) GROUP BY unit"""
 
 _LINES = """
 WITH merged AS (
@@ -234,13 +262,14 @@ def summarize_stored(
         with conn.begin():
             params["c"] = load_units(conn, units)
         with conn.begin():
-            for statement in _TEMPORARY:
+            for statement in (*_TEMPORARY, _OVERLAP_TABLE):
                 conn.execute(text(statement), params)
             repaired = 0
             for unit, number, fixed in conn.execute(text(_COUNTS), params):
                 counts[n if unit is None else unit] += number
                 repaired += int(fixed or 0)
-            for unit, km2 in conn.execute(text(_AREAS), params):
+            target, params["proj"] = _area_target(conn)
+            for unit, km2 in conn.execute(text(_AREAS.format(target=target)), params):
                 area[unit] += km2
             for unit, km in conn.execute(text(_LINES), params):
                 length[unit] += km
@@ -248,8 +277,8 @@ def summarize_stored(
                 int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
                 for table in ("summary_polygon", "summary_line")
             )
-            dissolved_polygons = (
-                int(conn.execute(text(_OVERLAPPING)).scalar_one()) if polygon_parts else 0
+            dissolved_polygons = int(
+                conn.execute(text("SELECT count(*) FROM summary_overlap")).scalar_one()
             )
             dissolved_lines = int(conn.execute(text(_CROSSING)).scalar_one()) if line_parts else 0
             stored = int(
