@@ -50,7 +50,8 @@ class PostgisServer:
             url = make_url(self.base_url)
             with psycopg.connect(_libpq(url), autocommit=True) as conn:
                 conn.execute(
-                    "DROP TABLE IF EXISTS atlas_feature, atlas_layer_version, atlas_layer, "
+                    "DROP TABLE IF EXISTS atlas_unit_tile, atlas_unit_set, atlas_feature, "
+                    "atlas_layer_version, atlas_layer, "
                     "atlas_view, atlas_migration CASCADE"
                 )
             return self.base_url

@@ -58,7 +58,7 @@ from layers.export.formats import (
 )
 from layers.export.options import DEFAULT_DPI, MAX_DPI, MIN_DPI, ExportOptions
 from layers.export.summary_files import summary_csv
-from layers.store.inputs import STORE_PREFIX, read_stored, stored_name
+from layers.store.inputs import STORE_PREFIX, read_stored, stored_name, summarize_stored_layer
 from layers.store.model import StoreInputError
 
 #: Exit status for bad arguments and rejected files (argparse's convention).
@@ -676,16 +676,25 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         output = _output_path(args.output, "summary.csv", force=args.force)
     # The units are built while the import worker reads the file (this process only waits
     # for it meanwhile), so their cost is hidden behind the import's.
+    stored = _stored(args.file)
     with ThreadPoolExecutor(max_workers=1) as pool:
         building = pool.submit(_summary_units, args.by, args.states)
-        try:
-            frame, read = _read_layer(args.file, args.layer)
-        except ImportRejectedError as exc:
-            print(f"error: {_one_line(str(exc))}", file=err)
-            return EXIT_USAGE
-        units = building.result()
+        if stored is not None:
+            units = building.result()
+            try:
+                summary, read = summarize_stored_layer(stored, units)
+            except StoreInputError as exc:
+                raise UsageError(str(exc)) from None
+        else:
+            try:
+                frame, read = _read_layer(args.file, args.layer)
+            except ImportRejectedError as exc:
+                print(f"error: {_one_line(str(exc))}", file=err)
+                return EXIT_USAGE
+            units = building.result()
     print(read, file=out)
-    summary = summarize(frame, units)
+    if stored is None:
+        summary = summarize(frame, units)
     if output is None:
         for line in _summary_text(summary):
             print(line, file=out)

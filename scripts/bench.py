@@ -21,7 +21,13 @@ baseline is measured in the same run, on the same machine:
   loaded once, as the app caches them), and summaries of synthetic hazard polygons by hromada
   and by border-distance band, each in a fresh process whose peak memory is its own;
 * the team store: save (one version) and open (as of a date) of synthetic hazard polygons in
-  the embedded GeoPackage and in PostGIS (a private cluster, as the tests start it).
+  the embedded GeoPackage and in PostGIS (a private cluster, as the tests start it);
+  full run only: a summary by hromada of a stored 100,000-polygon layer in PostGIS against
+  read + summarize in-process (same run, same layer, largest area difference), and a stored
+  1,000,000-polygon layer opened by view in PostGIS (connection to the first view's cells;
+  ``python scripts/bench.py --store-database-only`` runs just these rows, and the next);
+* full run only: a 200,000-feature layer (the feature budget) imported under the default
+  budgets and saved in the embedded store.
 * baseline summary = a hand-written GeoPandas ``overlay`` of a 102,400-cell lon/lat grid with
   the hromada file in the equal-area CRS (area per hromada), against ``python -m layers
   summarize GRID100K.gpkg --by hromada`` (import pipeline included), with the same numbers
@@ -135,6 +141,8 @@ def fmt_value(value: float | None, unit: str) -> str:
         return f"{value / KB:,.1f} KiB" if value < 1024 * KB else f"{value / KB / KB:,.2f} MiB"
     if unit == "fps":
         return f"{value:.1f} fps"
+    if unit == "%":
+        return f"{value:.3f} %"
     if unit == "km²":
         return f"{value:.3f} km²"
     return f"{value:.3f} s" if unit == "s" else f"{value:,.0f} {unit}"
@@ -483,6 +491,52 @@ def bench_imports(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     return rows
 
 
+def bench_import_at_limit(base: Any) -> list[dict[str, Any]]:
+    """A layer of exactly ``max_features`` (200,000) features, accepted within every budget.
+
+    The representative points of 200,000 synthetic hazard polygons (a 33 MiB GeoPackage: the
+    polygons themselves make a 72 MiB file, over the 50 MiB byte budget), imported in a fresh
+    process under the default budgets, then saved in an embedded store and read back.
+    """
+    import pyogrio
+
+    from atlas_testing.synthetic import synthetic_hazards
+    from geo.importer.limits import DEFAULT_LIMITS, MIB
+    from layers.store.embedded import open_embedded
+
+    n = DEFAULT_LIMITS.max_features
+    frame = synthetic_hazards(n, base)
+    frame["geometry"] = frame.geometry.representative_point()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"points_{n}.gpkg"
+        pyogrio.write_dataframe(frame, path, driver="GPKG", layer="hazard_points")
+        size_ok = path.stat().st_size <= DEFAULT_LIMITS.max_bytes
+        out = subprocess.run([sys.executable, "-c", IMPORT_WORKER.format(repo=str(REPO)),
+                              str(path)], capture_output=True, text=True)  # fmt: skip
+        lines = out.stdout.strip().splitlines()
+        result = json.loads(lines[-1]) if out.returncode == 0 and lines else None
+        store = open_embedded(str(Path(folder) / "store.gpkg"))
+        start = time.perf_counter()
+        store.save_layer("at the limit", frame, valid_from=date(2026, 1, 1))
+        save_s = time.perf_counter() - start
+        kept = store.read_layer("at the limit", date(2026, 1, 1))[0].features
+        store.close()
+    label = f"import {n:,} points (the feature budget)"
+    if result is None:
+        return [row(f"{label}: refused", float("nan"), None, "accepted", False, "s")]
+    seconds, peak = result["seconds"], result["peak_mb"]
+    limit_mib = DEFAULT_LIMITS.max_memory_bytes / MIB
+    return [
+        row(f"{label}: accepted, {result['features']:,} features", seconds, None,
+            f"≤ {DEFAULT_LIMITS.max_seconds:.0f} s", size_ok and result["features"] == n
+            and seconds <= DEFAULT_LIMITS.max_seconds, "s"),
+        row(f"{label}: peak memory", peak, None, f"≤ {limit_mib:.0f} MiB", peak <= limit_mib,
+            "MiB"),
+        row(f"store: save {n:,} points (GeoPackage), {kept:,} kept", save_s, None, "—",
+            kept == n, "s"),
+    ]  # fmt: skip
+
+
 # ------------------------------------------------------------------------------ workbench
 
 
@@ -649,6 +703,85 @@ def bench_store(base: Any, sizes: tuple[int, ...], runs: int) -> list[dict[str, 
     return rows
 
 
+def _largest_difference(ours: Any, theirs: Any) -> float:
+    """Largest relative difference of two summaries' area_km2 (rows holding ≥ 0.01 km²)."""
+    a = ours.table["area_km2"].to_numpy(float)
+    b = theirs.table["area_km2"].to_numpy(float)
+    held = b >= 0.01
+    return float((abs(a[held] - b[held]) / b[held]).max()) if held.any() else 0.0
+
+
+def _million(base: Any) -> Any:
+    """1,000,000 synthetic polygons: ten seeds of 100,000 (synthetic, for timing only)."""
+    import pandas as pd
+
+    from atlas_testing.synthetic import synthetic_hazards
+
+    parts = [synthetic_hazards(100_000, base, seed=seed) for seed in range(10)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def bench_store_database(base: Any) -> list[dict[str, Any]]:
+    """Work pushed into PostGIS (#20 item 7): a summary and a first view of large stored layers.
+
+    * summary by hromada of a stored 100,000-polygon layer in PostGIS (units already loaded;
+      the first run, which loads them, is its own row) vs read +
+      :func:`geo.analysis.summary.summarize` in-process, same run, same layer, and the
+      largest difference of their unit areas;
+    * a stored 1,000,000-polygon layer opened by view: a fresh connection to the store and the
+      cells of a view of all Ukraine at zoom 6 (what the map would draw first).
+    """
+    from atlas_testing.synthetic import synthetic_hazards
+    from geo.analysis.summary import hromada_units, summarize
+    from geo.units.hromadas import load_hromadas
+    from layers.store.by_view import read_by_view
+    from layers.store.pg_summary import summarize_stored
+    from layers.store.postgis import open_postgis
+
+    rows = []
+    units = hromada_units(load_hromadas())
+    with tempfile.TemporaryDirectory() as folder, store_locations(Path(folder)) as backends:
+        postgis = [fresh for label, fresh in backends if label == "PostGIS"]
+        if not postgis:
+            return rows
+        location = postgis[0]()
+        store = open_postgis(location)
+        store.save_layer("hazards", synthetic_hazards(100_000, base), valid_from=date(2026, 1, 1))
+        start = time.perf_counter()
+        summarize_stored(store, "hazards", units, date(2026, 1, 1))
+        first_s = time.perf_counter() - start
+        start = time.perf_counter()
+        in_db = summarize_stored(store, "hazards", units, date(2026, 1, 1))
+        db_s = time.perf_counter() - start
+        start = time.perf_counter()
+        in_process = summarize(store.read_layer("hazards", date(2026, 1, 1))[1], units)
+        process_s = time.perf_counter() - start
+        difference = _largest_difference(in_db, in_process)
+        counts_equal = bool((in_db.table["count"] == in_process.table["count"]).all())
+        label = "summary of a stored 100,000-polygon layer by hromada"
+        rows += [
+            row(f"{label}: PostGIS, loading the units", first_s, None, "—", None, "s"),
+            row(f"{label}: PostGIS", db_s, process_s, "—", None, "s"),
+            row(f"{label}: in-process (read + summarize)", process_s, None, "—", None, "s"),
+            row(f"{label}: largest area difference, %", difference * 100, None, "≤ 0.5 %",
+                difference <= 0.005 and counts_equal, "%"),
+        ]  # fmt: skip
+        store.save_layer("million", _million(base), valid_from=date(2026, 1, 1))
+        store.close()
+        ukraine = (22.0, 44.3, 40.3, 52.4)
+        start = time.perf_counter()
+        fresh_store = open_postgis(location)
+        view = read_by_view(fresh_store, "million", ukraine, 6, as_of=date(2026, 1, 1))
+        view_s = time.perf_counter() - start
+        fresh_store.close()
+        rows.append(
+            row(f"open a stored 1,000,000-polygon layer by view (PostGIS; {view.features:,} in "
+                f"the view, {len(view.frame):,} cells)", view_s, None, "≤ 3 s", view_s <= 3.0,
+                "s")
+        )  # fmt: skip
+    return rows
+
+
 #: The hand-written baseline of a summary by hromada: what an analyst would write with
 #: GeoPandas (about 15 lines), timed from interpreter start, reading the same files.
 BY_HAND_OVERLAY = """
@@ -749,6 +882,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run only the summary against the hand-written overlay (prints, writes nothing)",
     )
+    parser.add_argument(
+        "--store-database-only",
+        action="store_true",
+        help="run only the PostGIS summary and by-view rows (prints, writes nothing)",
+    )
     args = parser.parse_args(argv)
     runs = 2 if args.quick else 3
     where = machine()
@@ -756,15 +894,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"machine: {where}")
         print_table(bench_by_hand())
         return 0
+    if args.store_database_only:
+        print(f"machine: {where}")
+        base = load_base()
+        print_table(bench_import_at_limit(base) + bench_store_database(base))
+        return 0
     base = load_base()
     rows = bench_payload(base)
     rows += bench_server(5 if args.quick else 9)
     rows += bench_exports(base, runs)
     rows += bench_page(runs)
     rows += bench_imports(base, (10_000,) if args.quick else (10_000, 100_000))
+    if not args.quick:
+        rows += bench_import_at_limit(base)
     rows += bench_join(runs)
     rows += bench_summaries(base, (10_000,) if args.quick else (10_000, 100_000))
     rows += bench_store(base, (10_000,) if args.quick else (10_000, 100_000), runs)
+    if not args.quick:
+        rows += bench_store_database(base)
     rows += bench_by_hand()
     print(f"machine: {where}")
     print_table(rows)

@@ -184,7 +184,9 @@ def test_summarize_and_join_read_a_stored_layer(store_env, files, fast, tmp_path
     code, from_store, err = cli(["summarize", "store:Hazards", "--by", "oblast"])
     assert code == 0, err
     assert from_store.splitlines()[0].startswith("read stored layer 'Hazards': version valid from")
-    assert from_store.splitlines()[1:] == from_file.splitlines()[1:]
+    engine = "PostGIS (in the database)" if "ATLAS_DATABASE_URL" in store_env else "in-process"
+    assert from_store.splitlines()[1].startswith(f"summary engine: {engine}")
+    assert from_store.splitlines()[2:] == from_file.splitlines()[1:]
 
     output = tmp_path / "joined.geojson"
     code, out, err = cli(

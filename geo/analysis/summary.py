@@ -921,10 +921,58 @@ def summarize(layer: gpd.GeoDataFrame | gpd.GeoSeries, units: SummaryUnits) -> S
     # A part of a feature inside a tile is inside it too.
     area, dissolved_polygons = _area_by_unit(polygons, units, home[owner])
     length, dissolved_lines = _length_by_unit(lines, units)
+    return summary_from_totals(
+        units,
+        counts,
+        area,
+        length,
+        has_polygons=len(polygons) > 0,
+        has_lines=len(lines) > 0,
+        features=len(geoms),
+        left_out=left_out,
+        repaired=int(invalid.sum()),
+        dissolved_polygons=dissolved_polygons,
+        dissolved_lines=dissolved_lines,
+    )
+
+
+def summary_from_totals(
+    units: SummaryUnits,
+    counts: np.ndarray,
+    area: np.ndarray,
+    length: np.ndarray,
+    *,
+    has_polygons: bool,
+    has_lines: bool,
+    features: int,
+    left_out: int,
+    repaired: int,
+    dissolved_polygons: int,
+    dissolved_lines: int,
+) -> Summary:
+    """The summary of per-unit totals, however they were measured (here or in a database).
+
+    Parameters
+    ----------
+    units
+        The unit set.
+    counts, area, length
+        ``len(units.codes) + 1`` values each, the complement (``none``) last: features by
+        representative point, km² of the dissolved polygons (equal-area,
+        :data:`~geo.crs.EQUAL_AREA`), km of the dissolved lines (geodesic on WGS84).
+    has_polygons, has_lines
+        Whether the layer has polygons / lines (they choose what ``share`` is a share of).
+    features, left_out, repaired, dissolved_polygons, dissolved_lines
+        Counts for the notes (see :class:`Summary`).
+
+    Returns
+    -------
+    Summary
+    """
     measure: Literal["area_km2", "length_km", "count"]
-    if len(polygons):
+    if has_polygons:
         measure, values = "area_km2", area
-    elif len(lines):
+    elif has_lines:
         measure, values = "length_km", length
     else:
         measure, values = "count", counts.astype(float)
@@ -949,9 +997,9 @@ def summarize(layer: gpd.GeoDataFrame | gpd.GeoSeries, units: SummaryUnits) -> S
     notes = _notes(
         units,
         measure,
-        features=len(geoms),
+        features=features,
         left_out=left_out,
-        repaired=int(invalid.sum()),
+        repaired=repaired,
         dissolved_polygons=dissolved_polygons,
         dissolved_lines=dissolved_lines,
     )
@@ -959,7 +1007,7 @@ def summarize(layer: gpd.GeoDataFrame | gpd.GeoSeries, units: SummaryUnits) -> S
         table=table,
         by=units.by,
         measure=measure,
-        features=len(geoms),
+        features=features,
         dissolved=dissolved_polygons + dissolved_lines,
         notes=notes,
         source_ids=units.source_ids,
@@ -1077,5 +1125,6 @@ __all__ = [
     "rectangle_km2",
     "subdivide",
     "summarize",
+    "summary_from_totals",
     "summary_units",
 ]

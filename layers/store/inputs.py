@@ -7,8 +7,11 @@ from datetime import date
 
 import geopandas as gpd
 
+from geo.analysis.summary import Summary, SummaryUnits, summarize
 from layers.store.config import open_store
-from layers.store.model import check_name
+from layers.store.model import VersionInfo, check_name
+from layers.store.pg_summary import ENGINE_IN_PROCESS, ENGINE_POSTGIS, summarize_stored
+from layers.store.sql import SqlStore
 
 #: Prefix that names a stored layer instead of a file.
 STORE_PREFIX = "store:"
@@ -41,10 +44,56 @@ def read_stored(
     store = open_store(env)
     try:
         version, frame = store.read_layer(name, as_of)
-        line = (
-            f"read stored layer {version.layer!r}: version valid from "
-            f"{version.valid_from.isoformat()}, {version.features:,} features ({store.location})"
+        return frame, _read_line(version, store.location)
+    finally:
+        store.close()
+
+
+def _read_line(version: VersionInfo, location: str) -> str:
+    return (
+        f"read stored layer {version.layer!r}: version valid from "
+        f"{version.valid_from.isoformat()}, {version.features:,} features ({location})"
+    )
+
+
+def summarize_stored_layer(
+    name: str,
+    units: SummaryUnits,
+    *,
+    as_of: date | None = None,
+    env: Mapping[str, str] | None = None,
+) -> tuple[Summary, str]:
+    """Summarise stored layer ``name`` by ``units``: in the database on PostGIS, else in-process.
+
+    Returns
+    -------
+    tuple of (Summary, str)
+        The summary (the same table either way, see :mod:`layers.store.pg_summary`) and lines
+        saying what was read and which engine ran it.
+
+    Raises
+    ------
+    NotFoundError
+        No such layer, or no version valid then.
+    StoreUnavailable
+        The store cannot be used.
+    """
+    store = open_store(env)
+    try:
+        if isinstance(store, SqlStore) and store.is_postgis:
+            day = as_of or date.today()
+            version = store.version_as_of(check_name(name), day)
+            if version is not None:
+                summary = summarize_stored(store, name, units, day)
+                return (
+                    summary,
+                    f"{_read_line(version, store.location)}\nsummary engine: {ENGINE_POSTGIS}",
+                )
+        version, frame = store.read_layer(name, as_of)
+        summary = summarize(frame, units)
+        return (
+            summary,
+            f"{_read_line(version, store.location)}\nsummary engine: {ENGINE_IN_PROCESS}",
         )
-        return frame, line
     finally:
         store.close()

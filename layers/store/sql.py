@@ -118,6 +118,16 @@ class SqlStore:
         """See :meth:`layers.store.base.Store.location`."""
         return self._backend.location
 
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for work pushed into the database (PostGIS summaries, views)."""
+        return self._backend.engine
+
+    @property
+    def is_postgis(self) -> bool:
+        """Whether this store is PostgreSQL + PostGIS (else the embedded GeoPackage)."""
+        return self._backend.engine.dialect.name == "postgresql"
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
