@@ -16,6 +16,8 @@ from layers.safe_text import markdown_text
 from views.cache import get_base
 from views.keys import Key
 
+#: Key of the highlighted entry of the source a link opened (``?source=<id>``).
+SOURCE_ENTRY_KEY = "source_entry"
 #: Tables shown in their own section rather than in the list of fact tables.
 _SHOWN_APART = ("sources", "source_meta", "conflicts", "reviews", "searches")
 
@@ -312,16 +314,53 @@ def render_data_page() -> None:
     )
 
 
+def source_uses(facts: FactTables, source_id: str) -> list[str]:
+    """What a source supports: each fact table citing it (with its row count) and each layer.
+
+    Parameters
+    ----------
+    facts
+        The loaded fact tables.
+    source_id
+        A ``sources.csv`` id.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["Treaty milestones: 3 rows", "Layer: Mine Ban Treaty status of states"]``, in
+        the order of the tables, then the layers.
+    """
+    uses = []
+    for schema in SCHEMAS:
+        table = facts.table(schema.name)
+        cited = [c for c in ("source_ids", "latest_source_ids") if c in table.columns]
+        if not cited or schema.name == "sources":
+            continue
+        count = sum(
+            any(source_id in split_source_ids(row[c]) for c in cited)
+            for _, row in table[cited].iterrows()
+        )
+        if count:
+            uses.append(f"{schema.title}: {count} row{'s' if count != 1 else ''}")
+    uses += [f"Layer: {spec.title}" for spec in CATALOGUE if source_id in spec.source_ids]
+    return uses
+
+
 def _render_one_source(facts: FactTables, source_id: str) -> None:
-    """The source a link on the map page points to (``?source=<id>``), shown first."""
+    """The source a link on the map page points to (``?source=<id>``), shown first, highlighted."""
     rows = facts.sources.loc[facts.sources["source_id"] == source_id]
     if rows.empty:
         st.info(markdown_text(f"No source with the id {source_id!r} is in data/sources.csv."))
         return
     record = rows.iloc[0]
-    st.subheader("Source " + markdown_text(source_id))
-    st.markdown(
-        markdown_text(f"{record['title']} — {record['publisher']}, {record['date'] or 'no date'}.")
-    )
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"url": st.column_config.LinkColumn("url")})  # fmt: skip
+    uses = source_uses(facts, source_id)
+    with st.container(border=True, key=SOURCE_ENTRY_KEY):
+        st.subheader("Source: " + markdown_text(str(record["title"])))
+        lines = [
+            f"**Publisher:** {markdown_text(str(record['publisher']))}",
+            f"**Date:** {markdown_text(str(record['date'] or 'no date'))}",
+            f"**Address:** {markdown_text(str(record['url']))}",
+            "**Supports:** " + markdown_text("; ".join(uses) if uses else "nothing cited yet"),
+            f"**Id:** {markdown_text(source_id)}",
+        ]
+        st.success("  \n".join(lines), icon="📄")

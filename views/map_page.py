@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -81,9 +83,26 @@ def render_map_page(state: ViewState) -> None:
         _render_tables(layers)
 
 
-def source_links(cell: object) -> str:
-    """Markdown links from source ids to their rows on the Data & sources page."""
-    return ", ".join(f"[{sid}](data?source={sid})" for sid in split_source_ids(cell))
+def source_links(cell: object, titles: Mapping[str, str] | None = None) -> str:
+    """Markdown links from sources to their entries on the Data & sources page.
+
+    Parameters
+    ----------
+    cell
+        A ``source_ids`` cell (``"a;b"``).
+    titles
+        Source id → title; a link shows the title (escaped), or the id when it has none.
+
+    Returns
+    -------
+    str
+        E.g. ``"[Ukraine ‘Suspends’ Vital Mine Ban Treaty](data?source=hrw-2025-07-24)"``.
+    """
+    known = titles or {}
+    return ", ".join(
+        f"[{markdown_text(known.get(sid, sid))}](data?source={quote(sid)})"
+        for sid in split_source_ids(cell)
+    )
 
 
 def _render_key_figures(figures: KeyFigures) -> None:
@@ -162,24 +181,30 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
         base = get_base()
         rows = base.facts.milestones.loc[base.facts.milestones["iso3"] == record["iso3"]]
         st.markdown(f"**Status on {state.as_of.isoformat()}:** {record['status_label']}")
-        st.dataframe(milestone_table(rows), hide_index=True, width="stretch")
+        sources = base.facts.sources
+        titles = dict(zip(sources["source_id"], sources["title"], strict=True))
+        st.dataframe(milestone_table(rows, titles), hide_index=True, width="stretch")
         if record.get("conflicts"):
             st.caption("Sources disagree: " + markdown_text(record["conflicts"]))
         steps = base.facts.treaty_events.loc[base.facts.treaty_events["iso3"] == record["iso3"]]
         if not steps.empty:
             st.markdown("**Dated steps** (decrees, laws, notices, meetings; not used for status)")
-            st.dataframe(for_people(steps, {"event": TreatyStep}), hide_index=True, width="stretch")
+            st.dataframe(
+                for_people(steps, {"event": TreatyStep}, titles), hide_index=True, width="stretch"
+            )
         monitor = base.facts.landmine_monitor
         monitor = monitor.loc[monitor["scope"] == record["iso3"]]
         if not monitor.empty:
             st.markdown("**Landmine Monitor** (national context)")
             st.dataframe(
-                for_people(monitor, {"measure": LandmineMeasure}), hide_index=True, width="stretch"
+                for_people(monitor, {"measure": LandmineMeasure}, titles),
+                hide_index=True,
+                width="stretch",
             )
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown("**Defence-line plans**")
-            st.dataframe(for_people(plans, {}), hide_index=True, width="stretch")
+            st.dataframe(for_people(plans, {}, titles), hide_index=True, width="stretch")
     elif "pair" in record and "factbook_km" in record:
         refs = get_base().facts.border_lengths
         st.markdown(
@@ -196,7 +221,9 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
         )
         st.dataframe(values, width="stretch")
     if not layer.spec.user and record.get("source_ids"):
-        st.markdown("**Sources:** " + source_links(record["source_ids"]))
+        sources = get_base().facts.sources
+        titles = dict(zip(sources["source_id"], sources["title"], strict=True))
+        st.markdown("**Sources:** " + source_links(record["source_ids"], titles))
 
 
 def _render_timeline(state: ViewState, *, large: bool) -> None:

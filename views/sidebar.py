@@ -18,6 +18,7 @@ from views.state import (
     MODES,
     ViewState,
     from_query,
+    with_page_params,
 )
 
 
@@ -151,5 +152,7 @@ def render_sidebar(today: date) -> ViewState:
     # Written on every run, not only when Streamlit's copy differs: a run stopped for a rerun
     # (a map report arriving mid-run) can lose its URL message while that copy already holds
     # the new value, and the address bar would then keep the old view.
-    st.query_params.from_dict(state.to_query())
+    # A source link's ``source=`` survives: the Data page opens at that source's entry.
+    current = {key: st.query_params[key] for key in st.query_params}
+    st.query_params.from_dict(with_page_params(state.to_query(), current))
     return state

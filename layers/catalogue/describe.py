@@ -56,7 +56,12 @@ def evidence_sentences(record: Mapping[str, object] | pd.Series) -> str:
     return " ".join(parts)
 
 
-def milestone_table(rows: pd.DataFrame) -> pd.DataFrame:
+def source_names(cell: object, titles: Mapping[str, str]) -> str:
+    """A ``source_ids`` cell as the sources' titles (``"a · b"``); an unknown id stands as is."""
+    return " · ".join(titles.get(sid, sid) for sid in split_source_ids(cell))
+
+
+def milestone_table(rows: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A state's treaty milestones with words for the events and confidence classes.
 
     Parameters
@@ -64,6 +69,8 @@ def milestone_table(rows: pd.DataFrame) -> pd.DataFrame:
     rows
         Rows of ``FactTables.milestones`` (``event``, ``date``, ``source_ids``,
         ``confidence``, ``note``).
+    titles
+        Source id → title: the ``Sources`` column shows titles (ids when not given).
 
     Returns
     -------
@@ -76,13 +83,17 @@ def milestone_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Date": [day.isoformat() for day in ordered["date"]],
             "Event": [TreatyEvent(e).label for e in ordered["event"]],
             "Confidence": [Confidence(c).label for c in ordered["confidence"]],
-            "Sources": [", ".join(split_source_ids(v)) for v in ordered["source_ids"]],
+            "Sources": [source_names(v, titles or {}) for v in ordered["source_ids"]],
             "Note": [_text(v) for v in ordered["note"]],
         }
     )
 
 
-def for_people(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataFrame:
+def for_people(
+    frame: pd.DataFrame,
+    terms: Mapping[str, type[Term]],
+    titles: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """A fact table as people read it: labels for coded values, readable headers.
 
     Parameters
@@ -92,6 +103,8 @@ def for_people(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataF
     terms
         Column → the vocabulary its codes come from (e.g. ``{"event": TreatyStep}``);
         ``confidence`` is always labelled.
+    titles
+        Source id → title: ``source_ids`` becomes a ``Sources`` column of titles.
 
     Returns
     -------
@@ -105,7 +118,10 @@ def for_people(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataF
         if column in out.columns:
             out[column] = [vocabulary(v).label if v in vocabulary.values() else _text(v)
                            for v in out[column]]  # fmt: skip
-    if "source_ids" in out.columns:
+    if "source_ids" in out.columns and titles is not None:
+        out["source_ids"] = [source_names(v, titles) for v in out["source_ids"]]
+        out = out.rename(columns={"source_ids": "sources"})
+    elif "source_ids" in out.columns:
         out["source_ids"] = [", ".join(split_source_ids(v)) for v in out["source_ids"]]
     for column in out.columns:
         if out[column].map(lambda v: hasattr(v, "isoformat")).any():
