@@ -193,7 +193,7 @@ def test_data_page_lists_every_layer_and_source_table() -> None:
 def test_data_page_tables(fact_tables) -> None:
     table = disagreement_table(fact_tables)
     assert len(table) == len(fact_tables.conflicts)
-    ukraine = table.loc[table["disagreement"].str.startswith("UKR suspension_claimed")]
+    ukraine = table.loc[table["disagreement"].str.startswith("UKR Suspension claimed")]
     assert dict(zip(ukraine["value"], ukraine["preferred"], strict=True)) == {
         "2025-07-18": "preferred",
         "2025-07-17": "",

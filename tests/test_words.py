@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.support.apptest import map_config, map_layers
 from views.state import with_page_params
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -40,3 +41,75 @@ def test_a_source_link_opens_its_entry_highlighted() -> None:
     for part in ("Human Rights Watch", "2025-07-24", "hrw.org", "Supports:", "Treaty"):
         assert part in text.replace("\\", ""), (part, text)
     assert any("Suspends" in h.value for h in at.subheader)
+
+
+def _texts(at: AppTest) -> str:
+    """Every text and table cell of the page, joined (what a reader can see)."""
+    parts = [e.value for kind in ("markdown", "caption", "subheader", "success", "info")
+             for e in getattr(at, kind)]  # fmt: skip
+    for frame in at.dataframe:
+        parts += [str(c) for c in frame.value.columns]
+        parts += [str(v) for v in frame.value.astype(str).to_numpy().ravel()]
+    return "\n".join(parts)
+
+
+def test_data_page_speaks_in_words() -> None:
+    text = _data_page({})
+    shown = _texts(text)
+    for code in ("withdrawal_vote", "withdrawal_deposited", "suspension_claimed", "22MSP"):
+        assert code not in shown, code
+    assert "Withdrawal vote" in shown
+    assert "Twenty-Second Meeting of the States Parties" in shown
+    assert "km² = ha / 100" not in shown and "1 km² = 100 ha" in shown
+
+
+def test_map_names_the_treaty_and_the_oblast() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"layers": "treaty-status,ua-hromadas", "lat": "49.9", "lon": "36.3",
+                            "z": "8"})  # fmt: skip
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    config = map_config(at)
+    fields = {e["id"]: e.get("fields", []) for e in config["layers"]}
+    assert "Mine Ban Treaty status" in fields["treaty-status"]
+    assert not any("APMBC" in label for labels in fields.values() for label in labels)
+    hromadas = map_layers(at)["ua-hromadas"]
+    kharkiv = [f for f in hromadas if f["texts"][0] == "Kharkivska miska hromada"]
+    assert len(kharkiv) == 1
+    assert "Kharkiv Oblast" in kharkiv[0]["texts"] and "UA-63" not in kharkiv[0]["texts"]
+
+
+def _kml_details_script() -> None:
+    """Draw the details of one imported KML-like feature (run inside ``AppTest.from_function``)."""
+    from datetime import date
+
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from layers.drawing.layer import user_layer
+    from views.map_page import _render_details
+    from views.state import ViewState
+
+    frame = gpd.GeoDataFrame(
+        {
+            "Name": ["Depot"],
+            "timestamp": [pd.NaT],
+            "altitudeMode": [None],
+            "tessellate": [-1],
+            "extrude": [0],
+        },
+        geometry=[Point(30.5, 50.4)],
+        crs="EPSG:4326",
+    )
+    layer = user_layer("user-1", "depot.kml", frame)
+    # The popup offers only the fields that say something.
+    assert [column for column, _ in layer.spec.tooltip_fields] == ["Name", "extrude"]
+    _render_details("user-1:0", [layer], ViewState(as_of=date(2026, 1, 1)))
+
+
+def test_empty_kml_fields_are_hidden() -> None:
+    at = AppTest.from_function(_kml_details_script).run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    (table,) = [d.value for d in at.dataframe]
+    assert list(table.index) == ["Name", "extrude"]

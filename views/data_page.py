@@ -11,6 +11,7 @@ from geo.facts import SCHEMA_BY_NAME, SCHEMAS, FactTables
 from geo.parties import parties_changes, states_parties_on
 from geo.source_ids import split_source_ids
 from geo.vocabulary import EvidenceClass, ReviewScope, SourceKind, TitleBasis
+from layers.catalogue.describe import event_words, plain_words, table_in_words
 from layers.catalogue.registry import CATALOGUE
 from layers.safe_text import markdown_text
 from views.cache import get_base
@@ -79,11 +80,11 @@ def disagreement_table(facts: FactTables) -> pd.DataFrame:
     rows = facts.conflicts
     return pd.DataFrame(
         {
-            "disagreement": rows["subject"],
+            "disagreement": [event_words(s) for s in rows["subject"]],
             "table": [SCHEMA_BY_NAME[name].title for name in rows["table"]],
-            "value": rows["value"],
+            "value": [plain_words(str(v)) for v in rows["value"]],
             "preferred": ["preferred" if p else "" for p in rows["preferred"]],
-            "basis": rows["basis"],
+            "basis": [plain_words(str(v)) for v in rows["basis"]],
             "sources": [" · ".join(facts.source_titles(ids)) for ids in rows["source_ids"]],
             "source_ids": rows["source_ids"],
         }
@@ -242,7 +243,9 @@ def render_data_page() -> None:
     st.dataframe(disagreement_table(facts), hide_index=True, width="stretch")
     st.markdown("**Treaty milestone dates** (one row per date a source gives)")
     st.dataframe(
-        conflicts(facts.milestones, ["iso3", "event"], "date"), hide_index=True, width="stretch"
+        _in_words("treaty_milestones", conflicts(facts.milestones, ["iso3", "event"], "date")),
+        hide_index=True,
+        width="stretch",
     )
     st.markdown("**Border lengths (Factbook vs national and other figures)**")
     st.dataframe(
@@ -268,7 +271,9 @@ def render_data_page() -> None:
         reviewed = facts.reviewed_on(schema.name)
         stamp = f" · reviewed {reviewed.isoformat()}" if reviewed else " · not reviewed"
         with st.expander(f"{schema.title} — data/{schema.file_name}{stamp}"):
-            st.dataframe(facts.table(schema.name), hide_index=True, width="stretch")
+            st.dataframe(
+                _in_words(schema.name, facts.table(schema.name)), hide_index=True, width="stretch"
+            )
     st.markdown(WITHDRAWAL_SEARCHES)
     st.subheader("What was searched for, where and when")
     st.markdown(
@@ -280,7 +285,7 @@ def render_data_page() -> None:
     reviewed = facts.reviewed_on("searches")
     if reviewed:
         st.caption(f"Searches last reviewed {reviewed.isoformat()}.")
-    st.dataframe(search_table(facts), hide_index=True, width="stretch")
+    st.dataframe(_in_words("searches", search_table(facts)), hide_index=True, width="stretch")
 
     st.subheader("Layers and licences")
     st.dataframe(
@@ -307,7 +312,7 @@ def render_data_page() -> None:
         + " A source without a date says why."
     )
     st.dataframe(
-        source_table(facts),
+        table_in_words(source_table(facts), {}),
         hide_index=True,
         width="stretch",
         column_config={"url": st.column_config.LinkColumn("url")},
@@ -344,6 +349,12 @@ def source_uses(facts: FactTables, source_id: str) -> list[str]:
             uses.append(f"{schema.title}: {count} row{'s' if count != 1 else ''}")
     uses += [f"Layer: {spec.title}" for spec in CATALOGUE if source_id in spec.source_ids]
     return uses
+
+
+def _in_words(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the fact table ``name`` as people read them: labels for codes, plain words."""
+    terms = {c.name: c.terms for c in SCHEMA_BY_NAME[name].columns if c.terms is not None}
+    return table_in_words(frame, terms)
 
 
 def _render_one_source(facts: FactTables, source_id: str) -> None:

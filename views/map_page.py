@@ -16,6 +16,7 @@ from layers.catalogue.describe import evidence_sentences, for_people, milestone_
 from layers.catalogue.figures import KeyFigures
 from layers.catalogue.spec import ViewParams
 from layers.drawing.aggregate import display_version
+from layers.drawing.blank import is_blank
 from layers.drawing.client_config import feature_ids
 from layers.drawing.display import shown_text, visible_attributes
 from layers.drawing.layer import MapLayer
@@ -215,9 +216,10 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
     elif "evidence" in record and "iso_3166_2" in record:
         st.markdown(markdown_text(evidence_sentences(record)))
     else:
+        said = record[[not is_blank(c, v) for c, v in record.items()]]
         values = pd.DataFrame(
-            {"value": [shown_text(v) for v in record]},
-            index=[shown_text(c) for c in record.index],
+            {"value": [shown_text(v) for v in said]},
+            index=[shown_text(c) for c in said.index],
         )
         st.dataframe(values, width="stretch")
     if not layer.spec.user and record.get("source_ids"):

@@ -8,8 +8,10 @@ from datetime import date
 import streamlit as st
 
 from geo.belts import BELT_KM_MAX, BELT_KM_MIN
+from layers.catalogue.contrast import drawn
 from layers.catalogue.registry import CATALOGUE
-from layers.catalogue.spec import AS_OF_MIN
+from layers.catalogue.spec import AS_OF_MIN, LayerSpec
+from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.basemaps import BASEMAPS
 from views.cache import get_event_days, get_withdrawal_summary
 from views.keys import Key, layer_key
@@ -55,15 +57,21 @@ def _step_event(direction: int) -> None:
     st.session_state[Key.AS_OF] = min(max(target, AS_OF_MIN), date.today())
 
 
-def _swatches(spec_legend: tuple) -> str:
-    """Small inline legend swatches (escaped) for a layer toggle."""
+def swatch_color(entry: LegendEntry, style: LayerStyle) -> str:
+    """An entry's colour as the map draws it: a fill blended over the land, a line as is."""
+    return drawn(entry.color, style.fill_opacity) if entry.kind == "fill" else entry.color
+
+
+def _swatches(spec: LayerSpec) -> str:
+    """Small inline legend swatches (escaped) for a layer toggle, in the map's drawn colours."""
     parts = []
-    for entry in spec_legend:
+    for entry in spec.legend:
+        color = swatch_color(entry, spec.style)
         if entry.kind == "line":
-            style = f"display:inline-block;width:16px;border-top:4px solid {entry.color};"
+            style = f"display:inline-block;width:16px;border-top:4px solid {color};"
             style += "margin:0 4px 3px 0"
         else:
-            style = f"display:inline-block;width:12px;height:12px;background:{entry.color};"
+            style = f"display:inline-block;width:12px;height:12px;background:{color};"
             style += "border:1px solid #333;margin:0 4px -1px 0"
         parts.append(
             f'<span title="{html.escape(entry.label)}" style="{style}"></span>'
@@ -123,7 +131,7 @@ def render_sidebar(today: date) -> ViewState:
     sidebar.markdown("**Layers**")
     for spec in CATALOGUE:
         sidebar.checkbox(spec.title, key=layer_key(spec.id), help=spec.description)
-        sidebar.markdown(_swatches(spec.legend), unsafe_allow_html=True)
+        sidebar.markdown(_swatches(spec), unsafe_allow_html=True)
     sidebar.slider(
         "Belt depth (km)",
         min_value=BELT_KM_MIN,

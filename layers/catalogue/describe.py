@@ -10,6 +10,68 @@ import pandas as pd
 from geo.source_ids import split_source_ids
 from geo.vocabulary import Confidence, EvidenceClass, Term, TreatyEvent
 
+#: The treaty's plain name, for people (not its acronym).
+TREATY_NAME = "Mine Ban Treaty"
+#: Shorthand in the fact tables' own notes → words a newcomer reads (applied when shown).
+PLAIN_WORDS: tuple[tuple[str, str], ...] = (
+    ("22MSP", "Twenty-Second Meeting of the States Parties"),
+    ("23MSP", "Twenty-Third Meeting of the States Parties"),
+    ("km² = ha / 100", "1 km² = 100 ha"),
+)
+
+
+def plain_words(text: str) -> str:
+    """``text`` with the fact tables' shorthand spelled out (:data:`PLAIN_WORDS`).
+
+    Parameters
+    ----------
+    text
+        A note, statement or detail from a fact table.
+
+    Returns
+    -------
+    str
+        E.g. ``"22MSP President stated …"`` → ``"Twenty-Second Meeting of the States Parties
+        President stated …"``.
+    """
+    for short, words in PLAIN_WORDS:
+        text = text.replace(short, words)
+    return text
+
+
+def event_words(text: str) -> str:
+    """``text`` with every treaty milestone code (``withdrawal_vote``) replaced by its label."""
+    for event in TreatyEvent:
+        text = text.replace(event.value, event.label)
+    return text
+
+
+def table_in_words(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataFrame:
+    """A fact table for the page: coded cells as labels, text cells in plain words.
+
+    Parameters
+    ----------
+    frame
+        Rows of a fact table (left unchanged).
+    terms
+        Column → the vocabulary of its codes (e.g. ``{"event": TreatyEvent}``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same columns and rows; codes of ``terms`` columns replaced by their labels, every text
+        cell passed through :func:`plain_words`.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        vocabulary = terms.get(str(column))
+        if vocabulary is not None:
+            out[column] = [vocabulary(v).label if v in vocabulary.values() else v
+                           for v in out[column]]  # fmt: skip
+        elif any(isinstance(v, str) for v in out[column]):
+            out[column] = [plain_words(v) if isinstance(v, str) else v for v in out[column]]
+    return out
+
 
 def _text(value: object) -> str:
     """``str(value)``, or ``""`` for None, NaN and blanks."""
@@ -44,10 +106,10 @@ def evidence_sentences(record: Mapping[str, object] | pd.Series) -> str:
         parts.append(f"{float(figure):,.0f} km² potentially contaminated{dated}.")
     else:
         parts.append(evidence.description)
-    statement = _text(record.get("statement"))
+    statement = plain_words(_text(record.get("statement")))
     if statement:
         parts.append(f"Statement: {statement.rstrip('.')}.")
-    latest = _text(record.get("latest_statement"))
+    latest = plain_words(_text(record.get("latest_statement")))
     if latest:
         parts.append(f"Latest public statement: {latest.rstrip('.')}.")
     confidence = _text(record.get("confidence"))
@@ -84,7 +146,7 @@ def milestone_table(rows: pd.DataFrame, titles: Mapping[str, str] | None = None)
             "Event": [TreatyEvent(e).label for e in ordered["event"]],
             "Confidence": [Confidence(c).label for c in ordered["confidence"]],
             "Sources": [source_names(v, titles or {}) for v in ordered["source_ids"]],
-            "Note": [_text(v) for v in ordered["note"]],
+            "Note": [plain_words(_text(v)) for v in ordered["note"]],
         }
     )
 

@@ -13,6 +13,7 @@ from geo.validate import LINEAR, POLYGONAL, validate_frame
 from geo.vocabulary import EvidenceClass, TreatyStatus
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
+from layers.catalogue.describe import TREATY_NAME
 from layers.catalogue.spec import LayerSpec, Simplification, ViewArgs
 from layers.catalogue.style import (
     BELT_COLOR,
@@ -38,7 +39,7 @@ COMPUTED_DISPLAY = Simplification(tolerance_deg=0.005)
 
 _STATUS_TOOLTIP = (
     ("name", "State"),
-    ("status_label", "APMBC status"),
+    ("status_label", f"{TREATY_NAME} status"),
     ("as_of", "As of"),
     ("entry_into_force", "In force for state"),
     ("withdrawal_deposited", "Withdrawal deposited"),
@@ -50,12 +51,12 @@ CATALOGUE: tuple[LayerSpec, ...] = (
     LayerSpec(
         id="treaty-status",
         title="Mine Ban Treaty status",
-        description="European states, Russia and Belarus coloured by APMBC status on the chosen "
-        "date, derived from the treaty milestones.",
+        description="European states, Russia and Belarus coloured by Mine Ban Treaty status on "
+        "the chosen date, derived from the treaty milestones.",
         builder=builders.build_treaty_status,
         geometry="polygon",
         style=LayerStyle(
-            "status", term_palette(TreatyStatus), "#BBBBBB", fill_opacity=0.55, weight=0.6
+            "status", term_palette(TreatyStatus), "#BBBBBB", fill_opacity=0.7, weight=0.6
         ),
         legend=term_legend(TreatyStatus),
         tooltip_fields=_STATUS_TOOLTIP,
@@ -92,7 +93,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         ),
         tooltip_fields=(
             ("name", "State"),
-            ("status_label", "APMBC status"),
+            ("status_label", f"{TREATY_NAME} status"),
             ("timeline", "Timeline"),
             ("steps", "Dated steps"),
             ("source_ids", "Sources"),
@@ -135,7 +136,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         "Russian or Belarusian border.",
         builder=builders.build_border_belt,
         geometry="polygon",
-        style=LayerStyle(None, {}, BELT_COLOR, fill_opacity=0.45, weight=0.8),
+        style=LayerStyle(None, {}, BELT_COLOR, fill_opacity=0.5, weight=0.8),
         legend=(LegendEntry("Within the chosen distance of RU/BY", BELT_COLOR),),
         tooltip_fields=(
             ("name", "State"),
@@ -198,7 +199,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         "Belarusian border.",
         builder=builders.build_ua_border_zone,
         geometry="polygon",
-        style=LayerStyle(None, {}, UA_ZONE_COLOR, fill_opacity=0.35, weight=0.8),
+        style=LayerStyle(None, {}, UA_ZONE_COLOR, fill_opacity=0.4, weight=0.8),
         legend=(LegendEntry("Within the chosen distance of RU/BY", UA_ZONE_COLOR),),
         tooltip_fields=(
             ("name", "State"),
@@ -228,7 +229,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("name_en", "Hromada"),
             ("name_uk", "Назва"),
             ("katottg", "KATOTTG"),
-            ("iso_3166_2", "First-level unit"),
+            ("first_level_name", "Oblast (first-level unit)"),
             ("area_km2", "Area (km²)"),
             ("source_ids", "Sources"),
         ),
