@@ -29,6 +29,7 @@ from layers.drawing.client_config import (
     map_config,
     timeline,
 )
+from layers.drawing.emphasis import dimmed, is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
 from layers.safe_text import script_json
@@ -117,6 +118,9 @@ def page_map_config(
         date-dependent properties, legend, play-through, "Go to" views, basemap, view request.
     """
     hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
+    # A shown choropleth is drawn opaque: the filled layers beneath it are dimmed, said in
+    # their legend titles, and its legend comes first.
+    choropleths = {x.spec.id for x in user_layers if is_choropleth(x)}
     entries, patches, drawn, dynamic_shown = [], {}, [], []
     for spec in CATALOGUE:
         visible = spec.id in state.layers
@@ -126,6 +130,8 @@ def page_map_config(
             continue
         view_args = spec.view_args(params)
         layer = get_layer(spec.id, view_args)
+        if choropleths:
+            layer = dimmed(layer)
         drawn.append(layer)
         entries.append(
             layer_entry(layer, visible=True, dynamic=dynamic, url=_geometry_url(spec.id, view_args))
@@ -157,4 +163,5 @@ def page_map_config(
         go_to=[*get_presets(), *fit_presets(user_layers)],
         selected=st.session_state.get(Key.SELECTED),
     )
+    config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
     return {**config, **MAP_HEIGHT[state.mode]}
