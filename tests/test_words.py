@@ -113,3 +113,49 @@ def test_empty_kml_fields_are_hidden() -> None:
     assert not at.exception, [e.value for e in at.exception]
     (table,) = [d.value for d in at.dataframe]
     assert list(table.index) == ["Name", "extrude"]
+
+
+def _choropleth_config_script() -> None:
+    """Send the map a choropleth over the default layers; write its legend and styles out."""
+    import json
+    from datetime import date
+
+    import pandas as pd
+    import streamlit as st
+
+    from geo.join import join_table, load_join_reference
+    from layers.catalogue.spec import ViewParams
+    from layers.drawing.choropleth import classify
+    from layers.drawing.joined import joined_layer
+    from views.map_config import page_map_config
+    from views.state import ViewState
+
+    codes = ["UA-63", "UA-65", "UA-14", "UA-48"]
+    table = pd.DataFrame({"code": codes, "value": [10, 20, 30, 40]})
+    result = join_table(table, column="code", by="iso_3166_2", reference=load_join_reference())
+    layer = joined_layer(
+        result, "t.csv", classification=classify(result.frame["value"], "equal-interval", 3)
+    )
+    as_of = date(2026, 3, 1)
+    config = page_map_config(ViewState(as_of=as_of), ViewParams(as_of=as_of), [layer])
+    shown = {e["id"]: e for e in config["layers"] if e.get("visible")}
+    st.text(json.dumps({
+        "legend": [[g["layer"], g["title"]] for g in config["legend"]],
+        "opacity": {i: e["styles"][""]["fillOpacity"] for i, e in shown.items() if "styles" in e},
+    }))  # fmt: skip
+
+
+def test_live_map_puts_a_choropleth_first_over_dimmed_layers() -> None:
+    import json
+
+    from layers.drawing.emphasis import DIMMED_NOTE, DIMMED_OPACITY
+    from layers.drawing.joined import JOINED_LAYER_ID
+
+    at = AppTest.from_function(_choropleth_config_script).run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    sent = json.loads(at.text[0].value)
+    assert sent["legend"][0][0] == JOINED_LAYER_ID
+    titles = dict(map(tuple, sent["legend"]))
+    assert titles["treaty-status"].endswith(DIMMED_NOTE)
+    assert sent["opacity"]["treaty-status"] == DIMMED_OPACITY
+    assert sent["opacity"]["ua-contamination"] == DIMMED_OPACITY
