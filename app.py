@@ -9,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.heap import missing_server_environment, return_large_blocks_on_free
 from layers.drawing.offline import install_static_assets, remove_legacy_data
+from runtime.heap import missing_server_environment, return_large_blocks_on_free
 from views.data_page import render_data_page
 from views.map_page import render_map_page
 from views.method_page import render_method_page
@@ -33,7 +33,7 @@ def _serve_leaflet() -> Path:
 
 @st.cache_resource(show_spinner=False)
 def _configure_heap() -> bool:
-    """Once per server process: large freed blocks go back to the system (see ``geo.heap``).
+    """Once per server process: large freed blocks go back to the system (see ``runtime.heap``).
 
     A server started without the README's environment works, but keeps more memory after
     busy hours: the server's log says what to add.

@@ -21,15 +21,10 @@ from typing import NoReturn, TextIO
 import geopandas as gpd
 import pandas as pd
 
-from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
-from geo.countries import load_countries
-from geo.errors import AtlasError, ImportRejectedError, TableError
-from geo.facts import load_facts
-from geo.hromadas import load_hromadas
-from geo.importer import import_path, supported_formats
-from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, join_table, load_join_reference
-from geo.oblasts import load_oblasts
-from geo.summary import (
+from geo.analysis.join import join_table
+from geo.analysis.keys import AUTO, Aggregate, JoinBy, JoinLevel
+from geo.analysis.reference import load_join_reference
+from geo.analysis.summary import (
     SUMMARY_COLUMN_MEANINGS,
     SUMMARY_COLUMNS,
     BandStates,
@@ -39,7 +34,14 @@ from geo.summary import (
     summarize,
     summary_units,
 )
-from geo.tables import Table, read_table
+from geo.errors import AtlasError, ImportRejectedError, TableError
+from geo.facts.tables import load_facts
+from geo.importer import import_path, supported_formats
+from geo.importer.tables import Table, read_table
+from geo.units.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
+from geo.units.countries import load_countries
+from geo.units.hromadas import load_hromadas
+from geo.units.oblasts import load_oblasts
 from layers import GENERATOR, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS, get_spec

@@ -10,7 +10,7 @@ Prints one table (metric, ours, baseline, ratio, target, met) and writes
 baseline is measured in the same run, on the same machine:
 
 * baseline map = ``GeoDataFrame.explore()`` of the same layers at full resolution, one
-  ``explore(m=m)`` per layer onto one Folium map (``tests/support/baseline.py``);
+  ``explore(m=m)`` per layer onto one Folium map (``atlas_testing/baseline.py``);
 * baseline page = a one-file Streamlit app showing that map with ``st_folium`` and a date
   slider: every change rebuilds and re-sends the whole map, as the atlas's first version did;
 * page figures come from ``streamlit run`` in a subprocess and headless Chromium with every
@@ -27,7 +27,7 @@ baseline is measured in the same run, on the same machine:
   summarize GRID100K.gpkg --by hromada`` (import pipeline included), with the same numbers
   (``python scripts/bench.py --by-hand-only`` runs just that row).
 
-Synthetic hazard data (``tests/support/synthetic.py``) are seeded and clearly not real.
+Synthetic hazard data (``atlas_testing/synthetic.py``) are seeded and clearly not real.
 """
 
 from __future__ import annotations
@@ -51,19 +51,13 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from layers.catalogue.base import load_base  # noqa: E402
-from layers.catalogue.registry import DEFAULT_LAYER_IDS  # noqa: E402
-from layers.catalogue.spec import ViewParams  # noqa: E402
-from layers.drawing.layer import build_map_layers  # noqa: E402
-from layers.drawing.offline import install_static_assets  # noqa: E402
-from layers.export.formats import FORMAT_IDS, export_bytes  # noqa: E402
-from tests.support.baseline import (  # noqa: E402
+from atlas_testing.baseline import (  # noqa: E402
     BENCH_DATE,
     baseline_dated_frames,
     baseline_map,
     baseline_static_frames,
 )
-from tests.support.browser import (  # noqa: E402
+from atlas_testing.browser import (  # noqa: E402
     MAP_IFRAME,
     chromium,
     free_port,
@@ -71,7 +65,13 @@ from tests.support.browser import (  # noqa: E402
     server_environment,
     stop_process_group,
 )
-from tests.support.payload import first_load_bytes  # noqa: E402
+from atlas_testing.payload import first_load_bytes  # noqa: E402
+from layers.catalogue.base import load_base  # noqa: E402
+from layers.catalogue.registry import DEFAULT_LAYER_IDS  # noqa: E402
+from layers.catalogue.spec import ViewParams  # noqa: E402
+from layers.drawing.layer import build_map_layers  # noqa: E402
+from layers.drawing.offline import install_static_assets  # noqa: E402
+from layers.export.formats import FORMAT_IDS, export_bytes  # noqa: E402
 
 RESULTS = REPO / "bench" / "results.json"
 BASELINE_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -86,7 +86,7 @@ sys.path.insert(0, {repo!r})
 import streamlit as st
 from streamlit_folium import st_folium
 from layers.catalogue.base import load_base
-from tests.support.baseline import (
+from atlas_testing.baseline import (
     BENCH_DATE, baseline_dated_frames, baseline_map, baseline_static_frames)
 
 @st.cache_resource
@@ -464,7 +464,7 @@ print(json.dumps({{"seconds": seconds, "peak_mb": max(peak, worker), "features":
 
 def bench_imports(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     """Import of synthetic hazard GeoPackages in a fresh process each (peak memory its own)."""
-    from tests.support.synthetic import synthetic_hazards, write_hazards
+    from atlas_testing.synthetic import synthetic_hazards, write_hazards
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -490,8 +490,9 @@ def bench_imports(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
 
 def bench_join(runs: int) -> list[dict[str, Any]]:
     """Read and join a 1,469-row CSV keyed by KATOTTG (every hromada-level unit once)."""
-    from geo.join import join_table, load_join_reference
-    from geo.tables import read_table
+    from geo.analysis.join import join_table
+    from geo.analysis.reference import load_join_reference
+    from geo.importer.tables import read_table
 
     start = time.perf_counter()
     reference = load_join_reference()
@@ -525,15 +526,15 @@ SUMMARY_WORKER = """
 import json, sys, time
 sys.path.insert(0, {repo!r})
 import pyogrio
-from geo.summary import border_band_units, hromada_units, summarize
+from geo.analysis.summary import border_band_units, hromada_units, summarize
 frame = pyogrio.read_dataframe(sys.argv[1])
 start = time.perf_counter()
 if sys.argv[2] == "hromada":
-    from geo.hromadas import load_hromadas
+    from geo.units.hromadas import load_hromadas
     units = hromada_units(load_hromadas())
 else:
-    from geo.countries import load_countries
-    from geo.facts import load_facts
+    from geo.units.countries import load_countries
+    from geo.facts.tables import load_facts
     units = border_band_units(load_countries(), ["UKR"],
                               adversaries=load_facts().adversary_iso3)
 units_s = time.perf_counter() - start
@@ -552,7 +553,7 @@ print(json.dumps({{"seconds": seconds, "units_s": units_s, "peak_mb": peak,
 
 def bench_summaries(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     """Summaries of synthetic hazard polygons, each in a fresh process (peak memory its own)."""
-    from tests.support.synthetic import synthetic_hazards, write_hazards
+    from atlas_testing.synthetic import synthetic_hazards, write_hazards
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -585,11 +586,11 @@ def store_locations(folder: Path) -> Iterator[list[tuple[str, Callable[[], str]]
     """Each backend's label and a maker of fresh, empty store locations.
 
     PostGIS: ``ATLAS_TEST_DATABASE_URL`` if set (emptied each time), else a private cluster
-    from Debian's binaries (tests/support/postgis.py); left out when neither exists.
+    from Debian's binaries (atlas_testing/postgis.py); left out when neither exists.
     """
     import itertools
 
-    from tests.support.postgis import PG_BIN, TEST_URL_ENV, PostgisServer, start_cluster
+    from atlas_testing.postgis import PG_BIN, TEST_URL_ENV, PostgisServer, start_cluster
 
     counter = itertools.count()
     backends: list[tuple[str, Callable[[], str]]] = [
@@ -630,9 +631,9 @@ def bench_store(base: Any, sizes: tuple[int, ...], runs: int) -> list[dict[str, 
     Save = one new version (one transaction: the features, the version row, the index); open =
     the version valid on a date with its features as a GeoDataFrame, as the page fetches it.
     """
+    from atlas_testing.synthetic import synthetic_hazards
     from layers.store.embedded import open_embedded
     from layers.store.postgis import open_postgis
-    from tests.support.synthetic import synthetic_hazards
 
     rows = []
     with tempfile.TemporaryDirectory() as folder, store_locations(Path(folder)) as backends:
@@ -700,7 +701,7 @@ def bench_by_hand() -> list[dict[str, Any]]:
     """
     import pandas as pd
 
-    from geo.hromadas import hromadas_path
+    from geo.units.hromadas import hromadas_path
 
     with tempfile.TemporaryDirectory() as folder:
         grid = Path(folder) / "GRID100K.gpkg"

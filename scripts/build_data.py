@@ -73,18 +73,18 @@ if str(REPO_ROOT) not in sys.path:
     # Run as ``python scripts/build_data.py``: make the repo's ``geo`` package importable.
     sys.path.insert(0, str(REPO_ROOT))
 
-from geo.countries import NE_VERSION, load_countries  # noqa: E402
-from geo.crs import EQUAL_AREA, GEOD, WGS84  # noqa: E402
-from geo.data_files import (  # noqa: E402
+from geo.units.countries import NE_VERSION, load_countries  # noqa: E402
+from geo.units.crs import EQUAL_AREA, GEOD, WGS84  # noqa: E402
+from geo.units.data_files import (  # noqa: E402
     CODIFIER_HROMADAS_FILE,
     DATA_DIR,
     FORMER_NAMES_FILE,
     HROMADAS_FILE,
 )
-from geo.data_files import MANIFEST_FILE as MANIFEST_NAME  # noqa: E402
-from geo.data_files import OBLASTS_FILE as GEOJSON_NAME  # noqa: E402
-from geo.oblasts import OBLAST_COLUMNS, OBLAST_LICENCE  # noqa: E402
-from geo.translit import APOSTROPHES, transliterate_uk  # noqa: E402
+from geo.units.data_files import MANIFEST_FILE as MANIFEST_NAME  # noqa: E402
+from geo.units.data_files import OBLASTS_FILE as GEOJSON_NAME  # noqa: E402
+from geo.units.oblasts import OBLAST_COLUMNS, OBLAST_LICENCE  # noqa: E402
+from geo.units.translit import APOSTROPHES, transliterate_uk  # noqa: E402
 
 BUILD_COMMAND = "python scripts/build_data.py"
 

@@ -17,7 +17,7 @@ asyncio loop. Every request outside localhost is aborted and counted as an error
   one. After every redraw a bystander reads the imported layers of its map configuration and
   legend: a name it did not upload is another session's layer.
 * **The attacker** (in Analyst mode) uploads, one after another, every case of
-  ``tests/hostile_corpus.py`` whose extension the sidebar's import box accepts, then every
+  ``atlas_testing/hostile_corpus.py`` whose extension the sidebar's import box accepts, then every
   table case (``build_table_corpus``: the workbook whose shared strings took the server to
   1.9 GiB in issue 18, and others) to the workbench's table uploader, and records what the
   page said (sentence or traceback).
@@ -66,16 +66,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from geo.importer import ImportLimits  # noqa: E402
-from geo.tables import TABLE_SUFFIXES, TableLimits  # noqa: E402
-from layers.catalogue.spec import AS_OF_MIN  # noqa: E402
-from tests.hostile_corpus import (  # noqa: E402
-    TABLE_CASE_NAMES,
-    CorpusCase,
-    build_corpus,
-    build_table_corpus,
-)
-from tests.support.browser import (  # noqa: E402
+from atlas_testing.browser import (  # noqa: E402
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -83,6 +74,15 @@ from tests.support.browser import (  # noqa: E402
     is_local,
     run_streamlit,
 )
+from atlas_testing.hostile_corpus import (  # noqa: E402
+    TABLE_CASE_NAMES,
+    CorpusCase,
+    build_corpus,
+    build_table_corpus,
+)
+from geo.importer import ImportLimits  # noqa: E402
+from geo.importer.tables import TABLE_SUFFIXES, TableLimits  # noqa: E402
+from layers.catalogue.spec import AS_OF_MIN  # noqa: E402
 from views.user_layers import UPLOAD_TYPES  # noqa: E402
 
 RESULTS = REPO / "bench" / "load_test.json"

@@ -6,15 +6,14 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Polygon, box
 
-from geo.countries import load_countries
-from geo.facts import FactTables, load_facts
-
 # The real-browser fixtures (a live ``streamlit run`` per test module, headless Chromium),
 # registered here so that any test module can ask for them by name.
-from tests.support.browser import app_url, browser, browser_context
+from atlas_testing.browser import app_url, browser, browser_context
 
 # The PostGIS cluster of the store tests (one per session, started only when a test asks).
-from tests.support.postgis import postgis_server
+from atlas_testing.postgis import postgis_server
+from geo.facts.tables import FactTables, load_facts
+from geo.units.countries import load_countries
 
 __all__ = ["app_url", "browser", "browser_context", "postgis_server"]
 

@@ -24,13 +24,13 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.facts import SCHEMAS
-from geo.status import status_changes
-from geo.vocabulary import ReviewScope, SourceKind, TreatyStatus
+from atlas_testing.hostile_corpus import build_corpus
+from geo.facts.status import status_changes
+from geo.facts.tables import SCHEMAS
+from geo.facts.vocabulary import ReviewScope, SourceKind, TreatyStatus
 from layers import SAFETY_LINE
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.export.formats import FORMAT_IDS
-from tests.hostile_corpus import build_corpus
 from tests.support.apptest import map_config, map_layers
 from views.data_page import (
     disagreement_table,

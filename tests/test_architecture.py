@@ -1,8 +1,10 @@
 """The architecture holds: imports flow one way and no module imports itself back.
 
-``app.py`` → ``views/`` → ``layers/`` → ``geo/``; inside ``layers/``, ``export/`` → ``drawing/``
-→ ``catalogue/``. The graph is read from the source (``ast``), so it covers function-local
-imports too, which a run-time check would miss.
+``app.py`` → ``views/`` → ``layers/`` → ``runtime/`` → ``geo/``; inside ``layers/``,
+``export/`` → ``drawing/`` → ``catalogue/``; inside ``geo/``, ``analysis/`` → ``importer/`` →
+``facts/`` → ``units/`` (and every room may use ``geo.errors``). ``scripts/`` and the shared
+test code (``atlas_testing/``) never import ``tests/``. The graph is read from the source
+(``ast``), so it covers function-local imports too, which a run-time check would miss.
 """
 
 from __future__ import annotations
@@ -13,26 +15,34 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("geo", "layers", "views")
+PACKAGES = ("geo", "runtime", "layers", "views")
 #: Rank of each part: a module may import only parts of lower or equal rank.
 RANKS = {
-    "geo": 0,
-    "layers.catalogue": 1,
-    "layers.drawing": 2,
-    "layers.safe_text": 2,
-    "layers.export": 3,
-    "layers.store": 1,  # the team store: geo/ and the database libraries only
-    "layers.store.cli": 4,  # the store's commands reuse the CLI's helpers and the exports
-    "layers": 1,  # the package root: the generator's name and version only
-    "layers.cli": 4,
-    "layers.__main__": 4,
-    "views": 5,
-    "app": 6,
+    "geo": 0,  # the package root (empty)
+    "geo.errors": 0,  # the error classes every room shares
+    "geo.units": 0,
+    "geo.facts": 1,
+    "geo.importer": 2,
+    "geo.analysis": 3,
+    "runtime": 4,
+    "layers.catalogue": 5,
+    "layers.drawing": 6,
+    "layers.safe_text": 6,
+    "layers.export": 7,
+    "layers.store": 5,  # the team store: geo/ and the database libraries only
+    "layers.store.cli": 8,  # the store's commands reuse the CLI's helpers and the exports
+    "layers": 5,  # the package root: the generator's name and version only
+    "layers.cli": 8,
+    "layers.__main__": 8,
+    "views": 9,
+    "app": 10,
 }
-#: Libraries a part must never import.
+#: Packages and libraries a part must never import (``runtime`` is the process plumbing).
 FORBIDDEN = {
-    "geo": ("streamlit", "folium", "branca", "matplotlib", "layers", "views"),
-    "layers": ("streamlit", "views"),
+    "geo": ("streamlit", "folium", "branca", "matplotlib", "layers", "views", "runtime", "tests"),
+    "runtime": ("streamlit", "folium", "layers", "views", "tests"),
+    "layers": ("streamlit", "views", "tests"),
+    "views": ("tests", "atlas_testing"),
 }
 
 
@@ -87,12 +97,17 @@ def graph() -> dict[str, set[str]]:
 def test_the_graph_sees_every_package(graph):
     assert {
         "app",
-        "geo.facts",
+        "geo.facts.tables",
+        "geo.units.hromadas",
+        "geo.importer.tables",
+        "geo.analysis.join",
+        "runtime.heap",
         "layers.catalogue.registry",
         "layers.store.sql",
         "views.map_page",
     } <= set(graph)
-    assert "geo.facts" in graph["layers.catalogue.base"]
+    assert "geo.facts.tables" in graph["layers.catalogue.base"]
+    assert "runtime.summary_job" in graph["views.workbench"]
 
 
 def test_no_import_goes_upward(graph):
@@ -136,11 +151,35 @@ def test_parts_do_not_import_forbidden_libraries(part):
     assert not offenders, "\n".join(sorted(offenders))
 
 
+def test_every_geo_module_lives_in_a_room():
+    # geo/ holds the rooms and the shared errors, nothing loose at its top level.
+    loose = sorted(
+        path.name
+        for path in (ROOT / "geo").glob("*.py")
+        if path.name not in {"__init__.py", "errors.py"}
+    )
+    assert not loose, loose
+
+
+@pytest.mark.parametrize("folder", ["scripts", "atlas_testing"])
+def test_scripts_and_shared_test_code_do_not_import_tests(folder):
+    offenders = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        name = module_name(path)
+        offenders += [
+            f"{name} imports {m}" for m in imports_of(path, name) if m.split(".")[0] == "tests"
+        ]
+    assert not offenders, "\n".join(offenders)
+
+
 def test_checker_finds_a_cycle_and_an_upward_import(tmp_path):
     # The checks above must be able to fail: feed them a graph with both faults.
     graph = {"geo.a": {"layers.catalogue.b"}, "layers.catalogue.b": {"geo.a"}}
     upward = [m for m, ts in graph.items() for t in ts if RANKS[part_of(t)] > RANKS[part_of(m)]]
     assert upward == ["geo.a"]
+    # A reference room reaching into an analysis room is upward too.
+    assert RANKS[part_of("geo.analysis.join")] > RANKS[part_of("geo.units.hromadas")]
+    assert RANKS[part_of("geo.importer.tables")] > RANKS[part_of("geo.facts.status")]
     module = tmp_path / "x.py"
     module.write_text("from .sibling import thing\nimport os\n")
     assert imports_of(module, "geo.x") >= {"geo.sibling", "geo.sibling.thing", "os"}
@@ -218,3 +257,20 @@ st.button("Go", key=Key.SUMMARY_RUN)
 """
     found = key_literals(source)
     assert [f.split(":")[0] for f in found] == [f"line {n}" for n in range(2, 9)], found
+
+
+def test_a_fresh_checkout_has_the_static_folder_streamlit_serves() -> None:
+    """Streamlit warns at start-up when ``static/`` is missing; a clean clone must hold it."""
+    import subprocess
+
+    from streamlit import file_util
+
+    static = Path(file_util.get_app_static_dir(str(ROOT / "app.py")))
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", str(static.relative_to(ROOT))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert tracked, f"nothing under {static} is committed: a fresh clone has no static folder"

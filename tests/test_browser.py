@@ -16,7 +16,13 @@ import pytest
 import shapely
 from playwright.sync_api import expect
 
-from geo.belts import BELT_KM_DEFAULT
+from atlas_testing.browser import (
+    MAP_IFRAME,
+    open_page,
+    require_browser,
+    screenshot,
+)
+from geo.units.belts import BELT_KM_DEFAULT
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS
 from layers.catalogue.spec import ViewParams
@@ -26,12 +32,6 @@ from layers.drawing.layer import MapLayer, build_map_layers
 from layers.export.html_map import to_html
 from layers.export.options import ExportOptions
 from layers.safe_text import WORD_JOINER
-from tests.support.browser import (
-    MAP_IFRAME,
-    open_page,
-    require_browser,
-    screenshot,
-)
 
 pytestmark = pytest.mark.browser
 

@@ -133,7 +133,8 @@ def test_every_value_falls_in_the_class_its_bounds_say(values, scheme, k):
 
 
 def test_a_joined_table_becomes_a_classified_layer_citing_its_geometry():
-    from geo.join import join_table, load_join_reference
+    from geo.analysis.join import join_table
+    from geo.analysis.reference import load_join_reference
     from layers.drawing.joined import CLASS_COLUMN, joined_layer
     from layers.export.provenance import export_metadata, feature_source_ids
 

@@ -17,13 +17,13 @@ import pyogrio
 import pytest
 
 import layers.catalogue.base
+from atlas_testing.hostile_corpus import CASE_NAMES, build_corpus
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
 from layers.cli import main
 from layers.export.formats import FORMAT_IDS, export_filename
 from layers.export.options import DEFAULT_DPI, DPI_CHOICES, MAX_DPI, MIN_DPI
-from tests.hostile_corpus import CASE_NAMES, build_corpus
 from views import state as page_state
 
 REPO = Path(__file__).resolve().parents[1]

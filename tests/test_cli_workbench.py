@@ -13,11 +13,12 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 import layers.cli
-from geo.facts import load_facts
-from geo.hromadas import OSM_ATTRIBUTION
-from geo.join import Aggregate, load_join_reference
-from geo.oblasts import load_oblasts
-from geo.summary import SUMMARY_COLUMNS
+from geo.analysis.keys import Aggregate
+from geo.analysis.reference import load_join_reference
+from geo.analysis.summary import SUMMARY_COLUMNS
+from geo.facts.tables import load_facts
+from geo.units.hromadas import OSM_ATTRIBUTION
+from geo.units.oblasts import load_oblasts
 from layers.cli import main
 
 VINNYTSIA = "UA05020030000031457"

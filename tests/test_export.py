@@ -25,9 +25,9 @@ from PIL import Image
 from shapely import affinity
 from shapely.geometry import box, shape
 
-from geo.crs import EQUAL_AREA, GEOD, WGS84
 from geo.errors import ExportError
-from geo.vocabulary import TreatyStatus
+from geo.facts.vocabulary import TreatyStatus
+from geo.units.crs import EQUAL_AREA, GEOD, WGS84
 from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import LAYER_IDS
@@ -844,7 +844,8 @@ def test_a_huge_blob_stays_out_of_the_map_payload(base):
 @pytest.fixture(scope="module")
 def oblast_choropleth():
     """A classified table of six oblasts, joined by ISO 3166-2 (three classes)."""
-    from geo.join import join_table, load_join_reference
+    from geo.analysis.join import join_table
+    from geo.analysis.reference import load_join_reference
     from layers.drawing.choropleth import classify
     from layers.drawing.joined import joined_layer
 

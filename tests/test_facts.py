@@ -1,4 +1,4 @@
-"""Tests for the sourced fact tables and their loaders (geo/facts.py)."""
+"""Tests for the sourced fact tables and their loaders (geo/facts/tables.py)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import facts
-from geo.data_files import DATA_DIR
 from geo.errors import DataError
-from geo.oblasts import unit_names
-from geo.source_ids import split_source_ids
-from geo.status import add_months, expected_entry_into_force
-from geo.vocabulary import (
+from geo.facts.source_ids import split_source_ids
+from geo.facts.status import add_months, expected_entry_into_force
+from geo.facts.tables import tables as facts
+from geo.facts.vocabulary import (
     EvidenceClass,
     LandmineMeasure,
     ReviewScope,
@@ -28,6 +26,8 @@ from geo.vocabulary import (
     TreatyEvent,
     TreatyStep,
 )
+from geo.units.data_files import DATA_DIR
+from geo.units.oblasts import unit_names
 from tests.conftest import (
     EXPECTED_FLANK_PAIRS,
     EXPECTED_FLANK_STATES,
@@ -689,7 +689,7 @@ def test_split_source_ids():
 
 def test_geo_facts_imports_no_ui_library():
     code = (
-        "import sys, geo.facts, geo.status; "
+        "import sys, geo.facts.tables, geo.facts.status; "
         "bad = {'streamlit', 'folium'} & set(sys.modules); assert not bad, bad"
     )
     root = Path(__file__).resolve().parent.parent
@@ -711,7 +711,7 @@ def test_lists_the_code_reads_from_the_data_are_the_expected_ones(tables):
 def test_lithuania_signature_prefers_26_february_and_status_uses_it(tables):
     """Landmine Monitor 2000 and the Tractatenblad: signed 26 Feb 1999 (the old tables left
     22/26 Feb unresolved and the status took the earliest, 22 Feb)."""
-    from geo.status import status_dates
+    from geo.facts.status import status_dates
 
     signature = [d for d in tables.milestone_disagreements if d.conflict_id == "ltu-signature"]
     assert len(signature) == 1
@@ -831,7 +831,7 @@ def test_a_figure_without_its_dated_statement_is_reported(data_copy):
 
 
 def test_latest_statements_pick_the_newest_on_or_before_the_date(tables):
-    from geo.currency import latest_statements
+    from geo.facts.currency import latest_statements
 
     on = latest_statements(tables.oblast_statements, date(2024, 11, 3))
     assert on.at["UA-65", "latest_date"] == date(2024, 11, 3)

@@ -10,12 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from geo.belts import BELT_KM_MAX, BELT_KM_MIN, adversary_belts, belt, check_depth_km
-from geo.borders import adversary_border, border_segments
-from geo.countries import country, region_countries
-from geo.crs import EQUAL_AREA, GEOD, area_km2, geodesic_area_km2, geodesic_length_km, to_wgs84
 from geo.errors import AtlasError, LayerValidationError
-from geo.validate import POLYGONAL, collect_problems, validate_frame
+from geo.units.belts import BELT_KM_MAX, BELT_KM_MIN, adversary_belts, belt, check_depth_km
+from geo.units.borders import adversary_border, border_segments
+from geo.units.countries import country, region_countries
+from geo.units.crs import (
+    EQUAL_AREA,
+    GEOD,
+    area_km2,
+    geodesic_area_km2,
+    geodesic_length_km,
+    to_wgs84,
+)
+from geo.units.validate import POLYGONAL, collect_problems, validate_frame
 from tests.conftest import EXPECTED_FLANK_PAIRS, EXPECTED_UKRAINE_PAIRS
 
 FACTBOOK_KM = {

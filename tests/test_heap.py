@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from geo.heap import SERVER_ENVIRONMENT, missing_server_environment, return_free_memory
+from atlas_testing.browser import server_environment
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import CATALOGUE
 from layers.drawing.client_config import event_days
-from tests.support.browser import server_environment
+from runtime.heap import SERVER_ENVIRONMENT, missing_server_environment, return_free_memory
 from views.cache import DATES_KEPT, LAYERS_KEPT
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc only")
@@ -45,7 +45,7 @@ def _fresh_python(code: str, *args: str, timeout: float = 60) -> str:
 _UPLOAD_THEN_BLOCKS = textwrap.dedent(
     """
     import sys
-    from geo.heap import return_large_blocks_on_free
+    from runtime.heap import return_large_blocks_on_free
 
     def rss_mib():
         for line in open("/proc/self/status"):
@@ -103,7 +103,7 @@ def test_freed_memory_goes_back_to_the_system() -> None:
 _BASE_THEN_EXEMPT = textwrap.dedent(
     """
     import gc, json
-    from geo.heap import exempt_from_collector
+    from runtime.heap import exempt_from_collector
     from layers.catalogue.base import load_base
 
     base = load_base()

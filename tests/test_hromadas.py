@@ -1,4 +1,4 @@
-"""The committed hromada reference geography (data/ua_hromadas.geojson.gz) and geo.hromadas.
+"""The committed hromada reference geography (data/ua_hromadas.geojson.gz) and geo.units.hromadas.
 
 Expected numbers, checked below against the committed file and the official codifier:
 
@@ -29,17 +29,17 @@ import pyproj
 import pytest
 import shapely
 
-from geo.crs import EQUAL_AREA, geodesic_area_km2
 from geo.errors import DataError
-from geo.hromadas import (
+from geo.units.crs import EQUAL_AREA, geodesic_area_km2
+from geo.units.hromadas import (
     OSM_ATTRIBUTION,
     hromada_manifest,
     hromadas_path,
     load_hromadas,
     missing_hromadas,
 )
-from geo.oblasts import load_oblasts
-from geo.translit import transliterate_uk
+from geo.units.oblasts import load_oblasts
+from geo.units.translit import transliterate_uk
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

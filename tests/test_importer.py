@@ -28,6 +28,18 @@ from hypothesis import strategies as st
 from shapely.affinity import rotate
 from shapely.geometry import box, mapping
 
+from atlas_testing.hostile_corpus import (
+    CASE_NAMES,
+    SOURCE_POINT_LONLAT,
+    XSS_IMG,
+    XSS_SCRIPT,
+    CorpusCase,
+    build_corpus,
+    feature,
+    feature_collection,
+    kml_driver_available,
+    polygon,
+)
 from geo import importer
 from geo.errors import AtlasError, ImportRejectedError
 from geo.importer import (
@@ -53,19 +65,7 @@ from geo.importer.pipeline import ImportedLayer, read_upload
 from geo.importer.records import ReadRequest
 from geo.importer.sniff import xml_root_element
 from geo.importer.worker import WORKER_NICENESS, Sandbox, run_isolated
-from geo.validate import LINEAR, POLYGONAL, validate_frame
-from tests.hostile_corpus import (
-    CASE_NAMES,
-    SOURCE_POINT_LONLAT,
-    XSS_IMG,
-    XSS_SCRIPT,
-    CorpusCase,
-    build_corpus,
-    feature,
-    feature_collection,
-    kml_driver_available,
-    polygon,
-)
+from geo.units.validate import LINEAR, POLYGONAL, validate_frame
 
 SQUARE = polygon([[[30, 50], [31, 50], [31, 51], [30, 51], [30, 50]]])
 

@@ -9,16 +9,16 @@ from pathlib import Path
 import pyproj
 import pytest
 
-from geo.errors import ImportRejectedError
-from geo.importer import ImportLimits, import_bytes, import_path, list_layers
-from geo.importer.crs_files import gpkg_crs_definitions, named_files, outside_file
-from tests.hostile_corpus import (
+from atlas_testing.hostile_corpus import (
     BOUND_CRS_NTV2,
     OUTSIDE_GRID_FRAGMENT,
     SOURCE_POINT_LONLAT,
     WKT1_PROJ4_NADGRIDS,
     gpkg_with_crs,
 )
+from geo.errors import ImportRejectedError
+from geo.importer import ImportLimits, import_bytes, import_path, list_layers
+from geo.importer.crs_files import gpkg_crs_definitions, named_files, outside_file
 
 #: Short enough that the old code (blocked on the FIFO until the time limit) fails quickly.
 QUICK = ImportLimits(max_seconds=15)

@@ -11,17 +11,17 @@ import pytest
 import shapely
 from shapely.errors import GEOSException
 
-from geo.errors import ImportRejectedError
-from geo.importer import import_bytes, import_path
-from geo.importer.geometry_kinds import CURVE_TYPES, SURFACE_TYPES, kind_in_error
-from geo.importer.messages import number
-from tests.hostile_corpus import (
+from atlas_testing.hostile_corpus import (
     feature,
     feature_collection,
     gpkg_with_wkb,
     iso_wkb,
     wkb_ring,
 )
+from geo.errors import ImportRejectedError
+from geo.importer import import_bytes, import_path
+from geo.importer.geometry_kinds import CURVE_TYPES, SURFACE_TYPES, kind_in_error
+from geo.importer.messages import number
 
 RING = "(30 50, 31 50, 31 51, 30 50)"
 #: One WKT per type the map cannot draw.

@@ -13,23 +13,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.data_files import CODIFIER_HROMADAS_FILE, DATA_DIR, FORMER_NAMES_FILE, MANIFEST_FILE
-from geo.errors import TableError
-from geo.hromadas import codifier_hromadas, former_hromada_names
-from geo.join import (
+from geo.analysis.join import join_table
+from geo.analysis.keys import (
     UNIT_COLUMNS,
     Aggregate,
     JoinBy,
     JoinLevel,
     Reason,
     detect_key_kind,
-    join_table,
     katottg_level,
-    load_join_reference,
-    mixes_scripts,
-    normalise_name,
 )
-from geo.tables import TableLimits, read_table
+from geo.analysis.names import mixes_scripts, normalise_name
+from geo.analysis.reference import load_join_reference
+from geo.errors import TableError
+from geo.importer.tables import TableLimits, read_table
+from geo.units.data_files import CODIFIER_HROMADAS_FILE, DATA_DIR, FORMER_NAMES_FILE, MANIFEST_FILE
+from geo.units.hromadas import codifier_hromadas, former_hromada_names
 
 VINNYTSIA = "UA05020030000031457"  # Вінницька міська громада
 IRPIN = "UA32080150000035443"  # Ірпінська міська громада
@@ -655,7 +654,7 @@ def test_xlsx_refuses_bombs_entities_and_non_workbooks():
 def test_readme_states_the_table_limits():
     from pathlib import Path
 
-    from geo.tables import MAX_TABLE_BYTES, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
+    from geo.importer.tables import MAX_TABLE_BYTES, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     stated = (

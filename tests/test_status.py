@@ -1,4 +1,4 @@
-"""Tests for the derived APMBC treaty status (geo/status.py)."""
+"""Tests for the derived APMBC treaty status (geo/facts/status.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from geo.errors import DataError
-from geo.facts import load_facts
-from geo.status import (
+from geo.facts.status import (
     EVENTS,
     MilestoneDisagreement,
     RecordedValue,
@@ -21,7 +20,8 @@ from geo.status import (
     status_table,
     whole_months_between,
 )
-from geo.vocabulary import TreatyEvent, TreatyStatus
+from geo.facts.tables import load_facts
+from geo.facts.vocabulary import TreatyEvent, TreatyStatus
 from tests.conftest import EXPECTED_WITHDRAWING
 
 WITHDRAWING = list(EXPECTED_WITHDRAWING)
@@ -347,7 +347,7 @@ def test_state_without_rows_is_never_joined(as_of):
 
 
 def _parties(as_of: date):
-    from geo.parties import states_parties_on
+    from geo.facts.parties import states_parties_on
 
     facts = load_facts()
     return states_parties_on(

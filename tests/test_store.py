@@ -1,6 +1,6 @@
 """The team store (layers/store): both backends, parametrised; real SQLite and a real PostGIS.
 
-The PostGIS cases use the session's cluster (tests/support/postgis.py); they are skipped when
+The PostGIS cases use the session's cluster (atlas_testing/postgis.py); they are skipped when
 there is none, except under ``ATLAS_REQUIRE_POSTGIS=1``.
 """
 
@@ -506,7 +506,7 @@ def test_opening_a_store_does_not_wait_for_a_writer(tmp_path):
 
 
 def test_without_a_cluster_postgis_tests_skip_unless_required(monkeypatch):
-    from tests.support.postgis import REQUIRE_ENV, _skip_or_fail
+    from atlas_testing.postgis import REQUIRE_ENV, _skip_or_fail
 
     monkeypatch.delenv(REQUIRE_ENV, raising=False)
     with pytest.raises(pytest.skip.Exception):

@@ -14,8 +14,8 @@ import pytest
 from shapely.geometry import LineString, box
 
 import layers.cli
-from geo.facts import load_facts
-from geo.join import load_join_reference
+from geo.analysis.reference import load_join_reference
+from geo.facts.tables import load_facts
 from layers.store.cli import run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,13 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
-from geo.belts import band_label, distance_bands
-from geo.countries import country
-from geo.crs import EQUAL_AREA, GEOD, WGS84, geodesic_area_km2, geodesic_length_km
-from geo.errors import AtlasError, LayerValidationError
-from geo.hromadas import load_hromadas
-from geo.oblasts import load_oblasts
-from geo.summary import (
+from geo.analysis.summary import (
     MAX_TILE_VERTICES,
     NO_UNIT_CODE,
     SUMMARY_COLUMNS,
@@ -30,6 +24,12 @@ from geo.summary import (
     subdivide,
     summarize,
 )
+from geo.errors import AtlasError, LayerValidationError
+from geo.units.belts import band_label, distance_bands
+from geo.units.countries import country
+from geo.units.crs import EQUAL_AREA, GEOD, WGS84, geodesic_area_km2, geodesic_length_km
+from geo.units.hromadas import load_hromadas
+from geo.units.oblasts import load_oblasts
 
 TOLERANCE = 0.005  # 0.5 %
 CHORNOBYL = (30.2219, 51.2763)

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from geo.isolation import FOLDER_PREFIX
-from geo.oblasts import load_oblasts
-from geo.summary import SummaryUnits, oblast_units, summarize
-from geo.summary_job import (
+from geo.analysis.summary import SummaryUnits, oblast_units, summarize
+from geo.importer.isolation import FOLDER_PREFIX
+from geo.units.oblasts import load_oblasts
+from runtime.summary_job import (
     SUMMARY_MEMORY_BYTES,
     SUMMARY_SECONDS,
     SummaryLimits,

@@ -16,19 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import geo.tables
-import geo.xlsx_scan
-from geo.errors import TableError
-from geo.isolation import FOLDER_PREFIX
-from geo.tables import (
-    MAX_SHARED_STRINGS,
-    TABLE_MEMORY_BYTES,
-    TABLE_SECONDS,
-    TableLimits,
-    read_table,
-)
-from geo.xlsx_scan import scan_parts, short_count
-from tests.hostile_corpus import (
+import geo.importer.tables
+import geo.importer.xlsx_scan
+from atlas_testing.hostile_corpus import (
     BOMB_STRINGS,
     R_WORKBOOK_ROWS,
     TABLE_CASE_NAMES,
@@ -36,6 +26,16 @@ from tests.hostile_corpus import (
     build_table_corpus,
     small_workbook,
 )
+from geo.errors import TableError
+from geo.importer.isolation import FOLDER_PREFIX
+from geo.importer.tables import (
+    MAX_SHARED_STRINGS,
+    TABLE_MEMORY_BYTES,
+    TABLE_SECONDS,
+    TableLimits,
+    read_table,
+)
+from geo.importer.xlsx_scan import scan_parts, short_count
 from tests.test_importer import child_processes
 
 
@@ -62,10 +62,10 @@ def no_parsing_here(monkeypatch: pytest.MonkeyPatch) -> None:
     def parsed_in_server(*_: object, **__: object) -> None:
         raise AssertionError("the table was parsed in the server process")
 
-    monkeypatch.setattr(geo.tables, "_read_xlsx", parsed_in_server)
-    monkeypatch.setattr(geo.tables, "_read_csv", parsed_in_server)
-    monkeypatch.setattr(geo.tables, "_check_archive", parsed_in_server)
-    monkeypatch.setattr(geo.xlsx_scan, "scan_parts", parsed_in_server)
+    monkeypatch.setattr(geo.importer.tables, "_read_xlsx", parsed_in_server)
+    monkeypatch.setattr(geo.importer.tables, "_read_csv", parsed_in_server)
+    monkeypatch.setattr(geo.importer.tables, "_check_archive", parsed_in_server)
+    monkeypatch.setattr(geo.importer.xlsx_scan, "scan_parts", parsed_in_server)
     import openpyxl
 
     monkeypatch.setattr(openpyxl, "load_workbook", parsed_in_server)
@@ -92,7 +92,7 @@ def test_attackers_workbook_is_refused_by_the_worker_from_the_header(
         part = archive.getinfo("xl/sharedStrings.xml")
         assert len(data) < TableLimits().max_bytes
         assert sum(p.file_size for p in archive.infolist()) < TableLimits().max_unpacked_bytes
-        assert part.file_size / part.compress_size < geo.tables.MAX_XLSX_RATIO
+        assert part.file_size / part.compress_size < geo.importer.tables.MAX_XLSX_RATIO
     # … and the worker refuses it from the list's header (no parser ran in this process).
     with pytest.raises(TableError) as info:
         read_table(data, filename="bomb.xlsx")

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from geo.tables import TableLimits
-from tests.hostile_corpus import small_workbook
-from tests.support.browser import open_page
+from atlas_testing.browser import open_page
+from atlas_testing.hostile_corpus import small_workbook
+from geo.importer.tables import TableLimits
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def big_workbook() -> bytes:
 
 
 def table_workers() -> list[int]:
-    """Pids of running table/summary workers (``geo.isolation``) below this test process."""
+    """Pids of running table or summary workers (``geo.importer.isolation``) below us."""
     parents: dict[int, int] = {}
     commands: dict[int, bytes] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -81,7 +81,7 @@ def table_workers() -> list[int]:
                 return True
         return False
 
-    return [p for p in parents if b"geo.isolation" in commands.get(p, b"") and below_us(p)]
+    return [p for p in parents if b"geo.importer.isolation" in commands.get(p, b"") and below_us(p)]
 
 
 def wait_for(condition: Any, seconds: float, page: Any = None) -> bool:

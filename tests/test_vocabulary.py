@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from geo import vocabulary
-from geo.vocabulary import NO_COLOR, EvidenceClass, Term, TreatyStatus
+from geo.facts.tables import vocabulary
+from geo.facts.vocabulary import NO_COLOR, EvidenceClass, Term, TreatyStatus
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import get_spec
 from layers.catalogue.spec import ViewParams

@@ -123,7 +123,8 @@ def _choropleth_config_script() -> None:
     import pandas as pd
     import streamlit as st
 
-    from geo.join import join_table, load_join_reference
+    from geo.analysis.join import join_table
+    from geo.analysis.reference import load_join_reference
     from layers.catalogue.spec import ViewParams
     from layers.drawing.choropleth import classify
     from layers.drawing.joined import joined_layer

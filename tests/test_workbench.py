@@ -20,10 +20,11 @@ import shapely
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
-from geo.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION, OSM_SOURCE_ID
-from geo.join import join_table, load_join_reference
-from geo.source_ids import required_attributions
-from geo.summary import NO_UNIT_CODE, SUMMARY_COLUMNS, oblast_units, summarize
+from geo.analysis.join import join_table
+from geo.analysis.reference import load_join_reference
+from geo.analysis.summary import NO_UNIT_CODE, SUMMARY_COLUMNS, oblast_units, summarize
+from geo.facts.source_ids import required_attributions
+from geo.units.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION, OSM_SOURCE_ID
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, HROMADA_MIN_ZOOM, get_spec
 from layers.catalogue.spec import ViewParams
@@ -206,7 +207,7 @@ def test_summary_csv_and_geopackage_carry_the_same_rows(base: AtlasBase, tmp_pat
 
 
 def test_a_hromada_summary_file_names_openstreetmap(base: AtlasBase, tmp_path: Path) -> None:
-    from geo.summary import hromada_units
+    from geo.analysis.summary import hromada_units
 
     units = hromada_units(base.hromadas)
     layer = user_layer("user-1", "squares.geojson", two_squares())

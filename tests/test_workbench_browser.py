@@ -18,17 +18,17 @@ import pyogrio
 import pytest
 from playwright.sync_api import expect
 
-from geo.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION
-from geo.join import load_join_reference
-from layers.drawing.choropleth import NO_DATA_COLOR, NO_DATA_LABEL
-from layers.export.data_formats import METADATA_TABLE
-from tests.support.browser import (
+from atlas_testing.browser import (
     MAP_IFRAME,
     open_page,
     require_browser,
     screenshot,
     wait_until_idle,
 )
+from geo.analysis.reference import load_join_reference
+from geo.units.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION
+from layers.drawing.choropleth import NO_DATA_COLOR, NO_DATA_LABEL
+from layers.export.data_formats import METADATA_TABLE
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from geo.heap import exempt_from_collector
-from geo.join import JoinReference, load_join_reference
-from geo.summary import BandStates, SummaryBy, SummaryUnits, summary_units
+from geo.analysis.reference import JoinReference, load_join_reference
+from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
@@ -19,6 +18,7 @@ from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
 from layers.drawing.client_config import event_days, presets
 from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
+from runtime.heap import exempt_from_collector
 from views.charts import contamination_chart, events_chart
 
 #: Distinct view dates whose built layers and key figures the server keeps (a date not kept is

@@ -7,7 +7,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
-from geo.vocabulary import NO_COLOR, ContaminationKind, TreatyEvent
+from geo.facts.vocabulary import NO_COLOR, ContaminationKind, TreatyEvent
 
 #: Event label → its colour (events without a colour of their own are grey).
 EVENT_COLORS = {event.label: event.color for event in TreatyEvent if event.color != NO_COLOR}
@@ -62,7 +62,7 @@ def contamination_chart(series: pd.DataFrame, as_of: date, *, large: bool = Fals
     Parameters
     ----------
     series
-        ``data/contamination_national.csv`` as loaded by :mod:`geo.facts`.
+        ``data/contamination_national.csv`` as loaded by :mod:`geo.facts.tables`.
     as_of
         The date shown on the map.
     large
@@ -111,7 +111,7 @@ def summary_chart(table: pd.DataFrame, measure: str, title: str) -> alt.Chart:
     Parameters
     ----------
     table
-        A summary table (:data:`geo.summary.SUMMARY_COLUMNS`).
+        A summary table (:data:`geo.analysis.summary.SUMMARY_COLUMNS`).
     measure
         The column to rank and draw: ``area_km2``, ``length_km`` or ``count``.
     title

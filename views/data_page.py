@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from geo.facts import SCHEMA_BY_NAME, SCHEMAS, FactTables
-from geo.parties import parties_changes, states_parties_on
-from geo.source_ids import split_source_ids
-from geo.vocabulary import EvidenceClass, ReviewScope, SourceKind, TitleBasis
+from geo.facts.parties import parties_changes, states_parties_on
+from geo.facts.source_ids import split_source_ids
+from geo.facts.tables import SCHEMA_BY_NAME, SCHEMAS, FactTables
+from geo.facts.vocabulary import EvidenceClass, ReviewScope, SourceKind, TitleBasis
 from layers.catalogue.describe import event_words, plain_words, table_in_words
 from layers.catalogue.registry import CATALOGUE
 from layers.safe_text import markdown_text
@@ -135,7 +135,7 @@ def parties_table(facts: FactTables) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``date``, ``states_parties``, ``how`` (``"sourced"`` or ``"DERIVED"``), ``basis``
-        (the sourced count's edition) and ``explanation``, in date order (geo.parties).
+        (the sourced count's edition) and ``explanation``, in date order (geo.facts.parties).
     """
     changes = parties_changes(
         landmine_monitor=facts.landmine_monitor,

@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo.countries import REGION_BBOX
+from geo.units.countries import REGION_BBOX
 from layers.catalogue.registry import CATALOGUE, get_spec
 from layers.catalogue.spec import ViewArgs, ViewParams
 from layers.drawing.basemaps import tiles_entry

@@ -9,8 +9,8 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from geo.source_ids import split_source_ids
-from geo.vocabulary import LandmineMeasure, TreatyStep
+from geo.facts.source_ids import split_source_ids
+from geo.facts.vocabulary import LandmineMeasure, TreatyStep
 from layers import SAFETY_LINE
 from layers.catalogue.describe import evidence_sentences, for_people, milestone_table
 from layers.catalogue.figures import KeyFigures

@@ -1,6 +1,6 @@
 """A progress line for work the page hands to a worker process; it is also where a run stops.
 
-A table read or a summary runs in a worker (:mod:`geo.isolation`) while the page waits. The
+A table read or a summary runs in a worker (:mod:`geo.importer.isolation`) while the page waits. The
 waiting page calls :func:`progress_line`'s function every quarter second; each call updates one
 line on the page. Updating the page is also where Streamlit stops a run whose tab has gone (or
 that a newer run replaces): the update raises, and the worker is killed on the way out.

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from geo.belts import BELT_KM_MAX, BELT_KM_MIN
+from geo.units.belts import BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.contrast import drawn
 from layers.catalogue.registry import CATALOGUE
 from layers.catalogue.spec import AS_OF_MIN, LayerSpec

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from geo.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
+from geo.units.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.basemaps import (

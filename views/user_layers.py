@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import ImportRejectedError
-from geo.heap import return_free_memory
 from geo.importer import (
     ImportLimits,
     format_for_filename,
@@ -16,6 +15,7 @@ from geo.importer import (
 )
 from layers.drawing.layer import MapLayer, user_layer
 from layers.safe_text import markdown_text as plain
+from runtime.heap import return_free_memory
 from views.keys import Key, remove_key
 from views.memo import Refused, memo, refused_or
 from views.session_layers import forget_session_layer, replace_in_session

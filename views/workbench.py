@@ -1,12 +1,13 @@
 """The analyst's workbench (Analyst mode): a table joined to the units, summaries of a layer.
 
 * **Join a table**: a CSV or XLSX table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or
-  name is joined to the hromadas or oblasts (:mod:`geo.join`: never a guessed match); the page
+  name is joined to the hromadas or oblasts (:mod:`geo.analysis.join`: never a guessed match); the
+  page
   reports what matched, what did not and why, and draws a choropleth of a chosen column
   (:mod:`layers.drawing.choropleth`). The joined layer joins the map's layers for this
   session, so the downloads export it with the table's own columns verbatim.
 * **Summarise a layer**: how much of any shown or imported layer lies in each oblast, hromada
-  or band of distance from the Russian/Belarusian border (:mod:`geo.summary`), as a table,
+  or band of distance from the Russian/Belarusian border (:mod:`geo.analysis.summary`), as a table,
   a bar chart, a CSV and a GeoPackage.
 
 Both keep their last result in the session, keyed by what it was made from, so a date change
@@ -23,9 +24,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo.heap import return_free_memory
-from geo.join import AUTO, Aggregate, JoinBy, JoinLevel, JoinResult, detect_key_kind, join_table
-from geo.summary import (
+from geo.analysis.join import join_table
+from geo.analysis.keys import AUTO, Aggregate, JoinBy, JoinLevel, detect_key_kind
+from geo.analysis.report import JoinResult
+from geo.analysis.summary import (
     MEASURE_LABELS,
     NO_UNIT_CODE,
     SUMMARY_COLUMN_MEANINGS,
@@ -33,8 +35,7 @@ from geo.summary import (
     Summary,
     SummaryBy,
 )
-from geo.summary_job import SummaryLimits, summarize_in_worker
-from geo.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
+from geo.importer.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
 from layers.drawing.choropleth import (
     DEFAULT_CLASSES,
     MAX_CLASSES,
@@ -49,6 +50,8 @@ from layers.drawing.joined import drawn_joined_layer, joined_layer
 from layers.drawing.layer import MapLayer
 from layers.export.summary_files import summary_csv, summary_geopackage
 from layers.safe_text import markdown_text as plain
+from runtime.heap import return_free_memory
+from runtime.summary_job import SummaryLimits, summarize_in_worker
 from views.cache import get_base, get_join_reference, get_summary_units
 from views.charts import summary_chart
 from views.keys import Key
@@ -359,7 +362,7 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates) -> Summary | No
     """The summary of this layer build and unit set: kept once made, made on request.
 
     A summary of a large layer takes seconds, so it is made when the user asks (the button),
-    in a worker process under the summary budgets (:mod:`geo.summary_job`), with a progress
+    in a worker process under the summary budgets (:mod:`runtime.summary_job`), with a progress
     line; it is shown again on every rerun until the layer or the unit set changes. A page run
     waits for its one worker, and a newer run of the session (or a closed tab) stops the wait
     at the next progress update and kills the worker: one summary at a time per session. A

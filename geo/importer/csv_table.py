@@ -17,12 +17,12 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo.crs import WGS84
 from geo.importer.finish import check_columns, check_count
 from geo.importer.geometry_kinds import COLLECTION_TYPE_ID, check_wkt_kinds
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
+from geo.units.crs import WGS84
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 LAT_NAMES = ("lat", "latitude", "y")

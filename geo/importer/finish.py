@@ -18,13 +18,13 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import WGS84, to_wgs84
 from geo.importer.geometry_kinds import drop_measures
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import crs_label, human_size, number, plural, quoted, reject
 from geo.importer.records import RawLayer
 from geo.importer.report import ImportReport
-from geo.validate import LINEAR, POLYGONAL, PUNTAL, validate_frame
+from geo.units.crs import WGS84, to_wgs84
+from geo.units.validate import LINEAR, POLYGONAL, PUNTAL, validate_frame
 
 #: Attribute names the atlas itself uses downstream (frame geometry, the page's layer column,
 #: GeoPackage feature ids, export provenance, the CSV export's WKT column); compared ignoring

@@ -23,11 +23,11 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo.crs import WGS84
 from geo.importer.finish import check_columns, check_count, nested_values_as_text
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import crs_label, plural, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
+from geo.units.crs import WGS84
 
 #: Nesting below the ``coordinates`` member of each simple type (0: one position).
 _COORDINATE_LEVELS = MappingProxyType(

@@ -22,7 +22,6 @@ import pyproj
 import shapely
 from shapely.errors import GEOSException
 
-from geo.crs import WGS84
 from geo.importer.archives import check_zip
 from geo.importer.finish import finish
 from geo.importer.formats import format_by_id
@@ -34,6 +33,7 @@ from geo.importer.records import ImportFormat, ReadRequest
 from geo.importer.report import ImportReport
 from geo.importer.sniff import detect_import_format
 from geo.importer.worker import Sandbox, run_isolated
+from geo.units.crs import WGS84
 
 #: GDAL virtual file systems (``/vsicurl/``, ``/vsizip/``…) and URLs are never read.
 _VIRTUAL_PREFIXES = ("/vsi",)

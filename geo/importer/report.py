@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.crs import WGS84
 from geo.importer.messages import plural
+from geo.units.crs import WGS84
 
 
 @dataclass(frozen=True)

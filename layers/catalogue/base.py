@@ -16,12 +16,12 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from geo.borders import border_segments
-from geo.countries import load_countries, region_countries
-from geo.facts import FactTables, load_facts
-from geo.hromadas import load_hromadas
-from geo.oblasts import load_oblasts
-from geo.simplify import simplify_coverage
+from geo.facts.tables import FactTables, load_facts
+from geo.units.borders import border_segments
+from geo.units.countries import load_countries, region_countries
+from geo.units.hromadas import load_hromadas
+from geo.units.oblasts import load_oblasts
+from geo.units.simplify import simplify_coverage
 
 #: Coverage simplification of the offline basemap, degrees (about 5 km).
 BASEMAP_TOLERANCE_DEG = 0.08
@@ -40,7 +40,7 @@ class AtlasBase:
     countries
         Full-resolution Natural Earth 10m countries (EPSG:4326).
     region
-        The region's countries (:func:`geo.countries.region_countries`: Europe and context
+        The region's countries (:func:`geo.units.countries.region_countries`: Europe and context
         neighbours, Russia cut at 60°E), full resolution, EPSG:4326.
     basemap
         Region countries simplified as a coverage for the offline basemap (EPSG:4326).
@@ -69,7 +69,7 @@ class AtlasBase:
 
     @cached_property
     def hromadas(self) -> gpd.GeoDataFrame:
-        """The hromada-level units (:func:`geo.hromadas.load_hromadas`), read once."""
+        """The hromada-level units (:func:`geo.units.hromadas.load_hromadas`), read once."""
         return load_hromadas()
 
 

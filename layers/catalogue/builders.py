@@ -18,13 +18,19 @@ from datetime import date, datetime
 import geopandas as gpd
 import pandas as pd
 
-from geo.belts import adversary_belts
-from geo.countries import NE_SOURCE_ID
-from geo.crs import WGS84
-from geo.currency import figure_age_label, latest_statements
-from geo.source_ids import join_source_ids
-from geo.status import EVENTS, status_table
-from geo.vocabulary import BorderReference, EvidenceClass, TreatyEvent, TreatyStatus, TreatyStep
+from geo.facts.currency import figure_age_label, latest_statements
+from geo.facts.source_ids import join_source_ids
+from geo.facts.status import EVENTS, status_table
+from geo.facts.vocabulary import (
+    BorderReference,
+    EvidenceClass,
+    TreatyEvent,
+    TreatyStatus,
+    TreatyStep,
+)
+from geo.units.belts import adversary_belts
+from geo.units.countries import NE_SOURCE_ID
+from geo.units.crs import WGS84
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.describe import plain_words
 
@@ -168,7 +174,7 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
     """Ukrainian oblasts by the strength of public evidence of explosive contamination.
 
     ``latest_statement`` is the unit's newest dated statement on or before ``as_of`` with its
-    date and basis (:func:`geo.currency.latest_statements`); when it is older than 12 months
+    date and basis (:func:`geo.facts.currency.latest_statements`); when it is older than 12 months
     on ``as_of`` the unit carries ``figure_age`` "latest public figure: N months old" (``""``
     otherwise). These are the parts of the layer that depend on the date.
     """

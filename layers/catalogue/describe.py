@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from geo.source_ids import split_source_ids
-from geo.vocabulary import Confidence, EvidenceClass, Term, TreatyEvent
+from geo.facts.source_ids import split_source_ids
+from geo.facts.vocabulary import Confidence, EvidenceClass, Term, TreatyEvent
 
 #: The treaty's plain name, for people (not its acronym).
 TREATY_NAME = "Mine Ban Treaty"

@@ -7,10 +7,10 @@ from datetime import date
 
 import pandas as pd
 
-from geo.currency import figure_age_label
-from geo.source_ids import join_source_ids
-from geo.status import status_dates, status_table
-from geo.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
+from geo.facts.currency import figure_age_label
+from geo.facts.source_ids import join_source_ids
+from geo.facts.status import status_dates, status_table
+from geo.facts.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
 from layers.catalogue.base import AtlasBase
 
 
@@ -185,7 +185,7 @@ def withdrawal_summary(base: AtlasBase) -> list[str]:
     -------
     list of str
         E.g. ``"Finland: deposited 2025-07-10, effective 2026-01-10"``, in deposit order; dates
-        are those the status uses (:func:`geo.status.status_dates`: the preferred date where
+        are those the status uses (:func:`geo.facts.status.status_dates`: the preferred date where
         sources disagree and one is preferred, else the earliest).
     """
     chosen = status_dates(base.facts.milestones, disagreements=base.facts.milestone_disagreements)

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 import geopandas as gpd
 
-from geo.countries import NE_SOURCE_ID
-from geo.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
-from geo.oblasts import OBLAST_LICENCE, OBLAST_SOURCE_IDS
-from geo.validate import LINEAR, POLYGONAL, validate_frame
-from geo.vocabulary import EvidenceClass, TreatyStatus
+from geo.facts.vocabulary import EvidenceClass, TreatyStatus
+from geo.units.countries import NE_SOURCE_ID
+from geo.units.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
+from geo.units.oblasts import OBLAST_LICENCE, OBLAST_SOURCE_IDS
+from geo.units.validate import LINEAR, POLYGONAL, validate_frame
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.describe import TREATY_NAME

@@ -12,8 +12,8 @@ from typing import Literal
 
 import geopandas as gpd
 
-from geo.belts import BELT_KM_DEFAULT
-from geo.source_ids import required_attributions
+from geo.facts.source_ids import required_attributions
+from geo.units.belts import BELT_KM_DEFAULT
 from layers.catalogue.style import LayerStyle, LegendEntry
 
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9-]*$")

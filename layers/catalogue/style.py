@@ -1,7 +1,7 @@
 """Colours, legends and Leaflet style dictionaries, held as data.
 
 Colours of statuses and evidence classes belong to their vocabulary terms
-(:mod:`geo.vocabulary`); the legends and palettes here are built from those terms. Present
+(:mod:`geo.facts.vocabulary`); the legends and palettes here are built from those terms. Present
 mode raises opacity and line weight for projectors.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from geo.vocabulary import OKABE_ITO, Term
+from geo.facts.vocabulary import OKABE_ITO, Term
 
 NEIGHBOUR_COLORS: dict[str, str] = {
     "RUS": OKABE_ITO["black"],

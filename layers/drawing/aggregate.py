@@ -7,7 +7,7 @@ page tens of megabytes and Leaflet would draw them too slowly to pan; at the atl
 an aggregation to square cells of ``cell_deg`` degrees in EPSG:4326 (0.25°: about 28 km
 north–south and 18 km east–west at 48°N, 3 px at zoom 4 and 11 px at zoom 6), each cell
 carrying the number of features whose centroid falls in it and their summed area in km²
-(equal-area, :func:`geo.crs.area_km2`). Cells are shaded by count in five classes of the
+(equal-area, :func:`geo.units.crs.area_km2`). Cells are shaded by count in five classes of the
 ColorBrewer YlOrRd sequential palette, which stays readable under the common colour-vision
 deficiencies and in greyscale.
 
@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import WGS84, area_km2, to_wgs84
+from geo.units.crs import WGS84, area_km2, to_wgs84
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.layer import MapLayer
 

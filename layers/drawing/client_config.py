@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.vocabulary import TreatyEvent
+from geo.facts.vocabulary import TreatyEvent
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.spec import LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry

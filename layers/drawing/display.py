@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import to_wgs84
-from geo.simplify import simplify_coverage, simplify_each
+from geo.units.crs import to_wgs84
+from geo.units.simplify import simplify_coverage, simplify_each
 from layers.drawing.blank import MISSING
 from layers.drawing.layer import MapLayer
 

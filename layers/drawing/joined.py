@@ -14,9 +14,10 @@ import dataclasses
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import WGS84
-from geo.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
-from geo.join import Aggregate, JoinResult
+from geo.analysis.keys import Aggregate
+from geo.analysis.report import JoinResult
+from geo.units.crs import WGS84
+from geo.units.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
 from layers.catalogue.style import LegendEntry
 from layers.drawing.choropleth import NO_DATA_LABEL, Classification
 from layers.drawing.layer import MapLayer, user_layer
@@ -62,7 +63,7 @@ def joined_layer(
     Parameters
     ----------
     result
-        :func:`geo.join.join_table`.
+        :func:`geo.analysis.join.join_table`.
     title
         Usually the table's file name.
     layer_id

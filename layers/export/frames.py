@@ -26,8 +26,8 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import WGS84, to_wgs84
 from geo.errors import ExportError
+from geo.units.crs import WGS84, to_wgs84
 from layers.drawing.display import display_geometry
 from layers.drawing.layer import MapLayer
 from layers.export.provenance import feature_source_ids

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.countries import REGION_BBOX
+from geo.units.countries import REGION_BBOX
 from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.spec import ViewParams
 from layers.drawing.basemaps import tiles_entry

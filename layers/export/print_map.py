@@ -1,7 +1,8 @@
 """A4 landscape print map (PNG or PDF) drawn server-side with GeoPandas and Matplotlib.
 
 Not a screenshot of Leaflet: the layers are drawn again from their frames, in the regional
-Lambert azimuthal equal-area projection of :data:`geo.crs.EQUAL_AREA` (centre 52°N 28°E), which
+Lambert azimuthal equal-area projection of :data:`geo.units.crs.EQUAL_AREA` (centre 52°N 28°E),
+which
 keeps the Baltic states and Ukraine at their true relative sizes. Only ``matplotlib.figure.Figure``
 is used (Agg/PDF canvases chosen by ``savefig``), never ``pyplot``, so nothing leaks between
 Streamlit sessions sharing the process.
@@ -25,8 +26,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from geo.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
 from geo.errors import ExportError
+from geo.units.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
 from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.spec import ViewParams
 from layers.catalogue.style import LayerStyle

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.source_ids import SEPARATOR, required_attributions, split_source_ids
+from geo.facts.source_ids import SEPARATOR, required_attributions, split_source_ids
 from layers import GENERATOR, __version__
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
@@ -135,7 +135,8 @@ def export_metadata(
         ``sources`` (source_id, title, publisher, url, licence) — only the sources the layers
         or their features actually reference. A user's layer is cited as
         :data:`USER_SOURCE_ID` with the layer titles (file names). When a cited source
-        requires an attribution (:data:`geo.source_ids.REQUIRED_ATTRIBUTIONS`: the OSM hromadas),
+        requires an attribution (:data:`geo.facts.source_ids.REQUIRED_ATTRIBUTIONS`: the OSM
+        hromadas),
         ``attribution`` lists it.
     """
     layer_records = []

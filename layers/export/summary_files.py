@@ -1,6 +1,7 @@
 """Files of a layer's summary by unit: a CSV table and a GeoPackage that maps it.
 
-Both carry the columns :data:`geo.summary.SUMMARY_COLUMNS` in the unit set's order, then the
+Both carry the columns :data:`geo.analysis.summary.SUMMARY_COLUMNS` in the unit set's order, then
+the
 ``none`` row (what lies outside every unit), so the rows add up to the layer. The GeoPackage
 adds each unit's polygon (the ``none`` row has none), the units' ``source_ids``, and the
 provenance record of the summarised layer plus the units, with how the figures were made
@@ -15,9 +16,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import WGS84
-from geo.source_ids import join_source_ids, required_attributions
-from geo.summary import NO_UNIT_CODE, SUMMARY_COLUMNS, Summary, SummaryUnits
+from geo.analysis.summary import NO_UNIT_CODE, SUMMARY_COLUMNS, Summary, SummaryUnits
+from geo.facts.source_ids import join_source_ids, required_attributions
+from geo.units.crs import WGS84
 from layers.drawing.layer import MapLayer
 from layers.export.data_formats import geopackage_bytes
 from layers.export.provenance import export_metadata, source_entry
@@ -39,12 +40,12 @@ def summary_csv(summary: Summary) -> bytes:
     Parameters
     ----------
     summary
-        :func:`geo.summary.summarize`.
+        :func:`geo.analysis.summary.summarize`.
 
     Returns
     -------
     bytes
-        Columns :data:`~geo.summary.SUMMARY_COLUMNS`; areas in km² (equal-area), lengths in
+        Columns :data:`~geo.analysis.summary.SUMMARY_COLUMNS`; areas in km² (equal-area), lengths in
         km (geodesic), ``share`` as a fraction of the layer's total, ``unit_share`` as a
         fraction of the unit's area; ``unit_area_km2`` and ``unit_share`` empty for ``none``.
     """
@@ -69,7 +70,7 @@ def summary_frame(summary: Summary, units: SummaryUnits) -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        :data:`~geo.summary.SUMMARY_COLUMNS`, ``source_ids`` (the units' sources) and
+        :data:`~geo.analysis.summary.SUMMARY_COLUMNS`, ``source_ids`` (the units' sources) and
         ``geometry``.
 
     Raises
@@ -103,7 +104,7 @@ def summary_metadata(summary: Summary, layer: MapLayer, sources: pd.DataFrame) -
     dict
         :func:`~layers.export.provenance.export_metadata` of the layer, its ``sources``
         extended by the units' sources, ``attribution`` by what their licences require, and
-        ``summary`` (:meth:`geo.summary.Summary.metadata`).
+        ``summary`` (:meth:`geo.analysis.summary.Summary.metadata`).
     """
     metadata = export_metadata([layer], None, sources)
     cited = [record["source_id"] for record in metadata["sources"]]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from geo.errors import AtlasError, ImportRejectedError
-from geo.facts import load_facts
+from geo.facts.tables import load_facts
 from geo.importer import import_path, supported_formats
 from layers.cli import (
     EXIT_USAGE,

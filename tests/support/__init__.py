@@ -1,1 +1,1 @@
-"""Helpers shared by the tests and scripts/bench.py: browser driver, synthetic data, baseline."""
+"""Helpers only the tests share: AppTest drivers and PDF text."""

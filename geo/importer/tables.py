@@ -1,15 +1,15 @@
 """A user's table without geometry (CSV or XLSX), read under size limits.
 
 Analysts keep their figures as tables keyed by administrative codes or names; this module
-reads such a table so that :mod:`geo.join` can attach it to the reference units. The rules:
+reads such a table so that :mod:`geo.analysis.join` can attach it to the reference units. The rules:
 
 * Every byte is treated as hostile. The file is read in a disposable worker process
-  (:mod:`geo.isolation`) under time and memory budgets, never in the page's shared process,
+  (:mod:`geo.importer.isolation`) under time and memory budgets, never in the page's shared process,
   and every budget (:class:`TableLimits`, defaults the ``MAX_…``/``TABLE_…`` constants below)
   is checked before the step it protects: the file size and (for XLSX, a ZIP archive of XML
   parts) the parts, unpacked size and compression ratio from the ZIP directory, in the page
   process, before the worker starts; then, in the worker, every XML part streamed through
-  expat (:mod:`geo.xlsx_scan`: a DTD or entities in any encoding and shared strings over
+  expat (:mod:`geo.importer.xlsx_scan`: a DTD or entities in any encoding and shared strings over
   budget, by count and characters, are refused before a spreadsheet parser loads them); the
   rows, columns and cells as the rows stream past.
 * A sheet is read to its last row whatever range it declares (``<dimension ref="A1"/>``, as
@@ -41,9 +41,9 @@ from typing import Literal
 import pandas as pd
 
 from geo.errors import TableError
+from geo.importer.isolation import JobBudget, JobWords, run_job
 from geo.importer.messages import human_size
-from geo.isolation import JobBudget, JobWords, run_job
-from geo.xlsx_scan import scan_parts, short_count
+from geo.importer.xlsx_scan import scan_parts, short_count
 
 #: Largest table file accepted, in bytes (20 MiB).
 MAX_TABLE_BYTES = 20 * 1024 * 1024
@@ -235,7 +235,8 @@ def read_table(
         Budgets (default :class:`TableLimits`).
     on_wait
         Called with the elapsed seconds while the worker reads (a progress line); whatever
-        it raises stops the read, and the worker with it (see :func:`geo.isolation.run_job`).
+        it raises stops the read, and the worker with it (see
+        :func:`geo.importer.isolation.run_job`).
 
     Returns
     -------

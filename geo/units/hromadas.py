@@ -28,16 +28,16 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
-from geo.crs import WGS84
-from geo.data_files import (
+from geo.errors import DataError
+from geo.units.crs import WGS84
+from geo.units.data_files import (
     CODIFIER_HROMADAS_FILE,
     DATA_DIR,
     FORMER_NAMES_FILE,
     HROMADAS_FILE,
     MANIFEST_FILE,
 )
-from geo.errors import DataError
-from geo.validate import POLYGONAL, collect_problems
+from geo.units.validate import POLYGONAL, collect_problems
 
 HROMADA_COLUMNS = (
     "katottg",

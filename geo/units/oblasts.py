@@ -9,7 +9,7 @@ zone; Chop, Kozyn and Vylkove, which have no OSM polygon) is added to its unit a
 their Natural Earth units (public domain). ``area_km2`` is the sum of the hromadas'
 full-resolution equal-area ``area_km2`` plus the recorded no-hromada land, so it does not change
 with the simplification. The geometry is ODbL: wherever it is shown or exported, show
-:data:`geo.hromadas.OSM_ATTRIBUTION` (the layers cite :data:`OBLAST_SOURCE_IDS`, which does).
+:data:`geo.units.hromadas.OSM_ATTRIBUTION` (the layers cite :data:`OBLAST_SOURCE_IDS`, which does).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import geopandas as gpd
 import pyproj
 import shapely
 
-from geo.countries import NE_SOURCE_ID
-from geo.crs import GEOD, WGS84
-from geo.data_files import DATA_DIR, OBLASTS_FILE
 from geo.errors import DataError
-from geo.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
-from geo.validate import POLYGONAL, validate_frame
+from geo.units.countries import NE_SOURCE_ID
+from geo.units.crs import GEOD, WGS84
+from geo.units.data_files import DATA_DIR, OBLASTS_FILE
+from geo.units.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
+from geo.units.validate import POLYGONAL, validate_frame
 
 OBLAST_COLUMNS = ("iso_3166_2", "katottg", "fips", "name_en", "name_uk", "area_km2")
 EXPECTED_UNITS = 27

@@ -18,7 +18,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +87,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_cluster() -> Iterator[str]:
+def start_cluster() -> Generator[str, None, None]:
     """Create and start a private cluster; yield its URL (no database); stop and remove it."""
     user = CLUSTER_USER if os.geteuid() == 0 else None
     base = Path(tempfile.mkdtemp(prefix="atlas-pg-"))

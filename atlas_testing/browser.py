@@ -1,6 +1,6 @@
 """Helpers and fixtures for the real-browser tests: a live ``streamlit run`` and headless Chromium.
 
-Import the fixtures into a test module (``from tests.support.browser import ...``). Everything
+Import the fixtures into a test module (``from atlas_testing.browser import ...``). Everything
 here waits for conditions with deadlines; nothing sleeps for a fixed time.
 
 * :func:`streamlit_server` starts ``streamlit run app.py`` on a free port in its own process
@@ -29,9 +29,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from geo.heap import SERVER_ENVIRONMENT
+from runtime.heap import SERVER_ENVIRONMENT
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -97,7 +97,7 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout_s: float) -> No
 
 
 def server_environment() -> dict[str, str]:
-    """This process's environment with the page server's settings (:data:`SERVER_ENVIRONMENT`)."""
+    """Environment of this process plus the page server's settings (:data:`SERVER_ENVIRONMENT`)."""
     return {**os.environ, **SERVER_ENVIRONMENT}
 
 

@@ -8,9 +8,9 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.countries import country
-from geo.crs import WGS84, geodesic_length_km
-from geo.validate import LINEAR, validate_frame
+from geo.units.countries import country
+from geo.units.crs import WGS84, geodesic_length_km
+from geo.units.validate import LINEAR, validate_frame
 
 
 def shared_border(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
@@ -47,7 +47,7 @@ def border_segments(
     Parameters
     ----------
     countries
-        Full-resolution countries (:func:`geo.countries.load_countries`), EPSG:4326.
+        Full-resolution countries (:func:`geo.units.countries.load_countries`), EPSG:4326.
         Simplified geometry would under-measure the borders.
     pairs
         ``(first, second)`` ADM0_A3 codes; the first is the NATO state (or Ukraine).

@@ -23,9 +23,9 @@ from datetime import date
 
 import pandas as pd
 
-from geo.facts import WORLD as WORLD_SCOPE
-from geo.status import MilestoneDisagreement, status_dates
-from geo.vocabulary import LandmineMeasure, TreatyEvent
+from geo.facts.status import MilestoneDisagreement, status_dates
+from geo.facts.tables import WORLD as WORLD_SCOPE
+from geo.facts.vocabulary import LandmineMeasure, TreatyEvent
 
 
 @dataclass(frozen=True)

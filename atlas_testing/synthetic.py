@@ -21,8 +21,8 @@ def synthetic_hazards(n: int, base: Any, seed: int = 7) -> Any:
     import numpy as np
     import shapely
 
-    from geo.countries import country
-    from geo.crs import area_km2
+    from geo.units.countries import country
+    from geo.units.crs import area_km2
 
     rng = np.random.default_rng(seed)
     ukraine = country(base.countries, "UKR")

@@ -594,8 +594,10 @@ def random_polygon(n_vertices: int, seed: int = 11) -> dict:
 
 
 def gml_ssrf_document(url: str) -> bytes:
-    """A WFS/GML document whose only ``<kml>`` is in a comment; GDAL's GML driver would fetch
-    the ``xsi:schemaLocation`` DescribeFeatureType URL."""
+    """A WFS/GML document whose only ``<kml>`` is in a comment.
+
+    GDAL's GML driver would fetch the ``xsi:schemaLocation`` DescribeFeatureType URL.
+    """
     return (
         '<?xml version="1.0"?>\n'
         '<wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs" '

@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-from geo.status import whole_months_between
+from geo.facts.status import whole_months_between
 
 STALE_AFTER_MONTHS = 12
 """A figure older than this many whole months on the view date carries its age."""

@@ -48,12 +48,12 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from geo.belts import BAND_EDGES_KM, band_label, distance_bands
-from geo.borders import adversary_border
-from geo.countries import NE_SOURCE_ID, country
-from geo.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
 from geo.errors import AtlasError
-from geo.oblasts import OBLAST_SOURCE_IDS
+from geo.units.belts import BAND_EDGES_KM, band_label, distance_bands
+from geo.units.borders import adversary_border
+from geo.units.countries import NE_SOURCE_ID, country
+from geo.units.crs import EQUAL_AREA, WGS84, geodesic_lengths_km, require_crs
+from geo.units.oblasts import OBLAST_SOURCE_IDS
 
 SUMMARY_COLUMNS = (
     "unit_code",
@@ -246,7 +246,7 @@ def equal_area_km2(geoms: np.ndarray | Sequence[BaseGeometry]) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        km² per geometry, in the :data:`~geo.crs.EQUAL_AREA` projection; 0 for lines,
+        km² per geometry, in the :data:`~geo.units.crs.EQUAL_AREA` projection; 0 for lines,
         points and empty geometries.
     """
     dense = shapely.segmentize(np.asarray(geoms, dtype=object), AREA_SEGMENT_DEG)
@@ -257,7 +257,7 @@ def rectangle_km2(bounds: np.ndarray) -> np.ndarray:
     """Area of lon/lat rectangles in km², exactly as :func:`equal_area_km2` measures them.
 
     Each edge is cut into ``ceil(length / AREA_SEGMENT_DEG)`` equal parts (as GEOS
-    ``segmentize`` does), the ring projected to :data:`~geo.crs.EQUAL_AREA` and measured by
+    ``segmentize`` does), the ring projected to :data:`~geo.units.crs.EQUAL_AREA` and measured by
     the shoelace formula, all in NumPy: a grid's cells need no geometry objects.
 
     Parameters
@@ -373,7 +373,7 @@ def make_units(
     areas_km2
         Each unit's own area, km², equal-area, as the unit file records it (an oblast's
         includes its recorded land in no hromada); ``None``: computed from ``geometries``
-        in :data:`~geo.crs.EQUAL_AREA`.
+        in :data:`~geo.units.crs.EQUAL_AREA`.
 
     Returns
     -------
@@ -420,7 +420,7 @@ def make_units(
 
 
 def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
-    """Ukraine's 27 first-level units (:func:`geo.oblasts.load_oblasts`), by ISO 3166-2 code.
+    """Ukraine's 27 first-level units (:func:`geo.units.oblasts.load_oblasts`), by ISO 3166-2 code.
 
     Parameters
     ----------
@@ -447,7 +447,7 @@ def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
 
 
 def hromada_units(hromadas: gpd.GeoDataFrame) -> SummaryUnits:
-    """Ukraine's 1,469 hromada-level units (:func:`geo.hromadas.load_hromadas`), by KATOTTG.
+    """Ukraine's 1,469 hromada-level units (:func:`geo.units.hromadas.load_hromadas`), by KATOTTG.
 
     Parameters
     ----------
@@ -499,7 +499,7 @@ def border_band_units(
     Parameters
     ----------
     countries
-        Full-resolution countries (:func:`geo.countries.load_countries`), EPSG:4326.
+        Full-resolution countries (:func:`geo.units.countries.load_countries`), EPSG:4326.
     iso3s
         The states whose land is banded; a state with no border with ``adversaries`` is
         left out.
@@ -1024,8 +1024,8 @@ def summary_units(
     by
         ``oblast``, ``hromada`` or ``border-distance``.
     oblasts, hromadas, countries
-        The frame the set needs (:func:`geo.oblasts.load_oblasts`,
-        :func:`geo.hromadas.load_hromadas`, :func:`geo.countries.load_countries`).
+        The frame the set needs (:func:`geo.units.oblasts.load_oblasts`,
+        :func:`geo.units.hromadas.load_hromadas`, :func:`geo.units.countries.load_countries`).
     states, adversaries
         Border distance: the banded states and the states across the border.
 

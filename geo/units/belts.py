@@ -8,11 +8,11 @@ import geopandas as gpd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.borders import adversary_border
-from geo.countries import country
-from geo.crs import WGS84, area_km2, local_metric_crs
 from geo.errors import AtlasError
-from geo.validate import POLYGONAL, validate_frame
+from geo.units.borders import adversary_border
+from geo.units.countries import country
+from geo.units.crs import WGS84, area_km2, local_metric_crs
+from geo.units.validate import POLYGONAL, validate_frame
 
 #: Shallowest belt the atlas offers, in km (the 1:10m border is generalised at about 1 km).
 BELT_KM_MIN = 5
@@ -95,7 +95,7 @@ def adversary_belts(
     Parameters
     ----------
     countries
-        Full-resolution countries (:func:`geo.countries.load_countries`), EPSG:4326.
+        Full-resolution countries (:func:`geo.units.countries.load_countries`), EPSG:4326.
     iso3s
         States to compute belts for (NATO flank states, or Ukraine).
     depth_km

@@ -1,7 +1,8 @@
 """APMBC (Ottawa Convention) treaty status per state, derived from milestone dates only.
 
 Status is never typed into a table: it is computed for any as-of date from the events in
-``data/treaty_milestones.csv`` (see :mod:`geo.facts`). Where sources disagree on the date of an
+``data/treaty_milestones.csv`` (see :mod:`geo.facts.tables`). Where sources disagree on the date of
+an
 event, one row per date is kept and the disagreement is recorded in ``data/conflicts.csv``
 (:class:`MilestoneDisagreement`): the status uses the date marked preferred there (with the
 reason for the preference), and the earliest date when none is preferred. Every value is reported
@@ -43,8 +44,8 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from geo.errors import DataError
-from geo.source_ids import join_source_ids
-from geo.vocabulary import TreatyEvent, TreatyStatus
+from geo.facts.source_ids import join_source_ids
+from geo.facts.vocabulary import TreatyEvent, TreatyStatus
 
 EVENTS: tuple[TreatyEvent, ...] = tuple(TreatyEvent)
 """The milestone events, in treaty-life order."""
@@ -368,7 +369,7 @@ def _event_dates(milestones: pd.DataFrame) -> dict[str, list[date]]:
     if missing:
         raise DataError(
             f"milestones frame lacks column(s) {sorted(missing)}; pass rows of "
-            "geo.facts.load_facts()"
+            "geo.facts.tables.load_facts()"
         )
     unknown = sorted(set(milestones["event"]) - set(EVENTS))
     if unknown:
@@ -481,7 +482,8 @@ def _conflict_text(
 
     ``rows`` are plain records with ``event``, ``date`` and ``source_ids``; ``recorded`` maps
     an event to its entry of ``conflicts.csv``. An event whose rows give different dates but
-    which ``conflicts.csv`` does not record is listed from the rows (``geo.facts`` reports it).
+    which ``conflicts.csv`` does not record is listed from the rows (``geo.facts.tables`` reports
+    it).
     """
     parts = []
     for event in EVENTS:

@@ -19,8 +19,8 @@ def baseline_static_frames(base: Any, belt_km: float) -> dict[str, Any]:
     import geopandas as gpd
     import pandas as pd
 
-    from geo.belts import adversary_belts
-    from geo.borders import border_segments
+    from geo.units.belts import adversary_belts
+    from geo.units.borders import border_segments
     from layers.catalogue.spec import ViewParams
     from layers.drawing.layer import build_map_layers
 
@@ -51,7 +51,7 @@ def baseline_dated_frames(base: Any, as_of: date) -> dict[str, Any]:
     import geopandas as gpd
     import pandas as pd
 
-    from geo.oblasts import oblasts_path
+    from geo.units.oblasts import oblasts_path
     from layers.catalogue.spec import ViewParams
     from layers.drawing.layer import build_map_layers
 

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from geo.hromadas import OSM_ATTRIBUTION, OSM_SOURCE_ID
+from geo.units.hromadas import OSM_ATTRIBUTION, OSM_SOURCE_ID
 
 SEPARATOR = ";"
 #: The attribution a source's licence requires wherever its data is shown or exported (source

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pyproj
 
-from geo.crs import WGS84
 from geo.errors import LayerValidationError
+from geo.units.crs import WGS84
 
 POLYGONAL = frozenset({"Polygon", "MultiPolygon"})
 LINEAR = frozenset({"LineString", "MultiLineString"})

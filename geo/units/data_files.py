@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 #: The repository's ``data/`` folder, resolved from this file, never the working directory.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 #: The built first-level units of Ukraine (see ``scripts/build_data.py``).
 OBLASTS_FILE = "ua_oblasts.geojson"
 #: Ukraine's hromadas from OpenStreetMap (ODbL; see ``scripts/build_data.py --osm-extract``).

@@ -2,7 +2,8 @@
 
 The geodata importer runs its parsing in a worker (:mod:`geo.importer.worker`); this module
 runs the other costly steps a user can start from the shared page process — reading a table
-(:func:`geo.tables.read_table`) and summarising a layer (:mod:`geo.summary_job`) — in the
+(:func:`geo.importer.tables.read_table`) and summarising a layer (:mod:`runtime.summary_job`) — in
+the
 same kind of worker: a fresh ``python -I`` interpreter (nothing of the server's memory,
 threads or files inherited, never the page script) with its priority lowered, ``RLIMIT_AS``
 (memory), ``RLIMIT_CPU`` and ``SIGALRM`` (time, a little after the parent's deadline, so it
@@ -52,7 +53,7 @@ MEMORY_NEAR = 0.8
 _BOOTSTRAP = (
     f"import os; os.nice({WORKER_NICENESS}); "
     "import sys; sys.path[:0] = sys.argv[2:]; "
-    "from geo.isolation import serve; serve(sys.argv[1])"
+    "from geo.importer.isolation import serve; serve(sys.argv[1])"
 )
 
 

@@ -1,17 +1,19 @@
-"""A layer's summary by unit (:func:`geo.summary.summarize`) made in a worker process.
+"""A layer's summary by unit (:func:`geo.analysis.summary.summarize`) made in a worker process.
 
 A summary of a large accepted import takes seconds and hundreds of MiB (issue 18: 2.3 million
 vertices, 9.4 s and 632 MiB per click). The page makes it in a disposable worker
-(:mod:`geo.isolation`) under the budgets of :class:`SummaryLimits`, so the shared page process
+(:mod:`geo.importer.isolation`) under the budgets of :class:`SummaryLimits`, so the shared page
+process
 only sends the layer's geometry (WKB) and the prepared unit set, and receives the small table.
-The numbers are those of :func:`~geo.summary.summarize` itself: the worker runs it on the same
+The numbers are those of :func:`~geo.analysis.summary.summarize` itself: the worker runs it on the
+same
 geometry and units.
 
 The page makes one summary at a time per session: a page run waits for its worker, and a new
 run of the same session (another click, a closed tab) stops the wait and kills the worker.
 
 The join needs no worker: its table is already bounded by the table budgets
-(:class:`geo.tables.TableLimits`: 50,000 rows, 1 million cells) and it matches keys in
+(:class:`geo.importer.tables.TableLimits`: 50,000 rows, 1 million cells) and it matches keys in
 dictionaries, without geometry operations.
 """
 
@@ -25,10 +27,10 @@ import numpy as np
 import pyproj
 import shapely
 
+from geo.analysis.summary import Summary, SummaryUnits, summarize
 from geo.errors import AtlasError
+from geo.importer.isolation import JobBudget, JobWords, run_job
 from geo.importer.messages import human_size
-from geo.isolation import JobBudget, JobWords, run_job
-from geo.summary import Summary, SummaryUnits, summarize
 
 #: Wall-clock time of one summary, worker start included, in seconds.
 SUMMARY_SECONDS = 60.0
@@ -108,7 +110,7 @@ def summarize_in_worker(
     limits: SummaryLimits | None = None,
     on_wait: Callable[[float], None] | None = None,
 ) -> Summary:
-    """:func:`geo.summary.summarize` in a worker process, under ``limits``.
+    """:func:`geo.analysis.summary.summarize` in a worker process, under ``limits``.
 
     Parameters
     ----------
@@ -127,7 +129,7 @@ def summarize_in_worker(
     Returns
     -------
     Summary
-        As :func:`~geo.summary.summarize` returns it.
+        As :func:`~geo.analysis.summary.summarize` returns it.
 
     Raises
     ------

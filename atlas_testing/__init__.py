@@ -1,0 +1,1 @@
+"""Code shared by the tests and scripts/ (browser driver, synthetic data, baseline, corpus)."""

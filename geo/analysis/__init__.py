@@ -1,0 +1,1 @@
+"""Analysis of a user's data against the reference units: table joins and layer summaries."""

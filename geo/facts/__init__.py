@@ -1,0 +1,1 @@
+"""The sourced facts: fact tables, treaty status, vocabularies, source ids, currency, parties."""

@@ -1,0 +1,1 @@
+"""Reference geography: countries, Ukraine's oblasts and hromadas, borders, belts, CRS."""
