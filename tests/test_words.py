@@ -160,3 +160,15 @@ def test_live_map_puts_a_choropleth_first_over_dimmed_layers() -> None:
     assert titles["treaty-status"].endswith(DIMMED_NOTE)
     assert sent["opacity"]["treaty-status"] == DIMMED_OPACITY
     assert sent["opacity"]["ua-contamination"] == DIMMED_OPACITY
+
+
+def test_feature_table_names_sources_by_title() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"mode": "analyst", "layers": "flank-borders"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    tables = [d.value for d in at.dataframe if "Sources" in d.value.columns]
+    assert tables
+    cells = [str(v) for table in tables for v in table["Sources"]]
+    assert any("Natural Earth 1:10m" in cell for cell in cells)
+    assert not any(cell == "ne-5.1.1" or cell.startswith("ne-5.1.1;") for cell in cells)

@@ -294,7 +294,7 @@ def render_data_page() -> None:
                 {
                     "layer": spec.id,
                     "title": spec.title,
-                    "sources": "; ".join(spec.source_ids),
+                    "sources": " · ".join(facts.source_titles(";".join(spec.source_ids))),
                     "licence": spec.licence,
                 }
                 for spec in CATALOGUE

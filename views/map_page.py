@@ -12,8 +12,14 @@ import streamlit as st
 from geo.facts.source_ids import split_source_ids
 from geo.facts.vocabulary import LandmineMeasure, TreatyStep
 from layers import SAFETY_LINE
-from layers.catalogue.describe import evidence_sentences, for_people, milestone_table
+from layers.catalogue.describe import (
+    evidence_sentences,
+    for_people,
+    milestone_table,
+    source_names,
+)
 from layers.catalogue.figures import KeyFigures
+from layers.catalogue.registry import SOURCES_LABEL
 from layers.catalogue.spec import ViewParams
 from layers.drawing.aggregate import display_version
 from layers.drawing.blank import is_blank
@@ -106,6 +112,12 @@ def source_links(cell: object, titles: Mapping[str, str] | None = None) -> str:
     )
 
 
+def _source_titles() -> dict[str, str]:
+    """Source id → title (``data/sources.csv``)."""
+    sources = get_base().facts.sources
+    return dict(zip(sources["source_id"], sources["title"], strict=True))
+
+
 def _render_key_figures(figures: KeyFigures) -> None:
     cols = st.columns(4)
     cols[0].metric(
@@ -182,8 +194,7 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
         base = get_base()
         rows = base.facts.milestones.loc[base.facts.milestones["iso3"] == record["iso3"]]
         st.markdown(f"**Status on {state.as_of.isoformat()}:** {record['status_label']}")
-        sources = base.facts.sources
-        titles = dict(zip(sources["source_id"], sources["title"], strict=True))
+        titles = _source_titles()
         st.dataframe(milestone_table(rows, titles), hide_index=True, width="stretch")
         if record.get("conflicts"):
             st.caption("Sources disagree: " + markdown_text(record["conflicts"]))
@@ -223,9 +234,7 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
         )
         st.dataframe(values, width="stretch")
     if not layer.spec.user and record.get("source_ids"):
-        sources = get_base().facts.sources
-        titles = dict(zip(sources["source_id"], sources["title"], strict=True))
-        st.markdown("**Sources:** " + source_links(record["source_ids"], titles))
+        st.markdown("**Sources:** " + source_links(record["source_ids"], _source_titles()))
 
 
 def _render_timeline(state: ViewState, *, large: bool) -> None:
@@ -251,6 +260,9 @@ def _render_tables(layers: list[MapLayer]) -> None:
     if table.empty:
         st.caption("No features shown.")
         return
+    if SOURCES_LABEL in table.columns:  # titles, not ids
+        titles = _source_titles()
+        table[SOURCES_LABEL] = [source_names(v, titles) for v in table[SOURCES_LABEL]]
     st.dataframe(table, hide_index=True, width="stretch")
 
 

@@ -37,6 +37,9 @@ HROMADA_MIN_ZOOM = 7.0
 #: Map drawing of computed geometry (border lines, belts): each simplified at 0.005° (~500 m).
 COMPUTED_DISPLAY = Simplification(tolerance_deg=0.005)
 
+#: Header of the sources column in tooltips and tables (the page shows titles under it).
+SOURCES_LABEL = "Sources"
+
 _STATUS_TOOLTIP = (
     ("name", "State"),
     ("status_label", f"{TREATY_NAME} status"),
@@ -44,7 +47,7 @@ _STATUS_TOOLTIP = (
     ("entry_into_force", "In force for state"),
     ("withdrawal_deposited", "Withdrawal deposited"),
     ("withdrawal_effective", "Withdrawal effective"),
-    ("source_ids", "Sources"),
+    ("source_ids", SOURCES_LABEL),
 )
 
 CATALOGUE: tuple[LayerSpec, ...] = (
@@ -96,7 +99,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("status_label", f"{TREATY_NAME} status"),
             ("timeline", "Timeline"),
             ("steps", "Dated steps"),
-            ("source_ids", "Sources"),
+            ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(NE_SOURCE_ID, "aca-2026-01", "hrw-2025-07-24"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
@@ -121,7 +124,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("length_km", "Measured on 1:10m lines (km)"),
             ("factbook_km", "CIA World Factbook (km)"),
             ("other_reference_km", "Other figures"),
-            ("source_ids", "Sources"),
+            ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(NE_SOURCE_ID, "factbook-2026"),
         licence=f"{NE_LICENCE}; CIA World Factbook: public domain",
@@ -176,7 +179,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("figure_age", "Age of figure"),
             ("latest_statement", "Latest public statement"),
             ("statement", "Statement"),
-            ("source_ids", "Sources"),
+            ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(*OBLAST_SOURCE_IDS, "unn-shmyhal-2025-06-24"),
         licence=f"{OBLAST_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
@@ -231,7 +234,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("katottg", "KATOTTG"),
             ("first_level_name", "Oblast (first-level unit)"),
             ("area_km2", "Area (km²)"),
-            ("source_ids", "Sources"),
+            ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(OSM_SOURCE_ID, "katottg"),
         licence=f"{OSM_LICENCE}, {OSM_ATTRIBUTION}; Crimea and Sevastopol: {NE_LICENCE}",
