@@ -12,6 +12,7 @@ import streamlit as st
 from layers.drawing.offline import install_static_assets, remove_legacy_data
 from runtime.heap import missing_server_environment, return_large_blocks_on_free
 from views.data_page import render_data_page
+from views.library_page import render_library_page
 from views.map_page import render_map_page
 from views.method_page import render_method_page
 from views.sidebar import render_sidebar
@@ -68,6 +69,7 @@ def main() -> None:
         st.Page(lambda: render_map_page(state), title="Map", url_path="map", default=True),
         st.Page(render_data_page, title="Data & sources", url_path="data"),
         st.Page(render_method_page, title="Method", url_path="method"),
+        st.Page(lambda: render_library_page(state), title="Library", url_path="library"),
     ]
     st.navigation(pages, position="top").run()
 

@@ -44,7 +44,7 @@ MAP_IFRAME = 'iframe[title="views.map_view.atlas_map"]'
 #: add an exact fragment here only with a comment saying why it is harmless.
 HARMLESS_CONSOLE_ERRORS: tuple[str, ...] = ()
 #: How long the page must show no running script before :func:`wait_until_idle` returns, in
-#: ms: longer than the map's view-report delay (400 ms in ``atlas_map.js``) plus a round trip,
+#: ms: longer than the map's view-report delay (400 ms in ``atlas_base.js``) plus a round trip,
 #: so a report the map is about to send is not mistaken for quiet.
 IDLE_QUIET_MS = 1500
 IDLE_TIMEOUT_MS = 90_000

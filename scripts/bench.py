@@ -369,11 +369,9 @@ def our_page_run(browser: Any, first_run: bool) -> dict[str, list[float]]:
                             _wait_config(frame, "c.present === true"))  # fmt: skip
         add("mode", s)
         frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
-        frame.evaluate("() => { window.__t = []; const f = atlas._applyStep.bind(atlas);"
-                       " atlas._applyStep = (i) => { f(i); window.__t.push(performance.now()); };"
-                       " atlas.togglePlay(); }")  # fmt: skip
+        frame.evaluate("() => { atlasTest.watchSteps(); atlas.togglePlay(); }")
         frame.wait_for_function("() => !atlas.playing", timeout=TIMEOUT_MS)
-        stamps = frame.evaluate("() => window.__t")
+        stamps = frame.evaluate("() => atlasTest.stepTimes()")
         add("fps", (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000))
         context.close()
     return out

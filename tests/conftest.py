@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Polygon, box
@@ -14,8 +17,19 @@ from atlas_testing.browser import app_url, browser, browser_context
 from atlas_testing.postgis import postgis_server
 from geo.facts.tables import FactTables, load_facts
 from geo.units.countries import load_countries
+from layers.store.config import STORE_ENV
 
 __all__ = ["app_url", "browser", "browser_context", "postgis_server"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def team_store_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The page opens the team store (``ATLAS_STORE``): tests use a temporary one, never the
+    user's own ``~/.local/share/eastern-flank-atlas/store.gpkg`` (unless one is configured)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if not os.environ.get(STORE_ENV, "").strip():
+            patch.setenv(STORE_ENV, str(tmp_path_factory.mktemp("team-store") / "store.gpkg"))
+        yield
 
 
 @pytest.fixture(scope="session")

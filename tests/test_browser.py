@@ -26,9 +26,9 @@ from geo.units.belts import BELT_KM_DEFAULT
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.registry import DEFAULT_LAYER_IDS
 from layers.catalogue.spec import ViewParams
-from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN
 from layers.drawing.client_config import geometry_payload
 from layers.drawing.layer import MapLayer, build_map_layers
+from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 from layers.export.html_map import to_html
 from layers.export.options import ExportOptions
 from layers.safe_text import WORD_JOINER

@@ -557,11 +557,11 @@ def test_html_draws_the_natural_earth_basemap(html_export):
 
 
 def test_html_caption_keeps_clear_of_the_legend(html_export):
-    from layers.drawing.offline import client_text
+    from layers.drawing.offline import client_script, client_text
     from layers.export.html_map import LEGEND_CLEARANCE_PX
 
     # The legend is the client's bottom-left control, at most this wide (present mode too).
-    assert "this._legendBox = this._control('bottomleft'" in client_text("atlas_map.js")
+    assert "this._legendBox = this._control('bottomleft'" in client_script()
     widths = re.findall(r"\.atlas-legend \{ max-width: (\d+)px", client_text("atlas_map.css"))
     assert widths and max(int(w) for w in widths) + 2 * 10 <= LEGEND_CLEARANCE_PX
     caption = re.search(r"#atlas-caption \{([^}]*)\}", html_export).group(1)

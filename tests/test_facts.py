@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from geo.errors import DataError
+from geo.facts import tables as facts
 from geo.facts.source_ids import split_source_ids
 from geo.facts.status import add_months, expected_entry_into_force
-from geo.facts.tables import tables as facts
 from geo.facts.vocabulary import (
     EvidenceClass,
     LandmineMeasure,

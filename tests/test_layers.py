@@ -36,7 +36,7 @@ from layers.drawing.client_config import (
 )
 from layers.drawing.display import format_value
 from layers.drawing.layer import build_map_layers, user_layer
-from layers.drawing.offline import client_text
+from layers.drawing.offline import client_script
 from views.map_view import COMPONENT_DIR
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -290,7 +290,7 @@ def test_default_map_config_has_every_layer_colour_and_tooltip(base):
     assert {keys[i] for i in ("EST", "LVA", "LTU", "FIN", "POL")} == {TreatyStatus.WITHDRAWN}
     evidence = next(layer for layer in layers if layer.spec.id == "ua-contamination")
     styles = layer_entry(evidence, visible=True, dynamic=False)["styles"]
-    assert styles[EvidenceClass.FIGURE]["fillOpacity"] == 1.0  # legend colour = screen colour
+    assert styles[EvidenceClass.FIGURE]["fill_opacity"] == 1.0  # legend colour = screen colour
     assert styles[EvidenceClass.NO_PUBLIC_FIGURE]["hatch"] is True
     assert groups[None]["entries"][0]["label"].startswith("Not in the treaty tables")
 
@@ -300,7 +300,7 @@ def test_map_needs_no_cdn():
     external = re.findall(r'(?:src|href)="(https?://[^"]+)"', page)
     assert external == []
     assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in page
-    assert "http" not in client_text("atlas_map.js").replace("http://www.w3.org/2000/svg", "")
+    assert "http" not in client_script().replace("http://www.w3.org/2000/svg", "")
 
 
 def test_status_colour_changes_with_date(base):

@@ -197,6 +197,9 @@ def test_map_layer_list_and_sidebar_are_one_switch(app_url: str, browser_context
     checkbox = sidebar(page).get_by_role("checkbox", name="NATO borders with Russia and Belarus")
     expect(checkbox).not_to_be_checked(timeout=TIMEOUT_MS)
     page.wait_for_url(lambda u: "flank-borders" not in u, timeout=TIMEOUT_MS)
+    # The map's switch re-keys the layer's sidebar box (views/visibility.py): the box of the
+    # run before stays on the page, greyed, until the rerun has finished.
+    wait_until_idle(page)
     # …and back, from the sidebar: the map's list follows.
     sidebar(page).get_by_text("NATO borders with Russia and Belarus", exact=True).click()
     expect(frame.locator('input[data-layer="flank-borders"]')).to_be_checked(timeout=TIMEOUT_MS)
@@ -443,7 +446,7 @@ def test_measuring_over_land_gives_the_geodesic_distance(
     frame.wait_for_function("() => atlas.measuredKm() !== null")
     measured = frame.evaluate("() => atlas.measuredKm()")
     # Where the clicks landed, back from pixels, measured on the ellipsoid.
-    points = frame.evaluate("() => atlas._measure.points.map(p => [p.lng, p.lat])")
+    points = frame.evaluate("() => atlasTest.measurePoints()")
     _, _, metres = pyproj.Geod(ellps="WGS84").inv(*points[0], *points[1])
     assert measured == pytest.approx(metres / 1000, rel=0.02)
     assert frame.locator(".leaflet-popup").count() == 0  # clicks did not open popups
@@ -455,16 +458,14 @@ def test_play_steps_through_the_events_in_order(
 ) -> None:
     page, frame, log = open_map(browser_context, app_url)
     frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
-    frame.evaluate(
-        "() => { window.__shown = []; const step = atlas._applyStep.bind(atlas);"
-        " atlas._applyStep = (i) => { step(i); window.__shown.push(atlas.timeline[i].date); }; }"
-    )
+    frame.evaluate("() => { atlasTest.watchSteps(); }")
     frame.locator(".atlas-play").click()
     expected = [day.isoformat() for day, _ in event_days(base)]
     frame.wait_for_function(
-        f"() => window.__shown.length === {len(expected)} && !atlas.playing", timeout=TIMEOUT_MS
+        f"() => atlasTest.stepsShown().length === {len(expected)} && !atlas.playing",
+        timeout=TIMEOUT_MS,
     )
-    assert frame.evaluate("() => window.__shown") == expected
+    assert frame.evaluate("() => atlasTest.stepsShown()") == expected
     expect(frame.locator(".atlas-date-text")).to_have_text("As of " + expected[-1])
     # The page follows the last event: the sidebar's date and the link say it too.
     page.wait_for_url(lambda u: f"date={expected[-1]}" in u, timeout=TIMEOUT_MS)
@@ -479,6 +480,6 @@ def test_unreachable_tiles_are_said_once_and_the_basemap_stays(
     expect(notice).to_have_text(re.compile("tiles could not be loaded"), timeout=TIMEOUT_MS)
     assert frame.locator(".atlas-notice:visible").count() == 1
     # The Natural Earth basemap is drawn beneath, so every layer still shows.
-    assert frame.evaluate("() => Boolean(atlas._basemap) && atlas.map.hasLayer(atlas._basemap)")
+    assert frame.evaluate("() => atlasTest.basemap()")
     assert frame.locator("path.atlas-layer-treaty-status").count() > 10
     assert log.blocked  # the tile requests left the machine and were refused

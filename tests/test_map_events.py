@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from layers.catalogue.registry import LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
-from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN
-from views.keys import Key, layer_key
+from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
+from views.keys import Key
 from views.map_events import MAX_EVENT_LAYERS, parse_map_event
 
 TODAY = date(2026, 3, 1)
@@ -49,6 +49,8 @@ FORGED: dict[str, object] = {
     "kind_unknown": {**BASE, "kind": "evil"},
     "kind_list": {**BASE, "kind": ["layers"]},
     "kind_missing": {k: v for k, v in BASE.items() if k != "kind"},
+    "layers_no_layer": {**BASE, "kind": "layers", "on": True},
+    "layers_on_text": {**BASE, "kind": "layers", "layer": LAYER_IDS[0], "on": "yes"},
     "layers_numbers": {**BASE, "kind": "layers", "visible": [1, 2]},
     "layers_text": {**BASE, "kind": "layers", "visible": "none"},
     "layers_objects": {**BASE, "kind": "layers", "visible": [{"id": LAYER_IDS[0]}]},
@@ -80,8 +82,9 @@ def _event_script(event: object) -> None:
     import streamlit as st
 
     from layers.catalogue.registry import LAYER_IDS
-    from views.keys import Key, layer_key
+    from views.keys import Key
     from views.map_view import apply_map_event
+    from views.visibility import seed_shown
 
     if "seeded" not in st.session_state:
         st.session_state["seeded"] = True
@@ -89,8 +92,7 @@ def _event_script(event: object) -> None:
         st.session_state[Key.MAP_ZOOM] = 6.0
         st.session_state[Key.SELECTED] = "withdrawing-states:UKR"
         st.session_state[Key.AS_OF] = date(2025, 1, 1)
-        for layer_id in LAYER_IDS:
-            st.session_state[layer_key(layer_id)] = True
+        seed_shown(LAYER_IDS, LAYER_IDS)
     st.session_state[Key.MAP_EVENT] = event
     apply_map_event()
     st.write("page drawn")
@@ -102,7 +104,7 @@ def _state(at: AppTest) -> tuple[object, ...]:
         at.session_state[Key.MAP_ZOOM],
         at.session_state[Key.SELECTED],
         at.session_state[Key.AS_OF],
-        tuple(at.session_state[layer_key(i)] for i in LAYER_IDS),
+        tuple(at.session_state[Key.LAYERS_SHOWN][i] for i in LAYER_IDS),
     )
 
 
@@ -126,7 +128,10 @@ def test_the_restating_event_changes_nothing_and_real_events_apply() -> None:
     assert _state(_deliver(BASE)) == UNCHANGED
     hidden = LAYER_IDS[0]
     shown = [i for i in LAYER_IDS if i != hidden]
-    moved = {**BASE, "kind": "layers", "center": [48.5, 200.0], "zoom": 7.5, "visible": shown}
+    moved = {
+        **BASE, "kind": "layers", "center": [48.5, 200.0], "zoom": 7.5, "visible": shown,
+        "layer": hidden, "on": False,
+    }  # fmt: skip
     center, zoom, selected, as_of, layers = _state(_deliver(moved))
     # Leaflet reports an unwrapped longitude after a pan across the antimeridian: the centre is
     # not kept, the layer toggle is.

@@ -9,6 +9,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from layers.safe_text import markdown_text
+from tests.support.apptest import map_config
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LINK = "[Session expired](https://example.invalid/login)"
@@ -47,7 +48,7 @@ def test_layer_title_in_the_page_legend_is_text() -> None:
     if any(b.key == "upload_add" for b in at.button):
         at.button(key="upload_add").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    config = json.loads(at.get("component_instance")[0].proto.json_args)["config"]
+    config = map_config(at)
     groups = [g for g in config["legend"] if g["layer"] == "user-1"]
     # The map writes legend text with textContent: the title arrives as it is, to be shown so.
     assert len(groups) == 1 and groups[0]["title"] == title

@@ -30,6 +30,7 @@ from layers.drawing.layer import user_layer
 from layers.export.data_formats import table_name
 from layers.export.formats import FORMAT_IDS, export_bytes
 from layers.safe_text import html_text, script_json
+from tests.support.apptest import map_config
 from views.session_layers import GEOJSON_FIELD
 
 MATH = "{{ 7*7 }}"
@@ -152,7 +153,7 @@ def test_page_upload_keeps_template_text() -> None:
     if any(b.key == "upload_add" for b in at.button):
         at.button(key="upload_add").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    config = json.loads(at.get("component_instance")[0].proto.json_args)["config"]
+    config = map_config(at)
     entry = next(e for e in config["layers"] if e["id"] == "user-1")
     # A session layer's features travel inline, never as a file (views/session_layers.py).
     assert "url" not in entry

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from geo.facts.tables import vocabulary
+from geo.facts import vocabulary
 from geo.facts.vocabulary import NO_COLOR, EvidenceClass, Term, TreatyStatus
 from layers.catalogue.base import load_base
 from layers.catalogue.registry import get_spec

@@ -142,7 +142,7 @@ def _choropleth_config_script() -> None:
     shown = {e["id"]: e for e in config["layers"] if e.get("visible")}
     st.text(json.dumps({
         "legend": [[g["layer"], g["title"]] for g in config["legend"]],
-        "opacity": {i: e["styles"][""]["fillOpacity"] for i, e in shown.items() if "styles" in e},
+        "opacity": {i: e["styles"][""]["fill_opacity"] for i, e in shown.items() if "styles" in e},
     }))  # fmt: skip
 
 

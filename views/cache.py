@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,10 @@ from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
 from layers.drawing.client_config import event_days, presets
 from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
+from layers.drawing.protocol import GoTo
+from layers.drawing.stored import stored_layer
+from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
+from layers.store.config import DATABASE_ENV, STORE_ENV
 from runtime.heap import exempt_from_collector
 from views.charts import contamination_chart, events_chart
 
@@ -157,7 +162,7 @@ def get_event_days() -> list[tuple[date, str]]:
 
 
 @st.cache_resource(show_spinner=False)
-def get_presets() -> list[dict[str, Any]]:
+def get_presets() -> list[GoTo]:
     """The "Go to" views of the catalogue (framed once per process)."""
     return presets(get_base().basemap)
 
@@ -194,3 +199,46 @@ def get_summary_units(by: SummaryBy, states: BandStates) -> SummaryUnits:
         states=states.iso3s(base.facts.flank_iso3),
         adversaries=base.facts.adversary_iso3,
     )
+
+
+#: The environment variables that say which store :func:`open_store` opens.
+STORE_SETTINGS = (DATABASE_ENV, STORE_ENV, "XDG_DATA_HOME", "LOCALAPPDATA")
+#: Stored versions whose features the server keeps drawn (least recently used go first).
+STORED_VERSIONS_KEPT = 32
+
+
+def get_store() -> Store | StoreUnavailable:
+    """The team store, opened once per process (per setting), or why it cannot be used."""
+    return _open_store(tuple((name, os.environ.get(name, "")) for name in STORE_SETTINGS))
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(settings: tuple[tuple[str, str], ...]) -> Store | StoreUnavailable:
+    """Open the store of ``settings`` (environment pairs); a failure is kept, not retried."""
+    try:
+        return open_store(dict(settings))
+    except StoreUnavailable as error:
+        return error
+
+
+@st.cache_resource(max_entries=STORED_VERSIONS_KEPT, show_spinner="Reading from the library…")
+def get_stored_layer(
+    location: str,
+    version_id: int,
+    saved_at: datetime,
+    about: tuple[str, str, str],
+    _info: LayerInfo,
+    _version: VersionInfo,
+) -> MapLayer:
+    """A stored version as a map layer, read once per version (versions never change).
+
+    ``saved_at`` keys the cache with the id, so an id a deleted layer freed is never confused
+    with the version that re-uses it; ``about`` (name, description, licence) re-titles it after
+    a rename. The same object on every rerun: the map then sends
+    the version's features once (:mod:`views.session_layers`).
+    """
+    del location, version_id, saved_at, about
+    store = get_store()
+    if isinstance(store, StoreUnavailable):
+        raise store
+    return stored_layer(_info, _version, store.read_version(_version.id))

@@ -38,6 +38,14 @@ class Key(StrEnum):
     #: ``seq`` of the map's last request for a layer's features that was answered.
     LAYER_REQUEST_SERVED = "layer_request_served"
     HIDDEN_USER_LAYERS = "hidden_user_layers"
+    #: The map configuration this session sent last, with its revision (views/map_view.py).
+    MAP_SENT = "map_sent"
+    #: ``seq`` of the last request for the whole configuration that was answered.
+    MAP_FULL_SERVED = "map_full_served"
+    #: Catalogue layer id -> shown (the one truth: views/visibility.py).
+    LAYERS_SHOWN = "layers_shown"
+    #: Catalogue layer id -> how often it was switched outside the sidebar (its box's key).
+    LAYER_VERSIONS = "layer_versions"
     #: The analyst's workbench: a table joined to the units, and summaries of a layer.
     JOIN_UPLOAD = "join_upload"
     JOIN_SHEET = "join_sheet"
@@ -70,11 +78,26 @@ class Key(StrEnum):
     #: The downloads' options.
     DOWNLOAD_LIGHT = "download_light"
     DOWNLOAD_DPI = "download_dpi"
+    #: The team library: names of the stored layers this session shows on the map.
+    STORED_SHOWN = "stored_shown"
+    #: Whether this session gave the editor token (``ATLAS_EDITOR_TOKEN``), and a refusal.
+    EDITOR_OK = "editor_ok"
+    EDITOR_REFUSED = "editor_refused"
+    #: The last outcome of a library write (saved, renamed, deleted), said once.
+    STORE_MESSAGE = "store_message"
+    #: The Library page's search, and the "Save this view" form.
+    LIBRARY_SEARCH = "library_search"
+    VIEW_NAME = "view_name"
+    VIEW_SAVE = "view_save"
 
 
-def layer_key(layer_id: str) -> str:
-    """Widget key of a catalogue layer's checkbox, e.g. ``"layer_border-belt"``."""
-    return f"layer_{layer_id}"
+def layer_key(layer_id: str, version: int = 0) -> str:
+    """Widget key of a catalogue layer's checkbox, e.g. ``"layer_border-belt"``.
+
+    ``version`` (:mod:`views.visibility`) counts switches made outside the sidebar; from 1 on
+    it is part of the key (``"layer_border-belt~2"``).
+    """
+    return f"layer_{layer_id}" if version == 0 else f"layer_{layer_id}~{version}"
 
 
 def download_key(format_id: str) -> str:
@@ -85,3 +108,12 @@ def download_key(format_id: str) -> str:
 def remove_key(layer_id: str) -> str:
     """Widget key of the remove button of a layer the session imported, e.g. ``"remove_user-1"``."""
     return f"remove_{layer_id}"
+
+
+def store_key(place: str, field: str) -> str:
+    """Widget key of a team-library control, e.g. ``"store_user-1_name"``.
+
+    ``place`` names what the control is about (a layer id, ``"lib-<n>"``), ``field`` the
+    control (``name``, ``save``, ``token``…).
+    """
+    return f"store_{place}_{field}"

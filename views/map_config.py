@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -32,6 +31,7 @@ from layers.drawing.client_config import (
 from layers.drawing.emphasis import dimmed, is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
+from layers.drawing.protocol import LayerEntry, MapConfig, Patches, ViewRequest
 from layers.safe_text import script_json
 from views.cache import (
     get_base,
@@ -43,6 +43,7 @@ from views.cache import (
 from views.keys import Key
 from views.session_layers import session_layer_entries
 from views.state import ViewState
+from views.store import stored_version_days
 
 APP_DIR = Path(__file__).resolve().parent.parent
 #: Map height per mode: pixels, or a share of the window for the projector view.
@@ -83,21 +84,31 @@ def _published(geometry_key: str, props_key: ViewArgs, _layer: MapLayer) -> str:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _timeline_url(dynamic_ids: tuple[str, ...], belt_km: float) -> str:
-    """The play-through of the shown date-dependent layers, published as a file."""
+def _timeline_url(
+    dynamic_ids: tuple[str, ...],
+    belt_km: float,
+    stored_days: tuple[tuple[date, str], ...] = (),
+) -> str:
+    """The play-through of the shown date-dependent layers, published as a file.
+
+    ``stored_days`` are the dates the shown team-library layers change version (with their
+    captions): stepping to one shows the version valid from it.
+    """
     base = get_base()
 
     def layer_at(layer_id: str, day: date) -> MapLayer:
         spec = get_spec(layer_id)
         return get_layer(layer_id, spec.view_args(ViewParams(as_of=day, belt_km=belt_km)))
 
-    steps = timeline(event_days(base), dynamic_ids, layer_at)
+    captions: dict[date, list[str]] = {}
+    for day, caption in [*event_days(base), *stored_days]:
+        captions.setdefault(day, []).append(caption)
+    days = [(day, "; ".join(captions[day])) for day in sorted(captions)]
+    steps = timeline(days, dynamic_ids, layer_at)
     return publish_json(script_json([step.as_json() for step in steps]), APP_DIR)
 
 
-def page_map_config(
-    state: ViewState, params: ViewParams, user_layers: list[MapLayer]
-) -> dict[str, Any]:
+def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapLayer]) -> MapConfig:
     """The configuration the map component receives on this rerun.
 
     Parameters
@@ -121,7 +132,11 @@ def page_map_config(
     # A shown choropleth is drawn opaque: the filled layers beneath it are dimmed, said in
     # their legend titles, and its legend comes first.
     choropleths = {x.spec.id for x in user_layers if is_choropleth(x)}
-    entries, patches, drawn, dynamic_shown = [], {}, [], []
+    stored_days = stored_version_days()
+    entries: list[LayerEntry] = []
+    patches: Patches = {}
+    drawn: list[MapLayer] = []
+    dynamic_shown: list[str] = []
     for spec in CATALOGUE:
         visible = spec.id in state.layers
         dynamic = spec.dated
@@ -141,7 +156,7 @@ def page_map_config(
             dynamic_shown.append(spec.id)
     drawn.extend(user_layers)
     entries.extend(session_layer_entries(user_layers, hidden_user))
-    view: dict[str, Any] = {
+    view: ViewRequest = {
         "request": st.session_state.get(Key.VIEW_REQUEST, 0),
         "center": list(state.center),
         "zoom": state.zoom,
@@ -158,10 +173,18 @@ def page_map_config(
         ),
         view=view,
         timeline_source=(
-            _timeline_url(tuple(dynamic_shown), params.belt_km) if dynamic_shown else None
+            _timeline_url(tuple(dynamic_shown), params.belt_km, stored_days)
+            if dynamic_shown or stored_days
+            else None
         ),
         go_to=[*get_presets(), *fit_presets(user_layers)],
         selected=st.session_state.get(Key.SELECTED),
     )
     config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
-    return {**config, **MAP_HEIGHT[state.mode]}
+    height = MAP_HEIGHT[state.mode]
+    if "height_px" in height:
+        config["height_px"] = height["height_px"]
+    if "height_vh" in height:
+        config["height_vh"] = height["height_vh"]
+        config["height_min_px"] = height["height_min_px"]
+    return config

@@ -1,6 +1,6 @@
 """What the map in the browser may tell the page: each event checked field by field.
 
-The map component (``atlas_map.js``, ``_emit``) sends one JSON object per user action:
+The map component (``client/atlas_core.js``, ``_emit``) sends one JSON object per user action:
 ``kind`` (``"view"``, ``"layers"``, ``"select"`` or ``"date"``), ``center`` ``[lat, lon]``
 in degrees, ``zoom``, ``selected`` (``"<layer id>:<feature id>"`` or null), ``visible``
 (layer ids), ``seq`` (a time stamp) and, for ``"date"``, ``date`` (ISO). Anyone can post
@@ -27,13 +27,14 @@ from datetime import date
 from typing import Any
 
 from layers.catalogue.spec import AS_OF_MIN
-from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN, center_in_range
+from layers.drawing.basemaps import center_in_range
+from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 
 LOG = logging.getLogger(__name__)
-#: ``kind`` of each event the map sends (``atlas_map.js``): a report of the view after the
+#: ``kind`` of each event the map sends (``client/atlas_core.js``): a report of the view after the
 #: user stopped moving, a toggle in the map's layer panel, a click on a feature, a date step.
-MAP_EVENT_KINDS = ("view", "layers", "select", "date")
-#: The kind whose ``visible`` list sets the layers.
+MAP_EVENT_KINDS = ("view", "layers", "select", "date", "need")
+#: The kind that switches one layer (``layer``, ``on``); its ``visible`` list is not applied.
 MAP_LAYER_TOGGLE = "layers"
 #: Most layer ids an event may list (the catalogue and a session's imports are far fewer).
 MAX_EVENT_LAYERS = 1_000
@@ -61,6 +62,8 @@ class MapEvent:
         The layer ids the map shows.
     day
         The date stepped to (``"date"`` events), within ``AS_OF_MIN``–``today``.
+    layer, on
+        The layer switched in the map's panel and its new state (``"layers"`` events).
     """
 
     kind: str
@@ -69,6 +72,8 @@ class MapEvent:
     selected: str | None
     visible: tuple[str, ...]
     day: date | None
+    layer: str | None = None
+    on: bool | None = None
 
 
 class _MalformedEventError(ValueError):
@@ -105,6 +110,8 @@ def _parse(raw: object, today: date) -> MapEvent:
     kind = raw.get("kind")
     if kind not in MAP_EVENT_KINDS:
         raise _MalformedEventError(f"unknown kind {_shown(kind)}")
+    if kind == "need":  # read by views/session_layers.py and views/map_view.py
+        return _need(raw)
     lat, lon = _center(raw.get("center"))
     zoom = _number(raw.get("zoom"), "zoom")
     if "seq" in raw:
@@ -118,6 +125,13 @@ def _parse(raw: object, today: date) -> MapEvent:
     for layer_id in visible:
         _text(layer_id, "a visible layer id")
     day = _date(raw.get("date"), required=kind == "date")
+    layer: str | None = None
+    on: bool | None = None
+    if kind == MAP_LAYER_TOGGLE:
+        layer = _text(raw.get("layer"), "layer")
+        on = raw.get("on")
+        if not isinstance(on, bool):
+            raise _MalformedEventError(f"on is not true/false ({_shown(on)})")
 
     center: tuple[float, float] | None = (round(lat, 4), round(lon, 4))
     if not center_in_range(lat, lon):
@@ -135,7 +149,21 @@ def _parse(raw: object, today: date) -> MapEvent:
         selected=selected,
         visible=tuple(visible),
         day=day,
+        layer=layer,
+        on=on,
     )
+
+
+def _need(raw: dict[Any, Any]) -> MapEvent:
+    """A request for session-layer features or the whole configuration (no view in it)."""
+    keys = raw.get("need", [])
+    if not isinstance(keys, list) or len(keys) > MAX_EVENT_LAYERS:
+        raise _MalformedEventError(f"need is not a list of at most {MAX_EVENT_LAYERS} keys")
+    for key in keys:
+        _text(key, "a needed key")
+    if not isinstance(raw.get("full", False), bool):
+        raise _MalformedEventError(f"full is not true/false ({_shown(raw.get('full'))})")
+    return MapEvent(kind="need", center=None, zoom=None, selected=None, visible=(), day=None)
 
 
 def _number(value: object, field: str) -> float:

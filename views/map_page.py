@@ -38,6 +38,7 @@ from views.keys import Key
 from views.map_config import page_map_config
 from views.map_view import render_live_map
 from views.state import ViewState
+from views.store import render_save_view, stored_map_layers
 from views.user_layers import session_user_layers
 from views.workbench import render_workbench
 
@@ -61,7 +62,8 @@ def render_map_page(state: ViewState) -> None:
         header.info(markdown_text(notice), icon="ℹ️")
 
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
-    layers = get_layers(state.layers, params) + session_user_layers()
+    stored = stored_map_layers(state.as_of, header)
+    layers = get_layers(state.layers, params) + session_user_layers() + stored
     figures = get_key_figures(state.as_of)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
@@ -76,6 +78,7 @@ def render_map_page(state: ViewState) -> None:
         _render_key_figures(figures)
     with map_area:
         _render_map(shown, state, params)
+        render_save_view(st, state)
     _render_timeline(state, large=present)
     if not present:
         _render_defence_lines()

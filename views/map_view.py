@@ -12,28 +12,72 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 import streamlit.components.v1 as components
 
 from layers.catalogue.registry import LAYER_IDS
-from views.keys import Key, layer_key
+from layers.drawing.protocol import ConfigDelta, MapConfig, config_delta
+from views.keys import Key
 from views.map_events import MAP_LAYER_TOGGLE, parse_map_event
+from views.session_layers import replace_in_session
+from views.visibility import set_shown
 
 COMPONENT_DIR = Path(__file__).resolve().parent / "map_component"
 _MAP = components.declare_component("atlas_map", path=str(COMPONENT_DIR))
 
 
-def render_live_map(config: dict[str, Any]) -> None:
-    """Mount (or update) the map component with ``config``.
+def render_live_map(config: MapConfig) -> None:
+    """Mount (or update) the map component with ``config``: only what changed is sent.
 
     Parameters
     ----------
     config
         :func:`views.map_config.page_map_config` output (JSON-ready).
     """
-    _MAP(config=config, key=Key.MAP_EVENT, default=None, on_change=apply_map_event)
+    _MAP(message=map_message(config), key=Key.MAP_EVENT, default=None, on_change=apply_map_event)
+
+
+def _full_requested() -> bool:
+    """Whether the map's last event asks for the whole configuration (once per event)."""
+    event = st.session_state.get(Key.MAP_EVENT)
+    if not isinstance(event, dict) or event.get("kind") != "need" or event.get("full") is not True:
+        return False
+    seq = event.get("seq")
+    if st.session_state.get(Key.MAP_FULL_SERVED) == seq:
+        return False
+    st.session_state[Key.MAP_FULL_SERVED] = seq
+    return True
+
+
+def map_message(config: MapConfig) -> ConfigDelta:
+    """The update of the client on this rerun: the delta against what the session sent last.
+
+    The whole configuration goes on the session's first map, and when the client asks for
+    it (:class:`~layers.drawing.protocol.NeedEvent` with ``full``); otherwise only what
+    changed (a date change: the dated features' properties and the date).
+
+    Parameters
+    ----------
+    config
+        This rerun's whole configuration.
+
+    Returns
+    -------
+    ConfigDelta
+    """
+    sent = st.session_state.get(Key.MAP_SENT)
+    full = _full_requested() or not isinstance(sent, dict)
+    rev = 1 if not isinstance(sent, dict) else int(sent["rev"]) + 1
+    message: ConfigDelta
+    if full or not isinstance(sent, dict):
+        message = {"rev": rev, "base": None, "set": dict(config), "unset": []}
+    else:
+        changed, removed = config_delta(sent["config"], config)
+        message = {"rev": rev, "base": int(sent["rev"]), "set": changed, "unset": removed}
+    # The whole configuration is kept once (a user's layer's features included, when sent).
+    replace_in_session(Key.MAP_SENT, {"rev": rev, "config": config})
+    return message
 
 
 def apply_map_event() -> None:
@@ -47,20 +91,22 @@ def apply_map_event() -> None:
     never a page error.
     """
     event = parse_map_event(st.session_state.get(Key.MAP_EVENT), today=date.today())
-    if event is None:
+    if event is None or event.kind == "need":
         return
     if event.center is not None:
         st.session_state[Key.MAP_CENTER] = event.center
     if event.zoom is not None:
         st.session_state[Key.MAP_ZOOM] = event.zoom
     st.session_state[Key.SELECTED] = event.selected
-    # Only a toggle in the map's own layer panel sets the layers: a view report sent while
-    # the user ticks a sidebar box carries the list from before the tick, and must not undo it.
-    if event.kind == MAP_LAYER_TOGGLE:
-        shown = set(event.visible)
-        for layer_id in LAYER_IDS:
-            st.session_state[layer_key(layer_id)] = layer_id in shown
-        user_ids = [layer.spec.id for layer in st.session_state.get(Key.USER_LAYERS, [])]
-        st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i not in shown]
+    # A toggle in the map's own panel switches that one layer (views/visibility.py): the
+    # event's ``visible`` list may predate a sidebar tick, and is never applied.
+    if event.kind == MAP_LAYER_TOGGLE and event.layer is not None and event.on is not None:
+        if event.layer in LAYER_IDS:
+            set_shown(event.layer, event.on)
+        else:
+            user_ids = [layer.spec.id for layer in st.session_state.get(Key.USER_LAYERS, [])]
+            hidden = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
+            hidden = hidden - {event.layer} if event.on else hidden | {event.layer}
+            st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i in hidden]
     if event.day is not None:
         st.session_state[Key.AS_OF] = event.day

@@ -18,12 +18,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
 from layers.drawing.client_config import geometry_payload, layer_entry
 from layers.drawing.layer import MapLayer
+from layers.drawing.protocol import LayerEntry
 from views.keys import Key
 
 #: ``kind`` of the map's event asking for the features of the keys in :data:`NEED_FIELD`.
@@ -75,9 +75,7 @@ def _requested_keys() -> set[str]:
     return {k for k in keys if isinstance(k, str)} if isinstance(keys, list) else set()
 
 
-def session_layer_entries(
-    layers: Sequence[MapLayer], hidden: Collection[str]
-) -> list[dict[str, Any]]:
+def session_layer_entries(layers: Sequence[MapLayer], hidden: Collection[str]) -> list[LayerEntry]:
     """The map entries of the session's own layers, features included only when needed.
 
     A layer's features (:func:`~layers.drawing.client_config.geometry_payload`, with their
@@ -101,7 +99,7 @@ def session_layer_entries(
     sent: dict[str, _Sent] = st.session_state.get(Key.USER_LAYER_SENT, {})
     requested = _requested_keys()
     now: dict[str, _Sent] = {}
-    entries = []
+    entries: list[LayerEntry] = []
     for layer in layers:
         known = sent.get(layer.spec.id)
         fresh = known is None or not _same_layer(known.layer, layer)
@@ -109,9 +107,9 @@ def session_layer_entries(
             known = _Sent(layer, secrets.token_urlsafe(KEY_BYTES))
         now[layer.spec.id] = known
         entry = layer_entry(layer, visible=layer.spec.id not in hidden, dynamic=False)
-        entry[KEY_FIELD] = known.key
+        entry["key"] = known.key  # KEY_FIELD
         if fresh or known.key in requested:
-            entry[GEOJSON_FIELD] = geometry_payload(layer, with_props=True)
+            entry["geojson"] = geometry_payload(layer, with_props=True)  # GEOJSON_FIELD
         entries.append(entry)
     replace_in_session(Key.USER_LAYER_SENT, now)
     return entries

@@ -14,7 +14,7 @@ from layers.catalogue.spec import AS_OF_MIN, LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.basemaps import BASEMAPS
 from views.cache import get_event_days, get_withdrawal_summary
-from views.keys import Key, layer_key
+from views.keys import Key
 from views.state import (
     MODE_LABELS,
     MODES,
@@ -22,6 +22,8 @@ from views.state import (
     from_query,
     with_page_params,
 )
+from views.store import VIEW_PARAM, open_view, stored_version_days
+from views.visibility import checkbox_key, is_shown, seed_shown, sidebar_ticked
 
 
 def _init_from_url(today: date) -> None:
@@ -29,8 +31,11 @@ def _init_from_url(today: date) -> None:
     if st.session_state.get(Key.INITIALISED):
         return
     query = {key: st.query_params[key] for key in st.query_params}
+    opened: list[str] = []
+    if VIEW_PARAM in query:
+        query, opened = open_view(query)
     state, notices = from_query(query, today)
-    st.session_state[Key.NOTICES] = notices
+    st.session_state[Key.NOTICES] = [*opened, *notices]
     st.session_state[Key.AS_OF] = state.as_of
     st.session_state[Key.BELT_KM] = state.belt_km
     st.session_state[Key.BASEMAP] = state.basemap
@@ -39,14 +44,13 @@ def _init_from_url(today: date) -> None:
     st.session_state[Key.MAP_ZOOM] = state.zoom
     # The first view the map draws is the link's; after that the user's own view stays.
     st.session_state[Key.VIEW_REQUEST] = 1
-    for spec in CATALOGUE:
-        st.session_state[layer_key(spec.id)] = spec.id in state.layers
+    seed_shown(tuple(state.layers), tuple(spec.id for spec in CATALOGUE))
     st.session_state[Key.INITIALISED] = True
 
 
 def _step_event(direction: int) -> None:
-    """Move the date to the previous or next treaty event (a button's callback)."""
-    days = [day for day, _ in get_event_days()]
+    """Move the date to the previous or next treaty event or stored version (button callback)."""
+    days = sorted({day for day, _ in [*get_event_days(), *stored_version_days()]})
     current = st.session_state[Key.AS_OF]
     if direction > 0:
         later = [day for day in days if day > current]
@@ -130,7 +134,15 @@ def render_sidebar(today: date) -> ViewState:
     sidebar.caption("Treaty events: " + " · ".join(get_withdrawal_summary()))
     sidebar.markdown("**Layers**")
     for spec in CATALOGUE:
-        sidebar.checkbox(spec.title, key=layer_key(spec.id), help=spec.description)
+        # The box reports the user's tick; the truth is views/visibility.py's.
+        sidebar.checkbox(
+            spec.title,
+            value=is_shown(spec.id),
+            key=checkbox_key(spec.id),
+            on_change=sidebar_ticked,
+            args=(spec.id,),
+            help=spec.description,
+        )
         sidebar.markdown(_swatches(spec), unsafe_allow_html=True)
     sidebar.slider(
         "Belt depth (km)",
@@ -150,7 +162,7 @@ def render_sidebar(today: date) -> ViewState:
     )
     state = ViewState(
         as_of=st.session_state[Key.AS_OF],
-        layers=tuple(s.id for s in CATALOGUE if st.session_state.get(layer_key(s.id))),
+        layers=tuple(s.id for s in CATALOGUE if is_shown(s.id)),
         belt_km=int(st.session_state[Key.BELT_KM]),
         basemap=st.session_state[Key.BASEMAP],
         mode=st.session_state[Key.MODE],

@@ -18,10 +18,9 @@ from layers.drawing.basemaps import (
     BASEMAP_IDS,
     DEFAULT_CENTER,
     DEFAULT_ZOOM,
-    ZOOM_MAX,
-    ZOOM_MIN,
     center_in_range,
 )
+from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 
 MODES = ("explore", "present", "analyst")
 #: URL parameters that are not part of the view but address something on a page (``source``:

@@ -16,9 +16,10 @@ from geo.importer import (
 from layers.drawing.layer import MapLayer, user_layer
 from layers.safe_text import markdown_text as plain
 from runtime.heap import return_free_memory
-from views.keys import Key, remove_key
+from views.keys import Key, remove_key, store_key
 from views.memo import Refused, memo, refused_or
 from views.session_layers import forget_session_layer, replace_in_session
+from views.store import hide_stored, render_save_layer, stored_shown
 
 #: The file types the uploader accepts.
 UPLOAD_TYPES = upload_types()
@@ -95,7 +96,12 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
 
 
 def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None:
-    """List imported layers with a remove button each."""
+    """List imported layers with a remove button and "Save to the team library" each.
+
+    The team-library layers this session shows are listed too, each with a button that
+    takes it off the map (the library keeps it).
+    """
+    _render_stored_list(container)
     layers = session_user_layers()
     if not layers:
         return
@@ -108,4 +114,20 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
             kept = [x for x in layers if x.spec.id != layer.spec.id]
             replace_in_session(Key.USER_LAYERS, kept)
             forget_session_layer(layer.spec.id)
+            st.rerun()
+        render_save_layer(container, layer, source_file=layer.spec.title)
+
+
+def _render_stored_list(container: st.delta_generator.DeltaGenerator) -> None:
+    names = stored_shown()
+    if not names:
+        return
+    container.markdown("**From the team library**")
+    for number, name in enumerate(names):
+        cols = container.columns([4, 1])
+        cols[0].text(name)
+        if cols[1].button(
+            "✕", key=store_key(f"shown-{number}", "hide"), help=f"Take {name} off the map"
+        ):
+            hide_stored(name)
             st.rerun()

@@ -57,6 +57,7 @@ from views.charts import summary_chart
 from views.keys import Key
 from views.memo import Refused, Same, memo, recall, refused_or, remember
 from views.progress import progress_line
+from views.store import render_save_layer
 
 #: "Level" choice that lets the join pick the level matching more rows.
 AUTO_LEVEL = AUTO
@@ -87,6 +88,8 @@ class JoinedTable:
 
     layer: MapLayer
     drawn: MapLayer
+    table: Table | None = None
+    result: JoinResult | None = None
 
 
 def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable | None:
@@ -108,6 +111,14 @@ def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable 
         join_tab, summary_tab = st.tabs(["Join a table to the map", "Summarise a layer"])
         with join_tab:
             joined = _render_join()
+            if joined is not None:
+                render_save_layer(
+                    st,
+                    joined.layer,
+                    source_file=joined.layer.spec.title,
+                    table=joined.table,
+                    result=joined.result,
+                )
         with summary_tab:
             candidates = [*layers, joined.layer] if joined else list(layers)
             _render_summary(candidates)
@@ -340,7 +351,7 @@ def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable
     def draw() -> tuple[JoinedTable, Classification]:
         classes = classify(result.frame[value], scheme, k, ramp=ramp)
         layer = joined_layer(result, table.name, classification=classes, value_column=str(value))
-        return JoinedTable(layer, drawn_joined_layer(layer, result)), classes
+        return JoinedTable(layer, drawn_joined_layer(layer, result), table, result), classes
 
     joined, classes = memo(Key.JOIN_LAYER, (Same(result), choice), draw)
     st.caption(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from layers.drawing.protocol import TilesEntry
 
 #: Colour of the sea (the map's background) on the page, the export and the print map.
 SEA_COLOR = "#DCEBF2"
@@ -62,9 +63,6 @@ BASEMAP_IDS = tuple(b.id for b in BASEMAPS)
 #: Default view: the eastern flank and Ukraine (lat, lon in degrees) at Leaflet zoom 4.
 DEFAULT_CENTER = (55.0, 27.0)
 DEFAULT_ZOOM = 4
-#: Leaflet zoom levels the map allows (the client, a link's ``z`` and the map's own reports).
-ZOOM_MIN = 2
-ZOOM_MAX = 12
 #: Latitude (degrees) beyond which a map centre is not kept (Web Mercator ends near 85.05°).
 MAP_LAT_LIMIT = 85.0
 
@@ -93,7 +91,7 @@ def get_basemap(basemap_id: str) -> Basemap:
     raise KeyError(f"unknown basemap {basemap_id!r}; known: {', '.join(BASEMAP_IDS)}")
 
 
-def tiles_entry(basemap_id: str) -> dict[str, Any] | None:
+def tiles_entry(basemap_id: str) -> TilesEntry | None:
     """The tile layer the map client draws over the offline basemap, or ``None``.
 
     Parameters

@@ -1,4 +1,4 @@
-"""What the map client (``client/atlas_map.js``) receives: plain JSON-ready records.
+"""What the map client (``client/atlas_*.js``) receives: plain JSON-ready records.
 
 The client keeps one Leaflet map alive and is sent *changes*: each catalogue layer's geometry
 lives in a file it fetches once (or inline, for the standalone export), a user's own layer
@@ -25,9 +25,25 @@ from geo.facts.vocabulary import TreatyEvent
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.spec import LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
-from layers.drawing.basemaps import ZOOM_MAX, ZOOM_MIN
 from layers.drawing.display import DISPLAY_DECIMALS, display_geometry, format_value, shown_text
 from layers.drawing.layer import MapLayer
+from layers.drawing.protocol import (
+    ZOOM_RANGE,
+    BasemapEntry,
+    FeatureProps,
+    GoTo,
+    LayerEntry,
+    LegendGroup,
+    LegendRow,
+    MapConfig,
+    Patches,
+    StyleRecord,
+    TilesEntry,
+    ViewRequest,
+)
+from layers.drawing.protocol import (
+    TimelineStep as TimelineStepJson,
+)
 from layers.safe_text import script_json
 
 #: Fill and outline of countries drawn without treaty colour (the offline basemap).
@@ -103,7 +119,7 @@ def map_fields(spec: LayerSpec) -> list[tuple[str, str]]:
     return [(column, label) for column, label in spec.tooltip_fields if column not in NOT_ON_MAP]
 
 
-def feature_props(layer: MapLayer) -> dict[str, dict[str, Any]]:
+def feature_props(layer: MapLayer) -> dict[str, FeatureProps]:
     """Per feature: its style key ``s`` and the texts ``t`` of its tooltip fields.
 
     Parameters
@@ -121,7 +137,7 @@ def feature_props(layer: MapLayer) -> dict[str, dict[str, Any]]:
     style_column = layer.spec.style.color_column
     columns = [column for column, _ in map_fields(layer.spec)]
     records = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")
-    props = {}
+    props: dict[str, FeatureProps] = {}
     for position, (fid, record) in enumerate(zip(feature_ids(layer), records, strict=True)):
         texts = [
             str(position + 1) if column == "__row" else format_value(record.get(column))
@@ -168,7 +184,7 @@ def geometry_payload(
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 
-def style_table(style: LayerStyle) -> dict[str, dict[str, Any]]:
+def style_table(style: LayerStyle) -> dict[str, StyleRecord]:
     """Leaflet style record of each style key of a layer (``""``: the default).
 
     Parameters
@@ -179,10 +195,10 @@ def style_table(style: LayerStyle) -> dict[str, dict[str, Any]]:
     Returns
     -------
     dict
-        Style key → ``{"color", "stroke", "weight", "fill", "fillOpacity", "dash", "hatch"}``.
+        Style key → :class:`~layers.drawing.protocol.StyleRecord`.
     """
     keys: dict[str, str] = {"": style.default_color, **style.palette}
-    table = {}
+    table: dict[str, StyleRecord] = {}
     for key, color in keys.items():
         table[key] = {
             "color": color,
@@ -191,14 +207,14 @@ def style_table(style: LayerStyle) -> dict[str, dict[str, Any]]:
             # An outline-only polygon is not filled at all, so its inside never takes the
             # clicks meant for the layers beneath.
             "fill": style.fill and style.fill_opacity > 0,
-            "fillOpacity": style.fill_opacity if style.fill else 0.0,
+            "fill_opacity": style.fill_opacity if style.fill else 0.0,
             "dash": style.dash_array,
             "hatch": key in style.hatched,
         }
     return table
 
 
-def _legend_entry(entry: LegendEntry, style: LayerStyle, kind: str) -> dict[str, Any]:
+def _legend_entry(entry: LegendEntry, style: LayerStyle, kind: str) -> LegendRow:
     hatched = any(style.palette.get(value) == entry.color for value in style.hatched)
     shape = "line" if entry.kind == "line" else ("point" if kind == "point" else "fill")
     return {
@@ -210,7 +226,7 @@ def _legend_entry(entry: LegendEntry, style: LayerStyle, kind: str) -> dict[str,
     }
 
 
-def legend(layers: Sequence[MapLayer], *, edge_lon: float) -> list[dict[str, Any]]:
+def legend(layers: Sequence[MapLayer], *, edge_lon: float) -> list[LegendGroup]:
     """Legend groups: one per layer (shown while the layer is), then the basemap's.
 
     Parameters
@@ -223,9 +239,9 @@ def legend(layers: Sequence[MapLayer], *, edge_lon: float) -> list[dict[str, Any
     Returns
     -------
     list of dict
-        ``{"layer", "title", "entries": [{"label", "color", "kind", "opacity"}]}``.
+        :class:`~layers.drawing.protocol.LegendGroup` records.
     """
-    groups: list[dict[str, Any]] = [
+    groups: list[LegendGroup] = [
         {
             "layer": layer.spec.id,
             "title": layer.spec.title,
@@ -242,9 +258,9 @@ def legend(layers: Sequence[MapLayer], *, edge_lon: float) -> list[dict[str, Any
             "title": "Basemap",
             "entries": [
                 {"label": "Not in the treaty tables (no colour)", "color": BASEMAP_FILL,
-                 "kind": "fill", "opacity": 1.0},
+                 "kind": "fill", "opacity": 1.0, "dash": False},
                 {"label": f"Beyond the map's extent (east of {edge_lon:g}°E)",
-                 "color": EDGE_FILL, "kind": "fill", "opacity": 1.0},
+                 "color": EDGE_FILL, "kind": "fill", "opacity": 1.0, "dash": False},
             ],
         }
     )  # fmt: skip
@@ -257,9 +273,7 @@ def bounds_of(frame_bounds: Iterable[float]) -> list[float]:
     return [round(miny, 4), round(minx, 4), round(maxy, 4), round(maxx, 4)]
 
 
-def presets(
-    countries: gpd.GeoDataFrame, user_layers: Sequence[MapLayer] = ()
-) -> list[dict[str, Any]]:
+def presets(countries: gpd.GeoDataFrame, user_layers: Sequence[MapLayer] = ()) -> list[GoTo]:
     """The "Go to" views: :data:`PRESETS` framed on country outlines, then each import.
 
     Parameters
@@ -275,14 +289,14 @@ def presets(
         ``{"id", "label", "bounds": [south, west, north, east]}`` (degrees).
     """
     shapes = countries.set_index("iso3").geometry
-    out = []
+    out: list[GoTo] = []
     for preset in PRESETS:
         union = shapely.union_all(np.asarray(shapes.loc[list(preset.iso3s)].values))
         out.append({"id": preset.id, "label": preset.label, "bounds": bounds_of(union.bounds)})
     return out + fit_presets(user_layers)
 
 
-def fit_presets(user_layers: Sequence[MapLayer]) -> list[dict[str, Any]]:
+def fit_presets(user_layers: Sequence[MapLayer]) -> list[GoTo]:
     """One "Fit: <title>" view per imported layer that has geometry.
 
     Parameters
@@ -295,7 +309,7 @@ def fit_presets(user_layers: Sequence[MapLayer]) -> list[dict[str, Any]]:
     list of dict
         ``{"id", "label", "bounds": [south, west, north, east]}`` (degrees, EPSG:4326).
     """
-    out = []
+    out: list[GoTo] = []
     for layer in user_layers:
         if len(layer.frame) and not layer.frame.geometry.is_empty.all():
             out.append(
@@ -324,9 +338,9 @@ class TimelineStep:
 
     day: date
     caption: str
-    patches: dict[str, dict[str, dict[str, Any]]]
+    patches: Patches
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> TimelineStepJson:
         """The step as the client reads it."""
         return {"date": self.day.isoformat(), "caption": self.caption, "patches": self.patches}
 
@@ -383,9 +397,9 @@ def timeline(
         The first step carries every feature of each layer, later ones only the changes.
     """
     steps = []
-    previous: dict[str, dict[str, dict[str, Any]]] = {}
+    previous: Patches = {}
     for day, caption in days:
-        patches = {}
+        patches: Patches = {}
         for layer_id in dynamic_ids:
             props = feature_props(layer_at(layer_id, day))
             before = previous.get(layer_id, {})
@@ -404,7 +418,7 @@ def layer_entry(
     dynamic: bool,
     url: str | None = None,
     data: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> LayerEntry:
     """One layer as the client reads it.
 
     Parameters
@@ -422,10 +436,10 @@ def layer_entry(
 
     Returns
     -------
-    dict
+    LayerEntry
     """
     spec: LayerSpec = layer.spec
-    entry: dict[str, Any] = {
+    entry: LayerEntry = {
         "id": spec.id,
         "title": spec.title,
         "kind": spec.geometry,
@@ -445,18 +459,18 @@ def layer_entry(
 
 
 def map_config(
-    entries: list[dict[str, Any]],
+    entries: list[LayerEntry],
     *,
     drawn: Sequence[MapLayer],
-    patches: dict[str, dict[str, dict[str, Any]]],
+    patches: Patches,
     as_of: date | None,
     present: bool,
-    basemap: dict[str, Any],
-    view: dict[str, Any],
-    timeline_source: str | list[dict[str, Any]] | None,
-    go_to: list[dict[str, Any]],
+    basemap: BasemapEntry,
+    view: ViewRequest,
+    timeline_source: str | list[TimelineStepJson] | None,
+    go_to: list[GoTo],
     selected: str | None = None,
-) -> dict[str, Any]:
+) -> MapConfig:
     """The whole configuration the client's ``update`` receives (page and export alike).
 
     Parameters
@@ -484,7 +498,7 @@ def map_config(
 
     Returns
     -------
-    dict
+    MapConfig
     """
     return {
         "date": as_of.isoformat() if as_of else "",
@@ -497,7 +511,7 @@ def map_config(
         "timeline": timeline_source,
         "presets": go_to,
         "view": view,
-        "zoom_range": [ZOOM_MIN, ZOOM_MAX],
+        "zoom_range": list(ZOOM_RANGE),
         "selected": selected,
     }
 
@@ -507,8 +521,8 @@ def basemap_entry(
     edge: tuple[float, float, float],
     url: str | None = None,
     data: dict[str, Any] | None = None,
-    tiles: dict[str, str] | None = None,
-) -> dict[str, Any]:
+    tiles: TilesEntry | None = None,
+) -> BasemapEntry:
     """The offline basemap (and optional tiles) as the client reads it.
 
     Parameters
@@ -522,13 +536,13 @@ def basemap_entry(
 
     Returns
     -------
-    dict
+    BasemapEntry
     """
-    entry: dict[str, Any] = {
+    entry: BasemapEntry = {
         "fill": BASEMAP_FILL,
         "stroke": BASEMAP_STROKE,
         "edge": list(edge),
-        "edgeFill": EDGE_FILL,
+        "edge_fill": EDGE_FILL,
         "tiles": tiles,
         "attribution": ["Natural Earth (public domain)"],
     }

@@ -18,9 +18,19 @@ from pathlib import Path
 
 LEAFLET_PACKAGE = "js_lib_leaflet"
 ASSET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png")
-#: The map client (``client/atlas_map.js`` and ``.css``), served from ``static/vendor/atlas``.
+#: The map client (``client/*.js`` and ``atlas_map.css``), served from ``static/vendor/atlas``.
 CLIENT_DIR = Path(__file__).resolve().parent / "client"
-CLIENT_FILES = ("atlas_map.js", "atlas_map.css")
+#: The client's scripts in the order a page loads them (no build step): shared constants and
+#: helpers, the core (the AtlasMap object), then the parts that add its methods.
+CLIENT_SCRIPTS = (
+    "atlas_base.js",
+    "atlas_core.js",
+    "atlas_controls.js",
+    "atlas_layers.js",
+    "atlas_time.js",
+    "atlas_measure.js",
+)
+CLIENT_FILES = (*CLIENT_SCRIPTS, "atlas_map.css")
 #: Folder under ``static/`` of the catalogue's layer files the live map fetches
 #: (``static/layers/<sha256>.json``, public: they hold only shipped data). A user's layers are
 #: never written there, nor anywhere else (``views/session_layers.py``).
@@ -139,6 +149,11 @@ def publish_json(text: str, app_dir: Path) -> str:
         Path(tmp).chmod(0o644)
         Path(tmp).replace(path)
     return f"{DATA_URL_PREFIX}/{name}"
+
+
+def client_script() -> str:
+    """The client's scripts as one text, in load order, for inlining into an export."""
+    return "\n".join(client_text(name) for name in CLIENT_SCRIPTS)
 
 
 def leaflet_inline() -> tuple[str, str]:

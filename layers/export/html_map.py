@@ -27,7 +27,7 @@ from layers.drawing.client_config import (
 )
 from layers.drawing.emphasis import dim_beneath_choropleth, is_choropleth
 from layers.drawing.layer import MapLayer
-from layers.drawing.offline import client_text, leaflet_inline
+from layers.drawing.offline import client_script, client_text, leaflet_inline
 from layers.export.frames import check_layers
 from layers.export.options import ExportOptions
 from layers.export.provenance import export_metadata, sources_line
@@ -162,7 +162,7 @@ def to_html(
     ]
     title = f"{GENERATOR} — {metadata['as_of'] or ''}".strip(" —")
     leaflet_js, leaflet_css = leaflet_inline()
-    client_js = client_text("atlas_map.js").replace("</script", "<\\/script")
+    client_js = client_script().replace("</script", "<\\/script")
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html_text(title)}</title>\n"

@@ -1,8 +1,10 @@
 """What the map component of an ``AppTest`` run would draw (read from its configuration).
 
 The map is a custom component (``views/map_view.py``), which ``AppTest`` exposes as an
-``UnknownElement`` of type ``component_instance``; its ``json_args["config"]`` is what the map
-client in the browser receives. Each shown catalogue layer's features are in the file the
+``UnknownElement`` of type ``component_instance``; its ``json_args["message"]`` is the update
+the map client in the browser receives (a delta against the previous run's configuration:
+``layers/drawing/protocol.py``), and the client's whole configuration is that update applied
+to the previous one. Each shown catalogue layer's features are in the file the
 browser would fetch from the app's static route; a session layer's come inline, on the run
 that first draws them or that answers the client's ``need`` event (``views/session_layers.py``).
 """
@@ -16,6 +18,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from layers.drawing.offline import DATA_FOLDER, DATA_URL_PREFIX
+from layers.drawing.protocol import ConfigDelta
 from views.keys import Key
 from views.session_layers import GEOJSON_FIELD, KEY_FIELD, LAYER_REQUEST, NEED_FIELD
 
@@ -29,9 +32,24 @@ def map_component(at: AppTest) -> Any:
     return components[0]
 
 
+def map_message(at: AppTest) -> ConfigDelta:
+    """The update the map client receives on this run."""
+    message: ConfigDelta = json.loads(map_component(at).proto.json_args)["message"]
+    return message
+
+
 def map_config(at: AppTest) -> dict[str, Any]:
-    """What the map client receives on this run."""
-    return json.loads(map_component(at).proto.json_args)["config"]
+    """The whole configuration the map client holds after this run's update.
+
+    The session's record of it (``Key.MAP_SENT``), checked against the update: the update
+    applied to the record of the revision before gives it (or is it, when whole).
+    """
+    sent = at.session_state[Key.MAP_SENT]
+    message = map_message(at)
+    assert message["rev"] == sent["rev"]
+    if message["base"] is None:
+        assert message["set"] == sent["config"]
+    return sent["config"]
 
 
 def fetched(url: str) -> dict[str, Any]:

@@ -1,11 +1,21 @@
 /*
  * The Streamlit side of the map: speaks the custom-component protocol (postMessage) and hands
  * each new configuration to the one AtlasMap that lives as long as this frame.
+ *
+ * The page sends updates, not the whole configuration (ConfigDelta, layers/drawing/protocol.py):
+ * `set` is merged into the configuration of revision `base` (objects key by key, anything else
+ * replaced), the paths in `unset` are removed. A frame that does not hold revision `base` (a new
+ * frame, a rerun that never arrived) asks for the whole configuration with a `need` event.
  */
 (function () {
   'use strict';
+  var DEFAULT_VIEWPORT_PX = 800;  // window height when the top window cannot be read
+  var MIN_HEIGHT_PX = 320;
   var atlas = null;
   var height = null;
+  var config = null;  // the whole configuration of revision `rev`
+  var rev = null;
+  var askedFor = null;  // the update revision a whole configuration was asked for after
 
   function post(type, extra) {
     var message = {isStreamlitMessage: true, type: type};
@@ -13,12 +23,36 @@
     window.parent.postMessage(message, '*');
   }
 
+  function send(value) { post('streamlit:setComponentValue', {value: value, dataType: 'json'}); }
+
+  function isObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  }
+
+  /* A new object: `base` with `changes` merged in (`base` itself is left as it was). */
+  function merge(base, changes) {
+    var out = {};
+    Object.keys(base).forEach(function (k) { out[k] = base[k]; });
+    Object.keys(changes).forEach(function (k) {
+      out[k] = isObject(changes[k]) && isObject(out[k]) ? merge(out[k], changes[k]) : changes[k];
+    });
+    return out;
+  }
+
+  function without(base, path) {
+    var out = merge(base, {});
+    if (path.length === 1) { delete out[path[0]]; }
+    else if (isObject(out[path[0]])) { out[path[0]] = without(out[path[0]], path.slice(1)); }
+    return out;
+  }
+
   function fitHeight(config) {
     var wanted = config.height_px;
     if (config.height_vh) {
       var top = window.top || window.parent;
-      var viewport = top && top.innerHeight ? top.innerHeight : 800;
-      wanted = Math.max(config.height_min_px || 320, Math.round(viewport * config.height_vh));
+      var viewport = top && top.innerHeight ? top.innerHeight : DEFAULT_VIEWPORT_PX;
+      wanted = Math.max(config.height_min_px || MIN_HEIGHT_PX,
+        Math.round(viewport * config.height_vh));
     }
     if (wanted !== height) {
       height = wanted;
@@ -31,14 +65,24 @@
   window.addEventListener('message', function (event) {
     var data = event.data || {};
     if (data.type !== 'streamlit:render') { return; }
-    var config = data.args && data.args.config;
-    if (!config) { return; }
+    var update = data.args && data.args.message;
+    if (!update || update.rev === rev) { return; }
+    if (update.base !== null && update.base !== rev) {
+      if (askedFor !== update.rev) {
+        askedFor = update.rev;
+        send({kind: 'need', need: [], full: true, seq: Date.now()});
+      }
+      return;
+    }
+    var next = merge(update.base === null ? {} : config, update.set);
+    update.unset.forEach(function (path) { next = without(next, path); });
+    config = next;
+    rev = update.rev;
     fitHeight(config);
     if (!atlas) {
-      atlas = new window.AtlasMap(document.getElementById('map'), {
-        send: function (value) { post('streamlit:setComponentValue', {value: value, dataType: 'json'}); }
-      });
-      window.atlas = atlas;  // for the browser tests
+      atlas = new window.AtlasMap(document.getElementById('map'), {send: send});
+      window.atlas = atlas;
+      window.atlasTest = atlas.testApi();  // what the browser tests read
     }
     atlas.update(config);
   });

@@ -1,0 +1,263 @@
+/*
+ * Eastern Flank Mine Atlas — the map client: shared constants, helpers and the protocol.
+ *
+ * One Leaflet map that lives as long as the page: `update(config)` is called with each new
+ * view and changes only what changed (a layer's data is fetched once per URL; a date change
+ * restyles features from a small table of properties). The same file draws the live page
+ * (inside a Streamlit component) and the standalone HTML export (data inline, no server).
+ *
+ * A user's own layer (an import, a joined table) has no URL: the page sends its features
+ * inline once, under a `key`, and then the key alone (views/session_layers.py); the client
+ * keeps them while the layer is in the configuration, and asks with a `need` event for a
+ * key it lacks (a new frame, a rerun that never arrived).
+ *
+ * Every text that can come from data is written with textContent, never as HTML.
+ *
+ * The protocol (layers/drawing/protocol.py; tests/test_map_protocol.py holds both sides to it):
+ *
+ * @typedef {Object} StyleRecord
+ * @property {string} color
+ * @property {string} stroke
+ * @property {number} weight
+ * @property {boolean} fill
+ * @property {number} fill_opacity
+ * @property {?string} dash
+ * @property {boolean} hatch
+ *
+ * @typedef {Object} FeatureProps
+ * @property {string} s  style key
+ * @property {string[]} t  tooltip texts, in the order of the layer's fields
+ *
+ * @typedef {Object} LegendRow
+ * @property {string} label
+ * @property {string} color
+ * @property {string} kind  'fill', 'hatch', 'line' or 'point'
+ * @property {number} opacity
+ * @property {boolean} dash
+ *
+ * @typedef {Object} LegendGroup
+ * @property {?string} layer  null: the basemap's
+ * @property {string} title
+ * @property {LegendRow[]} entries
+ *
+ * @typedef {Object} GoTo
+ * @property {string} id
+ * @property {string} label
+ * @property {number[]} bounds  [south, west, north, east], degrees
+ *
+ * @typedef {Object} TilesEntry
+ * @property {string} url
+ * @property {string} attribution
+ * @property {string} offline_notice
+ *
+ * @typedef {Object} BasemapEntry
+ * @property {string} fill
+ * @property {string} stroke
+ * @property {number[]} edge  [east edge lon, south lat, north lat]
+ * @property {string} edge_fill
+ * @property {?TilesEntry} tiles
+ * @property {string[]} attribution
+ * @property {string} [url]
+ * @property {Object} [data]
+ *
+ * @typedef {Object} LayerEntry
+ * @property {string} id
+ * @property {string} title
+ * @property {boolean} visible
+ * @property {string} [kind]  'polygon', 'line' or 'point'
+ * @property {boolean} [dynamic]  its properties come in MapConfig.patches
+ * @property {boolean} [outline]
+ * @property {string[]} [fields]
+ * @property {Object<string, StyleRecord>} [styles]
+ * @property {string[]} [attribution]
+ * @property {?number} [min_zoom]
+ * @property {string} [url]
+ * @property {Object} [data]
+ * @property {string} [key]  a session layer's key
+ * @property {string} [geojson]  a session layer's features, on the rerun that sends them
+ *
+ * @typedef {Object} ViewRequest
+ * @property {number} request
+ * @property {number[]} [center]  [lat, lon]
+ * @property {number} [zoom]
+ * @property {number[]} [bounds]
+ *
+ * @typedef {Object} TimelineStep
+ * @property {string} date
+ * @property {string} caption
+ * @property {Object<string, Object<string, FeatureProps>>} patches
+ *
+ * @typedef {Object} MapConfig
+ * @property {string} date
+ * @property {string} date_prefix
+ * @property {boolean} present
+ * @property {BasemapEntry} basemap
+ * @property {LayerEntry[]} layers
+ * @property {Object<string, Object<string, FeatureProps>>} patches
+ * @property {LegendGroup[]} legend
+ * @property {(string|TimelineStep[]|null)} timeline
+ * @property {GoTo[]} presets
+ * @property {ViewRequest} view
+ * @property {number[]} zoom_range  [min, max]
+ * @property {?string} selected
+ * @property {number} [height_px]
+ * @property {number} [height_vh]
+ * @property {number} [height_min_px]
+ *
+ * Events (one per user action; each carries seq, center, zoom, selected, visible):
+ * 'view'; 'select'; 'layers' with layer and on; 'date' with date; 'need' with need.
+ */
+(function (global) {
+  'use strict';
+
+  var PANES = [
+    ['atlas-basemap', 150, false],
+    ['atlas-hits', 470, true]
+  ];
+  var HATCH_ID = 'atlas-hatch';
+  var VIEW_REPORT_MS = 400;
+  var PLAY_STEP_MS = 400;  // 2.5 steps a second: the target is at least 2
+  var NARROW_PX = 600;
+  var POPUP_MAX_PX = 320;
+  var POPUP_MIN_PX = 120;
+  var POPUP_PAN_PX = 20;    // the popup keeps this far from the map's edges
+  var POPUP_CHROME_PX = 48; // Leaflet's padding around the popup text and its border
+  var UNDER_POPUP = 'atlas-under-popup';  // a control hidden while it would cover the popup
+  var SESSION_SOURCE = 'session:';  // prefix of a session layer's source (its key follows)
+  var ASK_AGAIN_MS = 3000;  // a request for a session layer's features is repeated after this…
+  var ASK_MAX = 5;          // … at most this often per key
+  var HIT_WIDTH_PX = 16;    // width of a line's invisible twin that takes hover and clicks
+  var PRESENT_WEIGHT = 1.6; // lines are this much heavier in projector mode
+  var SELECTED_EXTRA_PX = 2.5;  // a selected feature's outline is this much wider
+  var HOVER_EXTRA_PX = 2;   // a hovered line is this much wider
+  var POINT_RADIUS_PX = 6;
+  var FIT_PADDING_PX = 12;  // margin around a "Go to" view
+  var FIT_MAX_ZOOM = 10;    // a "Go to" view never zooms in further
+  var LEGEND_HEIGHT_SHARE = 0.3;  // the open legend takes at most this share of the map's height…
+  var LEGEND_MIN_HEIGHT_PX = 60;
+  var LEGEND_WIDTH_SHARE = 0.4;   // … and of its width, within these bounds
+  var LEGEND_MIN_WIDTH_PX = 150;
+  var LEGEND_MAX_WIDTH_PX = 260;
+  // Panes of the layers, by kind (a layer's order within its kind adds up to MAX_PANE_ORDER).
+  var PANE_Z = {fill: 400, outline: 440, line: 450, point: 480};
+  var MAX_PANE_ORDER = 9;
+  var BASEMAP_WEIGHT = 0.6;
+  var EDGE_LINE = {color: '#555555', weight: 1.5};
+  var MEASURE_LINE = {color: '#000', weight: 2, dashArray: '4 4'};
+  var SELECTED_COLOR = '#000000';
+
+  function el(tag, className, parent) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (parent) { parent.appendChild(node); }
+    return node;
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;');
+  }
+
+  function setText(node, value) {
+    node.textContent = value === undefined || value === null ? '' : String(value);
+    return node;
+  }
+
+  function icon(path) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('width', '16'); svg.setAttribute('height', '16');
+    svg.setAttribute('viewBox', '0 0 16 16'); svg.setAttribute('aria-hidden', 'true');
+    var shape = document.createElementNS(ns, 'path');
+    shape.setAttribute('d', path); shape.setAttribute('fill', 'none');
+    shape.setAttribute('stroke', '#333'); shape.setAttribute('stroke-width', '1.6');
+    svg.appendChild(shape);
+    return svg;
+  }
+
+  function installHatch(doc) {
+    if (doc.getElementById(HATCH_ID)) { return; }
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = doc.createElementNS(ns, 'svg');
+    svg.setAttribute('width', '0');
+    svg.setAttribute('height', '0');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.style.position = 'absolute';
+    var pattern = doc.createElementNS(ns, 'pattern');
+    pattern.setAttribute('id', HATCH_ID);
+    pattern.setAttribute('patternUnits', 'userSpaceOnUse');
+    pattern.setAttribute('width', '8');
+    pattern.setAttribute('height', '8');
+    pattern.setAttribute('patternTransform', 'rotate(45)');
+    var back = doc.createElementNS(ns, 'rect');
+    back.setAttribute('width', '8');
+    back.setAttribute('height', '8');
+    back.setAttribute('fill', '#FFFFFF');
+    var line = doc.createElementNS(ns, 'rect');
+    line.setAttribute('width', '2.5');
+    line.setAttribute('height', '8');
+    line.setAttribute('fill', '#6B6B6B');
+    pattern.appendChild(back);
+    pattern.appendChild(line);
+    var defs = doc.createElementNS(ns, 'defs');
+    defs.appendChild(pattern);
+    svg.appendChild(defs);
+    doc.body.appendChild(svg);
+  }
+
+  /* Leaflet path options for a style record sent by the server. */
+  function pathStyle(style, present) {
+    var weight = (style.weight || 1) * (present ? PRESENT_WEIGHT : 1);
+    var out = {
+      color: style.stroke || style.color || '#222222',
+      weight: weight,
+      opacity: 1,
+      dashArray: style.dash || null,
+      fill: style.fill !== false,
+      fillColor: style.hatch ? 'url(#' + HATCH_ID + ')' : (style.color || '#888888'),
+      fillOpacity: style.fill === false ? 0 : (style.fill_opacity === undefined ? 1 : style.fill_opacity)
+    };
+    return out;
+  }
+
+
+  global.AtlasLib = {
+    PANES: PANES,
+    HATCH_ID: HATCH_ID,
+    VIEW_REPORT_MS: VIEW_REPORT_MS,
+    PLAY_STEP_MS: PLAY_STEP_MS,
+    NARROW_PX: NARROW_PX,
+    POPUP_MAX_PX: POPUP_MAX_PX,
+    POPUP_MIN_PX: POPUP_MIN_PX,
+    POPUP_PAN_PX: POPUP_PAN_PX,
+    POPUP_CHROME_PX: POPUP_CHROME_PX,
+    UNDER_POPUP: UNDER_POPUP,
+    SESSION_SOURCE: SESSION_SOURCE,
+    ASK_AGAIN_MS: ASK_AGAIN_MS,
+    ASK_MAX: ASK_MAX,
+    HIT_WIDTH_PX: HIT_WIDTH_PX,
+    PRESENT_WEIGHT: PRESENT_WEIGHT,
+    SELECTED_EXTRA_PX: SELECTED_EXTRA_PX,
+    HOVER_EXTRA_PX: HOVER_EXTRA_PX,
+    POINT_RADIUS_PX: POINT_RADIUS_PX,
+    FIT_PADDING_PX: FIT_PADDING_PX,
+    FIT_MAX_ZOOM: FIT_MAX_ZOOM,
+    LEGEND_HEIGHT_SHARE: LEGEND_HEIGHT_SHARE,
+    LEGEND_MIN_HEIGHT_PX: LEGEND_MIN_HEIGHT_PX,
+    LEGEND_WIDTH_SHARE: LEGEND_WIDTH_SHARE,
+    LEGEND_MIN_WIDTH_PX: LEGEND_MIN_WIDTH_PX,
+    LEGEND_MAX_WIDTH_PX: LEGEND_MAX_WIDTH_PX,
+    PANE_Z: PANE_Z,
+    MAX_PANE_ORDER: MAX_PANE_ORDER,
+    BASEMAP_WEIGHT: BASEMAP_WEIGHT,
+    EDGE_LINE: EDGE_LINE,
+    MEASURE_LINE: MEASURE_LINE,
+    SELECTED_COLOR: SELECTED_COLOR,
+    el: el,
+    escapeHtml: escapeHtml,
+    setText: setText,
+    icon: icon,
+    installHatch: installHatch,
+    pathStyle: pathStyle
+  };
+}(window));

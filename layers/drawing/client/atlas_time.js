@@ -1,0 +1,105 @@
+/*
+ * The treaty timeline: stepping and playing through the events, and the keyboard.
+ * (Part of the map client, loaded after atlas_base.js and atlas_core.js: offline.CLIENT_SCRIPTS.)
+ */
+(function (global) {
+  'use strict';
+  var A = global.AtlasLib;
+  var PLAY_STEP_MS = A.PLAY_STEP_MS;
+  var setText = A.setText;
+  var AtlasMap = global.AtlasMap;
+
+  /* ------------------------------------------------------------------------ time */
+
+  AtlasMap.prototype._showDate = function (text, caption) {
+    setText(this._dateText, text);
+    setText(this._caption, caption || '');
+  };
+
+  AtlasMap.prototype._applyStep = function (index) {
+    var step = this.timeline[index];
+    var self = this;
+    if (!step) { return; }
+    this.playIndex = index;
+    Object.keys(step.patches || {}).forEach(function (id) {
+      var state = self.layers[id];
+      if (!state) { return; }
+      var patch = step.patches[id];
+      Object.keys(patch).forEach(function (fid) { state.props[fid] = patch[fid]; });
+      self._restyle(state);
+    });
+    this._showDate(this.config.date_prefix + step.date, step.caption);
+  };
+
+  AtlasMap.prototype._stepIndexFor = function (date) {
+    // the last event on or before date (ISO strings compare as dates)
+    var index = -1;
+    for (var i = 0; i < this.timeline.length; i++) {
+      if (this.timeline[i].date <= date) { index = i; }
+    }
+    return index;
+  };
+
+  AtlasMap.prototype._setTimeline = function (source) {
+    // An array (the export) or the URL of one (the live page, fetched once per URL).
+    var self = this;
+    if (Array.isArray(source)) { this.timeline = source; this._timelineSource = null; return; }
+    if (!source) { this.timeline = []; this._timelineSource = null; return; }
+    if (source === this._timelineSource) { return; }
+    this._timelineSource = source;
+    this.timeline = [];
+    this._load(source).then(function (steps) {
+      if (self._timelineSource === source) { self.timeline = steps; }
+    });
+  };
+
+  AtlasMap.prototype.togglePlay = function () {
+    var self = this;
+    if (this.playing) { this.stopPlay(true); return; }
+    if (!this.timeline.length) { return; }
+    setText(this._playButton, '❚❚');
+    this._playButton.title = 'Pause';
+    this.container.classList.add('atlas-playing');
+    this._applyStep(0);
+    this.playing = setInterval(function () {
+      if (self.playIndex >= self.timeline.length - 1) { self.stopPlay(true); return; }
+      self._applyStep(self.playIndex + 1);
+    }, PLAY_STEP_MS);
+  };
+
+  AtlasMap.prototype.stopPlay = function (report) {
+    clearInterval(this.playing);
+    this.playing = null;
+    setText(this._playButton, '▶');
+    this._playButton.title = 'Play the treaty events';
+    this.container.classList.remove('atlas-playing');
+    if (report && this.playIndex >= 0) {
+      this._emit({kind: 'date', date: this.timeline[this.playIndex].date});
+    }
+  };
+
+  AtlasMap.prototype.stepEvent = function (direction) {
+    if (this.playing) { this.stopPlay(false); }
+    if (!this.timeline.length || !this.config) { return; }
+    var current = this._stepIndexFor(this.config.date);
+    var index;
+    if (direction > 0) {
+      index = current + 1;
+    } else {
+      index = this.timeline[current] && this.timeline[current].date === this.config.date
+        ? current - 1 : current;
+    }
+    index = Math.max(0, Math.min(this.timeline.length - 1, index));
+    this._applyStep(index);
+    this._emit({kind: 'date', date: this.timeline[index].date});
+  };
+
+  AtlasMap.prototype._onKey = function (e) {
+    var target = e.target && e.target.tagName;
+    if (target === 'SELECT' || target === 'INPUT') { return; }
+    if (e.key === 'PageDown' || (e.key === ']')) { this.stepEvent(1); e.preventDefault(); }
+    if (e.key === 'PageUp' || (e.key === '[')) { this.stepEvent(-1); e.preventDefault(); }
+    if (e.key === ' ' && e.target === this.container) { this.togglePlay(); e.preventDefault(); }
+    if (e.key === 'Escape' && this.measuring) { this.setMeasuring(false); }
+  };
+}(window));

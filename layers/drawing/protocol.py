@@ -1,0 +1,310 @@
+"""The map protocol: what the page sends the map client, and what the client sends back.
+
+One record type per message, in one place, mirrored by the JSDoc ``@typedef`` blocks at the
+top of ``client/atlas_base.js`` (the same names, the same keys). Keys are ``snake_case``
+everywhere. ``tests/test_map_protocol.py`` holds the two sides to each other: the client
+reads no key Python does not send, Python sends no key the client ignores, and the builders
+in :mod:`layers.drawing.client_config` produce exactly these keys.
+
+Units: coordinates are degrees (EPSG:4326), ``[lat, lon]`` for a point and
+``[south, west, north, east]`` for bounds; zoom is a Leaflet zoom level.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Literal, NotRequired, TypedDict
+
+#: Leaflet zoom levels the map allows (the client, a link's ``z`` and the map's own reports).
+ZOOM_MIN = 2
+ZOOM_MAX = 12
+#: ``[min, max]`` Leaflet zoom the client allows (sent in :class:`MapConfig`).
+ZOOM_RANGE = (ZOOM_MIN, ZOOM_MAX)
+
+
+# ----------------------------------------------------------------------- page -> client
+
+
+class StyleRecord(TypedDict):
+    """Leaflet path style of one style key of a layer."""
+
+    color: str
+    stroke: str
+    weight: float
+    fill: bool
+    fill_opacity: float
+    dash: str | None
+    hatch: bool
+
+
+class FeatureProps(TypedDict):
+    """Per feature: style key ``s`` and the texts ``t`` of the layer's tooltip fields."""
+
+    s: str
+    t: list[str]
+
+
+class LegendRow(TypedDict):
+    """One swatch of the legend."""
+
+    label: str
+    color: str
+    kind: str
+    opacity: float
+    dash: bool
+
+
+class LegendGroup(TypedDict):
+    """A layer's legend (``layer`` ``None``: the basemap's)."""
+
+    layer: str | None
+    title: str
+    entries: list[LegendRow]
+
+
+class GoTo(TypedDict):
+    """A "Go to" view."""
+
+    id: str
+    label: str
+    bounds: list[float]
+
+
+class TilesEntry(TypedDict):
+    """A tile server drawn over the offline basemap."""
+
+    url: str
+    attribution: str
+    offline_notice: str
+
+
+class BasemapEntry(TypedDict):
+    """The offline basemap: countries (by URL or inline) and the region's east edge."""
+
+    fill: str
+    stroke: str
+    edge: list[float]
+    edge_fill: str
+    tiles: TilesEntry | None
+    attribution: list[str]
+    url: NotRequired[str]
+    data: NotRequired[object]
+
+
+class LayerEntry(TypedDict):
+    """One layer. A switched-off catalogue layer is a stub: ``id``, ``title``, ``visible``."""
+
+    id: str
+    title: str
+    visible: bool
+    kind: NotRequired[str]
+    dynamic: NotRequired[bool]
+    outline: NotRequired[bool]
+    fields: NotRequired[list[str]]
+    styles: NotRequired[dict[str, StyleRecord]]
+    attribution: NotRequired[list[str]]
+    min_zoom: NotRequired[float | None]
+    url: NotRequired[str]
+    data: NotRequired[object]
+    key: NotRequired[str]
+    geojson: NotRequired[str]
+
+
+class ViewRequest(TypedDict):
+    """A view the page asks for; the client moves only when ``request`` changes."""
+
+    request: int
+    center: NotRequired[list[float]]
+    zoom: NotRequired[float]
+    bounds: NotRequired[list[float]]
+
+
+class TimelineStep(TypedDict):
+    """One step of the play-through (a file the client fetches, or inline in an export)."""
+
+    date: str
+    caption: str
+    patches: dict[str, dict[str, FeatureProps]]
+
+
+#: Layer id -> feature id -> properties.
+Patches = dict[str, dict[str, FeatureProps]]
+
+
+class MapConfig(TypedDict):
+    """What the client's ``update`` receives (the live page and the export alike)."""
+
+    date: str
+    date_prefix: str
+    present: bool
+    basemap: BasemapEntry
+    layers: list[LayerEntry]
+    patches: Patches
+    legend: list[LegendGroup]
+    timeline: str | list[TimelineStep] | None
+    presets: list[GoTo]
+    view: ViewRequest
+    zoom_range: list[int]
+    selected: str | None
+    height_px: NotRequired[float]
+    height_vh: NotRequired[float]
+    height_min_px: NotRequired[float]
+
+
+# ----------------------------------------------------------------------- client -> page
+# Every event carries the map's view (centre, zoom, selection, visible layers) and a ``seq``
+# (a time stamp); its ``kind`` says what the user did. The page checks every field
+# (``views/map_events.py``) and applies a kind's own field only.
+
+
+class _EventBase(TypedDict):
+    seq: float
+    center: list[float]
+    zoom: float
+    selected: str | None
+    visible: list[str]
+
+
+class ViewEvent(_EventBase):
+    """The user stopped moving the map."""
+
+    kind: Literal["view"]
+
+
+class SelectEvent(_EventBase):
+    """The user clicked a feature (``selected``: ``"<layer id>:<feature id>"``)."""
+
+    kind: Literal["select"]
+
+
+class LayersEvent(_EventBase):
+    """The user switched ``layer`` on or off (``on``) in the map's own panel."""
+
+    kind: Literal["layers"]
+    layer: str
+    on: bool
+
+
+class DateEvent(_EventBase):
+    """The user stepped or played through the treaty events to ``date`` (ISO)."""
+
+    kind: Literal["date"]
+    date: str
+
+
+class NeedEvent(TypedDict):
+    """The client lacks session-layer features (``need``: their keys) or its base revision.
+
+    With ``full`` it asks for the whole configuration (a new frame; a rerun that never
+    arrived); sent before the map exists, it carries no view.
+    """
+
+    kind: Literal["need"]
+    seq: float
+    need: list[str]
+    full: NotRequired[bool]
+
+
+MapEventJson = ViewEvent | LayersEvent | SelectEvent | DateEvent | NeedEvent
+#: Each event record by its ``kind``.
+EVENT_TYPES: dict[str, type] = {
+    "view": ViewEvent,
+    "select": SelectEvent,
+    "layers": LayersEvent,
+    "date": DateEvent,
+    "need": NeedEvent,
+}
+
+
+# ------------------------------------------------------------------ updates, not re-sends
+# Streamlit re-sends a component's arguments on every rerun, so the page sends the client a
+# *delta* of the configuration against the one it sent before: ``set`` holds what changed
+# (objects merged key by key, anything else replaced whole), ``unset`` the paths of keys
+# that left. The client applies a delta only to the revision it names (``base``); lacking
+# it (a new frame, a rerun that never reached the browser) it asks for the whole
+# configuration with a ``need`` event carrying ``full: true``, and gets ``base: None``.
+
+
+class ConfigDelta(TypedDict):
+    """One update of the client's configuration (``base`` ``None``: ``set`` is all of it)."""
+
+    rev: int
+    base: int | None
+    set: dict[str, object]
+    unset: list[list[str]]
+
+
+def config_delta(
+    old: Mapping[str, object], new: Mapping[str, object], path: tuple[str, ...] = ()
+) -> tuple[dict[str, object], list[list[str]]]:
+    """What changed from ``old`` to ``new``: the changed keys, and the paths of removed ones.
+
+    Parameters
+    ----------
+    old, new
+        JSON-ready mappings (a :class:`MapConfig` and its parts).
+    path
+        Keys above these mappings (for the removed paths).
+
+    Returns
+    -------
+    (dict, list of list of str)
+        ``set``: new or changed keys (nested mappings only with their own changes), and
+        ``unset``: the key paths present in ``old`` only.
+    """
+    changed: dict[str, object] = {}
+    removed = [[*path, key] for key in old if key not in new]
+    for key, value in new.items():
+        before = old.get(key, _MISSING)
+        if isinstance(value, Mapping) and isinstance(before, Mapping):
+            inner, inner_removed = config_delta(before, value, (*path, key))
+            if inner:
+                changed[key] = inner
+            removed.extend(inner_removed)
+        elif before is _MISSING or before != value:
+            changed[key] = value
+    return changed, removed
+
+
+def apply_delta(old: Mapping[str, object], delta: ConfigDelta) -> dict[str, object]:
+    """The configuration a client holding ``old`` has after ``delta`` (as ``bridge.js``).
+
+    Parameters
+    ----------
+    old
+        The configuration of revision ``delta["base"]`` (ignored when that is ``None``).
+    delta
+        The update.
+
+    Returns
+    -------
+    dict
+        A new mapping; ``old`` is not changed.
+    """
+    out = _merge({} if delta["base"] is None else old, delta["set"])
+    for path in delta["unset"]:
+        out = _without(out, path)
+    return out
+
+
+_MISSING = object()
+
+
+def _merge(base: Mapping[str, object], changes: Mapping[str, object]) -> dict[str, object]:
+    out = dict(base)
+    for key, value in changes.items():
+        before = out.get(key)
+        if isinstance(value, Mapping) and isinstance(before, Mapping):
+            out[key] = _merge(before, value)
+        else:
+            out[key] = value
+    return out
+
+
+def _without(mapping: Mapping[str, object], path: Sequence[str]) -> dict[str, object]:
+    out = dict(mapping)
+    head, *rest = path
+    inner = out.get(head)
+    if not rest:
+        out.pop(head, None)
+    elif isinstance(inner, Mapping):
+        out[head] = _without(inner, rest)
+    return out

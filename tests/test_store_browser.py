@@ -1,0 +1,172 @@
+"""The team library in a real browser (issue 20, item 3): shared between sessions, dated.
+
+One ``streamlit run`` whose ``ATLAS_STORE`` is a GeoPackage in a temporary folder, two browser
+contexts (two people): one saves an imported layer, the other opens it from the Library; a
+second version with a later date replaces the first on the map when the date crosses it; a
+saved view reopens from its link. Every wait is for a condition, never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from atlas_testing.browser import (
+    ARTIFACTS,
+    MAP_IFRAME,
+    open_page,
+    require_browser,
+    run_streamlit,
+    wait_until_idle,
+)
+from layers.store import open_store
+from layers.store.config import DATABASE_ENV, STORE_ENV
+from layers.store.editor import EDITOR_TOKEN_ENV
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 60_000
+FIRST, SECOND = "2025/01/01", "2025/06/01"
+#: Most treaty-event steps the test walks to cross the second version's date.
+MAX_STEPS = 40
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("team-store") / "team.gpkg"
+
+
+@pytest.fixture(scope="module")
+def app_url(store_path: Path) -> Iterator[str]:
+    """A server whose environment points ``ATLAS_STORE`` at this module's GeoPackage."""
+    require_browser()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(STORE_ENV, str(store_path))
+        patch.delenv(DATABASE_ENV, raising=False)
+        patch.delenv(EDITOR_TOKEN_ENV, raising=False)
+        with run_streamlit(ARTIFACTS / "streamlit-store-server.log") as url:
+            yield url
+
+
+def squares(marker: str) -> bytes:
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": f"{marker}-{i}"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[30 + i, 50], [31 + i, 50], [31 + i, 51], [30 + i, 51], [30 + i, 50]]
+                ],
+            },
+        }
+        for i in range(2)
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def map_frame(page: Any) -> Any:
+    page.wait_for_selector(MAP_IFRAME, timeout=TIMEOUT_MS)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.wait_for_function(
+        "() => window.atlas && Object.values(window.atlas.layers).some(s => s.group)",
+        polling=100,
+        timeout=TIMEOUT_MS,
+    )
+    return frame
+
+
+def save_version(page: Any, valid_from: str) -> None:
+    """Fill the sidebar's "Save to the team library" form of the first import and save it."""
+    side = page.locator('[data-testid="stSidebar"]')
+    box = side.locator('[data-testid="stExpander"]').filter(has_text="Save to the team library")
+    if not box.get_by_label("Name", exact=True).is_visible():
+        box.get_by_text("Save to the team library").click()
+    box.get_by_label("Name", exact=True).fill("Kharkiv NTS")
+    # The date field is segments (year, month, day): typing the digits fills them in turn.
+    field = box.locator('[data-testid="stDateInput"]')
+    field.get_by_role("spinbutton").first.click()
+    page.keyboard.type(valid_from.replace("/", ""))
+    expect(field.locator('input[type="date"]')).to_have_value(valid_from.replace("/", "-"))
+    box.get_by_label("Your name").fill("Olena")
+    box.get_by_role("button", name="Save").click()
+    expect(box.get_by_text("Saved “Kharkiv NTS”")).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def test_library_shared_dated_and_views(app_url: str, browser: Any, store_path: Path) -> None:
+    first = browser.new_context(viewport={"width": 1400, "height": 1000})
+    second = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        # One person imports a layer and saves it to the library.
+        page_a, log_a = open_page(first)
+        page_a.goto(app_url + "/?date=2025-03-01")
+        frame_a = map_frame(page_a)
+        side = page_a.locator('[data-testid="stSidebar"]')
+        side.get_by_text("Import your data").click()
+        side.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            files=[{"name": "survey.geojson", "mimeType": "application/json",
+                    "buffer": squares("alpha")}]
+        )  # fmt: skip
+        side.get_by_role("button", name="Add to map").click()
+        expect(frame_a.locator("path.atlas-layer-user-1")).to_have_count(2, timeout=TIMEOUT_MS)
+        save_version(page_a, FIRST)
+        store = open_store({STORE_ENV: str(store_path)})
+        (v1,) = store.versions("Kharkiv NTS")
+
+        # Another person (another context: another session) opens it from the Library.
+        page_b, log_b = open_page(second)
+        page_b.goto(app_url + "/?date=2025-03-01")
+        map_frame(page_b)
+        page_b.get_by_role("link", name="Library", exact=True).click()
+        page_b.get_by_text("Kharkiv NTS · 1 version").click()
+        page_b.get_by_role("button", name="Open on the map").click()
+        expect(page_b.get_by_text("is on the map")).to_be_visible(timeout=TIMEOUT_MS)
+        page_b.get_by_role("link", name="Map", exact=True).click()
+        frame_b = map_frame(page_b)
+        first_path = frame_b.locator(f"path.atlas-layer-store-{v1.id}")
+        expect(first_path).to_have_count(2, timeout=TIMEOUT_MS)
+
+        # The first person saves a second version, valid from a later date.
+        save_version(page_a, SECOND)
+        v1_again, v2 = store.versions("Kharkiv NTS")
+        assert v1_again == v1 and str(v2.valid_from) == SECOND.replace("/", "-")
+
+        # Stepping through the play-through's dates crosses it: the map switches versions.
+        second_path = frame_b.locator(f"path.atlas-layer-store-{v2.id}")
+        for _ in range(MAX_STEPS):
+            if frame_b.evaluate("() => atlas.config.date") >= "2025-06-01":
+                break
+            assert first_path.count() == 2
+            frame_b.evaluate("() => atlas.stepEvent(1)")
+            wait_until_idle(page_b)
+            frame_b = map_frame(page_b)
+            first_path = frame_b.locator(f"path.atlas-layer-store-{v1.id}")
+            second_path = frame_b.locator(f"path.atlas-layer-store-{v2.id}")
+        assert frame_b.evaluate("() => atlas.config.date") == "2025-06-01"
+        expect(second_path).to_have_count(2, timeout=TIMEOUT_MS)
+        expect(first_path).to_have_count(0, timeout=TIMEOUT_MS)
+
+        # The second person saves this view; its link opens it in the first person's browser.
+        main = page_b.locator('[data-testid="stMain"]')
+        main.get_by_text("Save this view").click()
+        main.get_by_label("Name of the view").fill("June briefing")
+        main.get_by_role("button", name="Save the view").click()
+        expect(main.get_by_text("Saved “June briefing”")).to_be_visible(timeout=TIMEOUT_MS)
+        (view,) = store.views()
+        page_c, log_c = open_page(first)
+        page_c.goto(f"{app_url}/?view={view.slug}")
+        frame_c = map_frame(page_c)
+        expect(frame_c.locator(f"path.atlas-layer-store-{v2.id}")).to_have_count(
+            2, timeout=TIMEOUT_MS
+        )
+        assert frame_c.evaluate("() => atlas.config.date") == "2025-06-01"
+        expect(page_c.get_by_text("Opened the saved view “June briefing”")).to_be_visible()
+        assert log_a.problems() == [] and log_b.problems() == [] and log_c.problems() == []
+    finally:
+        first.close()
+        second.close()

@@ -1,0 +1,236 @@
+"""The team library on the page (issue 20, items 3 and 5; views of 2c), run as the real app.
+
+Each test points ``ATLAS_STORE`` at its own GeoPackage in a temporary folder and drives the
+page with ``AppTest``: save an import, find it in the Library, open it on the map, a second
+version that the map switches to when the date crosses it, a saved view reopened by its link,
+the editor token, and a store that cannot be opened.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers.export.formats import ExportFormat
+from layers.store import LayerKind, open_store
+from layers.store.config import DATABASE_ENV, STORE_ENV
+from layers.store.editor import EDITOR_TOKEN_ENV
+from tests.support.apptest import fetched, map_config
+from tests.test_app import show_page
+from tests.test_session_layers import APP, RUN_TIMEOUT_S, marked_geojson, upload
+from tests.test_workbench import base, code_table, reference  # noqa: F401 - fixtures
+from views.keys import Key, store_key
+
+TOKEN = "correct horse battery staple"
+
+
+@pytest.fixture
+def store_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh GeoPackage store for the app of this test (no database, no token)."""
+    path = tmp_path / "team.gpkg"
+    monkeypatch.setenv(STORE_ENV, str(path))
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    monkeypatch.delenv(EDITOR_TOKEN_ENV, raising=False)
+    return path
+
+
+def new_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def save_first_import(at: AppTest, name: str, valid_from: date) -> None:
+    """Save the session's first import (``user-1``) under ``name``, valid from ``valid_from``."""
+    at.text_input(key=store_key("user-1", "name")).input(name)
+    at.date_input(key=store_key("user-1", "valid_from")).set_value(valid_from)
+    at.text_input(key=store_key("user-1", "author")).input("Olena")
+    at.text_area(key=store_key("user-1", "licence")).input("HALO survey, CC BY 4.0")
+    at.button(key=store_key("user-1", "save")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def stored_entries(at: AppTest) -> list[dict]:
+    return [e for e in map_config(at)["layers"] if str(e.get("id", "")).startswith("store-")]
+
+
+def texts(at: AppTest) -> str:
+    parts = [*at.success, *at.info, *at.warning, *at.error, *at.markdown, *at.caption]
+    # Shown text is Markdown-escaped (``layers.safe_text``): read it as people do.
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(x.value) for x in parts))
+
+
+def test_save_open_and_versions_follow_the_date(store_file: Path) -> None:
+    at = new_app()
+    upload(at, "alpha.geojson", marked_geojson("alpha"))
+    save_first_import(at, "Kharkiv NTS", date(2025, 1, 1))
+    assert "Saved “Kharkiv NTS” (2 features), valid from 2025-01-01" in texts(at)
+    store = open_store({STORE_ENV: str(store_file)})
+    (info,) = store.layers()
+    assert (info.name, info.author, info.licence) == (
+        "Kharkiv NTS",
+        "Olena",
+        "HALO survey, CC BY 4.0",
+    )
+
+    # A second version valid from a later date.
+    save_first_import(at, "Kharkiv NTS", date(2025, 6, 1))
+    versions = store.versions("Kharkiv NTS")
+    assert [v.valid_from for v in versions] == [date(2025, 1, 1), date(2025, 6, 1)]
+
+    # A second session (a colleague) finds it in the Library and opens it on the map.
+    other = new_app()
+    show_page(other, "library")
+    assert "Kharkiv NTS" in " ".join(e.label for e in other.expander)
+    other.button(key=store_key("lib-0", "open")).click().run()
+    assert "“Kharkiv NTS” is on the map" in texts(other)
+    assert other.session_state[Key.STORED_SHOWN] == ["Kharkiv NTS"]
+    show_page(other, "")
+    other.slider(key=Key.AS_OF).set_value(date(2025, 3, 1)).run()
+    (entry,) = stored_entries(other)
+    assert entry["id"] == f"store-{versions[0].id}"
+    assert "geojson" in entry
+    # A date within the same version sends its key alone.
+    other.slider(key=Key.AS_OF).set_value(date(2025, 4, 1)).run()
+    (same,) = stored_entries(other)
+    assert same["id"] == entry["id"] and "geojson" not in same and same["key"] == entry["key"]
+    # Crossing the second version's date switches the map to it.
+    other.slider(key=Key.AS_OF).set_value(date(2025, 7, 1)).run()
+    (later,) = stored_entries(other)
+    assert later["id"] == f"store-{versions[1].id}" and "geojson" in later
+    # Before the first version, the layer is not drawn, and the page says why.
+    other.slider(key=Key.AS_OF).set_value(date(2024, 6, 1)).run()
+    assert stored_entries(other) == []
+    assert "has no version valid on 2024-06-01" in texts(other)
+
+
+def test_play_through_steps_through_version_dates(store_file: Path) -> None:
+    store = open_store({STORE_ENV: str(store_file)})
+    frame = gpd.read_file(io.BytesIO(marked_geojson("beta")))
+    store.save_layer("Survey B", frame, valid_from=date(2025, 2, 3))
+    at = new_app()
+    steps = [s["date"] for s in fetched(map_config(at)["timeline"])]
+    assert "2025-02-03" not in steps
+    at.session_state[Key.STORED_SHOWN] = ["Survey B"]
+    at.run()
+    steps = fetched(map_config(at)["timeline"])
+    (step,) = [s for s in steps if s["date"] == "2025-02-03"]
+    assert "Survey B" in step["caption"]
+    # The sidebar's "Next event" steps to it too.
+    at.slider(key=Key.AS_OF).set_value(date(2025, 1, 15)).run()
+    at.button(key=Key.NEXT_EVENT).click().run()
+    assert at.session_state[Key.AS_OF] == date(2025, 2, 3)
+
+
+def test_save_a_view_and_reopen_it_by_its_link(store_file: Path) -> None:
+    store = open_store({STORE_ENV: str(store_file)})
+    frame = gpd.read_file(io.BytesIO(marked_geojson("beta")))
+    store.save_layer("Survey B", frame, valid_from=date(2025, 1, 1))
+    at = new_app({"date": "2025-03-04", "belt": "40", "mode": "analyst", "basemap": "offline"})
+    at.session_state[Key.STORED_SHOWN] = ["Survey B"]
+    at.run()
+    at.text_input(key=Key.VIEW_NAME).input("Briefing March")
+    at.button(key=Key.VIEW_SAVE).click().run()
+    (view,) = store.views()
+    assert view.name == "Briefing March"
+    assert f"?view={view.slug}" in texts(at)
+
+    other = new_app({"view": view.slug})
+    assert other.session_state[Key.AS_OF] == date(2025, 3, 4)
+    assert other.session_state[Key.BELT_KM] == 40
+    assert other.session_state[Key.MODE] == "analyst"
+    assert other.session_state[Key.STORED_SHOWN] == ["Survey B"]
+    assert len(stored_entries(other)) == 1
+    assert "Opened the saved view “Briefing March”" in texts(other)
+
+    unknown = new_app({"view": "no-such-view"})
+    assert "There is no saved view 'no-such-view'" in texts(unknown)
+    assert unknown.session_state[Key.AS_OF] == date.today()
+
+
+def test_editor_token_gates_writes(store_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(EDITOR_TOKEN_ENV, TOKEN)
+    at = new_app()
+    upload(at, "alpha.geojson", marked_geojson("alpha"))
+    token = store_key("user-1", "token")
+    # Without the token there is no save form, only the token field.
+    assert not [b for b in at.button if b.key == store_key("user-1", "save")]
+    at.text_input(key=token).input("wrong").run()
+    assert "That is not the editor token" in texts(at)
+    assert not [b for b in at.button if b.key == store_key("user-1", "save")]
+    at.text_input(key=token).input(TOKEN).run()
+    assert at.session_state[Key.EDITOR_OK] is True
+    assert TOKEN not in json.dumps(dict(at.query_params))
+    save_first_import(at, "Gated", date(2025, 1, 1))
+    assert [x.name for x in open_store({STORE_ENV: str(store_file)}).layers()] == ["Gated"]
+
+    # Another session without the token can open but not rename or delete.
+    other = new_app()
+    show_page(other, "library")
+    assert [b for b in other.button if b.key == store_key("lib-0", "open")]
+    assert not [b for b in other.button if b.key == store_key("lib-0", "rename")]
+    assert not [b for b in other.button if b.key == store_key("lib-0", "delete")]
+
+
+def test_library_renames_deletes_and_exports(store_file: Path) -> None:
+    store = open_store({STORE_ENV: str(store_file)})
+    store.save_layer("Survey B", gpd.read_file(io.BytesIO(marked_geojson("beta"))))
+    at = new_app()
+    show_page(at, "library")
+    at.text_input(key=store_key("lib-0", "new_name")).input("Survey C")
+    at.button(key=store_key("lib-0", "rename")).click().run()
+    assert [x.name for x in store.layers()] == ["Survey C"]
+    assert "Renamed “Survey B” to “Survey C”" in texts(at)
+    # Every export format of the chosen version is offered.
+    labels = {e.proto.label for e in at.get("download_button")}
+    assert {fmt.label for fmt in ExportFormat} <= labels
+    # Delete needs the confirmation tick.
+    assert at.button(key=store_key("lib-0", "delete")).disabled
+    at.checkbox(key=store_key("lib-0", "sure")).check().run()
+    at.button(key=store_key("lib-0", "delete")).click().run()
+    assert store.layers() == []
+    assert "Deleted “Survey C” (1 version)" in texts(at)
+
+
+def test_store_that_cannot_be_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file that is not a GeoPackage: reported, never overwritten.
+    bad = tmp_path / "not-a-store.gpkg"
+    bad.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv(STORE_ENV, str(bad))
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    at = new_app()
+    upload(at, "alpha.geojson", marked_geojson("alpha"))
+    assert "The team library is not available" in texts(at)
+    assert map_config(at)["layers"]  # the map still works
+    show_page(at, "library")
+    assert "The team library is not available" in texts(at)
+    assert bad.read_bytes() == b"this is not a database" * 100
+
+
+def test_joined_table_saves_with_its_table_and_report(store_file: Path, reference) -> None:  # noqa: F811
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"mode": "analyst", "layers": "flank-borders"})
+    at.run()
+    at.file_uploader(key=Key.JOIN_UPLOAD).set_value(
+        ("figures.csv", code_table(reference), "text/csv")
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input(key=store_key("joined-table", "name")).input("Hazard by hromada")
+    at.button(key=store_key("joined-table", "save")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    info = open_store({STORE_ENV: str(store_file)}).layer("Hazard by hromada")
+    assert info.kind == LayerKind.JOINED and info.source_file == "figures.csv"
+    assert info.join_table is not None and len(json.loads(info.join_table)) == 42
+    assert info.join_report is not None
+    report = json.loads(info.join_report)
+    assert report["matched"] == 40 and report["summary"].startswith("42 rows: 40 matched")

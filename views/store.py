@@ -1,0 +1,328 @@
+"""The team library on the page: saving layers and views, who may write, stored layers drawn.
+
+The store is opened once per server process (:func:`views.cache.get_store`); when it cannot be
+used, its one sentence is said where the library is offered and the atlas works without it.
+A stored layer on the map is the version valid on the map's date
+(:meth:`~layers.store.base.Store.version_as_of`), drawn as a session layer keyed by its
+version (:mod:`views.session_layers`): its features travel once per version, a date change
+that stays within a version sends its key alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from geo.analysis.report import JoinResult
+from geo.errors import AtlasError
+from geo.importer.tables import Table
+from layers.drawing.layer import MapLayer
+from layers.safe_text import markdown_text as plain
+from layers.store import (
+    LayerKind,
+    NotFoundError,
+    Store,
+    StoreUnavailable,
+    editor_token_ok,
+    editor_token_required,
+)
+from views.cache import get_store, get_stored_layer
+from views.keys import Key, store_key
+from views.state import ViewState
+
+#: Fields of a saved view's state (:func:`view_record`).
+VIEW_QUERY, VIEW_STORED, VIEW_SELECTED = "query", "stored", "selected"
+#: The URL parameter that opens a saved view.
+VIEW_PARAM = "view"
+
+
+def library_store(container: Any) -> Store | None:
+    """The store, or ``None`` after saying in ``container`` why it cannot be used."""
+    store = get_store()
+    if isinstance(store, StoreUnavailable):
+        container.warning(
+            plain(f"The team library is not available: {store}. The atlas works without it."),
+            icon="🗄️",
+        )
+        return None
+    return store
+
+
+def signed_in_author() -> str:
+    """The signed-in user's name when Streamlit's sign-in (``st.login``) is set up, else ``""``."""
+    try:
+        if not st.user.is_logged_in:
+            return ""
+        name = st.user.get("name") or st.user.get("email") or ""
+    except Exception:  # sign-in not configured: st.user may lack is_logged_in
+        return ""
+    return str(name)
+
+
+def _check_token(place: str) -> None:
+    """The token field's callback: remember whether the token is right, then clear the field."""
+    field = store_key(place, "token")
+    ok = editor_token_ok(st.session_state.get(field))
+    st.session_state[Key.EDITOR_OK] = ok
+    st.session_state[Key.EDITOR_REFUSED] = not ok
+    st.session_state[field] = ""
+
+
+def may_write(container: Any, place: str) -> bool:
+    """Whether this session may save, rename and delete; else ask for the editor token.
+
+    With ``ATLAS_EDITOR_TOKEN`` set, the token is asked for once per session (a password
+    field, never in the URL; compared in constant time by
+    :func:`~layers.store.editor.editor_token_ok`); everyone else can only open.
+    """
+    if not editor_token_required() or st.session_state.get(Key.EDITOR_OK):
+        return True
+    container.text_input(
+        "Editor token (to save, rename or delete)",
+        type="password",
+        key=store_key(place, "token"),
+        on_change=_check_token,
+        args=(place,),
+        help="This library is read-only without the editor token its administrator set.",
+    )
+    if st.session_state.get(Key.EDITOR_REFUSED):
+        container.error("That is not the editor token: the library stays read-only.")
+    return False
+
+
+def _plain(value: object) -> object:
+    """JSON-ready form of a report value: dataclasses by field, sequences as lists, else text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(x) for x in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _report_json(result: JoinResult) -> str:
+    """The join report as JSON: its fields and its one-line summary."""
+    record = _plain(result.report)
+    assert isinstance(record, dict)
+    record["summary"] = result.report.summary()
+    return json.dumps(record, ensure_ascii=False)
+
+
+def render_save_layer(
+    container: Any,
+    layer: MapLayer,
+    *,
+    source_file: str,
+    table: Table | None = None,
+    result: JoinResult | None = None,
+) -> None:
+    """The "Save to the team library" form for one imported layer, or the joined table.
+
+    Parameters
+    ----------
+    container
+        Where to draw (beside the layer).
+    layer
+        The layer as exported (every feature, EPSG:4326).
+    source_file
+        The original file name.
+    table, result
+        A joined layer's table and join: it is saved as :attr:`LayerKind.JOINED` with the
+        table (JSON records) and the join report (JSON).
+    """
+    place = layer.spec.id
+    box = container.expander("Save to the team library")
+    store = library_store(box)
+    if store is None or not may_write(box, place):
+        return
+    form = box.form(store_key(place, "form"))
+    name = form.text_input("Name", value=layer.spec.title, key=store_key(place, "name"))
+    description = form.text_area("Description", key=store_key(place, "description"))
+    valid_from = form.date_input(
+        "Valid from",
+        value=date.today(),
+        key=store_key(place, "valid_from"),
+        help="The date this version describes (e.g. the survey date); saving again under the "
+        "same name adds a version from its date on.",
+    )
+    signed_in = signed_in_author()
+    if signed_in:
+        form.caption(plain(f"Saved as {signed_in} (signed in)."))
+        author = signed_in
+    else:
+        author = form.text_input("Your name", key=store_key(place, "author"))
+    licence = form.text_area(
+        "Licence and provenance", key=store_key(place, "licence"), help="Who made it, its terms."
+    )
+    if not form.form_submit_button("Save", key=store_key(place, "save")):
+        return
+    day = valid_from if isinstance(valid_from, date) else date.today()
+    try:
+        version = store.save_layer(
+            name,
+            layer.frame,
+            valid_from=day,
+            description=description,
+            author=author,
+            licence=licence,
+            source_file=table.name if table is not None else source_file,
+            kind=LayerKind.JOINED if result is not None else LayerKind.IMPORT,
+            join_table=(
+                table.frame.to_json(orient="records", force_ascii=False)
+                if table is not None
+                else None
+            ),
+            join_report=_report_json(result) if result is not None else None,
+        )
+    except AtlasError as error:
+        box.error(plain(str(error)))
+        return
+    box.success(
+        plain(
+            f"Saved “{version.layer}” ({version.features:,} features), valid from "
+            f"{version.valid_from.isoformat()}: open it from the Library page."
+        )
+    )
+
+
+def stored_shown() -> list[str]:
+    """Names of the stored layers this session shows on the map, in the order opened."""
+    return [str(x) for x in st.session_state.get(Key.STORED_SHOWN, [])]
+
+
+def show_stored(name: str) -> None:
+    """Put a stored layer on this session's map (once)."""
+    names = stored_shown()
+    if name not in names:
+        st.session_state[Key.STORED_SHOWN] = [*names, name]
+
+
+def hide_stored(name: str) -> None:
+    """Take a stored layer off this session's map (the library keeps it)."""
+    st.session_state[Key.STORED_SHOWN] = [x for x in stored_shown() if x != name]
+
+
+def stored_map_layers(as_of: date, container: Any) -> list[MapLayer]:
+    """The shown stored layers as on ``as_of``: each the version valid that day.
+
+    A layer with no version yet on that day is left out with a note in ``container``; one
+    deleted meanwhile is dropped from the session's list.
+    """
+    names = stored_shown()
+    if not names:
+        return []
+    store = library_store(container)
+    if store is None:
+        return []
+    out, gone = [], []
+    for name in names:
+        try:
+            info = store.layer(name)
+            version = store.version_as_of(name, as_of)
+        except NotFoundError:
+            gone.append(name)
+            continue
+        except AtlasError as error:
+            container.warning(plain(str(error)))
+            continue
+        if version is None:
+            first = info.latest_valid_from if info.versions == 1 else None
+            since = f" (its first is from {first.isoformat()})" if first else ""
+            container.info(
+                plain(f"“{name}” has no version valid on {as_of.isoformat()}{since}."), icon="ℹ️"
+            )
+            continue
+        about = (info.name, info.description, info.licence)
+        out.append(
+            get_stored_layer(store.location, version.id, version.saved_at, about, info, version)
+        )
+    if gone:
+        st.session_state[Key.STORED_SHOWN] = [x for x in names if x not in gone]
+        container.info(plain(f"No longer in the library: {', '.join(gone)}."), icon="ℹ️")
+    return out
+
+
+def stored_version_days() -> tuple[tuple[date, str], ...]:
+    """The dates the shown stored layers change version, with captions (for the play-through)."""
+    names = stored_shown()
+    store = get_store()
+    if not names or isinstance(store, StoreUnavailable):
+        return ()
+    days: dict[date, list[str]] = {}
+    for name in names:
+        try:
+            versions = store.versions(name)
+        except AtlasError:
+            continue
+        for version in versions:
+            days.setdefault(version.valid_from, [])
+            if name not in days[version.valid_from]:
+                days[version.valid_from].append(name)
+    return tuple((day, "New version: " + ", ".join(names_)) for day, names_ in sorted(days.items()))
+
+
+def view_record(state: ViewState) -> dict[str, Any]:
+    """What a saved view keeps: the URL state, the stored layers shown, the selection."""
+    return {
+        VIEW_QUERY: state.to_query(),
+        VIEW_STORED: stored_shown(),
+        VIEW_SELECTED: st.session_state.get(Key.SELECTED),
+    }
+
+
+def open_view(query: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Resolve ``?view=<slug>``: the view's URL state and the notices to show.
+
+    Sets the session's stored layers and selection from the view. An unknown slug or an
+    unusable library gives a notice and the rest of the URL is used as it is.
+
+    Returns
+    -------
+    tuple
+        ``(query, notices)``; ``query`` without the ``view`` parameter.
+    """
+    slug = query.get(VIEW_PARAM, "")
+    rest = {k: v for k, v in query.items() if k != VIEW_PARAM}
+    store = get_store()
+    if isinstance(store, StoreUnavailable):
+        return rest, [f"Could not open the saved view {slug!r}: {store}."]
+    try:
+        view = store.view(slug)
+    except AtlasError:
+        return rest, [f"There is no saved view {slug!r} (it may have been deleted)."]
+    saved = view.state.get(VIEW_QUERY)
+    opened = {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
+    stored = view.state.get(VIEW_STORED)
+    st.session_state[Key.STORED_SHOWN] = (
+        [str(x) for x in stored if isinstance(x, str)] if isinstance(stored, list) else []
+    )
+    selected = view.state.get(VIEW_SELECTED)
+    if isinstance(selected, str):
+        st.session_state[Key.SELECTED] = selected
+    return {**opened, **rest}, [f"Opened the saved view “{view.name}”."]
+
+
+def render_save_view(container: Any, state: ViewState) -> None:
+    """The "Save this view" form beside the map: a name, and a short link ``?view=<slug>`` back."""
+    box = container.expander("Save this view")
+    store = library_store(box)
+    if store is None or not may_write(box, "view"):
+        return
+    form = box.form(store_key("view", "form"))
+    name = form.text_input("Name of the view", key=Key.VIEW_NAME)
+    if not form.form_submit_button("Save the view", key=Key.VIEW_SAVE):
+        return
+    try:
+        view = store.save_view(name, view_record(state), author=signed_in_author())
+    except AtlasError as error:
+        box.error(plain(str(error)))
+        return
+    box.success(plain(f"Saved “{view.name}”."))
+    box.markdown(f"Its link: [`?{VIEW_PARAM}={view.slug}`](./?{VIEW_PARAM}={view.slug})")
