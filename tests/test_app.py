@@ -193,7 +193,7 @@ def test_data_page_lists_every_layer_and_source_table() -> None:
 def test_data_page_tables(fact_tables) -> None:
     table = disagreement_table(fact_tables)
     assert len(table) == len(fact_tables.conflicts)
-    ukraine = table.loc[table["disagreement"].str.startswith("UKR suspension_claimed")]
+    ukraine = table.loc[table["disagreement"].str.startswith("UKR Suspension claimed")]
     assert dict(zip(ukraine["value"], ukraine["preferred"], strict=True)) == {
         "2025-07-18": "preferred",
         "2025-07-17": "",
@@ -646,6 +646,10 @@ def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
     assert "293" in set(monitor["Value"])
     sources = [m.value for m in at.markdown if m.value.startswith("**Sources:**")]
     assert len(sources) == 1 and "](data?source=" in sources[0]
+    # Titles, not ids: the links and the tables name each source by its title.
+    assert "[hrw-2025-07-24]" not in sources[0] and "Vital Mine Ban Treaty" in sources[0]
+    milestones = next(f for f in frames if "Event" in f.columns and "Sources" in f.columns)
+    assert any("Vital Mine Ban Treaty" in cell for cell in milestones["Sources"])
     (disagree,) = [c.value for c in at.caption if c.value.startswith("Sources disagree")]
     assert "2025\\-07\\-17" in disagree and "2025\\-07\\-18" in disagree
 

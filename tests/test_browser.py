@@ -253,7 +253,24 @@ def test_standalone_html_export_draws_offline(
         assert expected > 0
         expect(page.locator(f"path.atlas-layer-{layer.spec.id}")).to_have_count(expected)
     assert legend_ids(page) == list(DEFAULT_LAYER_IDS)
-    screenshot(page, "export.png")
+    # The Natural Earth basemap is drawn beneath the layers (a path per country at least).
+    basemap = page.locator(".leaflet-atlas-basemap-pane path")
+    expect(basemap.first).to_be_attached(timeout=LOAD_TIMEOUT_MS)
+    assert basemap.count() >= len(base.basemap)
+    # The caption never covers the legend, at a desktop and at a phone size.
+    for width, height in ((1440, 900), (1280, 720), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        caption = page.locator("#atlas-caption").bounding_box()
+        legend = page.locator(".atlas-legend").bounding_box()
+        assert caption and legend
+        apart = (
+            caption["x"] >= legend["x"] + legend["width"]
+            or legend["x"] >= caption["x"] + caption["width"]
+            or caption["y"] >= legend["y"] + legend["height"]
+            or legend["y"] >= caption["y"] + caption["height"]
+        )
+        assert apart, (width, caption, legend)
+        screenshot(page, f"export-{width}.png")
     assert_quiet(log)
 
 

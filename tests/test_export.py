@@ -539,6 +539,39 @@ def test_html_carries_titles_date_sources_and_safety_line(html_export, all_layer
     assert SAFETY_LINE in html_export
 
 
+def _json_block(html: str, element_id: str):
+    found = re.search(
+        rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S
+    )
+    assert found, element_id
+    return json.loads(found.group(1))
+
+
+def test_html_draws_the_natural_earth_basemap(html_export):
+    basemap = _json_block(html_export, "atlas-basemap")
+    drawn = {feature["properties"]["iso3"] for feature in basemap["features"]}
+    assert {"DEU", "GBR", "TUR", "POL", "UKR"} <= drawn
+    # The client draws a basemap when its key changes from none: the export must give one.
+    config = _json_block(html_export, "atlas-config")
+    assert config["basemap"].get("url")
+
+
+def test_html_caption_keeps_clear_of_the_legend(html_export):
+    from layers.drawing.offline import client_script, client_text
+    from layers.export.html_map import LEGEND_CLEARANCE_PX
+
+    # The legend is the client's bottom-left control, at most this wide (present mode too).
+    assert "this._legendBox = this._control('bottomleft'" in client_script()
+    widths = re.findall(r"\.atlas-legend \{ max-width: (\d+)px", client_text("atlas_map.css"))
+    assert widths and max(int(w) for w in widths) + 2 * 10 <= LEGEND_CLEARANCE_PX
+    caption = re.search(r"#atlas-caption \{([^}]*)\}", html_export).group(1)
+    assert "right: 10px" in caption and "left:" not in caption
+    assert f"calc(100% - {LEGEND_CLEARANCE_PX}px)" in caption
+    # On a narrow screen the caption moves to the top, away from the bottom-left legend.
+    narrow = re.search(r"@media \(max-width: \d+px\) \{\s*#atlas-caption \{([^}]*)\}", html_export)
+    assert narrow and "top:" in narrow.group(1) and "bottom: auto" in narrow.group(1)
+
+
 def test_html_escapes_hostile_attributes(html_export):
     assert "&lt;img" in html_export
     assert "<img src=x onerror" not in html_export
@@ -803,3 +836,55 @@ def test_a_huge_blob_stays_out_of_the_map_payload(base):
         "gpkg",
     ).values()
     assert len(got.loc[0, "text"]) == len(text)
+
+
+# ------------------------------------------------------------- a choropleth comes first
+
+
+@pytest.fixture(scope="module")
+def oblast_choropleth():
+    """A classified table of six oblasts, joined by ISO 3166-2 (three classes)."""
+    from geo.analysis.join import join_table
+    from geo.analysis.reference import load_join_reference
+    from layers.drawing.choropleth import classify
+    from layers.drawing.joined import joined_layer
+
+    codes = ["UA-63", "UA-65", "UA-14", "UA-48", "UA-23", "UA-59"]
+    table = pd.DataFrame({"code": codes, "value": [10, 20, 30, 40, 50, 60]})
+    result = join_table(table, column="code", by="iso_3166_2", reference=load_join_reference())
+    classes = classify(result.frame["value"], "equal-interval", 3)
+    return joined_layer(result, "oblasts.csv", classification=classes)
+
+
+def test_a_choropleth_is_opaque_over_dimmed_layers_with_its_legend_first(
+    all_layers, oblast_choropleth
+):
+    from layers.drawing.emphasis import (
+        DIMMED_NOTE,
+        DIMMED_OPACITY,
+        dim_beneath_choropleth,
+        legend_order,
+    )
+
+    beneath = [x for x in all_layers if x.spec.id in ("treaty-status", "ua-contamination")]
+    shown = dim_beneath_choropleth([*beneath, oblast_choropleth])
+    assert shown[-1].spec.style.fill_opacity == 1.0
+    for layer in shown[:-1]:
+        assert layer.spec.style.fill_opacity == DIMMED_OPACITY
+        assert layer.spec.title.endswith(DIMMED_NOTE)
+    assert legend_order(shown)[0] is shown[-1]
+    # Without a choropleth nothing changes.
+    assert dim_beneath_choropleth(beneath) == beneath
+
+
+def test_print_map_draws_the_choropleth_in_its_legend_colours(base, all_layers, oblast_choropleth):
+    beneath = [x for x in all_layers if x.spec.id in ("treaty-status", "ua-contamination")]
+    png = export_bytes(
+        "png", [*beneath, oblast_choropleth], PARAMS, base.facts.sources,
+        basemap_frame=base.basemap,
+    )  # fmt: skip
+    for entry in oblast_choropleth.spec.legend:
+        if entry.label.startswith("No data"):
+            continue
+        # Each class's units show the legend's colour itself, not a blend with what lies under.
+        assert colour_share(png, entry.color) > 2e-4, entry

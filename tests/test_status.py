@@ -207,14 +207,14 @@ def test_status_table_columns_conflicts_and_sources(milestones, states):
     assert "1999-02-26" in table.loc["LTU", "conflicts"]
     assert table.loc["UKR", "suspension_claimed"] == date(2025, 7, 18)
     assert table.loc["UKR", "conflicts"] == (
-        "suspension_claimed: 2025-07-18 (hrw-2025-07-24;icbl-2025-10-09;npa-2025-12-22msp; "
+        "Suspension claimed: 2025-07-18 (hrw-2025-07-24;icbl-2025-10-09;npa-2025-12-22msp; "
         "preferred) vs 2025-07-17 (substack-minefields)"
     )
     assert table.loc["LVA", "conflicts"] == (
-        "withdrawal_vote: 66 for, 14 against, 2 abstained (leta-2025-04-16; preferred) "
+        "Withdrawal vote: 66 for, 14 against, 2 abstained (leta-2025-04-16; preferred) "
         "vs 68 for, 14 against (tass-1944473)"
     )
-    assert "withdrawal_deposited: 2025-06-27" in table.loc["LTU", "conflicts"]
+    assert "Withdrawal deposited: 2025-06-27" in table.loc["LTU", "conflicts"]
     assert table.loc["NOR", "conflicts"] == ""
     assert "trb-2003-112" in table.loc["LTU", "source_ids"].split(";")
     assert "app-2025-06-17" in table.loc["RUS", "source_ids"].split(";")

@@ -11,11 +11,14 @@ from geo.facts.parties import parties_changes, states_parties_on
 from geo.facts.source_ids import split_source_ids
 from geo.facts.tables import SCHEMA_BY_NAME, SCHEMAS, FactTables
 from geo.facts.vocabulary import EvidenceClass, ReviewScope, SourceKind, TitleBasis
+from layers.catalogue.describe import event_words, plain_words, table_in_words
 from layers.catalogue.registry import CATALOGUE
 from layers.safe_text import markdown_text
 from views.cache import get_base
 from views.keys import Key
 
+#: Key of the highlighted entry of the source a link opened (``?source=<id>``).
+SOURCE_ENTRY_KEY = "source_entry"
 #: Tables shown in their own section rather than in the list of fact tables.
 _SHOWN_APART = ("sources", "source_meta", "conflicts", "reviews", "searches")
 
@@ -77,11 +80,11 @@ def disagreement_table(facts: FactTables) -> pd.DataFrame:
     rows = facts.conflicts
     return pd.DataFrame(
         {
-            "disagreement": rows["subject"],
+            "disagreement": [event_words(s) for s in rows["subject"]],
             "table": [SCHEMA_BY_NAME[name].title for name in rows["table"]],
-            "value": rows["value"],
+            "value": [plain_words(str(v)) for v in rows["value"]],
             "preferred": ["preferred" if p else "" for p in rows["preferred"]],
-            "basis": rows["basis"],
+            "basis": [plain_words(str(v)) for v in rows["basis"]],
             "sources": [" · ".join(facts.source_titles(ids)) for ids in rows["source_ids"]],
             "source_ids": rows["source_ids"],
         }
@@ -240,7 +243,9 @@ def render_data_page() -> None:
     st.dataframe(disagreement_table(facts), hide_index=True, width="stretch")
     st.markdown("**Treaty milestone dates** (one row per date a source gives)")
     st.dataframe(
-        conflicts(facts.milestones, ["iso3", "event"], "date"), hide_index=True, width="stretch"
+        _in_words("treaty_milestones", conflicts(facts.milestones, ["iso3", "event"], "date")),
+        hide_index=True,
+        width="stretch",
     )
     st.markdown("**Border lengths (Factbook vs national and other figures)**")
     st.dataframe(
@@ -266,7 +271,9 @@ def render_data_page() -> None:
         reviewed = facts.reviewed_on(schema.name)
         stamp = f" · reviewed {reviewed.isoformat()}" if reviewed else " · not reviewed"
         with st.expander(f"{schema.title} — data/{schema.file_name}{stamp}"):
-            st.dataframe(facts.table(schema.name), hide_index=True, width="stretch")
+            st.dataframe(
+                _in_words(schema.name, facts.table(schema.name)), hide_index=True, width="stretch"
+            )
     st.markdown(WITHDRAWAL_SEARCHES)
     st.subheader("What was searched for, where and when")
     st.markdown(
@@ -278,7 +285,7 @@ def render_data_page() -> None:
     reviewed = facts.reviewed_on("searches")
     if reviewed:
         st.caption(f"Searches last reviewed {reviewed.isoformat()}.")
-    st.dataframe(search_table(facts), hide_index=True, width="stretch")
+    st.dataframe(_in_words("searches", search_table(facts)), hide_index=True, width="stretch")
 
     st.subheader("Layers and licences")
     st.dataframe(
@@ -287,7 +294,7 @@ def render_data_page() -> None:
                 {
                     "layer": spec.id,
                     "title": spec.title,
-                    "sources": "; ".join(spec.source_ids),
+                    "sources": " · ".join(facts.source_titles(";".join(spec.source_ids))),
                     "licence": spec.licence,
                 }
                 for spec in CATALOGUE
@@ -305,23 +312,66 @@ def render_data_page() -> None:
         + " A source without a date says why."
     )
     st.dataframe(
-        source_table(facts),
+        table_in_words(source_table(facts), {}),
         hide_index=True,
         width="stretch",
         column_config={"url": st.column_config.LinkColumn("url")},
     )
 
 
+def source_uses(facts: FactTables, source_id: str) -> list[str]:
+    """What a source supports: each fact table citing it (with its row count) and each layer.
+
+    Parameters
+    ----------
+    facts
+        The loaded fact tables.
+    source_id
+        A ``sources.csv`` id.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["Treaty milestones: 3 rows", "Layer: Mine Ban Treaty status of states"]``, in
+        the order of the tables, then the layers.
+    """
+    uses = []
+    for schema in SCHEMAS:
+        table = facts.table(schema.name)
+        cited = [c for c in ("source_ids", "latest_source_ids") if c in table.columns]
+        if not cited or schema.name == "sources":
+            continue
+        count = sum(
+            any(source_id in split_source_ids(row[c]) for c in cited)
+            for _, row in table[cited].iterrows()
+        )
+        if count:
+            uses.append(f"{schema.title}: {count} row{'s' if count != 1 else ''}")
+    uses += [f"Layer: {spec.title}" for spec in CATALOGUE if source_id in spec.source_ids]
+    return uses
+
+
+def _in_words(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the fact table ``name`` as people read them: labels for codes, plain words."""
+    terms = {c.name: c.terms for c in SCHEMA_BY_NAME[name].columns if c.terms is not None}
+    return table_in_words(frame, terms)
+
+
 def _render_one_source(facts: FactTables, source_id: str) -> None:
-    """The source a link on the map page points to (``?source=<id>``), shown first."""
+    """The source a link on the map page points to (``?source=<id>``), shown first, highlighted."""
     rows = facts.sources.loc[facts.sources["source_id"] == source_id]
     if rows.empty:
         st.info(markdown_text(f"No source with the id {source_id!r} is in data/sources.csv."))
         return
     record = rows.iloc[0]
-    st.subheader("Source " + markdown_text(source_id))
-    st.markdown(
-        markdown_text(f"{record['title']} — {record['publisher']}, {record['date'] or 'no date'}.")
-    )
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"url": st.column_config.LinkColumn("url")})  # fmt: skip
+    uses = source_uses(facts, source_id)
+    with st.container(border=True, key=SOURCE_ENTRY_KEY):
+        st.subheader("Source: " + markdown_text(str(record["title"])))
+        lines = [
+            f"**Publisher:** {markdown_text(str(record['publisher']))}",
+            f"**Date:** {markdown_text(str(record['date'] or 'no date'))}",
+            f"**Address:** {markdown_text(str(record['url']))}",
+            "**Supports:** " + markdown_text("; ".join(uses) if uses else "nothing cited yet"),
+            f"**Id:** {markdown_text(source_id)}",
+        ]
+        st.success("  \n".join(lines), icon="📄")

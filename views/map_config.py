@@ -28,6 +28,7 @@ from layers.drawing.client_config import (
     map_config,
     timeline,
 )
+from layers.drawing.emphasis import dimmed, is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
 from layers.drawing.protocol import LayerEntry, MapConfig, Patches, ViewRequest
@@ -128,6 +129,9 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         date-dependent properties, legend, play-through, "Go to" views, basemap, view request.
     """
     hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
+    # A shown choropleth is drawn opaque: the filled layers beneath it are dimmed, said in
+    # their legend titles, and its legend comes first.
+    choropleths = {x.spec.id for x in user_layers if is_choropleth(x)}
     stored_days = stored_version_days()
     entries: list[LayerEntry] = []
     patches: Patches = {}
@@ -141,6 +145,8 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
             continue
         view_args = spec.view_args(params)
         layer = get_layer(spec.id, view_args)
+        if choropleths:
+            layer = dimmed(layer)
         drawn.append(layer)
         entries.append(
             layer_entry(layer, visible=True, dynamic=dynamic, url=_geometry_url(spec.id, view_args))
@@ -174,6 +180,7 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         go_to=[*get_presets(), *fit_presets(user_layers)],
         selected=st.session_state.get(Key.SELECTED),
     )
+    config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
     height = MAP_HEIGHT[state.mode]
     if "height_px" in height:
         config["height_px"] = height["height_px"]

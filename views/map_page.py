@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -10,10 +12,17 @@ import streamlit as st
 from geo.facts.source_ids import split_source_ids
 from geo.facts.vocabulary import LandmineMeasure, TreatyStep
 from layers import SAFETY_LINE
-from layers.catalogue.describe import evidence_sentences, for_people, milestone_table
+from layers.catalogue.describe import (
+    evidence_sentences,
+    for_people,
+    milestone_table,
+    source_names,
+)
 from layers.catalogue.figures import KeyFigures
+from layers.catalogue.registry import SOURCES_LABEL
 from layers.catalogue.spec import ViewParams
 from layers.drawing.aggregate import display_version
+from layers.drawing.blank import is_blank
 from layers.drawing.client_config import feature_ids
 from layers.drawing.display import shown_text, visible_attributes
 from layers.drawing.layer import MapLayer
@@ -84,9 +93,32 @@ def render_map_page(state: ViewState) -> None:
         _render_tables(layers)
 
 
-def source_links(cell: object) -> str:
-    """Markdown links from source ids to their rows on the Data & sources page."""
-    return ", ".join(f"[{sid}](data?source={sid})" for sid in split_source_ids(cell))
+def source_links(cell: object, titles: Mapping[str, str] | None = None) -> str:
+    """Markdown links from sources to their entries on the Data & sources page.
+
+    Parameters
+    ----------
+    cell
+        A ``source_ids`` cell (``"a;b"``).
+    titles
+        Source id → title; a link shows the title (escaped), or the id when it has none.
+
+    Returns
+    -------
+    str
+        E.g. ``"[Ukraine ‘Suspends’ Vital Mine Ban Treaty](data?source=hrw-2025-07-24)"``.
+    """
+    known = titles or {}
+    return ", ".join(
+        f"[{markdown_text(known.get(sid, sid))}](data?source={quote(sid)})"
+        for sid in split_source_ids(cell)
+    )
+
+
+def _source_titles() -> dict[str, str]:
+    """Source id → title (``data/sources.csv``)."""
+    sources = get_base().facts.sources
+    return dict(zip(sources["source_id"], sources["title"], strict=True))
 
 
 def _render_key_figures(figures: KeyFigures) -> None:
@@ -165,24 +197,29 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
         base = get_base()
         rows = base.facts.milestones.loc[base.facts.milestones["iso3"] == record["iso3"]]
         st.markdown(f"**Status on {state.as_of.isoformat()}:** {record['status_label']}")
-        st.dataframe(milestone_table(rows), hide_index=True, width="stretch")
+        titles = _source_titles()
+        st.dataframe(milestone_table(rows, titles), hide_index=True, width="stretch")
         if record.get("conflicts"):
             st.caption("Sources disagree: " + markdown_text(record["conflicts"]))
         steps = base.facts.treaty_events.loc[base.facts.treaty_events["iso3"] == record["iso3"]]
         if not steps.empty:
             st.markdown("**Dated steps** (decrees, laws, notices, meetings; not used for status)")
-            st.dataframe(for_people(steps, {"event": TreatyStep}), hide_index=True, width="stretch")
+            st.dataframe(
+                for_people(steps, {"event": TreatyStep}, titles), hide_index=True, width="stretch"
+            )
         monitor = base.facts.landmine_monitor
         monitor = monitor.loc[monitor["scope"] == record["iso3"]]
         if not monitor.empty:
             st.markdown("**Landmine Monitor** (national context)")
             st.dataframe(
-                for_people(monitor, {"measure": LandmineMeasure}), hide_index=True, width="stretch"
+                for_people(monitor, {"measure": LandmineMeasure}, titles),
+                hide_index=True,
+                width="stretch",
             )
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown("**Defence-line plans**")
-            st.dataframe(for_people(plans, {}), hide_index=True, width="stretch")
+            st.dataframe(for_people(plans, {}, titles), hide_index=True, width="stretch")
     elif "pair" in record and "factbook_km" in record:
         refs = get_base().facts.border_lengths
         st.markdown(
@@ -193,13 +230,14 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
     elif "evidence" in record and "iso_3166_2" in record:
         st.markdown(markdown_text(evidence_sentences(record)))
     else:
+        said = record[[not is_blank(c, v) for c, v in record.items()]]
         values = pd.DataFrame(
-            {"value": [shown_text(v) for v in record]},
-            index=[shown_text(c) for c in record.index],
+            {"value": [shown_text(v) for v in said]},
+            index=[shown_text(c) for c in said.index],
         )
         st.dataframe(values, width="stretch")
     if not layer.spec.user and record.get("source_ids"):
-        st.markdown("**Sources:** " + source_links(record["source_ids"]))
+        st.markdown("**Sources:** " + source_links(record["source_ids"], _source_titles()))
 
 
 def _render_timeline(state: ViewState, *, large: bool) -> None:
@@ -225,6 +263,9 @@ def _render_tables(layers: list[MapLayer]) -> None:
     if table.empty:
         st.caption("No features shown.")
         return
+    if SOURCES_LABEL in table.columns:  # titles, not ids
+        titles = _source_titles()
+        table[SOURCES_LABEL] = [source_names(v, titles) for v in table[SOURCES_LABEL]]
     st.dataframe(table, hide_index=True, width="stretch")
 
 

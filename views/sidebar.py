@@ -8,8 +8,10 @@ from datetime import date
 import streamlit as st
 
 from geo.units.belts import BELT_KM_MAX, BELT_KM_MIN
+from layers.catalogue.contrast import drawn
 from layers.catalogue.registry import CATALOGUE
-from layers.catalogue.spec import AS_OF_MIN
+from layers.catalogue.spec import AS_OF_MIN, LayerSpec
+from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.basemaps import BASEMAPS
 from views.cache import get_event_days, get_withdrawal_summary
 from views.keys import Key
@@ -18,6 +20,7 @@ from views.state import (
     MODES,
     ViewState,
     from_query,
+    with_page_params,
 )
 from views.store import VIEW_PARAM, open_view, stored_version_days
 from views.visibility import checkbox_key, is_shown, seed_shown, sidebar_ticked
@@ -58,15 +61,21 @@ def _step_event(direction: int) -> None:
     st.session_state[Key.AS_OF] = min(max(target, AS_OF_MIN), date.today())
 
 
-def _swatches(spec_legend: tuple) -> str:
-    """Small inline legend swatches (escaped) for a layer toggle."""
+def swatch_color(entry: LegendEntry, style: LayerStyle) -> str:
+    """An entry's colour as the map draws it: a fill blended over the land, a line as is."""
+    return drawn(entry.color, style.fill_opacity) if entry.kind == "fill" else entry.color
+
+
+def _swatches(spec: LayerSpec) -> str:
+    """Small inline legend swatches (escaped) for a layer toggle, in the map's drawn colours."""
     parts = []
-    for entry in spec_legend:
+    for entry in spec.legend:
+        color = swatch_color(entry, spec.style)
         if entry.kind == "line":
-            style = f"display:inline-block;width:16px;border-top:4px solid {entry.color};"
+            style = f"display:inline-block;width:16px;border-top:4px solid {color};"
             style += "margin:0 4px 3px 0"
         else:
-            style = f"display:inline-block;width:12px;height:12px;background:{entry.color};"
+            style = f"display:inline-block;width:12px;height:12px;background:{color};"
             style += "border:1px solid #333;margin:0 4px -1px 0"
         parts.append(
             f'<span title="{html.escape(entry.label)}" style="{style}"></span>'
@@ -134,7 +143,7 @@ def render_sidebar(today: date) -> ViewState:
             args=(spec.id,),
             help=spec.description,
         )
-        sidebar.markdown(_swatches(spec.legend), unsafe_allow_html=True)
+        sidebar.markdown(_swatches(spec), unsafe_allow_html=True)
     sidebar.slider(
         "Belt depth (km)",
         min_value=BELT_KM_MIN,
@@ -163,5 +172,7 @@ def render_sidebar(today: date) -> ViewState:
     # Written on every run, not only when Streamlit's copy differs: a run stopped for a rerun
     # (a map report arriving mid-run) can lose its URL message while that copy already holds
     # the new value, and the address bar would then keep the old view.
-    st.query_params.from_dict(state.to_query())
+    # A source link's ``source=`` survives: the Data page opens at that source's entry.
+    current = {key: st.query_params[key] for key in st.query_params}
+    st.query_params.from_dict(with_page_params(state.to_query(), current))
     return state

@@ -23,6 +23,9 @@ from layers.drawing.basemaps import (
 from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 
 MODES = ("explore", "present", "analyst")
+#: URL parameters that are not part of the view but address something on a page (``source``:
+#: the Data page's entry a source link opens); the sidebar's rewrite of the URL keeps them.
+PAGE_PARAMS = ("source",)
 MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}
 
 
@@ -68,6 +71,24 @@ class ViewState:
             "lon": f"{self.center[1]:.3f}",
             "z": f"{self.zoom:g}",
         }
+
+
+def with_page_params(view: Mapping[str, str], query: Mapping[str, str]) -> dict[str, str]:
+    """The view's parameters plus the page parameters (:data:`PAGE_PARAMS`) found in ``query``.
+
+    Parameters
+    ----------
+    view
+        :meth:`ViewState.to_query` of the view shown.
+    query
+        The URL's current parameters.
+
+    Returns
+    -------
+    dict of str to str
+    """
+    kept = {key: query[key] for key in PAGE_PARAMS if key in query}
+    return {**view, **kept}
 
 
 def default_state(today: date) -> ViewState:

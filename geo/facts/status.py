@@ -316,12 +316,12 @@ class MilestoneDisagreement:
         return parse_iso_date(preferred.value)
 
     def text(self) -> str:
-        """Every value with its sources, e.g. ``withdrawal_vote: 66 … (leta-…; preferred) vs …``."""
+        """Every value with its sources, e.g. ``Withdrawal vote: 66 … (leta-…; preferred) vs …``."""
         listing = " vs ".join(
             f"{value.value} ({value.source_ids}{'; preferred' if value.preferred else ''})"
             for value in self.values
         )
-        return f"{self.event.value}: {listing}"
+        return f"{self.event.label}: {listing}"
 
 
 def _preferred_dates(

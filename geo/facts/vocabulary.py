@@ -53,18 +53,23 @@ class Term(StrEnum):
 
 
 class TreatyStatus(Term):
-    """A state's APMBC status on a date; declared in the order of a treaty life."""
+    """A state's Mine Ban Treaty status on a date; declared in the order of a treaty life.
+
+    The colours start from the Okabe–Ito palette and are adjusted so that every pair of legend
+    colours, as drawn, stays apart under simulated colour-vision deficiency
+    (``layers.catalogue.contrast``; tests/test_colours.py).
+    """
 
     NEVER_JOINED = (
         "never_joined",
         "Never joined",
-        "#555555",
+        "#4B4B4B",
         "Neither signed nor acceded to the Convention.",
     )
     SIGNATORY = (
         "signatory",
         "Signatory (not a party)",
-        OKABE_ITO["sky_blue"],
+        "#69B4FF",
         "Signed, but the Convention is not (yet) in force for the state.",
     )
     PARTY = (
@@ -76,21 +81,21 @@ class TreatyStatus(Term):
     SUSPENSION_CLAIMED = (
         "suspension_claimed",
         "Suspension claimed (disputed)",
-        OKABE_ITO["reddish_purple"],
+        "#A569A5",
         "A State Party that declared it suspends the Convention; the Convention allows no "
         "suspension, so the state remains bound.",
     )
     WITHDRAWAL_NOTIFIED = (
         "withdrawal_notified",
         "Withdrawal notified (pending)",
-        OKABE_ITO["orange"],
+        "#F08700",
         "Instrument of withdrawal deposited; still a party until it takes effect six months "
         "later (Art. 20(3)).",
     )
     WITHDRAWN = (
         "withdrawn",
         "Withdrawn (former party)",
-        OKABE_ITO["vermillion"],
+        "#964B1E",
         "The withdrawal took effect: no longer bound by the Convention.",
     )
 
@@ -160,13 +165,13 @@ class EvidenceClass(Term):
     STATEMENT = (
         "statement",
         "Official statement, no figure",
-        "#EC7014",
+        "#E1690F",
         "An official source says the unit is contaminated or affected, without a figure.",
     )
     NO_PUBLIC_FIGURE = (
         "no_public_figure",
         "No public figure",
-        "#FEE391",
+        "#E1FF96",
         "The searches made (Data page, data/searches.csv) found no figure or statement for "
         "the unit.",
     )

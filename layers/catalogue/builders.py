@@ -32,6 +32,7 @@ from geo.units.belts import adversary_belts
 from geo.units.countries import NE_SOURCE_ID
 from geo.units.crs import WGS84
 from layers.catalogue.base import AtlasBase
+from layers.catalogue.describe import plain_words
 
 
 def _iso_date(value: object) -> str:
@@ -188,9 +189,9 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFrame:
         figure_age_label(None if pd.isna(d) else d, as_of)
         for d in frame["latest_date"].where(frame["latest_date"].notna(), frame["figure_date"])
     ]
-    frame["latest_statement"] = frame["latest_statement"].fillna("")
+    frame["latest_statement"] = frame["latest_statement"].fillna("").map(plain_words)
     frame["figure_date"] = frame["figure_date"].map(_iso_date)
-    frame["statement"] = frame["statement"].fillna("")
+    frame["statement"] = frame["statement"].fillna("").map(plain_words)
     frame["confidence"] = frame["confidence"].fillna("")
     frame["source_ids"] = [
         join_source_ids(ids, latest_ids, NE_SOURCE_ID)
@@ -222,4 +223,12 @@ def build_ua_hromadas(base: AtlasBase) -> gpd.GeoDataFrame:
     The committed units (:attr:`AtlasBase.hromadas`): 1,466 hromadas, Kyiv city, and Crimea
     and Sevastopol kept as first-level units (OpenStreetMap has no hromadas there).
     """
-    return base.hromadas.copy()
+    frame = base.hromadas.copy()
+    names = dict(zip(base.oblasts["iso_3166_2"], base.oblasts["name_en"], strict=True))
+    # People read the unit's name ("Kharkiv Oblast"), not its code ("UA-63").
+    frame.insert(
+        frame.columns.get_loc("iso_3166_2") + 1,
+        "first_level_name",
+        [names.get(code, code) for code in frame["iso_3166_2"]],
+    )
+    return frame

@@ -10,6 +10,68 @@ import pandas as pd
 from geo.facts.source_ids import split_source_ids
 from geo.facts.vocabulary import Confidence, EvidenceClass, Term, TreatyEvent
 
+#: The treaty's plain name, for people (not its acronym).
+TREATY_NAME = "Mine Ban Treaty"
+#: Shorthand in the fact tables' own notes → words a newcomer reads (applied when shown).
+PLAIN_WORDS: tuple[tuple[str, str], ...] = (
+    ("22MSP", "Twenty-Second Meeting of the States Parties"),
+    ("23MSP", "Twenty-Third Meeting of the States Parties"),
+    ("km² = ha / 100", "1 km² = 100 ha"),
+)
+
+
+def plain_words(text: str) -> str:
+    """``text`` with the fact tables' shorthand spelled out (:data:`PLAIN_WORDS`).
+
+    Parameters
+    ----------
+    text
+        A note, statement or detail from a fact table.
+
+    Returns
+    -------
+    str
+        E.g. ``"22MSP President stated …"`` → ``"Twenty-Second Meeting of the States Parties
+        President stated …"``.
+    """
+    for short, words in PLAIN_WORDS:
+        text = text.replace(short, words)
+    return text
+
+
+def event_words(text: str) -> str:
+    """``text`` with every treaty milestone code (``withdrawal_vote``) replaced by its label."""
+    for event in TreatyEvent:
+        text = text.replace(event.value, event.label)
+    return text
+
+
+def table_in_words(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataFrame:
+    """A fact table for the page: coded cells as labels, text cells in plain words.
+
+    Parameters
+    ----------
+    frame
+        Rows of a fact table (left unchanged).
+    terms
+        Column → the vocabulary of its codes (e.g. ``{"event": TreatyEvent}``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same columns and rows; codes of ``terms`` columns replaced by their labels, every text
+        cell passed through :func:`plain_words`.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        vocabulary = terms.get(str(column))
+        if vocabulary is not None:
+            out[column] = [vocabulary(v).label if v in vocabulary.values() else v
+                           for v in out[column]]  # fmt: skip
+        elif any(isinstance(v, str) for v in out[column]):
+            out[column] = [plain_words(v) if isinstance(v, str) else v for v in out[column]]
+    return out
+
 
 def _text(value: object) -> str:
     """``str(value)``, or ``""`` for None, NaN and blanks."""
@@ -44,10 +106,10 @@ def evidence_sentences(record: Mapping[str, object] | pd.Series) -> str:
         parts.append(f"{float(figure):,.0f} km² potentially contaminated{dated}.")
     else:
         parts.append(evidence.description)
-    statement = _text(record.get("statement"))
+    statement = plain_words(_text(record.get("statement")))
     if statement:
         parts.append(f"Statement: {statement.rstrip('.')}.")
-    latest = _text(record.get("latest_statement"))
+    latest = plain_words(_text(record.get("latest_statement")))
     if latest:
         parts.append(f"Latest public statement: {latest.rstrip('.')}.")
     confidence = _text(record.get("confidence"))
@@ -56,7 +118,12 @@ def evidence_sentences(record: Mapping[str, object] | pd.Series) -> str:
     return " ".join(parts)
 
 
-def milestone_table(rows: pd.DataFrame) -> pd.DataFrame:
+def source_names(cell: object, titles: Mapping[str, str]) -> str:
+    """A ``source_ids`` cell as the sources' titles (``"a · b"``); an unknown id stands as is."""
+    return " · ".join(titles.get(sid, sid) for sid in split_source_ids(cell))
+
+
+def milestone_table(rows: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A state's treaty milestones with words for the events and confidence classes.
 
     Parameters
@@ -64,6 +131,8 @@ def milestone_table(rows: pd.DataFrame) -> pd.DataFrame:
     rows
         Rows of ``FactTables.milestones`` (``event``, ``date``, ``source_ids``,
         ``confidence``, ``note``).
+    titles
+        Source id → title: the ``Sources`` column shows titles (ids when not given).
 
     Returns
     -------
@@ -76,13 +145,17 @@ def milestone_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Date": [day.isoformat() for day in ordered["date"]],
             "Event": [TreatyEvent(e).label for e in ordered["event"]],
             "Confidence": [Confidence(c).label for c in ordered["confidence"]],
-            "Sources": [", ".join(split_source_ids(v)) for v in ordered["source_ids"]],
-            "Note": [_text(v) for v in ordered["note"]],
+            "Sources": [source_names(v, titles or {}) for v in ordered["source_ids"]],
+            "Note": [plain_words(_text(v)) for v in ordered["note"]],
         }
     )
 
 
-def for_people(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataFrame:
+def for_people(
+    frame: pd.DataFrame,
+    terms: Mapping[str, type[Term]],
+    titles: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """A fact table as people read it: labels for coded values, readable headers.
 
     Parameters
@@ -92,6 +165,8 @@ def for_people(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataF
     terms
         Column → the vocabulary its codes come from (e.g. ``{"event": TreatyStep}``);
         ``confidence`` is always labelled.
+    titles
+        Source id → title: ``source_ids`` becomes a ``Sources`` column of titles.
 
     Returns
     -------
@@ -105,7 +180,10 @@ def for_people(frame: pd.DataFrame, terms: Mapping[str, type[Term]]) -> pd.DataF
         if column in out.columns:
             out[column] = [vocabulary(v).label if v in vocabulary.values() else _text(v)
                            for v in out[column]]  # fmt: skip
-    if "source_ids" in out.columns:
+    if "source_ids" in out.columns and titles is not None:
+        out["source_ids"] = [source_names(v, titles) for v in out["source_ids"]]
+        out = out.rename(columns={"source_ids": "sources"})
+    elif "source_ids" in out.columns:
         out["source_ids"] = [", ".join(split_source_ids(v)) for v in out["source_ids"]]
     for column in out.columns:
         if out[column].map(lambda v: hasattr(v, "isoformat")).any():

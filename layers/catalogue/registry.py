@@ -13,6 +13,7 @@ from geo.units.oblasts import OBLAST_LICENCE, OBLAST_SOURCE_IDS
 from geo.units.validate import LINEAR, POLYGONAL, validate_frame
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
+from layers.catalogue.describe import TREATY_NAME
 from layers.catalogue.spec import LayerSpec, Simplification, ViewArgs
 from layers.catalogue.style import (
     BELT_COLOR,
@@ -36,26 +37,29 @@ HROMADA_MIN_ZOOM = 7.0
 #: Map drawing of computed geometry (border lines, belts): each simplified at 0.005° (~500 m).
 COMPUTED_DISPLAY = Simplification(tolerance_deg=0.005)
 
+#: Header of the sources column in tooltips and tables (the page shows titles under it).
+SOURCES_LABEL = "Sources"
+
 _STATUS_TOOLTIP = (
     ("name", "State"),
-    ("status_label", "APMBC status"),
+    ("status_label", f"{TREATY_NAME} status"),
     ("as_of", "As of"),
     ("entry_into_force", "In force for state"),
     ("withdrawal_deposited", "Withdrawal deposited"),
     ("withdrawal_effective", "Withdrawal effective"),
-    ("source_ids", "Sources"),
+    ("source_ids", SOURCES_LABEL),
 )
 
 CATALOGUE: tuple[LayerSpec, ...] = (
     LayerSpec(
         id="treaty-status",
         title="Mine Ban Treaty status",
-        description="European states, Russia and Belarus coloured by APMBC status on the chosen "
-        "date, derived from the treaty milestones.",
+        description="European states, Russia and Belarus coloured by Mine Ban Treaty status on "
+        "the chosen date, derived from the treaty milestones.",
         builder=builders.build_treaty_status,
         geometry="polygon",
         style=LayerStyle(
-            "status", term_palette(TreatyStatus), "#BBBBBB", fill_opacity=0.55, weight=0.6
+            "status", term_palette(TreatyStatus), "#BBBBBB", fill_opacity=0.7, weight=0.6
         ),
         legend=term_legend(TreatyStatus),
         tooltip_fields=_STATUS_TOOLTIP,
@@ -92,10 +96,10 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         ),
         tooltip_fields=(
             ("name", "State"),
-            ("status_label", "APMBC status"),
+            ("status_label", f"{TREATY_NAME} status"),
             ("timeline", "Timeline"),
             ("steps", "Dated steps"),
-            ("source_ids", "Sources"),
+            ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(NE_SOURCE_ID, "aca-2026-01", "hrw-2025-07-24"),
         licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
@@ -120,7 +124,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("length_km", "Measured on 1:10m lines (km)"),
             ("factbook_km", "CIA World Factbook (km)"),
             ("other_reference_km", "Other figures"),
-            ("source_ids", "Sources"),
+            ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(NE_SOURCE_ID, "factbook-2026"),
         licence=f"{NE_LICENCE}; CIA World Factbook: public domain",
@@ -135,7 +139,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         "Russian or Belarusian border.",
         builder=builders.build_border_belt,
         geometry="polygon",
-        style=LayerStyle(None, {}, BELT_COLOR, fill_opacity=0.45, weight=0.8),
+        style=LayerStyle(None, {}, BELT_COLOR, fill_opacity=0.5, weight=0.8),
         legend=(LegendEntry("Within the chosen distance of RU/BY", BELT_COLOR),),
         tooltip_fields=(
             ("name", "State"),
@@ -175,7 +179,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("figure_age", "Age of figure"),
             ("latest_statement", "Latest public statement"),
             ("statement", "Statement"),
-            ("source_ids", "Sources"),
+            ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(*OBLAST_SOURCE_IDS, "unn-shmyhal-2025-06-24"),
         licence=f"{OBLAST_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
@@ -198,7 +202,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         "Belarusian border.",
         builder=builders.build_ua_border_zone,
         geometry="polygon",
-        style=LayerStyle(None, {}, UA_ZONE_COLOR, fill_opacity=0.35, weight=0.8),
+        style=LayerStyle(None, {}, UA_ZONE_COLOR, fill_opacity=0.4, weight=0.8),
         legend=(LegendEntry("Within the chosen distance of RU/BY", UA_ZONE_COLOR),),
         tooltip_fields=(
             ("name", "State"),
@@ -228,9 +232,9 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("name_en", "Hromada"),
             ("name_uk", "Назва"),
             ("katottg", "KATOTTG"),
-            ("iso_3166_2", "First-level unit"),
+            ("first_level_name", "Oblast (first-level unit)"),
             ("area_km2", "Area (km²)"),
-            ("source_ids", "Sources"),
+            ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(OSM_SOURCE_ID, "katottg"),
         licence=f"{OSM_LICENCE}, {OSM_ATTRIBUTION}; Crimea and Sevastopol: {NE_LICENCE}",

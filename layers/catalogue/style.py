@@ -14,11 +14,13 @@ from geo.facts.vocabulary import OKABE_ITO, Term
 
 NEIGHBOUR_COLORS: dict[str, str] = {
     "RUS": OKABE_ITO["black"],
-    "BLR": OKABE_ITO["blue"],
+    "BLR": "#0050C8",  # deeper than Okabe–Ito blue: apart from the purple outline (protanopia)
 }
 
-BELT_COLOR = OKABE_ITO["yellow"]
-UA_ZONE_COLOR = OKABE_ITO["reddish_purple"]
+#: Belts: a khaki, and a pink for Ukraine's zone, apart from every status colour as drawn
+#: (checked in tests/test_colours.py).
+BELT_COLOR = "#C3B469"
+UA_ZONE_COLOR = "#F069B4"
 USER_LAYER_COLOR = OKABE_ITO["blue"]
 #: Hromada boundaries: a dark grey that reads over every other layer's fill.
 HROMADA_COLOR = "#4D4D4D"

@@ -73,6 +73,9 @@ RAMPS: Mapping[str, Mapping[int, tuple[str, ...]]] = MappingProxyType(
 DEFAULT_RAMP = "viridis"
 NO_DATA_COLOR = "#d9d9d9"
 NO_DATA_LABEL = "No data"
+#: A choropleth is drawn opaque, so its colours are the legend's (the filled layers beneath it
+#: are dimmed instead: :mod:`layers.drawing.emphasis`).
+CHOROPLETH_OPACITY = 1.0
 #: Outline between the units of a choropleth: white, so 1,469 small units stay their class's
 #: colour at every zoom instead of turning into a dark mesh.
 CLASS_OUTLINE_COLOR = "#FFFFFF"
@@ -209,7 +212,7 @@ class Classification:
             label_column,
             palette,
             NO_DATA_COLOR,
-            fill_opacity=0.75,
+            fill_opacity=CHOROPLETH_OPACITY,
             weight=0.5,
             hatched=(NO_DATA_LABEL,),
             outline_color=CLASS_OUTLINE_COLOR,

@@ -50,7 +50,7 @@ from layers.safe_text import script_json
 BASEMAP_FILL = "#F4F1EA"
 BASEMAP_STROKE = "#8A8A8A"
 #: Fill east of the map's edge (Russia is drawn only to the edge of the region).
-EDGE_FILL = "#E2E2E2"
+EDGE_FILL = "#606060"
 #: The label in front of the date the map shows.
 DATE_PREFIX = "As of "
 #: Events a play-through steps over, in the order they are listed on one day.

@@ -17,13 +17,13 @@ import shapely
 
 from geo.units.crs import to_wgs84
 from geo.units.simplify import simplify_coverage, simplify_each
+from layers.drawing.blank import MISSING
 from layers.drawing.layer import MapLayer
 
 #: Decimal places of display coordinates (about 110 m, far below the 2 km display tolerance).
 DISPLAY_DECIMALS = 3
 #: Grid of simplified display geometry, degrees (about 11 m; also the light export's grid).
 DISPLAY_GRID_DEG = 1e-4
-MISSING = "—"
 #: Longest attribute text the map and the page show, in characters: a longer value is cut with
 #: a note saying so, and a binary value is named by its size. Every data export keeps the full
 #: value.

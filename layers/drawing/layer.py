@@ -12,6 +12,7 @@ from layers.catalogue.base import AtlasBase
 from layers.catalogue.registry import build_layer, specs_for
 from layers.catalogue.spec import LayerSpec, ViewParams
 from layers.catalogue.style import USER_LAYER_COLOR, LayerStyle, LegendEntry
+from layers.drawing.blank import is_blank
 
 #: Attribute columns a user's layer shows in its tooltip at most.
 USER_TOOLTIP_FIELDS = 8
@@ -78,7 +79,12 @@ def user_layer(
     -------
     MapLayer
     """
-    columns = [c for c in frame.columns if c != frame.geometry.name][:max_fields]
+    # Columns that say nothing in any row (a KML's unset technical fields) are not offered.
+    columns = [
+        c
+        for c in frame.columns
+        if c != frame.geometry.name and not all(is_blank(c, v) for v in frame[c])
+    ][:max_fields]
     types = set(frame.geom_type.dropna())
     if types <= {"Point", "MultiPoint"}:
         kind: Literal["polygon", "line", "point"] = "point"

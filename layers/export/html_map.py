@@ -25,12 +25,20 @@ from layers.drawing.client_config import (
     map_config,
     presets,
 )
+from layers.drawing.emphasis import dim_beneath_choropleth, is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import client_script, client_text, leaflet_inline
 from layers.export.frames import check_layers
 from layers.export.options import ExportOptions
 from layers.export.provenance import export_metadata, sources_line
 from layers.safe_text import html_text, script_json
+
+#: Key the map client knows the inline basemap by (it draws a basemap whose key changed; the
+#: live map's key is the file's address, the export's data travel in the page).
+INLINE_BASEMAP_KEY = "inline:atlas-basemap"
+#: Widest the legend box of the map client is, CSS pixels (atlas_map.css ``.atlas-legend``),
+#: plus its margins: the caption keeps clear of it.
+LEGEND_CLEARANCE_PX = 340
 
 #: Initial view of an export: the map's default centre and zoom (lat, lon in degrees).
 EXPORT_CENTER = (55.0, 27.0)
@@ -65,15 +73,25 @@ def _caption_html(layers: Sequence[MapLayer], metadata: dict[str, Any]) -> str:
     )
 
 
-_PAGE_CSS = """
+# The legend sits bottom left (the map client's control): the caption sits bottom right, never
+# wider than what the legend leaves; on a narrow screen it moves up, below the map's top controls
+# (zoom, full screen, measure, Go to: about 185 px).
+_PAGE_CSS = (
+    """
 html, body { margin: 0; height: 100%; }
 #map { position: absolute; inset: 0; }
-#atlas-caption { position: fixed; left: 56px; bottom: 28px; z-index: 1000; max-width: 42%;
-  max-height: 22vh; overflow: auto; background: rgba(255,255,255,.92); padding: 6px 9px;
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.35 sans-serif; }
+#atlas-caption { position: fixed; right: 10px; bottom: 28px; z-index: 1000;
+  max-width: min(42%, calc(100% - LEGEND_PXpx)); max-height: 22vh; overflow: auto;
+  background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 12px/1.35 sans-serif; box-sizing: border-box; }
+@media (max-width: 640px) {
+  #atlas-caption { top: 190px; bottom: auto; left: 10px; right: 10px; max-width: none;
+    max-height: 22vh; }
+}
 .atlas-caption-title { font-weight: bold; font-size: 15px; }
 .atlas-caption-safety { font-weight: bold; }
 """
+).replace("LEGEND_PX", str(LEGEND_CLEARANCE_PX))
 
 
 def _json_block(element_id: str, text: str) -> str:
@@ -110,6 +128,8 @@ def to_html(
     """
     check_layers(layers)
     metadata = export_metadata(layers, params, sources, light=True)
+    # As on the page: a choropleth opaque over dimmed fills, its legend first.
+    layers = dim_beneath_choropleth(layers)
     countries = options.require_basemap()
     _west, south, east, north = REGION_BBOX
     entries = [layer_entry(layer, visible=True, dynamic=True) for layer in layers]
@@ -120,12 +140,17 @@ def to_html(
         patches=patches,
         as_of=params.as_of if params else None,
         present=options.present,
-        basemap=basemap_entry(edge=(east, south, north), tiles=tiles_entry(options.basemap)),
+        basemap=basemap_entry(
+            edge=(east, south, north), url=INLINE_BASEMAP_KEY, tiles=tiles_entry(options.basemap)
+        ),
         view={"request": 1, "center": list(EXPORT_CENTER), "zoom": EXPORT_ZOOM},
         timeline_source=None,
         go_to=presets(countries, [layer for layer in layers if layer.spec.user]),
     )
-    basemap_text = countries[["geometry"]].to_json(drop_id=True)
+    choropleths = {layer.spec.id for layer in layers if is_choropleth(layer)}
+    config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
+    # The Natural Earth countries the live map draws beneath the layers, named by iso3.
+    basemap_text = countries[["iso3", "geometry"]].to_json(drop_id=True)
     blocks = [
         _json_block("atlas-config", script_json(config)),
         _json_block("atlas-basemap", script_json(json.loads(basemap_text))),

@@ -33,6 +33,7 @@ from layers.catalogue.spec import ViewParams
 from layers.catalogue.style import LayerStyle
 from layers.drawing.basemaps import SEA_COLOR
 from layers.drawing.display import display_geometry
+from layers.drawing.emphasis import dim_beneath_choropleth, legend_order
 from layers.drawing.layer import MapLayer
 from layers.export.frames import check_layers
 from layers.export.options import ExportOptions
@@ -420,6 +421,8 @@ def print_map(
     if fmt not in ("png", "pdf"):
         raise ExportError(f"print format {fmt!r} is not supported; choose png or pdf")
     check_layers(layers)
+    # A choropleth is drawn opaque over dimmed fills and its legend comes first.
+    layers = dim_beneath_choropleth(layers)
     dpi = options.dpi
     metadata = export_metadata(layers, params, sources, light=True)
     to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
@@ -453,7 +456,7 @@ def print_map(
     legend_ax.set_axis_off()
     legend_ax.set_xlim(0, 1)
     legend_ax.set_ylim(0, 1)
-    _legend(legend_ax, layers)
+    _legend(legend_ax, legend_order(layers))
 
     subtitle = []
     if metadata["as_of"]:
