@@ -23,6 +23,7 @@ import shapely
 
 from geo.facts.vocabulary import TreatyEvent
 from layers.catalogue.base import AtlasBase
+from layers.catalogue.contrast import LAND_COLOR
 from layers.catalogue.spec import LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.display import DISPLAY_DECIMALS, display_geometry, format_value, shown_text
@@ -47,7 +48,7 @@ from layers.drawing.protocol import (
 from layers.safe_text import script_json
 
 #: Fill and outline of countries drawn without treaty colour (the offline basemap).
-BASEMAP_FILL = "#F4F1EA"
+BASEMAP_FILL = LAND_COLOR
 BASEMAP_STROKE = "#8A8A8A"
 #: Fill east of the map's edge (Russia is drawn only to the edge of the region).
 EDGE_FILL = "#606060"

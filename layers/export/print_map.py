@@ -29,6 +29,7 @@ from matplotlib.patches import Rectangle
 from geo.errors import ExportError
 from geo.units.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
 from layers import GENERATOR, SAFETY_LINE, __version__
+from layers.catalogue.contrast import LAND_COLOR
 from layers.catalogue.spec import ViewParams
 from layers.catalogue.style import LayerStyle
 from layers.drawing.basemaps import SEA_COLOR
@@ -45,7 +46,6 @@ A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
 #: Figure-fraction boxes ``[left, bottom, width, height]`` of the map and the legend beside it.
 MAP_BOX = (0.025, 0.175, 0.70, 0.725)
 LEGEND_BOX = (0.74, 0.175, 0.24, 0.725)
-LAND_COLOR = "#F4F1EA"
 BORDER_COLOR = "#8A8A8A"
 #: Leaflet weights are CSS pixels; on paper a thinner stroke reads the same.
 WEIGHT_TO_POINTS = 0.6
