@@ -943,12 +943,15 @@ class Options:
     control
         A control run: the attacker's session opens but uploads nothing, so *during* and
         *before* differ only in time (what the same load does to the server unattacked).
+    cases
+        Names of the hostile cases to upload, in this order (empty: the whole corpus).
     """
 
     sessions: int = DEFAULT_SESSIONS
     seconds: float = DEFAULT_SECONDS
     changes_per_import: int = DEFAULT_CHANGES_PER_IMPORT
     control: bool = False
+    cases: tuple[str, ...] = ()
 
 
 async def run_phases(
@@ -1048,6 +1051,12 @@ async def run_load_test(options: Options) -> dict[str, Any]:
         tables = Path(folder) / "tables"
         tables.mkdir()
         accepted += build_table_corpus(tables)
+        if options.cases:
+            by_name = {case.name: case for case in accepted}
+            unknown = [name for name in options.cases if name not in by_name]
+            if unknown:
+                raise SystemExit(f"unknown hostile case(s): {', '.join(unknown)}")
+            accepted = [by_name[name] for name in options.cases]
         phases["corpus_built"] = round(clock.now(), 2)
         with run_streamlit(SERVER_LOG) as url:
             port = urlparse(url).port
@@ -1434,6 +1443,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="control run: the same sessions, no hostile upload (separates drift from attack)",
     )
     parser.add_argument(
+        "--cases",
+        type=lambda text: tuple(name.strip() for name in text.split(",") if name.strip()),
+        default=(),
+        metavar="NAME,…",
+        help="upload only these hostile cases, in this order (default: the whole corpus)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         default=RESULTS,
@@ -1455,7 +1471,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = json.loads(args.report.read_text(encoding="utf-8"))
     else:
         options = Options(
-            args.sessions, args.seconds, args.changes_per_import, control=args.control
+            args.sessions,
+            args.seconds,
+            args.changes_per_import,
+            control=args.control,
+            cases=args.cases,
         )
         result = asyncio.run(run_load_test(options))
         args.output.parent.mkdir(parents=True, exist_ok=True)
