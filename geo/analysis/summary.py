@@ -49,6 +49,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import AtlasError
+from geo.facts.source_ids import split_source_ids
 from geo.units.belts import BAND_EDGES_KM, band_label, distance_bands
 from geo.units.borders import adversary_border
 from geo.units.countries import NE_SOURCE_ID, country
@@ -463,7 +464,7 @@ def hromada_units(hromadas: gpd.GeoDataFrame) -> SummaryUnits:
     """
     ids: dict[str, None] = {}
     for value in hromadas["source_ids"]:
-        ids.update(dict.fromkeys(str(value).split(";")))
+        ids.update(dict.fromkeys(split_source_ids(value)))
     return make_units(
         SummaryBy.HROMADA,
         list(hromadas["katottg"]),
