@@ -12,6 +12,7 @@ import streamlit as st
 
 from geo.analysis.reference import JoinReference, load_join_reference
 from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
+from geo.language import language
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
@@ -156,15 +157,15 @@ def get_withdrawal_summary() -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def get_event_days() -> list[tuple[date, str]]:
+def get_event_days(lang: str = "en") -> list[tuple[date, str]]:
     """Days with a withdrawal or suspension event and their captions (prev/next, play)."""
-    return event_days(get_base())
+    return event_days(get_base(), language(lang))
 
 
 @st.cache_resource(show_spinner=False)
-def get_presets() -> list[GoTo]:
-    """The "Go to" views of the catalogue (framed once per process)."""
-    return presets(get_base().basemap)
+def get_presets(lang: str = "en") -> list[GoTo]:
+    """The "Go to" views of the catalogue (framed once per process and language)."""
+    return presets(get_base().basemap, lang=language(lang))
 
 
 @st.cache_resource(show_spinner="Indexing the hromadas and oblasts…")

@@ -83,13 +83,35 @@
  * @property {number[]} [bounds]
  *
  * @typedef {Object} TimelineStep
- * @property {string} date
+ * @property {string} date  ISO
+ * @property {string} label  the date as the map shows it
  * @property {string} caption
  * @property {Object<string, Object<string, FeatureProps>>} patches
  *
+ * @typedef {Object} MapLabels
+ * @property {string} go_to
+ * @property {string} go_to_view
+ * @property {string} layers
+ * @property {string} legend
+ * @property {string} previous_event
+ * @property {string} play
+ * @property {string} pause
+ * @property {string} next_event
+ * @property {string} zoom_in_note  holds {zoom}
+ * @property {string} full_screen
+ * @property {string} measure
+ * @property {string} distance  holds {km}
+ * @property {string} decimal  the decimal mark
+ * @property {string} meters
+ * @property {string} kilometers
+ * @property {string} zoom_in
+ * @property {string} zoom_out
+ * @property {string} close
+ *
  * @typedef {Object} MapConfig
- * @property {string} date
- * @property {string} date_prefix
+ * @property {string} date  ISO
+ * @property {string} date_label  the date as the map shows it
+ * @property {MapLabels} labels
  * @property {boolean} present
  * @property {BasemapEntry} basemap
  * @property {LayerEntry[]} layers
