@@ -32,7 +32,7 @@ from geo.language import N_, Language, language
 from geo.units.belts import adversary_belts
 from geo.units.countries import NE_SOURCE_ID
 from geo.units.crs import WGS84
-from geo.units.local_names import local_names
+from geo.units.local_names import ENGLISH, local_names
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.describe import plain_words
 
@@ -152,7 +152,8 @@ def build_flank_borders(base: AtlasBase, *, lang: str = "en") -> gpd.GeoDataFram
         others = pair_refs.loc[pair_refs["reference"] != BorderReference.FACTBOOK]
         factbook_km = float(factbook["length_km"].iloc[0]) if len(factbook) else float("nan")
         other_text = "; ".join(
-            words.tr(KM_TEXT, km=_km(float(r.length_km), words)) + f" ({r.reference})"
+            words.tr(KM_TEXT, km=_km(float(r.length_km), words))
+            + f" ({_reference(str(r.reference), words)})"
             for r in others.itertuples()
         )
         rows.append(
@@ -170,6 +171,13 @@ def build_flank_borders(base: AtlasBase, *, lang: str = "en") -> gpd.GeoDataFram
             }
         )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+
+
+def _reference(reference: str, lang: Language) -> str:
+    """Who published a border length: the code in English (as in the files), else the label."""
+    if lang.code == ENGLISH:
+        return reference
+    return lang.gettext(BorderReference(reference).label)
 
 
 def _km(km: float, lang: Language) -> str:
@@ -225,9 +233,12 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
         join_source_ids(ids, latest_ids, NE_SOURCE_ID)
         for ids, latest_ids in zip(frame["source_ids"], frame["latest_source_ids"], strict=True)
     ]
+    if lang != ENGLISH:  # a label column in the chosen language (files keep name_en, name_uk)
+        frame["name"] = local_names(frame, lang)
     columns = [
         "iso_3166_2",
         "katottg",
+        *(["name"] if lang != ENGLISH else []),
         "name_en",
         "name_uk",
         "area_km2",
@@ -261,4 +272,6 @@ def build_ua_hromadas(base: AtlasBase, *, lang: str = "en") -> gpd.GeoDataFrame:
         "first_level_name",
         [names.get(code, code) for code in frame["iso_3166_2"]],
     )
+    if lang != ENGLISH:  # a label column in the chosen language (files keep name_en, name_uk)
+        frame.insert(1, "name", local_names(frame, lang))
     return frame
