@@ -7,7 +7,7 @@ Usage::
     python scripts/extract_messages.py --check    # list untranslated ids; exit 1 if any
 
 Marked messages are (a) the string arguments of ``gettext``, ``ngettext``, ``pgettext``,
-``tr``, ``ntr``, ``N_`` and ``_`` calls in the shown code (``app.py``, ``geo/``, ``layers/``,
+``tr``, ``ntr``, ``plural``, ``N_`` and ``_`` calls in the shown code (``app.py``, ``geo/``, ``layers/``,
 ``runtime/``, ``views/``), found by Babel's Python extractor, and (b) the labels and
 descriptions of the controlled vocabularies (``geo.facts.vocabulary``), which are message ids
 without a call around them. A language's messages may be split over several ``*.po`` files in
@@ -44,6 +44,7 @@ KEYWORDS = {
     "N_": None,
     "tr": None,
     "ntr": (1, 2),
+    "plural": (1, 2),
 }
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 

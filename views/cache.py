@@ -12,6 +12,7 @@ import streamlit as st
 
 from geo.analysis.reference import JoinReference, load_join_reference
 from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
+from geo.language import DEFAULT_LANGUAGE
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
@@ -144,15 +145,15 @@ def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, An
 
 
 @st.cache_data(max_entries=DATES_KEPT, show_spinner=False)
-def get_key_figures(as_of: date) -> KeyFigures:
+def get_key_figures(as_of: date, lang: str = DEFAULT_LANGUAGE) -> KeyFigures:
     """Headline figures for a date."""
-    return key_figures(get_base(), as_of)
+    return key_figures(get_base(), as_of, lang)
 
 
 @st.cache_data(show_spinner=False)
-def get_withdrawal_summary() -> list[str]:
+def get_withdrawal_summary(lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """Withdrawal and suspension events listed beside the date slider."""
-    return withdrawal_summary(get_base())
+    return withdrawal_summary(get_base(), lang)
 
 
 @st.cache_data(show_spinner=False)

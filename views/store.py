@@ -20,6 +20,7 @@ import streamlit as st
 from geo.analysis.report import JoinResult
 from geo.errors import AtlasError
 from geo.importer.tables import Table
+from geo.language import Language, language
 from layers.drawing.layer import MapLayer
 from layers.safe_text import markdown_text as plain
 from layers.store import (
@@ -277,11 +278,15 @@ def view_record(state: ViewState) -> dict[str, Any]:
     }
 
 
-def open_view(query: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def open_view(
+    query: dict[str, str], lang: Language | None = None
+) -> tuple[dict[str, str], list[str]]:
     """Resolve ``?view=<slug>``: the view's URL state and the notices to show.
 
     Sets the session's stored layers and selection from the view. An unknown slug or an
-    unusable library gives a notice and the rest of the URL is used as it is.
+    unusable library gives a notice and the rest of the URL is used as it is (its ``lang=``
+    included: a link's language wins over the one the view was saved in). ``lang`` is the
+    language of the notices.
 
     Returns
     -------
@@ -290,13 +295,20 @@ def open_view(query: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """
     slug = query.get(VIEW_PARAM, "")
     rest = {k: v for k, v in query.items() if k != VIEW_PARAM}
+    words = lang or language()
     store = get_store()
     if isinstance(store, StoreUnavailable):
-        return rest, [f"Could not open the saved view {slug!r}: {store}."]
+        return rest, [
+            words.tr(
+                "Could not open the saved view {slug}: {reason}.", slug=repr(slug), reason=store
+            )
+        ]
     try:
         view = store.view(slug)
     except AtlasError:
-        return rest, [f"There is no saved view {slug!r} (it may have been deleted)."]
+        return rest, [
+            words.tr("There is no saved view {slug} (it may have been deleted).", slug=repr(slug))
+        ]
     saved = view.state.get(VIEW_QUERY)
     opened = {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
     stored = view.state.get(VIEW_STORED)
@@ -306,7 +318,7 @@ def open_view(query: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     selected = view.state.get(VIEW_SELECTED)
     if isinstance(selected, str):
         st.session_state[Key.SELECTED] = selected
-    return {**opened, **rest}, [f"Opened the saved view “{view.name}”."]
+    return {**opened, **rest}, [words.tr("Opened the saved view “{name}”.", name=view.name)]
 
 
 def render_save_view(container: Any, state: ViewState) -> None:
