@@ -166,7 +166,9 @@ def key_figures(base: AtlasBase, as_of: date, lang: str = DEFAULT_LANGUAGE) -> K
     )
 
 
-def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
+def treaty_events(
+    base: AtlasBase, start: date, end: date, lang: str = DEFAULT_LANGUAGE
+) -> pd.DataFrame:
     """Treaty milestones between ``start`` and ``end`` for the timeline chart.
 
     Parameters
@@ -175,6 +177,8 @@ def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
         Date-independent inputs.
     start, end
         Inclusive window.
+    lang
+        Language of the state names (the event labels stay English message ids).
 
     Returns
     -------
@@ -185,7 +189,7 @@ def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
     rows = base.facts.milestones.copy()
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     rows = rows.loc[(rows["date"] >= start) & (rows["date"] <= end)]
-    names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
+    names = state_names(base, lang)
     rows["state"] = rows["iso3"].map(names).fillna(rows["iso3"])
     rows["event"] = [TreatyEvent(event).label for event in rows["event"]]
     columns = ["date", "iso3", "state", "event", "source_ids", "confidence"]
