@@ -516,9 +516,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
     if fmt.kind is not FormatKind.DATA:
         geometry = lang.gettext("drawn as on the map")
     else:
-        geometry = lang.gettext(
-            "simplified as on the map" if args.simplify else "full resolution"
-        )  # fmt: skip
+        simplified = lang.gettext("simplified as on the map")
+        geometry = simplified if args.simplify else lang.gettext("full resolution")
     size = lang.ntr("{n} byte", "{n} bytes", len(data))
     print(
         lang.tr(
@@ -543,7 +542,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Languag
     print(report.summary(), file=out)
     types = ", ".join(f"{kind} {count}" for kind, count in frame.geom_type.value_counts().items())
     columns = [str(c) for c in frame.columns if c != frame.geometry.name]
-    none = lang.gettext("none")
+    none = lang.pgettext("cli", "none")
     print(lang.tr("geometry: {types}", types=types or none), file=out)
     print(lang.tr("columns: {columns}", columns=", ".join(columns) or none), file=out)
     if len(frame):

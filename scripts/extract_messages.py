@@ -7,11 +7,13 @@ Usage::
     python scripts/extract_messages.py --check    # list untranslated ids; exit 1 if any
 
 Marked messages are (a) the string arguments of ``gettext``, ``ngettext``, ``pgettext``,
-``tr``, ``ntr``, ``N_`` and ``_`` calls in the shown code (``app.py``, ``geo/``, ``layers/``,
-``runtime/``, ``views/``), found by Babel's Python extractor, and (b) the labels and
-descriptions of the controlled vocabularies (``geo.facts.vocabulary``), which are message ids
-without a call around them. A language's messages may be split over several ``*.po`` files in
-its folder (they are merged at run time); ``--update`` adds missing ids to ``atlas.po``.
+``tr``, ``ntr``, ``plural``, ``N_`` and ``_`` calls in the shown code (``app.py``, ``geo/``,
+``layers/``, ``runtime/``, ``views/``), found by Babel's Python extractor, (b) the labels and
+descriptions of the controlled vocabularies (``geo.facts.vocabulary``) and (c) the English
+constants the page looks up by value (layer titles, basemap and format labels, …), which are
+message ids without a call around them. A language's messages may be split over several
+``*.po`` files in its folder (they are merged at run time); ``--update`` adds missing ids to
+``atlas.po``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ KEYWORDS = {
     "N_": None,
     "tr": None,
     "ntr": (1, 2),
+    "plural": (1, 2),
 }
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 
@@ -77,6 +80,37 @@ def _vocabulary_messages() -> Iterator[Message]:
                     yield Message(text, cls.__name__, ("geo/facts/vocabulary.py", 0))
 
 
+def _looked_up_messages() -> Iterator[Message]:
+    """English constants the page looks up by value (``lang.gettext(spec.title)``).
+
+    Layer titles, descriptions and legend labels, basemap and export-format labels, fact-table
+    titles and the workbench's choice labels are defined as plain English text elsewhere and
+    translated where shown; they are message ids whether or not their module marks them.
+    """
+    from geo.analysis.keys import Aggregate, JoinBy
+    from geo.analysis.summary import MEASURE_LABELS, BandStates, SummaryBy
+    from geo.facts.tables import SCHEMAS
+    from layers.catalogue.registry import CATALOGUE
+    from layers.drawing.basemaps import BASEMAPS
+    from layers.drawing.choropleth import Scheme
+    from layers.export.formats import ExportFormat
+
+    texts: list[tuple[str, str]] = []
+    for spec in CATALOGUE:
+        texts += [("layers/catalogue/registry.py", spec.title)]
+        texts += [("layers/catalogue/registry.py", spec.description)]
+        texts += [("layers/catalogue/registry.py", entry.label) for entry in spec.legend]
+    texts += [("layers/drawing/basemaps.py", basemap.label) for basemap in BASEMAPS]
+    texts += [("layers/export/formats.py", fmt.label) for fmt in ExportFormat]
+    texts += [("geo/facts/tables.py", schema.title) for schema in SCHEMAS]
+    for enum in (JoinBy, Aggregate, SummaryBy, BandStates, Scheme):
+        texts += [(enum.__module__.replace(".", "/") + ".py", m.label) for m in enum]
+    texts += [("geo/analysis/summary.py", label) for label in MEASURE_LABELS.values()]
+    for path, text in texts:
+        if text:
+            yield Message(text, None, (path, 0))
+
+
 def marked_messages() -> list[Message]:
     """Every marked message of the shown code, in file order, the vocabularies last.
 
@@ -95,6 +129,7 @@ def marked_messages() -> list[Message]:
             if msgid and (isinstance(msgid, str) or msgid[0]):
                 found.append(Message(msgid, ctx, (relative, lineno)))
     found.extend(Message(m.msgid, None, m.location) for m in _vocabulary_messages())
+    found.extend(_looked_up_messages())
     return found
 
 

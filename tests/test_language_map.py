@@ -14,6 +14,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -111,7 +112,7 @@ def ukrainian_config(base: AtlasBase) -> MapConfig:
 
 def test_every_word_the_client_writes_has_a_ukrainian_translation() -> None:
     labels = map_labels(UK)
-    assert set(labels) == set(MapLabels.__required_keys__)  # type: ignore[attr-defined]
+    assert set(labels) == set(MapLabels.__required_keys__)
     untranslated = [key for key, text in LABELS.items() if labels[key] == text]  # type: ignore[literal-required]
     assert not untranslated, untranslated
     assert labels["decimal"] == "," and map_labels(EN)["decimal"] == "."
@@ -190,12 +191,14 @@ def test_the_print_map_in_ukrainian_reads_back_in_ukrainian(
         "Легенда",
         "Станом на 1 березня 2026 р.",
         "Статус щодо Конвенції про заборону",
-        "Україна: дані про забруднення за",
+        " ".join(UK.gettext("Ukraine: contamination evidence by oblast").split()[:3]),
         "Джерела (ліцензія: ідентифікатори)",
         "Базова карта: Natural Earth (суспільне надбання)",
     ):
         assert expected in text, expected
+    assert spaced(UK.gettext("State Party")) in text
     assert "Legend" not in text and "As of" not in text and "Sources (licence" not in text
+    assert "State Party" not in text and "Published figure" not in text
 
 
 def test_the_html_export_in_ukrainian(base: AtlasBase, uk_layers: list[MapLayer]) -> None:
@@ -235,3 +238,36 @@ def test_an_import_refusal_in_ukrainian(tmp_path: Path, capsys: pytest.CaptureFi
     (tmp_path / "notes.txt").write_text("a,b\n")
     assert main(["check", str(tmp_path / "notes.txt"), "--lang", "uk"]) == 2
     assert "має непідтримуваний тип файлу «.txt»" in capsys.readouterr().err
+
+
+def test_the_ukrainian_map_shows_no_english_word(uk_config: MapConfig) -> None:
+    found: dict[str, str] = {}
+    for where, text in _map_words(uk_config).items():
+        for word in english_words(text):
+            found.setdefault(word, where)
+    assert not found, sorted(found.items())
+
+
+def test_data_exports_keep_english_keys_and_add_ukrainian_labels(
+    base: AtlasBase, uk_layers: list[MapLayer]
+) -> None:
+    data: dict[str, Any] = json.loads(_export(base, uk_layers, "geojson", "uk"))
+    assert data["metadata"]["language"] == "uk"
+    assert data["metadata"]["layers"][0]["title"] == UK.gettext("Mine Ban Treaty status")
+    by_id = {
+        f["properties"].get("iso3") or f["properties"]["iso_3166_2"]: f["properties"]
+        for f in data["features"]
+    }
+    estonia, kharkiv = by_id["EST"], by_id["UA-63"]
+    assert estonia["status"] == "withdrawn" and estonia["name"] == "Естонія"
+    assert estonia["status_label"] == UK.gettext("Withdrawn (former party)")
+    assert kharkiv["name"] == "Харківська область" and kharkiv["name_en"] == "Kharkiv Oblast"
+    assert kharkiv["evidence"] in {"figure", "statement"}
+    assert not english_words(kharkiv["evidence_label"])
+    english: dict[str, Any] = json.loads(
+        _export(
+            base, build_map_layers(base, ("ua-contamination",), ViewParams(DAY)), "geojson", "en"
+        )
+    )
+    assert english["metadata"]["language"] == "en"
+    assert "name" not in english["features"][0]["properties"]  # English files as before

@@ -41,7 +41,7 @@ def figure_age_label(figure_date: date | None, as_of: date, lang: Language | Non
     months = whole_months_between(figure_date, as_of)
     if months <= STALE_AFTER_MONTHS:
         return ""
-    return (lang or language()).ntr(
+    return (lang or language()).plural(
         "latest public figure: {n} month old", "latest public figure: {n} months old", months
     )
 
