@@ -566,7 +566,7 @@ def layer_entry(
         "outline": spec.geometry == "polygon" and spec.style.fill_opacity == 0,
         "fields": [spec_text(spec, label, lang) for _, label in map_fields(spec, lang)],
         "styles": style_table(spec.style),
-        "attribution": list(spec.attributions),
+        "attribution": [lang.gettext(text) for text in spec.attributions],
         "min_zoom": spec.min_zoom,
     }
     if url is not None:

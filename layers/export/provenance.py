@@ -242,7 +242,8 @@ def sources_line(metadata: dict[str, Any]) -> str:
         licence = lang.gettext(source.get("licence") or NO_LICENCE)
         by_licence.setdefault(str(licence), []).append(str(source["source_id"]))
     line = "; ".join(f"{licence}: {', '.join(ids)}" for licence, ids in by_licence.items())
-    return " · ".join([*metadata.get("attribution", []), line])
+    attribution = [lang.gettext(str(text)) for text in metadata.get("attribution", [])]
+    return " · ".join([*attribution, line])
 
 
 __all__ = [
