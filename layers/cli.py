@@ -612,7 +612,7 @@ def _read_join_table(args: argparse.Namespace) -> Table | _StoredTable:
     return _StoredTable(attributes, name, tuple(range(2, len(attributes) + 2)))
 
 
-def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_join(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
     limit = _list_limit(args.list_limit)
     output = None
     if args.output is not None:
@@ -632,8 +632,8 @@ def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
             aggregate=args.aggregate,
         )
     except TableError as exc:
-        raise UsageError(str(exc)) from None
-    for line in result.report.lines(limit):
+        raise UsageError(exc.in_language(lang)) from None
+    for line in result.report.lines(limit, lang):
         print(line, file=out)
     if not result.report.matched:
         raise UsageError(f"no row of {table.name} matched, so nothing was written")
@@ -650,8 +650,14 @@ def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
             f"{str(output)!r} appeared while joining; add --force to replace it"
         ) from None
     print(
-        f"wrote {output} ({fmt.id}, {len(result.frame):,} features, {len(data):,} bytes); "
-        f"{layer.spec.licence}",
+        lang.tr(
+            "wrote {path} ({format}, {features}, {size}); {licence}",
+            path=output,
+            format=fmt.id,
+            features=lang.ntr("{n} feature", "{n} features", len(result.frame)),
+            size=lang.ntr("{n} byte", "{n} bytes", len(data)),
+            licence=layer.spec.licence,
+        ),
         file=out,
     )
     return 0
@@ -804,7 +810,7 @@ def main(
         if args.command == "export":
             return _cmd_export(args, out, lang)
         if args.command == "join":
-            return _cmd_join(args, out)
+            return _cmd_join(args, out, lang)
         if args.command == "summarize":
             return _cmd_summarize(args, out, err, lang)
         return _cmd_check(args, out, err, lang)

@@ -271,3 +271,18 @@ def test_data_exports_keep_english_keys_and_add_ukrainian_labels(
     )
     assert english["metadata"]["language"] == "en"
     assert "name" not in english["features"][0]["properties"]  # English files as before
+
+
+def test_the_cli_join_report_in_ukrainian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "таблиця.csv"
+    table.write_text("code,value\nUA-63,1\nUA-99,3\n", encoding="utf-8")
+    target = tmp_path / "joined.gpkg"
+    assert main(["join", str(table), "--column", "code", "-o", str(target), "--lang", "uk"]) == 0
+    report = spaced(capsys.readouterr().out)
+    assert "рядків: 2; зіставлено: 1; не зіставлено: 1; повторів: 0" in report
+    assert "одиниць без рядка (немає даних): 26" in report
+    assert f"записано {target} (gpkg, 1 об’єкт," in report
+    assert main(["join", str(table), "--column", "code", "-o", str(target), "--force"]) == 0
+    assert "2 rows: 1 matched, 1 unmatched, 0 duplicate" in capsys.readouterr().out

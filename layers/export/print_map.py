@@ -247,7 +247,7 @@ def _scale_bar(
     ax.text(
         x0,
         y0 - bar_h * 0.6,
-        lang.tr(SCALE_NOTE, lat=f"{lat0:.0f}"),
+        lang.tr(SCALE_NOTE, lat=format(lat0, ".0f")),
         ha="left",
         va="top",
         fontsize=5.5,
