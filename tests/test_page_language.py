@@ -67,7 +67,7 @@ def test_the_sidebar_speaks_ukrainian(ukrainian: AppTest):
     captions = [c.value for c in at.sidebar.caption]
     assert "28 грудня 2025\u202fр." in captions, captions
     events = next(c for c in captions if c.startswith("Події щодо Конвенції: "))
-    assert "Фінляндія: документ про вихід здано 10 липня 2025\u202fр." in events
+    assert "Фінляндія: документ про вихід здано 10 лип. 2025\u202fр." in events
     assert "Finland" not in events
 
 
