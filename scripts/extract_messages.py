@@ -109,6 +109,14 @@ def _looked_up_messages() -> Iterator[Message]:
     for path, text in texts:
         if text:
             yield Message(text, None, (path, 0))
+    # Column headers of the Data page, looked up in the context "column".
+    from views.data_page import COLUMN_CONTEXT, PAGE_COLUMNS
+
+    columns = dict.fromkeys(
+        [column.name for schema in SCHEMAS for column in schema.columns] + list(PAGE_COLUMNS)
+    )
+    for name in columns:
+        yield Message(name, COLUMN_CONTEXT, ("views/data_page.py", 0))
 
 
 def marked_messages() -> list[Message]:

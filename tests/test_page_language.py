@@ -119,6 +119,12 @@ def test_the_data_and_method_pages_speak_ukrainian(ukrainian: AppTest):
     # 163 takes the 2–4 form ("держави-учасниці"), the count and the date in the locale's form.
     assert "163 держави-учасниці на 28 грудня 2025\u202fр. (ПОХІДНЕ)" in parties, parties
     assert "States Parties" not in parties
+    # Tables: vocabulary labels in Ukrainian, headers through the "column" context.
+    (sources,) = [d for d in at.dataframe if "source_id" in d.value.columns]
+    assert sources.value.set_index("source_id").at["dzu-2025-1514", "kind"] == "Офіційний текст"
+    assert json.loads(sources.proto.columns)["source_id"]["label"] == "ідентифікатор джерела"
+    (parties,) = [d.value for d in at.dataframe if "states_parties" in d.value.columns]
+    assert set(parties["how"]) <= {"ПОХІДНЕ", "з джерела"}
     headings = [e.label for e in at.expander]
     assert any(
         h.startswith("Договірні віхи — data/treaty_milestones.csv · перевірено ") for h in headings
