@@ -125,3 +125,16 @@ def test_phone_screenshot_in_ukrainian(app_url: str, browser: Any) -> None:
         assert overflow <= 0, f"the page is {overflow}px wider than the phone"
     finally:
         context.close()
+
+
+def test_a_ukrainian_browser_gets_the_ukrainian_page_without_lang(
+    app_url: str, browser: Any
+) -> None:
+    """No ``lang=`` in the link: the browser's language (``navigator.language``) decides."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="uk-UA")
+    try:
+        page = open_ukrainian(context, f"{app_url}/", "Атлас мін східного флангу")
+        # The URL now names the language, so a shared link keeps it.
+        page.wait_for_function("() => location.search.includes('lang=uk')", timeout=30_000)
+    finally:
+        context.close()
