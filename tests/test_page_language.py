@@ -123,6 +123,9 @@ def test_the_data_and_method_pages_speak_ukrainian(ukrainian: AppTest):
     (sources,) = [d for d in at.dataframe if "source_id" in d.value.columns]
     assert sources.value.set_index("source_id").at["dzu-2025-1514", "kind"] == "Офіційний текст"
     assert json.loads(sources.proto.columns)["source_id"]["label"] == "ідентифікатор джерела"
+    (disagreements,) = [d.value for d in at.dataframe if "disagreement" in d.value.columns]
+    assert "Договірні віхи" in set(disagreements["table"])
+    assert set(disagreements["preferred"]) <= {"пріоритетне", ""}
     (parties,) = [d.value for d in at.dataframe if "states_parties" in d.value.columns]
     assert set(parties["how"]) <= {"ПОХІДНЕ", "з джерела"}
     headings = [e.label for e in at.expander]

@@ -439,9 +439,9 @@ COLUMN_CONTEXT = "column"
 
 
 def _vocabulary_labels() -> frozenset[str]:
-    """Every label of every controlled vocabulary, and the page's own table words."""
+    """Every vocabulary label, every fact-table title and the page's own table words."""
     pending: list[type[Term]] = list(Term.__subclasses__())
-    labels: set[str] = set(TABLE_WORDS)
+    labels: set[str] = {*TABLE_WORDS, *(schema.title for schema in SCHEMAS)}
     while pending:
         vocabulary = pending.pop()
         pending.extend(vocabulary.__subclasses__())
