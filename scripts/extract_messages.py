@@ -109,6 +109,14 @@ def _looked_up_messages() -> Iterator[Message]:
     for path, text in texts:
         if text:
             yield Message(text, None, (path, 0))
+    # Column headers of the Data page, looked up in the context "column".
+    from views.data_page import COLUMN_CONTEXT, PAGE_COLUMNS
+
+    columns = dict.fromkeys(
+        [column.name for schema in SCHEMAS for column in schema.columns] + list(PAGE_COLUMNS)
+    )
+    for name in columns:
+        yield Message(name, COLUMN_CONTEXT, ("views/data_page.py", 0))
 
 
 def marked_messages() -> list[Message]:
@@ -199,6 +207,16 @@ def update(code: str, pot: Catalog) -> int:
     return added
 
 
+def _read(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
+    """The messages of a catalog with their places (the header's dates left out)."""
+    return [(m.id, m.context, tuple(m.locations), tuple(sorted(m.flags))) for m in catalog if m.id]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the template; with ``--update`` fill the catalogs, with ``--check`` report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -206,8 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a message lacks one")
     args = parser.parse_args(argv)
     pot = template()
-    with TEMPLATE.open("wb") as handle:
-        write_po(handle, pot, width=100, omit_header=False)
+    if _entries(pot) != (_entries(_read(TEMPLATE)) if TEMPLATE.exists() else None):
+        with TEMPLATE.open("wb") as handle:  # rewritten only when a message changed
+            write_po(handle, pot, width=100, omit_header=False)
     print(f"{len(pot)} messages → {TEMPLATE.relative_to(ROOT)}")
     status = 0
     for code in LANGUAGES:

@@ -67,7 +67,7 @@ def test_the_sidebar_speaks_ukrainian(ukrainian: AppTest):
     captions = [c.value for c in at.sidebar.caption]
     assert "28 грудня 2025\u202fр." in captions, captions
     events = next(c for c in captions if c.startswith("Події щодо Конвенції: "))
-    assert "Фінляндія: документ про вихід здано 10 липня 2025\u202fр." in events
+    assert "Фінляндія: документ про вихід здано 10 лип. 2025\u202fр." in events
     assert "Finland" not in events
 
 
@@ -119,6 +119,15 @@ def test_the_data_and_method_pages_speak_ukrainian(ukrainian: AppTest):
     # 163 takes the 2–4 form ("держави-учасниці"), the count and the date in the locale's form.
     assert "163 держави-учасниці на 28 грудня 2025\u202fр. (ПОХІДНЕ)" in parties, parties
     assert "States Parties" not in parties
+    # Tables: vocabulary labels in Ukrainian, headers through the "column" context.
+    (sources,) = [d for d in at.dataframe if "source_id" in d.value.columns]
+    assert sources.value.set_index("source_id").at["dzu-2025-1514", "kind"] == "Офіційний текст"
+    assert json.loads(sources.proto.columns)["source_id"]["label"] == "ідентифікатор джерела"
+    (disagreements,) = [d.value for d in at.dataframe if "disagreement" in d.value.columns]
+    assert "Договірні віхи" in set(disagreements["table"])
+    assert set(disagreements["preferred"]) <= {"пріоритетне", ""}
+    (parties,) = [d.value for d in at.dataframe if "states_parties" in d.value.columns]
+    assert set(parties["how"]) <= {"ПОХІДНЕ", "з джерела"}
     headings = [e.label for e in at.expander]
     assert any(
         h.startswith("Договірні віхи — data/treaty_milestones.csv · перевірено ") for h in headings

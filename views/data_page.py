@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -10,8 +11,8 @@ import streamlit as st
 from geo.facts.parties import PartiesCount, parties_changes, states_parties_on
 from geo.facts.source_ids import split_source_ids
 from geo.facts.tables import SCHEMA_BY_NAME, SCHEMAS, FactTables
-from geo.facts.vocabulary import EvidenceClass, ReviewScope, SourceKind, TitleBasis
-from geo.language import N_, Language, language
+from geo.facts.vocabulary import EvidenceClass, ReviewScope, SourceKind, Term, TitleBasis
+from geo.language import DEFAULT_LANGUAGE, N_, Language, language
 from layers.catalogue.describe import event_words, plain_words, table_in_words
 from layers.catalogue.registry import CATALOGUE
 from layers.safe_text import markdown_text
@@ -294,17 +295,14 @@ def render_data_page() -> None:
             "page)."
         )
     )
-    st.dataframe(disagreement_table(facts), hide_index=True, width="stretch")
+    _show(disagreement_table(facts), lang)
     st.markdown(lang.gettext("**Treaty milestone dates** (one row per date a source gives)"))
-    st.dataframe(
+    _show(
         _in_words("treaty_milestones", conflicts(facts.milestones, ["iso3", "event"], "date")),
-        hide_index=True,
-        width="stretch",
+        lang,
     )
     st.markdown(lang.gettext("**Border lengths (Factbook vs national and other figures)**"))
-    st.dataframe(
-        conflicts(facts.border_lengths, ["pair"], "length_km"), hide_index=True, width="stretch"
-    )
+    _show(conflicts(facts.border_lengths, ["pair"], "length_km"), lang)
 
     st.subheader(lang.gettext("How many States Parties"))
     as_of = st.session_state.get(Key.AS_OF, date.today())
@@ -317,10 +315,10 @@ def render_data_page() -> None:
     st.markdown(
         markdown_text(lang.tr("On the view date: {text}", text=parties_sentence(on_date, lang)))
     )
-    st.dataframe(parties_table(facts), hide_index=True, width="stretch")
+    _show(parties_table(facts), lang)
 
     st.subheader(lang.gettext("When each table was last reviewed"))
-    st.dataframe(review_table(facts), hide_index=True, width="stretch")
+    _show(review_table(facts), lang)
     for schema in SCHEMAS:
         if schema.name in _SHOWN_APART:
             continue
@@ -331,9 +329,7 @@ def render_data_page() -> None:
             else lang.gettext("not reviewed")
         )
         with st.expander(f"{lang.gettext(schema.title)} — data/{schema.file_name} · {stamp}"):
-            st.dataframe(
-                _in_words(schema.name, facts.table(schema.name)), hide_index=True, width="stretch"
-            )
+            _show(_in_words(schema.name, facts.table(schema.name)), lang)
     st.markdown(lang.gettext(WITHDRAWAL_SEARCHES))
     st.subheader(lang.gettext("What was searched for, where and when"))
     st.markdown(
@@ -347,10 +343,10 @@ def render_data_page() -> None:
     reviewed = facts.reviewed_on("searches")
     if reviewed:
         st.caption(lang.tr("Searches last reviewed {day}.", day=lang.date(reviewed)))
-    st.dataframe(_in_words("searches", search_table(facts)), hide_index=True, width="stretch")
+    _show(_in_words("searches", search_table(facts)), lang)
 
     st.subheader(lang.gettext("Layers and licences"))
-    st.dataframe(
+    _show(
         pd.DataFrame(
             [
                 {
@@ -362,8 +358,7 @@ def render_data_page() -> None:
                 for spec in CATALOGUE
             ]
         ),
-        hide_index=True,
-        width="stretch",
+        lang,
     )
     st.subheader(lang.gettext("Sources"))
     st.caption(
@@ -382,12 +377,7 @@ def render_data_page() -> None:
         + " "
         + lang.gettext("A source without a date says why.")
     )
-    st.dataframe(
-        table_in_words(source_table(facts), {}),
-        hide_index=True,
-        width="stretch",
-        column_config={"url": st.column_config.LinkColumn("url")},
-    )
+    _show(table_in_words(source_table(facts), {}), lang, links=("url",))
 
 
 def source_uses(facts: FactTables, source_id: str, lang: Language | None = None) -> list[str]:
@@ -434,6 +424,59 @@ def source_uses(facts: FactTables, source_id: str, lang: Language | None = None)
         if source_id in spec.source_ids
     ]
     return uses
+
+
+#: Words of the page's own tables that are message ids (the vocabularies' labels are too).
+TABLE_WORDS = (N_("preferred"), N_("DERIVED"), N_("sourced"), N_("never reviewed"))
+#: Column headers of the page's own tables (the fact tables' come from their schemas); a
+#: header is looked up in the context "column", so English shows the key itself.
+PAGE_COLUMNS = (
+    "disagreement", "table", "value", "preferred", "basis", "sources", "source_ids", "file",
+    "reviewed_on", "scope", "note", "date", "states_parties", "how", "explanation", "used_by",
+    "kind", "press_only", "title_basis", "undated_reason", "layer", "title", "licence",
+)  # fmt: skip
+COLUMN_CONTEXT = "column"
+
+
+def _vocabulary_labels() -> frozenset[str]:
+    """Every vocabulary label, every fact-table title and the page's own table words."""
+    pending: list[type[Term]] = list(Term.__subclasses__())
+    labels: set[str] = {*TABLE_WORDS, *(schema.title for schema in SCHEMAS)}
+    while pending:
+        vocabulary = pending.pop()
+        pending.extend(vocabulary.__subclasses__())
+        labels.update(member.label for member in vocabulary if member.label)
+    return frozenset(labels)
+
+
+def table_for(frame: pd.DataFrame, lang: Language) -> pd.DataFrame:
+    """``frame`` with its label cells in ``lang`` (data cells stay as they are).
+
+    A column is translated when every cell it has is a vocabulary label or a word of
+    :data:`TABLE_WORDS`.
+    """
+    if lang.code == DEFAULT_LANGUAGE:
+        return frame
+    labels = _vocabulary_labels()
+    out = frame.copy()
+    for column in out.columns:
+        cells = [v for v in out[column] if isinstance(v, str) and v]
+        if cells and all(v in labels for v in cells):
+            out[column] = [lang.gettext(v) if isinstance(v, str) and v else v for v in out[column]]
+    return out
+
+
+def _show(frame: pd.DataFrame, lang: Language, links: tuple[str, ...] = ()) -> None:
+    """A table of the page: labels in ``lang``, headers in ``lang`` (the keys in English)."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        header = lang.pgettext(COLUMN_CONTEXT, str(column))
+        config[str(column)] = (
+            st.column_config.LinkColumn(header)
+            if column in links
+            else st.column_config.Column(header)
+        )
+    st.dataframe(table_for(frame, lang), hide_index=True, width="stretch", column_config=config)
 
 
 def _in_words(name: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -297,13 +297,21 @@ def _render_tables(layers: list[MapLayer]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-_PAGE_CSS = """
+#: Key-figure labels wrap instead of ending in "…" (Ukrainian labels are longer).
+_METRIC_LABEL_CSS = """
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; }
+"""
+_PAGE_CSS = f"""
 <style>
-.atlas-page-style { display: none; }
+.atlas-page-style {{ display: none; }}
+{_METRIC_LABEL_CSS}
 </style>
 """
 # Projector view: no header band, the sidebar's space given to the map, type that a room reads.
-_PRESENT_CSS = """
+_PRESENT_CSS = (
+    """
 <style>
 header[data-testid="stHeader"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 0.6rem; padding-bottom: 1rem;
@@ -314,5 +322,7 @@ header[data-testid="stHeader"] { display: none; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
 [data-testid="stAlert"] p { font-size: 1.35rem; font-weight: 600; }
-</style>
 """
+    + _METRIC_LABEL_CSS
+    + "</style>\n"
+)

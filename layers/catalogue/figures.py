@@ -220,13 +220,14 @@ def withdrawal_summary(base: AtlasBase, lang: str = DEFAULT_LANGUAGE) -> list[st
     for iso3, events in chosen.items():
         name = names.get(iso3, iso3)
         if TreatyEvent.WITHDRAWAL_DEPOSITED in events:
-            deposited = words.date(events[TreatyEvent.WITHDRAWAL_DEPOSITED])
+            # The medium form ("10 лип. 2025 р.", "Jul 10, 2025"): the sidebar is narrow.
+            deposited = words.date(events[TreatyEvent.WITHDRAWAL_DEPOSITED], "medium")
             if TreatyEvent.WITHDRAWAL_EFFECTIVE in events:
                 text = words.tr(
                     "{state}: deposited {deposited}, effective {effective}",
                     state=name,
                     deposited=deposited,
-                    effective=words.date(events[TreatyEvent.WITHDRAWAL_EFFECTIVE]),
+                    effective=words.date(events[TreatyEvent.WITHDRAWAL_EFFECTIVE], "medium"),
                 )
             else:
                 text = words.tr("{state}: deposited {deposited}", state=name, deposited=deposited)
@@ -234,7 +235,9 @@ def withdrawal_summary(base: AtlasBase, lang: str = DEFAULT_LANGUAGE) -> list[st
         elif TreatyEvent.SUSPENSION_CLAIMED in events:
             day = events[TreatyEvent.SUSPENSION_CLAIMED]
             text = words.tr(
-                "{state}: suspension claimed {day} (disputed)", state=name, day=words.date(day)
+                "{state}: suspension claimed {day} (disputed)",
+                state=name,
+                day=words.date(day, "medium"),
             )
             lines.append((day, text))
     return [text for _, text in sorted(lines)]
