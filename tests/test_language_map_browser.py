@@ -74,3 +74,42 @@ def test_the_map_speaks_ukrainian_at_1280x720(app_url: str, browser: Any) -> Non
         assert not log.problems(), log.problems()
     finally:
         context.close()
+
+
+def test_ukrainian_words_stay_inside_a_phone_map(browser: Any, tmp_path: Any) -> None:
+    """At 390×844 the long Ukrainian words wrap: every control stays inside the map."""
+    from datetime import date
+
+    from layers.catalogue.base import load_base
+    from layers.catalogue.registry import DEFAULT_LAYER_IDS
+    from layers.catalogue.spec import ViewParams
+    from layers.drawing.layer import build_map_layers
+    from layers.export.formats import ExportFormat, export_bytes
+
+    base = load_base()
+    params = ViewParams(as_of=date(2026, 3, 1), lang="uk")
+    layers = build_map_layers(base, DEFAULT_LAYER_IDS, params)
+    page_file = tmp_path / "map.html"
+    page_file.write_bytes(
+        export_bytes(
+            ExportFormat.parse("html"), layers, params, base.facts.sources,
+            basemap_frame=base.basemap,
+        )
+    )  # fmt: skip
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page, _log = open_page(context)
+        page.goto(page_file.as_uri())
+        page.wait_for_function("() => window.atlas && window.atlas.labels", timeout=TIMEOUT_MS)
+        page.locator(".atlas-layers summary").click()
+        expect(page.locator(".atlas-layer-row").first).to_be_visible()
+        outside = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.leaflet-control')).filter(c => {"
+            " const r = c.getBoundingClientRect();"
+            " return r.width > 0 && (r.left < 0 || r.right > window.innerWidth); })"
+            ".map(c => c.className + ': ' + c.innerText.slice(0, 40))"
+        )
+        assert not outside, outside
+        screenshot(page, "map-uk-390x844.png")
+    finally:
+        context.close()
