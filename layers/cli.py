@@ -31,6 +31,7 @@ from geo.analysis.summary import (
     Summary,
     SummaryBy,
     SummaryUnits,
+    note_text,
     summarize,
     summary_units,
 )
@@ -663,7 +664,7 @@ def _cmd_join(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
     return 0
 
 
-def _summary_text(summary: Summary) -> list[str]:
+def _summary_text(summary: Summary, lang: Language) -> list[str]:
     """The rows of a summary that hold anything, as an aligned table, then the notes."""
     table = summary.table
     filled = table[(table["count"] > 0) | (table["area_km2"] > 0) | (table["length_km"] > 0)]
@@ -684,7 +685,7 @@ def _summary_text(summary: Summary) -> list[str]:
     rows.append(
         (
             "total",
-            f"{summary.features:,} features",
+            lang.ntr("{n} feature", "{n} features", summary.features),
             "",
             f"{int(table['count'].sum()):,}",
             f"{table['area_km2'].sum():,.3f}",
@@ -703,8 +704,19 @@ def _summary_text(summary: Summary) -> list[str]:
         lines.append("  ".join(cells).rstrip())
     hidden = len(table) - len(filled)
     if hidden:
-        lines.append(f"({hidden:,} units hold nothing of the layer and are not shown)")
-    return lines + [f"note: {note}" for note in summary.notes]
+        lines.append(
+            lang.ntr(
+                "({n} unit holds nothing of the layer and is not shown)",
+                "({n} units hold nothing of the layer and are not shown)",
+                hidden,
+            )
+        )
+    return lines + [_note_line(note, lang) for note in summary.notes]
+
+
+def _note_line(note: str, lang: Language) -> str:
+    """``note: <the summary's note>`` in ``lang``."""
+    return lang.tr("note: {note}", note=note_text(note, lang))
 
 
 def _optional(value: object, spec: str) -> str:
@@ -754,7 +766,7 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Lan
     if stored is None:
         summary = summarize(frame, units)
     if output is None:
-        for line in _summary_text(summary):
+        for line in _summary_text(summary, lang):
             print(line, file=out)
         return 0
     data = summary_csv(summary)
@@ -764,7 +776,7 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Lan
         raise UsageError(f"{str(output)!r} appeared meanwhile; add --force to replace it") from None
     print(f"wrote {output} ({len(summary.table):,} rows, {len(data):,} bytes)", file=out)
     for note in summary.notes:
-        print(f"note: {note}", file=out)
+        print(_note_line(note, lang), file=out)
     return 0
 
 

@@ -283,6 +283,29 @@ def test_the_cli_join_report_in_ukrainian(
     report = spaced(capsys.readouterr().out)
     assert "рядків: 2; зіставлено: 1; не зіставлено: 1; повторів: 0" in report
     assert "одиниць без рядка (немає даних): 26" in report
-    assert f"записано {target} (gpkg, 1 об’єкт," in report
+    one = spaced(UK.ntr("{n} feature", "{n} features", 1))
+    assert f"записано {target} (gpkg, {one}," in report
     assert main(["join", str(table), "--column", "code", "-o", str(target), "--force"]) == 0
     assert "2 rows: 1 matched, 1 unmatched, 0 duplicate" in capsys.readouterr().out
+
+
+def test_the_cli_summary_notes_in_ukrainian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    points = tmp_path / "точки.geojson"
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"a": i},
+            "geometry": {"type": "Point", "coordinates": xy},
+        }
+        for i, xy in enumerate(([30.5, 50.45], [36.2, 49.99]))
+    ]
+    points.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    assert main(["summarize", str(points), "--by", "oblast", "--lang", "uk"]) == 0
+    out = spaced(capsys.readouterr().out)
+    assert "примітка: полігони не перекриваються: нічого не об’єднано" in out
+    assert "(26 одиниць не містять нічого з шару й не показані)" in out
+    assert "no polygons overlapped" not in out
+    assert main(["summarize", str(points), "--by", "oblast"]) == 0
+    assert "note: no polygons overlapped: nothing was dissolved" in capsys.readouterr().out
