@@ -49,6 +49,7 @@
     this._addDateBox();
     this._addLegend();
     this._addNotice();
+    this._addAccess();
     map.on('moveend', function () { self._scheduleReport(); });
     map.on('resize', function () { self._fitLegend(); });
     map.on('zoomend', function () {
