@@ -152,6 +152,9 @@ def skip_to_the_map(page: Any, width: int) -> None:
     on_map = active(page)
     assert (on_map["inFrame"], on_map["id"]) == (True, "map"), on_map
     assert has_ring(on_map), on_map
+    # Its text alternative: the map's description points to the table of its features.
+    about = page.frame_locator(MAP_IFRAME).locator("#map")
+    expect(about).to_have_accessible_description(re.compile(r"listed as text in the table"))
 
 
 def tab_through_the_map(page: Any, width: int) -> list[str]:
