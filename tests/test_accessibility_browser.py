@@ -220,9 +220,12 @@ def operate_the_controls(page: Any, frame: Any) -> None:
         "(c) => window.atlas.map.getCenter().toString() !== c", arg=center, polling=100
     )
 
-    frame.locator("button.atlas-play").focus()
+    play = frame.locator("button.atlas-play")
+    expect(play).to_have_accessible_name("Play the treaty events")  # not "▶"
+    play.focus()
     page.keyboard.press("Enter")
     frame.wait_for_function("() => window.atlas.playing !== null", polling=100)
+    expect(play).to_have_accessible_name("Pause")
     page.keyboard.press(" ")
     frame.wait_for_function("() => window.atlas.playing === null", polling=100)
 

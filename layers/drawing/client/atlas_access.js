@@ -47,6 +47,15 @@
       }
     });
 
+    // ◀ ▶ ▶| are read by their titles (what they do), not as triangles; play's title changes.
+    [this._prevButton, this._playButton, this._nextButton].forEach(function (button) {
+      var sync = function () {
+        if (button.title) { button.setAttribute('aria-label', button.title); }
+      };
+      sync();
+      new MutationObserver(sync).observe(button, {attributes: true, attributeFilter: ['title']});
+    });
+
     // A scrolling legend can be scrolled from the keyboard.
     this._legendBody.setAttribute('tabindex', '0');
     this._legendBody.setAttribute('role', 'region');
