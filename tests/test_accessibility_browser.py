@@ -32,7 +32,13 @@ LOAD_TIMEOUT_MS = 60_000
 SIZES = ((1440, 900), (1280, 720), (390, 844))
 #: The pages, by the names of their links (a person's way there: opening a page's address
 #: directly makes Streamlit's client probe a health URL below it, a logged 404).
-PAGES = ("Map", "Data & sources", "Method", "Library")
+#: Link name -> the page's heading (seen once the page is drawn).
+PAGES = {
+    "Map": "Eastern Flank Mine Atlas",
+    "Data & sources": "Data & sources",
+    "Method": "Method",
+    "Library": "Team library",
+}
 #: Tab presses allowed from the map to its last control (the map has about a dozen).
 MAX_TABS_IN_MAP = 25
 #: axe impacts that fail the check.
@@ -287,10 +293,10 @@ def test_axe_finds_no_serious_violation_on_any_page(app_url: str, browser: Any) 
     failures: list[str] = []
     page, log = new_page(browser, *SIZES[0])
     page.goto(app_url)
-    for name in PAGES:
+    for name, heading in PAGES.items():
         # Opened at the first size (a phone folds the links away), then checked at each size.
         page.set_viewport_size(dict(zip(("width", "height"), SIZES[0], strict=True)))
-        open_by_link(page, name)
+        open_by_link(page, name, heading)
         if name == "Map":
             layers = wait_for_map(page).locator(".atlas-layers details")
             layers.evaluate("details => { details.open = true; }")  # its list is checked too
@@ -312,7 +318,10 @@ def test_axe_finds_no_serious_violation_on_any_page(app_url: str, browser: Any) 
     assert failures == [], "\n".join(failures)
 
 
-def open_by_link(page: Any, name: str) -> None:
-    """Open a page by clicking its navigation link."""
+def open_by_link(page: Any, name: str, heading: str) -> None:
+    """Open a page by clicking its navigation link; wait until its heading is drawn."""
     page.get_by_role("link", name=name, exact=True).click()
     expect(page.locator('a[aria-current="page"]')).to_have_text(name)
+    expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible(
+        timeout=LOAD_TIMEOUT_MS
+    )
