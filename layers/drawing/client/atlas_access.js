@@ -23,10 +23,10 @@
     box.setAttribute('aria-roledescription', WORDS.map_role);
     box.setAttribute('aria-label', WORDS.map_label);
     // The text alternative: where the same features are listed as a table, and the keys.
-    var about = el('p', 'atlas-visually-hidden', box);
-    about.id = 'atlas-map-about';
-    setText(about, WORDS.map_about);
-    box.setAttribute('aria-describedby', about.id);
+    this._about = el('p', 'atlas-visually-hidden', box);
+    this._about.id = 'atlas-map-about';
+    this._describe(false);
+    box.setAttribute('aria-describedby', this._about.id);
 
     // One message over the map (the wheel, the measure), read out too.
     this._hint = el('div', 'atlas-hint', box);
@@ -66,6 +66,11 @@
     });
 
     if (this.options.wheelAfterFocus) { this._wheelAfterFocus(); }
+  };
+
+  /* The map's description: where its features are listed as text (not in present mode). */
+  AtlasMap.prototype._describe = function (present) {
+    setText(this._about, present ? WORDS.map_about_present : WORDS.map_about);
   };
 
   /* A feature's path is not a Tab stop (its tooltip's focus listener makes it one in

@@ -153,6 +153,8 @@
     map_about: 'The features drawn on the map are listed as text in the table of visible ' +
       'features below the map. Arrow keys move the map, plus and minus zoom; Tab reaches ' +
       'the map\'s controls.',
+    map_about_present: 'In present mode the features drawn on the map are not listed as ' +
+      'text; leave present mode for the table of visible features below the map.',
     legend_entries: 'Legend entries',
     wheel_hint: 'Click the map to zoom with the wheel',
     measure_keys: 'Click points on the map, double-click to finish. By keyboard: move the ' +
