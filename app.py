@@ -12,6 +12,7 @@ import streamlit as st
 from layers.drawing.offline import install_static_assets, remove_legacy_data
 from runtime.heap import missing_server_environment, return_large_blocks_on_free
 from views.data_page import render_data_page
+from views.ended_sessions import release_ended_sessions
 from views.library_page import render_library_page
 from views.map_page import render_map_page
 from views.method_page import render_method_page
@@ -62,6 +63,8 @@ def main() -> None:
     )
     _configure_heap()
     _serve_leaflet()
+    # Streamlit does not shut down a session whose reconnect time is up: do it, free its memory.
+    release_ended_sessions()
     state = render_sidebar(date.today())
     render_import(st.sidebar)
     render_user_layer_list(st.sidebar)
