@@ -26,7 +26,7 @@ from streamlit.runtime.session_manager import SessionClient
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
 
-from views.ended_sessions import release, release_ended_sessions, release_files
+from views.ended_sessions import _session_ids, release, release_ended_sessions, release_files
 
 ZIP = b"PK" + b"\0" * 4096
 #: Seconds a closed tab's session is kept for a reconnect in these tests.
@@ -101,9 +101,11 @@ def test_files_of_a_session_no_longer_listed_are_released(monkeypatch: pytest.Mo
     media = MediaFileManager(MemoryMediaFileStorage("/media"))
     for session_id in ("ended", "live"):
         _hold_files(session_id, uploads, media, monkeypatch)
-    assert release_files({"ended", "never-seen"}, uploads, media) == 1
+    uploads.file_storage["touched"]  # an empty entry of the defaultdict: holds nothing
+    assert _session_ids(uploads, "file_storage") == {"ended", "live"}
+    assert release_files({"ended", "never-seen", "touched"}, uploads, media) == 1
     assert uploads.get_files("ended", ["ended-zip"]) == []
-    assert set(uploads.file_storage) == {"live"} and uploads._total_bytes == len(ZIP)
+    assert _session_ids(uploads, "file_storage") == {"live"} and uploads._total_bytes == len(ZIP)
     assert set(media._files_by_session_and_coord) == {"live"}
     assert len(media._file_metadata) == 1
 

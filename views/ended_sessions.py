@@ -127,9 +127,15 @@ def release_files(ended: Collection[str], uploads: Any, media: Any) -> int:
 
 
 def _session_ids(manager: object, table: str) -> set[str]:
-    """The session ids of a file manager's per-session table (empty if it has none)."""
+    """The ids of the sessions a file manager holds files for (none if it has no such table).
+
+    An empty entry (a ``defaultdict`` touched for a session) holds nothing and is not counted,
+    so it never makes a page run collect.
+    """
     files = getattr(manager, table, None)
-    return set(tuple(files)) if isinstance(files, Mapping) else set()
+    if not isinstance(files, Mapping):
+        return set()
+    return {session_id for session_id, held in tuple(files.items()) if held}
 
 
 __all__ = ["release", "release_ended_sessions", "release_files"]
