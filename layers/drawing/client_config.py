@@ -79,6 +79,25 @@ LABELS: dict[str, str] = {
     "zoom_in": N_("Zoom in"),
     "zoom_out": N_("Zoom out"),
     "close": N_("Close"),
+    # For keyboard and screen-reader users (layers/drawing/client/atlas_access.js).
+    "map_role": N_("map"),
+    "map_label": N_("Map of the eastern flank"),
+    "map_about": N_(
+        "The features drawn on the map are listed as text in the table of visible features "
+        "below the map. Arrow keys move the map, plus and minus zoom; Tab reaches the map's "
+        "controls."
+    ),
+    "map_about_present": N_(
+        "In present mode the features drawn on the map are not listed as text; leave present "
+        "mode for the table of visible features below the map."
+    ),
+    "legend_entries": N_("Legend entries"),
+    "wheel_hint": N_("Click the map to zoom with the wheel"),
+    "measure_keys": N_(
+        "Click points on the map, double-click to finish. By keyboard: move the map with the "
+        "arrow keys and press Enter to add its centre; Escape stops."
+    ),
+    "skip_to_map": N_("Skip to the map"),
 }
 #: The basemap's legend.
 BASEMAP_TITLE = N_("Basemap")

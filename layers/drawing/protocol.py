@@ -158,6 +158,14 @@ class MapLabels(TypedDict):
     zoom_in: str
     zoom_out: str
     close: str
+    map_role: str
+    map_label: str
+    map_about: str
+    map_about_present: str
+    legend_entries: str
+    wheel_hint: str
+    measure_keys: str
+    skip_to_map: str
 
 
 class MapConfig(TypedDict):

@@ -49,7 +49,8 @@
       this._measure = null;
     }
     if (!on) { map.doubleClickZoom.enable(); return; }
-    this.hint(A.WORDS.measure_keys);
+    var labels = this.labels || {};
+    this.hint(labels.measure_keys);
     map.closePopup();
     map.doubleClickZoom.disable();
     var state = {points: [], line: null, label: null, done: false};
@@ -112,6 +113,7 @@
     };
     this._scale._update();
     if (this.config && this.config.legend) { this._renderLegend(this.config.legend); }
+    this._labelAccess(labels);
   };
 
   AtlasMap.prototype._labelPopup = function (popup) {
