@@ -74,7 +74,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     lang = current_language()
     box = container.expander(lang.gettext("Import your data"), expanded=False)
     box.caption(
-        supported_formats()
+        lang.phrase(supported_formats())
         + ". "
         + lang.gettext("Stays in this browser session; shipped data is never changed.")
     )
@@ -91,7 +91,8 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
             box.error(plain(error.in_language(lang)))
             return
         if len(names) > 1:
-            layer = box.selectbox(fmt.layer_word.capitalize(), names, key=Key.UPLOAD_LAYER)
+            word = lang.gettext(fmt.layer_word).capitalize()
+            layer = box.selectbox(word, names, key=Key.UPLOAD_LAYER)
     if not box.button(lang.gettext("Add to map"), key=Key.UPLOAD_ADD):
         return
     limits = ImportLimits()

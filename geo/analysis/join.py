@@ -60,6 +60,7 @@ from geo.analysis.matching import KeyMatch
 from geo.analysis.reference import JoinReference
 from geo.analysis.report import Duplicate, JoinReport, JoinResult, Unmatched
 from geo.errors import TableError
+from geo.language import N_
 from geo.units.crs import WGS84
 
 
@@ -80,7 +81,12 @@ def _resolve_column(table: pd.DataFrame, column: str, name: str) -> str:
     if len(folded) == 1:
         return folded[0]
     shown = ", ".join(repr(c) for c in columns[:20])
-    raise TableError(f"{name} has no column {column!r}; its columns are: {shown}")
+    raise TableError(
+        N_("{name} has no column {column}; its columns are: {shown}"),
+        name=name,
+        column=repr(column),
+        shown=shown,
+    )
 
 
 #: The function of each aggregate of numbers (a unit's non-empty values, float64).
@@ -210,8 +216,9 @@ def join_table(
         combine = Aggregate(str(aggregate))
     except ValueError:
         raise TableError(
-            f"unknown aggregate {aggregate!r}; choose one of "
-            f"{', '.join(a.value for a in Aggregate)}"
+            N_("unknown aggregate {value}; choose one of {choices}"),
+            value=repr(aggregate),
+            choices=", ".join(a.value for a in Aggregate),
         ) from None
     detection = None
     if by is None or str(by) == AUTO:
@@ -221,27 +228,34 @@ def join_table(
         kind = JoinBy(str(by))
     except ValueError:
         raise TableError(
-            f"unknown kind of key {by!r}; choose one of {AUTO}, "
-            f"{', '.join(b.value for b in JoinBy)}"
+            N_("unknown kind of key {value}; choose one of {choices}"),
+            value=repr(by),
+            choices=", ".join([AUTO, *(b.value for b in JoinBy)]),
         ) from None
     try:
         wanted = None if level is None else JoinLevel(str(level))
     except ValueError:
         raise TableError(
-            f"unknown level {level!r}; choose one of {', '.join(v.value for v in JoinLevel)}"
+            N_("unknown level {value}; choose one of {choices}"),
+            value=repr(level),
+            choices=", ".join(v.value for v in JoinLevel),
         ) from None
     if kind is JoinBy.ISO_3166_2:
         if wanted is JoinLevel.HROMADA:
             raise TableError(
-                "ISO 3166-2 codes name first-level units; join them at oblast level, or key "
-                "the table by KATOTTG code or name for hromadas"
+                N_(
+                    "ISO 3166-2 codes name first-level units; join them at oblast level, or key "
+                    "the table by KATOTTG code or name for hromadas"
+                )
             )
         wanted = JoinLevel.OBLAST
     if within is not None:
         if kind is not JoinBy.NAME or wanted is JoinLevel.OBLAST:
             raise TableError(
-                "an oblast column (within) resolves hromada names repeated in several "
-                "oblasts; use it with names joined to hromadas (a code names one unit already)"
+                N_(
+                    "an oblast column (within) resolves hromada names repeated in several "
+                    "oblasts; use it with names joined to hromadas (a code names one unit already)"
+                )
             )
         wanted = JoinLevel.HROMADA
     key_column = _resolve_column(table, column, name)
@@ -249,7 +263,12 @@ def join_table(
     keys = list(table[key_column])
     numbers = list(row_numbers) if row_numbers is not None else [i + 2 for i in range(len(keys))]
     if len(numbers) != len(keys):
-        raise TableError(f"{name}: {len(numbers)} row numbers for {len(keys)} rows")
+        raise TableError(
+            N_("{name}: {numbers} row numbers for {rows} rows"),
+            name=name,
+            numbers=str(len(numbers)),
+            rows=str(len(keys)),
+        )
     levels = [wanted] if wanted is not None else [JoinLevel.OBLAST, JoinLevel.HROMADA]
     known: dict[tuple[str, JoinLevel, int | None], KeyMatch] = {}
 

@@ -23,6 +23,7 @@ from typing import IO
 
 from geo.importer.limits import MIB, ImportLimits
 from geo.importer.messages import human_size, number, quoted, reject
+from geo.language import N_, Phrase
 
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 # Members this small cannot be a meaningful bomb; a .dbf padded with blanks legitimately
@@ -32,6 +33,11 @@ COPY_CHUNK_BYTES = 64 * 1024
 #: Central-directory bytes allowed per member: the 46-byte header plus a generous name and
 #: extra fields. A directory larger than this for ``max_zip_members`` is refused unparsed.
 DIRECTORY_BYTES_PER_MEMBER = 1024
+#: The refusal of a zip with too many members (``name``, ``count``, ``limit``).
+TOO_MANY_MEMBERS = N_(
+    "{name} holds {count} files, more than the limit of {limit}; zip only the shapefile's .shp, "
+    ".shx, .dbf and .prj."
+)
 SHP_MAGIC = b"\x00\x00\x27\x0a"
 _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
@@ -62,16 +68,18 @@ def check_zip_directory(data: bytes, name: str, limits: ImportLimits) -> None:
             if offset + 56 <= len(data) and data[offset : offset + 4] == _EOCD64:
                 entries, directory_bytes = struct.unpack_from("<QQ", data, offset + 32)
     if entries > limits.max_zip_members:
-        reject(
-            f"{name} holds {entries:,} files, more than the limit of {limits.max_zip_members}; "
-            "zip only the shapefile's .shp, .shx, .dbf and .prj"
-        )
+        reject(TOO_MANY_MEMBERS, name=name, count=f"{entries:,}", limit=str(limits.max_zip_members))
     allowed = limits.max_zip_members * DIRECTORY_BYTES_PER_MEMBER
     if directory_bytes > allowed:
         reject(
-            f"{name} has a zip directory of {human_size(directory_bytes)}, more than "
-            f"{limits.max_zip_members} members need (limit {human_size(allowed)}); zip only the "
-            "shapefile's .shp, .shx, .dbf and .prj, with short names"
+            N_(
+                "{name} has a zip directory of {size}, more than {members} members need (limit "
+                "{limit}); zip only the shapefile's .shp, .shx, .dbf and .prj, with short names."
+            ),
+            name=name,
+            size=human_size(directory_bytes),
+            members=str(limits.max_zip_members),
+            limit=human_size(allowed),
         )
 
 
@@ -96,27 +104,41 @@ def checked_members(
     members = archive.infolist()
     if len(members) > limits.max_zip_members:
         reject(
-            f"{name} holds {len(members):,} files, more than the limit of "
-            f"{limits.max_zip_members}; zip only the shapefile's .shp, .shx, .dbf and .prj"
+            TOO_MANY_MEMBERS,
+            name=name,
+            count=f"{len(members):,}",
+            limit=str(limits.max_zip_members),
         )
     total = sum(m.file_size for m in members)
     if total > limits.max_uncompressed_bytes:
         reject(
-            f"{name} would unpack to {human_size(total)}, over the limit of "
-            f"{human_size(limits.max_uncompressed_bytes)} (a possible zip bomb); zip a smaller file"
+            N_(
+                "{name} would unpack to {size}, over the limit of {limit} (a possible zip bomb); "
+                "zip a smaller file."
+            ),
+            name=name,
+            size=human_size(total),
+            limit=human_size(limits.max_uncompressed_bytes),
         )
     for member in members:
         if member.file_size >= RATIO_CHECK_MIN_BYTES:
             ratio = member.file_size / max(member.compress_size, 1)
             if ratio > limits.max_compression_ratio:
                 reject(
-                    f"{name} has a member compressed {number(ratio)}:1, over the limit of "
-                    f"{number(limits.max_compression_ratio)}:1 (a possible zip bomb); zip the "
-                    "shapefile again without padding"
+                    N_(
+                        "{name} has a member compressed {ratio}:1, over the limit of {limit}:1 "
+                        "(a possible zip bomb); zip the shapefile again without padding."
+                    ),
+                    name=name,
+                    ratio=number(ratio),
+                    limit=number(limits.max_compression_ratio),
                 )
         _check_member_path(member, name)
         if member.flag_bits & 0x1:
-            reject(f"{name} is password-protected; zip the shapefile again without a password")
+            reject(
+                N_("{name} is password-protected; zip the shapefile again without a password."),
+                name=name,
+            )
     return members
 
 
@@ -159,13 +181,21 @@ def _check_member_path(member: zipfile.ZipInfo, name: str) -> None:
         unsafe = not (root / raw).resolve().is_relative_to(root)
     if unsafe:
         reject(
-            f"{name} contains a member with an unsafe path ({shown!r}) that would be written "
-            "outside the extraction folder; zip the shapefile's files without folders"
+            N_(
+                "{name} contains a member with an unsafe path ({path}) that would be written "
+                "outside the extraction folder; zip the shapefile's files without folders."
+            ),
+            name=name,
+            path=repr(shown),
         )
     if stat.S_ISLNK(member.external_attr >> 16):
         reject(
-            f"{name} contains a symbolic link ({shown!r}), which is refused; zip the real "
-            "shapefile files instead"
+            N_(
+                "{name} contains a symbolic link ({path}), which is refused; zip the real "
+                "shapefile files instead."
+            ),
+            name=name,
+            path=repr(shown),
         )
 
 
@@ -219,8 +249,11 @@ def extract_shapefile(
         shapefiles = shp_members(members)
         if not shapefiles:
             reject(
-                f"{name} contains no shapefile (.shp); zip the .shp, .shx, .dbf and .prj files "
-                "of one layer, or upload GeoJSON instead"
+                N_(
+                    "{name} contains no shapefile (.shp); zip the .shp, .shx, .dbf and .prj "
+                    "files of one layer, or upload GeoJSON instead."
+                ),
+                name=name,
             )
         stems = [PurePosixPath(m.filename).stem for m in shapefiles]
         if layer is None:
@@ -229,7 +262,12 @@ def extract_shapefile(
             chosen = shapefiles[stems.index(layer)]
         else:
             listed = ", ".join(quoted(s) for s in stems[:20])
-            reject(f"{name} has no shapefile {quoted(layer)}; choose one of {listed}")
+            reject(
+                N_("{name} has no shapefile {layer}; choose one of {listed}."),
+                name=name,
+                layer=quoted(layer),
+                listed=listed,
+            )
         base = chosen.filename[: -len(".shp")].lower()
         parts = {
             m.filename[len(base) :].lower(): m
@@ -242,14 +280,26 @@ def extract_shapefile(
         shp, prj = quoted(f"{stem}.shp"), quoted(f"{stem}.prj")
         if missing:
             reject(
-                f"{name} has the shapefile {shp} without its {' and '.join(missing)} file(s); "
-                "zip all files of the shapefile together"
+                N_(
+                    "{name} has the shapefile {shp} without its {missing} file(s); zip all "
+                    "files of the shapefile together."
+                ),
+                name=name,
+                shp=shp,
+                missing=Phrase.make(N_("{first} and {second}"), first=missing[0], second=missing[1])
+                if len(missing) == 2
+                else missing[0],
             )
         if ".prj" not in parts:
             reject(
-                f"{name} has the shapefile {shp} but no {prj}, so its coordinate system (CRS) is "
-                "unknown; add the .prj file to the zip, export the shapefile again with a CRS "
-                "set, or upload GeoJSON instead"
+                N_(
+                    "{name} has the shapefile {shp} but no {prj}, so its coordinate system (CRS) "
+                    "is unknown; add the .prj file to the zip, export the shapefile again with a "
+                    "CRS set, or upload GeoJSON instead."
+                ),
+                name=name,
+                shp=shp,
+                prj=prj,
             )
         budget = limits.max_uncompressed_bytes
         for suffix, member in parts.items():
@@ -257,7 +307,11 @@ def extract_shapefile(
     target = tmp / "layer.shp"
     with target.open("rb") as handle:
         if handle.read(4) != SHP_MAGIC:
-            reject(f"{name} has a {quoted(stem + '.shp')} that is not a shapefile; export it again")
+            reject(
+                N_("{name} has a {shp} that is not a shapefile; export it again."),
+                name=name,
+                shp=quoted(stem + ".shp"),
+            )
     return target, stem, stems
 
 
@@ -271,8 +325,11 @@ def _copy_member(
             written += len(chunk)
             if written > member.file_size or written > budget:
                 reject(
-                    f"{name} has a member that unpacks to more than it declares (a possible zip "
-                    "bomb); zip the shapefile again"
+                    N_(
+                        "{name} has a member that unpacks to more than it declares (a possible "
+                        "zip bomb); zip the shapefile again."
+                    ),
+                    name=name,
                 )
             sink.write(chunk)
     return written

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyproj
 
 from geo.importer.messages import quoted, reject
+from geo.language import N_, Phrase
 
 #: PROJ string options whose value names files (comma-separated lists allowed).
 PROJ_FILE_OPTIONS = (
@@ -143,10 +144,14 @@ def check_crs_text(text: str, name: str, where: str) -> None:
     outside = outside_file(text)
     if outside is not None:
         reject(
-            f"{name} names the file {quoted(outside, 60)} in the coordinate system (CRS) of "
-            f"{where}, which is not one of PROJ's own grid files, so the import does not open "
-            "it; export the layer again in EPSG:4326 or in a CRS without a custom grid or "
-            "parameter file"
+            N_(
+                "{name} names the file {file} in the coordinate system (CRS) of {where}, which "
+                "is not one of PROJ's own grid files, so the import does not open it; export the "
+                "layer again in EPSG:4326 or in a CRS without a custom grid or parameter file."
+            ),
+            name=name,
+            file=quoted(outside, 60),
+            where=where,
         )
 
 
@@ -199,7 +204,7 @@ def check_gpkg_crs(path: Path, name: str) -> None:
         The upload's name for the sentence.
     """
     for definition in gpkg_crs_definitions(path):
-        check_crs_text(definition, name, "its gpkg_spatial_ref_sys table")
+        check_crs_text(definition, name, Phrase.make(N_("its gpkg_spatial_ref_sys table")))
 
 
 def check_prj(path: Path, name: str, member: str) -> None:

@@ -20,9 +20,9 @@ import shapely
 from geo.importer.finish import check_columns, check_count
 from geo.importer.geometry_kinds import COLLECTION_TYPE_ID, check_wkt_kinds
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import quoted, reject
+from geo.importer.messages import in_row, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
-from geo.language import N_
+from geo.language import N_, Phrase
 from geo.units.crs import WGS84
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -66,7 +66,11 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         detail = " ".join(str(exc).split())[:100]
-        reject(f"{name} could not be parsed as CSV ({detail}); check the delimiter and quoting")
+        reject(
+            N_("{name} could not be parsed as CSV ({detail}); check the delimiter and quoting."),
+            name=name,
+            detail=detail,
+        )
     del text
     table.columns = [str(c) for c in table.columns]
     check_count(len(table), name, limits)
@@ -99,11 +103,17 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         geometries[missing] = None
         attributes = table
     else:
-        found = ", ".join(quoted(c) for c in table.columns[:20]) or "none"
+        found = ", ".join(quoted(c) for c in table.columns[:20]) or Phrase.make(N_("none"))
         reject(
-            f"{name} has no coordinate columns (found {found}); add lon/lat columns named "
-            f"{'/'.join(LON_NAMES)} and {'/'.join(LAT_NAMES)}, or a WKT column named "
-            f"{'/'.join(WKT_NAMES)}"
+            N_(
+                "{name} has no coordinate columns (found {found}); add lon/lat columns named "
+                "{lon} and {lat}, or a WKT column named {wkt}."
+            ),
+            name=name,
+            found=found,
+            lon="/".join(LON_NAMES),
+            lat="/".join(LAT_NAMES),
+            wkt="/".join(WKT_NAMES),
         )
     return RawLayer(
         attributes=attributes.reset_index(drop=True),
@@ -142,8 +152,13 @@ def _numbers(column: pd.Series, name: str, label: str) -> tuple[np.ndarray, bool
         row = int(np.flatnonzero(bad.to_numpy())[0])
         shown = str(column.iloc[row])[:30]
         reject(
-            f"{name} has a non-numeric coordinate {shown!r} in column {quoted(label)} on data row "
-            f"{row + 1}; fix that value or leave it blank"
+            N_(
+                "{name} has a non-numeric coordinate {value} {where}; fix that value or leave it "
+                "blank."
+            ),
+            name=name,
+            value=repr(shown),
+            where=in_row(label, row),
         )
     return values.to_numpy(dtype=float), used_comma
 
@@ -191,23 +206,37 @@ def check_wkt_budget(cells: list[str], name: str, label: str, limits: ImportLimi
         depth = wkt_depth(cells[row])
         if depth > limits.max_nesting_depth:
             reject(
-                f"{name} nests its data too deeply: the WKT in column {quoted(label)} on data row "
-                f"{row + 1} has {depth:,} levels of parentheses, over the limit of "
-                f"{limits.max_nesting_depth}; flatten its geometry collections"
+                N_(
+                    "{name} nests its data too deeply: the WKT {where} has {depth} levels of "
+                    "parentheses, over the limit of {limit}; flatten its geometry collections."
+                ),
+                name=name,
+                where=in_row(label, row),
+                depth=f"{depth:,}",
+                limit=str(limits.max_nesting_depth),
             )
     vertices = np.fromiter((c.count(",") + 1 for c in cells), dtype=np.int64, count=len(cells))
     if len(vertices) and int(vertices.max()) > limits.max_vertices_per_geometry:
         row = int(vertices.argmax())
         reject(
-            f"{name} has a WKT geometry with more than {limits.max_vertices_per_geometry:,} "
-            f"vertices in column {quoted(label)} on data row {row + 1}, over the limit per "
-            "geometry; simplify it in a GIS (a tolerance of a few metres is invisible on the map) "
-            "or split it"
+            N_(
+                "{name} has a WKT geometry with more than {limit} vertices {where}, over the "
+                "limit per geometry; simplify it in a GIS (a tolerance of a few metres is "
+                "invisible on the map) or split it."
+            ),
+            name=name,
+            limit=f"{limits.max_vertices_per_geometry:,}",
+            where=in_row(label, row),
         )
     if int(vertices.sum()) > limits.max_vertices:
         reject(
-            f"{name} has more than {limits.max_vertices:,} vertices in column {quoted(label)}, "
-            "over the limit per file; simplify the geometries in a GIS or split the file"
+            N_(
+                "{name} has more than {limit} vertices in column {column}, over the limit per "
+                "file; simplify the geometries in a GIS or split the file."
+            ),
+            name=name,
+            limit=f"{limits.max_vertices:,}",
+            column=quoted(label),
         )
 
 
@@ -231,8 +260,13 @@ def _wkt_geometries(column: pd.Series, name: str, label: str, limits: ImportLimi
         check_wkt_kinds(cells[row : row + 1], name, label, first_row=row)
         shown = str(column.iloc[row])[:30]
         reject(
-            f"{name} has invalid WKT {shown!r} in column {quoted(label)} on data row {row + 1}; "
-            "write it like POINT (30.5 50.4) or leave it blank"
+            N_(
+                "{name} has invalid WKT {value} {where}; write it like POINT (30.5 50.4) or leave "
+                "it blank."
+            ),
+            name=name,
+            value=repr(shown),
+            where=in_row(label, row),
         )
     return parsed
 

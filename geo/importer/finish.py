@@ -20,10 +20,18 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.importer.geometry_kinds import drop_measures
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import crs_label, human_size, number, plural, quoted, reject
+from geo.importer.messages import (
+    VERTICES_PER_GEOMETRY,
+    crs_label,
+    human_size,
+    number,
+    plural,
+    quoted,
+    reject,
+)
 from geo.importer.records import RawLayer
 from geo.importer.report import ImportReport
-from geo.language import N_
+from geo.language import N_, Phrase
 from geo.units.crs import WGS84, to_wgs84
 from geo.units.validate import LINEAR, POLYGONAL, PUNTAL, validate_frame
 
@@ -63,8 +71,13 @@ def check_count(count: int, name: str, limits: ImportLimits) -> None:
     """
     if count > limits.max_features:
         reject(
-            f"{name} has more than {limits.max_features:,} features (found {count:,}); split the "
-            "file or filter it to the area you need"
+            N_(
+                "{name} has more than {limit} features (found {count}); split the file or filter "
+                "it to the area you need."
+            ),
+            name=name,
+            limit=f"{limits.max_features:,}",
+            count=f"{count:,}",
         )
 
 
@@ -82,8 +95,13 @@ def check_columns(count: int, name: str, limits: ImportLimits) -> None:
     """
     if count > limits.max_attribute_columns:
         reject(
-            f"{name} has {count:,} attribute columns, over the limit of "
-            f"{limits.max_attribute_columns:,}; keep only the columns you need"
+            N_(
+                "{name} has {count} attribute columns, over the limit of {limit}; keep only the "
+                "columns you need."
+            ),
+            name=name,
+            count=f"{count:,}",
+            limit=f"{limits.max_attribute_columns:,}",
         )
 
 
@@ -135,8 +153,12 @@ def finish(
     dropped = int((~usable).sum())
     if not usable.any():
         reject(
-            f"{name} has no usable geometry (all {features_read:,} features have a null or "
-            "empty geometry); export the layer with its geometry"
+            N_(
+                "{name} has no usable geometry (all {count} features have a null or empty "
+                "geometry); export the layer with its geometry."
+            ),
+            name=name,
+            count=f"{features_read:,}",
         )
     check_crs(raw.crs, name)
     gdf = gpd.GeoDataFrame(
@@ -166,7 +188,10 @@ def finish(
             )
             gdf = gdf[~collapsed]
     if len(gdf) == 0:
-        reject(f"{name} has no usable geometry after repair; fix the geometries in a GIS")
+        reject(
+            N_("{name} has no usable geometry after repair; fix the geometries in a GIS."),
+            name=name,
+        )
     gdf = gdf.reset_index(drop=True)
     validate_frame(gdf, name=name, allow_empty=False)
     report = ImportReport(
@@ -227,18 +252,28 @@ def check_attribute_sizes(attributes: pd.DataFrame, name: str, limits: ImportLim
                 size = _value_bytes(value)
                 if size > limits.max_value_bytes:
                     reject(
-                        f"{name} has a {human_size(size)} value in attribute {quoted(column)} "
-                        f"of feature {row + 1}, over the limit of "
-                        f"{human_size(limits.max_value_bytes)} per value; shorten it or drop "
-                        "that attribute"
+                        N_(
+                            "{name} has a {size} value in attribute {column} of feature "
+                            "{number}, over the limit of {limit} per value; shorten it or drop "
+                            "that attribute."
+                        ),
+                        name=name,
+                        size=human_size(size),
+                        column=quoted(column),
+                        number=str(row + 1),
+                        limit=human_size(limits.max_value_bytes),
                     )
         total += len("".join(texts).encode("utf-8", "surrogatepass"))
         total += sum(map(len, blobs))
     if total > limits.max_attribute_bytes:
         reject(
-            f"{name} has {human_size(total)} of attribute text, over the limit of "
-            f"{human_size(limits.max_attribute_bytes)}; drop long text attributes or split the "
-            "file"
+            N_(
+                "{name} has {size} of attribute text, over the limit of {limit}; drop long text "
+                "attributes or split the file."
+            ),
+            name=name,
+            size=human_size(total),
+            limit=human_size(limits.max_attribute_bytes),
         )
 
 
@@ -362,15 +397,22 @@ def check_geometry_budget(geoms: np.ndarray, name: str, limits: ImportLimits) ->
     if len(counts) and int(counts.max()) > limits.max_vertices_per_geometry:
         row = int(counts.argmax())
         reject(
-            f"{name} has a geometry with {int(counts[row]):,} vertices in feature {row + 1}, "
-            f"over the limit of {limits.max_vertices_per_geometry:,} per geometry; simplify it "
-            "in a GIS (a tolerance of a few metres is invisible on the map) or split it"
+            VERTICES_PER_GEOMETRY,
+            name=name,
+            vertices=f"{int(counts[row]):,}",
+            number=str(row + 1),
+            limit=f"{limits.max_vertices_per_geometry:,}",
         )
     total = int(counts.sum())
     if total > limits.max_vertices:
         reject(
-            f"{name} has {total:,} vertices, over the limit of {limits.max_vertices:,} per "
-            "file; simplify the geometries in a GIS or split the file"
+            N_(
+                "{name} has {count} vertices, over the limit of {limit} per file; simplify the "
+                "geometries in a GIS or split the file."
+            ),
+            name=name,
+            count=f"{total:,}",
+            limit=f"{limits.max_vertices:,}",
         )
     collections = np.flatnonzero(
         shapely.get_type_id(geoms) == shapely.GeometryType.GEOMETRYCOLLECTION
@@ -380,9 +422,15 @@ def check_geometry_budget(geoms: np.ndarray, name: str, limits: ImportLimits) ->
         depth = nesting_depth(geoms[row])
         if depth > limits.max_nesting_depth:
             reject(
-                f"{name} nests its data too deeply: feature {row + 1} has geometry collections "
-                f"{depth} levels deep, over the limit of {limits.max_nesting_depth}; flatten the "
-                "collections in a GIS"
+                N_(
+                    "{name} nests its data too deeply: feature {number} has geometry "
+                    "collections {depth} levels deep, over the limit of {limit}; flatten the "
+                    "collections in a GIS."
+                ),
+                name=name,
+                number=str(row + 1),
+                depth=str(depth),
+                limit=str(limits.max_nesting_depth),
             )
 
 
@@ -481,19 +529,32 @@ def check_crs(crs: pyproj.CRS, name: str) -> None:
     label = crs_label(crs)
     if crs.is_geocentric:
         reject(
-            f"{name} uses the geocentric CRS {label} (x/y/z in metres from the Earth's centre), "
-            "which a map cannot show; export it in EPSG:4326 or a projected CRS"
+            N_(
+                "{name} uses the geocentric CRS {crs} (x/y/z in metres from the Earth's centre), "
+                "which a map cannot show; export it in EPSG:4326 or a projected CRS."
+            ),
+            name=name,
+            crs=label,
         )
     if not (crs.is_geographic or crs.is_projected or crs.is_compound):
         reject(
-            f"{name} uses the CRS {label}, which does not place coordinates on the Earth; "
-            "export it in EPSG:4326 or a projected CRS"
+            N_(
+                "{name} uses the CRS {crs}, which does not place coordinates on the Earth; "
+                "export it in EPSG:4326 or a projected CRS."
+            ),
+            name=name,
+            crs=label,
         )
     ellipsoid = crs.ellipsoid
     if ellipsoid is not None and not 6.3e6 <= ellipsoid.semi_major_metre <= 6.4e6:
         reject(
-            f"{name} uses the CRS {label}, whose ellipsoid ({ellipsoid.name}) is not the "
-            "Earth's; export it in EPSG:4326"
+            N_(
+                "{name} uses the CRS {crs}, whose ellipsoid ({ellipsoid}) is not the Earth's; "
+                "export it in EPSG:4326."
+            ),
+            name=name,
+            crs=label,
+            ellipsoid=str(ellipsoid.name),
         )
 
 
@@ -520,21 +581,31 @@ def check_range(gdf: gpd.GeoDataFrame, name: str, reprojected: bool, source_crs:
     if lon_ok and lat_ok:
         return
     if not finite:
-        detail = "some coordinates could not be placed on the globe"
+        detail = Phrase.make(N_("some coordinates could not be placed on the globe"))
     else:
         x_max = float(np.abs(coords[:, 0]).max())
         y_max = float(np.abs(coords[:, 1]).max())
-        detail = f"|x| up to {number(x_max)}, |y| up to {number(y_max)}"
+        detail = Phrase.make(N_("|x| up to {x}, |y| up to {y}"), x=number(x_max), y=number(y_max))
     if reprojected:
-        fix = f"check that {source_crs} is really the CRS of the data and export it again"
+        fix = Phrase.make(
+            N_("check that {crs} is really the CRS of the data and export it again"),
+            crs=source_crs,
+        )
     else:
-        fix = (
-            "export it as lon/lat in EPSG:4326 (WGS84), or as a GeoPackage/Shapefile with its "
-            "CRS; in a CSV check that lon and lat are not swapped"
+        fix = Phrase.make(
+            N_(
+                "export it as lon/lat in EPSG:4326 (WGS84), or as a GeoPackage/Shapefile with "
+                "its CRS; in a CSV check that lon and lat are not swapped"
+            )
         )
     reject(
-        f"{name} has coordinates outside lon -180…180 / lat -90…90 ({detail}), so they look "
-        f"projected rather than lon/lat degrees; {fix}"
+        N_(
+            "{name} has coordinates outside lon -180…180 / lat -90…90 ({detail}), so they look "
+            "projected rather than lon/lat degrees; {fix}."
+        ),
+        name=name,
+        detail=detail,
+        fix=fix,
     )
 
 
@@ -614,16 +685,25 @@ def check_repair_budget(
         crossings = count_crossings(geom, limits.max_repair_crossings_per_geometry)
         if crossings > limits.max_repair_crossings_per_geometry:
             reject(
-                f"{name} has a self-intersecting polygon in feature {row + 1} with more than "
-                f"{limits.max_repair_crossings_per_geometry:,} crossing edges, over the repair "
-                "limit; fix that polygon in a GIS (QGIS: 'Fix geometries') or delete it"
+                N_(
+                    "{name} has a self-intersecting polygon in feature {number} with more than "
+                    "{limit} crossing edges, over the repair limit; fix that polygon in a GIS "
+                    "(QGIS: 'Fix geometries') or delete it."
+                ),
+                name=name,
+                number=str(row + 1),
+                limit=f"{limits.max_repair_crossings_per_geometry:,}",
             )
         total += crossings
         if total > limits.max_repair_crossings:
             reject(
-                f"{name} has invalid polygons with more than {limits.max_repair_crossings:,} "
-                "crossing edges in all, over the repair limit per file; fix them in a GIS "
-                "(QGIS: 'Fix geometries') and import again"
+                N_(
+                    "{name} has invalid polygons with more than {limit} crossing edges in all, "
+                    "over the repair limit per file; fix them in a GIS (QGIS: 'Fix geometries') "
+                    "and import again."
+                ),
+                name=name,
+                limit=f"{limits.max_repair_crossings:,}",
             )
 
 

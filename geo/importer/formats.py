@@ -12,6 +12,7 @@ from geo.importer.csv_table import read_csv
 from geo.importer.gdal import read_gdal
 from geo.importer.geojson import read_geojson
 from geo.importer.records import ImportFormat
+from geo.language import N_, Phrase
 
 IMPORT_FORMATS: tuple[ImportFormat, ...] = (
     ImportFormat(
@@ -33,19 +34,19 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
         media_types=("application/geopackage+sqlite3",),
         reader=read_gdal,
         multi_layer=True,
-        layer_word="table",
+        layer_word=N_("table"),
         gdal_drivers=("GPKG",),
     ),
     ImportFormat(
         id="shapefile",
-        title="zipped Shapefile",
+        title=N_("zipped Shapefile"),
         extensions=(".zip",),
         content="zip",
         magic=(b"PK\x03\x04", b"PK\x05\x06"),
         media_types=("application/zip", "application/x-zip-compressed"),
         reader=read_gdal,
         multi_layer=True,
-        layer_word="shapefile",
+        layer_word=N_("shapefile"),
         gdal_drivers=("ESRI Shapefile",),
     ),
     ImportFormat(
@@ -57,7 +58,7 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
         media_types=("application/vnd.google-earth.kml+xml",),
         reader=read_gdal,
         multi_layer=True,
-        layer_word="layer",
+        layer_word=N_("layer"),
         gdal_drivers=("LIBKML", "KML"),
     ),
     ImportFormat(
@@ -69,7 +70,7 @@ IMPORT_FORMATS: tuple[ImportFormat, ...] = (
         media_types=("text/csv",),
         reader=read_csv,
         multi_layer=False,
-        note="with lon/lat or WKT columns",
+        note=N_("with lon/lat or WKT columns"),
     ),
 )
 """Every accepted import format, in the order they are offered."""
@@ -140,7 +141,7 @@ def upload_types() -> list[str]:
     return [t for f in IMPORT_FORMATS for t in f.upload_types]
 
 
-def supported_formats() -> str:
+def supported_formats() -> Phrase:
     """The accepted formats as one phrase, for messages and the page caption.
 
     Returns
@@ -150,10 +151,14 @@ def supported_formats() -> str:
         columns"``.
     """
     described = [f.described for f in IMPORT_FORMATS]
-    return ", ".join(described[:-1]) + " or " + described[-1]
+    head = Phrase.make(
+        ", ".join(f"{{f{i}}}" for i in range(len(described) - 1)),
+        **{f"f{i}": d for i, d in enumerate(described[:-1])},
+    )
+    return Phrase.make(N_("{formats} or {last}"), formats=head, last=described[-1])
 
 
-def supported_hint() -> str:
+def supported_hint() -> Phrase:
     """The fix offered when a file is of no accepted format.
 
     Returns
@@ -162,4 +167,4 @@ def supported_hint() -> str:
         ``"upload one of: GeoJSON (.geojson/.json), … or CSV (.csv) with lon/lat or WKT
         columns"``.
     """
-    return f"upload one of: {supported_formats()}"
+    return Phrase.make(N_("upload one of: {formats}"), formats=supported_formats())

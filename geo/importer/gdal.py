@@ -34,8 +34,9 @@ from geo.importer.archives import extract_shapefile
 from geo.importer.crs_files import check_gpkg_crs, check_prj
 from geo.importer.finish import check_columns, check_count
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import quoted, reject
+from geo.importer.messages import NOT_KML, XML_ENTITIES, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
+from geo.language import N_, Phrase
 
 #: Where HTTP requests of GDAL (drivers and ``/vsicurl/``) are sent during an import: a proxy
 #: address nothing listens on, so every request fails at once without leaving the machine.
@@ -161,7 +162,11 @@ def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         else:
             listed = ", ".join(quoted(n) for n in layers[:20])
             reject(
-                f"{name} has no {fmt.layer_word} {quoted(request.layer)}; choose one of {listed}"
+                N_("{name} has no {word} {layer}; choose one of {listed}."),
+                name=name,
+                word=Phrase.make(fmt.layer_word),
+                layer=quoted(request.layer),
+                listed=listed,
             )
     if request.layer is None and len(layers) > 1:
         others = ", ".join(quoted(n) for n in [n for n in layers if n != layer_name][:5])
@@ -174,8 +179,13 @@ def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     info = pyogrio.read_info(target, layer=read_layer)
     if info["driver"] not in fmt.gdal_drivers:
         reject(
-            f"{name} was recognised by GDAL as {info['driver']} data, not {fmt.title}; export it "
-            f"again as {fmt.title}"
+            N_(
+                "{name} was recognised by GDAL as {driver} data, not {title}; export it again "
+                "as {title}."
+            ),
+            name=name,
+            driver=str(info["driver"]),
+            title=Phrase.make(fmt.title),
         )
     if info["features"] >= 0:
         check_count(int(info["features"]), name, limits)
@@ -184,8 +194,12 @@ def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     check_count(len(frame), name, limits)
     if frame.crs is None:
         reject(
-            f"{name} has no coordinate system (CRS) on {quoted(layer_name)}, so its coordinates "
-            "cannot be placed; set the CRS in your GIS and export again, or use GeoJSON"
+            N_(
+                "{name} has no coordinate system (CRS) on {layer}, so its coordinates cannot be "
+                "placed; set the CRS in your GIS and export again, or use GeoJSON."
+            ),
+            name=name,
+            layer=quoted(layer_name),
         )
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     return RawLayer(
@@ -225,15 +239,20 @@ def _layers_and_views(
         drivers = pyogrio.list_drivers()
         if not any("r" in drivers.get(d, "") for d in fmt.gdal_drivers):
             reject(
-                f"{name} cannot be read because the GDAL in pyogrio has no KML driver; "
-                "convert the KML to GeoJSON and upload that"
+                N_(
+                    "{name} cannot be read because the GDAL in pyogrio has no KML driver; "
+                    "convert the KML to GeoJSON and upload that."
+                ),
+                name=name,
             )
     if fmt.id == "gpkg":
         views = gpkg_views(path)
         check_gpkg_crs(path, name)
     layers = [str(n) for n, geometry_type in pyogrio.list_layers(path) if geometry_type]
     if not layers:
-        reject(f"{name} contains no layer with geometry; export a layer with geometry")
+        reject(
+            N_("{name} contains no layer with geometry; export a layer with geometry."), name=name
+        )
     return layers, views
 
 
@@ -257,8 +276,13 @@ def gpkg_views(path: Path) -> set[str]:
 
 def _refuse_view(name: str, fmt: ImportFormat, layer: str) -> None:
     reject(
-        f"{name} has the {fmt.layer_word} {quoted(layer)} as an SQL view, which the import does "
-        "not run (a view can compute without end); export the layer as a plain table"
+        N_(
+            "{name} has the {word} {layer} as an SQL view, which the import does not run (a view "
+            "can compute without end); export the layer as a plain table."
+        ),
+        name=name,
+        word=Phrase.make(fmt.layer_word),
+        layer=quoted(layer),
     )
 
 
@@ -284,15 +308,15 @@ def check_kml_document(path: Path, name: str, limits: ImportLimits) -> None:
         deepest = max(deepest, depth)
         if depth == 1 and tag.rsplit(_KML_NAMESPACE_SEPARATOR, 1)[-1] != "kml":
             shown = tag.rsplit(_KML_NAMESPACE_SEPARATOR, 1)[-1][:40]
-            reject(
-                f"{name} is an XML document whose root element is <{shown}>, not <kml>; "
-                "export the layer as KML or GeoJSON"
-            )
+            reject(NOT_KML, name=name, root=f"<{shown}>")
         if depth > limits.max_nesting_depth:
             reject(
-                f"{name} nests its data too deeply: its elements go more than "
-                f"{limits.max_nesting_depth} levels deep, the limit; flatten nested folders "
-                "or MultiGeometry elements"
+                N_(
+                    "{name} nests its data too deeply: its elements go more than {limit} levels "
+                    "deep, the limit; flatten nested folders or MultiGeometry elements."
+                ),
+                name=name,
+                limit=str(limits.max_nesting_depth),
             )
 
     def end(tag: str) -> None:
@@ -300,10 +324,7 @@ def check_kml_document(path: Path, name: str, limits: ImportLimits) -> None:
         depth -= 1
 
     def doctype(*_: object) -> None:
-        reject(
-            f"{name} declares XML entities (a DOCTYPE), which KML never needs and which can "
-            "exhaust memory; export the KML again without a DOCTYPE"
-        )
+        reject(XML_ENTITIES, name=name)
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -314,6 +335,8 @@ def check_kml_document(path: Path, name: str, limits: ImportLimits) -> None:
             parser.ParseFile(handle)
     except xml.parsers.expat.ExpatError as exc:
         reject(
-            f"{name} is not well-formed XML ({xml.parsers.expat.ErrorString(exc.code)} at line "
-            f"{exc.lineno}); export the KML again"
+            N_("{name} is not well-formed XML ({error} at line {line}); export the KML again."),
+            name=name,
+            error=str(xml.parsers.expat.ErrorString(exc.code)),
+            line=str(exc.lineno),
         )

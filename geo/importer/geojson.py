@@ -25,8 +25,9 @@ import shapely
 
 from geo.importer.finish import check_columns, check_count, nested_values_as_text
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import crs_label, plural, quoted, reject
+from geo.importer.messages import VERTICES_PER_GEOMETRY, crs_label, plural, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
+from geo.language import N_, Phrase
 from geo.units.crs import WGS84
 
 #: Nesting below the ``coordinates`` member of each simple type (0: one position).
@@ -146,13 +147,21 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     depth = json_depth(data)
     if depth > limits.max_nesting_depth:
         reject(
-            f"{name} nests its data too deeply: {depth:,} levels of brackets, over the limit of "
-            f"{limits.max_nesting_depth}; flatten nested properties or geometry collections"
+            N_(
+                "{name} nests its data too deeply: {depth} levels of brackets, over the limit of "
+                "{limit}; flatten nested properties or geometry collections."
+            ),
+            name=name,
+            depth=f"{depth:,}",
+            limit=str(limits.max_nesting_depth),
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        reject(f"{name} is not valid JSON/GeoJSON (it is not UTF-8 text); save it as UTF-8")
+        reject(
+            N_("{name} is not valid JSON/GeoJSON (it is not UTF-8 text); save it as UTF-8."),
+            name=name,
+        )
     del data
     try:
         doc = json.loads(
@@ -160,17 +169,30 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         )
     except json.JSONDecodeError as exc:
         reject(
-            f"{name} is not valid JSON/GeoJSON ({exc.msg.lower().removesuffix(' at')} at line "
-            f"{exc.lineno}, column {exc.colno}; the file may be truncated), so export or "
-            "download it again"
+            N_(
+                "{name} is not valid JSON/GeoJSON ({error} at line {line}, column {column}; the "
+                "file may be truncated), so export or download it again."
+            ),
+            name=name,
+            error=exc.msg.lower().removesuffix(" at"),
+            line=str(exc.lineno),
+            column=str(exc.colno),
         )
     except _DuplicateKeyError as exc:
         reject(
-            f"{name} has an object with the key {quoted(exc.key)} twice, and JSON would silently "
-            "keep only the last value; remove the duplicate key"
+            N_(
+                "{name} has an object with the key {key} twice, and JSON would silently keep "
+                "only the last value; remove the duplicate key."
+            ),
+            name=name,
+            key=quoted(exc.key),
         )
     except ValueError as exc:
-        reject(f"{name} is not valid JSON/GeoJSON (it contains {exc}); export it again")
+        reject(
+            N_("{name} is not valid JSON/GeoJSON (it contains {value}); export it again."),
+            name=name,
+            value=str(exc),
+        )
     del text
     features = _features(doc, name)
     check_count(len(features), name, limits)
@@ -180,7 +202,11 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     keys: set[str] = set()
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            reject(f"{name} is not valid GeoJSON (item {number} is not a Feature); fix the file")
+            reject(
+                N_("{name} is not valid GeoJSON (item {number} is not a Feature); fix the file."),
+                name=name,
+                number=str(number),
+            )
         geometry = feature.get("geometry")
         slots.append(None if geometry is None else builder.add(geometry, number))
         properties = feature.get("properties")
@@ -188,8 +214,12 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
             properties = {}
         if not isinstance(properties, dict):
             reject(
-                f"{name} is not valid GeoJSON (feature {number} has properties that are not an "
-                "object); fix the file"
+                N_(
+                    "{name} is not valid GeoJSON (feature {number} has properties that are not "
+                    "an object); fix the file."
+                ),
+                name=name,
+                number=str(number),
             )
         keys.update(properties)
         records.append(properties)
@@ -224,15 +254,21 @@ def _features(doc: object, name: str) -> list[object]:
     if kind == "FeatureCollection":
         features = doc.get("features")
         if not isinstance(features, list):
-            reject(f"{name} is not valid GeoJSON (its 'features' member is not a list); fix it")
+            reject(
+                N_("{name} is not valid GeoJSON (its 'features' member is not a list); fix it."),
+                name=name,
+            )
         return features
     if kind == "Feature":
         return [doc]
     if kind in GEOMETRY_TYPES:
         return [{"type": "Feature", "geometry": doc, "properties": {}}]
     reject(
-        f'{name} is valid JSON but not GeoJSON (it has no "type": "FeatureCollection", '
-        '"Feature" or geometry type); export the layer as GeoJSON'
+        N_(
+            '{name} is valid JSON but not GeoJSON (it has no "type": "FeatureCollection", '
+            '"Feature" or geometry type); export the layer as GeoJSON.'
+        ),
+        name=name,
     )
 
 
@@ -246,15 +282,23 @@ def _crs(doc: dict, name: str) -> tuple[pyproj.CRS, tuple[str, ...]]:
     shown = str(crs_name if crs_name is not None else member)[:60]
     if not isinstance(crs_name, str) or not _CRS_NAME.match(crs_name.strip()):
         reject(
-            f"{name} has a 'crs' member that does not name a CRS by code ({shown!r}); remove the "
-            "member if the coordinates are lon/lat, or export the file in EPSG:4326"
+            N_(
+                "{name} has a 'crs' member that does not name a CRS by code ({value}); remove the "
+                "member if the coordinates are lon/lat, or export the file in EPSG:4326."
+            ),
+            name=name,
+            value=repr(shown),
         )
     try:
         crs = pyproj.CRS.from_user_input(crs_name.strip())
     except pyproj.exceptions.CRSError:
         reject(
-            f"{name} has a 'crs' member naming an unknown CRS ({shown!r}); remove the member if "
-            "the coordinates are lon/lat, or export the file in EPSG:4326"
+            N_(
+                "{name} has a 'crs' member naming an unknown CRS ({value}); remove the member if "
+                "the coordinates are lon/lat, or export the file in EPSG:4326."
+            ),
+            name=name,
+            value=repr(shown),
         )
     warning = (
         f"{name} uses the obsolete GeoJSON 'crs' member (removed by RFC 7946); its coordinates "
@@ -290,30 +334,39 @@ class _GeometryBuilder:
         self.empties: list[tuple[int, str]] = []
         self.collections: list[tuple[int, list[int]]] = []
 
-    def _malformed(self, number: int, reason: str) -> NoReturn:
+    def _malformed(self, number: int, reason: Phrase) -> NoReturn:
         reject(
-            f"{self.name} has a malformed geometry in feature {number} ({reason}); fix or "
-            "delete that feature"
+            N_(
+                "{name} has a malformed geometry in feature {number} ({reason}); fix or delete "
+                "that feature."
+            ),
+            name=self.name,
+            number=str(number),
+            reason=reason,
         )
 
     def add(self, geometry: object, number: int) -> int:
         """Check one geometry object of feature ``number`` and return its slot."""
         if not isinstance(geometry, dict):
-            self._malformed(number, "not a GeoJSON geometry object")
+            self._malformed(number, Phrase.make(N_("not a GeoJSON geometry object")))
         kind = geometry.get("type")
         slot = self.slot_count
         self.slot_count += 1
         if kind == "GeometryCollection":
             members = geometry.get("geometries")
             if not isinstance(members, list):
-                self._malformed(number, "a GeometryCollection without a 'geometries' list")
+                self._malformed(
+                    number, Phrase.make(N_("a GeometryCollection without a 'geometries' list"))
+                )
             self.collections.append((slot, [self.add(m, number) for m in members]))
             return slot
         if not isinstance(kind, str) or kind not in _COORDINATE_LEVELS:
-            self._malformed(number, "not a GeoJSON geometry object")
+            self._malformed(number, Phrase.make(N_("not a GeoJSON geometry object")))
         coordinates = geometry.get("coordinates")
         if not isinstance(coordinates, list):
-            self._malformed(number, f"a {kind} without a 'coordinates' list")
+            self._malformed(
+                number, Phrase.make(N_("a {kind} without a 'coordinates' list"), kind=kind)
+            )
         counts, positions = self._flatten(kind, coordinates, number)
         if not positions:
             self.empties.append((slot, kind))
@@ -342,7 +395,7 @@ class _GeometryBuilder:
             return [], [coordinates] if coordinates else []
         if kind in ("LineString", "MultiPoint"):
             if kind == "LineString" and len(coordinates) == 1:
-                self._malformed(number, "a line with a single position")
+                self._malformed(number, Phrase.make(N_("a line with a single position")))
             return [[len(coordinates)]], coordinates
         if kind == "MultiLineString":
             lines = [self._line(line, number) for line in self._lists(coordinates, number)]
@@ -364,21 +417,23 @@ class _GeometryBuilder:
 
     def _lists(self, members: list, number: int) -> list[list]:
         if not set(map(type, members)) <= _LIST_TYPE:
-            self._malformed(number, "coordinates nested the wrong way for its type")
+            self._malformed(
+                number, Phrase.make(N_("coordinates nested the wrong way for its type"))
+            )
         return members
 
     def _line(self, line: list, number: int) -> list:
         if type(line) is not list or len(line) == 1:
-            self._malformed(number, "a line needs at least 2 positions")
+            self._malformed(number, Phrase.make(N_("a line needs at least 2 positions")))
         return line
 
     def _ring(self, ring: list, number: int) -> list:
         if type(ring) is not list or not ring:
-            self._malformed(number, "a polygon ring needs at least 4 positions")
+            self._malformed(number, Phrase.make(N_("a polygon ring needs at least 4 positions")))
         if ring[0] != ring[-1]:
             ring = [*ring, ring[0]]
         if len(ring) < 4:
-            self._malformed(number, "a polygon ring needs at least 4 positions")
+            self._malformed(number, Phrase.make(N_("a polygon ring needs at least 4 positions")))
         return ring
 
     def _check_positions(self, positions: list, number: int) -> tuple[int, bool]:
@@ -390,32 +445,43 @@ class _GeometryBuilder:
             The dimension (3 only when every position has a z), and whether 2 and 3 mix.
         """
         if not set(map(type, positions)) <= _LIST_TYPE:
-            self._malformed(number, "a position is not a list of numbers")
+            self._malformed(number, Phrase.make(N_("a position is not a list of numbers")))
         lengths = set(map(len, positions))
         if not lengths <= {2, 3}:
             self._malformed(
                 number,
-                "a position needs 2 or 3 numbers: lon, lat and an optional height; drop M "
-                "(measure) values, e.g. with ogr2ogr -dim XYZ",
+                Phrase.make(
+                    N_(
+                        "a position needs 2 or 3 numbers: lon, lat and an optional height; drop "
+                        "M (measure) values, e.g. with ogr2ogr -dim XYZ"
+                    )
+                ),
             )
         if not set(map(type, chain.from_iterable(positions))) <= _NUMBER_TYPES:
-            self._malformed(number, "a coordinate is text, true/false or null, not a number")
+            self._malformed(
+                number, Phrase.make(N_("a coordinate is text, true/false or null, not a number"))
+            )
         return (3 if lengths == {3} else 2), len(lengths) > 1
 
     def _count(self, vertices: int, number: int) -> None:
         limits = self.limits
         if vertices > limits.max_vertices_per_geometry:
             reject(
-                f"{self.name} has a geometry with {vertices:,} vertices in feature {number}, "
-                f"over the limit of {limits.max_vertices_per_geometry:,} per geometry; "
-                "simplify it in a GIS (a tolerance of a few metres is invisible on the map) "
-                "or split it"
+                VERTICES_PER_GEOMETRY,
+                name=self.name,
+                vertices=f"{vertices:,}",
+                number=str(number),
+                limit=f"{limits.max_vertices_per_geometry:,}",
             )
         self.total_vertices += vertices
         if self.total_vertices > limits.max_vertices:
             reject(
-                f"{self.name} has more than {limits.max_vertices:,} vertices, over the limit "
-                "per file; simplify the geometries in a GIS or split the file"
+                N_(
+                    "{name} has more than {limit} vertices, over the limit per file; simplify "
+                    "the geometries in a GIS or split the file."
+                ),
+                name=self.name,
+                limit=f"{limits.max_vertices:,}",
             )
 
     def build(self, slots: list[int | None]) -> np.ndarray:
@@ -440,7 +506,9 @@ class _GeometryBuilder:
             bad = np.array([next(i for i, p in enumerate(group.positions) if _too_large(p))])
         if len(bad):
             which = int(np.searchsorted(np.cumsum(group.vertices), bad[0], side="right"))
-            self._malformed(group.numbers[which], "a coordinate is too large or not finite")
+            self._malformed(
+                group.numbers[which], Phrase.make(N_("a coordinate is too large or not finite"))
+            )
         offsets = tuple(
             np.concatenate(([0], np.cumsum(level, dtype=np.int64))) for level in group.counts
         )

@@ -20,7 +20,8 @@ from typing import NoReturn
 import numpy as np
 import shapely
 
-from geo.importer.messages import plural, quoted, reject
+from geo.importer.messages import in_row, plural, reject
+from geo.language import N_, Phrase
 
 #: Curve types (ISO 19125 / SQL-MM) and the ISO WKB code of each (modulo the Z/M offsets).
 CURVE_TYPES = {
@@ -35,11 +36,11 @@ CURVE_TYPES = {
 #: Surface types made of faces, and their ISO WKB codes.
 SURFACE_TYPES = {"POLYHEDRALSURFACE": 15, "TIN": 16, "TRIANGLE": 17}
 #: The fix for each family, as the user reads it.
-CURVE_FIX = (
+CURVE_FIX = N_(
     "convert it to straight-segment geometry (ogr2ogr -nlt CONVERT_TO_LINEAR, or QGIS "
     "Segmentize) and import again"
 )
-SURFACE_FIX = "convert it to polygons (ogr2ogr -nlt MULTIPOLYGON) and import again"
+SURFACE_FIX = N_("convert it to polygons (ogr2ogr -nlt MULTIPOLYGON) and import again")
 #: ``shapely.get_type_id`` of a GeometryCollection (its parts may be curves).
 COLLECTION_TYPE_ID = 7
 #: Highest ISO WKB type offset: 1000 (Z), 2000 (M), 3000 (ZM).
@@ -72,14 +73,24 @@ def refuse_kind(name: str, type_name: str, where: str) -> NoReturn:
         Always.
     """
     kind = type_name.upper()
-    place = f" {where}" if where else ""
+    place = Phrase.make(" {where}", where=where) if where else ""
     if kind in SURFACE_TYPES:
         reject(
-            f"{name} holds surface geometry made of faces ({kind}){place}, which the atlas "
-            f"cannot draw; {SURFACE_FIX}"
+            N_(
+                "{name} holds surface geometry made of faces ({kind}){place}, which the atlas "
+                "cannot draw; {fix}."
+            ),
+            name=name,
+            kind=kind,
+            place=place,
+            fix=Phrase.make(SURFACE_FIX),
         )
     reject(
-        f"{name} holds curved geometry ({kind}){place}, which the atlas cannot draw; {CURVE_FIX}"
+        N_("{name} holds curved geometry ({kind}){place}, which the atlas cannot draw; {fix}."),
+        name=name,
+        kind=kind,
+        place=place,
+        fix=Phrase.make(CURVE_FIX),
     )
 
 
@@ -105,7 +116,7 @@ def check_wkt_kinds(cells: Sequence[str], name: str, label: str, *, first_row: i
             continue
         found = _TYPE_WORD.search(upper)
         if found is not None:
-            refuse_kind(name, found.group(1), f"in column {quoted(label)} on data row {row + 1}")
+            refuse_kind(name, found.group(1), in_row(label, row))
 
 
 def kind_in_error(error: BaseException) -> str | None:

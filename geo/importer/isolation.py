@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 from geo.errors import AtlasError
 from geo.importer.worker import SELF_DESTRUCT_GRACE_S, WORKER_NICENESS
+from geo.language import Phrase
 
 T = TypeVar("T")
 #: Seconds between two looks of the waiting parent at its worker (and calls of ``on_wait``).
@@ -153,22 +154,35 @@ def run_job(
         try:
             exitcode = _wait(process, started, budget.seconds, on_wait)
             if exitcode is None:
-                raise error(words.too_slow)
+                raise _refusal(error, words.too_slow)
             answer = workdir / ANSWER_FILE
             if exitcode != 0 or not answer.is_file():
-                raise error(words.too_big)
+                raise _refusal(error, words.too_big)
             status, payload = pickle.loads(answer.read_bytes())
         finally:
             if process.poll() is None:
                 process.kill()
             process.wait()
     if status == "rejected":
-        raise error(payload)
+        raise error.from_parts(payload)
     if status == "memory":
-        raise error(words.too_big)
+        raise _refusal(error, words.too_big)
     if status == "failed":
-        raise error(words.failed.replace("{error}", str(payload)))
+        raise _refusal(error, words.failed, error=str(payload))
     return payload
+
+
+def _refusal(kind: type[AtlasError], words: str, /, **values: object) -> AtlasError:
+    """``kind`` with the sentence ``words`` (a :class:`~geo.language.Phrase` stays translatable).
+
+    ``values`` fill (or replace) the phrase's placeholders, e.g. ``{error}``.
+    """
+    if isinstance(words, Phrase):
+        return kind(words.template, **{**words.values, **values})
+    text = str(words)
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return kind(text)
 
 
 def _wait(
@@ -235,7 +249,7 @@ def serve(workdir: str) -> None:
         _apply_budget(budget)
         answer: tuple[str, object] = ("ok", task(argument))
     except AtlasError as exc:
-        answer = ("rejected", str(exc))
+        answer = ("rejected", exc.parts())
     except MemoryError:
         answer = ("memory", None)
     except Exception as exc:  # the parent turns it into one sentence

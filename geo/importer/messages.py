@@ -18,11 +18,28 @@ import pyproj
 
 from geo.errors import ImportRejectedError, LayerValidationError
 from geo.importer.limits import MIB
-from geo.language import N_
+from geo.language import N_, Phrase
 
 #: The refusal of a file over the size limit (``name``, ``size``, ``limit``: :func:`human_size`).
 TOO_LARGE = N_(
     "{name} is {size}, over the import limit of {limit}; split it or simplify the geometries first."
+)
+#: The refusal of a KML that declares XML entities (``name``).
+XML_ENTITIES = N_(
+    "{name} declares XML entities (a DOCTYPE), which KML never needs and which can exhaust "
+    "memory; export the KML again without a DOCTYPE."
+)
+#: The refusal of an XML file whose root is not ``<kml>`` (``name``, ``root``: ``<tag>``).
+NOT_KML = N_(
+    "{name} is an XML document whose root element is {root}, not <kml>; export the layer as KML "
+    "or GeoJSON."
+)
+#: The refusal of a geometry over the vertex limit (``name``, ``vertices``, ``number``: the
+#: feature, ``limit``).
+VERTICES_PER_GEOMETRY = N_(
+    "{name} has a geometry with {vertices} vertices in feature {number}, over the limit of "
+    "{limit} per geometry; simplify it in a GIS (a tolerance of a few metres is invisible on the "
+    "map) or split it."
 )
 #: Magnitudes from which a number in a message is written in short scientific form
 #: (``1e+300``, never its 301 digits).
@@ -76,22 +93,54 @@ def rejecting(name: str, *, memory_limit_bytes: int | None = None) -> Iterator[N
         raise
     except LayerValidationError as exc:
         detail = "; ".join(exc.problems)
-        reject(f"{name} could not be imported ({detail}); fix the file in a GIS", cause=exc)
-    except RecursionError as exc:
-        reject(f"{name} nests its data too deeply to be read; simplify the file", cause=exc)
-    except MemoryError as exc:
-        limit = "" if memory_limit_bytes is None else f" of {human_size(memory_limit_bytes)}"
         reject(
-            f"{name} needs more than the import memory limit{limit}; split it into smaller "
-            "files or simplify its geometries",
+            N_("{name} could not be imported ({detail}); fix the file in a GIS."),
             cause=exc,
+            name=name,
+            detail=detail,
+        )
+    except RecursionError as exc:
+        reject(
+            N_("{name} nests its data too deeply to be read; simplify the file."),
+            cause=exc,
+            name=name,
+        )
+    except MemoryError as exc:
+        if memory_limit_bytes is None:
+            reject(
+                N_(
+                    "{name} needs more than the import memory limit; split it into smaller "
+                    "files or simplify its geometries."
+                ),
+                cause=exc,
+                name=name,
+            )
+        reject(
+            N_(
+                "{name} needs more than the import memory limit of {limit}; split it into "
+                "smaller files or simplify its geometries."
+            ),
+            cause=exc,
+            name=name,
+            limit=human_size(memory_limit_bytes),
         )
     except Exception as exc:  # GDAL, zipfile, pandas: the user gets one sentence
         reject(
-            f"{name} could not be read ({type(exc).__name__}); the file may be damaged or in "
-            "another format, so export it again as GeoJSON or GeoPackage",
+            N_(
+                "{name} could not be read ({error}); the file may be damaged or in another "
+                "format, so export it again as GeoJSON or GeoPackage."
+            ),
             cause=exc,
+            name=name,
+            error=type(exc).__name__,
         )
+
+
+def in_row(label: object, row: int) -> Phrase:
+    """``"in column 'wkt' on data row 3"`` for the 0-based data ``row`` of column ``label``."""
+    return Phrase.make(
+        N_("in column {column} on data row {row}"), column=quoted(label), row=str(row + 1)
+    )
 
 
 def display_name(filename: str) -> str:

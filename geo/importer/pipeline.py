@@ -103,7 +103,11 @@ def import_bytes(
     with rejecting(name):
         fmt = detect_import_format(data, filename, limits=limits)
         if not fmt.multi_layer and layer is not None:
-            reject(f"{name} has no layers, so layer '{layer}' cannot be chosen; leave it empty")
+            reject(
+                N_("{name} has no layers, so layer '{layer}' cannot be chosen; leave it empty."),
+                name=name,
+                layer=layer,
+            )
         if fmt.id == "shapefile":
             # Bomb and slip checks read only the zip's directory: refuse before any disk use.
             check_zip(data, name, limits)
@@ -272,8 +276,12 @@ def _read_limited(text: str, limits: ImportLimits) -> bytes:
     name = display_name(path.name)
     if text.lower().startswith(_VIRTUAL_PREFIXES) or "://" in text:
         reject(
-            f"{name} is given as a GDAL virtual path or URL ({text[:40]!r}), which the import "
-            "never reads; download the file and pass its local path"
+            N_(
+                "{name} is given as a GDAL virtual path or URL ({path}), which the import never "
+                "reads; download the file and pass its local path."
+            ),
+            name=name,
+            path=repr(text[:40]),
         )
     try:
         info = path.stat()
@@ -296,4 +304,8 @@ def _read_limited(text: str, limits: ImportLimits) -> bytes:
         with path.open("rb") as handle:
             return handle.read(limits.max_bytes + 1)
     except OSError as exc:
-        reject(f"{name} cannot be read ({exc.strerror or type(exc).__name__}); check permissions")
+        reject(
+            N_("{name} cannot be read ({error}); check permissions."),
+            name=name,
+            error=exc.strerror or type(exc).__name__,
+        )

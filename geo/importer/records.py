@@ -17,6 +17,7 @@ import pandas as pd
 import pyproj
 
 from geo.importer.limits import ImportLimits
+from geo.language import N_, Phrase
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,16 @@ class ImportFormat:
         return tuple(e.lstrip(".") for e in self.extensions)
 
     @property
-    def described(self) -> str:
+    def described(self) -> Phrase:
         """E.g. ``"GeoJSON (.geojson/.json)"`` or ``"CSV (.csv) with lon/lat or WKT columns"``."""
-        text = f"{self.title} ({'/'.join(self.extensions)})"
-        return f"{text} {self.note}" if self.note else text
+        extensions = "/".join(self.extensions)
+        if self.note:
+            return Phrase.make(
+                N_("{title} ({extensions}) {note}"),
+                title=Phrase.make(self.title),
+                extensions=extensions,
+                note=Phrase.make(self.note),
+            )
+        return Phrase.make(
+            N_("{title} ({extensions})"), title=Phrase.make(self.title), extensions=extensions
+        )

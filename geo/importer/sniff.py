@@ -14,9 +14,16 @@ import re
 from geo.importer.formats import format_for_content, format_for_filename, supported_formats
 from geo.importer.formats import supported_hint as _supported_hint
 from geo.importer.limits import DEFAULT_LIMITS, ImportLimits
-from geo.importer.messages import TOO_LARGE, display_name, human_size, reject
+from geo.importer.messages import (
+    NOT_KML,
+    TOO_LARGE,
+    XML_ENTITIES,
+    display_name,
+    human_size,
+    reject,
+)
 from geo.importer.records import ImportFormat
-from geo.language import N_
+from geo.language import N_, Phrase
 
 #: Leading bytes of common files that are no geodata, for a helpful refusal.
 _OTHER_MAGIC = (
@@ -198,45 +205,53 @@ def detect_import_format(
     if content == fmt.content:
         if fmt.gdal_drivers and _GDAL_VRT.search(data):
             reject(
-                f"{name} contains a GDAL VRT reference and is refused for safety; "
-                f"{_supported_hint()}"
+                N_("{name} contains a GDAL VRT reference and is refused for safety; {hint}."),
+                name=name,
+                hint=_supported_hint(),
             )
         if fmt.content == "kml" and _XML_ENTITY.search(data):
-            reject(
-                f"{name} declares XML entities (a DOCTYPE), which KML never needs and which can "
-                "exhaust memory; export the KML again without a DOCTYPE"
-            )
+            reject(XML_ENTITIES, name=name)
         return fmt
     other = format_for_content(content) if content != "text" else None
     if other is not None and other is not fmt:
         reject(
-            f"{name} is named like a {fmt.title} file but its content is a {other.title}; "
-            f"rename it to end in {other.extensions[0]} and upload it again"
+            N_(
+                "{name} is named like a {title} file but its content is a {other}; rename it "
+                "to end in {extension} and upload it again."
+            ),
+            name=name,
+            title=Phrase.make(fmt.title),
+            other=Phrase.make(other.title),
+            extension=other.extensions[0],
         )
     if content == "sqlite":
         reject(
-            f"{name} is a SQLite database but not a GeoPackage (it lacks the GeoPackage "
-            "application id); export the layer as GeoPackage from your GIS"
+            N_(
+                "{name} is a SQLite database but not a GeoPackage (it lacks the GeoPackage "
+                "application id); export the layer as GeoPackage from your GIS."
+            ),
+            name=name,
         )
     if content == "xml" and fmt.content == "kml":
         root = xml_root_element(data)
-        shown = f"<{root[:40]}>" if root else "not an element (or it has a DOCTYPE)"
-        if root is None and _XML_ENTITY.search(data):
-            reject(
-                f"{name} declares XML entities (a DOCTYPE), which KML never needs and which "
-                "can exhaust memory; export the KML again without a DOCTYPE"
-            )
-        reject(
-            f"{name} is an XML document whose root element is {shown}, not <kml>; export the "
-            "layer as KML or GeoJSON"
+        shown = (
+            Phrase.make("<{root}>", root=root[:40])
+            if root
+            else Phrase.make(N_("not an element (or it has a DOCTYPE)"))
         )
+        if root is None and _XML_ENTITY.search(data):
+            reject(XML_ENTITIES, name=name)
+        reject(NOT_KML, name=name, root=shown)
     described = {
-        "text": "plain text",
-        "binary": "unrecognised binary data",
+        "text": N_("plain text"),
+        "binary": N_("unrecognised binary data"),
         "json": "JSON",
-        "xml": "XML but not KML",
+        "xml": N_("XML but not KML"),
     }.get(content, content)
     reject(
-        f"{name} is not a geographic data file (its content is {described}, not "
-        f"{fmt.title}); {_supported_hint()}"
+        N_("{name} is not a geographic data file (its content is {content}, not {title}); {hint}."),
+        name=name,
+        content=Phrase.make(described),
+        title=Phrase.make(fmt.title),
+        hint=_supported_hint(),
     )

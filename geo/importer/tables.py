@@ -44,6 +44,7 @@ from geo.errors import TableError
 from geo.importer.isolation import JobBudget, JobWords, run_job
 from geo.importer.messages import human_size
 from geo.importer.xlsx_scan import scan_parts, short_count
+from geo.language import N_, Phrase
 
 #: Largest table file accepted, in bytes (20 MiB).
 MAX_TABLE_BYTES = 20 * 1024 * 1024
@@ -134,14 +135,31 @@ class TableLimits:
         -------
         JobWords
         """
-        fix = "keep only the rows and columns you need, or save it as CSV"
+        fix = Phrase.make(N_("keep only the rows and columns you need, or save it as CSV"))
         return JobWords(
-            too_slow=f"{name} took longer than the table time limit of {self.max_seconds:g} s "
-            f"and was stopped; {fix}",
-            too_big=f"{name} needs more than the table memory limit of "
-            f"{human_size(self.max_memory_bytes)}; {fix}",
-            failed=f"{name} could not be read as a table ({{error}}); save it again from the "
-            "spreadsheet as .xlsx or 'CSV UTF-8'",
+            too_slow=Phrase.make(
+                N_(
+                    "{name} took longer than the table time limit of {seconds} s and was "
+                    "stopped; {fix}"
+                ),
+                name=name,
+                seconds=f"{self.max_seconds:g}",
+                fix=fix,
+            ),
+            too_big=Phrase.make(
+                N_("{name} needs more than the table memory limit of {limit}; {fix}"),
+                name=name,
+                limit=human_size(self.max_memory_bytes),
+                fix=fix,
+            ),
+            failed=Phrase.make(
+                N_(
+                    "{name} could not be read as a table ({error}); save it again from the "
+                    "spreadsheet as .xlsx or 'CSV UTF-8'"
+                ),
+                name=name,
+                error="{error}",
+            ),
         )
 
 
@@ -192,6 +210,17 @@ class Table:
     row_numbers: tuple[int, ...]
 
 
+#: The refusal of a table file over the size limit (``name``, ``size``, ``limit``).
+TABLE_TOO_LARGE = N_(
+    "{name} is {size}; tables up to {limit} are read: keep only the key and value columns you need"
+)
+#: The refusal of a table with too many rows (``name``, ``limit``).
+TOO_MANY_ROWS = N_(
+    "{name} has more than {limit} rows; split it or keep the rows of one level (hromadas or "
+    "oblasts)"
+)
+
+
 def _mb(n_bytes: int) -> str:
     return f"{n_bytes / 1024 / 1024:,.0f} MiB"
 
@@ -203,8 +232,12 @@ def _kind_of(name: str) -> Literal["csv", "xlsx"]:
     if suffix == ".xlsx":
         return "xlsx"
     raise TableError(
-        f"{name}: a table must be a .csv or .xlsx file (got {suffix or 'no extension'}); "
-        "save it from the spreadsheet as 'CSV UTF-8' or 'Excel Workbook (.xlsx)'"
+        N_(
+            "{name}: a table must be a .csv or .xlsx file (got {suffix}); save it from the "
+            "spreadsheet as 'CSV UTF-8' or 'Excel Workbook (.xlsx)'"
+        ),
+        name=name,
+        suffix=suffix or Phrase.make(N_("no extension")),
     )
 
 
@@ -254,13 +287,12 @@ def read_table(
     limits = limits or TableLimits()
     if isinstance(source, bytes | bytearray):
         if not filename:
-            raise TableError("a table given as bytes needs its file name (for its format)")
+            raise TableError(N_("a table given as bytes needs its file name (for its format)"))
         name = filename
         data = bytes(source)
         if len(data) > limits.max_bytes:
             raise TableError(
-                f"{name} is {_mb(len(data))}; tables up to {_mb(limits.max_bytes)} are read: "
-                "keep only the key and value columns you need"
+                TABLE_TOO_LARGE, name=name, size=_mb(len(data)), limit=_mb(limits.max_bytes)
             )
         kind = _kind_of(name)
     else:
@@ -268,12 +300,11 @@ def read_table(
         name = filename or path.name
         kind = _kind_of(name)
         if not path.is_file():
-            raise TableError(f"{path} does not exist or is not a file")
+            raise TableError(N_("{path} does not exist or is not a file"), path=str(path))
         size = path.stat().st_size
         if size > limits.max_bytes:
             raise TableError(
-                f"{name} is {_mb(size)}; tables up to {_mb(limits.max_bytes)} are read: keep "
-                "only the key and value columns you need"
+                TABLE_TOO_LARGE, name=name, size=_mb(size), limit=_mb(limits.max_bytes)
             )
         data = path.read_bytes()
     if kind == "xlsx":
@@ -309,8 +340,14 @@ def parse_table(job: TableJob) -> Table:
 
 def _too_many_cells(name: str, rows: int, width: int, limits: TableLimits) -> TableError:
     return TableError(
-        f"{name} has more than {short_count(limits.max_cells)} cells ({rows:,} rows of "
-        f"{width} columns so far); keep only the key and value columns you need"
+        N_(
+            "{name} has more than {limit} cells ({rows} rows of {width} columns so far); keep "
+            "only the key and value columns you need"
+        ),
+        name=name,
+        limit=short_count(limits.max_cells),
+        rows=f"{rows:,}",
+        width=str(width),
     )
 
 
@@ -320,18 +357,30 @@ def _too_many_cells(name: str, rows: int, width: int, limits: TableLimits) -> Ta
 def _decode(data: bytes, name: str, encoding: str) -> str:
     if b"\x00" in data[:65536]:
         raise TableError(
-            f"{name} holds NUL bytes, so it is not a text CSV; if it is a spreadsheet, save it "
-            "as .xlsx or 'CSV UTF-8'"
+            N_(
+                "{name} holds NUL bytes, so it is not a text CSV; if it is a spreadsheet, save it "
+                "as .xlsx or 'CSV UTF-8'"
+            ),
+            name=name,
         )
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     try:
         return data.decode(codec)
     except LookupError:
-        raise TableError(f"unknown text encoding {encoding!r}; use e.g. utf-8 or cp1251") from None
+        raise TableError(
+            N_("unknown text encoding {encoding}; use e.g. utf-8 or cp1251"),
+            encoding=repr(encoding),
+        ) from None
     except UnicodeDecodeError as exc:
         raise TableError(
-            f"{name} is not {encoding} text (byte 0x{data[exc.start]:02x} at position "
-            f"{exc.start}); save it as 'CSV UTF-8', or name its encoding (e.g. cp1251)"
+            N_(
+                "{name} is not {encoding} text (byte {byte} at position {position}); save it as "
+                "'CSV UTF-8', or name its encoding (e.g. cp1251)"
+            ),
+            name=name,
+            encoding=encoding,
+            byte=f"0x{data[exc.start]:02x}",
+            position=str(exc.start),
         ) from None
 
 
@@ -348,24 +397,41 @@ def _header(cells: list[object], name: str, limits: TableLimits) -> list[str]:
     while names and not names[-1].strip():
         names.pop()
     if not names:
-        raise TableError(f"{name} has no header row: its first row must name the columns")
+        raise TableError(
+            N_("{name} has no header row: its first row must name the columns"), name=name
+        )
     if len(names) > limits.max_columns:
         raise TableError(
-            f"{name} has {len(names)} columns; up to {limits.max_columns} are read: keep only "
-            "the key and value columns you need"
+            N_(
+                "{name} has {count} columns; up to {limit} are read: keep only the key and value "
+                "columns you need"
+            ),
+            name=name,
+            count=str(len(names)),
+            limit=str(limits.max_columns),
         )
     empty = [i + 1 for i, n in enumerate(names) if not n.strip()]
     if empty:
         raise TableError(
-            f"{name}: column {empty[0]} of the header has no name; name every column in the "
-            "first row"
+            N_(
+                "{name}: column {number} of the header has no name; name every column in the "
+                "first row"
+            ),
+            name=name,
+            number=str(empty[0]),
         )
     seen: dict[str, int] = {}
     for index, column in enumerate(names):
         if column in seen:
             raise TableError(
-                f"{name}: the header names column {column!r} twice (columns {seen[column] + 1} "
-                f"and {index + 1}); rename one"
+                N_(
+                    "{name}: the header names column {column} twice (columns {first} and "
+                    "{second}); rename one"
+                ),
+                name=name,
+                column=repr(column),
+                first=str(seen[column] + 1),
+                second=str(index + 1),
             )
         seen[column] = index
     return names
@@ -390,31 +456,37 @@ def _read_csv(data: bytes, name: str, encoding: str, limits: TableLimits) -> Tab
     try:
         header_cells = next(reader, None)
         if header_cells is None:
-            raise TableError(f"{name} is empty; its first row must name the columns")
+            raise TableError(N_("{name} is empty; its first row must name the columns"), name=name)
         columns = _header(list(header_cells), name, limits)
         width = len(columns)
         for number, line in enumerate(reader, start=2):
             if not any(cell.strip() for cell in line):
                 continue
             if len(rows) >= limits.max_rows:
-                raise TableError(
-                    f"{name} has more than {limits.max_rows:,} rows; split it or keep the "
-                    "rows of one level (hromadas or oblasts)"
-                )
+                raise TableError(TOO_MANY_ROWS, name=name, limit=f"{limits.max_rows:,}")
             if (len(rows) + 1) * width > limits.max_cells:
                 raise _too_many_cells(name, len(rows) + 1, width, limits)
             extra = [cell for cell in line[width:] if cell.strip()]
             if extra:
                 raise TableError(
-                    f"{name}: row {number} has {len(line)} fields but the header "
-                    f"names {width} columns (delimiter {delimiter!r}); quote cells that "
-                    "contain the delimiter"
+                    N_(
+                        "{name}: row {number} has {fields} fields but the header names {width} "
+                        "columns (delimiter {delimiter}); quote cells that contain the delimiter"
+                    ),
+                    name=name,
+                    number=str(number),
+                    fields=str(len(line)),
+                    width=str(width),
+                    delimiter=repr(delimiter),
                 )
             rows.append(line[:width] + [""] * (width - len(line)))
             numbers.append(number)
     except csv.Error as exc:
         raise TableError(
-            f"{name}: not a well-formed CSV at line {reader.line_num} ({exc}); check the quotes"
+            N_("{name}: not a well-formed CSV at line {line} ({error}); check the quotes"),
+            name=name,
+            line=str(reader.line_num),
+            error=str(exc),
         ) from None
     frame = pd.DataFrame(
         {
@@ -434,8 +506,11 @@ def _open_archive(data: bytes, name: str) -> zipfile.ZipFile:
         return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise TableError(
-            f"{name} is not an .xlsx workbook (not a ZIP archive); save it from the "
-            "spreadsheet as 'Excel Workbook (.xlsx)' or as CSV"
+            N_(
+                "{name} is not an .xlsx workbook (not a ZIP archive); save it from the "
+                "spreadsheet as 'Excel Workbook (.xlsx)' or as CSV"
+            ),
+            name=name,
         ) from None
 
 
@@ -448,25 +523,39 @@ def _check_directory(data: bytes, name: str, limits: TableLimits) -> None:
     with _open_archive(data, name) as archive:
         parts = archive.infolist()
         if len(parts) > MAX_XLSX_PARTS:
-            raise TableError(f"{name} has {len(parts):,} parts; a workbook has far fewer")
+            raise TableError(
+                N_("{name} has {count} parts; a workbook has far fewer"),
+                name=name,
+                count=f"{len(parts):,}",
+            )
         if "xl/workbook.xml" not in {p.filename for p in parts}:
             raise TableError(
-                f"{name} is a ZIP archive but not an .xlsx workbook (no xl/workbook.xml); "
-                "save it as 'Excel Workbook (.xlsx)'"
+                N_(
+                    "{name} is a ZIP archive but not an .xlsx workbook (no xl/workbook.xml); "
+                    "save it as 'Excel Workbook (.xlsx)'"
+                ),
+                name=name,
             )
         unpacked = sum(p.file_size for p in parts)
         if unpacked > limits.max_unpacked_bytes:
             raise TableError(
-                f"{name} unpacks to {_mb(unpacked)}; workbooks up to "
-                f"{_mb(limits.max_unpacked_bytes)} unpacked are read"
+                N_("{name} unpacks to {size}; workbooks up to {limit} unpacked are read"),
+                name=name,
+                size=_mb(unpacked),
+                limit=_mb(limits.max_unpacked_bytes),
             )
         for part in parts:
             if part.file_size > 1024 * 1024 and part.file_size > MAX_XLSX_RATIO * max(
                 part.compress_size, 1
             ):
                 raise TableError(
-                    f"{name}: part {part.filename} is compressed more than {MAX_XLSX_RATIO}:1, "
-                    "as a ZIP bomb is; save the workbook again from the spreadsheet"
+                    N_(
+                        "{name}: part {part} is compressed more than {ratio}:1, as a ZIP bomb "
+                        "is; save the workbook again from the spreadsheet"
+                    ),
+                    name=name,
+                    part=part.filename,
+                    ratio=str(MAX_XLSX_RATIO),
                 )
 
 
@@ -512,8 +601,12 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, limits: TableLimits) -
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a damaged workbook
             raise TableError(
-                f"{name} cannot be opened as a workbook ({type(exc).__name__}); save it again "
-                "from the spreadsheet as .xlsx"
+                N_(
+                    "{name} cannot be opened as a workbook ({error}); save it again from the "
+                    "spreadsheet as .xlsx"
+                ),
+                name=name,
+                error=type(exc).__name__,
             ) from None
         try:
             names = list(book.sheetnames)
@@ -523,7 +616,10 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, limits: TableLimits) -
                 chosen = sheet
             else:
                 raise TableError(
-                    f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
+                    N_("{name} has no sheet {sheet}; its sheets are: {sheets}"),
+                    name=name,
+                    sheet=repr(sheet),
+                    sheets=", ".join(names),
                 )
             worksheet = book[chosen]
             # Read to the last row whatever range the sheet declares: some writers (R's
@@ -532,7 +628,9 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, limits: TableLimits) -
             rows_iter = worksheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
             header_cells = next(rows_iter, None)
             if header_cells is None:
-                raise TableError(f"sheet {chosen!r} of {name} is empty")
+                raise TableError(
+                    N_("sheet {sheet} of {name} is empty"), sheet=repr(chosen), name=name
+                )
             columns = _header(list(header_cells), name, limits)
             width = len(columns)
             rows: list[list[object]] = []
@@ -546,16 +644,19 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, limits: TableLimits) -
                         break
                     continue
                 if len(rows) >= limits.max_rows:
-                    raise TableError(
-                        f"{name} has more than {limits.max_rows:,} rows; split it or keep the "
-                        "rows of one level (hromadas or oblasts)"
-                    )
+                    raise TableError(TOO_MANY_ROWS, name=name, limit=f"{limits.max_rows:,}")
                 if (len(rows) + 1) * width > limits.max_cells:
                     raise _too_many_cells(name, len(rows) + 1, width, limits)
                 if any(v is not None for v in values[width:]):
                     raise TableError(
-                        f"{name}: row {number} of sheet {chosen!r} has values beyond the "
-                        f"{width} named columns; name every column in the first row"
+                        N_(
+                            "{name}: row {number} of sheet {sheet} has values beyond the {width} "
+                            "named columns; name every column in the first row"
+                        ),
+                        name=name,
+                        number=str(number),
+                        sheet=repr(chosen),
+                        width=str(width),
                     )
                 rows.append(values[:width] + [None] * (width - len(values)))
                 numbers.append(number)

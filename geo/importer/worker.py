@@ -51,6 +51,7 @@ from typing import Any, TypeVar
 from geo.errors import ImportRejectedError
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import human_size, number, reject
+from geo.language import N_, Phrase
 
 T = TypeVar("T")
 #: Seconds the worker's own alarms wait beyond the parent's deadline.
@@ -182,15 +183,23 @@ def run_isolated(
         exitcode = _wait(process, started + limits.max_seconds, started, on_wait)
         if exitcode is None:
             reject(
-                f"{name} took longer than the import time limit of {number(limits.max_seconds)} s "
-                "and was stopped; split it into smaller files or simplify its geometries"
+                N_(
+                    "{name} took longer than the import time limit of {seconds} s and was "
+                    "stopped; split it into smaller files or simplify its geometries."
+                ),
+                name=name,
+                seconds=number(limits.max_seconds),
             )
         if exitcode != 0 or not answer.is_file():
             reject(
-                f"{name} stopped the import worker ({_exit_reason(exitcode)}) before it could "
-                f"be read, which happens when a file needs more than the memory limit of "
-                f"{human_size(limits.max_memory_bytes)} or nests its data too deeply; split or "
-                "simplify it"
+                N_(
+                    "{name} stopped the import worker ({reason}) before it could be read, which "
+                    "happens when a file needs more than the memory limit of {limit} or nests "
+                    "its data too deeply; split or simplify it."
+                ),
+                name=name,
+                reason=_exit_reason(exitcode),
+                limit=human_size(limits.max_memory_bytes),
             )
         status, payload = pickle.loads(answer.read_bytes())
     finally:
@@ -204,8 +213,12 @@ def run_isolated(
         raise ImportRejectedError.from_parts(payload)
     if status == "failed":
         reject(
-            f"{name} could not be read ({payload}); the file may be damaged or in another "
-            "format, so export it again as GeoJSON or GeoPackage"
+            N_(
+                "{name} could not be read ({error}); the file may be damaged or in another "
+                "format, so export it again as GeoJSON or GeoPackage."
+            ),
+            name=name,
+            error=payload,
         )
     return payload
 
@@ -228,14 +241,14 @@ def _wait(
                 on_wait(time.monotonic() - started)
 
 
-def _exit_reason(exitcode: int) -> str:
+def _exit_reason(exitcode: int) -> Phrase:
     """``"signal SIGSEGV"`` / ``"exit code 1"`` for a worker that ended without answering."""
     if exitcode < 0:
         try:
-            return f"signal {signal.Signals(-exitcode).name}"
+            return Phrase.make(N_("signal {signal}"), signal=signal.Signals(-exitcode).name)
         except ValueError:
-            return f"signal {-exitcode}"
-    return f"exit code {exitcode}"
+            return Phrase.make(N_("signal {signal}"), signal=str(-exitcode))
+    return Phrase.make(N_("exit code {code}"), code=str(exitcode))
 
 
 def _apply_budgets(limits: ImportLimits) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from geo.errors import TableError
+from geo.language import N_
 
 #: Bytes of a part decompressed and fed to the parser at a time.
 CHUNK_BYTES = 256 * 1024
@@ -66,23 +67,45 @@ class _Strings:
     problems: list[str] = field(default_factory=list)
 
     def too_many(self, declared: int, how: str) -> TableError:
+        template = (
+            N_(
+                "{name}: its shared-strings list declares {count} strings; workbooks with up to "
+                "{limit} distinct texts are read: keep only the rows and columns you need, or "
+                "save it as CSV"
+            )
+            if how == "declares"
+            else N_(
+                "{name}: its shared-strings list holds more than {count} strings; workbooks with "
+                "up to {limit} distinct texts are read: keep only the rows and columns you need, "
+                "or save it as CSV"
+            )
+        )
         return TableError(
-            f"{self.name}: its shared-strings list {how} {short_count(declared)} strings; "
-            f"workbooks with up to {short_count(self.max_strings)} distinct texts are read: "
-            "keep only the rows and columns you need, or save it as CSV"
+            template,
+            name=self.name,
+            count=short_count(declared),
+            limit=short_count(self.max_strings),
         )
 
     def too_long(self) -> TableError:
         return TableError(
-            f"{self.name}: its shared strings hold more than {short_count(self.max_chars)} "
-            "characters; keep only the rows and columns you need, or save it as CSV"
+            N_(
+                "{name}: its shared strings hold more than {limit} characters; keep only the "
+                "rows and columns you need, or save it as CSV"
+            ),
+            name=self.name,
+            limit=short_count(self.max_chars),
         )
 
 
 def _refuse_dtd(name: str, part: str) -> TableError:
     return TableError(
-        f"{name}: part {part} declares a DTD or XML entities, which a workbook never needs; "
-        "save it again from the spreadsheet"
+        N_(
+            "{name}: part {part} declares a DTD or XML entities, which a workbook never needs; "
+            "save it again from the spreadsheet"
+        ),
+        name=name,
+        part=part,
     )
 
 
@@ -182,8 +205,14 @@ def scan_parts(
                 parser.Parse(b"", True)
         except expat.ExpatError as exc:
             raise TableError(
-                f"{name}: part {part.filename} is not well-formed XML (line {exc.lineno}: "
-                f"{expat.ErrorString(exc.code)}); save the workbook again from the spreadsheet"
+                N_(
+                    "{name}: part {part} is not well-formed XML (line {line}: {error}); save the "
+                    "workbook again from the spreadsheet"
+                ),
+                name=name,
+                part=part.filename,
+                line=str(exc.lineno),
+                error=str(expat.ErrorString(exc.code)),
             ) from None
         if strings is not None:
             counted = strings.strings

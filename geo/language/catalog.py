@@ -30,6 +30,32 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a deferr
     return message
 
 
+class Phrase(str):
+    """A part of a sentence in English that can be written in another language.
+
+    It is a ``str`` (the English text, so English messages stay as they were); a value that is
+    a ``Phrase`` is translated by :meth:`Language.tr` before it fills a placeholder. Made by
+    :meth:`make`; pickles with its parts (it crosses the import worker's process boundary).
+    """
+
+    template: str
+    values: dict[str, object]
+
+    @classmethod
+    def make(cls, template: str, /, **values: object) -> Phrase:
+        """The phrase ``template.format(**values)`` (``template`` marked with ``N_``)."""
+        phrase = cls(template.format(**values))
+        phrase.template, phrase.values = template, dict(values)
+        return phrase
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_phrase, (self.template, self.values))
+
+
+def _rebuild_phrase(template: str, values: dict[str, object]) -> Phrase:
+    return Phrase.make(template, **values)
+
+
 def _catalog_codes() -> tuple[str, ...]:
     """Codes of the languages that have a catalog folder, sorted."""
     if not LOCALE_DIR.is_dir():
@@ -125,12 +151,28 @@ class Language:
         return self.translations.pgettext(context, message)
 
     def tr(self, message: str, /, **values: object) -> str:
-        """``gettext(message)`` with its ``{name}`` placeholders filled from ``values``."""
-        return self.gettext(message).format(**values)
+        """``gettext(message)`` with its ``{name}`` placeholders filled from ``values``.
+
+        A value that is a :class:`Phrase` is written in this language too.
+        """
+        return self.gettext(message).format(**self._values(values))
+
+    def phrase(self, text: str) -> str:
+        """``text`` in this language if it is a :class:`Phrase`, else ``text`` as it is."""
+        return self.tr(text.template, **text.values) if isinstance(text, Phrase) else text
+
+    def _values(self, values: Mapping[str, object]) -> dict[str, object]:
+        """``values`` with each :class:`Phrase` translated (recursively)."""
+        return {
+            key: self.phrase(value) if isinstance(value, Phrase) else value
+            for key, value in values.items()
+        }
 
     def ntr(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         """``ngettext`` filled with ``values`` and ``{n}`` (the count, locale-formatted)."""
-        return self.ngettext(singular, plural, n).format(n=self.number(n, 0), **values)
+        return self.ngettext(singular, plural, n).format(
+            n=self.number(n, 0), **self._values(values)
+        )
 
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         """The same as :meth:`ntr` (an alias the extractor knows too)."""

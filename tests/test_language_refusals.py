@@ -1,0 +1,106 @@
+"""Import and table refusals in Ukrainian: a template and its values, in the chosen language.
+
+Each refusal is raised by the real reader (through the import or table worker where the reader
+runs there), so the template and its values, translatable parts included, cross the process
+boundary; the English sentence stays as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+import pandas as pd
+import pytest
+
+from geo.analysis.join import join_table
+from geo.errors import AtlasError, ImportRejectedError, TableError
+from geo.importer import detect_format, import_bytes
+from geo.importer.limits import ImportLimits
+from geo.importer.tables import read_table
+from geo.language import language
+
+UK = language("uk")
+
+
+def _refusal(error: type[AtlasError], call: Any) -> AtlasError:
+    with pytest.raises(error) as caught:
+        call()
+    return caught.value
+
+
+def test_a_budget_refusal_in_ukrainian() -> None:
+    rows = "".join(f"POINT (30 {50 + i})\n" for i in range(3))
+    data = ("wkt\n" + rows).encode()
+    error = _refusal(
+        ImportRejectedError,
+        lambda: import_bytes(data, "точки.csv", limits=ImportLimits(max_features=2)),
+    )
+    assert str(error).startswith("точки.csv has more than 2 features (found 3)")
+    text = error.in_language(UK)
+    assert text.startswith("точки.csv має забагато об’єктів: 3 (ліміт — 2)"), text
+
+
+def test_a_crs_refusal_in_ukrainian() -> None:
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "EPSG:4978"}},
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [3.7e6, 2.1e6, 4.6e6]},
+                "properties": {},
+            }
+        ],
+    }
+    error = _refusal(
+        ImportRejectedError, lambda: import_bytes(json.dumps(doc).encode(), "ecef.geojson")
+    )
+    assert "uses the geocentric CRS EPSG:4978" in str(error)
+    assert error.in_language(UK).startswith(
+        "ecef.geojson використовує геоцентричну CRS EPSG:4978 (x/y/z у метрах від центру Землі)"
+    )
+
+
+def test_a_geometry_kind_refusal_in_ukrainian_with_its_translated_parts() -> None:
+    data = b'name,wkt\narc,"CIRCULARSTRING (30 50, 31 51, 32 50)"\n'
+    error = _refusal(ImportRejectedError, lambda: import_bytes(data, "дуги.csv"))
+    assert "holds curved geometry (CIRCULARSTRING) in column 'wkt' on data row 1" in str(error)
+    text = error.in_language(UK)
+    assert text == (
+        "дуги.csv містить криволінійну геометрію (CIRCULARSTRING) у стовпці 'wkt' у рядку "
+        "даних 1, яку атлас не може намалювати; перетворіть її на геометрію з прямих "
+        "відрізків (ogr2ogr -nlt CONVERT_TO_LINEAR або Segmentize у QGIS) та імпортуйте знову."
+    )
+
+
+def test_the_supported_formats_inside_a_refusal_in_ukrainian() -> None:
+    error = _refusal(ImportRejectedError, lambda: detect_format(b"a,b\n", "notes.txt"))
+    assert "zipped Shapefile (.zip)" in str(error)
+    text = error.in_language(UK)
+    assert "Shapefile у zip-архіві (.zip)" in text
+    assert "KML (.kml) або CSV (.csv) зі стовпцями довготи/широти або WKT" in text
+    assert "zipped" not in text and " or " not in text
+
+
+def test_a_table_refusal_in_ukrainian() -> None:
+    error = _refusal(TableError, lambda: read_table(b"code,code\n1,2\n", filename="дані.csv"))
+    assert (
+        str(error) == "дані.csv: the header names column 'code' twice (columns 1 and 2); rename one"
+    )
+    assert error.in_language(UK) == (
+        "дані.csv: заголовок містить стовпець 'code' двічі (стовпці 1 і 2); перейменуйте один "
+        "із них"
+    )
+
+
+def test_a_join_refusal_in_ukrainian() -> None:
+    table = pd.DataFrame({"k": ["UA-05"]})
+    error = _refusal(
+        TableError,
+        lambda: join_table(
+            table, column="k", by="iso_3166_2", reference=cast(Any, None), level="hromada"
+        ),
+    )
+    assert str(error).startswith("ISO 3166-2 codes name first-level units")
+    assert error.in_language(UK).startswith("Коди ISO 3166-2 позначають одиниці першого рівня")
