@@ -266,7 +266,9 @@ def _render_report(result: JoinResult, lang: Language) -> None:
     cols[2].metric(lang.gettext("Duplicate rows"), lang.number(report.duplicate_count))
     cols[3].metric(lang.gettext("Units with no row"), lang.number(report.units_without_row))
     if report.unmatched:
-        reasons = ", ".join(f"{reason} {lang.number(n)}" for reason, n in report.reasons().items())
+        reasons = ", ".join(
+            f"{lang.gettext(reason)} {lang.number(n)}" for reason, n in report.reasons().items()
+        )
         st.markdown(
             "**"
             + lang.gettext("Unmatched rows")
@@ -276,7 +278,12 @@ def _render_report(result: JoinResult, lang: Language) -> None:
         st.dataframe(
             pd.DataFrame(
                 [
-                    {"row": u.row, "key": u.key, "reason": u.reason.value, "detail": u.detail}
+                    {
+                        lang.gettext("row"): u.row,
+                        lang.gettext("key"): u.key,
+                        lang.gettext("reason"): lang.gettext(u.reason.value),
+                        lang.gettext("detail"): lang.phrase(u.detail),
+                    }
                     for u in report.unmatched[:REPORT_ROWS]
                 ]
             ),

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from geo.language import N_
 from geo.units.hromadas import (
     KATOTTG_PATTERN,
 )
@@ -152,6 +153,20 @@ class Reason(StrEnum):
     FORMER_NAME = "former name"
     MIXED_SCRIPTS = "mixed scripts"
     UNKNOWN_OBLAST = "unknown oblast"
+
+
+#: The reasons as words shown to a person (message ids; the codes above stay in files).
+REASON_WORDS = (
+    N_("empty"),
+    N_("malformed"),
+    N_("unknown"),
+    N_("wrong level"),
+    N_("no shape"),
+    N_("ambiguous"),
+    N_("former name"),
+    N_("mixed scripts"),
+    N_("unknown oblast"),
+)
 
 
 #: ``source_ids`` of the first-level units' geometry (dissolved OpenStreetMap hromadas, so the

@@ -31,6 +31,7 @@ from geo.analysis.names import (
     normalise_name,
 )
 from geo.analysis.reference import JoinReference, NameCandidate
+from geo.language import N_, Phrase
 from geo.units.hromadas import (
     KATOTTG_PATTERN,
 )
@@ -79,9 +80,11 @@ def match_katottg(reference: JoinReference, key: str, level: JoinLevel) -> KeyMa
     depth = katottg_level(code)
     where = _first_level_label(reference, code)
     if depth == 0 or not where:
-        return KeyMatch(None, Reason.UNKNOWN, "no unit of the codifier has this code")
+        return KeyMatch(
+            None, Reason.UNKNOWN, Phrase.make(N_("no unit of the codifier has this code"))
+        )
     if depth == 1 and code not in reference.codes[JoinLevel.OBLAST]:
-        return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this code")
+        return KeyMatch(None, Reason.UNKNOWN, Phrase.make(N_("no first-level unit has this code")))
     if depth != (3 if level is JoinLevel.HROMADA else 1):
         target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
         return KeyMatch(
@@ -91,24 +94,40 @@ def match_katottg(reference: JoinReference, key: str, level: JoinLevel) -> KeyMa
             "aggregate it to that level first, never to a unit that contains it",
         )
     if reference.codifier_codes and depth == 3 and code not in reference.codifier_codes:
-        return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this code")
+        return KeyMatch(
+            None,
+            Reason.UNKNOWN,
+            Phrase.make(N_("no hromada{where} of the codifier has this code"), where=where),
+        )
     if code in reference.missing_by_code:
         row = reference.missing_by_code[code]
         return KeyMatch(
             None,
             Reason.NO_SHAPE,
-            f"hromada {row['name_uk']} ({row['place']}, {row['iso_3166_2']}) is in the "
-            "codifier but OpenStreetMap has no polygon for it; it is listed as missing, "
-            "never drawn",
+            Phrase.make(
+                N_(
+                    "hromada {name} ({place}, {iso}) is in the codifier but OpenStreetMap has no "
+                    "polygon for it; it is listed as missing, never drawn"
+                ),
+                name=row["name_uk"],
+                place=row["place"],
+                iso=row["iso_3166_2"],
+            ),
         )
     if where.startswith(" in UA-43"):
         return KeyMatch(
             None,
             Reason.NO_SHAPE,
-            "a hromada in Crimea: OpenStreetMap maps no hromadas there, so the atlas "
-            "keeps Crimea as one unit (UA01000000000013043)",
+            Phrase.make(
+                N_(
+                    "a hromada in Crimea: OpenStreetMap maps no hromadas there, so the atlas "
+                    "keeps Crimea as one unit (UA01000000000013043)"
+                )
+            ),
         )
-    return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} has this code")
+    return KeyMatch(
+        None, Reason.UNKNOWN, Phrase.make(N_("no hromada{where} has this code"), where=where)
+    )
 
 
 def match_pcode(reference: JoinReference, key: str, level: JoinLevel) -> KeyMatch:
@@ -130,7 +149,9 @@ def match_pcode(reference: JoinReference, key: str, level: JoinLevel) -> KeyMatc
         return match_katottg(reference, full, level)
     where = _first_level_label(reference, code)
     if not where:
-        return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this P-code")
+        return KeyMatch(
+            None, Reason.UNKNOWN, Phrase.make(N_("no first-level unit has this P-code"))
+        )
     if len(code) == 2 + PCODE_DIGITS[2]:
         target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
         return KeyMatch(
@@ -139,7 +160,11 @@ def match_pcode(reference: JoinReference, key: str, level: JoinLevel) -> KeyMatc
             f"a raion P-code (second level){where}; the table is joined to {target}: "
             "aggregate it to that level first, never to a unit that contains it",
         )
-    return KeyMatch(None, Reason.UNKNOWN, f"no hromada{where} of the codifier has this P-code")
+    return KeyMatch(
+        None,
+        Reason.UNKNOWN,
+        Phrase.make(N_("no hromada{where} of the codifier has this P-code"), where=where),
+    )
 
 
 def match_iso(reference: JoinReference, key: str) -> KeyMatch:
@@ -155,7 +180,7 @@ def match_iso(reference: JoinReference, key: str) -> KeyMatch:
     found = reference.iso_codes.get(code)
     if found is not None:
         return KeyMatch(found)
-    return KeyMatch(None, Reason.UNKNOWN, "no first-level unit has this code")
+    return KeyMatch(None, Reason.UNKNOWN, Phrase.make(N_("no first-level unit has this code")))
 
 
 def _candidate_label(reference: JoinReference, candidate: NameCandidate) -> str:
@@ -220,7 +245,11 @@ def match_hromada_name(
         return KeyMatch(
             None,
             Reason.FORMER_NAME,
-            f"a former name of {name} ({candidate.code}), renamed; write the current name",
+            Phrase.make(
+                N_("a former name of {name} ({code}), renamed; write the current name"),
+                name=name,
+                code=candidate.code,
+            ),
         )
     found = reference.codes[JoinLevel.HROMADA].get(candidate.code)
     if found is not None:
@@ -256,8 +285,12 @@ def match_name(
         return KeyMatch(
             None,
             Reason.MIXED_SCRIPTS,
-            "mixes Latin and Cyrillic letters in one word (look-alike letters); retype it "
-            "in one alphabet",
+            Phrase.make(
+                N_(
+                    "mixes Latin and Cyrillic letters in one word (look-alike letters); retype "
+                    "it in one alphabet"
+                )
+            ),
         )
     other = JoinLevel.OBLAST if level is JoinLevel.HROMADA else JoinLevel.HROMADA
     elsewhere = reference.names[other].lookup(_key_forms(value, other))
@@ -277,9 +310,11 @@ def match_name(
             return KeyMatch(
                 None,
                 Reason.WRONG_LEVEL,
-                f"a hromada's name ({shown}); the table is joined to oblasts",
+                Phrase.make(
+                    N_("a hromada's name ({shown}); the table is joined to oblasts"), shown=shown
+                ),
             )
-    return KeyMatch(None, Reason.UNKNOWN, "no unit has this name")
+    return KeyMatch(None, Reason.UNKNOWN, Phrase.make(N_("no unit has this name")))
 
 
 def match(
@@ -305,7 +340,7 @@ def match(
     """
     text = _cell_text(key)
     if not text.strip():
-        return KeyMatch(None, Reason.EMPTY, "the key cell is empty")
+        return KeyMatch(None, Reason.EMPTY, Phrase.make(N_("the key cell is empty")))
     if by is JoinBy.KATOTTG:
         return match_katottg(reference, text, level)
     if by is JoinBy.ISO_3166_2:
@@ -323,7 +358,7 @@ def match_oblast(reference: JoinReference, key: object) -> KeyMatch:
     """
     text = _cell_text(key)
     if not text.strip():
-        return KeyMatch(None, Reason.EMPTY, "the oblast cell is empty")
+        return KeyMatch(None, Reason.EMPTY, Phrase.make(N_("the oblast cell is empty")))
     return match(reference, text, value_kind(text), JoinLevel.OBLAST)
 
 

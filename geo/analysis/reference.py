@@ -33,6 +33,7 @@ from geo.analysis.names import (
     _strip_suffix,
     normalise_name,
 )
+from geo.language import N_, Phrase
 from geo.units.crs import WGS84
 from geo.units.hromadas import (
     codifier_hromadas,
@@ -218,7 +219,12 @@ class JoinReference:
         object.__setattr__(
             self,
             "labels",
-            MappingProxyType({str(c)[:4]: f" in {iso} {name}" for c, iso, name in labels}),
+            MappingProxyType(
+                {
+                    str(c)[:4]: Phrase.make(N_(" in {iso} {name}"), iso=iso, name=name)
+                    for c, iso, name in labels
+                }
+            ),
         )
         object.__setattr__(
             self,

@@ -233,7 +233,8 @@ class JoinReport:
             )
         if self.unmatched:
             by_reason = ", ".join(
-                f"{reason} {_count(n, words)}" for reason, n in self.reasons().items()
+                f"{words.gettext(reason)} {_count(n, words)}"
+                for reason, n in self.reasons().items()
             )
             out.append(words.tr("unmatched ({reasons}):", reasons=by_reason))
             out += [
@@ -241,7 +242,7 @@ class JoinReport:
                     "  row {row}: {key}: {reason}: {detail}",
                     row=u.row,
                     key=repr(u.key),
-                    reason=u.reason.value,
+                    reason=words.gettext(u.reason.value),
                     detail=u.detail,
                 )
                 for u in self.unmatched[:limit]
