@@ -673,7 +673,7 @@ def _summary_text(summary: Summary, lang: Language) -> list[str]:
         rows.append(
             (
                 str(record.unit_code),
-                str(record.unit_name),
+                lang.phrase(record.unit_name),
                 _optional(record.unit_area_km2, ",.1f"),
                 f"{record.count:,}",
                 f"{record.area_km2:,.3f}",

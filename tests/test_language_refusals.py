@@ -104,3 +104,23 @@ def test_a_join_refusal_in_ukrainian() -> None:
     )
     assert str(error).startswith("ISO 3166-2 codes name first-level units")
     assert error.in_language(UK).startswith("Коди ISO 3166-2 позначають одиниці першого рівня")
+
+
+def test_summary_band_and_outside_names_in_ukrainian() -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from geo.analysis.summary import border_band_units
+    from geo.units.crs import WGS84
+
+    states = gpd.GeoDataFrame(
+        {"iso3": ["AAA", "RUS"], "name": ["Aland", "Russia"], "name_uk": ["Аланд", "Росія"]},
+        geometry=[box(33.0, 49.5, 34.0, 50.5), box(32.0, 49.5, 33.0, 50.5)],
+        crs=WGS84,
+    )
+    units = border_band_units(states, ["AAA"], adversaries=["RUS"])
+    assert units.names[0] == "Aland, 0–5 km from the border with Russia"
+    assert UK.phrase(units.names[0]) == "Аланд, 0–5 км від кордону, за яким Росія"
+    assert UK.phrase(units.names[-1]).startswith("Аланд, 50+ км")
+    assert units.no_unit_name == "outside Aland"
+    assert UK.phrase(units.no_unit_name) == "за межами: Аланд"

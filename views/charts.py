@@ -194,7 +194,9 @@ def summary_chart(
     """
     words = lang or language()
     held = table.loc[table[measure] > 0].nlargest(SUMMARY_BARS, measure)
-    data = held.assign(percent=held["share"] * 100)[["unit_name", measure, "percent"]]
+    data = held.assign(
+        percent=held["share"] * 100, unit_name=[words.phrase(n) for n in held["unit_name"]]
+    )[["unit_name", measure, "percent"]]
     return (
         alt.Chart(data)
         .mark_bar(color="#0072B2")

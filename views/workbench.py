@@ -573,6 +573,7 @@ def _show_summary(
         key=Key.SUMMARY_ALL_UNITS,
     )
     shown = table if all_units else held.sort_values(measure, ascending=False)
+    shown = shown.assign(unit_name=[lang.phrase(n) for n in shown["unit_name"]])
     st.dataframe(
         shown,
         hide_index=True,

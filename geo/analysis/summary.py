@@ -50,7 +50,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import AtlasError
 from geo.facts.source_ids import split_source_ids
-from geo.language import N_, Language
+from geo.language import N_, Language, Phrase
 from geo.units.belts import BAND_EDGES_KM, band_label, distance_bands
 from geo.units.borders import adversary_border
 from geo.units.countries import NE_SOURCE_ID, country
@@ -344,6 +344,37 @@ def subdivide(geom: BaseGeometry, max_vertices: int = MAX_TILE_VERTICES) -> list
     return out
 
 
+def _names(frame: pd.DataFrame) -> list[str]:
+    """The units' names (English, with their ``name_uk``) for the ``unit_name`` column."""
+    local = frame["name_uk"] if "name_uk" in frame.columns else [""] * len(frame)
+    return [
+        Phrase.name(str(english), uk="" if pd.isna(uk) else str(uk))
+        for english, uk in zip(frame["name_en"], local, strict=True)
+    ]
+
+
+def _state(countries: pd.DataFrame, iso3: str) -> Phrase:
+    """A state's name (Natural Earth's English ``name`` and ``name_uk``)."""
+    row = countries.loc[countries["iso3"] == iso3].iloc[0]
+    uk = row["name_uk"] if "name_uk" in countries.columns else ""
+    return Phrase.name(str(row["name"]), uk="" if pd.isna(uk) else str(uk))
+
+
+def _listed(items: list[Phrase]) -> Phrase:
+    """``"a, b, c"`` with each item translatable."""
+    return Phrase.make(
+        ", ".join(f"{{i{n}}}" for n in range(len(items))),
+        **{f"i{n}": item for n, item in enumerate(items)},
+    )
+
+
+def _or(items: list[Phrase]) -> Phrase:
+    """``"a"``, ``"a or b"``, ``"a, b or c"`` with each item translatable."""
+    if len(items) == 1:
+        return items[0]
+    return Phrase.make(N_("{items} or {last}"), items=_listed(items[:-1]), last=items[-1])
+
+
 def make_units(
     by: SummaryBy,
     codes: Sequence[str],
@@ -410,7 +441,7 @@ def make_units(
     return SummaryUnits(
         by=by,
         codes=tuple(str(c) for c in codes),
-        names=tuple(str(n) for n in names),
+        names=tuple(n if isinstance(n, str) else str(n) for n in names),
         unit_area_km2=tuple(float(a) for a in areas),
         no_unit_name=no_unit_name,
         source_ids=tuple(dict.fromkeys(source_ids)),
@@ -438,10 +469,14 @@ def oblast_units(oblasts: gpd.GeoDataFrame) -> SummaryUnits:
     return make_units(
         SummaryBy.OBLAST,
         list(oblasts["iso_3166_2"]),
-        list(oblasts["name_en"]),
+        _names(oblasts),
         oblasts.geometry.to_numpy(),
-        no_unit_name="no first-level unit: outside Ukraine, or estuaries, lagoons and border "
-        "slivers outside every hromada",
+        no_unit_name=Phrase.make(
+            N_(
+                "no first-level unit: outside Ukraine, or estuaries, lagoons and border slivers "
+                "outside every hromada"
+            )
+        ),
         source_ids=OBLAST_SOURCE_IDS,
         coverage=True,
         areas_km2=_recorded_areas(oblasts),
@@ -469,10 +504,14 @@ def hromada_units(hromadas: gpd.GeoDataFrame) -> SummaryUnits:
     return make_units(
         SummaryBy.HROMADA,
         list(hromadas["katottg"]),
-        list(hromadas["name_en"]),
+        _names(hromadas),
         hromadas.geometry.to_numpy(),
-        no_unit_name="no hromada: the Chornobyl exclusion zone, the hromadas with no polygon "
-        "(Chop, Kozyn, Vylkove), estuaries and border slivers, or outside Ukraine",
+        no_unit_name=Phrase.make(
+            N_(
+                "no hromada: the Chornobyl exclusion zone, the hromadas with no polygon (Chop, "
+                "Kozyn, Vylkove), estuaries and border slivers, or outside Ukraine"
+            )
+        ),
         source_ids=ids,
         coverage=True,
         areas_km2=_recorded_areas(hromadas),
@@ -517,18 +556,16 @@ def border_band_units(
         Russia or Belarus``; the ``none`` row is outside these states.
     """
     others = tuple(adversaries)
-    across = " or ".join(
-        str(countries.loc[countries["iso3"] == iso3, "name"].iloc[0]) for iso3 in others
-    )
+    across = _or([_state(countries, iso3) for iso3 in others])
     codes: list[str] = []
     names: list[str] = []
     geoms: list[BaseGeometry] = []
-    states: list[str] = []
+    states: list[Phrase] = []
     for iso3 in iso3s:
         border = adversary_border(countries, iso3, others)
         if border.is_empty:
             continue
-        state = str(countries.loc[countries["iso3"] == iso3, "name"].iloc[0])
+        state = _state(countries, iso3)
         states.append(state)
         lowers = (0.0, *edges_km)
         uppers: tuple[float | None, ...] = (*edges_km, None)
@@ -536,14 +573,21 @@ def border_band_units(
             distance_bands(country(countries, iso3), border, edges_km), lowers, uppers, strict=True
         ):
             codes.append(f"{iso3}:{low:g}-{high:g}" if high is not None else f"{iso3}:{low:g}+")
-            names.append(f"{state}, {band_label(low, high)} from the border with {across}")
+            names.append(
+                Phrase.make(
+                    N_("{state}, {band} from the border with {across}"),
+                    state=state,
+                    band=band_label(low, high),
+                    across=across,
+                )
+            )
             geoms.append(band)
     return make_units(
         SummaryBy.BORDER_DISTANCE,
         codes,
         names,
         geoms,
-        no_unit_name=f"outside {', '.join(states)}",
+        no_unit_name=Phrase.make(N_("outside {states}"), states=_listed(states)),
         source_ids=(NE_SOURCE_ID,),
     )
 

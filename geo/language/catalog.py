@@ -40,20 +40,35 @@ class Phrase(str):
 
     template: str
     values: dict[str, object]
+    names: dict[str, str]
 
     @classmethod
     def make(cls, template: str, /, **values: object) -> Phrase:
         """The phrase ``template.format(**values)`` (``template`` marked with ``N_``)."""
         phrase = cls(template.format(**values))
-        phrase.template, phrase.values = template, dict(values)
+        phrase.template, phrase.values, phrase.names = template, dict(values), {}
+        return phrase
+
+    @classmethod
+    def name(cls, english: str, **names: str) -> Phrase:
+        """A place's name: ``english``, and its name per language code (``uk="Польща"``).
+
+        An empty name in a language falls back to the English one.
+        """
+        phrase = cls.make("{name}", name=english)
+        phrase.names = {code: text for code, text in names.items() if text and text.strip()}
         return phrase
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_phrase, (self.template, self.values))
+        return (_rebuild_phrase, (self.template, self.values, self.names))
 
 
-def _rebuild_phrase(template: str, values: dict[str, object]) -> Phrase:
-    return Phrase.make(template, **values)
+def _rebuild_phrase(
+    template: str, values: dict[str, object], names: dict[str, str] | None = None
+) -> Phrase:
+    phrase = Phrase.make(template, **values)
+    phrase.names = dict(names or {})
+    return phrase
 
 
 def _catalog_codes() -> tuple[str, ...]:
@@ -157,9 +172,13 @@ class Language:
         """
         return self.gettext(message).format(**self._values(values))
 
-    def phrase(self, text: str) -> str:
+    def phrase(self, text: object) -> str:
         """``text`` in this language if it is a :class:`Phrase`, else ``text`` as it is."""
-        return self.tr(text.template, **text.values) if isinstance(text, Phrase) else text
+        if not isinstance(text, Phrase):
+            return str(text)
+        if text.names:
+            return text.names.get(self.code, str(text))
+        return self.tr(text.template, **text.values)
 
     def _values(self, values: Mapping[str, object]) -> dict[str, object]:
         """``values`` with each :class:`Phrase` translated (recursively)."""

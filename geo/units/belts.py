@@ -9,6 +9,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import AtlasError
+from geo.language import N_, Phrase
 from geo.units.borders import adversary_border
 from geo.units.countries import country
 from geo.units.crs import WGS84, area_km2, local_metric_crs
@@ -134,10 +135,12 @@ def adversary_belts(
 BAND_EDGES_KM = (5.0, 10.0, 20.0, 50.0)
 
 
-def band_label(lower_km: float, upper_km: float | None) -> str:
-    """``"0–5 km"`` or ``"50+ km"`` (whole numbers without decimals)."""
+def band_label(lower_km: float, upper_km: float | None) -> Phrase:
+    """``"0–5 km"`` or ``"50+ km"`` (whole numbers without decimals), translatable."""
     low = f"{lower_km:g}"
-    return f"{low}+ km" if upper_km is None else f"{low}–{upper_km:g} km"
+    if upper_km is None:
+        return Phrase.make(N_("{low}+ km"), low=low)
+    return Phrase.make(N_("{low}–{high} km"), low=low, high=f"{upper_km:g}")
 
 
 def distance_bands(
