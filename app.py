@@ -12,6 +12,7 @@ import streamlit as st
 from layers.drawing.offline import install_static_assets, remove_legacy_data
 from runtime.heap import missing_server_environment, return_large_blocks_on_free
 from views.data_page import render_data_page
+from views.keys import Key
 from views.library_page import render_library_page
 from views.map_page import render_map_page
 from views.method_page import render_method_page
@@ -52,8 +53,10 @@ def _configure_heap() -> bool:
 
 def main() -> None:
     """Run one pass of the page script."""
-    # A link to the projector view opens with the sidebar folded away, the map first.
-    present = st.query_params.get("mode") == "present"
+    # A link to the projector view opens with the sidebar folded away, the map first; leaving
+    # it (the mode in the session, set by the map's control or the page's button) unfolds it.
+    mode = st.session_state.get(Key.MODE, st.query_params.get("mode"))
+    present = mode == "present"
     st.set_page_config(
         page_title="Eastern Flank Mine Atlas",
         page_icon="🗺️",

@@ -404,7 +404,14 @@ def test_present_mode_puts_safety_line_and_map_first(default_app: AppTest) -> No
     present = _positions(at)
     assert present["warning"] < present["map"] < present["metric"]
     assert map_config(at)["present"] and not map_config(default_app)["present"]
-    assert 0.6 <= map_config(at)["height_vh"] <= 0.9  # most of a projector's screen
+    # The map reaches the window's bottom edge; the key figures are drawn over it, large.
+    assert 0 <= map_config(at)["height_fill_px"] <= 24
+    labels = [figure["label"] for figure in map_config(at)["figures"]]
+    assert "NATO land border with Russia" in labels
+    assert "figures" not in map_config(default_app)
+    # The page's way back to the explore view (the map has its own, and Escape).
+    at.button(key="leave_present").click().run()
+    assert at.session_state["mode"] == "explore" and not map_config(at)["present"]
     assert not at.get("download_button")
 
 

@@ -25,6 +25,8 @@ class Key(StrEnum):
     INITIALISED = "view_initialised"
     PREVIOUS_EVENT = "previous_event"
     NEXT_EVENT = "next_event"
+    #: The page's "leave present mode" button (the map has its own, and Escape).
+    LEAVE_PRESENT = "leave_present"
     SHOW_TABLE = "show_feature_table"
     SHOW_PLANS = "show_defence_lines"
     USER_LAYERS = "user_layers"

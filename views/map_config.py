@@ -46,11 +46,12 @@ from views.state import ViewState
 from views.store import stored_version_days
 
 APP_DIR = Path(__file__).resolve().parent.parent
-#: Map height per mode: pixels, or a share of the window for the projector view.
+#: Map height per mode: pixels, or, for the projector view, down to this many pixels above the
+#: window's bottom edge (from wherever the map starts; never under ``height_min_px``).
 MAP_HEIGHT: dict[str, dict[str, float]] = {
     "explore": {"height_px": 620},
     "analyst": {"height_px": 560},
-    "present": {"height_vh": 0.78, "height_min_px": 420},
+    "present": {"height_fill_px": 8, "height_min_px": 360},
 }
 
 
@@ -184,7 +185,7 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
     height = MAP_HEIGHT[state.mode]
     if "height_px" in height:
         config["height_px"] = height["height_px"]
-    if "height_vh" in height:
-        config["height_vh"] = height["height_vh"]
+    if "height_fill_px" in height:
+        config["height_fill_px"] = height["height_fill_px"]
         config["height_min_px"] = height["height_min_px"]
     return config

@@ -26,6 +26,7 @@ from layers.drawing.blank import is_blank
 from layers.drawing.client_config import feature_ids
 from layers.drawing.display import shown_text, visible_attributes
 from layers.drawing.layer import MapLayer
+from layers.drawing.protocol import KeyFigure
 from layers.safe_text import markdown_text
 from views.cache import (
     get_base,
@@ -56,8 +57,20 @@ def render_map_page(state: ViewState) -> None:
         *(st.container() for _ in range(5)),
     )
     style.markdown(_PRESENT_CSS if present else _PAGE_CSS, unsafe_allow_html=True)
-    header.title("Eastern Flank Mine Atlas")
-    header.warning(SAFETY_LINE, icon="⚠️")
+    if present:  # one row: the title, the safety line, the way back
+        title, safety, leave = header.columns([3, 7, 2], vertical_alignment="center")
+        title.title("Eastern Flank Mine Atlas")
+        safety.warning(SAFETY_LINE, icon="⚠️")
+        leave.button(
+            "✕ Leave present mode",
+            key=Key.LEAVE_PRESENT,
+            on_click=leave_present,
+            width="stretch",
+            help="Back to the explore view, with the sidebar and the page links (Esc).",
+        )
+    else:
+        header.title("Eastern Flank Mine Atlas")
+        header.warning(SAFETY_LINE, icon="⚠️")
     for notice in st.session_state.get(Key.NOTICES, []):
         header.info(markdown_text(notice), icon="ℹ️")
 
@@ -74,10 +87,14 @@ def render_map_page(state: ViewState) -> None:
         shown.append(joined.drawn)
     if not shown:
         header.info("No layer is switched on: choose layers in the sidebar or the map's list.")
-    with below if present else above:
-        _render_key_figures(figures)
+    if present:  # the numbers are drawn large over the map; their notes and sources below it
+        with below.expander("Key figures: notes and sources"):
+            _render_key_figures(figures)
+    else:
+        with above:
+            _render_key_figures(figures)
     with map_area:
-        _render_map(shown, state, params)
+        _render_map(shown, state, params, figure_tiles(figures) if present else None)
         render_save_view(st, state)
     _render_timeline(state, large=present)
     if not present:
@@ -119,6 +136,29 @@ def _source_titles() -> dict[str, str]:
     """Source id → title (``data/sources.csv``)."""
     sources = get_base().facts.sources
     return dict(zip(sources["source_id"], sources["title"], strict=True))
+
+
+def leave_present() -> None:
+    """Back to the explore view (the page's button; the map's control sends a map event)."""
+    st.session_state[Key.MODE] = "explore"
+
+
+def figure_tiles(figures: KeyFigures) -> list[KeyFigure]:
+    """The key figures the projector view draws over the map: a value and a short label each.
+
+    The same numbers as :func:`_render_key_figures` (its captions say how each was measured).
+    """
+    tiles: list[KeyFigure] = [
+        {"value": str(len(figures.withdrawn)), "label": "States withdrawn from the treaty"},
+        {"value": f"{figures.border_rus_km:,.0f} km", "label": "NATO land border with Russia"},
+        {"value": f"{figures.border_blr_km:,.0f} km", "label": "NATO land border with Belarus"},
+    ]
+    estimate = figures.contaminated
+    if estimate is not None:
+        tiles.append(
+            {"value": f"{estimate.area_km2:,.0f} km²", "label": "Ukraine: potentially contaminated"}
+        )
+    return tiles
 
 
 def _render_key_figures(figures: KeyFigures) -> None:
@@ -165,9 +205,17 @@ def _render_key_figures(figures: KeyFigures) -> None:
         cols[3].caption(f"Estimate of {estimate.date.isoformat()}{age} · source: {titles}")
 
 
-def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:
+def _render_map(
+    layers: list[MapLayer],
+    state: ViewState,
+    params: ViewParams,
+    figures: list[KeyFigure] | None,
+) -> None:
     user = [layer for layer in layers if layer.spec.user]
-    render_live_map(page_map_config(state, params, user))
+    config = page_map_config(state, params, user)
+    if figures is not None:
+        config["figures"] = figures
+    render_live_map(config)
     selected = st.session_state.get(Key.SELECTED)
     if selected:
         _render_details(str(selected), layers, state)
@@ -274,17 +322,14 @@ _PAGE_CSS = """
 .atlas-page-style { display: none; }
 </style>
 """
-# Projector view: no header band, the sidebar's space given to the map, type that a room reads.
+# Projector view: no header band (the map's control, the page's button and Escape lead back),
+# the sidebar's space given to the map, the title, safety line and way back on one row.
 _PRESENT_CSS = """
 <style>
 header[data-testid="stHeader"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 0.6rem; padding-bottom: 1rem;
-  max-width: 100%; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0; }
-[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] { font-size: 1.25rem; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
-[data-testid="stAlert"] p { font-size: 1.35rem; font-weight: 600; }
+[data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 0.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; padding: 0; line-height: 1.2; }
+[data-testid="stMainBlockContainer"] [data-testid="stAlert"] > div { padding: 0.45rem 0.8rem; }
+[data-testid="stAlert"] p { font-size: 1.15rem; font-weight: 600; }
 </style>
 """

@@ -19,7 +19,7 @@ import streamlit.components.v1 as components
 from layers.catalogue.registry import LAYER_IDS
 from layers.drawing.protocol import ConfigDelta, MapConfig, config_delta
 from views.keys import Key
-from views.map_events import MAP_LAYER_TOGGLE, parse_map_event
+from views.map_events import MAP_LAYER_TOGGLE, MAP_MODE_CHANGE, parse_map_event
 from views.session_layers import replace_in_session
 from views.visibility import set_shown
 
@@ -110,3 +110,6 @@ def apply_map_event() -> None:
             st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i in hidden]
     if event.day is not None:
         st.session_state[Key.AS_OF] = event.day
+    # The map's "leave present mode" (its control, or Escape): the sidebar's radio follows.
+    if event.kind == MAP_MODE_CHANGE and event.mode is not None:
+        st.session_state[Key.MODE] = event.mode

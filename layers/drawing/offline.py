@@ -26,6 +26,7 @@ CLIENT_SCRIPTS = (
     "atlas_base.js",
     "atlas_core.js",
     "atlas_controls.js",
+    "atlas_present.js",
     "atlas_layers.js",
     "atlas_time.js",
     "atlas_measure.js",

@@ -129,6 +129,13 @@ class TimelineStep(TypedDict):
 Patches = dict[str, dict[str, FeatureProps]]
 
 
+class KeyFigure(TypedDict):
+    """One key figure the projector view draws over the map: ``value`` large, ``label`` under it."""
+
+    value: str
+    label: str
+
+
 class MapConfig(TypedDict):
     """What the client's ``update`` receives (the live page and the export alike)."""
 
@@ -145,8 +152,9 @@ class MapConfig(TypedDict):
     zoom_range: list[int]
     selected: str | None
     height_px: NotRequired[float]
-    height_vh: NotRequired[float]
     height_min_px: NotRequired[float]
+    height_fill_px: NotRequired[float]
+    figures: NotRequired[list[KeyFigure]]
 
 
 # ----------------------------------------------------------------------- client -> page
@@ -190,6 +198,13 @@ class DateEvent(_EventBase):
     date: str
 
 
+class ModeEvent(_EventBase):
+    """The user left the projector view (the map's control, or Escape): ``mode`` to show."""
+
+    kind: Literal["mode"]
+    mode: str
+
+
 class NeedEvent(TypedDict):
     """The client lacks session-layer features (``need``: their keys) or its base revision.
 
@@ -203,13 +218,14 @@ class NeedEvent(TypedDict):
     full: NotRequired[bool]
 
 
-MapEventJson = ViewEvent | LayersEvent | SelectEvent | DateEvent | NeedEvent
+MapEventJson = ViewEvent | LayersEvent | SelectEvent | DateEvent | ModeEvent | NeedEvent
 #: Each event record by its ``kind``.
 EVENT_TYPES: dict[str, type] = {
     "view": ViewEvent,
     "select": SelectEvent,
     "layers": LayersEvent,
     "date": DateEvent,
+    "mode": ModeEvent,
     "need": NeedEvent,
 }
 

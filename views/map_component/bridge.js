@@ -46,13 +46,27 @@
     return out;
   }
 
+  /* The frame's top edge on the page as first shown (scrolled back to the top), in px; null
+     when the page cannot be read. */
+  function frameTop() {
+    try {
+      var frame = window.frameElement;
+      if (!frame) { return null; }
+      var top = frame.getBoundingClientRect().top + frame.ownerDocument.defaultView.scrollY;
+      for (var node = frame.parentElement; node; node = node.parentElement) { top += node.scrollTop; }
+      return top;
+    } catch (err) { return null; }
+  }
+
   function fitHeight(config) {
     var wanted = config.height_px;
-    if (config.height_vh) {
+    if (config.height_fill_px !== undefined) {
+      // The projector view: the map reaches from where it starts to the window's bottom edge.
       var top = window.top || window.parent;
       var viewport = top && top.innerHeight ? top.innerHeight : DEFAULT_VIEWPORT_PX;
+      var start = frameTop();
       wanted = Math.max(config.height_min_px || MIN_HEIGHT_PX,
-        Math.round(viewport * config.height_vh));
+        Math.round(viewport - (start === null ? 0 : start) - config.height_fill_px));
     }
     if (wanted !== height) {
       height = wanted;
@@ -61,6 +75,27 @@
       if (atlas) { atlas.map.invalidateSize(); }
     }
   }
+
+  // Escape on the page (outside the map) leaves the projector view too. A frame the page has
+  // since replaced (a rerun) stops listening.
+  var pageDocument = null;
+  function onPageKey(e) {
+    if (!window.frameElement || !window.frameElement.isConnected) {
+      pageDocument.removeEventListener('keydown', onPageKey);
+      return;
+    }
+    if (e.key === 'Escape' && atlas && atlas.escapeLeaves()) { atlas.leavePresent(); }
+  }
+  try {
+    pageDocument = window.parent.document;
+    pageDocument.addEventListener('keydown', onPageKey);
+  } catch (err) { pageDocument = null; }  // a page of another origin: Escape on the map only
+  // A window resized (a projector connected, a phone turned) refits the projector view.
+  try {
+    (window.top || window.parent).addEventListener('resize', function () {
+      if (config && window.frameElement && window.frameElement.isConnected) { fitHeight(config); }
+    });
+  } catch (err) { /* another origin: the height stays */ }
 
   window.addEventListener('message', function (event) {
     var data = event.data || {};

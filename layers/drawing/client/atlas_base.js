@@ -101,11 +101,17 @@
  * @property {number[]} zoom_range  [min, max]
  * @property {?string} selected
  * @property {number} [height_px]
- * @property {number} [height_vh]
  * @property {number} [height_min_px]
+ * @property {number} [height_fill_px]
+ * @property {KeyFigure[]} [figures]
+ *
+ * @typedef {Object} KeyFigure
+ * @property {string} value
+ * @property {string} label
  *
  * Events (one per user action; each carries seq, center, zoom, selected, visible):
- * 'view'; 'select'; 'layers' with layer and on; 'date' with date; 'need' with need.
+ * 'view'; 'select'; 'layers' with layer and on; 'date' with date; 'mode' with mode (leave
+ * present mode); 'need' with need.
  */
 (function (global) {
   'use strict';

@@ -115,7 +115,7 @@
     var keepPlaying = this.playing && !first && this.config.date === config.date;
     if (this.playing && !keepPlaying) { this.stopPlay(false); }
     this.config = config;
-    this.container.classList.toggle('atlas-present', !!config.present);
+    this._present(config);  // atlas_present.js: the projector view's controls and figures
     if (config.zoom_range) {  // the host's zoom bounds (layers/drawing/basemaps.py)
       this.map.setMinZoom(config.zoom_range[0]);
       this.map.setMaxZoom(config.zoom_range[1]);
