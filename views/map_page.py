@@ -54,7 +54,9 @@ def render_map_page(state: ViewState) -> None:
     analyst = state.mode == "analyst"
     style, header, above, map_area, workbench, below = (
         st.empty(),
-        *(st.container() for _ in range(5)),
+        st.container(),
+        st.container(key=FIGURES_KEY),  # the page's CSS lays the key figures out compactly
+        *(st.container() for _ in range(3)),
     )
     style.markdown(_PRESENT_CSS if present else _PAGE_CSS, unsafe_allow_html=True)
     if present:  # one row: the title, the safety line, the way back
@@ -317,9 +319,31 @@ def _render_tables(layers: list[MapLayer]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+#: Key of the key figures' container (Streamlit gives it the class ``st-key-<key>``).
+FIGURES_KEY = "key-figures"
+# Explore and analyst: the map's top edge within the first screen at every size. No blank band
+# above the title; key figures compact above the map, their labels whole (wrapped, not cut);
+# on a phone two figures a row.
 _PAGE_CSS = """
 <style>
-.atlas-page-style { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.25rem 0; }
+.st-key-key-figures [data-testid="stMetricLabel"] .stMarkdownEllipsis,
+.st-key-key-figures [data-testid="stMetricLabel"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+.st-key-key-figures [data-testid="stMetricLabel"] { height: auto; min-height: 0; }
+.st-key-key-figures [data-testid="stMetricValue"],
+.st-key-key-figures [data-testid="stMetricValue"] * { font-size: 1.75rem; line-height: 1.25; }
+.st-key-key-figures [data-testid="stCaptionContainer"] { font-size: 0.8rem; line-height: 1.3; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; }
+  .st-key-key-figures [data-testid="stHorizontalBlock"] { flex-flow: row wrap; gap: 0.5rem 1rem; }
+  .st-key-key-figures [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem); width: calc(50% - 0.5rem); }
+  .st-key-key-figures [data-testid="stMetricValue"],
+  .st-key-key-figures [data-testid="stMetricValue"] * { font-size: 1.35rem; }
+  .st-key-key-figures [data-testid="stCaptionContainer"] { font-size: 0.72rem; }
+}
 </style>
 """
 # Projector view: no header band (the map's control, the page's button and Escape lead back),
