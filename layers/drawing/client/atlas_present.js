@@ -10,10 +10,11 @@
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
   var LEAVE_TO = 'explore';           // the mode the "leave" control returns to
-  var LEGEND_COLUMN_PX = 235;         // width of one legend column in the projector view
-  var LEGEND_MAX_COLUMNS = 3;       // on a wide map; columns never cover more than half of it
-  var LEGEND_ROOM_SHARE = 0.62;       // the legend's columns are at most this share of the map's height
-  var LEGEND_EDGE_PX = 60;            // … and leave this much of the map's height free
+  var LEGEND_COLUMN_PX = 262;         // width of one legend column in the projector view
+  var LEGEND_MAX_COLUMNS = 3;
+  var LEGEND_WIDTH_SHARE = 0.5;       // the columns never take more of the map's width
+  var LEGEND_GAP_PX = 12;             // between the legend and the controls above it
+  var LEGEND_MIN_ROOM_PX = 120;
 
   /* Called by update(): the projector view's class, controls and key figures. */
   AtlasMap.prototype._present = function (config) {
@@ -28,6 +29,8 @@
       var self = this;
       this._figuresResize = true;
       this.map.on('resize', function () { self._placeFigures(); });
+      // A legend opened later is measured then (a folded one has no height to split).
+      this._legendDetails.addEventListener('toggle', function () { self._fitLegend(); });
     }
     this._renderFigures(present ? (config.figures || []) : []);
     if (changed && this._legendBody) { this._fitLegend(); }
@@ -100,8 +103,8 @@
     }
   };
 
-  /* In the projector view the open legend shows every class without scrolling: in up to
-     three columns when one would be taller than its share of the map. */
+  /* In the projector view the open legend shows every class without scrolling: in as many
+     columns as the room under the top-left controls needs, up to half the map's width. */
   var fitLegend = AtlasMap.prototype._fitLegend;
   AtlasMap.prototype._fitLegend = function () {
     var body = this._legendBody;
@@ -109,16 +112,21 @@
     fitLegend.call(this);
     if (!this.container.classList.contains('atlas-present')) { return; }
     var size = this.map.getSize();
-    var room = Math.max(LEGEND_EDGE_PX, Math.min(Math.round(size.y * LEGEND_ROOM_SHARE),
-      size.y - LEGEND_EDGE_PX));
-    // As many columns as the classes need, as the map's width allows (measured in one column).
+    // The room between the top-left controls and the legend's own bottom edge (it grows
+    // upwards), less its summary line: measured in one column, with nothing capped.
     this._legendBox.style.maxWidth = LEGEND_COLUMN_PX + 'px';
     body.style.maxHeight = 'none';
+    var above = this.map._controlCorners.topleft.getBoundingClientRect().bottom;
+    var box = this._legendBox.getBoundingClientRect();
+    var room = Math.max(LEGEND_MIN_ROOM_PX,
+      box.bottom - above - LEGEND_GAP_PX - (box.height - body.offsetHeight));
     var needed = Math.max(1, Math.ceil(body.scrollHeight / room));
     var columns = Math.max(1, Math.min(LEGEND_MAX_COLUMNS, needed,
-      Math.floor(size.x / 2 / LEGEND_COLUMN_PX)));
+      Math.floor(size.x * LEGEND_WIDTH_SHARE / LEGEND_COLUMN_PX)));
     this._legendBox.style.maxWidth = (columns * LEGEND_COLUMN_PX) + 'px';
-    body.style.maxHeight = room + 'px';
-    body.style.columnCount = String(columns);
+    // Columns balance to the height they need (a height cap would push classes into extra
+    // columns outside the box); one column keeps the cap, and scrolls on a small map.
+    body.style.maxHeight = columns > 1 ? 'none' : room + 'px';
+    body.style.columnCount = columns > 1 ? String(columns) : '';
   };
 }(window));
