@@ -58,6 +58,24 @@
     } catch (err) { return null; }
   }
 
+  /* A new size (a mode change: the width, then the height) keeps the centre of the view the
+     user chose, exactly: Leaflet re-centres by panning half the change, rounded to a pixel,
+     and a few changes in a row would move the view. */
+  var keptCenter = null;
+  var resizing = false;
+  function whileResizing(change) {
+    resizing = true;
+    try { change(); } finally { resizing = false; }
+  }
+  function keepCenterOnResize(map) {
+    map.on('moveend', function () { if (!resizing) { keptCenter = map.getCenter(); } });
+    map.on('resize', function () {
+      if (keptCenter) {
+        whileResizing(function () { map.setView(keptCenter, map.getZoom(), {animate: false}); });
+      }
+    });
+  }
+
   function fitHeight(config) {
     var wanted = config.height_px;
     if (config.height_fill_px !== undefined) {
@@ -66,13 +84,13 @@
       var viewport = top && top.innerHeight ? top.innerHeight : DEFAULT_VIEWPORT_PX;
       var start = frameTop();
       wanted = Math.max(config.height_min_px || MIN_HEIGHT_PX,
-        Math.round(viewport - (start === null ? 0 : start) - config.height_fill_px));
+        Math.floor(viewport - (start === null ? 0 : start) - config.height_fill_px));
     }
     if (wanted !== height) {
       height = wanted;
       document.getElementById('map').style.height = wanted + 'px';
       post('streamlit:setFrameHeight', {height: wanted});
-      if (atlas) { atlas.map.invalidateSize(); }
+      if (atlas) { whileResizing(function () { atlas.map.invalidateSize(); }); }
     }
   }
 
@@ -90,11 +108,16 @@
     pageDocument = window.parent.document;
     pageDocument.addEventListener('keydown', onPageKey);
   } catch (err) { pageDocument = null; }  // a page of another origin: Escape on the map only
-  // A window resized (a projector connected, a phone turned) refits the projector view.
+  // A window resized (a projector connected, a phone turned), or the page above the map laid
+  // out anew (the title row drawn after the map), refits the projector view.
+  function refit() {
+    if (config && window.frameElement && window.frameElement.isConnected) { fitHeight(config); }
+  }
   try {
-    (window.top || window.parent).addEventListener('resize', function () {
-      if (config && window.frameElement && window.frameElement.isConnected) { fitHeight(config); }
-    });
+    (window.top || window.parent).addEventListener('resize', refit);
+    var page = window.frameElement &&
+      window.frameElement.closest('[data-testid="stMainBlockContainer"]');
+    if (page && window.ResizeObserver) { new window.ResizeObserver(refit).observe(page); }
   } catch (err) { /* another origin: the height stays */ }
 
   window.addEventListener('message', function (event) {
@@ -118,6 +141,7 @@
       atlas = new window.AtlasMap(document.getElementById('map'), {send: send});
       window.atlas = atlas;
       window.atlasTest = atlas.testApi();  // what the browser tests read
+      keepCenterOnResize(atlas.map);
     }
     atlas.update(config);
   });
