@@ -12,7 +12,8 @@
   var LEAVE_TO = 'explore';           // the mode the "leave" control returns to
   var LEGEND_COLUMN_PX = 262;         // width of one legend column in the projector view
   var LEGEND_MAX_COLUMNS = 3;
-  var LEGEND_WIDTH_SHARE = 0.5;       // the columns never take more of the map's width
+  var LEGEND_WIDTH_SHARE = 0.5;       // the columns take at most this share of the map's width…
+  var LEGEND_WIDE_SHARE = 0.7;        // … or this, when they would not fit in the height
   var LEGEND_GAP_PX = 12;             // between the legend and the controls above it
   var LEGEND_MIN_ROOM_PX = 120;
 
@@ -103,30 +104,45 @@
     }
   };
 
+  /* How many columns the legend's classes need in the room they have, and may have. */
+  AtlasMap.prototype._legendColumns = function (size, share) {
+    var body = this._legendBody;
+    this._legendBox.style.maxWidth = LEGEND_COLUMN_PX + 'px';
+    body.style.maxHeight = 'none';
+    body.style.columnCount = '';
+    var above = this.map._controlCorners.topleft.getBoundingClientRect().bottom;
+    var box = this._legendBox.getBoundingClientRect();
+    var room = Math.max(LEGEND_MIN_ROOM_PX,
+      box.bottom - above - LEGEND_GAP_PX - (box.height - body.offsetHeight));
+    var needed = Math.max(1, Math.ceil(body.scrollHeight / room));
+    var n = Math.max(1, Math.min(LEGEND_MAX_COLUMNS, needed,
+      Math.floor(size.x * share / LEGEND_COLUMN_PX)));
+    return {n: n, needed: needed, room: room};
+  };
+
   /* In the projector view the open legend shows every class without scrolling: in as many
      columns as the room under the top-left controls needs, up to half the map's width. */
   var fitLegend = AtlasMap.prototype._fitLegend;
   AtlasMap.prototype._fitLegend = function () {
     var body = this._legendBody;
     body.style.columnCount = '';
+    this._legendBox.classList.remove('atlas-legend-compact');
     fitLegend.call(this);
     if (!this.container.classList.contains('atlas-present')) { return; }
     var size = this.map.getSize();
-    // The room between the top-left controls and the legend's own bottom edge (it grows
-    // upwards), less its summary line: measured in one column, with nothing capped.
-    this._legendBox.style.maxWidth = LEGEND_COLUMN_PX + 'px';
-    body.style.maxHeight = 'none';
-    var above = this.map._controlCorners.topleft.getBoundingClientRect().bottom;
-    var box = this._legendBox.getBoundingClientRect();
-    var room = Math.max(LEGEND_MIN_ROOM_PX,
-      box.bottom - above - LEGEND_GAP_PX - (box.height - body.offsetHeight));
-    var needed = Math.max(1, Math.ceil(body.scrollHeight / room));
-    var columns = Math.max(1, Math.min(LEGEND_MAX_COLUMNS, needed,
-      Math.floor(size.x * LEGEND_WIDTH_SHARE / LEGEND_COLUMN_PX)));
+    var fit = this._legendColumns(size, LEGEND_WIDTH_SHARE);
+    if (fit.n < fit.needed) {  // a short map (a longer title row): smaller type first,
+      this._legendBox.classList.add('atlas-legend-compact');
+      fit = this._legendColumns(size, LEGEND_WIDTH_SHARE);
+    }
+    if (fit.n < fit.needed) {  // … then wider, rather than over "Go to"
+      fit = this._legendColumns(size, LEGEND_WIDE_SHARE);
+    }
+    var columns = fit.n;
     this._legendBox.style.maxWidth = (columns * LEGEND_COLUMN_PX) + 'px';
     // Columns balance to the height they need (a height cap would push classes into extra
     // columns outside the box); one column keeps the cap, and scrolls on a small map.
-    body.style.maxHeight = columns > 1 ? 'none' : room + 'px';
+    body.style.maxHeight = columns > 1 ? 'none' : fit.room + 'px';
     body.style.columnCount = columns > 1 ? String(columns) : '';
   };
 }(window));
