@@ -25,7 +25,12 @@
     // Only the live page can be left (the standalone export has no page to return to).
     var leavable = present && Boolean(this.options.send);
     if (leavable && !this._leaveBox) { this._addLeave(); }
-    if (this._leaveBox) { this._leaveBox.style.display = leavable ? '' : 'none'; }
+    if (this._leaveBox) {
+      this._leaveBox.style.display = leavable ? '' : 'none';
+      var labels = config.labels || {};  // in the page's language
+      setText(this._leaveButton, labels.leave_present);
+      this._leaveButton.title = labels.leave_present_title || '';
+    }
     if (!this._figuresResize) {
       var self = this;
       this._figuresResize = true;
@@ -43,8 +48,7 @@
       div.classList.add('atlas-leave');
       var button = el('button', null, div);
       button.type = 'button';
-      setText(button, '✕ Leave present mode');
-      button.title = 'Back to the explore view, with the sidebar and the page links (Esc)';
+      self._leaveButton = button;  // its words: MapConfig.labels (set by _present)
       L.DomEvent.on(button, 'click', function () { self.leavePresent(); });
     });
     // First in its corner, above the zoom buttons: the first thing a presenter looks for.
