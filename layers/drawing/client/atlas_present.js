@@ -28,7 +28,10 @@
     if (this._leaveBox) {
       this._leaveBox.style.display = leavable ? '' : 'none';
       var labels = config.labels || {};  // in the page's language
-      setText(this._leaveButton, labels.leave_present);
+      // On a phone only the cross (the page's own button above the map says it in words).
+      var narrow = this.container.clientWidth > 0 && this.container.clientWidth < A.NARROW_PX;
+      setText(this._leaveButton, narrow ? '✕' : labels.leave_present);
+      this._leaveButton.setAttribute('aria-label', labels.leave_present || '');
       this._leaveButton.title = labels.leave_present_title || '';
     }
     if (!this._figuresResize) {
