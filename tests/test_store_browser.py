@@ -8,8 +8,10 @@ saved view reopens from its link. Every wait is for a condition, never a fixed s
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +172,98 @@ def test_library_shared_dated_and_views(app_url: str, browser: Any, store_path: 
     finally:
         first.close()
         second.close()
+
+
+def open_from_library(page: Any, app_url: str, name: str, versions: int) -> Any:
+    """Open ``name`` on the map from the Library page, as a person does; the map's frame."""
+    page.goto(app_url + "/?date=2025-03-01")
+    map_frame(page)
+    page.get_by_role("link", name="Library", exact=True).click()
+    page.get_by_text(f"{name} · {versions} versions").click()
+    page.get_by_role("button", name="Open on the map").click()
+    expect(page.get_by_text("is on the map")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("link", name="Map", exact=True).click()
+    return map_frame(page)
+
+
+def two_versions(store_path: Path, name: str) -> tuple[int, int]:
+    """``name`` saved twice: valid from 2025-01-01 and from 2025-06-01; the two version ids."""
+    import geopandas as gpd
+
+    store = open_store({STORE_ENV: str(store_path)})
+    first = store.save_layer(
+        name, gpd.read_file(io.BytesIO(squares("early"))), valid_from=date(2025, 1, 1)
+    )
+    second = store.save_layer(
+        name, gpd.read_file(io.BytesIO(squares("late"))), valid_from=date(2025, 6, 1)
+    )
+    return first.id, second.id
+
+
+def drawn(frame: Any, version_id: int) -> int:
+    """How many features of a stored version the map draws now."""
+    return int(frame.locator(f"path.atlas-layer-store-{version_id}").count())
+
+
+def test_play_shows_the_version_of_each_step(app_url: str, browser: Any, store_path: Path) -> None:
+    """While playing, the stored layer's version changes on its date, not when play stops."""
+    early, late = two_versions(store_path, "Play survey")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page, log = open_page(context)
+        frame = open_from_library(page, app_url, "Play survey", 2)
+        expect(frame.locator(f"path.atlas-layer-store-{early}")).to_have_count(
+            2, timeout=TIMEOUT_MS
+        )
+        assert drawn(frame, late) == 0
+        frame.evaluate("() => { atlasTest.watchSteps(); atlas.togglePlay(); }")
+        # Still playing (no rerun yet), on a step on or after the later version's date: the
+        # later version is drawn and the earlier one is not.
+        frame.wait_for_function(
+            """([early, late]) => atlas.playing
+                && atlasTest.stepsShown().some(d => d >= '2025-06-01')
+                && document.querySelectorAll('path.atlas-layer-store-' + late).length === 2
+                && document.querySelectorAll('path.atlas-layer-store-' + early).length === 0""",
+            arg=[early, late],
+            polling=50,
+            timeout=TIMEOUT_MS,
+        )
+        # Earlier in the same play, before that date, it was the earlier version's turn.
+        shown = frame.evaluate("() => atlasTest.stepsShown()")
+        assert "2025-06-01" in shown and any("2025-01-01" <= d < "2025-06-01" for d in shown)
+        frame.wait_for_function("() => !atlas.playing", polling=100, timeout=TIMEOUT_MS)
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_a_stored_layer_switched_off_on_the_map_stays_off(
+    app_url: str, browser: Any, store_path: Path
+) -> None:
+    """Off in the map's own panel: off after the next reruns, and on its other versions too."""
+    early, late = two_versions(store_path, "Panel survey")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page, log = open_page(context)
+        frame = open_from_library(page, app_url, "Panel survey", 2)
+        expect(frame.locator(f"path.atlas-layer-store-{early}")).to_have_count(
+            2, timeout=TIMEOUT_MS
+        )
+        frame.locator(".atlas-layers summary").click()
+        frame.locator(f'input[data-layer="store-{early}"]').uncheck()
+        expect(frame.locator(f"path.atlas-layer-store-{early}")).to_have_count(0)
+        wait_until_idle(page)
+        # Reruns: the next event steps, until the later version's date.
+        for _ in range(MAX_STEPS):
+            frame.evaluate("() => atlas.stepEvent(1)")
+            wait_until_idle(page)
+            frame = map_frame(page)
+            assert drawn(frame, early) == 0, "the switched-off layer came back on a rerun"
+            if frame.evaluate("() => atlas.config.date") >= "2025-06-01":
+                break
+        assert frame.evaluate("() => atlas.config.date") >= "2025-06-01"
+        assert drawn(frame, late) == 0, "the layer's next version came back on"
+        assert frame.locator(f'input[data-layer="store-{late}"]').is_checked() is False
+        assert log.problems() == []
+    finally:
+        context.close()

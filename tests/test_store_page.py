@@ -96,21 +96,29 @@ def test_save_open_and_versions_follow_the_date(store_file: Path) -> None:
     assert "“Kharkiv NTS” is on the map" in texts(other)
     assert other.session_state[Key.STORED_SHOWN] == ["Kharkiv NTS"]
     show_page(other, "")
-    other.slider(key=Key.AS_OF).set_value(date(2025, 3, 1)).run()
-    (entry,) = stored_entries(other)
-    assert entry["id"] == f"store-{versions[0].id}"
-    assert "geojson" in entry
-    # A date within the same version sends its key alone.
-    other.slider(key=Key.AS_OF).set_value(date(2025, 4, 1)).run()
-    (same,) = stored_entries(other)
-    assert same["id"] == entry["id"] and "geojson" not in same and same["key"] == entry["key"]
-    # Crossing the second version's date switches the map to it.
-    other.slider(key=Key.AS_OF).set_value(date(2025, 7, 1)).run()
-    (later,) = stored_entries(other)
-    assert later["id"] == f"store-{versions[1].id}" and "geojson" in later
-    # Before the first version, the layer is not drawn, and the page says why.
+    # Every version goes to the map once, each with its days: the client draws the one of
+    # the date shown (or of the step played).
+    first, second = stored_entries(other)
+    assert (first["id"], first["valid_from"], first["valid_until"]) == (
+        f"store-{versions[0].id}",
+        "2025-01-01",
+        "2025-06-01",
+    )
+    assert (second["id"], second["valid_from"], second["valid_until"]) == (
+        f"store-{versions[1].id}",
+        "2025-06-01",
+        None,
+    )
+    assert "geojson" in first and "geojson" in second
+    # Other dates, within a version or crossing to the next, send the keys alone.
+    for day in (date(2025, 3, 1), date(2025, 4, 1), date(2025, 7, 1)):
+        other.slider(key=Key.AS_OF).set_value(day).run()
+        again = stored_entries(other)
+        assert [e["key"] for e in again] == [first["key"], second["key"]]
+        assert not any("geojson" in e for e in again)
+    # Before the first version, nothing is drawn yet, and the page says why.
     other.slider(key=Key.AS_OF).set_value(date(2024, 6, 1)).run()
-    assert stored_entries(other) == []
+    assert [e["valid_from"] for e in stored_entries(other)] == ["2025-01-01", "2025-06-01"]
     assert "has no version valid on 2024-06-01" in texts(other)
 
 

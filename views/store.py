@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from geo.analysis.report import JoinResult
 from geo.errors import AtlasError
 from geo.importer.tables import Table
 from layers.drawing.layer import MapLayer
+from layers.drawing.stored import shows_on, version_windows
 from layers.safe_text import markdown_text as plain
 from layers.store import (
     LayerKind,
@@ -33,6 +35,7 @@ from layers.store import (
 from views.cache import get_store, get_stored_layer
 from views.keys import Key, store_key
 from views.state import ViewState
+from views.visibility import show_stored_again
 
 #: Fields of a saved view's state (:func:`view_record`).
 VIEW_QUERY, VIEW_STORED, VIEW_SELECTED = "query", "stored", "selected"
@@ -200,6 +203,7 @@ def stored_shown() -> list[str]:
 def show_stored(name: str) -> None:
     """Put a stored layer on this session's map (once)."""
     names = stored_shown()
+    show_stored_again(name)
     if name not in names:
         st.session_state[Key.STORED_SHOWN] = [*names, name]
 
@@ -209,40 +213,71 @@ def hide_stored(name: str) -> None:
     st.session_state[Key.STORED_SHOWN] = [x for x in stored_shown() if x != name]
 
 
-def stored_map_layers(as_of: date, container: Any) -> list[MapLayer]:
-    """The shown stored layers as on ``as_of``: each the version valid that day.
+@dataclass(frozen=True)
+class StoredOnMap:
+    """The shown stored layers: the versions of the map's date, and every version with its days.
 
-    A layer with no version yet on that day is left out with a note in ``container``; one
-    deleted meanwhile is dropped from the session's list.
+    Attributes
+    ----------
+    valid
+        Each shown layer's version valid on the date (tables, downloads, details).
+    versions
+        Every version of each shown layer, for the map: each is drawn on its own days only, so
+        stepping or playing through the dates shows the version of each step in the browser.
+    windows
+        Map layer id of each of ``versions`` → ``(first day, first day it no longer shows)``
+        (``None``: the latest version).
+    """
+
+    valid: list[MapLayer]
+    versions: list[MapLayer]
+    windows: dict[str, tuple[date, date | None]]
+
+
+def stored_map_layers(as_of: date, container: Any) -> StoredOnMap:
+    """The shown stored layers: the version valid on ``as_of``, and every version with its days.
+
+    A layer with no version yet on that day gets a note in ``container`` (its later versions
+    still wait on the map for their days); one deleted meanwhile is dropped from the
+    session's list. Each version is read once (:func:`views.cache.get_stored_layer`).
     """
     names = stored_shown()
+    nothing = StoredOnMap([], [], {})
     if not names:
-        return []
+        return nothing
     store = library_store(container)
     if store is None:
-        return []
-    out, gone = [], []
+        return nothing
+    out, gone = StoredOnMap([], [], {}), []
+    ids: dict[str, str] = {}
     for name in names:
         try:
             info = store.layer(name)
-            version = store.version_as_of(name, as_of)
+            versions = store.versions(name)
         except NotFoundError:
             gone.append(name)
             continue
         except AtlasError as error:
             container.warning(plain(str(error)))
             continue
-        if version is None:
-            first = info.latest_valid_from if info.versions == 1 else None
-            since = f" (its first is from {first.isoformat()})" if first else ""
+        about = (info.name, info.description, info.licence)
+        shown_today = False
+        for version, first, until in version_windows(versions):
+            layer = get_stored_layer(
+                store.location, version.id, version.saved_at, about, info, version
+            )
+            out.versions.append(layer)
+            out.windows[layer.spec.id] = (first, until)
+            ids[layer.spec.id] = name
+            if shows_on((first, until), as_of):
+                out.valid.append(layer)
+                shown_today = True
+        if not shown_today:
+            since = f" (its first is from {versions[0].valid_from.isoformat()})" if versions else ""
             container.info(
                 plain(f"“{name}” has no version valid on {as_of.isoformat()}{since}."), icon="ℹ️"
             )
-            continue
-        about = (info.name, info.description, info.licence)
-        out.append(
-            get_stored_layer(store.location, version.id, version.saved_at, about, info, version)
-        )
+    st.session_state[Key.STORED_MAP_NAMES] = ids
     if gone:
         st.session_state[Key.STORED_SHOWN] = [x for x in names if x not in gone]
         container.info(plain(f"No longer in the library: {', '.join(gone)}."), icon="ℹ️")
@@ -300,9 +335,10 @@ def open_view(query: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     saved = view.state.get(VIEW_QUERY)
     opened = {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
     stored = view.state.get(VIEW_STORED)
-    st.session_state[Key.STORED_SHOWN] = (
-        [str(x) for x in stored if isinstance(x, str)] if isinstance(stored, list) else []
-    )
+    names = [str(x) for x in stored if isinstance(x, str)] if isinstance(stored, list) else []
+    st.session_state[Key.STORED_SHOWN] = names
+    for name in names:
+        show_stored_again(name)
     selected = view.state.get(VIEW_SELECTED)
     if isinstance(selected, str):
         st.session_state[Key.SELECTED] = selected

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from datetime import date
 
 import geopandas as gpd
 
@@ -16,6 +18,42 @@ NO_LICENCE = "No licence or provenance was stated when the layer was saved"
 def stored_layer_id(version: VersionInfo) -> str:
     """The map layer id of a stored version (one id per version, so each is fetched once)."""
     return f"store-{version.id}"
+
+
+def version_windows(
+    versions: Sequence[VersionInfo],
+) -> list[tuple[VersionInfo, date, date | None]]:
+    """Each version with the days it is the one shown: ``[valid_from, until)``.
+
+    A version replaces the previous one from its ``valid_from`` on (same rule as
+    :meth:`layers.store.base.Store.version_as_of`); of versions valid from the same day the
+    one saved last is shown, and the others, never shown, are left out.
+
+    Parameters
+    ----------
+    versions
+        A layer's versions, oldest ``valid_from`` first, ties in the order of saving
+        (:meth:`layers.store.base.Store.versions`).
+
+    Returns
+    -------
+    list of (VersionInfo, date, date or None)
+        The version, its first day and the first day it no longer shows (``None``: it is
+        the latest).
+    """
+    ordered = sorted(versions, key=lambda v: (v.valid_from, v.id))
+    out: list[tuple[VersionInfo, date, date | None]] = []
+    for number, version in enumerate(ordered):
+        until = ordered[number + 1].valid_from if number + 1 < len(ordered) else None
+        if until != version.valid_from:
+            out.append((version, version.valid_from, until))
+    return out
+
+
+def shows_on(window: tuple[date, date | None], day: date) -> bool:
+    """Whether a version with the days ``window`` (:func:`version_windows`) shows on ``day``."""
+    first, until = window
+    return first <= day and (until is None or day < until)
 
 
 def stored_layer(info: LayerInfo, version: VersionInfo, frame: gpd.GeoDataFrame) -> MapLayer:
