@@ -63,7 +63,7 @@ def render_map_page(state: ViewState) -> None:
         header.info(markdown_text(notice), icon="ℹ️")
 
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
-    stored = stored_map_layers(state.as_of, header)
+    stored = stored_map_layers(state.as_of, header, (state.center, state.zoom))
     layers = get_layers(state.layers, params) + session_user_layers() + stored.valid
     figures = get_key_figures(state.as_of)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
@@ -175,7 +175,7 @@ def _render_map(
     user = [layer for layer in layers if layer.spec.user and layer.spec.id not in valid]
     user = [
         *(layer for layer in user if not is_choropleth(layer)),
-        *(display_version(layer) for layer in stored.versions),
+        *stored.versions,
         *(layer for layer in user if is_choropleth(layer)),
     ]
     render_live_map(page_map_config(state, params, user, stored.windows))

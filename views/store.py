@@ -21,6 +21,7 @@ import streamlit as st
 from geo.analysis.report import JoinResult
 from geo.errors import AtlasError
 from geo.importer.tables import Table
+from layers.drawing.aggregate import display_version
 from layers.drawing.layer import MapLayer
 from layers.drawing.stored import shows_on, version_windows
 from layers.safe_text import markdown_text as plain
@@ -32,7 +33,8 @@ from layers.store import (
     editor_token_ok,
     editor_token_required,
 )
-from views.cache import get_store, get_stored_layer
+from layers.store.by_view import drawn_by_view, view_box
+from views.cache import get_store, get_stored_layer, get_stored_view
 from views.keys import Key, store_key
 from views.state import ViewState
 from views.visibility import show_stored_again
@@ -222,8 +224,9 @@ class StoredOnMap:
     valid
         Each shown layer's version valid on the date (tables, downloads, details).
     versions
-        Every version of each shown layer, for the map: each is drawn on its own days only, so
-        stepping or playing through the dates shows the version of each step in the browser.
+        Every version of each shown layer as the map draws it (a large one as a grid summary,
+        or by view): each is drawn on its own days only, so stepping or playing through the
+        dates shows the version of each step in the browser.
     windows
         Map layer id of each of ``versions`` → ``(first day, first day it no longer shows)``
         (``None``: the latest version).
@@ -234,12 +237,19 @@ class StoredOnMap:
     windows: dict[str, tuple[date, date | None]]
 
 
-def stored_map_layers(as_of: date, container: Any) -> StoredOnMap:
+def stored_map_layers(
+    as_of: date, container: Any, view: tuple[tuple[float, float], float]
+) -> StoredOnMap:
     """The shown stored layers: the version valid on ``as_of``, and every version with its days.
 
     A layer with no version yet on that day gets a note in ``container`` (its later versions
     still wait on the map for their days); one deleted meanwhile is dropped from the
-    session's list. Each version is read once (:func:`views.cache.get_stored_layer`).
+    session's list. Each version is read once (:func:`views.cache.get_stored_layer`) and
+    drawn as :func:`~layers.drawing.aggregate.display_version` draws an import — except a
+    large version in PostGIS, which the map draws by ``view`` (``(centre, zoom)``), read in
+    the database for that view only (:func:`views.cache.get_stored_view`): counts in cells
+    zoomed out, the features in the view zoomed in. It is then not read whole, and the
+    tables and downloads leave it out (the Library page and the CLI export it).
     """
     names = stored_shown()
     nothing = StoredOnMap([], [], {})
@@ -263,15 +273,33 @@ def stored_map_layers(as_of: date, container: Any) -> StoredOnMap:
         about = (info.name, info.description, info.licence)
         shown_today = False
         for version, first, until in version_windows(versions):
-            layer = get_stored_layer(
-                store.location, version.id, version.saved_at, about, info, version
-            )
-            out.versions.append(layer)
-            out.windows[layer.spec.id] = (first, until)
-            ids[layer.spec.id] = name
+            if drawn_by_view(store, version):
+                center, zoom = view
+                drawn = get_stored_view(
+                    store.location, version.id, version.saved_at, about,
+                    view_box(center, zoom), int(zoom), info, version,
+                )  # fmt: skip
+                layer = None
+            else:
+                layer = get_stored_layer(
+                    store.location, version.id, version.saved_at, about, info, version
+                )
+                drawn = display_version(layer)
+            out.versions.append(drawn)
+            out.windows[drawn.spec.id] = (first, until)
+            ids[drawn.spec.id] = name
             if shows_on((first, until), as_of):
-                out.valid.append(layer)
                 shown_today = True
+                if layer is not None:
+                    out.valid.append(layer)
+                else:
+                    container.caption(
+                        plain(
+                            f"“{name}” has {version.features:,} features: the map draws it "
+                            "by view from the database, and the tables and downloads leave it "
+                            "out (export it from the Library page)."
+                        )
+                    )
         if not shown_today:
             since = f" (its first is from {versions[0].valid_from.isoformat()})" if versions else ""
             container.info(

@@ -8,8 +8,10 @@ from datetime import date
 
 import geopandas as gpd
 
+from layers.drawing.aggregate import cell_label, cells_layer
 from layers.drawing.layer import MapLayer, user_layer
-from layers.store.model import LayerInfo, VersionInfo
+from layers.store.by_view import LayerView
+from layers.store.model import STORE_CRS, LayerInfo, VersionInfo
 
 #: Licence line of a stored layer whose saver stated none.
 NO_LICENCE = "No licence or provenance was stated when the layer was saved"
@@ -86,3 +88,37 @@ def stored_layer(info: LayerInfo, version: VersionInfo, frame: gpd.GeoDataFrame)
         licence=info.licence or NO_LICENCE,
     )
     return MapLayer(spec, layer.frame)
+
+
+def stored_view_layer(info: LayerInfo, version: VersionInfo, view: LayerView) -> MapLayer:
+    """What the map draws of a large stored version in one view (:mod:`layers.store.by_view`).
+
+    Zoomed out, the cells (counts of the features in the view, shaded like a grid summary);
+    zoomed in, the features in the view as :func:`stored_layer` draws them. The id is the
+    version's, whatever the view.
+
+    Parameters
+    ----------
+    info, version
+        The stored layer and the version shown.
+    view
+        :func:`layers.store.by_view.read_version_by_view` of the view.
+
+    Returns
+    -------
+    MapLayer
+    """
+    if view.kind == "features":
+        return stored_layer(info, version, view.frame)
+    size = float(view.cell_deg or 0.0)
+    frame = view.frame.rename(columns={"count": "features"})
+    bounds = frame.geometry.bounds
+    frame.insert(
+        0, "cell", [cell_label(w, s, size) for w, s in zip(bounds.minx, bounds.miny, strict=True)]
+    )
+    summary = (
+        f"{view.features:,} of its {version.features:,} features in the view, counted in "
+        f"cells of {size:g}°; zoom in for the features"
+    )
+    empty = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=STORE_CRS))
+    return cells_layer(stored_layer(info, version, empty).spec, frame, summary)
