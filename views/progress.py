@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from layers.safe_text import markdown_text as plain
+from views.language import current_language
 
 
 def progress_line(doing: str, limit_s: float) -> tuple[Any, Callable[[float], None]]:
@@ -32,8 +33,15 @@ def progress_line(doing: str, limit_s: float) -> tuple[Any, Callable[[float], No
         Empty the placeholder when the work is done.
     """
     line = st.empty()
+    lang = current_language()
 
     def on_wait(elapsed_s: float) -> None:
-        line.caption(plain(f"{doing}: {elapsed_s:.0f} s (stopped at {limit_s:g} s)"))
+        said = lang.tr(
+            "{doing}: {elapsed} s (stopped at {limit} s)",
+            doing=doing,
+            elapsed=lang.number(elapsed_s),
+            limit=lang.number(limit_s),
+        )
+        line.caption(plain(said))
 
     return line, on_wait

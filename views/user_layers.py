@@ -13,10 +13,12 @@ from geo.importer import (
     supported_formats,
     upload_types,
 )
+from geo.language import Language
 from layers.drawing.layer import MapLayer, user_layer
 from layers.safe_text import markdown_text as plain
 from runtime.heap import return_free_memory
 from views.keys import Key, remove_key, store_key
+from views.language import current_language
 from views.memo import Refused, memo, refused_or
 from views.session_layers import forget_session_layer, replace_in_session
 from views.store import hide_stored, render_save_layer, stored_shown
@@ -57,11 +59,14 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     container
         Where to draw the uploader (the sidebar).
     """
-    box = container.expander("Import your data", expanded=False)
+    lang = current_language()
+    box = container.expander(lang.gettext("Import your data"), expanded=False)
     box.caption(
-        f"{supported_formats()}. Stays in this browser session; shipped data is never changed."
+        supported_formats()
+        + ". "
+        + lang.gettext("Stays in this browser session; shipped data is never changed.")
     )
-    upload = box.file_uploader("File", type=UPLOAD_TYPES, key=Key.UPLOAD)
+    upload = box.file_uploader(lang.gettext("File"), type=UPLOAD_TYPES, key=Key.UPLOAD)
     if upload is None:
         return
     data = upload.getvalue()
@@ -75,7 +80,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
             return
         if len(names) > 1:
             layer = box.selectbox(fmt.layer_word.capitalize(), names, key=Key.UPLOAD_LAYER)
-    if not box.button("Add to map", key=Key.UPLOAD_ADD):
+    if not box.button(lang.gettext("Add to map"), key=Key.UPLOAD_ADD):
         return
     try:
         frame, report = import_bytes(data, upload.name, layer=layer, limits=ImportLimits())
@@ -88,7 +93,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     layers = session_user_layers()
     title = upload.name if layer is None else f"{upload.name} ({layer})"
     if any(x.spec.title == title and len(x.frame) == len(frame) for x in layers):
-        box.info(plain(f"{title} is already on the map."))
+        box.info(plain(lang.tr("{title} is already on the map.", title=title)))
         return
     number = max((int(x.spec.id.removeprefix("user-")) for x in layers), default=0) + 1
     st.session_state[Key.USER_LAYERS] = [*layers, user_layer(f"user-{number}", title, frame)]
@@ -101,16 +106,21 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
     The team-library layers this session shows are listed too, each with a button that
     takes it off the map (the library keeps it).
     """
-    _render_stored_list(container)
+    lang = current_language()
+    _render_stored_list(container, lang)
     layers = session_user_layers()
     if not layers:
         return
-    container.markdown("**Your layers**")
+    container.markdown("**" + lang.gettext("Your layers") + "**")
     for layer in layers:
         cols = container.columns([4, 1])
-        count = len(layer.frame)
-        cols[0].text(f"{layer.spec.title} ({count:,} feature{'' if count == 1 else 's'})")
-        if cols[1].button("✕", key=remove_key(layer.spec.id), help=f"Remove {layer.spec.title}"):
+        count = lang.ntr("{n} feature", "{n} features", len(layer.frame))
+        cols[0].text(f"{layer.spec.title} ({count})")
+        if cols[1].button(
+            "✕",
+            key=remove_key(layer.spec.id),
+            help=lang.tr("Remove {title}", title=layer.spec.title),
+        ):
             kept = [x for x in layers if x.spec.id != layer.spec.id]
             replace_in_session(Key.USER_LAYERS, kept)
             forget_session_layer(layer.spec.id)
@@ -118,16 +128,18 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
         render_save_layer(container, layer, source_file=layer.spec.title)
 
 
-def _render_stored_list(container: st.delta_generator.DeltaGenerator) -> None:
+def _render_stored_list(container: st.delta_generator.DeltaGenerator, lang: Language) -> None:
     names = stored_shown()
     if not names:
         return
-    container.markdown("**From the team library**")
+    container.markdown("**" + lang.gettext("From the team library") + "**")
     for number, name in enumerate(names):
         cols = container.columns([4, 1])
         cols[0].text(name)
         if cols[1].button(
-            "✕", key=store_key(f"shown-{number}", "hide"), help=f"Take {name} off the map"
+            "✕",
+            key=store_key(f"shown-{number}", "hide"),
+            help=lang.tr("Take {name} off the map", name=name),
         ):
             hide_stored(name)
             st.rerun()
