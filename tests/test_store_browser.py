@@ -290,6 +290,9 @@ def test_a_stored_layer_switched_off_on_the_map_stays_off(
         assert frame.evaluate("() => atlas.config.date") >= "2025-06-01"
         assert drawn(frame, late) == 0, "the layer's next version came back on"
         assert frame.locator(f'input[data-layer="store-{late}"]').is_checked() is False
+        # The panel lists the version of the date shown, not the other.
+        expect(frame.locator(f'input[data-layer="store-{late}"]')).to_be_visible()
+        expect(frame.locator(f'input[data-layer="store-{early}"]')).to_be_hidden()
         assert log.problems() == []
     finally:
         context.close()

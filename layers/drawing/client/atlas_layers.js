@@ -160,7 +160,7 @@
       dated = true;
       self._place(state);
       var box = self._layerList.querySelector('input[data-layer="' + id + '"]');
-      if (box) { box.parentNode.hidden = !self._dateAllows(state); }
+      if (box) { box.parentNode.style.display = self._dateAllows(state) ? '' : 'none'; }
     });
     return dated;
   };
