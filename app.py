@@ -12,6 +12,7 @@ import streamlit as st
 from layers.drawing.offline import install_static_assets, remove_legacy_data
 from runtime.heap import missing_server_environment, return_large_blocks_on_free
 from views.data_page import render_data_page
+from views.ended_sessions import release_ended_sessions
 from views.language import current_language
 from views.library_page import render_library_page
 from views.map_page import render_map_page
@@ -65,6 +66,8 @@ def main() -> None:
     )
     _configure_heap()
     _serve_leaflet()
+    # Streamlit does not shut down a session whose reconnect time is up: do it, free its memory.
+    release_ended_sessions()
     render_page_style()
     state = render_sidebar(date.today())
     lang = current_language()  # the sidebar's selector may have changed it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from geo.errors import ImportRejectedError
@@ -20,6 +22,7 @@ from runtime.heap import return_free_memory
 from views.keys import Key, remove_key, store_key
 from views.language import current_language
 from views.memo import Refused, memo, refused_or
+from views.progress import progress_line
 from views.session_layers import forget_session_layer, replace_in_session
 from views.store import hide_stored, render_save_layer, stored_shown
 
@@ -32,7 +35,7 @@ def session_user_layers() -> list[MapLayer]:
     return list(st.session_state.get(Key.USER_LAYERS, []))
 
 
-def _layer_names(file_id: str, data: bytes, filename: str) -> list[str]:
+def _layer_names(file_id: str, data: bytes, filename: str, box: Any) -> list[str]:
     """The layers of a multi-layer upload, listed once per uploaded file (per session).
 
     Raises
@@ -40,9 +43,18 @@ def _layer_names(file_id: str, data: bytes, filename: str) -> list[str]:
     ImportRejectedError
         When the file cannot be imported (the refusal is remembered too).
     """
-    names = memo(
-        Key.UPLOAD_LAYERS, (file_id,), lambda: refused_or(lambda: list_layers(data, filename))
-    )
+
+    def listing() -> list[str]:
+        # The progress line is where a closed tab stops the run (and kills the worker).
+        line, on_wait = progress_line(
+            current_language().tr("Opening {name}", name=filename), ImportLimits().max_seconds, box
+        )
+        try:
+            return list_layers(data, filename, on_wait=on_wait)
+        finally:
+            line.empty()
+
+    names = memo(Key.UPLOAD_LAYERS, (file_id,), lambda: refused_or(listing))
     if isinstance(names, Refused):
         raise ImportRejectedError(names.sentence)
     return list(names)
@@ -74,7 +86,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     layer = None
     if fmt is not None and fmt.multi_layer:
         try:
-            names = _layer_names(upload.file_id, data, upload.name)
+            names = _layer_names(upload.file_id, data, upload.name, box)
         except ImportRejectedError as error:
             box.error(plain(str(error)))
             return
@@ -82,13 +94,19 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
             layer = box.selectbox(fmt.layer_word.capitalize(), names, key=Key.UPLOAD_LAYER)
     if not box.button(lang.gettext("Add to map"), key=Key.UPLOAD_ADD):
         return
+    limits = ImportLimits()
+    # The progress line is where a closed tab stops the run (and kills the import worker).
+    line, on_wait = progress_line(
+        lang.tr("Importing {name}", name=upload.name), limits.max_seconds, box
+    )
     try:
-        frame, report = import_bytes(data, upload.name, layer=layer, limits=ImportLimits())
+        frame, report = import_bytes(data, upload.name, layer=layer, limits=limits, on_wait=on_wait)
     except ImportRejectedError as error:
         box.error(plain(str(error)))
         return
     finally:
         del data
+        line.empty()
         return_free_memory()
     layers = session_user_layers()
     title = upload.name if layer is None else f"{upload.name} ({layer})"
