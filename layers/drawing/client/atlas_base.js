@@ -75,6 +75,8 @@
  * @property {Object} [data]
  * @property {string} [key]  a session layer's key
  * @property {string} [geojson]  a session layer's features, on the rerun that sends them
+ * @property {string} [valid_from]  a stored version: drawn on the days from this date (ISO) …
+ * @property {?string} [valid_until]  … to the day before this one (null: the latest version)
  *
  * @typedef {Object} ViewRequest
  * @property {number} request
