@@ -100,34 +100,30 @@ def get_display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
     return display_geometry(_layer)
 
 
-#: The date the cached charts are drawn for; each call moves their date rule to its own date.
-_RULE_PLACEHOLDER = date(1900, 1, 1)
-
-
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _chart_spec_text(today: date, large: bool) -> str:
-    """The two charts as JSON text, their date rule at :data:`_RULE_PLACEHOLDER`.
+    """The two charts as JSON text; each caller gets its own copy to hand to Streamlit.
 
     Altair's validation is the slowest part of a rerun: it runs once a day and size.
     """
     base = get_base()
     events = treaty_events(base, AS_OF_MIN, today)
     specs = (
-        events_chart(events, _RULE_PLACEHOLDER, large=large).to_dict(),
-        contamination_chart(
-            base.facts.contamination_national, _RULE_PLACEHOLDER, large=large
-        ).to_dict(),
+        events_chart(events, large=large).to_dict(),
+        contamination_chart(base.facts.contamination_national, large=large).to_dict(),
     )
     return json.dumps(specs)
 
 
-def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Vega-Lite specs of the treaty-event and contamination charts, the rule at ``as_of``.
+def get_chart_specs(today: date, large: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Vega-Lite specs of the treaty-event and contamination charts.
+
+    The specs hold no view date: the browser draws the date rule
+    (:func:`views.charts.date_rule`), so the same spec goes out on every date and a date
+    change sends no chart (Streamlit sends a reference to the browser's copy).
 
     Parameters
     ----------
-    as_of
-        The date the map shows (≤ ``today``).
     today
         The last date of the events axis.
     large
@@ -138,8 +134,7 @@ def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, An
     tuple of dict
         ``(events, contamination)`` Vega-Lite specs.
     """
-    text = _chart_spec_text(today, large).replace(_RULE_PLACEHOLDER.isoformat(), as_of.isoformat())
-    events, series = json.loads(text)
+    events, series = json.loads(_chart_spec_text(today, large))
     return events, series
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import altair as alt
 import pandas as pd
 
@@ -11,19 +9,45 @@ from geo.facts.vocabulary import NO_COLOR, ContaminationKind, TreatyEvent
 
 #: Event label → its colour (events without a colour of their own are grey).
 EVENT_COLORS = {event.label: event.color for event in TreatyEvent if event.color != NO_COLOR}
+#: The charts' Vega-Lite parameter holding the map's date; its bound input's ``name`` in the
+#: page (``views/map_component/bridge.js`` fills it, the map page's CSS hides it).
+AS_OF_PARAM = "atlas_as_of"
 #: Dates on a time axis: month and year, never a bare month name that repeats.
 TIME_AXIS = alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True, title=None)
 
 
-def events_chart(events: pd.DataFrame, as_of: date, *, large: bool = False) -> alt.Chart:
-    """Dot timeline of treaty events per state, with a rule at the chosen date.
+def date_rule() -> alt.LayerChart:
+    """A dashed rule at the map's date, set in the browser (the chart's spec has no date).
+
+    The date is the Vega-Lite parameter :data:`AS_OF_PARAM` (``YYYY-MM-DD``, local
+    midnight like the charts' dates), bound to an input that the map's page bridge
+    (``views/map_component/bridge.js``) fills whenever the map shows a date; the page's CSS
+    hides that input. The spec is the same on every date, so Streamlit sends a chart once and
+    afterwards a reference to the browser's copy; until the map reports its date, no rule.
+
+    Returns
+    -------
+    altair.LayerChart
+        The rule, with the parameter, to layer over a chart with a temporal x axis.
+    """
+    as_of = alt.param(name=AS_OF_PARAM, value="", bind=alt.binding(input="text"))
+    return (
+        alt.Chart(pd.DataFrame({"rule": [0]}))
+        .transform_filter(f"{AS_OF_PARAM} != ''")
+        .transform_calculate(date=f"toDate({AS_OF_PARAM} + 'T00:00:00')")
+        .mark_rule(color="#333", strokeDash=[4, 3])
+        .encode(x="date:T")
+        .add_params(as_of)
+    )
+
+
+def events_chart(events: pd.DataFrame, *, large: bool = False) -> alt.Chart:
+    """Dot timeline of treaty events per state, with a rule at the map's date (:func:`date_rule`).
 
     Parameters
     ----------
     events
         Output of :func:`layers.figures.treaty_events`.
-    as_of
-        The date shown on the map.
     large
         Larger marks and labels for present mode.
 
@@ -47,24 +71,19 @@ def events_chart(events: pd.DataFrame, as_of: date, *, large: bool = False) -> a
             tooltip=["state", "event", alt.Tooltip("date:T", format="%Y-%m-%d"), "source_ids"],
         )
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(as_of)]}))
-        .mark_rule(color="#333", strokeDash=[4, 3])
-        .encode(x="date:T")
-    )
     title = alt.Title("Treaty events", anchor="start")
-    return (dots + rule).properties(height=260, width="container", title=title)
+    return (dots + date_rule()).properties(height=260, width="container", title=title)
 
 
-def contamination_chart(series: pd.DataFrame, as_of: date, *, large: bool = False) -> alt.Chart:
+def contamination_chart(series: pd.DataFrame, *, large: bool = False) -> alt.Chart:
     """Ukraine's potentially contaminated area over time (km²), one colour per kind of claim.
+
+    A rule marks the map's date (:func:`date_rule`).
 
     Parameters
     ----------
     series
         ``data/contamination_national.csv`` as loaded by :mod:`geo.facts.tables`.
-    as_of
-        The date shown on the map.
     large
         Larger marks for present mode.
 
@@ -92,13 +111,8 @@ def contamination_chart(series: pd.DataFrame, as_of: date, *, large: bool = Fals
             ],
         )
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(as_of)]}))
-        .mark_rule(color="#333", strokeDash=[4, 3])
-        .encode(x="date:T")
-    )
     title = alt.Title("Ukraine: potentially contaminated area", anchor="start")
-    return (line + rule).properties(height=260, width="container", title=title)
+    return (line + date_rule()).properties(height=260, width="container", title=title)
 
 
 #: Units a summary's bar chart shows at most (the largest; the table lists every unit).

@@ -33,6 +33,7 @@ from views.cache import (
     get_key_figures,
     get_layers,
 )
+from views.charts import AS_OF_PARAM
 from views.downloads import render_downloads
 from views.keys import Key
 from views.map_config import page_map_config
@@ -241,7 +242,7 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
 
 
 def _render_timeline(state: ViewState, *, large: bool) -> None:
-    events_spec, series_spec = get_chart_specs(state.as_of, date.today(), large)
+    events_spec, series_spec = get_chart_specs(date.today(), large)
     left, right = st.columns(2)
     left.vega_lite_chart(events_spec, width="stretch")
     right.vega_lite_chart(series_spec, width="stretch")
@@ -269,13 +270,17 @@ def _render_tables(layers: list[MapLayer]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-_PAGE_CSS = """
+#: The charts' date input (views/charts.py date_rule): filled by the map, never shown.
+_CHART_DATE_CSS = f'.vega-bind:has(input[name="{AS_OF_PARAM}"]) {{ display: none !important; }}'
+_PAGE_CSS = f"""
 <style>
-.atlas-page-style { display: none; }
+.atlas-page-style {{ display: none; }}
+{_CHART_DATE_CSS}
 </style>
 """
 # Projector view: no header band, the sidebar's space given to the map, type that a room reads.
-_PRESENT_CSS = """
+_PRESENT_CSS = (
+    """
 <style>
 header[data-testid="stHeader"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 0.6rem; padding-bottom: 1rem;
@@ -286,5 +291,9 @@ header[data-testid="stHeader"] { display: none; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
 [data-testid="stAlert"] p { font-size: 1.35rem; font-weight: 600; }
+"""
+    + _CHART_DATE_CSS
+    + """
 </style>
 """
+)

@@ -1,0 +1,51 @@
+"""What a date change re-sends to the browser (bytes are measured in ``scripts/bench.py``).
+
+Streamlit re-sends every element of the page on each rerun, except one that the browser
+already holds: that goes as a reference (a hash), when it is at least
+``global.minCachedMessageSize`` bytes. So an element whose content does not change with the
+date costs a reference, and the charts keep no date in their spec (the browser draws their
+date rule, ``views/charts.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from views.charts import AS_OF_PARAM
+
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "app.py")
+#: The smallest element on the map page worth a reference (a reference is about 75 bytes).
+SMALL_ELEMENT_BYTES = 200
+
+
+def chart_specs(at: AppTest) -> list[dict[str, Any]]:
+    """The Vega-Lite specs of the page's charts, in page order."""
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def test_charts_are_the_same_on_every_date() -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["date"] = "2026-02-01"
+    at.run()
+    before = chart_specs(at)
+    at.slider(key="as_of").set_value(date(2025, 7, 18)).run()
+    assert not at.exception
+    after = chart_specs(at)
+    assert len(before) == 2
+    assert after == before
+    for spec in before:
+        text = json.dumps(spec)
+        assert "2026-02-01" not in text and "2025-07-18" not in text
+        assert [p["name"] for p in spec["params"]] == [AS_OF_PARAM]
+
+
+def test_unchanged_elements_are_sent_as_references() -> None:
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["global"]["minCachedMessageSize"] <= SMALL_ELEMENT_BYTES
