@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 import geopandas as gpd
 import pandas as pd
@@ -525,11 +525,17 @@ def _stored(text: str) -> str | None:
         raise UsageError(str(exc)) from None
 
 
-def _read_layer(text: str, layer: str | None) -> tuple[gpd.GeoDataFrame, str]:
-    """A file through the importer, or a stored layer (``store:NAME``, today's version)."""
+def _read_layer(
+    text: str, layer: str | None, *, isolated: bool = True
+) -> tuple[gpd.GeoDataFrame, str]:
+    """A file through the importer, or a stored layer (``store:NAME``, today's version).
+
+    ``isolated=False`` parses the file in this process (same checks and budgets, see
+    :func:`geo.importer.import_path`).
+    """
     name = _stored(text)
     if name is None:
-        frame, report = import_path(text, layer=layer)
+        frame, report = import_path(text, layer=layer, isolated=isolated)
         return frame, report.summary()
     try:
         return read_stored(name)
@@ -655,18 +661,26 @@ def _optional(value: object, spec: str) -> str:
     return "" if math.isnan(number) else format(number, spec)
 
 
-def _summary_units(by: str, states: str) -> SummaryUnits:
+def _unit_sources(by: str, states: str) -> dict[str, Any]:
+    """The reference frames and facts :func:`summary_units` builds ``by``'s units from.
+
+    Read before the user's file (GDAL is not used from two threads at once); building the
+    units from them is pure geometry and runs beside the import.
+    """
     if by == SummaryBy.OBLAST:
-        return summary_units(by, oblasts=load_oblasts())
+        return {"oblasts": load_oblasts()}
     if by == SummaryBy.HROMADA:
-        return summary_units(by, hromadas=load_hromadas())
+        return {"hromadas": load_hromadas()}
     facts = load_facts()
-    return summary_units(
-        by,
-        countries=load_countries(),
-        states=BandStates(states).iso3s(facts.flank_iso3),
-        adversaries=facts.adversary_iso3,
-    )
+    return {
+        "countries": load_countries(),
+        "states": BandStates(states).iso3s(facts.flank_iso3),
+        "adversaries": facts.adversary_iso3,
+    }
+
+
+def _summary_units(by: str, states: str) -> SummaryUnits:
+    return summary_units(by, **_unit_sources(by, states))
 
 
 def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -674,20 +688,23 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output is not None:
         _data_suffix(args.output, ("csv",), "-o")
         output = _output_path(args.output, "summary.csv", force=args.force)
-    # The units are built while the import worker reads the file (this process only waits
-    # for it meanwhile), so their cost is hidden behind the import's.
+    # The user's own file, read in the user's own process (no shared server to protect from
+    # it: the same checks and budgets, without a worker's start-up and round trip). The units
+    # are built in a thread meanwhile (GEOS releases the GIL for most of that work); their
+    # reference files are read first, so GDAL is never used from two threads at once.
     stored = _stored(args.file)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        building = pool.submit(_summary_units, args.by, args.states)
         if stored is not None:
-            units = building.result()
+            units = _summary_units(args.by, args.states)
             try:
                 summary, read = summarize_stored_layer(stored, units)
             except StoreInputError as exc:
                 raise UsageError(str(exc)) from None
         else:
+            sources = _unit_sources(args.by, args.states)
+            building = pool.submit(summary_units, args.by, **sources)
             try:
-                frame, read = _read_layer(args.file, args.layer)
+                frame, read = _read_layer(args.file, args.layer, isolated=False)
             except ImportRejectedError as exc:
                 print(f"error: {_one_line(str(exc))}", file=err)
                 return EXIT_USAGE
