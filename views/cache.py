@@ -12,7 +12,8 @@ import streamlit as st
 
 from geo.analysis.reference import JoinReference, load_join_reference
 from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
-from layers.catalogue.base import AtlasBase, load_base
+from layers.catalogue.base import AtlasBase
+from layers.catalogue.base_cache import load_base_cached
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
 from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
@@ -38,8 +39,12 @@ LAYERS_KEPT = DATES_KEPT * sum(spec.dated for spec in CATALOGUE) + len(CATALOGUE
 
 @st.cache_resource(show_spinner="Loading the base geography…")
 def get_base() -> AtlasBase:
-    """The date-independent bundle, loaded once per server process (and exempt from GC scans)."""
-    base = load_base()
+    """The date-independent bundle, loaded once per server process (and exempt from GC scans).
+
+    Read from the user's cache folder when it holds the same base (built and kept there
+    otherwise, :mod:`layers.catalogue.base_cache`): a server start does not rebuild it.
+    """
+    base = load_base_cached()
     exempt_from_collector()
     return base
 
