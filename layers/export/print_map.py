@@ -29,7 +29,7 @@ from matplotlib.patches import Rectangle
 from geo.errors import ExportError
 from geo.units.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
 from layers import GENERATOR, SAFETY_LINE, __version__
-from layers.catalogue.contrast import LAND_COLOR
+from layers.catalogue.contrast import BASEMAP_STROKE, LAND_COLOR
 from layers.catalogue.spec import ViewParams
 from layers.catalogue.style import LayerStyle
 from layers.drawing.basemaps import SEA_COLOR
@@ -46,7 +46,6 @@ A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
 #: Figure-fraction boxes ``[left, bottom, width, height]`` of the map and the legend beside it.
 MAP_BOX = (0.025, 0.175, 0.70, 0.725)
 LEGEND_BOX = (0.74, 0.175, 0.24, 0.725)
-BORDER_COLOR = "#8A8A8A"
 #: Leaflet weights are CSS pixels; on paper a thinner stroke reads the same.
 WEIGHT_TO_POINTS = 0.6
 #: Most source lines printed before the list is cut (the full list is in the data exports).
@@ -437,7 +436,7 @@ def print_map(
     aspect = (MAP_BOX[2] * A4_LANDSCAPE_IN[0]) / (MAP_BOX[3] * A4_LANDSCAPE_IN[1])
     extent = _extent(frames, aspect, basemap)
     ax.set_facecolor(SEA_COLOR)
-    basemap.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=BORDER_COLOR, linewidth=0.35)
+    basemap.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=BASEMAP_STROKE, linewidth=0.35)
     for layer, frame in zip(layers, frames, strict=True):
         _draw_layer(ax, layer, frame)
     ax.set_xlim(extent[0], extent[1])
