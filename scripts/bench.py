@@ -76,12 +76,12 @@ from atlas_testing.browser import (  # noqa: E402
 )
 from atlas_testing.payload import first_load_bytes  # noqa: E402
 from layers.catalogue.base import load_base  # noqa: E402
-from layers.catalogue.base_cache import CACHE_ENV  # noqa: E402
 from layers.catalogue.registry import DEFAULT_LAYER_IDS  # noqa: E402
 from layers.catalogue.spec import ViewParams  # noqa: E402
 from layers.drawing.layer import build_map_layers  # noqa: E402
 from layers.drawing.offline import install_static_assets  # noqa: E402
 from layers.export.formats import FORMAT_IDS, export_bytes  # noqa: E402
+from views.base_cache import CACHE_ENV  # noqa: E402
 
 RESULTS = REPO / "bench" / "results.json"
 BASELINE_FRAME = 'iframe[title="streamlit_folium.st_folium"]'

@@ -17,8 +17,8 @@ from atlas_testing.browser import app_url, browser, browser_context
 from atlas_testing.postgis import postgis_server
 from geo.facts.tables import FactTables, load_facts
 from geo.units.countries import load_countries
-from layers.catalogue.base_cache import CACHE_ENV
 from layers.store.config import STORE_ENV
+from views.base_cache import CACHE_ENV
 
 __all__ = ["app_url", "browser", "browser_context", "postgis_server"]
 

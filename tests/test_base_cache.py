@@ -1,4 +1,4 @@
-"""The base geography kept on disk (``layers/catalogue/base_cache.py``): the same base as a
+"""The base geography kept on disk (``views/base_cache.py``): the same base as a
 fresh build, read back instead of rebuilt, a new file when an input changes, and a damaged or
 unwritable cache passed over."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from layers.catalogue import base_cache
 from layers.catalogue.base import AtlasBase, load_base
-from layers.catalogue.base_cache import CACHE_ENV, cache_dir, load_base_cached
+from views import base_cache
+from views.base_cache import CACHE_ENV, cache_dir, load_base_cached
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +83,10 @@ def test_damaged_or_unwritable_cache_is_passed_over(built: AtlasBase, tmp_path: 
 def test_cache_folder_setting() -> None:
     assert cache_dir({CACHE_ENV: "/srv/atlas-cache"}) == Path("/srv/atlas-cache")
     assert cache_dir({"XDG_CACHE_HOME": "/x"}) == Path("/x/eastern-flank-atlas")
+
+
+def test_digest_follows_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = base_cache.base_digest()
+    assert any(base_cache.GEO_DIR.rglob("*.py"))  # the code the base is built by
+    monkeypatch.setattr(base_cache, "GEO_DIR", tmp_path)
+    assert base_cache.base_digest() != before

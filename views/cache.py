@@ -13,7 +13,6 @@ import streamlit as st
 from geo.analysis.reference import JoinReference, load_join_reference
 from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
 from layers.catalogue.base import AtlasBase
-from layers.catalogue.base_cache import load_base_cached
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
 from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
@@ -25,6 +24,7 @@ from layers.drawing.stored import stored_layer
 from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from runtime.heap import exempt_from_collector
+from views.base_cache import load_base_cached
 from views.charts import contamination_chart, events_chart
 
 #: Distinct view dates whose built layers and key figures the server keeps (a date not kept is
@@ -42,7 +42,7 @@ def get_base() -> AtlasBase:
     """The date-independent bundle, loaded once per server process (and exempt from GC scans).
 
     Read from the user's cache folder when it holds the same base (built and kept there
-    otherwise, :mod:`layers.catalogue.base_cache`): a server start does not rebuild it.
+    otherwise, :mod:`views.base_cache`): a server start does not rebuild it.
     """
     base = load_base_cached()
     exempt_from_collector()

@@ -38,7 +38,7 @@ CACHE_ENV = "ATLAS_CACHE_DIR"
 #: Libraries whose versions change what a pickled base holds or how it reads back.
 LIBRARIES = ("geopandas", "shapely", "pandas", "numpy", "pyproj", "pyogrio", "pyarrow")
 #: Where the code the base is built by lives (its source is part of the digest).
-GEO_DIR = Path(__file__).resolve().parents[2] / "geo"
+GEO_DIR = Path(__file__).resolve().parents[1] / "geo"
 
 _LOG = logging.getLogger(__name__)
 
