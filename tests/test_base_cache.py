@@ -90,3 +90,29 @@ def test_digest_follows_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert any(base_cache.GEO_DIR.rglob("*.py"))  # the code the base is built by
     monkeypatch.setattr(base_cache, "GEO_DIR", tmp_path)
     assert base_cache.base_digest() != before
+
+
+def test_a_remembered_address_is_reused_while_its_file_exists(tmp_path: Path) -> None:
+    made: list[str] = []
+
+    def make() -> str:
+        made.append("x")
+        return f"/app/static/layers/{len(made)}.json"
+
+    files = {"/app/static/layers/1.json"}
+    first = base_cache.remembered_url("k", files.__contains__, make, tmp_path)
+    again = base_cache.remembered_url("k", files.__contains__, make, tmp_path)
+    assert first == again == "/app/static/layers/1.json" and len(made) == 1
+    other = base_cache.remembered_url("another key", files.__contains__, make, tmp_path)
+    assert other == "/app/static/layers/2.json"  # a different key is made anew
+    files.clear()  # the file went away: made again, the new address kept
+    assert base_cache.remembered_url("k", files.__contains__, make, tmp_path).endswith("3.json")
+
+
+def test_inputs_digest_follows_the_layers_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = base_cache.inputs_digest()
+    assert any(base_cache.LAYERS_DIR.rglob("*.py"))
+    monkeypatch.setattr(base_cache, "LAYERS_DIR", tmp_path)
+    assert base_cache.inputs_digest() != before

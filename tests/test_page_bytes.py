@@ -15,8 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from views.base_cache import CACHE_ENV
 from views.charts import AS_OF_PARAM
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,3 +51,33 @@ def test_charts_are_the_same_on_every_date() -> None:
 def test_unchanged_elements_are_sent_as_references() -> None:
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["global"]["minCachedMessageSize"] <= SMALL_ELEMENT_BYTES
+
+
+def test_play_through_is_not_rebuilt_by_a_new_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second server (a fresh AppTest, its process caches cleared) re-uses the remembered
+    play-through file instead of building every dated layer on every event day again."""
+    import streamlit as st
+
+    import views.map_config as map_config
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    built: list[int] = []
+    make = map_config._make_timeline
+
+    def counting(*args: Any) -> str:
+        built.append(1)
+        return make(*args)
+
+    monkeypatch.setattr(map_config, "_make_timeline", counting)
+    urls = []
+    for _ in range(2):
+        st.cache_resource.clear()
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params["date"] = "2026-02-01"
+        at.run()
+        assert not at.exception
+        urls.append(list(tmp_path.glob("url-*.txt")))
+    assert built == [1]
+    assert len(urls[1]) == 1 and urls[0] == urls[1]

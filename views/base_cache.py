@@ -21,7 +21,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -33,12 +33,15 @@ from layers.catalogue.base import AtlasBase, load_base
 #: The cache's folder under the user's cache directory, and the file name's prefix.
 CACHE_FOLDER = "eastern-flank-atlas"
 CACHE_PREFIX = "base-"
+#: File name prefix of a remembered address (:func:`remembered_url`).
+MEMO_PREFIX = "url-"
 #: Environment variable naming another cache folder (e.g. for a server's own account).
 CACHE_ENV = "ATLAS_CACHE_DIR"
 #: Libraries whose versions change what a pickled base holds or how it reads back.
 LIBRARIES = ("geopandas", "shapely", "pandas", "numpy", "pyproj", "pyogrio", "pyarrow")
 #: Where the code the base is built by lives (its source is part of the digest).
 GEO_DIR = Path(__file__).resolve().parents[1] / "geo"
+LAYERS_DIR = Path(__file__).resolve().parents[1] / "layers"
 
 _LOG = logging.getLogger(__name__)
 
@@ -75,6 +78,63 @@ def base_digest() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def inputs_digest() -> str:
+    """:func:`base_digest` and the source of ``layers/``: what a built layer depends on."""
+    digest = hashlib.blake2b(base_digest().encode(), digest_size=16)
+    for path in sorted(LAYERS_DIR.rglob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def remembered_url(
+    key: str,
+    present: Callable[[str], bool],
+    compute: Callable[[], str],
+    folder: Path | None = None,
+) -> str:
+    """The address of a published file made from ``key``'s inputs, remembered between starts.
+
+    For a file that is costly to make and named by its content (a play-through): the
+    address is kept in the cache folder under a digest of ``key``, and returned while
+    ``present(address)`` holds (the file is still there); otherwise ``compute()`` makes and
+    publishes it and its address is kept. ``key`` must name every input (with
+    :func:`inputs_digest` for the data and code).
+
+    Parameters
+    ----------
+    key
+        Every input of the file, as text.
+    present
+        Whether the file at an address still exists.
+    compute
+        Make and publish the file; returns its address.
+    folder
+        The cache folder (default :func:`cache_dir`).
+
+    Returns
+    -------
+    str
+    """
+    folder = cache_dir() if folder is None else folder
+    memo = folder / f"{MEMO_PREFIX}{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}.txt"
+    try:
+        url = memo.read_text(encoding="utf-8").strip()
+        if url and present(url):
+            return url
+    except OSError:
+        pass
+    url = compute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
+            out.write(url)
+        Path(out.name).replace(memo)
+    except OSError as error:
+        _LOG.warning("could not remember %s in %s: %s", url, folder, error)
+    return url
 
 
 def load_base_cached(folder: Path | None = None) -> AtlasBase:

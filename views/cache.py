@@ -24,7 +24,7 @@ from layers.drawing.stored import stored_layer
 from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from runtime.heap import exempt_from_collector
-from views.base_cache import load_base_cached
+from views.base_cache import inputs_digest, load_base_cached
 from views.charts import contamination_chart, events_chart
 
 #: Distinct view dates whose built layers and key figures the server keeps (a date not kept is
@@ -47,6 +47,12 @@ def get_base() -> AtlasBase:
     base = load_base_cached()
     exempt_from_collector()
     return base
+
+
+@st.cache_resource(show_spinner=False)
+def get_inputs_digest() -> str:
+    """:func:`views.base_cache.inputs_digest`, once per server process."""
+    return inputs_digest()
 
 
 @st.cache_resource(max_entries=LAYERS_KEPT, show_spinner=False)
