@@ -116,3 +116,17 @@ def test_inputs_digest_follows_the_layers_code(
     assert any(base_cache.LAYERS_DIR.rglob("*.py"))
     monkeypatch.setattr(base_cache, "LAYERS_DIR", tmp_path)
     assert base_cache.inputs_digest() != before
+
+
+def test_remembered_text_is_read_back_and_replaces_its_family(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def make(text: str) -> str:
+        calls.append(text)
+        return text
+
+    assert base_cache.remembered_text("a", "charts", lambda: make("one"), tmp_path) == "one"
+    assert base_cache.remembered_text("a", "charts", lambda: make("two"), tmp_path) == "one"
+    assert calls == ["one"]
+    assert base_cache.remembered_text("b", "charts", lambda: make("three"), tmp_path) == "three"
+    assert len(list(tmp_path.glob("charts-*.txt"))) == 1  # yesterday's charts removed

@@ -81,3 +81,48 @@ def test_play_through_is_not_rebuilt_by_a_new_server(
         urls.append(list(tmp_path.glob("url-*.txt")))
     assert built == [1]
     assert len(urls[1]) == 1 and urls[0] == urls[1]
+
+
+def test_a_new_server_draws_the_charts_without_altair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart specs are kept in the cache folder: a second server (process caches cleared)
+    reads them and never runs Altair (its import alone is about a third of a second)."""
+    import streamlit as st
+
+    import views.cache as cache
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    made: list[int] = []
+    make = cache._make_chart_spec_text
+
+    def counting(*args: Any) -> str:
+        made.append(1)
+        return make(*args)
+
+    monkeypatch.setattr(cache, "_make_chart_spec_text", counting)
+    specs = []
+    for _ in range(2):
+        st.cache_resource.clear()
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params["date"] = "2026-02-01"
+        at.run()
+        assert not at.exception
+        specs.append(chart_specs(at))
+    assert made == [1]
+    assert specs[0] == specs[1] and len(specs[0]) == 2
+
+
+def test_the_page_modules_do_not_import_altair() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import views.map_page, views.sidebar, views.data_page, views.workbench, "
+        "views.library_page, views.method_page, views.user_layers, views.cache\n"
+        "print('altair' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "False"

@@ -42,6 +42,7 @@ LIBRARIES = ("geopandas", "shapely", "pandas", "numpy", "pyproj", "pyogrio", "py
 #: Where the code the base is built by lives (its source is part of the digest).
 GEO_DIR = Path(__file__).resolve().parents[1] / "geo"
 LAYERS_DIR = Path(__file__).resolve().parents[1] / "layers"
+VIEWS_DIR = Path(__file__).resolve().parent
 
 _LOG = logging.getLogger(__name__)
 
@@ -81,9 +82,12 @@ def base_digest() -> str:
 
 
 def inputs_digest() -> str:
-    """:func:`base_digest` and the source of ``layers/``: what a built layer depends on."""
+    """:func:`base_digest` with the source of ``layers/`` and ``views/``.
+
+    What a built layer, a play-through or a chart depends on.
+    """
     digest = hashlib.blake2b(base_digest().encode(), digest_size=16)
-    for path in sorted(LAYERS_DIR.rglob("*.py")):
+    for path in [*sorted(LAYERS_DIR.rglob("*.py")), *sorted(VIEWS_DIR.glob("*.py"))]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -135,6 +139,50 @@ def remembered_url(
     except OSError as error:
         _LOG.warning("could not remember %s in %s: %s", url, folder, error)
     return url
+
+
+def remembered_text(
+    key: str, family: str, compute: Callable[[], str], folder: Path | None = None
+) -> str:
+    """Text made from ``key``'s inputs, kept in the cache folder between server starts.
+
+    The file is ``<family>-<digest of key>.txt``; writing it removes the family's other files
+    (e.g. yesterday's charts). ``key`` must name every input (with :func:`inputs_digest`).
+
+    Parameters
+    ----------
+    key
+        Every input of the text, as text.
+    family
+        What the text is (a file name prefix: letters, digits and ``-``).
+    compute
+        Make the text.
+    folder
+        The cache folder (default :func:`cache_dir`).
+
+    Returns
+    -------
+    str
+    """
+    folder = cache_dir() if folder is None else folder
+    digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    path = folder / f"{family}-{digest}.txt"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = compute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
+            out.write(text)
+        Path(out.name).replace(path)
+        for old in folder.glob(f"{family}-*.txt"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as error:
+        _LOG.warning("could not keep %s in %s: %s", family, folder, error)
+    return text
 
 
 def load_base_cached(folder: Path | None = None) -> AtlasBase:

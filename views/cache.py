@@ -24,7 +24,7 @@ from layers.drawing.stored import stored_layer
 from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from runtime.heap import exempt_from_collector
-from views.base_cache import inputs_digest, load_base_cached
+from views.base_cache import inputs_digest, load_base_cached, remembered_text
 from views.charts import contamination_chart, events_chart
 
 #: Distinct view dates whose built layers and key figures the server keeps (a date not kept is
@@ -115,8 +115,16 @@ def get_display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
 def _chart_spec_text(today: date, large: bool) -> str:
     """The two charts as JSON text; each caller gets its own copy to hand to Streamlit.
 
-    Altair's validation is the slowest part of a rerun: it runs once a day and size.
+    Altair's import and validation are the slowest part of a rerun: they run once a day and
+    size, and the text is kept between server starts
+    (:func:`views.base_cache.remembered_text`).
     """
+    key = f"charts|{get_inputs_digest()}|{today.isoformat()}|{large}"
+    family = "charts-large" if large else "charts"
+    return remembered_text(key, family, lambda: _make_chart_spec_text(today, large))
+
+
+def _make_chart_spec_text(today: date, large: bool) -> str:
     base = get_base()
     events = treaty_events(base, AS_OF_MIN, today)
     specs = (

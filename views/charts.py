@@ -1,19 +1,33 @@
-"""Altair charts: treaty events over time and Ukraine's contamination series."""
+"""Altair charts: treaty events over time and Ukraine's contamination series.
+
+Altair is imported by each function, not by this module: importing it takes about a third
+of a second, and the page's charts are usually read from the cache folder as finished specs
+(``views/cache.py``), so a server start does not need it.
+"""
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from geo.facts.vocabulary import NO_COLOR, ContaminationKind, TreatyEvent
+
+if TYPE_CHECKING:
+    import altair as alt
 
 #: Event label → its colour (events without a colour of their own are grey).
 EVENT_COLORS = {event.label: event.color for event in TreatyEvent if event.color != NO_COLOR}
 #: The charts' Vega-Lite parameter holding the map's date; its bound input's ``name`` in the
 #: page (``views/map_component/bridge.js`` fills it, the map page's CSS hides it).
 AS_OF_PARAM = "atlas_as_of"
-#: Dates on a time axis: month and year, never a bare month name that repeats.
-TIME_AXIS = alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True, title=None)
+
+
+def time_axis() -> alt.Axis:
+    """Dates on a time axis: month and year, never a bare month name that repeats."""
+    import altair as alt
+
+    return alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True, title=None)
 
 
 def date_rule() -> alt.LayerChart:
@@ -30,6 +44,8 @@ def date_rule() -> alt.LayerChart:
     altair.LayerChart
         The rule, with the parameter, to layer over a chart with a temporal x axis.
     """
+    import altair as alt
+
     as_of = alt.param(name=AS_OF_PARAM, value="", bind=alt.binding(input="text"))
     return (
         alt.Chart(pd.DataFrame({"rule": [0]}))
@@ -55,6 +71,8 @@ def events_chart(events: pd.DataFrame, *, large: bool = False) -> alt.Chart:
     -------
     altair.Chart
     """
+    import altair as alt
+
     data = events.assign(date=pd.to_datetime(events["date"]))
     kinds = [k for k in EVENT_COLORS if k in set(data["event"])]
     others = sorted(set(data["event"]) - set(kinds))
@@ -64,7 +82,7 @@ def events_chart(events: pd.DataFrame, *, large: bool = False) -> alt.Chart:
         alt.Chart(data)
         .mark_point(filled=True, size=160 if large else 90, opacity=0.9)
         .encode(
-            x=alt.X("date:T", axis=TIME_AXIS),
+            x=alt.X("date:T", axis=time_axis()),
             y=alt.Y("state:N", title=None, sort=alt.SortField("date")),
             color=alt.Color("event:N", scale=alt.Scale(domain=domain, range=colors), title="Event"),
             shape=alt.Shape("event:N", title="Event"),
@@ -91,6 +109,8 @@ def contamination_chart(series: pd.DataFrame, *, large: bool = False) -> alt.Cha
     -------
     altair.Chart
     """
+    import altair as alt
+
     data = series.assign(
         date=pd.to_datetime(series["date"]),
         kind=[ContaminationKind(kind).label for kind in series["kind"]],
@@ -99,7 +119,7 @@ def contamination_chart(series: pd.DataFrame, *, large: bool = False) -> alt.Cha
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=120 if large else 60))
         .encode(
-            x=alt.X("date:T", axis=TIME_AXIS),
+            x=alt.X("date:T", axis=time_axis()),
             y=alt.Y("area_km2:Q", title="Potentially contaminated (km²)"),
             color=alt.Color("kind:N", title="Kind"),
             tooltip=[
@@ -137,6 +157,8 @@ def summary_chart(table: pd.DataFrame, measure: str, title: str) -> alt.Chart:
         At most :data:`SUMMARY_BARS` bars, largest first, with each unit's share in the
         tooltip.
     """
+    import altair as alt
+
     held = table.loc[table[measure] > 0].nlargest(SUMMARY_BARS, measure)
     data = held.assign(percent=held["share"] * 100)[["unit_name", measure, "percent"]]
     return (
