@@ -13,6 +13,7 @@ import shapely
 
 from geo.errors import ImportRejectedError
 from geo.importer import ImportLimits, import_path
+from geo.importer.worker import Sandbox, run_in_process
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +53,31 @@ def test_in_process_refuses_with_the_workers_sentence(grid_file: Path) -> None:
     assert "10" in sentence
 
 
-def test_in_process_memory_budget_applies_and_is_lifted(grid_file: Path) -> None:
+def _address_limit(_: object) -> int:
+    return resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
+def _allocate(size: object) -> int:
+    return len(bytearray(int(str(size))))
+
+
+def test_in_process_memory_budget_applies_and_is_lifted(tmp_path: Path) -> None:
     before = resource.getrlimit(resource.RLIMIT_AS)
-    sentence = _refusal(grid_file, isolated=False, limits=ImportLimits(max_memory_bytes=1))
-    assert "memory" in sentence or "could not be read" in sentence
+    budget = 64 * 1024 * 1024
+    sandbox = Sandbox.create(str(tmp_path), {}, ImportLimits(max_memory_bytes=budget))
+    during = run_in_process(_address_limit, None, name="grid.gpkg", sandbox=sandbox)
+    assert during != resource.RLIM_INFINITY and during <= _address_space() + budget
+    with pytest.raises(ImportRejectedError, match="memory limit"):
+        run_in_process(_allocate, 4 * budget, name="grid.gpkg", sandbox=sandbox)
     assert resource.getrlimit(resource.RLIMIT_AS) == before
-    import_path(grid_file, isolated=False)  # the process can read again afterwards
+    assert _allocate(4 * budget) == 4 * budget  # the process may use its memory again
+
+
+def _address_space() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def test_in_process_time_budget_applies_and_is_lifted(grid_file: Path) -> None:
