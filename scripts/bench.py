@@ -322,6 +322,8 @@ def baseline_drawn(page: Any) -> Any:
         try:
             handle = page.wait_for_selector(BASELINE_FRAME, state="attached", timeout=TIMEOUT_MS)
             frame = handle.content_frame()
+            if frame is None:  # st_folium replaced the frame meanwhile: look again
+                raise PlaywrightError("the baseline map frame was replaced")
             frame.wait_for_function(
                 "() => document.querySelectorAll('path.leaflet-interactive').length > 0"
                 " && !window.__benchOld", polling=20, timeout=2_000)  # fmt: skip
