@@ -1,10 +1,12 @@
-"""What a date change re-sends to the browser (bytes are measured in ``scripts/bench.py``).
+"""What a date change re-sends to the browser, and what a new server does not redo before its
+first map (bytes and times are measured in ``scripts/bench.py``).
 
 Streamlit re-sends every element of the page on each rerun, except one that the browser
 already holds: that goes as a reference (a hash), when it is at least
 ``global.minCachedMessageSize`` bytes. So an element whose content does not change with the
 date costs a reference, and the charts keep no date in their spec (the browser draws their
-date rule, ``views/charts.py``).
+date rule, ``views/charts.py``). The play-through file and the chart specs are kept in the
+cache folder between server starts (``views/base_cache.py``).
 """
 
 from __future__ import annotations
