@@ -12,6 +12,7 @@ import streamlit as st
 
 from geo.analysis.reference import JoinReference, load_join_reference
 from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
+from geo.language import DEFAULT_LANGUAGE, language
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
@@ -112,29 +113,32 @@ def get_display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _chart_spec_text(today: date, large: bool) -> str:
+def _chart_spec_text(today: date, large: bool, lang: str = DEFAULT_LANGUAGE) -> str:
     """The two charts as JSON text; each caller gets its own copy to hand to Streamlit.
 
-    Altair's import and validation are the slowest part of a rerun: they run once a day and
-    size, and the text is kept between server starts
+    Altair's import and validation are the slowest part of a rerun: they run once a day,
+    size and language, and the text is kept between server starts
     (:func:`views.base_cache.remembered_text`).
     """
-    key = f"charts|{get_inputs_digest()}|{today.isoformat()}|{large}"
-    family = "charts-large" if large else "charts"
-    return remembered_text(key, family, lambda: _make_chart_spec_text(today, large))
+    key = f"charts|{get_inputs_digest()}|{today.isoformat()}|{large}|{lang}"
+    family = f"charts-{lang}-large" if large else f"charts-{lang}"
+    return remembered_text(key, family, lambda: _make_chart_spec_text(today, large, lang))
 
 
-def _make_chart_spec_text(today: date, large: bool) -> str:
+def _make_chart_spec_text(today: date, large: bool, lang: str) -> str:
     base = get_base()
-    events = treaty_events(base, AS_OF_MIN, today)
+    events = treaty_events(base, AS_OF_MIN, today, lang)
+    words = language(lang)
     specs = (
-        events_chart(events, large=large).to_dict(),
-        contamination_chart(base.facts.contamination_national, large=large).to_dict(),
+        events_chart(events, large=large, lang=words).to_dict(),
+        contamination_chart(base.facts.contamination_national, large=large, lang=words).to_dict(),
     )
     return json.dumps(specs)
 
 
-def get_chart_specs(today: date, large: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def get_chart_specs(
+    today: date, large: bool, lang: str = DEFAULT_LANGUAGE
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Vega-Lite specs of the treaty-event and contamination charts.
 
     The specs hold no view date: the browser draws the date rule
@@ -147,26 +151,28 @@ def get_chart_specs(today: date, large: bool) -> tuple[dict[str, Any], dict[str,
         The last date of the events axis.
     large
         Larger marks and type (present mode).
+    lang
+        Language of the words, names, numbers and dates.
 
     Returns
     -------
     tuple of dict
         ``(events, contamination)`` Vega-Lite specs.
     """
-    events, series = json.loads(_chart_spec_text(today, large))
+    events, series = json.loads(_chart_spec_text(today, large, lang))
     return events, series
 
 
 @st.cache_data(max_entries=DATES_KEPT, show_spinner=False)
-def get_key_figures(as_of: date) -> KeyFigures:
+def get_key_figures(as_of: date, lang: str = DEFAULT_LANGUAGE) -> KeyFigures:
     """Headline figures for a date."""
-    return key_figures(get_base(), as_of)
+    return key_figures(get_base(), as_of, lang)
 
 
 @st.cache_data(show_spinner=False)
-def get_withdrawal_summary() -> list[str]:
+def get_withdrawal_summary(lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """Withdrawal and suspension events listed beside the date slider."""
-    return withdrawal_summary(get_base())
+    return withdrawal_summary(get_base(), lang)
 
 
 @st.cache_data(show_spinner=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ def import_bytes(
     *,
     layer: str | None = None,
     limits: ImportLimits = DEFAULT_LIMITS,
+    on_wait: Callable[[float], None] | None = None,
     isolated: bool = True,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read an uploaded geodata file into a validated EPSG:4326 GeoDataFrame.
@@ -89,9 +91,14 @@ def import_bytes(
         ``None`` for single-layer formats (GeoJSON, CSV).
     limits
         The budgets (:class:`~geo.importer.limits.ImportLimits`).
+    on_wait
+        Called with the elapsed seconds about four times a second while the worker parses
+        (the page's progress line, where a closed tab stops the run); whatever it raises
+        ends the import and kills the worker.
     isolated
         Parse in a worker process (the default; always on a shared server); ``False``
-        parses in this process under the same budgets (the command line).
+        parses in this process under the same budgets (the command line; ``on_wait`` is
+        not called).
 
     Returns
     -------
@@ -117,7 +124,7 @@ def import_bytes(
             frame: gpd.GeoDataFrame
             frame, report = _in_worker(read_frame, data, name, fmt, layer, limits, isolated=False)
             return frame, report
-        result: ImportedLayer = _in_worker(read_upload, data, name, fmt, layer, limits)
+        result: ImportedLayer = _in_worker(read_upload, data, name, fmt, layer, limits, on_wait)
         return _rebuild(result), result.report
 
 
@@ -157,6 +164,7 @@ def list_layers(
     filename: str,
     *,
     limits: ImportLimits = DEFAULT_LIMITS,
+    on_wait: Callable[[float], None] | None = None,
 ) -> list[str]:
     """Names of the layers a user can choose from, in file order.
 
@@ -166,8 +174,8 @@ def list_layers(
         The file's bytes.
     filename
         The user's file name (selects the format).
-    limits
-        The budgets, as for :func:`import_bytes`.
+    limits, on_wait
+        As for :func:`import_bytes`.
 
     Returns
     -------
@@ -187,7 +195,7 @@ def list_layers(
             return []
         if fmt.id == "shapefile":
             return check_zip(data, name, limits)
-        layers: list[str] = _in_worker(read_layer_names, data, name, fmt, None, limits)
+        layers: list[str] = _in_worker(read_layer_names, data, name, fmt, None, limits, on_wait)
         return layers
 
 
@@ -270,6 +278,7 @@ def _in_worker(
     fmt: ImportFormat,
     layer: str | None,
     limits: ImportLimits,
+    on_wait: Callable[[float], None] | None = None,
     *,
     isolated: bool = True,
 ) -> Any:
@@ -286,7 +295,7 @@ def _in_worker(
         environment = worker_environment(fmt, Path(tmp))
         sandbox = Sandbox.create(tmp, environment, limits)
         if isolated:
-            return run_isolated(task, request, name=name, sandbox=sandbox)
+            return run_isolated(task, request, name=name, sandbox=sandbox, on_wait=on_wait)
         with configured(environment):
             return run_in_process(task, request, name=name, sandbox=sandbox)
 
