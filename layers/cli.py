@@ -525,17 +525,11 @@ def _stored(text: str) -> str | None:
         raise UsageError(str(exc)) from None
 
 
-def _read_layer(
-    text: str, layer: str | None, *, isolated: bool = True
-) -> tuple[gpd.GeoDataFrame, str]:
-    """A file through the importer, or a stored layer (``store:NAME``, today's version).
-
-    ``isolated=False`` parses the file in this process (same checks and budgets, see
-    :func:`geo.importer.import_path`).
-    """
+def _read_layer(text: str, layer: str | None) -> tuple[gpd.GeoDataFrame, str]:
+    """A file through the importer, or a stored layer (``store:NAME``, today's version)."""
     name = _stored(text)
     if name is None:
-        frame, report = import_path(text, layer=layer, isolated=isolated)
+        frame, report = import_path(text, layer=layer)
         return frame, report.summary()
     try:
         return read_stored(name)
@@ -662,11 +656,7 @@ def _optional(value: object, spec: str) -> str:
 
 
 def _unit_sources(by: str, states: str) -> dict[str, Any]:
-    """The reference frames and facts :func:`summary_units` builds ``by``'s units from.
-
-    Read before the user's file (GDAL is not used from two threads at once); building the
-    units from them is pure geometry and runs beside the import.
-    """
+    """The reference frames and facts :func:`summary_units` builds ``by``'s units from."""
     if by == SummaryBy.OBLAST:
         return {"oblasts": load_oblasts()}
     if by == SummaryBy.HROMADA:
@@ -688,10 +678,10 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output is not None:
         _data_suffix(args.output, ("csv",), "-o")
         output = _output_path(args.output, "summary.csv", force=args.force)
-    # The user's own file, read in the user's own process (no shared server to protect from
-    # it: the same checks and budgets, without a worker's start-up and round trip). The units
-    # are built in a thread meanwhile (GEOS releases the GIL for most of that work); their
-    # reference files are read first, so GDAL is never used from two threads at once.
+    # The import worker reads the file while this process builds the units (two processes, so
+    # both cores work). Reading in this process (``isolated=False``: same checks and budgets,
+    # no worker start-up or round trip) used less CPU but took longer on two cores, the units
+    # then competing with the read for one interpreter (README, Performance).
     stored = _stored(args.file)
     with ThreadPoolExecutor(max_workers=1) as pool:
         if stored is not None:
@@ -701,10 +691,9 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             except StoreInputError as exc:
                 raise UsageError(str(exc)) from None
         else:
-            sources = _unit_sources(args.by, args.states)
-            building = pool.submit(summary_units, args.by, **sources)
+            building = pool.submit(_summary_units, args.by, args.states)
             try:
-                frame, read = _read_layer(args.file, args.layer, isolated=False)
+                frame, read = _read_layer(args.file, args.layer)
             except ImportRejectedError as exc:
                 print(f"error: {_one_line(str(exc))}", file=err)
                 return EXIT_USAGE
