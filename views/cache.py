@@ -176,15 +176,15 @@ def get_withdrawal_summary(lang: str = DEFAULT_LANGUAGE) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def get_event_days() -> list[tuple[date, str]]:
+def get_event_days(lang: str = DEFAULT_LANGUAGE) -> list[tuple[date, str]]:
     """Days with a withdrawal or suspension event and their captions (prev/next, play)."""
-    return event_days(get_base())
+    return event_days(get_base(), language(lang))
 
 
 @st.cache_resource(show_spinner=False)
-def get_presets() -> list[GoTo]:
-    """The "Go to" views of the catalogue (framed once per process)."""
-    return presets(get_base().basemap)
+def get_presets(lang: str = DEFAULT_LANGUAGE) -> list[GoTo]:
+    """The "Go to" views of the catalogue (framed once per process and language)."""
+    return presets(get_base().basemap, lang=language(lang))
 
 
 @st.cache_resource(show_spinner="Indexing the hromadas and oblasts…")

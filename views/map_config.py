@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.language import language
 from geo.units.countries import REGION_BBOX
 from layers.catalogue.registry import CATALOGUE, get_spec
 from layers.catalogue.spec import ViewArgs, ViewParams
@@ -78,10 +79,10 @@ def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _published(geometry_key: str, props_key: ViewArgs, _layer: MapLayer) -> str:
     """Publish a layer file once per geometry (and, with properties, per view values)."""
-    del props_key
     with_props = not _layer.spec.dated
     geometry = get_display_geometry(geometry_key, _layer)
-    payload = geometry_payload(_layer, with_props=with_props, geometry=geometry)
+    lang = language(str(dict(props_key).get("lang", "en")))
+    payload = geometry_payload(_layer, with_props=with_props, geometry=geometry, lang=lang)
     return publish_json(payload, APP_DIR)
 
 
@@ -90,6 +91,7 @@ def _timeline_url(
     dynamic_ids: tuple[str, ...],
     belt_km: float,
     stored_days: tuple[tuple[date, str], ...] = (),
+    lang: str = "en",
 ) -> str:
     """The play-through of the shown date-dependent layers, published as a file.
 
@@ -99,9 +101,9 @@ def _timeline_url(
     address is remembered between server starts for the same inputs
     (:func:`views.base_cache.remembered_url`).
     """
-    key = f"timeline|{get_inputs_digest()}|{dynamic_ids}|{belt_km!r}|{stored_days}"
+    key = f"timeline|{get_inputs_digest()}|{dynamic_ids}|{belt_km!r}|{stored_days}|{lang}"
     return remembered_url(
-        key, _still_published, lambda: _make_timeline(dynamic_ids, belt_km, stored_days)
+        key, _still_published, lambda: _make_timeline(dynamic_ids, belt_km, stored_days, lang)
     )
 
 
@@ -111,19 +113,24 @@ def _still_published(url: str) -> bool:
 
 
 def _make_timeline(
-    dynamic_ids: tuple[str, ...], belt_km: float, stored_days: tuple[tuple[date, str], ...]
+    dynamic_ids: tuple[str, ...],
+    belt_km: float,
+    stored_days: tuple[tuple[date, str], ...],
+    lang: str,
 ) -> str:
     base = get_base()
 
     def layer_at(layer_id: str, day: date) -> MapLayer:
         spec = get_spec(layer_id)
-        return get_layer(layer_id, spec.view_args(ViewParams(as_of=day, belt_km=belt_km)))
+        params = ViewParams(as_of=day, belt_km=belt_km, lang=lang)
+        return get_layer(layer_id, spec.view_args(params))
 
+    words = language(lang)
     captions: dict[date, list[str]] = {}
-    for day, caption in [*event_days(base), *stored_days]:
+    for day, caption in [*event_days(base, words), *stored_days]:
         captions.setdefault(day, []).append(caption)
     days = [(day, "; ".join(captions[day])) for day in sorted(captions)]
-    steps = timeline(days, dynamic_ids, layer_at)
+    steps = timeline(days, dynamic_ids, layer_at, words)
     return publish_json(script_json([step.as_json() for step in steps]), APP_DIR)
 
 
@@ -151,6 +158,7 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
     # A shown choropleth is drawn opaque: the filled layers beneath it are dimmed, said in
     # their legend titles, and its legend comes first.
     choropleths = {x.spec.id for x in user_layers if is_choropleth(x)}
+    lang = language(params.lang)
     stored_days = stored_version_days()
     entries: list[LayerEntry] = []
     patches: Patches = {}
@@ -160,7 +168,7 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         visible = spec.id in state.layers
         dynamic = spec.dated
         if not visible:
-            entries.append({"id": spec.id, "title": spec.title, "visible": False})
+            entries.append({"id": spec.id, "title": lang.gettext(spec.title), "visible": False})
             continue
         view_args = spec.view_args(params)
         layer = get_layer(spec.id, view_args)
@@ -168,10 +176,16 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
             layer = dimmed(layer)
         drawn.append(layer)
         entries.append(
-            layer_entry(layer, visible=True, dynamic=dynamic, url=_geometry_url(spec.id, view_args))
+            layer_entry(
+                layer,
+                visible=True,
+                dynamic=dynamic,
+                url=_geometry_url(spec.id, view_args),
+                lang=lang,
+            )
         )
         if dynamic:
-            patches[spec.id] = feature_props(layer)
+            patches[spec.id] = feature_props(layer, lang)
             dynamic_shown.append(spec.id)
     drawn.extend(user_layers)
     entries.extend(session_layer_entries(user_layers, hidden_user))
@@ -188,16 +202,20 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         as_of=state.as_of,
         present=state.mode == "present",
         basemap=basemap_entry(
-            edge=(east, south, north), url=_basemap_url(), tiles=tiles_entry(state.basemap)
+            edge=(east, south, north),
+            url=_basemap_url(),
+            tiles=tiles_entry(state.basemap, lang),
+            lang=lang,
         ),
         view=view,
         timeline_source=(
-            _timeline_url(tuple(dynamic_shown), params.belt_km, stored_days)
+            _timeline_url(tuple(dynamic_shown), params.belt_km, stored_days, params.lang)
             if dynamic_shown or stored_days
             else None
         ),
-        go_to=[*get_presets(), *fit_presets(user_layers)],
+        go_to=[*get_presets(params.lang), *fit_presets(user_layers, lang)],
         selected=st.session_state.get(Key.SELECTED),
+        lang=lang,
     )
     config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
     height = MAP_HEIGHT[state.mode]

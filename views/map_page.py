@@ -65,7 +65,7 @@ def render_map_page(state: ViewState) -> None:
     for notice in st.session_state.get(Key.NOTICES, []):
         header.info(markdown_text(notice), icon="ℹ️")
 
-    params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
+    params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km), lang=lang.code)
     stored = stored_map_layers(state.as_of, header)
     layers = get_layers(state.layers, params) + session_user_layers() + stored
     figures = get_key_figures(state.as_of, lang.code)

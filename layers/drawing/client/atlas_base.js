@@ -83,13 +83,43 @@
  * @property {number[]} [bounds]
  *
  * @typedef {Object} TimelineStep
- * @property {string} date
+ * @property {string} date  ISO
+ * @property {string} label  the date as the map shows it
  * @property {string} caption
  * @property {Object<string, Object<string, FeatureProps>>} patches
  *
+ * @typedef {Object} MapLabels
+ * @property {string} go_to
+ * @property {string} go_to_view
+ * @property {string} layers
+ * @property {string} legend
+ * @property {string} previous_event
+ * @property {string} play
+ * @property {string} pause
+ * @property {string} next_event
+ * @property {string} zoom_in_note  holds {zoom}
+ * @property {string} full_screen
+ * @property {string} measure
+ * @property {string} distance  holds {km}
+ * @property {string} decimal  the decimal mark
+ * @property {string} meters
+ * @property {string} kilometers
+ * @property {string} zoom_in
+ * @property {string} zoom_out
+ * @property {string} close
+ * @property {string} map_role
+ * @property {string} map_label
+ * @property {string} map_about
+ * @property {string} map_about_present
+ * @property {string} legend_entries
+ * @property {string} wheel_hint
+ * @property {string} measure_keys
+ * @property {string} skip_to_map
+ *
  * @typedef {Object} MapConfig
- * @property {string} date
- * @property {string} date_prefix
+ * @property {string} date  ISO
+ * @property {string} date_label  the date as the map shows it
+ * @property {MapLabels} labels
  * @property {boolean} present
  * @property {BasemapEntry} basemap
  * @property {LayerEntry[]} layers
@@ -146,21 +176,6 @@
   var MEASURE_LINE = {color: '#000', weight: 2, dashArray: '4 4'};
   var SELECTED_COLOR = '#000000';
   var HINT_MS = 2500;       // a message over the map (the wheel, the measure) shows this long
-  // The client's own words for keyboard and screen-reader users (one place; #23 translates).
-  var WORDS = {
-    map_role: 'map',
-    map_label: 'Map of the eastern flank',
-    map_about: 'The features drawn on the map are listed as text in the table of visible ' +
-      'features below the map. Arrow keys move the map, plus and minus zoom; Tab reaches ' +
-      'the map\'s controls.',
-    map_about_present: 'In present mode the features drawn on the map are not listed as ' +
-      'text; leave present mode for the table of visible features below the map.',
-    legend_entries: 'Legend entries',
-    wheel_hint: 'Click the map to zoom with the wheel',
-    measure_keys: 'Click points on the map, double-click to finish. By keyboard: move the ' +
-      'map with the arrow keys and press Enter to add its centre; Escape stops.',
-    skip_to_map: 'Skip to the map'
-  };
 
   function el(tag, className, parent) {
     var node = document.createElement(tag);
@@ -270,7 +285,6 @@
     MEASURE_LINE: MEASURE_LINE,
     SELECTED_COLOR: SELECTED_COLOR,
     HINT_MS: HINT_MS,
-    WORDS: WORDS,
     el: el,
     escapeHtml: escapeHtml,
     setText: setText,

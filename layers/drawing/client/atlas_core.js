@@ -42,7 +42,7 @@
       if (!spec[2]) { pane.style.pointerEvents = 'none'; }
     });
     map.attributionControl.setPrefix(false);
-    L.control.scale({imperial: false}).addTo(map);
+    this._scale = L.control.scale({imperial: false}).addTo(map);
     this._addTools();
     this._addGoTo();
     this._addLayerPanel();
@@ -60,8 +60,9 @@
     // legend folds away, and any control that would still cover the popup (on a phone, the
     // tools and the "Go to" box) hides until the popup closes or moves clear of it.
     var clearControls = function () { self._clearControlsForPopup(); };
-    map.on('popupopen', function () {
+    map.on('popupopen', function (e) {
       self._legendForPopup(true);
+      self._labelPopup(e.popup);
       self.container.classList.add('atlas-popup-open');
       clearControls();
       map.on('move zoomend resize', clearControls);
@@ -131,6 +132,8 @@
       else { this.map.setView(view.center, view.zoom, {animate: false}); }
       this._suppressReport = false;
     }
+    var labelsKey = JSON.stringify(config.labels || {});
+    if (labelsKey !== this._labelsKey) { this._labelsKey = labelsKey; this._applyLabels(config.labels || {}); }
     this._setBasemap(config.basemap);
     this._applyLayers(config.layers || [], keepPlaying ? {} : (config.patches || {}));
     // The layer panel, legend and "Go to" list are rebuilt only when their input changed (a
@@ -142,7 +145,7 @@
     var presetsKey = JSON.stringify(config.presets || []);
     if (presetsKey !== this._presetsKey) { this._presetsKey = presetsKey; this._renderGoTo(config.presets || []); }
     this._setTimeline(config.timeline);
-    if (!keepPlaying) { this._showDate(config.date_prefix + config.date, ''); }
+    if (!keepPlaying) { this._showDate(config.date_label, ''); }
     if (config.selected !== undefined && config.selected !== this.selected) {
       this.selected = config.selected;
       var self = this;

@@ -28,15 +28,13 @@
       Object.keys(patch).forEach(function (fid) { state.props[fid] = patch[fid]; });
       self._restyle(state);
     });
-    this._showDate(this.config.date_prefix + step.date, step.caption);
+    this._showDate(step.label, step.caption);
   };
 
   AtlasMap.prototype._stepIndexFor = function (date) {
     // the last event on or before date (ISO strings compare as dates)
     var index = -1;
-    for (var i = 0; i < this.timeline.length; i++) {
-      if (this.timeline[i].date <= date) { index = i; }
-    }
+    this.timeline.forEach(function (step, i) { if (step.date <= date) { index = i; } });
     return index;
   };
 
@@ -58,7 +56,7 @@
     if (this.playing) { this.stopPlay(true); return; }
     if (!this.timeline.length) { return; }
     setText(this._playButton, '❚❚');
-    this._playButton.title = 'Pause';
+    this._playButton.title = (this.labels || {}).pause || '';
     this.container.classList.add('atlas-playing');
     this._applyStep(0);
     this.playing = setInterval(function () {
@@ -71,7 +69,7 @@
     clearInterval(this.playing);
     this.playing = null;
     setText(this._playButton, '▶');
-    this._playButton.title = 'Play the treaty events';
+    this._playButton.title = (this.labels || {}).play || '';
     this.container.classList.remove('atlas-playing');
     if (report && this.playIndex >= 0) {
       this._emit({kind: 'date', date: this.timeline[this.playIndex].date});
