@@ -55,34 +55,43 @@ def test_unchanged_elements_are_sent_as_references() -> None:
     assert config["global"]["minCachedMessageSize"] <= SMALL_ELEMENT_BYTES
 
 
-def test_play_through_is_not_rebuilt_by_a_new_server(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A second server (a fresh AppTest, its process caches cleared) re-uses the remembered
-    play-through file instead of building every dated layer on every event day again."""
+def two_servers(
+    monkeypatch: pytest.MonkeyPatch, cache_dir: Path, module: Any, maker: str
+) -> tuple[int, list[AppTest]]:
+    """Run the map page twice as two fresh servers would (process caches cleared, one cache
+    folder); return how often ``module.maker`` ran and the two finished AppTests."""
     import streamlit as st
 
-    import views.map_config as map_config
+    monkeypatch.setenv(CACHE_ENV, str(cache_dir))
+    made: list[int] = []
+    make = getattr(module, maker)
 
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
-    built: list[int] = []
-    make = map_config._make_timeline
-
-    def counting(*args: Any) -> str:
-        built.append(1)
+    def counting(*args: Any) -> Any:
+        made.append(1)
         return make(*args)
 
-    monkeypatch.setattr(map_config, "_make_timeline", counting)
-    urls = []
+    monkeypatch.setattr(module, maker, counting)
+    runs = []
     for _ in range(2):
         st.cache_resource.clear()
         at = AppTest.from_file(APP, default_timeout=120)
         at.query_params["date"] = "2026-02-01"
         at.run()
         assert not at.exception
-        urls.append(list(tmp_path.glob("url-*.txt")))
-    assert built == [1]
-    assert len(urls[1]) == 1 and urls[0] == urls[1]
+        runs.append(at)
+    return len(made), runs
+
+
+def test_play_through_is_not_rebuilt_by_a_new_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second server (a fresh AppTest, its process caches cleared) re-uses the remembered
+    play-through file instead of building every dated layer on every event day again."""
+    import views.map_config as map_config
+
+    built, _ = two_servers(monkeypatch, tmp_path, map_config, "_make_timeline")
+    assert built == 1
+    assert len(list(tmp_path.glob("url-*.txt"))) == 1
 
 
 def test_a_new_server_draws_the_charts_without_altair(
@@ -90,28 +99,11 @@ def test_a_new_server_draws_the_charts_without_altair(
 ) -> None:
     """The chart specs are kept in the cache folder: a second server (process caches cleared)
     reads them and never runs Altair (its import alone is about a third of a second)."""
-    import streamlit as st
-
     import views.cache as cache
 
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
-    made: list[int] = []
-    make = cache._make_chart_spec_text
-
-    def counting(*args: Any) -> str:
-        made.append(1)
-        return make(*args)
-
-    monkeypatch.setattr(cache, "_make_chart_spec_text", counting)
-    specs = []
-    for _ in range(2):
-        st.cache_resource.clear()
-        at = AppTest.from_file(APP, default_timeout=120)
-        at.query_params["date"] = "2026-02-01"
-        at.run()
-        assert not at.exception
-        specs.append(chart_specs(at))
-    assert made == [1]
+    made, runs = two_servers(monkeypatch, tmp_path, cache, "_make_chart_spec_text")
+    specs = [chart_specs(at) for at in runs]
+    assert made == 1
     assert specs[0] == specs[1] and len(specs[0]) == 2
 
 
