@@ -26,6 +26,7 @@ from layers.drawing.aggregate import display_version
 from layers.drawing.blank import is_blank
 from layers.drawing.client_config import feature_ids
 from layers.drawing.display import shown_text, visible_attributes
+from layers.drawing.emphasis import is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.protocol import KeyFigure
 from layers.safe_text import markdown_text
@@ -35,13 +36,14 @@ from views.cache import (
     get_key_figures,
     get_layers,
 )
+from views.charts import AS_OF_PARAM
 from views.downloads import render_downloads
 from views.keys import Key
 from views.language import current_language
 from views.map_config import page_map_config
 from views.map_view import render_live_map
 from views.state import ViewState
-from views.store import render_save_view, stored_map_layers
+from views.store import StoredOnMap, render_save_view, stored_map_layers
 from views.user_layers import session_user_layers
 from views.workbench import render_workbench
 
@@ -82,8 +84,8 @@ def render_map_page(state: ViewState) -> None:
         header.info(markdown_text(notice), icon="ℹ️")
 
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km), lang=lang.code)
-    stored = stored_map_layers(state.as_of, header)
-    layers = get_layers(state.layers, params) + session_user_layers() + stored
+    stored = stored_map_layers(state.as_of, header, (state.center, state.zoom))
+    layers = get_layers(state.layers, params) + session_user_layers() + stored.valid
     figures = get_key_figures(state.as_of, lang.code)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
@@ -103,7 +105,7 @@ def render_map_page(state: ViewState) -> None:
         with above:
             _render_key_figures(figures, lang)
     with map_area:
-        _render_map(shown, state, params, figure_tiles(figures, lang) if present else None)
+        _render_map(shown, state, params, stored, figure_tiles(figures, lang) if present else None)
         render_save_view(st, state)
     _render_timeline(state, lang, large=present)
     if not present:
@@ -248,11 +250,20 @@ def _render_map(
     layers: list[MapLayer],
     state: ViewState,
     params: ViewParams,
+    stored: StoredOnMap,
     figures: list[KeyFigure] | None,
 ) -> None:
-    user = [layer for layer in layers if layer.spec.user]
-    config = page_map_config(state, params, user)
-    if figures is not None:
+    # The map gets every version of a stored layer, each drawn on its own days only (below a
+    # joined table's choropleth, as the version of the date was).
+    valid = {layer.spec.id for layer in stored.valid}
+    user = [layer for layer in layers if layer.spec.user and layer.spec.id not in valid]
+    user = [
+        *(layer for layer in user if not is_choropleth(layer)),
+        *stored.versions,
+        *(layer for layer in user if is_choropleth(layer)),
+    ]
+    config = page_map_config(state, params, user, stored.windows)
+    if figures is not None:  # present mode: drawn large over the map
         config["figures"] = figures
     render_live_map(config)
     selected = st.session_state.get(Key.SELECTED)
@@ -328,7 +339,7 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
 
 
 def _render_timeline(state: ViewState, lang: Language, *, large: bool) -> None:
-    events_spec, series_spec = get_chart_specs(state.as_of, date.today(), large, lang.code)
+    events_spec, series_spec = get_chart_specs(date.today(), large, lang.code)
     left, right = st.columns(2)
     left.vega_lite_chart(events_spec, width="stretch")
     right.vega_lite_chart(series_spec, width="stretch")
@@ -363,6 +374,8 @@ def _render_tables(layers: list[MapLayer]) -> None:
 
 #: Key of the key figures' container (Streamlit gives it the class ``st-key-<key>``).
 FIGURES_KEY = "key-figures"
+#: The charts' date input (views/charts.py date_rule): filled by the map, never shown.
+_CHART_DATE_CSS = f'.vega-bind:has(input[name="{AS_OF_PARAM}"]) {{ display: none !important; }}'
 #: Key-figure labels wrap instead of ending in "…" (Ukrainian labels are longer).
 _METRIC_LABEL_CSS = """
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
@@ -390,7 +403,8 @@ _PAGE_CSS = (
 }
 """
     + _METRIC_LABEL_CSS
-    + "</style>\n"
+    + _CHART_DATE_CSS
+    + "\n</style>\n"
 )
 # Projector view: no header band (the map's control, the page's button and Escape lead back),
 # the sidebar's space given to the map, the title, safety line and way back on one row.
@@ -404,5 +418,6 @@ header[data-testid="stHeader"] { display: none; }
 [data-testid="stAlert"] p { font-size: 1.15rem; font-weight: 600; }
 """
     + _METRIC_LABEL_CSS
-    + "</style>\n"
+    + _CHART_DATE_CSS
+    + "\n</style>\n"
 )

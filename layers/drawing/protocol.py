@@ -90,7 +90,11 @@ class BasemapEntry(TypedDict):
 
 
 class LayerEntry(TypedDict):
-    """One layer. A switched-off catalogue layer is a stub: ``id``, ``title``, ``visible``."""
+    """One layer. A switched-off catalogue layer is a stub: ``id``, ``title``, ``visible``.
+
+    A version of a team-library layer is drawn from ``valid_from`` (ISO) on, until the day
+    before ``valid_until`` (``None``: the latest), on the date shown or the step played.
+    """
 
     id: str
     title: str
@@ -106,6 +110,8 @@ class LayerEntry(TypedDict):
     data: NotRequired[object]
     key: NotRequired[str]
     geojson: NotRequired[str]
+    valid_from: NotRequired[str]
+    valid_until: NotRequired[str | None]
 
 
 class ViewRequest(TypedDict):

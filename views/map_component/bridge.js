@@ -16,6 +16,10 @@
   var config = null;  // the whole configuration of revision `rev`
   var rev = null;
   var askedFor = null;  // the update revision a whole configuration was asked for after
+  // The page's charts draw their date rule from this input (views/charts.py AS_OF_PARAM):
+  // their spec holds no date, so a date change sends no chart; the map fills it instead.
+  var CHART_DATE_INPUT = 'input[name="atlas_as_of"]';
+  var chartsWatched = false;
 
   function post(type, extra) {
     var message = {isStreamlitMessage: true, type: type};
@@ -96,18 +100,18 @@
 
   // Escape on the page (outside the map) leaves the projector view too. A frame the page has
   // since replaced (a rerun) stops listening.
-  var pageDocument = null;
+  var escapePage = null;
   function onPageKey(e) {
     if (!window.frameElement || !window.frameElement.isConnected) {
-      pageDocument.removeEventListener('keydown', onPageKey);
+      escapePage.removeEventListener('keydown', onPageKey);
       return;
     }
     if (e.key === 'Escape' && atlas && atlas.escapeLeaves()) { atlas.leavePresent(); }
   }
   try {
-    pageDocument = window.parent.document;
-    pageDocument.addEventListener('keydown', onPageKey);
-  } catch (err) { pageDocument = null; }  // a page of another origin: Escape on the map only
+    escapePage = window.parent.document;
+    escapePage.addEventListener('keydown', onPageKey);
+  } catch (err) { escapePage = null; }  // a page of another origin: Escape on the map only
   // A window resized (a projector connected, a phone turned), or the page above the map laid
   // out anew (the title row drawn after the map), refits the projector view.
   function refit() {
@@ -115,10 +119,37 @@
   }
   try {
     (window.top || window.parent).addEventListener('resize', refit);
-    var page = window.frameElement &&
+    var mainBlock = window.frameElement &&
       window.frameElement.closest('[data-testid="stMainBlockContainer"]');
-    if (page && window.ResizeObserver) { new window.ResizeObserver(refit).observe(page); }
+    if (mainBlock && window.ResizeObserver) { new window.ResizeObserver(refit).observe(mainBlock); }
   } catch (err) { /* another origin: the height stays */ }
+
+  /* The page's document (same origin), or null when it cannot be read. */
+  function pageDocument() {
+    try { return window.parent.document; } catch (error) { return null; }
+  }
+
+  /* Set the charts' date inputs to the map's date (an input event tells Vega). */
+  function showChartDate() {
+    var page = pageDocument();
+    if (!page || !config) { return; }
+    var inputs = page.querySelectorAll(CHART_DATE_INPUT);
+    for (var i = 0; i < inputs.length; i += 1) {
+      if (inputs[i].value !== config.date) {
+        inputs[i].value = config.date;
+        inputs[i].dispatchEvent(new page.defaultView.Event('input'));
+      }
+    }
+  }
+
+  /* A chart drawn later (a new page size, present mode) gets the date too. */
+  function watchCharts() {
+    var page = pageDocument();
+    if (chartsWatched || !page || !page.defaultView.MutationObserver) { return; }
+    chartsWatched = true;
+    new page.defaultView.MutationObserver(showChartDate)
+      .observe(page.body, {childList: true, subtree: true});
+  }
 
   window.addEventListener('message', function (event) {
     var data = event.data || {};
@@ -145,6 +176,8 @@
       keepCenterOnResize(atlas.map);
     }
     atlas.update(config);
+    showChartDate();
+    watchCharts();
   });
 
   post('streamlit:componentReady', {apiVersion: 1});

@@ -75,6 +75,8 @@
  * @property {Object} [data]
  * @property {string} [key]  a session layer's key
  * @property {string} [geojson]  a session layer's features, on the rerun that sends them
+ * @property {string} [valid_from]  a stored version: drawn on the days from this date (ISO) …
+ * @property {?string} [valid_until]  … to the day before this one (null: the latest version)
  *
  * @typedef {Object} ViewRequest
  * @property {number} request
@@ -264,8 +266,7 @@
     VIEW_REPORT_MS: VIEW_REPORT_MS,
     PLAY_STEP_MS: PLAY_STEP_MS,
     NARROW_PX: NARROW_PX,
-    POPUP_MAX_PX: POPUP_MAX_PX,
-    POPUP_MIN_PX: POPUP_MIN_PX,
+    POPUP_MAX_PX: POPUP_MAX_PX, POPUP_MIN_PX: POPUP_MIN_PX,
     POPUP_PAN_PX: POPUP_PAN_PX,
     POPUP_CHROME_PX: POPUP_CHROME_PX,
     UNDER_POPUP: UNDER_POPUP,
@@ -279,8 +280,7 @@
     POINT_RADIUS_PX: POINT_RADIUS_PX,
     FIT_PADDING_PX: FIT_PADDING_PX,
     FIT_MAX_ZOOM: FIT_MAX_ZOOM,
-    LEGEND_HEIGHT_SHARE: LEGEND_HEIGHT_SHARE,
-    LEGEND_MIN_HEIGHT_PX: LEGEND_MIN_HEIGHT_PX,
+    LEGEND_HEIGHT_SHARE: LEGEND_HEIGHT_SHARE, LEGEND_MIN_HEIGHT_PX: LEGEND_MIN_HEIGHT_PX,
     LEGEND_WIDTH_SHARE: LEGEND_WIDTH_SHARE,
     LEGEND_MIN_WIDTH_PX: LEGEND_MIN_WIDTH_PX, LEGEND_MAX_WIDTH_PX: LEGEND_MAX_WIDTH_PX,
     PANE_Z: PANE_Z,

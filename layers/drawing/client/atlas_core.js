@@ -22,6 +22,7 @@
     this.timeline = [];
     this.playing = null;
     this.playIndex = -1;
+    this.shownDate = null;     // the date shown: the page's, or the step being played
     this.measuring = false;
     this._reportTimer = null;
     this._create();
@@ -135,11 +136,13 @@
     var labelsKey = JSON.stringify(config.labels || {});
     if (labelsKey !== this._labelsKey) { this._labelsKey = labelsKey; this._applyLabels(config.labels || {}); }
     this._setBasemap(config.basemap);
+    if (!keepPlaying) { this.shownDate = config.date; }
     this._applyLayers(config.layers || [], keepPlaying ? {} : (config.patches || {}));
     // The layer panel, legend and "Go to" list are rebuilt only when their input changed (a
     // date change leaves all three as they were; a box's tick is set by setVisible).
     var panelKey = JSON.stringify((config.layers || []).map(function (c) { return [c.id, c.title]; }));
     if (panelKey !== this._panelKey) { this._panelKey = panelKey; this._renderLayerPanel(config.layers || []); }
+    if (this._placeDated(this.shownDate)) { this._renderLegend(config.legend || []); }
     var legendKey = JSON.stringify(config.legend || []);
     if (legendKey !== this._legendKey) { this._legendKey = legendKey; this._renderLegend(config.legend || []); }
     var presetsKey = JSON.stringify(config.presets || []);

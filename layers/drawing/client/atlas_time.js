@@ -28,6 +28,7 @@
       Object.keys(patch).forEach(function (fid) { state.props[fid] = patch[fid]; });
       self._restyle(state);
     });
+    if (this._placeDated(step.date)) { this._renderLegend(this.config.legend || []); }
     this._showDate(step.label, step.caption);
   };
 
