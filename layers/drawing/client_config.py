@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.facts.status import status_dates
 from geo.facts.vocabulary import TreatyEvent
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.contrast import LAND_COLOR
@@ -349,28 +350,41 @@ class TimelineStep:
 def event_days(base: AtlasBase) -> list[tuple[date, str]]:
     """Days with a withdrawal or suspension event, each with its caption, in date order.
 
+    Each event is placed on the date the status uses (:func:`geo.facts.status.status_dates`:
+    the preferred date where sources disagree), so a caption never names a day the map does
+    not show it on; the words are the vocabulary's (:meth:`TreatyEvent.label_for`: a state
+    that claims a suspension adopted a suspension law, not a withdrawal vote).
+
     Parameters
     ----------
     base
-        Date-independent inputs (treaty milestones and state names).
+        Date-independent inputs (treaty milestones, recorded disagreements, state names).
 
     Returns
     -------
     list of (date, str)
+        E.g. ``(2025-07-18, "Suspension claimed: Ukraine")``.
     """
-    rows = base.facts.milestones.loc[base.facts.milestones["event"].isin(PLAY_EVENTS)]
-    names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
-    days: dict[date, dict[TreatyEvent, list[str]]] = {}
-    for iso3, event, day in zip(rows["iso3"], rows["event"], rows["date"], strict=True):
-        states = days.setdefault(day, {}).setdefault(TreatyEvent(event), [])
-        if names.get(iso3, iso3) not in states:
-            states.append(names.get(iso3, iso3))
+    facts = base.facts
+    chosen = status_dates(facts.milestones, disagreements=facts.milestone_disagreements)
+    names = dict(zip(facts.states["iso3"], facts.states["name_en"], strict=True))
+    suspending = set(facts.states_with(TreatyEvent.SUSPENSION_CLAIMED)) - set(
+        facts.states_with(TreatyEvent.WITHDRAWAL_DEPOSITED)
+    )
+    # day -> caption label -> state names (labels in PLAY_EVENTS order within a day)
+    days: dict[date, dict[tuple[int, str], list[str]]] = {}
+    for iso3 in dict.fromkeys([*facts.states["iso3"], *facts.milestones["iso3"]]):
+        dates = chosen.get(str(iso3), {})
+        for rank, event in enumerate(PLAY_EVENTS):
+            if event.value in dates:
+                label = event.label_for(suspends=iso3 in suspending)
+                days.setdefault(dates[event.value], {}).setdefault((rank, label), []).append(
+                    names.get(iso3, iso3)
+                )
     out = []
     for day in sorted(days):
         parts = [
-            f"{event.label}: {', '.join(days[day][event])}"
-            for event in PLAY_EVENTS
-            if event in days[day]
+            f"{label}: {', '.join(days[day][(rank, label)])}" for rank, label in sorted(days[day])
         ]
         out.append((day, "; ".join(parts)))
     return out
