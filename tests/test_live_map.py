@@ -453,22 +453,69 @@ def test_measuring_over_land_gives_the_geodesic_distance(
     assert log.problems() == []
 
 
-def test_play_steps_through_the_events_in_order(
+#: ``(iframeSelector) => …``: record, whenever it changes, what the page and the map say: the
+#: key figure's date, the sidebar slider's date, the map's date and its caption.
+WATCH_PAGE_JS = """(frameSelector) => {
+  window.__seen = [];
+  const text = (doc, sel) => {
+    const e = doc && doc.querySelector(sel);
+    return e ? e.textContent : '';
+  };
+  setInterval(() => {
+    const label = [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+      .map((e) => e.textContent).find((t) => t.startsWith('States withdrawn as of')) || '';
+    const slider = text(document, '[data-testid="stSidebar"] [data-testid="stSliderThumbValue"]');
+    const iframe = document.querySelector(frameSelector);
+    const doc = iframe && iframe.contentDocument;
+    const row = [label.slice(-10), slider, text(doc, '.atlas-date-text').slice(-10),
+                 text(doc, '.atlas-date-caption')];
+    const last = window.__seen[window.__seen.length - 1];
+    if (!last || last.join('|') !== row.join('|')) { window.__seen.push(row); }
+  }, 20);
+}"""
+
+
+def test_play_steps_through_the_events_and_the_page_follows(
     app_url: str, browser_context: Any, base: AtlasBase
 ) -> None:
     page, frame, log = open_map(browser_context, app_url)
     frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
     frame.evaluate("() => { atlasTest.watchSteps(); }")
+    page.evaluate(WATCH_PAGE_JS, MAP_IFRAME)
     frame.locator(".atlas-play").click()
-    expected = [day.isoformat() for day, _ in event_days(base)]
+    days = event_days(base)
+    expected = [day.isoformat() for day, _ in days]
+    captions = {day.isoformat(): caption for day, caption in days}
     frame.wait_for_function(
         f"() => atlasTest.stepsShown().length === {len(expected)} && !atlas.playing",
-        timeout=TIMEOUT_MS,
+        timeout=TIMEOUT_MS * 3,
     )
     assert frame.evaluate("() => atlasTest.stepsShown()") == expected
     expect(frame.locator(".atlas-date-text")).to_have_text("As of " + expected[-1])
-    # The page follows the last event: the sidebar's date and the link say it too.
     page.wait_for_url(lambda u: f"date={expected[-1]}" in u, timeout=TIMEOUT_MS)
+    seen = page.evaluate("() => window.__seen")
+    # The key figures and the sidebar's date followed every step, in order, while it played:
+    figures = [label for label, *_ in seen if label in captions]
+    assert list(dict.fromkeys(figures)) == expected, seen
+    in_step = [row for row in seen if row[0] == row[1] == row[2] and row[0] in captions]
+    assert {row[0] for row in in_step} == set(expected), seen
+    # … and whenever page and map showed one date, the map's caption was that day's events.
+    for _label, _slider, day, caption in in_step:
+        assert caption == captions[day], (day, caption)
+    assert log.problems() == []
+
+
+def test_next_event_shows_its_caption(app_url: str, browser_context: Any, base: AtlasBase) -> None:
+    days = event_days(base)
+    page, frame, log = open_map(browser_context, app_url, f"?date={days[0][0].isoformat()}")
+    frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
+    expect(frame.locator(".atlas-date-caption")).to_have_text(days[0][1])
+    frame.locator(".atlas-next").click()
+    after = days[1][0].isoformat()
+    page.wait_for_url(lambda u: f"date={after}" in u, timeout=TIMEOUT_MS)
+    wait_for_config(frame, f"c.date === '{after}'")  # the page's rerun reached the map
+    expect(frame.locator(".atlas-date-caption")).to_have_text(days[1][1])
+    expect(frame.locator(".atlas-date-text")).to_have_text("As of " + after)
     assert log.problems() == []
 
 

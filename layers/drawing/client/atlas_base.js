@@ -117,6 +117,9 @@
   var HATCH_ID = 'atlas-hatch';
   var VIEW_REPORT_MS = 400;
   var PLAY_STEP_MS = 400;  // 2.5 steps a second: the target is at least 2
+  // While playing, the page follows each step (key figures, sidebar date): the next step waits
+  // until the page shows this one, or this long if the page does not answer.
+  var PLAY_WAIT_MS = 5000;
   var NARROW_PX = 600;
   var POPUP_MAX_PX = 320;
   var POPUP_MIN_PX = 120;
@@ -226,6 +229,7 @@
     HATCH_ID: HATCH_ID,
     VIEW_REPORT_MS: VIEW_REPORT_MS,
     PLAY_STEP_MS: PLAY_STEP_MS,
+    PLAY_WAIT_MS: PLAY_WAIT_MS,
     NARROW_PX: NARROW_PX,
     POPUP_MAX_PX: POPUP_MAX_PX,
     POPUP_MIN_PX: POPUP_MIN_PX,

@@ -22,6 +22,8 @@
     this.timeline = [];
     this.playing = null;
     this.playIndex = -1;
+    this._awaiting = null;     // {date, since}: the step sent to the page, until it shows it
+    this._sentDate = null;     // the last step date sent while playing
     this.measuring = false;
     this._reportTimer = null;
     this._create();
@@ -112,7 +114,11 @@
     var first = this.config === null;
     // A rerun that does not change the date (a view report, another widget) lets a
     // play-through go on; a new date from the page stops it.
-    var keepPlaying = this.playing && !first && this.config.date === config.date;
+    // While playing, the page follows each step: its rerun on the step's date goes on too.
+    var step = this.playing ? this.timeline[this.playIndex] : null;
+    var followed = Boolean(step) && step.date === config.date;
+    if (followed) { this._awaiting = null; }
+    var keepPlaying = this.playing && !first && (this.config.date === config.date || followed);
     if (this.playing && !keepPlaying) { this.stopPlay(false); }
     this.config = config;
     this.container.classList.toggle('atlas-present', !!config.present);
@@ -140,7 +146,7 @@
     var presetsKey = JSON.stringify(config.presets || []);
     if (presetsKey !== this._presetsKey) { this._presetsKey = presetsKey; this._renderGoTo(config.presets || []); }
     this._setTimeline(config.timeline);
-    if (!keepPlaying) { this._showDate(config.date_prefix + config.date, ''); }
+    if (!keepPlaying) { this._showDate(config.date_prefix + config.date, this._captionFor(config.date)); }
     if (config.selected !== undefined && config.selected !== this.selected) {
       this.selected = config.selected;
       var self = this;

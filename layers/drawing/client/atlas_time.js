@@ -6,6 +6,7 @@
   'use strict';
   var A = global.AtlasLib;
   var PLAY_STEP_MS = A.PLAY_STEP_MS;
+  var PLAY_WAIT_MS = A.PLAY_WAIT_MS;
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
 
@@ -49,8 +50,32 @@
     this._timelineSource = source;
     this.timeline = [];
     this._load(source).then(function (steps) {
-      if (self._timelineSource === source) { self.timeline = steps; }
+      if (self._timelineSource !== source) { return; }
+      self.timeline = steps;
+      if (!self.playing && self.config) { setText(self._caption, self._captionFor(self.config.date)); }
     });
+  };
+
+  /* The caption of the step on `date` ('' for a day with no event). */
+  AtlasMap.prototype._captionFor = function (date) {
+    var index = this._stepIndexFor(date);
+    var step = this.timeline[index];
+    return step && step.date === date ? step.caption : '';
+  };
+
+  /* Show step `index` and tell the page, which follows (key figures, sidebar date). */
+  AtlasMap.prototype._playTo = function (index) {
+    this._applyStep(index);
+    if (!this.options.send) { return; }
+    var day = this.timeline[index].date;
+    this._awaiting = {date: day, since: Date.now()};
+    this._sentDate = day;
+    this._emit({kind: 'date', date: day});
+  };
+
+  /* Whether the page has not yet shown the last step sent (play waits for it, a while). */
+  AtlasMap.prototype._pageBehind = function () {
+    return Boolean(this._awaiting) && Date.now() - this._awaiting.since < PLAY_WAIT_MS;
   };
 
   AtlasMap.prototype.togglePlay = function () {
@@ -60,21 +85,25 @@
     setText(this._playButton, '❚❚');
     this._playButton.title = 'Pause';
     this.container.classList.add('atlas-playing');
-    this._applyStep(0);
+    this._sentDate = null;
     this.playing = setInterval(function () {
+      if (self._pageBehind()) { return; }
       if (self.playIndex >= self.timeline.length - 1) { self.stopPlay(true); return; }
-      self._applyStep(self.playIndex + 1);
+      self._playTo(self.playIndex + 1);
     }, PLAY_STEP_MS);
+    this._playTo(0);
   };
 
   AtlasMap.prototype.stopPlay = function (report) {
     clearInterval(this.playing);
     this.playing = null;
+    this._awaiting = null;
     setText(this._playButton, '▶');
     this._playButton.title = 'Play the treaty events';
     this.container.classList.remove('atlas-playing');
-    if (report && this.playIndex >= 0) {
-      this._emit({kind: 'date', date: this.timeline[this.playIndex].date});
+    var step = this.timeline[this.playIndex];
+    if (report && step && step.date !== this._sentDate) {
+      this._emit({kind: 'date', date: step.date});
     }
   };
 
