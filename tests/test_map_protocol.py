@@ -62,6 +62,7 @@ CLIENT_NAMES: dict[str, type] = {
     "preset": protocol.GoTo,
     "view": protocol.ViewRequest,
     "step": protocol.TimelineStep,
+    "compare": protocol.CompareView,
 }
 #: Keys written on the record by the client itself, not read from Python (none today).
 CLIENT_WRITTEN: dict[type, set[str]] = {}

@@ -31,7 +31,7 @@ from layers.drawing.client_config import (
 from layers.drawing.emphasis import dimmed, is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
-from layers.drawing.protocol import LayerEntry, MapConfig, Patches, ViewRequest
+from layers.drawing.protocol import CompareView, LayerEntry, MapConfig, Patches, ViewRequest
 from layers.safe_text import script_json
 from views.cache import (
     get_base,
@@ -154,6 +154,7 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         if dynamic:
             patches[spec.id] = feature_props(layer)
             dynamic_shown.append(spec.id)
+    compare = _compare_view(state, params, choropleths=bool(choropleths))
     drawn.extend(user_layers)
     entries.extend(session_layer_entries(user_layers, hidden_user))
     view: ViewRequest = {
@@ -180,6 +181,8 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         go_to=[*get_presets(), *fit_presets(user_layers)],
         selected=st.session_state.get(Key.SELECTED),
     )
+    if compare is not None:
+        config["compare"] = compare
     config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
     height = MAP_HEIGHT[state.mode]
     if "height_px" in height:
@@ -188,3 +191,20 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         config["height_vh"] = height["height_vh"]
         config["height_min_px"] = height["height_min_px"]
     return config
+
+
+def _compare_view(state: ViewState, params: ViewParams, *, choropleths: bool) -> CompareView | None:
+    """The compare view's second date and the dated layers' properties on it, if one is set.
+
+    Only the per-feature properties travel (style key and tooltip texts of each shown layer
+    that changes with the date): the second map draws the same geometry files.
+    """
+    if state.compare is None:
+        return None
+    other = ViewParams(as_of=state.compare, belt_km=params.belt_km)
+    patches: Patches = {}
+    for spec in CATALOGUE:
+        if spec.id in state.layers and spec.dated:
+            layer = get_layer(spec.id, spec.view_args(other))
+            patches[spec.id] = feature_props(dimmed(layer) if choropleths else layer)
+    return {"date": state.compare.isoformat(), "patches": patches}

@@ -33,7 +33,9 @@ from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 LOG = logging.getLogger(__name__)
 #: ``kind`` of each event the map sends (``client/atlas_core.js``): a report of the view after the
 #: user stopped moving, a toggle in the map's layer panel, a click on a feature, a date step.
-MAP_EVENT_KINDS = ("view", "layers", "select", "date", "need")
+MAP_EVENT_KINDS = ("view", "layers", "select", "date", "compare", "need")
+#: The kind that opens the compare view on ``date``, or closes it (``date`` null).
+MAP_COMPARE = "compare"
 #: The kind that switches one layer (``layer``, ``on``); its ``visible`` list is not applied.
 MAP_LAYER_TOGGLE = "layers"
 #: Most layer ids an event may list (the catalogue and a session's imports are far fewer).
@@ -64,6 +66,8 @@ class MapEvent:
         The date stepped to (``"date"`` events), within ``AS_OF_MIN``–``today``.
     layer, on
         The layer switched in the map's panel and its new state (``"layers"`` events).
+    end_compare
+        A ``"compare"`` event that closes the compare view (its ``date`` is null).
     """
 
     kind: str
@@ -74,6 +78,7 @@ class MapEvent:
     day: date | None
     layer: str | None = None
     on: bool | None = None
+    end_compare: bool = False
 
 
 class _MalformedEventError(ValueError):
@@ -151,6 +156,7 @@ def _parse(raw: object, today: date) -> MapEvent:
         day=day,
         layer=layer,
         on=on,
+        end_compare=kind == MAP_COMPARE and raw.get("date") is None,
     )
 
 

@@ -19,7 +19,7 @@ import streamlit.components.v1 as components
 from layers.catalogue.registry import LAYER_IDS
 from layers.drawing.protocol import ConfigDelta, MapConfig, config_delta
 from views.keys import Key
-from views.map_events import MAP_LAYER_TOGGLE, parse_map_event
+from views.map_events import MAP_COMPARE, MAP_LAYER_TOGGLE, parse_map_event
 from views.session_layers import replace_in_session
 from views.visibility import set_shown
 
@@ -108,5 +108,8 @@ def apply_map_event() -> None:
             hidden = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
             hidden = hidden - {event.layer} if event.on else hidden | {event.layer}
             st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i in hidden]
-    if event.day is not None:
+    if event.kind == MAP_COMPARE:
+        if event.end_compare or event.day is not None:
+            st.session_state[Key.COMPARE] = event.day
+    elif event.day is not None:
         st.session_state[Key.AS_OF] = event.day

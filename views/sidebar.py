@@ -37,6 +37,7 @@ def _init_from_url(today: date) -> None:
     state, notices = from_query(query, today)
     st.session_state[Key.NOTICES] = [*opened, *notices]
     st.session_state[Key.AS_OF] = state.as_of
+    st.session_state[Key.COMPARE] = state.compare
     st.session_state[Key.BELT_KM] = state.belt_km
     st.session_state[Key.BASEMAP] = state.basemap
     st.session_state[Key.MODE] = state.mode
@@ -168,6 +169,7 @@ def render_sidebar(today: date) -> ViewState:
         mode=st.session_state[Key.MODE],
         center=tuple(st.session_state[Key.MAP_CENTER]),
         zoom=float(st.session_state[Key.MAP_ZOOM]),
+        compare=st.session_state.get(Key.COMPARE),
     )
     # Written on every run, not only when Streamlit's copy differs: a run stopped for a rerun
     # (a map report arriving mid-run) can lose its URL message while that copy already holds

@@ -26,6 +26,8 @@ MODES = ("explore", "present", "analyst")
 #: URL parameters that are not part of the view but address something on a page (``source``:
 #: the Data page's entry a source link opens); the sidebar's rewrite of the URL keeps them.
 PAGE_PARAMS = ("source",)
+#: The URL parameter of the compare view's second date.
+COMPARE_PARAM = "compare"
 MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}
 
 
@@ -49,6 +51,8 @@ class ViewState:
         Map centre ``(lat, lon)`` in degrees.
     zoom
         Leaflet zoom level.
+    compare
+        A second date shown beside the first (the compare view), or ``None``.
     """
 
     as_of: date
@@ -58,10 +62,11 @@ class ViewState:
     mode: str = "explore"
     center: tuple[float, float] = DEFAULT_CENTER
     zoom: float = DEFAULT_ZOOM
+    compare: date | None = None
 
     def to_query(self) -> dict[str, str]:
         """The state as URL query parameters (plain strings)."""
-        return {
+        query = {
             "date": self.as_of.isoformat(),
             "layers": ",".join(self.layers) if self.layers else "none",
             "belt": str(self.belt_km),
@@ -71,6 +76,9 @@ class ViewState:
             "lon": f"{self.center[1]:.3f}",
             "z": f"{self.zoom:g}",
         }
+        if self.compare is not None:
+            query[COMPARE_PARAM] = self.compare.isoformat()
+        return query
 
 
 def with_page_params(view: Mapping[str, str], query: Mapping[str, str]) -> dict[str, str]:
@@ -114,19 +122,15 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
     state = default_state(today)
     notices: list[str] = []
 
-    if "date" in query:
-        try:
-            value = date.fromisoformat(query["date"])
-        except ValueError:
-            notices.append(f"Ignored date {query['date']!r}: use YYYY-MM-DD.")
-        else:
-            if AS_OF_MIN <= value <= today:
+    for key, what in (("date", "date"), (COMPARE_PARAM, "compare date")):
+        if key in query:
+            value, notice = _date_in_range(query[key], what, today)
+            if notice:
+                notices.append(notice)
+            elif key == "date":
                 state = replace(state, as_of=value)
             else:
-                notices.append(
-                    f"Ignored date {value.isoformat()}: it must lie between "
-                    f"{AS_OF_MIN.isoformat()} and {today.isoformat()}."
-                )
+                state = replace(state, compare=value)
 
     if "layers" in query:
         raw = [part.strip() for part in query["layers"].split(",") if part.strip()]
@@ -178,3 +182,17 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
             else:
                 notices.append("Ignored the map position: it is outside the map's range.")
     return state, notices
+
+
+def _date_in_range(text: str, what: str, today: date) -> tuple[date, str | None]:
+    """``text`` as a date of the atlas's range, or a one-sentence notice naming ``what``."""
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return today, f"Ignored {what} {text!r}: use YYYY-MM-DD."
+    if AS_OF_MIN <= value <= today:
+        return value, None
+    return today, (
+        f"Ignored {what} {value.isoformat()}: it must lie between "
+        f"{AS_OF_MIN.isoformat()} and {today.isoformat()}."
+    )

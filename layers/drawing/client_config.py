@@ -25,7 +25,7 @@ from geo.facts.status import status_dates
 from geo.facts.vocabulary import TreatyEvent
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.contrast import LAND_COLOR
-from layers.catalogue.spec import LayerSpec
+from layers.catalogue.spec import AS_OF_MIN, LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.display import DISPLAY_DECIMALS, display_geometry, format_value, shown_text
 from layers.drawing.layer import MapLayer
@@ -528,6 +528,8 @@ def map_config(
         "view": view,
         "zoom_range": list(ZOOM_RANGE),
         "selected": selected,
+        # The dates a date control on the map may choose (the compare view's).
+        "date_range": [AS_OF_MIN.isoformat(), date.today().isoformat()],
     }
 
 

@@ -129,6 +129,13 @@ class TimelineStep(TypedDict):
 Patches = dict[str, dict[str, FeatureProps]]
 
 
+class CompareView(TypedDict):
+    """The compare view's second date: a second map beside the first, in step with it."""
+
+    date: str
+    patches: Patches
+
+
 class MapConfig(TypedDict):
     """What the client's ``update`` receives (the live page and the export alike)."""
 
@@ -144,6 +151,8 @@ class MapConfig(TypedDict):
     view: ViewRequest
     zoom_range: list[int]
     selected: str | None
+    date_range: list[str]
+    compare: NotRequired[CompareView]
     height_px: NotRequired[float]
     height_vh: NotRequired[float]
     height_min_px: NotRequired[float]
@@ -190,6 +199,13 @@ class DateEvent(_EventBase):
     date: str
 
 
+class CompareEvent(_EventBase):
+    """The user opened the compare view on ``date`` (ISO), or closed it (``date`` null)."""
+
+    kind: Literal["compare"]
+    date: str | None
+
+
 class NeedEvent(TypedDict):
     """The client lacks session-layer features (``need``: their keys) or its base revision.
 
@@ -203,13 +219,14 @@ class NeedEvent(TypedDict):
     full: NotRequired[bool]
 
 
-MapEventJson = ViewEvent | LayersEvent | SelectEvent | DateEvent | NeedEvent
+MapEventJson = ViewEvent | LayersEvent | SelectEvent | DateEvent | CompareEvent | NeedEvent
 #: Each event record by its ``kind``.
 EVENT_TYPES: dict[str, type] = {
     "view": ViewEvent,
     "select": SelectEvent,
     "layers": LayersEvent,
     "date": DateEvent,
+    "compare": CompareEvent,
     "need": NeedEvent,
 }
 

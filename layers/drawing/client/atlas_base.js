@@ -87,6 +87,10 @@
  * @property {string} caption
  * @property {Object<string, Object<string, FeatureProps>>} patches
  *
+ * @typedef {Object} CompareView
+ * @property {string} date  the second map's date (ISO)
+ * @property {Object<string, Object<string, FeatureProps>>} patches  the dated layers on it
+ *
  * @typedef {Object} MapConfig
  * @property {string} date
  * @property {string} date_prefix
@@ -100,12 +104,15 @@
  * @property {ViewRequest} view
  * @property {number[]} zoom_range  [min, max]
  * @property {?string} selected
+ * @property {string[]} date_range  [first, last] date a date control may choose (ISO)
+ * @property {CompareView} [compare]  the compare view's second map
  * @property {number} [height_px]
  * @property {number} [height_vh]
  * @property {number} [height_min_px]
  *
  * Events (one per user action; each carries seq, center, zoom, selected, visible):
- * 'view'; 'select'; 'layers' with layer and on; 'date' with date; 'need' with need.
+ * 'view'; 'select'; 'layers' with layer and on; 'date' with date; 'compare' with date (null:
+ * close); 'need' with need.
  */
 (function (global) {
   'use strict';

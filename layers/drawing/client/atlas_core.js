@@ -153,6 +153,7 @@
       Object.keys(this.layers).forEach(function (id) { self._restyle(self.layers[id]); });
     }
     this._askForMissing();
+    this._setCompare(config);
   };
 
   /* ------------------------------------------------------------------------ test API */
