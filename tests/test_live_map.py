@@ -33,7 +33,7 @@ from atlas_testing.browser import (
     screenshot,
     wait_until_idle,
 )
-from geo.facts.vocabulary import EvidenceClass
+from geo.facts.vocabulary import EvidenceClass, TreatyStatus
 from geo.units.crs import EQUAL_AREA
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.spec import ViewParams
@@ -530,3 +530,81 @@ def test_unreachable_tiles_are_said_once_and_the_basemap_stays(
     assert frame.evaluate("() => atlasTest.basemap()")
     assert frame.locator("path.atlas-layer-treaty-status").count() > 10
     assert log.blocked  # the tile requests left the machine and were refused
+
+
+#: The sizes the compare view is looked at (desktop, laptop/projector, phone), px.
+COMPARE_SIZES = ((1440, 900), (1280, 720), (390, 844))
+
+
+#: Whether the two maps of the compare view show one centre (within a pixel) and one zoom.
+IN_STEP_JS = """() => {
+  const a = atlas.map, b = atlas._twin.map;
+  const pa = a.project(a.getCenter()), pb = a.project(b.getCenter());
+  return a.getZoom() === b.getZoom() && Math.abs(pa.x - pb.x) <= 1 && Math.abs(pa.y - pb.y) <= 1;
+}"""
+
+
+def test_compare_view_shows_two_dates_in_step(app_url: str, browser_context: Any) -> None:
+    page, frame, log = open_map(browser_context, app_url, "?date=2026-03-01&compare=2024-06-01")
+    frame.wait_for_function(
+        "() => atlas._twin && atlas._twin.layers['treaty-status']"
+        " && atlas._twin.layers['treaty-status'].group",
+        polling=100,
+        timeout=TIMEOUT_MS,
+    )
+    expect(frame.locator(".atlas-compare-main .atlas-date-text")).to_have_text("As of 2026-03-01")
+    expect(frame.locator(".atlas-twin .atlas-date-text")).to_have_text("As of 2024-06-01")
+    # Each map draws Estonia in its own date's status colour.
+    fill = "(m) => m.layers['treaty-status'].features.EST[0].options.fillColor"
+    main_fill = frame.evaluate(f"() => ({fill})(atlas)")
+    twin_fill = frame.evaluate(f"() => ({fill})(atlas._twin)")
+    colours = {s.value: s.color for s in TreatyStatus}
+    assert (main_fill, twin_fill) == (colours["withdrawn"], colours["party"])
+    # Side by side, the same size.
+    main_box = frame.locator(".atlas-compare-main").bounding_box()
+    twin_box = frame.locator(".atlas-twin").bounding_box()
+    assert twin_box["x"] >= main_box["x"] + main_box["width"] - 1
+    assert abs(twin_box["height"] - main_box["height"]) < 2
+    # Dragging the second map moves the first; the view reaches the URL with both dates.
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    before = view_of(frame)
+    x, y = twin_box["x"] + twin_box["width"] / 2, twin_box["y"] + twin_box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 150, y + 60, steps=8)
+    page.mouse.up()
+    frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)  # within a pixel, same zoom
+    after = view_of(frame)
+    assert after[1] > before[1] + 0.5  # dragged left: the view moved east
+    # Zooming the first map zooms the second.
+    frame.evaluate("() => atlas.map.setZoom(atlas.map.getZoom() + 1, {animate: false})")
+    frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+    after = view_of(frame)
+    page.wait_for_url(
+        lambda u: "compare=2024-06-01" in u and f"lon={after[1]:.3f}" in u, timeout=TIMEOUT_MS
+    )
+    # The URL reproduces both maps.
+    again, _ = open_page(browser_context)
+    again.goto(page.url)
+    again_frame = map_frame(again)
+    again_frame.wait_for_function("() => Boolean(atlas._twin)", timeout=TIMEOUT_MS)
+    assert again_frame.evaluate("() => atlas._twin.config.date") == "2024-06-01"
+    again.close()
+    page.mouse.move(1, 1)  # no tooltip in the pictures
+    for width, height in COMPARE_SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+        frame.evaluate(
+            "() => { atlas.map.invalidateSize(); atlas.fitBounds(atlas.config.presets[0].bounds); }"
+        )
+        frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+        screenshot(page, f"compare-{width}x{height}.png")
+        if width < 600:  # one above the other on a phone
+            main_box = frame.locator(".atlas-compare-main").bounding_box()
+            twin_box = frame.locator(".atlas-twin").bounding_box()
+            assert twin_box["y"] >= main_box["y"] + main_box["height"] - 1
+    # × closes the compare view, and the link forgets it.
+    frame.locator(".atlas-compare-close").click()
+    page.wait_for_url(lambda u: "compare=" not in u, timeout=TIMEOUT_MS)
+    frame.wait_for_function("() => !atlas._twin", timeout=TIMEOUT_MS)
+    assert log.problems() == []
