@@ -690,3 +690,10 @@ def test_the_compare_view_shows_the_dated_layers_on_its_date_and_round_trips() -
     again = run_app({k: str(v) for k, v in at.query_params.items()})
     assert map_config(again)["compare"] == compare
 
+
+def test_analyst_downloads_say_the_print_holds_both_dates() -> None:
+    at = run_app({"mode": "analyst", "date": "2026-03-01", "compare": "2024-06-01"})
+    assert_clean(at)
+    said = " ".join(c.value for c in at.caption)
+    assert "the PNG and PDF print both dates side by side" in said
+    assert "the other files hold 2026-03-01" in said

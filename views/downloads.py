@@ -9,12 +9,14 @@ import streamlit as st
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
 from layers.export.formats import ExportFormat, FormatKind, export_bytes, export_filename
-from layers.export.options import DEFAULT_DPI, DPI_CHOICES
+from layers.export.options import DEFAULT_DPI, DPI_CHOICES, Comparison
 from views.cache import get_base
 from views.keys import Key, download_key
 
 
-def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
+def render_downloads(
+    layers: list[MapLayer], params: ViewParams, compare: Comparison | None = None
+) -> None:
     """Draw one download button per format; each file is generated only when clicked.
 
     Parameters
@@ -23,6 +25,9 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
         The layers shown on the map, user layers included.
     params
         Date and belt depth of the view.
+    compare
+        The compare view's second date and its layers: the print map (PNG, PDF) draws both
+        dates side by side.
     """
     st.subheader("Downloads")
     if not layers:
@@ -32,6 +37,12 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
         "Exactly what the map shows, with per-feature source ids and a metadata record. Data "
         "files are full resolution: lengths and areas measured on them agree with their "
         "attributes."
+        + (
+            " In the compare view the PNG and PDF print both dates side by side; the other "
+            f"files hold {params.as_of.isoformat()}."
+            if compare is not None
+            else ""
+        )
     )
     options = st.columns(2)
     light = options[0].toggle(
@@ -54,7 +65,14 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
         light_file = light and fmt.kind is FormatKind.DATA
         col.download_button(
             fmt.label + (" (light)" if light_file else ""),
-            data=_generator(fmt, layers, params, light=light_file, dpi=dpi),
+            data=_generator(
+                fmt,
+                layers,
+                params,
+                light=light_file,
+                dpi=dpi,
+                compare=compare if fmt.kind is FormatKind.PRINT else None,
+            ),
             file_name=export_filename(ids, params.as_of, fmt, light=light_file),
             mime=fmt.media_type,
             key=download_key(fmt.id),
@@ -63,7 +81,13 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
 
 
 def _generator(
-    fmt: ExportFormat, layers: list[MapLayer], params: ViewParams, *, light: bool, dpi: int
+    fmt: ExportFormat,
+    layers: list[MapLayer],
+    params: ViewParams,
+    *,
+    light: bool,
+    dpi: int,
+    compare: Comparison | None,
 ) -> Callable[[], bytes]:
     base = get_base()
 
@@ -76,6 +100,7 @@ def _generator(
             basemap_frame=base.basemap,
             light=light,
             dpi=dpi,
+            compare=compare,
         )
 
     return generate
