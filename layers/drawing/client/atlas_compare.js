@@ -2,7 +2,8 @@
  * The compare view: a second map on another date beside the first (side by side; one above
  * the other on a narrow screen), panned and zoomed with it. The second map is an AtlasMap of
  * its own that draws the same layers from the same files, with the dated layers' properties
- * of the compare date (MapConfig.compare); it sends the page nothing itself.
+ * of the compare date (MapConfig.compare); it sends the page nothing itself. A session's own
+ * layers (imports, stored layers) are the same on both maps.
  * (Part of the map client, loaded after atlas_time.js: offline.CLIENT_SCRIPTS.)
  */
 (function (global) {
@@ -68,6 +69,9 @@
     this.container.classList.add('atlas-compare-main');
     this.map.invalidateSize();
     var twin = new AtlasMap(div, {twin: true});
+    // One store of features for both: the twin draws the session's own layers (imports,
+    // stored layers) from what this map was sent, and fetches no file twice.
+    twin.data = this.data;
     this._twin = twin;
     // The twin's date box: its date (a date field) and a close button instead of play.
     var row = twin._nextButton.parentNode;
