@@ -154,9 +154,8 @@ class JoinReference:
     codes, names, iso_codes, pcodes
         Per level: KATOTTG code → unit position; the name index; ISO 3166-2 code → oblast
         position; P-code → KATOTTG code.
-    first_level, labels, codifier_codes
-        First four characters of a KATOTTG code → oblast position and " in UA-xx Name"; every
-        codifier code.
+    labels, codifier_codes
+        First four characters of a KATOTTG code → " in UA-xx Name"; every codifier code.
     missing_by_code, current_names
         KATOTTG code → the missing hromada's record; KATOTTG code → its current name.
     """
@@ -174,7 +173,6 @@ class JoinReference:
     hromada_index: Mapping[str, tuple[NameCandidate, ...]] = field(init=False, repr=False)
     codes: Mapping[JoinLevel, Mapping[str, int]] = field(init=False, repr=False)
     names: Mapping[JoinLevel, NameIndex] = field(init=False, repr=False)
-    first_level: Mapping[str, int] = field(init=False, repr=False)
     codifier_codes: frozenset[str] = field(init=False, repr=False)
     pcodes: Mapping[str, str] = field(init=False, repr=False)
     labels: Mapping[str, str] = field(init=False, repr=False)
@@ -214,11 +212,6 @@ class JoinReference:
         object.__setattr__(self, "hromada_index", self._index_hromada_names())
         object.__setattr__(self, "codes", MappingProxyType(codes))
         object.__setattr__(self, "names", MappingProxyType(names))
-        object.__setattr__(
-            self,
-            "first_level",
-            MappingProxyType({code[:4]: i for i, code in enumerate(oblasts["unit_katottg"])}),
-        )
         object.__setattr__(self, "codifier_codes", frozenset(self.codifier["katottg"]))
         labels = zip(oblasts["unit_katottg"], oblasts["unit_iso_3166_2"], oblasts["unit_name_en"],
                      strict=True)  # fmt: skip
@@ -323,10 +316,6 @@ class JoinReference:
                 if kind is None or candidate.hromada_type in (None, kind):
                     found.setdefault((candidate.code, candidate.former), candidate)
         return tuple(found.values())
-
-    def oblast_of_code(self, code: str) -> int | None:
-        """Position in the oblast units of the first-level unit a KATOTTG code lies in."""
-        return self.first_level.get(code[:4])
 
     def units(self, level: JoinLevel) -> gpd.GeoDataFrame:
         """The unit frame of ``level``."""

@@ -20,6 +20,8 @@ MIN_DELTA_E = 10.0
 #: Land of the Natural Earth basemap: what a translucent fill is drawn over (the live map, the
 #: export and the print map use this colour).
 LAND_COLOR = "#F4F1EA"
+#: Outline of the basemap's countries, on the live map, the HTML export and the print map.
+BASEMAP_STROKE = "#8A8A8A"
 
 #: Linear-sRGB simulation matrices at full severity (Machado et al. 2009, table 1, ρ = 1.0).
 CVD_MATRICES: dict[str, np.ndarray] = {

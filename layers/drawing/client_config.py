@@ -24,7 +24,7 @@ import shapely
 from geo.facts.status import status_dates
 from geo.facts.vocabulary import TreatyEvent
 from layers.catalogue.base import AtlasBase
-from layers.catalogue.contrast import LAND_COLOR
+from layers.catalogue.contrast import BASEMAP_STROKE, LAND_COLOR
 from layers.catalogue.spec import AS_OF_MIN, LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.display import DISPLAY_DECIMALS, display_geometry, format_value, shown_text
@@ -50,7 +50,6 @@ from layers.safe_text import script_json
 
 #: Fill and outline of countries drawn without treaty colour (the offline basemap).
 BASEMAP_FILL = LAND_COLOR
-BASEMAP_STROKE = "#8A8A8A"
 #: Fill east of the map's edge (Russia is drawn only to the edge of the region).
 EDGE_FILL = "#606060"
 #: The label in front of the date the map shows.

@@ -29,7 +29,7 @@ from matplotlib.patches import Rectangle
 from geo.errors import ExportError
 from geo.units.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
 from layers import GENERATOR, SAFETY_LINE, __version__
-from layers.catalogue.contrast import LAND_COLOR
+from layers.catalogue.contrast import BASEMAP_STROKE, LAND_COLOR
 from layers.catalogue.spec import ViewParams
 from layers.catalogue.style import LayerStyle
 from layers.drawing.basemaps import SEA_COLOR
@@ -53,7 +53,6 @@ SCALE_BAR_SHARE = 0.22
 #: The compare view's two panels: the gap between them and the room above each for its date.
 PANEL_GAP = 0.012
 PANEL_TITLE_HEIGHT = 0.03
-BORDER_COLOR = "#8A8A8A"
 #: Leaflet weights are CSS pixels; on paper a thinner stroke reads the same.
 WEIGHT_TO_POINTS = 0.6
 #: Most source lines printed before the list is cut (the full list is in the data exports).
@@ -403,7 +402,7 @@ def _draw_panel(
 ) -> None:
     """One map: the basemap and the layers in ``extent`` (projected metres, equal-area)."""
     ax.set_facecolor(SEA_COLOR)
-    basemap.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=BORDER_COLOR, linewidth=0.35)
+    basemap.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=BASEMAP_STROKE, linewidth=0.35)
     for layer, frame in zip(layers, frames, strict=True):
         _draw_layer(ax, layer, frame)
     ax.set_xlim(extent[0], extent[1])
