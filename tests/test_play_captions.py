@@ -16,6 +16,8 @@ from geo.facts.status import parse_iso_date
 from geo.facts.tables import FactTables
 from geo.facts.vocabulary import SUSPENSION_VOTE_LABEL, TreatyEvent
 from layers.catalogue.base import load_base
+from layers.catalogue.builders import build_withdrawing_states
+from layers.catalogue.describe import milestone_table
 from layers.drawing.client_config import PLAY_EVENTS, event_days
 
 
@@ -85,3 +87,19 @@ def test_the_disputed_steps(name: str, label: str, day: date) -> None:
 
 def test_ukraine_never_votes_to_withdraw() -> None:
     assert ("Ukraine", TreatyEvent.WITHDRAWAL_VOTE.label) not in _captioned()
+
+
+def test_the_map_and_the_details_use_the_same_words_for_ukraine() -> None:
+    base = load_base()
+    frame = build_withdrawing_states(base, as_of=date(2026, 1, 1))
+    timelines = dict(zip(frame["iso3"], frame["timeline"], strict=True))
+    assert timelines["UKR"].startswith(f"{SUSPENSION_VOTE_LABEL} 2025-07-15")
+    assert TreatyEvent.WITHDRAWAL_VOTE.label not in timelines["UKR"]
+    assert timelines["POL"].startswith(f"{TreatyEvent.WITHDRAWAL_VOTE.label} 2025-06-25")
+    milestones = base.facts.milestones
+    ukraine = milestone_table(milestones.loc[milestones["iso3"] == "UKR"])
+    assert SUSPENSION_VOTE_LABEL in set(ukraine["Event"])
+    assert TreatyEvent.WITHDRAWAL_VOTE.label not in set(ukraine["Event"])
+    latvia = milestone_table(milestones.loc[milestones["iso3"] == "LVA"])
+    assert TreatyEvent.WITHDRAWAL_VOTE.label in set(latvia["Event"])
+    assert base.facts.suspending_iso3 == ("UKR",)

@@ -102,8 +102,13 @@ def build_withdrawing_states(base: AtlasBase, *, as_of: date) -> gpd.GeoDataFram
         TreatyEvent.SUSPENSION_CLAIMED,
     )
 
+    suspending = set(base.facts.suspending_iso3)
+
     def timeline(row: pd.Series) -> str:
-        return " · ".join(f"{event.label} {row[event]}" for event in steps if row[event])
+        suspends = row["iso3"] in suspending  # a suspension law, not a withdrawal vote
+        return " · ".join(
+            f"{event.label_for(suspends=suspends)} {row[event]}" for event in steps if row[event]
+        )
 
     frame.insert(4, "timeline", frame.apply(timeline, axis=1))
     events = base.facts.treaty_events

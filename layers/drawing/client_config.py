@@ -367,9 +367,7 @@ def event_days(base: AtlasBase) -> list[tuple[date, str]]:
     facts = base.facts
     chosen = status_dates(facts.milestones, disagreements=facts.milestone_disagreements)
     names = dict(zip(facts.states["iso3"], facts.states["name_en"], strict=True))
-    suspending = set(facts.states_with(TreatyEvent.SUSPENSION_CLAIMED)) - set(
-        facts.states_with(TreatyEvent.WITHDRAWAL_DEPOSITED)
-    )
+    suspending = set(facts.suspending_iso3)
     # day -> caption label -> state names (labels in PLAY_EVENTS order within a day)
     days: dict[date, dict[tuple[int, str], list[str]]] = {}
     for iso3 in dict.fromkeys([*facts.states["iso3"], *facts.milestones["iso3"]]):
