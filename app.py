@@ -15,6 +15,7 @@ from views.data_page import render_data_page
 from views.library_page import render_library_page
 from views.map_page import render_map_page
 from views.method_page import render_method_page
+from views.page_style import render_page_style
 from views.sidebar import render_sidebar
 from views.user_layers import render_import, render_user_layer_list
 
@@ -62,6 +63,7 @@ def main() -> None:
     )
     _configure_heap()
     _serve_leaflet()
+    render_page_style()
     state = render_sidebar(date.today())
     render_import(st.sidebar)
     render_user_layer_list(st.sidebar)

@@ -29,6 +29,7 @@ CLIENT_SCRIPTS = (
     "atlas_layers.js",
     "atlas_time.js",
     "atlas_measure.js",
+    "atlas_access.js",
     "atlas_compare.js",
 )
 CLIENT_FILES = (*CLIENT_SCRIPTS, "atlas_map.css")

@@ -80,7 +80,8 @@
     rev = update.rev;
     fitHeight(config);
     if (!atlas) {
-      atlas = new window.AtlasMap(document.getElementById('map'), {send: send});
+      // On a page that scrolls, the wheel zooms the map only once it has the focus.
+      atlas = new window.AtlasMap(document.getElementById('map'), {send: send, wheelAfterFocus: true});
       window.atlas = atlas;
       window.atlasTest = atlas.testApi();  // what the browser tests read
     }

@@ -155,6 +155,26 @@
   var EDGE_LINE = {color: '#555555', weight: 1.5};
   var MEASURE_LINE = {color: '#000', weight: 2, dashArray: '4 4'};
   var SELECTED_COLOR = '#000000';
+  var HINT_MS = 2500;       // a message over the map (the wheel, the measure) shows this long
+  // The client's own words for keyboard and screen-reader users (one place; #23 translates).
+  var WORDS = {
+    map_role: 'map',
+    map_label: 'Map of the eastern flank',
+    map_about: 'The features drawn on the map are listed as text in the table of visible ' +
+      'features below the map. Arrow keys move the map, plus and minus zoom; Tab reaches ' +
+      'the map\'s controls.',
+    map_about_present: 'In present mode the features drawn on the map are not listed as ' +
+      'text; leave present mode for the table of visible features below the map.',
+    legend_entries: 'Legend entries',
+    wheel_hint: 'Click the map to zoom with the wheel',
+    measure_keys: 'Click points on the map, double-click to finish. By keyboard: move the ' +
+      'map with the arrow keys and press Enter to add its centre; Escape stops.',
+    skip_to_map: 'Skip to the map',
+    compare_open: 'Compare with another date',
+    compare_close: 'Close the compare view',
+    compare_date: 'Compare date',
+    compare_map: 'Map on the compare date'
+  };
 
   function el(tag, className, parent) {
     var node = document.createElement(tag);
@@ -264,6 +284,8 @@
     EDGE_LINE: EDGE_LINE,
     MEASURE_LINE: MEASURE_LINE,
     SELECTED_COLOR: SELECTED_COLOR,
+    HINT_MS: HINT_MS,
+    WORDS: WORDS,
     el: el,
     escapeHtml: escapeHtml,
     setText: setText,

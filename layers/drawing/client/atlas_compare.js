@@ -12,13 +12,7 @@
   var el = A.el;
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
-  /* Every word of the compare view, in one place (to be translated with the others). */
-  var WORDS = {
-    open: 'Compare with another date',
-    close: 'Close the compare view',
-    date: 'Compare date',
-    region: 'Map on the compare date'
-  };
+  var WORDS = A.WORDS;  // every word of the map client, in one place
 
   AtlasMap.prototype._setCompare = function (config) {
     if (this.options.twin) { return; }
@@ -26,7 +20,7 @@
     var compare = config.compare;
     if (this._compareButton) {
       this._compareButton.setAttribute('aria-pressed', compare ? 'true' : 'false');
-      this._compareButton.title = compare ? WORDS.close : WORDS.open;
+      this._compareButton.title = compare ? WORDS.compare_close : WORDS.compare_open;
       this._compareButton.setAttribute('aria-label', this._compareButton.title);
     }
     if (!compare) { this._closeTwin(); return; }
@@ -62,13 +56,16 @@
     var self = this;
     var holder = this.container.parentNode;
     var div = el('div', 'atlas-twin');
-    div.setAttribute('role', 'region');
-    div.setAttribute('aria-label', WORDS.region);
     holder.insertBefore(div, this.container.nextSibling);
     holder.classList.add('atlas-comparing');
     this.container.classList.add('atlas-compare-main');
     this.map.invalidateSize();
-    var twin = new AtlasMap(div, {twin: true});
+    var twin = new AtlasMap(div, {twin: true, wheelAfterFocus: this.options.wheelAfterFocus});
+    div.setAttribute('aria-label', WORDS.compare_map);
+    if (twin._about) {  // its own text alternative (ids are unique in the page)
+      twin._about.id = this._about.id + '-compare';
+      div.setAttribute('aria-describedby', twin._about.id);
+    }
     // One store of features for both: the twin draws the session's own layers (imports,
     // stored layers) from what this map was sent, and fetches no file twice.
     twin.data = this.data;
@@ -77,15 +74,15 @@
     var row = twin._nextButton.parentNode;
     var input = el('input', 'atlas-compare-date', row);
     input.type = 'date';
-    input.setAttribute('aria-label', WORDS.date);
+    input.setAttribute('aria-label', WORDS.compare_date);
     L.DomEvent.on(input, 'change', function () {
       if (/^\d{4}-\d{2}-\d{2}$/.test(input.value)) { self._emit({kind: 'compare', date: input.value}); }
     });
     twin._compareInput = input;
     var close = el('button', 'atlas-compare-close', row);
     setText(close, '×');
-    close.title = WORDS.close;
-    close.setAttribute('aria-label', WORDS.close);
+    close.title = WORDS.compare_close;
+    close.setAttribute('aria-label', WORDS.compare_close);
     L.DomEvent.on(close, 'click', function () { self._emit({kind: 'compare', date: null}); });
     // Each map follows the other's moves (the flag stops the echo).
     var syncing = false;

@@ -51,6 +51,7 @@
     this._addDateBox();
     this._addLegend();
     this._addNotice();
+    this._addAccess();
     map.on('moveend', function () { self._scheduleReport(); });
     map.on('resize', function () { self._fitLegend(); });
     map.on('zoomend', function () {
@@ -122,6 +123,7 @@
     if (this.playing && !keepPlaying) { this.stopPlay(false); }
     this.config = config;
     this.container.classList.toggle('atlas-present', !!config.present);
+    this._describe(!!config.present);
     if (config.zoom_range) {  // the host's zoom bounds (layers/drawing/basemaps.py)
       this.map.setMinZoom(config.zoom_range[0]);
       this.map.setMaxZoom(config.zoom_range[1]);

@@ -86,6 +86,7 @@
     }
     function bind(feature, layer) {
       var fid = String(feature.properties.id);
+      self._untabbable(layer);
       layer.bindTooltip(function () { return self._content(state, fid); }, {sticky: true, className: 'atlas-tooltip'});
       layer.on('click', function () {
         if (self.measuring) { return; }

@@ -48,6 +48,7 @@
       this._measure = null;
     }
     if (!on) { map.doubleClickZoom.enable(); return; }
+    this.hint(A.WORDS.measure_keys);
     map.closePopup();
     map.doubleClickZoom.disable();
     var state = {points: [], line: null, label: null, done: false};
