@@ -124,9 +124,9 @@
   var HATCH_ID = 'atlas-hatch';
   var VIEW_REPORT_MS = 400;
   var PLAY_STEP_MS = 400;  // 2.5 steps a second: the target is at least 2
-  // While playing, the page follows each step (key figures, sidebar date): the next step waits
-  // until the page shows this one, or this long if the page does not answer.
-  var PLAY_WAIT_MS = 5000;
+  var PLAY_WAIT_MS = 5000;  // while playing, the next step waits this long at most for the page
+  var PLAY_FOLLOWED_MS = 250;  // the least time a step stays once the page shows it too
+  var PLAY_TICK_MS = 50;       // how often play checks whether the next step may come
   var NARROW_PX = 600;
   var POPUP_MAX_PX = 320;
   var POPUP_MIN_PX = 120;
@@ -257,6 +257,8 @@
     VIEW_REPORT_MS: VIEW_REPORT_MS,
     PLAY_STEP_MS: PLAY_STEP_MS,
     PLAY_WAIT_MS: PLAY_WAIT_MS,
+    PLAY_FOLLOWED_MS: PLAY_FOLLOWED_MS,
+    PLAY_TICK_MS: PLAY_TICK_MS,
     NARROW_PX: NARROW_PX,
     POPUP_MAX_PX: POPUP_MAX_PX,
     POPUP_MIN_PX: POPUP_MIN_PX,

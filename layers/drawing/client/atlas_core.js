@@ -24,6 +24,8 @@
     this.playIndex = -1;
     this._awaiting = null;     // {date, since}: the step sent to the page, until it shows it
     this._sentDate = null;     // the last step date sent while playing
+    this._shownAt = 0;         // when the current step was shown (ms)
+    this._followedAt = 0;      // when the page showed it too (ms)
     this.measuring = false;
     this._reportTimer = null;
     this._create();
@@ -118,7 +120,7 @@
     // While playing, the page follows each step: its rerun on the step's date goes on too.
     var step = this.playing ? this.timeline[this.playIndex] : null;
     var followed = Boolean(step) && step.date === config.date;
-    if (followed) { this._awaiting = null; }
+    if (followed && this._awaiting) { this._awaiting = null; this._followedAt = Date.now(); }
     var keepPlaying = this.playing && !first && (this.config.date === config.date || followed);
     if (this.playing && !keepPlaying) { this.stopPlay(false); }
     this.config = config;

@@ -7,6 +7,8 @@
   var A = global.AtlasLib;
   var PLAY_STEP_MS = A.PLAY_STEP_MS;
   var PLAY_WAIT_MS = A.PLAY_WAIT_MS;
+  var PLAY_FOLLOWED_MS = A.PLAY_FOLLOWED_MS;
+  var PLAY_TICK_MS = A.PLAY_TICK_MS;
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
 
@@ -66,16 +68,21 @@
   /* Show step `index` and tell the page, which follows (key figures, sidebar date). */
   AtlasMap.prototype._playTo = function (index) {
     this._applyStep(index);
+    this._shownAt = Date.now();
     if (!this.options.send) { return; }
     var day = this.timeline[index].date;
-    this._awaiting = {date: day, since: Date.now()};
+    this._awaiting = {date: day, since: this._shownAt};
     this._sentDate = day;
     this._emit({kind: 'date', date: day});
   };
 
-  /* Whether the page has not yet shown the last step sent (play waits for it, a while). */
-  AtlasMap.prototype._pageBehind = function () {
-    return Boolean(this._awaiting) && Date.now() - this._awaiting.since < PLAY_WAIT_MS;
+  /* Whether the next step must wait: the page has not yet shown the last step sent (play
+     waits for it, a while), or the step has not been shown long enough — PLAY_STEP_MS on the
+     map, and PLAY_FOLLOWED_MS with the page agreeing, so each step can be read. */
+  AtlasMap.prototype._stepTooSoon = function () {
+    var now = Date.now();
+    if (this._awaiting && now - this._awaiting.since < PLAY_WAIT_MS) { return true; }
+    return now - this._shownAt < PLAY_STEP_MS || now - this._followedAt < PLAY_FOLLOWED_MS;
   };
 
   AtlasMap.prototype.togglePlay = function () {
@@ -86,11 +93,12 @@
     this._playButton.title = 'Pause';
     this.container.classList.add('atlas-playing');
     this._sentDate = null;
+    this._followedAt = 0;
     this.playing = setInterval(function () {
-      if (self._pageBehind()) { return; }
+      if (self._stepTooSoon()) { return; }
       if (self.playIndex >= self.timeline.length - 1) { self.stopPlay(true); return; }
       self._playTo(self.playIndex + 1);
-    }, PLAY_STEP_MS);
+    }, PLAY_TICK_MS);
     this._playTo(0);
   };
 
