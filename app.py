@@ -12,6 +12,8 @@ import streamlit as st
 from layers.drawing.offline import install_static_assets, remove_legacy_data
 from runtime.heap import missing_server_environment, return_large_blocks_on_free
 from views.data_page import render_data_page
+from views.ended_sessions import release_ended_sessions
+from views.language import current_language
 from views.library_page import render_library_page
 from views.map_page import render_map_page
 from views.method_page import render_method_page
@@ -55,23 +57,34 @@ def main() -> None:
     """Run one pass of the page script."""
     # A link to the projector view opens with the sidebar folded away, the map first.
     present = st.query_params.get("mode") == "present"
+    lang = current_language()
     st.set_page_config(
-        page_title="Eastern Flank Mine Atlas",
+        page_title=lang.gettext("Eastern Flank Mine Atlas"),
         page_icon="🗺️",
         layout="wide",
         initial_sidebar_state="collapsed" if present else "auto",
     )
     _configure_heap()
     _serve_leaflet()
+    # Streamlit does not shut down a session whose reconnect time is up: do it, free its memory.
+    release_ended_sessions()
     render_page_style()
     state = render_sidebar(date.today())
+    lang = current_language()  # the sidebar's selector may have changed it
     render_import(st.sidebar)
     render_user_layer_list(st.sidebar)
     pages = [
-        st.Page(lambda: render_map_page(state), title="Map", url_path="map", default=True),
-        st.Page(render_data_page, title="Data & sources", url_path="data"),
-        st.Page(render_method_page, title="Method", url_path="method"),
-        st.Page(lambda: render_library_page(state), title="Library", url_path="library"),
+        st.Page(
+            lambda: render_map_page(state),
+            title=lang.gettext("Map"),
+            url_path="map",
+            default=True,
+        ),
+        st.Page(render_data_page, title=lang.gettext("Data & sources"), url_path="data"),
+        st.Page(render_method_page, title=lang.gettext("Method"), url_path="method"),
+        st.Page(
+            lambda: render_library_page(state), title=lang.gettext("Library"), url_path="library"
+        ),
     ]
     st.navigation(pages, position="top").run()
 

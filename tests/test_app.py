@@ -28,6 +28,7 @@ from atlas_testing.hostile_corpus import build_corpus
 from geo.facts.status import status_changes
 from geo.facts.tables import SCHEMAS
 from geo.facts.vocabulary import ReviewScope, SourceKind, TreatyStatus
+from geo.language import language
 from layers import SAFETY_LINE
 from layers.catalogue.registry import CATALOGUE, DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.export.formats import FORMAT_IDS
@@ -184,7 +185,7 @@ def test_data_page_lists_every_layer_and_source_table() -> None:
     assert reviews["reviewed_on"].notna().all()
     headings = [e.label for e in at.expander]
     steps = "Treaty steps (decrees, laws, notices, meetings) — data/treaty_events.csv"
-    assert f"{steps} · reviewed 2026-12-06" in headings  # round 3 (issue #24)
+    assert f"{steps} · reviewed December 6, 2026" in headings  # round 3 (issue #24); locale date
     assert any(h.startswith("Landmine Monitor figures") for h in headings)
     searched = "Other states withdrawing: what was searched, and when (28 Nov 2026)"
     assert any(searched in m.value for m in at.markdown)
@@ -295,7 +296,7 @@ def test_withdrawn_count_follows_the_date(
     at.slider(key="as_of").set_value(as_of).run()
     assert_clean(at)
     metric = withdrawn_metric(at)
-    assert metric.label == f"States withdrawn as of {as_of.isoformat()}"
+    assert metric.label == f"States withdrawn as of {language('en').date(as_of)}"
     assert metric.value == withdrawn
     captions = [c.value for c in at.caption if c.value.startswith("Notified")]
     assert captions == ([notified] if notified else [])
@@ -305,7 +306,7 @@ def test_contamination_headline_names_its_date_source_title_and_age() -> None:
     at = run_app({"date": "2026-11-28"})
     assert_clean(at)
     (caption,) = [c.value for c in at.caption if c.value.startswith("Estimate of")]
-    assert caption.startswith("Estimate of 2025-06-24 · latest public figure: 17 months old · ")
+    assert caption.startswith("Estimate of June 24, 2025 · latest public figure: 17 months old · ")
     assert "Shmyhal" in caption
     assert "unn-shmyhal" not in caption  # the title, not the id
     at.slider(key="as_of").set_value(date(2026, 3, 1)).run()

@@ -2,9 +2,10 @@
 
 ``app.py`` → ``views/`` → ``layers/`` → ``runtime/`` → ``geo/``; inside ``layers/``,
 ``export/`` → ``drawing/`` → ``catalogue/``; inside ``geo/``, ``analysis/`` → ``importer/`` →
-``facts/`` → ``units/`` (and every room may use ``geo.errors``). ``scripts/`` and the shared
-test code (``atlas_testing/``) never import ``tests/``. The graph is read from the source
-(``ast``), so it covers function-local imports too, which a run-time check would miss.
+``facts/`` → ``units/`` (and every room may use ``geo.errors`` and ``geo.language``).
+``scripts/`` and the shared test code (``atlas_testing/``) never import ``tests/``. The graph
+is read from the source (``ast``), so it covers function-local imports too, which a run-time
+check would miss.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ PACKAGES = ("geo", "runtime", "layers", "views")
 RANKS = {
     "geo": 0,  # the package root (empty)
     "geo.errors": 0,  # the error classes every room shares
+    "geo.language": 0,  # the interface languages (catalogs, locale formats) every room shares
     "geo.units": 0,
     "geo.facts": 1,
     "geo.importer": 2,

@@ -553,6 +553,39 @@ def test_worker_time_limit_stops_a_hang(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_closed_tab_kills_the_import_worker(sandbox: dict[str, Path]) -> None:
+    """The page's progress update raises Streamlit's stop exception once the tab has gone."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    running: list[list[str]] = []
+
+    def page_update(elapsed_s: float) -> None:
+        running.append(child_processes())  # the worker is running …
+        raise StopException
+
+    with pytest.raises(StopException):
+        import_bytes(_geojson([feature(SQUARE)]), "square.geojson", on_wait=page_update)
+    assert len(running) == 1 and len(running[0]) == 1
+    assert "geo.importer.worker" in running[0][0]
+    assert child_processes() == []  # … and is gone once the update raised (files: fixture)
+
+
+def test_the_layer_listing_worker_stops_with_its_tab(
+    corpus: dict[str, CorpusCase], sandbox: dict[str, Path]
+) -> None:
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    def page_update(elapsed_s: float) -> None:
+        assert len(child_processes()) == 1
+        raise StopException
+
+    with pytest.raises(StopException):
+        list_layers(
+            corpus["gpkg_two_tables"].path.read_bytes(), "hazards.gpkg", on_wait=page_update
+        )
+    assert child_processes() == []
+
+
 def test_worker_crash_is_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(ImportRejectedError) as info:
         run_isolated(_segfault, None, name="crash.csv", sandbox=_sandbox(tmp_path))

@@ -159,7 +159,10 @@ def test_ukraine_suspension_starts_on_the_preferred_date(base):
     on_18 = built(base, "withdrawing-states", ViewParams(date(2025, 7, 18))).set_index("iso3")
     assert on_17.loc["UKR", "status"] == TreatyStatus.PARTY
     assert on_18.loc["UKR", "status"] == TreatyStatus.SUSPENSION_CLAIMED
-    assert "Ukraine: suspension claimed 2025-07-18 (disputed)" in withdrawal_summary(base)
+    assert "Ukraine: suspension claimed Jul 18, 2025 (disputed)" in withdrawal_summary(base)
+    assert "Україна: заявлено зупинення дії 18 лип. 2025\u202fр. (спірно)" in withdrawal_summary(
+        base, "uk"
+    )
     assert key_figures(base, date(2025, 7, 17)).suspension_claimed == ()
     assert key_figures(base, date(2025, 7, 18)).suspension_claimed == ("Ukraine",)
 

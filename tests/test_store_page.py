@@ -111,7 +111,7 @@ def test_save_open_and_versions_follow_the_date(store_file: Path) -> None:
     # Before the first version, the layer is not drawn, and the page says why.
     other.slider(key=Key.AS_OF).set_value(date(2024, 6, 1)).run()
     assert stored_entries(other) == []
-    assert "has no version valid on 2024-06-01" in texts(other)
+    assert "has no version valid on June 1, 2024" in texts(other)
 
 
 def test_play_through_steps_through_version_dates(store_file: Path) -> None:

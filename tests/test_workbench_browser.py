@@ -3,7 +3,9 @@
 ``streamlit run app.py`` driven by headless Chromium (every non-local request aborted): upload a
 table keyed by KATOTTG codes in Analyst mode, see the join report, the choropleth and its legend
 on the map, download the GeoPackage and read it back with ``pyogrio``, then summarise the joined
-layer by oblast and read the CSV.
+layer by oblast and read the CSV. And a table keyed by hromada names that repeat across oblasts,
+with an oblast column (issue 21): the detected kind of key stated, every row on its own unit,
+the choropleth, the summary's ``unit_share``, the joined file read back.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from atlas_testing.browser import (
     wait_until_idle,
 )
 from geo.analysis.reference import load_join_reference
+from geo.analysis.summary import SummaryBy
 from geo.units.hromadas import EXPECTED_UNITS, OSM_ATTRIBUTION
 from layers.drawing.choropleth import NO_DATA_COLOR, NO_DATA_LABEL
 from layers.export.data_formats import METADATA_TABLE
@@ -34,6 +37,8 @@ pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 90_000
 ROWS = 60
+#: Hromada names of the names table: the first (in sorted order) that several oblasts share.
+REPEATED_NAMES = 6
 
 
 @pytest.fixture(scope="module")
@@ -157,4 +162,115 @@ def test_hromadas_are_drawn_from_zoom_seven_with_their_attribution(
     expect(frame.locator("path.atlas-layer-ua-hromadas")).to_have_count(EXPECTED_UNITS)
     expect(note).to_have_count(0)
     expect(attribution).to_contain_text(OSM_ATTRIBUTION)
+    assert log.problems() == [] and log.blocked == []
+
+
+@pytest.fixture(scope="module")
+def names_table() -> pd.DataFrame:
+    """Hromadas whose official name other oblasts' hromadas have too, with their oblast's name.
+
+    Each row is ``hromada`` (the name), ``oblast`` (its oblast's Ukrainian name), its area as
+    the reference records it, and (not uploaded) the unit it belongs to (``expected``) and its
+    oblast's ISO 3166-2 code (``oblast_iso``).
+    """
+    require_browser()
+    reference = load_join_reference()
+    units = reference.hromada_units
+    hromadas = units[units["unit_level"] == "hromada"]
+    oblasts = reference.oblast_units
+    oblast_name = dict(zip(oblasts["unit_katottg"].str[:4], oblasts["unit_name_uk"], strict=True))
+    table = pd.DataFrame(
+        {
+            "hromada": hromadas["unit_name_uk"],
+            "oblast": hromadas["unit_katottg"].str[:4].map(oblast_name),
+            "area_reported_km2": hromadas["unit_area_km2"],
+            "expected": hromadas["unit_katottg"],
+            "oblast_iso": hromadas["unit_iso_3166_2"],
+        }
+    )
+    repeated = table.duplicated("hromada", keep=False)
+    once_per_oblast = ~table.duplicated(["hromada", "oblast"], keep=False)
+    table = table[repeated & once_per_oblast]
+    names = sorted(table["hromada"].unique())[:REPEATED_NAMES]
+    table = table[table["hromada"].isin(names)].sort_values(["hromada", "oblast"])
+    assert table["oblast"].notna().all() and len(table) > REPEATED_NAMES
+    return table.reset_index(drop=True)
+
+
+def test_names_with_an_oblast_column_join_summarise_and_export(
+    app_url: str, browser_context: Any, names_table: pd.DataFrame
+) -> None:
+    rows = len(names_table)
+    upload = names_table.drop(columns=["expected", "oblast_iso"]).to_csv(index=False).encode()
+    page, log = open_page(browser_context)
+    page.goto(app_url + "/?mode=analyst&layers=flank-borders")
+    main = page.locator('[data-testid="stMain"]')
+    main.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "names.csv", "mimeType": "text/csv", "buffer": upload}]
+    )
+
+    def choose(label: str, option: str) -> None:
+        wait_until_idle(page)
+        main.locator('[data-testid="stSelectbox"]').filter(
+            has=page.get_by_text(label, exact=True)
+        ).click()
+        page.get_by_role("option", name=option, exact=True).click()
+
+    choose("Key column", "hromada")
+    choose("Oblast column (resolves hromada names repeated in several oblasts)", "oblast")
+    # The kind of key, read from the values, is said; the oblast column is used.
+    report = main.get_by_text(re.compile(r"^Joined to the .* by "))
+    expect(report).to_contain_text(
+        f"chosen from the values: {rows} of {rows} look like names", timeout=TIMEOUT_MS
+    )
+    expect(report).to_contain_text("each name within the oblast in “oblast”")
+    metrics = main.locator('[data-testid="stMetric"]')
+    matched = metrics.filter(has=page.get_by_text("Matched rows", exact=True))
+    expect(matched).to_contain_text(str(rows), timeout=TIMEOUT_MS)
+    expect(metrics.filter(has=page.get_by_text("Unmatched rows", exact=True))).to_contain_text("0")
+
+    # The choropleth: the joined units coloured by class, the others hatched as no data.
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    expect(frame.locator("path.atlas-layer-joined-table")).to_have_count(
+        EXPECTED_UNITS, timeout=TIMEOUT_MS
+    )
+    legend = frame.evaluate(
+        "() => atlas.config.legend.filter(g => g.layer === 'joined-table')[0].entries"
+    )
+    class_colors = {entry["color"].lower() for entry in legend if entry.get("kind") != "hatch"}
+    fills = frame.evaluate(
+        "() => Array.from(document.querySelectorAll('path.atlas-layer-joined-table'))"
+        ".map(p => (p.getAttribute('fill') || '').toLowerCase())"
+    )
+    assert sum(fill in class_colors for fill in fills) == rows
+
+    # The joined GeoPackage: every row on its own unit, the table's columns verbatim.
+    wait_until_idle(page)
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        page.get_by_role("button", name="GeoPackage", exact=True).click()
+    joined = pyogrio.read_dataframe(info.value.path(), layer="joined_table")
+    assert list(joined.columns[:3]) == ["hromada", "oblast", "area_reported_km2"]
+    got = sorted(zip(joined["hromada"], joined["oblast"], joined["unit_katottg"], strict=True))
+    columns = [names_table[c] for c in ("hromada", "oblast", "expected")]
+    assert got == sorted(zip(*columns, strict=True))
+
+    # The summary of the joined layer by oblast: unit_share, the part of each oblast covered.
+    wait_until_idle(page)
+    main.get_by_role("tab", name="Summarise a layer").click()
+    # The summary starts on the layer just added, the joined table.
+    choose("By", SummaryBy.OBLAST.label)
+    main.get_by_role("button", name="Summarise").click()
+    expect(main.get_by_role("button", name="Summary CSV")).to_be_visible(timeout=TIMEOUT_MS)
+    grid = main.locator('[data-testid="stDataFrame"]')
+    expect(grid.get_by_text("unit_share", exact=True).first).to_be_attached()
+    wait_until_idle(page)
+    with page.expect_download(timeout=TIMEOUT_MS) as info:
+        main.get_by_role("button", name="Summary CSV").click()
+    summary = pd.read_csv(io.BytesIO(info.value.path().read_bytes()), keep_default_na=False)
+    held = summary[summary["count"].astype(int) > 0].set_index("unit_code")
+    covered = names_table.groupby("oblast_iso")["area_reported_km2"].sum()
+    assert sorted(held.index) == sorted(covered.index)
+    for oblast, area_km2 in covered.items():
+        share = area_km2 / float(held.loc[oblast, "unit_area_km2"])
+        assert abs(float(held.loc[oblast, "unit_share"]) - share) < 0.01 * share, oblast
     assert log.problems() == [] and log.blocked == []

@@ -12,6 +12,7 @@ import streamlit as st
 
 from geo.analysis.reference import JoinReference, load_join_reference
 from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
+from geo.language import DEFAULT_LANGUAGE, language
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
@@ -105,23 +106,26 @@ _RULE_PLACEHOLDER = date(1900, 1, 1)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _chart_spec_text(today: date, large: bool) -> str:
+def _chart_spec_text(today: date, large: bool, lang: str = DEFAULT_LANGUAGE) -> str:
     """The two charts as JSON text, their date rule at :data:`_RULE_PLACEHOLDER`.
 
     Altair's validation is the slowest part of a rerun: it runs once a day and size.
     """
     base = get_base()
-    events = treaty_events(base, AS_OF_MIN, today)
+    events = treaty_events(base, AS_OF_MIN, today, lang)
+    words = language(lang)
     specs = (
-        events_chart(events, _RULE_PLACEHOLDER, large=large).to_dict(),
+        events_chart(events, _RULE_PLACEHOLDER, large=large, lang=words).to_dict(),
         contamination_chart(
-            base.facts.contamination_national, _RULE_PLACEHOLDER, large=large
+            base.facts.contamination_national, _RULE_PLACEHOLDER, large=large, lang=words
         ).to_dict(),
     )
     return json.dumps(specs)
 
 
-def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def get_chart_specs(
+    as_of: date, today: date, large: bool, lang: str = DEFAULT_LANGUAGE
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Vega-Lite specs of the treaty-event and contamination charts, the rule at ``as_of``.
 
     Parameters
@@ -132,27 +136,31 @@ def get_chart_specs(as_of: date, today: date, large: bool) -> tuple[dict[str, An
         The last date of the events axis.
     large
         Larger marks and type (present mode).
+    lang
+        Language of the words, names, numbers and dates.
 
     Returns
     -------
     tuple of dict
         ``(events, contamination)`` Vega-Lite specs.
     """
-    text = _chart_spec_text(today, large).replace(_RULE_PLACEHOLDER.isoformat(), as_of.isoformat())
+    text = _chart_spec_text(today, large, lang).replace(
+        _RULE_PLACEHOLDER.isoformat(), as_of.isoformat()
+    )
     events, series = json.loads(text)
     return events, series
 
 
 @st.cache_data(max_entries=DATES_KEPT, show_spinner=False)
-def get_key_figures(as_of: date) -> KeyFigures:
+def get_key_figures(as_of: date, lang: str = DEFAULT_LANGUAGE) -> KeyFigures:
     """Headline figures for a date."""
-    return key_figures(get_base(), as_of)
+    return key_figures(get_base(), as_of, lang)
 
 
 @st.cache_data(show_spinner=False)
-def get_withdrawal_summary() -> list[str]:
+def get_withdrawal_summary(lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """Withdrawal and suspension events listed beside the date slider."""
-    return withdrawal_summary(get_base())
+    return withdrawal_summary(get_base(), lang)
 
 
 @st.cache_data(show_spinner=False)

@@ -12,6 +12,7 @@ from layers.export.formats import ExportFormat, FormatKind, export_bytes, export
 from layers.export.options import DEFAULT_DPI, DPI_CHOICES, Comparison
 from views.cache import get_base
 from views.keys import Key, download_key
+from views.language import current_language
 
 
 def render_downloads(
@@ -29,33 +30,40 @@ def render_downloads(
         The compare view's second date and its layers: the print map (PNG, PDF) draws both
         dates side by side.
     """
-    st.subheader("Downloads")
+    lang = current_language()
+    st.subheader(lang.gettext("Downloads"))
     if not layers:
-        st.caption("Switch a layer on to export it.")
+        st.caption(lang.gettext("Switch a layer on to export it."))
         return
     st.caption(
-        "Exactly what the map shows, with per-feature source ids and a metadata record. Data "
-        "files are full resolution: lengths and areas measured on them agree with their "
-        "attributes."
-        + (
-            " In the compare view the PNG and PDF print both dates side by side; the other "
-            f"files hold {params.as_of.isoformat()}."
-            if compare is not None
-            else ""
+        lang.gettext(
+            "Exactly what the map shows, with per-feature source ids and a metadata record. "
+            "Data files are full resolution: lengths and areas measured on them agree with "
+            "their attributes."
         )
     )
+    if compare is not None:
+        st.caption(
+            lang.tr(
+                "In the compare view the PNG and PDF print both dates side by side; the other "
+                "files hold {date}.",
+                date=params.as_of.isoformat(),
+            )
+        )
     options = st.columns(2)
     light = options[0].toggle(
-        "Light data files",
+        lang.gettext("Light data files"),
         key=Key.DOWNLOAD_LIGHT,
-        help="GeoJSON, GeoPackage and CSV with the geometry simplified as the map draws it: "
-        "much smaller, but no longer for measuring.",
+        help=lang.gettext(
+            "GeoJSON, GeoPackage and CSV with the geometry simplified as the map draws it: "
+            "much smaller, but no longer for measuring."
+        ),
     )
     dpi = options[1].selectbox(
-        "Print resolution (PNG)",
+        lang.gettext("Print resolution (PNG)"),
         DPI_CHOICES,
         index=DPI_CHOICES.index(DEFAULT_DPI),
-        format_func=lambda value: f"{value} dpi",
+        format_func=lambda value: lang.tr("{dpi} dpi", dpi=value),
         key=Key.DOWNLOAD_DPI,
     )
     ids = [layer.spec.id for layer in layers]
@@ -64,7 +72,7 @@ def render_downloads(
     for col, fmt in zip(cols, formats, strict=True):
         light_file = light and fmt.kind is FormatKind.DATA
         col.download_button(
-            fmt.label + (" (light)" if light_file else ""),
+            lang.gettext(fmt.label) + (" " + lang.gettext("(light)") if light_file else ""),
             data=_generator(
                 fmt,
                 layers,

@@ -13,6 +13,7 @@ class Key(StrEnum):
     BELT_KM = "belt_km"
     BASEMAP = "basemap"
     MODE = "mode"
+    LANG = "lang"
     MAP_CENTER = "map_center"
     MAP_ZOOM = "map_zoom"
     #: Bumped when the page asks the map to move (a link, "fit my layer"); else the user's

@@ -11,6 +11,7 @@ import streamlit as st
 
 from geo.facts.source_ids import split_source_ids
 from geo.facts.vocabulary import LandmineMeasure, TreatyStep
+from geo.language import N_, Language
 from layers import SAFETY_LINE
 from layers.catalogue.describe import (
     evidence_sentences,
@@ -36,6 +37,7 @@ from views.cache import (
 )
 from views.downloads import render_downloads
 from views.keys import Key
+from views.language import current_language
 from views.map_config import page_map_config
 from views.map_view import render_live_map
 from views.state import ViewState
@@ -52,20 +54,21 @@ def render_map_page(state: ViewState) -> None:
     """
     present = state.mode == "present"
     analyst = state.mode == "analyst"
+    lang = current_language()
     style, header, above, map_area, workbench, below = (
         st.empty(),
         *(st.container() for _ in range(5)),
     )
     style.markdown(_PRESENT_CSS if present else _PAGE_CSS, unsafe_allow_html=True)
-    header.title("Eastern Flank Mine Atlas")
-    header.warning(SAFETY_LINE, icon="⚠️")
+    header.title(lang.gettext("Eastern Flank Mine Atlas"))
+    header.warning(lang.gettext(SAFETY_LINE), icon="⚠️")
     for notice in st.session_state.get(Key.NOTICES, []):
         header.info(markdown_text(notice), icon="ℹ️")
 
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
     stored = stored_map_layers(state.as_of, header)
     layers = get_layers(state.layers, params) + session_user_layers() + stored
-    figures = get_key_figures(state.as_of)
+    figures = get_key_figures(state.as_of, lang.code)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
     # The workbench sits below the map but runs first: a joined table is one of the map's layers.
@@ -74,22 +77,24 @@ def render_map_page(state: ViewState) -> None:
         layers.append(joined.layer)
         shown.append(joined.drawn)
     if not shown:
-        header.info("No layer is switched on: choose layers in the sidebar or the map's list.")
+        header.info(
+            lang.gettext("No layer is switched on: choose layers in the sidebar or the map's list.")
+        )
     with below if present else above:
-        _render_key_figures(figures)
+        _render_key_figures(figures, lang)
     with map_area:
         _render_map(shown, state, params)
         render_save_view(st, state)
-    _render_timeline(state, large=present)
+    _render_timeline(state, lang, large=present)
     if not present:
-        _render_defence_lines()
+        _render_defence_lines(lang)
     if analyst:
         _render_tables(layers)
         render_downloads(layers, params, _comparison(state, layers))
     # A toggle, not an expander: a folded expander's table would still travel on every rerun,
     # and a date change should send the map's changes, not every table again.
     elif state.mode == "explore" and st.toggle(
-        "Show the visible features as a table", key=Key.SHOW_TABLE
+        lang.gettext("Show the visible features as a table"), key=Key.SHOW_TABLE
     ):
         _render_tables(layers)
 
@@ -134,48 +139,66 @@ def _source_titles() -> dict[str, str]:
     return dict(zip(sources["source_id"], sources["title"], strict=True))
 
 
-def _render_key_figures(figures: KeyFigures) -> None:
+def _render_key_figures(figures: KeyFigures, lang: Language) -> None:
     cols = st.columns(4)
     cols[0].metric(
-        f"States withdrawn as of {figures.as_of.isoformat()}",
-        len(figures.withdrawn),
-        help=", ".join(figures.withdrawn) or "none",
+        lang.tr("States withdrawn as of {day}", day=lang.date(figures.as_of)),
+        lang.number(len(figures.withdrawn)),
+        help=", ".join(figures.withdrawn) or lang.gettext("none"),
     )
     if figures.notified:
-        cols[0].caption("Notified, not yet effective: " + ", ".join(figures.notified))
+        cols[0].caption(
+            lang.tr("Notified, not yet effective: {states}", states=", ".join(figures.notified))
+        )
     if figures.suspension_claimed:
-        cols[0].caption("Suspension claimed (disputed): " + ", ".join(figures.suspension_claimed))
-    cols[1].metric(
-        "NATO land border with Russia",
-        f"{figures.border_rus_km:,.0f} km",
-        help="Measured geodesically on Natural Earth 1:10m lines.",
-    )
+        cols[0].caption(
+            lang.tr(
+                "Suspension claimed (disputed): {states}",
+                states=", ".join(figures.suspension_claimed),
+            )
+        )
+    measured = lang.gettext("Measured geodesically on Natural Earth 1:10m lines.")
     factbook_age = f" · {figures.factbook_age}" if figures.factbook_age else ""
-    cols[1].caption(
-        "Measured on generalised 1:10m lines; the CIA World Factbook gives "
-        f"{figures.factbook_rus_km:,.0f} km{factbook_age}"
-    )
-    cols[2].metric(
-        "NATO land border with Belarus",
-        f"{figures.border_blr_km:,.0f} km",
-        help="Measured geodesically on Natural Earth 1:10m lines.",
-    )
-    cols[2].caption(
-        "Measured on generalised 1:10m lines; the CIA World Factbook gives "
-        f"{figures.factbook_blr_km:,.0f} km{factbook_age}"
-    )
+    for col, label, km, factbook_km in (
+        (
+            cols[1],
+            N_("NATO land border with Russia"),
+            figures.border_rus_km,
+            figures.factbook_rus_km,
+        ),
+        (
+            cols[2],
+            N_("NATO land border with Belarus"),
+            figures.border_blr_km,
+            figures.factbook_blr_km,
+        ),
+    ):
+        col.metric(lang.gettext(label), lang.tr("{km} km", km=lang.number(km)), help=measured)
+        col.caption(
+            lang.tr(
+                "Measured on generalised 1:10m lines; the CIA World Factbook gives {km} km",
+                km=lang.number(factbook_km),
+            )
+            + factbook_age
+        )
     estimate = figures.contaminated
+    label = lang.gettext("Ukraine: potentially contaminated")
     if estimate is None:
-        cols[3].metric("Ukraine: potentially contaminated", "no estimate yet")
+        cols[3].metric(label, lang.gettext("no estimate yet"))
     else:
         cols[3].metric(
-            "Ukraine: potentially contaminated",
-            f"{estimate.area_km2:,.0f} km²",
+            label,
+            lang.tr("{area} km²", area=lang.number(estimate.area_km2)),
             help=estimate.note,
         )
         age = f" · {estimate.age}" if estimate.age else ""
         titles = markdown_text(" · ".join(estimate.source_titles))
-        cols[3].caption(f"Estimate of {estimate.date.isoformat()}{age} · source: {titles}")
+        cols[3].caption(
+            lang.tr("Estimate of {day}", day=lang.date(estimate.date))
+            + age
+            + " · "
+            + lang.tr("source: {titles}", titles=titles)
+        )
 
 
 def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:
@@ -253,20 +276,25 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
         st.markdown("**Sources:** " + source_links(record["source_ids"], _source_titles()))
 
 
-def _render_timeline(state: ViewState, *, large: bool) -> None:
-    events_spec, series_spec = get_chart_specs(state.as_of, date.today(), large)
+def _render_timeline(state: ViewState, lang: Language, *, large: bool) -> None:
+    events_spec, series_spec = get_chart_specs(state.as_of, date.today(), large, lang.code)
     left, right = st.columns(2)
     left.vega_lite_chart(events_spec, width="stretch")
     right.vega_lite_chart(series_spec, width="stretch")
 
 
-def _render_defence_lines() -> None:
+def _render_defence_lines(lang: Language) -> None:
     lines = get_base().facts.defence_lines
-    if st.toggle("Show what is planned on the borders: defence-line projects", key=Key.SHOW_PLANS):
+    if st.toggle(
+        lang.gettext("Show what is planned on the borders: defence-line projects"),
+        key=Key.SHOW_PLANS,
+    ):
         st.caption(
-            "Every row cites its sources; where sources disagree (e.g. the length of Poland's "
-            "East Shield) both rows are shown. No Finnish line length or budget was found in "
-            "public sources."
+            lang.gettext(
+                "Every row cites its sources; where sources disagree (e.g. the length of "
+                "Poland's East Shield) both rows are shown. No Finnish line length or budget "
+                "was found in public sources."
+            )
         )
         st.dataframe(for_people(lines, {}), hide_index=True, width="stretch")
 
@@ -282,13 +310,21 @@ def _render_tables(layers: list[MapLayer]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-_PAGE_CSS = """
+#: Key-figure labels wrap instead of ending in "…" (Ukrainian labels are longer).
+_METRIC_LABEL_CSS = """
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; }
+"""
+_PAGE_CSS = f"""
 <style>
-.atlas-page-style { display: none; }
+.atlas-page-style {{ display: none; }}
+{_METRIC_LABEL_CSS}
 </style>
 """
 # Projector view: no header band, the sidebar's space given to the map, type that a room reads.
-_PRESENT_CSS = """
+_PRESENT_CSS = (
+    """
 <style>
 header[data-testid="stHeader"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding-top: 0.6rem; padding-bottom: 1rem;
@@ -299,5 +335,7 @@ header[data-testid="stHeader"] { display: none; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
 [data-testid="stAlert"] p { font-size: 1.35rem; font-weight: 600; }
-</style>
 """
+    + _METRIC_LABEL_CSS
+    + "</style>\n"
+)

@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from geo.language import LANGUAGES, Language, language, language_name
 from geo.units.belts import BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.contrast import drawn
 from layers.catalogue.registry import CATALOGUE
@@ -15,6 +16,7 @@ from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.basemaps import BASEMAPS
 from views.cache import get_event_days, get_withdrawal_summary
 from views.keys import Key
+from views.language import browser_language, current_language
 from views.state import (
     MODE_LABELS,
     MODES,
@@ -32,10 +34,12 @@ def _init_from_url(today: date) -> None:
         return
     query = {key: st.query_params[key] for key in st.query_params}
     opened: list[str] = []
+    browser = browser_language()
     if VIEW_PARAM in query:
-        query, opened = open_view(query)
-    state, notices = from_query(query, today)
+        query, opened = open_view(query, language(query.get("lang") or browser))
+    state, notices = from_query(query, today, browser)
     st.session_state[Key.NOTICES] = [*opened, *notices]
+    st.session_state[Key.LANG] = state.lang
     st.session_state[Key.AS_OF] = state.as_of
     st.session_state[Key.COMPARE] = state.compare
     st.session_state[Key.BELT_KM] = state.belt_km
@@ -67,11 +71,12 @@ def swatch_color(entry: LegendEntry, style: LayerStyle) -> str:
     return drawn(entry.color, style.fill_opacity) if entry.kind == "fill" else entry.color
 
 
-def _swatches(spec: LayerSpec) -> str:
+def _swatches(spec: LayerSpec, lang: Language) -> str:
     """Small inline legend swatches (escaped) for a layer toggle, in the map's drawn colours."""
     parts = []
     for entry in spec.legend:
         color = swatch_color(entry, spec.style)
+        label = lang.gettext(entry.label)
         if entry.kind == "line":
             style = f"display:inline-block;width:16px;border-top:4px solid {color};"
             style += "margin:0 4px 3px 0"
@@ -79,8 +84,8 @@ def _swatches(spec: LayerSpec) -> str:
             style = f"display:inline-block;width:12px;height:12px;background:{color};"
             style += "border:1px solid #333;margin:0 4px -1px 0"
         parts.append(
-            f'<span title="{html.escape(entry.label)}" style="{style}"></span>'
-            f'<span style="font-size:0.8em;margin-right:8px">{html.escape(entry.label)}</span>'
+            f'<span title="{html.escape(label)}" style="{style}"></span>'
+            f'<span style="font-size:0.8em;margin-right:8px">{html.escape(label)}</span>'
         )
     return "".join(parts)
 
@@ -99,67 +104,84 @@ def render_sidebar(today: date) -> ViewState:
     """
     _init_from_url(today)
     sidebar = st.sidebar
+    lang = current_language()
+    sidebar.selectbox(
+        lang.gettext("Language"),
+        LANGUAGES,
+        key=Key.LANG,
+        format_func=language_name,
+        help=lang.gettext("The language of the page, its maps and its files."),
+    )
     sidebar.radio(
-        "Audience",
+        lang.gettext("Audience"),
         MODES,
         key=Key.MODE,
-        format_func=MODE_LABELS.__getitem__,
+        format_func=lambda mode: lang.gettext(MODE_LABELS[mode]),
         horizontal=True,
-        help="Explore: everything. Present: map first, large type. Analyst: tables and exports.",
+        help=lang.gettext(
+            "Explore: everything. Present: map first, large type. Analyst: tables and exports."
+        ),
     )
     sidebar.slider(
-        "As of",
+        lang.gettext("As of"),
         min_value=AS_OF_MIN,
         max_value=today,
         key=Key.AS_OF,
         format="YYYY-MM-DD",
-        help="Treaty status is derived from the milestone dates for this day.",
+        help=lang.gettext("Treaty status is derived from the milestone dates for this day."),
     )
+    sidebar.caption(lang.date(st.session_state[Key.AS_OF]))
     previous, following = sidebar.columns(2)
     previous.button(
-        "◀ Previous event",
+        lang.gettext("◀ Previous event"),
         key=Key.PREVIOUS_EVENT,
         on_click=_step_event,
         args=(-1,),
         width="stretch",
-        help="Go to the treaty event before this date (a vote, a deposit, a withdrawal).",
+        help=lang.gettext(
+            "Go to the treaty event before this date (a vote, a deposit, a withdrawal)."
+        ),
     )
     following.button(
-        "Next event ▶",
+        lang.gettext("Next event ▶"),
         key=Key.NEXT_EVENT,
         on_click=_step_event,
         args=(1,),
         width="stretch",
-        help="Go to the next treaty event after this date.",
+        help=lang.gettext("Go to the next treaty event after this date."),
     )
-    sidebar.caption("Treaty events: " + " · ".join(get_withdrawal_summary()))
-    sidebar.markdown("**Layers**")
+    sidebar.caption(
+        lang.tr("Treaty events: {events}", events=" · ".join(get_withdrawal_summary(lang.code)))
+    )
+    sidebar.markdown("**" + lang.gettext("Layers") + "**")
     for spec in CATALOGUE:
         # The box reports the user's tick; the truth is views/visibility.py's.
         sidebar.checkbox(
-            spec.title,
+            lang.gettext(spec.title),
             value=is_shown(spec.id),
             key=checkbox_key(spec.id),
             on_change=sidebar_ticked,
             args=(spec.id,),
-            help=spec.description,
+            help=lang.gettext(spec.description),
         )
-        sidebar.markdown(_swatches(spec), unsafe_allow_html=True)
+        sidebar.markdown(_swatches(spec, lang), unsafe_allow_html=True)
     sidebar.slider(
-        "Belt depth (km)",
+        lang.gettext("Belt depth (km)"),
         min_value=BELT_KM_MIN,
         max_value=BELT_KM_MAX,
         step=5,
         key=Key.BELT_KM,
-        help="Distance from the Russian/Belarusian border, measured geodesically.",
+        help=lang.gettext("Distance from the Russian/Belarusian border, measured geodesically."),
     )
-    labels = {b.id: b.label for b in BASEMAPS}
+    labels = {b.id: lang.gettext(b.label) for b in BASEMAPS}
     sidebar.selectbox(
-        "Basemap",
+        lang.gettext("Basemap"),
         list(labels),
         key=Key.BASEMAP,
         format_func=labels.__getitem__,
-        help="Tiles need the internet; the Natural Earth basemap is always drawn beneath them.",
+        help=lang.gettext(
+            "Tiles need the internet; the Natural Earth basemap is always drawn beneath them."
+        ),
     )
     state = ViewState(
         as_of=st.session_state[Key.AS_OF],
@@ -170,6 +192,7 @@ def render_sidebar(today: date) -> ViewState:
         center=tuple(st.session_state[Key.MAP_CENTER]),
         zoom=float(st.session_state[Key.MAP_ZOOM]),
         compare=st.session_state.get(Key.COMPARE),
+        lang=lang.code,
     )
     # Written on every run, not only when Streamlit's copy differs: a run stopped for a rerun
     # (a map report arriving mid-run) can lose its URL message while that copy already holds

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
+from geo.language import DEFAULT_LANGUAGE, LANGUAGES, N_, language, parse_language
 from geo.units.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
@@ -28,7 +29,8 @@ MODES = ("explore", "present", "analyst")
 PAGE_PARAMS = ("source",)
 #: The URL parameter of the compare view's second date.
 COMPARE_PARAM = "compare"
-MODE_LABELS = {"explore": "Explore", "present": "Present", "analyst": "Analyst"}
+#: Mode → its label (an English message id, translated where shown).
+MODE_LABELS = {"explore": N_("Explore"), "present": N_("Present"), "analyst": N_("Analyst")}
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class ViewState:
         Map centre ``(lat, lon)`` in degrees.
     zoom
         Leaflet zoom level.
+    lang
+        Interface language code (``geo.language.LANGUAGES``).
     compare
         A second date shown beside the first (the compare view), or ``None``.
     """
@@ -62,6 +66,7 @@ class ViewState:
     mode: str = "explore"
     center: tuple[float, float] = DEFAULT_CENTER
     zoom: float = DEFAULT_ZOOM
+    lang: str = DEFAULT_LANGUAGE
     compare: date | None = None
 
     def to_query(self) -> dict[str, str]:
@@ -75,6 +80,7 @@ class ViewState:
             "lat": f"{self.center[0]:.3f}",
             "lon": f"{self.center[1]:.3f}",
             "z": f"{self.zoom:g}",
+            "lang": self.lang,
         }
         if self.compare is not None:
             query[COMPARE_PARAM] = self.compare.isoformat()
@@ -104,7 +110,9 @@ def default_state(today: date) -> ViewState:
     return ViewState(as_of=today)
 
 
-def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[str]]:
+def from_query(
+    query: Mapping[str, str], today: date, fallback_lang: str = DEFAULT_LANGUAGE
+) -> tuple[ViewState, list[str]]:
     """Parse URL query parameters, falling back to defaults for anything invalid.
 
     Parameters
@@ -113,24 +121,70 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
         ``st.query_params`` as a mapping of strings.
     today
         Upper bound of the date range.
+    fallback_lang
+        Language when the URL names none or a bad one (the browser's, else English).
 
     Returns
     -------
     tuple
-        ``(state, notices)``: one notice per parameter replaced by its default.
+        ``(state, notices)``: one notice per parameter replaced by its default, in the
+        state's language.
     """
-    state = default_state(today)
+    state = replace(default_state(today), lang=parse_language(fallback_lang) or DEFAULT_LANGUAGE)
     notices: list[str] = []
+    code = parse_language(query["lang"]) if "lang" in query else None
+    if code is not None:
+        state = replace(state, lang=code)
+    lang = language(state.lang)
+    if "lang" in query and code is None:
+        notices.append(
+            lang.tr(
+                "Ignored language {value}: use one of {codes}.",
+                value=repr(query["lang"]),
+                codes=", ".join(LANGUAGES),
+            )
+        )
 
-    for key, what in (("date", "date"), (COMPARE_PARAM, "compare date")):
-        if key in query:
-            value, notice = _date_in_range(query[key], what, today)
-            if notice:
-                notices.append(notice)
-            elif key == "date":
+    if "date" in query:
+        try:
+            value = date.fromisoformat(query["date"])
+        except ValueError:
+            notices.append(
+                lang.tr("Ignored date {value}: use YYYY-MM-DD.", value=repr(query["date"]))
+            )
+        else:
+            if AS_OF_MIN <= value <= today:
                 state = replace(state, as_of=value)
             else:
-                state = replace(state, compare=value)
+                notices.append(
+                    lang.tr(
+                        "Ignored date {value}: it must lie between {first} and {last}.",
+                        value=value.isoformat(),
+                        first=AS_OF_MIN.isoformat(),
+                        last=today.isoformat(),
+                    )
+                )
+
+    if COMPARE_PARAM in query:
+        text = query[COMPARE_PARAM]
+        try:
+            other = date.fromisoformat(text)
+        except ValueError:
+            notices.append(
+                lang.tr("Ignored compare date {value}: use YYYY-MM-DD.", value=repr(text))
+            )
+        else:
+            if AS_OF_MIN <= other <= today:
+                state = replace(state, compare=other)
+            else:
+                notices.append(
+                    lang.tr(
+                        "Ignored compare date {value}: it must lie between {first} and {last}.",
+                        value=other.isoformat(),
+                        first=AS_OF_MIN.isoformat(),
+                        last=today.isoformat(),
+                    )
+                )
 
     if "layers" in query:
         raw = [part.strip() for part in query["layers"].split(",") if part.strip()]
@@ -140,11 +194,20 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
             unknown = [part for part in raw if part not in LAYER_IDS]
             known = tuple(layer for layer in LAYER_IDS if layer in raw)
             if unknown:
-                notices.append(f"Ignored unknown layer(s): {', '.join(unknown)}.")
+                notices.append(
+                    lang.ntr(
+                        "Ignored unknown layer: {names}.",
+                        "Ignored unknown layers: {names}.",
+                        len(unknown),
+                        names=", ".join(unknown),
+                    )
+                )
             if known:
                 state = replace(state, layers=known)
             elif unknown:
-                notices.append("No known layer was left, so the default layers are shown.")
+                notices.append(
+                    lang.gettext("No known layer was left, so the default layers are shown.")
+                )
 
     if "belt" in query:
         try:
@@ -155,44 +218,41 @@ def from_query(query: Mapping[str, str], today: date) -> tuple[ViewState, list[s
             state = replace(state, belt_km=belt)
         else:
             notices.append(
-                f"Ignored belt depth {query['belt']!r}: it must be {BELT_KM_MIN}–{BELT_KM_MAX} km."
+                lang.tr(
+                    "Ignored belt depth {value}: it must be {low}–{high} km.",
+                    value=repr(query["belt"]),
+                    low=BELT_KM_MIN,
+                    high=BELT_KM_MAX,
+                )
             )
 
     if "basemap" in query:
         if query["basemap"] in BASEMAP_IDS:
             state = replace(state, basemap=query["basemap"])
         else:
-            notices.append(f"Ignored unknown basemap {query['basemap']!r}.")
+            notices.append(
+                lang.tr("Ignored unknown basemap {value}.", value=repr(query["basemap"]))
+            )
 
     if "mode" in query:
         if query["mode"] in MODES:
             state = replace(state, mode=query["mode"])
         else:
-            notices.append(f"Ignored unknown mode {query['mode']!r}.")
+            notices.append(lang.tr("Ignored unknown mode {value}.", value=repr(query["mode"])))
 
     if "lat" in query or "lon" in query or "z" in query:
         try:
             lat, lon = float(query.get("lat", "")), float(query.get("lon", ""))
             zoom = float(query.get("z", str(DEFAULT_ZOOM)))
         except ValueError:
-            notices.append("Ignored the map position: lat, lon and z must be numbers.")
+            notices.append(
+                lang.gettext("Ignored the map position: lat, lon and z must be numbers.")
+            )
         else:
             if center_in_range(lat, lon) and ZOOM_MIN <= zoom <= ZOOM_MAX:
                 state = replace(state, center=(lat, lon), zoom=zoom)
             else:
-                notices.append("Ignored the map position: it is outside the map's range.")
+                notices.append(
+                    lang.gettext("Ignored the map position: it is outside the map's range.")
+                )
     return state, notices
-
-
-def _date_in_range(text: str, what: str, today: date) -> tuple[date, str | None]:
-    """``text`` as a date of the atlas's range, or a one-sentence notice naming ``what``."""
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        return today, f"Ignored {what} {text!r}: use YYYY-MM-DD."
-    if AS_OF_MIN <= value <= today:
-        return value, None
-    return today, (
-        f"Ignored {what} {value.isoformat()}: it must lie between "
-        f"{AS_OF_MIN.isoformat()} and {today.isoformat()}."
-    )

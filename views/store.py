@@ -20,6 +20,7 @@ import streamlit as st
 from geo.analysis.report import JoinResult
 from geo.errors import AtlasError
 from geo.importer.tables import Table
+from geo.language import Language, language
 from layers.drawing.layer import MapLayer
 from layers.safe_text import markdown_text as plain
 from layers.store import (
@@ -32,6 +33,7 @@ from layers.store import (
 )
 from views.cache import get_store, get_stored_layer
 from views.keys import Key, store_key
+from views.language import current_language
 from views.state import ViewState
 
 #: Fields of a saved view's state (:func:`view_record`).
@@ -44,8 +46,14 @@ def library_store(container: Any) -> Store | None:
     """The store, or ``None`` after saying in ``container`` why it cannot be used."""
     store = get_store()
     if isinstance(store, StoreUnavailable):
+        lang = current_language()
         container.warning(
-            plain(f"The team library is not available: {store}. The atlas works without it."),
+            plain(
+                lang.tr(
+                    "The team library is not available: {reason}. The atlas works without it.",
+                    reason=store,
+                )
+            ),
             icon="🗄️",
         )
         return None
@@ -81,16 +89,19 @@ def may_write(container: Any, place: str) -> bool:
     """
     if not editor_token_required() or st.session_state.get(Key.EDITOR_OK):
         return True
+    lang = current_language()
     container.text_input(
-        "Editor token (to save, rename or delete)",
+        lang.gettext("Editor token (to save, rename or delete)"),
         type="password",
         key=store_key(place, "token"),
         on_change=_check_token,
         args=(place,),
-        help="This library is read-only without the editor token its administrator set.",
+        help=lang.gettext(
+            "This library is read-only without the editor token its administrator set."
+        ),
     )
     if st.session_state.get(Key.EDITOR_REFUSED):
-        container.error("That is not the editor token: the library stays read-only.")
+        container.error(lang.gettext("That is not the editor token: the library stays read-only."))
     return False
 
 
@@ -138,30 +149,37 @@ def render_save_layer(
         table (JSON records) and the join report (JSON).
     """
     place = layer.spec.id
-    box = container.expander("Save to the team library")
+    lang = current_language()
+    box = container.expander(lang.gettext("Save to the team library"))
     store = library_store(box)
     if store is None or not may_write(box, place):
         return
     form = box.form(store_key(place, "form"))
-    name = form.text_input("Name", value=layer.spec.title, key=store_key(place, "name"))
-    description = form.text_area("Description", key=store_key(place, "description"))
+    name = form.text_input(
+        lang.gettext("Name"), value=layer.spec.title, key=store_key(place, "name")
+    )
+    description = form.text_area(lang.gettext("Description"), key=store_key(place, "description"))
     valid_from = form.date_input(
-        "Valid from",
+        lang.gettext("Valid from"),
         value=date.today(),
         key=store_key(place, "valid_from"),
-        help="The date this version describes (e.g. the survey date); saving again under the "
-        "same name adds a version from its date on.",
+        help=lang.gettext(
+            "The date this version describes (e.g. the survey date); saving again under the "
+            "same name adds a version from its date on."
+        ),
     )
     signed_in = signed_in_author()
     if signed_in:
-        form.caption(plain(f"Saved as {signed_in} (signed in)."))
+        form.caption(plain(lang.tr("Saved as {author} (signed in).", author=signed_in)))
         author = signed_in
     else:
-        author = form.text_input("Your name", key=store_key(place, "author"))
+        author = form.text_input(lang.gettext("Your name"), key=store_key(place, "author"))
     licence = form.text_area(
-        "Licence and provenance", key=store_key(place, "licence"), help="Who made it, its terms."
+        lang.gettext("Licence and provenance"),
+        key=store_key(place, "licence"),
+        help=lang.gettext("Who made it, its terms."),
     )
-    if not form.form_submit_button("Save", key=store_key(place, "save")):
+    if not form.form_submit_button(lang.gettext("Save"), key=store_key(place, "save")):
         return
     day = valid_from if isinstance(valid_from, date) else date.today()
     try:
@@ -186,8 +204,13 @@ def render_save_layer(
         return
     box.success(
         plain(
-            f"Saved “{version.layer}” ({version.features:,} features), valid from "
-            f"{version.valid_from.isoformat()}: open it from the Library page."
+            lang.ntr(
+                "Saved “{name}” ({n} feature), valid from {day}: open it from the Library page.",
+                "Saved “{name}” ({n} features), valid from {day}: open it from the Library page.",
+                version.features,
+                name=version.layer,
+                day=version.valid_from.isoformat(),
+            )
         )
     )
 
@@ -233,11 +256,20 @@ def stored_map_layers(as_of: date, container: Any) -> list[MapLayer]:
             container.warning(plain(str(error)))
             continue
         if version is None:
+            lang = current_language()
             first = info.latest_valid_from if info.versions == 1 else None
-            since = f" (its first is from {first.isoformat()})" if first else ""
-            container.info(
-                plain(f"“{name}” has no version valid on {as_of.isoformat()}{since}."), icon="ℹ️"
-            )
+            if first:
+                text = lang.tr(
+                    "“{name}” has no version valid on {day} (its first is from {first}).",
+                    name=name,
+                    day=lang.date(as_of),
+                    first=lang.date(first),
+                )
+            else:
+                text = lang.tr(
+                    "“{name}” has no version valid on {day}.", name=name, day=lang.date(as_of)
+                )
+            container.info(plain(text), icon="ℹ️")
             continue
         about = (info.name, info.description, info.licence)
         out.append(
@@ -245,7 +277,12 @@ def stored_map_layers(as_of: date, container: Any) -> list[MapLayer]:
         )
     if gone:
         st.session_state[Key.STORED_SHOWN] = [x for x in names if x not in gone]
-        container.info(plain(f"No longer in the library: {', '.join(gone)}."), icon="ℹ️")
+        container.info(
+            plain(
+                current_language().tr("No longer in the library: {names}.", names=", ".join(gone))
+            ),
+            icon="ℹ️",
+        )
     return out
 
 
@@ -265,7 +302,11 @@ def stored_version_days() -> tuple[tuple[date, str], ...]:
             days.setdefault(version.valid_from, [])
             if name not in days[version.valid_from]:
                 days[version.valid_from].append(name)
-    return tuple((day, "New version: " + ", ".join(names_)) for day, names_ in sorted(days.items()))
+    lang = current_language()
+    return tuple(
+        (day, lang.tr("New version: {names}", names=", ".join(names_)))
+        for day, names_ in sorted(days.items())
+    )
 
 
 def view_record(state: ViewState) -> dict[str, Any]:
@@ -277,11 +318,15 @@ def view_record(state: ViewState) -> dict[str, Any]:
     }
 
 
-def open_view(query: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def open_view(
+    query: dict[str, str], lang: Language | None = None
+) -> tuple[dict[str, str], list[str]]:
     """Resolve ``?view=<slug>``: the view's URL state and the notices to show.
 
     Sets the session's stored layers and selection from the view. An unknown slug or an
-    unusable library gives a notice and the rest of the URL is used as it is.
+    unusable library gives a notice and the rest of the URL is used as it is (its ``lang=``
+    included: a link's language wins over the one the view was saved in). ``lang`` is the
+    language of the notices.
 
     Returns
     -------
@@ -290,13 +335,20 @@ def open_view(query: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """
     slug = query.get(VIEW_PARAM, "")
     rest = {k: v for k, v in query.items() if k != VIEW_PARAM}
+    words = lang or language()
     store = get_store()
     if isinstance(store, StoreUnavailable):
-        return rest, [f"Could not open the saved view {slug!r}: {store}."]
+        return rest, [
+            words.tr(
+                "Could not open the saved view {slug}: {reason}.", slug=repr(slug), reason=store
+            )
+        ]
     try:
         view = store.view(slug)
     except AtlasError:
-        return rest, [f"There is no saved view {slug!r} (it may have been deleted)."]
+        return rest, [
+            words.tr("There is no saved view {slug} (it may have been deleted).", slug=repr(slug))
+        ]
     saved = view.state.get(VIEW_QUERY)
     opened = {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
     stored = view.state.get(VIEW_STORED)
@@ -306,23 +358,25 @@ def open_view(query: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     selected = view.state.get(VIEW_SELECTED)
     if isinstance(selected, str):
         st.session_state[Key.SELECTED] = selected
-    return {**opened, **rest}, [f"Opened the saved view “{view.name}”."]
+    return {**opened, **rest}, [words.tr("Opened the saved view “{name}”.", name=view.name)]
 
 
 def render_save_view(container: Any, state: ViewState) -> None:
     """The "Save this view" form beside the map: a name, and a short link ``?view=<slug>`` back."""
-    box = container.expander("Save this view")
+    lang = current_language()
+    box = container.expander(lang.gettext("Save this view"))
     store = library_store(box)
     if store is None or not may_write(box, "view"):
         return
     form = box.form(store_key("view", "form"))
-    name = form.text_input("Name of the view", key=Key.VIEW_NAME)
-    if not form.form_submit_button("Save the view", key=Key.VIEW_SAVE):
+    name = form.text_input(lang.gettext("Name of the view"), key=Key.VIEW_NAME)
+    if not form.form_submit_button(lang.gettext("Save the view"), key=Key.VIEW_SAVE):
         return
     try:
         view = store.save_view(name, view_record(state), author=signed_in_author())
     except AtlasError as error:
         box.error(plain(str(error)))
         return
-    box.success(plain(f"Saved “{view.name}”."))
-    box.markdown(f"Its link: [`?{VIEW_PARAM}={view.slug}`](./?{VIEW_PARAM}={view.slug})")
+    box.success(plain(lang.tr("Saved “{name}”.", name=view.name)))
+    link = f"[`?{VIEW_PARAM}={view.slug}`](./?{VIEW_PARAM}={view.slug})"
+    box.markdown(lang.tr("Its link: {link}", link=link))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from geo.errors import ImportRejectedError
@@ -13,11 +15,14 @@ from geo.importer import (
     supported_formats,
     upload_types,
 )
+from geo.language import Language
 from layers.drawing.layer import MapLayer, user_layer
 from layers.safe_text import markdown_text as plain
 from runtime.heap import return_free_memory
 from views.keys import Key, remove_key, store_key
+from views.language import current_language
 from views.memo import Refused, memo, refused_or
+from views.progress import progress_line
 from views.session_layers import forget_session_layer, replace_in_session
 from views.store import hide_stored, render_save_layer, stored_shown
 
@@ -30,7 +35,7 @@ def session_user_layers() -> list[MapLayer]:
     return list(st.session_state.get(Key.USER_LAYERS, []))
 
 
-def _layer_names(file_id: str, data: bytes, filename: str) -> list[str]:
+def _layer_names(file_id: str, data: bytes, filename: str, box: Any) -> list[str]:
     """The layers of a multi-layer upload, listed once per uploaded file (per session).
 
     Raises
@@ -38,9 +43,18 @@ def _layer_names(file_id: str, data: bytes, filename: str) -> list[str]:
     ImportRejectedError
         When the file cannot be imported (the refusal is remembered too).
     """
-    names = memo(
-        Key.UPLOAD_LAYERS, (file_id,), lambda: refused_or(lambda: list_layers(data, filename))
-    )
+
+    def listing() -> list[str]:
+        # The progress line is where a closed tab stops the run (and kills the worker).
+        line, on_wait = progress_line(
+            current_language().tr("Opening {name}", name=filename), ImportLimits().max_seconds, box
+        )
+        try:
+            return list_layers(data, filename, on_wait=on_wait)
+        finally:
+            line.empty()
+
+    names = memo(Key.UPLOAD_LAYERS, (file_id,), lambda: refused_or(listing))
     if isinstance(names, Refused):
         raise ImportRejectedError(names.sentence)
     return list(names)
@@ -57,11 +71,14 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     container
         Where to draw the uploader (the sidebar).
     """
-    box = container.expander("Import your data", expanded=False)
+    lang = current_language()
+    box = container.expander(lang.gettext("Import your data"), expanded=False)
     box.caption(
-        f"{supported_formats()}. Stays in this browser session; shipped data is never changed."
+        supported_formats()
+        + ". "
+        + lang.gettext("Stays in this browser session; shipped data is never changed.")
     )
-    upload = box.file_uploader("File", type=UPLOAD_TYPES, key=Key.UPLOAD)
+    upload = box.file_uploader(lang.gettext("File"), type=UPLOAD_TYPES, key=Key.UPLOAD)
     if upload is None:
         return
     data = upload.getvalue()
@@ -69,26 +86,32 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     layer = None
     if fmt is not None and fmt.multi_layer:
         try:
-            names = _layer_names(upload.file_id, data, upload.name)
+            names = _layer_names(upload.file_id, data, upload.name, box)
         except ImportRejectedError as error:
             box.error(plain(str(error)))
             return
         if len(names) > 1:
             layer = box.selectbox(fmt.layer_word.capitalize(), names, key=Key.UPLOAD_LAYER)
-    if not box.button("Add to map", key=Key.UPLOAD_ADD):
+    if not box.button(lang.gettext("Add to map"), key=Key.UPLOAD_ADD):
         return
+    limits = ImportLimits()
+    # The progress line is where a closed tab stops the run (and kills the import worker).
+    line, on_wait = progress_line(
+        lang.tr("Importing {name}", name=upload.name), limits.max_seconds, box
+    )
     try:
-        frame, report = import_bytes(data, upload.name, layer=layer, limits=ImportLimits())
+        frame, report = import_bytes(data, upload.name, layer=layer, limits=limits, on_wait=on_wait)
     except ImportRejectedError as error:
         box.error(plain(str(error)))
         return
     finally:
         del data
+        line.empty()
         return_free_memory()
     layers = session_user_layers()
     title = upload.name if layer is None else f"{upload.name} ({layer})"
     if any(x.spec.title == title and len(x.frame) == len(frame) for x in layers):
-        box.info(plain(f"{title} is already on the map."))
+        box.info(plain(lang.tr("{title} is already on the map.", title=title)))
         return
     number = max((int(x.spec.id.removeprefix("user-")) for x in layers), default=0) + 1
     st.session_state[Key.USER_LAYERS] = [*layers, user_layer(f"user-{number}", title, frame)]
@@ -101,16 +124,21 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
     The team-library layers this session shows are listed too, each with a button that
     takes it off the map (the library keeps it).
     """
-    _render_stored_list(container)
+    lang = current_language()
+    _render_stored_list(container, lang)
     layers = session_user_layers()
     if not layers:
         return
-    container.markdown("**Your layers**")
+    container.markdown("**" + lang.gettext("Your layers") + "**")
     for layer in layers:
         cols = container.columns([4, 1])
-        count = len(layer.frame)
-        cols[0].text(f"{layer.spec.title} ({count:,} feature{'' if count == 1 else 's'})")
-        if cols[1].button("✕", key=remove_key(layer.spec.id), help=f"Remove {layer.spec.title}"):
+        count = lang.ntr("{n} feature", "{n} features", len(layer.frame))
+        cols[0].text(f"{layer.spec.title} ({count})")
+        if cols[1].button(
+            "✕",
+            key=remove_key(layer.spec.id),
+            help=lang.tr("Remove {title}", title=layer.spec.title),
+        ):
             kept = [x for x in layers if x.spec.id != layer.spec.id]
             replace_in_session(Key.USER_LAYERS, kept)
             forget_session_layer(layer.spec.id)
@@ -118,16 +146,18 @@ def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None
         render_save_layer(container, layer, source_file=layer.spec.title)
 
 
-def _render_stored_list(container: st.delta_generator.DeltaGenerator) -> None:
+def _render_stored_list(container: st.delta_generator.DeltaGenerator, lang: Language) -> None:
     names = stored_shown()
     if not names:
         return
-    container.markdown("**From the team library**")
+    container.markdown("**" + lang.gettext("From the team library") + "**")
     for number, name in enumerate(names):
         cols = container.columns([4, 1])
         cols[0].text(name)
         if cols[1].button(
-            "✕", key=store_key(f"shown-{number}", "hide"), help=f"Take {name} off the map"
+            "✕",
+            key=store_key(f"shown-{number}", "hide"),
+            help=lang.tr("Take {name} off the map", name=name),
         ):
             hide_stored(name)
             st.rerun()

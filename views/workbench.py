@@ -36,6 +36,7 @@ from geo.analysis.summary import (
     SummaryBy,
 )
 from geo.importer.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
+from geo.language import Language
 from layers.drawing.choropleth import (
     DEFAULT_CLASSES,
     MAX_CLASSES,
@@ -55,6 +56,7 @@ from runtime.summary_job import SummaryLimits, summarize_in_worker
 from views.cache import get_base, get_join_reference, get_summary_units
 from views.charts import summary_chart
 from views.keys import Key
+from views.language import current_language
 from views.memo import Refused, Same, memo, recall, refused_or, remember
 from views.progress import progress_line
 from views.store import render_save_layer
@@ -106,11 +108,14 @@ def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable 
     -------
     JoinedTable or None
     """
+    lang = current_language()
     with container:
-        st.subheader("Your tables and summaries")
-        join_tab, summary_tab = st.tabs(["Join a table to the map", "Summarise a layer"])
+        st.subheader(lang.gettext("Your tables and summaries"))
+        join_tab, summary_tab = st.tabs(
+            [lang.gettext("Join a table to the map"), lang.gettext("Summarise a layer")]
+        )
         with join_tab:
-            joined = _render_join()
+            joined = _render_join(lang)
             if joined is not None:
                 render_save_layer(
                     st,
@@ -121,17 +126,19 @@ def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable 
                 )
         with summary_tab:
             candidates = [*layers, joined.layer] if joined else list(layers)
-            _render_summary(candidates)
+            _render_summary(candidates, lang)
     return joined
 
 
 # --------------------------------------------------------------------------------- join
 
 
-def _read_upload() -> Table | None:
+def _read_upload(lang: Language) -> Table | None:
     """The uploaded table, read once per file and sheet (an error is said once, here)."""
     upload = st.file_uploader(
-        "A table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or name (CSV or XLSX)",
+        lang.gettext(
+            "A table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or name (CSV or XLSX)"
+        ),
         type=[suffix.lstrip(".") for suffix in TABLE_SUFFIXES],
         key=Key.JOIN_UPLOAD,
     )
@@ -139,14 +146,19 @@ def _read_upload() -> Table | None:
         return None
     sheet = None
     if upload.name.lower().endswith(".xlsx"):
-        sheet = st.text_input("Sheet (empty: the first)", key=Key.JOIN_SHEET).strip() or None
+        sheet = (
+            st.text_input(lang.gettext("Sheet (empty: the first)"), key=Key.JOIN_SHEET).strip()
+            or None
+        )
 
     def read() -> Table:
         # Read in a worker process under the table budgets; the progress line is where a
         # closed tab stops the read (and kills the worker).
-        line, on_wait = progress_line(f"Reading {upload.name}", TableLimits().max_seconds)
+        line, on_wait = progress_line(
+            lang.tr("Reading {name}", name=upload.name), TableLimits().max_seconds
+        )
         try:
-            with st.spinner("Reading the table…"):
+            with st.spinner(lang.gettext("Reading the table…")):
                 return read_table(
                     upload.getvalue(), filename=upload.name, sheet=sheet, on_wait=on_wait
                 )
@@ -158,7 +170,8 @@ def _read_upload() -> Table | None:
     if isinstance(table, Refused):
         st.error(plain(table.sentence))
         return None
-    st.caption(plain(f"{table.name}: {len(table.frame):,} rows, {table.detail}"))
+    rows = lang.ntr("{n} row", "{n} rows", len(table.frame))
+    st.caption(plain(f"{table.name}: {rows}, {table.detail}"))
     return table
 
 
@@ -205,27 +218,60 @@ def _join(
     return result
 
 
-def _render_report(result: JoinResult) -> None:
+def _render_report(result: JoinResult, lang: Language) -> None:
     report = result.report
-    unit_word = "hromada-level units" if report.level is JoinLevel.HROMADA else "oblasts"
-    chosen = " (the level that matches more rows)" if report.level_chosen else ""
-    within = f", each name within the oblast in “{report.within}”" if report.within else ""
+    if report.level is JoinLevel.HROMADA:
+        units = lang.ntr(
+            "Joined to the {n} hromada-level unit",
+            "Joined to the {n} hromada-level units",
+            report.units,
+        )
+    else:
+        units = lang.ntr("Joined to the {n} oblast", "Joined to the {n} oblasts", report.units)
+    chosen = " " + lang.gettext("(the level that matches more rows)") if report.level_chosen else ""
+    within = (
+        ", " + lang.tr("each name within the oblast in “{column}”", column=report.within)
+        if report.within
+        else ""
+    )
     detected = f" ({report.detection.describe()})" if report.detection else ""
     st.markdown(
         plain(
-            f"Joined to the {report.units:,} {unit_word}{chosen} by {report.by.label}"
-            f"{detected} in column “{report.column}”{within}."
+            units
+            + chosen
+            + " "
+            + lang.tr(
+                "by {keys}{detected} in column “{column}”",
+                keys=lang.gettext(report.by.label),
+                detected=detected,
+                column=report.column,
+            )
+            + within
+            + "."
         )
     )
-    st.caption(plain(f"Rows per unit: {report.aggregate.value}, {report.aggregate.label}."))
+    st.caption(
+        plain(
+            lang.tr(
+                "Rows per unit: {code}, {words}.",
+                code=report.aggregate.value,
+                words=lang.gettext(report.aggregate.label),
+            )
+        )
+    )
     cols = st.columns(4)
-    cols[0].metric("Matched rows", f"{report.matched:,}")
-    cols[1].metric("Unmatched rows", f"{report.unmatched_count:,}")
-    cols[2].metric("Duplicate rows", f"{report.duplicate_count:,}")
-    cols[3].metric("Units with no row", f"{report.units_without_row:,}")
+    cols[0].metric(lang.gettext("Matched rows"), lang.number(report.matched))
+    cols[1].metric(lang.gettext("Unmatched rows"), lang.number(report.unmatched_count))
+    cols[2].metric(lang.gettext("Duplicate rows"), lang.number(report.duplicate_count))
+    cols[3].metric(lang.gettext("Units with no row"), lang.number(report.units_without_row))
     if report.unmatched:
-        reasons = ", ".join(f"{reason} {n:,}" for reason, n in report.reasons().items())
-        st.markdown("**Unmatched rows** " + plain(f"({reasons}); never guessed:"))
+        reasons = ", ".join(f"{reason} {lang.number(n)}" for reason, n in report.reasons().items())
+        st.markdown(
+            "**"
+            + lang.gettext("Unmatched rows")
+            + "** "
+            + plain(lang.tr("({reasons}); never guessed:", reasons=reasons))
+        )
         st.dataframe(
             pd.DataFrame(
                 [
@@ -237,7 +283,7 @@ def _render_report(result: JoinResult) -> None:
             width="stretch",
         )
     if report.duplicates:
-        st.markdown("**Duplicate keys** (the first row of each unit is joined):")
+        st.markdown(lang.gettext("**Duplicate keys** (the first row of each unit is joined):"))
         st.dataframe(
             pd.DataFrame(
                 [
@@ -254,66 +300,78 @@ def _render_report(result: JoinResult) -> None:
         )
 
 
-def _render_join() -> JoinedTable | None:
+def _render_join(lang: Language) -> JoinedTable | None:
     st.caption(
-        "Map your own figures: a table with a column of KATOTTG codes or OCHA P-codes (hromada "
-        "or oblast level), ISO 3166-2 codes or Ukrainian or English names. Names are compared "
-        "after normalising case, apostrophes and the words oblast/область, hromada/громада; "
-        "nothing is matched by guessing. Stays in this browser session."
+        lang.gettext(
+            "Map your own figures: a table with a column of KATOTTG codes or OCHA P-codes "
+            "(hromada or oblast level), ISO 3166-2 codes or Ukrainian or English names. Names "
+            "are compared after normalising case, apostrophes and the words oblast/область, "
+            "hromada/громада; nothing is matched by guessing. Stays in this browser session."
+        )
     )
-    table = _read_upload()
+    table = _read_upload(lang)
     if table is None:
         return None
     columns = [str(c) for c in table.frame.columns]
     top = st.columns(3)
     by_choice = top[1].selectbox(
-        "Keys are",
+        lang.gettext("Keys are"),
         [AUTO, *(b.value for b in JoinBy)],
-        format_func=lambda v: "detected from the values" if v == AUTO else JoinBy(v).label,
+        format_func=lambda v: (
+            lang.gettext("detected from the values") if v == AUTO else lang.gettext(JoinBy(v).label)
+        ),
         key=Key.JOIN_BY,
     )
     chosen_by = None if by_choice == AUTO else JoinBy(by_choice)
     column = top[0].selectbox(
-        "Key column", columns, index=_suggested(columns, chosen_by), key=Key.JOIN_COLUMN
+        lang.gettext("Key column"),
+        columns,
+        index=_suggested(columns, chosen_by),
+        key=Key.JOIN_COLUMN,
     )
     by = chosen_by or detect_key_kind(list(table.frame[column])).by
     levels = [AUTO_LEVEL, *(v.value for v in JoinLevel)]
     if by is JoinBy.ISO_3166_2:
         levels = [JoinLevel.OBLAST.value]
+    level_words = {
+        AUTO_LEVEL: lang.gettext("chosen from the keys"),
+        "hromada": lang.gettext("hromadas"),
+        "oblast": lang.gettext("oblasts"),
+    }
     level = top[2].selectbox(
-        "Units",
-        levels,
-        format_func=lambda v: {AUTO_LEVEL: "chosen from the keys", "hromada": "hromadas",
-                               "oblast": "oblasts"}[v],
-        key=Key.JOIN_LEVEL,
-    )  # fmt: skip
+        lang.gettext("Units"), levels, format_func=level_words.__getitem__, key=Key.JOIN_LEVEL
+    )
     more = st.columns(2)
     aggregate = Aggregate(
         more[0].selectbox(
-            "Several rows for one unit",
+            lang.gettext("Several rows for one unit"),
             [a.value for a in Aggregate],
             index=list(Aggregate).index(Aggregate.FIRST),
-            format_func=lambda v: f"{v}: {Aggregate(v).label}",
+            format_func=lambda v: f"{v}: {lang.gettext(Aggregate(v).label)}",
             key=Key.JOIN_AGGREGATE,
         )
     )
     within = None
     if by is JoinBy.NAME:
         choice = more[1].selectbox(
-            "Oblast column (resolves hromada names repeated in several oblasts)",
+            lang.gettext("Oblast column (resolves hromada names repeated in several oblasts)"),
             [NO_WITHIN, *(c for c in columns if c != column)],
-            format_func=lambda c: c or "none",
+            format_func=lambda c: c or lang.gettext("none"),
             key=Key.JOIN_WITHIN,
         )
         within = str(choice) or None
     result = _join(table, str(column), chosen_by, str(level), within, aggregate)
     if result is None:
         return None
-    _render_report(result)
+    _render_report(result, lang)
     if not result.report.matched:
-        st.warning("No row matched, so there is nothing to draw: check the key column and kind.")
+        st.warning(
+            lang.gettext(
+                "No row matched, so there is nothing to draw: check the key column and kind."
+            )
+        )
         return None
-    return _choropleth(result, table, column=str(column))
+    return _choropleth(result, table, lang, column=str(column))
 
 
 def _numeric_columns(result: JoinResult, table: Table, column: str) -> list[str]:
@@ -326,7 +384,9 @@ def _numeric_columns(result: JoinResult, table: Table, column: str) -> list[str]
     return list(memo(Key.JOIN_NUMERIC, (Same(result),), numeric))
 
 
-def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable | None:
+def _choropleth(
+    result: JoinResult, table: Table, lang: Language, *, column: str
+) -> JoinedTable | None:
     """The classified layer of the column the user chooses (numeric columns only).
 
     The layer is made once per join and choice and kept in the session, so it is the same
@@ -334,18 +394,20 @@ def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable
     """
     numeric = _numeric_columns(result, table, column)
     if not numeric:
-        st.info("The table has no column of numbers to colour the map by.")
+        st.info(lang.gettext("The table has no column of numbers to colour the map by."))
         return None
     cols = st.columns(4)
-    value = cols[0].selectbox("Colour by", numeric, key=Key.JOIN_VALUE)
+    value = cols[0].selectbox(lang.gettext("Colour by"), numeric, key=Key.JOIN_VALUE)
     scheme = cols[1].selectbox(
-        "Classes by",
+        lang.gettext("Classes by"),
         [s.value for s in Scheme],
-        format_func=lambda v: Scheme(v).label,
+        format_func=lambda v: lang.gettext(Scheme(v).label),
         key=Key.JOIN_SCHEME,
     )
-    k = cols[2].slider("Classes", MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES, key=Key.JOIN_CLASSES)
-    ramp = cols[3].selectbox("Colours", list(RAMPS), key=Key.JOIN_RAMP)
+    k = cols[2].slider(
+        lang.gettext("Classes"), MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES, key=Key.JOIN_CLASSES
+    )
+    ramp = cols[3].selectbox(lang.gettext("Colours"), list(RAMPS), key=Key.JOIN_RAMP)
     choice = (str(value), str(scheme), int(k), str(ramp))
 
     def draw() -> tuple[JoinedTable, Classification]:
@@ -356,11 +418,19 @@ def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable
     joined, classes = memo(Key.JOIN_LAYER, (Same(result), choice), draw)
     st.caption(
         plain(
-            f"On the map as “{joined.layer.spec.title}”: {len(classes.upper_bounds)} classes "
-            f"of {value} "
-            f"({Scheme(scheme).label.lower()}), grey hatching for no data. The downloads "
-            "below export it with the table's own columns, the unit's code, names and area, "
-            f"and the units' licence: {joined.layer.spec.licence}."
+            lang.ntr(
+                "On the map as “{title}”: {n} class of {column} ({scheme}), grey hatching for "
+                "no data. The downloads below export it with the table's own columns, the "
+                "unit's code, names and area, and the units' licence: {licence}.",
+                "On the map as “{title}”: {n} classes of {column} ({scheme}), grey hatching "
+                "for no data. The downloads below export it with the table's own columns, the "
+                "unit's code, names and area, and the units' licence: {licence}.",
+                len(classes.upper_bounds),
+                title=joined.layer.spec.title,
+                column=value,
+                scheme=lang.gettext(Scheme(scheme).label).lower(),
+                licence=joined.layer.spec.licence,
+            )
         )
     )
     return joined
@@ -369,7 +439,7 @@ def _choropleth(result: JoinResult, table: Table, *, column: str) -> JoinedTable
 # ------------------------------------------------------------------------------ summary
 
 
-def _summary(layer: MapLayer, by: SummaryBy, states: BandStates) -> Summary | None:
+def _summary(layer: MapLayer, by: SummaryBy, states: BandStates, lang: Language) -> Summary | None:
     """The summary of this layer build and unit set: kept once made, made on request.
 
     A summary of a large layer takes seconds, so it is made when the user asks (the button),
@@ -384,17 +454,18 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates) -> Summary | No
     held = recall(Key.SUMMARY_RESULT, inputs)
     if isinstance(held, Summary):
         return held
-    if not st.button("Summarise", key=Key.SUMMARY_RUN, type="primary"):
+    if not st.button(lang.gettext("Summarise"), key=Key.SUMMARY_RUN, type="primary"):
         if isinstance(held, Refused):  # stopped by a budget: said until the choice changes
             st.error(plain(held.sentence))
         return None
     limits = SummaryLimits()
     units = get_summary_units(by, states)
-    line, on_wait = progress_line(f"Summarising {layer.spec.title}", limits.max_seconds)
+    title = lang.gettext(layer.spec.title)
+    line, on_wait = progress_line(lang.tr("Summarising {title}", title=title), limits.max_seconds)
 
     def summarise() -> Summary:
         try:
-            with st.spinner("Summarising…"):
+            with st.spinner(lang.gettext("Summarising…")):
                 return summarize_in_worker(
                     layer.frame, units, title=layer.spec.title, limits=limits, on_wait=on_wait
                 )
@@ -409,27 +480,32 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates) -> Summary | No
     return summary
 
 
-def _render_summary(layers: Sequence[MapLayer]) -> None:
+def _render_summary(layers: Sequence[MapLayer], lang: Language) -> None:
     if not layers:
-        st.caption("Switch a layer on, import one or join a table to summarise it.")
+        st.caption(lang.gettext("Switch a layer on, import one or join a table to summarise it."))
         return
     st.caption(
-        "How much of a layer lies in each oblast, hromada or band of distance from the "
-        "Russian/Belarusian border: count, area (equal-area) and length (geodesic), and "
-        "unit_share, the part of each unit the layer covers. count: each feature once, in "
-        "one unit (a MultiPolygon is one feature)."
+        lang.gettext(
+            "How much of a layer lies in each oblast, hromada or band of distance from the "
+            "Russian/Belarusian border: count, area (equal-area) and length (geodesic), and "
+            "unit_share, the part of each unit the layer covers. count: each feature once, in "
+            "one unit (a MultiPolygon is one feature)."
+        )
     )
     by_id = {layer.spec.id: layer for layer in layers}
     _start_on_newest(layers)
     cols = st.columns(3)
     layer_id = cols[0].selectbox(
-        "Layer", list(by_id), format_func=lambda i: by_id[i].spec.title, key=Key.SUMMARY_LAYER
+        lang.gettext("Layer"),
+        list(by_id),
+        format_func=lambda i: lang.gettext(by_id[i].spec.title),
+        key=Key.SUMMARY_LAYER,
     )
     by = SummaryBy(
         cols[1].selectbox(
-            "By",
+            lang.gettext("By"),
             [b.value for b in SummaryBy],
-            format_func=lambda v: SummaryBy(v).label,
+            format_func=lambda v: lang.gettext(SummaryBy(v).label),
             key=Key.SUMMARY_BY,
         )
     )
@@ -437,16 +513,16 @@ def _render_summary(layers: Sequence[MapLayer]) -> None:
     if by is SummaryBy.BORDER_DISTANCE:
         states = BandStates(
             cols[2].radio(
-                "Bands",
+                lang.gettext("Bands"),
                 [s.value for s in BandStates],
-                format_func=lambda v: BandStates(v).label,
+                format_func=lambda v: lang.gettext(BandStates(v).label),
                 key=Key.SUMMARY_STATES,
             )
         )
     layer = by_id[str(layer_id)]
-    summary = _summary(layer, by, states)
+    summary = _summary(layer, by, states, lang)
     if summary is not None:
-        _show_summary(summary, layer, by, states)
+        _show_summary(summary, layer, by, states, lang)
 
 
 def _start_on_newest(layers: Sequence[MapLayer]) -> None:
@@ -467,16 +543,25 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: BandStates) -> None:
+def _show_summary(
+    summary: Summary, layer: MapLayer, by: SummaryBy, states: BandStates, lang: Language
+) -> None:
     table = summary.table
     held = table.loc[(table["count"] > 0) | (table["area_km2"] > 0) | (table["length_km"] > 0)]
     measure = summary.measure
     st.vega_lite_chart(
-        summary_chart(table, measure, _capitalised(MEASURE_LABELS[measure])).to_dict(),
+        summary_chart(
+            table, measure, _capitalised(lang.gettext(MEASURE_LABELS[measure])), lang
+        ).to_dict(),
         width="stretch",
     )
     all_units = st.toggle(
-        f"List every unit ({len(table):,} rows; now the {len(held):,} that hold any of it)",
+        lang.ntr(
+            "List every unit ({n} row; now the {held} that hold any of it)",
+            "List every unit ({n} rows; now the {held} that hold any of it)",
+            len(table),
+            held=lang.number(len(held)),
+        ),
         key=Key.SUMMARY_ALL_UNITS,
     )
     shown = table if all_units else held.sort_values(measure, ascending=False)
@@ -494,7 +579,9 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
     st.caption(
         plain(
             " · ".join(summary.notes)
-            + f" · '{NO_UNIT_CODE}' row last in the files; units' geometry: "
+            + " · "
+            + lang.tr("'{code}' row last in the files; units' geometry:", code=NO_UNIT_CODE)
+            + " "
             + ", ".join(summary.source_ids)
         )
     )
@@ -505,7 +592,7 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
     units = get_summary_units(by, states)
     cols = st.columns(2)
     cols[0].download_button(
-        "Summary CSV",
+        lang.gettext("Summary CSV"),
         data=lambda: summary_csv(summary),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -513,7 +600,7 @@ def _show_summary(summary: Summary, layer: MapLayer, by: SummaryBy, states: Band
         on_click="ignore",
     )
     cols[1].download_button(
-        "Summary GeoPackage (units with their figures)",
+        lang.gettext("Summary GeoPackage (units with their figures)"),
         data=lambda: summary_geopackage(summary, units, layer, sources),
         file_name=f"{name}.gpkg",
         mime="application/geopackage+sqlite3",

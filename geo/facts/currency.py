@@ -11,12 +11,13 @@ from datetime import date
 import pandas as pd
 
 from geo.facts.status import whole_months_between
+from geo.language import Language, language
 
 STALE_AFTER_MONTHS = 12
 """A figure older than this many whole months on the view date carries its age."""
 
 
-def figure_age_label(figure_date: date | None, as_of: date) -> str:
+def figure_age_label(figure_date: date | None, as_of: date, lang: Language | None = None) -> str:
     """``"latest public figure: N months old"`` for a figure over 12 months old, else ``""``.
 
     Parameters
@@ -25,6 +26,8 @@ def figure_age_label(figure_date: date | None, as_of: date) -> str:
         Date of the figure (``None`` when there is no figure).
     as_of
         The date the view shows.
+    lang
+        The language of the words (``None``: English); plural forms follow it.
 
     Returns
     -------
@@ -36,7 +39,11 @@ def figure_age_label(figure_date: date | None, as_of: date) -> str:
     if figure_date is None:
         return ""
     months = whole_months_between(figure_date, as_of)
-    return f"latest public figure: {months} months old" if months > STALE_AFTER_MONTHS else ""
+    if months <= STALE_AFTER_MONTHS:
+        return ""
+    return (lang or language()).plural(
+        "latest public figure: {n} month old", "latest public figure: {n} months old", months
+    )
 
 
 def latest_statements(statements: pd.DataFrame, as_of: date) -> pd.DataFrame:

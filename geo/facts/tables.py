@@ -55,6 +55,7 @@ from geo.facts.vocabulary import (
     TreatyEvent,
     TreatyStep,
 )
+from geo.language import N_
 from geo.units.data_files import DATA_DIR
 from geo.units.oblasts import unit_names
 
@@ -694,7 +695,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "sources",
         "sources",
-        "Sources",
+        N_("Sources"),
         (
             Column("source_id", CellKind.SLUG),
             Column("title", CellKind.TEXT),
@@ -710,7 +711,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "states",
         "states",
-        "States",
+        N_("States"),
         (
             Column("iso3", CellKind.ISO3_CODE),
             Column("name_en", CellKind.TEXT),
@@ -726,7 +727,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "treaty_milestones",
         "milestones",
-        "Treaty milestones",
+        N_("Treaty milestones"),
         (
             Column("iso3", CellKind.STATE),
             Column("event", CellKind.TERM, terms=TreatyEvent),
@@ -742,7 +743,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "border_lengths",
         "border_lengths",
-        "Reference border lengths",
+        N_("Reference border lengths"),
         (
             Column("pair", CellKind.TEXT),
             Column("iso3_a", CellKind.STATE),
@@ -760,7 +761,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "contamination_national",
         "contamination_national",
-        "Ukraine: national contamination estimates",
+        N_("Ukraine: national contamination estimates"),
         (
             Column("date", CellKind.DATE),
             Column("area_km2", CellKind.POSITIVE),
@@ -778,7 +779,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "contamination_oblast",
         "contamination_oblast",
-        "Ukraine: evidence by oblast",
+        N_("Ukraine: evidence by oblast"),
         (
             Column("iso_3166_2", CellKind.UA_UNIT),
             Column("name_en", CellKind.TEXT),
@@ -797,7 +798,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "oblast_statements",
         "oblast_statements",
-        "Ukraine: dated oblast statements",
+        N_("Ukraine: dated oblast statements"),
         (
             Column("iso_3166_2", CellKind.UA_UNIT),
             Column("date", CellKind.DATE),
@@ -812,7 +813,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "defence_lines",
         "defence_lines",
-        "Defence-line projects",
+        N_("Defence-line projects"),
         (
             Column("iso3", CellKind.STATE),
             Column("project", CellKind.TEXT),
@@ -827,7 +828,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "treaty_events",
         "treaty_events",
-        "Treaty steps (decrees, laws, notices, meetings)",
+        N_("Treaty steps (decrees, laws, notices, meetings)"),
         (
             Column("iso3", CellKind.STATE),
             Column("date", CellKind.DATE, optional=True),
@@ -844,7 +845,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "conflicts",
         "conflicts",
-        "Where sources disagree",
+        N_("Where sources disagree"),
         (
             Column("conflict_id", CellKind.SLUG),
             Column("table", CellKind.TABLE),
@@ -860,7 +861,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "landmine_monitor",
         "landmine_monitor",
-        "Landmine Monitor figures (context)",
+        N_("Landmine Monitor figures (context)"),
         (
             Column("edition", CellKind.TEXT),
             Column("launched", CellKind.DATE),
@@ -879,7 +880,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "source_meta",
         "source_meta",
-        "What each source is",
+        N_("What each source is"),
         (
             Column("source_id", CellKind.SOURCE_ID),
             Column("kind", CellKind.TERM, terms=SourceKind),
@@ -893,7 +894,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "searches",
         "searches",
-        "Searches made for facts not found",
+        N_("Searches made for facts not found"),
         (
             Column("search_id", CellKind.SLUG),
             Column("date", CellKind.DATE),
@@ -907,7 +908,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
         "reviews",
         "reviews",
-        "When each table was last reviewed",
+        N_("When each table was last reviewed"),
         (
             Column("table", CellKind.TABLE),
             Column("reviewed_on", CellKind.DATE),

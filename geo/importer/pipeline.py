@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ def import_bytes(
     *,
     layer: str | None = None,
     limits: ImportLimits = DEFAULT_LIMITS,
+    on_wait: Callable[[float], None] | None = None,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read an uploaded geodata file into a validated EPSG:4326 GeoDataFrame.
 
@@ -79,6 +81,10 @@ def import_bytes(
         ``None`` for single-layer formats (GeoJSON, CSV).
     limits
         The budgets (:class:`~geo.importer.limits.ImportLimits`).
+    on_wait
+        Called with the elapsed seconds about four times a second while the worker parses
+        (the page's progress line, where a closed tab stops the run); whatever it raises
+        ends the import and kills the worker.
 
     Returns
     -------
@@ -100,7 +106,7 @@ def import_bytes(
         if fmt.id == "shapefile":
             # Bomb and slip checks read only the zip's directory: refuse before any disk use.
             check_zip(data, name, limits)
-        result: ImportedLayer = _in_worker(read_upload, data, name, fmt, layer, limits)
+        result: ImportedLayer = _in_worker(read_upload, data, name, fmt, layer, limits, on_wait)
         return _rebuild(result), result.report
 
 
@@ -139,6 +145,7 @@ def list_layers(
     filename: str,
     *,
     limits: ImportLimits = DEFAULT_LIMITS,
+    on_wait: Callable[[float], None] | None = None,
 ) -> list[str]:
     """Names of the layers a user can choose from, in file order.
 
@@ -148,8 +155,8 @@ def list_layers(
         The file's bytes.
     filename
         The user's file name (selects the format).
-    limits
-        The budgets, as for :func:`import_bytes`.
+    limits, on_wait
+        As for :func:`import_bytes`.
 
     Returns
     -------
@@ -169,7 +176,7 @@ def list_layers(
             return []
         if fmt.id == "shapefile":
             return check_zip(data, name, limits)
-        layers: list[str] = _in_worker(read_layer_names, data, name, fmt, None, limits)
+        layers: list[str] = _in_worker(read_layer_names, data, name, fmt, None, limits, on_wait)
         return layers
 
 
@@ -237,6 +244,7 @@ def _in_worker(
     fmt: ImportFormat,
     layer: str | None,
     limits: ImportLimits,
+    on_wait: Callable[[float], None] | None = None,
 ) -> Any:
     """Write the upload into a fresh temporary folder and run ``task`` on it in a worker."""
     with tempfile.TemporaryDirectory(prefix="atlas-import-") as tmp:
@@ -246,7 +254,7 @@ def _in_worker(
             path=str(upload), name=name, format_id=fmt.id, layer=layer, limits=limits, tmp=tmp
         )
         sandbox = Sandbox.create(tmp, worker_environment(fmt, Path(tmp)), limits)
-        return run_isolated(task, request, name=name, sandbox=sandbox)
+        return run_isolated(task, request, name=name, sandbox=sandbox, on_wait=on_wait)
 
 
 def _rebuild(result: ImportedLayer) -> gpd.GeoDataFrame:

@@ -15,7 +15,12 @@ files is inherited) that:
   leave behind is removed with that folder by the parent, whatever happened to the worker;
 * starts with the sandbox's environment (for imports: one GDAL driver, no network), so GDAL
   is configured before it is loaded;
-* answers with plain data only (WKB, NumPy columns, strings), which the parent rebuilds.
+* answers with plain data only (WKB, NumPy columns, strings), which the parent rebuilds;
+* is killed when the page run that waits for it ends: while it waits, the parent calls the
+  caller's ``on_wait(elapsed_seconds)`` every :data:`POLL_SECONDS`; the page passes a function
+  that updates its progress line, which raises Streamlit's stop exception once the tab has
+  gone (as for a table read, :mod:`geo.importer.isolation`), and the worker is killed on the
+  way out.
 
 The worker is not a ``multiprocessing`` process on purpose: the *spawn* and *forkserver* start
 methods run the caller's ``__main__`` script again in every child (``multiprocessing.spawn``
@@ -50,6 +55,8 @@ from geo.importer.messages import human_size, number, reject
 T = TypeVar("T")
 #: Seconds the worker's own alarms wait beyond the parent's deadline.
 SELF_DESTRUCT_GRACE_S = 2
+#: Seconds between two looks of the waiting parent at its worker (and calls of ``on_wait``).
+POLL_SECONDS = 0.25
 #: Bytes a worker may write to one file beyond the limits' largest (SQLite and GDAL scratch).
 FILE_SIZE_MARGIN = 64 * 1024 * 1024
 #: Files in the sandbox folder: the pickled job the parent writes, the answer the worker writes.
@@ -121,7 +128,14 @@ class Sandbox:
         return environment
 
 
-def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandbox: Sandbox) -> T:
+def run_isolated(
+    task: Callable[[Any], T],
+    argument: object,
+    *,
+    name: str,
+    sandbox: Sandbox,
+    on_wait: Callable[[float], None] | None = None,
+) -> T:
     """Run ``task(argument)`` in a fresh worker process under ``sandbox``'s budgets.
 
     Parameters
@@ -135,6 +149,9 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
         The file name for messages.
     sandbox
         Folder, environment and budgets.
+    on_wait
+        Called with the elapsed seconds every :data:`POLL_SECONDS` while the worker runs (the
+        page's progress line); whatever it raises ends the wait, and the worker is killed.
 
     Returns
     -------
@@ -149,7 +166,7 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
     limits = sandbox.limits
     workdir = Path(sandbox.workdir)
     job, answer = workdir / JOB_FILE, workdir / ANSWER_FILE
-    deadline = time.monotonic() + limits.max_seconds
+    started = time.monotonic()
     process: subprocess.Popen[bytes] | None = None
     try:
         job.write_bytes(pickle.dumps((task, argument, limits), pickle.HIGHEST_PROTOCOL))
@@ -162,9 +179,8 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        try:
-            exitcode = process.wait(max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
+        exitcode = _wait(process, started + limits.max_seconds, started, on_wait)
+        if exitcode is None:
             reject(
                 f"{name} took longer than the import time limit of {number(limits.max_seconds)} s "
                 "and was stopped; split it into smaller files or simplify its geometries"
@@ -192,6 +208,24 @@ def run_isolated(task: Callable[[Any], T], argument: object, *, name: str, sandb
             "format, so export it again as GeoJSON or GeoPackage"
         )
     return payload
+
+
+def _wait(
+    process: subprocess.Popen[bytes],
+    deadline: float,
+    started: float,
+    on_wait: Callable[[float], None] | None,
+) -> int | None:
+    """The worker's exit code, or ``None`` when the ``deadline`` (monotonic s) came first."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        try:
+            return process.wait(min(POLL_SECONDS, left) if on_wait is not None else left)
+        except subprocess.TimeoutExpired:
+            if on_wait is not None:
+                on_wait(time.monotonic() - started)
 
 
 def _exit_reason(exitcode: int) -> str:

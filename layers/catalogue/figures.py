@@ -11,6 +11,7 @@ from geo.facts.currency import figure_age_label
 from geo.facts.source_ids import join_source_ids
 from geo.facts.status import status_dates, status_table
 from geo.facts.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
+from geo.language import DEFAULT_LANGUAGE, language
 from layers.catalogue.base import AtlasBase
 
 
@@ -78,7 +79,18 @@ class KeyFigures:
     contaminated: ContaminationEstimate | None
 
 
-def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
+def state_names(base: AtlasBase, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """ISO3 → the state's name in ``lang`` (``name_<lang>``), English where it has none."""
+    states = base.facts.states
+    english = dict(zip(states["iso3"], states["name_en"], strict=True))
+    column = f"name_{lang}"
+    if lang == DEFAULT_LANGUAGE or column not in states.columns:
+        return english
+    local = dict(zip(states["iso3"], states[column].fillna(""), strict=True))
+    return {iso3: str(local.get(iso3) or name) for iso3, name in english.items()}
+
+
+def key_figures(base: AtlasBase, as_of: date, lang: str = DEFAULT_LANGUAGE) -> KeyFigures:
     """Compute the headline figures for ``as_of``.
 
     Parameters
@@ -87,6 +99,8 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         Date-independent inputs.
     as_of
         Date of the view.
+    lang
+        Language of the names and words (``geo.language.LANGUAGES``).
 
     Returns
     -------
@@ -99,8 +113,13 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         disagreements=base.facts.milestone_disagreements,
     )
 
+    names = state_names(base, lang)
+    words = language(lang)
+
     def names_with(status: TreatyStatus) -> tuple[str, ...]:
-        return tuple(table.loc[table["status"] == status, "name"])
+        rows = table.loc[table["status"] == status]
+        pairs = zip(rows["iso3"], rows["name"], strict=True)
+        return tuple(names.get(iso3, name) for iso3, name in pairs)
 
     flank = base.segments.loc[base.segments["iso3_a"].isin(base.facts.flank_iso3)]
     measured = flank.groupby("iso3_b")["length_km"].sum()
@@ -130,7 +149,7 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
             source_ids=ids,
             note=str(latest.get("note", "") or ""),
             source_titles=base.facts.source_titles(ids),
-            age=figure_age_label(latest["date"], as_of),
+            age=figure_age_label(latest["date"], as_of, words),
         )
     return KeyFigures(
         as_of=as_of,
@@ -142,12 +161,14 @@ def key_figures(base: AtlasBase, as_of: date) -> KeyFigures:
         factbook_rus_km=float(factbook.get("RUS", 0.0)),
         factbook_blr_km=float(factbook.get("BLR", 0.0)),
         factbook_date=factbook_date,
-        factbook_age=figure_age_label(factbook_date, as_of),
+        factbook_age=figure_age_label(factbook_date, as_of, words),
         contaminated=contaminated,
     )
 
 
-def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
+def treaty_events(
+    base: AtlasBase, start: date, end: date, lang: str = DEFAULT_LANGUAGE
+) -> pd.DataFrame:
     """Treaty milestones between ``start`` and ``end`` for the timeline chart.
 
     Parameters
@@ -156,6 +177,8 @@ def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
         Date-independent inputs.
     start, end
         Inclusive window.
+    lang
+        Language of the state names (the event labels stay English message ids).
 
     Returns
     -------
@@ -166,20 +189,22 @@ def treaty_events(base: AtlasBase, start: date, end: date) -> pd.DataFrame:
     rows = base.facts.milestones.copy()
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     rows = rows.loc[(rows["date"] >= start) & (rows["date"] <= end)]
-    names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
+    names = state_names(base, lang)
     rows["state"] = rows["iso3"].map(names).fillna(rows["iso3"])
     rows["event"] = [TreatyEvent(event).label for event in rows["event"]]
     columns = ["date", "iso3", "state", "event", "source_ids", "confidence"]
     return rows[columns].sort_values(["date", "iso3"]).reset_index(drop=True)
 
 
-def withdrawal_summary(base: AtlasBase) -> list[str]:
+def withdrawal_summary(base: AtlasBase, lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """One line per state with a withdrawal or suspension milestone, from the fact table.
 
     Parameters
     ----------
     base
         Date-independent inputs.
+    lang
+        Language of the names, words and dates.
 
     Returns
     -------
@@ -189,15 +214,30 @@ def withdrawal_summary(base: AtlasBase) -> list[str]:
         sources disagree and one is preferred, else the earliest).
     """
     chosen = status_dates(base.facts.milestones, disagreements=base.facts.milestone_disagreements)
-    names = dict(zip(base.facts.states["iso3"], base.facts.states["name_en"], strict=True))
+    names = state_names(base, lang)
+    words = language(lang)
     lines = []
     for iso3, events in chosen.items():
+        name = names.get(iso3, iso3)
         if TreatyEvent.WITHDRAWAL_DEPOSITED in events:
-            text = f"{names.get(iso3, iso3)}: deposited {events[TreatyEvent.WITHDRAWAL_DEPOSITED]}"
+            # The medium form ("10 лип. 2025 р.", "Jul 10, 2025"): the sidebar is narrow.
+            deposited = words.date(events[TreatyEvent.WITHDRAWAL_DEPOSITED], "medium")
             if TreatyEvent.WITHDRAWAL_EFFECTIVE in events:
-                text += f", effective {events[TreatyEvent.WITHDRAWAL_EFFECTIVE]}"
+                text = words.tr(
+                    "{state}: deposited {deposited}, effective {effective}",
+                    state=name,
+                    deposited=deposited,
+                    effective=words.date(events[TreatyEvent.WITHDRAWAL_EFFECTIVE], "medium"),
+                )
+            else:
+                text = words.tr("{state}: deposited {deposited}", state=name, deposited=deposited)
             lines.append((events[TreatyEvent.WITHDRAWAL_DEPOSITED], text))
         elif TreatyEvent.SUSPENSION_CLAIMED in events:
             day = events[TreatyEvent.SUSPENSION_CLAIMED]
-            lines.append((day, f"{names.get(iso3, iso3)}: suspension claimed {day} (disputed)"))
+            text = words.tr(
+                "{state}: suspension claimed {day} (disputed)",
+                state=name,
+                day=words.date(day, "medium"),
+            )
+            lines.append((day, text))
     return [text for _, text in sorted(lines)]

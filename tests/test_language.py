@@ -1,0 +1,81 @@
+"""The language module: catalogs found and loaded, Ukrainian plurals, locale numbers and dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo.language import DEFAULT_LANGUAGE, LANGUAGES, N_, language, language_name, parse_language
+
+NBSP = "\u00a0"
+
+
+def test_languages_are_english_first_then_each_catalog():
+    assert LANGUAGES[0] == DEFAULT_LANGUAGE == "en"
+    assert "uk" in LANGUAGES
+    assert language_name("uk") == "Українська"
+    assert language_name("en") == "English"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("uk", "uk"),
+        ("uk-UA", "uk"),
+        ("UK_ua", "uk"),
+        ("en-GB", "en"),
+        ("de", None),
+        ("", None),
+        (None, None),
+        ("<script>", None),
+    ],
+)
+def test_parse_language(value, code):
+    assert parse_language(value) == code
+
+
+def test_language_is_cached_and_unknown_codes_give_english():
+    assert language("uk") is language("uk")
+    assert language("xx").code == "en"
+
+
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [
+        (1, 0),
+        (21, 0),
+        (101, 0),
+        (2, 1),
+        (4, 1),
+        (22, 1),
+        (34, 1),
+        (5, 2),
+        (11, 2),
+        (12, 2),
+        (14, 2),
+        (0, 2),
+        (25, 2),
+        (111, 2),
+    ],
+)
+def test_ukrainian_has_three_plural_forms(n, form):
+    assert language("uk").translations.plural(n) == form  # type: ignore[attr-defined]
+
+
+def test_numbers_dates_and_percent_per_locale():
+    uk, en = language("uk"), language("en")
+    assert uk.number(1234.5, 1) == f"1{NBSP}234,5"
+    assert en.number(1234.5, 1) == "1,234.5"
+    assert uk.number(1234, 0) == f"1{NBSP}234"
+    assert uk.date(date(2026, 12, 6)).replace("\u202f", " ") == "6 грудня 2026 р."
+    assert en.date(date(2026, 12, 6)) == "December 6, 2026"
+    assert uk.percent(0.123, 1) == "12,3%"
+
+
+def test_the_marker_returns_the_english_text():
+    assert N_("Key figures") == "Key figures"
+
+
+def test_untranslated_ids_fall_back_to_english():
+    assert language("uk").gettext("no such message id, ever") == "no such message id, ever"
