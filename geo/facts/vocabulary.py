@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
+from geo.language import N_
+
 #: Okabe–Ito colour-blind-safe palette (hex ``#RRGGBB``).
 OKABE_ITO = {
     "black": "#000000",
@@ -165,7 +167,7 @@ class TreatyEvent(Term):
 
 
 #: The label of the parliament's vote of a state that claims a suspension instead of leaving.
-SUSPENSION_VOTE_LABEL = "Suspension law adopted"
+SUSPENSION_VOTE_LABEL = N_("Suspension law adopted")
 
 
 class EvidenceClass(Term):
