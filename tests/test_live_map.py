@@ -34,6 +34,7 @@ from atlas_testing.browser import (
     wait_until_idle,
 )
 from geo.facts.vocabulary import EvidenceClass, TreatyStatus
+from geo.language import language
 from geo.units.crs import EQUAL_AREA
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.spec import ViewParams
@@ -467,7 +468,7 @@ WATCH_PAGE_JS = """(frameSelector) => {
     const slider = text(document, '[data-testid="stSidebar"] [data-testid="stSliderThumbValue"]');
     const iframe = document.querySelector(frameSelector);
     const doc = iframe && iframe.contentDocument;
-    const row = [label.slice(-10), slider, text(doc, '.atlas-date-text').slice(-10),
+    const row = [label, slider, text(doc, '.atlas-date-text').slice(-10),
                  text(doc, '.atlas-date-caption')];
     const last = window.__seen[window.__seen.length - 1];
     if (!last || last.join('|') !== row.join('|')) { window.__seen.push(row); }
@@ -493,7 +494,16 @@ def test_play_steps_through_the_events_and_the_page_follows(
     assert frame.evaluate("() => atlasTest.stepsShown()") == expected
     expect(frame.locator(".atlas-date-text")).to_have_text("As of " + expected[-1])
     page.wait_for_url(lambda u: f"date={expected[-1]}" in u, timeout=TIMEOUT_MS)
-    seen = page.evaluate("() => window.__seen")
+    # The key figure names its day in the page's words ("States withdrawn as of May 8, 2025").
+    english = language("en")
+    label_day = {
+        english.tr("States withdrawn as of {day}", day=english.date(day)): day.isoformat()
+        for day, _ in days
+    }
+    seen = [
+        [label_day.get(label, label), *rest]
+        for label, *rest in page.evaluate("() => window.__seen")
+    ]
     # The key figures and the sidebar's date followed every step, in order, while it played:
     figures = [label for label, *_ in seen if label in captions]
     assert list(dict.fromkeys(figures)) == expected, seen
