@@ -31,6 +31,7 @@ from geo.analysis.summary import (
     Summary,
     SummaryBy,
     SummaryUnits,
+    note_text,
     summarize,
     summary_units,
 )
@@ -38,6 +39,7 @@ from geo.errors import AtlasError, ImportRejectedError, TableError
 from geo.facts.tables import load_facts
 from geo.importer import import_path, supported_formats
 from geo.importer.tables import Table, read_table
+from geo.language import DEFAULT_LANGUAGE, LANGUAGES, N_, Language, language, parse_language
 from geo.units.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
 from geo.units.countries import load_countries
 from geo.units.hromadas import load_hromadas
@@ -66,6 +68,12 @@ EXIT_USAGE = 2
 EXIT_FAILED = 1
 #: Formats ``join -o`` writes.
 JOIN_FORMATS = ("gpkg", "geojson")
+#: How every refusal is printed (``{message}``: the sentence, in the chosen language).
+ERROR_LINE = N_("error: {message}")
+LANG_HELP = (
+    "language of the messages and of the exported words (titles, legends, label columns, "
+    f"place names): {', '.join(LANGUAGES)} (default: {DEFAULT_LANGUAGE})"
+)
 
 
 class UsageError(AtlasError, ValueError):
@@ -81,16 +89,34 @@ class _Parser(argparse.ArgumentParser):
 
 def _layer_ids(text: str) -> tuple[str, ...]:
     ids = tuple(part.strip() for part in text.split(",") if part.strip())
+    known = ", ".join(LAYER_IDS)
     if not ids:
-        raise UsageError(f"--layers {text!r} names no layer; known layers: {', '.join(LAYER_IDS)}")
+        raise UsageError(
+            N_("--layers {text} names no layer; known layers: {known}"),
+            text=repr(text),
+            known=known,
+        )
     for layer_id in ids:
         try:
             get_spec(layer_id)
         except KeyError:
             raise UsageError(
-                f"unknown layer {layer_id!r}; known layers: {', '.join(LAYER_IDS)}"
+                N_("unknown layer {layer}; known layers: {known}"),
+                layer=repr(layer_id),
+                known=known,
             ) from None
     return ids
+
+
+def _lang(text: str) -> Language:
+    code = parse_language(text)
+    if code is None:
+        raise UsageError(
+            N_("--lang {text} is not a language of the atlas; choose one of {languages}"),
+            text=repr(text),
+            languages=", ".join(LANGUAGES),
+        )
+    return language(code)
 
 
 def _as_of(text: str, today: date) -> date:
@@ -98,7 +124,8 @@ def _as_of(text: str, today: date) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"
+            N_("--as-of {text} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"),
+            text=repr(text),
         ) from None
     problem = as_of_problem(day, today)
     if problem:
@@ -226,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
         "first; the report names the others)",
     )
     _add_workbench_commands(commands)
+    parser.add_argument("--lang", default=DEFAULT_LANGUAGE, metavar="CODE", help=LANG_HELP)
+    for command in commands.choices.values():
+        command.add_argument("--lang", default=argparse.SUPPRESS, metavar="CODE", help=LANG_HELP)
     return parser
 
 
@@ -402,18 +432,27 @@ def _output_path(text: str | None, default_name: str, *, force: bool) -> Path:
         raise UsageError(f"{str(output)!r} exists and is not a regular file; choose another name")
     if output.exists() and not force:
         raise UsageError(
-            f"{str(output)!r} exists; add --force to replace it, or choose another name"
+            N_("{path} exists; add --force to replace it, or choose another name"),
+            path=repr(str(output)),
         )
     return output
 
 
-def _cmd_list(out: TextIO) -> int:
-    rows = [("id", "default", "title", "source ids", "licence")]
+def _cmd_list(out: TextIO, lang: Language) -> int:
+    rows = [
+        (
+            "id",
+            lang.gettext("default"),
+            lang.gettext("title"),
+            lang.gettext("source ids"),
+            lang.gettext("licence"),
+        )
+    ]
     rows += [
         (
             spec.id,
-            "yes" if spec.default_visible else "no",
-            spec.title,
+            lang.gettext("yes") if spec.default_visible else lang.gettext("no"),
+            lang.gettext(spec.title),
             ",".join(spec.source_ids),
             spec.licence,
         )
@@ -435,7 +474,7 @@ def _resolve_format(fmt: str | None, output: str | None) -> ExportFormat:
     return ExportFormat.parse(fmt)
 
 
-def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_export(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
     today = date.today()
     layer_ids = _layer_ids(args.layers) if args.layers is not None else DEFAULT_LAYER_IDS
     as_of = _as_of(args.as_of, today) if args.as_of is not None else today
@@ -456,7 +495,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     output = _output_path(args.output, default_name, force=args.force)
 
     base = load_base()
-    params = ViewParams(as_of=as_of, belt_km=belt_km)
+    params = ViewParams(as_of=as_of, belt_km=belt_km, lang=lang.code)
     map_layers = build_map_layers(base, layer_ids, params)
     data = export_bytes(
         fmt,
@@ -476,27 +515,41 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         ) from None
     counts = ", ".join(f"{layer.spec.id} ({len(layer.frame)})" for layer in map_layers)
     if fmt.kind is not FormatKind.DATA:
-        geometry = "drawn as on the map"
+        geometry = lang.gettext("drawn as on the map")
     else:
-        geometry = "simplified as on the map" if args.simplify else "full resolution"
-    print(f"wrote {output} ({fmt.id}, {geometry}, {len(data):,} bytes): {counts}", file=out)
+        simplified = lang.gettext("simplified as on the map")
+        geometry = simplified if args.simplify else lang.gettext("full resolution")
+    size = lang.ntr("{n} byte", "{n} bytes", len(data))
+    print(
+        lang.tr(
+            "wrote {path} ({format}, {geometry}, {size}): {counts}",
+            path=output,
+            format=fmt.id,
+            geometry=geometry,
+            size=size,
+            counts=counts,
+        ),
+        file=out,
+    )
     return 0
 
 
-def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Language) -> int:
     try:
         frame, report = import_path(args.file, layer=args.layer)
     except ImportRejectedError as exc:
-        print(_one_line(str(exc)), file=err)
+        print(_one_line(exc.in_language(lang)), file=err)
         return EXIT_USAGE
     print(report.summary(), file=out)
     types = ", ".join(f"{kind} {count}" for kind, count in frame.geom_type.value_counts().items())
     columns = [str(c) for c in frame.columns if c != frame.geometry.name]
-    print(f"geometry: {types or 'none'}", file=out)
-    print(f"columns: {', '.join(columns) or 'none'}", file=out)
+    none = lang.pgettext("cli", "none")
+    print(lang.tr("geometry: {types}", types=types or none), file=out)
+    print(lang.tr("columns: {columns}", columns=", ".join(columns) or none), file=out)
     if len(frame):
         xmin, ymin, xmax, ymax = frame.total_bounds
-        print(f"bounds (lon/lat): {xmin:.4f}, {ymin:.4f}, {xmax:.4f}, {ymax:.4f}", file=out)
+        bounds = f"{xmin:.4f}, {ymin:.4f}, {xmax:.4f}, {ymax:.4f}"
+        print(lang.tr("bounds (lon/lat): {bounds}", bounds=bounds), file=out)
     return 0
 
 
@@ -560,7 +613,7 @@ def _read_join_table(args: argparse.Namespace) -> Table | _StoredTable:
     return _StoredTable(attributes, name, tuple(range(2, len(attributes) + 2)))
 
 
-def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_join(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
     limit = _list_limit(args.list_limit)
     output = None
     if args.output is not None:
@@ -580,8 +633,8 @@ def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
             aggregate=args.aggregate,
         )
     except TableError as exc:
-        raise UsageError(str(exc)) from None
-    for line in result.report.lines(limit):
+        raise UsageError(exc.in_language(lang)) from None
+    for line in result.report.lines(limit, lang):
         print(line, file=out)
     if not result.report.matched:
         raise UsageError(f"no row of {table.name} matched, so nothing was written")
@@ -598,14 +651,20 @@ def _cmd_join(args: argparse.Namespace, out: TextIO) -> int:
             f"{str(output)!r} appeared while joining; add --force to replace it"
         ) from None
     print(
-        f"wrote {output} ({fmt.id}, {len(result.frame):,} features, {len(data):,} bytes); "
-        f"{layer.spec.licence}",
+        lang.tr(
+            "wrote {path} ({format}, {features}, {size}); {licence}",
+            path=output,
+            format=fmt.id,
+            features=lang.ntr("{n} feature", "{n} features", len(result.frame)),
+            size=lang.ntr("{n} byte", "{n} bytes", len(data)),
+            licence=layer.spec.licence,
+        ),
         file=out,
     )
     return 0
 
 
-def _summary_text(summary: Summary) -> list[str]:
+def _summary_text(summary: Summary, lang: Language) -> list[str]:
     """The rows of a summary that hold anything, as an aligned table, then the notes."""
     table = summary.table
     filled = table[(table["count"] > 0) | (table["area_km2"] > 0) | (table["length_km"] > 0)]
@@ -626,7 +685,7 @@ def _summary_text(summary: Summary) -> list[str]:
     rows.append(
         (
             "total",
-            f"{summary.features:,} features",
+            lang.ntr("{n} feature", "{n} features", summary.features),
             "",
             f"{int(table['count'].sum()):,}",
             f"{table['area_km2'].sum():,.3f}",
@@ -645,8 +704,19 @@ def _summary_text(summary: Summary) -> list[str]:
         lines.append("  ".join(cells).rstrip())
     hidden = len(table) - len(filled)
     if hidden:
-        lines.append(f"({hidden:,} units hold nothing of the layer and are not shown)")
-    return lines + [f"note: {note}" for note in summary.notes]
+        lines.append(
+            lang.ntr(
+                "({n} unit holds nothing of the layer and is not shown)",
+                "({n} units hold nothing of the layer and are not shown)",
+                hidden,
+            )
+        )
+    return lines + [_note_line(note, lang) for note in summary.notes]
+
+
+def _note_line(note: str, lang: Language) -> str:
+    """``note: <the summary's note>`` in ``lang``."""
+    return lang.tr("note: {note}", note=note_text(note, lang))
 
 
 def _optional(value: object, spec: str) -> str:
@@ -669,7 +739,7 @@ def _summary_units(by: str, states: str) -> SummaryUnits:
     )
 
 
-def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Language) -> int:
     output = None
     if args.output is not None:
         _data_suffix(args.output, ("csv",), "-o")
@@ -689,14 +759,14 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             try:
                 frame, read = _read_layer(args.file, args.layer)
             except ImportRejectedError as exc:
-                print(f"error: {_one_line(str(exc))}", file=err)
+                print(_error_line(exc, lang), file=err)
                 return EXIT_USAGE
             units = building.result()
     print(read, file=out)
     if stored is None:
         summary = summarize(frame, units)
     if output is None:
-        for line in _summary_text(summary):
+        for line in _summary_text(summary, lang):
             print(line, file=out)
         return 0
     data = summary_csv(summary)
@@ -706,12 +776,18 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"{str(output)!r} appeared meanwhile; add --force to replace it") from None
     print(f"wrote {output} ({len(summary.table):,} rows, {len(data):,} bytes)", file=out)
     for note in summary.notes:
-        print(f"note: {note}", file=out)
+        print(_note_line(note, lang), file=out)
     return 0
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _error_line(exc: AtlasError | OSError, lang: Language) -> str:
+    """``error: <the sentence>`` in ``lang``, on one line."""
+    message = exc.in_language(lang) if isinstance(exc, AtlasError) else str(exc)
+    return lang.tr(ERROR_LINE, message=_one_line(message))
 
 
 def main(
@@ -737,24 +813,26 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = build_parser()
+    lang = language(DEFAULT_LANGUAGE)
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        lang = _lang(args.lang)
         if args.command == "list":
-            return _cmd_list(out)
+            return _cmd_list(out, lang)
         if args.command == "export":
-            return _cmd_export(args, out)
+            return _cmd_export(args, out, lang)
         if args.command == "join":
-            return _cmd_join(args, out)
+            return _cmd_join(args, out, lang)
         if args.command == "summarize":
-            return _cmd_summarize(args, out, err)
-        return _cmd_check(args, out, err)
+            return _cmd_summarize(args, out, err, lang)
+        return _cmd_check(args, out, err, lang)
     except SystemExit as exc:  # --help and --version print, then exit 0.
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except UsageError as exc:
-        print(f"error: {_one_line(str(exc))}", file=err)
+        print(_error_line(exc, lang), file=err)
         return EXIT_USAGE
     except (AtlasError, OSError) as exc:
-        print(f"error: {_one_line(str(exc))}", file=err)
+        print(_error_line(exc, lang), file=err)
         return EXIT_FAILED
 
 

@@ -71,7 +71,7 @@ def test_join_prints_counts_and_writes_a_geopackage_with_attribution(fast, table
     assert "row 3: 'UA05020000000026686': wrong level" in out
     assert "row 4: 'UA21100270000015047': no shape" in out
     assert "rows 2, 5 (row 2 joined" in out
-    assert f"wrote {output} (gpkg, 1 features" in out and OSM_ATTRIBUTION in out
+    assert f"wrote {output} (gpkg, 1 feature," in out and OSM_ATTRIBUTION in out
     frame = pyogrio.read_dataframe(output, layer="joined_table")
     assert frame["code"].tolist() == [VINNYTSIA] and frame["value"].tolist() == [12.5]
     assert frame["note"].tolist() == ["=SUM(A1)"]  # verbatim in a GeoPackage

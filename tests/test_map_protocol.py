@@ -63,6 +63,7 @@ CLIENT_NAMES: dict[str, type] = {
     "view": protocol.ViewRequest,
     "step": protocol.TimelineStep,
     "compare": protocol.CompareView,
+    "labels": protocol.MapLabels,
 }
 #: Keys written on the record by the client itself, not read from Python (none today).
 CLIENT_WRITTEN: dict[type, set[str]] = {}
@@ -217,7 +218,7 @@ def test_a_date_change_sends_only_the_dated_parts() -> None:
     message = map_message(at)
     after = page_config(at)
     assert message["base"] == message["rev"] - 1
-    assert set(message["set"]) <= {"date", "patches", "timeline"}, set(message["set"])
+    assert set(message["set"]) <= {"date", "date_label", "patches", "timeline"}, set(message["set"])
     assert protocol.apply_delta(before, message) == after
     assert len(map_component(at).proto.json_args.encode()) <= DATE_UPDATE_MAX_BYTES
 

@@ -21,8 +21,9 @@ from layers.drawing.client_config import event_days, presets
 from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
 from layers.drawing.protocol import GoTo
-from layers.drawing.stored import stored_layer
+from layers.drawing.stored import stored_layer, stored_view_layer
 from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
+from layers.store.by_view import read_version_by_view
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from runtime.heap import exempt_from_collector
 from views.charts import contamination_chart, events_chart
@@ -164,15 +165,15 @@ def get_withdrawal_summary(lang: str = DEFAULT_LANGUAGE) -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
-def get_event_days() -> list[tuple[date, str]]:
+def get_event_days(lang: str = DEFAULT_LANGUAGE) -> list[tuple[date, str]]:
     """Days with a withdrawal or suspension event and their captions (prev/next, play)."""
-    return event_days(get_base())
+    return event_days(get_base(), language(lang))
 
 
 @st.cache_resource(show_spinner=False)
-def get_presets() -> list[GoTo]:
-    """The "Go to" views of the catalogue (framed once per process)."""
-    return presets(get_base().basemap)
+def get_presets(lang: str = DEFAULT_LANGUAGE) -> list[GoTo]:
+    """The "Go to" views of the catalogue (framed once per process and language)."""
+    return presets(get_base().basemap, lang=language(lang))
 
 
 @st.cache_resource(show_spinner="Indexing the hromadas and oblasts…")
@@ -250,3 +251,27 @@ def get_stored_layer(
     if isinstance(store, StoreUnavailable):
         raise store
     return stored_layer(_info, _version, store.read_version(_version.id))
+
+
+@st.cache_resource(max_entries=STORED_VERSIONS_KEPT, show_spinner=False)
+def get_stored_view(
+    location: str,
+    version_id: int,
+    saved_at: datetime,
+    about: tuple[str, str, str],
+    bbox: tuple[float, float, float, float],
+    zoom: int,
+    _info: LayerInfo,
+    _version: VersionInfo,
+) -> MapLayer:
+    """What the map draws of a large stored version in the view ``bbox`` at ``zoom``.
+
+    Read in the database (:func:`layers.store.by_view.read_version_by_view`) once per view
+    box (snapped to tiles: :func:`layers.store.by_view.view_box`) and version; keys as
+    :func:`get_stored_layer`.
+    """
+    del location, version_id, saved_at, about
+    store = get_store()
+    if isinstance(store, StoreUnavailable):
+        raise store
+    return stored_view_layer(_info, _version, read_version_by_view(store, _version, bbox, zoom))

@@ -247,6 +247,8 @@ def _render_export(
 def _generator(
     fmt: ExportFormat, info: LayerInfo, version: VersionInfo, state: ViewState
 ) -> Callable[[], bytes]:
+    code = current_language().code
+
     def generate() -> bytes:
         base = get_base()
         about = (info.name, info.description, info.licence)
@@ -255,7 +257,7 @@ def _generator(
         layer: MapLayer = get_stored_layer(
             location, version.id, version.saved_at, about, info, version
         )
-        params = ViewParams(as_of=version.valid_from, belt_km=float(state.belt_km))
+        params = ViewParams(as_of=version.valid_from, belt_km=float(state.belt_km), lang=code)
         return export_bytes(fmt, [layer], params, base.facts.sources, basemap_frame=base.basemap)
 
     return generate

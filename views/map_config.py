@@ -9,17 +9,20 @@ files; the session's own layers never are (:mod:`views.session_layers`).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
+from geo.language import language
 from geo.units.countries import REGION_BBOX
 from layers.catalogue.registry import CATALOGUE, get_spec
 from layers.catalogue.spec import ViewArgs, ViewParams
 from layers.drawing.basemaps import tiles_entry
 from layers.drawing.client_config import (
     basemap_entry,
+    date_label,
     event_days,
     feature_props,
     fit_presets,
@@ -32,6 +35,7 @@ from layers.drawing.emphasis import dimmed, is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json
 from layers.drawing.protocol import CompareView, LayerEntry, MapConfig, Patches, ViewRequest
+from layers.drawing.stored import shows_on
 from layers.safe_text import script_json
 from views.cache import (
     get_base,
@@ -44,6 +48,7 @@ from views.keys import Key
 from views.session_layers import session_layer_entries
 from views.state import ViewState
 from views.store import stored_version_days
+from views.visibility import session_layer_shown
 
 APP_DIR = Path(__file__).resolve().parent.parent
 #: Map height per mode: pixels, or a share of the window for the projector view.
@@ -76,10 +81,10 @@ def _geometry_url(layer_id: str, view_args: ViewArgs) -> str:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _published(geometry_key: str, props_key: ViewArgs, _layer: MapLayer) -> str:
     """Publish a layer file once per geometry (and, with properties, per view values)."""
-    del props_key
     with_props = not _layer.spec.dated
     geometry = get_display_geometry(geometry_key, _layer)
-    payload = geometry_payload(_layer, with_props=with_props, geometry=geometry)
+    lang = language(str(dict(props_key).get("lang", "en")))
+    payload = geometry_payload(_layer, with_props=with_props, geometry=geometry, lang=lang)
     return publish_json(payload, APP_DIR)
 
 
@@ -88,6 +93,7 @@ def _timeline_url(
     dynamic_ids: tuple[str, ...],
     belt_km: float,
     stored_days: tuple[tuple[date, str], ...] = (),
+    lang: str = "en",
 ) -> str:
     """The play-through of the shown date-dependent layers, published as a file.
 
@@ -98,17 +104,24 @@ def _timeline_url(
 
     def layer_at(layer_id: str, day: date) -> MapLayer:
         spec = get_spec(layer_id)
-        return get_layer(layer_id, spec.view_args(ViewParams(as_of=day, belt_km=belt_km)))
+        params = ViewParams(as_of=day, belt_km=belt_km, lang=lang)
+        return get_layer(layer_id, spec.view_args(params))
 
+    words = language(lang)
     captions: dict[date, list[str]] = {}
-    for day, caption in [*event_days(base), *stored_days]:
+    for day, caption in [*event_days(base, words), *stored_days]:
         captions.setdefault(day, []).append(caption)
     days = [(day, "; ".join(captions[day])) for day in sorted(captions)]
-    steps = timeline(days, dynamic_ids, layer_at)
+    steps = timeline(days, dynamic_ids, layer_at, words)
     return publish_json(script_json([step.as_json() for step in steps]), APP_DIR)
 
 
-def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapLayer]) -> MapConfig:
+def page_map_config(
+    state: ViewState,
+    params: ViewParams,
+    user_layers: list[MapLayer],
+    windows: Mapping[str, tuple[date, date | None]] | None = None,
+) -> MapConfig:
     """The configuration the map component receives on this rerun.
 
     Parameters
@@ -119,7 +132,9 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         Date and belt depth.
     user_layers
         The session's own layers, as drawn (imports, large ones as a grid summary; the
-        joined table).
+        joined table; every version of the shown team-library layers).
+    windows
+        The days of each stored version (:attr:`views.store.StoredOnMap.windows`).
 
     Returns
     -------
@@ -128,11 +143,19 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         session's own layers inline, once: :mod:`views.session_layers`), the
         date-dependent properties, legend, play-through, "Go to" views, basemap, view request.
     """
-    hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
+    hidden_user = {x.spec.id for x in user_layers if not session_layer_shown(x.spec.id)}
     # A shown choropleth is drawn opaque: the filled layers beneath it are dimmed, said in
     # their legend titles, and its legend comes first.
     choropleths = {x.spec.id for x in user_layers if is_choropleth(x)}
+    lang = language(params.lang)
     stored_days = stored_version_days()
+    # Of a stored layer's versions, the one of the map's date (the others wait for their days).
+    windows = windows or {}
+    on_date = {
+        x.spec.id
+        for x in user_layers
+        if x.spec.id not in windows or shows_on(windows[x.spec.id], state.as_of)
+    }
     entries: list[LayerEntry] = []
     patches: Patches = {}
     drawn: list[MapLayer] = []
@@ -141,7 +164,7 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         visible = spec.id in state.layers
         dynamic = spec.dated
         if not visible:
-            entries.append({"id": spec.id, "title": spec.title, "visible": False})
+            entries.append({"id": spec.id, "title": lang.gettext(spec.title), "visible": False})
             continue
         view_args = spec.view_args(params)
         layer = get_layer(spec.id, view_args)
@@ -149,14 +172,20 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
             layer = dimmed(layer)
         drawn.append(layer)
         entries.append(
-            layer_entry(layer, visible=True, dynamic=dynamic, url=_geometry_url(spec.id, view_args))
+            layer_entry(
+                layer,
+                visible=True,
+                dynamic=dynamic,
+                url=_geometry_url(spec.id, view_args),
+                lang=lang,
+            )
         )
         if dynamic:
-            patches[spec.id] = feature_props(layer)
+            patches[spec.id] = feature_props(layer, lang)
             dynamic_shown.append(spec.id)
     compare = _compare_view(state, params, choropleths=bool(choropleths))
     drawn.extend(user_layers)
-    entries.extend(session_layer_entries(user_layers, hidden_user))
+    entries.extend(session_layer_entries(user_layers, hidden_user, windows))
     view: ViewRequest = {
         "request": st.session_state.get(Key.VIEW_REQUEST, 0),
         "center": list(state.center),
@@ -170,16 +199,23 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         as_of=state.as_of,
         present=state.mode == "present",
         basemap=basemap_entry(
-            edge=(east, south, north), url=_basemap_url(), tiles=tiles_entry(state.basemap)
+            edge=(east, south, north),
+            url=_basemap_url(),
+            tiles=tiles_entry(state.basemap, lang),
+            lang=lang,
         ),
         view=view,
         timeline_source=(
-            _timeline_url(tuple(dynamic_shown), params.belt_km, stored_days)
+            _timeline_url(tuple(dynamic_shown), params.belt_km, stored_days, params.lang)
             if dynamic_shown or stored_days
             else None
         ),
-        go_to=[*get_presets(), *fit_presets(user_layers)],
+        go_to=[
+            *get_presets(params.lang),
+            *fit_presets([x for x in user_layers if x.spec.id in on_date], lang),
+        ],
         selected=st.session_state.get(Key.SELECTED),
+        lang=lang,
     )
     if compare is not None:
         config["compare"] = compare
@@ -201,10 +237,15 @@ def _compare_view(state: ViewState, params: ViewParams, *, choropleths: bool) ->
     """
     if state.compare is None:
         return None
-    other = ViewParams(as_of=state.compare, belt_km=params.belt_km)
+    other = ViewParams(as_of=state.compare, belt_km=params.belt_km, lang=params.lang)
+    lang = language(params.lang)
     patches: Patches = {}
     for spec in CATALOGUE:
         if spec.id in state.layers and spec.dated:
             layer = get_layer(spec.id, spec.view_args(other))
-            patches[spec.id] = feature_props(dimmed(layer) if choropleths else layer)
-    return {"date": state.compare.isoformat(), "patches": patches}
+            patches[spec.id] = feature_props(dimmed(layer) if choropleths else layer, lang)
+    return {
+        "date": state.compare.isoformat(),
+        "date_label": date_label(state.compare, lang),
+        "patches": patches,
+    }

@@ -26,6 +26,7 @@ from layers.drawing.aggregate import display_version
 from layers.drawing.blank import is_blank
 from layers.drawing.client_config import feature_ids
 from layers.drawing.display import shown_text, visible_attributes
+from layers.drawing.emphasis import is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.export.options import Comparison
 from layers.safe_text import markdown_text
@@ -41,7 +42,7 @@ from views.language import current_language
 from views.map_config import page_map_config
 from views.map_view import render_live_map
 from views.state import ViewState
-from views.store import render_save_view, stored_map_layers
+from views.store import StoredOnMap, render_save_view, stored_map_layers
 from views.user_layers import session_user_layers
 from views.workbench import render_workbench
 
@@ -65,9 +66,9 @@ def render_map_page(state: ViewState) -> None:
     for notice in st.session_state.get(Key.NOTICES, []):
         header.info(markdown_text(notice), icon="ℹ️")
 
-    params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km))
-    stored = stored_map_layers(state.as_of, header)
-    layers = get_layers(state.layers, params) + session_user_layers() + stored
+    params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km), lang=lang.code)
+    stored = stored_map_layers(state.as_of, header, (state.center, state.zoom))
+    layers = get_layers(state.layers, params) + session_user_layers() + stored.valid
     figures = get_key_figures(state.as_of, lang.code)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
@@ -83,7 +84,7 @@ def render_map_page(state: ViewState) -> None:
     with below if present else above:
         _render_key_figures(figures, lang)
     with map_area:
-        _render_map(shown, state, params)
+        _render_map(shown, state, params, stored)
         render_save_view(st, state)
     _render_timeline(state, lang, large=present)
     if not present:
@@ -201,9 +202,19 @@ def _render_key_figures(figures: KeyFigures, lang: Language) -> None:
         )
 
 
-def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:
-    user = [layer for layer in layers if layer.spec.user]
-    render_live_map(page_map_config(state, params, user))
+def _render_map(
+    layers: list[MapLayer], state: ViewState, params: ViewParams, stored: StoredOnMap
+) -> None:
+    # The map gets every version of a stored layer, each drawn on its own days only (below a
+    # joined table's choropleth, as the version of the date was).
+    valid = {layer.spec.id for layer in stored.valid}
+    user = [layer for layer in layers if layer.spec.user and layer.spec.id not in valid]
+    user = [
+        *(layer for layer in user if not is_choropleth(layer)),
+        *stored.versions,
+        *(layer for layer in user if is_choropleth(layer)),
+    ]
+    render_live_map(page_map_config(state, params, user, stored.windows))
     selected = st.session_state.get(Key.SELECTED)
     if selected:
         _render_details(str(selected), layers, state)

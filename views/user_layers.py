@@ -88,7 +88,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
         try:
             names = _layer_names(upload.file_id, data, upload.name, box)
         except ImportRejectedError as error:
-            box.error(plain(str(error)))
+            box.error(plain(error.in_language(lang)))
             return
         if len(names) > 1:
             layer = box.selectbox(fmt.layer_word.capitalize(), names, key=Key.UPLOAD_LAYER)
@@ -102,7 +102,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
     try:
         frame, report = import_bytes(data, upload.name, layer=layer, limits=limits, on_wait=on_wait)
     except ImportRejectedError as error:
-        box.error(plain(str(error)))
+        box.error(plain(error.in_language(lang)))
         return
     finally:
         del data

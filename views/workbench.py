@@ -34,6 +34,7 @@ from geo.analysis.summary import (
     BandStates,
     Summary,
     SummaryBy,
+    note_text,
 )
 from geo.importer.tables import TABLE_SUFFIXES, Table, TableLimits, read_table
 from geo.language import Language
@@ -578,7 +579,7 @@ def _show_summary(
     )
     st.caption(
         plain(
-            " · ".join(summary.notes)
+            " · ".join(note_text(note, lang) for note in summary.notes)
             + " · "
             + lang.tr("'{code}' row last in the files; units' geometry:", code=NO_UNIT_CODE)
             + " "

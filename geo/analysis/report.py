@@ -12,6 +12,7 @@ import geopandas as gpd
 
 from geo.analysis.keys import Aggregate, JoinBy, JoinLevel, KindDetection, Reason
 from geo.facts.source_ids import join_source_ids, split_source_ids
+from geo.language import DEFAULT_LANGUAGE, Language, language
 
 
 @dataclass(frozen=True)
@@ -141,71 +142,138 @@ class JoinReport:
             counts[row.reason.value] += 1
         return {reason: n for reason, n in counts.items() if n}
 
-    def summary(self) -> str:
+    def summary(self, lang: Language | None = None) -> str:
         """One line: ``1,469 rows: 1,460 matched, 6 unmatched, 3 duplicate``.
 
-        With an aggregate: ``2,876 rows: 2,870 matched (sum into 1,190 units), …``.
+        With an aggregate: ``2,876 rows: 2,870 matched (sum into 1,190 units), …``; in
+        ``lang`` (``None``: English).
         """
+        words = lang or language()
         into = ""
         if self.units_joined is not None:
-            into = f" ({self.aggregate.value} into {self.units_joined:,} units)"
-        return (
-            f"{self.rows:,} rows: {self.matched:,} matched{into}, {self.unmatched_count:,} "
-            f"unmatched, {self.duplicate_count:,} duplicate"
+            into = words.tr(
+                " ({aggregate} into {units} units)",
+                aggregate=self.aggregate.value,
+                units=_count(self.units_joined, words),
+            )
+        return words.tr(
+            "{rows} rows: {matched} matched{into}, {unmatched} unmatched, {duplicate} duplicate",
+            rows=_count(self.rows, words),
+            matched=_count(self.matched, words),
+            into=into,
+            unmatched=_count(self.unmatched_count, words),
+            duplicate=_count(self.duplicate_count, words),
         )
 
-    def lines(self, limit: int = 20) -> list[str]:
+    def lines(self, limit: int = 20, lang: Language | None = None) -> list[str]:
         """The report as text lines: counts, then unmatched rows and duplicate keys.
 
         Parameters
         ----------
         limit
             Most unmatched rows and most duplicate keys listed (the rest are counted).
+        lang
+            The language of the words (``None``: English); keys, codes, names and the
+            matcher's details stay as they are.
 
         Returns
         -------
         list of str
         """
-        unit_word = "hromada-level units" if self.level is JoinLevel.HROMADA else "oblasts"
-        chosen = " (chosen from the keys)" if self.level_chosen else ""
+        words = lang or language()
+        if self.level is JoinLevel.HROMADA:
+            unit_word = words.gettext("hromada-level units")
+        else:
+            unit_word = words.gettext("oblasts")
+        chosen = words.gettext(" (chosen from the keys)") if self.level_chosen else ""
         out = [
-            f"{self.table}: joined by {self.by.value} in column {self.column!r} to "
-            f"{self.units:,} {unit_word}{chosen}",
-            self.summary(),
+            words.tr(
+                "{table}: joined by {by} in column {column} to {units} {unit_word}{chosen}",
+                table=self.table,
+                by=self.by.value,
+                column=repr(self.column),
+                units=_count(self.units, words),
+                unit_word=unit_word,
+                chosen=chosen,
+            ),
+            self.summary(words),
         ]
         if self.within is not None:
-            out.insert(1, f"names looked up within the oblast in column {self.within!r}")
+            out.insert(
+                1,
+                words.tr(
+                    "names looked up within the oblast in column {column}",
+                    column=repr(self.within),
+                ),
+            )
         if self.detection is not None:
-            out.insert(1, f"kind of key {self.by.value}: {self.detection.describe()}")
-        out.append(f"rows per unit: {self.aggregate.value}, {self.aggregate.label}")
+            out.insert(
+                1,
+                words.tr(
+                    "kind of key {by}: {detected}",
+                    by=self.by.value,
+                    detected=self.detection.describe(),
+                ),
+            )
+        out.append(
+            words.tr(
+                "rows per unit: {aggregate}, {label}",
+                aggregate=self.aggregate.value,
+                label=words.gettext(self.aggregate.label),
+            )
+        )
         if self.aggregated:
-            out.append(f"  aggregated: {', '.join(self.aggregated)}")
+            out.append(words.tr("  aggregated: {columns}", columns=", ".join(self.aggregated)))
         if self.not_aggregated:
             out.append(
-                f"  text, kept where the unit's rows agree (else empty): "
-                f"{', '.join(self.not_aggregated)}"
+                words.tr(
+                    "  text, kept where the unit's rows agree (else empty): {columns}",
+                    columns=", ".join(self.not_aggregated),
+                )
             )
         if self.unmatched:
-            by_reason = ", ".join(f"{reason} {n:,}" for reason, n in self.reasons().items())
-            out.append(f"unmatched ({by_reason}):")
+            by_reason = ", ".join(
+                f"{reason} {_count(n, words)}" for reason, n in self.reasons().items()
+            )
+            out.append(words.tr("unmatched ({reasons}):", reasons=by_reason))
             out += [
-                f"  row {u.row}: {u.key!r}: {u.reason.value}: {u.detail}"
+                words.tr(
+                    "  row {row}: {key}: {reason}: {detail}",
+                    row=u.row,
+                    key=repr(u.key),
+                    reason=u.reason.value,
+                    detail=u.detail,
+                )
                 for u in self.unmatched[:limit]
             ]
             if len(self.unmatched) > limit:
-                out.append(f"  … and {len(self.unmatched) - limit:,} more")
+                more = _count(len(self.unmatched) - limit, words)
+                out.append(words.tr("  … and {n} more", n=more))
         if self.duplicates:
-            units = "unit" if len(self.duplicates) == 1 else "units"
-            out.append(f"duplicate keys ({len(self.duplicates):,} {units} named more than once):")
+            out.append(
+                words.ntr(
+                    "duplicate keys ({n} unit named more than once):",
+                    "duplicate keys ({n} units named more than once):",
+                    len(self.duplicates),
+                )
+            )
             for d in self.duplicates[:limit]:
-                rows = ", ".join(str(r) for r in d.rows)
                 out.append(
-                    f"  {d.unit_code} {d.unit_name}: rows {rows} (row {d.rows[0]} joined; "
-                    f"keys {', '.join(repr(k) for k in dict.fromkeys(d.keys))})"
+                    words.tr(
+                        "  {code} {name}: rows {rows} (row {first} joined; keys {keys})",
+                        code=d.unit_code,
+                        name=d.unit_name,
+                        rows=", ".join(str(r) for r in d.rows),
+                        first=d.rows[0],
+                        keys=", ".join(repr(k) for k in dict.fromkeys(d.keys)),
+                    )
                 )
             if len(self.duplicates) > limit:
-                out.append(f"  … and {len(self.duplicates) - limit:,} more")
-        out.append(f"units with no row (no data): {self.units_without_row:,}")
+                more = _count(len(self.duplicates) - limit, words)
+                out.append(words.tr("  … and {n} more", n=more))
+        out.append(
+            words.tr("units with no row (no data): {n}", n=_count(self.units_without_row, words))
+        )
         return out
 
 
@@ -242,3 +310,8 @@ class JoinResult:
         else:
             values = self.units["unit_source_ids"]
         return split_source_ids(join_source_ids(*values))
+
+
+def _count(n: int, lang: Language) -> str:
+    """A count as the report writes it: ``1,469`` in English, the locale's form otherwise."""
+    return f"{n:,}" if lang.code == DEFAULT_LANGUAGE else lang.number(n)

@@ -50,6 +50,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import AtlasError
 from geo.facts.source_ids import split_source_ids
+from geo.language import N_, Language
 from geo.units.belts import BAND_EDGES_KM, band_label, distance_bands
 from geo.units.borders import adversary_border
 from geo.units.countries import NE_SOURCE_ID, country
@@ -84,9 +85,9 @@ SUMMARY_COLUMN_MEANINGS: Mapping[str, str] = MappingProxyType(
 #: What ``share`` can be a share of, each in words with its unit.
 MEASURE_LABELS: Mapping[str, str] = MappingProxyType(
     {
-        "area_km2": "area (km², equal-area)",
-        "length_km": "length (km, geodesic)",
-        "count": "features",
+        "area_km2": N_("area (km², equal-area)"),
+        "length_km": N_("length (km, geodesic)"),
+        "count": N_("features"),
     }
 )
 #: ``unit_code`` of the row holding what lies outside every unit.
@@ -1015,6 +1016,43 @@ def summary_from_totals(
     )
 
 
+class Note(str):
+    """A note of a summary: its English text, and the template and values it was made from.
+
+    It is a ``str`` (the English sentence, as stored and compared); :func:`note_text` writes it
+    in another language. Made by :meth:`make`.
+    """
+
+    template: str
+    values: dict[str, object]
+
+    @classmethod
+    def make(cls, template: str, **values: object) -> Note:
+        """The note ``template.format(**values)`` that remembers its parts (counts: ``1,234``)."""
+        shown = {k: f"{v:,}" if isinstance(v, int) else v for k, v in values.items()}
+        note = cls(template.format(**shown))
+        note.template, note.values = template, dict(values)
+        return note
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_note, (self.template, self.values))
+
+
+def _rebuild_note(template: str, values: dict[str, object]) -> Note:
+    return Note.make(template, **values)
+
+
+def note_text(note: str, lang: Language) -> str:
+    """A summary's note in ``lang`` (a plain string, e.g. a stored note, stays as it is)."""
+    if not isinstance(note, Note):
+        return note
+    values = {
+        key: lang.number(value) if isinstance(value, int) else lang.gettext(str(value))
+        for key, value in note.values.items()
+    }
+    return lang.tr(note.template, **values)
+
+
 def _notes(
     units: SummaryUnits,
     measure: str,
@@ -1027,33 +1065,61 @@ def _notes(
 ) -> tuple[str, ...]:
     share_of = MEASURE_LABELS[measure]
     notes = [
-        f"share is each unit's part of the layer's {share_of}; the rows add up to the layer",
-        f"count: each of the {features:,} features is counted once, in the unit holding its "
-        "representative point (a MultiPolygon is one feature: one unit, even when its parts "
-        "lie in several)",
-        "unit_share is the part of each unit the layer's polygons cover (area_km2 / "
-        "unit_area_km2, the unit's own equal-area area)",
+        Note.make(
+            N_("share is each unit's part of the layer's {share_of}; the rows add up to the layer"),
+            share_of=share_of,
+        ),
+        Note.make(
+            N_(
+                "count: each of the {features} features is counted once, in the unit holding "
+                "its representative point (a MultiPolygon is one feature: one unit, even when "
+                "its parts lie in several)"
+            ),
+            features=features,
+        ),
+        Note.make(
+            N_(
+                "unit_share is the part of each unit the layer's polygons cover (area_km2 / "
+                "unit_area_km2, the unit's own equal-area area)"
+            )
+        ),
         f"'{NO_UNIT_CODE}': {units.no_unit_name}",
     ]
     if dissolved_polygons:
         notes.append(
-            f"dissolved {dissolved_polygons:,} overlapping polygons before measuring, so "
-            "overlapping area is counted once"
+            Note.make(
+                N_(
+                    "dissolved {n} overlapping polygons before measuring, so overlapping area "
+                    "is counted once"
+                ),
+                n=dissolved_polygons,
+            )
         )
     else:
         notes.append(
-            "no polygons overlapped: nothing was dissolved (touching polygons are "
-            "measured as they are)"
+            Note.make(
+                N_(
+                    "no polygons overlapped: nothing was dissolved (touching polygons are "
+                    "measured as they are)"
+                )
+            )
         )
     if dissolved_lines:
         notes.append(
-            f"{dissolved_lines:,} lines crossed or overlapped others and were dissolved before "
-            "measuring, so shared stretches are counted once"
+            Note.make(
+                N_(
+                    "{n} lines crossed or overlapped others and were dissolved before "
+                    "measuring, so shared stretches are counted once"
+                ),
+                n=dissolved_lines,
+            )
         )
     if repaired:
-        notes.append(f"{repaired:,} invalid geometries were repaired (make_valid) first")
+        notes.append(
+            Note.make(N_("{n} invalid geometries were repaired (make_valid) first"), n=repaired)
+        )
     if left_out:
-        notes.append(f"{left_out:,} features without geometry were left out")
+        notes.append(Note.make(N_("{n} features without geometry were left out"), n=left_out))
     return tuple(notes)
 
 

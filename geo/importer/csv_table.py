@@ -22,6 +22,7 @@ from geo.importer.geometry_kinds import COLLECTION_TYPE_ID, check_wkt_kinds
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
+from geo.language import N_
 from geo.units.crs import WGS84
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -49,7 +50,10 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     try:
         text = Path(request.path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        reject(f"{name} is not UTF-8 text; save the CSV with UTF-8 encoding and upload it again")
+        reject(
+            N_("{name} is not UTF-8 text; save the CSV with UTF-8 encoding and upload it again."),
+            name=name,
+        )
     delimiter, header_fields = _csv_delimiter(text)
     check_columns(header_fields, name, limits)
     try:

@@ -23,6 +23,7 @@ from geo.importer.limits import ImportLimits
 from geo.importer.messages import crs_label, human_size, number, plural, quoted, reject
 from geo.importer.records import RawLayer
 from geo.importer.report import ImportReport
+from geo.language import N_
 from geo.units.crs import WGS84, to_wgs84
 from geo.units.validate import LINEAR, POLYGONAL, PUNTAL, validate_frame
 
@@ -118,7 +119,7 @@ def finish(
     geoms = np.asarray(raw.geometries, dtype=object)
     features_read = len(geoms)
     if features_read == 0:
-        reject(f"{name} contains no features; export a layer that has features")
+        reject(N_("{name} contains no features; export a layer that has features."), name=name)
     attributes = raw.attributes.reset_index(drop=True)
     check_columns(len(attributes.columns), name, limits)
     check_attribute_sizes(attributes, name, limits)

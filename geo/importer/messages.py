@@ -18,21 +18,31 @@ import pyproj
 
 from geo.errors import ImportRejectedError, LayerValidationError
 from geo.importer.limits import MIB
+from geo.language import N_
 
+#: The refusal of a file over the size limit (``name``, ``size``, ``limit``: :func:`human_size`).
+TOO_LARGE = N_(
+    "{name} is {size}, over the import limit of {limit}; split it or simplify the geometries first."
+)
 #: Magnitudes from which a number in a message is written in short scientific form
 #: (``1e+300``, never its 301 digits).
 SCIENTIFIC_FROM = 1e15
 
 
-def reject(message: str, *, cause: BaseException | None = None) -> NoReturn:
+def reject(message: str, *, cause: BaseException | None = None, **values: object) -> NoReturn:
     """Raise :class:`ImportRejectedError` with ``message`` flattened to one sentence.
 
     Parameters
     ----------
     message
-        The sentence; whitespace runs become one space and a final full stop is added.
+        The sentence; whitespace runs become one space and a final full stop is added. With
+        ``values`` it is an English template (a message id marked ``N_``) whose ``{name}``
+        placeholders they fill, so the refusal can be shown in another language
+        (:meth:`geo.errors.AtlasError.in_language`).
     cause
         The exception that led to the refusal, kept as ``__cause__``.
+    values
+        The template's values (file names, sizes: shown as given).
 
     Raises
     ------
@@ -42,7 +52,7 @@ def reject(message: str, *, cause: BaseException | None = None) -> NoReturn:
     text = " ".join(message.split())
     if not text.endswith("."):
         text += "."
-    raise ImportRejectedError(text) from cause
+    raise ImportRejectedError(text, **values) from cause
 
 
 @contextlib.contextmanager

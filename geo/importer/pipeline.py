@@ -29,11 +29,12 @@ from geo.importer.formats import format_by_id
 from geo.importer.gdal import configure_gdal_in_worker, list_gdal_layers, worker_environment
 from geo.importer.geometry_kinds import kind_in_error, refuse_kind
 from geo.importer.limits import DEFAULT_LIMITS, ImportLimits
-from geo.importer.messages import display_name, human_size, reject, rejecting
+from geo.importer.messages import TOO_LARGE, display_name, human_size, reject, rejecting
 from geo.importer.records import ImportFormat, ReadRequest
 from geo.importer.report import ImportReport
 from geo.importer.sniff import detect_import_format
 from geo.importer.worker import Sandbox, run_isolated
+from geo.language import N_
 from geo.units.crs import WGS84
 
 #: GDAL virtual file systems (``/vsicurl/``, ``/vsizip/``…) and URLs are never read.
@@ -277,13 +278,19 @@ def _read_limited(text: str, limits: ImportLimits) -> bytes:
     try:
         info = path.stat()
     except OSError:
-        reject(f"{name} does not exist or cannot be opened; check the path ({path})")
+        reject(
+            N_("{name} does not exist or cannot be opened; check the path ({path})."),
+            name=name,
+            path=str(path),
+        )
     if not stat.S_ISREG(info.st_mode):
-        reject(f"{name} is not a regular file; pass the path of a geodata file")
+        reject(N_("{name} is not a regular file; pass the path of a geodata file."), name=name)
     if info.st_size > limits.max_bytes:
         reject(
-            f"{name} is {human_size(info.st_size)}, over the import limit of "
-            f"{human_size(limits.max_bytes)}; split it or simplify the geometries first"
+            TOO_LARGE,
+            name=name,
+            size=human_size(info.st_size),
+            limit=human_size(limits.max_bytes),
         )
     try:
         with path.open("rb") as handle:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import codecs
 import re
 
-from geo.importer.formats import format_for_content, format_for_filename
+from geo.importer.formats import format_for_content, format_for_filename, supported_formats
 from geo.importer.formats import supported_hint as _supported_hint
 from geo.importer.limits import DEFAULT_LIMITS, ImportLimits
-from geo.importer.messages import display_name, human_size, reject
+from geo.importer.messages import TOO_LARGE, display_name, human_size, reject
 from geo.importer.records import ImportFormat
+from geo.language import N_
 
 #: Leading bytes of common files that are no geodata, for a helpful refusal.
 _OTHER_MAGIC = (
@@ -162,19 +163,37 @@ def detect_import_format(
     name = display_name(filename)
     if len(data) == 0:
         reject(
-            f"The file is empty ({name} has 0 bytes); export the layer again and choose the "
-            "saved file"
+            N_(
+                "The file is empty ({name} has 0 bytes); export the layer again and choose the "
+                "saved file."
+            ),
+            name=name,
         )
     if len(data) > limits.max_bytes:
         reject(
-            f"{name} is {human_size(len(data))}, over the import limit of "
-            f"{human_size(limits.max_bytes)}; split it or simplify the geometries first"
+            TOO_LARGE,
+            name=name,
+            size=human_size(len(data)),
+            limit=human_size(limits.max_bytes),
         )
     fmt = format_for_filename(name)
     if fmt is None:
         suffix = name.lower().rpartition(".")[2] if "." in name else ""
-        shown = f"type '.{suffix}'" if suffix else "type (it has no extension)"
-        reject(f"{name} has an unsupported file {shown}; {_supported_hint()}")
+        if suffix:
+            reject(
+                N_("{name} has an unsupported file type '.{suffix}'; upload one of: {formats}."),
+                name=name,
+                suffix=suffix,
+                formats=supported_formats(),
+            )
+        reject(
+            N_(
+                "{name} has an unsupported file type (it has no extension); upload one of: "
+                "{formats}."
+            ),
+            name=name,
+            formats=supported_formats(),
+        )
     content = sniff(data)
     if content == fmt.content:
         if fmt.gdal_drivers and _GDAL_VRT.search(data):

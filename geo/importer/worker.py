@@ -201,7 +201,7 @@ def run_isolated(
         for leftover in (job, answer, workdir / f"{ANSWER_FILE}.partial"):
             leftover.unlink(missing_ok=True)
     if status == "rejected":
-        raise ImportRejectedError(payload)
+        raise ImportRejectedError.from_parts(payload)
     if status == "failed":
         reject(
             f"{name} could not be read ({payload}); the file may be damaged or in another "
@@ -274,7 +274,7 @@ def serve(workdir: str) -> None:
         _apply_budgets(limits)
         answer: tuple[str, object] = ("ok", task(argument))
     except ImportRejectedError as exc:
-        answer = ("rejected", str(exc))
+        answer = ("rejected", exc.parts())
     except MemoryError:
         answer = ("rejected", _memory_sentence(name, limits))
     except Exception as exc:  # the parent turns it into one sentence

@@ -29,6 +29,7 @@ import pandas as pd
 import pyproj
 
 from geo.errors import DataError
+from geo.language import N_
 from geo.units.crs import WGS84
 from geo.units.data_files import (
     CODIFIER_HROMADAS_FILE,
@@ -52,7 +53,8 @@ UNIT_LEVELS = ("hromada", "first_level")
 #: 1,466 OSM hromadas + Kyiv city + Crimea + Sevastopol.
 EXPECTED_UNITS = 1469
 EXPECTED_HROMADAS = 1466
-OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+#: The attribution ODbL asks for (a message id: shown in the chosen language).
+OSM_ATTRIBUTION = N_("© OpenStreetMap contributors")
 OSM_LICENCE = "ODbL 1.0"
 #: Id of the OpenStreetMap extract in ``data/sources.csv``.
 OSM_SOURCE_ID = "osm-ukraine-geo-data"

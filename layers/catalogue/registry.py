@@ -7,13 +7,13 @@ from collections.abc import Iterable
 import geopandas as gpd
 
 from geo.facts.vocabulary import EvidenceClass, TreatyStatus
+from geo.language import N_
 from geo.units.countries import NE_SOURCE_ID
 from geo.units.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
 from geo.units.oblasts import OBLAST_LICENCE, OBLAST_SOURCE_IDS
 from geo.units.validate import LINEAR, POLYGONAL, validate_frame
 from layers.catalogue import builders
 from layers.catalogue.base import AtlasBase
-from layers.catalogue.describe import TREATY_NAME
 from layers.catalogue.spec import LayerSpec, Simplification, ViewArgs
 from layers.catalogue.style import (
     BELT_COLOR,
@@ -38,24 +38,26 @@ HROMADA_MIN_ZOOM = 7.0
 COMPUTED_DISPLAY = Simplification(tolerance_deg=0.005)
 
 #: Header of the sources column in tooltips and tables (the page shows titles under it).
-SOURCES_LABEL = "Sources"
+SOURCES_LABEL = N_("Sources")
 
 _STATUS_TOOLTIP = (
-    ("name", "State"),
-    ("status_label", f"{TREATY_NAME} status"),
-    ("as_of", "As of"),
-    ("entry_into_force", "In force for state"),
-    ("withdrawal_deposited", "Withdrawal deposited"),
-    ("withdrawal_effective", "Withdrawal effective"),
+    ("name", N_("State")),
+    ("status_label", N_("Mine Ban Treaty status")),
+    ("as_of", N_("As of")),
+    ("entry_into_force", N_("In force for state")),
+    ("withdrawal_deposited", N_("Withdrawal deposited")),
+    ("withdrawal_effective", N_("Withdrawal effective")),
     ("source_ids", SOURCES_LABEL),
 )
 
 CATALOGUE: tuple[LayerSpec, ...] = (
     LayerSpec(
         id="treaty-status",
-        title="Mine Ban Treaty status",
-        description="European states, Russia and Belarus coloured by Mine Ban Treaty status on "
-        "the chosen date, derived from the treaty milestones.",
+        title=N_("Mine Ban Treaty status"),
+        description=N_(
+            "European states, Russia and Belarus coloured by Mine Ban Treaty status on "
+            "the chosen date, derived from the treaty milestones."
+        ),
         builder=builders.build_treaty_status,
         geometry="polygon",
         style=LayerStyle(
@@ -71,9 +73,11 @@ CATALOGUE: tuple[LayerSpec, ...] = (
     ),
     LayerSpec(
         id="withdrawing-states",
-        title="Withdrawing states",
-        description="The five states leaving the treaty in 2025–26 and Ukraine's disputed "
-        "suspension, outlined with their timeline.",
+        title=N_("Withdrawing states"),
+        description=N_(
+            "The five states leaving the treaty in 2025–26 and Ukraine's disputed "
+            "suspension, outlined with their timeline."
+        ),
         builder=builders.build_withdrawing_states,
         geometry="polygon",
         style=LayerStyle(
@@ -95,10 +99,10 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             "line",
         ),
         tooltip_fields=(
-            ("name", "State"),
-            ("status_label", f"{TREATY_NAME} status"),
-            ("timeline", "Timeline"),
-            ("steps", "Dated steps"),
+            ("name", N_("State")),
+            ("status_label", N_("Mine Ban Treaty status")),
+            ("timeline", N_("Timeline")),
+            ("steps", N_("Dated steps")),
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(NE_SOURCE_ID, "aca-2026-01", "hrw-2025-07-24"),
@@ -109,21 +113,23 @@ CATALOGUE: tuple[LayerSpec, ...] = (
     ),
     LayerSpec(
         id="flank-borders",
-        title="NATO borders with Russia and Belarus",
-        description="Land border segments between NATO flank states and Russia or Belarus, "
-        "with the geodesic length measured on the 1:10m lines beside the reference figures.",
+        title=N_("NATO borders with Russia and Belarus"),
+        description=N_(
+            "Land border segments between NATO flank states and Russia or Belarus, "
+            "with the geodesic length measured on the 1:10m lines beside the reference figures."
+        ),
         builder=builders.build_flank_borders,
         geometry="line",
         style=LayerStyle("iso3_b", NEIGHBOUR_COLORS, "#000000", fill=False, weight=4.0),
         legend=(
-            LegendEntry("Border with Russia", NEIGHBOUR_COLORS["RUS"], "line"),
-            LegendEntry("Border with Belarus", NEIGHBOUR_COLORS["BLR"], "line"),
+            LegendEntry(N_("Border with Russia"), NEIGHBOUR_COLORS["RUS"], "line"),
+            LegendEntry(N_("Border with Belarus"), NEIGHBOUR_COLORS["BLR"], "line"),
         ),
         tooltip_fields=(
-            ("name", "Border"),
-            ("length_km", "Measured on 1:10m lines (km)"),
-            ("factbook_km", "CIA World Factbook (km)"),
-            ("other_reference_km", "Other figures"),
+            ("name", N_("Border")),
+            ("length_km", N_("Measured on 1:10m lines (km)")),
+            ("factbook_km", N_("CIA World Factbook (km)")),
+            ("other_reference_km", N_("Other figures")),
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(NE_SOURCE_ID, "factbook-2026"),
@@ -134,17 +140,19 @@ CATALOGUE: tuple[LayerSpec, ...] = (
     ),
     LayerSpec(
         id="border-belt",
-        title="Border belt (NATO side)",
-        description="Land inside the NATO flank states within the chosen distance of the "
-        "Russian or Belarusian border.",
+        title=N_("Border belt (NATO side)"),
+        description=N_(
+            "Land inside the NATO flank states within the chosen distance of the "
+            "Russian or Belarusian border."
+        ),
         builder=builders.build_border_belt,
         geometry="polygon",
         style=LayerStyle(None, {}, BELT_COLOR, fill_opacity=0.5, weight=0.8),
-        legend=(LegendEntry("Within the chosen distance of RU/BY", BELT_COLOR),),
+        legend=(LegendEntry(N_("Within the chosen distance of RU/BY"), BELT_COLOR),),
         tooltip_fields=(
-            ("name", "State"),
-            ("depth_km", "Belt depth (km)"),
-            ("belt_area_km2", "Belt area (km²)"),
+            ("name", N_("State")),
+            ("depth_km", N_("Belt depth (km)")),
+            ("belt_area_km2", N_("Belt area (km²)")),
         ),
         source_ids=(NE_SOURCE_ID,),
         licence=NE_LICENCE,
@@ -154,9 +162,11 @@ CATALOGUE: tuple[LayerSpec, ...] = (
     ),
     LayerSpec(
         id="ua-contamination",
-        title="Ukraine: contamination evidence by oblast",
-        description="Ukrainian oblasts by the public evidence of explosive-ordnance "
-        "contamination: a published figure, an official statement only, or no public figure.",
+        title=N_("Ukraine: contamination evidence by oblast"),
+        description=N_(
+            "Ukrainian oblasts by the public evidence of explosive-ordnance "
+            "contamination: a published figure, an official statement only, or no public figure."
+        ),
         builder=builders.build_ua_contamination,
         geometry="polygon",
         # Opaque, so the colour on screen is the legend's whatever lies beneath; the class
@@ -171,14 +181,14 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         ),
         legend=term_legend(EvidenceClass),
         tooltip_fields=(
-            ("name_en", "Oblast"),
+            ("name_en", N_("Oblast")),
             ("name_uk", "Назва"),
-            ("evidence_label", "Evidence"),
-            ("figure_km2", "Potentially contaminated (km²)"),
-            ("figure_date", "Figure date"),
-            ("figure_age", "Age of figure"),
-            ("latest_statement", "Latest public statement"),
-            ("statement", "Statement"),
+            ("evidence_label", N_("Evidence")),
+            ("figure_km2", N_("Potentially contaminated (km²)")),
+            ("figure_date", N_("Figure date")),
+            ("figure_age", N_("Age of figure")),
+            ("latest_statement", N_("Latest public statement")),
+            ("statement", N_("Statement")),
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(*OBLAST_SOURCE_IDS, "unn-shmyhal-2025-06-24"),
@@ -197,17 +207,18 @@ CATALOGUE: tuple[LayerSpec, ...] = (
     ),
     LayerSpec(
         id="ua-border-zone",
-        title="Ukraine: border zone",
-        description="Land inside Ukraine within the chosen distance of the Russian or "
-        "Belarusian border.",
+        title=N_("Ukraine: border zone"),
+        description=N_(
+            "Land inside Ukraine within the chosen distance of the Russian or Belarusian border."
+        ),
         builder=builders.build_ua_border_zone,
         geometry="polygon",
         style=LayerStyle(None, {}, UA_ZONE_COLOR, fill_opacity=0.4, weight=0.8),
-        legend=(LegendEntry("Within the chosen distance of RU/BY", UA_ZONE_COLOR),),
+        legend=(LegendEntry(N_("Within the chosen distance of RU/BY"), UA_ZONE_COLOR),),
         tooltip_fields=(
-            ("name", "State"),
-            ("depth_km", "Zone depth (km)"),
-            ("belt_area_km2", "Zone area (km²)"),
+            ("name", N_("State")),
+            ("depth_km", N_("Zone depth (km)")),
+            ("belt_area_km2", N_("Zone area (km²)")),
         ),
         source_ids=(NE_SOURCE_ID,),
         licence=NE_LICENCE,
@@ -218,22 +229,24 @@ CATALOGUE: tuple[LayerSpec, ...] = (
     ),
     LayerSpec(
         id="ua-hromadas",
-        title="Ukraine: hromadas (territorial communities)",
-        description="Ukraine's 1,469 hromada-level units with their KATOTTG codes, drawn from "
-        "zoom 7; Crimea and Sevastopol are shown whole (OpenStreetMap has no hromadas there), "
-        "the Chornobyl exclusion zone belongs to no hromada.",
+        title=N_("Ukraine: hromadas (territorial communities)"),
+        description=N_(
+            "Ukraine's 1,469 hromada-level units with their KATOTTG codes, drawn from "
+            "zoom 7; Crimea and Sevastopol are shown whole (OpenStreetMap has no hromadas there), "
+            "the Chornobyl exclusion zone belongs to no hromada."
+        ),
         builder=builders.build_ua_hromadas,
         geometry="polygon",
         style=LayerStyle(
             None, {}, HROMADA_COLOR, fill_opacity=0.04, weight=0.7, outline_color=HROMADA_COLOR
         ),
-        legend=(LegendEntry("Hromada boundary (OpenStreetMap)", HROMADA_COLOR, "line"),),
+        legend=(LegendEntry(N_("Hromada boundary (OpenStreetMap)"), HROMADA_COLOR, "line"),),
         tooltip_fields=(
-            ("name_en", "Hromada"),
+            ("name_en", N_("Hromada")),
             ("name_uk", "Назва"),
-            ("katottg", "KATOTTG"),
-            ("first_level_name", "Oblast (first-level unit)"),
-            ("area_km2", "Area (km²)"),
+            ("katottg", N_("KATOTTG")),
+            ("first_level_name", N_("Oblast (first-level unit)")),
+            ("area_km2", N_("Area (km²)")),
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(OSM_SOURCE_ID, "katottg"),

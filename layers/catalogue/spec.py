@@ -46,7 +46,7 @@ def as_of_problem(as_of: date, today: date) -> str | None:
 
 @dataclass(frozen=True)
 class ViewParams:
-    """What the user chose: the date the map shows and the belt depth.
+    """What the user chose: the date the map shows, the belt depth and the language.
 
     Parameters
     ----------
@@ -54,14 +54,17 @@ class ViewParams:
         Date at which treaty status is derived.
     belt_km
         Depth of the distance belts in km.
+    lang
+        Language code of the words in the layers (labels, place names): ``en``, ``uk``.
     """
 
     as_of: date
     belt_km: float = float(BELT_KM_DEFAULT)
+    lang: str = "en"
 
 
 #: What a builder may ask for: names of :class:`ViewParams` fields, as keyword-only parameters.
-VIEW_PARAMETERS = frozenset({"as_of", "belt_km"})
+VIEW_PARAMETERS = frozenset({"as_of", "belt_km", "lang"})
 
 #: ``builder(base, *, <the view parameters it depends on>) -> GeoDataFrame``.
 Builder = Callable[..., gpd.GeoDataFrame]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.language import N_, Language, language
 from layers.drawing.protocol import TilesEntry
 
 #: Colour of the sea (the map's background) on the page, the export and the print map.
 SEA_COLOR = "#DCEBF2"
 #: Said once on the map when a tile server cannot be reached.
-TILE_OFFLINE_NOTICE = (
+TILE_OFFLINE_NOTICE = N_(
     "Map tiles could not be loaded (no network?): the Natural Earth basemap is shown instead."
 )
 
@@ -91,13 +92,15 @@ def get_basemap(basemap_id: str) -> Basemap:
     raise KeyError(f"unknown basemap {basemap_id!r}; known: {', '.join(BASEMAP_IDS)}")
 
 
-def tiles_entry(basemap_id: str) -> TilesEntry | None:
+def tiles_entry(basemap_id: str, lang: Language | None = None) -> TilesEntry | None:
     """The tile layer the map client draws over the offline basemap, or ``None``.
 
     Parameters
     ----------
     basemap_id
         One of :data:`BASEMAP_IDS`.
+    lang
+        The language of the notice (``None``: English).
 
     Returns
     -------
@@ -110,5 +113,5 @@ def tiles_entry(basemap_id: str) -> TilesEntry | None:
     return {
         "url": chosen.tiles,
         "attribution": chosen.attribution,
-        "offline_notice": TILE_OFFLINE_NOTICE,
+        "offline_notice": (lang or language()).gettext(TILE_OFFLINE_NOTICE),
     }

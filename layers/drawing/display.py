@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.language import DEFAULT_LANGUAGE, Language
 from geo.units.crs import to_wgs84
 from geo.units.simplify import simplify_coverage, simplify_each
 from layers.drawing.blank import MISSING
@@ -103,13 +104,15 @@ def shown_text(value: object) -> str:
     )
 
 
-def format_value(value: object) -> str:
+def format_value(value: object, lang: Language | None = None) -> str:
     """Text for one attribute value as the map shows it (not yet escaped).
 
     Parameters
     ----------
     value
         Any scalar from a frame.
+    lang
+        Numbers are written in its form ("1 234,5" in Ukrainian); ``None``: English.
 
     Returns
     -------
@@ -122,8 +125,12 @@ def format_value(value: object) -> str:
     if isinstance(value, float | np.floating):
         if math.isnan(value):
             return MISSING
+        if lang is not None and lang.code != DEFAULT_LANGUAGE:
+            return lang.number(float(value), 0 if float(value).is_integer() else 1)
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        if lang is not None and lang.code != DEFAULT_LANGUAGE:
+            return lang.number(int(value))
         return f"{value:,}"
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()

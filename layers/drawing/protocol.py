@@ -90,7 +90,11 @@ class BasemapEntry(TypedDict):
 
 
 class LayerEntry(TypedDict):
-    """One layer. A switched-off catalogue layer is a stub: ``id``, ``title``, ``visible``."""
+    """One layer. A switched-off catalogue layer is a stub: ``id``, ``title``, ``visible``.
+
+    A version of a team-library layer is drawn from ``valid_from`` (ISO) on, until the day
+    before ``valid_until`` (``None``: the latest), on the date shown or the step played.
+    """
 
     id: str
     title: str
@@ -106,6 +110,8 @@ class LayerEntry(TypedDict):
     data: NotRequired[object]
     key: NotRequired[str]
     geojson: NotRequired[str]
+    valid_from: NotRequired[str]
+    valid_until: NotRequired[str | None]
 
 
 class ViewRequest(TypedDict):
@@ -118,9 +124,13 @@ class ViewRequest(TypedDict):
 
 
 class TimelineStep(TypedDict):
-    """One step of the play-through (a file the client fetches, or inline in an export)."""
+    """One step of the play-through (a file the client fetches, or inline in an export).
+
+    ``date`` is ISO (what the client reports back), ``label`` the date as the map shows it.
+    """
 
     date: str
+    label: str
     caption: str
     patches: dict[str, dict[str, FeatureProps]]
 
@@ -129,10 +139,50 @@ class TimelineStep(TypedDict):
 Patches = dict[str, dict[str, FeatureProps]]
 
 
+class MapLabels(TypedDict):
+    """Every word the client writes itself, in the chosen language (``client_config.LABELS``).
+
+    ``zoom_in_note`` holds ``{zoom}``, ``distance`` holds ``{km}`` (the client fills them);
+    ``decimal`` is the language's decimal mark, ``meters``/``kilometers`` the scale's units.
+    """
+
+    go_to: str
+    go_to_view: str
+    layers: str
+    legend: str
+    previous_event: str
+    play: str
+    pause: str
+    next_event: str
+    zoom_in_note: str
+    full_screen: str
+    measure: str
+    distance: str
+    decimal: str
+    meters: str
+    kilometers: str
+    zoom_in: str
+    zoom_out: str
+    close: str
+    map_role: str
+    map_label: str
+    map_about: str
+    map_about_present: str
+    legend_entries: str
+    wheel_hint: str
+    measure_keys: str
+    skip_to_map: str
+    compare_open: str
+    compare_close: str
+    compare_date: str
+    compare_map: str
+
+
 class CompareView(TypedDict):
     """The compare view's second date: a second map beside the first, in step with it."""
 
     date: str
+    date_label: str
     patches: Patches
 
 
@@ -140,7 +190,8 @@ class MapConfig(TypedDict):
     """What the client's ``update`` receives (the live page and the export alike)."""
 
     date: str
-    date_prefix: str
+    date_label: str
+    labels: MapLabels
     present: bool
     basemap: BasemapEntry
     layers: list[LayerEntry]

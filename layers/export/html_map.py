@@ -13,17 +13,20 @@ from typing import Any
 
 import pandas as pd
 
+from geo.language import N_, Language, language
 from geo.units.countries import REGION_BBOX
 from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.spec import ViewParams
 from layers.drawing.basemaps import tiles_entry
 from layers.drawing.client_config import (
     basemap_entry,
+    date_label,
     feature_props,
     geometry_payload,
     layer_entry,
     map_config,
     presets,
+    spec_text,
 )
 from layers.drawing.emphasis import dim_beneath_choropleth, is_choropleth
 from layers.drawing.layer import MapLayer
@@ -56,19 +59,31 @@ _BOOT = """
 """
 
 
-def _caption_html(layers: Sequence[MapLayer], metadata: dict[str, Any]) -> str:
-    as_of = metadata["as_of"] or "—"
+#: The caption's words (English message ids, translated into the view's language).
+BELT_TEXT = N_("belt {km} km")
+GENERATED = N_("Generated {generated} by {generator} {version}")
+SOURCES = N_("Sources: {sources}")
+MAP_NAME = N_("Map")
+
+
+def _caption_html(
+    layers: Sequence[MapLayer], metadata: dict[str, Any], params: ViewParams | None, lang: Language
+) -> str:
     belt = metadata["belt_km"]
-    titles = ", ".join(html_text(layer.spec.title) for layer in layers)
-    belt_text = f" · belt {belt:g} km" if belt is not None else ""
+    titles = ", ".join(html_text(spec_text(layer.spec, layer.spec.title, lang)) for layer in layers)
+    parts = [date_label(params.as_of, lang) if params is not None else "—"]
+    if belt is not None:
+        parts.append(lang.tr(BELT_TEXT, km=lang.number(belt, 0 if float(belt).is_integer() else 1)))
+    generated = lang.tr(
+        GENERATED, generated=metadata["generated_at"], generator=GENERATOR, version=__version__
+    )
     return (
         '<div id="atlas-caption">'
         f'<div class="atlas-caption-title">{html_text(GENERATOR)}</div>'
-        f'<div class="atlas-caption-safety">{html_text(SAFETY_LINE)}</div>'
-        f"<div>As of {html_text(as_of)}{belt_text} · {titles}</div>"
-        f"<div>Generated {html_text(metadata['generated_at'])} by "
-        f"{html_text(GENERATOR)} {html_text(__version__)}</div>"
-        f"<div>Sources: {html_text(sources_line(metadata))}</div>"
+        f'<div class="atlas-caption-safety">{html_text(lang.gettext(SAFETY_LINE))}</div>'
+        f"<div>{html_text(' · '.join(parts))} · {titles}</div>"
+        f"<div>{html_text(generated)}</div>"
+        f"<div>{html_text(lang.tr(SOURCES, sources=sources_line(metadata)))}</div>"
         "</div>"
     )
 
@@ -127,13 +142,14 @@ def to_html(
         ``<script type="application/json" id="atlas-metadata">``.
     """
     check_layers(layers)
+    lang = language(params.lang if params is not None else "en")
     metadata = export_metadata(layers, params, sources, light=True)
     # As on the page: a choropleth opaque over dimmed fills, its legend first.
     layers = dim_beneath_choropleth(layers)
     countries = options.require_basemap()
     _west, south, east, north = REGION_BBOX
-    entries = [layer_entry(layer, visible=True, dynamic=True) for layer in layers]
-    patches = {layer.spec.id: feature_props(layer) for layer in layers}
+    entries = [layer_entry(layer, visible=True, dynamic=True, lang=lang) for layer in layers]
+    patches = {layer.spec.id: feature_props(layer, lang) for layer in layers}
     config = map_config(
         entries,
         drawn=layers,
@@ -141,11 +157,15 @@ def to_html(
         as_of=params.as_of if params else None,
         present=options.present,
         basemap=basemap_entry(
-            edge=(east, south, north), url=INLINE_BASEMAP_KEY, tiles=tiles_entry(options.basemap)
+            edge=(east, south, north),
+            url=INLINE_BASEMAP_KEY,
+            tiles=tiles_entry(options.basemap, lang),
+            lang=lang,
         ),
         view={"request": 1, "center": list(EXPORT_CENTER), "zoom": EXPORT_ZOOM},
         timeline_source=None,
-        go_to=presets(countries, [layer for layer in layers if layer.spec.user]),
+        go_to=presets(countries, [layer for layer in layers if layer.spec.user], lang),
+        lang=lang,
     )
     choropleths = {layer.spec.id for layer in layers if is_choropleth(layer)}
     config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
@@ -164,14 +184,17 @@ def to_html(
     leaflet_js, leaflet_css = leaflet_inline()
     client_js = client_script().replace("</script", "<\\/script")
     page = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{lang.code}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html_text(title)}</title>\n"
         f"<style>{leaflet_css}</style>\n<style>{client_text('atlas_map.css')}</style>\n"
         f"<style>{_PAGE_CSS}</style>\n"
         f"<script>{leaflet_js}</script>\n"
         f"<script>{client_js}</script>\n"
-        '</head>\n<body>\n<div id="map" tabindex="0" aria-label="Map"></div>\n'
-        f"{_caption_html(layers, metadata)}\n" + "\n".join(blocks) + f"\n<script>{_BOOT}</script>\n"
+        "</head>\n<body>\n"
+        f'<div id="map" tabindex="0" aria-label="{html_text(lang.gettext(MAP_NAME))}"></div>\n'
+        f"{_caption_html(layers, metadata, params, lang)}\n"
+        + "\n".join(blocks)
+        + f"\n<script>{_BOOT}</script>\n"
         "</body>\n</html>\n"
     )
     return page.encode("utf-8")

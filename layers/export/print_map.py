@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from geo.errors import ExportError
+from geo.language import N_, Language, language
 from geo.units.crs import EQUAL_AREA, GEOD, WGS84, to_wgs84
 from layers import GENERATOR, SAFETY_LINE, __version__
 from layers.catalogue.contrast import BASEMAP_STROKE, LAND_COLOR
@@ -62,6 +63,22 @@ SOURCE_LINE_CHARS = 190
 #: 150° of arc (ρ = 2R·sin(75°) in the Lambert azimuthal equal-area projection). Towards the
 #: centre's antipode (52°S 152°W) the projection tears, and at it coordinates are infinite.
 FAR_SIDE_M = 2 * 6_371_007.0 * math.sin(math.radians(75))
+#: The words on the page (English message ids, translated into the view's language).
+LEGEND = N_("Legend")
+KM = N_("km")
+NORTH = N_("N")
+SCALE_NOTE = N_("Bar length geodesic at {lat}°N")
+SOURCES_HEAD = N_("Sources (licence: ids): {sources}")
+SOURCES_CUT = N_(" … (full list in the GeoJSON / GeoPackage metadata)")
+AS_OF = N_("As of {date}")
+#: The compare view's two dates (left and right panels).
+AS_OF_BOTH = N_("As of {date} (left) and {other} (right)")
+BELT_DEPTH = N_("belt depth {km} km")
+MANY_LAYERS = N_("{n} layers (see legend)")
+CREDITS = N_(
+    "Map: Lambert azimuthal equal-area (52°N, 28°E); data EPSG:4326. Basemap: Natural Earth "
+    "(public domain). Generated {generated} by {generator} {version}."
+)
 
 
 def _nice_length_km(approx_km: float) -> float:
@@ -179,7 +196,11 @@ def scale_bar_span_m(
 
 
 def _scale_bar(
-    ax: Any, to_lonlat: pyproj.Transformer, extent: tuple[float, ...], share: float
+    ax: Any,
+    to_lonlat: pyproj.Transformer,
+    extent: tuple[float, ...],
+    lang: Language,
+    share: float = SCALE_BAR_SHARE,
 ) -> None:
     """Draw a scale bar whose km length is geodesic at the bar's own position.
 
@@ -223,7 +244,12 @@ def _scale_bar(
         )
     for fraction in (0.0, 0.5, 1.0):
         value = length_km * fraction
-        label = f"{value:g}" + (" km" if fraction == 1.0 else "")
+        shown = (
+            f"{value:g}"
+            if lang.code == "en"
+            else lang.number(value, 0 if value.is_integer() else 1)
+        )
+        label = shown + (" " + lang.gettext(KM) if fraction == 1.0 else "")
         ax.text(
             x0 + fraction * span,
             y0 + bar_h * 1.6,
@@ -236,7 +262,7 @@ def _scale_bar(
     ax.text(
         x0,
         y0 - bar_h * 0.6,
-        f"Bar length geodesic at {lat0:.0f}°N",
+        lang.tr(SCALE_NOTE, lat=format(lat0, ".0f")),
         ha="left",
         va="top",
         fontsize=5.5,
@@ -245,7 +271,9 @@ def _scale_bar(
     )
 
 
-def _north_arrow(ax: Any, to_lonlat: pyproj.Transformer, extent: tuple[float, ...]) -> None:
+def _north_arrow(
+    ax: Any, to_lonlat: pyproj.Transformer, extent: tuple[float, ...], lang: Language
+) -> None:
     """Draw an arrow pointing to true north at its own position (meridians converge in LAEA)."""
     xmin, xmax, ymin, ymax = extent
     width, height = xmax - xmin, ymax - ymin
@@ -268,18 +296,31 @@ def _north_arrow(ax: Any, to_lonlat: pyproj.Transformer, extent: tuple[float, ..
         zorder=22,
     )
     ax.text(
-        tip[0], tip[1] + 0.01 * height, "N", ha="center", va="bottom", fontsize=11, weight="bold"
+        tip[0],
+        tip[1] + 0.01 * height,
+        lang.gettext(NORTH),
+        ha="center",
+        va="bottom",
+        fontsize=11,
+        weight="bold",
     )
 
 
-def _legend(ax: Any, layers: Sequence[MapLayer]) -> None:
+def _text(layer: MapLayer, text: str, lang: Language) -> str:
+    """A catalogue layer's own word in ``lang``; a user's layer keeps its words as given."""
+    return text if layer.spec.user else lang.gettext(text)
+
+
+def _legend(ax: Any, layers: Sequence[MapLayer], lang: Language) -> None:
     """Draw every layer's swatches, top to bottom, in axes-fraction coordinates."""
-    rows: list[tuple[str, Any]] = [("heading", "Legend")]
+    rows: list[tuple[str, Any]] = [("heading", lang.gettext(LEGEND))]
     for layer in layers:
-        for k, line in enumerate(textwrap.wrap(layer.spec.title, 38) or [layer.spec.id]):
+        title = _text(layer, layer.spec.title, lang)
+        for k, line in enumerate(textwrap.wrap(title, 38) or [layer.spec.id]):
             rows.append(("title" if k == 0 else "title-cont", mathtext_text(line)))
         for entry in layer.spec.legend:
-            label_lines = [mathtext_text(x) for x in textwrap.wrap(entry.label, 36) or [""]]
+            label = _text(layer, entry.label, lang)
+            label_lines = [mathtext_text(x) for x in textwrap.wrap(label, 36) or [""]]
             rows.append(("entry", (layer, entry, label_lines[0])))
             rows.extend(("entry-cont", line) for line in label_lines[1:])
         rows.append(("gap", None))
@@ -335,13 +376,13 @@ def _legend(ax: Any, layers: Sequence[MapLayer]) -> None:
         y -= step * (0.5 if kind == "gap" else 1.0)
 
 
-def _source_lines(metadata: dict[str, Any]) -> list[str]:
+def _source_lines(metadata: dict[str, Any], lang: Language) -> list[str]:
     lines = textwrap.wrap(
-        "Sources (licence: ids): " + sources_line(metadata),
+        lang.tr(SOURCES_HEAD, sources=sources_line(metadata)),
         SOURCE_LINE_CHARS,
         break_on_hyphens=False,
         max_lines=MAX_SOURCE_LINES,
-        placeholder=" … (full list in the GeoJSON / GeoPackage metadata)",
+        placeholder=lang.gettext(SOURCES_CUT),
     )
     return [mathtext_text(line) for line in lines]
 
@@ -368,17 +409,25 @@ def _drawn_frame(layer: MapLayer) -> tuple[gpd.GeoDataFrame, int]:
     return frame.loc[~far], int(far.sum())
 
 
-def _far_side_note(layers: Sequence[MapLayer], left_out: Sequence[int]) -> str | None:
+def _far_side_note(
+    layers: Sequence[MapLayer], left_out: Sequence[int], lang: Language
+) -> str | None:
     parts = [
-        f"{count:,} feature{'' if count == 1 else 's'} of {layer.spec.title}"
+        lang.ntr(
+            "{n} feature of {title}",
+            "{n} features of {title}",
+            count,
+            title=_text(layer, layer.spec.title, lang),
+        )
         for layer, count in zip(layers, left_out, strict=True)
         if count
     ]
     if not parts:
         return None
-    return (
-        "Not drawn: " + "; ".join(parts) + " — too far from the map centre (52°N 28°E) for "
-        "this projection; every data export keeps them."
+    return lang.tr(
+        "Not drawn: {parts} — too far from the map centre (52°N 28°E) for this projection; "
+        "every data export keeps them.",
+        parts="; ".join(parts),
     )
 
 
@@ -471,6 +520,7 @@ def print_map(
     check_layers(layers)
     # A choropleth is drawn opaque over dimmed fills and its legend comes first.
     layers = dim_beneath_choropleth(layers)
+    lang = language(params.lang if params is not None else "en")
     dpi = options.dpi
     metadata = export_metadata(layers, params, sources, light=True)
     to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
@@ -480,7 +530,7 @@ def print_map(
     if options.compare is not None:
         panels.append((dim_beneath_choropleth(options.compare.layers), options.compare.params))
     drawn = [[_drawn_frame(layer) for layer in panel] for panel, _ in panels]
-    far_side_note = _far_side_note(layers, [left_out for _, left_out in drawn[0]])
+    far_side_note = _far_side_note(layers, [left_out for _, left_out in drawn[0]], lang)
     boxes = _panel_boxes(len(panels))
     aspect = (boxes[0][2] * A4_LANDSCAPE_IN[0]) / (boxes[0][3] * A4_LANDSCAPE_IN[1])
     # Both panels frame the same extent, so the two dates compare place by place.
@@ -491,41 +541,52 @@ def print_map(
     for box, (panel, panel_params), frames in zip(boxes, panels, drawn, strict=True):
         ax = fig.add_axes(box)
         _draw_panel(ax, panel, [frame for frame, _ in frames], basemap, extent)
-        _scale_bar(ax, to_lonlat, extent, SCALE_BAR_SHARE * len(panels))
-        _north_arrow(ax, to_lonlat, extent)
+        _scale_bar(ax, to_lonlat, extent, lang, SCALE_BAR_SHARE * len(panels))
+        _north_arrow(ax, to_lonlat, extent, lang)
         if len(panels) > 1 and panel_params is not None:
-            ax.set_title(f"As of {panel_params.as_of.isoformat()}", fontsize=10, weight="bold")
+            ax.set_title(
+                lang.tr(AS_OF, date=_shown_date(panel_params, lang)), fontsize=10, weight="bold"
+            )
 
     legend_ax = fig.add_axes(LEGEND_BOX)
     legend_ax.set_axis_off()
     legend_ax.set_xlim(0, 1)
     legend_ax.set_ylim(0, 1)
-    _legend(legend_ax, legend_order(layers))
+    _legend(legend_ax, legend_order(layers), lang)
 
     subtitle = []
-    if metadata["as_of"] and options.compare is not None:
-        other = options.compare.params.as_of.isoformat()
-        subtitle.append(f"As of {metadata['as_of']} (left) and {other} (right)")
-    elif metadata["as_of"]:
-        subtitle.append(f"As of {metadata['as_of']}")
+    if metadata["as_of"] and params is not None and options.compare is not None:
+        subtitle.append(
+            lang.tr(
+                AS_OF_BOTH,
+                date=_shown_date(params, lang),
+                other=_shown_date(options.compare.params, lang),
+            )
+        )
+    elif metadata["as_of"] and params is not None:
+        subtitle.append(lang.tr(AS_OF, date=_shown_date(params, lang)))
     if metadata["belt_km"] is not None:
-        subtitle.append(f"belt depth {metadata['belt_km']:g} km")
-    titles = "; ".join(layer.spec.title for layer in layers)
+        belt = float(metadata["belt_km"])
+        subtitle.append(lang.tr(BELT_DEPTH, km=lang.number(belt, 0 if belt.is_integer() else 1)))
+    titles = "; ".join(_text(layer, layer.spec.title, lang) for layer in layers)
     # What fits on one line beside the dates (the second date takes room too).
     room = SUBTITLE_TITLES_CHARS - (40 if options.compare is not None else 0)
-    subtitle.append(titles if len(titles) <= room else f"{len(layers)} layers (see legend)")
+    subtitle.append(titles if len(titles) <= room else lang.tr(MANY_LAYERS, n=len(layers)))
     fig.text(0.025, 0.965, GENERATOR, fontsize=16, weight="bold", va="top")
     fig.text(0.025, 0.925, mathtext_text(" · ".join(subtitle)), fontsize=9.5, va="top")
     y = 0.158
-    for line in _source_lines(metadata):
+    for line in _source_lines(metadata, lang):
         fig.text(0.025, y, line, fontsize=6.3, va="top", color="#222222")
         y -= 0.018
     fig.text(
         0.025,
         y - 0.003,
-        f"Map: Lambert azimuthal equal-area (52°N, 28°E); data EPSG:4326. Basemap: Natural "
-        f"Earth (public domain). Generated {metadata['generated_at']} by {GENERATOR} "
-        f"{__version__}.",
+        lang.tr(
+            CREDITS,
+            generated=metadata["generated_at"],
+            generator=GENERATOR,
+            version=__version__,
+        ),
         fontsize=6.3,
         va="top",
         color="#444444",
@@ -539,7 +600,15 @@ def print_map(
             va="top",
             color="#B00000",
         )
-    fig.text(0.025, 0.018, SAFETY_LINE, fontsize=9, weight="bold", color="#B00000", va="bottom")
+    fig.text(
+        0.025,
+        0.018,
+        lang.gettext(SAFETY_LINE),
+        fontsize=9,
+        weight="bold",
+        color="#B00000",
+        va="bottom",
+    )
 
     buffer = io.BytesIO()
     if fmt == "png":
@@ -550,9 +619,17 @@ def print_map(
         fig.savefig(
             buffer,
             format="pdf",
-            metadata={"Title": f"{GENERATOR} — {metadata['as_of'] or ''}", "Creator": GENERATOR},
+            metadata={
+                "Title": f"{GENERATOR} — {metadata['as_of'] or ''}",
+                "Creator": GENERATOR,
+            },
         )
     return buffer.getvalue()
+
+
+def _shown_date(params: ViewParams, lang: Language) -> str:
+    """The view date: ISO in English (as before), the language's long form otherwise."""
+    return params.as_of.isoformat() if lang.code == "en" else lang.date(params.as_of)
 
 
 __all__ = ["A4_LANDSCAPE_IN", "print_map", "scale_bar_span_m"]

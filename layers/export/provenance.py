@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from geo.facts.source_ids import SEPARATOR, required_attributions, split_source_ids
+from geo.language import DEFAULT_LANGUAGE, N_, Language, language
 from layers import GENERATOR, __version__
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
@@ -35,6 +36,14 @@ LIGHT_GEOMETRY = (
     "full-resolution geometry and differ from this geometry's own"
 )
 SOURCE_FIELDS = ("source_id", "title", "publisher", "url", "licence")
+#: Licence statements of data/sources.csv, as message ids (translated where a line shows them).
+LICENCE_WORDS = (
+    N_("cited (facts only)"),
+    N_("official text (facts only)"),
+    N_("UN text (facts only)"),
+    N_("Public domain"),
+)
+NO_LICENCE = N_("licence not recorded")
 
 
 def feature_source_ids(layer: MapLayer) -> list[str]:
@@ -129,9 +138,10 @@ def export_metadata(
     -------
     dict
         JSON-ready: ``generator`` (name, version), ``generated_at`` (UTC ISO 8601), ``as_of``
-        (ISO date or null), ``belt_km`` (km or null), ``crs``, ``geometry`` (full resolution
-        or light), ``layers`` (id, title, description, licence, feature_count, source_ids,
-        user) and
+        (ISO date or null), ``belt_km`` (km or null), ``language`` (the code of the language
+        the label columns, titles and descriptions are in: ``en``, ``uk``), ``crs``,
+        ``geometry`` (full resolution or light), ``layers`` (id, title, description, licence,
+        feature_count, source_ids, user) and
         ``sources`` (source_id, title, publisher, url, licence) — only the sources the layers
         or their features actually reference. A user's layer is cited as
         :data:`USER_SOURCE_ID` with the layer titles (file names). When a cited source
@@ -139,6 +149,7 @@ def export_metadata(
         hromadas),
         ``attribution`` lists it.
     """
+    lang = language(params.lang if params is not None else DEFAULT_LANGUAGE)
     layer_records = []
     used: list[str] = []
     user_titles: list[str] = []
@@ -153,8 +164,8 @@ def export_metadata(
         layer_records.append(
             {
                 "id": layer.spec.id,
-                "title": layer.spec.title,
-                "description": layer.spec.description,
+                "title": _words(layer, layer.spec.title, lang),
+                "description": _words(layer, layer.spec.description, lang),
                 "licence": layer.spec.licence,
                 "feature_count": len(layer.frame),
                 "source_ids": ids,
@@ -171,6 +182,7 @@ def export_metadata(
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "as_of": params.as_of.isoformat() if params else None,
         "belt_km": float(params.belt_km) if params else None,
+        "language": lang.code,
         "crs": CRS_LABEL,
         "geometry": LIGHT_GEOMETRY if light else FULL_RESOLUTION,
         "layers": layer_records,
@@ -179,6 +191,11 @@ def export_metadata(
     if attribution:
         record["attribution"] = list(attribution)
     return record
+
+
+def _words(layer: MapLayer, text: str, lang: Language) -> str:
+    """A catalogue layer's own words in ``lang``; a user's layer keeps its words as given."""
+    return text if layer.spec.user else lang.gettext(text)
 
 
 def layer_metadata(metadata: dict[str, Any], layer_id: str) -> dict[str, Any]:
@@ -216,14 +233,17 @@ def sources_line(metadata: dict[str, Any]) -> str:
     -------
     str
         One line of text, not yet made safe for any output (see :mod:`layers.safe_text`),
-        led by the attributions the sources' licences require (``metadata["attribution"]``).
+        led by the attributions the sources' licences require (``metadata["attribution"]``);
+        the licence statements in the record's ``language`` (:data:`LICENCE_WORDS`).
     """
+    lang = language(str(metadata.get("language", DEFAULT_LANGUAGE)))
     by_licence: dict[str, list[str]] = {}
     for source in metadata["sources"]:
-        licence = source.get("licence") or "licence not recorded"
+        licence = lang.gettext(source.get("licence") or NO_LICENCE)
         by_licence.setdefault(str(licence), []).append(str(source["source_id"]))
     line = "; ".join(f"{licence}: {', '.join(ids)}" for licence, ids in by_licence.items())
-    return " · ".join([*metadata.get("attribution", []), line])
+    attribution = [lang.gettext(str(text)) for text in metadata.get("attribution", [])]
+    return " · ".join([*attribution, line])
 
 
 __all__ = [

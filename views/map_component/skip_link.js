@@ -31,7 +31,7 @@
     link.href = '#';
     page.body.insertBefore(link, page.body.firstChild);
   }
-  link.textContent = window.AtlasLib.WORDS.skip_to_map;
+  // Its words come with the map's configuration, in the page's language (atlas_access.js).
 
   function toMap(e) {
     e.preventDefault();

@@ -7,7 +7,6 @@
 (function (global) {
   'use strict';
   var A = global.AtlasLib;
-  var WORDS = A.WORDS;
   var HINT_MS = A.HINT_MS;
   var el = A.el;
   var setText = A.setText;
@@ -20,8 +19,6 @@
     var box = this.container;
     if (!box.hasAttribute('tabindex')) { box.setAttribute('tabindex', '0'); }
     box.setAttribute('role', 'region');
-    box.setAttribute('aria-roledescription', WORDS.map_role);
-    box.setAttribute('aria-label', WORDS.map_label);
     // The text alternative: where the same features are listed as a table, and the keys.
     this._about = el('p', 'atlas-visually-hidden', box);
     this._about.id = 'atlas-map-about';
@@ -59,7 +56,6 @@
     // A scrolling legend can be scrolled from the keyboard.
     this._legendBody.setAttribute('tabindex', '0');
     this._legendBody.setAttribute('role', 'region');
-    this._legendBody.setAttribute('aria-label', WORDS.legend_entries);
     map.on('popupopen', function (e) {
       var content = e.popup.getElement() && e.popup.getElement().querySelector('.leaflet-popup-content');
       if (content) { content.setAttribute('tabindex', '0'); }
@@ -70,7 +66,21 @@
 
   /* The map's description: where its features are listed as text (not in present mode). */
   AtlasMap.prototype._describe = function (present) {
-    setText(this._about, present ? WORDS.map_about_present : WORDS.map_about);
+    var labels = this.labels || {};
+    setText(this._about, present ? labels.map_about_present : labels.map_about);
+  };
+
+  /* The words above, in the page's language (MapConfig.labels: called by _applyLabels), and
+     the page's "Skip to the map" link (views/map_component/skip_link.js) when there is one. */
+  AtlasMap.prototype._labelAccess = function (labels) {
+    var box = this.container;
+    box.setAttribute('aria-roledescription', labels.map_role);
+    box.setAttribute('aria-label', labels.map_label);
+    this._legendBody.setAttribute('aria-label', labels.legend_entries);
+    this._describe(!!(this.config && this.config.present));
+    var skip = null;
+    try { skip = global.parent !== global ? global.parent.document.getElementById('atlas-skip-to-map') : null; } catch (e) { skip = null; }
+    if (skip) { setText(skip, labels.skip_to_map); }
   };
 
   /* A feature's path is not a Tab stop (its tooltip's focus listener makes it one in
@@ -97,7 +107,8 @@
       if (!e.relatedTarget || !box.contains(e.relatedTarget)) { map.scrollWheelZoom.disable(); }
     });
     box.addEventListener('wheel', function () {
-      if (!map.scrollWheelZoom.enabled()) { self.hint(WORDS.wheel_hint); }
+      var labels = self.labels || {};
+      if (!map.scrollWheelZoom.enabled()) { self.hint(labels.wheel_hint); }
     }, {passive: true});
   };
 

@@ -1,19 +1,10 @@
 /*
  * Eastern Flank Mine Atlas — the map client: shared constants, helpers and the protocol.
  *
- * One Leaflet map that lives as long as the page: `update(config)` is called with each new
- * view and changes only what changed (a layer's data is fetched once per URL; a date change
- * restyles features from a small table of properties). The same file draws the live page
- * (inside a Streamlit component) and the standalone HTML export (data inline, no server).
- *
- * A user's own layer (an import, a joined table) has no URL: the page sends its features
- * inline once, under a `key`, and then the key alone (views/session_layers.py); the client
- * keeps them while the layer is in the configuration, and asks with a `need` event for a
- * key it lacks (a new frame, a rerun that never arrived).
- *
- * Every text that can come from data is written with textContent, never as HTML.
- *
- * The protocol (layers/drawing/protocol.py; tests/test_map_protocol.py holds both sides to it):
+ * One Leaflet map for the page's life: `update(config)` changes only what changed. A user's
+ * own layer comes inline once under a `key`, then the key alone (a `need` event asks for a
+ * missing one; views/session_layers.py). Data text is written with textContent, never as
+ * HTML. The protocol (layers/drawing/protocol.py; tests/test_map_protocol.py holds both sides):
  *
  * @typedef {Object} StyleRecord
  * @property {string} color
@@ -75,6 +66,8 @@
  * @property {Object} [data]
  * @property {string} [key]  a session layer's key
  * @property {string} [geojson]  a session layer's features, on the rerun that sends them
+ * @property {string} [valid_from]  a stored version: drawn on the days from this date (ISO) …
+ * @property {?string} [valid_until]  … to the day before this one (null: the latest version)
  *
  * @typedef {Object} ViewRequest
  * @property {number} request
@@ -83,17 +76,52 @@
  * @property {number[]} [bounds]
  *
  * @typedef {Object} TimelineStep
- * @property {string} date
+ * @property {string} date  ISO
+ * @property {string} label  the date as the map shows it
  * @property {string} caption
  * @property {Object<string, Object<string, FeatureProps>>} patches
  *
+ * @typedef {Object} MapLabels
+ * @property {string} go_to
+ * @property {string} go_to_view
+ * @property {string} layers
+ * @property {string} legend
+ * @property {string} previous_event
+ * @property {string} play
+ * @property {string} pause
+ * @property {string} next_event
+ * @property {string} zoom_in_note  holds {zoom}
+ * @property {string} full_screen
+ * @property {string} measure
+ * @property {string} distance  holds {km}
+ * @property {string} decimal  the decimal mark
+ * @property {string} meters
+ * @property {string} kilometers
+ * @property {string} zoom_in
+ * @property {string} zoom_out
+ * @property {string} close
+ * @property {string} map_role
+ * @property {string} map_label
+ * @property {string} map_about
+ * @property {string} map_about_present
+ * @property {string} legend_entries
+ * @property {string} wheel_hint
+ * @property {string} measure_keys
+ * @property {string} skip_to_map
+ * @property {string} compare_open
+ * @property {string} compare_close
+ * @property {string} compare_date
+ * @property {string} compare_map
+ *
  * @typedef {Object} CompareView
  * @property {string} date  the second map's date (ISO)
+ * @property {string} date_label  as the second map shows it
  * @property {Object<string, Object<string, FeatureProps>>} patches  the dated layers on it
  *
  * @typedef {Object} MapConfig
- * @property {string} date
- * @property {string} date_prefix
+ * @property {string} date  ISO
+ * @property {string} date_label  the date as the map shows it
+ * @property {MapLabels} labels
  * @property {boolean} present
  * @property {BasemapEntry} basemap
  * @property {LayerEntry[]} layers
@@ -124,9 +152,6 @@
   var HATCH_ID = 'atlas-hatch';
   var VIEW_REPORT_MS = 400;
   var PLAY_STEP_MS = 400;  // 2.5 steps a second: the target is at least 2
-  var PLAY_WAIT_MS = 5000;  // while playing, the next step waits this long at most for the page
-  var PLAY_FOLLOWED_MS = 250;  // the least time a step stays once the page shows it too
-  var PLAY_TICK_MS = 50;       // how often play checks whether the next step may come
   var NARROW_PX = 600;
   var POPUP_MAX_PX = 320;
   var POPUP_MIN_PX = 120;
@@ -156,25 +181,6 @@
   var MEASURE_LINE = {color: '#000', weight: 2, dashArray: '4 4'};
   var SELECTED_COLOR = '#000000';
   var HINT_MS = 2500;       // a message over the map (the wheel, the measure) shows this long
-  // The client's own words for keyboard and screen-reader users (one place; #23 translates).
-  var WORDS = {
-    map_role: 'map',
-    map_label: 'Map of the eastern flank',
-    map_about: 'The features drawn on the map are listed as text in the table of visible ' +
-      'features below the map. Arrow keys move the map, plus and minus zoom; Tab reaches ' +
-      'the map\'s controls.',
-    map_about_present: 'In present mode the features drawn on the map are not listed as ' +
-      'text; leave present mode for the table of visible features below the map.',
-    legend_entries: 'Legend entries',
-    wheel_hint: 'Click the map to zoom with the wheel',
-    measure_keys: 'Click points on the map, double-click to finish. By keyboard: move the ' +
-      'map with the arrow keys and press Enter to add its centre; Escape stops.',
-    skip_to_map: 'Skip to the map',
-    compare_open: 'Compare with another date',
-    compare_close: 'Close the compare view',
-    compare_date: 'Compare date',
-    compare_map: 'Map on the compare date'
-  };
 
   function el(tag, className, parent) {
     var node = document.createElement(tag);
@@ -256,9 +262,6 @@
     HATCH_ID: HATCH_ID,
     VIEW_REPORT_MS: VIEW_REPORT_MS,
     PLAY_STEP_MS: PLAY_STEP_MS,
-    PLAY_WAIT_MS: PLAY_WAIT_MS,
-    PLAY_FOLLOWED_MS: PLAY_FOLLOWED_MS,
-    PLAY_TICK_MS: PLAY_TICK_MS,
     NARROW_PX: NARROW_PX,
     POPUP_MAX_PX: POPUP_MAX_PX,
     POPUP_MIN_PX: POPUP_MIN_PX,
@@ -287,7 +290,6 @@
     MEASURE_LINE: MEASURE_LINE,
     SELECTED_COLOR: SELECTED_COLOR,
     HINT_MS: HINT_MS,
-    WORDS: WORDS,
     el: el,
     escapeHtml: escapeHtml,
     setText: setText,

@@ -12,15 +12,14 @@
   var el = A.el;
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
-  var WORDS = A.WORDS;  // every word of the map client, in one place
-
   AtlasMap.prototype._setCompare = function (config) {
     if (this.options.twin) { return; }
     if (this.options.send && !this._compareButton) { this._addCompareButton(); }
     var compare = config.compare;
+    var labels = config.labels || {};  // the client's words, in the page's language
     if (this._compareButton) {
       this._compareButton.setAttribute('aria-pressed', compare ? 'true' : 'false');
-      this._compareButton.title = compare ? WORDS.compare_close : WORDS.compare_open;
+      this._compareButton.title = compare ? labels.compare_close : labels.compare_open;
       this._compareButton.setAttribute('aria-label', this._compareButton.title);
     }
     if (!compare) { this._closeTwin(); return; }
@@ -29,11 +28,16 @@
     var copy = {};
     Object.keys(config).forEach(function (k) { if (k !== 'compare') { copy[k] = config[k]; } });
     copy.date = compare.date;
+    copy.date_label = compare.date_label;
     copy.patches = compare.patches;
     copy.timeline = null;
     // Asked once (request 1); afterwards the twin follows this map's moves.
     copy.view = {request: 1, center: [center.lat, center.lng], zoom: this.map.getZoom()};
     twin.update(copy);
+    twin.container.setAttribute('aria-label', labels.compare_map);
+    twin._compareInput.setAttribute('aria-label', labels.compare_date);
+    twin._compareClose.title = labels.compare_close;
+    twin._compareClose.setAttribute('aria-label', labels.compare_close);
     var input = twin._compareInput;
     input.min = config.date_range[0];
     input.max = config.date_range[1];
@@ -61,7 +65,6 @@
     this.container.classList.add('atlas-compare-main');
     this.map.invalidateSize();
     var twin = new AtlasMap(div, {twin: true, wheelAfterFocus: this.options.wheelAfterFocus});
-    div.setAttribute('aria-label', WORDS.compare_map);
     if (twin._about) {  // its own text alternative (ids are unique in the page)
       twin._about.id = this._about.id + '-compare';
       div.setAttribute('aria-describedby', twin._about.id);
@@ -74,15 +77,13 @@
     var row = twin._nextButton.parentNode;
     var input = el('input', 'atlas-compare-date', row);
     input.type = 'date';
-    input.setAttribute('aria-label', WORDS.compare_date);
     L.DomEvent.on(input, 'change', function () {
       if (/^\d{4}-\d{2}-\d{2}$/.test(input.value)) { self._emit({kind: 'compare', date: input.value}); }
     });
     twin._compareInput = input;
     var close = el('button', 'atlas-compare-close', row);
     setText(close, '×');
-    close.title = WORDS.compare_close;
-    close.setAttribute('aria-label', WORDS.compare_close);
+    twin._compareClose = close;
     L.DomEvent.on(close, 'click', function () { self._emit({kind: 'compare', date: null}); });
     // Each map follows the other's moves (the flag stops the echo).
     var syncing = false;

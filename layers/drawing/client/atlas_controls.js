@@ -49,9 +49,8 @@
     this._control('topleft', function (div) {
       div.classList.add('atlas-goto');
       var label = el('label', null, div);
-      setText(label, 'Go to ');
+      self._gotoText = el('span', null, label);
       var select = el('select', null, label);
-      select.setAttribute('aria-label', 'Go to a view');
       self._goto = select;
       L.DomEvent.on(select, 'change', function () {
         var preset = (self._presets || []).filter(function (p) { return p.id === select.value; })[0];
@@ -85,7 +84,7 @@
       div.classList.add('atlas-layers');
       var details = el('details', null, div);
       var summary = el('summary', null, details);
-      setText(summary, 'Layers');
+      self._layersSummary = summary;
       self._layerList = el('div', 'atlas-layer-list', details);
       self._layerDetails = details;
     });
@@ -115,11 +114,11 @@
       div.classList.add('atlas-date');
       var row = el('div', 'atlas-date-row', div);
       self._prevButton = el('button', 'atlas-prev', row);
-      setText(self._prevButton, '◀'); self._prevButton.title = 'Previous treaty event';
+      setText(self._prevButton, '◀');
       self._playButton = el('button', 'atlas-play', row);
-      setText(self._playButton, '▶'); self._playButton.title = 'Play the treaty events';
+      setText(self._playButton, '▶');
       self._nextButton = el('button', 'atlas-next', row);
-      setText(self._nextButton, '▶|'); self._nextButton.title = 'Next treaty event';
+      setText(self._nextButton, '▶|');
       self._dateText = el('span', 'atlas-date-text', row);
       self._caption = el('div', 'atlas-date-caption', div);
       L.DomEvent.on(self._playButton, 'click', function () { self.togglePlay(); });
@@ -134,7 +133,7 @@
       div.classList.add('atlas-legend');
       var details = el('details', null, div);
       var summary = el('summary', null, details);
-      setText(summary, 'Legend');
+      self._legendSummary = summary;
       self._legendBody = el('div', 'atlas-legend-body', details);
       self._legendDetails = details;
     });
@@ -213,14 +212,15 @@
     while (body.firstChild) { body.removeChild(body.firstChild); }
     var self = this;
     legend.forEach(function (group) {
-      if (group.layer && !(self.layers[group.layer] && self.layers[group.layer].visible)) { return; }
+      if (group.layer && !(self.layers[group.layer] && self._onMap(self.layers[group.layer]))) { return; }
       var block = el('div', 'atlas-legend-group', body);
       if (group.layer) { block.setAttribute('data-layer', group.layer); }
       setText(el('div', 'atlas-legend-title', block), group.title);
       var state = group.layer ? self.layers[group.layer] : null;
       if (state && !self._zoomAllows(state)) {
+        var labels = self.labels || {};
         setText(el('div', 'atlas-legend-note', block),
-          'Zoom in to see this layer (from zoom ' + state.config.min_zoom + ')');
+          (labels.zoom_in_note || '').replace('{zoom}', String(state.config.min_zoom)));
       }
       group.entries.forEach(function (entry) {
         var row = el('div', 'atlas-legend-row', block);

@@ -26,6 +26,7 @@
     this._sentDate = null;     // the last step date sent while playing
     this._shownAt = 0;         // when the current step was shown (ms)
     this._followedAt = 0;      // when the page showed it too (ms)
+    this.shownDate = null;     // the date shown: the page's, or the step being played
     this.measuring = false;
     this._reportTimer = null;
     this._create();
@@ -46,7 +47,7 @@
       if (!spec[2]) { pane.style.pointerEvents = 'none'; }
     });
     map.attributionControl.setPrefix(false);
-    L.control.scale({imperial: false}).addTo(map);
+    this._scale = L.control.scale({imperial: false}).addTo(map);
     this._addTools();
     this._addGoTo();
     this._addLayerPanel();
@@ -64,8 +65,9 @@
     // legend folds away, and any control that would still cover the popup (on a phone, the
     // tools and the "Go to" box) hides until the popup closes or moves clear of it.
     var clearControls = function () { self._clearControlsForPopup(); };
-    map.on('popupopen', function () {
+    map.on('popupopen', function (e) {
       self._legendForPopup(true);
+      self._labelPopup(e.popup);
       self.container.classList.add('atlas-popup-open');
       clearControls();
       map.on('move zoomend resize', clearControls);
@@ -139,18 +141,22 @@
       else { this.map.setView(view.center, view.zoom, {animate: false}); }
       this._suppressReport = false;
     }
+    var labelsKey = JSON.stringify(config.labels || {});
+    if (labelsKey !== this._labelsKey) { this._labelsKey = labelsKey; this._applyLabels(config.labels || {}); }
     this._setBasemap(config.basemap);
+    if (!keepPlaying) { this.shownDate = config.date; }
     this._applyLayers(config.layers || [], keepPlaying ? {} : (config.patches || {}));
     // The layer panel, legend and "Go to" list are rebuilt only when their input changed (a
     // date change leaves all three as they were; a box's tick is set by setVisible).
     var panelKey = JSON.stringify((config.layers || []).map(function (c) { return [c.id, c.title]; }));
     if (panelKey !== this._panelKey) { this._panelKey = panelKey; this._renderLayerPanel(config.layers || []); }
+    if (this._placeDated(this.shownDate)) { this._renderLegend(config.legend || []); }
     var legendKey = JSON.stringify(config.legend || []);
     if (legendKey !== this._legendKey) { this._legendKey = legendKey; this._renderLegend(config.legend || []); }
     var presetsKey = JSON.stringify(config.presets || []);
     if (presetsKey !== this._presetsKey) { this._presetsKey = presetsKey; this._renderGoTo(config.presets || []); }
     this._setTimeline(config.timeline);
-    if (!keepPlaying) { this._showDate(config.date_prefix + config.date, this._captionFor(config.date)); }
+    if (!keepPlaying) { this._showDate(config.date_label, this._captionFor(config.date)); }
     if (config.selected !== undefined && config.selected !== this.selected) {
       this.selected = config.selected;
       var self = this;

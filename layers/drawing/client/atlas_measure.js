@@ -7,6 +7,7 @@
   var A = global.AtlasLib;
   var MEASURE_LINE = A.MEASURE_LINE;
   var el = A.el;
+  var setText = A.setText;
   var icon = A.icon;
   var AtlasMap = global.AtlasMap;
 
@@ -15,13 +16,13 @@
     this._control('topleft', function (bar) {
       bar.classList.add('leaflet-bar', 'atlas-tools');
       var full = el('a', 'atlas-fullscreen', bar);
-      full.href = '#'; full.title = 'Full screen'; full.setAttribute('role', 'button');
+      full.href = '#'; full.setAttribute('role', 'button');
       full.appendChild(icon('M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5'));
       var measure = el('a', 'atlas-measure', bar);
       measure.href = '#'; measure.setAttribute('role', 'button');
-      measure.title = 'Measure a distance over land: click points, double-click to finish';
       measure.appendChild(icon('M1 5h14v6H1zM4 5v3M7 5v2M10 5v3M13 5v2'));
       self._measureButton = measure;
+      self._fullButton = full;
       L.DomEvent.on(full, 'click', function (e) {
         L.DomEvent.preventDefault(e);
         var doc = self.container.ownerDocument;
@@ -48,10 +49,12 @@
       this._measure = null;
     }
     if (!on) { map.doubleClickZoom.enable(); return; }
-    this.hint(A.WORDS.measure_keys);
+    var labels = this.labels || {};
+    this.hint(labels.measure_keys);
     map.closePopup();
     map.doubleClickZoom.disable();
     var state = {points: [], line: null, label: null, done: false};
+    var self = this;
     state.onClick = function (e) {
       if (state.done) { state.points = []; state.done = false; }
       state.points.push(e.latlng);
@@ -66,7 +69,8 @@
           interactive: false, pane: 'atlas-hits'
         }).addTo(map);
       }
-      var text = km.toFixed(1) + ' km';
+      var labels = self.labels || {};
+      var text = (labels.distance || '{km}').replace('{km}', km.toFixed(1).replace('.', labels.decimal || '.'));
       if (state.label) { state.label.setLatLng(e.latlng).setContent(text); }
       else {
         state.label = L.tooltip({permanent: true, className: 'atlas-measure-label', direction: 'right'})
@@ -78,6 +82,44 @@
     map.on('click', state.onClick);
     map.on('dblclick', state.onDouble);
     this._measure = state;
+  };
+
+  /* ------------------------------------------------------------- the client's words */
+
+  // Every word the client writes itself comes from Python (MapConfig.labels, in the page's
+  // language): set once per language on the controls built before the first update.
+  AtlasMap.prototype._applyLabels = function (labels) {
+    this.labels = labels;
+    setText(this._gotoText, labels.go_to + ' ');
+    this._goto.setAttribute('aria-label', labels.go_to_view);
+    setText(this._layersSummary, labels.layers);
+    setText(this._legendSummary, labels.legend);
+    this._prevButton.title = labels.previous_event;
+    this._nextButton.title = labels.next_event;
+    this._playButton.title = this.playing ? labels.pause : labels.play;
+    this._fullButton.title = labels.full_screen;
+    this._measureButton.title = labels.measure;
+    var zoom = this.map.zoomControl;
+    if (zoom) {
+      [[zoom._zoomInButton, labels.zoom_in], [zoom._zoomOutButton, labels.zoom_out]].forEach(function (pair) {
+        pair[0].title = pair[1]; pair[0].setAttribute('aria-label', pair[1]);
+      });
+    }
+    // The scale bar's units ("500 km" → the language's word).
+    this._scale._updateMetric = function (maxMeters) {
+      var meters = this._getRoundNum(maxMeters);
+      var text = meters < 1000 ? meters + ' ' + labels.meters : meters / 1000 + ' ' + labels.kilometers;
+      this._updateScale(this._mScale, text, meters / maxMeters);
+    };
+    this._scale._update();
+    if (this.config && this.config.legend) { this._renderLegend(this.config.legend); }
+    this._labelAccess(labels);
+  };
+
+  AtlasMap.prototype._labelPopup = function (popup) {
+    var close = popup && popup._closeButton;
+    var labels = this.labels;
+    if (close && labels) { close.setAttribute('aria-label', labels.close); }
   };
 
   AtlasMap.prototype.measuredKm = function () {

@@ -6,9 +6,9 @@
   'use strict';
   var A = global.AtlasLib;
   var PLAY_STEP_MS = A.PLAY_STEP_MS;
-  var PLAY_WAIT_MS = A.PLAY_WAIT_MS;
-  var PLAY_FOLLOWED_MS = A.PLAY_FOLLOWED_MS;
-  var PLAY_TICK_MS = A.PLAY_TICK_MS;
+  var PLAY_WAIT_MS = 5000;     // while playing, the next step waits this long at most for the page
+  var PLAY_FOLLOWED_MS = 250;  // the least time a step stays once the page shows it too
+  var PLAY_TICK_MS = 50;       // how often play checks whether the next step may come
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
 
@@ -31,15 +31,14 @@
       Object.keys(patch).forEach(function (fid) { state.props[fid] = patch[fid]; });
       self._restyle(state);
     });
-    this._showDate(this.config.date_prefix + step.date, step.caption);
+    if (this._placeDated(step.date)) { this._renderLegend(this.config.legend || []); }
+    this._showDate(step.label, step.caption);
   };
 
   AtlasMap.prototype._stepIndexFor = function (date) {
     // the last event on or before date (ISO strings compare as dates)
     var index = -1;
-    for (var i = 0; i < this.timeline.length; i++) {
-      if (this.timeline[i].date <= date) { index = i; }
-    }
+    this.timeline.forEach(function (step, i) { if (step.date <= date) { index = i; } });
     return index;
   };
 
@@ -90,7 +89,7 @@
     if (this.playing) { this.stopPlay(true); return; }
     if (!this.timeline.length) { return; }
     setText(this._playButton, '❚❚');
-    this._playButton.title = 'Pause';
+    this._playButton.title = (this.labels || {}).pause || '';
     this.container.classList.add('atlas-playing');
     this._sentDate = null;
     this._followedAt = 0;
@@ -107,7 +106,7 @@
     this.playing = null;
     this._awaiting = null;
     setText(this._playButton, '▶');
-    this._playButton.title = 'Play the treaty events';
+    this._playButton.title = (this.labels || {}).play || '';
     this.container.classList.remove('atlas-playing');
     var step = this.timeline[this.playIndex];
     if (report && step && step.date !== this._sentDate) {
