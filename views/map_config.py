@@ -33,14 +33,16 @@ from layers.drawing.client_config import (
 )
 from layers.drawing.emphasis import dimmed, is_choropleth
 from layers.drawing.layer import MapLayer
-from layers.drawing.offline import publish_json
+from layers.drawing.offline import publish_json, published_path
 from layers.drawing.protocol import CompareView, LayerEntry, MapConfig, Patches, ViewRequest
 from layers.drawing.stored import shows_on
 from layers.safe_text import script_json
+from views.base_cache import remembered_url
 from views.cache import (
     get_base,
     get_display_geometry,
     get_display_key,
+    get_inputs_digest,
     get_layer,
     get_presets,
 )
@@ -98,8 +100,28 @@ def _timeline_url(
     """The play-through of the shown date-dependent layers, published as a file.
 
     ``stored_days`` are the dates the shown team-library layers change version (with their
-    captions): stepping to one shows the version valid from it.
+    captions): stepping to one shows the version valid from it. Making it builds every
+    shown dated layer on every event day (seconds of CPU, on the first map's path), so its
+    address is remembered between server starts for the same inputs
+    (:func:`views.base_cache.remembered_url`).
     """
+    key = f"timeline|{get_inputs_digest()}|{dynamic_ids}|{belt_km!r}|{stored_days}|{lang}"
+    return remembered_url(
+        key, _still_published, lambda: _make_timeline(dynamic_ids, belt_km, stored_days, lang)
+    )
+
+
+def _still_published(url: str) -> bool:
+    path = published_path(url, APP_DIR)
+    return path is not None and path.is_file()
+
+
+def _make_timeline(
+    dynamic_ids: tuple[str, ...],
+    belt_km: float,
+    stored_days: tuple[tuple[date, str], ...],
+    lang: str,
+) -> str:
     base = get_base()
 
     def layer_at(layer_id: str, day: date) -> MapLayer:

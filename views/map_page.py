@@ -36,6 +36,7 @@ from views.cache import (
     get_key_figures,
     get_layers,
 )
+from views.charts import AS_OF_PARAM
 from views.downloads import render_downloads
 from views.keys import Key
 from views.language import current_language
@@ -288,7 +289,7 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
 
 
 def _render_timeline(state: ViewState, lang: Language, *, large: bool) -> None:
-    events_spec, series_spec = get_chart_specs(state.as_of, date.today(), large, lang.code)
+    events_spec, series_spec = get_chart_specs(date.today(), large, lang.code)
     left, right = st.columns(2)
     left.vega_lite_chart(events_spec, width="stretch")
     right.vega_lite_chart(series_spec, width="stretch")
@@ -321,6 +322,8 @@ def _render_tables(layers: list[MapLayer]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+#: The charts' date input (views/charts.py date_rule): filled by the map, never shown.
+_CHART_DATE_CSS = f'.vega-bind:has(input[name="{AS_OF_PARAM}"]) {{ display: none !important; }}'
 #: Key-figure labels wrap instead of ending in "…" (Ukrainian labels are longer).
 _METRIC_LABEL_CSS = """
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
@@ -331,6 +334,7 @@ _PAGE_CSS = f"""
 <style>
 .atlas-page-style {{ display: none; }}
 {_METRIC_LABEL_CSS}
+{_CHART_DATE_CSS}
 </style>
 """
 # Projector view: no header band, the sidebar's space given to the map, type that a room reads.
@@ -348,5 +352,6 @@ header[data-testid="stHeader"] { display: none; }
 [data-testid="stAlert"] p { font-size: 1.35rem; font-weight: 600; }
 """
     + _METRIC_LABEL_CSS
-    + "</style>\n"
+    + _CHART_DATE_CSS
+    + "\n</style>\n"
 )

@@ -153,6 +153,27 @@ def publish_json(text: str, app_dir: Path) -> str:
     return f"{DATA_URL_PREFIX}/{name}"
 
 
+def published_path(url: str, app_dir: Path) -> Path | None:
+    """The file :func:`publish_json` wrote for ``url``, or ``None`` for any other address.
+
+    Parameters
+    ----------
+    url
+        An address :func:`publish_json` returned.
+    app_dir
+        Folder of ``app.py``.
+
+    Returns
+    -------
+    pathlib.Path or None
+    """
+    prefix = f"{DATA_URL_PREFIX}/"
+    name = url.removeprefix(prefix)
+    if not url.startswith(prefix) or "/" in name or not name.endswith(".json"):
+        return None
+    return app_dir / "static" / DATA_FOLDER / name
+
+
 def client_script() -> str:
     """The client's scripts as one text, in load order, for inlining into an export."""
     return "\n".join(client_text(name) for name in CLIENT_SCRIPTS)

@@ -16,6 +16,10 @@
   var config = null;  // the whole configuration of revision `rev`
   var rev = null;
   var askedFor = null;  // the update revision a whole configuration was asked for after
+  // The page's charts draw their date rule from this input (views/charts.py AS_OF_PARAM):
+  // their spec holds no date, so a date change sends no chart; the map fills it instead.
+  var CHART_DATE_INPUT = 'input[name="atlas_as_of"]';
+  var chartsWatched = false;
 
   function post(type, extra) {
     var message = {isStreamlitMessage: true, type: type};
@@ -62,6 +66,33 @@
     }
   }
 
+  /* The page's document (same origin), or null when it cannot be read. */
+  function pageDocument() {
+    try { return window.parent.document; } catch (error) { return null; }
+  }
+
+  /* Set the charts' date inputs to the map's date (an input event tells Vega). */
+  function showChartDate() {
+    var page = pageDocument();
+    if (!page || !config) { return; }
+    var inputs = page.querySelectorAll(CHART_DATE_INPUT);
+    for (var i = 0; i < inputs.length; i += 1) {
+      if (inputs[i].value !== config.date) {
+        inputs[i].value = config.date;
+        inputs[i].dispatchEvent(new page.defaultView.Event('input'));
+      }
+    }
+  }
+
+  /* A chart drawn later (a new page size, present mode) gets the date too. */
+  function watchCharts() {
+    var page = pageDocument();
+    if (chartsWatched || !page || !page.defaultView.MutationObserver) { return; }
+    chartsWatched = true;
+    new page.defaultView.MutationObserver(showChartDate)
+      .observe(page.body, {childList: true, subtree: true});
+  }
+
   window.addEventListener('message', function (event) {
     var data = event.data || {};
     if (data.type !== 'streamlit:render') { return; }
@@ -86,6 +117,8 @@
       window.atlasTest = atlas.testApi();  // what the browser tests read
     }
     atlas.update(config);
+    showChartDate();
+    watchCharts();
   });
 
   post('streamlit:componentReady', {apiVersion: 1});
