@@ -63,6 +63,7 @@ CLIENT_NAMES: dict[str, type] = {
     "view": protocol.ViewRequest,
     "step": protocol.TimelineStep,
     "figure": protocol.KeyFigure,
+    "compare": protocol.CompareView,
     "labels": protocol.MapLabels,
 }
 #: Keys written on the record by the client itself, not read from Python (none today).

@@ -9,6 +9,7 @@ class Key(StrEnum):
     """Session-state and widget keys (their values are what AppTest drives the page by)."""
 
     AS_OF = "as_of"
+    COMPARE = "compare_as_of"
     BELT_KM = "belt_km"
     BASEMAP = "basemap"
     MODE = "mode"

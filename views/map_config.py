@@ -22,6 +22,7 @@ from layers.catalogue.spec import ViewArgs, ViewParams
 from layers.drawing.basemaps import tiles_entry
 from layers.drawing.client_config import (
     basemap_entry,
+    date_label,
     event_days,
     feature_props,
     fit_presets,
@@ -33,7 +34,7 @@ from layers.drawing.client_config import (
 from layers.drawing.emphasis import dimmed, is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import publish_json, published_path
-from layers.drawing.protocol import LayerEntry, MapConfig, Patches, ViewRequest
+from layers.drawing.protocol import CompareView, LayerEntry, MapConfig, Patches, ViewRequest
 from layers.drawing.stored import shows_on
 from layers.safe_text import script_json
 from views.base_cache import remembered_url
@@ -205,6 +206,7 @@ def page_map_config(
         if dynamic:
             patches[spec.id] = feature_props(layer, lang)
             dynamic_shown.append(spec.id)
+    compare = _compare_view(state, params, choropleths=bool(choropleths))
     drawn.extend(user_layers)
     entries.extend(session_layer_entries(user_layers, hidden_user, windows))
     view: ViewRequest = {
@@ -238,6 +240,8 @@ def page_map_config(
         selected=st.session_state.get(Key.SELECTED),
         lang=lang,
     )
+    if compare is not None:
+        config["compare"] = compare
     config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
     height = MAP_HEIGHT[state.mode]
     if "height_px" in height:
@@ -246,3 +250,25 @@ def page_map_config(
         config["height_fill_px"] = height["height_fill_px"]
         config["height_min_px"] = height["height_min_px"]
     return config
+
+
+def _compare_view(state: ViewState, params: ViewParams, *, choropleths: bool) -> CompareView | None:
+    """The compare view's second date and the dated layers' properties on it, if one is set.
+
+    Only the per-feature properties travel (style key and tooltip texts of each shown layer
+    that changes with the date): the second map draws the same geometry files.
+    """
+    if state.compare is None:
+        return None
+    other = ViewParams(as_of=state.compare, belt_km=params.belt_km, lang=params.lang)
+    lang = language(params.lang)
+    patches: Patches = {}
+    for spec in CATALOGUE:
+        if spec.id in state.layers and spec.dated:
+            layer = get_layer(spec.id, spec.view_args(other))
+            patches[spec.id] = feature_props(dimmed(layer) if choropleths else layer, lang)
+    return {
+        "date": state.compare.isoformat(),
+        "date_label": date_label(state.compare, lang),
+        "patches": patches,
+    }

@@ -35,9 +35,11 @@ from views.state import MODES
 LOG = logging.getLogger(__name__)
 #: ``kind`` of each event the map sends (``client/atlas_core.js``): a report of the view after the
 #: user stopped moving, a toggle in the map's layer panel, a click on a feature, a date step.
-MAP_EVENT_KINDS = ("view", "layers", "select", "date", "mode", "need")
+MAP_EVENT_KINDS = ("view", "layers", "select", "date", "mode", "compare", "need")
 #: The kind that leaves the projector view (``mode``: one of :data:`views.state.MODES`).
 MAP_MODE_CHANGE = "mode"
+#: The kind that opens the compare view on ``date``, or closes it (``date`` null).
+MAP_COMPARE = "compare"
 #: The kind that switches one layer (``layer``, ``on``); its ``visible`` list is not applied.
 MAP_LAYER_TOGGLE = "layers"
 #: Most layer ids an event may list (the catalogue and a session's imports are far fewer).
@@ -70,6 +72,8 @@ class MapEvent:
         The layer switched in the map's panel and its new state (``"layers"`` events).
     mode
         The audience mode to show (``"mode"`` events: the map's "leave present mode").
+    end_compare
+        A ``"compare"`` event that closes the compare view (its ``date`` is null).
     """
 
     kind: str
@@ -81,6 +85,7 @@ class MapEvent:
     layer: str | None = None
     on: bool | None = None
     mode: str | None = None
+    end_compare: bool = False
 
 
 class _MalformedEventError(ValueError):
@@ -164,6 +169,7 @@ def _parse(raw: object, today: date) -> MapEvent:
         layer=layer,
         on=on,
         mode=mode,
+        end_compare=kind == MAP_COMPARE and raw.get("date") is None,
     )
 
 

@@ -29,6 +29,7 @@ from layers.drawing.display import shown_text, visible_attributes
 from layers.drawing.emphasis import is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.protocol import KeyFigure
+from layers.export.options import Comparison
 from layers.safe_text import markdown_text
 from views.cache import (
     get_base,
@@ -112,13 +113,25 @@ def render_map_page(state: ViewState) -> None:
         _render_defence_lines(lang)
     if analyst:
         _render_tables(layers)
-        render_downloads(layers, params)
+        render_downloads(layers, params, _comparison(state, layers))
     # A toggle, not an expander: a folded expander's table would still travel on every rerun,
     # and a date change should send the map's changes, not every table again.
     elif state.mode == "explore" and st.toggle(
         lang.gettext("Show the visible features as a table"), key=Key.SHOW_TABLE
     ):
         _render_tables(layers)
+
+
+def _comparison(state: ViewState, layers: list[MapLayer]) -> Comparison | None:
+    """The shown layers on the compare view's second date (for the print map), if one is set.
+
+    Catalogue layers are built for that date; the session's own layers are the same on both.
+    """
+    if state.compare is None:
+        return None
+    other = ViewParams(as_of=state.compare, belt_km=float(state.belt_km))
+    built = {layer.spec.id: layer for layer in get_layers(state.layers, other)}
+    return Comparison(tuple(built.get(x.spec.id, x) for x in layers), other)
 
 
 def source_links(cell: object, titles: Mapping[str, str] | None = None) -> str:

@@ -19,7 +19,7 @@ import streamlit.components.v1 as components
 from layers.catalogue.registry import LAYER_IDS
 from layers.drawing.protocol import ConfigDelta, MapConfig, config_delta
 from views.keys import Key
-from views.map_events import MAP_LAYER_TOGGLE, MAP_MODE_CHANGE, parse_map_event
+from views.map_events import MAP_COMPARE, MAP_LAYER_TOGGLE, MAP_MODE_CHANGE, parse_map_event
 from views.session_layers import replace_in_session
 from views.visibility import set_session_layer_shown, set_shown
 
@@ -113,7 +113,10 @@ def apply_map_event() -> None:
             set_shown(event.layer, event.on)
         else:  # an import, the joined table, a stored layer: what the map was sent
             set_session_layer_shown(event.layer, event.on, known=_sent_layer_ids())
-    if event.day is not None:
+    if event.kind == MAP_COMPARE:
+        if event.end_compare or event.day is not None:
+            st.session_state[Key.COMPARE] = event.day
+    elif event.day is not None:
         st.session_state[Key.AS_OF] = event.day
     # The map's "leave present mode" (its control, or Escape): the sidebar's radio follows.
     if event.kind == MAP_MODE_CHANGE and event.mode is not None:

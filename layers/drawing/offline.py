@@ -31,6 +31,7 @@ CLIENT_SCRIPTS = (
     "atlas_time.js",
     "atlas_measure.js",
     "atlas_access.js",
+    "atlas_compare.js",
 )
 CLIENT_FILES = (*CLIENT_SCRIPTS, "atlas_map.css")
 #: Folder under ``static/`` of the catalogue's layer files the live map fetches

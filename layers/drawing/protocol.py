@@ -181,6 +181,18 @@ class MapLabels(TypedDict):
     skip_to_map: str
     leave_present: str
     leave_present_title: str
+    compare_open: str
+    compare_close: str
+    compare_date: str
+    compare_map: str
+
+
+class CompareView(TypedDict):
+    """The compare view's second date: a second map beside the first, in step with it."""
+
+    date: str
+    date_label: str
+    patches: Patches
 
 
 class MapConfig(TypedDict):
@@ -199,6 +211,8 @@ class MapConfig(TypedDict):
     view: ViewRequest
     zoom_range: list[int]
     selected: str | None
+    date_range: list[str]
+    compare: NotRequired[CompareView]
     height_px: NotRequired[float]
     height_min_px: NotRequired[float]
     height_fill_px: NotRequired[float]
@@ -253,6 +267,13 @@ class ModeEvent(_EventBase):
     mode: str
 
 
+class CompareEvent(_EventBase):
+    """The user opened the compare view on ``date`` (ISO), or closed it (``date`` null)."""
+
+    kind: Literal["compare"]
+    date: str | None
+
+
 class NeedEvent(TypedDict):
     """The client lacks session-layer features (``need``: their keys) or its base revision.
 
@@ -266,7 +287,9 @@ class NeedEvent(TypedDict):
     full: NotRequired[bool]
 
 
-MapEventJson = ViewEvent | LayersEvent | SelectEvent | DateEvent | ModeEvent | NeedEvent
+MapEventJson = (
+    ViewEvent | LayersEvent | SelectEvent | DateEvent | ModeEvent | CompareEvent | NeedEvent
+)
 #: Each event record by its ``kind``.
 EVENT_TYPES: dict[str, type] = {
     "view": ViewEvent,
@@ -274,6 +297,7 @@ EVENT_TYPES: dict[str, type] = {
     "layers": LayersEvent,
     "date": DateEvent,
     "mode": ModeEvent,
+    "compare": CompareEvent,
     "need": NeedEvent,
 }
 

@@ -22,6 +22,10 @@
     this.timeline = [];
     this.playing = null;
     this.playIndex = -1;
+    this._awaiting = null;     // {date, since}: the step sent to the page, until it shows it
+    this._sentDate = null;     // the last step date sent while playing
+    this._shownAt = 0;         // when the current step was shown (ms)
+    this._followedAt = 0;      // when the page showed it too (ms)
     this.shownDate = null;     // the date shown: the page's, or the step being played
     this.measuring = false;
     this._reportTimer = null;
@@ -115,7 +119,11 @@
     var first = this.config === null;
     // A rerun that does not change the date (a view report, another widget) lets a
     // play-through go on; a new date from the page stops it.
-    var keepPlaying = this.playing && !first && this.config.date === config.date;
+    // While playing, the page follows each step: its rerun on the step's date goes on too.
+    var step = this.playing ? this.timeline[this.playIndex] : null;
+    var followed = Boolean(step) && step.date === config.date;
+    if (followed && this._awaiting) { this._awaiting = null; this._followedAt = Date.now(); }
+    var keepPlaying = this.playing && !first && (this.config.date === config.date || followed);
     if (this.playing && !keepPlaying) { this.stopPlay(false); }
     this.config = config;
     this._present(config);  // atlas_present.js: the projector view's controls and figures
@@ -148,13 +156,14 @@
     var presetsKey = JSON.stringify(config.presets || []);
     if (presetsKey !== this._presetsKey) { this._presetsKey = presetsKey; this._renderGoTo(config.presets || []); }
     this._setTimeline(config.timeline);
-    if (!keepPlaying) { this._showDate(config.date_label, ''); }
+    if (!keepPlaying) { this._showDate(config.date_label, this._captionFor(config.date)); }
     if (config.selected !== undefined && config.selected !== this.selected) {
       this.selected = config.selected;
       var self = this;
       Object.keys(this.layers).forEach(function (id) { self._restyle(self.layers[id]); });
     }
     this._askForMissing();
+    this._setCompare(config);
   };
 
   /* ------------------------------------------------------------------------ test API */
