@@ -130,3 +130,16 @@ def test_remembered_text_is_read_back_and_replaces_its_family(tmp_path: Path) ->
     assert calls == ["one"]
     assert base_cache.remembered_text("b", "charts", lambda: make("three"), tmp_path) == "three"
     assert len(list(tmp_path.glob("charts-*.txt"))) == 1  # yesterday's charts removed
+
+
+def test_digest_follows_the_catalogs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wording changed only in a catalog (*.po) makes new layers and play-throughs."""
+    import shutil
+
+    copy = tmp_path / "geo"
+    shutil.copytree(base_cache.GEO_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(base_cache, "GEO_DIR", copy)
+    before = base_cache.base_digest()
+    catalog = next(copy.rglob("*.po"))
+    catalog.write_text(catalog.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert base_cache.base_digest() != before

@@ -74,7 +74,9 @@ def base_digest() -> str:
     digest.update(sys.version.encode())
     for library in LIBRARIES:
         digest.update(f"{library}={_version(library)};".encode())
-    sources = [*sorted(GEO_DIR.rglob("*.py")), Path(base_module.__file__)]
+    # The catalogs (*.po) too: a built layer's or play-through's words come from them.
+    sources = [*sorted(GEO_DIR.rglob("*.py")), *sorted(GEO_DIR.rglob("*.po"))]
+    sources.append(Path(base_module.__file__))
     for path in _files(sorted(DATA_DIR.iterdir()), sources, [natural_earth_zip()]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
