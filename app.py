@@ -13,6 +13,7 @@ from layers.drawing.offline import install_static_assets, remove_legacy_data
 from runtime.heap import missing_server_environment, return_large_blocks_on_free
 from views.data_page import render_data_page
 from views.ended_sessions import release_ended_sessions
+from views.keys import Key
 from views.language import current_language
 from views.library_page import render_library_page
 from views.map_page import render_map_page
@@ -55,8 +56,10 @@ def _configure_heap() -> bool:
 
 def main() -> None:
     """Run one pass of the page script."""
-    # A link to the projector view opens with the sidebar folded away, the map first.
-    present = st.query_params.get("mode") == "present"
+    # A link to the projector view opens with the sidebar folded away, the map first; leaving
+    # it (the mode in the session, set by the map's control or the page's button) unfolds it.
+    mode = st.session_state.get(Key.MODE, st.query_params.get("mode"))
+    present = mode == "present"
     lang = current_language()
     st.set_page_config(
         page_title=lang.gettext("Eastern Flank Mine Atlas"),

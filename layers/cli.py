@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 import geopandas as gpd
 import pandas as pd
@@ -725,18 +725,22 @@ def _optional(value: object, spec: str) -> str:
     return "" if math.isnan(number) else format(number, spec)
 
 
-def _summary_units(by: str, states: str) -> SummaryUnits:
+def _unit_sources(by: str, states: str) -> dict[str, Any]:
+    """The reference frames and facts :func:`summary_units` builds ``by``'s units from."""
     if by == SummaryBy.OBLAST:
-        return summary_units(by, oblasts=load_oblasts())
+        return {"oblasts": load_oblasts()}
     if by == SummaryBy.HROMADA:
-        return summary_units(by, hromadas=load_hromadas())
+        return {"hromadas": load_hromadas()}
     facts = load_facts()
-    return summary_units(
-        by,
-        countries=load_countries(),
-        states=BandStates(states).iso3s(facts.flank_iso3),
-        adversaries=facts.adversary_iso3,
-    )
+    return {
+        "countries": load_countries(),
+        "states": BandStates(states).iso3s(facts.flank_iso3),
+        "adversaries": facts.adversary_iso3,
+    }
+
+
+def _summary_units(by: str, states: str) -> SummaryUnits:
+    return summary_units(by, **_unit_sources(by, states))
 
 
 def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Language) -> int:
@@ -744,18 +748,20 @@ def _cmd_summarize(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Lan
     if args.output is not None:
         _data_suffix(args.output, ("csv",), "-o")
         output = _output_path(args.output, "summary.csv", force=args.force)
-    # The units are built while the import worker reads the file (this process only waits
-    # for it meanwhile), so their cost is hidden behind the import's.
+    # The import worker reads the file while this process builds the units (two processes, so
+    # both cores work). Reading in this process (``isolated=False``: same checks and budgets,
+    # no worker start-up or round trip) used less CPU but took longer on two cores, the units
+    # then competing with the read for one interpreter (README, Performance).
     stored = _stored(args.file)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        building = pool.submit(_summary_units, args.by, args.states)
         if stored is not None:
-            units = building.result()
+            units = _summary_units(args.by, args.states)
             try:
                 summary, read = summarize_stored_layer(stored, units)
             except StoreInputError as exc:
                 raise UsageError(str(exc)) from None
         else:
+            building = pool.submit(_summary_units, args.by, args.states)
             try:
                 frame, read = _read_layer(args.file, args.layer)
             except ImportRejectedError as exc:

@@ -18,6 +18,7 @@ from atlas_testing.postgis import postgis_server
 from geo.facts.tables import FactTables, load_facts
 from geo.units.countries import load_countries
 from layers.store.config import STORE_ENV
+from views.base_cache import CACHE_ENV
 
 __all__ = ["app_url", "browser", "browser_context", "postgis_server"]
 
@@ -29,6 +30,16 @@ def team_store_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterato
     with pytest.MonkeyPatch.context() as patch:
         if not os.environ.get(STORE_ENV, "").strip():
             patch.setenv(STORE_ENV, str(tmp_path_factory.mktemp("team-store") / "store.gpkg"))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def base_cache_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The page keeps the base geography in a cache folder (``ATLAS_CACHE_DIR``): tests use a
+    temporary one, never the user's own ``~/.cache/eastern-flank-atlas`` (unless one is set)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if not os.environ.get(CACHE_ENV, "").strip():
+            patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("base-cache")))
         yield
 
 

@@ -405,7 +405,14 @@ def test_present_mode_puts_safety_line_and_map_first(default_app: AppTest) -> No
     present = _positions(at)
     assert present["warning"] < present["map"] < present["metric"]
     assert map_config(at)["present"] and not map_config(default_app)["present"]
-    assert 0.6 <= map_config(at)["height_vh"] <= 0.9  # most of a projector's screen
+    # The map reaches the window's bottom edge; the key figures are drawn over it, large.
+    assert 0 <= map_config(at)["height_fill_px"] <= 24
+    labels = [figure["label"] for figure in map_config(at)["figures"]]
+    assert "NATO land border with Russia" in labels
+    assert "figures" not in map_config(default_app)
+    # The page's way back to the explore view (the map has its own, and Escape).
+    at.button(key="leave_present").click().run()
+    assert at.session_state["mode"] == "explore" and not map_config(at)["present"]
     assert not at.get("download_button")
 
 
@@ -658,3 +665,43 @@ def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
 def test_no_traceback_reaches_the_browser() -> None:
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"
+
+
+# ------------------------------------------------------------------------------- compare view
+
+
+@pytest.mark.parametrize("value", ["notadate", "1999-01-01", "2999-01-01"])
+def test_a_bad_compare_date_gives_one_notice_and_no_compare_view(value: str) -> None:
+    at = run_app({"compare": value})
+    assert_clean(at)
+    notices = [unescape_markdown(i.value) for i in at.info]
+    assert len(notices) == 1 and value in notices[0] and "compare date" in notices[0], notices
+    assert "compare" not in map_config(at)
+    assert "compare" not in at.query_params
+
+
+def test_the_compare_view_shows_the_dated_layers_on_its_date_and_round_trips() -> None:
+    query = {"date": "2026-03-01", "compare": "2024-06-01"}
+    at = run_app(query)
+    assert_clean(at)
+    assert not at.info
+    compare = map_config(at)["compare"]
+    assert compare["date"] == "2024-06-01"
+    # Every shown dated layer travels on the compare date: Estonia withdrawn on the map's
+    # date, still a State Party on the compare date.
+    assert set(compare["patches"]) == set(map_config(at)["patches"])
+    status = {layer_id: patches["EST"]["s"] for layer_id, patches in compare["patches"].items()
+              if "EST" in patches}  # fmt: skip
+    assert status and set(status.values()) == {"party"}
+    assert map_config(at)["patches"]["treaty-status"]["EST"]["s"] == "withdrawn"
+    assert {k: at.query_params[k] for k in query} == query
+    again = run_app({k: str(v) for k, v in at.query_params.items()})
+    assert map_config(again)["compare"] == compare
+
+
+def test_analyst_downloads_say_the_print_holds_both_dates() -> None:
+    at = run_app({"mode": "analyst", "date": "2026-03-01", "compare": "2024-06-01"})
+    assert_clean(at)
+    said = " ".join(c.value for c in at.caption)
+    assert "the PNG and PDF print both dates side by side" in said
+    assert "the other files hold 2026-03-01" in said

@@ -8,6 +8,7 @@ Screenshots go to ``test-artifacts/`` (git-ignored).
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from atlas_testing.browser import (
     open_page,
     require_browser,
     screenshot,
+    wait_until_idle,
 )
 from geo.units.belts import BELT_KM_DEFAULT
 from layers.catalogue.base import AtlasBase, load_base
@@ -317,3 +319,177 @@ def test_markdown_feature_name_is_literal_text_in_the_heading(
     assert main.locator(".katex").count() == 0
     assert not [url for url in log.blocked if "example.invalid" in url], log.blocked
     assert_quiet(log)
+
+
+# ------------------------------------------------------------------------------- layout (#22)
+
+#: The three screens the atlas is laid out for: a laptop, a projector, a phone (CSS px).
+SCREENS = ((1440, 900), (1280, 720), (390, 844))
+PROJECTOR = (1280, 720)
+#: Share of a 1280x720 projector screen the map fills in present mode (README: about 80 %).
+PRESENT_MAP_SHARE = 0.8
+#: In explore mode the map's top edge is within this share of the first screen's height.
+EXPLORE_MAP_TOP_SHARE = 0.7
+#: At most this much space between Streamlit's header band and the title, in CSS px.
+TITLE_GAP_PX = 40
+#: What a box overflows, from getBoundingClientRect and scroll sizes (inside the map's frame).
+#: Pairs of the map's controls (their text) whose boxes overlap.
+_OVERLAPS_JS = """() => {
+  const shown = [...document.querySelectorAll('.leaflet-control')]
+    .filter(e => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden');
+  const out = [];
+  shown.forEach((a, i) => shown.slice(i + 1).forEach(b => {
+    const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+    if (p.left < q.right - 1 && q.left < p.right - 1
+        && p.top < q.bottom - 1 && q.top < p.bottom - 1) {
+      out.push([a.innerText.slice(0, 30), b.innerText.slice(0, 30)]);
+    }
+  }));
+  return out;
+}"""
+#: (``across``: only across, for a box that scrolls on purpose, the phone's legend.)
+_CLIPPED_JS = """([selector, boxSelector, across]) => {
+  const box = document.querySelector(boxSelector).getBoundingClientRect();
+  return [...document.querySelectorAll(selector)].filter(e => e.offsetParent !== null).filter(e => {
+    const r = e.getBoundingClientRect();
+    return e.scrollWidth > e.clientWidth + 1 || r.left < box.left - 1 || r.right > box.right + 1
+      || (!across && (r.top < box.top - 1 || r.bottom > box.bottom + 1));
+  }).map(e => e.textContent);
+}"""
+
+
+def open_sized(browser: Any, url: str, size: tuple[int, int]) -> tuple[Any, Any, Any]:
+    """A new context of ``size`` (its own session) with the app loaded: ``(context, page, log)``."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    context.set_default_timeout(30_000)
+    page, log = open_app(context, url)
+    return context, page, log
+
+
+def map_box(page: Any) -> dict[str, float]:
+    """The map's frame on the page (CSS px, relative to the viewport)."""
+    box = page.locator(MAP_IFRAME).bounding_box()
+    assert box is not None
+    return box
+
+
+def font_px(locator: Any) -> float:
+    """The computed font size of the first match, in CSS px."""
+    return float(locator.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
+def sidebar_shown(page: Any) -> bool:
+    """Whether the sidebar is unfolded on the screen."""
+    box = page.locator('[data-testid="stSidebar"]').bounding_box()
+    return box is not None and box["width"] > 100 and box["x"] + box["width"] > 100
+
+
+def expect_explore(page: Any) -> None:
+    """The page is back in explore mode: URL, sidebar, page links, no leave control."""
+    expect(page).to_have_url(re.compile(r"mode=explore"), timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_role("link", name="Data & sources")).to_be_visible()
+    expect(the_map(page).locator(".atlas-leave")).to_be_hidden()
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    page.wait_for_function(
+        """() => { const b = document.querySelector('[data-testid="stSidebar"]')
+                     .getBoundingClientRect(); return b.width > 100 && b.right > 100; }""",
+        polling=100,
+        timeout=LOAD_TIMEOUT_MS,
+    )
+
+
+def test_present_mode_can_be_left_by_its_control_and_by_escape(app_url: str, browser: Any) -> None:
+    context, page, log = open_sized(browser, f"{app_url}/?mode=present", PROJECTOR)
+    assert not sidebar_shown(page)
+    leave = the_map(page).get_by_role("button", name="Leave present mode")
+    expect(leave).to_be_visible()
+    leave.click()
+    expect_explore(page)
+    assert_quiet(log)
+    context.close()
+
+    # Escape on the page, then (back in present mode from the sidebar) Escape on the map.
+    context, page, log = open_sized(browser, f"{app_url}/?mode=present", PROJECTOR)
+    page.locator("h1").click()
+    page.keyboard.press("Escape")
+    expect_explore(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Present", exact=True).click()
+    expect(page).to_have_url(re.compile(r"mode=present"), timeout=LOAD_TIMEOUT_MS)
+    expect(the_map(page).locator(".atlas-leave")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    the_map(page).locator("#map").focus()
+    page.keyboard.press("Escape")
+    expect_explore(page)
+    assert_quiet(log)
+    context.close()
+
+
+def test_the_map_is_above_the_fold_and_present_mode_is_a_projector_view(
+    app_url: str, browser: Any
+) -> None:
+    for width, height in SCREENS:
+        context, page, log = open_sized(browser, app_url, (width, height))
+        wait_until_idle(page)
+        top = map_box(page)["y"]
+        assert 0 <= top <= EXPLORE_MAP_TOP_SHARE * height, (width, height, top)
+        header = page.locator('header[data-testid="stHeader"]').bounding_box()
+        title = page.locator("h1").first.bounding_box()
+        assert header and title
+        assert title["y"] - (header["y"] + header["height"]) <= TITLE_GAP_PX, (width, title)
+        labels = page.locator('[data-testid="stMetricLabel"]')
+        assert labels.count() == 4
+        cut = labels.evaluate_all(
+            "els => els.filter(l => [l, ...l.querySelectorAll('*')]"
+            ".some(e => e.scrollWidth > e.clientWidth + 1)).map(l => l.innerText)"
+        )
+        assert cut == [], (width, cut)
+        value = font_px(page.locator('[data-testid="stMetricValue"] p'))
+        assert value >= font_px(page.locator('[data-testid="stMetricLabel"] p')), width
+        screenshot(page, f"explore-{width}.png")
+        assert_quiet(log)
+        context.close()
+
+    context, page, log = open_sized(browser, f"{app_url}/?mode=present", PROJECTOR)
+    for width, height in (PROJECTOR, *(s for s in SCREENS if s != PROJECTOR)):
+        page.set_viewport_size({"width": width, "height": height})
+        frame = live_map_frame(page, ".atlas-figures")
+        # The map refits to the new window: it ends just above the window's bottom edge.
+        page.wait_for_function(
+            "s => { const r = document.querySelector(s).getBoundingClientRect();"
+            " return r.bottom <= innerHeight && r.bottom >= innerHeight - 40; }",
+            arg=MAP_IFRAME,
+            polling=100,
+        )
+        wait_until_idle(page)
+        box = map_box(page)
+        shown_w = min(box["x"] + box["width"], width) - max(box["x"], 0)
+        shown_h = min(box["y"] + box["height"], height) - max(box["y"], 0)
+        if (width, height) == PROJECTOR:
+            assert shown_w * shown_h >= PRESENT_MAP_SHARE * width * height, box
+        phone = width < PROJECTOR[0] / 2
+        legend = frame.locator(".atlas-legend details")
+        if phone:  # a phone opens with the legend folded, the figures in its place
+            frame.locator(".atlas-legend summary").click()
+            expect(legend).not_to_have_attribute("open", "")
+        # Key figures over the map (boxes relative to the page), numbers larger than labels.
+        figures = frame.locator(".atlas-figures").bounding_box()
+        assert figures and box["y"] <= figures["y"], (width, figures, box)
+        assert figures["y"] + figures["height"] <= min(box["y"] + box["height"], height), width
+        value, label = frame.locator(".atlas-figure-value"), frame.locator(".atlas-figure-label")
+        assert value.count() == 4 and font_px(value) > font_px(label), width
+        assert frame.evaluate(_CLIPPED_JS, [".atlas-date-text", ".atlas-date", False]) == [], width
+        assert frame.locator(".atlas-date-text").inner_text().startswith("As of 20")
+        if phone:  # opened on a phone the legend may scroll, as before, but cuts no label
+            frame.locator(".atlas-legend summary").click()
+        expect(legend).to_have_attribute("open", "")
+        # Nothing clipped: no control overflows the map or covers another, no text is cut.
+        assert frame.evaluate(_CLIPPED_JS, [".leaflet-control", "#map", False]) == [], width
+        assert frame.evaluate(_OVERLAPS_JS) == [], width
+        rows = ".atlas-legend-label, .atlas-legend-title"
+        assert frame.evaluate(_CLIPPED_JS, [rows, ".atlas-legend-body", phone]) == [], width
+        sizes = frame.locator(".atlas-legend-body").evaluate(
+            "e => [e.scrollHeight, e.clientHeight]"
+        )
+        assert phone or sizes[0] <= sizes[1] + 1, (width, sizes)  # every class, no scrolling
+        screenshot(page, f"present-{width}.png")
+    assert_quiet(log)
+    context.close()

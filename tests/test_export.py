@@ -48,6 +48,7 @@ from layers.export.formats import (
     export_filename,
 )
 from layers.export.frames import export_geometry
+from layers.export.options import Comparison
 from layers.export.print_map import LAND_COLOR, LEGEND_BOX, MAP_BOX, scale_bar_span_m
 from layers.export.provenance import CRS_LABEL, USER_SOURCE_ID, export_metadata
 from tests.support.pdf import pdf_text
@@ -708,6 +709,53 @@ def test_pdf_carries_title_date_legend_sources_and_safety_line(base, print_layer
         "Lambert azimuthal equal-area",
     ):
         assert expected in text, expected
+
+
+#: The compare view's second date: Estonia a State Party (withdrawn on PARAMS' date).
+COMPARE_PARAMS = ViewParams(as_of=date(2024, 6, 1), belt_km=20.0)
+
+
+def _compare_print(base, print_layers, fmt: str) -> bytes:
+    ids = tuple(layer.spec.id for layer in print_layers)
+    other = tuple(build_map_layers(base, ids, COMPARE_PARAMS))
+    return export_bytes(
+        fmt,
+        print_layers,
+        PARAMS,
+        base.facts.sources,
+        basemap_frame=base.basemap,
+        compare=Comparison(other, COMPARE_PARAMS),
+    )
+
+
+def test_print_in_the_compare_view_has_two_panels_with_their_dates(base, print_layers):
+    text = pdf_text(_compare_print(base, print_layers, "pdf"))
+    for expected in ("As of 2026-03-01", "As of 2024-06-01", "(left)", "(right)", "Legend"):
+        assert expected in text, expected
+    png = _compare_print(base, print_layers, "png")
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    height, width, _ = image.shape
+    left, bottom, box_width, box_height = MAP_BOX
+    rows = slice(int((1 - bottom - box_height * 0.8) * height), int((1 - bottom) * height) - 4)
+    band = image[rows, int(left * width) : int((left + box_width) * width)]
+    # A white gap splits the map area into two panels, each a map (sea and land).
+    white = (band.min(axis=2) > 250).all(axis=0)
+    middle = white[len(white) // 3 : 2 * len(white) // 3]
+    assert middle.any(), "no gap between two panels"
+    gap = len(white) // 3 + int(np.flatnonzero(middle).mean())
+    halves = {"left": band[:, : gap - 2], "right": band[:, gap + 2 :]}
+    withdrawn = TreatyStatus.WITHDRAWN.color
+    fill = print_layers[0].spec.style.fill_opacity
+    rgb = np.array(to_rgb(withdrawn)) * fill + np.array(to_rgb(LAND_COLOR)) * (1 - fill)
+
+    def share(pixels: np.ndarray) -> float:
+        return float((np.abs(pixels - rgb * 255).sum(axis=2) < 30).mean())
+
+    # Withdrawn states on the first date only (none had withdrawn on 2024-06-01).
+    assert share(halves["left"]) > 1e-3 and share(halves["right"]) < 1e-5
+    sea = np.array([int(SEA_COLOR[i : i + 2], 16) for i in (1, 3, 5)])
+    for half in halves.values():
+        assert (np.abs(half - sea).sum(axis=2) < 30).mean() > 0.05
 
 
 # ------------------------------------------------------------- hostile data in exports

@@ -33,7 +33,8 @@ from atlas_testing.browser import (
     screenshot,
     wait_until_idle,
 )
-from geo.facts.vocabulary import EvidenceClass
+from geo.facts.vocabulary import EvidenceClass, TreatyStatus
+from geo.language import language
 from geo.units.crs import EQUAL_AREA
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.spec import ViewParams
@@ -453,22 +454,78 @@ def test_measuring_over_land_gives_the_geodesic_distance(
     assert log.problems() == []
 
 
-def test_play_steps_through_the_events_in_order(
+#: ``(iframeSelector) => …``: record, whenever it changes, what the page and the map say: the
+#: key figure's date, the sidebar slider's date, the map's date and its caption.
+WATCH_PAGE_JS = """(frameSelector) => {
+  window.__seen = [];
+  const text = (doc, sel) => {
+    const e = doc && doc.querySelector(sel);
+    return e ? e.textContent : '';
+  };
+  setInterval(() => {
+    const label = [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+      .map((e) => e.textContent).find((t) => t.startsWith('States withdrawn as of')) || '';
+    const slider = text(document, '[data-testid="stSidebar"] [data-testid="stSliderThumbValue"]');
+    const iframe = document.querySelector(frameSelector);
+    const doc = iframe && iframe.contentDocument;
+    const row = [label, slider, text(doc, '.atlas-date-text').slice(-10),
+                 text(doc, '.atlas-date-caption')];
+    const last = window.__seen[window.__seen.length - 1];
+    if (!last || last.join('|') !== row.join('|')) { window.__seen.push(row); }
+  }, 20);
+}"""
+
+
+def test_play_steps_through_the_events_and_the_page_follows(
     app_url: str, browser_context: Any, base: AtlasBase
 ) -> None:
     page, frame, log = open_map(browser_context, app_url)
     frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
     frame.evaluate("() => { atlasTest.watchSteps(); }")
+    page.evaluate(WATCH_PAGE_JS, MAP_IFRAME)
     frame.locator(".atlas-play").click()
-    expected = [day.isoformat() for day, _ in event_days(base)]
+    days = event_days(base)
+    expected = [day.isoformat() for day, _ in days]
+    captions = {day.isoformat(): caption for day, caption in days}
     frame.wait_for_function(
         f"() => atlasTest.stepsShown().length === {len(expected)} && !atlas.playing",
-        timeout=TIMEOUT_MS,
+        timeout=TIMEOUT_MS * 3,
     )
     assert frame.evaluate("() => atlasTest.stepsShown()") == expected
     expect(frame.locator(".atlas-date-text")).to_have_text("As of " + expected[-1])
-    # The page follows the last event: the sidebar's date and the link say it too.
     page.wait_for_url(lambda u: f"date={expected[-1]}" in u, timeout=TIMEOUT_MS)
+    # The key figure names its day in the page's words ("States withdrawn as of May 8, 2025").
+    english = language("en")
+    label_day = {
+        english.tr("States withdrawn as of {day}", day=english.date(day)): day.isoformat()
+        for day, _ in days
+    }
+    seen = [
+        [label_day.get(label, label), *rest]
+        for label, *rest in page.evaluate("() => window.__seen")
+    ]
+    # The key figures and the sidebar's date followed every step, in order, while it played:
+    figures = [label for label, *_ in seen if label in captions]
+    assert list(dict.fromkeys(figures)) == expected, seen
+    in_step = [row for row in seen if row[0] == row[1] == row[2] and row[0] in captions]
+    assert {row[0] for row in in_step} == set(expected), seen
+    # … and whenever page and map showed one date, the map's caption was that day's events.
+    for _label, _slider, day, caption in in_step:
+        assert caption == captions[day], (day, caption)
+    assert log.problems() == []
+
+
+def test_next_event_shows_its_caption(app_url: str, browser_context: Any, base: AtlasBase) -> None:
+    days = event_days(base)
+    page, frame, log = open_map(browser_context, app_url, f"?date={days[0][0].isoformat()}")
+    frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
+    expect(frame.locator(".atlas-date-caption")).to_have_text(days[0][1])
+    frame.locator(".atlas-next").click()
+    after = days[1][0].isoformat()
+    page.wait_for_url(lambda u: f"date={after}" in u, timeout=TIMEOUT_MS)
+    wait_for_config(frame, f"c.date === '{after}'")  # the page's rerun reached the map
+    expect(frame.locator(".atlas-date-caption")).to_have_text(days[1][1])
+    expect(frame.locator(".atlas-date-text")).to_have_text("As of " + after)
     assert log.problems() == []
 
 
@@ -483,3 +540,97 @@ def test_unreachable_tiles_are_said_once_and_the_basemap_stays(
     assert frame.evaluate("() => atlasTest.basemap()")
     assert frame.locator("path.atlas-layer-treaty-status").count() > 10
     assert log.blocked  # the tile requests left the machine and were refused
+
+
+#: The sizes the compare view is looked at (desktop, laptop/projector, phone), px.
+COMPARE_SIZES = ((1440, 900), (1280, 720), (390, 844))
+
+
+#: Whether the two maps of the compare view show one centre (within a pixel) and one zoom, and
+#: neither is still moving.
+IN_STEP_JS = """() => {
+  const a = atlas.map, b = atlas._twin.map;
+  const moving = (m) => m._animatingZoom || (m._panAnim && m._panAnim._inProgress);
+  if (moving(a) || moving(b)) { return false; }
+  const pa = a.project(a.getCenter()), pb = a.project(b.getCenter());
+  return a.getZoom() === b.getZoom() && Math.abs(pa.x - pb.x) <= 1 && Math.abs(pa.y - pb.y) <= 1;
+}"""
+
+
+def test_compare_view_shows_two_dates_in_step(app_url: str, browser_context: Any) -> None:
+    page, frame, log = open_map(browser_context, app_url, "?date=2026-03-01&compare=2024-06-01")
+    frame.wait_for_function(
+        "() => atlas._twin && atlas._twin.layers['treaty-status']"
+        " && atlas._twin.layers['treaty-status'].group",
+        polling=100,
+        timeout=TIMEOUT_MS,
+    )
+    expect(frame.locator(".atlas-compare-main .atlas-date-text")).to_have_text("As of 2026-03-01")
+    expect(frame.locator(".atlas-twin .atlas-date-text")).to_have_text("As of 2024-06-01")
+    # Each map draws Estonia in its own date's status colour.
+    fill = "(m) => m.layers['treaty-status'].features.EST[0].options.fillColor"
+    main_fill = frame.evaluate(f"() => ({fill})(atlas)")
+    twin_fill = frame.evaluate(f"() => ({fill})(atlas._twin)")
+    colours = {s.value: s.color for s in TreatyStatus}
+    assert (main_fill, twin_fill) == (colours["withdrawn"], colours["party"])
+    # Side by side, the same size.
+    main_box = frame.locator(".atlas-compare-main").bounding_box()
+    twin_box = frame.locator(".atlas-twin").bounding_box()
+    assert twin_box["x"] >= main_box["x"] + main_box["width"] - 1
+    assert abs(twin_box["height"] - main_box["height"]) < 2
+    # Dragging the second map moves the first; the view reaches the URL with both dates.
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    before = view_of(frame)
+    x, y = twin_box["x"] + twin_box["width"] / 2, twin_box["y"] + twin_box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 150, y + 60, steps=8)
+    page.mouse.up()
+    frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)  # within a pixel, same zoom
+    after = view_of(frame)
+    assert after[1] > before[1] + 0.5  # dragged left: the view moved east
+    # Zooming the first map zooms the second.
+    frame.evaluate("() => atlas.map.setZoom(atlas.map.getZoom() + 1, {animate: false})")
+    frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+    after = view_of(frame)
+    page.wait_for_url(
+        lambda u: "compare=2024-06-01" in u and f"lon={after[1]:.3f}" in u, timeout=TIMEOUT_MS
+    )
+    # The URL reproduces both maps.
+    again, _ = open_page(browser_context)
+    again.goto(page.url)
+    again_frame = map_frame(again)
+    again_frame.wait_for_function("() => Boolean(atlas._twin)", timeout=TIMEOUT_MS)
+    assert again_frame.evaluate("() => atlas._twin.config.date") == "2024-06-01"
+    again.close()
+    page.mouse.move(1, 1)
+    # No tooltip left open by the drag in the pictures.
+    frame.evaluate("() => atlas._twin.map.eachLayer((l) => l.closeTooltip && l.closeTooltip())")
+    for width, height in COMPARE_SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+        frame.evaluate(
+            "() => { atlas.map.invalidateSize(); atlas.fitBounds(atlas.config.presets[0].bounds); }"
+        )
+        frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+        screenshot(page, f"compare-{width}x{height}.png")
+        if width < 600:  # one above the other on a phone
+            main_box = frame.locator(".atlas-compare-main").bounding_box()
+            twin_box = frame.locator(".atlas-twin").bounding_box()
+            assert twin_box["y"] >= main_box["y"] + main_box["height"] - 1
+    # × closes the compare view, and the link forgets it.
+    frame.locator(".atlas-compare-close").click()
+    page.wait_for_url(lambda u: "compare=" not in u, timeout=TIMEOUT_MS)
+    frame.wait_for_function("() => !atlas._twin", timeout=TIMEOUT_MS)
+    assert log.problems() == []
+    # In present mode too: the projector view shows both dates.
+    present, present_frame, present_log = open_map(
+        browser_context, app_url, "?mode=present&date=2026-03-01&compare=2024-06-01"
+    )
+    present.set_viewport_size({"width": 1280, "height": 720})
+    present_frame.wait_for_function("() => Boolean(atlas._twin)", timeout=TIMEOUT_MS)
+    expect(present_frame.locator(".atlas-twin .atlas-date-text")).to_have_text("As of 2024-06-01")
+    present_frame.evaluate("() => atlas.fitBounds(atlas.config.presets[0].bounds)")
+    present_frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+    screenshot(present, "compare-present-1280x720.png")
+    assert present_log.problems() == []

@@ -59,6 +59,11 @@ FORGED: dict[str, object] = {
     "date_number": {**BASE, "kind": "date", "date": 20250301},
     "date_missing": {**BASE, "kind": "date"},
     "date_on_view_bad": {**BASE, "date": "2025-13-45"},
+    "mode_missing": {**BASE, "kind": "mode"},
+    "mode_unknown": {**BASE, "kind": "mode", "mode": "admin"},
+    "mode_number": {**BASE, "kind": "mode", "mode": 1},
+    "compare_number": {**BASE, "kind": "compare", "date": 20250301},
+    "compare_text": {**BASE, "kind": "compare", "date": "last year"},
     "text": "center=abc",
     "list": [50, 30],
     "number": 12,
@@ -173,3 +178,19 @@ def test_valid_event_is_read_exactly() -> None:
     assert (event.selected, event.day) == (SELECTED, AS_OF_MIN)
     assert event.visible == tuple(sorted(LAYER_IDS))
     assert parse_map_event(None, TODAY) is None
+
+
+def test_leaving_present_mode_sets_the_mode_only() -> None:
+    event = parse_map_event({**BASE, "kind": "mode", "mode": "explore"}, TODAY)
+    assert event is not None and (event.kind, event.mode) == ("mode", "explore")
+    assert parse_map_event({**BASE, "mode": "explore"}, TODAY).mode is None  # type: ignore[union-attr]
+
+
+def test_the_map_opens_and_closes_the_compare_view() -> None:
+    opened = _deliver({**BASE, "kind": "compare", "date": "2025-03-01"})
+    assert opened.session_state[Key.COMPARE] == date(2025, 3, 1)
+    assert _state(opened) == UNCHANGED  # the map's own date (and all else) stays
+    closed = _deliver({**BASE, "kind": "compare", "date": None})
+    assert closed.session_state[Key.COMPARE] is None
+    beyond = _deliver({**BASE, "kind": "compare", "date": "2999-01-01"})
+    assert Key.COMPARE not in beyond.session_state  # out of range: nothing opened or closed

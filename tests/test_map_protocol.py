@@ -62,6 +62,8 @@ CLIENT_NAMES: dict[str, type] = {
     "preset": protocol.GoTo,
     "view": protocol.ViewRequest,
     "step": protocol.TimelineStep,
+    "figure": protocol.KeyFigure,
+    "compare": protocol.CompareView,
     "labels": protocol.MapLabels,
 }
 #: Keys written on the record by the client itself, not read from Python (none today).

@@ -15,7 +15,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
+from layers.drawing.stored import shows_on, version_windows
 from layers.store import (
     LayerKind,
     NotFoundError,
@@ -153,6 +154,16 @@ def test_versions_follow_the_date(opener):
     assert store.version_as_of("Survey", date(2026, 2, 15)).id == again.id != middle.id
     assert store.layer("Survey").versions == 4
     assert store.save_layer("Today", frame(1)).valid_from == date.today()
+    # The days the map draws each version on (the client, stepping or playing) agree with
+    # the store's version of each day; the version never shown (same day, saved earlier) is
+    # not drawn at all.
+    windows = version_windows(store.versions("Survey"))
+    assert middle.id not in [v.id for v, _, _ in windows]
+    for offset in range(-3, 80):
+        day = date(2026, 1, 5) + timedelta(days=offset)
+        drawn = [v.id for v, first, until in windows if shows_on((first, until), day)]
+        expected = store.version_as_of("Survey", day)
+        assert drawn == ([] if expected is None else [expected.id]), day
 
 
 HOSTILE_NAMES = [

@@ -1,6 +1,7 @@
 """The team library in a real browser (issue 20, item 3): shared between sessions, dated.
 
-One ``streamlit run`` whose ``ATLAS_STORE`` is a GeoPackage in a temporary folder, two browser
+One ``streamlit run`` per backend (``ATLAS_STORE``: a GeoPackage in a temporary folder;
+``ATLAS_DATABASE_URL``: a PostGIS database of the tests' private cluster), two browser
 contexts (two people): one saves an imported layer, the other opens it from the Library; a
 second version with a later date replaces the first on the map when the date crosses it; a
 saved view reopens from its link. Every wait is for a condition, never a fixed sleep.
@@ -8,9 +9,11 @@ saved view reopens from its link. Every wait is for a condition, never a fixed s
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import pytest
@@ -36,21 +39,36 @@ FIRST, SECOND = "2025/01/01", "2025/06/01"
 MAX_STEPS = 40
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("team-store") / "team.gpkg"
+@pytest.fixture(scope="module", params=("gpkg", "postgis"))
+def store_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """Where this module's server keeps the library: a GeoPackage, or a PostGIS database."""
+    if request.param == "gpkg":
+        return {STORE_ENV: str(tmp_path_factory.mktemp("team-store") / "team.gpkg")}
+    return {DATABASE_ENV: request.getfixturevalue("postgis_server").fresh_url()}
 
 
-@pytest.fixture(scope="module")
-def app_url(store_path: Path) -> Iterator[str]:
-    """A server whose environment points ``ATLAS_STORE`` at this module's GeoPackage."""
+@contextlib.contextmanager
+def library_server(settings: dict[str, str], log_name: str) -> Iterator[str]:
+    """A ``streamlit run`` whose environment points the library at ``settings``; its URL."""
     require_browser()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(STORE_ENV, str(store_path))
+        patch.delenv(STORE_ENV, raising=False)
         patch.delenv(DATABASE_ENV, raising=False)
         patch.delenv(EDITOR_TOKEN_ENV, raising=False)
-        with run_streamlit(ARTIFACTS / "streamlit-store-server.log") as url:
+        for name, value in settings.items():
+            patch.setenv(name, value)
+        with run_streamlit(ARTIFACTS / log_name) as url:
             yield url
+
+
+@pytest.fixture(scope="module")
+def app_url(store_settings: dict[str, str]) -> Iterator[str]:
+    """A server on this module's library (each backend in turn)."""
+    backend = "postgis" if DATABASE_ENV in store_settings else "gpkg"
+    with library_server(store_settings, f"streamlit-store-server-{backend}.log") as url:
+        yield url
 
 
 def squares(marker: str) -> bytes:
@@ -95,10 +113,14 @@ def save_version(page: Any, valid_from: str) -> None:
     expect(field.locator('input[type="date"]')).to_have_value(valid_from.replace("/", "-"))
     box.get_by_label("Your name").fill("Olena")
     box.get_by_role("button", name="Save").click()
-    expect(box.get_by_text("Saved “Kharkiv NTS”")).to_be_visible(timeout=TIMEOUT_MS)
+    # The message names the date: a message of an earlier save still on the page is not it.
+    saved = f"Saved “Kharkiv NTS” (2 features), valid from {valid_from.replace('/', '-')}"
+    expect(box.get_by_text(saved)).to_be_visible(timeout=TIMEOUT_MS)
 
 
-def test_library_shared_dated_and_views(app_url: str, browser: Any, store_path: Path) -> None:
+def test_library_shared_dated_and_views(
+    app_url: str, browser: Any, store_settings: dict[str, str]
+) -> None:
     first = browser.new_context(viewport={"width": 1400, "height": 1000})
     second = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
@@ -115,7 +137,7 @@ def test_library_shared_dated_and_views(app_url: str, browser: Any, store_path: 
         side.get_by_role("button", name="Add to map").click()
         expect(frame_a.locator("path.atlas-layer-user-1")).to_have_count(2, timeout=TIMEOUT_MS)
         save_version(page_a, FIRST)
-        store = open_store({STORE_ENV: str(store_path)})
+        store = open_store(store_settings)
         (v1,) = store.versions("Kharkiv NTS")
 
         # Another person (another context: another session) opens it from the Library.
@@ -138,8 +160,9 @@ def test_library_shared_dated_and_views(app_url: str, browser: Any, store_path: 
 
         # Stepping through the play-through's dates crosses it: the map switches versions.
         second_path = frame_b.locator(f"path.atlas-layer-store-{v2.id}")
+        # (A step shows its date's version at once; the page's rerun follows.)
         for _ in range(MAX_STEPS):
-            if frame_b.evaluate("() => atlas.config.date") >= "2025-06-01":
+            if frame_b.evaluate("() => atlas.shownDate") >= "2025-06-01":
                 break
             assert first_path.count() == 2
             frame_b.evaluate("() => atlas.stepEvent(1)")
@@ -147,11 +170,14 @@ def test_library_shared_dated_and_views(app_url: str, browser: Any, store_path: 
             frame_b = map_frame(page_b)
             first_path = frame_b.locator(f"path.atlas-layer-store-{v1.id}")
             second_path = frame_b.locator(f"path.atlas-layer-store-{v2.id}")
-        assert frame_b.evaluate("() => atlas.config.date") == "2025-06-01"
+        frame_b.wait_for_function(
+            "() => atlas.config.date === '2025-06-01'", polling=100, timeout=TIMEOUT_MS
+        )
         expect(second_path).to_have_count(2, timeout=TIMEOUT_MS)
         expect(first_path).to_have_count(0, timeout=TIMEOUT_MS)
 
         # The second person saves this view; its link opens it in the first person's browser.
+        wait_until_idle(page_b)  # a rerun still replacing the page could lose the clicks
         main = page_b.locator('[data-testid="stMain"]')
         main.get_by_text("Save this view").click()
         main.get_by_label("Name of the view").fill("June briefing")
@@ -170,3 +196,158 @@ def test_library_shared_dated_and_views(app_url: str, browser: Any, store_path: 
     finally:
         first.close()
         second.close()
+
+
+def open_from_library(page: Any, app_url: str, name: str, versions: int) -> Any:
+    """Open ``name`` on the map from the Library page, as a person does; the map's frame."""
+    page.goto(app_url + "/?date=2025-03-01")
+    map_frame(page)
+    page.get_by_role("link", name="Library", exact=True).click()
+    page.get_by_text(f"{name} · {versions} version{'s' * (versions != 1)}").click()
+    page.get_by_role("button", name="Open on the map").click()
+    expect(page.get_by_text("is on the map")).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_role("link", name="Map", exact=True).click()
+    return map_frame(page)
+
+
+def two_versions(store_settings: dict[str, str], name: str) -> tuple[int, int]:
+    """``name`` saved twice: valid from 2025-01-01 and from 2025-06-01; the two version ids."""
+    import geopandas as gpd
+
+    store = open_store(store_settings)
+    first = store.save_layer(
+        name, gpd.read_file(io.BytesIO(squares("early"))), valid_from=date(2025, 1, 1)
+    )
+    second = store.save_layer(
+        name, gpd.read_file(io.BytesIO(squares("late"))), valid_from=date(2025, 6, 1)
+    )
+    return first.id, second.id
+
+
+def drawn(frame: Any, version_id: int) -> int:
+    """How many features of a stored version the map draws now."""
+    return int(frame.locator(f"path.atlas-layer-store-{version_id}").count())
+
+
+def test_play_shows_the_version_of_each_step(
+    app_url: str, browser: Any, store_settings: dict[str, str]
+) -> None:
+    """While playing, the stored layer's version changes on its date, not when play stops."""
+    early, late = two_versions(store_settings, "Play survey")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page, log = open_page(context)
+        frame = open_from_library(page, app_url, "Play survey", 2)
+        expect(frame.locator(f"path.atlas-layer-store-{early}")).to_have_count(
+            2, timeout=TIMEOUT_MS
+        )
+        assert drawn(frame, late) == 0
+        frame.evaluate("() => { atlasTest.watchSteps(); atlas.togglePlay(); }")
+        # Still playing (no rerun yet), on a step on or after the later version's date: the
+        # later version is drawn and the earlier one is not.
+        frame.wait_for_function(
+            """([early, late]) => atlas.playing
+                && atlasTest.stepsShown().some(d => d >= '2025-06-01')
+                && document.querySelectorAll('path.atlas-layer-store-' + late).length === 2
+                && document.querySelectorAll('path.atlas-layer-store-' + early).length === 0""",
+            arg=[early, late],
+            polling=50,
+            timeout=TIMEOUT_MS,
+        )
+        # Earlier in the same play, before that date, it was the earlier version's turn.
+        shown = frame.evaluate("() => atlasTest.stepsShown()")
+        assert "2025-06-01" in shown and any("2025-01-01" <= d < "2025-06-01" for d in shown)
+        frame.wait_for_function("() => !atlas.playing", polling=100, timeout=TIMEOUT_MS)
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_a_stored_layer_switched_off_on_the_map_stays_off(
+    app_url: str, browser: Any, store_settings: dict[str, str]
+) -> None:
+    """Off in the map's own panel: off after the next reruns, and on its other versions too."""
+    early, late = two_versions(store_settings, "Panel survey")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page, log = open_page(context)
+        frame = open_from_library(page, app_url, "Panel survey", 2)
+        expect(frame.locator(f"path.atlas-layer-store-{early}")).to_have_count(
+            2, timeout=TIMEOUT_MS
+        )
+        frame.locator(".atlas-layers summary").click()
+        frame.locator(f'input[data-layer="store-{early}"]').uncheck()
+        expect(frame.locator(f"path.atlas-layer-store-{early}")).to_have_count(0)
+        wait_until_idle(page)
+        # Reruns: the next event steps, until the later version's date.
+        for _ in range(MAX_STEPS):
+            frame.evaluate("() => atlas.stepEvent(1)")
+            wait_until_idle(page)
+            frame = map_frame(page)
+            assert drawn(frame, early) == 0, "the switched-off layer came back on a rerun"
+            if frame.evaluate("() => atlas.config.date") >= "2025-06-01":
+                break
+        assert frame.evaluate("() => atlas.config.date") >= "2025-06-01"
+        assert drawn(frame, late) == 0, "the layer's next version came back on"
+        assert frame.locator(f'input[data-layer="store-{late}"]').is_checked() is False
+        # The panel lists the version of the date shown, not the other.
+        expect(frame.locator(f'input[data-layer="store-{late}"]')).to_be_visible()
+        expect(frame.locator(f'input[data-layer="store-{early}"]')).to_be_hidden()
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_two_servers_on_one_database_see_each_others_items(
+    postgis_server: Any, browser: Any
+) -> None:
+    """Two ``streamlit run`` processes on one PostGIS database (issue 20, item 7): a layer
+    saved through one is opened through the other, and a view saved there opens here."""
+    settings = {DATABASE_ENV: postgis_server.fresh_url()}
+    one = browser.new_context(viewport={"width": 1400, "height": 1000})
+    two = browser.new_context(viewport={"width": 1400, "height": 1000})
+    with (
+        library_server(settings, "streamlit-store-server-one.log") as url_one,
+        library_server(settings, "streamlit-store-server-two.log") as url_two,
+    ):
+        assert url_one != url_two
+        try:
+            page_a, log_a = open_page(one)
+            page_a.goto(url_one + "/?date=2025-03-01")
+            frame_a = map_frame(page_a)
+            side = page_a.locator('[data-testid="stSidebar"]')
+            side.get_by_text("Import your data").click()
+            side.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+                files=[{"name": "survey.geojson", "mimeType": "application/json",
+                        "buffer": squares("shared")}]
+            )  # fmt: skip
+            side.get_by_role("button", name="Add to map").click()
+            expect(frame_a.locator("path.atlas-layer-user-1")).to_have_count(2, timeout=TIMEOUT_MS)
+            save_version(page_a, FIRST)
+            (version,) = open_store(settings).versions("Kharkiv NTS")
+
+            # The other server, another person: the layer is in its Library and on its map.
+            page_b, log_b = open_page(two)
+            frame_b = open_from_library(page_b, url_two, "Kharkiv NTS", 1)
+            expect(frame_b.locator(f"path.atlas-layer-store-{version.id}")).to_have_count(
+                2, timeout=TIMEOUT_MS
+            )
+            wait_until_idle(page_b)
+            main = page_b.locator('[data-testid="stMain"]')
+            main.get_by_text("Save this view").click()
+            main.get_by_label("Name of the view").fill("Shared briefing")
+            main.get_by_role("button", name="Save the view").click()
+            expect(main.get_by_text("Saved “Shared briefing”")).to_be_visible(timeout=TIMEOUT_MS)
+
+            # Its link opens on the first server.
+            (view,) = open_store(settings).views()
+            page_a.goto(f"{url_one}/?view={view.slug}")
+            frame_a = map_frame(page_a)
+            expect(frame_a.locator(f"path.atlas-layer-store-{version.id}")).to_have_count(
+                2, timeout=TIMEOUT_MS
+            )
+            expect(page_a.get_by_text("Opened the saved view “Shared briefing”")).to_be_visible()
+            assert log_a.problems() == [] and log_b.problems() == []
+        finally:
+            one.close()
+            two.close()

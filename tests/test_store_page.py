@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from shapely.geometry import shape as shapely_shape
 from streamlit.testing.v1 import AppTest
 
 from layers.export.formats import ExportFormat
@@ -96,21 +97,29 @@ def test_save_open_and_versions_follow_the_date(store_file: Path) -> None:
     assert "“Kharkiv NTS” is on the map" in texts(other)
     assert other.session_state[Key.STORED_SHOWN] == ["Kharkiv NTS"]
     show_page(other, "")
-    other.slider(key=Key.AS_OF).set_value(date(2025, 3, 1)).run()
-    (entry,) = stored_entries(other)
-    assert entry["id"] == f"store-{versions[0].id}"
-    assert "geojson" in entry
-    # A date within the same version sends its key alone.
-    other.slider(key=Key.AS_OF).set_value(date(2025, 4, 1)).run()
-    (same,) = stored_entries(other)
-    assert same["id"] == entry["id"] and "geojson" not in same and same["key"] == entry["key"]
-    # Crossing the second version's date switches the map to it.
-    other.slider(key=Key.AS_OF).set_value(date(2025, 7, 1)).run()
-    (later,) = stored_entries(other)
-    assert later["id"] == f"store-{versions[1].id}" and "geojson" in later
-    # Before the first version, the layer is not drawn, and the page says why.
+    # Every version goes to the map once, each with its days: the client draws the one of
+    # the date shown (or of the step played).
+    first, second = stored_entries(other)
+    assert (first["id"], first["valid_from"], first["valid_until"]) == (
+        f"store-{versions[0].id}",
+        "2025-01-01",
+        "2025-06-01",
+    )
+    assert (second["id"], second["valid_from"], second["valid_until"]) == (
+        f"store-{versions[1].id}",
+        "2025-06-01",
+        None,
+    )
+    assert "geojson" in first and "geojson" in second
+    # Other dates, within a version or crossing to the next, send the keys alone.
+    for day in (date(2025, 3, 1), date(2025, 4, 1), date(2025, 7, 1)):
+        other.slider(key=Key.AS_OF).set_value(day).run()
+        again = stored_entries(other)
+        assert [e["key"] for e in again] == [first["key"], second["key"]]
+        assert not any("geojson" in e for e in again)
+    # Before the first version, nothing is drawn yet, and the page says why.
     other.slider(key=Key.AS_OF).set_value(date(2024, 6, 1)).run()
-    assert stored_entries(other) == []
+    assert [e["valid_from"] for e in stored_entries(other)] == ["2025-01-01", "2025-06-01"]
     assert "has no version valid on June 1, 2024" in texts(other)
 
 
@@ -234,3 +243,45 @@ def test_joined_table_saves_with_its_table_and_report(store_file: Path, referenc
     assert info.join_report is not None
     report = json.loads(info.join_report)
     assert report["matched"] == 40 and report["summary"].startswith("42 rows: 40 matched")
+
+
+def grid_of_squares(cols: int, rows: int) -> gpd.GeoDataFrame:
+    """``cols`` × ``rows`` small squares east of Kharkiv: 0.03° apart west–east, 0.01° north."""
+    from shapely.geometry import box
+
+    squares = [
+        box(36.0 + 0.03 * i, 49.5 + 0.01 * j, 36.0 + 0.03 * i + 0.005, 49.5 + 0.01 * j + 0.005)
+        for i in range(cols)
+        for j in range(rows)
+    ]
+    return gpd.GeoDataFrame({"n": range(len(squares))}, geometry=squares, crs="EPSG:4326")
+
+
+def test_a_large_stored_layer_in_postgis_is_drawn_by_view(
+    postgis_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20, item 7: cells of the features in the view zoomed out, the features zoomed in."""
+    url = postgis_server.fresh_url()
+    monkeypatch.setenv(DATABASE_ENV, url)
+    monkeypatch.delenv(EDITOR_TOKEN_ENV, raising=False)
+    store = open_store({DATABASE_ENV: url})
+    version = store.save_layer("Big survey", grid_of_squares(100, 60), valid_from=date(2025, 1, 1))
+    assert version.features == 6_000  # more than the 5,000 the map draws one by one
+    at = new_app({"date": "2025-03-01", "lat": "49.8", "lon": "37.5", "z": "6"})
+    at.session_state[Key.STORED_SHOWN] = ["Big survey"]
+    at.run()
+    (entry,) = stored_entries(at)
+    cells = json.loads(entry["geojson"])["features"]
+    assert entry["fields"][:2] == ["Cell", "features in cell"]
+    assert sum(int(c["properties"]["t"][1].replace(",", "")) for c in cells) == 6_000
+    assert "draws it by view from the database" in texts(at)
+    # Zoomed in on the west end: the features in the view, whole, and no others.
+    at.session_state[Key.MAP_CENTER] = (49.8, 36.2)
+    at.session_state[Key.MAP_ZOOM] = 12.0
+    at.run()
+    (entry,) = stored_entries(at)
+    features = json.loads(entry["geojson"])["features"]
+    assert "features in cell" not in entry["fields"]
+    assert 0 < len(features) < 6_000
+    bounds = [shapely_shape(f["geometry"]).bounds for f in features]
+    assert max(b[0] for b in bounds) < 37.0 and min(b[0] for b in bounds) == pytest.approx(36.0)

@@ -13,7 +13,7 @@ import streamlit as st
 from geo.analysis.reference import JoinReference, load_join_reference
 from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits, summary_units
 from geo.language import DEFAULT_LANGUAGE, language
-from layers.catalogue.base import AtlasBase, load_base
+from layers.catalogue.base import AtlasBase
 from layers.catalogue.figures import KeyFigures, key_figures, treaty_events, withdrawal_summary
 from layers.catalogue.registry import CATALOGUE, build_layer, get_spec
 from layers.catalogue.spec import AS_OF_MIN, ViewArgs, ViewParams
@@ -21,10 +21,12 @@ from layers.drawing.client_config import event_days, presets
 from layers.drawing.display import display_geometry, display_key
 from layers.drawing.layer import MapLayer
 from layers.drawing.protocol import GoTo
-from layers.drawing.stored import stored_layer
+from layers.drawing.stored import stored_layer, stored_view_layer
 from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
+from layers.store.by_view import read_version_by_view
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from runtime.heap import exempt_from_collector
+from views.base_cache import inputs_digest, load_base_cached, remembered_text
 from views.charts import contamination_chart, events_chart
 
 #: Distinct view dates whose built layers and key figures the server keeps (a date not kept is
@@ -39,10 +41,20 @@ LAYERS_KEPT = DATES_KEPT * sum(spec.dated for spec in CATALOGUE) + len(CATALOGUE
 
 @st.cache_resource(show_spinner="Loading the base geography…")
 def get_base() -> AtlasBase:
-    """The date-independent bundle, loaded once per server process (and exempt from GC scans)."""
-    base = load_base()
+    """The date-independent bundle, loaded once per server process (and exempt from GC scans).
+
+    Read from the user's cache folder when it holds the same base (built and kept there
+    otherwise, :mod:`views.base_cache`): a server start does not rebuild it.
+    """
+    base = load_base_cached()
     exempt_from_collector()
     return base
+
+
+@st.cache_resource(show_spinner=False)
+def get_inputs_digest() -> str:
+    """:func:`views.base_cache.inputs_digest`, once per server process."""
+    return inputs_digest()
 
 
 @st.cache_resource(max_entries=LAYERS_KEPT, show_spinner=False)
@@ -101,37 +113,41 @@ def get_display_geometry(key: str, _layer: MapLayer) -> np.ndarray:
     return display_geometry(_layer)
 
 
-#: The date the cached charts are drawn for; each call moves their date rule to its own date.
-_RULE_PLACEHOLDER = date(1900, 1, 1)
-
-
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _chart_spec_text(today: date, large: bool, lang: str = DEFAULT_LANGUAGE) -> str:
-    """The two charts as JSON text, their date rule at :data:`_RULE_PLACEHOLDER`.
+    """The two charts as JSON text; each caller gets its own copy to hand to Streamlit.
 
-    Altair's validation is the slowest part of a rerun: it runs once a day and size.
+    Altair's import and validation are the slowest part of a rerun: they run once a day,
+    size and language, and the text is kept between server starts
+    (:func:`views.base_cache.remembered_text`).
     """
+    key = f"charts|{get_inputs_digest()}|{today.isoformat()}|{large}|{lang}"
+    family = f"charts-{lang}-large" if large else f"charts-{lang}"
+    return remembered_text(key, family, lambda: _make_chart_spec_text(today, large, lang))
+
+
+def _make_chart_spec_text(today: date, large: bool, lang: str) -> str:
     base = get_base()
     events = treaty_events(base, AS_OF_MIN, today, lang)
     words = language(lang)
     specs = (
-        events_chart(events, _RULE_PLACEHOLDER, large=large, lang=words).to_dict(),
-        contamination_chart(
-            base.facts.contamination_national, _RULE_PLACEHOLDER, large=large, lang=words
-        ).to_dict(),
+        events_chart(events, large=large, lang=words).to_dict(),
+        contamination_chart(base.facts.contamination_national, large=large, lang=words).to_dict(),
     )
     return json.dumps(specs)
 
 
 def get_chart_specs(
-    as_of: date, today: date, large: bool, lang: str = DEFAULT_LANGUAGE
+    today: date, large: bool, lang: str = DEFAULT_LANGUAGE
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Vega-Lite specs of the treaty-event and contamination charts, the rule at ``as_of``.
+    """Vega-Lite specs of the treaty-event and contamination charts.
+
+    The specs hold no view date: the browser draws the date rule
+    (:func:`views.charts.date_rule`), so the same spec goes out on every date and a date
+    change sends no chart (Streamlit sends a reference to the browser's copy).
 
     Parameters
     ----------
-    as_of
-        The date the map shows (≤ ``today``).
     today
         The last date of the events axis.
     large
@@ -144,10 +160,7 @@ def get_chart_specs(
     tuple of dict
         ``(events, contamination)`` Vega-Lite specs.
     """
-    text = _chart_spec_text(today, large, lang).replace(
-        _RULE_PLACEHOLDER.isoformat(), as_of.isoformat()
-    )
-    events, series = json.loads(text)
+    events, series = json.loads(_chart_spec_text(today, large, lang))
     return events, series
 
 
@@ -250,3 +263,27 @@ def get_stored_layer(
     if isinstance(store, StoreUnavailable):
         raise store
     return stored_layer(_info, _version, store.read_version(_version.id))
+
+
+@st.cache_resource(max_entries=STORED_VERSIONS_KEPT, show_spinner=False)
+def get_stored_view(
+    location: str,
+    version_id: int,
+    saved_at: datetime,
+    about: tuple[str, str, str],
+    bbox: tuple[float, float, float, float],
+    zoom: int,
+    _info: LayerInfo,
+    _version: VersionInfo,
+) -> MapLayer:
+    """What the map draws of a large stored version in the view ``bbox`` at ``zoom``.
+
+    Read in the database (:func:`layers.store.by_view.read_version_by_view`) once per view
+    box (snapped to tiles: :func:`layers.store.by_view.view_box`) and version; keys as
+    :func:`get_stored_layer`.
+    """
+    del location, version_id, saved_at, about
+    store = get_store()
+    if isinstance(store, StoreUnavailable):
+        raise store
+    return stored_view_layer(_info, _version, read_version_by_view(store, _version, bbox, zoom))

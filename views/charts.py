@@ -1,19 +1,27 @@
-"""Altair charts: treaty events over time and Ukraine's contamination series."""
+"""Altair charts: treaty events over time and Ukraine's contamination series.
+
+Altair is imported by each function, not by this module: importing it takes about a third
+of a second, and the page's charts are usually read from the cache folder as finished specs
+(``views/cache.py``), so a server start does not need it.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 
 from geo.facts.vocabulary import NO_COLOR, Confidence, ContaminationKind, TreatyEvent
 from geo.language import Language, language
 
+if TYPE_CHECKING:
+    import altair as alt
+
 #: Event label → its colour (events without a colour of their own are grey).
 EVENT_COLORS = {event.label: event.color for event in TreatyEvent if event.color != NO_COLOR}
-#: Dates on a time axis: month and year, never a bare month name that repeats.
-TIME_AXIS = alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True, title=None)
+#: The charts' Vega-Lite parameter holding the map's date; its bound input's ``name`` in the
+#: page (``views/map_component/bridge.js`` fills it, the map page's CSS hides it).
+AS_OF_PARAM = "atlas_as_of"
 #: A day in a tooltip, in the locale's short numeric form (d3 ``%x`` of :func:`vega_locale`).
 TOOLTIP_DAY = "%x"
 
@@ -47,17 +55,49 @@ def vega_locale(lang: Language) -> dict[str, object]:
     }
 
 
+def time_axis() -> alt.Axis:
+    """Dates on a time axis: month and year, never a bare month name that repeats."""
+    import altair as alt
+
+    return alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True, title=None)
+
+
+def date_rule() -> alt.LayerChart:
+    """A dashed rule at the map's date, set in the browser (the chart's spec has no date).
+
+    The date is the Vega-Lite parameter :data:`AS_OF_PARAM` (``YYYY-MM-DD``, local
+    midnight like the charts' dates), bound to an input that the map's page bridge
+    (``views/map_component/bridge.js``) fills whenever the map shows a date; the page's CSS
+    hides that input. The spec is the same on every date, so Streamlit sends a chart once and
+    afterwards a reference to the browser's copy; until the map reports its date, no rule.
+
+    Returns
+    -------
+    altair.LayerChart
+        The rule, with the parameter, to layer over a chart with a temporal x axis.
+    """
+    import altair as alt
+
+    as_of = alt.param(name=AS_OF_PARAM, value="", bind=alt.binding(input="text"))
+    return (
+        alt.Chart(pd.DataFrame({"rule": [0]}))
+        .transform_filter(f"{AS_OF_PARAM} != ''")
+        .transform_calculate(date=f"toDate({AS_OF_PARAM} + 'T00:00:00')")
+        .mark_rule(color="#333", strokeDash=[4, 3])
+        .encode(x="date:T")
+        .add_params(as_of)
+    )
+
+
 def events_chart(
-    events: pd.DataFrame, as_of: date, *, large: bool = False, lang: Language | None = None
+    events: pd.DataFrame, *, large: bool = False, lang: Language | None = None
 ) -> alt.Chart:
-    """Dot timeline of treaty events per state, with a rule at the chosen date.
+    """Dot timeline of treaty events per state, with a rule at the map's date (:func:`date_rule`).
 
     Parameters
     ----------
     events
         Output of :func:`layers.figures.treaty_events`.
-    as_of
-        The date shown on the map.
     large
         Larger marks and labels for present mode.
     lang
@@ -68,6 +108,8 @@ def events_chart(
     -------
     altair.Chart
     """
+    import altair as alt
+
     words = lang or language()
     data = events.assign(date=pd.to_datetime(events["date"]))
     kinds = [k for k in EVENT_COLORS if k in set(data["event"])]
@@ -80,7 +122,7 @@ def events_chart(
         alt.Chart(data)
         .mark_point(filled=True, size=160 if large else 90, opacity=0.9)
         .encode(
-            x=alt.X("date:T", axis=TIME_AXIS),
+            x=alt.X("date:T", axis=time_axis()),
             y=alt.Y("state:N", title=None, sort=alt.SortField("date")),
             color=alt.Color(
                 "event:N", scale=alt.Scale(domain=domain, range=colors), title=event_title
@@ -94,30 +136,25 @@ def events_chart(
             ],
         )
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(as_of)]}))
-        .mark_rule(color="#333", strokeDash=[4, 3])
-        .encode(x="date:T")
-    )
     title = alt.Title(words.gettext("Treaty events"), anchor="start")
     return (
-        (dots + rule)
+        (dots + date_rule())
         .properties(height=260, width="container", title=title)
         .configure(locale=vega_locale(words))
     )
 
 
 def contamination_chart(
-    series: pd.DataFrame, as_of: date, *, large: bool = False, lang: Language | None = None
+    series: pd.DataFrame, *, large: bool = False, lang: Language | None = None
 ) -> alt.Chart:
     """Ukraine's potentially contaminated area over time (km²), one colour per kind of claim.
+
+    A rule marks the map's date (:func:`date_rule`).
 
     Parameters
     ----------
     series
         ``data/contamination_national.csv`` as loaded by :mod:`geo.facts.tables`.
-    as_of
-        The date shown on the map.
     large
         Larger marks for present mode.
     lang
@@ -127,6 +164,8 @@ def contamination_chart(
     -------
     altair.Chart
     """
+    import altair as alt
+
     words = lang or language()
     data = series.assign(
         date=pd.to_datetime(series["date"]),
@@ -141,7 +180,7 @@ def contamination_chart(
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=120 if large else 60))
         .encode(
-            x=alt.X("date:T", axis=TIME_AXIS),
+            x=alt.X("date:T", axis=time_axis()),
             y=alt.Y("area_km2:Q", title=area_title),
             color=alt.Color("kind:N", title=words.gettext("Kind")),
             tooltip=[
@@ -153,14 +192,9 @@ def contamination_chart(
             ],
         )
     )
-    rule = (
-        alt.Chart(pd.DataFrame({"date": [pd.Timestamp(as_of)]}))
-        .mark_rule(color="#333", strokeDash=[4, 3])
-        .encode(x="date:T")
-    )
     title = alt.Title(words.gettext("Ukraine: potentially contaminated area"), anchor="start")
     return (
-        (line + rule)
+        (line + date_rule())
         .properties(height=260, width="container", title=title)
         .configure(locale=vega_locale(words))
     )
@@ -192,6 +226,8 @@ def summary_chart(
         At most :data:`SUMMARY_BARS` bars, largest first, with each unit's share in the
         tooltip.
     """
+    import altair as alt
+
     words = lang or language()
     held = table.loc[table[measure] > 0].nlargest(SUMMARY_BARS, measure)
     data = held.assign(

@@ -9,13 +9,15 @@ import streamlit as st
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
 from layers.export.formats import ExportFormat, FormatKind, export_bytes, export_filename
-from layers.export.options import DEFAULT_DPI, DPI_CHOICES
+from layers.export.options import DEFAULT_DPI, DPI_CHOICES, Comparison
 from views.cache import get_base
 from views.keys import Key, download_key
 from views.language import current_language
 
 
-def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
+def render_downloads(
+    layers: list[MapLayer], params: ViewParams, compare: Comparison | None = None
+) -> None:
     """Draw one download button per format; each file is generated only when clicked.
 
     Parameters
@@ -24,6 +26,9 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
         The layers shown on the map, user layers included.
     params
         Date and belt depth of the view.
+    compare
+        The compare view's second date and its layers: the print map (PNG, PDF) draws both
+        dates side by side.
     """
     lang = current_language()
     st.subheader(lang.gettext("Downloads"))
@@ -37,6 +42,14 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
             "their attributes."
         )
     )
+    if compare is not None:
+        st.caption(
+            lang.tr(
+                "In the compare view the PNG and PDF print both dates side by side; the other "
+                "files hold {date}.",
+                date=params.as_of.isoformat(),
+            )
+        )
     options = st.columns(2)
     light = options[0].toggle(
         lang.gettext("Light data files"),
@@ -60,7 +73,14 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
         light_file = light and fmt.kind is FormatKind.DATA
         col.download_button(
             lang.gettext(fmt.label) + (" " + lang.gettext("(light)") if light_file else ""),
-            data=_generator(fmt, layers, params, light=light_file, dpi=dpi),
+            data=_generator(
+                fmt,
+                layers,
+                params,
+                light=light_file,
+                dpi=dpi,
+                compare=compare if fmt.kind is FormatKind.PRINT else None,
+            ),
             file_name=export_filename(ids, params.as_of, fmt, light=light_file),
             mime=fmt.media_type,
             key=download_key(fmt.id),
@@ -69,7 +89,13 @@ def render_downloads(layers: list[MapLayer], params: ViewParams) -> None:
 
 
 def _generator(
-    fmt: ExportFormat, layers: list[MapLayer], params: ViewParams, *, light: bool, dpi: int
+    fmt: ExportFormat,
+    layers: list[MapLayer],
+    params: ViewParams,
+    *,
+    light: bool,
+    dpi: int,
+    compare: Comparison | None,
 ) -> Callable[[], bytes]:
     base = get_base()
 
@@ -82,6 +108,7 @@ def _generator(
             basemap_frame=base.basemap,
             light=light,
             dpi=dpi,
+            compare=compare,
         )
 
     return generate

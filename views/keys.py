@@ -9,6 +9,7 @@ class Key(StrEnum):
     """Session-state and widget keys (their values are what AppTest drives the page by)."""
 
     AS_OF = "as_of"
+    COMPARE = "compare_as_of"
     BELT_KM = "belt_km"
     BASEMAP = "basemap"
     MODE = "mode"
@@ -26,6 +27,8 @@ class Key(StrEnum):
     INITIALISED = "view_initialised"
     PREVIOUS_EVENT = "previous_event"
     NEXT_EVENT = "next_event"
+    #: The page's "leave present mode" button (the map has its own, and Escape).
+    LEAVE_PRESENT = "leave_present"
     SHOW_TABLE = "show_feature_table"
     SHOW_PLANS = "show_defence_lines"
     USER_LAYERS = "user_layers"
@@ -38,6 +41,8 @@ class Key(StrEnum):
     USER_LAYER_SENT = "user_layer_sent"
     #: ``seq`` of the map's last request for a layer's features that was answered.
     LAYER_REQUEST_SERVED = "layer_request_served"
+    #: The session's own layers switched off in the map's panel (views/visibility.py): an
+    #: import's or joined table's layer id, a stored layer's ``store:<name>`` (every version).
     HIDDEN_USER_LAYERS = "hidden_user_layers"
     #: The map configuration this session sent last, with its revision (views/map_view.py).
     MAP_SENT = "map_sent"
@@ -81,6 +86,8 @@ class Key(StrEnum):
     DOWNLOAD_DPI = "download_dpi"
     #: The team library: names of the stored layers this session shows on the map.
     STORED_SHOWN = "stored_shown"
+    #: Map layer id of each stored version on this session's map -> its stored layer's name.
+    STORED_MAP_NAMES = "stored_map_names"
     #: Whether this session gave the editor token (``ATLAS_EDITOR_TOKEN``), and a refusal.
     EDITOR_OK = "editor_ok"
     EDITOR_REFUSED = "editor_refused"

@@ -9,6 +9,7 @@ files; the session's own layers never are (:mod:`views.session_layers`).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from layers.catalogue.spec import ViewArgs, ViewParams
 from layers.drawing.basemaps import tiles_entry
 from layers.drawing.client_config import (
     basemap_entry,
+    date_label,
     event_days,
     feature_props,
     fit_presets,
@@ -31,13 +33,16 @@ from layers.drawing.client_config import (
 )
 from layers.drawing.emphasis import dimmed, is_choropleth
 from layers.drawing.layer import MapLayer
-from layers.drawing.offline import publish_json
-from layers.drawing.protocol import LayerEntry, MapConfig, Patches, ViewRequest
+from layers.drawing.offline import publish_json, published_path
+from layers.drawing.protocol import CompareView, LayerEntry, MapConfig, Patches, ViewRequest
+from layers.drawing.stored import shows_on
 from layers.safe_text import script_json
+from views.base_cache import remembered_url
 from views.cache import (
     get_base,
     get_display_geometry,
     get_display_key,
+    get_inputs_digest,
     get_layer,
     get_presets,
 )
@@ -45,13 +50,15 @@ from views.keys import Key
 from views.session_layers import session_layer_entries
 from views.state import ViewState
 from views.store import stored_version_days
+from views.visibility import session_layer_shown
 
 APP_DIR = Path(__file__).resolve().parent.parent
-#: Map height per mode: pixels, or a share of the window for the projector view.
+#: Map height per mode: pixels, or, for the projector view, down to this many pixels above the
+#: window's bottom edge (from wherever the map starts; never under ``height_min_px``).
 MAP_HEIGHT: dict[str, dict[str, float]] = {
     "explore": {"height_px": 620},
     "analyst": {"height_px": 560},
-    "present": {"height_vh": 0.78, "height_min_px": 420},
+    "present": {"height_fill_px": 8, "height_min_px": 360},
 }
 
 
@@ -94,8 +101,28 @@ def _timeline_url(
     """The play-through of the shown date-dependent layers, published as a file.
 
     ``stored_days`` are the dates the shown team-library layers change version (with their
-    captions): stepping to one shows the version valid from it.
+    captions): stepping to one shows the version valid from it. Making it builds every
+    shown dated layer on every event day (seconds of CPU, on the first map's path), so its
+    address is remembered between server starts for the same inputs
+    (:func:`views.base_cache.remembered_url`).
     """
+    key = f"timeline|{get_inputs_digest()}|{dynamic_ids}|{belt_km!r}|{stored_days}|{lang}"
+    return remembered_url(
+        key, _still_published, lambda: _make_timeline(dynamic_ids, belt_km, stored_days, lang)
+    )
+
+
+def _still_published(url: str) -> bool:
+    path = published_path(url, APP_DIR)
+    return path is not None and path.is_file()
+
+
+def _make_timeline(
+    dynamic_ids: tuple[str, ...],
+    belt_km: float,
+    stored_days: tuple[tuple[date, str], ...],
+    lang: str,
+) -> str:
     base = get_base()
 
     def layer_at(layer_id: str, day: date) -> MapLayer:
@@ -112,7 +139,12 @@ def _timeline_url(
     return publish_json(script_json([step.as_json() for step in steps]), APP_DIR)
 
 
-def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapLayer]) -> MapConfig:
+def page_map_config(
+    state: ViewState,
+    params: ViewParams,
+    user_layers: list[MapLayer],
+    windows: Mapping[str, tuple[date, date | None]] | None = None,
+) -> MapConfig:
     """The configuration the map component receives on this rerun.
 
     Parameters
@@ -123,7 +155,9 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         Date and belt depth.
     user_layers
         The session's own layers, as drawn (imports, large ones as a grid summary; the
-        joined table).
+        joined table; every version of the shown team-library layers).
+    windows
+        The days of each stored version (:attr:`views.store.StoredOnMap.windows`).
 
     Returns
     -------
@@ -132,12 +166,19 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         session's own layers inline, once: :mod:`views.session_layers`), the
         date-dependent properties, legend, play-through, "Go to" views, basemap, view request.
     """
-    hidden_user = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
+    hidden_user = {x.spec.id for x in user_layers if not session_layer_shown(x.spec.id)}
     # A shown choropleth is drawn opaque: the filled layers beneath it are dimmed, said in
     # their legend titles, and its legend comes first.
     choropleths = {x.spec.id for x in user_layers if is_choropleth(x)}
     lang = language(params.lang)
     stored_days = stored_version_days()
+    # Of a stored layer's versions, the one of the map's date (the others wait for their days).
+    windows = windows or {}
+    on_date = {
+        x.spec.id
+        for x in user_layers
+        if x.spec.id not in windows or shows_on(windows[x.spec.id], state.as_of)
+    }
     entries: list[LayerEntry] = []
     patches: Patches = {}
     drawn: list[MapLayer] = []
@@ -165,8 +206,9 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
         if dynamic:
             patches[spec.id] = feature_props(layer, lang)
             dynamic_shown.append(spec.id)
+    compare = _compare_view(state, params, choropleths=bool(choropleths))
     drawn.extend(user_layers)
-    entries.extend(session_layer_entries(user_layers, hidden_user))
+    entries.extend(session_layer_entries(user_layers, hidden_user, windows))
     view: ViewRequest = {
         "request": st.session_state.get(Key.VIEW_REQUEST, 0),
         "center": list(state.center),
@@ -191,15 +233,42 @@ def page_map_config(state: ViewState, params: ViewParams, user_layers: list[MapL
             if dynamic_shown or stored_days
             else None
         ),
-        go_to=[*get_presets(params.lang), *fit_presets(user_layers, lang)],
+        go_to=[
+            *get_presets(params.lang),
+            *fit_presets([x for x in user_layers if x.spec.id in on_date], lang),
+        ],
         selected=st.session_state.get(Key.SELECTED),
         lang=lang,
     )
+    if compare is not None:
+        config["compare"] = compare
     config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
     height = MAP_HEIGHT[state.mode]
     if "height_px" in height:
         config["height_px"] = height["height_px"]
-    if "height_vh" in height:
-        config["height_vh"] = height["height_vh"]
+    if "height_fill_px" in height:
+        config["height_fill_px"] = height["height_fill_px"]
         config["height_min_px"] = height["height_min_px"]
     return config
+
+
+def _compare_view(state: ViewState, params: ViewParams, *, choropleths: bool) -> CompareView | None:
+    """The compare view's second date and the dated layers' properties on it, if one is set.
+
+    Only the per-feature properties travel (style key and tooltip texts of each shown layer
+    that changes with the date): the second map draws the same geometry files.
+    """
+    if state.compare is None:
+        return None
+    other = ViewParams(as_of=state.compare, belt_km=params.belt_km, lang=params.lang)
+    lang = language(params.lang)
+    patches: Patches = {}
+    for spec in CATALOGUE:
+        if spec.id in state.layers and spec.dated:
+            layer = get_layer(spec.id, spec.view_args(other))
+            patches[spec.id] = feature_props(dimmed(layer) if choropleths else layer, lang)
+    return {
+        "date": state.compare.isoformat(),
+        "date_label": date_label(state.compare, lang),
+        "patches": patches,
+    }

@@ -1,9 +1,10 @@
 """What the map in the browser may tell the page: each event checked field by field.
 
 The map component (``client/atlas_core.js``, ``_emit``) sends one JSON object per user action:
-``kind`` (``"view"``, ``"layers"``, ``"select"`` or ``"date"``), ``center`` ``[lat, lon]``
-in degrees, ``zoom``, ``selected`` (``"<layer id>:<feature id>"`` or null), ``visible``
-(layer ids), ``seq`` (a time stamp) and, for ``"date"``, ``date`` (ISO). Anyone can post
+``kind`` (``"view"``, ``"layers"``, ``"select"``, ``"date"`` or ``"mode"``), ``center``
+``[lat, lon]`` in degrees, ``zoom``, ``selected`` (``"<layer id>:<feature id>"`` or null),
+``visible`` (layer ids), ``seq`` (a time stamp) and, for ``"date"``, ``date`` (ISO); for
+``"mode"``, ``mode`` (the audience mode to show: the map's "leave present mode"). Anyone can post
 another object from the frame, so :func:`parse_map_event` trusts nothing:
 
 * a **malformed** event — not an object, an unknown kind, a field of the wrong type (text
@@ -29,11 +30,16 @@ from typing import Any
 from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.basemaps import center_in_range
 from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
+from views.state import MODES
 
 LOG = logging.getLogger(__name__)
 #: ``kind`` of each event the map sends (``client/atlas_core.js``): a report of the view after the
 #: user stopped moving, a toggle in the map's layer panel, a click on a feature, a date step.
-MAP_EVENT_KINDS = ("view", "layers", "select", "date", "need")
+MAP_EVENT_KINDS = ("view", "layers", "select", "date", "mode", "compare", "need")
+#: The kind that leaves the projector view (``mode``: one of :data:`views.state.MODES`).
+MAP_MODE_CHANGE = "mode"
+#: The kind that opens the compare view on ``date``, or closes it (``date`` null).
+MAP_COMPARE = "compare"
 #: The kind that switches one layer (``layer``, ``on``); its ``visible`` list is not applied.
 MAP_LAYER_TOGGLE = "layers"
 #: Most layer ids an event may list (the catalogue and a session's imports are far fewer).
@@ -64,6 +70,10 @@ class MapEvent:
         The date stepped to (``"date"`` events), within ``AS_OF_MIN``–``today``.
     layer, on
         The layer switched in the map's panel and its new state (``"layers"`` events).
+    mode
+        The audience mode to show (``"mode"`` events: the map's "leave present mode").
+    end_compare
+        A ``"compare"`` event that closes the compare view (its ``date`` is null).
     """
 
     kind: str
@@ -74,6 +84,8 @@ class MapEvent:
     day: date | None
     layer: str | None = None
     on: bool | None = None
+    mode: str | None = None
+    end_compare: bool = False
 
 
 class _MalformedEventError(ValueError):
@@ -127,11 +139,16 @@ def _parse(raw: object, today: date) -> MapEvent:
     day = _date(raw.get("date"), required=kind == "date")
     layer: str | None = None
     on: bool | None = None
+    mode: str | None = None
     if kind == MAP_LAYER_TOGGLE:
         layer = _text(raw.get("layer"), "layer")
         on = raw.get("on")
         if not isinstance(on, bool):
             raise _MalformedEventError(f"on is not true/false ({_shown(on)})")
+    if kind == MAP_MODE_CHANGE:
+        mode = _text(raw.get("mode"), "mode")
+        if mode not in MODES:
+            raise _MalformedEventError(f"mode is not one of {', '.join(MODES)} ({_shown(mode)})")
 
     center: tuple[float, float] | None = (round(lat, 4), round(lon, 4))
     if not center_in_range(lat, lon):
@@ -151,6 +168,8 @@ def _parse(raw: object, today: date) -> MapEvent:
         day=day,
         layer=layer,
         on=on,
+        mode=mode,
+        end_compare=kind == MAP_COMPARE and raw.get("date") is None,
     )
 
 

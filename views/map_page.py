@@ -26,7 +26,10 @@ from layers.drawing.aggregate import display_version
 from layers.drawing.blank import is_blank
 from layers.drawing.client_config import feature_ids
 from layers.drawing.display import shown_text, visible_attributes
+from layers.drawing.emphasis import is_choropleth
 from layers.drawing.layer import MapLayer
+from layers.drawing.protocol import KeyFigure
+from layers.export.options import Comparison
 from layers.safe_text import markdown_text
 from views.cache import (
     get_base,
@@ -34,13 +37,14 @@ from views.cache import (
     get_key_figures,
     get_layers,
 )
+from views.charts import AS_OF_PARAM
 from views.downloads import render_downloads
 from views.keys import Key
 from views.language import current_language
 from views.map_config import page_map_config
 from views.map_view import render_live_map
 from views.state import ViewState
-from views.store import render_save_view, stored_map_layers
+from views.store import StoredOnMap, render_save_view, stored_map_layers
 from views.user_layers import session_user_layers
 from views.workbench import render_workbench
 
@@ -56,17 +60,33 @@ def render_map_page(state: ViewState) -> None:
     lang = current_language()
     style, header, above, map_area, workbench, below = (
         st.empty(),
-        *(st.container() for _ in range(5)),
+        st.container(),
+        st.container(key=FIGURES_KEY),  # the page's CSS lays the key figures out compactly
+        *(st.container() for _ in range(3)),
     )
     style.markdown(_PRESENT_CSS if present else _PAGE_CSS, unsafe_allow_html=True)
-    header.title(lang.gettext("Eastern Flank Mine Atlas"))
-    header.warning(lang.gettext(SAFETY_LINE), icon="⚠️")
+    if present:  # one row: the title, the safety line, the way back
+        title, safety, leave = header.columns([3, 7, 2], vertical_alignment="center")
+        title.title(lang.gettext("Eastern Flank Mine Atlas"))
+        safety.warning(lang.gettext(SAFETY_LINE), icon="⚠️")
+        leave.button(
+            lang.gettext("✕ Leave present mode"),
+            key=Key.LEAVE_PRESENT,
+            on_click=leave_present,
+            width="stretch",
+            help=lang.gettext(
+                "Back to the explore view, with the sidebar and the page links (Esc)."
+            ),
+        )
+    else:
+        header.title(lang.gettext("Eastern Flank Mine Atlas"))
+        header.warning(lang.gettext(SAFETY_LINE), icon="⚠️")
     for notice in st.session_state.get(Key.NOTICES, []):
         header.info(markdown_text(notice), icon="ℹ️")
 
     params = ViewParams(as_of=state.as_of, belt_km=float(state.belt_km), lang=lang.code)
-    stored = stored_map_layers(state.as_of, header)
-    layers = get_layers(state.layers, params) + session_user_layers() + stored
+    stored = stored_map_layers(state.as_of, header, (state.center, state.zoom))
+    layers = get_layers(state.layers, params) + session_user_layers() + stored.valid
     figures = get_key_figures(state.as_of, lang.code)
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
@@ -79,23 +99,39 @@ def render_map_page(state: ViewState) -> None:
         header.info(
             lang.gettext("No layer is switched on: choose layers in the sidebar or the map's list.")
         )
-    with below if present else above:
-        _render_key_figures(figures, lang)
+    if present:  # the numbers are drawn large over the map; their notes and sources below it
+        with below.expander(lang.gettext("Key figures: notes and sources")):
+            _render_key_figures(figures, lang)
+    else:
+        with above:
+            _render_key_figures(figures, lang)
     with map_area:
-        _render_map(shown, state, params)
+        _render_map(shown, state, params, stored, figure_tiles(figures, lang) if present else None)
         render_save_view(st, state)
     _render_timeline(state, lang, large=present)
     if not present:
         _render_defence_lines(lang)
     if analyst:
         _render_tables(layers)
-        render_downloads(layers, params)
+        render_downloads(layers, params, _comparison(state, layers))
     # A toggle, not an expander: a folded expander's table would still travel on every rerun,
     # and a date change should send the map's changes, not every table again.
     elif state.mode == "explore" and st.toggle(
         lang.gettext("Show the visible features as a table"), key=Key.SHOW_TABLE
     ):
         _render_tables(layers)
+
+
+def _comparison(state: ViewState, layers: list[MapLayer]) -> Comparison | None:
+    """The shown layers on the compare view's second date (for the print map), if one is set.
+
+    Catalogue layers are built for that date; the session's own layers are the same on both.
+    """
+    if state.compare is None:
+        return None
+    other = ViewParams(as_of=state.compare, belt_km=float(state.belt_km))
+    built = {layer.spec.id: layer for layer in get_layers(state.layers, other)}
+    return Comparison(tuple(built.get(x.spec.id, x) for x in layers), other)
 
 
 def source_links(cell: object, titles: Mapping[str, str] | None = None) -> str:
@@ -124,6 +160,41 @@ def _source_titles() -> dict[str, str]:
     """Source id → title (``data/sources.csv``)."""
     sources = get_base().facts.sources
     return dict(zip(sources["source_id"], sources["title"], strict=True))
+
+
+def leave_present() -> None:
+    """Back to the explore view (the page's button; the map's control sends a map event)."""
+    st.session_state[Key.MODE] = "explore"
+
+
+def figure_tiles(figures: KeyFigures, lang: Language) -> list[KeyFigure]:
+    """The key figures the projector view draws over the map: a value and a short label each.
+
+    The same numbers as :func:`_render_key_figures` (its captions say how each was measured).
+    """
+    tiles: list[KeyFigure] = [
+        {
+            "value": lang.number(len(figures.withdrawn)),
+            "label": lang.gettext("States withdrawn from the treaty"),
+        },
+        {
+            "value": lang.tr("{km} km", km=lang.number(figures.border_rus_km)),
+            "label": lang.gettext("NATO land border with Russia"),
+        },
+        {
+            "value": lang.tr("{km} km", km=lang.number(figures.border_blr_km)),
+            "label": lang.gettext("NATO land border with Belarus"),
+        },
+    ]
+    estimate = figures.contaminated
+    if estimate is not None:
+        tiles.append(
+            {
+                "value": lang.tr("{area} km²", area=lang.number(estimate.area_km2)),
+                "label": lang.gettext("Ukraine: potentially contaminated"),
+            }
+        )
+    return tiles
 
 
 def _render_key_figures(figures: KeyFigures, lang: Language) -> None:
@@ -188,9 +259,26 @@ def _render_key_figures(figures: KeyFigures, lang: Language) -> None:
         )
 
 
-def _render_map(layers: list[MapLayer], state: ViewState, params: ViewParams) -> None:
-    user = [layer for layer in layers if layer.spec.user]
-    render_live_map(page_map_config(state, params, user))
+def _render_map(
+    layers: list[MapLayer],
+    state: ViewState,
+    params: ViewParams,
+    stored: StoredOnMap,
+    figures: list[KeyFigure] | None,
+) -> None:
+    # The map gets every version of a stored layer, each drawn on its own days only (below a
+    # joined table's choropleth, as the version of the date was).
+    valid = {layer.spec.id for layer in stored.valid}
+    user = [layer for layer in layers if layer.spec.user and layer.spec.id not in valid]
+    user = [
+        *(layer for layer in user if not is_choropleth(layer)),
+        *stored.versions,
+        *(layer for layer in user if is_choropleth(layer)),
+    ]
+    config = page_map_config(state, params, user, stored.windows)
+    if figures is not None:  # present mode: drawn large over the map
+        config["figures"] = figures
+    render_live_map(config)
     selected = st.session_state.get(Key.SELECTED)
     if selected:
         _render_details(str(selected), layers, state)
@@ -264,7 +352,7 @@ def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> 
 
 
 def _render_timeline(state: ViewState, lang: Language, *, large: bool) -> None:
-    events_spec, series_spec = get_chart_specs(state.as_of, date.today(), large, lang.code)
+    events_spec, series_spec = get_chart_specs(date.today(), large, lang.code)
     left, right = st.columns(2)
     left.vega_lite_chart(events_spec, width="stretch")
     right.vega_lite_chart(series_spec, width="stretch")
@@ -297,32 +385,52 @@ def _render_tables(layers: list[MapLayer]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+#: Key of the key figures' container (Streamlit gives it the class ``st-key-<key>``).
+FIGURES_KEY = "key-figures"
+#: The charts' date input (views/charts.py date_rule): filled by the map, never shown.
+_CHART_DATE_CSS = f'.vega-bind:has(input[name="{AS_OF_PARAM}"]) {{ display: none !important; }}'
 #: Key-figure labels wrap instead of ending in "…" (Ukrainian labels are longer).
 _METRIC_LABEL_CSS = """
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   height: auto !important; }
 """
-_PAGE_CSS = f"""
+# Explore and analyst: the map's top edge within the first screen at every size. No blank band
+# above the title; key figures compact above the map; on a phone two figures a row.
+_PAGE_CSS = (
+    """
 <style>
-.atlas-page-style {{ display: none; }}
-{_METRIC_LABEL_CSS}
-</style>
+[data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.25rem 0; }
+.st-key-key-figures [data-testid="stMetricValue"],
+.st-key-key-figures [data-testid="stMetricValue"] * { font-size: 1.75rem; line-height: 1.25; }
+.st-key-key-figures [data-testid="stCaptionContainer"] { font-size: 0.8rem; line-height: 1.3; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; }
+  .st-key-key-figures [data-testid="stHorizontalBlock"] { flex-flow: row wrap; gap: 0.5rem 1rem; }
+  .st-key-key-figures [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem); width: calc(50% - 0.5rem); }
+  .st-key-key-figures [data-testid="stMetricValue"],
+  .st-key-key-figures [data-testid="stMetricValue"] * { font-size: 1.35rem; }
+  .st-key-key-figures [data-testid="stCaptionContainer"] { font-size: 0.72rem; }
+}
 """
-# Projector view: no header band, the sidebar's space given to the map, type that a room reads.
+    + _METRIC_LABEL_CSS
+    + _CHART_DATE_CSS
+    + "\n</style>\n"
+)
+# Projector view: no header band (the map's control, the page's button and Escape lead back),
+# the sidebar's space given to the map, the title, safety line and way back on one row.
 _PRESENT_CSS = (
     """
 <style>
 header[data-testid="stHeader"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 0.6rem; padding-bottom: 1rem;
-  max-width: 100%; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0; }
-[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li,
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] { font-size: 1.25rem; }
-[data-testid="stMetricValue"] { font-size: 2.6rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.2rem; }
-[data-testid="stAlert"] p { font-size: 1.35rem; font-weight: 600; }
+[data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 0.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; padding: 0; line-height: 1.2; }
+[data-testid="stMainBlockContainer"] [data-testid="stAlert"] > div { padding: 0.45rem 0.8rem; }
+[data-testid="stAlert"] p { font-size: 1.15rem; font-weight: 600; }
 """
     + _METRIC_LABEL_CSS
-    + "</style>\n"
+    + _CHART_DATE_CSS
+    + "\n</style>\n"
 )

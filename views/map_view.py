@@ -19,9 +19,9 @@ import streamlit.components.v1 as components
 from layers.catalogue.registry import LAYER_IDS
 from layers.drawing.protocol import ConfigDelta, MapConfig, config_delta
 from views.keys import Key
-from views.map_events import MAP_LAYER_TOGGLE, parse_map_event
+from views.map_events import MAP_COMPARE, MAP_LAYER_TOGGLE, MAP_MODE_CHANGE, parse_map_event
 from views.session_layers import replace_in_session
-from views.visibility import set_shown
+from views.visibility import set_session_layer_shown, set_shown
 
 COMPONENT_DIR = Path(__file__).resolve().parent / "map_component"
 _MAP = components.declare_component("atlas_map", path=str(COMPONENT_DIR))
@@ -80,6 +80,14 @@ def map_message(config: MapConfig) -> ConfigDelta:
     return message
 
 
+def _sent_layer_ids() -> list[str]:
+    """Ids of the layers in the configuration this session sent the map last."""
+    sent = st.session_state.get(Key.MAP_SENT)
+    if not isinstance(sent, dict):
+        return []
+    return [str(entry["id"]) for entry in sent["config"].get("layers", [])]
+
+
 def apply_map_event() -> None:
     """Turn the map's last event into session state (runs before the widgets are drawn).
 
@@ -103,10 +111,13 @@ def apply_map_event() -> None:
     if event.kind == MAP_LAYER_TOGGLE and event.layer is not None and event.on is not None:
         if event.layer in LAYER_IDS:
             set_shown(event.layer, event.on)
-        else:
-            user_ids = [layer.spec.id for layer in st.session_state.get(Key.USER_LAYERS, [])]
-            hidden = set(st.session_state.get(Key.HIDDEN_USER_LAYERS, []))
-            hidden = hidden - {event.layer} if event.on else hidden | {event.layer}
-            st.session_state[Key.HIDDEN_USER_LAYERS] = [i for i in user_ids if i in hidden]
-    if event.day is not None:
+        else:  # an import, the joined table, a stored layer: what the map was sent
+            set_session_layer_shown(event.layer, event.on, known=_sent_layer_ids())
+    if event.kind == MAP_COMPARE:
+        if event.end_compare or event.day is not None:
+            st.session_state[Key.COMPARE] = event.day
+    elif event.day is not None:
         st.session_state[Key.AS_OF] = event.day
+    # The map's "leave present mode" (its control, or Escape): the sidebar's radio follows.
+    if event.kind == MAP_MODE_CHANGE and event.mode is not None:
+        st.session_state[Key.MODE] = event.mode

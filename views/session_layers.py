@@ -16,8 +16,9 @@ layer leaves the configuration.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 
@@ -75,7 +76,11 @@ def _requested_keys() -> set[str]:
     return {k for k in keys if isinstance(k, str)} if isinstance(keys, list) else set()
 
 
-def session_layer_entries(layers: Sequence[MapLayer], hidden: Collection[str]) -> list[LayerEntry]:
+def session_layer_entries(
+    layers: Sequence[MapLayer],
+    hidden: Collection[str],
+    windows: Mapping[str, tuple[date, date | None]] | None = None,
+) -> list[LayerEntry]:
     """The map entries of the session's own layers, features included only when needed.
 
     A layer's features (:func:`~layers.drawing.client_config.geometry_payload`, with their
@@ -89,6 +94,10 @@ def session_layer_entries(layers: Sequence[MapLayer], hidden: Collection[str]) -
         The session's layers as drawn (imports, large ones as a grid summary; the joined table).
     hidden
         Ids of those the user switched off.
+    windows
+        A stored version's days by layer id: ``(first, until)`` (``until`` ``None``: the
+        latest). The client draws the version on those days only (the date shown or the
+        step played).
 
     Returns
     -------
@@ -108,6 +117,10 @@ def session_layer_entries(layers: Sequence[MapLayer], hidden: Collection[str]) -
         now[layer.spec.id] = known
         entry = layer_entry(layer, visible=layer.spec.id not in hidden, dynamic=False)
         entry["key"] = known.key  # KEY_FIELD
+        if windows and layer.spec.id in windows:
+            first, until = windows[layer.spec.id]
+            entry["valid_from"] = first.isoformat()
+            entry["valid_until"] = until.isoformat() if until is not None else None
         if fresh or known.key in requested:
             entry["geojson"] = geometry_payload(layer, with_props=True)  # GEOJSON_FIELD
         entries.append(entry)

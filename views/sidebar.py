@@ -41,6 +41,7 @@ def _init_from_url(today: date) -> None:
     st.session_state[Key.NOTICES] = [*opened, *notices]
     st.session_state[Key.LANG] = state.lang
     st.session_state[Key.AS_OF] = state.as_of
+    st.session_state[Key.COMPARE] = state.compare
     st.session_state[Key.BELT_KM] = state.belt_km
     st.session_state[Key.BASEMAP] = state.basemap
     st.session_state[Key.MODE] = state.mode
@@ -190,6 +191,7 @@ def render_sidebar(today: date) -> ViewState:
         mode=st.session_state[Key.MODE],
         center=tuple(st.session_state[Key.MAP_CENTER]),
         zoom=float(st.session_state[Key.MAP_ZOOM]),
+        compare=st.session_state.get(Key.COMPARE),
         lang=lang.code,
     )
     # Written on every run, not only when Streamlit's copy differs: a run stopped for a rerun

@@ -27,6 +27,8 @@ MODES = ("explore", "present", "analyst")
 #: URL parameters that are not part of the view but address something on a page (``source``:
 #: the Data page's entry a source link opens); the sidebar's rewrite of the URL keeps them.
 PAGE_PARAMS = ("source",)
+#: The URL parameter of the compare view's second date.
+COMPARE_PARAM = "compare"
 #: Mode → its label (an English message id, translated where shown).
 MODE_LABELS = {"explore": N_("Explore"), "present": N_("Present"), "analyst": N_("Analyst")}
 
@@ -53,6 +55,8 @@ class ViewState:
         Leaflet zoom level.
     lang
         Interface language code (``geo.language.LANGUAGES``).
+    compare
+        A second date shown beside the first (the compare view), or ``None``.
     """
 
     as_of: date
@@ -63,10 +67,11 @@ class ViewState:
     center: tuple[float, float] = DEFAULT_CENTER
     zoom: float = DEFAULT_ZOOM
     lang: str = DEFAULT_LANGUAGE
+    compare: date | None = None
 
     def to_query(self) -> dict[str, str]:
         """The state as URL query parameters (plain strings)."""
-        return {
+        query = {
             "date": self.as_of.isoformat(),
             "layers": ",".join(self.layers) if self.layers else "none",
             "belt": str(self.belt_km),
@@ -77,6 +82,9 @@ class ViewState:
             "z": f"{self.zoom:g}",
             "lang": self.lang,
         }
+        if self.compare is not None:
+            query[COMPARE_PARAM] = self.compare.isoformat()
+        return query
 
 
 def with_page_params(view: Mapping[str, str], query: Mapping[str, str]) -> dict[str, str]:
@@ -152,6 +160,27 @@ def from_query(
                     lang.tr(
                         "Ignored date {value}: it must lie between {first} and {last}.",
                         value=value.isoformat(),
+                        first=AS_OF_MIN.isoformat(),
+                        last=today.isoformat(),
+                    )
+                )
+
+    if COMPARE_PARAM in query:
+        text = query[COMPARE_PARAM]
+        try:
+            other = date.fromisoformat(text)
+        except ValueError:
+            notices.append(
+                lang.tr("Ignored compare date {value}: use YYYY-MM-DD.", value=repr(text))
+            )
+        else:
+            if AS_OF_MIN <= other <= today:
+                state = replace(state, compare=other)
+            else:
+                notices.append(
+                    lang.tr(
+                        "Ignored compare date {value}: it must lie between {first} and {last}.",
+                        value=other.isoformat(),
                         first=AS_OF_MIN.isoformat(),
                         last=today.isoformat(),
                     )

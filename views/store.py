@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,9 @@ from geo.analysis.report import JoinResult
 from geo.errors import AtlasError
 from geo.importer.tables import Table
 from geo.language import Language, language
+from layers.drawing.aggregate import display_version
 from layers.drawing.layer import MapLayer
+from layers.drawing.stored import shows_on, version_windows
 from layers.safe_text import markdown_text as plain
 from layers.store import (
     LayerKind,
@@ -31,10 +34,12 @@ from layers.store import (
     editor_token_ok,
     editor_token_required,
 )
-from views.cache import get_store, get_stored_layer
+from layers.store.by_view import drawn_by_view, view_box
+from views.cache import get_store, get_stored_layer, get_stored_view
 from views.keys import Key, store_key
 from views.language import current_language
 from views.state import ViewState
+from views.visibility import show_stored_again
 
 #: Fields of a saved view's state (:func:`view_record`).
 VIEW_QUERY, VIEW_STORED, VIEW_SELECTED = "query", "stored", "selected"
@@ -223,6 +228,7 @@ def stored_shown() -> list[str]:
 def show_stored(name: str) -> None:
     """Put a stored layer on this session's map (once)."""
     names = stored_shown()
+    show_stored_again(name)
     if name not in names:
         st.session_state[Key.STORED_SHOWN] = [*names, name]
 
@@ -232,49 +238,108 @@ def hide_stored(name: str) -> None:
     st.session_state[Key.STORED_SHOWN] = [x for x in stored_shown() if x != name]
 
 
-def stored_map_layers(as_of: date, container: Any) -> list[MapLayer]:
-    """The shown stored layers as on ``as_of``: each the version valid that day.
+@dataclass(frozen=True)
+class StoredOnMap:
+    """The shown stored layers: the versions of the map's date, and every version with its days.
 
-    A layer with no version yet on that day is left out with a note in ``container``; one
-    deleted meanwhile is dropped from the session's list.
+    Attributes
+    ----------
+    valid
+        Each shown layer's version valid on the date (tables, downloads, details).
+    versions
+        Every version of each shown layer as the map draws it (a large one as a grid summary,
+        or by view): each is drawn on its own days only, so stepping or playing through the
+        dates shows the version of each step in the browser.
+    windows
+        Map layer id of each of ``versions`` → ``(first day, first day it no longer shows)``
+        (``None``: the latest version).
+    """
+
+    valid: list[MapLayer]
+    versions: list[MapLayer]
+    windows: dict[str, tuple[date, date | None]]
+
+
+def stored_map_layers(
+    as_of: date, container: Any, view: tuple[tuple[float, float], float]
+) -> StoredOnMap:
+    """The shown stored layers: the version valid on ``as_of``, and every version with its days.
+
+    A layer with no version yet on that day gets a note in ``container`` (its later versions
+    still wait on the map for their days); one deleted meanwhile is dropped from the
+    session's list. Each version is read once (:func:`views.cache.get_stored_layer`) and
+    drawn as :func:`~layers.drawing.aggregate.display_version` draws an import — except a
+    large version in PostGIS, which the map draws by ``view`` (``(centre, zoom)``), read in
+    the database for that view only (:func:`views.cache.get_stored_view`): counts in cells
+    zoomed out, the features in the view zoomed in. It is then not read whole, and the
+    tables and downloads leave it out (the Library page and the CLI export it).
     """
     names = stored_shown()
+    nothing = StoredOnMap([], [], {})
     if not names:
-        return []
+        return nothing
     store = library_store(container)
     if store is None:
-        return []
-    out, gone = [], []
+        return nothing
+    out, gone = StoredOnMap([], [], {}), []
+    ids: dict[str, str] = {}
     for name in names:
         try:
             info = store.layer(name)
-            version = store.version_as_of(name, as_of)
+            versions = store.versions(name)
         except NotFoundError:
             gone.append(name)
             continue
         except AtlasError as error:
             container.warning(plain(str(error)))
             continue
-        if version is None:
-            lang = current_language()
-            first = info.latest_valid_from if info.versions == 1 else None
-            if first:
-                text = lang.tr(
-                    "“{name}” has no version valid on {day} (its first is from {first}).",
-                    name=name,
-                    day=lang.date(as_of),
-                    first=lang.date(first),
-                )
-            else:
-                text = lang.tr(
-                    "“{name}” has no version valid on {day}.", name=name, day=lang.date(as_of)
-                )
-            container.info(plain(text), icon="ℹ️")
-            continue
         about = (info.name, info.description, info.licence)
-        out.append(
-            get_stored_layer(store.location, version.id, version.saved_at, about, info, version)
-        )
+        shown_today = False
+        lang = current_language()
+        for version, first, until in version_windows(versions):
+            if drawn_by_view(store, version):
+                center, zoom = view
+                drawn = get_stored_view(
+                    store.location, version.id, version.saved_at, about,
+                    view_box(center, zoom), int(zoom), info, version,
+                )  # fmt: skip
+                layer = None
+            else:
+                layer = get_stored_layer(
+                    store.location, version.id, version.saved_at, about, info, version
+                )
+                drawn = display_version(layer)
+            out.versions.append(drawn)
+            out.windows[drawn.spec.id] = (first, until)
+            ids[drawn.spec.id] = name
+            if shows_on((first, until), as_of):
+                shown_today = True
+                if layer is not None:
+                    out.valid.append(layer)
+                else:
+                    container.caption(
+                        plain(
+                            lang.ntr(
+                                "“{name}” has {n} feature: the map draws it by view from the "
+                                "database, and the tables and downloads leave it out (export "
+                                "it from the Library page).",
+                                "“{name}” has {n} features: the map draws it by view from the "
+                                "database, and the tables and downloads leave it out (export "
+                                "it from the Library page).",
+                                version.features,
+                                name=name,
+                            )
+                        )
+                    )
+        if not shown_today and versions:
+            text = lang.tr(
+                "“{name}” has no version valid on {day} (its first is from {first}).",
+                name=name,
+                day=lang.date(as_of),
+                first=lang.date(versions[0].valid_from),
+            )
+            container.info(plain(text), icon="ℹ️")
+    st.session_state[Key.STORED_MAP_NAMES] = ids
     if gone:
         st.session_state[Key.STORED_SHOWN] = [x for x in names if x not in gone]
         container.info(
@@ -352,9 +417,10 @@ def open_view(
     saved = view.state.get(VIEW_QUERY)
     opened = {str(k): str(v) for k, v in saved.items()} if isinstance(saved, dict) else {}
     stored = view.state.get(VIEW_STORED)
-    st.session_state[Key.STORED_SHOWN] = (
-        [str(x) for x in stored if isinstance(x, str)] if isinstance(stored, list) else []
-    )
+    names = [str(x) for x in stored if isinstance(x, str)] if isinstance(stored, list) else []
+    st.session_state[Key.STORED_SHOWN] = names
+    for name in names:
+        show_stored_again(name)
     selected = view.state.get(VIEW_SELECTED)
     if isinstance(selected, str):
         st.session_state[Key.SELECTED] = selected

@@ -1,4 +1,4 @@
-"""One source of truth for which catalogue layers are shown, whoever switches them.
+"""One source of truth for which layers are shown, whoever switches them.
 
 A layer can be switched in the sidebar, in the map's own panel, or by a link. The truth is
 one session value (:data:`~views.keys.Key.LAYERS_SHOWN`), and a sidebar checkbox only ever
@@ -12,7 +12,7 @@ map toggles, sidebar ticks and reruns can therefore undo the user's last action 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import streamlit as st
 
@@ -68,3 +68,47 @@ def sidebar_ticked(layer_id: str) -> None:
     shown = dict(st.session_state.get(Key.LAYERS_SHOWN, {}))
     shown[layer_id] = bool(st.session_state.get(checkbox_key(layer_id)))
     st.session_state[Key.LAYERS_SHOWN] = shown
+
+
+#: Prefix of a stored layer's switch (its name follows): one switch for all its versions.
+STORED_SWITCH = "store:"
+
+
+def _switch(layer_id: str) -> str:
+    """The switch of a session layer: a stored version's is its layer's name, else its id."""
+    names: dict[str, str] = st.session_state.get(Key.STORED_MAP_NAMES, {})
+    name = names.get(layer_id)
+    return layer_id if name is None else STORED_SWITCH + name
+
+
+def session_layer_shown(layer_id: str) -> bool:
+    """Whether a session layer (an import, the joined table, a stored version) is switched on."""
+    return _switch(layer_id) not in st.session_state.get(Key.HIDDEN_USER_LAYERS, [])
+
+
+def set_session_layer_shown(layer_id: str, on: bool, known: Iterable[str]) -> None:
+    """Switch a session layer from the map's panel.
+
+    Parameters
+    ----------
+    layer_id
+        The layer the map switched; ignored unless it is in ``known``.
+    on
+        Shown or not.
+    known
+        The session layer ids the map was sent: the switches of others are forgotten.
+    """
+    known = set(known)
+    if layer_id not in known:
+        return
+    switch = _switch(layer_id)
+    kept = {_switch(x) for x in known}
+    hidden = [x for x in st.session_state.get(Key.HIDDEN_USER_LAYERS, []) if x in kept]
+    hidden = [x for x in hidden if x != switch] + ([] if on else [switch])
+    st.session_state[Key.HIDDEN_USER_LAYERS] = hidden
+
+
+def show_stored_again(name: str) -> None:
+    """A stored layer opened on the map anew is shown, whatever its switch was before."""
+    hidden = st.session_state.get(Key.HIDDEN_USER_LAYERS, [])
+    st.session_state[Key.HIDDEN_USER_LAYERS] = [x for x in hidden if x != STORED_SWITCH + name]

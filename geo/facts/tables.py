@@ -1049,6 +1049,17 @@ class FactTables:
         """The states across the measured borders (Russia, Belarus), file order."""
         return tuple(dict.fromkeys(b for _, b in self.border_pairs))
 
+    @property
+    def suspending_iso3(self) -> tuple[str, ...]:
+        """States that claim a suspension and deposit no withdrawal (Ukraine), file order.
+
+        Their parliament's vote (``withdrawal_vote``) adopted a suspension law: its words are
+        :meth:`TreatyEvent.label_for` with ``suspends``.
+        """
+        leaving = set(self.states_with(TreatyEvent.WITHDRAWAL_DEPOSITED))
+        claiming = self.states_with(TreatyEvent.SUSPENSION_CLAIMED)
+        return tuple(iso3 for iso3 in claiming if iso3 not in leaving)
+
     def states_with(self, *events: TreatyEvent) -> tuple[str, ...]:
         """States with a milestone of any of ``events``, in ``states.csv`` order.
 

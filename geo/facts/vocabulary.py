@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
+from geo.language import N_
+
 #: Okabe–Ito colour-blind-safe palette (hex ``#RRGGBB``).
 OKABE_ITO = {
     "black": "#000000",
@@ -151,6 +153,21 @@ class TreatyEvent(Term):
         OKABE_ITO["reddish_purple"],
         "The state declared it suspends the Convention (disputed; see the Method page).",
     )
+
+    def label_for(self, *, suspends: bool) -> str:
+        """The event's label for a state that claims a suspension (``suspends``) or leaves.
+
+        A state that claims a suspension and deposits no withdrawal (Ukraine) voted a law
+        suspending the Convention, not leaving it: its ``withdrawal_vote`` reads
+        :data:`SUSPENSION_VOTE_LABEL`. Every other event keeps its :attr:`label`.
+        """
+        if suspends and self is TreatyEvent.WITHDRAWAL_VOTE:
+            return SUSPENSION_VOTE_LABEL
+        return self.label
+
+
+#: The label of the parliament's vote of a state that claims a suspension instead of leaving.
+SUSPENSION_VOTE_LABEL = N_("Suspension law adopted")
 
 
 class EvidenceClass(Term):

@@ -23,6 +23,8 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import xml.parsers.expat
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
 
@@ -109,6 +111,30 @@ def worker_environment(fmt: ImportFormat, tmp: Path) -> dict[str, str | None]:
     for variable in ("TMPDIR", "CPL_TMPDIR", "SQLITE_TMPDIR"):
         environment[variable] = str(tmp)
     return environment
+
+
+@contextmanager
+def configured(environment: Mapping[str, str | None]) -> Iterator[None]:
+    """GDAL configuration options set from a worker's environment, restored afterwards.
+
+    For a read in the calling process (:func:`geo.importer.worker.run_in_process`): the
+    environment itself is left alone (another thread may read it), so the variables GDAL
+    reads as configuration options are set that way (``GDAL_SKIP`` applies only when drivers
+    are registered, so the reader's own driver check is what holds there; removed variables
+    need nothing: :data:`NETWORK_OFF` already sends every request to a dead proxy).
+
+    Parameters
+    ----------
+    environment
+        :func:`worker_environment` of the format.
+    """
+    wanted = {k: v for k, v in environment.items() if v is not None and k != "GDAL_SKIP"}
+    saved = {k: pyogrio.get_gdal_config_option(k) for k in wanted}
+    pyogrio.set_gdal_config_options(wanted)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({k: v for k, v in saved.items()})
 
 
 def configure_gdal_in_worker() -> None:

@@ -5,6 +5,10 @@ sniffing, the zip directory checks; then the upload is written under a fixed nam
 fresh temporary folder and a worker (:mod:`geo.importer.worker`) runs :func:`read_upload`
 there. The worker sends back plain data (:class:`ImportedLayer`: WKB and NumPy columns),
 rebuilt here into a GeoDataFrame; the folder is removed whatever happened to the worker.
+
+``isolated=False`` (the command line: the user's own file in the user's own process) runs
+:func:`read_frame`, the same reading, checks and repair under the same budgets, in the calling
+process (:func:`geo.importer.worker.run_in_process`): no worker start, no round trip.
 """
 
 from __future__ import annotations
@@ -26,14 +30,19 @@ from shapely.errors import GEOSException
 from geo.importer.archives import check_zip
 from geo.importer.finish import finish
 from geo.importer.formats import format_by_id
-from geo.importer.gdal import configure_gdal_in_worker, list_gdal_layers, worker_environment
+from geo.importer.gdal import (
+    configure_gdal_in_worker,
+    configured,
+    list_gdal_layers,
+    worker_environment,
+)
 from geo.importer.geometry_kinds import kind_in_error, refuse_kind
 from geo.importer.limits import DEFAULT_LIMITS, ImportLimits
 from geo.importer.messages import TOO_LARGE, display_name, human_size, reject, rejecting
 from geo.importer.records import ImportFormat, ReadRequest
 from geo.importer.report import ImportReport
 from geo.importer.sniff import detect_import_format
-from geo.importer.worker import Sandbox, run_isolated
+from geo.importer.worker import Sandbox, run_in_process, run_isolated
 from geo.language import N_
 from geo.units.crs import WGS84
 
@@ -67,6 +76,7 @@ def import_bytes(
     layer: str | None = None,
     limits: ImportLimits = DEFAULT_LIMITS,
     on_wait: Callable[[float], None] | None = None,
+    isolated: bool = True,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read an uploaded geodata file into a validated EPSG:4326 GeoDataFrame.
 
@@ -86,6 +96,10 @@ def import_bytes(
         Called with the elapsed seconds about four times a second while the worker parses
         (the page's progress line, where a closed tab stops the run); whatever it raises
         ends the import and kills the worker.
+    isolated
+        Parse in a worker process (the default; always on a shared server); ``False``
+        parses in this process under the same budgets (the command line; ``on_wait`` is
+        not called).
 
     Returns
     -------
@@ -111,6 +125,10 @@ def import_bytes(
         if fmt.id == "shapefile":
             # Bomb and slip checks read only the zip's directory: refuse before any disk use.
             check_zip(data, name, limits)
+        if not isolated:
+            frame: gpd.GeoDataFrame
+            frame, report = _in_worker(read_frame, data, name, fmt, layer, limits, isolated=False)
+            return frame, report
         result: ImportedLayer = _in_worker(read_upload, data, name, fmt, layer, limits, on_wait)
         return _rebuild(result), result.report
 
@@ -120,6 +138,7 @@ def import_path(
     *,
     layer: str | None = None,
     limits: ImportLimits = DEFAULT_LIMITS,
+    isolated: bool = True,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read a geodata file from disk (the CLI's ``check FILE``); see :func:`import_bytes`.
 
@@ -128,7 +147,7 @@ def import_path(
     path
         A local file; its size is checked before it is read. GDAL virtual paths
         (``/vsicurl/…``) and URLs are refused.
-    layer, limits
+    layer, limits, isolated
         As for :func:`import_bytes`.
 
     Returns
@@ -142,7 +161,7 @@ def import_path(
         When the file is missing, not a regular file, too large or cannot be imported.
     """
     data = _read_limited(str(path), limits)
-    return import_bytes(data, Path(path).name, layer=layer, limits=limits)
+    return import_bytes(data, Path(path).name, layer=layer, limits=limits, isolated=isolated)
 
 
 def list_layers(
@@ -185,8 +204,34 @@ def list_layers(
         return layers
 
 
+def read_frame(request: ReadRequest) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read, check, repair and reproject one upload (in a worker, or in the caller's process).
+
+    Parameters
+    ----------
+    request
+        The upload on disk and how to read it.
+
+    Returns
+    -------
+    tuple of (GeoDataFrame, ImportReport)
+        As for :func:`import_bytes`.
+    """
+    fmt = format_by_id(request.format_id)
+    with rejecting(request.name, memory_limit_bytes=request.limits.max_memory_bytes):
+        _network_off(fmt)
+        try:
+            raw = fmt.reader(request, fmt)
+            return finish(raw, request.name, fmt.id, fmt.layer_word or "layer", request.limits)
+        except (NotImplementedError, GEOSException) as exc:  # a kind shapely cannot build
+            kind = kind_in_error(exc)
+            if kind is None:
+                raise
+            refuse_kind(request.name, kind, "")
+
+
 def read_upload(request: ReadRequest) -> ImportedLayer:
-    """Worker task: read, check, repair and reproject one upload; return plain data.
+    """Worker task: :func:`read_frame`, returned as plain data.
 
     Parameters
     ----------
@@ -197,19 +242,8 @@ def read_upload(request: ReadRequest) -> ImportedLayer:
     -------
     ImportedLayer
     """
-    fmt = format_by_id(request.format_id)
+    gdf, report = read_frame(request)
     with rejecting(request.name, memory_limit_bytes=request.limits.max_memory_bytes):
-        _network_off(fmt)
-        try:
-            raw = fmt.reader(request, fmt)
-            gdf, report = finish(
-                raw, request.name, fmt.id, fmt.layer_word or "layer", request.limits
-            )
-        except (NotImplementedError, GEOSException) as exc:  # a kind shapely cannot build
-            kind = kind_in_error(exc)
-            if kind is None:
-                raise
-            refuse_kind(request.name, kind, "")
         attributes = gdf.drop(columns=gdf.geometry.name)
         columns = {str(c): attributes[c].to_numpy() for c in attributes.columns}
         wkb = list(shapely.to_wkb(gdf.geometry.to_numpy()))
@@ -250,16 +284,25 @@ def _in_worker(
     layer: str | None,
     limits: ImportLimits,
     on_wait: Callable[[float], None] | None = None,
+    *,
+    isolated: bool = True,
 ) -> Any:
-    """Write the upload into a fresh temporary folder and run ``task`` on it in a worker."""
+    """Write the upload into a fresh temporary folder; run ``task`` on it there.
+
+    In a worker process (``isolated``), or in this process under the same budgets.
+    """
     with tempfile.TemporaryDirectory(prefix="atlas-import-") as tmp:
         upload = Path(tmp) / f"upload{fmt.extensions[0]}"
         upload.write_bytes(data)
         request = ReadRequest(
             path=str(upload), name=name, format_id=fmt.id, layer=layer, limits=limits, tmp=tmp
         )
-        sandbox = Sandbox.create(tmp, worker_environment(fmt, Path(tmp)), limits)
-        return run_isolated(task, request, name=name, sandbox=sandbox, on_wait=on_wait)
+        environment = worker_environment(fmt, Path(tmp))
+        sandbox = Sandbox.create(tmp, environment, limits)
+        if isolated:
+            return run_isolated(task, request, name=name, sandbox=sandbox, on_wait=on_wait)
+        with configured(environment):
+            return run_in_process(task, request, name=name, sandbox=sandbox)
 
 
 def _rebuild(result: ImportedLayer) -> gpd.GeoDataFrame:

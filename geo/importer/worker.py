@@ -31,6 +31,15 @@ needs no helper process.
 
 A crash, a hang or a budget overrun becomes one :class:`~geo.errors.ImportRejectedError`
 sentence naming the limit. No worker outlives its import.
+
+:func:`run_in_process` runs the same task in the calling process, for the command line, which
+reads the user's own file in the user's own process (no shared server to protect): the same
+code path and budgets (wall time by ``SIGALRM`` when called from the main thread, address
+space by ``RLIMIT_AS`` raised by the memory budget over what the process already holds),
+restored afterwards; what it saves is the worker's interpreter start, its library imports and
+sending the result back. The process environment is not changed (other threads may read it):
+the caller applies the sandbox's settings its own way (GDAL's configuration options, see
+:func:`geo.importer.gdal.configured`).
 """
 
 from __future__ import annotations
@@ -42,8 +51,10 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -221,6 +232,88 @@ def run_isolated(
             error=payload,
         )
     return payload
+
+
+def run_in_process(task: Callable[[Any], T], argument: object, *, name: str, sandbox: Sandbox) -> T:
+    """Run ``task(argument)`` in this process under ``sandbox``'s budgets (see the module).
+
+    Parameters
+    ----------
+    task, argument, name, sandbox
+        As for :func:`run_isolated`; ``argument`` and the result need not be plain data,
+        and ``sandbox.environment`` is not applied (see the module).
+
+    Returns
+    -------
+    T
+        What ``task`` returned.
+
+    Raises
+    ------
+    ImportRejectedError
+        The task's own refusal, or one sentence for a timeout, memory or an unexpected error.
+    """
+    limits = sandbox.limits
+    try:
+        with _time_budget(name, limits), _memory_budget(limits):
+            return task(argument)
+    except ImportRejectedError:
+        raise
+    except MemoryError:
+        raise ImportRejectedError(_memory_sentence(name, limits)) from None
+    except Exception as exc:  # the same sentence as a worker's unexpected error
+        reject(
+            f"{name} could not be read ({type(exc).__name__}); the file may be damaged or in "
+            "another format, so export it again as GeoJSON or GeoPackage"
+        )
+
+
+@contextmanager
+def _time_budget(name: str, limits: ImportLimits) -> Iterator[None]:
+    """Raise the time-limit sentence after ``limits.max_seconds`` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def out_of_time(_signum: int, _frame: object) -> None:
+        reject(
+            f"{name} took longer than the import time limit of {number(limits.max_seconds)} s "
+            "and was stopped; split it into smaller files or simplify its geometries"
+        )
+
+    previous = signal.signal(signal.SIGALRM, out_of_time)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, limits.max_seconds)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _memory_budget(limits: ImportLimits) -> Iterator[None]:
+    """Address space limited to what the process holds plus the memory budget, restored after."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = _address_space_bytes() + limits.max_memory_bytes
+    cap = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < cap:
+        cap = soft  # never loosen a limit the caller set
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space_bytes() -> int:
+    """Virtual size of this process (``VmSize``), bytes; 0 where /proc is not available."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _wait(

@@ -117,9 +117,14 @@ def build_withdrawing_states(base: AtlasBase, *, as_of: date, lang: str = "en") 
         TreatyEvent.SUSPENSION_CLAIMED,
     )
 
+    suspending = set(base.facts.suspending_iso3)
+
     def timeline(row: pd.Series) -> str:
+        suspends = row["iso3"] in suspending  # a suspension law, not a withdrawal vote
         return " · ".join(
-            f"{words.gettext(event.label)} {row[event]}" for event in steps if row[event]
+            f"{words.gettext(event.label_for(suspends=suspends))} {row[event]}"
+            for event in steps
+            if row[event]
         )
 
     frame.insert(4, "timeline", frame.apply(timeline, axis=1))

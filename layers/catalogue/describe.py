@@ -137,13 +137,20 @@ def milestone_table(rows: pd.DataFrame, titles: Mapping[str, str] | None = None)
     Returns
     -------
     pandas.DataFrame
-        Columns ``Date``, ``Event``, ``Confidence``, ``Sources``, ``Note``, in date order.
+        Columns ``Date``, ``Event``, ``Confidence``, ``Sources``, ``Note``, in date order (a
+        state that claims a suspension and deposits no withdrawal voted a "Suspension law
+        adopted": :meth:`TreatyEvent.label_for`).
     """
     ordered = rows.sort_values("date", kind="stable")
+    events = set(ordered["event"])
+    # A state that claims a suspension and deposits no withdrawal voted a suspension law.
+    suspends = TreatyEvent.SUSPENSION_CLAIMED in events and (
+        TreatyEvent.WITHDRAWAL_DEPOSITED not in events
+    )
     return pd.DataFrame(
         {
             "Date": [day.isoformat() for day in ordered["date"]],
-            "Event": [TreatyEvent(e).label for e in ordered["event"]],
+            "Event": [TreatyEvent(e).label_for(suspends=suspends) for e in ordered["event"]],
             "Confidence": [Confidence(c).label for c in ordered["confidence"]],
             "Sources": [source_names(v, titles or {}) for v in ordered["source_ids"]],
             "Note": [plain_words(_text(v)) for v in ordered["note"]],

@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 
 from geo.units.crs import WGS84, area_km2, to_wgs84
+from layers.catalogue.spec import LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.layer import MapLayer
 
@@ -82,14 +83,34 @@ def display_version(
         return layer
     frame, used_deg = grid_summary(layer.frame, cell_deg=cell_deg, max_cells=max_features)
     total = int(frame["features"].sum())
-    breaks = class_breaks(frame["features"].to_numpy())
-    frame["count_class"] = count_classes(frame["features"].to_numpy(), breaks)
-    labels = class_labels(breaks)
-    palette = {str(i + 1): YLORRD_5[i] for i in range(len(labels))}
     summary = (
         f"Grid summary of {total:,} features in {len(frame):,} cells of {used_deg:g}°; "
         "export or import a subset for every feature"
     )
+    return cells_layer(layer.spec, frame, summary)
+
+
+def cells_layer(spec: LayerSpec, frame: gpd.GeoDataFrame, summary: str) -> MapLayer:
+    """Grid cells of feature counts as a layer: shaded by count, ``summary`` in its legend.
+
+    Parameters
+    ----------
+    spec
+        The spec of the layer the cells stand for (id kept; title and style replaced).
+    frame
+        Cells (EPSG:4326) with columns ``cell`` (text), ``features`` (count) and optionally
+        ``area_km2``; it gains ``count_class``.
+    summary
+        One sentence saying what the cells are (legend and description).
+
+    Returns
+    -------
+    MapLayer
+    """
+    breaks = class_breaks(frame["features"].to_numpy())
+    frame["count_class"] = count_classes(frame["features"].to_numpy(), breaks)
+    labels = class_labels(breaks)
+    palette = {str(i + 1): YLORRD_5[i] for i in range(len(labels))}
     legend = (
         LegendEntry(summary, "#666666", "line"),
         *(LegendEntry(label, palette[str(i + 1)]) for i, label in enumerate(labels)),
@@ -102,17 +123,16 @@ def display_version(
         weight=0.4,
         outline_by_value=True,
     )
+    fields: tuple[tuple[str, str], ...] = (("cell", "Cell"), ("features", "features in cell"))
+    if "area_km2" in frame.columns:
+        fields = (*fields, ("area_km2", "hazard area km²"))
     spec = replace(
-        layer.spec,
-        title=f"{layer.spec.title} (grid summary)",
-        description=f"{layer.spec.description} {summary}.",
+        spec,
+        title=f"{spec.title} (grid summary)",
+        description=f"{spec.description} {summary}.",
         style=style,
         legend=legend,
-        tooltip_fields=(
-            ("cell", "Cell"),
-            ("features", "features in cell"),
-            ("area_km2", "hazard area km²"),
-        ),
+        tooltip_fields=fields,
         geometry="polygon",
     )
     return MapLayer(spec, frame)
@@ -167,7 +187,7 @@ def grid_summary(
     boxes = shapely.box(west, south, west + size, south + size)
     out = gpd.GeoDataFrame(
         {
-            "cell": [_cell_label(w, s, size) for w, s in zip(west, south, strict=True)],
+            "cell": [cell_label(w, s, size) for w, s in zip(west, south, strict=True)],
             "features": grouped["features"].to_numpy(dtype=np.int64),
             "area_km2": grouped["area_km2"].to_numpy(dtype=float),
         },
@@ -216,7 +236,7 @@ def class_labels(breaks: list[int]) -> list[str]:
     return labels
 
 
-def _cell_label(west: float, south: float, size: float) -> str:
+def cell_label(west: float, south: float, size: float) -> str:
     """Bounds of a cell as text, e.g. ``"48.25–48.50°N, 37.00–37.25°E"``."""
     digits = max(0, min(4, -math.floor(math.log10(size)) + 1))
 
@@ -234,6 +254,8 @@ __all__ = [
     "DEFAULT_CELL_DEG",
     "DEFAULT_MAX_FEATURES",
     "YLORRD_5",
+    "cell_label",
+    "cells_layer",
     "class_breaks",
     "class_labels",
     "count_classes",

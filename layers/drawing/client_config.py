@@ -22,12 +22,13 @@ import pandas as pd
 import shapely
 from babel.numbers import get_decimal_symbol
 
+from geo.facts.status import status_dates
 from geo.facts.vocabulary import TreatyEvent
 from geo.language import DEFAULT_LANGUAGE, N_, Language, language
 from geo.units.local_names import local_names
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.contrast import BASEMAP_STROKE, LAND_COLOR
-from layers.catalogue.spec import LayerSpec
+from layers.catalogue.spec import AS_OF_MIN, LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.display import DISPLAY_DECIMALS, display_geometry, format_value, shown_text
 from layers.drawing.layer import MapLayer
@@ -98,6 +99,16 @@ LABELS: dict[str, str] = {
         "arrow keys and press Enter to add its centre; Escape stops."
     ),
     "skip_to_map": N_("Skip to the map"),
+    # The projector view's way back (layers/drawing/client/atlas_present.js).
+    "leave_present": N_("✕ Leave present mode"),
+    "leave_present_title": N_(
+        "Back to the explore view, with the sidebar and the page links (Esc)."
+    ),
+    # The compare view (layers/drawing/client/atlas_compare.js).
+    "compare_open": N_("Compare with another date"),
+    "compare_close": N_("Close the compare view"),
+    "compare_date": N_("Compare date"),
+    "compare_map": N_("Map on the compare date"),
 }
 #: The basemap's legend.
 BASEMAP_TITLE = N_("Basemap")
@@ -472,32 +483,42 @@ class TimelineStep:
 def event_days(base: AtlasBase, lang: Language | None = None) -> list[tuple[date, str]]:
     """Days with a withdrawal or suspension event, each with its caption, in date order.
 
+    Each event is placed on the date the status uses (:func:`geo.facts.status.status_dates`:
+    the preferred date where sources disagree), so a caption never names a day the map does
+    not show it on; the words are the vocabulary's (:meth:`TreatyEvent.label_for`: a state
+    that claims a suspension adopted a suspension law, not a withdrawal vote).
+
     Parameters
     ----------
     base
-        Date-independent inputs (treaty milestones and state names).
+        Date-independent inputs (treaty milestones, recorded disagreements, state names).
     lang
         The language of the captions (event labels, state names; ``None``: English).
 
     Returns
     -------
     list of (date, str)
+        E.g. ``(2025-07-18, "Suspension claimed: Ukraine")``.
     """
     lang = lang or language()
-    rows = base.facts.milestones.loc[base.facts.milestones["event"].isin(PLAY_EVENTS)]
-    facts_states = base.facts.states
-    names = dict(zip(facts_states["iso3"], local_names(facts_states, lang.code), strict=True))
-    days: dict[date, dict[TreatyEvent, list[str]]] = {}
-    for iso3, event, day in zip(rows["iso3"], rows["event"], rows["date"], strict=True):
-        states = days.setdefault(day, {}).setdefault(TreatyEvent(event), [])
-        if names.get(iso3, iso3) not in states:
-            states.append(names.get(iso3, iso3))
+    facts = base.facts
+    chosen = status_dates(facts.milestones, disagreements=facts.milestone_disagreements)
+    names = dict(zip(facts.states["iso3"], local_names(facts.states, lang.code), strict=True))
+    suspending = set(facts.suspending_iso3)
+    # day -> caption label -> state names (labels in PLAY_EVENTS order within a day)
+    days: dict[date, dict[tuple[int, str], list[str]]] = {}
+    for iso3 in dict.fromkeys([*facts.states["iso3"], *facts.milestones["iso3"]]):
+        dates = chosen.get(str(iso3), {})
+        for rank, event in enumerate(PLAY_EVENTS):
+            if event.value in dates:
+                label = lang.gettext(event.label_for(suspends=iso3 in suspending))
+                days.setdefault(dates[event.value], {}).setdefault((rank, label), []).append(
+                    names.get(iso3, iso3)
+                )
     out = []
     for day in sorted(days):
         parts = [
-            f"{lang.gettext(event.label)}: {', '.join(days[day][event])}"
-            for event in PLAY_EVENTS
-            if event in days[day]
+            f"{label}: {', '.join(days[day][(rank, label)])}" for rank, label in sorted(days[day])
         ]
         out.append((day, "; ".join(parts)))
     return out
@@ -654,6 +675,8 @@ def map_config(
         "view": view,
         "zoom_range": list(ZOOM_RANGE),
         "selected": selected,
+        # The dates a date control on the map may choose (the compare view's).
+        "date_range": [AS_OF_MIN.isoformat(), date.today().isoformat()],
     }
 
 

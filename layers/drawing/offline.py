@@ -26,10 +26,12 @@ CLIENT_SCRIPTS = (
     "atlas_base.js",
     "atlas_core.js",
     "atlas_controls.js",
+    "atlas_present.js",
     "atlas_layers.js",
     "atlas_time.js",
     "atlas_measure.js",
     "atlas_access.js",
+    "atlas_compare.js",
 )
 CLIENT_FILES = (*CLIENT_SCRIPTS, "atlas_map.css")
 #: Folder under ``static/`` of the catalogue's layer files the live map fetches
@@ -150,6 +152,27 @@ def publish_json(text: str, app_dir: Path) -> str:
         Path(tmp).chmod(0o644)
         Path(tmp).replace(path)
     return f"{DATA_URL_PREFIX}/{name}"
+
+
+def published_path(url: str, app_dir: Path) -> Path | None:
+    """The file :func:`publish_json` wrote for ``url``, or ``None`` for any other address.
+
+    Parameters
+    ----------
+    url
+        An address :func:`publish_json` returned.
+    app_dir
+        Folder of ``app.py``.
+
+    Returns
+    -------
+    pathlib.Path or None
+    """
+    prefix = f"{DATA_URL_PREFIX}/"
+    name = url.removeprefix(prefix)
+    if not url.startswith(prefix) or "/" in name or not name.endswith(".json"):
+        return None
+    return app_dir / "static" / DATA_FOLDER / name
 
 
 def client_script() -> str:

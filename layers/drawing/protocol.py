@@ -90,7 +90,11 @@ class BasemapEntry(TypedDict):
 
 
 class LayerEntry(TypedDict):
-    """One layer. A switched-off catalogue layer is a stub: ``id``, ``title``, ``visible``."""
+    """One layer. A switched-off catalogue layer is a stub: ``id``, ``title``, ``visible``.
+
+    A version of a team-library layer is drawn from ``valid_from`` (ISO) on, until the day
+    before ``valid_until`` (``None``: the latest), on the date shown or the step played.
+    """
 
     id: str
     title: str
@@ -106,6 +110,8 @@ class LayerEntry(TypedDict):
     data: NotRequired[object]
     key: NotRequired[str]
     geojson: NotRequired[str]
+    valid_from: NotRequired[str]
+    valid_until: NotRequired[str | None]
 
 
 class ViewRequest(TypedDict):
@@ -131,6 +137,13 @@ class TimelineStep(TypedDict):
 
 #: Layer id -> feature id -> properties.
 Patches = dict[str, dict[str, FeatureProps]]
+
+
+class KeyFigure(TypedDict):
+    """One key figure the projector view draws over the map: ``value`` large, ``label`` under it."""
+
+    value: str
+    label: str
 
 
 class MapLabels(TypedDict):
@@ -166,6 +179,20 @@ class MapLabels(TypedDict):
     wheel_hint: str
     measure_keys: str
     skip_to_map: str
+    leave_present: str
+    leave_present_title: str
+    compare_open: str
+    compare_close: str
+    compare_date: str
+    compare_map: str
+
+
+class CompareView(TypedDict):
+    """The compare view's second date: a second map beside the first, in step with it."""
+
+    date: str
+    date_label: str
+    patches: Patches
 
 
 class MapConfig(TypedDict):
@@ -184,9 +211,12 @@ class MapConfig(TypedDict):
     view: ViewRequest
     zoom_range: list[int]
     selected: str | None
+    date_range: list[str]
+    compare: NotRequired[CompareView]
     height_px: NotRequired[float]
-    height_vh: NotRequired[float]
     height_min_px: NotRequired[float]
+    height_fill_px: NotRequired[float]
+    figures: NotRequired[list[KeyFigure]]
 
 
 # ----------------------------------------------------------------------- client -> page
@@ -230,6 +260,20 @@ class DateEvent(_EventBase):
     date: str
 
 
+class ModeEvent(_EventBase):
+    """The user left the projector view (the map's control, or Escape): ``mode`` to show."""
+
+    kind: Literal["mode"]
+    mode: str
+
+
+class CompareEvent(_EventBase):
+    """The user opened the compare view on ``date`` (ISO), or closed it (``date`` null)."""
+
+    kind: Literal["compare"]
+    date: str | None
+
+
 class NeedEvent(TypedDict):
     """The client lacks session-layer features (``need``: their keys) or its base revision.
 
@@ -243,13 +287,17 @@ class NeedEvent(TypedDict):
     full: NotRequired[bool]
 
 
-MapEventJson = ViewEvent | LayersEvent | SelectEvent | DateEvent | NeedEvent
+MapEventJson = (
+    ViewEvent | LayersEvent | SelectEvent | DateEvent | ModeEvent | CompareEvent | NeedEvent
+)
 #: Each event record by its ``kind``.
 EVENT_TYPES: dict[str, type] = {
     "view": ViewEvent,
     "select": SelectEvent,
     "layers": LayersEvent,
     "date": DateEvent,
+    "mode": ModeEvent,
+    "compare": CompareEvent,
     "need": NeedEvent,
 }
 

@@ -23,7 +23,7 @@ from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
 from layers.export.data_formats import to_csv, to_geojson, to_geopackage
 from layers.export.html_map import to_html
-from layers.export.options import DEFAULT_DPI, ExportOptions
+from layers.export.options import DEFAULT_DPI, Comparison, ExportOptions
 
 #: ``write(layers, params, sources, options) -> bytes``.
 Writer = Callable[[Sequence[MapLayer], ViewParams | None, pd.DataFrame, ExportOptions], bytes]
@@ -260,6 +260,7 @@ def export_bytes(
     present: bool = False,
     dpi: int = DEFAULT_DPI,
     light: bool = False,
+    compare: Comparison | None = None,
 ) -> bytes:
     """Export the shown layers in format ``fmt``.
 
@@ -279,6 +280,8 @@ def export_bytes(
         Resolution of the PNG (dots per inch on A4, see :mod:`layers.export.options`).
     light
         Data formats: the map's simplified geometry instead of the full resolution.
+    compare
+        The compare view's second date: PNG and PDF print two panels, one per date.
 
     Returns
     -------
@@ -293,7 +296,12 @@ def export_bytes(
     """
     chosen = ExportFormat.parse(fmt)
     options = ExportOptions(
-        basemap_frame=basemap_frame, basemap=basemap, present=present, dpi=dpi, light=light
+        basemap_frame=basemap_frame,
+        basemap=basemap,
+        present=present,
+        dpi=dpi,
+        light=light,
+        compare=compare,
     )
     return chosen.value.write(layers, params, sources, options)
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 
 from geo.errors import ExportError
+from layers.catalogue.spec import ViewParams
+from layers.drawing.layer import MapLayer
 
 #: Resolution of the PNG print map, dots per inch on A4: lowest, default and highest.
 #: 300 dpi (3508 × 2480 px) is as fine as paper needs; a higher resolution costs the shared
@@ -49,6 +51,22 @@ def check_dpi(dpi: int) -> int:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """The compare view's second date: its layers drawn in a second panel of the print map.
+
+    Parameters
+    ----------
+    layers
+        The shown layers as built for the second date (EPSG:4326 frames), bottom first.
+    params
+        The second date (and the belt depth).
+    """
+
+    layers: tuple[MapLayer, ...]
+    params: ViewParams
+
+
+@dataclass(frozen=True)
 class ExportOptions:
     """Choices of one export beyond the layers, the view and the sources.
 
@@ -67,6 +85,9 @@ class ExportOptions:
         Data formats: write the map's simplified display geometry instead of the full
         resolution (smaller file; length and area attributes then describe the full
         geometry, not the written one). Maps are always drawn from display geometry.
+    compare
+        The compare view's second date: the PNG and PDF print maps draw two panels side by
+        side, each with its date (the other formats export the first date only).
     """
 
     basemap_frame: gpd.GeoDataFrame | None = None
@@ -74,6 +95,7 @@ class ExportOptions:
     present: bool = False
     dpi: int = DEFAULT_DPI
     light: bool = False
+    compare: Comparison | None = None
 
     def __post_init__(self) -> None:
         check_dpi(self.dpi)
@@ -90,6 +112,7 @@ __all__ = [
     "DPI_CHOICES",
     "MAX_DPI",
     "MIN_DPI",
+    "Comparison",
     "ExportOptions",
     "check_dpi",
 ]

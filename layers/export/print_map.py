@@ -47,6 +47,13 @@ A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
 #: Figure-fraction boxes ``[left, bottom, width, height]`` of the map and the legend beside it.
 MAP_BOX = (0.025, 0.175, 0.70, 0.725)
 LEGEND_BOX = (0.74, 0.175, 0.24, 0.725)
+#: Most characters of the layer titles listed in the subtitle (else "N layers (see legend)").
+SUBTITLE_TITLES_CHARS = 110
+#: Most of a one-panel map's width its scale bar takes (the bar is a 1-2-5 length below it).
+SCALE_BAR_SHARE = 0.22
+#: The compare view's two panels: the gap between them and the room above each for its date.
+PANEL_GAP = 0.012
+PANEL_TITLE_HEIGHT = 0.03
 #: Leaflet weights are CSS pixels; on paper a thinner stroke reads the same.
 WEIGHT_TO_POINTS = 0.6
 #: Most source lines printed before the list is cut (the full list is in the data exports).
@@ -64,6 +71,8 @@ SCALE_NOTE = N_("Bar length geodesic at {lat}°N")
 SOURCES_HEAD = N_("Sources (licence: ids): {sources}")
 SOURCES_CUT = N_(" … (full list in the GeoJSON / GeoPackage metadata)")
 AS_OF = N_("As of {date}")
+#: The compare view's two dates (left and right panels).
+AS_OF_BOTH = N_("As of {date} (left) and {other} (right)")
 BELT_DEPTH = N_("belt depth {km} km")
 MANY_LAYERS = N_("{n} layers (see legend)")
 CREDITS = N_(
@@ -187,9 +196,16 @@ def scale_bar_span_m(
 
 
 def _scale_bar(
-    ax: Any, to_lonlat: pyproj.Transformer, extent: tuple[float, ...], lang: Language
+    ax: Any,
+    to_lonlat: pyproj.Transformer,
+    extent: tuple[float, ...],
+    lang: Language,
+    share: float = SCALE_BAR_SHARE,
 ) -> None:
     """Draw a scale bar whose km length is geodesic at the bar's own position.
+
+    ``share`` is the most of the panel's width the bar may take (a narrower panel gives it
+    more, so that its labels keep apart on paper).
 
     The equal-area projection is true to scale only at its centre (52°N 28°E); elsewhere its
     scale drifts by a few per cent across this region. So the bar is not drawn as "N km = N ×
@@ -200,7 +216,7 @@ def _scale_bar(
     width, height = xmax - xmin, ymax - ymin
     x0, y0 = xmin + 0.04 * width, ymin + 0.05 * height
     _lon0, lat0 = to_lonlat.transform(x0, y0)
-    length_km = _nice_length_km(0.22 * width / 1000.0)
+    length_km = _nice_length_km(share * width / 1000.0)
     span = scale_bar_span_m(to_lonlat, x0, y0, length_km)
     bar_h = 0.012 * height
     ax.add_patch(
@@ -415,6 +431,40 @@ def _far_side_note(
     )
 
 
+def _panel_boxes(count: int) -> list[tuple[float, float, float, float]]:
+    """Figure-fraction boxes of ``count`` map panels side by side in :data:`MAP_BOX`."""
+    left, bottom, width, height = MAP_BOX
+    if count == 1:
+        return [MAP_BOX]
+    # Room above the panels for each one's date.
+    height -= PANEL_TITLE_HEIGHT
+    each = (width - PANEL_GAP * (count - 1)) / count
+    return [(left + i * (each + PANEL_GAP), bottom, each, height) for i in range(count)]
+
+
+def _draw_panel(
+    ax: Any,
+    layers: Sequence[MapLayer],
+    frames: Sequence[gpd.GeoDataFrame],
+    basemap: gpd.GeoDataFrame,
+    extent: tuple[float, ...],
+) -> None:
+    """One map: the basemap and the layers in ``extent`` (projected metres, equal-area)."""
+    ax.set_facecolor(SEA_COLOR)
+    basemap.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=BASEMAP_STROKE, linewidth=0.35)
+    for layer, frame in zip(layers, frames, strict=True):
+        _draw_layer(ax, layer, frame)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.8)
+
+
 def print_map(
     layers: Sequence[MapLayer],
     params: ViewParams | None,
@@ -427,7 +477,8 @@ def print_map(
 
     The page holds the title and as-of date, the map (regional Lambert azimuthal equal-area,
     52°N 28°E) with a scale bar and a north arrow, the legend beside the map (never on it),
-    the source ids grouped by licence, the generator and the safety line.
+    the source ids grouped by licence, the generator and the safety line. In the compare view
+    the map area holds two panels, one per date.
 
     Layers are drawn from their display geometry (simplified as on the web map: at A4 the
     2 km tolerance is a fraction of a millimetre). The scale bar's length is geodesic: it is
@@ -447,7 +498,9 @@ def print_map(
     options
         ``basemap_frame`` (required): countries (EPSG:4326) drawn as land under the layers
         (``AtlasBase.basemap``); ``dpi``: PNG resolution (the page is always 297 × 210 mm,
-        PDF MediaBox 842 × 595 pt).
+        PDF MediaBox 842 × 595 pt); ``compare``: the compare view's second date, drawn in a
+        second panel beside the first (both over the same extent, each titled with its date;
+        one legend serves both).
     fmt
         ``"png"`` or ``"pdf"``.
 
@@ -471,31 +524,29 @@ def print_map(
     dpi = options.dpi
     metadata = export_metadata(layers, params, sources, light=True)
     to_lonlat = pyproj.Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
-    drawn = [_drawn_frame(layer) for layer in layers]
-    frames = [frame for frame, _ in drawn]
-    far_side_note = _far_side_note(layers, [left_out for _, left_out in drawn], lang)
     basemap = to_wgs84(options.require_basemap(), name="basemap").to_crs(EQUAL_AREA)
+    # One panel per date: the view's, and the compare view's second date beside it.
+    panels = [(layers, params)]
+    if options.compare is not None:
+        panels.append((dim_beneath_choropleth(options.compare.layers), options.compare.params))
+    drawn = [[_drawn_frame(layer) for layer in panel] for panel, _ in panels]
+    far_side_note = _far_side_note(layers, [left_out for _, left_out in drawn[0]], lang)
+    boxes = _panel_boxes(len(panels))
+    aspect = (boxes[0][2] * A4_LANDSCAPE_IN[0]) / (boxes[0][3] * A4_LANDSCAPE_IN[1])
+    # Both panels frame the same extent, so the two dates compare place by place.
+    extent = _extent([frame for panel in drawn for frame, _ in panel], aspect, basemap)
 
     fig = Figure(figsize=A4_LANDSCAPE_IN, dpi=dpi)
     fig.patch.set_facecolor("white")
-    ax = fig.add_axes(MAP_BOX)
-    aspect = (MAP_BOX[2] * A4_LANDSCAPE_IN[0]) / (MAP_BOX[3] * A4_LANDSCAPE_IN[1])
-    extent = _extent(frames, aspect, basemap)
-    ax.set_facecolor(SEA_COLOR)
-    basemap.plot(ax=ax, facecolor=LAND_COLOR, edgecolor=BASEMAP_STROKE, linewidth=0.35)
-    for layer, frame in zip(layers, frames, strict=True):
-        _draw_layer(ax, layer, frame)
-    ax.set_xlim(extent[0], extent[1])
-    ax.set_ylim(extent[2], extent[3])
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for spine in ax.spines.values():
-        spine.set_linewidth(0.8)
-    _scale_bar(ax, to_lonlat, extent, lang)
-    _north_arrow(ax, to_lonlat, extent, lang)
+    for box, (panel, panel_params), frames in zip(boxes, panels, drawn, strict=True):
+        ax = fig.add_axes(box)
+        _draw_panel(ax, panel, [frame for frame, _ in frames], basemap, extent)
+        _scale_bar(ax, to_lonlat, extent, lang, SCALE_BAR_SHARE * len(panels))
+        _north_arrow(ax, to_lonlat, extent, lang)
+        if len(panels) > 1 and panel_params is not None:
+            ax.set_title(
+                lang.tr(AS_OF, date=_shown_date(panel_params, lang)), fontsize=10, weight="bold"
+            )
 
     legend_ax = fig.add_axes(LEGEND_BOX)
     legend_ax.set_axis_off()
@@ -504,13 +555,23 @@ def print_map(
     _legend(legend_ax, legend_order(layers), lang)
 
     subtitle = []
-    if metadata["as_of"] and params is not None:
+    if metadata["as_of"] and params is not None and options.compare is not None:
+        subtitle.append(
+            lang.tr(
+                AS_OF_BOTH,
+                date=_shown_date(params, lang),
+                other=_shown_date(options.compare.params, lang),
+            )
+        )
+    elif metadata["as_of"] and params is not None:
         subtitle.append(lang.tr(AS_OF, date=_shown_date(params, lang)))
     if metadata["belt_km"] is not None:
         belt = float(metadata["belt_km"])
         subtitle.append(lang.tr(BELT_DEPTH, km=lang.number(belt, 0 if belt.is_integer() else 1)))
     titles = "; ".join(_text(layer, layer.spec.title, lang) for layer in layers)
-    subtitle.append(titles if len(titles) <= 110 else lang.tr(MANY_LAYERS, n=len(layers)))
+    # What fits on one line beside the dates (the second date takes room too).
+    room = SUBTITLE_TITLES_CHARS - (40 if options.compare is not None else 0)
+    subtitle.append(titles if len(titles) <= room else lang.tr(MANY_LAYERS, n=len(layers)))
     fig.text(0.025, 0.965, GENERATOR, fontsize=16, weight="bold", va="top")
     fig.text(0.025, 0.925, mathtext_text(" · ".join(subtitle)), fontsize=9.5, va="top")
     y = 0.158

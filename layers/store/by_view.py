@@ -192,11 +192,92 @@ def read_by_view(
     NotFoundError
         No such layer, or no version valid on ``as_of``.
     """
-    box = _check_bbox(bbox)
     day = as_of or date.today()
     version = store.version_as_of(check_name(name), day)
     if version is None:
         raise NotFoundError(f"layer {name!r} has no version valid on {day.isoformat()}")
+    return read_version_by_view(store, version, bbox, zoom, max_features=max_features)
+
+
+def drawn_by_view(store: Store, version: VersionInfo) -> bool:
+    """Whether the map draws ``version`` by view: a PostGIS store, more than the feature cap.
+
+    The GeoPackage store reads a version whole anyway (:func:`_in_process_view`), so there
+    the map reads it once and draws its grid summary.
+    """
+    postgis = isinstance(store, SqlStore) and store.is_postgis
+    return postgis and version.features > MAX_VIEW_FEATURES
+
+
+def read_version_by_view(
+    store: Store,
+    version: VersionInfo,
+    bbox: Bbox,
+    zoom: int,
+    *,
+    max_features: int = MAX_VIEW_FEATURES,
+) -> LayerView:
+    """What the map draws of one stored ``version`` in the view ``bbox`` at web-map ``zoom``.
+
+    As :func:`read_by_view`, for a version already looked up (the map draws each version on
+    its own days).
+    """
+    box = _check_bbox(bbox)
     if isinstance(store, SqlStore) and store.is_postgis:
         return _postgis_view(store, version, box, int(zoom), int(max_features))
     return _in_process_view(store, version, box, int(zoom), int(max_features))
+
+
+#: The largest map window a view's box is computed for, in CSS pixels (width, height): the
+#: page knows the map's centre and zoom, not its size, so the box covers any common screen.
+VIEW_WINDOW_PX = (1920, 1080)
+#: Pixels of a web-map tile (Leaflet's default EPSG:3857 grid).
+TILE_PX = 256
+#: Latitude limit of the Web Mercator projection, degrees.
+MERCATOR_MAX_LAT = 85.0511287798
+
+
+def view_box(
+    center: tuple[float, float], zoom: float, window_px: tuple[int, int] = VIEW_WINDOW_PX
+) -> Bbox:
+    """The box a web map centred on ``center`` at ``zoom`` shows in a window of ``window_px``.
+
+    Snapped outward to whole tiles of ``zoom`` (rounded down), so a small pan reads the same
+    box again.
+
+    Parameters
+    ----------
+    center
+        ``(lat, lon)``, degrees.
+    zoom
+        Web-map zoom (fractional zooms allowed).
+    window_px
+        Width and height of the window, CSS pixels.
+
+    Returns
+    -------
+    tuple
+        West, south, east, north, degrees (EPSG:4326), within ±180° and the Mercator limit.
+    """
+    lat, lon = center
+    scale = TILE_PX * 2.0**zoom  # world width in pixels
+    x = (lon + 180.0) / 360.0 * scale
+    sin = np.sin(np.radians(np.clip(lat, -MERCATOR_MAX_LAT, MERCATOR_MAX_LAT)))
+    y = (0.5 - np.log((1 + sin) / (1 - sin)) / (4 * np.pi)) * scale
+    half_w, half_h = window_px[0] / 2, window_px[1] / 2
+    tile = TILE_PX * 2.0 ** (zoom - np.floor(zoom))  # a tile of the whole zoom, in pixels
+    left = np.floor((x - half_w) / tile) * tile
+    right = np.ceil((x + half_w) / tile) * tile
+    top = np.floor((y - half_h) / tile) * tile
+    bottom = np.ceil((y + half_h) / tile) * tile
+
+    def lon_of(px: float) -> float:
+        return float(np.clip(px / scale * 360.0 - 180.0, -180.0, 180.0))
+
+    def lat_of(px: float) -> float:
+        n = np.pi - 2 * np.pi * np.clip(px / scale, 0.0, 1.0)
+        return float(
+            np.clip(np.degrees(np.arctan(np.sinh(n))), -MERCATOR_MAX_LAT, MERCATOR_MAX_LAT)
+        )
+
+    return lon_of(left), lat_of(bottom), lon_of(right), lat_of(top)

@@ -177,15 +177,23 @@ FROM summary_polygon a JOIN summary_polygon b ON a.part < b.part AND a.geom && b
 WHERE ST_Intersects(a.geom, b.geom) AND ST_Relate(a.geom, b.geom, '2********')"""
 
 # Pieces of parts that overlap nothing are measured as they are; the others are united per
-# tile first, so overlapping area counts once (as in-process).
+# tile first, so overlapping area counts once (as in-process). Each tile is the outer row of the
+# join (LATERAL, fenced by OFFSET 0) and the first argument of ST_Intersects and ST_Covers, so
+# PostGIS prepares it once for all the parts it meets, and the pieces are cut before the join
+# with the overlaps (EXPLAIN ANALYZE on 20,000 synthetic polygons by hromada: 15.3 s with the
+# parts outer and the pieces cut after that join, 5.5 s this way, same run).
 _AREAS = """
 WITH pieces AS (
-    SELECT t.id AS tile, t.unit, o.part IS NOT NULL AS overlapping,
-           CASE WHEN ST_CoveredBy(p.geom, t.geom) THEN p.geom
-                ELSE ST_CollectionExtract(ST_Intersection(p.geom, t.geom), 3) END AS geom
-    FROM summary_polygon p
+    SELECT t.id AS tile, t.unit, o.part IS NOT NULL AS overlapping, p.geom
+    FROM atlas_unit_tile t
+    CROSS JOIN LATERAL (
+        SELECT p.part,
+               CASE WHEN ST_Covers(t.geom, p.geom) THEN p.geom
+                    ELSE ST_CollectionExtract(ST_Intersection(p.geom, t.geom), 3) END AS geom
+        FROM summary_polygon p
+        WHERE p.geom && t.geom AND ST_Intersects(t.geom, p.geom) OFFSET 0) p
     LEFT JOIN summary_overlap o ON o.part = p.part
-    JOIN atlas_unit_tile t ON t.checksum = :c AND ST_Intersects(p.geom, t.geom)
+    WHERE t.checksum = :c
 ),
 measured AS (
     SELECT unit, geom FROM pieces WHERE NOT overlapping
@@ -262,6 +270,9 @@ def summarize_stored(
         with conn.begin():
             params["c"] = load_units(conn, units)
         with conn.begin():
+            # The planner's JIT compiles these geometry-bound statements for a second or more
+            # each and gains nothing (EXPLAIN ANALYZE: 1.3 s of 17.9 s in the areas).
+            conn.execute(text("SET LOCAL jit = off"))
             for statement in (*_TEMPORARY, _OVERLAP_TABLE):
                 conn.execute(text(statement), params)
             repaired = 0

@@ -16,6 +16,10 @@
   var config = null;  // the whole configuration of revision `rev`
   var rev = null;
   var askedFor = null;  // the update revision a whole configuration was asked for after
+  // The page's charts draw their date rule from this input (views/charts.py AS_OF_PARAM):
+  // their spec holds no date, so a date change sends no chart; the map fills it instead.
+  var CHART_DATE_INPUT = 'input[name="atlas_as_of"]';
+  var chartsWatched = false;
 
   function post(type, extra) {
     var message = {isStreamlitMessage: true, type: type};
@@ -46,20 +50,105 @@
     return out;
   }
 
+  /* The frame's top edge on the page as first shown (scrolled back to the top), in px; null
+     when the page cannot be read. */
+  function frameTop() {
+    try {
+      var frame = window.frameElement;
+      if (!frame) { return null; }
+      var top = frame.getBoundingClientRect().top + frame.ownerDocument.defaultView.scrollY;
+      for (var node = frame.parentElement; node; node = node.parentElement) { top += node.scrollTop; }
+      return top;
+    } catch (err) { return null; }
+  }
+
+  /* A new size (a mode change: the width, then the height) keeps the centre of the view the
+     user chose, exactly: Leaflet re-centres by panning half the change, rounded to a pixel,
+     and a few changes in a row would move the view. */
+  var keptCenter = null;
+  var resizing = false;
+  function whileResizing(change) {
+    resizing = true;
+    try { change(); } finally { resizing = false; }
+  }
+  function keepCenterOnResize(map) {
+    map.on('moveend', function () { if (!resizing) { keptCenter = map.getCenter(); } });
+    map.on('resize', function () {
+      if (keptCenter) {
+        whileResizing(function () { map.setView(keptCenter, map.getZoom(), {animate: false}); });
+      }
+    });
+  }
+
   function fitHeight(config) {
     var wanted = config.height_px;
-    if (config.height_vh) {
+    if (config.height_fill_px !== undefined) {
+      // The projector view: the map reaches from where it starts to the window's bottom edge.
       var top = window.top || window.parent;
       var viewport = top && top.innerHeight ? top.innerHeight : DEFAULT_VIEWPORT_PX;
+      var start = frameTop();
       wanted = Math.max(config.height_min_px || MIN_HEIGHT_PX,
-        Math.round(viewport * config.height_vh));
+        Math.floor(viewport - (start === null ? 0 : start) - config.height_fill_px));
     }
     if (wanted !== height) {
       height = wanted;
       document.getElementById('map').style.height = wanted + 'px';
       post('streamlit:setFrameHeight', {height: wanted});
-      if (atlas) { atlas.map.invalidateSize(); }
+      if (atlas) { whileResizing(function () { atlas.map.invalidateSize(); }); }
     }
+  }
+
+  // Escape on the page (outside the map) leaves the projector view too. A frame the page has
+  // since replaced (a rerun) stops listening.
+  var escapePage = null;
+  function onPageKey(e) {
+    if (!window.frameElement || !window.frameElement.isConnected) {
+      escapePage.removeEventListener('keydown', onPageKey);
+      return;
+    }
+    if (e.key === 'Escape' && atlas && atlas.escapeLeaves()) { atlas.leavePresent(); }
+  }
+  try {
+    escapePage = window.parent.document;
+    escapePage.addEventListener('keydown', onPageKey);
+  } catch (err) { escapePage = null; }  // a page of another origin: Escape on the map only
+  // A window resized (a projector connected, a phone turned), or the page above the map laid
+  // out anew (the title row drawn after the map), refits the projector view.
+  function refit() {
+    if (config && window.frameElement && window.frameElement.isConnected) { fitHeight(config); }
+  }
+  try {
+    (window.top || window.parent).addEventListener('resize', refit);
+    var mainBlock = window.frameElement &&
+      window.frameElement.closest('[data-testid="stMainBlockContainer"]');
+    if (mainBlock && window.ResizeObserver) { new window.ResizeObserver(refit).observe(mainBlock); }
+  } catch (err) { /* another origin: the height stays */ }
+
+  /* The page's document (same origin), or null when it cannot be read. */
+  function pageDocument() {
+    try { return window.parent.document; } catch (error) { return null; }
+  }
+
+  /* Set the charts' date inputs to the map's date (an input event tells Vega). */
+  function showChartDate() {
+    var page = pageDocument();
+    if (!page || !config) { return; }
+    var inputs = page.querySelectorAll(CHART_DATE_INPUT);
+    for (var i = 0; i < inputs.length; i += 1) {
+      if (inputs[i].value !== config.date) {
+        inputs[i].value = config.date;
+        inputs[i].dispatchEvent(new page.defaultView.Event('input'));
+      }
+    }
+  }
+
+  /* A chart drawn later (a new page size, present mode) gets the date too. */
+  function watchCharts() {
+    var page = pageDocument();
+    if (chartsWatched || !page || !page.defaultView.MutationObserver) { return; }
+    chartsWatched = true;
+    new page.defaultView.MutationObserver(showChartDate)
+      .observe(page.body, {childList: true, subtree: true});
   }
 
   window.addEventListener('message', function (event) {
@@ -84,8 +173,11 @@
       atlas = new window.AtlasMap(document.getElementById('map'), {send: send, wheelAfterFocus: true});
       window.atlas = atlas;
       window.atlasTest = atlas.testApi();  // what the browser tests read
+      keepCenterOnResize(atlas.map);
     }
     atlas.update(config);
+    showChartDate();
+    watchCharts();
   });
 
   post('streamlit:componentReady', {apiVersion: 1});

@@ -1,19 +1,9 @@
 /*
  * Eastern Flank Mine Atlas — the map client: shared constants, helpers and the protocol.
  *
- * One Leaflet map that lives as long as the page: `update(config)` is called with each new
- * view and changes only what changed (a layer's data is fetched once per URL; a date change
- * restyles features from a small table of properties). The same file draws the live page
- * (inside a Streamlit component) and the standalone HTML export (data inline, no server).
- *
- * A user's own layer (an import, a joined table) has no URL: the page sends its features
- * inline once, under a `key`, and then the key alone (views/session_layers.py); the client
- * keeps them while the layer is in the configuration, and asks with a `need` event for a
- * key it lacks (a new frame, a rerun that never arrived).
- *
- * Every text that can come from data is written with textContent, never as HTML.
- *
- * The protocol (layers/drawing/protocol.py; tests/test_map_protocol.py holds both sides to it):
+ * One Leaflet map for the page's life: `update(config)` changes only what changed; a user's
+ * layer comes inline once under a `key` (views/session_layers.py); text goes in as textContent.
+ * The protocol (layers/drawing/protocol.py; tests/test_map_protocol.py holds both sides):
  *
  * @typedef {Object} StyleRecord
  * @property {string} color
@@ -75,6 +65,8 @@
  * @property {Object} [data]
  * @property {string} [key]  a session layer's key
  * @property {string} [geojson]  a session layer's features, on the rerun that sends them
+ * @property {string} [valid_from]  a stored version: drawn on the days from this date (ISO) …
+ * @property {?string} [valid_until]  … to the day before this one (null: the latest version)
  *
  * @typedef {Object} ViewRequest
  * @property {number} request
@@ -115,6 +107,17 @@
  * @property {string} wheel_hint
  * @property {string} measure_keys
  * @property {string} skip_to_map
+ * @property {string} leave_present
+ * @property {string} leave_present_title
+ * @property {string} compare_open
+ * @property {string} compare_close
+ * @property {string} compare_date
+ * @property {string} compare_map
+ *
+ * @typedef {Object} CompareView
+ * @property {string} date  the second map's date (ISO)
+ * @property {string} date_label  as the second map shows it
+ * @property {Object<string, Object<string, FeatureProps>>} patches  the dated layers on it
  *
  * @typedef {Object} MapConfig
  * @property {string} date  ISO
@@ -130,12 +133,18 @@
  * @property {ViewRequest} view
  * @property {number[]} zoom_range  [min, max]
  * @property {?string} selected
+ * @property {string[]} date_range  [first, last] date a date control may choose (ISO)
+ * @property {CompareView} [compare]  the compare view's second map
  * @property {number} [height_px]
- * @property {number} [height_vh]
  * @property {number} [height_min_px]
+ * @property {number} [height_fill_px]
+ * @property {KeyFigure[]} [figures]
  *
- * Events (one per user action; each carries seq, center, zoom, selected, visible):
- * 'view'; 'select'; 'layers' with layer and on; 'date' with date; 'need' with need.
+ * @typedef {Object} KeyFigure
+ * @property {string} value
+ * @property {string} label
+ * Events (each carries seq, center, zoom, selected, visible): 'view'; 'select'; 'layers' with
+ * layer, on; 'date', 'compare' (null: close) with date; 'mode' with mode; 'need' with need.
  */
 (function (global) {
   'use strict';
@@ -251,15 +260,13 @@
     return out;
   }
 
-
   global.AtlasLib = {
     PANES: PANES,
     HATCH_ID: HATCH_ID,
     VIEW_REPORT_MS: VIEW_REPORT_MS,
     PLAY_STEP_MS: PLAY_STEP_MS,
     NARROW_PX: NARROW_PX,
-    POPUP_MAX_PX: POPUP_MAX_PX,
-    POPUP_MIN_PX: POPUP_MIN_PX,
+    POPUP_MAX_PX: POPUP_MAX_PX, POPUP_MIN_PX: POPUP_MIN_PX,
     POPUP_PAN_PX: POPUP_PAN_PX,
     POPUP_CHROME_PX: POPUP_CHROME_PX,
     UNDER_POPUP: UNDER_POPUP,
@@ -273,11 +280,9 @@
     POINT_RADIUS_PX: POINT_RADIUS_PX,
     FIT_PADDING_PX: FIT_PADDING_PX,
     FIT_MAX_ZOOM: FIT_MAX_ZOOM,
-    LEGEND_HEIGHT_SHARE: LEGEND_HEIGHT_SHARE,
-    LEGEND_MIN_HEIGHT_PX: LEGEND_MIN_HEIGHT_PX,
+    LEGEND_HEIGHT_SHARE: LEGEND_HEIGHT_SHARE, LEGEND_MIN_HEIGHT_PX: LEGEND_MIN_HEIGHT_PX,
     LEGEND_WIDTH_SHARE: LEGEND_WIDTH_SHARE,
-    LEGEND_MIN_WIDTH_PX: LEGEND_MIN_WIDTH_PX,
-    LEGEND_MAX_WIDTH_PX: LEGEND_MAX_WIDTH_PX,
+    LEGEND_MIN_WIDTH_PX: LEGEND_MIN_WIDTH_PX, LEGEND_MAX_WIDTH_PX: LEGEND_MAX_WIDTH_PX,
     PANE_Z: PANE_Z,
     MAX_PANE_ORDER: MAX_PANE_ORDER,
     BASEMAP_WEIGHT: BASEMAP_WEIGHT,

@@ -212,7 +212,7 @@
     while (body.firstChild) { body.removeChild(body.firstChild); }
     var self = this;
     legend.forEach(function (group) {
-      if (group.layer && !(self.layers[group.layer] && self.layers[group.layer].visible)) { return; }
+      if (group.layer && !(self.layers[group.layer] && self._onMap(self.layers[group.layer]))) { return; }
       var block = el('div', 'atlas-legend-group', body);
       if (group.layer) { block.setAttribute('data-layer', group.layer); }
       setText(el('div', 'atlas-legend-title', block), group.title);

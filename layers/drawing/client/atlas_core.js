@@ -22,6 +22,11 @@
     this.timeline = [];
     this.playing = null;
     this.playIndex = -1;
+    this._awaiting = null;     // {date, since}: the step sent to the page, until it shows it
+    this._sentDate = null;     // the last step date sent while playing
+    this._shownAt = 0;         // when the current step was shown (ms)
+    this._followedAt = 0;      // when the page showed it too (ms)
+    this.shownDate = null;     // the date shown: the page's, or the step being played
     this.measuring = false;
     this._reportTimer = null;
     this._create();
@@ -114,10 +119,14 @@
     var first = this.config === null;
     // A rerun that does not change the date (a view report, another widget) lets a
     // play-through go on; a new date from the page stops it.
-    var keepPlaying = this.playing && !first && this.config.date === config.date;
+    // While playing, the page follows each step: its rerun on the step's date goes on too.
+    var step = this.playing ? this.timeline[this.playIndex] : null;
+    var followed = Boolean(step) && step.date === config.date;
+    if (followed && this._awaiting) { this._awaiting = null; this._followedAt = Date.now(); }
+    var keepPlaying = this.playing && !first && (this.config.date === config.date || followed);
     if (this.playing && !keepPlaying) { this.stopPlay(false); }
     this.config = config;
-    this.container.classList.toggle('atlas-present', !!config.present);
+    this._present(config);  // atlas_present.js: the projector view's controls and figures
     this._describe(!!config.present);
     if (config.zoom_range) {  // the host's zoom bounds (layers/drawing/basemaps.py)
       this.map.setMinZoom(config.zoom_range[0]);
@@ -135,23 +144,26 @@
     var labelsKey = JSON.stringify(config.labels || {});
     if (labelsKey !== this._labelsKey) { this._labelsKey = labelsKey; this._applyLabels(config.labels || {}); }
     this._setBasemap(config.basemap);
+    if (!keepPlaying) { this.shownDate = config.date; }
     this._applyLayers(config.layers || [], keepPlaying ? {} : (config.patches || {}));
     // The layer panel, legend and "Go to" list are rebuilt only when their input changed (a
     // date change leaves all three as they were; a box's tick is set by setVisible).
     var panelKey = JSON.stringify((config.layers || []).map(function (c) { return [c.id, c.title]; }));
     if (panelKey !== this._panelKey) { this._panelKey = panelKey; this._renderLayerPanel(config.layers || []); }
+    if (this._placeDated(this.shownDate)) { this._renderLegend(config.legend || []); }
     var legendKey = JSON.stringify(config.legend || []);
     if (legendKey !== this._legendKey) { this._legendKey = legendKey; this._renderLegend(config.legend || []); }
     var presetsKey = JSON.stringify(config.presets || []);
     if (presetsKey !== this._presetsKey) { this._presetsKey = presetsKey; this._renderGoTo(config.presets || []); }
     this._setTimeline(config.timeline);
-    if (!keepPlaying) { this._showDate(config.date_label, ''); }
+    if (!keepPlaying) { this._showDate(config.date_label, this._captionFor(config.date)); }
     if (config.selected !== undefined && config.selected !== this.selected) {
       this.selected = config.selected;
       var self = this;
       Object.keys(this.layers).forEach(function (id) { self._restyle(self.layers[id]); });
     }
     this._askForMissing();
+    this._setCompare(config);
   };
 
   /* ------------------------------------------------------------------------ test API */

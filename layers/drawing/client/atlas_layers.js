@@ -136,10 +136,39 @@
     return !least || this.map.getZoom() >= least;
   };
 
+  AtlasMap.prototype._dateAllows = function (state) {
+    // A stored layer's version shows on its own days: the date shown, or the step played.
+    var cfg = state.config;
+    var day = this.shownDate;
+    if (!cfg || !cfg.valid_from || !day) { return true; }
+    return cfg.valid_from <= day && (!cfg.valid_until || day < cfg.valid_until);
+  };
+
+  AtlasMap.prototype._onMap = function (state) {
+    return state.visible && this._dateAllows(state);
+  };
+
+  AtlasMap.prototype._placeDated = function (day) {
+    // The date shown changed (a rerun, a step played): each stored version is placed anew,
+    // and its row in the layer panel shows on its days only. True when there is one.
+    var self = this;
+    var dated = false;
+    this.shownDate = day;
+    Object.keys(this.layers).forEach(function (id) {
+      var state = self.layers[id];
+      if (!state.config.valid_from) { return; }
+      dated = true;
+      self._place(state);
+      var box = self._layerList.querySelector('input[data-layer="' + id + '"]');
+      if (box) { box.parentNode.style.display = self._dateAllows(state) ? '' : 'none'; }
+    });
+    return dated;
+  };
+
   AtlasMap.prototype._place = function (state) {
-    // On the map while switched on and (for a detailed layer) zoomed in far enough.
+    // On the map while switched on, on its days and (a detailed layer) zoomed in far enough.
     if (!state.group) { return; }
-    var wanted = state.visible && this._zoomAllows(state);
+    var wanted = this._onMap(state) && this._zoomAllows(state);
     var present = this.map.hasLayer(state.group);
     if (wanted && !present) { state.group.addTo(this.map); }
     if (!wanted && present) { this.map.removeLayer(state.group); }

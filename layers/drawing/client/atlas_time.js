@@ -6,6 +6,9 @@
   'use strict';
   var A = global.AtlasLib;
   var PLAY_STEP_MS = A.PLAY_STEP_MS;
+  var PLAY_WAIT_MS = 5000;     // while playing, the next step waits this long at most for the page
+  var PLAY_FOLLOWED_MS = 250;  // the least time a step stays once the page shows it too
+  var PLAY_TICK_MS = 50;       // how often play checks whether the next step may come
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
 
@@ -28,6 +31,7 @@
       Object.keys(patch).forEach(function (fid) { state.props[fid] = patch[fid]; });
       self._restyle(state);
     });
+    if (this._placeDated(step.date)) { this._renderLegend(this.config.legend || []); }
     this._showDate(step.label, step.caption);
   };
 
@@ -47,8 +51,37 @@
     this._timelineSource = source;
     this.timeline = [];
     this._load(source).then(function (steps) {
-      if (self._timelineSource === source) { self.timeline = steps; }
+      if (self._timelineSource !== source) { return; }
+      self.timeline = steps;
+      if (!self.playing && self.config) { setText(self._caption, self._captionFor(self.config.date)); }
     });
+  };
+
+  /* The caption of the step on `date` ('' for a day with no event). */
+  AtlasMap.prototype._captionFor = function (date) {
+    var index = this._stepIndexFor(date);
+    var step = this.timeline[index];
+    return step && step.date === date ? step.caption : '';
+  };
+
+  /* Show step `index` and tell the page, which follows (key figures, sidebar date). */
+  AtlasMap.prototype._playTo = function (index) {
+    this._applyStep(index);
+    this._shownAt = Date.now();
+    if (!this.options.send) { return; }
+    var day = this.timeline[index].date;
+    this._awaiting = {date: day, since: this._shownAt};
+    this._sentDate = day;
+    this._emit({kind: 'date', date: day});
+  };
+
+  /* Whether the next step must wait: the page has not yet shown the last step sent (play
+     waits for it, a while), or the step has not been shown long enough — PLAY_STEP_MS on the
+     map, and PLAY_FOLLOWED_MS with the page agreeing, so each step can be read. */
+  AtlasMap.prototype._stepTooSoon = function () {
+    var now = Date.now();
+    if (this._awaiting && now - this._awaiting.since < PLAY_WAIT_MS) { return true; }
+    return now - this._shownAt < PLAY_STEP_MS || now - this._followedAt < PLAY_FOLLOWED_MS;
   };
 
   AtlasMap.prototype.togglePlay = function () {
@@ -58,21 +91,26 @@
     setText(this._playButton, '❚❚');
     this._playButton.title = (this.labels || {}).pause || '';
     this.container.classList.add('atlas-playing');
-    this._applyStep(0);
+    this._sentDate = null;
+    this._followedAt = 0;
     this.playing = setInterval(function () {
+      if (self._stepTooSoon()) { return; }
       if (self.playIndex >= self.timeline.length - 1) { self.stopPlay(true); return; }
-      self._applyStep(self.playIndex + 1);
-    }, PLAY_STEP_MS);
+      self._playTo(self.playIndex + 1);
+    }, PLAY_TICK_MS);
+    this._playTo(0);
   };
 
   AtlasMap.prototype.stopPlay = function (report) {
     clearInterval(this.playing);
     this.playing = null;
+    this._awaiting = null;
     setText(this._playButton, '▶');
     this._playButton.title = (this.labels || {}).play || '';
     this.container.classList.remove('atlas-playing');
-    if (report && this.playIndex >= 0) {
-      this._emit({kind: 'date', date: this.timeline[this.playIndex].date});
+    var step = this.timeline[this.playIndex];
+    if (report && step && step.date !== this._sentDate) {
+      this._emit({kind: 'date', date: step.date});
     }
   };
 

@@ -1,0 +1,249 @@
+"""The base geography kept on disk between server starts (a first map without rebuilding it).
+
+:func:`~layers.catalogue.base.load_base` reads and checks every table, cuts the region and
+simplifies the basemap: about 1 s of CPU on every ``streamlit run``, always with the same
+result for the same inputs. :func:`load_base_cached` keeps that result in the user's cache
+folder, named by a digest of everything it is made from (the files of ``data/``, the Natural
+Earth file, the source of ``geo/`` and of the base module, the Python and library versions),
+so a changed input makes a new name and the old file is never read. Reading it back takes
+about 0.06 s. A cache that cannot be read or written is passed over: the base is built as
+before, and the reason logged.
+
+The file is a pickle written by this program into the user's own cache folder (readable and
+writable by the user only); it is never taken from anywhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+
+from geo.units.countries import natural_earth_zip
+from geo.units.data_files import DATA_DIR
+from layers.catalogue import base as base_module
+from layers.catalogue.base import AtlasBase, load_base
+
+#: The cache's folder under the user's cache directory, and the file name's prefix.
+CACHE_FOLDER = "eastern-flank-atlas"
+CACHE_PREFIX = "base-"
+#: File name prefix of a remembered address (:func:`remembered_url`).
+MEMO_PREFIX = "url-"
+#: Environment variable naming another cache folder (e.g. for a server's own account).
+CACHE_ENV = "ATLAS_CACHE_DIR"
+#: Libraries whose versions change what a pickled base holds or how it reads back.
+LIBRARIES = ("geopandas", "shapely", "pandas", "numpy", "pyproj", "pyogrio", "pyarrow")
+#: Where the code the base is built by lives (its source is part of the digest).
+GEO_DIR = Path(__file__).resolve().parents[1] / "geo"
+LAYERS_DIR = Path(__file__).resolve().parents[1] / "layers"
+VIEWS_DIR = Path(__file__).resolve().parent
+
+_LOG = logging.getLogger(__name__)
+
+
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The folder of the cached base: ``$ATLAS_CACHE_DIR`` or ``$XDG_CACHE_HOME/…``.
+
+    Parameters
+    ----------
+    env
+        The environment (default ``os.environ``).
+
+    Returns
+    -------
+    pathlib.Path
+        E.g. ``~/.cache/eastern-flank-atlas``.
+    """
+    env = os.environ if env is None else env
+    if env.get(CACHE_ENV, "").strip():
+        return Path(env[CACHE_ENV].strip()).expanduser()
+    xdg = env.get("XDG_CACHE_HOME", "")
+    root = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return root / CACHE_FOLDER
+
+
+def base_digest() -> str:
+    """A digest of everything :func:`load_base` depends on (hex, 32 characters)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(sys.version.encode())
+    for library in LIBRARIES:
+        digest.update(f"{library}={_version(library)};".encode())
+    # The catalogs (*.po) too: a built layer's or play-through's words come from them.
+    sources = [*sorted(GEO_DIR.rglob("*.py")), *sorted(GEO_DIR.rglob("*.po"))]
+    sources.append(Path(base_module.__file__))
+    for path in _files(sorted(DATA_DIR.iterdir()), sources, [natural_earth_zip()]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def inputs_digest() -> str:
+    """:func:`base_digest` with the source of ``layers/`` and ``views/``.
+
+    What a built layer, a play-through or a chart depends on.
+    """
+    digest = hashlib.blake2b(base_digest().encode(), digest_size=16)
+    for path in [*sorted(LAYERS_DIR.rglob("*.py")), *sorted(VIEWS_DIR.glob("*.py"))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def remembered_url(
+    key: str,
+    present: Callable[[str], bool],
+    compute: Callable[[], str],
+    folder: Path | None = None,
+) -> str:
+    """The address of a published file made from ``key``'s inputs, remembered between starts.
+
+    For a file that is costly to make and named by its content (a play-through): the
+    address is kept in the cache folder under a digest of ``key``, and returned while
+    ``present(address)`` holds (the file is still there); otherwise ``compute()`` makes and
+    publishes it and its address is kept. ``key`` must name every input (with
+    :func:`inputs_digest` for the data and code).
+
+    Parameters
+    ----------
+    key
+        Every input of the file, as text.
+    present
+        Whether the file at an address still exists.
+    compute
+        Make and publish the file; returns its address.
+    folder
+        The cache folder (default :func:`cache_dir`).
+
+    Returns
+    -------
+    str
+    """
+    folder = cache_dir() if folder is None else folder
+    memo = folder / f"{MEMO_PREFIX}{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}.txt"
+    try:
+        url = memo.read_text(encoding="utf-8").strip()
+        if url and present(url):
+            return url
+    except OSError:
+        pass
+    url = compute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
+            out.write(url)
+        Path(out.name).replace(memo)
+    except OSError as error:
+        _LOG.warning("could not remember %s in %s: %s", url, folder, error)
+    return url
+
+
+def remembered_text(
+    key: str, family: str, compute: Callable[[], str], folder: Path | None = None
+) -> str:
+    """Text made from ``key``'s inputs, kept in the cache folder between server starts.
+
+    The file is ``<family>-<digest of key>.txt``; writing it removes the family's other files
+    (e.g. yesterday's charts). ``key`` must name every input (with :func:`inputs_digest`).
+
+    Parameters
+    ----------
+    key
+        Every input of the text, as text.
+    family
+        What the text is (a file name prefix: letters, digits and ``-``).
+    compute
+        Make the text.
+    folder
+        The cache folder (default :func:`cache_dir`).
+
+    Returns
+    -------
+    str
+    """
+    folder = cache_dir() if folder is None else folder
+    digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    path = folder / f"{family}-{digest}.txt"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = compute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
+            out.write(text)
+        Path(out.name).replace(path)
+        for old in folder.glob(f"{family}-*.txt"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as error:
+        _LOG.warning("could not keep %s in %s: %s", family, folder, error)
+    return text
+
+
+def load_base_cached(folder: Path | None = None) -> AtlasBase:
+    """:func:`load_base`, read from the cache when it holds this exact base, else built and kept.
+
+    Parameters
+    ----------
+    folder
+        The cache folder (default :func:`cache_dir`).
+
+    Returns
+    -------
+    AtlasBase
+        Equal to what :func:`load_base` returns; treat it as read-only.
+    """
+    folder = cache_dir() if folder is None else folder
+    try:
+        path = folder / f"{CACHE_PREFIX}{base_digest()}.pickle"
+    except OSError as error:
+        _LOG.warning("base cache passed over (its inputs could not be read): %s", error)
+        return load_base()
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, AtlasBase):
+                return cached
+        except Exception as error:  # a damaged or foreign file: build afresh
+            _LOG.warning("base cache %s could not be read (%s); building the base", path, error)
+    base = load_base()
+    try:
+        _write(folder, path, base)
+    except OSError as error:
+        _LOG.warning("base cache %s could not be written: %s", path, error)
+    return base
+
+
+def _write(folder: Path, path: Path, base: AtlasBase) -> None:
+    """Write ``base`` to ``path`` whole or not at all; remove the older bases of the folder."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".partial-", delete=False) as handle:
+        partial = Path(handle.name)
+        try:
+            pickle.dump(base, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    partial.replace(path)
+    for old in folder.glob(f"{CACHE_PREFIX}*.pickle"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def _files(*groups: Iterable[Path]) -> list[Path]:
+    return [path for group in groups for path in group if path.is_file()]
+
+
+def _version(library: str) -> str:
+    try:
+        return metadata.version(library)
+    except metadata.PackageNotFoundError:
+        return "absent"
