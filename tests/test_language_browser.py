@@ -37,6 +37,7 @@ PROPER_NAMES = frozenset(
         "CIA", "World", "Factbook", "Natural", "Earth", "OpenStreetMap", "Leaflet", "Landmine",
         "Monitor", "Human", "Rights", "Watch", "ODbL", "CARTO", "Esri", "Imagery", "GeoJSON",
         "GeoPackage", "WKT", "MultiPolygon", "Shmyhal", "m",  # "1:10m", the scale
+        "Esc",  # the key, as printed on a keyboard
     }
 )  # fmt: skip
 #: Streamlit's own text, not the atlas's (it has no translation of its chrome).

@@ -50,7 +50,7 @@ ALLOWED_LATIN = frozenset(
     {
         "Natural", "Earth", "OpenStreetMap", "CIA", "World", "Factbook", "NATO", "EPSG",
         "GeoJSON", "GeoPackage", "Eastern", "Flank", "Mine", "Atlas",
-        "Tab", "Enter", "Escape",  # the keys, as printed on a keyboard
+        "Tab", "Enter", "Escape", "Esc",  # the keys, as printed on a keyboard
     }
 )  # fmt: skip
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
