@@ -124,3 +124,15 @@ def test_summary_band_and_outside_names_in_ukrainian() -> None:
     assert UK.phrase(units.names[-1]).startswith("Аланд, 50+ км")
     assert units.no_unit_name == "outside Aland"
     assert UK.phrase(units.no_unit_name) == "за межами: Аланд"
+
+
+def test_join_details_in_ukrainian() -> None:
+    from geo.analysis.reference import load_join_reference
+
+    table = pd.DataFrame({"k": ["UA-99", "UA-05", "UA 05"]})
+    result = join_table(table, column="k", by="iso_3166_2", reference=load_join_reference())
+    details = {u.key: u.detail for u in result.report.unmatched}
+    assert details["UA-99"] == "no first-level unit has this code"
+    assert UK.phrase(details["UA-99"]) == "жодна одиниця першого рівня не має цього коду"
+    lines = "\n".join(result.report.lines(10, UK))
+    assert "невідомий" in lines and "жодна одиниця першого рівня не має цього коду" in lines

@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from geo.language import N_
+from geo.language import N_, Phrase
 from geo.units.hromadas import (
     KATOTTG_PATTERN,
 )
@@ -186,11 +186,11 @@ UNIT_COLUMNS = (
 #: KATOTTG levels by depth (the deepest non-zero level of a code).
 KATOTTG_LEVEL_NAMES = MappingProxyType(
     {
-        1: "a first-level code (oblast, Crimea, Kyiv or Sevastopol)",
-        2: "a raion code (second level)",
-        3: "a hromada code (third level)",
-        4: "a settlement code (fourth level)",
-        5: "a city-district code (fifth level)",
+        1: N_("a first-level code (oblast, Crimea, Kyiv or Sevastopol)"),
+        2: N_("a raion code (second level)"),
+        3: N_("a hromada code (third level)"),
+        4: N_("a settlement code (fourth level)"),
+        5: N_("a city-district code (fifth level)"),
     }
 )
 _KATOTTG_LEVEL_SLICES = ((0, 2), (2, 4), (4, 7), (7, 10), (10, 12))
@@ -253,7 +253,7 @@ def value_kind(text: str) -> JoinBy:
     return JoinBy.NAME
 
 
-def _written_like(code: str, by: JoinBy) -> str:
+def _written_like(code: str, by: JoinBy) -> str | Phrase:
     """``; it is written like a P-code: join by pcode`` when a cell is another kind of code.
 
     Never a rewrite of the cell into the asked kind: ISO 3166-2 numbers differ from the
@@ -263,7 +263,11 @@ def _written_like(code: str, by: JoinBy) -> str:
     kind = value_kind(code)
     if kind is by or kind is JoinBy.NAME:
         return ""
-    return f"; it is written like one of the {kind.label}: join by {kind.value}"
+    return Phrase.make(
+        N_("; it is written like one of the {label}: join by {kind}"),
+        label=Phrase.make(kind.label),
+        kind=kind.value,
+    )
 
 
 def _cell_text(value: object) -> str:

@@ -36,6 +36,13 @@ from geo.units.hromadas import (
     KATOTTG_PATTERN,
 )
 
+#: The detail of a code at another level than the join's (``what``: the code's level,
+#: ``where``: `` in UA-32 …``, ``target``: hromadas or oblasts).
+WRONG_LEVEL = N_(
+    "{what}{where}; the table is joined to {target}: aggregate it to that level first, never to "
+    "a unit that contains it"
+)
+
 
 @dataclass(frozen=True)
 class KeyMatch:
@@ -65,14 +72,18 @@ def match_katottg(reference: JoinReference, key: str, level: JoinLevel) -> KeyMa
     code = re.sub(r"\s+", "", key).upper()
     if not KATOTTG_PATTERN.fullmatch(code):
         hint = (
-            " (it has Cyrillic letters where Latin 'UA' is expected)"
+            Phrase.make(N_(" (it has Cyrillic letters where Latin 'UA' is expected)"))
             if _CYRILLIC.search(code)
             else ""
         )
         return KeyMatch(
             None,
             Reason.MALFORMED,
-            f"not a KATOTTG code{hint} ('UA' and 17 digits){_written_like(code, JoinBy.KATOTTG)}",
+            Phrase.make(
+                N_("not a KATOTTG code{hint} ('UA' and 17 digits){like}"),
+                hint=hint,
+                like=_written_like(code, JoinBy.KATOTTG),
+            ),
         )
     found = reference.codes[level].get(code)
     if found is not None:
@@ -86,12 +97,15 @@ def match_katottg(reference: JoinReference, key: str, level: JoinLevel) -> KeyMa
     if depth == 1 and code not in reference.codes[JoinLevel.OBLAST]:
         return KeyMatch(None, Reason.UNKNOWN, Phrase.make(N_("no first-level unit has this code")))
     if depth != (3 if level is JoinLevel.HROMADA else 1):
-        target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
         return KeyMatch(
             None,
             Reason.WRONG_LEVEL,
-            f"{KATOTTG_LEVEL_NAMES[depth]}{where}; the table is joined to {target}: "
-            "aggregate it to that level first, never to a unit that contains it",
+            Phrase.make(
+                WRONG_LEVEL,
+                what=Phrase.make(KATOTTG_LEVEL_NAMES[depth]),
+                where=where,
+                target=Phrase.make(N_("hromadas") if level is JoinLevel.HROMADA else N_("oblasts")),
+            ),
         )
     if reference.codifier_codes and depth == 3 and code not in reference.codifier_codes:
         return KeyMatch(
@@ -141,8 +155,13 @@ def match_pcode(reference: JoinReference, key: str, level: JoinLevel) -> KeyMatc
         return KeyMatch(
             None,
             Reason.MALFORMED,
-            "not an OCHA COD-AB P-code ('UA' and 2, 4 or 7 digits: oblast, raion, "
-            f"hromada){_written_like(code, JoinBy.PCODE)}",
+            Phrase.make(
+                N_(
+                    "not an OCHA COD-AB P-code ('UA' and 2, 4 or 7 digits: oblast, raion, "
+                    "hromada){like}"
+                ),
+                like=_written_like(code, JoinBy.PCODE),
+            ),
         )
     full = reference.pcodes.get(code)
     if full is not None:
@@ -153,12 +172,15 @@ def match_pcode(reference: JoinReference, key: str, level: JoinLevel) -> KeyMatc
             None, Reason.UNKNOWN, Phrase.make(N_("no first-level unit has this P-code"))
         )
     if len(code) == 2 + PCODE_DIGITS[2]:
-        target = "hromadas" if level is JoinLevel.HROMADA else "oblasts"
         return KeyMatch(
             None,
             Reason.WRONG_LEVEL,
-            f"a raion P-code (second level){where}; the table is joined to {target}: "
-            "aggregate it to that level first, never to a unit that contains it",
+            Phrase.make(
+                WRONG_LEVEL,
+                what=Phrase.make(N_("a raion P-code (second level)")),
+                where=where,
+                target=Phrase.make(N_("hromadas") if level is JoinLevel.HROMADA else N_("oblasts")),
+            ),
         )
     return KeyMatch(
         None,
@@ -174,8 +196,10 @@ def match_iso(reference: JoinReference, key: str) -> KeyMatch:
         return KeyMatch(
             None,
             Reason.MALFORMED,
-            "not an ISO 3166-2:UA code ('UA-' and two digits)"
-            f"{_written_like(code, JoinBy.ISO_3166_2)}",
+            Phrase.make(
+                N_("not an ISO 3166-2:UA code ('UA-' and two digits){like}"),
+                like=_written_like(code, JoinBy.ISO_3166_2),
+            ),
         )
     found = reference.iso_codes.get(code)
     if found is not None:
@@ -274,12 +298,19 @@ def match_name(
     units = reference.units(level)
     if found:
         codes = ", ".join(str(units["unit_katottg"].iloc[i]) for i in found[:4])
-        more = f" and {len(found) - 4} more" if len(found) > 4 else ""
+        more = Phrase.make(N_(" and {n} more"), n=str(len(found) - 4)) if len(found) > 4 else ""
         return KeyMatch(
             None,
             Reason.AMBIGUOUS,
-            f"{len(found)} units have this name ({codes}{more}); key the table by "
-            "KATOTTG code instead",
+            Phrase.make(
+                N_(
+                    "{count} units have this name ({codes}{more}); key the table by KATOTTG code "
+                    "instead"
+                ),
+                count=str(len(found)),
+                codes=codes,
+                more=more,
+            ),
         )
     if mixes_scripts(key):
         return KeyMatch(
