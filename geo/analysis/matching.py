@@ -207,10 +207,23 @@ def match_iso(reference: JoinReference, key: str) -> KeyMatch:
     return KeyMatch(None, Reason.UNKNOWN, Phrase.make(N_("no first-level unit has this code")))
 
 
-def _candidate_label(reference: JoinReference, candidate: NameCandidate) -> str:
-    where = _first_level_label(reference, candidate.code).removeprefix(" in ")
-    former = "former name, " if candidate.former else ""
-    return f"{candidate.name} ({former}{candidate.code}, {where})"
+def _candidate_label(reference: JoinReference, candidate: NameCandidate) -> Phrase:
+    label = _first_level_label(reference, candidate.code)
+    where = " ".join(str(v) for v in label.values.values()) if isinstance(label, Phrase) else label
+    template = (
+        N_("{name} (former name, {code}, {where})")
+        if candidate.former
+        else "{name} ({code}, {where})"
+    )
+    return Phrase.make(template, name=candidate.name, code=candidate.code, where=where.strip())
+
+
+def _joined(items: list[Phrase]) -> Phrase:
+    """``"a; b; c"`` with each item translatable."""
+    return Phrase.make(
+        "; ".join(f"{{i{n}}}" for n in range(len(items))),
+        **{f"i{n}": item for n, item in enumerate(items)},
+    )
 
 
 def match_hromada_name(
@@ -243,24 +256,39 @@ def match_hromada_name(
     codes = list(dict.fromkeys(c.code for c in candidates))
     if not codes:
         oblast = reference.oblast_units.iloc[within]["unit_name_en"] if within is not None else ""
-        shown = "; ".join(_candidate_label(reference, c) for c in elsewhere[:4])
+        shown = _joined([_candidate_label(reference, c) for c in elsewhere[:4]])
         return KeyMatch(
             None,
             Reason.UNKNOWN,
-            f"no hromada in {oblast} has this name; {len(elsewhere)} elsewhere: {shown}",
+            Phrase.make(
+                N_("no hromada in {oblast} has this name; {count} elsewhere: {shown}"),
+                oblast=oblast,
+                count=str(len(elsewhere)),
+                shown=shown,
+            ),
         )
     if len(codes) > 1:
-        shown = "; ".join(_candidate_label(reference, c) for c in candidates[:6])
-        more = f" and {len(candidates) - 6} more" if len(candidates) > 6 else ""
-        fix = (
-            "key the table by KATOTTG code"
+        shown = _joined([_candidate_label(reference, c) for c in candidates[:6]])
+        more = (
+            Phrase.make(N_(" and {n} more"), n=str(len(candidates) - 6))
+            if len(candidates) > 6
+            else ""
+        )
+        fix = Phrase.make(
+            N_("key the table by KATOTTG code")
             if within is not None
-            else ("add the oblast column (within) or key the table by KATOTTG code")
+            else N_("add the oblast column (within) or key the table by KATOTTG code")
         )
         return KeyMatch(
             None,
             Reason.AMBIGUOUS,
-            f"{len(codes)} units have or had this name: {shown}{more}; never guessed: {fix}",
+            Phrase.make(
+                N_("{count} units have or had this name: {shown}{more}; never guessed: {fix}"),
+                count=str(len(codes)),
+                shown=shown,
+                more=more,
+                fix=fix,
+            ),
         )
     (candidate,) = [c for c in candidates if c.code == codes[0]][:1]
     current = [c for c in candidates if not c.former]
@@ -327,17 +355,20 @@ def match_name(
     elsewhere = reference.names[other].lookup(_key_forms(value, other))
     if len(elsewhere) == 1 and other is JoinLevel.OBLAST:
         unit = reference.units(other).iloc[elsewhere[0]]
-        kind = "first-level unit" if other is JoinLevel.OBLAST else "hromada"
         return KeyMatch(
             None,
             Reason.WRONG_LEVEL,
-            f"names the {kind} {unit['unit_name_en']} ({unit['unit_katottg']}); the table "
-            f"is joined to {'hromadas' if level is JoinLevel.HROMADA else 'oblasts'}",
+            Phrase.make(
+                N_("names the first-level unit {name} ({code}); the table is joined to {target}"),
+                name=Phrase.name(str(unit["unit_name_en"]), uk=str(unit.get("unit_name_uk", ""))),
+                code=unit["unit_katottg"],
+                target=Phrase.make(N_("hromadas") if level is JoinLevel.HROMADA else N_("oblasts")),
+            ),
         )
     if level is JoinLevel.OBLAST:
         hromadas = reference.hromada_candidates(key)
         if hromadas:
-            shown = "; ".join(_candidate_label(reference, c) for c in hromadas[:4])
+            shown = _joined([_candidate_label(reference, c) for c in hromadas[:4]])
             return KeyMatch(
                 None,
                 Reason.WRONG_LEVEL,
