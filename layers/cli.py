@@ -540,7 +540,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Languag
     except ImportRejectedError as exc:
         print(_one_line(exc.in_language(lang)), file=err)
         return EXIT_USAGE
-    print(report.summary(), file=out)
+    print(report.summary(lang), file=out)
     types = ", ".join(f"{kind} {count}" for kind, count in frame.geom_type.value_counts().items())
     columns = [str(c) for c in frame.columns if c != frame.geometry.name]
     none = lang.pgettext("cli", "none")

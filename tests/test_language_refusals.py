@@ -136,3 +136,14 @@ def test_join_details_in_ukrainian() -> None:
     assert UK.phrase(details["UA-99"]) == "жодна одиниця першого рівня не має цього коду"
     lines = "\n".join(result.report.lines(10, UK))
     assert "невідомий" in lines and "жодна одиниця першого рівня не має цього коду" in lines
+
+
+def test_an_import_summary_in_ukrainian() -> None:
+    data = b"lon;lat\n30,5;50,4\n31,5;49,4\n"
+    _frame, report = import_bytes(data, "точки.csv")
+    assert report.summary().startswith("Read 2 features from точки.csv.")
+    text = report.summary(UK)
+    assert text.startswith("Прочитано 2 об’єкти з точки.csv.")
+    assert "точки.csv не має CRS" in text
+    assert "десяткові коми" in text
+    assert report.summary(language("en")) == report.summary()

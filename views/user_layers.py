@@ -116,7 +116,7 @@ def render_import(container: st.delta_generator.DeltaGenerator) -> None:
         return
     number = max((int(x.spec.id.removeprefix("user-")) for x in layers), default=0) + 1
     st.session_state[Key.USER_LAYERS] = [*layers, user_layer(f"user-{number}", title, frame)]
-    box.success(plain(report.summary()))
+    box.success(plain(report.summary(lang)))
 
 
 def render_user_layer_list(container: st.delta_generator.DeltaGenerator) -> None:

@@ -75,8 +75,14 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     table.columns = [str(c) for c in table.columns]
     check_count(len(table), name, limits)
     lowered = {c.strip().lower(): c for c in table.columns}
-    warnings = [
-        f"{name} carries no CRS, so its coordinates were read as lon/lat in EPSG:4326 (WGS84)."
+    warnings: list[str] = [
+        Phrase.make(
+            N_(
+                "{name} carries no CRS, so its coordinates were read as lon/lat in EPSG:4326 "
+                "(WGS84)."
+            ),
+            name=name,
+        )
     ]
     geometries: np.ndarray
     wkt_column = next((lowered[n] for n in WKT_NAMES if n in lowered), None)
@@ -87,15 +93,27 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         attributes = table.drop(columns=[wkt_column])
         if lon_column is not None and lat_column is not None:
             warnings.append(
-                f"{name} has both a WKT column ({quoted(wkt_column)}) and lon/lat columns; the "
-                "geometry was taken from the WKT column."
+                Phrase.make(
+                    N_(
+                        "{name} has both a WKT column ({column}) and lon/lat columns; the "
+                        "geometry was taken from the WKT column."
+                    ),
+                    name=name,
+                    column=quoted(wkt_column),
+                )
             )
     elif lon_column is not None and lat_column is not None:
         lon, lon_comma = _numbers(table[lon_column], name, lon_column)
         lat, lat_comma = _numbers(table[lat_column], name, lat_column)
         if lon_comma or lat_comma:
             warnings.append(
-                f"{name} uses decimal commas in its coordinates; they were read as decimal points."
+                Phrase.make(
+                    N_(
+                        "{name} uses decimal commas in its coordinates; they were read as decimal "
+                        "points."
+                    ),
+                    name=name,
+                )
             )
         points = shapely.points(np.column_stack([lon, lat]))
         missing = np.isnan(lon) | np.isnan(lat)

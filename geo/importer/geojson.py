@@ -300,9 +300,13 @@ def _crs(doc: dict, name: str) -> tuple[pyproj.CRS, tuple[str, ...]]:
             name=name,
             value=repr(shown),
         )
-    warning = (
-        f"{name} uses the obsolete GeoJSON 'crs' member (removed by RFC 7946); its coordinates "
-        f"were read as {crs_label(crs)}."
+    warning = Phrase.make(
+        N_(
+            "{name} uses the obsolete GeoJSON 'crs' member (removed by RFC 7946); its "
+            "coordinates were read as {crs}."
+        ),
+        name=name,
+        crs=crs_label(crs),
     )
     return crs, (warning,)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geo.importer.messages import plural
+from geo.language import Language
 from geo.units.crs import WGS84
 
 
@@ -51,8 +52,13 @@ class ImportReport:
     warnings: tuple[str, ...] = ()
     layer_kind: str = "layer"
 
-    def summary(self) -> str:
+    def summary(self, lang: Language | None = None) -> str:
         """One human paragraph describing the import.
+
+        Parameters
+        ----------
+        lang
+            The language to write it in (English, as before, when not given).
 
         Returns
         -------
@@ -60,6 +66,8 @@ class ImportReport:
             E.g. "Read 120 features from hazards.gpkg (table 'areas'); repaired 2 invalid
             geometries; dropped 1 empty geometry; reprojected from EPSG:3035 to EPSG:4326."
         """
+        if lang is not None:
+            return self._summary_in(lang)
         head = f"Read {plural(self.features_read, 'feature')} from {self.source_name}"
         if self.layer is not None:
             head += f" ({self.layer_kind} '{self.layer}')"
@@ -72,3 +80,40 @@ class ImportReport:
             parts.append(f"reprojected from {self.source_crs} to {WGS84}")
         text = "; ".join(parts) + "."
         return " ".join([text, *self.warnings])
+
+    def _summary_in(self, lang: Language) -> str:
+        head = lang.ntr(
+            "Read {n} feature from {name}",
+            "Read {n} features from {name}",
+            self.features_read,
+            name=self.source_name,
+        )
+        if self.layer is not None:
+            head += lang.tr(
+                " ({kind} '{layer}')", kind=lang.gettext(self.layer_kind), layer=self.layer
+            )
+        parts = [head]
+        if self.repaired:
+            parts.append(
+                lang.ntr(
+                    "repaired {n} invalid geometry",
+                    "repaired {n} invalid geometries",
+                    self.repaired,
+                )
+            )
+        if self.dropped_empty:
+            parts.append(
+                lang.ntr(
+                    "dropped {n} empty geometry",
+                    "dropped {n} empty geometries",
+                    self.dropped_empty,
+                )
+            )
+        if self.reprojected:
+            parts.append(
+                lang.tr(
+                    "reprojected from {source} to {target}", source=self.source_crs, target=WGS84
+                )
+            )
+        text = "; ".join(parts) + "."
+        return " ".join([text, *(lang.phrase(w) for w in self.warnings)])
