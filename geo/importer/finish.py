@@ -183,8 +183,15 @@ def finish(
             repaired -= count
             dropped += count
             warnings.append(
-                f"{plural(count, 'invalid geometry', 'geometries')} collapsed to nothing when "
-                "repaired and " + ("was" if count == 1 else "were") + " dropped."
+                Phrase.make(
+                    N_("{n} invalid geometry collapsed to nothing when repaired and was dropped.")
+                    if count == 1
+                    else N_(
+                        "{n} invalid geometries collapsed to nothing when repaired and were "
+                        "dropped."
+                    ),
+                    n=f"{count:,}",
+                )
             )
             gdf = gdf[~collapsed]
     if len(gdf) == 0:
@@ -324,8 +331,19 @@ def normalise_names(attributes: pd.DataFrame, name: str) -> tuple[pd.DataFrame, 
         return renamed, []
     shown = ", ".join(changes[:5]) + (", …" if len(changes) > 5 else "")
     return renamed, [
-        f"{name}: renamed {plural(len(changes), 'attribute')} so that names are unique ignoring "
-        f"case and clear of the atlas's own ({', '.join(RESERVED_NAMES)}): {shown}."
+        Phrase.make(
+            N_(
+                "{name}: renamed {count} so that names are unique ignoring case and clear of the "
+                "atlas's own ({reserved}): {shown}."
+            ),
+            name=name,
+            count=Phrase.make(
+                N_("{n} attribute") if len(changes) == 1 else N_("{n} attributes"),
+                n=f"{len(changes):,}",
+            ),
+            reserved=", ".join(RESERVED_NAMES),
+            shown=shown,
+        )
     ]
 
 

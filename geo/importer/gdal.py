@@ -197,9 +197,17 @@ def read_gdal(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     if request.layer is None and len(layers) > 1:
         others = ", ".join(quoted(n) for n in [n for n in layers if n != layer_name][:5])
         warnings.append(
-            f"{name} has {len(layers)} {fmt.layer_word}s; {quoted(layer_name)} was read, choose "
-            "another "
-            f"({others}) with the {fmt.layer_word} option."
+            Phrase.make(
+                N_(
+                    "{name} has {count} {word}s; {layer} was read, choose another ({others}) with "
+                    "the {word} option."
+                ),
+                name=name,
+                count=str(len(layers)),
+                word=Phrase.make(fmt.layer_word),
+                layer=quoted(layer_name),
+                others=others,
+            )
         )
     read_layer = None if fmt.id == "shapefile" else layer_name
     info = pyogrio.read_info(target, layer=read_layer)
