@@ -25,7 +25,6 @@ from geo.importer.messages import (
     crs_label,
     human_size,
     number,
-    plural,
     quoted,
     reject,
 )
@@ -504,15 +503,31 @@ def simplify_collections(geoms: np.ndarray, name: str) -> tuple[np.ndarray, list
         if len(kept) < len(parts):
             mixed += 1
         geoms[row] = _combine(kept, family)
-    notes = [
-        f"{name} has {plural(converted, 'GeometryCollection feature')}; each was read as "
-        "its points, lines or polygons."
+    notes: list[str] = [
+        Phrase.make(
+            N_("{name} has {count}; each was read as its points, lines or polygons."),
+            name=name,
+            count=Phrase.make(
+                N_("{n} GeometryCollection feature")
+                if converted == 1
+                else N_("{n} GeometryCollection features"),
+                n=f"{converted:,}",
+            ),
+        )
     ]
     if mixed:
         notes.append(
-            f"{plural(mixed, 'collection')} mixed polygons, lines or points and kept only the "
-            "parts of the highest dimension (a map layer draws one kind per feature); split "
-            "such features by type in a GIS to keep every part."
+            Phrase.make(
+                N_(
+                    "{count} mixed polygons, lines or points and kept only the parts of the "
+                    "highest dimension (a map layer draws one kind per feature); split such "
+                    "features by type in a GIS to keep every part."
+                ),
+                count=Phrase.make(
+                    N_("{n} collection") if mixed == 1 else N_("{n} collections"),
+                    n=f"{mixed:,}",
+                ),
+            )
         )
     return geoms, notes
 

@@ -25,7 +25,7 @@ import shapely
 
 from geo.importer.finish import check_columns, check_count, nested_values_as_text
 from geo.importer.limits import ImportLimits
-from geo.importer.messages import VERTICES_PER_GEOMETRY, crs_label, plural, quoted, reject
+from geo.importer.messages import VERTICES_PER_GEOMETRY, crs_label, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
 from geo.language import N_, Phrase
 from geo.units.crs import WGS84
@@ -231,9 +231,19 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
     nested = nested_values_as_text(attributes)
     if nested:
         warnings.append(
-            f"{name} has {plural(nested, 'property value')} that "
-            + ("is an object or list; it was" if nested == 1 else "are objects or lists; they were")
-            + " kept as JSON text."
+            Phrase.make(
+                N_(
+                    "{name} has {n} property value that is an object or list; it was kept as "
+                    "JSON text."
+                )
+                if nested == 1
+                else N_(
+                    "{name} has {n} property values that are objects or lists; they were kept as "
+                    "JSON text."
+                ),
+                name=name,
+                n=f"{nested:,}",
+            )
         )
     attributes.index = pd.RangeIndex(len(geometries))
     crs, crs_warnings = _crs(doc, name)

@@ -20,7 +20,7 @@ from typing import NoReturn
 import numpy as np
 import shapely
 
-from geo.importer.messages import in_row, plural, reject
+from geo.importer.messages import in_row, reject
 from geo.language import N_, Phrase
 
 #: Curve types (ISO 19125 / SQL-MM) and the ISO WKB code of each (modulo the Z/M offsets).
@@ -170,8 +170,14 @@ def drop_measures(geoms: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
     if only_m.any():
         out[only_m] = shapely.force_2d(out[only_m])
     count = int(measured.sum())
-    note = (
-        f"{name} has M (measure) values on {plural(count, 'geometry', 'geometries')}, which "
-        "the map does not use; they were dropped."
+    note = Phrase.make(
+        N_(
+            "{name} has M (measure) values on {count}, which the map does not use; they were "
+            "dropped."
+        ),
+        name=name,
+        count=Phrase.make(
+            N_("{n} geometry") if count == 1 else N_("{n} geometries"), n=f"{count:,}"
+        ),
     )
     return out, [note]
