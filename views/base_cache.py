@@ -134,10 +134,7 @@ def remembered_url(
         pass
     url = compute()
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
-            out.write(url)
-        Path(out.name).replace(memo)
+        _write_text(folder, memo, url)
     except OSError as error:
         _LOG.warning("could not remember %s in %s: %s", url, folder, error)
     return url
@@ -175,16 +172,27 @@ def remembered_text(
         pass
     text = compute()
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
-            out.write(text)
-        Path(out.name).replace(path)
+        _write_text(folder, path, text)
         for old in folder.glob(f"{family}-*.txt"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as error:
         _LOG.warning("could not keep %s in %s: %s", family, folder, error)
     return text
+
+
+def _write_text(folder: Path, path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in ``folder`` whole or not at all (a temporary file renamed).
+
+    Raises
+    ------
+    OSError
+        When the folder cannot be made or written.
+    """
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
+        out.write(text)
+    Path(out.name).replace(path)
 
 
 def load_base_cached(folder: Path | None = None) -> AtlasBase:
