@@ -538,6 +538,20 @@ def bench_imports(base: Any, sizes: tuple[int, ...]) -> list[dict[str, Any]]:
     return rows
 
 
+def isolated_import(path: Path) -> dict[str, Any] | None:
+    """Import ``path`` in a fresh process under the default budgets (``IMPORT_WORKER``).
+
+    Returns
+    -------
+    dict or None
+        The worker's result (``seconds``, ``peak_mb`` in MiB, ``features``); None if refused.
+    """
+    out = subprocess.run([sys.executable, "-c", IMPORT_WORKER.format(repo=str(REPO)),
+                          str(path)], capture_output=True, text=True)  # fmt: skip
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if out.returncode == 0 and lines else None
+
+
 def bench_polygons_at_limit(base: Any) -> list[dict[str, Any]]:
     """200,000 synthetic hazard polygons (the feature budget) as a zipped Shapefile.
 
@@ -570,10 +584,7 @@ def bench_polygons_at_limit(base: Any) -> list[dict[str, Any]]:
                 if part.suffix != ".zip":
                     archive.write(part, part.name)
         size_mib = path.stat().st_size / MIB
-        out = subprocess.run([sys.executable, "-c", IMPORT_WORKER.format(repo=str(REPO)),
-                              str(path)], capture_output=True, text=True)  # fmt: skip
-    lines = out.stdout.strip().splitlines()
-    result = json.loads(lines[-1]) if out.returncode == 0 and lines else None
+        result = isolated_import(path)
     label = f"import {n:,} hazard polygons as a zipped Shapefile ({size_mib:.0f} MiB)"
     if result is None:
         return [row(f"{label}: refused", float("nan"), None, "accepted", False, "s")]
@@ -608,10 +619,7 @@ def bench_import_at_limit(base: Any) -> list[dict[str, Any]]:
         path = Path(folder) / f"points_{n}.gpkg"
         pyogrio.write_dataframe(frame, path, driver="GPKG", layer="hazard_points")
         size_ok = path.stat().st_size <= DEFAULT_LIMITS.max_bytes
-        out = subprocess.run([sys.executable, "-c", IMPORT_WORKER.format(repo=str(REPO)),
-                              str(path)], capture_output=True, text=True)  # fmt: skip
-        lines = out.stdout.strip().splitlines()
-        result = json.loads(lines[-1]) if out.returncode == 0 and lines else None
+        result = isolated_import(path)
         store = open_embedded(str(Path(folder) / "store.gpkg"))
         start = time.perf_counter()
         store.save_layer("at the limit", frame, valid_from=date(2026, 1, 1))
