@@ -699,6 +699,22 @@ def test_the_compare_view_shows_the_dated_layers_on_its_date_and_round_trips() -
     assert map_config(again)["compare"] == compare
 
 
+def test_the_compare_layout_is_kept_in_the_url_and_a_bad_one_is_said() -> None:
+    query = {"date": "2026-03-01", "compare": "2024-06-01", "compare_mode": "swipe"}
+    at = run_app(query)
+    assert_clean(at)
+    assert not at.info
+    assert map_config(at)["compare"]["mode"] == "swipe"
+    assert {k: at.query_params[k] for k in query} == query
+    side = run_app({"date": "2026-03-01", "compare": "2024-06-01"})
+    assert map_config(side)["compare"]["mode"] == "side"
+    assert "compare_mode" not in side.query_params  # the default is not written
+    bad = run_app({**query, "compare_mode": "overlay"})
+    notices = [unescape_markdown(i.value) for i in bad.info]
+    assert len(notices) == 1 and "overlay" in notices[0] and "swipe" in notices[0], notices
+    assert map_config(bad)["compare"]["mode"] == "side"
+
+
 def test_analyst_downloads_say_the_print_holds_both_dates() -> None:
     at = run_app({"mode": "analyst", "date": "2026-03-01", "compare": "2024-06-01"})
     assert_clean(at)

@@ -38,7 +38,7 @@ from geo.language import language
 from geo.units.crs import EQUAL_AREA
 from layers.catalogue.base import AtlasBase, load_base
 from layers.catalogue.spec import ViewParams
-from layers.drawing.client_config import event_days
+from layers.drawing.client_config import event_days, map_labels
 from layers.drawing.layer import user_layer
 from layers.export.html_map import to_html
 from layers.export.options import ExportOptions
@@ -633,4 +633,148 @@ def test_compare_view_shows_two_dates_in_step(app_url: str, browser_context: Any
     present_frame.evaluate("() => atlas.fitBounds(atlas.config.presets[0].bounds)")
     present_frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
     screenshot(present, "compare-present-1280x720.png")
+    assert present_log.problems() == []
+
+
+#: The swipe's geometry: the boxes of both maps and the divider, the second map's clip (px from
+#: its left edge), the divider's value, which map takes a point a little left and right of the
+#: divider, and whether the divider draws its focus ring.
+SWIPE_JS = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+                       return {x: r.left, y: r.top, width: r.width, height: r.height}; };
+  const main = atlas.container, twin = atlas._twin.container;
+  const divider = document.querySelector('.atlas-swipe-divider');
+  const d = box(divider), m = box(main);
+  // inset(top right bottom left), shortened as CSS does ('inset(0px)' at the left edge)
+  const n = (getComputedStyle(twin).clipPath.match(/[\\d.]+/g) || []).map(Number);
+  const clip = n.length ? [n[0], n[1], n[1], n[3]][n.length - 1] : null;
+  const cx = d.x + d.width / 2, cy = m.y + m.height / 2;  // clear of the controls
+  const owner = (x) => { const hit = document.elementFromPoint(x, cy);
+                         return twin.contains(hit) ? 'twin' : main.contains(hit) ? 'main' : '?'; };
+  const ring = getComputedStyle(divider);
+  return {main: m, twin: box(twin), divider: d, clip: clip,
+          value: Number(divider.getAttribute('aria-valuenow')),
+          label: divider.getAttribute('aria-label'), role: divider.getAttribute('role'),
+          left: owner(cx - 24), right: owner(cx + 24),
+          ring: ring.outlineStyle + ' ' + ring.outlineWidth,
+          swiping: main.parentNode.classList.contains('atlas-swiping')};
+}"""
+
+
+def _swipe(frame: Any) -> dict[str, Any]:
+    return frame.evaluate(SWIPE_JS)
+
+
+def _assert_swipe_at(swipe: dict[str, Any], share: float) -> None:
+    """The divider, the clip and the value all stand at ``share`` of the map's width."""
+    main, twin = swipe["main"], swipe["twin"]
+    assert swipe["swiping"]
+    for key in ("x", "y", "width", "height"):  # the second map lies exactly over the first
+        assert abs(main[key] - twin[key]) <= 1, (key, main, twin)
+    x = share * main["width"]
+    assert abs(swipe["clip"] - x) <= 1, swipe
+    assert abs(swipe["divider"]["x"] + swipe["divider"]["width"] / 2 - main["x"] - x) <= 1, swipe
+    assert swipe["divider"]["height"] >= main["height"] - 1
+    assert swipe["value"] == round(share * 100)
+    if 0.1 < share < 0.9:  # left of the divider the first date's map, right of it the second's
+        assert (swipe["left"], swipe["right"]) == ("main", "twin"), swipe
+
+
+def test_compare_swipe_divider_by_mouse_and_keyboard(app_url: str, browser_context: Any) -> None:
+    query = "?date=2026-03-01&compare=2024-06-01&compare_mode=swipe"
+    page, frame, log = open_map(browser_context, app_url, query)
+    frame.wait_for_function(
+        "() => atlas._twin && atlas._twin.layers['treaty-status']"
+        " && atlas._twin.layers['treaty-status'].group && document.querySelector("
+        "'.atlas-swipe-divider')",
+        polling=100,
+        timeout=TIMEOUT_MS,
+    )
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    swipe = _swipe(frame)
+    _assert_swipe_at(swipe, 0.5)
+    assert swipe["role"] == "separator"
+    assert swipe["label"] == map_labels(language("en"))["compare_divider"]
+    # Both dates named on the one map: the first date's box, then the second's beneath it.
+    expect(frame.locator(".atlas-swipe-left")).to_have_text("As of 2026-03-01")
+    expect(frame.locator(".atlas-swipe-right")).to_have_text("As of 2024-06-01")
+    expect(frame.locator(".atlas-twin-date .atlas-date-text")).to_have_text("As of 2024-06-01")
+    assert frame.locator(".atlas-twin-date .atlas-compare-date").is_visible()
+    # The keyboard: the divider takes the focus, shows its ring and moves with the arrow keys.
+    divider = frame.locator(".atlas-swipe-divider")
+    divider.focus()
+    divider.press("ArrowLeft")
+    divider.press("ArrowLeft")
+    swipe = _swipe(frame)
+    _assert_swipe_at(swipe, 0.4)
+    assert swipe["ring"] == "solid 3px", swipe
+    divider.press("End")
+    _assert_swipe_at(_swipe(frame), 1.0)
+    divider.press("Home")
+    _assert_swipe_at(_swipe(frame), 0.0)
+    # The mouse: dragged to three quarters of the map's width.
+    box = page.locator(MAP_IFRAME).bounding_box()
+    main = swipe["main"]
+    page.mouse.move(box["x"] + main["x"], box["y"] + main["y"] + main["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + main["x"] + 0.75 * main["width"],
+                    box["y"] + main["y"] + main["height"] / 2, steps=6)  # fmt: skip
+    page.mouse.up()
+    _assert_swipe_at(_swipe(frame), 0.75)
+    # Panning stays in step: the second map covers the first exactly.
+    frame.evaluate("() => atlas.map.panBy([80, 40], {animate: false})")
+    frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+    # Shift + arrow: the fine step (back to 45 %, where the pictures show the Baltic states
+    # on both dates).
+    for _ in range(30):
+        divider.press("Shift+ArrowLeft")
+    _assert_swipe_at(_swipe(frame), 0.45)
+    page.mouse.move(1, 1)  # no tooltip left open by the drag in the pictures
+    frame.evaluate("() => [atlas, atlas._twin].forEach((a) =>"
+                   " a.map.eachLayer((l) => l.closeTooltip && l.closeTooltip()))")  # fmt: skip
+    for width, height in COMPARE_SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+        frame.evaluate(
+            "() => { atlas.map.invalidateSize(); atlas.fitBounds(atlas.config.presets[0].bounds); }"
+        )
+        frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+        frame.wait_for_function(
+            "() => Math.abs(atlas._twin.container.getBoundingClientRect().width"
+            " - atlas.container.getBoundingClientRect().width) <= 1",
+            timeout=TIMEOUT_MS,
+        )
+        _assert_swipe_at(_swipe(frame), 0.45)
+        screenshot(page, f"compare-swipe-{width}x{height}.png")
+    # The layout is a choice kept in the URL: side by side, and back to the swipe.
+    page.set_viewport_size({"width": 1440, "height": 900})
+    frame.locator(".atlas-compare-mode").click()
+    page.wait_for_url(lambda u: "compare=2024-06-01" in u and "compare_mode" not in u,
+                      timeout=TIMEOUT_MS)  # fmt: skip
+    frame.wait_for_function("() => !document.querySelector('.atlas-swipe-divider')",
+                            timeout=TIMEOUT_MS)  # fmt: skip
+    main_box = frame.locator(".atlas-compare-main").bounding_box()
+    twin_box = frame.locator(".atlas-twin").bounding_box()
+    assert twin_box["x"] >= main_box["x"] + main_box["width"] - 1
+    frame.locator(".atlas-compare-mode").click()
+    page.wait_for_url(lambda u: "compare_mode=swipe" in u, timeout=TIMEOUT_MS)
+    frame.wait_for_function("() => document.querySelector('.atlas-swipe-divider')",
+                            timeout=TIMEOUT_MS)  # fmt: skip
+    assert log.problems() == []
+    # In present mode too.
+    present, present_frame, present_log = open_map(
+        browser_context, app_url, "?mode=present&" + query[1:]
+    )
+    present.set_viewport_size({"width": 1280, "height": 720})
+    present_frame.wait_for_function("() => document.querySelector('.atlas-swipe-divider')",
+                                    timeout=TIMEOUT_MS)  # fmt: skip
+    present_frame.evaluate("() => atlas.fitBounds(atlas.config.presets[0].bounds)")
+    present_frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+    present_frame.wait_for_function(
+        "() => Math.abs(atlas._twin.container.getBoundingClientRect().height"
+        " - atlas.container.getBoundingClientRect().height) <= 1",
+        timeout=TIMEOUT_MS,
+    )
+    _assert_swipe_at(_swipe(present_frame), 0.5)
+    screenshot(present, "compare-swipe-present-1280x720.png")
     assert present_log.problems() == []

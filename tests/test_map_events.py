@@ -64,6 +64,13 @@ FORGED: dict[str, object] = {
     "mode_number": {**BASE, "kind": "mode", "mode": 1},
     "compare_number": {**BASE, "kind": "compare", "date": 20250301},
     "compare_text": {**BASE, "kind": "compare", "date": "last year"},
+    "compare_mode_unknown": {
+        **BASE,
+        "kind": "compare",
+        "date": "2025-03-01",
+        "compare_mode": "overlay",
+    },
+    "compare_mode_number": {**BASE, "kind": "compare", "date": "2025-03-01", "compare_mode": 2},
     "text": "center=abc",
     "list": [50, 30],
     "number": 12,
@@ -194,3 +201,11 @@ def test_the_map_opens_and_closes_the_compare_view() -> None:
     assert closed.session_state[Key.COMPARE] is None
     beyond = _deliver({**BASE, "kind": "compare", "date": "2999-01-01"})
     assert Key.COMPARE not in beyond.session_state  # out of range: nothing opened or closed
+
+
+def test_the_map_switches_the_compare_layout() -> None:
+    swiped = _deliver({**BASE, "kind": "compare", "date": "2025-03-01", "compare_mode": "swipe"})
+    assert swiped.session_state[Key.COMPARE_MODE] == "swipe"
+    assert swiped.session_state[Key.COMPARE] == date(2025, 3, 1)
+    side = _deliver({**BASE, "kind": "compare", "date": "2025-03-01", "compare_mode": "side"})
+    assert side.session_state[Key.COMPARE_MODE] == "side"

@@ -10,6 +10,7 @@ class Key(StrEnum):
 
     AS_OF = "as_of"
     COMPARE = "compare_as_of"
+    COMPARE_MODE = "compare_mode"
     BELT_KM = "belt_km"
     BASEMAP = "basemap"
     MODE = "mode"

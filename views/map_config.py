@@ -271,4 +271,5 @@ def _compare_view(state: ViewState, params: ViewParams, *, choropleths: bool) ->
         "date": state.compare.isoformat(),
         "date_label": date_label(state.compare, lang),
         "patches": patches,
+        "mode": state.compare_mode,
     }

@@ -30,7 +30,7 @@ from typing import Any
 from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.basemaps import center_in_range
 from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
-from views.state import MODES
+from views.state import COMPARE_MODES, MODES
 
 LOG = logging.getLogger(__name__)
 #: ``kind`` of each event the map sends (``client/atlas_core.js``): a report of the view after the
@@ -74,6 +74,8 @@ class MapEvent:
         The audience mode to show (``"mode"`` events: the map's "leave present mode").
     end_compare
         A ``"compare"`` event that closes the compare view (its ``date`` is null).
+    compare_mode
+        The compare view's layout a ``"compare"`` event asks for (``COMPARE_MODES``), if any.
     """
 
     kind: str
@@ -86,6 +88,7 @@ class MapEvent:
     on: bool | None = None
     mode: str | None = None
     end_compare: bool = False
+    compare_mode: str | None = None
 
 
 class _MalformedEventError(ValueError):
@@ -149,6 +152,13 @@ def _parse(raw: object, today: date) -> MapEvent:
         mode = _text(raw.get("mode"), "mode")
         if mode not in MODES:
             raise _MalformedEventError(f"mode is not one of {', '.join(MODES)} ({_shown(mode)})")
+    compare_mode: str | None = None
+    if kind == MAP_COMPARE and raw.get("compare_mode") is not None:
+        compare_mode = _text(raw.get("compare_mode"), "compare_mode")
+        if compare_mode not in COMPARE_MODES:
+            raise _MalformedEventError(
+                f"compare_mode is not one of {', '.join(COMPARE_MODES)} ({_shown(compare_mode)})"
+            )
 
     center: tuple[float, float] | None = (round(lat, 4), round(lon, 4))
     if not center_in_range(lat, lon):
@@ -170,6 +180,7 @@ def _parse(raw: object, today: date) -> MapEvent:
         on=on,
         mode=mode,
         end_compare=kind == MAP_COMPARE and raw.get("date") is None,
+        compare_mode=compare_mode,
     )
 
 

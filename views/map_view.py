@@ -116,6 +116,8 @@ def apply_map_event() -> None:
     if event.kind == MAP_COMPARE:
         if event.end_compare or event.day is not None:
             st.session_state[Key.COMPARE] = event.day
+        if event.compare_mode is not None:
+            st.session_state[Key.COMPARE_MODE] = event.compare_mode
     elif event.day is not None:
         st.session_state[Key.AS_OF] = event.day
     # The map's "leave present mode" (its control, or Escape): the sidebar's radio follows.

@@ -18,6 +18,7 @@ from views.cache import get_event_days, get_withdrawal_summary
 from views.keys import Key
 from views.language import browser_language, current_language
 from views.state import (
+    COMPARE_SIDE,
     MODE_LABELS,
     MODES,
     ViewState,
@@ -42,6 +43,7 @@ def _init_from_url(today: date) -> None:
     st.session_state[Key.LANG] = state.lang
     st.session_state[Key.AS_OF] = state.as_of
     st.session_state[Key.COMPARE] = state.compare
+    st.session_state[Key.COMPARE_MODE] = state.compare_mode
     st.session_state[Key.BELT_KM] = state.belt_km
     st.session_state[Key.BASEMAP] = state.basemap
     st.session_state[Key.MODE] = state.mode
@@ -192,6 +194,7 @@ def render_sidebar(today: date) -> ViewState:
         center=tuple(st.session_state[Key.MAP_CENTER]),
         zoom=float(st.session_state[Key.MAP_ZOOM]),
         compare=st.session_state.get(Key.COMPARE),
+        compare_mode=st.session_state.get(Key.COMPARE_MODE, COMPARE_SIDE),
         lang=lang.code,
     )
     # Written on every run, not only when Streamlit's copy differs: a run stopped for a rerun

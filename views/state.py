@@ -29,6 +29,13 @@ MODES = ("explore", "present", "analyst")
 PAGE_PARAMS = ("source",)
 #: The URL parameter of the compare view's second date.
 COMPARE_PARAM = "compare"
+#: The URL parameter of the compare view's layout, and its values: two maps side by side
+#: (one above the other on a phone; the default, not written in the URL) or one map whose
+#: part right of a draggable divider shows the second date (a swipe).
+COMPARE_MODE_PARAM = "compare_mode"
+COMPARE_SIDE = "side"
+COMPARE_SWIPE = "swipe"
+COMPARE_MODES = (COMPARE_SIDE, COMPARE_SWIPE)
 #: Mode → its label (an English message id, translated where shown).
 MODE_LABELS = {"explore": N_("Explore"), "present": N_("Present"), "analyst": N_("Analyst")}
 
@@ -57,6 +64,8 @@ class ViewState:
         Interface language code (``geo.language.LANGUAGES``).
     compare
         A second date shown beside the first (the compare view), or ``None``.
+    compare_mode
+        The compare view's layout, one of :data:`COMPARE_MODES`.
     """
 
     as_of: date
@@ -68,6 +77,7 @@ class ViewState:
     zoom: float = DEFAULT_ZOOM
     lang: str = DEFAULT_LANGUAGE
     compare: date | None = None
+    compare_mode: str = COMPARE_SIDE
 
     def to_query(self) -> dict[str, str]:
         """The state as URL query parameters (plain strings)."""
@@ -84,6 +94,8 @@ class ViewState:
         }
         if self.compare is not None:
             query[COMPARE_PARAM] = self.compare.isoformat()
+            if self.compare_mode != COMPARE_SIDE:
+                query[COMPARE_MODE_PARAM] = self.compare_mode
         return query
 
 
@@ -185,6 +197,18 @@ def from_query(
                         last=today.isoformat(),
                     )
                 )
+
+    if COMPARE_MODE_PARAM in query:
+        if query[COMPARE_MODE_PARAM] in COMPARE_MODES:
+            state = replace(state, compare_mode=query[COMPARE_MODE_PARAM])
+        else:
+            notices.append(
+                lang.tr(
+                    "Ignored compare layout {value}: use one of {modes}.",
+                    value=repr(query[COMPARE_MODE_PARAM]),
+                    modes=", ".join(COMPARE_MODES),
+                )
+            )
 
     if "layers" in query:
         raw = [part.strip() for part in query["layers"].split(",") if part.strip()]

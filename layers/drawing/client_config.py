@@ -109,6 +109,14 @@ LABELS: dict[str, str] = {
     "compare_close": N_("Close the compare view"),
     "compare_date": N_("Compare date"),
     "compare_map": N_("Map on the compare date"),
+    "compare_swipe": N_("Swipe between the two dates on one map"),
+    "compare_side": N_("Show the two dates side by side"),
+    "compare_divider": N_(
+        "Divider between the two dates: the first date left of it, the compare date right. "
+        "Move it with the arrow keys."
+    ),
+    # Play waits for the page to show each step; a step it never shows pauses the play.
+    "play_paused": N_("Paused: the page did not show this step in time."),
 }
 #: The basemap's legend.
 BASEMAP_TITLE = N_("Basemap")

@@ -32,6 +32,7 @@ CLIENT_SCRIPTS = (
     "atlas_measure.js",
     "atlas_access.js",
     "atlas_compare.js",
+    "atlas_swipe.js",
 )
 CLIENT_FILES = (*CLIENT_SCRIPTS, "atlas_map.css")
 #: Folder under ``static/`` of the catalogue's layer files the live map fetches

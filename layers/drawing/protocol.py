@@ -185,14 +185,23 @@ class MapLabels(TypedDict):
     compare_close: str
     compare_date: str
     compare_map: str
+    compare_swipe: str
+    compare_side: str
+    compare_divider: str
+    play_paused: str
 
 
 class CompareView(TypedDict):
-    """The compare view's second date: a second map beside the first, in step with it."""
+    """The compare view's second date: a second map beside the first, in step with it.
+
+    ``mode``: ``"side"`` (two maps side by side) or ``"swipe"`` (the second map over the
+    first, shown right of a draggable divider); ``views.state.COMPARE_MODES``.
+    """
 
     date: str
     date_label: str
     patches: Patches
+    mode: str
 
 
 class MapConfig(TypedDict):

@@ -113,11 +113,16 @@
  * @property {string} compare_close
  * @property {string} compare_date
  * @property {string} compare_map
+ * @property {string} compare_swipe
+ * @property {string} compare_side
+ * @property {string} compare_divider
+ * @property {string} play_paused
  *
  * @typedef {Object} CompareView
  * @property {string} date  the second map's date (ISO)
  * @property {string} date_label  as the second map shows it
  * @property {Object<string, Object<string, FeatureProps>>} patches  the dated layers on it
+ * @property {string} mode  'side' (two maps) or 'swipe' (one map, a divider)
  *
  * @typedef {Object} MapConfig
  * @property {string} date  ISO
@@ -149,10 +154,7 @@
 (function (global) {
   'use strict';
 
-  var PANES = [
-    ['atlas-basemap', 150, false],
-    ['atlas-hits', 470, true]
-  ];
+  var PANES = [['atlas-basemap', 150, false], ['atlas-hits', 470, true]];
   var HATCH_ID = 'atlas-hatch';
   var VIEW_REPORT_MS = 400;
   var PLAY_STEP_MS = 400;  // 2.5 steps a second: the target is at least 2
@@ -219,23 +221,19 @@
     if (doc.getElementById(HATCH_ID)) { return; }
     var ns = 'http://www.w3.org/2000/svg';
     var svg = doc.createElementNS(ns, 'svg');
-    svg.setAttribute('width', '0');
-    svg.setAttribute('height', '0');
+    svg.setAttribute('width', '0'); svg.setAttribute('height', '0');
     svg.setAttribute('aria-hidden', 'true');
     svg.style.position = 'absolute';
     var pattern = doc.createElementNS(ns, 'pattern');
     pattern.setAttribute('id', HATCH_ID);
     pattern.setAttribute('patternUnits', 'userSpaceOnUse');
-    pattern.setAttribute('width', '8');
-    pattern.setAttribute('height', '8');
+    pattern.setAttribute('width', '8'); pattern.setAttribute('height', '8');
     pattern.setAttribute('patternTransform', 'rotate(45)');
     var back = doc.createElementNS(ns, 'rect');
-    back.setAttribute('width', '8');
-    back.setAttribute('height', '8');
+    back.setAttribute('width', '8'); back.setAttribute('height', '8');
     back.setAttribute('fill', '#FFFFFF');
     var line = doc.createElementNS(ns, 'rect');
-    line.setAttribute('width', '2.5');
-    line.setAttribute('height', '8');
+    line.setAttribute('width', '2.5'); line.setAttribute('height', '8');
     line.setAttribute('fill', '#6B6B6B');
     pattern.appendChild(back);
     pattern.appendChild(line);

@@ -3,7 +3,8 @@
  * the other on a narrow screen), panned and zoomed with it. The second map is an AtlasMap of
  * its own that draws the same layers from the same files, with the dated layers' properties
  * of the compare date (MapConfig.compare); it sends the page nothing itself. A session's own
- * layers (imports, stored layers) are the same on both maps.
+ * layers (imports, stored layers) are the same on both maps. Its layout, side by side or a
+ * swipe (the second map over the first, right of a divider), is atlas_swipe.js's.
  * (Part of the map client, loaded after atlas_time.js: offline.CLIENT_SCRIPTS.)
  */
 (function (global) {
@@ -42,6 +43,12 @@
     input.min = config.date_range[0];
     input.max = config.date_range[1];
     if (input.value !== compare.date) { input.value = compare.date; }
+    var swipe = compare.mode === 'swipe';
+    twin._compareMode.setAttribute('aria-pressed', swipe ? 'true' : 'false');
+    twin._compareMode.title = swipe ? labels.compare_side : labels.compare_swipe;
+    twin._compareMode.setAttribute('aria-label', twin._compareMode.title);
+    setText(twin._compareMode, swipe ? '◫' : '◧');
+    this._setSwipe(swipe, labels);  // atlas_swipe.js
   };
 
   /* The ⇆ button in the date box: opens the compare view on the first date, or closes it. */
@@ -81,6 +88,15 @@
       if (/^\d{4}-\d{2}-\d{2}$/.test(input.value)) { self._emit({kind: 'compare', date: input.value}); }
     });
     twin._compareInput = input;
+    // Side by side or a swipe: the page keeps the layout in the URL (compare_mode).
+    var mode = el('button', 'atlas-compare-mode', row);
+    L.DomEvent.on(mode, 'click', function () {
+      var compare = self.config && self.config.compare;
+      if (!compare) { return; }
+      self._emit({kind: 'compare', date: compare.date,
+                  compare_mode: compare.mode === 'swipe' ? 'side' : 'swipe'});
+    });
+    twin._compareMode = mode;
     var close = el('button', 'atlas-compare-close', row);
     setText(close, '×');
     twin._compareClose = close;
@@ -105,6 +121,7 @@
     var twin = this._twin;
     if (!twin) { return; }
     this.map.off('move zoomend', this._followMain);
+    this._setSwipe(false);
     twin.map.remove();
     twin.container.parentNode.removeChild(twin.container);
     this.container.parentNode.classList.remove('atlas-comparing');

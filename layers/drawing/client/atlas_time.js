@@ -6,8 +6,8 @@
   'use strict';
   var A = global.AtlasLib;
   var PLAY_STEP_MS = A.PLAY_STEP_MS;
-  var PLAY_WAIT_MS = 5000;     // while playing, the next step waits this long at most for the page
-  var PLAY_FOLLOWED_MS = 250;  // the least time a step stays once the page shows it too
+  var PLAY_WAIT_MS = 5000;     // a step the page has not shown after this long pauses play
+  var PLAY_FOLLOWED_MS = 100;  // the least time the page's figures of a step stay up
   var PLAY_TICK_MS = 50;       // how often play checks whether the next step may come
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
@@ -75,12 +75,20 @@
     this._emit({kind: 'date', date: day});
   };
 
-  /* Whether the next step must wait: the page has not yet shown the last step sent (play
-     waits for it, a while), or the step has not been shown long enough — PLAY_STEP_MS on the
-     map, and PLAY_FOLLOWED_MS with the page agreeing, so each step can be read. */
+  /* Whether the next step must wait. Steps are PLAY_STEP_MS apart, counted from each step's
+     start (the page's rerun runs within that time, not after it); a step goes on only once
+     the page shows it too (key figures, sidebar date) and PLAY_FOLLOWED_MS later, so a slow
+     rerun slows the play rather than being skipped. A step the page has not shown after
+     PLAY_WAIT_MS pauses the play, and the caption says why (the page may have failed). */
   AtlasMap.prototype._stepTooSoon = function () {
     var now = Date.now();
-    if (this._awaiting && now - this._awaiting.since < PLAY_WAIT_MS) { return true; }
+    if (this._awaiting) {
+      if (now - this._awaiting.since < PLAY_WAIT_MS) { return true; }
+      var labels = this.labels || {};
+      this.stopPlay(false);
+      setText(this._caption, labels.play_paused);
+      return true;
+    }
     return now - this._shownAt < PLAY_STEP_MS || now - this._followedAt < PLAY_FOLLOWED_MS;
   };
 
