@@ -652,12 +652,18 @@ SWIPE_JS = """() => {
   const owner = (x) => { const hit = document.elementFromPoint(x, cy);
                          return twin.contains(hit) ? 'twin' : main.contains(hit) ? 'main' : '?'; };
   const ring = getComputedStyle(divider);
+  // each shown date tag is on top where it stands (no control of the map covers it)
+  const tagsClear = [...divider.querySelectorAll('.atlas-swipe-date')].every((tag) => {
+    const r = tag.getBoundingClientRect();
+    if (r.width === 0) { return true; }
+    return tag.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+  });
   return {main: m, twin: box(twin), divider: d, clip: clip,
           value: Number(divider.getAttribute('aria-valuenow')),
           label: divider.getAttribute('aria-label'), role: divider.getAttribute('role'),
           left: owner(cx - 24), right: owner(cx + 24),
           ring: ring.outlineStyle + ' ' + ring.outlineWidth,
-          swiping: main.parentNode.classList.contains('atlas-swiping')};
+          tagsClear, swiping: main.parentNode.classList.contains('atlas-swiping')};
 }"""
 
 
@@ -676,6 +682,7 @@ def _assert_swipe_at(swipe: dict[str, Any], share: float) -> None:
     assert abs(swipe["divider"]["x"] + swipe["divider"]["width"] / 2 - main["x"] - x) <= 1, swipe
     assert swipe["divider"]["height"] >= main["height"] - 1
     assert swipe["value"] == round(share * 100)
+    assert swipe["tagsClear"], swipe
     if 0.1 < share < 0.9:  # left of the divider the first date's map, right of it the second's
         assert (swipe["left"], swipe["right"]) == ("main", "twin"), swipe
 

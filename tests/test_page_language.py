@@ -111,8 +111,8 @@ def test_the_age_of_a_figure_takes_the_right_plural_form():
 def test_the_data_and_method_pages_speak_ukrainian(ukrainian: AppTest):
     at = show_page(ukrainian, "data")
     assert at.title[0].value == "Дані та джерела"
-    subheaders = [s.value for s in at.subheader]
-    assert "Скільки держав-учасниць" in subheaders
+    headers = [s.value for s in at.header]  # h2 under the h1 title (axe heading-order)
+    assert "Скільки держав-учасниць" in headers
     parties = next(
         unescape(m.value) for m in at.markdown if m.value.startswith("На дату перегляду")
     )

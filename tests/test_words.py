@@ -40,7 +40,7 @@ def test_a_source_link_opens_its_entry_highlighted() -> None:
     text = texts[0]
     for part in ("Human Rights Watch", "2025-07-24", "hrw.org", "Supports:", "Treaty"):
         assert part in text.replace("\\", ""), (part, text)
-    assert any("Suspends" in h.value for h in at.subheader)
+    assert any("Suspends" in h.value for h in at.header)
 
 
 def _texts(at: AppTest) -> str:

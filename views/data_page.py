@@ -287,7 +287,7 @@ def render_data_page() -> None:
     chosen = st.query_params.get("source")
     if chosen:
         _render_one_source(facts, chosen, lang)
-    st.subheader(lang.gettext("Where sources disagree"))
+    st.header(lang.gettext("Where sources disagree"))
     st.markdown(
         lang.gettext(
             "**Every recorded disagreement** (`data/conflicts.csv`): one row per value. Treaty "
@@ -304,7 +304,7 @@ def render_data_page() -> None:
     st.markdown(lang.gettext("**Border lengths (Factbook vs national and other figures)**"))
     _show(conflicts(facts.border_lengths, ["pair"], "length_km"), lang)
 
-    st.subheader(lang.gettext("How many States Parties"))
+    st.header(lang.gettext("How many States Parties"))
     as_of = st.session_state.get(Key.AS_OF, date.today())
     on_date = states_parties_on(
         as_of,
@@ -317,7 +317,7 @@ def render_data_page() -> None:
     )
     _show(parties_table(facts), lang)
 
-    st.subheader(lang.gettext("When each table was last reviewed"))
+    st.header(lang.gettext("When each table was last reviewed"))
     _show(review_table(facts), lang)
     for schema in SCHEMAS:
         if schema.name in _SHOWN_APART:
@@ -331,7 +331,7 @@ def render_data_page() -> None:
         with st.expander(f"{lang.gettext(schema.title)} — data/{schema.file_name} · {stamp}"):
             _show(_in_words(schema.name, facts.table(schema.name)), lang)
     st.markdown(lang.gettext(WITHDRAWAL_SEARCHES))
-    st.subheader(lang.gettext("What was searched for, where and when"))
+    st.header(lang.gettext("What was searched for, where and when"))
     st.markdown(
         lang.gettext(
             "**Searches made** (`data/searches.csv`): each search for a fact, with the terms, "
@@ -345,7 +345,7 @@ def render_data_page() -> None:
         st.caption(lang.tr("Searches last reviewed {day}.", day=lang.date(reviewed)))
     _show(_in_words("searches", search_table(facts)), lang)
 
-    st.subheader(lang.gettext("Layers and licences"))
+    st.header(lang.gettext("Layers and licences"))
     _show(
         pd.DataFrame(
             [
@@ -360,7 +360,7 @@ def render_data_page() -> None:
         ),
         lang,
     )
-    st.subheader(lang.gettext("Sources"))
+    st.header(lang.gettext("Sources"))
     st.caption(
         lang.gettext("Kind:")
         + " "
@@ -500,7 +500,7 @@ def _render_one_source(facts: FactTables, source_id: str, lang: Language) -> Non
     day = record["date"]
     with st.container(border=True, key=SOURCE_ENTRY_KEY):
         # The title stays in the source's own language.
-        st.subheader(lang.tr("Source: {title}", title=markdown_text(str(record["title"]))))
+        st.header(lang.tr("Source: {title}", title=markdown_text(str(record["title"]))))
         supports = "; ".join(uses) if uses else lang.gettext("nothing cited yet")
         when = lang.date(day) if isinstance(day, date) else str(day or lang.gettext("no date"))
         labels = (

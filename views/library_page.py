@@ -54,7 +54,7 @@ def render_library_page(state: ViewState) -> None:
     except AtlasError as error:
         st.warning(plain(str(error)))
         return
-    st.subheader(lang.gettext("Layers"))
+    st.header(lang.gettext("Layers"))
     found = [x for x in layers if not needle or needle in _layer_text(x)]
     if not found:
         st.caption(
@@ -64,7 +64,7 @@ def render_library_page(state: ViewState) -> None:
         )
     for number, info in enumerate(found):
         _render_layer(store, info, f"lib-{number}", state, lang)
-    st.subheader(lang.gettext("Views"))
+    st.header(lang.gettext("Views"))
     shown = [v for v in views if not needle or needle in f"{v.name} {v.author}".casefold()]
     if not shown:
         st.caption(

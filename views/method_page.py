@@ -17,7 +17,7 @@ from views.language import current_language
 METHOD_SECTIONS: tuple[str, ...] = (
     N_(
         """
-### Borders and point of view
+## Borders and point of view
 Country polygons are Natural Earth 5.1.1 at 1:10m, German point of view: internationally
 recognised borders, so **Crimea and Sevastopol are part of Ukraine**. Ukraine's 27 first-level
 units (24 oblasts, Kyiv city, Crimea, Sevastopol) are the OpenStreetMap hromadas dissolved by
@@ -31,7 +31,7 @@ hromadas, are Natural Earth's units. Kyiv city is 822 km² (official about 839 k
     ),
     N_(
         """
-### Coordinate reference systems
+## Coordinate reference systems
 * Storage and display: EPSG:4326 (longitude/latitude, WGS84).
 * Areas: Lambert azimuthal equal-area centred on 52°N 28°E
   (`+proj=laea +lat_0=52 +lon_0=28`), cross-checked against ellipsoidal areas in the tests.
@@ -43,7 +43,7 @@ hromadas, are Natural Earth's units. Kyiv city is 822 km² (official about 839 k
     ),
     N_(
         """
-### Border lengths
+## Border lengths
 The map measures the shared land border on the 1:10m polygons. Generalised lines cut corners
 and river meanders, so they run short of the reference figures (Finland–Russia about 0.94×,
 Latvia–Russia about 0.64× the CIA World Factbook). Both numbers are shown side by side; national
@@ -54,7 +54,7 @@ discontinued the Factbook on 4 February 2026.
     ),
     N_(
         """
-### Treaty status
+## Treaty status
 Status is **derived from the milestone dates** for the chosen day, never typed in:
 never joined → signatory → party → withdrawal notified → withdrawn. A State Party withdraws by
 giving notice to the UN Secretary-General with a full explanation of its reasons
@@ -87,7 +87,7 @@ way (Latvia's withdrawal vote: 66–14 with 2 abstentions per LETA, preferred, o
     ),
     N_(
         """
-### "Potentially contaminated"
+## "Potentially contaminated"
 Ukraine's national figure (about 174,000 km² in April 2023, about 137,000 km² in June 2025) is
 the area *of concern that still needs survey*, not confirmed minefield. Survey releases land
 without clearance when no evidence is found, which is why the figure falls faster than clearance
@@ -96,7 +96,7 @@ alone would explain. No later official estimate was found.
     ),
     N_(
         """
-### How current a figure is
+## How current a figure is
 Every table records when it was last reviewed against its sources (Data & sources page). A
 figure more than 12 whole months older than the chosen date says so where it is shown —
 "latest public figure: N months old" — in the key figures, the oblast tooltips and details, and
@@ -108,7 +108,7 @@ so that figures on different bases are not read as one series.
     ),
     N_(
         """
-### Per-oblast evidence
+## Per-oblast evidence
 No complete official per-oblast table of contaminated area is published. Each oblast is shown
 by the strength of public evidence: a published figure (with its date and source), an official
 statement without a figure, or **no public figure**. The atlas never fills a gap with an
@@ -119,7 +119,7 @@ proof that none exists.
     ),
     N_(
         """
-### How many States Parties
+## How many States Parties
 The tables follow 17 states, not every party, so the number of States Parties is not counted
 from them. The Data & sources page takes the newest sourced count (Landmine Monitor) published
 by the chosen date and subtracts each withdrawal in the tables that took effect since; such a
@@ -129,7 +129,7 @@ and before the first sourced count no number is given.
     ),
     N_(
         """
-### What is not known
+## What is not known
 * Official per-oblast areas for most oblasts; a current (2026) national estimate.
 * The UN depositary's record of Ukraine's notification (17 or 18 July 2025) and the exact C.N.
   references of the five withdrawals.
@@ -142,7 +142,7 @@ and before the first sourced count no number is given.
     ),
     N_(
         """
-### Display and offline use
+## Display and offline use
 Display geometry is simplified as a coverage (neighbours keep identical shared edges) and
 rounded to about 11 m; measurements use full resolution. Leaflet is served by the app itself and
 the Natural Earth basemap is always drawn under the tiles, so the map works with no network.

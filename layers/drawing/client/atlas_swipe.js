@@ -30,6 +30,7 @@
       if (this._divider) {
         this._divider.parentNode.removeChild(this._divider);
         this.map.off('resize', this._placeSwipeBound);
+        this.container.removeEventListener('toggle', this._placeSwipeBound, true);
         this._divider = null;
       }
       // Back in its own map's corner; the second map unclipped.
@@ -70,6 +71,8 @@
     this._swipeAt = this._swipeAt === undefined ? SWIPE_START : this._swipeAt;
     this._placeSwipeBound = function () { self._placeSwipe(); };
     this.map.on('resize', this._placeSwipeBound);
+    // The legend folded or opened: the tags may have to move (toggle does not bubble).
+    this.container.addEventListener('toggle', this._placeSwipeBound, true);
     var dragging = null;
     divider.addEventListener('pointerdown', function (e) {
       dragging = e.pointerId;
@@ -134,5 +137,29 @@
     // The date tags stay on the map: the left one hides at the left edge, the right at the right.
     divider.classList.toggle('atlas-swipe-at-left', x < 120);
     divider.classList.toggle('atlas-swipe-at-right', rect.width - x < 120);
+    this._placeSwipeTags(rect.height);
+  };
+
+  /* The date tags at the first height (below the grip, above it, at the top, …) where no
+     control of the map (legend, date boxes, key figures) covers them. */
+  AtlasMap.prototype._placeSwipeTags = function (height) {
+    var tags = [this._divider._left, this._divider._right];
+    var controls = Array.prototype.slice.call(this.container.querySelectorAll('.leaflet-control'))
+      .map(function (c) { return c.getBoundingClientRect(); })
+      .filter(function (r) { return r.width > 0 && r.height > 0; });
+    var free = function () {
+      return tags.every(function (tag) {
+        var t = tag.getBoundingClientRect();
+        return t.width === 0 || controls.every(function (r) {
+          return t.right <= r.left || r.right <= t.left || t.bottom <= r.top || r.bottom <= t.top;
+        });
+      });
+    };
+    var tops = [height / 2 + 26, height / 2 - 52, 8, height * 0.25, height * 0.75, height - 40];
+    for (var i = 0; i < tops.length; i += 1) {
+      tags.forEach(function (tag) { tag.style.top = Math.round(tops[i]) + 'px'; });
+      if (free()) { return; }
+    }
+    tags.forEach(function (tag) { tag.style.top = Math.round(tops[0]) + 'px'; });
   };
 }(window));
