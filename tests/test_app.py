@@ -719,5 +719,5 @@ def test_analyst_downloads_say_the_print_holds_both_dates() -> None:
     at = run_app({"mode": "analyst", "date": "2026-03-01", "compare": "2024-06-01"})
     assert_clean(at)
     said = " ".join(c.value for c in at.caption)
-    assert "the PNG and PDF print both dates side by side" in said
+    assert "the HTML map, the PNG and the PDF show both dates side by side" in said
     assert "the other files hold 2026-03-01" in said

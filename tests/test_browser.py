@@ -32,7 +32,7 @@ from layers.drawing.client_config import geometry_payload
 from layers.drawing.layer import MapLayer, build_map_layers
 from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
 from layers.export.html_map import to_html
-from layers.export.options import ExportOptions
+from layers.export.options import Comparison, ExportOptions
 from layers.safe_text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
@@ -493,3 +493,53 @@ def test_the_map_is_above_the_fold_and_present_mode_is_a_projector_view(
         screenshot(page, f"present-{width}.png")
     assert_quiet(log)
     context.close()
+
+
+def test_standalone_html_export_shows_both_compare_dates(
+    browser_context: Any, base: AtlasBase, default_layers: list[MapLayer], tmp_path: Path
+) -> None:
+    params = ViewParams(as_of=date(2026, 3, 1), belt_km=float(BELT_KM_DEFAULT))
+    other = ViewParams(as_of=date(2024, 6, 1), belt_km=float(BELT_KM_DEFAULT))
+    ids = tuple(layer.spec.id for layer in default_layers)
+    compare = Comparison(tuple(build_map_layers(base, ids, other)), other)
+    html_path = tmp_path / "atlas-compare.html"
+    options = ExportOptions(basemap_frame=base.basemap, compare=compare)
+    layers = build_map_layers(base, ids, params)
+    html_path.write_bytes(to_html(layers, params, base.facts.sources, options))
+    page, log = open_page(browser_context)
+    page.goto(html_path.as_uri())
+    page.wait_for_function(
+        "() => window.atlas && atlas._twin && atlas._twin.layers['treaty-status']"
+        " && atlas._twin.layers['treaty-status'].group",
+        timeout=LOAD_TIMEOUT_MS,
+    )
+    expect(page.locator(".atlas-compare-main .atlas-date-text")).to_have_text("As of 2026-03-01")
+    expect(page.locator(".atlas-twin .atlas-date-text")).to_have_text("As of 2024-06-01")
+    fill = "(m) => m.layers['treaty-status'].features.EST[0].options.fillColor"
+    assert page.evaluate(f"() => ({fill})(atlas)") != page.evaluate(f"() => ({fill})(atlas._twin)")
+    # Nothing in the file can ask for another date: the twin's date field and buttons are hidden.
+    assert page.locator(".atlas-compare-date").is_hidden()
+    for width, height in ((1440, 900), (1280, 720), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("() => { atlas.map.invalidateSize(); atlas._twin.map.invalidateSize(); }")
+        main = page.locator(".atlas-compare-main").bounding_box()
+        twin = page.locator(".atlas-twin").bounding_box()
+        assert main and twin
+        if width > 600:  # side by side, each half the window
+            assert abs(twin["x"] - (main["x"] + main["width"])) <= 1, (main, twin)
+            assert abs(twin["width"] - main["width"]) <= 1 and abs(twin["height"] - height) <= 1
+        else:  # one above the other
+            assert abs(twin["y"] - (main["y"] + main["height"])) <= 1, (main, twin)
+            assert abs(twin["height"] - main["height"]) <= 1 and abs(twin["width"] - width) <= 1
+        caption = page.locator("#atlas-caption").bounding_box()
+        legend = page.locator(".atlas-compare-main .atlas-legend").bounding_box()
+        assert caption and legend
+        apart = (
+            caption["x"] >= legend["x"] + legend["width"]
+            or legend["x"] >= caption["x"] + caption["width"]
+            or caption["y"] >= legend["y"] + legend["height"]
+            or legend["y"] >= caption["y"] + caption["height"]
+        )
+        assert apart, (width, caption, legend)
+        screenshot(page, f"export-compare-{width}.png")
+    assert_quiet(log)

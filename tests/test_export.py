@@ -936,3 +936,17 @@ def test_print_map_draws_the_choropleth_in_its_legend_colours(base, all_layers, 
             continue
         # Each class's units show the legend's colour itself, not a blend with what lies under.
         assert colour_share(png, entry.color) > 2e-4, entry
+
+
+def test_html_in_the_compare_view_carries_the_second_date(base, print_layers):
+    page = _compare_print(base, print_layers, "html").decode("utf-8")
+    block = re.search(r'<script type="application/json" id="atlas-config">(.*?)</script>', page)
+    assert block is not None
+    config = json.loads(block.group(1))
+    compare = config["compare"]
+    assert (compare["date"], compare["mode"]) == ("2024-06-01", "side")
+    # Estonia withdrawn on the first map's date, a State Party on the second map's.
+    assert config["patches"]["treaty-status"]["EST"]["s"] == "withdrawn"
+    assert compare["patches"]["treaty-status"]["EST"]["s"] == "party"
+    assert set(compare["patches"]) == set(config["patches"])
+    assert "As of 2026-03-01; second map: As of 2024-06-01" in page

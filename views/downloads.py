@@ -27,8 +27,8 @@ def render_downloads(
     params
         Date and belt depth of the view.
     compare
-        The compare view's second date and its layers: the print map (PNG, PDF) draws both
-        dates side by side.
+        The compare view's second date and its layers: the HTML map and the print map (PNG,
+        PDF) show both dates side by side.
     """
     lang = current_language()
     st.subheader(lang.gettext("Downloads"))
@@ -45,8 +45,8 @@ def render_downloads(
     if compare is not None:
         st.caption(
             lang.tr(
-                "In the compare view the PNG and PDF print both dates side by side; the other "
-                "files hold {date}.",
+                "In the compare view the HTML map, the PNG and the PDF show both dates side by "
+                "side; the other files hold {date}.",
                 date=params.as_of.isoformat(),
             )
         )
@@ -79,7 +79,7 @@ def render_downloads(
                 params,
                 light=light_file,
                 dpi=dpi,
-                compare=compare if fmt.kind is FormatKind.PRINT else None,
+                compare=compare if fmt.kind is not FormatKind.DATA else None,
             ),
             file_name=export_filename(ids, params.as_of, fmt, light=light_file),
             mime=fmt.media_type,

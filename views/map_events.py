@@ -29,8 +29,8 @@ from typing import Any
 
 from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.basemaps import center_in_range
-from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
-from views.state import COMPARE_MODES, MODES
+from layers.drawing.protocol import COMPARE_MODES, ZOOM_MAX, ZOOM_MIN
+from views.state import MODES
 
 LOG = logging.getLogger(__name__)
 #: ``kind`` of each event the map sends (``client/atlas_core.js``): a report of the view after the

@@ -14,11 +14,11 @@ from layers.catalogue.registry import CATALOGUE
 from layers.catalogue.spec import AS_OF_MIN, LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.basemaps import BASEMAPS
+from layers.drawing.protocol import COMPARE_SIDE
 from views.cache import get_event_days, get_withdrawal_summary
 from views.keys import Key
 from views.language import browser_language, current_language
 from views.state import (
-    COMPARE_SIDE,
     MODE_LABELS,
     MODES,
     ViewState,

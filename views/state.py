@@ -21,7 +21,7 @@ from layers.drawing.basemaps import (
     DEFAULT_ZOOM,
     center_in_range,
 )
-from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
+from layers.drawing.protocol import COMPARE_MODES, COMPARE_SIDE, ZOOM_MAX, ZOOM_MIN
 
 MODES = ("explore", "present", "analyst")
 #: URL parameters that are not part of the view but address something on a page (``source``:
@@ -29,13 +29,9 @@ MODES = ("explore", "present", "analyst")
 PAGE_PARAMS = ("source",)
 #: The URL parameter of the compare view's second date.
 COMPARE_PARAM = "compare"
-#: The URL parameter of the compare view's layout, and its values: two maps side by side
-#: (one above the other on a phone; the default, not written in the URL) or one map whose
-#: part right of a draggable divider shows the second date (a swipe).
+#: The URL parameter of the compare view's layout (``protocol.COMPARE_MODES``; the default,
+#: side by side, is not written in the URL).
 COMPARE_MODE_PARAM = "compare_mode"
-COMPARE_SIDE = "side"
-COMPARE_SWIPE = "swipe"
-COMPARE_MODES = (COMPARE_SIDE, COMPARE_SWIPE)
 #: Mode → its label (an English message id, translated where shown).
 MODE_LABELS = {"explore": N_("Explore"), "present": N_("Present"), "analyst": N_("Analyst")}
 

@@ -191,6 +191,14 @@ class MapLabels(TypedDict):
     play_paused: str
 
 
+#: The compare view's layouts (``CompareView.mode``; the URL's ``compare_mode``): two maps
+#: side by side (one above the other on a phone; the default) or one map whose part right of a
+#: draggable divider shows the second date (a swipe).
+COMPARE_SIDE = "side"
+COMPARE_SWIPE = "swipe"
+COMPARE_MODES = (COMPARE_SIDE, COMPARE_SWIPE)
+
+
 class CompareView(TypedDict):
     """The compare view's second date: a second map beside the first, in step with it.
 

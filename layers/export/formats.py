@@ -281,7 +281,8 @@ def export_bytes(
     light
         Data formats: the map's simplified geometry instead of the full resolution.
     compare
-        The compare view's second date: PNG and PDF print two panels, one per date.
+        The compare view's second date: PNG and PDF print two panels, one per date; the HTML
+        map shows two maps.
 
     Returns
     -------

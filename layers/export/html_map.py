@@ -31,8 +31,9 @@ from layers.drawing.client_config import (
 from layers.drawing.emphasis import dim_beneath_choropleth, is_choropleth
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import client_script, client_text, leaflet_inline
+from layers.drawing.protocol import COMPARE_SIDE, CompareView
 from layers.export.frames import check_layers
-from layers.export.options import ExportOptions
+from layers.export.options import Comparison, ExportOptions
 from layers.export.provenance import export_metadata, sources_line
 from layers.safe_text import html_text, script_json
 
@@ -64,14 +65,22 @@ BELT_TEXT = N_("belt {km} km")
 GENERATED = N_("Generated {generated} by {generator} {version}")
 SOURCES = N_("Sources: {sources}")
 MAP_NAME = N_("Map")
+#: The caption's dates in the compare view (the second map beside the first, or below it).
+BOTH_DATES = N_("{date}; second map: {other}")
 
 
 def _caption_html(
-    layers: Sequence[MapLayer], metadata: dict[str, Any], params: ViewParams | None, lang: Language
+    layers: Sequence[MapLayer],
+    metadata: dict[str, Any],
+    params: ViewParams | None,
+    lang: Language,
+    compare: Comparison | None = None,
 ) -> str:
     belt = metadata["belt_km"]
     titles = ", ".join(html_text(spec_text(layer.spec, layer.spec.title, lang)) for layer in layers)
     parts = [date_label(params.as_of, lang) if params is not None else "—"]
+    if compare is not None:
+        parts[0] = lang.tr(BOTH_DATES, date=parts[0], other=date_label(compare.params.as_of, lang))
     if belt is not None:
         parts.append(lang.tr(BELT_TEXT, km=lang.number(belt, 0 if float(belt).is_integer() else 1)))
     generated = lang.tr(
@@ -103,10 +112,37 @@ html, body { margin: 0; height: 100%; }
   #atlas-caption { top: 190px; bottom: auto; left: 10px; right: 10px; max-width: none;
     max-height: 22vh; }
 }
+/* The compare view: the second map in the right half (the lower half on a phone). */
+.atlas-comparing .atlas-twin { position: absolute !important; left: 50%; top: 0; bottom: 0; }
+@media (max-width: 600px) {
+  .atlas-comparing .atlas-twin { left: 0; top: 50%; }
+}
+/* … and the caption at the foot of the second map, which has no legend. */
+@media (max-width: 640px) {
+  .atlas-comparing #atlas-caption { top: auto; bottom: 28px; }
+}
+/* Its date field, layout and close buttons ask the page for another view: none here. */
+.atlas-compare-date, .atlas-compare-mode, .atlas-compare-close { display: none; }
 .atlas-caption-title { font-weight: bold; font-size: 15px; }
 .atlas-caption-safety { font-weight: bold; }
 """
 ).replace("LEGEND_PX", str(LEGEND_CLEARANCE_PX))
+
+
+def _compare_view(compare: Comparison, patches: dict[str, Any], lang: Language) -> CompareView:
+    """The second map of an export in the compare view: side by side, on its own date.
+
+    It draws the first map's layers (their geometry is in the page once); the properties of
+    each layer built for the second date replace the first date's (a layer missing there, an
+    import, keeps its own).
+    """
+    other = dim_beneath_choropleth(compare.layers)
+    return {
+        "date": compare.params.as_of.isoformat(),
+        "date_label": date_label(compare.params.as_of, lang),
+        "patches": {**patches, **{layer.spec.id: feature_props(layer, lang) for layer in other}},
+        "mode": COMPARE_SIDE,
+    }
 
 
 def _json_block(element_id: str, text: str) -> str:
@@ -167,6 +203,8 @@ def to_html(
         go_to=presets(countries, [layer for layer in layers if layer.spec.user], lang),
         lang=lang,
     )
+    if options.compare is not None:
+        config["compare"] = _compare_view(options.compare, patches, lang)
     choropleths = {layer.spec.id for layer in layers if is_choropleth(layer)}
     config["legend"] = sorted(config["legend"], key=lambda g: g["layer"] not in choropleths)
     # The Natural Earth countries the live map draws beneath the layers, named by iso3.
@@ -192,7 +230,7 @@ def to_html(
         f"<script>{client_js}</script>\n"
         "</head>\n<body>\n"
         f'<div id="map" tabindex="0" aria-label="{html_text(lang.gettext(MAP_NAME))}"></div>\n'
-        f"{_caption_html(layers, metadata, params, lang)}\n"
+        f"{_caption_html(layers, metadata, params, lang, options.compare)}\n"
         + "\n".join(blocks)
         + f"\n<script>{_BOOT}</script>\n"
         "</body>\n</html>\n"

@@ -87,7 +87,8 @@ class ExportOptions:
         geometry, not the written one). Maps are always drawn from display geometry.
     compare
         The compare view's second date: the PNG and PDF print maps draw two panels side by
-        side, each with its date (the other formats export the first date only).
+        side, each with its date, and the HTML map a second map beside the first (below it on
+        a phone); the data formats export the first date only.
     """
 
     basemap_frame: gpd.GeoDataFrame | None = None
