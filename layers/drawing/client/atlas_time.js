@@ -8,7 +8,7 @@
   var PLAY_STEP_MS = A.PLAY_STEP_MS;
   var PLAY_WAIT_MS = 5000;     // a step the page has not shown after this long pauses play
   var PLAY_FOLLOWED_MS = 100;  // the least time the page's figures of a step stay up
-  var PLAY_TICK_MS = 50;       // how often play checks whether the next step may come
+  var PLAY_TICK_MS = 20;       // how often play checks whether the next step may come
   var setText = A.setText;
   var AtlasMap = global.AtlasMap;
 
