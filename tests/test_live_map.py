@@ -462,7 +462,7 @@ WATCH_PAGE_JS = """(frameSelector) => {
     const e = doc && doc.querySelector(sel);
     return e ? e.textContent : '';
   };
-  setInterval(() => {
+  const record = () => {
     const label = [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
       .map((e) => e.textContent).find((t) => t.startsWith('States withdrawn as of')) || '';
     const slider = text(document, '[data-testid="stSidebar"] [data-testid="stSliderThumbValue"]');
@@ -472,7 +472,14 @@ WATCH_PAGE_JS = """(frameSelector) => {
                  text(doc, '.atlas-date-caption')];
     const last = window.__seen[window.__seen.length - 1];
     if (!last || last.join('|') !== row.join('|')) { window.__seen.push(row); }
-  }, 20);
+  };
+  // Every change of the page and of the map (one thread: a same-origin frame) is seen, in
+  // order, however busy the machine; a timer could miss a short moment of agreement.
+  const watch = {subtree: true, childList: true, characterData: true, attributes: true};
+  new MutationObserver(record).observe(document.body, watch);
+  const iframe = document.querySelector(frameSelector);
+  new MutationObserver(record).observe(iframe.contentDocument.body, watch);
+  setInterval(record, 20);
 }"""
 
 
@@ -512,6 +519,26 @@ def test_play_steps_through_the_events_and_the_page_follows(
     # … and whenever page and map showed one date, the map's caption was that day's events.
     for _label, _slider, day, caption in in_step:
         assert caption == captions[day], (day, caption)
+    assert log.problems() == []
+
+
+def test_play_pauses_and_says_so_when_the_page_does_not_follow(
+    app_url: str, browser_context: Any, base: AtlasBase
+) -> None:
+    _page, frame, log = open_map(browser_context, app_url)
+    frame.wait_for_function("() => atlas.timeline.length > 0", timeout=TIMEOUT_MS)
+    # The page never hears of the steps (as if its rerun failed): play must not go on alone.
+    frame.evaluate(
+        "() => { const send = atlas.options.send;"
+        " atlas.options.send = (e) => { if (e.kind !== 'date') { send(e); } };"
+        " atlasTest.watchSteps(); atlas.togglePlay(); }"
+    )
+    frame.wait_for_function("() => !atlas.playing", timeout=TIMEOUT_MS)
+    first = event_days(base)[0][0].isoformat()
+    assert frame.evaluate("() => atlasTest.stepsShown()") == [first]
+    paused = map_labels(language("en"))["play_paused"]
+    expect(frame.locator(".atlas-date-caption")).to_have_text(paused)
+    expect(frame.locator(".atlas-play")).to_have_text("▶")
     assert log.problems() == []
 
 
@@ -767,6 +794,10 @@ def test_compare_swipe_divider_by_mouse_and_keyboard(app_url: str, browser_conte
     page.wait_for_url(lambda u: "compare_mode=swipe" in u, timeout=TIMEOUT_MS)
     frame.wait_for_function("() => document.querySelector('.atlas-swipe-divider')",
                             timeout=TIMEOUT_MS)  # fmt: skip
+    # The first map is whole again (Leaflet knows its new size), the second over it.
+    assert frame.evaluate("() => atlas.map.getSize().x === atlas.container.clientWidth")
+    frame.wait_for_function(IN_STEP_JS, timeout=TIMEOUT_MS)
+    _assert_swipe_at(_swipe(frame), 0.45)
     assert log.problems() == []
     # In present mode too.
     present, present_frame, present_log = open_map(

@@ -46,6 +46,7 @@
     if (box.parentNode !== mainBox.parentNode) {
       mainBox.parentNode.insertBefore(box, mainBox.nextSibling);
     }
+    this.map.invalidateSize({pan: false});  // the first map is whole again (it was half)
     if (!this._divider) { this._addDivider(holder); }
     var divider = this._divider;
     labels = labels || {};
