@@ -155,14 +155,18 @@ def test_memory_start_is_after_the_table_warm_up_and_the_map_only_start_is_kept(
     assert old["warmup_joined"] is False
 
 
-def test_the_warm_up_table_joins_three_oblasts() -> None:
+def test_the_warm_up_table_joins_three_oblasts_and_draws_no_choropleth() -> None:
     import io
 
+    import numpy as np
     import pandas as pd
 
     from geo.analysis.join import join_table
     from geo.analysis.reference import load_join_reference
+    from layers.drawing.choropleth import numeric_values
 
     table = pd.read_csv(io.StringIO(load_test.WARMUP_TABLE), dtype=str)
     result = join_table(table, column="iso_3166_2", by=None, reference=load_join_reference())
     assert result.report.matched == 3
+    # No column of numbers: the workbench draws no choropleth (which would import mapclassify).
+    assert np.isnan(numeric_values(table["note"])[0]).all()
