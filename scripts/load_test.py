@@ -42,7 +42,7 @@ The start is the idle server after the **warm-up**: one visitor opens the map pa
 geography is loaded), then one visitor opens Analyst mode and reads and joins a three-row table
 of oblast codes (:data:`WARMUP_TABLE`). The join builds, once per server process, what every
 later join uses: the hromada-level units (read on first use) and the indexes keys are looked up
-in (``views.cache.get_join_reference``), about 20 MiB that no later upload adds to. Without the
+in (``views.cache.get_join_reference``), 13–21 MiB that no later join adds to. Without the
 table, a run whose attacker reads one valid table counted that once-per-process index as memory
 the sessions left behind. The start after the map page alone is kept too (``start_map_bytes``)
 and printed with its ratio, so a run stays comparable with the runs before the table warm-up.
