@@ -94,6 +94,9 @@
   AtlasMap.prototype._reportView = function () {
     clearTimeout(this._reportTimer);
     this._reportTimer = null;
+    // A map that reports nothing (the compare view's second map, an export) reads no view:
+    // the second map may be removed before its timer fires.
+    if (!this.options.send) { return; }
     var center = this.map.getCenter();
     this._emit({kind: 'view', center: [Math.round(center.lat * 1e4) / 1e4,
       Math.round(center.lng * 1e4) / 1e4], zoom: this.map.getZoom()});
@@ -101,7 +104,7 @@
 
   AtlasMap.prototype._scheduleReport = function () {
     var self = this;
-    if (this._suppressReport) { return; }
+    if (this._suppressReport || !this.options.send) { return; }
     clearTimeout(this._reportTimer);
     this._reportTimer = setTimeout(function () { self._reportView(); }, VIEW_REPORT_MS);
   };
