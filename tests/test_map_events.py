@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from layers.catalogue.registry import LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
 from layers.drawing.protocol import ZOOM_MAX, ZOOM_MIN
+from tests.support.apptest import send_map_events
 from views.keys import Key
 from views.map_events import (
     MAX_EVENT_LAYERS,
@@ -21,6 +23,7 @@ from views.map_events import (
     parse_map_event,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 3, 1)
 #: The session's state before each event (what a real session holds after some use).
 CENTER, ZOOM, SELECTED, AS_OF = (50.0, 30.0), 6.0, "withdrawing-states:UKR", date(2025, 1, 1)
@@ -307,3 +310,17 @@ def test_the_map_opens_and_closes_the_compare_view() -> None:
     assert closed.session_state[Key.COMPARE] is None
     beyond = _deliver(queue({"kind": "compare", "seq": 1, "date": "2999-01-01"}))
     assert Key.COMPARE not in beyond.session_state  # out of range: nothing opened or closed
+
+
+def test_events_the_callback_did_not_see_are_applied_before_the_widgets() -> None:
+    """A session the browser reconnected to may not run the component's callback: the
+    sidebar applies the queue before it draws a widget (no "modified after instantiated")."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    send_map_events(
+        at,
+        {"kind": "date", "date": "2025-06-30"},
+        {"kind": "layers", "layer": "flank-borders", "on": False},
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key=Key.AS_OF).value == date(2025, 6, 30)
+    assert at.session_state[Key.LAYERS_SHOWN]["flank-borders"] is False

@@ -43,9 +43,10 @@ CLIENTS_KEPT = 8
 
 
 def apply_map_event() -> None:
-    """Apply the map's events not yet applied (the component's ``on_change``; safe to repeat).
+    """Apply the map's events not yet applied (safe to repeat).
 
-    Runs before the widgets are drawn, and turns each event into the session state the sidebar
+    The component's ``on_change``, and the sidebar before it draws a widget
+    (:func:`views.sidebar.render_sidebar`): each event becomes the session state the sidebar
     widgets use. Every field is checked first (:func:`~views.map_events.parse_event_queue`): a
     malformed event is ignored and logged, never a page error.
     """
@@ -73,13 +74,11 @@ def map_ack() -> EventAck | None:
 
 def take_needed_keys() -> set[str]:
     """The session-layer keys the map asked for since this was last called."""
-    apply_map_event()  # a value set without the component's callback (AppTest)
     return set(st.session_state.pop(Key.MAP_NEEDED, set()))
 
 
 def take_full_request() -> bool:
     """Whether the map asked for the whole configuration since this was last called."""
-    apply_map_event()
     return bool(st.session_state.pop(Key.MAP_FULL_WANTED, False))
 
 
