@@ -174,7 +174,8 @@ def test_changes_made_before_the_page_reruns_are_all_kept(
 ) -> None:
     # Streamlit keeps one component value per rerun: the map sends its whole queue of changes
     # not yet acknowledged (atlas_events.js), each carrying only what changed. A move and two
-    # switches made in one go all reach the page, and once acknowledged the queue is empty.
+    # switches made in one go, and a sidebar tick right after, all reach the page, and once
+    # acknowledged the queue is empty.
     page, frame, log = open_map(browser_context, app_url)
     frame.locator(".atlas-layers summary").click()
     second = frame.evaluate(
@@ -192,6 +193,8 @@ def test_changes_made_before_the_page_reruns_are_all_kept(
         }""",
         second,
     )
+    # …and at once a tick in the sidebar, whose rerun carries the queue too.
+    sidebar(page).get_by_text("Ukraine: border zone", exact=True).click()
     # The move, not yet reported, goes first; each event carries its own change only.
     assert frame.evaluate("() => window.__sent") == ["view", "layers", "layers"]
 
@@ -200,12 +203,18 @@ def test_changes_made_before_the_page_reruns_are_all_kept(
         return set(query.get("layers", [""])[0].split(","))
 
     page.wait_for_url(
-        lambda u: "lat=50.000" in u and "z=6" in u and not {"flank-borders", second} & layers_in(u),
+        lambda u: (
+            "lat=50.000" in u
+            and "z=6" in u
+            and not {"flank-borders", second} & layers_in(u)
+            and "ua-border-zone" in layers_in(u)
+        ),
         timeout=TIMEOUT_MS,
     )
     frame.wait_for_function("() => atlasTest.queued().length === 0", timeout=TIMEOUT_MS)
     wait_until_idle(page)
     assert not {"flank-borders", second} & layers_in(page.url)
+    assert "ua-border-zone" in layers_in(page.url)
     assert view_of(frame) == pytest.approx((50.0, 30.0, 6), abs=1e-3)
     assert log.problems() == []
 
