@@ -1,10 +1,12 @@
 """The map protocol: what the page sends the map client, and what the client sends back.
 
 One record type per message, in one place, mirrored by the JSDoc ``@typedef`` blocks at the
-top of ``client/atlas_base.js`` (the same names, the same keys). Keys are ``snake_case``
-everywhere. ``tests/test_map_protocol.py`` holds the two sides to each other: the client
-reads no key Python does not send, Python sends no key the client ignores, and the builders
-in :mod:`layers.drawing.client_config` produce exactly these keys.
+top of ``client/atlas_base.js`` (page to client) and ``client/atlas_events.js`` (client to
+page), the same names, the same keys. Keys are ``snake_case`` everywhere.
+``tests/test_map_protocol.py`` holds the two sides to each other: the client reads no key
+Python does not send, Python sends no key the client ignores, each event the client sends has
+exactly its kind's keys, and the builders in :mod:`layers.drawing.client_config` produce
+exactly these keys.
 
 Units: coordinates are degrees (EPSG:4326), ``[lat, lon]`` for a point and
 ``[south, west, north, east]`` for bounds; zoom is a Leaflet zoom level.
