@@ -101,9 +101,9 @@ def test_a_feature_is_read_by_its_store_id(store):
     assert read_feature(store, version, 10**9) is None
 
 
-def test_the_by_view_features_carry_store_ids_that_find_their_rows(pg_store):
-    info, version, _ = saved(pg_store, 200)
-    view = read_version_by_view(pg_store, version, (36.0, 49.5, 36.1, 49.55), 12, max_features=500)
+def test_the_by_view_features_carry_store_ids_that_find_their_rows(store):
+    info, version, _ = saved(store, 200)
+    view = read_version_by_view(store, version, (36.0, 49.5, 36.1, 49.55), 12, max_features=500)
     assert view.kind == "features"
     layer = stored_view_layer(info, version, view)
     ids = feature_ids(layer)
@@ -111,8 +111,8 @@ def test_the_by_view_features_carry_store_ids_that_find_their_rows(pg_store):
     # The map's feature id is the row's id in the database, whatever the view.
     chosen = ids[5]
     row = layer.frame.loc[int(chosen)]
-    assert read_feature(pg_store, version, int(chosen))["site"] == row["site"]
-    narrower = read_version_by_view(pg_store, version, (36.0, 49.5, 36.05, 49.52), 12)
+    assert read_feature(store, version, int(chosen))["site"] == row["site"]
+    narrower = read_version_by_view(store, version, (36.0, 49.5, 36.05, 49.52), 12)
     narrower_ids = feature_ids(stored_view_layer(info, version, narrower))
     assert set(narrower_ids) <= set(ids)
 

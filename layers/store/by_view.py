@@ -53,7 +53,8 @@ class LayerView:
     frame
         Cells: columns ``count`` and the cell's square (EPSG:4326), only cells with features.
         Features: the features meeting the view, attributes and geometry (EPSG:4326), indexed
-        by their store ids (``fid``) on PostGIS.
+        by their store ids (``fid``) on PostGIS, by their row in the version otherwise (the
+        ids :func:`layers.store.by_rows.read_feature` reads).
     features
         Features whose box meets the view (cells), or features sent.
     cell_deg
@@ -147,7 +148,7 @@ def _in_process_view(
     if zoom >= FEATURE_MIN_ZOOM and meets.sum() <= cap:
         inside = frame[meets]
         inside = inside[inside.geometry.intersects(shapely.box(west, south, east, north))]
-        return LayerView("features", inside.reset_index(drop=True), len(inside), None, version)
+        return LayerView("features", inside, len(inside), None, version)  # index: row in version
     size = cell_size_deg(zoom)
     chosen = bounds[meets]
     cx = np.floor((chosen[:, 0] + chosen[:, 2]) / 2 / size).astype(np.int64)
