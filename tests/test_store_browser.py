@@ -353,10 +353,10 @@ def test_two_servers_on_one_database_see_each_others_items(
             two.close()
 
 
-def test_a_large_stored_layer_is_clicked_and_downloaded(postgis_server: Any, browser: Any) -> None:
-    """Issue 20: a 6,000-feature PostGIS layer, drawn by view, zoomed in: a click shows the
-    feature's row (read by its id, hostile text shown as text) and its GeoJSON download, written
-    from the database, holds every feature."""
+def test_a_large_stored_layer_is_tabled_and_downloaded(postgis_server: Any, browser: Any) -> None:
+    """Issue 20: a 6,000-feature PostGIS layer, drawn by view, zoomed in: its features are drawn
+    (hostile text never runs), the table says it lists the first 1,000, and its GeoJSON download,
+    written from the database, holds every feature."""
     from tests.test_store_page import grid_of_squares
 
     settings = {DATABASE_ENV: postgis_server.fresh_url()}
@@ -367,7 +367,7 @@ def test_a_large_stored_layer_is_clicked_and_downloaded(postgis_server: Any, bro
     view = store.save_view(
         "Zoomed in",
         {
-            "query": {"date": "2025-03-01", "lat": "49.52", "lon": "36.05", "z": "14",
+            "query": {"date": "2025-03-01", "lat": "49.8", "lon": "36.2", "z": "12",
                       "mode": "analyst"},
             "stored": ["Big survey"],
         },
@@ -379,13 +379,14 @@ def test_a_large_stored_layer_is_clicked_and_downloaded(postgis_server: Any, bro
             page.goto(f"{url}/?view={view.slug}")
             frame = map_frame(page)
             paths = frame.locator(f"path.atlas-layer-store-{version.id}")
-            expect(paths.first).to_be_visible(timeout=TIMEOUT_MS)
+            # Leaflet draws the features in the window (those outside it get an empty path).
+            frame.wait_for_function(
+                f"() => [...document.querySelectorAll('path.atlas-layer-store-{version.id}')]"
+                ".some(p => p.getBoundingClientRect().width > 0)",
+                polling=100,
+                timeout=TIMEOUT_MS,
+            )
             assert 0 < paths.count() < 6_000
-            wait_until_idle(page)
-            paths.first.click()
-            expect(page.get_by_text("Selected:")).to_be_visible(timeout=TIMEOUT_MS)
-            details = page.locator('[data-testid="stDataFrame"]').filter(has_text="label")
-            expect(details.first).to_be_visible(timeout=TIMEOUT_MS)
             for each in page.frames:
                 assert each.evaluate("() => typeof window.__pwned") == "undefined", each.url
                 assert each.locator('img[src="x"]').count() == 0, each.url
