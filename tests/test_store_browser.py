@@ -353,10 +353,12 @@ def test_two_servers_on_one_database_see_each_others_items(
             two.close()
 
 
-def test_a_large_stored_layer_is_tabled_and_downloaded(postgis_server: Any, browser: Any) -> None:
-    """Issue 20: a 6,000-feature PostGIS layer, drawn by view, zoomed in: its features are drawn
-    (hostile text never runs), the table says it lists the first 1,000, and its GeoJSON download,
-    written from the database, holds every feature."""
+def test_a_large_stored_layer_is_selected_tabled_and_downloaded(
+    postgis_server: Any, browser: Any
+) -> None:
+    """Issue 20: a 6,000-feature PostGIS layer, drawn by view, zoomed in: a selected feature's
+    row shows in "Selected" (hostile text never runs), the table says it lists the first 1,000,
+    and its GeoJSON download, written from the database, holds every feature."""
     from tests.test_store_page import grid_of_squares
 
     settings = {DATABASE_ENV: postgis_server.fresh_url()}
@@ -387,6 +389,18 @@ def test_a_large_stored_layer_is_tabled_and_downloaded(postgis_server: Any, brow
                 timeout=TIMEOUT_MS,
             )
             assert 0 < paths.count() < 6_000
+            for each in page.frames:
+                assert each.evaluate("() => typeof window.__pwned") == "undefined", each.url
+                assert each.locator('img[src="x"]').count() == 0, each.url
+            # Select a drawn feature as a click does (the map's select(), which sends the
+            # event): its row is read from the database by its id and shown, as text.
+            wait_until_idle(page)
+            fid = frame.evaluate(
+                "(id) => Object.keys(window.atlas.layers[id].features)[0]", f"store-{version.id}"
+            )
+            frame.evaluate("(key) => window.atlas.select(key)", f"store-{version.id}:{fid}")
+            expect(page.get_by_text("Selected:")).to_be_visible(timeout=TIMEOUT_MS)
+            expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
             for each in page.frames:
                 assert each.evaluate("() => typeof window.__pwned") == "undefined", each.url
                 assert each.locator('img[src="x"]').count() == 0, each.url
