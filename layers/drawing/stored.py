@@ -8,6 +8,7 @@ from datetime import date
 
 import geopandas as gpd
 
+from layers.catalogue.spec import INDEX_KEY
 from layers.drawing.aggregate import cell_label, cells_layer
 from layers.drawing.layer import MapLayer, user_layer
 from layers.store.by_view import LayerView
@@ -108,8 +109,9 @@ def stored_view_layer(info: LayerInfo, version: VersionInfo, view: LayerView) ->
     -------
     MapLayer
     """
-    if view.kind == "features":
-        return stored_layer(info, version, view.frame)
+    if view.kind == "features":  # each feature keeps its store id: a click fetches its row
+        layer = stored_layer(info, version, view.frame)
+        return MapLayer(dataclasses.replace(layer.spec, feature_key=INDEX_KEY), layer.frame)
     size = float(view.cell_deg or 0.0)
     frame = view.frame.rename(columns={"count": "features"})
     bounds = frame.geometry.bounds

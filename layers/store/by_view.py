@@ -52,7 +52,9 @@ class LayerView:
         ``"cells"`` (counts per grid cell) or ``"features"``.
     frame
         Cells: columns ``count`` and the cell's square (EPSG:4326), only cells with features.
-        Features: the features meeting the view, attributes and geometry (EPSG:4326).
+        Features: the features meeting the view, attributes and geometry (EPSG:4326), indexed
+        by their store ids (``fid``) on PostGIS, by their row in the version otherwise (the
+        ids :func:`layers.store.by_rows.read_feature` reads).
     features
         Features whose box meets the view (cells), or features sent.
     cell_deg
@@ -95,7 +97,7 @@ _CELL_COUNTS = f"""SELECT cx, cy, count(*) FROM (
            floor((ST_YMin(b) + ST_YMax(b)) / 2 / :size)::bigint AS cy
     FROM (SELECT geom::box2d AS b FROM atlas_feature WHERE version_id = :v AND {_BOX}) f) c
     GROUP BY cx, cy"""
-_FEATURES = f"""SELECT properties::text, ST_AsBinary(geom) FROM atlas_feature
+_FEATURES = f"""SELECT fid, properties::text, ST_AsBinary(geom) FROM atlas_feature
     WHERE version_id = :v AND {_BOX} AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))
     ORDER BY fid"""
 
@@ -115,10 +117,13 @@ def _postgis_view(
             columns = conn.execute(
                 text("SELECT columns FROM atlas_layer_version WHERE id = :v"), params
             ).scalar_one()
-            properties = json.loads("[" + ",".join(r[0] for r in rows) + "]")
-            geometry = shapely.from_wkb([bytes(r[1]) for r in rows])
-            attrs = pd.DataFrame.from_records(properties, columns=list(columns))
-            frame = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geometry, crs=STORE_CRS))
+            properties = json.loads("[" + ",".join(r[1] for r in rows) + "]")
+            geometry = shapely.from_wkb([bytes(r[2]) for r in rows])
+            index = pd.Index([int(r[0]) for r in rows], name="fid")
+            attrs = pd.DataFrame.from_records(properties, columns=list(columns), index=index)
+            frame = gpd.GeoDataFrame(
+                attrs, geometry=gpd.GeoSeries(geometry, index=index, crs=STORE_CRS)
+            )
             return LayerView("features", frame, len(frame), None, version)
         rows = conn.execute(text(_CELL_COUNTS), {**params, "size": size}).all()
     array = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
@@ -143,7 +148,7 @@ def _in_process_view(
     if zoom >= FEATURE_MIN_ZOOM and meets.sum() <= cap:
         inside = frame[meets]
         inside = inside[inside.geometry.intersects(shapely.box(west, south, east, north))]
-        return LayerView("features", inside.reset_index(drop=True), len(inside), None, version)
+        return LayerView("features", inside, len(inside), None, version)  # index: row in version
     size = cell_size_deg(zoom)
     chosen = bounds[meets]
     cx = np.floor((chosen[:, 0] + chosen[:, 2]) / 2 / size).astype(np.int64)
