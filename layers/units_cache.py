@@ -5,9 +5,10 @@ cutting 1,469 units and their complement into tiles, indexing them) takes about 
 and always gives the same set for the same inputs. :func:`keep_summary_units` keeps it in
 the cache folder (:mod:`layers.cache_folder`) under a digest of everything it is made from
 (``data/``, the geography code and catalogs, Natural Earth, the Python and library versions,
-the set itself); :func:`read_summary_units` reads it back in about 0.03 s, its tiles prepared
-again. A file that cannot be read or written is passed over (the set is built as before) and
-the reason logged. The file is a pickle this program wrote into the user's own folder.
+the set itself); :func:`read_summary_units` reads it back in about 0.03 s (the tiles are
+prepared again as the set is unpickled). A file that cannot be read or written is passed
+over (the set is built as before) and the reason logged. The file is a pickle this program
+wrote into the user's own folder.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from __future__ import annotations
 import logging
 import pickle
 from pathlib import Path
-
-import shapely
 
 from geo.analysis.summary import BandStates, SummaryBy, SummaryUnits
 from layers.cache_folder import cache_dir, files_digest, geo_input_files, write_whole
@@ -62,7 +61,7 @@ def _family(by: SummaryBy, states: BandStates) -> str:
 def read_summary_units(
     by: SummaryBy, states: BandStates, folder: Path | None = None
 ) -> SummaryUnits | None:
-    """The kept unit set ``by``, its tiles prepared; ``None`` when none is kept for these inputs.
+    """The kept unit set ``by`` (tiles prepared); ``None`` when none is kept for these inputs.
 
     Parameters
     ----------
@@ -85,7 +84,6 @@ def read_summary_units(
         return None
     if not isinstance(units, SummaryUnits) or units.by is not by:
         return None
-    shapely.prepare(units.tiles)
     return units
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -474,6 +476,13 @@ def test_subdivided_tiles_rebuild_the_polygon(n, radius, max_vertices):
     assert all(shapely.get_num_coordinates(t) <= max_vertices for t in tiles)
     assert sum(t.area for t in tiles) == pytest.approx(polygon.area, rel=1e-9)
     assert shapely.union_all(tiles).symmetric_difference(polygon).area < 1e-9 * polygon.area
+
+
+def test_an_unpickled_unit_set_has_prepared_tiles(two_units):
+    # The page's summary worker and the CLI's kept units get their set through pickle.
+    copy = pickle.loads(pickle.dumps(two_units))
+    assert shapely.is_prepared(copy.tiles).all()
+    assert copy.codes == two_units.codes
 
 
 def test_every_unit_tile_is_small(by_hromada):
