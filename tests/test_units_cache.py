@@ -111,3 +111,23 @@ def test_the_second_summary_reads_kept_units_in_process(
             monkeypatch.setattr(layers.cli, "summary_units", refuse)
     assert isolated == [True, False]  # a worker while the units are built, then in process
     assert outputs[0] == outputs[1]
+
+
+def test_the_page_reads_the_kept_units(
+    built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import views.cache
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    keep_summary_units(built, UKRAINE)
+
+    def refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+        raise AssertionError("the page built the units again")
+
+    monkeypatch.setattr(views.cache, "summary_units", refuse)
+    views.cache.get_summary_units.clear()
+    try:
+        units = views.cache.get_summary_units(SummaryBy.OBLAST, UKRAINE)
+    finally:
+        views.cache.get_summary_units.clear()
+    assert units.codes == built.codes
