@@ -17,70 +17,56 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import sys
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
-from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
 
-from geo.units.countries import natural_earth_zip
 from geo.units.data_files import DATA_DIR
+from layers.cache_folder import (
+    CACHE_ENV,
+    CACHE_FOLDER,
+    GEO_DIR,
+    cache_dir,
+    files_digest,
+    geo_input_files,
+    write_whole,
+)
 from layers.catalogue import base as base_module
 from layers.catalogue.base import AtlasBase, load_base
 
-#: The cache's folder under the user's cache directory, and the file name's prefix.
-CACHE_FOLDER = "eastern-flank-atlas"
+#: ``CACHE_ENV``, ``CACHE_FOLDER`` and ``cache_dir`` are the cache folder's
+#: (:mod:`layers.cache_folder`), named here too for the page's callers and tests.
+__all__ = [
+    "CACHE_ENV",
+    "CACHE_FOLDER",
+    "CACHE_PREFIX",
+    "MEMO_PREFIX",
+    "base_digest",
+    "cache_dir",
+    "inputs_digest",
+    "load_base_cached",
+    "remembered_text",
+    "remembered_url",
+]
+
+#: File name prefix of a cached base.
 CACHE_PREFIX = "base-"
 #: File name prefix of a remembered address (:func:`remembered_url`).
 MEMO_PREFIX = "url-"
-#: Environment variable naming another cache folder (e.g. for a server's own account).
-CACHE_ENV = "ATLAS_CACHE_DIR"
-#: Libraries whose versions change what a pickled base holds or how it reads back.
-LIBRARIES = ("geopandas", "shapely", "pandas", "numpy", "pyproj", "pyogrio", "pyarrow")
-#: Where the code the base is built by lives (its source is part of the digest).
-GEO_DIR = Path(__file__).resolve().parents[1] / "geo"
 LAYERS_DIR = Path(__file__).resolve().parents[1] / "layers"
 VIEWS_DIR = Path(__file__).resolve().parent
 
 _LOG = logging.getLogger(__name__)
 
 
-def cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The folder of the cached base: ``$ATLAS_CACHE_DIR`` or ``$XDG_CACHE_HOME/…``.
-
-    Parameters
-    ----------
-    env
-        The environment (default ``os.environ``).
-
-    Returns
-    -------
-    pathlib.Path
-        E.g. ``~/.cache/eastern-flank-atlas``.
-    """
-    env = os.environ if env is None else env
-    if env.get(CACHE_ENV, "").strip():
-        return Path(env[CACHE_ENV].strip()).expanduser()
-    xdg = env.get("XDG_CACHE_HOME", "")
-    root = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return root / CACHE_FOLDER
-
-
 def base_digest() -> str:
-    """A digest of everything :func:`load_base` depends on (hex, 32 characters)."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(sys.version.encode())
-    for library in LIBRARIES:
-        digest.update(f"{library}={_version(library)};".encode())
-    # The catalogs (*.po) too: a built layer's or play-through's words come from them.
-    sources = [*sorted(GEO_DIR.rglob("*.py")), *sorted(GEO_DIR.rglob("*.po"))]
-    sources.append(Path(base_module.__file__))
-    for path in _files(sorted(DATA_DIR.iterdir()), sources, [natural_earth_zip()]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """A digest of everything :func:`load_base` depends on (hex, 32 characters).
+
+    The geography's inputs (:func:`~layers.cache_folder.geo_input_files`: ``data/``, the code
+    and its catalogs, whose words a built layer or play-through holds, Natural Earth) and the
+    base module's source.
+    """
+    return files_digest([*geo_input_files(GEO_DIR, DATA_DIR), Path(base_module.__file__)])
 
 
 def inputs_digest() -> str:
@@ -189,10 +175,7 @@ def _write_text(folder: Path, path: Path, text: str) -> None:
     OSError
         When the folder cannot be made or written.
     """
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
-        out.write(text)
-    Path(out.name).replace(path)
+    write_whole(folder, path, text.encode("utf-8"))
 
 
 def load_base_cached(folder: Path | None = None) -> AtlasBase:
@@ -232,26 +215,7 @@ def load_base_cached(folder: Path | None = None) -> AtlasBase:
 
 def _write(folder: Path, path: Path, base: AtlasBase) -> None:
     """Write ``base`` to ``path`` whole or not at all; remove the older bases of the folder."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".partial-", delete=False) as handle:
-        partial = Path(handle.name)
-        try:
-            pickle.dump(base, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-    partial.replace(path)
+    write_whole(folder, path, pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL))
     for old in folder.glob(f"{CACHE_PREFIX}*.pickle"):
         if old != path:
             old.unlink(missing_ok=True)
-
-
-def _files(*groups: Iterable[Path]) -> list[Path]:
-    return [path for group in groups for path in group if path.is_file()]
-
-
-def _version(library: str) -> str:
-    try:
-        return metadata.version(library)
-    except metadata.PackageNotFoundError:
-        return "absent"

@@ -25,6 +25,7 @@ from layers.drawing.stored import stored_layer, stored_view_layer
 from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
 from layers.store.by_view import read_version_by_view
 from layers.store.config import DATABASE_ENV, STORE_ENV
+from layers.units_cache import keep_summary_units, read_summary_units
 from runtime.heap import exempt_from_collector
 from views.base_cache import inputs_digest, load_base_cached, remembered_text
 from views.charts import contamination_chart, events_chart
@@ -209,10 +210,14 @@ def get_summary_units(by: SummaryBy, states: BandStates) -> SummaryUnits:
     Returns
     -------
     SummaryUnits
-        Shared and immutable.
+        Shared and immutable; kept in the cache folder between server starts (and shared
+        with the command line, :mod:`layers.units_cache`).
     """
+    kept = read_summary_units(by, states)
+    if kept is not None:
+        return kept
     base = get_base()
-    return summary_units(
+    units = summary_units(
         by,
         oblasts=base.oblasts,
         hromadas=base.hromadas,
@@ -220,6 +225,8 @@ def get_summary_units(by: SummaryBy, states: BandStates) -> SummaryUnits:
         states=states.iso3s(base.facts.flank_iso3),
         adversaries=base.facts.adversary_iso3,
     )
+    keep_summary_units(units, states)
+    return units
 
 
 #: The environment variables that say which store :func:`open_store` opens.
