@@ -21,6 +21,8 @@ import pickle
 from collections.abc import Callable
 from pathlib import Path
 
+import geopandas as gpd
+
 from geo.units.data_files import DATA_DIR
 from layers.cache_folder import (
     CACHE_ENV,
@@ -53,6 +55,8 @@ __all__ = [
 CACHE_PREFIX = "base-"
 #: File name prefix of a remembered address (:func:`remembered_url`).
 MEMO_PREFIX = "url-"
+#: File name prefix of a layer's remembered geometry file address.
+GEOMETRY_MEMO_PREFIX = "geometry-url-"
 LAYERS_DIR = Path(__file__).resolve().parents[1] / "layers"
 VIEWS_DIR = Path(__file__).resolve().parent
 
@@ -86,6 +90,8 @@ def remembered_url(
     present: Callable[[str], bool],
     compute: Callable[[], str],
     folder: Path | None = None,
+    *,
+    prefix: str = MEMO_PREFIX,
 ) -> str:
     """The address of a published file made from ``key``'s inputs, remembered between starts.
 
@@ -105,13 +111,15 @@ def remembered_url(
         Make and publish the file; returns its address.
     folder
         The cache folder (default :func:`cache_dir`).
+    prefix
+        The memo's file name prefix (what kind of file it remembers).
 
     Returns
     -------
     str
     """
     folder = cache_dir() if folder is None else folder
-    memo = folder / f"{MEMO_PREFIX}{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}.txt"
+    memo = folder / f"{prefix}{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}.txt"
     try:
         url = memo.read_text(encoding="utf-8").strip()
         if url and present(url):
@@ -167,6 +175,52 @@ def remembered_text(
     return text
 
 
+def remembered_frame(
+    key: str, family: str, compute: Callable[[], gpd.GeoDataFrame], folder: Path | None = None
+) -> gpd.GeoDataFrame:
+    """A frame made from ``key``'s inputs, kept in the cache folder between server starts.
+
+    As :func:`remembered_text`, for a GeoDataFrame (a pickle, like the base: written by this
+    program into the user's own cache folder, never taken from anywhere else). The file is
+    ``<family>-<digest of key>.pickle``; writing it removes the family's other files. A file
+    that cannot be read is passed over (the frame is made again).
+
+    Parameters
+    ----------
+    key
+        Every input of the frame, as text (with :func:`inputs_digest`).
+    family
+        What the frame is (a file name prefix: letters, digits and ``-``); one file per
+        family is kept.
+    compute
+        Make the frame.
+    folder
+        The cache folder (default :func:`cache_dir`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Treat it as read-only.
+    """
+    folder = cache_dir() if folder is None else folder
+    digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    path = folder / f"{family}-{digest}.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, gpd.GeoDataFrame):
+                return cached
+        except Exception as error:  # a damaged or foreign file: make it afresh
+            _LOG.warning("cached frame %s could not be read (%s); making it again", path, error)
+    frame = compute()
+    try:
+        _write(folder, path, frame, f"{family}-*.pickle")
+    except OSError as error:
+        _LOG.warning("could not keep %s in %s: %s", family, folder, error)
+    return frame
+
+
 def _write_text(folder: Path, path: Path, text: str) -> None:
     """Write ``text`` to ``path`` in ``folder`` whole or not at all (a temporary file renamed).
 
@@ -207,15 +261,18 @@ def load_base_cached(folder: Path | None = None) -> AtlasBase:
             _LOG.warning("base cache %s could not be read (%s); building the base", path, error)
     base = load_base()
     try:
-        _write(folder, path, base)
+        _write(folder, path, base, f"{CACHE_PREFIX}*.pickle")
     except OSError as error:
         _LOG.warning("base cache %s could not be written: %s", path, error)
     return base
 
 
-def _write(folder: Path, path: Path, base: AtlasBase) -> None:
-    """Write ``base`` to ``path`` whole or not at all; remove the older bases of the folder."""
-    write_whole(folder, path, pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL))
-    for old in folder.glob(f"{CACHE_PREFIX}*.pickle"):
+def _write(folder: Path, path: Path, value: object, older: str) -> None:
+    """Pickle ``value`` to ``path`` whole or not at all; remove the folder's other ``older``.
+
+    ``older`` is a glob pattern: the older versions of the same thing.
+    """
+    write_whole(folder, path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    for old in folder.glob(older):
         if old != path:
             old.unlink(missing_ok=True)
