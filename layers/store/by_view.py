@@ -213,10 +213,10 @@ def drawn_by_view(store: Store, version: VersionInfo) -> bool:
     The GeoPackage store reads a version whole anyway (:func:`_in_process_view`), so there
     the map reads it once and draws its grid summary.
     """
-    return _is_postgis(store) and version.features > MAX_VIEW_FEATURES
+    return is_postgis(store) and version.features > MAX_VIEW_FEATURES
 
 
-def _is_postgis(store: Store) -> bool:
+def is_postgis(store: Store) -> bool:
     """Whether ``store`` is a PostGIS store.
 
     The SQL store's module (and SQLAlchemy with it) is imported here, not with this module:
@@ -241,7 +241,7 @@ def read_version_by_view(
     its own days).
     """
     box = _check_bbox(bbox)
-    if _is_postgis(store):
+    if is_postgis(store):
         return _postgis_view(cast("SqlStore", store), version, box, int(zoom), int(max_features))
     return _in_process_view(store, version, box, int(zoom), int(max_features))
 
