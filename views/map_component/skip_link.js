@@ -8,6 +8,7 @@
   'use strict';
   var LINK_ID = 'atlas-skip-to-map';
   var STYLE_ID = 'atlas-skip-to-map-style';
+  var FRAME_ID = 'atlas-map-frame';
   var CSS = '#' + LINK_ID + ' { position: absolute; left: 8px; top: -200px; z-index: 1000100;' +
     ' padding: 8px 14px; background: #fff; color: #0A3D91; border: 2px solid #0A3D91;' +
     ' border-radius: 4px; font: 600 16px/1.3 "Source Sans Pro", system-ui, sans-serif; }' +
@@ -28,9 +29,7 @@
   if (!link) {
     link = page.createElement('a');
     link.id = LINK_ID;
-    // An in-page address (not a bare '#'): what marks a skip link for assistive technology
-    // and axe (its 'region' rule exempts it); the click handler moves the focus itself.
-    link.href = '#map';
+    link.href = '#';
     page.body.insertBefore(link, page.body.firstChild);
   }
   // Its words come with the map's configuration, in the page's language (atlas_access.js).
@@ -44,6 +43,11 @@
     }
   }
   link.onclick = toMap;
+  // An address in the page (not a bare '#'): the map's frame, which takes the focus. That is
+  // what marks a skip link for assistive technology and axe (whose 'region' rule exempts it);
+  // the click handler moves the focus into the map itself.
+  if (frame && !frame.id) { frame.id = FRAME_ID; }
+  if (frame) { link.href = '#' + frame.id; }
 
   // The frame leaves (another page, a rerun that replaces it): so does its link, unless a
   // newer frame has taken it over.
