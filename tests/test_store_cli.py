@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -236,3 +237,52 @@ def test_python_m_layers_dispatches_store_commands(tmp_path):
         timeout=120,
     )
     assert "python -m layers store --help" in helped.stdout
+
+
+#: Latin-script words a Ukrainian store command may print besides capital codes (UTC, CRS):
+#: option and format ids, the stored kind, GeoJSON's ``crs`` member.
+LATIN_ALLOWED = frozenset({"id", "import", "geojson", "force", "valid", "from", "crs"})
+
+
+def latin_words(text: str, *, removed: tuple[str, ...]) -> set[str]:
+    """The Latin-script words of ``text`` once the quoted names and paths are removed."""
+    for fragment in removed:
+        text = text.replace(fragment, " ")
+    text = re.sub(r"\S*/\S*", " ", text)  # paths
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
+    return {w for w in words if not w.isupper() and w not in LATIN_ALLOWED and w != "GeoJSON"}
+
+
+def test_store_commands_speak_ukrainian_with_lang_uk(tmp_path, monkeypatch, files):
+    """``--lang uk``: every line the store commands print (results and refusals) is Ukrainian."""
+    monkeypatch.delenv("ATLAS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ATLAS_STORE", str(tmp_path / "team.gpkg"))
+    jan, _ = files
+    name = "Survey Kharkiv"
+    runs = [
+        (0, ["store", "save", str(jan), "--name", name, "--valid-from", "2026-01-10"]),
+        (0, ["store", "list"]),
+        (0, ["store", "versions", name]),
+        (0, ["store", "export", name, "-o", str(tmp_path / "o.geojson")]),
+        (2, ["store", "delete", name]),
+        (2, ["store", "save", str(jan), "--name", "x", "--valid-from", "2026-13-01"]),
+        (2, ["store", "save", str(jan), "--name", "bad\x07name"]),
+        (2, ["store", "save", str(jan), "--name", " "]),
+        (2, ["store", "versions", "nobody"]),
+        (0, ["store", "delete", name, "--force"]),
+        (0, ["store", "list"]),
+    ]
+    printed = []
+    for expected, argv in runs:
+        code, out, err = cli([*argv, "--lang", "uk"])
+        assert code == expected, err
+        printed.append(out + err)
+        english = latin_words(out + err, removed=(repr(name), name, repr("nobody"), jan.name))
+        assert not english, (argv, out + err)
+    text = "\n".join(printed)
+    assert "збережено 'Survey Kharkiv': версія 1, чинна з 2026-01-10, 3 об'єкти" in text
+    assert "назва " in text and "збережено (UTC)" in text and "не дата" in text
+    assert "помилка: збереженого шару з назвою 'nobody' немає" in text
+    assert "керівні" in text and "порожнє" in text
+    # The same commands in English still print English (the check above can fail).
+    assert latin_words(cli(["store", "list"])[1], removed=()) >= {"no", "stored", "layers"}

@@ -25,6 +25,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
+from geo.language import N_
 from layers.store.model import (
     STORE_CRS,
     LayerInfo,
@@ -234,13 +235,13 @@ class SqlStore:
         join_report: str | None = None,
     ) -> VersionInfo:
         """See :meth:`layers.store.base.Store.save_layer`."""
-        name = check_name(name, "layer name")
+        name = check_name(name, N_("layer name"))
         kind = LayerKind(kind)
         texts = {
-            "description": check_text(description, "description"),
-            "author": check_text(author, "author"),
-            "licence": check_text(licence, "licence/provenance text"),
-            "source_file": check_text(source_file, "file name"),
+            "description": check_text(description, N_("description")),
+            "author": check_text(author, N_("author")),
+            "licence": check_text(licence, N_("licence/provenance text")),
+            "source_file": check_text(source_file, N_("file name")),
         }
         if valid_from is None:
             valid_from = date.today()
@@ -306,11 +307,11 @@ class SqlStore:
         )
 
     def _layer_row(self, conn: Connection, name: str) -> Any:
-        name = check_name(name, "layer name")
+        name = check_name(name, N_("layer name"))
         t = self._tables
         row = conn.execute(select(t.layer).where(t.layer.c.name == name)).one_or_none()
         if row is None:
-            raise NotFoundError(f"there is no stored layer named {name!r}")
+            raise NotFoundError(N_("there is no stored layer named {name}"), name=repr(name))
         return row
 
     def _layer_infos(self, conn: Connection, where: Any = None) -> list[LayerInfo]:
@@ -437,14 +438,17 @@ class SqlStore:
         if version is None:
             first = self.versions(name)[0].valid_from
             raise NotFoundError(
-                f"layer {check_name(name)!r} has no version valid on {day.isoformat()}; its "
-                f"first version is valid from {first.isoformat()}"
-            )
+                N_("layer {name} has no version valid on {day}; its first version is valid from "
+                   "{first}"),
+                name=repr(check_name(name)),
+                day=day.isoformat(),
+                first=first.isoformat(),
+            )  # fmt: skip
         return version, self.read_version(version.id)
 
     def rename_layer(self, name: str, new_name: str) -> None:
         """See :meth:`layers.store.base.Store.rename_layer`."""
-        new_name = check_name(new_name, "new layer name")
+        new_name = check_name(new_name, N_("new layer name"))
         t = self._tables
         try:
             with self._write() as conn:
@@ -453,7 +457,8 @@ class SqlStore:
         except StoreUnavailable as error:
             if isinstance(error.__cause__, sa_exc.IntegrityError):
                 raise StoreInputError(
-                    f"a layer named {new_name!r} exists already; choose another name"
+                    N_("a layer named {name} exists already; choose another name"),
+                    name=repr(new_name),
                 ) from None
             raise
 
@@ -472,8 +477,8 @@ class SqlStore:
 
     def save_view(self, name: str, state: dict[str, Any], *, author: str = "") -> ViewInfo:
         """See :meth:`layers.store.base.Store.save_view`."""
-        name = check_name(name, "view name")
-        author = check_text(author, "author")
+        name = check_name(name, N_("view name"))
+        author = check_text(author, N_("author"))
         try:
             text = json.dumps(state, allow_nan=False, sort_keys=True)
         except (TypeError, ValueError) as error:
