@@ -163,6 +163,9 @@ def test_an_unusable_store_is_one_line_and_exit_1(tmp_path, monkeypatch, files):
     code, _, err = cli(["store", "save", str(files[0]), "--name", "x"])
     assert code == 1 and "left untouched" in err and err.count("\n") == 1
     assert corrupt.read_bytes() == b"\x00garbage" * 100
+    code, _, err = cli(["store", "list", "--lang", "uk"])  # the driver's words, quoted
+    assert code == 1 and "(технічна деталь: «file is not a database»)" in err, err
+    assert "його не змінено" in err and err.count("\n") == 1
     monkeypatch.setenv("ATLAS_DATABASE_URL", f"postgresql://u:pw@/db?host={tmp_path}&port=1")
     code, _, err = cli(["store", "list"])
     assert code == 1 and "cannot be used" in err and "pw" not in err and err.count("\n") == 1

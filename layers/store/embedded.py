@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import NullPool
 
 import layers.store.gpkg as gpkg
+from geo.language import N_, Detail, Phrase
 from layers.store.model import StoreUnavailable
 from layers.store.sql import Backend, SqlStore
 
@@ -73,13 +74,22 @@ def _describe(path: Path) -> Any:
     def describe(error: Exception) -> str:
         detail = str(getattr(error, "orig", error)).splitlines()[0]
         if "locked" in detail or "busy" in detail:
-            return (
-                f"the store file {path} stayed locked by another writer for "
-                f"{BUSY_TIMEOUT_S:.0f} s ({detail}); try again"
+            return Phrase.make(
+                N_(
+                    "the store file {path} stayed locked by another writer for {seconds} s "
+                    "({detail}); try again"
+                ),
+                path=str(path),
+                seconds=f"{BUSY_TIMEOUT_S:.0f}",
+                detail=Detail(detail),
             )
-        return (
-            f"the store file {path} cannot be used ({detail}); it was left untouched: repair or "
-            "move it, or set ATLAS_STORE to another file"
+        return Phrase.make(
+            N_(
+                "the store file {path} cannot be used ({detail}); it was left untouched: repair "
+                "or move it, or set ATLAS_STORE to another file"
+            ),
+            path=str(path),
+            detail=Detail(detail),
         )
 
     return describe
@@ -103,12 +113,16 @@ def open_embedded(path: Path | str, *, target_version: int | None = None) -> Sql
     """
     path = Path(path).expanduser().absolute()
     if path.exists() and not path.is_file():
-        raise StoreUnavailable(f"the store path {path} exists and is not a file; choose a file")
+        raise StoreUnavailable(
+            N_("the store path {path} exists and is not a file; choose a file"), path=str(path)
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StoreUnavailable(
-            f"the store folder {path.parent} cannot be created ({error.strerror})"
+            N_("the store folder {path} cannot be created ({detail})"),
+            path=str(path.parent),
+            detail=Detail(error.strerror or type(error).__name__),
         ) from error
     backend = Backend(
         location=str(path),

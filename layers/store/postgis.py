@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import LargeBinary
 
+from geo.language import N_, Detail, Phrase
 from layers.store.model import STORE_SRID, StoreUnavailable
 from layers.store.sql import Backend, SqlStore
 
@@ -117,7 +118,11 @@ def _prepare(location: str) -> Any:
 def _describe(location: str) -> Any:
     def describe(error: Exception) -> str:
         detail = " ".join(str(getattr(error, "orig", error)).split())[:300]
-        return f"the PostGIS store {location} cannot be used ({detail})"
+        return Phrase.make(
+            N_("the PostGIS store {location} cannot be used ({detail})"),
+            location=location,
+            detail=Detail(detail),
+        )
 
     return describe
 

@@ -25,7 +25,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
-from geo.language import N_
+from geo.language import N_, Detail, Phrase
 from layers.store.model import (
     STORE_CRS,
     LayerInfo,
@@ -134,10 +134,15 @@ class SqlStore:
         try:
             yield
         except sa_exc.DBAPIError as error:
-            raise StoreUnavailable(self._backend.describe_error(error)) from error
+            described = self._backend.describe_error(error)
+            if isinstance(described, Phrase):  # a sentence with the library's detail in it
+                raise StoreUnavailable(described.template, **described.values) from error
+            raise StoreUnavailable(described) from error
         except sa_exc.SQLAlchemyError as error:
             raise StoreUnavailable(
-                f"the store at {self.location} failed: {str(error).splitlines()[0]}"
+                N_("the store at {location} failed: {detail}"),
+                location=self.location,
+                detail=Detail(str(error).splitlines()[0]),
             ) from error
 
     @contextmanager
@@ -200,13 +205,20 @@ class SqlStore:
         ours = {t.name for t in self._tables.metadata.sorted_tables}
         if names & ours:
             raise StoreUnavailable(
-                f"the store at {self.location} holds atlas tables but no schema version; it "
-                "was left untouched: restore it from a backup or point the atlas at another store"
+                N_(
+                    "the store at {location} holds atlas tables but no schema version; it was "
+                    "left untouched: restore it from a backup or point the atlas at another store"
+                ),
+                location=self.location,
             )
         if self._backend.engine.dialect.name == "sqlite" and names:
             raise StoreUnavailable(
-                f"{self.location} is a database of something else ({len(names)} tables, no "
-                "atlas store); it was left untouched: point ATLAS_STORE at a new file"
+                N_(
+                    "{location} is a database of something else ({count} tables, no atlas "
+                    "store); it was left untouched: point ATLAS_STORE at a new file"
+                ),
+                location=self.location,
+                count=len(names),
             )
 
     def schema_version(self) -> int:
