@@ -79,3 +79,13 @@ def test_the_marker_returns_the_english_text():
 
 def test_untranslated_ids_fall_back_to_english():
     assert language("uk").gettext("no such message id, ever") == "no such message id, ever"
+
+
+def test_streamlit_words_css_is_for_other_languages_and_escaped() -> None:
+    from views.page_style import css_string, streamlit_words_css
+
+    assert streamlit_words_css(language("en"), 50) == ""
+    css = streamlit_words_css(language("uk"), 50)
+    assert 'content: "Перейти до основного вмісту"' in css
+    assert 'content: "до 50 МБ на файл • CSV, XLSX"' in css  # the join's table uploader
+    assert css_string('a"b\\c</style>') == '"a\\22 b\\5c c\\3c /style\\3e "'
