@@ -467,7 +467,7 @@ def _cmd_list(out: TextIO, lang: Language) -> int:
             lang.gettext("yes") if spec.default_visible else lang.gettext("no"),
             lang.gettext(spec.title),
             ",".join(spec.source_ids),
-            spec.licence,
+            lang.phrase(spec.licence),
         )
         for spec in CATALOGUE
     ]

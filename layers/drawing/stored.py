@@ -8,13 +8,14 @@ from datetime import date
 
 import geopandas as gpd
 
+from geo.language import N_, Phrase
 from layers.drawing.aggregate import cell_label, cells_layer
 from layers.drawing.layer import MapLayer, user_layer
 from layers.store.by_view import LayerView
 from layers.store.model import STORE_CRS, LayerInfo, VersionInfo
 
 #: Licence line of a stored layer whose saver stated none.
-NO_LICENCE = "No licence or provenance was stated when the layer was saved"
+NO_LICENCE = Phrase.make(N_("No licence or provenance was stated when the layer was saved"))
 
 
 def stored_layer_id(version: VersionInfo) -> str:
