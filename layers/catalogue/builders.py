@@ -216,7 +216,9 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
     date and basis (:func:`geo.facts.currency.latest_statements`); when it is older than 12 months
     on ``as_of`` the unit carries ``figure_age`` "latest public figure: N months old" (``""``
     otherwise). These are the parts of the layer that depend on the date. ``evidence_label``
-    and ``figure_age`` are in language ``lang``; statements stay in the fact tables' English.
+    and ``figure_age`` are in language ``lang``; ``statement_label`` is the statement in ``lang``
+    (the row's ``statement_<lang>`` column, else the English ``statement``); ``latest_statement``
+    stays in the fact tables' English.
     """
     words = language(lang)
     evidence = base.facts.contamination_oblast.drop(columns=["name_en", "search_ids"])
@@ -233,6 +235,10 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
     frame["latest_statement"] = frame["latest_statement"].fillna("").map(plain_words)
     frame["figure_date"] = frame["figure_date"].map(_iso_date)
     frame["statement"] = frame["statement"].fillna("").map(plain_words)
+    # The statement in the chosen language: its own column of the same row (same sources).
+    own = f"statement_{lang}"
+    written = frame[own] if own in frame.columns else frame["statement"]
+    frame["statement_label"] = written.fillna("").map(plain_words)
     frame["confidence"] = frame["confidence"].fillna("")
     frame["source_ids"] = [
         join_source_ids(ids, latest_ids, NE_SOURCE_ID)
@@ -254,6 +260,7 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
         "figure_age",
         "latest_statement",
         "statement",
+        "statement_label",
         "confidence",
         "source_ids",
         "geometry",

@@ -205,7 +205,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("figure_date", N_("Figure date")),
             ("figure_age", N_("Age of figure")),
             ("latest_statement", N_("Latest public statement")),
-            ("statement", N_("Statement")),
+            ("statement_label", N_("Statement")),
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(*OBLAST_SOURCE_IDS, "unn-shmyhal-2025-06-24"),
