@@ -870,3 +870,10 @@ def test_every_oblast_statement_has_its_ukrainian_text(tables):
             n.replace(" ", "").replace(",", ".") for n in re.findall(r"\d[\d ,]*\d|\d", ukrainian)
         }
         assert numbers <= shown | {n for n in numbers if len(n) == 1}, (english, ukrainian)
+
+
+def test_every_dated_oblast_statement_has_its_ukrainian_value_and_basis(tables):
+    rows = tables.oblast_statements
+    for column in ("value_uk", "basis_uk"):
+        assert (rows[column].str.strip() != "").all(), column
+        assert rows[column].str.contains(r"[а-яіїєґ]").all(), column

@@ -806,6 +806,9 @@ SCHEMAS: tuple[TableSchema, ...] = (
             Column("date", CellKind.DATE),
             Column("value", CellKind.TEXT),
             Column("basis", CellKind.TEXT),
+            # The same value and basis in Ukrainian (same row: same sources and date).
+            Column("value_uk", CellKind.TEXT),
+            Column("basis_uk", CellKind.TEXT),
             _IDS,
             _CONFIDENCE,
         ),

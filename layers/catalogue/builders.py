@@ -216,16 +216,17 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
     date and basis (:func:`geo.facts.currency.latest_statements`); when it is older than 12 months
     on ``as_of`` the unit carries ``figure_age`` "latest public figure: N months old" (``""``
     otherwise). These are the parts of the layer that depend on the date. ``evidence_label``
-    and ``figure_age`` are in language ``lang``; ``statement_label`` is the statement in ``lang``
-    (the row's ``statement_<lang>`` column, else the English ``statement``); ``latest_statement``
-    stays in the fact tables' English.
+    and ``figure_age`` are in language ``lang``; so are ``statement_label`` and
+    ``latest_statement_label`` (the rows' ``statement_<lang>``, ``value_<lang>`` and
+    ``basis_<lang>`` columns, else the English ones); ``statement`` and ``latest_statement``
+    stay English.
     """
     words = language(lang)
     evidence = base.facts.contamination_oblast.drop(columns=["name_en", "search_ids"])
     frame = base.oblasts.merge(evidence, on="iso_3166_2", how="left")
     frame["evidence"] = frame["evidence"].fillna(EvidenceClass.NO_PUBLIC_FIGURE.value)
     frame["evidence_label"] = [words.gettext(EvidenceClass(e).label) for e in frame["evidence"]]
-    latest = latest_statements(base.facts.oblast_statements, as_of)
+    latest = latest_statements(base.facts.oblast_statements, as_of, words)
     frame = frame.merge(latest, left_on="iso_3166_2", right_index=True, how="left")
     # "latest public figure": the age of the unit's newest dated statement, on any basis
     frame["figure_age"] = [
@@ -233,6 +234,7 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
         for d in frame["latest_date"].where(frame["latest_date"].notna(), frame["figure_date"])
     ]
     frame["latest_statement"] = frame["latest_statement"].fillna("").map(plain_words)
+    frame["latest_statement_label"] = frame["latest_statement_label"].fillna("").map(plain_words)
     frame["figure_date"] = frame["figure_date"].map(_iso_date)
     frame["statement"] = frame["statement"].fillna("").map(plain_words)
     # The statement in the chosen language: its own column of the same row (same sources).
@@ -259,6 +261,7 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
         "figure_date",
         "figure_age",
         "latest_statement",
+        "latest_statement_label",
         "statement",
         "statement_label",
         "confidence",

@@ -204,7 +204,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("figure_km2", N_("Potentially contaminated (km²)")),
             ("figure_date", N_("Figure date")),
             ("figure_age", N_("Age of figure")),
-            ("latest_statement", N_("Latest public statement")),
+            ("latest_statement_label", N_("Latest public statement")),
             ("statement_label", N_("Statement")),
             ("source_ids", SOURCES_LABEL),
         ),
