@@ -218,6 +218,22 @@ def test_store_that_cannot_be_opened(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert bad.read_bytes() == b"this is not a database" * 100
 
 
+def test_store_that_cannot_be_opened_is_said_in_ukrainian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reason is the store's sentence in Ukrainian, the driver's words quoted in it."""
+    bad = tmp_path / "not-a-store.gpkg"
+    bad.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv(STORE_ENV, str(bad))
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    at = run_app({"lang": "uk"})
+    show_page(at, "library")
+    shown = texts(at)
+    assert "Спільна бібліотека недоступна: файлом сховища" in shown, shown
+    assert "(технічна деталь: «file is not a database»)" in shown
+    assert "cannot be used" not in shown
+
+
 def test_joined_table_saves_with_its_table_and_report(store_file: Path, reference) -> None:  # noqa: F811
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params.update({"mode": "analyst", "layers": "flank-borders"})
