@@ -18,17 +18,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import text
 
 from layers.store.base import Store
 from layers.store.model import STORE_CRS, NotFoundError, StoreInputError, VersionInfo, check_name
-from layers.store.sql import SqlStore
+
+if TYPE_CHECKING:  # SQLAlchemy loads with the first SQL store, not with the page (first map)
+    from layers.store.sql import SqlStore
 
 #: Lowest web-map zoom at which features are sent rather than cells.
 FEATURE_MIN_ZOOM = 10
@@ -52,7 +53,9 @@ class LayerView:
         ``"cells"`` (counts per grid cell) or ``"features"``.
     frame
         Cells: columns ``count`` and the cell's square (EPSG:4326), only cells with features.
-        Features: the features meeting the view, attributes and geometry (EPSG:4326).
+        Features: the features meeting the view, attributes and geometry (EPSG:4326), indexed
+        by their store ids (``fid``) on PostGIS, by their row in the version otherwise (the
+        ids :func:`layers.store.by_rows.read_feature` reads).
     features
         Features whose box meets the view (cells), or features sent.
     cell_deg
@@ -95,7 +98,7 @@ _CELL_COUNTS = f"""SELECT cx, cy, count(*) FROM (
            floor((ST_YMin(b) + ST_YMax(b)) / 2 / :size)::bigint AS cy
     FROM (SELECT geom::box2d AS b FROM atlas_feature WHERE version_id = :v AND {_BOX}) f) c
     GROUP BY cx, cy"""
-_FEATURES = f"""SELECT properties::text, ST_AsBinary(geom) FROM atlas_feature
+_FEATURES = f"""SELECT fid, properties::text, ST_AsBinary(geom) FROM atlas_feature
     WHERE version_id = :v AND {_BOX} AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))
     ORDER BY fid"""
 
@@ -103,6 +106,8 @@ _FEATURES = f"""SELECT properties::text, ST_AsBinary(geom) FROM atlas_feature
 def _postgis_view(
     store: SqlStore, version: VersionInfo, bbox: Bbox, zoom: int, cap: int
 ) -> LayerView:
+    from sqlalchemy import text
+
     size = cell_size_deg(zoom)
     west, south, east, north = bbox
     params = {"v": version.id, "w": west, "s": south, "e": east, "n": north, "cap": cap}
@@ -115,10 +120,13 @@ def _postgis_view(
             columns = conn.execute(
                 text("SELECT columns FROM atlas_layer_version WHERE id = :v"), params
             ).scalar_one()
-            properties = json.loads("[" + ",".join(r[0] for r in rows) + "]")
-            geometry = shapely.from_wkb([bytes(r[1]) for r in rows])
-            attrs = pd.DataFrame.from_records(properties, columns=list(columns))
-            frame = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geometry, crs=STORE_CRS))
+            properties = json.loads("[" + ",".join(r[1] for r in rows) + "]")
+            geometry = shapely.from_wkb([bytes(r[2]) for r in rows])
+            index = pd.Index([int(r[0]) for r in rows], name="fid")
+            attrs = pd.DataFrame.from_records(properties, columns=list(columns), index=index)
+            frame = gpd.GeoDataFrame(
+                attrs, geometry=gpd.GeoSeries(geometry, index=index, crs=STORE_CRS)
+            )
             return LayerView("features", frame, len(frame), None, version)
         rows = conn.execute(text(_CELL_COUNTS), {**params, "size": size}).all()
     array = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
@@ -143,7 +151,7 @@ def _in_process_view(
     if zoom >= FEATURE_MIN_ZOOM and meets.sum() <= cap:
         inside = frame[meets]
         inside = inside[inside.geometry.intersects(shapely.box(west, south, east, north))]
-        return LayerView("features", inside.reset_index(drop=True), len(inside), None, version)
+        return LayerView("features", inside, len(inside), None, version)  # index: row in version
     size = cell_size_deg(zoom)
     chosen = bounds[meets]
     cx = np.floor((chosen[:, 0] + chosen[:, 2]) / 2 / size).astype(np.int64)
@@ -205,8 +213,18 @@ def drawn_by_view(store: Store, version: VersionInfo) -> bool:
     The GeoPackage store reads a version whole anyway (:func:`_in_process_view`), so there
     the map reads it once and draws its grid summary.
     """
-    postgis = isinstance(store, SqlStore) and store.is_postgis
-    return postgis and version.features > MAX_VIEW_FEATURES
+    return _is_postgis(store) and version.features > MAX_VIEW_FEATURES
+
+
+def _is_postgis(store: Store) -> bool:
+    """Whether ``store`` is a PostGIS store.
+
+    The SQL store's module (and SQLAlchemy with it) is imported here, not with this module:
+    the page imports this module, and its first map opens no store.
+    """
+    from layers.store.sql import SqlStore
+
+    return isinstance(store, SqlStore) and store.is_postgis
 
 
 def read_version_by_view(
@@ -223,8 +241,8 @@ def read_version_by_view(
     its own days).
     """
     box = _check_bbox(bbox)
-    if isinstance(store, SqlStore) and store.is_postgis:
-        return _postgis_view(store, version, box, int(zoom), int(max_features))
+    if _is_postgis(store):
+        return _postgis_view(cast("SqlStore", store), version, box, int(zoom), int(max_features))
     return _in_process_view(store, version, box, int(zoom), int(max_features))
 
 

@@ -1,4 +1,9 @@
-"""``store:NAME``: a stored layer given where a command takes a file (``summarize``, ``join``)."""
+"""``store:NAME``: a stored layer given where a command takes a file (``summarize``, ``join``).
+
+The SQL store and the PostGIS summary are imported when a stored layer is summarised, not
+with this module: they load SQLAlchemy (about 0.4 s of CPU), which a command given a file
+does not need.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,6 @@ from geo.analysis.summary import Summary, SummaryUnits, summarize
 from geo.language import N_
 from layers.store.config import open_store
 from layers.store.model import VersionInfo, check_name
-from layers.store.pg_summary import ENGINE_IN_PROCESS, ENGINE_POSTGIS, summarize_stored
-from layers.store.sql import SqlStore
 
 #: Prefix that names a stored layer instead of a file.
 STORE_PREFIX = "store:"
@@ -79,6 +82,9 @@ def summarize_stored_layer(
     StoreUnavailable
         The store cannot be used.
     """
+    from layers.store.pg_summary import ENGINE_IN_PROCESS, ENGINE_POSTGIS, summarize_stored
+    from layers.store.sql import SqlStore
+
     store = open_store(env)
     try:
         if isinstance(store, SqlStore) and store.is_postgis:
