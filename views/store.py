@@ -390,8 +390,10 @@ def stored_map_layers(
 def stored_version_days() -> tuple[tuple[date, str], ...]:
     """The dates the shown stored layers change version, with captions (for the play-through)."""
     names = stored_shown()
+    if not names:  # the store is not opened for a page that shows none of its layers
+        return ()
     store = get_store()
-    if not names or isinstance(store, StoreUnavailable):
+    if isinstance(store, StoreUnavailable):
         return ()
     days: dict[date, list[str]] = {}
     for name in names:

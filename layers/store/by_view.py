@@ -18,17 +18,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import text
 
 from layers.store.base import Store
 from layers.store.model import STORE_CRS, NotFoundError, StoreInputError, VersionInfo, check_name
-from layers.store.sql import SqlStore
+
+if TYPE_CHECKING:  # SQLAlchemy loads with the first SQL store, not with the page (first map)
+    from layers.store.sql import SqlStore
 
 #: Lowest web-map zoom at which features are sent rather than cells.
 FEATURE_MIN_ZOOM = 10
@@ -105,6 +106,8 @@ _FEATURES = f"""SELECT fid, properties::text, ST_AsBinary(geom) FROM atlas_featu
 def _postgis_view(
     store: SqlStore, version: VersionInfo, bbox: Bbox, zoom: int, cap: int
 ) -> LayerView:
+    from sqlalchemy import text
+
     size = cell_size_deg(zoom)
     west, south, east, north = bbox
     params = {"v": version.id, "w": west, "s": south, "e": east, "n": north, "cap": cap}
@@ -210,8 +213,18 @@ def drawn_by_view(store: Store, version: VersionInfo) -> bool:
     The GeoPackage store reads a version whole anyway (:func:`_in_process_view`), so there
     the map reads it once and draws its grid summary.
     """
-    postgis = isinstance(store, SqlStore) and store.is_postgis
-    return postgis and version.features > MAX_VIEW_FEATURES
+    return is_postgis(store) and version.features > MAX_VIEW_FEATURES
+
+
+def is_postgis(store: Store) -> bool:
+    """Whether ``store`` is a PostGIS store.
+
+    The SQL store's module (and SQLAlchemy with it) is imported here, not with this module:
+    the page imports this module, and its first map opens no store.
+    """
+    from layers.store.sql import SqlStore
+
+    return isinstance(store, SqlStore) and store.is_postgis
 
 
 def read_version_by_view(
@@ -228,8 +241,8 @@ def read_version_by_view(
     its own days).
     """
     box = _check_bbox(bbox)
-    if isinstance(store, SqlStore) and store.is_postgis:
-        return _postgis_view(store, version, box, int(zoom), int(max_features))
+    if is_postgis(store):
+        return _postgis_view(cast("SqlStore", store), version, box, int(zoom), int(max_features))
     return _in_process_view(store, version, box, int(zoom), int(max_features))
 
 
