@@ -903,13 +903,16 @@ def bench_store_database(base: Any, *, summary: bool = True) -> list[dict[str, A
       the first run, which loads them, is its own row) vs read +
       :func:`geo.analysis.summary.summarize` in-process, same run, same layer, and the
       largest difference of their unit areas;
-    * a stored 1,000,000-polygon layer opened by view: a fresh connection to the store and the
+    * a 1,000,000-polygon layer saved (one transaction: features, version, the cell counts of
+      :mod:`layers.store.cells`), then opened by view: a fresh connection to the store and the
       cells of a view of all Ukraine at zoom 6 (what the map would draw first);
     * the map in a real browser: a new session opening a saved view with that layer, to its
       first draw (:func:`stored_map_first_draw`).
 
     ``summary=False`` leaves the summary rows out (``--store-map-only``).
     """
+    from sqlalchemy import text
+
     from geo.analysis.summary import hromada_units
     from geo.units.hromadas import load_hromadas
     from layers.store.by_view import read_by_view
@@ -924,8 +927,21 @@ def bench_store_database(base: Any, *, summary: bool = True) -> list[dict[str, A
         store = open_postgis(location)
         if summary:
             rows += _summary_rows(store, base, hromada_units(load_hromadas()))
-        store.save_layer("million", _million(base), valid_from=date(2026, 1, 1))
+        million = _million(base)
+        start = time.perf_counter()
+        saved = store.save_layer("million", million, valid_from=date(2026, 1, 1))
+        save_s = time.perf_counter() - start
+        with store.engine.connect() as conn:
+            cells = conn.execute(
+                text("SELECT count(*) FROM atlas_version_cell WHERE version_id = :v"),
+                {"v": saved.id},
+            ).scalar_one()
         store.close()
+        del million
+        rows.append(
+            row(f"save a 1,000,000-polygon layer (PostGIS; its cell counts at zooms 0-10: "
+                f"{cells:,} rows)", save_s, None, "—", None, "s")
+        )  # fmt: skip
         ukraine = (22.0, 44.3, 40.3, 52.4)
         start = time.perf_counter()
         fresh_store = open_postgis(location)
