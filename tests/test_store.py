@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
+import layers.store.sql as store_sql
 from layers.drawing.stored import shows_on, version_windows
 from layers.store import (
     LayerKind,
@@ -295,7 +296,10 @@ def _direct_cells(layer: gpd.GeoDataFrame) -> set[tuple[int, int, int, int]]:
     return {(*key, count) for key, count in cells.items()}
 
 
-def test_an_upgrade_from_version_2_adds_the_cells_of_the_stored_versions(opener, backend, location):
+def test_an_upgrade_from_version_2_adds_the_cells_of_the_stored_versions(
+    opener, backend, location, monkeypatch
+):
+    monkeypatch.setattr(store_sql, "CENTRE_BATCH", 2)  # versions read in several batches
     old = opener(target_version=2)
     first = old.save_layer("kept", frame(3), valid_from=date(2026, 1, 1))
     second = old.save_layer("kept", frame(2, offset=-60.3), valid_from=date(2026, 2, 1))

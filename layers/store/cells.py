@@ -63,7 +63,11 @@ def version_cells(geometries: np.ndarray) -> np.ndarray:
         ``int64`` rows ``(zoom, cx, cy, count)`` (:data:`CELL_COLUMNS`), only cells holding
         features; at each zoom the counts sum to the features counted.
     """
-    x, y = box_centres(geometries)
+    return centre_cells(*box_centres(geometries))
+
+
+def centre_cells(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """:func:`version_cells` of features whose box centres are ``x``, ``y`` (degrees)."""
     cx = cell_index(x, CELL_MAX_ZOOM)
     cy = cell_index(y, CELL_MAX_ZOOM)
     keys, counts = _unique_cells(cx, cy, np.ones(len(cx), dtype=np.int64))

@@ -43,7 +43,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from layers.store.cells import version_cells
+from layers.store.cells import centre_cells
 from layers.store.model import MAX_NAME_CHARS
 
 #: The schema version this code writes and understands.
@@ -182,9 +182,9 @@ class Step:
         The migration's connection (its transaction is open).
     tables
         The tables of the schema this code writes.
-    geometries
-        ``geometries(version_id)``: the shapely geometries of one stored version, read on
-        ``conn`` (EPSG:4326).
+    centres
+        ``centres(version_id)``: the centres of the bounding boxes of one stored version's
+        non-empty geometries, ``(x, y)`` in degrees (EPSG:4326), read on ``conn`` in batches.
     insert_cells
         ``insert_cells(conn, version_id, rows)`` adds a version's cell rows
         (:func:`layers.store.cells.version_cells`) on ``conn``.
@@ -192,7 +192,7 @@ class Step:
 
     conn: Connection
     tables: StoreTables
-    geometries: Callable[[int], np.ndarray]
+    centres: Callable[[int], tuple[np.ndarray, np.ndarray]]
     insert_cells: Callable[[Connection, int, np.ndarray], None]
 
 
@@ -206,11 +206,12 @@ def _v2_views(step: Step) -> None:
 
 
 def _v3_cells(step: Step) -> None:
-    """The cells table, filled for every version already stored (one version in memory)."""
+    """The cells table, filled for every version already stored (one version's centres held)."""
     step.tables.cell.create(step.conn)
     version = step.tables.version
-    for version_id in step.conn.execute(select(version.c.id).order_by(version.c.id)).scalars():
-        rows = version_cells(step.geometries(int(version_id)))
+    ids = step.conn.execute(select(version.c.id).order_by(version.c.id)).scalars().all()
+    for version_id in ids:
+        rows = centre_cells(*step.centres(int(version_id)))
         step.insert_cells(step.conn, int(version_id), rows)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
-from layers.store.cells import version_cells
+from layers.store.cells import box_centres, version_cells
 from layers.store.model import (
     STORE_CRS,
     LayerInfo,
@@ -47,6 +47,8 @@ from layers.store.schema import (
     build_tables,
 )
 
+#: Features decoded at a time when an upgrade computes the cells of a stored version.
+CENTRE_BATCH = 20_000
 #: Largest saved view state, bytes of JSON.
 MAX_VIEW_STATE_BYTES = 64 * 1024
 _SLUG = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -206,7 +208,7 @@ class SqlStore:
                         Step(
                             conn,
                             self._tables,
-                            lambda version_id: self._geometries(conn, version_id),
+                            lambda version_id: self._centres(conn, version_id),
                             self._backend.insert_cells,
                         )
                     )
@@ -218,15 +220,20 @@ class SqlStore:
                     )
         return max(current, target)
 
-    def _geometries(self, conn: Connection, version_id: int) -> np.ndarray:
-        """The shapely geometries of one version, read on ``conn`` (EPSG:4326)."""
+    def _centres(self, conn: Connection, version_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Box centres of one version's geometries, read on ``conn`` in batches (degrees)."""
         t = self._tables
-        blobs = conn.execute(
-            select(self._backend.geometry_out(t.feature.c.geom)).where(
-                t.feature.c.version_id == version_id
-            )
-        ).scalars()
-        return np.asarray(self._backend.decode(list(blobs)), dtype=object)
+        query = (
+            select(self._backend.geometry_out(t.feature.c.geom))
+            .where(t.feature.c.version_id == version_id)
+            .execution_options(yield_per=CENTRE_BATCH)
+        )
+        xs, ys = [np.empty(0)], [np.empty(0)]
+        for part in conn.execute(query).partitions():
+            x, y = box_centres(self._backend.decode([row[0] for row in part]))
+            xs.append(x)
+            ys.append(y)
+        return np.concatenate(xs), np.concatenate(ys)
 
     def _refuse_foreign(self, conn: Connection) -> None:
         """A new store is created only in an empty file or a database without atlas tables."""
