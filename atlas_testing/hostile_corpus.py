@@ -94,6 +94,12 @@ CASE_NAMES: tuple[str, ...] = (
     "gpkg_named_geojson",
     "sqlite_not_gpkg",
     "corrupt_gpkg",
+    # Issue 20: a zip of one dataset of another format is read as that dataset.
+    "zipped_gpkg",
+    "zipped_geojson",
+    "zip_two_datasets",
+    "zip_shapefile_and_gpkg",
+    "zipped_sqlite_not_gpkg",
     "kml_points",
     "kml_entity_expansion",
     "kml_gdal_vrt",
@@ -539,6 +545,46 @@ def _gpkg_cases(d: Path, scratch: Path) -> list[CorpusCase]:
             _write(d, "corrupt.gpkg", good[:100] + b"\xff" * 4000),
             False,
             "could not be read",
+        ),
+        *_zipped_dataset_cases(d, scratch, good, plain_db.read_bytes()),
+    ]
+
+
+def _zipped_dataset_cases(d: Path, scratch: Path, gpkg: bytes, sqlite: bytes) -> list[CorpusCase]:
+    """Zips of one GeoPackage or GeoJSON (read as that dataset) and of several (refused)."""
+    lon, lat = SOURCE_POINT_LONLAT
+    geojson = _json_bytes(
+        feature_collection([feature({"type": "Point", "coordinates": [lon, lat]}, kind="uxo")])
+    )
+    parts = _shapefile_parts(scratch, _projected_points(), "beside")
+    shapefile = {f"beside{ext}": data for ext, data in parts.items()}
+    return [
+        CorpusCase(
+            "zipped_gpkg",
+            _zip(d / "hazards_gpkg.zip", {"data/hazards.gpkg": gpkg, "readme.txt": b"survey"}),
+            True,
+            "(table 'areas')",
+        ),
+        CorpusCase(
+            "zipped_geojson", _zip(d / "points_geojson.zip", {"points.geojson": geojson}), True, "1"
+        ),
+        CorpusCase(
+            "zip_two_datasets",
+            _zip(d / "two.zip", {"a.gpkg": gpkg, "b.geojson": geojson}),
+            False,
+            "holds several datasets ('a.gpkg', 'b.geojson')",
+        ),
+        CorpusCase(
+            "zip_shapefile_and_gpkg",
+            _zip(d / "shp_and_gpkg.zip", {**shapefile, "hazards.gpkg": gpkg}),
+            False,
+            "holds several datasets",
+        ),
+        CorpusCase(
+            "zipped_sqlite_not_gpkg",
+            _zip(d / "plain_gpkg.zip", {"plain.gpkg": sqlite}),
+            False,
+            "is a SQLite database but not a GeoPackage",
         ),
     ]
 

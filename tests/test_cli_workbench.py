@@ -298,3 +298,16 @@ def test_help_lists_the_workbench_commands(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "join a CSV/XLSX table" in out and "summarize" in out
     assert "join tables by code or name" in out
+
+
+def test_the_command_line_loads_no_sql_library_for_a_file():
+    """``python -m layers`` imports the store's SQL code only for a stored layer (about 0.4 s)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, layers.store.cli; print('sqlalchemy' in sys.modules)"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "False"

@@ -15,12 +15,14 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from views.keys import layer_key
+from views.keys import Key, layer_key
 
+#: The map instance the events come from.
+CLIENT = "frame-1"
 #: Off and on by default (``layers/catalogue/registry.py``).
 OFF, ON = "ua-border-zone", "flank-borders"
-#: The map's view, as every event carries it.
-VIEW: dict[str, Any] = {"center": [55.0, 27.0], "zoom": 4, "selected": None, "seq": 1}
+#: A view report of the map (what it sends after the user stopped moving).
+VIEW: dict[str, Any] = {"kind": "view", "center": [55.0, 27.0], "zoom": 4}
 
 
 def _page() -> None:
@@ -46,11 +48,15 @@ def shown(at: AppTest) -> set[str]:
     return set(line.removeprefix("shown: ").split(","))
 
 
-def _map_toggle(at: AppTest, layer: str, on: bool, visible: list[str]) -> None:
-    at.session_state["test_map_event"] = {
-        **VIEW, "kind": "layers", "layer": layer, "on": on, "visible": visible,
-    }  # fmt: skip
+def _map_event(at: AppTest, event: dict[str, Any]) -> None:
+    """The map's next event in its queue (numbered after the last applied), and the rerun."""
+    seq = at.session_state.get(Key.MAP_APPLIED, {}).get(CLIENT, 0) + 1
+    at.session_state["test_map_event"] = {"client": CLIENT, "events": [{**event, "seq": seq}]}
     at.run()
+
+
+def _map_toggle(at: AppTest, layer: str, on: bool) -> None:
+    _map_event(at, {"kind": "layers", "layer": layer, "on": on})
 
 
 def test_a_stale_sidebar_value_sent_after_a_map_toggle_does_not_undo_it() -> None:
@@ -58,7 +64,7 @@ def test_a_stale_sidebar_value_sent_after_a_map_toggle_does_not_undo_it() -> Non
     assert OFF not in shown(at) and ON in shown(at)
     browser = at._tree  # what the browser still shows (a run makes a new tree)
     ticks = {box.key: box.value for box in at.sidebar.checkbox}
-    _map_toggle(at, OFF, True, sorted(shown(at) | {OFF}))
+    _map_toggle(at, OFF, True)
     assert OFF in shown(at)
     # Before that rerun reaches the browser, the user unticks another box: the browser
     # sends its values, the map-switched layer's box still unticked.
@@ -66,6 +72,8 @@ def test_a_stale_sidebar_value_sent_after_a_map_toggle_does_not_undo_it() -> Non
     for box in at.sidebar.checkbox:  # the browser's own values, not the server's
         box.set_value(ticks[box.key])
     at.checkbox(key=layer_key(ON)).uncheck()
+    # The browser sends the map's queue too, the toggle not yet acknowledged: applied once.
+    at.session_state["test_map_event"] = at.session_state[Key.MAP_EVENT]
     at.run(timeout=120)
     assert OFF in shown(at), "the stale sidebar value undid the map's toggle"
     assert ON not in shown(at), "the sidebar's own tick was lost"
@@ -74,14 +82,13 @@ def test_a_stale_sidebar_value_sent_after_a_map_toggle_does_not_undo_it() -> Non
     assert boxes[layer_key(OFF, 1)] is True and layer_key(OFF) not in boxes
 
 
-def test_a_map_event_lists_layers_but_switches_only_its_own() -> None:
+def test_a_map_event_switches_only_its_own_layer() -> None:
     at = AppTest.from_function(_page).run(timeout=120)
     at.checkbox(key=layer_key(OFF)).check().run(timeout=120)
     assert OFF in shown(at)
-    # The map's panel switches ON off; its list predates the sidebar tick (OFF not in it).
-    _map_toggle(at, ON, False, sorted(shown(at) - {OFF, ON}))
+    # The map's panel switches ON off: OFF, ticked in the sidebar, stays.
+    _map_toggle(at, ON, False)
     assert OFF in shown(at) and ON not in shown(at)
-    # A view report with an old list switches nothing.
-    at.session_state["test_map_event"] = {**VIEW, "kind": "view", "visible": []}
-    at.run()
+    # A view report switches nothing.
+    _map_event(at, VIEW)
     assert OFF in shown(at) and ON not in shown(at)

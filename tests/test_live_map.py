@@ -15,6 +15,7 @@ import urllib.request
 import uuid
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
 import numpy as np
@@ -168,26 +169,53 @@ def test_view_survives_every_change_and_reaches_the_url(app_url: str, browser_co
     assert log.problems() == [] and other_log.problems() == []
 
 
-def test_a_layer_toggle_right_after_a_move_is_the_only_event(
+def test_changes_made_before_the_page_reruns_are_all_kept(
     app_url: str, browser_context: Any
 ) -> None:
-    # The toggle carries the new view itself; a view report sent after it would rerun the page
-    # with the sidebar's values from before the toggle and switch the layer back on.
-    _page, frame, log = open_map(browser_context, app_url)
+    # Streamlit keeps one component value per rerun: the map sends its whole queue of changes
+    # not yet acknowledged (atlas_events.js), each carrying only what changed. A move and two
+    # switches made in one go, and a sidebar tick right after, all reach the page, and once
+    # acknowledged the queue is empty.
+    page, frame, log = open_map(browser_context, app_url)
     frame.locator(".atlas-layers summary").click()
+    second = frame.evaluate(
+        """() => [...document.querySelectorAll('input[data-layer]:checked')]
+          .map((box) => box.dataset.layer).find((id) => id !== 'flank-borders')"""
+    )
     frame.evaluate(
-        """() => {
+        """(second) => {
           window.__sent = [];
           const send = atlas.options.send;
           atlas.options.send = (event) => { window.__sent.push(event.kind); send(event); };
           atlas.map.setView([50.0, 30.0], 6, {animate: false});
           document.querySelector('input[data-layer="flank-borders"]').click();
-        }"""
+          document.querySelector(`input[data-layer="${second}"]`).click();
+        }""",
+        second,
     )
-    frame.wait_for_function("() => window.__sent.includes('layers')", timeout=TIMEOUT_MS)
-    with pytest.raises(PlaywrightTimeout):  # three times the map's view-report delay
-        frame.wait_for_function("() => window.__sent.length > 1", timeout=1_200)
-    assert frame.evaluate("() => window.__sent") == ["layers"]
+    # …and at once a tick in the sidebar, whose rerun carries the queue too.
+    sidebar(page).get_by_text("Ukraine: border zone", exact=True).click()
+    # The move, not yet reported, goes first; each event carries its own change only.
+    assert frame.evaluate("() => window.__sent") == ["view", "layers", "layers"]
+
+    def layers_in(url: str) -> set[str]:
+        query = parse_qs(urlsplit(url).query)
+        return set(query.get("layers", [""])[0].split(","))
+
+    page.wait_for_url(
+        lambda u: (
+            "lat=50.000" in u
+            and "z=6" in u
+            and not {"flank-borders", second} & layers_in(u)
+            and "ua-border-zone" in layers_in(u)
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    frame.wait_for_function("() => atlasTest.queued().length === 0", timeout=TIMEOUT_MS)
+    wait_until_idle(page)
+    assert not {"flank-borders", second} & layers_in(page.url)
+    assert "ua-border-zone" in layers_in(page.url)
+    assert view_of(frame) == pytest.approx((50.0, 30.0, 6), abs=1e-3)
     assert log.problems() == []
 
 

@@ -35,7 +35,7 @@ from layers.drawing.client_config import (
 )
 from layers.drawing.layer import MapLayer
 from layers.drawing.offline import CLIENT_DIR, CLIENT_SCRIPTS
-from tests.support.apptest import map_component, map_message
+from tests.support.apptest import TEST_CLIENT, map_component, map_message, send_map_events
 from tests.support.apptest import map_config as page_config
 from views.keys import Key
 
@@ -65,7 +65,10 @@ CLIENT_NAMES: dict[str, type] = {
     "figure": protocol.KeyFigure,
     "compare": protocol.CompareView,
     "labels": protocol.MapLabels,
+    "ack": protocol.EventAck,
 }
+#: The records the client builds and sends (JSDoc typedefs in ``atlas_events.js``).
+SENT_RECORDS: tuple[type, ...] = (*protocol.EVENT_TYPES.values(), protocol.EventQueue)
 #: Keys written on the record by the client itself, not read from Python (none today).
 CLIENT_WRITTEN: dict[type, set[str]] = {}
 _NAMES = "|".join(re.escape(name) for name in CLIENT_NAMES)
@@ -107,14 +110,45 @@ def test_python_sends_no_key_the_client_ignores() -> None:
 
 
 def test_the_jsdoc_typedefs_mirror_the_typed_records() -> None:
-    text = (CLIENT_DIR / "atlas_base.js").read_text(encoding="utf-8")
     typedefs = {
-        name: set(_PROPERTY.findall(body)) for name, body in _TYPEDEF.findall(text)
+        name: set(_PROPERTY.findall(body))
+        for source in CLIENT_SOURCES
+        for name, body in _TYPEDEF.findall(source.read_text(encoding="utf-8"))
     }  # fmt: skip
-    records = set(CLIENT_NAMES.values())
+    records = {*CLIENT_NAMES.values(), *SENT_RECORDS}
     assert set(typedefs) == {record.__name__ for record in records}
     for record in records:
         assert typedefs[record.__name__] == keys_of(record), record.__name__
+
+
+#: An event the client sends: ``_emit({kind: '<kind>', key: …})`` or the bridge's ``send({…})``.
+_SENT = re.compile(r"(?:_emit|send)\(\{kind: '(\w+)'((?:[^{}]|\{[^{}]*\})*)\}\)")
+_SENT_KEY = re.compile(r"(?:^|,)\s*(\w+):")
+
+
+def client_events() -> list[tuple[str, set[str]]]:
+    """Each event the client's sources send: its kind and its keys (``seq``: the queue's)."""
+    found = []
+    for source in CLIENT_SOURCES:
+        for kind, rest in _SENT.findall(source.read_text(encoding="utf-8")):
+            flat = re.sub(r"\[[^\]]*\]", "[]", rest)  # commas inside [lat, lon] are not keys
+            found.append((kind, {"kind", "seq", *_SENT_KEY.findall(flat)}))
+    return found
+
+
+def test_each_event_the_client_sends_carries_exactly_its_kinds_keys() -> None:
+    sent = client_events()
+    assert {kind for kind, _keys in sent} == set(protocol.EVENT_TYPES)  # every kind is sent
+    for kind, keys in sent:
+        record = protocol.EVENT_TYPES[kind]
+        assert set(record.__required_keys__) <= keys <= keys_of(record), (kind, keys)  # type: ignore[attr-defined]
+
+
+def test_the_event_parser_sees_a_key_too_many() -> None:
+    text = "self._emit({kind: 'view', center: [a, b], zoom: z, visible: v});"
+    [(kind, keys)] = [(k, {"kind", "seq", *_SENT_KEY.findall(re.sub(r"\[[^\]]*\]", "[]", r))})
+                      for k, r in _SENT.findall(text)]  # fmt: skip
+    assert kind == "view" and keys - keys_of(protocol.ViewEvent) == {"visible"}
 
 
 def test_the_parser_sees_a_read_of_an_unsent_key(tmp_path: Path) -> None:
@@ -226,10 +260,10 @@ def test_a_date_change_sends_only_the_dated_parts() -> None:
 
 def test_a_client_without_the_base_gets_the_whole_configuration() -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.session_state[Key.MAP_EVENT] = {"kind": "need", "need": [], "full": True, "seq": 7}
-    at.run()
+    send_map_events(at, {"kind": "need", "need": [], "full": True})
     assert map_message(at)["base"] is None
-    at.run()  # the same event still in the state: answered once
+    assert map_message(at)["ack"] == {"client": TEST_CLIENT, "seq": 1}
+    at.run()  # the same queue still in the state: answered once
     assert map_message(at)["base"] is not None
 
 

@@ -351,3 +351,68 @@ def test_two_servers_on_one_database_see_each_others_items(
         finally:
             one.close()
             two.close()
+
+
+def test_a_large_stored_layer_is_selected_tabled_and_downloaded(
+    postgis_server: Any, browser: Any
+) -> None:
+    """Issue 20: a 6,000-feature PostGIS layer, drawn by view, zoomed in: a selected feature's
+    row shows in "Selected" (hostile text never runs), the table says it lists the first 1,000,
+    and its GeoJSON download, written from the database, holds every feature."""
+    from tests.test_store_page import grid_of_squares
+
+    settings = {DATABASE_ENV: postgis_server.fresh_url()}
+    store = open_store(settings)
+    layer = grid_of_squares(100, 60)
+    layer["label"] = [f"<img src=x onerror=window.__pwned={i}>" for i in range(len(layer))]
+    version = store.save_layer("Big survey", layer, valid_from=date(2025, 1, 1))
+    view = store.save_view(
+        "Zoomed in",
+        {
+            "query": {"date": "2025-03-01", "lat": "49.8", "lon": "36.2", "z": "12",
+                      "mode": "analyst"},
+            "stored": ["Big survey"],
+        },
+    )  # fmt: skip
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    with library_server(settings, "streamlit-store-server-large.log") as url:
+        try:
+            page, log = open_page(context)
+            page.goto(f"{url}/?view={view.slug}")
+            frame = map_frame(page)
+            paths = frame.locator(f"path.atlas-layer-store-{version.id}")
+            # Leaflet draws the features in the window (those outside it get an empty path).
+            frame.wait_for_function(
+                f"() => [...document.querySelectorAll('path.atlas-layer-store-{version.id}')]"
+                ".some(p => p.getBoundingClientRect().width > 0)",
+                polling=100,
+                timeout=TIMEOUT_MS,
+            )
+            assert 0 < paths.count() < 6_000
+            for each in page.frames:
+                assert each.evaluate("() => typeof window.__pwned") == "undefined", each.url
+                assert each.locator('img[src="x"]').count() == 0, each.url
+            # Select a drawn feature as a click does (the map's select(), which sends the
+            # event): its row is read from the database by its id and shown, as text.
+            wait_until_idle(page)
+            fid = frame.evaluate(
+                "(id) => Object.keys(window.atlas.layers[id].features)[0]", f"store-{version.id}"
+            )
+            frame.evaluate("(key) => window.atlas.select(key)", f"store-{version.id}:{fid}")
+            expect(page.get_by_text("Selected:")).to_be_visible(timeout=TIMEOUT_MS)
+            expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+            for each in page.frames:
+                assert each.evaluate("() => typeof window.__pwned") == "undefined", each.url
+                assert each.locator('img[src="x"]').count() == 0, each.url
+            expect(page.get_by_text("The table lists the first 1,000 of the 6,000")).to_be_visible()
+            wait_until_idle(page)
+            button = page.locator(f".st-key-download_store-{version.id}-geojson button")
+            with page.expect_download(timeout=TIMEOUT_MS) as info:
+                button.click()
+            doc = json.loads(info.value.path().read_bytes())
+            assert len(doc["features"]) == 6_000
+            assert doc["metadata"]["layers"][0]["feature_count"] == 6_000
+            assert log.problems() == []
+        finally:
+            context.close()
+            store.close()

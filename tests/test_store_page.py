@@ -285,3 +285,72 @@ def test_a_large_stored_layer_in_postgis_is_drawn_by_view(
     assert 0 < len(features) < 6_000
     bounds = [shapely_shape(f["geometry"]).bounds for f in features]
     assert max(b[0] for b in bounds) < 37.0 and min(b[0] for b in bounds) == pytest.approx(36.0)
+
+
+def test_a_large_stored_layer_is_usable_like_any_other(
+    postgis_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: a layer drawn by view can be clicked, tabled, downloaded and summarised."""
+    url = postgis_server.fresh_url()
+    monkeypatch.setenv(DATABASE_ENV, url)
+    monkeypatch.delenv(EDITOR_TOKEN_ENV, raising=False)
+    store = open_store({DATABASE_ENV: url})
+    squares = grid_of_squares(100, 60)
+    squares["label"] = [f"<img src=x onerror=alert({i})>" for i in range(len(squares))]
+    version = store.save_layer("Big survey", squares, valid_from=date(2025, 1, 1))
+    at = new_app({"date": "2025-03-01", "lat": "49.8", "lon": "36.2", "z": "12", "mode": "analyst"})
+    at.session_state[Key.STORED_SHOWN] = ["Big survey"]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (entry,) = stored_entries(at)
+    features = json.loads(entry["geojson"])["features"]
+    assert 0 < len(features) < 6_000
+    # A click: the feature's row, read from the database by its id, shown as text.
+    fid = str(features[0]["properties"]["id"])
+    at.session_state[Key.SELECTED] = f"store-{version.id}:{fid}"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = store.read_version(version.id).iloc[int(fid) - store_first_fid(store, version)]
+    assert any(h.value.startswith("Selected:") for h in at.subheader)
+    details = [d.value for d in at.dataframe if "value" in d.value.columns]
+    assert len(details) == 1
+    shown = dict(zip(details[0].index, details[0]["value"], strict=True))
+    assert shown["label"] == expected["label"] and shown["n"] == str(expected["n"])
+    # A forged or stale id shows nothing and breaks nothing.
+    for forged in (
+        f"store-{version.id}:abc",
+        f"store-{version.id}:99999999",
+        f"store-{version.id}:-1",
+    ):
+        at.session_state[Key.SELECTED] = forged
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert not any(h.value.startswith("Selected:") for h in at.subheader)
+    # The table: the first 1,000 rows and a sentence saying so.
+    assert "The table lists the first 1,000 of the 6,000 features of “Big survey”" in texts(at)
+    tables = [d.value for d in at.dataframe if "layer" in d.value.columns]
+    assert sum(t["layer"].str.startswith("Big survey").sum() for t in tables) == 1_000
+    # Downloads: every format, written from the database.
+    keys = {b.key for b in at.get("download_button")}
+    assert {f"download_store-{version.id}-{fmt.id}" for fmt in ExportFormat} <= keys
+    # The summary takes it, and runs in PostGIS.
+    chooser = at.selectbox(key="summary_layer")
+    assert "Big survey (from 2025-01-01)" in chooser.options
+    chooser.set_value(f"store-{version.id}").run()
+    at.button(key="summary_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    tables = [d.value for d in at.dataframe if "unit_code" in d.value.columns]
+    assert len(tables) == 1 and tables[0]["count"].sum() == 6_000
+    store.close()
+
+
+def store_first_fid(store, version) -> int:
+    """The smallest store id of ``version``'s features (ids follow the saved order)."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT min(fid) FROM atlas_feature WHERE version_id = :v"), {"v": version.id}
+            ).scalar_one()
+        )

@@ -23,6 +23,7 @@ from geo.analysis.summary import NO_UNIT_CODE, hromada_units, oblast_units, summ
 from geo.units.crs import EQUAL_AREA, WGS84
 from geo.units.hromadas import load_hromadas
 from geo.units.oblasts import load_oblasts
+from layers.store.by_rows import read_feature
 from layers.store.by_view import read_by_view
 from layers.store.embedded import open_embedded
 from layers.store.model import StoreInputError
@@ -242,7 +243,12 @@ def test_zoomed_in_a_view_is_its_features_up_to_the_cap(any_store):
     expected = layer[layer.intersects(box(*view_box))]
     assert sorted(view.frame["n"]) == sorted(expected["n"]) and len(expected) == 24
     assert list(view.frame.columns[:2]) == ["n", "site"]
-    assert view.frame.geometry.geom_equals(expected.geometry.reset_index(drop=True)).all()
+    # Indexed by the features' ids in the store (not by row of the view).
+    drawn = view.frame.geometry.reset_index(drop=True)
+    assert drawn.geom_equals(expected.geometry.reset_index(drop=True)).all()
+    # The features' ids are those by_rows reads (fid on PostGIS, the row in the version else).
+    for fid, n in zip(view.frame.index[:5], view.frame["n"][:5], strict=True):
+        assert read_feature(any_store, view.version, int(fid))["n"] == n
     capped = read_by_view(any_store, "grid", view_box, zoom=12, max_features=10)
     assert capped.kind == "cells" and capped.features == 24
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -315,6 +317,28 @@ def test_a_square_of_known_area_split_across_two_oblasts(oblasts, by_oblast):
         assert 20.0 < filled.loc[code, "area_km2"] < 380.0  # really split
 
 
+def test_cut_cells_add_up_to_the_grid_and_match_their_pieces(by_hromada):
+    # 400 cells of about 4 x 4 km around Kyiv, many of them across hromada borders.
+    xs, ys = 30.2 + 0.057 * np.arange(21), 50.2 + 0.038 * np.arange(21)
+    cells = np.array(
+        [box(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(20) for j in range(20)],
+        dtype=object,
+    )
+    table = summarize(frame(*cells), by_hromada).table.set_index("unit_code")
+    # A cut cell's largest piece is the rest of the cell: the rows add up to the cells exactly.
+    assert table["area_km2"].sum() == pytest.approx(
+        rectangle_km2(shapely.bounds(cells)).sum(), rel=1e-13
+    )
+    # Each hromada holds what the cells' pieces inside it measure, piece by piece.
+    units = shapely.STRtree(by_hromada.geometries)
+    cell, unit = units.query(cells, predicate="intersects")
+    pieces = equal_area_km2(shapely.intersection(cells[cell], by_hromada.geometries[unit]))
+    expected = np.bincount(unit, pieces, minlength=len(by_hromada.codes))
+    measured = table["area_km2"].loc[list(by_hromada.codes)].to_numpy()
+    assert (np.bincount(cell) > 1).sum() > 50  # many cells are cut
+    assert np.abs(measured - expected).max() < 0.01
+
+
 def test_points_by_hromada_and_the_chornobyl_gap(by_hromada, by_oblast):
     points = frame(Point(*CHORNOBYL), Point(*KYIV_CENTRE))
     summary = summarize(points, by_hromada)
@@ -452,6 +476,13 @@ def test_subdivided_tiles_rebuild_the_polygon(n, radius, max_vertices):
     assert all(shapely.get_num_coordinates(t) <= max_vertices for t in tiles)
     assert sum(t.area for t in tiles) == pytest.approx(polygon.area, rel=1e-9)
     assert shapely.union_all(tiles).symmetric_difference(polygon).area < 1e-9 * polygon.area
+
+
+def test_an_unpickled_unit_set_has_prepared_tiles(two_units):
+    # The page's summary worker and the CLI's kept units get their set through pickle.
+    copy = pickle.loads(pickle.dumps(two_units))
+    assert shapely.is_prepared(copy.tiles).all()
+    assert copy.codes == two_units.codes
 
 
 def test_every_unit_tile_is_small(by_hromada):

@@ -17,70 +17,60 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import sys
-import tempfile
-from collections.abc import Callable, Iterable, Mapping
-from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
 
-from geo.units.countries import natural_earth_zip
+import geopandas as gpd
+
 from geo.units.data_files import DATA_DIR
+from layers.cache_folder import (
+    CACHE_ENV,
+    CACHE_FOLDER,
+    GEO_DIR,
+    cache_dir,
+    files_digest,
+    geo_input_files,
+    write_whole,
+)
 from layers.catalogue import base as base_module
 from layers.catalogue.base import AtlasBase, load_base
 
-#: The cache's folder under the user's cache directory, and the file name's prefix.
-CACHE_FOLDER = "eastern-flank-atlas"
+#: ``CACHE_ENV``, ``CACHE_FOLDER`` and ``cache_dir`` are the cache folder's
+#: (:mod:`layers.cache_folder`), named here too for the page's callers and tests.
+__all__ = [
+    "CACHE_ENV",
+    "CACHE_FOLDER",
+    "CACHE_PREFIX",
+    "MEMO_PREFIX",
+    "base_digest",
+    "cache_dir",
+    "inputs_digest",
+    "load_base_cached",
+    "remembered_text",
+    "remembered_url",
+]
+
+#: File name prefix of a cached base.
 CACHE_PREFIX = "base-"
 #: File name prefix of a remembered address (:func:`remembered_url`).
 MEMO_PREFIX = "url-"
-#: Environment variable naming another cache folder (e.g. for a server's own account).
-CACHE_ENV = "ATLAS_CACHE_DIR"
-#: Libraries whose versions change what a pickled base holds or how it reads back.
-LIBRARIES = ("geopandas", "shapely", "pandas", "numpy", "pyproj", "pyogrio", "pyarrow")
-#: Where the code the base is built by lives (its source is part of the digest).
-GEO_DIR = Path(__file__).resolve().parents[1] / "geo"
+#: File name prefix of a layer's remembered geometry file address.
+GEOMETRY_MEMO_PREFIX = "geometry-url-"
 LAYERS_DIR = Path(__file__).resolve().parents[1] / "layers"
 VIEWS_DIR = Path(__file__).resolve().parent
 
 _LOG = logging.getLogger(__name__)
 
 
-def cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The folder of the cached base: ``$ATLAS_CACHE_DIR`` or ``$XDG_CACHE_HOME/…``.
-
-    Parameters
-    ----------
-    env
-        The environment (default ``os.environ``).
-
-    Returns
-    -------
-    pathlib.Path
-        E.g. ``~/.cache/eastern-flank-atlas``.
-    """
-    env = os.environ if env is None else env
-    if env.get(CACHE_ENV, "").strip():
-        return Path(env[CACHE_ENV].strip()).expanduser()
-    xdg = env.get("XDG_CACHE_HOME", "")
-    root = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return root / CACHE_FOLDER
-
-
 def base_digest() -> str:
-    """A digest of everything :func:`load_base` depends on (hex, 32 characters)."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(sys.version.encode())
-    for library in LIBRARIES:
-        digest.update(f"{library}={_version(library)};".encode())
-    # The catalogs (*.po) too: a built layer's or play-through's words come from them.
-    sources = [*sorted(GEO_DIR.rglob("*.py")), *sorted(GEO_DIR.rglob("*.po"))]
-    sources.append(Path(base_module.__file__))
-    for path in _files(sorted(DATA_DIR.iterdir()), sources, [natural_earth_zip()]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """A digest of everything :func:`load_base` depends on (hex, 32 characters).
+
+    The geography's inputs (:func:`~layers.cache_folder.geo_input_files`: ``data/``, the code
+    and its catalogs, whose words a built layer or play-through holds, Natural Earth) and the
+    base module's source.
+    """
+    return files_digest([*geo_input_files(GEO_DIR, DATA_DIR), Path(base_module.__file__)])
 
 
 def inputs_digest() -> str:
@@ -100,6 +90,8 @@ def remembered_url(
     present: Callable[[str], bool],
     compute: Callable[[], str],
     folder: Path | None = None,
+    *,
+    prefix: str = MEMO_PREFIX,
 ) -> str:
     """The address of a published file made from ``key``'s inputs, remembered between starts.
 
@@ -119,13 +111,15 @@ def remembered_url(
         Make and publish the file; returns its address.
     folder
         The cache folder (default :func:`cache_dir`).
+    prefix
+        The memo's file name prefix (what kind of file it remembers).
 
     Returns
     -------
     str
     """
     folder = cache_dir() if folder is None else folder
-    memo = folder / f"{MEMO_PREFIX}{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}.txt"
+    memo = folder / f"{prefix}{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}.txt"
     try:
         url = memo.read_text(encoding="utf-8").strip()
         if url and present(url):
@@ -181,6 +175,52 @@ def remembered_text(
     return text
 
 
+def remembered_frame(
+    key: str, family: str, compute: Callable[[], gpd.GeoDataFrame], folder: Path | None = None
+) -> gpd.GeoDataFrame:
+    """A frame made from ``key``'s inputs, kept in the cache folder between server starts.
+
+    As :func:`remembered_text`, for a GeoDataFrame (a pickle, like the base: written by this
+    program into the user's own cache folder, never taken from anywhere else). The file is
+    ``<family>-<digest of key>.pickle``; writing it removes the family's other files. A file
+    that cannot be read is passed over (the frame is made again).
+
+    Parameters
+    ----------
+    key
+        Every input of the frame, as text (with :func:`inputs_digest`).
+    family
+        What the frame is (a file name prefix: letters, digits and ``-``); one file per
+        family is kept.
+    compute
+        Make the frame.
+    folder
+        The cache folder (default :func:`cache_dir`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Treat it as read-only.
+    """
+    folder = cache_dir() if folder is None else folder
+    digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    path = folder / f"{family}-{digest}.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, gpd.GeoDataFrame):
+                return cached
+        except Exception as error:  # a damaged or foreign file: make it afresh
+            _LOG.warning("cached frame %s could not be read (%s); making it again", path, error)
+    frame = compute()
+    try:
+        _write(folder, path, frame, f"{family}-*.pickle")
+    except OSError as error:
+        _LOG.warning("could not keep %s in %s: %s", family, folder, error)
+    return frame
+
+
 def _write_text(folder: Path, path: Path, text: str) -> None:
     """Write ``text`` to ``path`` in ``folder`` whole or not at all (a temporary file renamed).
 
@@ -189,10 +229,7 @@ def _write_text(folder: Path, path: Path, text: str) -> None:
     OSError
         When the folder cannot be made or written.
     """
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with tempfile.NamedTemporaryFile("w", dir=folder, prefix=".partial-", delete=False) as out:
-        out.write(text)
-    Path(out.name).replace(path)
+    write_whole(folder, path, text.encode("utf-8"))
 
 
 def load_base_cached(folder: Path | None = None) -> AtlasBase:
@@ -224,34 +261,18 @@ def load_base_cached(folder: Path | None = None) -> AtlasBase:
             _LOG.warning("base cache %s could not be read (%s); building the base", path, error)
     base = load_base()
     try:
-        _write(folder, path, base)
+        _write(folder, path, base, f"{CACHE_PREFIX}*.pickle")
     except OSError as error:
         _LOG.warning("base cache %s could not be written: %s", path, error)
     return base
 
 
-def _write(folder: Path, path: Path, base: AtlasBase) -> None:
-    """Write ``base`` to ``path`` whole or not at all; remove the older bases of the folder."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".partial-", delete=False) as handle:
-        partial = Path(handle.name)
-        try:
-            pickle.dump(base, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-    partial.replace(path)
-    for old in folder.glob(f"{CACHE_PREFIX}*.pickle"):
+def _write(folder: Path, path: Path, value: object, older: str) -> None:
+    """Pickle ``value`` to ``path`` whole or not at all; remove the folder's other ``older``.
+
+    ``older`` is a glob pattern: the older versions of the same thing.
+    """
+    write_whole(folder, path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    for old in folder.glob(older):
         if old != path:
             old.unlink(missing_ok=True)
-
-
-def _files(*groups: Iterable[Path]) -> list[Path]:
-    return [path for group in groups for path in group if path.is_file()]
-
-
-def _version(library: str) -> str:
-    try:
-        return metadata.version(library)
-    except metadata.PackageNotFoundError:
-        return "absent"

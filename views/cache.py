@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import date, datetime
@@ -25,8 +26,9 @@ from layers.drawing.stored import stored_layer, stored_view_layer
 from layers.store import LayerInfo, Store, StoreUnavailable, VersionInfo, open_store
 from layers.store.by_view import read_version_by_view
 from layers.store.config import DATABASE_ENV, STORE_ENV
+from layers.units_cache import keep_summary_units, read_summary_units
 from runtime.heap import exempt_from_collector
-from views.base_cache import inputs_digest, load_base_cached, remembered_text
+from views.base_cache import inputs_digest, load_base_cached, remembered_frame, remembered_text
 from views.charts import contamination_chart, events_chart
 
 #: Distinct view dates whose built layers and key figures the server keeps (a date not kept is
@@ -73,7 +75,18 @@ def get_layer(layer_id: str, view_args: ViewArgs) -> MapLayer:
     MapLayer
     """
     spec = get_spec(layer_id)
-    return MapLayer(spec, build_layer(spec, get_base(), view_args))
+    if spec.dated:
+        return MapLayer(spec, build_layer(spec, get_base(), view_args))
+    # A layer that ignores the date has a few builds only (language, belt depth), the same on
+    # every server start for the same inputs: kept between starts (0.1 s for the default belt).
+    key = f"layer|{get_inputs_digest()}|{layer_id}|{view_args!r}"
+    variant = hashlib.blake2b(repr(view_args).encode(), digest_size=4).hexdigest()
+    return MapLayer(
+        spec,
+        remembered_frame(
+            key, f"layer-{layer_id}-{variant}", lambda: build_layer(spec, get_base(), view_args)
+        ),
+    )
 
 
 @st.cache_resource(max_entries=LAYERS_KEPT, show_spinner=False)
@@ -209,10 +222,14 @@ def get_summary_units(by: SummaryBy, states: BandStates) -> SummaryUnits:
     Returns
     -------
     SummaryUnits
-        Shared and immutable.
+        Shared and immutable; kept in the cache folder between server starts (and shared
+        with the command line, :mod:`layers.units_cache`).
     """
+    kept = read_summary_units(by, states)
+    if kept is not None:
+        return kept
     base = get_base()
-    return summary_units(
+    units = summary_units(
         by,
         oblasts=base.oblasts,
         hromadas=base.hromadas,
@@ -220,6 +237,8 @@ def get_summary_units(by: SummaryBy, states: BandStates) -> SummaryUnits:
         states=states.iso3s(base.facts.flank_iso3),
         adversaries=base.facts.adversary_iso3,
     )
+    keep_summary_units(units, states)
+    return units
 
 
 #: The environment variables that say which store :func:`open_store` opens.

@@ -21,8 +21,14 @@ class Key(StrEnum):
     VIEW_REQUEST = "map_view_request"
     #: ``"<layer id>:<feature id>"`` of the clicked feature, or None.
     SELECTED = "map_selected"
-    #: The last event the map component sent.
+    #: The map component's value: its queue of events not yet acknowledged (views/map_inbox.py).
     MAP_EVENT = "atlas_map"
+    #: Map instance id -> ``seq`` of its last event applied (the latest instance last).
+    MAP_APPLIED = "map_applied"
+    #: Session-layer keys the map asked for, not yet answered.
+    MAP_NEEDED = "map_needed"
+    #: Whether the map asked for the whole configuration, not yet answered.
+    MAP_FULL_WANTED = "map_full_wanted"
     NOTICES = "url_notices"
     INITIALISED = "view_initialised"
     PREVIOUS_EVENT = "previous_event"
@@ -39,15 +45,11 @@ class Key(StrEnum):
     UPLOAD_ADD = "upload_add"
     #: What the map was sent of each of the session's own layers, by layer id.
     USER_LAYER_SENT = "user_layer_sent"
-    #: ``seq`` of the map's last request for a layer's features that was answered.
-    LAYER_REQUEST_SERVED = "layer_request_served"
     #: The session's own layers switched off in the map's panel (views/visibility.py): an
     #: import's or joined table's layer id, a stored layer's ``store:<name>`` (every version).
     HIDDEN_USER_LAYERS = "hidden_user_layers"
     #: The map configuration this session sent last, with its revision (views/map_view.py).
     MAP_SENT = "map_sent"
-    #: ``seq`` of the last request for the whole configuration that was answered.
-    MAP_FULL_SERVED = "map_full_served"
     #: Catalogue layer id -> shown (the one truth: views/visibility.py).
     LAYERS_SHOWN = "layers_shown"
     #: Catalogue layer id -> how often it was switched outside the sidebar (its box's key).

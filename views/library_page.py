@@ -17,11 +17,14 @@ from geo.language import Language
 from layers.catalogue.spec import ViewParams
 from layers.drawing.layer import MapLayer
 from layers.export.formats import ExportFormat, export_bytes, export_filename
+from layers.export.large import export_large
 from layers.safe_text import markdown_text as plain
 from layers.store import LayerInfo, LayerKind, Store, VersionInfo
+from layers.store.by_view import drawn_by_view
 from views.cache import get_base, get_stored_layer
 from views.keys import Key, store_key
 from views.language import current_language
+from views.large_stored import export_sentence
 from views.state import ViewState
 from views.store import VIEW_PARAM, library_store, may_write, show_stored, stored_shown
 
@@ -230,6 +233,9 @@ def _render_export(
         key=store_key(place, "version"),
     )
     version = versions[int(chosen)]
+    store = library_store(st)
+    if store is not None and drawn_by_view(store, version):
+        st.caption(export_sentence(info, version))
     formats = list(ExportFormat)
     cols = st.columns(len(formats))
     for col, fmt in zip(cols, formats, strict=True):
@@ -253,11 +259,15 @@ def _generator(
         base = get_base()
         about = (info.name, info.description, info.licence)
         store = library_store(st)
+        params = ViewParams(as_of=version.valid_from, belt_km=float(state.belt_km), lang=code)
+        if store is not None and drawn_by_view(store, version):  # never read whole
+            return export_large(
+                fmt, store, info, version, params, base.facts.sources, basemap_frame=base.basemap
+            )
         location = store.location if store is not None else ""
         layer: MapLayer = get_stored_layer(
             location, version.id, version.saved_at, about, info, version
         )
-        params = ViewParams(as_of=version.valid_from, belt_km=float(state.belt_km), lang=code)
         return export_bytes(fmt, [layer], params, base.facts.sources, basemap_frame=base.basemap)
 
     return generate

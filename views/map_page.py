@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from urllib.parse import quote
 
@@ -41,10 +41,11 @@ from views.charts import AS_OF_PARAM
 from views.downloads import render_downloads
 from views.keys import Key
 from views.language import current_language
+from views.large_stored import large_record, render_large_downloads, table_layers
 from views.map_config import page_map_config
 from views.map_view import render_live_map
 from views.state import ViewState
-from views.store import StoredOnMap, render_save_view, stored_map_layers
+from views.store import LargeVersion, StoredOnMap, render_save_view, stored_map_layers
 from views.user_layers import session_user_layers
 from views.workbench import render_workbench
 
@@ -91,7 +92,7 @@ def render_map_page(state: ViewState) -> None:
     # Large imported layers are drawn as a grid summary; tables and downloads keep every feature.
     shown = [display_version(x) if x.spec.user else x for x in layers]
     # The workbench sits below the map but runs first: a joined table is one of the map's layers.
-    joined = render_workbench(workbench, layers) if analyst else None
+    joined = render_workbench(workbench, layers, stored.large) if analyst else None
     if joined is not None:
         layers.append(joined.layer)
         shown.append(joined.drawn)
@@ -112,14 +113,15 @@ def render_map_page(state: ViewState) -> None:
     if not present:
         _render_defence_lines(lang)
     if analyst:
-        _render_tables(layers)
+        _render_tables(layers + table_layers(stored.large))
         render_downloads(layers, params, _comparison(state, layers))
+        render_large_downloads(stored.large, params)
     # A toggle, not an expander: a folded expander's table would still travel on every rerun,
     # and a date change should send the map's changes, not every table again.
     elif state.mode == "explore" and st.toggle(
         lang.gettext("Show the visible features as a table"), key=Key.SHOW_TABLE
     ):
-        _render_tables(layers)
+        _render_tables(layers + table_layers(stored.large))
 
 
 def _comparison(state: ViewState, layers: list[MapLayer]) -> Comparison | None:
@@ -281,15 +283,20 @@ def _render_map(
     render_live_map(config)
     selected = st.session_state.get(Key.SELECTED)
     if selected:
-        _render_details(str(selected), layers, state)
+        _render_details(str(selected), layers, state, stored.large)
 
 
-def _selected_record(selected: str, layers: list[MapLayer]) -> tuple[MapLayer, pd.Series] | None:
-    """The layer and attribute row of ``"<layer id>:<feature id>"``, if it is still shown."""
+def _selected_record(
+    selected: str, layers: list[MapLayer], large: Sequence[LargeVersion] = ()
+) -> tuple[MapLayer, pd.Series] | None:
+    """The layer and attribute row of ``"<layer id>:<feature id>"``, if it is still shown.
+
+    A feature of a large stored version drawn by view is read from the store by its id.
+    """
     layer_id, _, fid = selected.partition(":")
     layer = next((x for x in layers if x.spec.id == layer_id), None)
     if layer is None:
-        return None
+        return large_record(layer_id, fid, large)
     ids = feature_ids(layer)
     if fid not in ids:
         return None
@@ -297,8 +304,10 @@ def _selected_record(selected: str, layers: list[MapLayer]) -> tuple[MapLayer, p
     return layer, frame.iloc[ids.index(fid)]
 
 
-def _render_details(selected: str, layers: list[MapLayer], state: ViewState) -> None:
-    found = _selected_record(selected, layers)
+def _render_details(
+    selected: str, layers: list[MapLayer], state: ViewState, large: Sequence[LargeVersion]
+) -> None:
+    found = _selected_record(selected, layers, large)
     if found is None:
         return
     layer, record = found

@@ -26,11 +26,8 @@ from layers.drawing.client_config import geometry_payload, layer_entry
 from layers.drawing.layer import MapLayer
 from layers.drawing.protocol import LayerEntry
 from views.keys import Key
+from views.map_inbox import take_needed_keys
 
-#: ``kind`` of the map's event asking for the features of the keys in :data:`NEED_FIELD`.
-LAYER_REQUEST = "need"
-#: Event field: the keys (list of str) whose features the client lacks.
-NEED_FIELD = "need"
 #: Entry field: the key the client keeps a session layer's features under.
 KEY_FIELD = "key"
 #: Entry field: the features themselves (GeoJSON text), on the rerun that sends them.
@@ -63,19 +60,6 @@ def _same_layer(a: MapLayer, b: MapLayer) -> bool:
     return a is b or (a.spec == b.spec and a.frame.equals(b.frame))
 
 
-def _requested_keys() -> set[str]:
-    """Keys the map's last event asked for, once per event (the event stays in the state)."""
-    event = st.session_state.get(Key.MAP_EVENT)
-    if not isinstance(event, dict) or event.get("kind") != LAYER_REQUEST:
-        return set()
-    seq = event.get("seq")
-    if st.session_state.get(Key.LAYER_REQUEST_SERVED) == seq:
-        return set()
-    st.session_state[Key.LAYER_REQUEST_SERVED] = seq
-    keys = event.get(NEED_FIELD)
-    return {k for k in keys if isinstance(k, str)} if isinstance(keys, list) else set()
-
-
 def session_layer_entries(
     layers: Sequence[MapLayer],
     hidden: Collection[str],
@@ -106,7 +90,7 @@ def session_layer_entries(
         when sent, :data:`GEOJSON_FIELD`.
     """
     sent: dict[str, _Sent] = st.session_state.get(Key.USER_LAYER_SENT, {})
-    requested = _requested_keys()
+    requested = take_needed_keys()
     now: dict[str, _Sent] = {}
     entries: list[LayerEntry] = []
     for layer in layers:

@@ -17,6 +17,7 @@ from layers.drawing.basemaps import BASEMAPS
 from views.cache import get_event_days, get_withdrawal_summary
 from views.keys import Key
 from views.language import browser_language, current_language
+from views.map_inbox import apply_map_event
 from views.state import (
     MODE_LABELS,
     MODES,
@@ -103,6 +104,9 @@ def render_sidebar(today: date) -> ViewState:
     ViewState
     """
     _init_from_url(today)
+    # The map's events not yet applied, before any widget is drawn (the component's callback
+    # does this too; a session the browser reconnected to may not have run it).
+    apply_map_event()
     sidebar = st.sidebar
     lang = current_language()
     sidebar.selectbox(

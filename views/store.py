@@ -27,10 +27,12 @@ from layers.drawing.layer import MapLayer
 from layers.drawing.stored import shows_on, version_windows
 from layers.safe_text import markdown_text as plain
 from layers.store import (
+    LayerInfo,
     LayerKind,
     NotFoundError,
     Store,
     StoreUnavailable,
+    VersionInfo,
     editor_token_ok,
     editor_token_required,
 )
@@ -253,11 +255,41 @@ class StoredOnMap:
     windows
         Map layer id of each of ``versions`` → ``(first day, first day it no longer shows)``
         (``None``: the latest version).
+    large
+        Each shown layer's version valid on the date that is drawn by view (not in ``valid``).
     """
 
     valid: list[MapLayer]
     versions: list[MapLayer]
     windows: dict[str, tuple[date, date | None]]
+    large: list[LargeVersion] = dataclasses.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LargeVersion:
+    """A shown stored version valid on the map's date that is drawn by view, never read whole.
+
+    Its details, table rows, downloads and summary are read from the store as asked for
+    (:mod:`layers.store.by_rows`, :mod:`layers.export.large`,
+    :mod:`layers.store.pg_summary`).
+
+    Attributes
+    ----------
+    store
+        The store it is in.
+    info, version
+        The layer and the version.
+    layer_id
+        Its map layer id (:func:`~layers.drawing.stored.stored_layer_id`).
+    title
+        Its title on the map ("name (from date)").
+    """
+
+    store: Store
+    info: LayerInfo
+    version: VersionInfo
+    layer_id: str
+    title: str
 
 
 def stored_map_layers(
@@ -272,7 +304,8 @@ def stored_map_layers(
     large version in PostGIS, which the map draws by ``view`` (``(centre, zoom)``), read in
     the database for that view only (:func:`views.cache.get_stored_view`): counts in cells
     zoomed out, the features in the view zoomed in. It is then not read whole, and the
-    tables and downloads leave it out (the Library page and the CLI export it).
+    tables, details, downloads and summaries read it from the store as asked for
+    (:class:`LargeVersion`).
     """
     names = stored_shown()
     nothing = StoredOnMap([], [], {})
@@ -317,15 +350,18 @@ def stored_map_layers(
                 if layer is not None:
                     out.valid.append(layer)
                 else:
+                    out.large.append(
+                        LargeVersion(store, info, version, drawn.spec.id, drawn.spec.title)
+                    )
                     container.caption(
                         plain(
                             lang.ntr(
                                 "“{name}” has {n} feature: the map draws it by view from the "
-                                "database, and the tables and downloads leave it out (export "
-                                "it from the Library page).",
+                                "database, and its details, table rows and downloads are read "
+                                "from the database when asked for.",
                                 "“{name}” has {n} features: the map draws it by view from the "
-                                "database, and the tables and downloads leave it out (export "
-                                "it from the Library page).",
+                                "database, and its details, table rows and downloads are read "
+                                "from the database when asked for.",
                                 version.features,
                                 name=name,
                             )
@@ -354,8 +390,10 @@ def stored_map_layers(
 def stored_version_days() -> tuple[tuple[date, str], ...]:
     """The dates the shown stored layers change version, with captions (for the play-through)."""
     names = stored_shown()
+    if not names:  # the store is not opened for a page that shows none of its layers
+        return ()
     store = get_store()
-    if not names or isinstance(store, StoreUnavailable):
+    if isinstance(store, StoreUnavailable):
         return ()
     days: dict[date, list[str]] = {}
     for name in names:

@@ -58,9 +58,10 @@ from views.cache import get_base, get_join_reference, get_summary_units
 from views.charts import summary_chart
 from views.keys import Key
 from views.language import current_language
+from views.large_stored import spec_layer, summarize_large
 from views.memo import Refused, Same, memo, recall, refused_or, remember
 from views.progress import progress_line
-from views.store import render_save_layer
+from views.store import LargeVersion, render_save_layer
 
 #: "Level" choice that lets the join pick the level matching more rows.
 AUTO_LEVEL = AUTO
@@ -95,7 +96,9 @@ class JoinedTable:
     result: JoinResult | None = None
 
 
-def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable | None:
+def render_workbench(
+    container: Any, layers: Sequence[MapLayer], large: Sequence[LargeVersion] = ()
+) -> JoinedTable | None:
     """Draw the join and summary tools; return the joined table to add to the map, if any.
 
     Parameters
@@ -104,6 +107,9 @@ def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable 
         Where to draw (below the map).
     layers
         The layers the map shows (catalogue and imported): the ones a summary can be of.
+    large
+        The shown large stored versions (drawn by view): summarised in PostGIS
+        (:func:`layers.store.pg_summary.summarize_stored`), never read into the server.
 
     Returns
     -------
@@ -127,7 +133,7 @@ def render_workbench(container: Any, layers: Sequence[MapLayer]) -> JoinedTable 
                 )
         with summary_tab:
             candidates = [*layers, joined.layer] if joined else list(layers)
-            _render_summary(candidates, lang)
+            _render_summary(candidates, lang, large)
     return joined
 
 
@@ -447,7 +453,13 @@ def _choropleth(
 # ------------------------------------------------------------------------------ summary
 
 
-def _summary(layer: MapLayer, by: SummaryBy, states: BandStates, lang: Language) -> Summary | None:
+def _summary(
+    layer: MapLayer,
+    by: SummaryBy,
+    states: BandStates,
+    lang: Language,
+    large: LargeVersion | None = None,
+) -> Summary | None:
     """The summary of this layer build and unit set: kept once made, made on request.
 
     A summary of a large layer takes seconds, so it is made when the user asks (the button),
@@ -456,9 +468,14 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates, lang: Language)
     waits for its one worker, and a newer run of the session (or a closed tab) stops the wait
     at the next progress update and kills the worker: one summary at a time per session. A
     summary the budgets stopped says so in one sentence, kept like a summary.
+
+    A ``large`` stored version is summarised in PostGIS instead (the server waits for the
+    database; the features never enter it), keyed by the version.
     """
     # The memo holds the layer's frame (Same), so no other frame can take its id meanwhile.
-    inputs = (layer.spec.id, Same(layer.frame), by, states)
+    inputs: tuple[object, ...] = (layer.spec.id, Same(layer.frame), by, states)
+    if large is not None:
+        inputs = (layer.spec.id, large.version.id, large.version.saved_at, by, states)
     held = recall(Key.SUMMARY_RESULT, inputs)
     if isinstance(held, Summary):
         return held
@@ -472,6 +489,9 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates, lang: Language)
     line, on_wait = progress_line(lang.tr("Summarising {title}", title=title), limits.max_seconds)
 
     def summarise() -> Summary:
+        if large is not None:
+            with st.spinner(lang.gettext("Summarising…")):
+                return summarize_large(large, units)
         try:
             with st.spinner(lang.gettext("Summarising…")):
                 return summarize_in_worker(
@@ -488,7 +508,11 @@ def _summary(layer: MapLayer, by: SummaryBy, states: BandStates, lang: Language)
     return summary
 
 
-def _render_summary(layers: Sequence[MapLayer], lang: Language) -> None:
+def _render_summary(
+    shown: Sequence[MapLayer], lang: Language, large: Sequence[LargeVersion] = ()
+) -> None:
+    stored = {item.layer_id: item for item in large}
+    layers = [*shown, *(spec_layer(item) for item in large)]
     if not layers:
         st.caption(lang.gettext("Switch a layer on, import one or join a table to summarise it."))
         return
@@ -501,7 +525,7 @@ def _render_summary(layers: Sequence[MapLayer], lang: Language) -> None:
         )
     )
     by_id = {layer.spec.id: layer for layer in layers}
-    _start_on_newest(layers)
+    _start_on_newest(shown)  # a large version's stand-in is new each run: not "added"
     cols = st.columns(3)
     layer_id = cols[0].selectbox(
         lang.gettext("Layer"),
@@ -528,7 +552,7 @@ def _render_summary(layers: Sequence[MapLayer], lang: Language) -> None:
             )
         )
     layer = by_id[str(layer_id)]
-    summary = _summary(layer, by, states, lang)
+    summary = _summary(layer, by, states, lang, stored.get(layer.spec.id))
     if summary is not None:
         _show_summary(summary, layer, by, states, lang)
 

@@ -182,6 +182,15 @@ class SummaryUnits:
     tile_unit: np.ndarray
     tree: shapely.STRtree
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled (the page's summary worker, a set kept on disk): prepare the tiles again.
+
+        Prepared geometry does not survive pickling; unprepared tiles made the 100k grid's
+        summary about a third slower.
+        """
+        self.__dict__.update(state)
+        shapely.prepare(self.tiles)
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -811,7 +820,10 @@ def _area_apart(
 
     A polygon inside one (prepared) tile (``home``, from :func:`_home_tiles`) is measured
     whole in its unit, a rectangle without building a geometry (:func:`rectangle_km2`);
-    only the polygons crossing a tile's edge are cut, rectangles by clipping the tile.
+    only the polygons crossing a tile's edge are cut, rectangles by clipping the tile, and a
+    cut rectangle's largest piece gets what its other pieces leave of the rectangle's area,
+    so its pieces add up to the rectangle exactly (measuring that piece itself gave figures
+    at most 0.006 km² per hromada different on a 102,400-cell grid).
     """
     totals = np.zeros(len(units.codes) + 1)
     if not len(polygons):
@@ -826,13 +838,36 @@ def _area_apart(
         _clip(polygons[feature], units.tiles[tile], bounds[feature], rectangles[feature]),
         linear=False,
     )
-    boxes = np.flatnonzero(whole & rectangles)
+    # A cut rectangle's largest piece is measured as the rest of the rectangle (its area less
+    # its other pieces'): about half the pieces are never projected.
+    rest = _largest_pieces(feature, shapely.area(pieces), rectangles)
+    projected = np.ones(len(pieces), dtype=bool)
+    projected[rest] = False
     others = np.flatnonzero(whole & ~rectangles)
-    np.add.at(totals, units.tile_unit[home[boxes]], rectangle_km2(bounds[boxes]))
-    measured = np.concatenate([polygons[others], pieces])
-    owners = np.concatenate([home[others], tile])
-    np.add.at(totals, units.tile_unit[owners], equal_area_km2(measured))
+    areas = equal_area_km2(np.concatenate([polygons[others], pieces[projected]]))
+    owners = np.concatenate([home[others], tile[projected]])
+    np.add.at(totals, units.tile_unit[owners], areas)
+    boxes = np.flatnonzero(whole & rectangles)
+    box_km2 = rectangle_km2(bounds[np.concatenate([boxes, feature[rest]])])
+    np.add.at(totals, units.tile_unit[home[boxes]], box_km2[: len(boxes)])
+    cut_km2 = np.bincount(feature[projected], areas[len(others) :], minlength=len(polygons))
+    rest_km2 = box_km2[len(boxes) :] - cut_km2[feature[rest]]
+    np.add.at(totals, units.tile_unit[tile[rest]], rest_km2)
     return totals
+
+
+def _largest_pieces(feature: np.ndarray, areas: np.ndarray, rectangles: np.ndarray) -> np.ndarray:
+    """The largest piece of each cut rectangle (by planar ``areas``), as an index of the pieces.
+
+    ``feature`` says which polygon each piece is of; polygons that are not ``rectangles``
+    have none (their pieces are all measured).
+    """
+    if not len(feature):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((-areas, feature))
+    first = np.r_[True, feature[order][1:] != feature[order][:-1]]
+    largest = order[first]
+    return largest[rectangles[feature[largest]]]
 
 
 def _home_tiles(geoms: np.ndarray, units: SummaryUnits) -> np.ndarray:

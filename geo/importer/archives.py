@@ -1,4 +1,7 @@
-"""Zipped shapefiles: zip-bomb and zip-slip checks, then extraction under fixed names.
+"""Zipped uploads: zip-bomb and zip-slip checks, then extraction under fixed names.
+
+A zip holds shapefiles (one is read; several are layers to choose from) or one dataset of
+another accepted format (a GeoPackage, GeoJSON, KML or CSV file: :func:`zipped_dataset`).
 
 * The member count and the size of the zip's central directory are read from its end record
   before the directory is parsed, so a zip of 500,000 members costs a few bytes of reading,
@@ -6,8 +9,8 @@
 * Member-count, uncompressed-size and compression-ratio limits are checked on the directory
   before anything is extracted; members whose path is absolute, contains ``..`` or is a
   symbolic link reject the whole archive.
-* Only the chosen shapefile's parts are copied, chunk by chunk and never beyond their
-  declared size, under fixed names into a folder the import removes afterwards.
+* Only the chosen shapefile's parts (or the one dataset) are copied, chunk by chunk and never
+  beyond their declared size, under fixed names into a folder the import removes afterwards.
 """
 
 from __future__ import annotations
@@ -165,6 +168,112 @@ def check_zip(data: bytes, name: str, limits: ImportLimits) -> list[str]:
         return [PurePosixPath(m.filename).stem for m in shp_members(members)]
 
 
+#: The refusal of a zip holding more than one dataset (``name``, ``listed``).
+SEVERAL_DATASETS = N_(
+    "{name} holds several datasets ({listed}); zip one dataset per file, or upload them "
+    "one at a time."
+)
+#: Extensions of a dataset's sidecar files, ignored beside a shapefile (metadata, tables).
+SIDECAR_EXTENSIONS = (".json", ".csv")
+
+
+def _real_files(members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """Members that are files, not folders nor macOS resource forks."""
+    return [
+        m
+        for m in members
+        if not m.is_dir()
+        and "__MACOSX" not in m.filename
+        and not PurePosixPath(m.filename).name.startswith("._")
+    ]
+
+
+def zipped_dataset(
+    data: bytes, name: str, limits: ImportLimits, extensions: tuple[str, ...]
+) -> str | None:
+    """Run every directory check on an uploaded zip; return its one non-shapefile dataset.
+
+    Parameters
+    ----------
+    data
+        The zip's bytes.
+    name
+        File name for messages.
+    limits
+        The budgets (member count, unpacked size, ratio).
+    extensions
+        Lower-case extensions (with the dot) of the formats a zip may hold besides a
+        shapefile, e.g. ``(".gpkg", ".geojson", ".json", ".kml", ".csv")``.
+
+    Returns
+    -------
+    str or None
+        The member name of the one dataset; ``None`` when the zip holds shapefiles (read as
+        today) or nothing readable (the shapefile reader says so).
+
+    Raises
+    ------
+    ImportRejectedError
+        A directory check fails, or the zip holds several datasets (shapefiles beside another
+        dataset, or two datasets); ``.json`` and ``.csv`` files beside a shapefile are taken
+        for its sidecars and ignored.
+    """
+    check_zip_directory(data, name, limits)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = checked_members(archive, name, limits)
+    shapefiles = shp_members(members)
+    datasets = [
+        m for m in _real_files(members) if PurePosixPath(m.filename.lower()).suffix in extensions
+    ]
+    if shapefiles:
+        datasets = [
+            m
+            for m in datasets
+            if PurePosixPath(m.filename.lower()).suffix not in SIDECAR_EXTENSIONS
+        ]
+    if len(datasets) + min(len(shapefiles), 1) > 1:
+        found = [*shapefiles[:1], *datasets]
+        reject(
+            SEVERAL_DATASETS,
+            name=name,
+            listed=", ".join(quoted(PurePosixPath(m.filename).name) for m in found[:5]),
+        )
+    return datasets[0].filename if datasets else None
+
+
+def extract_dataset(
+    zip_path: Path, name: str, tmp: Path, member: str, suffix: str, limits: ImportLimits
+) -> Path:
+    """Check the zip again, then copy its one dataset ``member`` to ``tmp/dataset<suffix>``.
+
+    Parameters
+    ----------
+    zip_path
+        The uploaded zip on disk.
+    name
+        File name for messages.
+    tmp
+        Folder to extract into (removed by the caller's owner).
+    member
+        The member (:func:`zipped_dataset`).
+    suffix
+        The fixed file's extension, e.g. ``".gpkg"``.
+    limits
+        The budgets: the copy stops past the member's declared size or the unpacked limit.
+
+    Returns
+    -------
+    Path
+        The extracted file.
+    """
+    with zipfile.ZipFile(zip_path) as archive:
+        members = checked_members(archive, name, limits)
+        chosen = next(m for m in members if m.filename == member)
+        target = tmp / f"dataset{suffix}"
+        _copy_member(archive, chosen, target, limits.max_uncompressed_bytes, name)
+    return target
+
+
 def _check_member_path(member: zipfile.ZipInfo, name: str) -> None:
     """Refuse absolute paths, ``..`` components, drive letters and symbolic links."""
     raw = member.filename.replace("\\", "/")
@@ -211,14 +320,7 @@ def shp_members(members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
     -------
     list of zipfile.ZipInfo
     """
-    return [
-        m
-        for m in members
-        if not m.is_dir()
-        and m.filename.lower().endswith(".shp")
-        and "__MACOSX" not in m.filename
-        and not PurePosixPath(m.filename).name.startswith("._")
-    ]
+    return [m for m in _real_files(members) if m.filename.lower().endswith(".shp")]
 
 
 def extract_shapefile(

@@ -115,6 +115,33 @@ def format_for_filename(filename: str) -> ImportFormat | None:
     return next((f for f in IMPORT_FORMATS if suffix in f.extensions), None)
 
 
+def zipped_format(member: str) -> ImportFormat | None:
+    """The format of a dataset inside a zip (any accepted format but the zip), or ``None``.
+
+    Parameters
+    ----------
+    member
+        A zip member's name, e.g. ``"data/hazards.gpkg"``.
+
+    Returns
+    -------
+    ImportFormat or None
+    """
+    fmt = format_for_filename(PurePosixPath(member).name)
+    return fmt if fmt is not None and fmt.content != "zip" else None
+
+
+def zipped_extensions() -> tuple[str, ...]:
+    """Extensions (with the dot) of the datasets a zip may hold besides a shapefile.
+
+    Returns
+    -------
+    tuple of str
+        E.g. ``(".geojson", ".json", ".gpkg", ".kml", ".csv")``.
+    """
+    return tuple(e for f in IMPORT_FORMATS if f.content != "zip" for e in f.extensions)
+
+
 def format_for_content(content: str) -> ImportFormat | None:
     """The format whose content kind is ``content`` (plain text means CSV), or ``None``.
 

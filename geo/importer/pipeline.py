@@ -13,11 +13,12 @@ process (:func:`geo.importer.worker.run_in_process`): no worker start, no round 
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import geopandas as gpd
@@ -27,9 +28,9 @@ import pyproj
 import shapely
 from shapely.errors import GEOSException
 
-from geo.importer.archives import check_zip
+from geo.importer.archives import check_zip, extract_dataset, zipped_dataset
 from geo.importer.finish import finish
-from geo.importer.formats import format_by_id
+from geo.importer.formats import format_by_id, zipped_extensions, zipped_format
 from geo.importer.gdal import (
     configure_gdal_in_worker,
     configured,
@@ -115,22 +116,43 @@ def import_bytes(
     """
     name = display_name(filename)
     with rejecting(name):
-        fmt = detect_import_format(data, filename, limits=limits)
+        fmt, member = _opened_format(
+            data, name, detect_import_format(data, filename, limits=limits), limits
+        )
         if not fmt.multi_layer and layer is not None:
             reject(
                 N_("{name} has no layers, so layer '{layer}' cannot be chosen; leave it empty."),
                 name=name,
                 layer=layer,
             )
-        if fmt.id == "shapefile":
-            # Bomb and slip checks read only the zip's directory: refuse before any disk use.
-            check_zip(data, name, limits)
         if not isolated:
             frame: gpd.GeoDataFrame
-            frame, report = _in_worker(read_frame, data, name, fmt, layer, limits, isolated=False)
+            frame, report = _in_worker(
+                read_frame, data, name, fmt, layer, limits, isolated=False, member=member
+            )
             return frame, report
-        result: ImportedLayer = _in_worker(read_upload, data, name, fmt, layer, limits, on_wait)
+        result: ImportedLayer = _in_worker(
+            read_upload, data, name, fmt, layer, limits, on_wait, member=member
+        )
         return _rebuild(result), result.report
+
+
+def _opened_format(
+    data: bytes, name: str, fmt: ImportFormat, limits: ImportLimits
+) -> tuple[ImportFormat, str | None]:
+    """The format to read and, for a zip holding one dataset, that dataset's member name.
+
+    A zip's bomb and slip checks read only its directory: they refuse before any disk use. A
+    zip of shapefiles is read as such; a zip of one other dataset (e.g. a GeoPackage) is read
+    as that dataset, extracted in the worker (:func:`_unzipped`).
+    """
+    if fmt.id != "shapefile":
+        return fmt, None
+    member = zipped_dataset(data, name, limits, zipped_extensions())
+    inner = zipped_format(member) if member is not None else None
+    if member is None or inner is None:
+        return fmt, None
+    return inner, member
 
 
 def import_path(
@@ -195,12 +217,16 @@ def list_layers(
     """
     name = display_name(filename)
     with rejecting(name):
-        fmt = detect_import_format(data, filename, limits=limits)
+        fmt, member = _opened_format(
+            data, name, detect_import_format(data, filename, limits=limits), limits
+        )
         if not fmt.multi_layer:
             return []
         if fmt.id == "shapefile":
             return check_zip(data, name, limits)
-        layers: list[str] = _in_worker(read_layer_names, data, name, fmt, None, limits, on_wait)
+        layers: list[str] = _in_worker(
+            read_layer_names, data, name, fmt, None, limits, on_wait, member=member
+        )
         return layers
 
 
@@ -220,6 +246,7 @@ def read_frame(request: ReadRequest) -> tuple[gpd.GeoDataFrame, ImportReport]:
     fmt = format_by_id(request.format_id)
     with rejecting(request.name, memory_limit_bytes=request.limits.max_memory_bytes):
         _network_off(fmt)
+        request = _unzipped(request, fmt)
         try:
             raw = fmt.reader(request, fmt)
             return finish(raw, request.name, fmt.id, fmt.layer_word or "layer", request.limits)
@@ -265,7 +292,33 @@ def read_layer_names(request: ReadRequest) -> list[str]:
     fmt = format_by_id(request.format_id)
     with rejecting(request.name, memory_limit_bytes=request.limits.max_memory_bytes):
         _network_off(fmt)
-        return list_gdal_layers(request, fmt)
+        return list_gdal_layers(_unzipped(request, fmt), fmt)
+
+
+def _unzipped(request: ReadRequest, fmt: ImportFormat) -> ReadRequest:
+    """A zipped dataset extracted (same archive checks and budgets) and checked as if uploaded.
+
+    The member is copied under a fixed name into the import's folder, never past its declared
+    size or the unpacked-size limit; then the checks an unzipped upload gets in the server
+    process (content sniffing, GDAL VRT and XML entity refusals) run on it here, with the
+    unpacked-size limit as its size limit. Runs in the worker; a request without a member is
+    returned as it is.
+    """
+    if request.member is None:
+        return request
+    path = extract_dataset(
+        Path(request.path),
+        request.name,
+        Path(request.tmp),
+        request.member,
+        fmt.extensions[0],
+        request.limits,
+    )
+    unpacked = dataclasses.replace(request.limits, max_bytes=request.limits.max_uncompressed_bytes)
+    member = PurePosixPath(request.member).name
+    shown = f"{request.name} ({display_name(member)})"
+    detect_import_format(path.read_bytes(), member, limits=unpacked, shown=shown)
+    return dataclasses.replace(request, path=str(path), member=None)
 
 
 def _network_off(fmt: ImportFormat) -> None:
@@ -286,16 +339,24 @@ def _in_worker(
     on_wait: Callable[[float], None] | None = None,
     *,
     isolated: bool = True,
+    member: str | None = None,
 ) -> Any:
     """Write the upload into a fresh temporary folder; run ``task`` on it there.
 
-    In a worker process (``isolated``), or in this process under the same budgets.
+    In a worker process (``isolated``), or in this process under the same budgets. With a
+    ``member``, the upload is a zip holding that one dataset of ``fmt`` (:func:`_unzipped`).
     """
     with tempfile.TemporaryDirectory(prefix="atlas-import-") as tmp:
-        upload = Path(tmp) / f"upload{fmt.extensions[0]}"
+        upload = Path(tmp) / ("upload.zip" if member is not None else f"upload{fmt.extensions[0]}")
         upload.write_bytes(data)
         request = ReadRequest(
-            path=str(upload), name=name, format_id=fmt.id, layer=layer, limits=limits, tmp=tmp
+            path=str(upload),
+            name=name,
+            format_id=fmt.id,
+            layer=layer,
+            limits=limits,
+            tmp=tmp,
+            member=member,
         )
         environment = worker_environment(fmt, Path(tmp))
         sandbox = Sandbox.create(tmp, environment, limits)

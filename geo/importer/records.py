@@ -39,6 +39,9 @@ class ReadRequest:
         The budgets.
     tmp
         A folder the reader may write to; the parent removes it after the worker ends.
+    member
+        A zipped dataset: ``path`` is the zip and this its one dataset, of ``format_id``, to
+        extract in the worker before reading (``None``: ``path`` is the dataset itself).
     """
 
     path: str
@@ -47,6 +50,7 @@ class ReadRequest:
     layer: str | None
     limits: ImportLimits
     tmp: str
+    member: str | None = None
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,7 @@ def detect_import_format(
     filename: str,
     *,
     limits: ImportLimits = DEFAULT_LIMITS,
+    shown: str | None = None,
 ) -> ImportFormat:
     """As :func:`detect_format`, returning the format record.
 
@@ -162,12 +163,16 @@ def detect_import_format(
     ----------
     data, filename, limits
         As for :func:`detect_format`.
+    shown
+        The name messages give the file (default: ``filename``), e.g. a zipped dataset's
+        ``"survey.zip (hazards.gpkg)"``.
 
     Returns
     -------
     ImportFormat
     """
-    name = display_name(filename)
+    base = display_name(filename)
+    name = base if shown is None else shown
     if len(data) == 0:
         reject(
             N_(
@@ -183,9 +188,9 @@ def detect_import_format(
             size=human_size(len(data)),
             limit=human_size(limits.max_bytes),
         )
-    fmt = format_for_filename(name)
+    fmt = format_for_filename(base)
     if fmt is None:
-        suffix = name.lower().rpartition(".")[2] if "." in name else ""
+        suffix = base.lower().rpartition(".")[2] if "." in base else ""
         if suffix:
             reject(
                 N_("{name} has an unsupported file type '.{suffix}'; upload one of: {formats}."),

@@ -19,6 +19,9 @@ from layers.catalogue.style import LayerStyle, LegendEntry
 _LAYER_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 #: Earliest date the atlas offers as a view date (the page's slider and the CLI's --as-of).
 AS_OF_MIN = date(2024, 1, 1)
+#: ``feature_key`` of a layer whose frame's index identifies its features (a stored version
+#: drawn by view: its features' store ids).
+INDEX_KEY = "__index__"
 
 
 def as_of_problem(as_of: date, today: date) -> str | None:
@@ -148,7 +151,8 @@ class LayerSpec:
         How the map simplifies the layer for drawing (exports keep full resolution).
     feature_key
         Column whose value identifies a feature across views (e.g. ``iso3``), so the map
-        can restyle it when the date changes; ``None``: the row number.
+        can restyle it when the date changes; ``None``: the row number; :data:`INDEX_KEY`:
+        the frame's index.
     min_zoom
         Web-map zoom level (Leaflet, 0 = the whole world) from which the map draws the layer
         while it is switched on; below it the legend says to zoom in. ``None``: every zoom.

@@ -28,7 +28,7 @@ from geo.language import DEFAULT_LANGUAGE, N_, Language, language
 from geo.units.local_names import local_names
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.contrast import BASEMAP_STROKE, LAND_COLOR
-from layers.catalogue.spec import AS_OF_MIN, LayerSpec
+from layers.catalogue.spec import AS_OF_MIN, INDEX_KEY, LayerSpec
 from layers.catalogue.style import LayerStyle, LegendEntry
 from layers.drawing.display import DISPLAY_DECIMALS, display_geometry, format_value, shown_text
 from layers.drawing.layer import MapLayer
@@ -184,7 +184,7 @@ PRESETS = (
 
 
 def feature_ids(layer: MapLayer) -> list[str]:
-    """Stable ids of the layer's features: its key column, or the row number.
+    """Stable ids of the layer's features: its key column (or index), or the row number.
 
     Parameters
     ----------
@@ -197,6 +197,8 @@ def feature_ids(layer: MapLayer) -> list[str]:
         One id per row, e.g. ``"EST"`` for a state or ``"7"`` for row 7 of an import.
     """
     key = layer.spec.feature_key
+    if key == INDEX_KEY:
+        return [str(value) for value in layer.frame.index]
     if key and key in layer.frame.columns:
         return [str(value) for value in layer.frame[key]]
     return [str(position) for position in range(len(layer.frame))]

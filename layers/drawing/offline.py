@@ -24,6 +24,7 @@ CLIENT_DIR = Path(__file__).resolve().parent / "client"
 #: helpers, the core (the AtlasMap object), then the parts that add its methods.
 CLIENT_SCRIPTS = (
     "atlas_base.js",
+    "atlas_events.js",
     "atlas_core.js",
     "atlas_controls.js",
     "atlas_present.js",

@@ -1,10 +1,12 @@
 """The map protocol: what the page sends the map client, and what the client sends back.
 
 One record type per message, in one place, mirrored by the JSDoc ``@typedef`` blocks at the
-top of ``client/atlas_base.js`` (the same names, the same keys). Keys are ``snake_case``
-everywhere. ``tests/test_map_protocol.py`` holds the two sides to each other: the client
-reads no key Python does not send, Python sends no key the client ignores, and the builders
-in :mod:`layers.drawing.client_config` produce exactly these keys.
+top of ``client/atlas_base.js`` (page to client) and ``client/atlas_events.js`` (client to
+page), the same names, the same keys. Keys are ``snake_case`` everywhere.
+``tests/test_map_protocol.py`` holds the two sides to each other: the client reads no key
+Python does not send, Python sends no key the client ignores, each event the client sends has
+exactly its kind's keys, and the builders in :mod:`layers.drawing.client_config` produce
+exactly these keys.
 
 Units: coordinates are degrees (EPSG:4326), ``[lat, lon]`` for a point and
 ``[south, west, north, east]`` for bounds; zoom is a Leaflet zoom level.
@@ -220,57 +222,61 @@ class MapConfig(TypedDict):
 
 
 # ----------------------------------------------------------------------- client -> page
-# Every event carries the map's view (centre, zoom, selection, visible layers) and a ``seq``
-# (a time stamp); its ``kind`` says what the user did. The page checks every field
-# (``views/map_events.py``) and applies a kind's own field only.
+# Each event carries only what changed, and a ``seq``: its number in the map instance's
+# ``client`` (a random id per map frame). Streamlit keeps one component value per rerun, so
+# the value is the whole queue of events the page has not acknowledged (:class:`EventQueue`);
+# the page applies each event numbered after the last it applied, and acknowledges that
+# number in its next update (:class:`EventAck` in :class:`ConfigDelta`); the client then
+# drops what was acknowledged. The page checks every field (``views/map_events.py``).
 
 
-class _EventBase(TypedDict):
-    seq: float
-    center: list[float]
-    zoom: float
-    selected: str | None
-    visible: list[str]
-
-
-class ViewEvent(_EventBase):
-    """The user stopped moving the map."""
+class ViewEvent(TypedDict):
+    """The user stopped moving the map: its centre ``[lat, lon]`` and zoom."""
 
     kind: Literal["view"]
+    seq: int
+    center: list[float]
+    zoom: float
 
 
-class SelectEvent(_EventBase):
-    """The user clicked a feature (``selected``: ``"<layer id>:<feature id>"``)."""
+class SelectEvent(TypedDict):
+    """The user clicked a feature (``selected``: ``"<layer id>:<feature id>"``, or null)."""
 
     kind: Literal["select"]
+    seq: int
+    selected: str | None
 
 
-class LayersEvent(_EventBase):
+class LayersEvent(TypedDict):
     """The user switched ``layer`` on or off (``on``) in the map's own panel."""
 
     kind: Literal["layers"]
+    seq: int
     layer: str
     on: bool
 
 
-class DateEvent(_EventBase):
+class DateEvent(TypedDict):
     """The user stepped or played through the treaty events to ``date`` (ISO)."""
 
     kind: Literal["date"]
+    seq: int
     date: str
 
 
-class ModeEvent(_EventBase):
+class ModeEvent(TypedDict):
     """The user left the projector view (the map's control, or Escape): ``mode`` to show."""
 
     kind: Literal["mode"]
+    seq: int
     mode: str
 
 
-class CompareEvent(_EventBase):
+class CompareEvent(TypedDict):
     """The user opened the compare view on ``date`` (ISO), or closed it (``date`` null)."""
 
     kind: Literal["compare"]
+    seq: int
     date: str | None
 
 
@@ -278,11 +284,11 @@ class NeedEvent(TypedDict):
     """The client lacks session-layer features (``need``: their keys) or its base revision.
 
     With ``full`` it asks for the whole configuration (a new frame; a rerun that never
-    arrived); sent before the map exists, it carries no view.
+    arrived); the bridge sends it before the map exists.
     """
 
     kind: Literal["need"]
-    seq: float
+    seq: int
     need: list[str]
     full: NotRequired[bool]
 
@@ -302,6 +308,20 @@ EVENT_TYPES: dict[str, type] = {
 }
 
 
+class EventQueue(TypedDict):
+    """The component's value: the map instance's id and its events not yet acknowledged."""
+
+    client: str
+    events: list[MapEventJson]
+
+
+class EventAck(TypedDict):
+    """The last event of ``client`` the page applied (``seq``): the client drops it and before."""
+
+    client: str
+    seq: int
+
+
 # ------------------------------------------------------------------ updates, not re-sends
 # Streamlit re-sends a component's arguments on every rerun, so the page sends the client a
 # *delta* of the configuration against the one it sent before: ``set`` holds what changed
@@ -312,12 +332,16 @@ EVENT_TYPES: dict[str, type] = {
 
 
 class ConfigDelta(TypedDict):
-    """One update of the client's configuration (``base`` ``None``: ``set`` is all of it)."""
+    """One update of the client's configuration (``base`` ``None``: ``set`` is all of it).
+
+    ``ack`` acknowledges the map's events (absent until the page has applied one).
+    """
 
     rev: int
     base: int | None
     set: dict[str, object]
     unset: list[list[str]]
+    ack: NotRequired[EventAck]
 
 
 def config_delta(

@@ -1,17 +1,26 @@
-"""A version of a stored layer (the team store) as a layer to draw and export."""
+"""A version of a stored layer (the team store) as a layer to draw and export.
+
+The view type (:class:`~layers.store.by_view.LayerView`) is imported for type checking only:
+its module loads SQLAlchemy (about 0.4 s of CPU), which the command line's file commands,
+importing this module through ``store export``, do not need.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
+from layers.catalogue.spec import INDEX_KEY
 from layers.drawing.aggregate import cell_label, cells_layer
 from layers.drawing.layer import MapLayer, user_layer
-from layers.store.by_view import LayerView
 from layers.store.model import STORE_CRS, LayerInfo, VersionInfo
+
+if TYPE_CHECKING:
+    from layers.store.by_view import LayerView
 
 #: Licence line of a stored layer whose saver stated none.
 NO_LICENCE = "No licence or provenance was stated when the layer was saved"
@@ -108,8 +117,9 @@ def stored_view_layer(info: LayerInfo, version: VersionInfo, view: LayerView) ->
     -------
     MapLayer
     """
-    if view.kind == "features":
-        return stored_layer(info, version, view.frame)
+    if view.kind == "features":  # each feature keeps its store id: a click fetches its row
+        layer = stored_layer(info, version, view.frame)
+        return MapLayer(dataclasses.replace(layer.spec, feature_key=INDEX_KEY), layer.frame)
     size = float(view.cell_deg or 0.0)
     frame = view.frame.rename(columns={"count": "features"})
     bounds = frame.geometry.bounds

@@ -59,25 +59,37 @@ def _geometry_json(geometry: BaseGeometry | None) -> str:
     return json.dumps(mapping(geometry), separators=(",", ":"))
 
 
-def _collection_bytes(
-    layers: Sequence[MapLayer], metadata: dict[str, Any], *, light: bool
-) -> bytes:
+def feature_texts(layer: MapLayer, *, light: bool = False) -> list[str]:
+    """The GeoJSON Feature text of each of ``layer``'s features (with its ``layer`` property)."""
+    frame = prepared_frame(layer, light=light)
     features = []
-    for layer in layers:
-        frame = prepared_frame(layer, light=light)
-        for props, geometry in zip(records(frame), frame.geometry.values, strict=True):
-            properties = json.dumps({"layer": layer.spec.id, **props}, ensure_ascii=False)
-            geometry_text = _geometry_json(geometry)
-            features.append(
-                f'{{"type":"Feature","properties":{properties},"geometry":{geometry_text}}}'
-            )
-    text = (
+    for props, geometry in zip(records(frame), frame.geometry.values, strict=True):
+        properties = json.dumps({"layer": layer.spec.id, **props}, ensure_ascii=False)
+        geometry_text = _geometry_json(geometry)
+        features.append(
+            f'{{"type":"Feature","properties":{properties},"geometry":{geometry_text}}}'
+        )
+    return features
+
+
+def collection_head(metadata: dict[str, Any]) -> str:
+    """The text a FeatureCollection starts with, up to its first feature."""
+    return (
         '{"type":"FeatureCollection","metadata":'
         + json.dumps(metadata, ensure_ascii=False)
         + ',"features":[\n'
-        + ",\n".join(features)
-        + "\n]}\n"
     )
+
+
+#: The text a FeatureCollection ends with, after its last feature.
+COLLECTION_TAIL = "\n]}\n"
+
+
+def _collection_bytes(
+    layers: Sequence[MapLayer], metadata: dict[str, Any], *, light: bool
+) -> bytes:
+    features = [text for layer in layers for text in feature_texts(layer, light=light)]
+    text = collection_head(metadata) + ",\n".join(features) + COLLECTION_TAIL
     return text.encode("utf-8")
 
 
@@ -168,7 +180,7 @@ def gpkg_column_names(columns: Sequence[str]) -> dict[str, str]:
     return renames
 
 
-def _gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def gpkg_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Make object columns writable by GDAL: text stays text, other objects become text."""
     out = frame.copy()
     for column in out.columns:
@@ -261,7 +273,7 @@ def geopackage_bytes(
     with tempfile.TemporaryDirectory(prefix="atlas-export-") as folder:
         path = Path(folder) / "export.gpkg"
         for name, frame in tables:
-            pyogrio.write_dataframe(_gpkg_frame(frame), path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(gpkg_frame(frame), path, layer=name, driver="GPKG")
         pyogrio.write_dataframe(metadata_rows(metadata), path, layer=METADATA_TABLE)
         return path.read_bytes()
 
@@ -302,7 +314,15 @@ def to_csv(
     """
     del params, sources
     check_layers(layers)
-    light = bool(options and options.light)
+    return csv_text(layers, light=bool(options and options.light)).encode("utf-8")
+
+
+def csv_text(layers: Sequence[MapLayer], *, light: bool = False, header: bool = True) -> str:
+    """The CSV table of :func:`to_csv` as text; ``header=False`` leaves out the header line.
+
+    The header depends only on the layers' columns, so a layer written in chunks with the same
+    columns gives one table: the first chunk with its header, the others without.
+    """
     tables = []
     for layer in layers:
         frame = prepared_frame(layer, light=light)
@@ -319,14 +339,19 @@ def to_csv(
     combined = combined.where(combined.notna(), None)
     combined = combined.map(lambda v: csv_cell(v) if isinstance(v, str) else v)
     combined.columns = [csv_cell(str(c)) for c in combined.columns]
-    return combined.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    return str(combined.to_csv(index=False, header=header, lineterminator="\r\n"))
 
 
 __all__ = [
+    "COLLECTION_TAIL",
     "GPKG_RESERVED",
     "METADATA_TABLE",
+    "collection_head",
+    "csv_text",
+    "feature_texts",
     "geopackage_bytes",
     "gpkg_column_names",
+    "gpkg_frame",
     "metadata_rows",
     "table_name",
     "to_csv",

@@ -22,19 +22,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, text
 
-import layers.store.gpkg as gpkg
 from layers.store.base import Store
 from layers.store.cells import CELL_MAX_ZOOM, cell_index, cell_size_deg
 from layers.store.model import STORE_CRS, NotFoundError, StoreInputError, VersionInfo, check_name
-from layers.store.sql import SqlStore
+
+if TYPE_CHECKING:  # SQLAlchemy loads with the first SQL store, not with the page (first map)
+    from sqlalchemy import Connection
+
+    from layers.store.sql import SqlStore
 
 #: Lowest web-map zoom at which features are sent rather than cells.
 FEATURE_MIN_ZOOM = 10
@@ -55,7 +57,8 @@ class LayerView:
     frame
         Cells: columns ``count`` and the cell's square (EPSG:4326), only cells with features
         that meet the view. Features: the features meeting the view, attributes and geometry
-        (EPSG:4326).
+        (EPSG:4326), indexed by their store ids (``fid``) on PostGIS, by their row in the
+        version otherwise (the ids :func:`layers.store.by_rows.read_feature` reads).
     features
         Features counted in those cells, or features sent.
     cell_deg
@@ -91,22 +94,35 @@ _STORED_CELLS = """SELECT cx, cy, count FROM atlas_version_cell
 _PG_BOX = "geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
 _PG_CAPPED_COUNT = f"""SELECT count(*) FROM (
     SELECT 1 FROM atlas_feature WHERE version_id = :v AND {_PG_BOX} LIMIT :cap + 1) s"""
-_PG_FEATURES = f"""SELECT properties::text, ST_AsBinary(geom) FROM atlas_feature
+_PG_FEATURES = f"""SELECT fid, properties::text, ST_AsBinary(geom) FROM atlas_feature
     WHERE version_id = :v AND {_PG_BOX}
     AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))
     ORDER BY fid LIMIT :cap"""
-# GeoPackage: the RTree first (CROSS JOIN keeps SQLite from walking the version's features).
-_GPKG_HITS = f"""FROM {gpkg.RTREE} r CROSS JOIN {gpkg.FEATURE_TABLE} f ON f.fid = r.id
+#: A version's features are saved in one transaction under the GeoPackage's write lock, so
+#: their ``fid`` run without gaps: a feature's row in the version is ``fid`` − the first.
+_GPKG_FIRST_FID = "SELECT min(fid) FROM atlas_feature WHERE version_id = :v"
+
+
+def _gpkg_sql() -> tuple[str, str]:
+    """The GeoPackage's capped count and features of a view, SQL text.
+
+    The RTree first: ``CROSS JOIN`` keeps SQLite from walking the version's features.
+    """
+    import layers.store.gpkg as gpkg  # with SQLAlchemy: not at the page's first map
+
+    hits = f"""FROM {gpkg.RTREE} r CROSS JOIN {gpkg.FEATURE_TABLE} f ON f.fid = r.id
     WHERE r.minx <= :e AND r.maxx >= :w AND r.miny <= :n AND r.maxy >= :s
     AND f.version_id = :v"""
-_GPKG_CAPPED_COUNT = f"SELECT count(*) FROM (SELECT 1 {_GPKG_HITS} LIMIT :cap + 1) s"
-_GPKG_FEATURES = (
-    f"SELECT f.properties, f.{gpkg.GEOMETRY_COLUMN} {_GPKG_HITS} ORDER BY f.fid LIMIT :cap"
-)
+    return (
+        f"SELECT count(*) FROM (SELECT 1 {hits} LIMIT :cap + 1) s",
+        f"SELECT f.fid, f.properties, f.{gpkg.GEOMETRY_COLUMN} {hits} ORDER BY f.fid LIMIT :cap",
+    )
 
 
 def _stored_cells(conn: Connection, version: VersionInfo, bbox: Bbox, zoom: int) -> LayerView:
     """The version's cells meeting ``bbox`` at ``zoom`` (those of :data:`CELL_MAX_ZOOM` above)."""
+    from sqlalchemy import text
+
     level = min(max(zoom, 0), CELL_MAX_ZOOM)
     west, south, east, north = bbox
     x0, x1 = cell_index(np.array([west, east]), level)
@@ -124,11 +140,11 @@ def _features(
     conn: Connection, postgis: bool, version: VersionInfo, bbox: Bbox, cap: int
 ) -> LayerView | None:
     """The features meeting ``bbox`` (at most ``cap``); ``None`` when the view holds more."""
+    from sqlalchemy import text
+
     west, south, east, north = bbox
     params = {"v": version.id, "w": west, "s": south, "e": east, "n": north, "cap": cap}
-    count_sql, features_sql = (
-        (_PG_CAPPED_COUNT, _PG_FEATURES) if postgis else (_GPKG_CAPPED_COUNT, _GPKG_FEATURES)
-    )
+    count_sql, features_sql = (_PG_CAPPED_COUNT, _PG_FEATURES) if postgis else _gpkg_sql()
     if conn.execute(text(count_sql), params).scalar_one() > cap:
         return None
     rows = conn.execute(text(features_sql), params).all()
@@ -137,14 +153,22 @@ def _features(
             text("SELECT columns FROM atlas_layer_version WHERE id = :v"), params
         ).scalar_one()
     )
-    properties = json.loads("[" + ",".join(r[0] for r in rows) + "]")
-    blobs = [None if r[1] is None else bytes(r[1]) for r in rows]
-    geometry = shapely.from_wkb(blobs) if postgis else gpkg.decode(blobs)
-    attrs = pd.DataFrame.from_records(properties, columns=list(columns))
-    frame = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geometry, crs=STORE_CRS))
+    properties = json.loads("[" + ",".join(r[1] for r in rows) + "]")
+    blobs = [None if r[2] is None else bytes(r[2]) for r in rows]
+    ids = np.asarray([int(r[0]) for r in rows], dtype=np.int64)
+    if postgis:
+        geometry = shapely.from_wkb(blobs)
+        index = pd.Index(ids, name="fid")
+    else:
+        import layers.store.gpkg as gpkg
+
+        geometry = gpkg.decode(blobs)
+        first = conn.execute(text(_GPKG_FIRST_FID), params).scalar_one_or_none() or 0
+        index = pd.Index(ids - int(first))  # the row in the version
+    attrs = pd.DataFrame.from_records(properties, columns=list(columns), index=index)
+    frame = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geometry, index=index, crs=STORE_CRS))
     if not postgis:  # the RTree found boxes that meet the view; keep what intersects it
         frame = frame[frame.geometry.intersects(shapely.box(west, south, east, north))]
-        frame = frame.reset_index(drop=True)
     return LayerView("features", frame, len(frame), None, version)
 
 
@@ -205,8 +229,18 @@ def drawn_by_view(store: Store, version: VersionInfo) -> bool:
     grid summary above the cap), so its tables and downloads hold it. :func:`read_by_view`
     reads either backend the same way (stored cells, index-bounded features).
     """
-    postgis = isinstance(store, SqlStore) and store.is_postgis
-    return postgis and version.features > MAX_VIEW_FEATURES
+    return is_postgis(store) and version.features > MAX_VIEW_FEATURES
+
+
+def is_postgis(store: Store) -> bool:
+    """Whether ``store`` is a PostGIS store.
+
+    The SQL store's module (and SQLAlchemy with it) is imported here, not with this module:
+    the page imports this module, and its first map opens no store.
+    """
+    from layers.store.sql import SqlStore
+
+    return isinstance(store, SqlStore) and store.is_postgis
 
 
 def read_version_by_view(
@@ -222,10 +256,12 @@ def read_version_by_view(
     As :func:`read_by_view`, for a version already looked up (the map draws each version on
     its own days).
     """
+    from layers.store.sql import SqlStore
+
     box = _check_bbox(bbox)
     if not isinstance(store, SqlStore):
         raise TypeError("a view is read from a SqlStore (GeoPackage or PostGIS)")
-    with store.engine.connect() as conn:
+    with cast("SqlStore", store).engine.connect() as conn:
         if int(zoom) >= FEATURE_MIN_ZOOM:
             drawn = _features(conn, store.is_postgis, version, box, int(max_features))
             if drawn is not None:

@@ -1,4 +1,9 @@
-"""``store:NAME``: a stored layer given where a command takes a file (``summarize``, ``join``)."""
+"""``store:NAME``: a stored layer given where a command takes a file (``summarize``, ``join``).
+
+The SQL store and the PostGIS summary are imported when a stored layer is summarised, not
+with this module: they load SQLAlchemy (about 0.4 s of CPU), which a command given a file
+does not need.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,6 @@ import geopandas as gpd
 from geo.analysis.summary import Summary, SummaryUnits, summarize
 from layers.store.config import open_store
 from layers.store.model import VersionInfo, check_name
-from layers.store.pg_summary import ENGINE_IN_PROCESS, ENGINE_POSTGIS, summarize_stored
-from layers.store.sql import SqlStore
 
 #: Prefix that names a stored layer instead of a file.
 STORE_PREFIX = "store:"
@@ -78,6 +81,9 @@ def summarize_stored_layer(
     StoreUnavailable
         The store cannot be used.
     """
+    from layers.store.pg_summary import ENGINE_IN_PROCESS, ENGINE_POSTGIS, summarize_stored
+    from layers.store.sql import SqlStore
+
     store = open_store(env)
     try:
         if isinstance(store, SqlStore) and store.is_postgis:

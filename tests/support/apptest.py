@@ -20,9 +20,12 @@ from streamlit.testing.v1 import AppTest
 from layers.drawing.offline import DATA_FOLDER, DATA_URL_PREFIX
 from layers.drawing.protocol import ConfigDelta
 from views.keys import Key
-from views.session_layers import GEOJSON_FIELD, KEY_FIELD, LAYER_REQUEST, NEED_FIELD
+from views.map_events import MAP_NEED
+from views.session_layers import GEOJSON_FIELD, KEY_FIELD
 
 STATIC_DATA = Path(__file__).resolve().parents[2] / "static" / DATA_FOLDER
+#: The map instance id of the events a test sends (``layers/drawing/protocol.py`` EventQueue).
+TEST_CLIENT = "apptest"
 
 
 def map_component(at: AppTest) -> Any:
@@ -58,12 +61,22 @@ def fetched(url: str) -> dict[str, Any]:
     return json.loads((STATIC_DATA / url.rpartition("/")[2]).read_text(encoding="utf-8"))
 
 
+def send_map_events(at: AppTest, *events: dict[str, Any]) -> None:
+    """Do what the map client does: queue ``events`` (numbered after the last applied), rerun.
+
+    The component's value is the queue (``views/map_inbox.py``); the events applied before
+    are acknowledged, so the queue holds only these.
+    """
+    applied = at.session_state.get(Key.MAP_APPLIED, {})
+    last = applied.get(TEST_CLIENT, 0)
+    queued = [{**event, "seq": last + n} for n, event in enumerate(events, start=1)]
+    at.session_state[Key.MAP_EVENT] = {"client": TEST_CLIENT, "events": queued}
+    at.run()
+
+
 def request_session_layers(at: AppTest, keys: list[str]) -> None:
     """Do what the map client does for session layers it lacks: a ``need`` event, a rerun."""
-    previous = at.session_state.get(Key.MAP_EVENT, None)
-    seq = (previous or {}).get("seq", 0) + 1
-    at.session_state[Key.MAP_EVENT] = {"kind": LAYER_REQUEST, NEED_FIELD: keys, "seq": seq}
-    at.run()
+    send_map_events(at, {"kind": MAP_NEED, "need": keys})
 
 
 def map_layers(at: AppTest) -> dict[str, list[dict]]:

@@ -6,6 +6,7 @@
  * `set` is merged into the configuration of revision `base` (objects key by key, anything else
  * replaced), the paths in `unset` are removed. A frame that does not hold revision `base` (a new
  * frame, a rerun that never arrived) asks for the whole configuration with a `need` event.
+ * Each update acknowledges the map's events the page has applied (`ack`).
  */
 (function () {
   'use strict';
@@ -27,7 +28,11 @@
     window.parent.postMessage(message, '*');
   }
 
-  function send(value) { post('streamlit:setComponentValue', {value: value, dataType: 'json'}); }
+  // The map's events: a queue, sent whole until the page acknowledges them (atlas_events.js).
+  var events = new window.AtlasEvents.EventQueue(function (queue) {
+    post('streamlit:setComponentValue', {value: queue, dataType: 'json'});
+  });
+  function send(event) { events.push(event); }
 
   function isObject(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -155,11 +160,13 @@
     var data = event.data || {};
     if (data.type !== 'streamlit:render') { return; }
     var update = data.args && data.args.message;
-    if (!update || update.rev === rev) { return; }
+    if (!update) { return; }
+    events.acknowledge(update.ack);
+    if (update.rev === rev) { return; }
     if (update.base !== null && update.base !== rev) {
       if (askedFor !== update.rev) {
         askedFor = update.rev;
-        send({kind: 'need', need: [], full: true, seq: Date.now()});
+        send({kind: 'need', need: [], full: true});
       }
       return;
     }
@@ -173,6 +180,8 @@
       atlas = new window.AtlasMap(document.getElementById('map'), {send: send, wheelAfterFocus: true});
       window.atlas = atlas;
       window.atlasTest = atlas.testApi();  // what the browser tests read
+      /** The kinds of the events not yet acknowledged by the page. */
+      window.atlasTest.queued = function () { return events.events.map(function (e) { return e.kind; }); };
       keepCenterOnResize(atlas.map);
     }
     atlas.update(config);

@@ -143,8 +143,7 @@
  * @typedef {Object} KeyFigure
  * @property {string} value
  * @property {string} label
- * Events (each carries seq, center, zoom, selected, visible): 'view'; 'select'; 'layers' with
- * layer, on; 'date', 'compare' (null: close) with date; 'mode' with mode; 'need' with need.
+ * The events back to the page: atlas_events.js.
  */
 (function (global) {
   'use strict';

@@ -83,34 +83,30 @@
 
   /* ------------------------------------------------------------------ events to the host */
 
-  AtlasMap.prototype._emit = function (extra) {
+  /* Send one change (atlas_events.js: queued until the page acknowledges it). A move not yet
+     reported goes first, so the page gets both, in the order the user made them. */
+  AtlasMap.prototype._emit = function (event) {
     if (!this.options.send) { return; }
-    // Every event carries the view, so a view report still pending is redundant, and harmful:
-    // sent while the page is still applying this event, its rerun would carry the sidebar's
-    // values from before this event (a layer toggled here would be switched back).
-    clearTimeout(this._reportTimer);
-    var center = this.map.getCenter();
-    var visible = [];
-    var self = this;
-    Object.keys(this.layers).forEach(function (id) {
-      if (self.layers[id].visible) { visible.push(id); }
-    });
-    var event = {
-      center: [Math.round(center.lat * 1e4) / 1e4, Math.round(center.lng * 1e4) / 1e4],
-      zoom: this.map.getZoom(),
-      selected: this.selected,
-      visible: visible.sort(),
-      seq: Date.now()
-    };
-    Object.keys(extra || {}).forEach(function (k) { event[k] = extra[k]; });
+    if (event.kind !== 'view' && this._reportTimer !== null) { this._reportView(); }
     this.options.send(event);
+  };
+
+  AtlasMap.prototype._reportView = function () {
+    clearTimeout(this._reportTimer);
+    this._reportTimer = null;
+    // A map that reports nothing (the compare view's second map, an export) reads no view:
+    // the second map may be removed before its timer fires.
+    if (!this.options.send) { return; }
+    var center = this.map.getCenter();
+    this._emit({kind: 'view', center: [Math.round(center.lat * 1e4) / 1e4,
+      Math.round(center.lng * 1e4) / 1e4], zoom: this.map.getZoom()});
   };
 
   AtlasMap.prototype._scheduleReport = function () {
     var self = this;
-    if (this._suppressReport) { return; }
+    if (this._suppressReport || !this.options.send) { return; }
     clearTimeout(this._reportTimer);
-    this._reportTimer = setTimeout(function () { self._emit({kind: 'view'}); }, VIEW_REPORT_MS);
+    this._reportTimer = setTimeout(function () { self._reportView(); }, VIEW_REPORT_MS);
   };
 
   /* ------------------------------------------------------------------------- update */

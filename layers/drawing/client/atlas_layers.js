@@ -205,7 +205,7 @@
       var state = self.layers[k.split(':')[0]];
       if (state) { self._restyle(state); }
     });
-    this._emit({kind: 'select'});
+    this._emit({kind: 'select', selected: key});
   };
 
   AtlasMap.prototype._applyLayers = function (layers, patches) {
