@@ -18,6 +18,7 @@ import layers.cli
 from geo.analysis.reference import load_join_reference
 from geo.facts.tables import load_facts
 from layers.store.cli import run
+from layers.store.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 VINNYTSIA = "UA05020030000031457"
@@ -230,7 +231,8 @@ def test_python_m_layers_dispatches_store_commands(tmp_path):
     assert done.stdout.startswith(f"no stored layers in {tmp_path / 's.gpkg'}")
     assert (tmp_path / "s.gpkg").is_file()
     with sqlite3.connect(tmp_path / "s.gpkg") as conn:
-        assert conn.execute("SELECT max(version) FROM atlas_migration").fetchone() == (2,)
+        applied = conn.execute("SELECT max(version) FROM atlas_migration").fetchone()
+    assert applied == (SCHEMA_VERSION,)
     helped = subprocess.run(
         [sys.executable, "-m", "layers", "--help"],
         cwd=ROOT,

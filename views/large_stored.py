@@ -8,6 +8,7 @@ and each download is written from the database in chunks (:mod:`layers.export.la
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import geopandas as gpd
 import pandas as pd
@@ -22,9 +23,8 @@ from layers.export.formats import ExportFormat, export_filename
 from layers.export.large import EXPORT_MAX_BYTES, export_large
 from layers.safe_text import markdown_text as plain
 from layers.store.by_rows import read_feature, read_head
+from layers.store.by_view import is_postgis
 from layers.store.model import STORE_CRS, LayerInfo, VersionInfo
-from layers.store.pg_summary import summarize_stored
-from layers.store.sql import SqlStore
 from views.cache import get_base
 from views.keys import download_key
 from views.language import current_language
@@ -151,6 +151,12 @@ def summarize_large(item: LargeVersion, units: SummaryUnits) -> Summary:
     version read whole, in-process.
     """
     store = item.store
-    if isinstance(store, SqlStore) and store.is_postgis:
-        return summarize_stored(store, item.info.name, units, item.version.valid_from)
+    if is_postgis(store):
+        # SQLAlchemy loads with the first SQL store, not with the page (first map).
+        from layers.store.pg_summary import summarize_stored
+        from layers.store.sql import SqlStore
+
+        return summarize_stored(
+            cast(SqlStore, store), item.info.name, units, item.version.valid_from
+        )
     return summarize(store.read_version(item.version.id), units)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import text
 
 from layers.store.base import Store
+from layers.store.by_view import is_postgis
 from layers.store.model import STORE_CRS, VersionInfo
-from layers.store.sql import SqlStore
+
+if TYPE_CHECKING:  # SQLAlchemy loads with the first SQL store, not with the page (first map)
+    from layers.store.sql import SqlStore
 
 #: Rows read from the database at a time when a version is written out.
 CHUNK_ROWS = 10_000
@@ -32,7 +34,7 @@ _ROWS = """SELECT fid, properties::text, ST_AsBinary(geom) FROM atlas_feature
 
 
 def _postgis(store: Store) -> SqlStore | None:
-    return store if isinstance(store, SqlStore) and store.is_postgis else None
+    return cast("SqlStore", store) if is_postgis(store) else None
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> gpd.GeoDataFrame:
@@ -72,6 +74,8 @@ def read_feature(store: Store, version: VersionInfo, fid: int) -> dict[str, Any]
         return {
             str(k): None if pd.api.types.is_scalar(v) and pd.isna(v) else v for k, v in row.items()
         }
+    from sqlalchemy import text
+
     with database.engine.connect() as conn:
         found = conn.execute(text(_ONE), {"v": version.id, "f": int(fid)}).scalar_one_or_none()
         if found is None:
@@ -112,6 +116,8 @@ def read_chunks(
         for start in range(0, max(len(frame), 1), rows):
             yield frame.iloc[start : start + rows]
         return
+    from sqlalchemy import text
+
     query = _ROWS + ("" if limit is None else " LIMIT :limit")
     params = {"v": version.id, "limit": limit}
     with database.engine.connect() as conn:

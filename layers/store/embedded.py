@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import NullPool
@@ -68,6 +69,18 @@ def _insert_features(
             )
         ]
         conn.exec_driver_sql(_INSERT_FEATURES, rows)
+
+
+_INSERT_CELLS = (
+    "INSERT INTO atlas_version_cell (version_id, zoom, cx, cy, count) VALUES (?, ?, ?, ?, ?)"
+)
+
+
+def _insert_cells(conn: Connection, version_id: int, rows: np.ndarray) -> None:
+    """Insert a version's cell counts in batches of :data:`INSERT_BATCH`."""
+    values = [(version_id, *row) for row in rows.tolist()]
+    for start in range(0, len(values), INSERT_BATCH):
+        conn.exec_driver_sql(_INSERT_CELLS, values[start : start + INSERT_BATCH])
 
 
 def _describe(path: Path) -> Any:
@@ -129,6 +142,7 @@ def open_embedded(path: Path | str, *, target_version: int | None = None) -> Sql
         engine=_engine(path),
         geometry=gpkg.GpkgGeometry(),
         insert_features=_insert_features,
+        insert_cells=_insert_cells,
         geometry_out=lambda column: column,
         encode=gpkg.encode,
         decode=gpkg.decode,

@@ -88,6 +88,18 @@ def _insert_features(
             copy.write_row((version_id, props, geometry))
 
 
+_COPY_CELLS = "COPY atlas_version_cell (version_id, zoom, cx, cy, count) FROM STDIN"
+
+
+def _insert_cells(conn: Connection, version_id: int, rows: np.ndarray) -> None:
+    """Stream a version's cell counts with ``COPY`` on the save's own connection."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(_COPY_CELLS) as copy:
+        for zoom, cx, cy, count in rows.tolist():
+            copy.write_row((version_id, zoom, cx, cy, count))
+
+
 def _geometry_out(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.ST_AsBinary(column, type_=LargeBinary)
 
@@ -153,6 +165,7 @@ def open_postgis(url_text: str, *, target_version: int | None = None) -> SqlStor
         engine=engine,
         geometry=Geometry(geometry_type="GEOMETRY", srid=STORE_SRID, spatial_index=True),
         insert_features=_insert_features,
+        insert_cells=_insert_cells,
         geometry_out=_geometry_out,
         encode=_encode,
         decode=_decode,

@@ -26,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
 from geo.language import N_, Detail, Phrase
+from layers.store.cells import box_centres, version_cells
 from layers.store.model import (
     STORE_CRS,
     LayerInfo,
@@ -38,8 +39,17 @@ from layers.store.model import (
     check_name,
     check_text,
 )
-from layers.store.schema import MIGRATIONS, SCHEMA_VERSION, StoreTables, build_tables
+from layers.store.schema import (
+    CELLS_SCHEMA,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Step,
+    StoreTables,
+    build_tables,
+)
 
+#: Features decoded at a time when an upgrade computes the cells of a stored version.
+CENTRE_BATCH = 20_000
 #: Largest saved view state, bytes of JSON.
 MAX_VIEW_STATE_BYTES = 64 * 1024
 _SLUG = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -61,6 +71,10 @@ class Backend:
         ``insert_features(conn, version_id, properties, geometries)`` adds a version's features
         inside the open transaction: ``properties`` one JSON object text per feature,
         ``geometries`` the backend's encoding (``None`` for no geometry).
+    insert_cells
+        ``insert_cells(conn, version_id, rows)`` adds a version's cell counts (``int64`` rows
+        ``zoom, cx, cy, count`` of :func:`layers.store.cells.version_cells`) inside the open
+        transaction.
     geometry_out
         SQL expression reading the geometry column as the backend's encoding.
     encode, decode
@@ -81,6 +95,7 @@ class Backend:
     engine: Engine
     geometry: TypeEngine[Any]
     insert_features: Callable[[Connection, int, list[str], list[Any]], None]
+    insert_cells: Callable[[Connection, int, np.ndarray], None]
     geometry_out: Callable[[ColumnElement[Any]], ColumnElement[Any]]
     encode: Callable[[np.ndarray], list[Any]]
     decode: Callable[[Sequence[Any]], np.ndarray]
@@ -110,7 +125,8 @@ class SqlStore:
         self._tables: StoreTables = build_tables(backend.geometry)
         with self._guard():
             backend.prepare(backend.engine)
-            self._migrate(target_version)
+            #: The schema version of the open store (below SCHEMA_VERSION only in upgrade tests).
+            self._schema = self._migrate(target_version)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -174,13 +190,16 @@ class SqlStore:
                 "another store"
             )
 
-    def _migrate(self, target: int) -> None:
-        """Bring the schema to ``target``; an up-to-date store is only read (no write lock)."""
+    def _migrate(self, target: int) -> int:
+        """Bring the schema to ``target``; an up-to-date store is only read (no write lock).
+
+        Returns the store's schema version afterwards.
+        """
         with self._backend.engine.connect() as conn, conn.begin():
             current = self._applied_version(conn)
         self._check_not_newer(current)
         if current >= target:
-            return
+            return current
         with self._backend.engine.connect() as conn:
             conn.execution_options(atlas_write=True)
             with conn.begin():
@@ -191,13 +210,36 @@ class SqlStore:
                     self._refuse_foreign(conn)
                     self._tables.migration.create(conn)
                 for step in range(current + 1, target + 1):
-                    MIGRATIONS[step - 1](conn, self._tables)
+                    MIGRATIONS[step - 1](
+                        Step(
+                            conn,
+                            self._tables,
+                            lambda version_id: self._centres(conn, version_id),
+                            self._backend.insert_cells,
+                        )
+                    )
                     self._backend.after_step(conn, step)
                     conn.execute(
                         insert(self._tables.migration).values(
                             version=step, applied_at=datetime.now(UTC)
                         )
                     )
+        return max(current, target)
+
+    def _centres(self, conn: Connection, version_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Box centres of one version's geometries, read on ``conn`` in batches (degrees)."""
+        t = self._tables
+        query = (
+            select(self._backend.geometry_out(t.feature.c.geom))
+            .where(t.feature.c.version_id == version_id)
+            .execution_options(yield_per=CENTRE_BATCH)
+        )
+        xs, ys = [np.empty(0)], [np.empty(0)]
+        for part in conn.execute(query).partitions():
+            x, y = box_centres(self._backend.decode([row[0] for row in part]))
+            xs.append(x)
+            ys.append(y)
+        return np.concatenate(xs), np.concatenate(ys)
 
     def _refuse_foreign(self, conn: Connection) -> None:
         """A new store is created only in an empty file or a database without atlas tables."""
@@ -266,7 +308,9 @@ class SqlStore:
         if not frame.crs.equals(STORE_CRS):
             frame = frame.to_crs(STORE_CRS)
         columns, rows = _properties(frame)
-        blobs = self._backend.encode(np.asarray(frame.geometry.array, dtype=object))
+        geometries = np.asarray(frame.geometry.array, dtype=object)
+        blobs = self._backend.encode(geometries)
+        cells = version_cells(geometries)
         bbox = _bbox(frame)
         saved_at = datetime.now(UTC)
         t = self._tables
@@ -313,6 +357,9 @@ class SqlStore:
                 )
                 .returning(t.version.c.id)
             ).scalar_one()
+            # Cells first: a save killed while its features stream in leaves neither behind.
+            if self._schema >= CELLS_SCHEMA:
+                self._backend.insert_cells(conn, int(version_id), cells)
             self._backend.insert_features(conn, int(version_id), rows, blobs)
         return VersionInfo(
             int(version_id), name, valid_from, saved_at, len(frame), bbox, texts["author"]
@@ -480,6 +527,8 @@ class SqlStore:
         with self._write() as conn:
             row = self._layer_row(conn, name)
             ids = select(t.version.c.id).where(t.version.c.layer_id == row.id)
+            if self._schema >= CELLS_SCHEMA:
+                conn.execute(delete(t.cell).where(t.cell.c.version_id.in_(ids)))
             conn.execute(delete(t.feature).where(t.feature.c.version_id.in_(ids)))
             count = conn.execute(delete(t.version).where(t.version.c.layer_id == row.id)).rowcount
             conn.execute(delete(t.layer).where(t.layer.c.id == row.id))
