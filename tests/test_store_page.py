@@ -306,7 +306,7 @@ def test_a_large_stored_layer_is_usable_like_any_other(
     squares = grid_of_squares(100, 60)
     squares["label"] = [f"<img src=x onerror=alert({i})>" for i in range(len(squares))]
     version = store.save_layer("Big survey", squares, valid_from=date(2025, 1, 1))
-    at = new_app({"date": "2025-03-01", "lat": "49.8", "lon": "36.2", "z": "12", "mode": "analyst"})
+    at = run_app({"date": "2025-03-01", "lat": "49.8", "lon": "36.2", "z": "12", "mode": "analyst"})
     at.session_state[Key.STORED_SHOWN] = ["Big survey"]
     at.run()
     assert not at.exception, [e.value for e in at.exception]
