@@ -71,7 +71,7 @@ def main() -> None:
     _serve_leaflet()
     # Streamlit does not shut down a session whose reconnect time is up: do it, free its memory.
     release_ended_sessions()
-    render_page_style()
+    render_page_style(lang)
     state = render_sidebar(date.today())
     lang = current_language()  # the sidebar's selector may have changed it
     render_import(st.sidebar)

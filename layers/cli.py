@@ -39,7 +39,15 @@ from geo.errors import AtlasError, ImportRejectedError, TableError
 from geo.facts.tables import load_facts
 from geo.importer import import_path, supported_formats
 from geo.importer.tables import Table, read_table
-from geo.language import DEFAULT_LANGUAGE, LANGUAGES, N_, Language, language, parse_language
+from geo.language import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    Detail,
+    Language,
+    language,
+    parse_language,
+)
 from geo.units.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN, check_depth_km
 from geo.units.countries import load_countries
 from geo.units.hromadas import load_hromadas
@@ -71,6 +79,11 @@ EXIT_FAILED = 1
 JOIN_FORMATS = ("gpkg", "geojson")
 #: How every refusal is printed (``{message}``: the sentence, in the chosen language).
 ERROR_LINE = N_("error: {message}")
+#: A read or write the operating system refused (``{detail}``: its message).
+FILE_SYSTEM_REFUSAL = N_(
+    "the file could not be read or written ({detail}); check the path, its permissions and the "
+    "free space"
+)
 LANG_HELP = (
     "language of the messages and of the exported words (titles, legends, label columns, "
     f"place names): {', '.join(LANGUAGES)} (default: {DEFAULT_LANGUAGE})"
@@ -455,7 +468,7 @@ def _cmd_list(out: TextIO, lang: Language) -> int:
             lang.gettext("yes") if spec.default_visible else lang.gettext("no"),
             lang.gettext(spec.title),
             ",".join(spec.source_ids),
-            spec.licence,
+            lang.phrase(spec.licence),
         )
         for spec in CATALOGUE
     ]
@@ -805,7 +818,10 @@ def _one_line(text: str) -> str:
 
 def _error_line(exc: AtlasError | OSError, lang: Language) -> str:
     """``error: <the sentence>`` in ``lang``, on one line."""
-    message = exc.in_language(lang) if isinstance(exc, AtlasError) else str(exc)
+    if isinstance(exc, AtlasError):
+        message = exc.in_language(lang)
+    else:  # the operating system's own words, quoted in the atlas's sentence
+        message = lang.tr(FILE_SYSTEM_REFUSAL, detail=Detail(_one_line(str(exc))))
     return lang.tr(ERROR_LINE, message=_one_line(message))
 
 

@@ -621,18 +621,19 @@ def test_hostile_but_importable_files_draw_without_traceback(tmp_path: Path) -> 
     assert set(map_layers(at)) == {layer.spec.id for layer in layers}
 
 
-def _details_script(layer_id: str, iso3: str, as_of_text: str) -> None:
+def _details_script(layer_id: str, iso3: str, as_of_text: str, lang_code: str = "en") -> None:
     """Draw the details panel of one state's feature (run inside ``AppTest.from_function``)."""
     from datetime import date
 
+    from geo.language import language
     from layers.catalogue.spec import ViewParams
     from views.cache import get_layers
     from views.map_page import _render_details
     from views.state import ViewState
 
     as_of = date.fromisoformat(as_of_text)
-    (layer,) = get_layers((layer_id,), ViewParams(as_of=as_of))
-    _render_details(f"{layer_id}:{iso3}", [layer], ViewState(as_of=as_of))
+    (layer,) = get_layers((layer_id,), ViewParams(as_of=as_of, lang=lang_code))
+    _render_details(f"{layer_id}:{iso3}", [layer], ViewState(as_of=as_of), language(lang_code))
 
 
 def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
@@ -660,6 +661,25 @@ def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
     assert any("Vital Mine Ban Treaty" in cell for cell in milestones["Sources"])
     (disagree,) = [c.value for c in at.caption if c.value.startswith("Sources disagree")]
     assert "2025\\-07\\-17" in disagree and "2025\\-07\\-18" in disagree
+
+
+def test_state_details_in_ukrainian() -> None:
+    """The "Selected" panel's headings, sentences and labels in Ukrainian (notes stay data)."""
+    at = AppTest.from_function(
+        _details_script, args=("withdrawing-states", "UKR", "2026-03-01", "uk")
+    ).run(timeout=RUN_TIMEOUT_S)
+    assert_clean(at)
+    assert [s.value for s in at.subheader] == ["Вибрано: Україна"]
+    markdown = [m.value for m in at.markdown]
+    assert any(m.startswith("**Статус станом на 1 березня 2026") for m in markdown), markdown
+    assert "**Landmine Monitor** (національний контекст)" in markdown
+    assert any(m.startswith("**Джерела:**") for m in markdown)
+    frames = [d.value for d in at.dataframe]
+    milestones = next(f for f in frames if "Подія" in f.columns)
+    assert {"Дата", "Подія", "Достовірність", "Джерела", "Примітка"} <= set(milestones.columns)
+    assert not any(re.search(r"[A-Za-z]", str(v)) for v in milestones["Подія"])
+    (disagree,) = [c.value for c in at.caption if c.value.startswith("Джерела розходяться")]
+    assert "2025\\-07\\-17" in disagree
 
 
 def test_no_traceback_reaches_the_browser() -> None:

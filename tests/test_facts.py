@@ -854,3 +854,26 @@ def test_round_three_additions_poland_sweden_and_the_lithuania_belarus_border(ta
     national = borders[(borders["pair"] == "LTU-BLR") & (borders["reference"] == "national")]
     assert national["length_km"].tolist() == [678.82]
     assert "379.9 km land and 298.9 km water" in national["note"].iloc[0]
+
+
+def test_every_oblast_statement_has_its_ukrainian_text(tables):
+    """``statement_uk`` (same row, same sources) is filled for every unit, in Ukrainian."""
+    import re
+
+    oblasts = tables.contamination_oblast
+    assert (oblasts["statement_uk"].str.strip() != "").all()
+    for english, ukrainian in zip(oblasts["statement"], oblasts["statement_uk"], strict=True):
+        assert re.match(r"[А-ЯІЇЄҐ]", ukrainian), ukrainian  # opens with the unit's name
+        # Figures and dates carried over: every number of the English is in the Ukrainian.
+        numbers = {n.replace(",", "") for n in re.findall(r"\d[\d,]*", english)}
+        shown = {
+            n.replace(" ", "").replace(",", ".") for n in re.findall(r"\d[\d ,]*\d|\d", ukrainian)
+        }
+        assert numbers <= shown | {n for n in numbers if len(n) == 1}, (english, ukrainian)
+
+
+def test_every_dated_oblast_statement_has_its_ukrainian_value_and_basis(tables):
+    rows = tables.oblast_statements
+    for column in ("value_uk", "basis_uk"):
+        assert (rows[column].str.strip() != "").all(), column
+        assert rows[column].str.contains(r"[а-яіїєґ]").all(), column

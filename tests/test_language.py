@@ -79,3 +79,53 @@ def test_the_marker_returns_the_english_text():
 
 def test_untranslated_ids_fall_back_to_english():
     assert language("uk").gettext("no such message id, ever") == "no such message id, ever"
+
+
+def test_streamlit_words_css_is_for_other_languages_and_escaped() -> None:
+    from views.page_style import css_string, streamlit_words_css
+
+    assert streamlit_words_css(language("en"), 50) == ""
+    css = streamlit_words_css(language("uk"), 50)
+    assert 'content: "Перейти до основного вмісту"' in css
+    assert 'content: "до 50 МБ на файл • CSV, XLSX"' in css  # the join's table uploader
+    assert css_string('a"b\\c</style>') == '"a\\22 b\\5c c\\3c /style\\3e "'
+
+
+#: Names in licence statements that stay as they are (publishers, datasets, licences).
+LICENCE_NAMES = frozenset(
+    {
+        "Natural",
+        "Earth",
+        "CIA",
+        "World",
+        "Factbook",
+        "OpenStreetMap",
+        "GeoNames",
+        "ODbL",
+        "CC",
+        "BY",
+    }
+)
+
+
+def test_every_licence_statement_is_written_in_ukrainian() -> None:
+    """Layer licences (catalogue, a user's import, a join, a stored layer without one)."""
+    import re
+
+    from geo.units.hromadas import OSM_SOURCE_ID
+    from layers.catalogue.registry import CATALOGUE
+    from layers.drawing.joined import joined_licence
+    from layers.drawing.stored import NO_LICENCE
+
+    uk = language("uk")
+    statements = [spec.licence for spec in CATALOGUE]
+    statements += [joined_licence((OSM_SOURCE_ID,)), joined_licence(()), NO_LICENCE]
+    for statement in statements:
+        text = uk.phrase(statement)
+        assert text != str(statement)
+        assert set(re.findall(r"[A-Za-z]+", text)) <= LICENCE_NAMES, text
+    # English stays word for word as it was.
+    assert str(CATALOGUE[0].licence) == (
+        "Natural Earth 5.1.1: public domain; Facts cited from the listed sources; compilation "
+        "CC BY 4.0 (this project)"
+    )

@@ -5,8 +5,10 @@ Data & sources and Method pages and in present mode. The text checked is the pag
 ``innerText`` (what is rendered and visible), not the catalog. Allowed in it: proper names,
 codes (all-capital tokens such as ``EPSG``, ``EST``), file paths, text in ``code`` spans
 (column names, commands), the titles of sources (they stay in their own language, taken
-verbatim from ``data/sources.csv``) and Streamlit's own chrome (its expander icon ligatures
-and its "Skip to main content" link, which Streamlit does not translate).
+verbatim from ``data/sources.csv``) and Streamlit's expander icon ligatures (icon names, drawn
+as icons). Streamlit's own words (the skip link, the file uploader's button and limit line) are
+shown in Ukrainian by the page's CSS (``views/page_style.py``): text an element draws at size 0
+is not shown and is left out, the ``::before``/``::after`` text the CSS shows is read too.
 
 Not checked here: the map component's iframe (its controls, legend and popups are the map
 client's, translated on their own branch) and the cells of ``st.dataframe`` tables (drawn on a
@@ -38,10 +40,26 @@ PROPER_NAMES = frozenset(
         "Monitor", "Human", "Rights", "Watch", "ODbL", "CARTO", "Esri", "Imagery", "GeoJSON",
         "GeoPackage", "WKT", "MultiPolygon", "Shmyhal", "m",  # "1:10m", the scale
         "Esc",  # the key, as printed on a keyboard
+        "Shapefile", "zip",  # file formats, in the import box's list of formats
     }
 )  # fmt: skip
-#: Streamlit's own text, not the atlas's (it has no translation of its chrome).
-STREAMLIT_CHROME = ("Skip to main content",)
+#: What CSS changes in the shown text: the own text of elements drawn at size 0 (all of
+#: whose descendants are size 0 too), and the visible ``::before``/``::after`` texts.
+CSS_TEXT_JS = """() => {
+  const zero = (el) => getComputedStyle(el).fontSize === '0px';
+  const hidden = [], shown = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (zero(el) && [...el.querySelectorAll('*')].every(zero) && el.innerText) {
+      hidden.push(el.innerText);
+    }
+    if (!el.checkVisibility({visibilityProperty: true})) continue;
+    for (const pseudo of ['::before', '::after']) {
+      const content = getComputedStyle(el, pseudo).content;
+      if (content.startsWith('"') && content.length > 2) shown.push(JSON.parse(content));
+    }
+  }
+  return [hidden, shown];
+}"""
 #: Where each check starts: (name, path and query, the page's title once it has drawn).
 PAGES = (
     ("map", "/?lang=uk", "Атлас мін східного флангу"),
@@ -62,16 +80,20 @@ def source_titles() -> list[str]:
 def english_words(page: Any) -> list[str]:
     """Latin-script words of the page's visible text that are not allowed in Ukrainian."""
     text = page.locator("body").inner_text()
+    hidden, shown = page.evaluate(CSS_TEXT_JS)
+    for fragment in sorted(hidden, key=len, reverse=True):
+        text = text.replace(fragment, " ")
+    text = "\n".join([text, *shown])
     removed = [
         *page.locator("code").all_inner_texts(),
         *page.locator('[data-testid="stIconMaterial"]').all_inner_texts(),
-        *STREAMLIT_CHROME,
         *source_titles(),
     ]
     for fragment in sorted(removed, key=len, reverse=True):  # "data/x.csv" before "x"
         if fragment.strip():
             text = text.replace(fragment, " ")
     text = re.sub(r"\bdata/\S+", " ", text)  # file paths
+    text = re.sub(r"\.[a-z]+\b", " ", text)  # file name extensions (.geojson, .zip): codes
     return [
         word
         for word in WORD.findall(text)
@@ -100,7 +122,7 @@ def test_the_word_check_can_fail(app_url: str, small_context: Any) -> None:
     require_browser()
     page = open_ukrainian(small_context, f"{app_url}/?lang=en", "Eastern Flank Mine Atlas")
     found = set(english_words(page))
-    assert {"Eastern", "Flank", "Layers", "Basemap"} <= found, sorted(found)
+    assert {"Eastern", "Flank", "Layers", "Basemap", "Skip"} <= found, sorted(found)
 
 
 @pytest.mark.parametrize(("name", "path", "title"), PAGES, ids=[p[0] for p in PAGES])
@@ -139,3 +161,21 @@ def test_a_ukrainian_browser_gets_the_ukrainian_page_without_lang(
         page.wait_for_function("() => location.search.includes('lang=uk')", timeout=30_000)
     finally:
         context.close()
+
+
+def test_streamlit_own_words_are_ukrainian(app_url: str, small_context: Any) -> None:
+    """The skip link and the open file uploader (button, limit line) show Ukrainian words."""
+    page = open_ukrainian(small_context, f"{app_url}/?lang=uk", "Атлас мін східного флангу")
+    page.get_by_text("Імпорт ваших даних").first.click()
+    zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
+    expect(zone).to_be_visible()
+    hidden, shown = page.evaluate(CSS_TEXT_JS)
+    assert "Перейти до основного вмісту" in shown
+    assert "Завантажити" in shown and "Upload" in hidden
+    assert "до 50 МБ на файл • GEOJSON, JSON, GPKG, ZIP, KML, CSV" in shown
+    # The button still reads as a button and opens the file chooser (Streamlit's element).
+    assert zone.locator('[data-testid="stBaseButton-secondary"]').is_enabled()
+    left = english_words(page)
+    zone.scroll_into_view_if_needed()
+    screenshot(page, "uk-uploader-1280x720.png")
+    assert not left, sorted(set(left))

@@ -265,6 +265,19 @@ def test_data_exports_keep_english_keys_and_add_ukrainian_labels(
     assert kharkiv["name"] == "Харківська область" and kharkiv["name_en"] == "Kharkiv Oblast"
     assert kharkiv["evidence"] in {"figure", "statement"}
     assert not english_words(kharkiv["evidence_label"])
+    # The statement in Ukrainian beside the English one (the key column stays English).
+    assert kharkiv["statement_label"].startswith("Харківська область: понад 1,2 млн га")
+    assert kharkiv["statement"].startswith("Kharkiv Oblast")
+    assert kharkiv["latest_statement_label"] == (
+        "2024-02-24: понад 1,2 млн га (підстава: потенційно забруднена, вся область (нижня межа))"
+    )
+    assert kharkiv["latest_statement"].startswith("2024-02-24: more than 1.2 million ha")
+    for props in by_id.values():
+        if "statement_label" in props:
+            # File paths are codes; Volyn24 is a news site's name.
+            text = re.sub(r"\bdata/\S+", "", props["statement_label"]).replace("Volyn24", "")
+            assert not english_words(text), props["statement_label"]
+            assert not english_words(props["latest_statement_label"])
     english: dict[str, Any] = json.loads(
         _export(
             base, build_map_layers(base, ("ua-contamination",), ViewParams(DAY)), "geojson", "en"

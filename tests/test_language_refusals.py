@@ -8,6 +8,7 @@ boundary; the English sentence stays as it was.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, cast
 
 import pandas as pd
@@ -18,9 +19,11 @@ from geo.errors import AtlasError, ImportRejectedError, TableError
 from geo.importer import detect_format, import_bytes
 from geo.importer.limits import ImportLimits
 from geo.importer.tables import read_table
-from geo.language import language
+from geo.language import Detail, language
 
 UK = language("uk")
+#: Format names that stay as they are in Ukrainian.
+FORMAT_NAMES = frozenset({"JSON", "GeoJSON", "XML", "KML"})
 
 
 def _refusal(error: type[AtlasError], call: Any) -> AtlasError:
@@ -147,3 +150,36 @@ def test_an_import_summary_in_ukrainian() -> None:
     assert "точки.csv не має CRS" in text
     assert "десяткові коми" in text
     assert report.summary(language("en")) == report.summary()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "english", "detail"),
+    [
+        (b'{"type": "FeatureCollection", "features": [', "cut.geojson", "(expecting value at",
+         "expecting value"),
+        (b"<kml><Placemark></kml>", "bad.kml", "(mismatched tag at line 1)", "mismatched tag"),
+    ],
+)  # fmt: skip
+def test_a_library_message_is_quoted_inside_the_ukrainian_sentence(
+    data: bytes, name: str, english: str, detail: str
+) -> None:
+    """The parser's own words (English) stay, marked as a quoted detail of a Ukrainian sentence."""
+    error = _refusal(ImportRejectedError, lambda: import_bytes(data, name))
+    assert english in str(error)  # English: the detail as it was, unmarked
+    text = error.in_language(UK)
+    assert f"(технічна деталь: «{detail}»" in text, text
+    # Outside the quote, no English: the sentence says what happened and what to do.
+    outside = text.replace(f"«{detail}»", "").replace(name, "")
+    assert not [w for w in re.findall(r"[A-Za-z]{3,}", outside) if w not in FORMAT_NAMES], text
+
+
+def test_a_library_detail_is_only_marked_outside_english() -> None:
+    message = "{name} cannot be read ({error}); check permissions."
+    values = {"name": "a.gpkg", "error": Detail("Permission denied")}
+    assert language("en").tr(message, **values) == (
+        "a.gpkg cannot be read (Permission denied); check permissions."
+    )
+    assert UK.tr(message, **values) == (
+        "Не вдається прочитати a.gpkg (технічна деталь: «Permission denied»); перевірте права "
+        "доступу."
+    )

@@ -9,16 +9,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.language import language
+from tests.support.app_run import run_app, show_page
 from views.state import ViewState, from_query
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-RUN_TIMEOUT_S = 120
 NBSP = "\u00a0"
 CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
 
@@ -26,25 +24,6 @@ CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
 def unescape(text: str) -> str:
     r"""Undo ``layers.safe_text.markdown_text`` (``\x`` → ``x``) to read a text as shown."""
     return re.sub(r"\\(.)", r"\1", text)
-
-
-def run_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def show_page(at: AppTest, url_path: str) -> AppTest:
-    pages = at._registered_pages
-    matches = [h for h, info in pages.items() if info.get("url_pathname") == url_path]
-    assert len(matches) == 1
-    at._page_hash = matches[0]
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +168,17 @@ def test_the_url_state_keeps_the_language():
     assert state.lang == "uk"
     state, _ = from_query({"lang": "en"}, date(2026, 1, 1), fallback_lang="uk")
     assert state.lang == "en"
+
+
+def test_bad_url_dates_are_refused_each_with_its_own_notice():
+    """``date=`` and ``compare=`` share one parser; each notice names its own parameter."""
+    state, notices = from_query(
+        {"lang": "uk", "date": "x", "compare": "1900-01-01"}, date(2026, 1, 1)
+    )
+    assert (state.as_of, state.compare) == (date(2026, 1, 1), None)
+    assert notices == [
+        "Дату 'x' проігноровано: використовуйте формат РРРР-ММ-ДД.",
+        "Дату порівняння 1900-01-01 проігноровано: вона має бути між 2024-01-01 і 2026-01-01.",
+    ]
+    state, notices = from_query({"date": "2025-01-01", "compare": "2024-01-01"}, date(2026, 1, 1))
+    assert (state.as_of, state.compare, notices) == (date(2025, 1, 1), date(2024, 1, 1), [])

@@ -6,6 +6,7 @@ there is none, except under ``ATLAS_REQUIRE_POSTGIS=1``.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sqlite3
@@ -26,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
+import layers.store.sql as store_sql
 from layers.drawing.stored import shows_on, version_windows
 from layers.store import (
     LayerKind,
@@ -264,9 +266,66 @@ def test_schema_upgrade_from_version_1_keeps_the_layers(opener):
     with pytest.raises(StoreUnavailable):
         old.views()  # version 1 has no view table
     new = opener()
-    assert new.schema_version() == 2
+    assert new.schema_version() == 3
     assert len(new.read_layer("kept", as_of=date(2026, 1, 1))[1]) == 2
     assert new.view(new.save_view("v", {"a": 1}).slug).state == {"a": 1}
+
+
+def _cells_of(backend: str, location: str) -> dict[int, set[tuple[int, int, int, int]]]:
+    """Every stored cell row, by version id: ``{version_id: {(zoom, cx, cy, count), …}}``."""
+    rows = _execute(
+        backend, location, "SELECT version_id, zoom, cx, cy, count FROM atlas_version_cell"
+    )
+    out: dict[int, set[tuple[int, int, int, int]]] = {}
+    for version_id, *cell in rows:
+        out.setdefault(int(version_id), set()).add(tuple(int(v) for v in cell))
+    return out
+
+
+def _direct_cells(layer: gpd.GeoDataFrame) -> set[tuple[int, int, int, int]]:
+    """The cells of ``layer`` counted one by one: each feature's box centre, zooms 0 … 10."""
+    cells: dict[tuple[int, int, int], int] = {}
+    for geometry in layer.geometry:
+        if geometry is None or geometry.is_empty:
+            continue
+        xmin, ymin, xmax, ymax = geometry.bounds
+        for zoom in range(11):
+            size = 360 / 2**zoom / 16
+            key = (zoom, math.floor((xmin + xmax) / 2 / size), math.floor((ymin + ymax) / 2 / size))
+            cells[key] = cells.get(key, 0) + 1
+    return {(*key, count) for key, count in cells.items()}
+
+
+def test_an_upgrade_from_version_2_adds_the_cells_of_the_stored_versions(
+    opener, backend, location, monkeypatch
+):
+    monkeypatch.setattr(store_sql, "CENTRE_BATCH", 2)  # versions read in several batches
+    old = opener(target_version=2)
+    first = old.save_layer("kept", frame(3), valid_from=date(2026, 1, 1))
+    second = old.save_layer("kept", frame(2, offset=-60.3), valid_from=date(2026, 2, 1))
+    other = old.save_layer("other", frame(4, offset=0.7), valid_from=date(2026, 1, 1))
+    assert _execute(backend, location, "SELECT max(version) FROM atlas_migration")[0][0] == 2
+    new = opener()
+    assert new.schema_version() == 3
+    cells = _cells_of(backend, location)
+    assert cells == {
+        first.id: _direct_cells(frame(3)),
+        second.id: _direct_cells(frame(2, offset=-60.3)),
+        other.id: _direct_cells(frame(4, offset=0.7)),
+    }
+    # A version saved after the upgrade has its cells too, and the old ones are untouched.
+    third = new.save_layer("kept", frame(1), valid_from=date(2026, 3, 1))
+    assert _cells_of(backend, location) == cells | {third.id: _direct_cells(frame(1))}
+
+
+def test_deleting_a_layer_deletes_the_cells_of_its_versions(opener, backend, location):
+    store = opener()
+    gone = [store.save_layer("gone", frame(3, offset=k), valid_from=date(2026, 1, 1 + k))
+            for k in range(2)]  # fmt: skip
+    kept = store.save_layer("kept", frame(2), valid_from=date(2026, 1, 1))
+    assert set(_cells_of(backend, location)) == {gone[0].id, gone[1].id, kept.id}
+    assert store.delete_layer("gone") == 2
+    assert _cells_of(backend, location) == {kept.id: _direct_cells(frame(2))}
 
 
 def test_a_newer_schema_is_refused_in_one_sentence(opener, backend, location):
@@ -385,14 +444,17 @@ def test_a_save_killed_midway_leaves_the_store_as_before(opener, backend, locati
     assert [v.id for v in after.versions("Big")] == [before.id]
     assert len(after.read_layer("Big", as_of=date(2026, 7, 1))[1]) == 5
     assert _execute(backend, location, "SELECT count(*) FROM atlas_feature")[0][0] == 5
+    # The killed save's cell counts (written first, in its transaction) went with it.
+    assert _cells_of(backend, location) == {before.id: _direct_cells(frame(5))}
     if backend == "gpkg":
         assert _execute(backend, location, "PRAGMA integrity_check") == [("ok",)]
         assert _execute(backend, location, "SELECT count(*) FROM rtree_atlas_feature_geom") == [
             (5,)
         ]
     # The store still takes writes.
-    after.save_layer("Big", frame(2), valid_from=date(2026, 6, 1))
+    again = after.save_layer("Big", frame(2), valid_from=date(2026, 6, 1))
     assert len(after.versions("Big")) == 2
+    assert _cells_of(backend, location)[again.id] == _direct_cells(frame(2))
 
 
 # -- GeoPackage specifics -------------------------------------------------------------------

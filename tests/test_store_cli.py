@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import layers.cli
 from geo.analysis.reference import load_join_reference
 from geo.facts.tables import load_facts
 from layers.store.cli import run
+from layers.store.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 VINNYTSIA = "UA05020030000031457"
@@ -162,6 +164,9 @@ def test_an_unusable_store_is_one_line_and_exit_1(tmp_path, monkeypatch, files):
     code, _, err = cli(["store", "save", str(files[0]), "--name", "x"])
     assert code == 1 and "left untouched" in err and err.count("\n") == 1
     assert corrupt.read_bytes() == b"\x00garbage" * 100
+    code, _, err = cli(["store", "list", "--lang", "uk"])  # the driver's words, quoted
+    assert code == 1 and "(технічна деталь: «file is not a database»)" in err, err
+    assert "його не змінено" in err and err.count("\n") == 1
     monkeypatch.setenv("ATLAS_DATABASE_URL", f"postgresql://u:pw@/db?host={tmp_path}&port=1")
     code, _, err = cli(["store", "list"])
     assert code == 1 and "cannot be used" in err and "pw" not in err and err.count("\n") == 1
@@ -226,7 +231,8 @@ def test_python_m_layers_dispatches_store_commands(tmp_path):
     assert done.stdout.startswith(f"no stored layers in {tmp_path / 's.gpkg'}")
     assert (tmp_path / "s.gpkg").is_file()
     with sqlite3.connect(tmp_path / "s.gpkg") as conn:
-        assert conn.execute("SELECT max(version) FROM atlas_migration").fetchone() == (2,)
+        applied = conn.execute("SELECT max(version) FROM atlas_migration").fetchone()
+    assert applied == (SCHEMA_VERSION,)
     helped = subprocess.run(
         [sys.executable, "-m", "layers", "--help"],
         cwd=ROOT,
@@ -236,3 +242,52 @@ def test_python_m_layers_dispatches_store_commands(tmp_path):
         timeout=120,
     )
     assert "python -m layers store --help" in helped.stdout
+
+
+#: Latin-script words a Ukrainian store command may print besides capital codes (UTC, CRS):
+#: option and format ids, the stored kind, GeoJSON's ``crs`` member.
+LATIN_ALLOWED = frozenset({"id", "import", "geojson", "force", "valid", "from", "crs"})
+
+
+def latin_words(text: str, *, removed: tuple[str, ...]) -> set[str]:
+    """The Latin-script words of ``text`` once the quoted names and paths are removed."""
+    for fragment in removed:
+        text = text.replace(fragment, " ")
+    text = re.sub(r"\S*/\S*", " ", text)  # paths
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
+    return {w for w in words if not w.isupper() and w not in LATIN_ALLOWED and w != "GeoJSON"}
+
+
+def test_store_commands_speak_ukrainian_with_lang_uk(tmp_path, monkeypatch, files):
+    """``--lang uk``: every line the store commands print (results and refusals) is Ukrainian."""
+    monkeypatch.delenv("ATLAS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ATLAS_STORE", str(tmp_path / "team.gpkg"))
+    jan, _ = files
+    name = "Survey Kharkiv"
+    runs = [
+        (0, ["store", "save", str(jan), "--name", name, "--valid-from", "2026-01-10"]),
+        (0, ["store", "list"]),
+        (0, ["store", "versions", name]),
+        (0, ["store", "export", name, "-o", str(tmp_path / "o.geojson")]),
+        (2, ["store", "delete", name]),
+        (2, ["store", "save", str(jan), "--name", "x", "--valid-from", "2026-13-01"]),
+        (2, ["store", "save", str(jan), "--name", "bad\x07name"]),
+        (2, ["store", "save", str(jan), "--name", " "]),
+        (2, ["store", "versions", "nobody"]),
+        (0, ["store", "delete", name, "--force"]),
+        (0, ["store", "list"]),
+    ]
+    printed = []
+    for expected, argv in runs:
+        code, out, err = cli([*argv, "--lang", "uk"])
+        assert code == expected, err
+        printed.append(out + err)
+        english = latin_words(out + err, removed=(repr(name), name, repr("nobody"), jan.name))
+        assert not english, (argv, out + err)
+    text = "\n".join(printed)
+    assert "збережено 'Survey Kharkiv': версія 1, чинна з 2026-01-10, 3 об'єкти" in text
+    assert "назва " in text and "збережено (UTC)" in text and "не дата" in text
+    assert "помилка: збереженого шару з назвою 'nobody' немає" in text
+    assert "керівні" in text and "порожнє" in text
+    # The same commands in English still print English (the check above can fail).
+    assert latin_words(cli(["store", "list"])[1], removed=()) >= {"no", "stored", "layers"}

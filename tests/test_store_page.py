@@ -23,9 +23,10 @@ from layers.export.formats import ExportFormat
 from layers.store import LayerKind, open_store
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from layers.store.editor import EDITOR_TOKEN_ENV
+from tests.support.app_run import run_app
 from tests.support.apptest import fetched, map_config
 from tests.test_app import show_page
-from tests.test_session_layers import APP, RUN_TIMEOUT_S, marked_geojson, upload
+from tests.test_session_layers import APP, marked_geojson, upload
 from tests.test_workbench import base, code_table, reference  # noqa: F401 - fixtures
 from views.keys import Key, store_key
 
@@ -40,15 +41,6 @@ def store_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv(DATABASE_ENV, raising=False)
     monkeypatch.delenv(EDITOR_TOKEN_ENV, raising=False)
     return path
-
-
-def new_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def save_first_import(at: AppTest, name: str, valid_from: date) -> None:
@@ -72,7 +64,7 @@ def texts(at: AppTest) -> str:
 
 
 def test_save_open_and_versions_follow_the_date(store_file: Path) -> None:
-    at = new_app()
+    at = run_app()
     upload(at, "alpha.geojson", marked_geojson("alpha"))
     save_first_import(at, "Kharkiv NTS", date(2025, 1, 1))
     assert "Saved “Kharkiv NTS” (2 features), valid from 2025-01-01" in texts(at)
@@ -90,7 +82,7 @@ def test_save_open_and_versions_follow_the_date(store_file: Path) -> None:
     assert [v.valid_from for v in versions] == [date(2025, 1, 1), date(2025, 6, 1)]
 
     # A second session (a colleague) finds it in the Library and opens it on the map.
-    other = new_app()
+    other = run_app()
     show_page(other, "library")
     assert "Kharkiv NTS" in " ".join(e.label for e in other.expander)
     other.button(key=store_key("lib-0", "open")).click().run()
@@ -127,7 +119,7 @@ def test_play_through_steps_through_version_dates(store_file: Path) -> None:
     store = open_store({STORE_ENV: str(store_file)})
     frame = gpd.read_file(io.BytesIO(marked_geojson("beta")))
     store.save_layer("Survey B", frame, valid_from=date(2025, 2, 3))
-    at = new_app()
+    at = run_app()
     steps = [s["date"] for s in fetched(map_config(at)["timeline"])]
     assert "2025-02-03" not in steps
     at.session_state[Key.STORED_SHOWN] = ["Survey B"]
@@ -145,7 +137,7 @@ def test_save_a_view_and_reopen_it_by_its_link(store_file: Path) -> None:
     store = open_store({STORE_ENV: str(store_file)})
     frame = gpd.read_file(io.BytesIO(marked_geojson("beta")))
     store.save_layer("Survey B", frame, valid_from=date(2025, 1, 1))
-    at = new_app({"date": "2025-03-04", "belt": "40", "mode": "analyst", "basemap": "offline"})
+    at = run_app({"date": "2025-03-04", "belt": "40", "mode": "analyst", "basemap": "offline"})
     at.session_state[Key.STORED_SHOWN] = ["Survey B"]
     at.run()
     at.text_input(key=Key.VIEW_NAME).input("Briefing March")
@@ -154,7 +146,7 @@ def test_save_a_view_and_reopen_it_by_its_link(store_file: Path) -> None:
     assert view.name == "Briefing March"
     assert f"?view={view.slug}" in texts(at)
 
-    other = new_app({"view": view.slug})
+    other = run_app({"view": view.slug})
     assert other.session_state[Key.AS_OF] == date(2025, 3, 4)
     assert other.session_state[Key.BELT_KM] == 40
     assert other.session_state[Key.MODE] == "analyst"
@@ -162,14 +154,14 @@ def test_save_a_view_and_reopen_it_by_its_link(store_file: Path) -> None:
     assert len(stored_entries(other)) == 1
     assert "Opened the saved view “Briefing March”" in texts(other)
 
-    unknown = new_app({"view": "no-such-view"})
+    unknown = run_app({"view": "no-such-view"})
     assert "There is no saved view 'no-such-view'" in texts(unknown)
     assert unknown.session_state[Key.AS_OF] == date.today()
 
 
 def test_editor_token_gates_writes(store_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(EDITOR_TOKEN_ENV, TOKEN)
-    at = new_app()
+    at = run_app()
     upload(at, "alpha.geojson", marked_geojson("alpha"))
     token = store_key("user-1", "token")
     # Without the token there is no save form, only the token field.
@@ -184,7 +176,7 @@ def test_editor_token_gates_writes(store_file: Path, monkeypatch: pytest.MonkeyP
     assert [x.name for x in open_store({STORE_ENV: str(store_file)}).layers()] == ["Gated"]
 
     # Another session without the token can open but not rename or delete.
-    other = new_app()
+    other = run_app()
     show_page(other, "library")
     assert [b for b in other.button if b.key == store_key("lib-0", "open")]
     assert not [b for b in other.button if b.key == store_key("lib-0", "rename")]
@@ -194,7 +186,7 @@ def test_editor_token_gates_writes(store_file: Path, monkeypatch: pytest.MonkeyP
 def test_library_renames_deletes_and_exports(store_file: Path) -> None:
     store = open_store({STORE_ENV: str(store_file)})
     store.save_layer("Survey B", gpd.read_file(io.BytesIO(marked_geojson("beta"))))
-    at = new_app()
+    at = run_app()
     show_page(at, "library")
     at.text_input(key=store_key("lib-0", "new_name")).input("Survey C")
     at.button(key=store_key("lib-0", "rename")).click().run()
@@ -217,13 +209,29 @@ def test_store_that_cannot_be_opened(tmp_path: Path, monkeypatch: pytest.MonkeyP
     bad.write_bytes(b"this is not a database" * 100)
     monkeypatch.setenv(STORE_ENV, str(bad))
     monkeypatch.delenv(DATABASE_ENV, raising=False)
-    at = new_app()
+    at = run_app()
     upload(at, "alpha.geojson", marked_geojson("alpha"))
     assert "The team library is not available" in texts(at)
     assert map_config(at)["layers"]  # the map still works
     show_page(at, "library")
     assert "The team library is not available" in texts(at)
     assert bad.read_bytes() == b"this is not a database" * 100
+
+
+def test_store_that_cannot_be_opened_is_said_in_ukrainian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reason is the store's sentence in Ukrainian, the driver's words quoted in it."""
+    bad = tmp_path / "not-a-store.gpkg"
+    bad.write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv(STORE_ENV, str(bad))
+    monkeypatch.delenv(DATABASE_ENV, raising=False)
+    at = run_app({"lang": "uk"})
+    show_page(at, "library")
+    shown = texts(at)
+    assert "Спільна бібліотека недоступна: файлом сховища" in shown, shown
+    assert "(технічна деталь: «file is not a database»)" in shown
+    assert "cannot be used" not in shown
 
 
 def test_joined_table_saves_with_its_table_and_report(store_file: Path, reference) -> None:  # noqa: F811
@@ -267,7 +275,7 @@ def test_a_large_stored_layer_in_postgis_is_drawn_by_view(
     store = open_store({DATABASE_ENV: url})
     version = store.save_layer("Big survey", grid_of_squares(100, 60), valid_from=date(2025, 1, 1))
     assert version.features == 6_000  # more than the 5,000 the map draws one by one
-    at = new_app({"date": "2025-03-01", "lat": "49.8", "lon": "37.5", "z": "6"})
+    at = run_app({"date": "2025-03-01", "lat": "49.8", "lon": "37.5", "z": "6"})
     at.session_state[Key.STORED_SHOWN] = ["Big survey"]
     at.run()
     (entry,) = stored_entries(at)
@@ -298,7 +306,7 @@ def test_a_large_stored_layer_is_usable_like_any_other(
     squares = grid_of_squares(100, 60)
     squares["label"] = [f"<img src=x onerror=alert({i})>" for i in range(len(squares))]
     version = store.save_layer("Big survey", squares, valid_from=date(2025, 1, 1))
-    at = new_app({"date": "2025-03-01", "lat": "49.8", "lon": "36.2", "z": "12", "mode": "analyst"})
+    at = run_app({"date": "2025-03-01", "lat": "49.8", "lon": "36.2", "z": "12", "mode": "analyst"})
     at.session_state[Key.STORED_SHOWN] = ["Big survey"]
     at.run()
     assert not at.exception, [e.value for e in at.exception]

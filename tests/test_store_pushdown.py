@@ -17,11 +17,13 @@ import pyproj
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, box
+from sqlalchemy import text
 
 from geo.analysis.summary import NO_UNIT_CODE, hromada_units, oblast_units, summarize
 from geo.units.crs import EQUAL_AREA, WGS84
 from geo.units.hromadas import load_hromadas
 from geo.units.oblasts import load_oblasts
+from layers.store.by_rows import read_feature
 from layers.store.by_view import read_by_view
 from layers.store.embedded import open_embedded
 from layers.store.model import StoreInputError
@@ -174,9 +176,62 @@ def test_zoomed_out_a_view_is_counts_in_cells(any_store):
     centres = shapely.centroid(layer.geometry.to_numpy())
     for cell, count in zip(view.frame.geometry, view.frame["count"], strict=True):
         assert int(shapely.within(centres, cell).sum()) == count
-    # Only part of the layer in the view: only that part is counted.
+    # Only part of the layer in the view: the cells meeting it, each with all its squares.
     part = read_by_view(any_store, "grid", (29.0, 47.0, 30.52, 48.52), zoom=6)
-    assert part.features == int(layer.intersects(box(29.0, 47.0, 30.52, 48.52)).sum()) == 121
+    assert part.frame.intersects(box(29.0, 47.0, 30.52, 48.52)).all()
+    assert part.features == int(shapely.within(centres, part.frame.union_all()).sum())
+    assert 121 < part.features < 1_600  # 121 squares meet the view; the cells hold more
+
+
+def irregular_layer() -> gpd.GeoDataFrame:
+    """Polygons, lines and points on both sides of 0° and the antimeridian; none and empty."""
+    rng = np.random.default_rng(20)
+    x = rng.uniform(-179.9, 179.9, 3_000)
+    y = rng.uniform(-85.0, 85.0, 3_000)
+    side = rng.uniform(0.0001, 0.5, 3_000)
+    geometry = list(shapely.box(x, y, x + side, y + side / 2))
+    geometry[:500] = shapely.points(x[:500], y[:500])
+    geometry[500:700] = [LineString([(a, b), (a + 2.0, b - 1.0)]) for a, b in zip(
+        x[500:700], y[500:700], strict=True)]  # fmt: skip
+    geometry[700:710] = [None] * 10
+    geometry[710:720] = [shapely.Polygon()] * 10
+    # Centres exactly on cell edges at every zoom (multiples of 22.5° / 2**10).
+    edge = 22.5 / 2**10
+    geometry[720:760] = shapely.points(np.arange(-20, 20) * edge, np.arange(-20, 20) * edge)
+    return gpd.GeoDataFrame({"n": np.arange(3_000)}, geometry=geometry, crs=WGS84)
+
+
+def test_the_stored_cells_equal_a_direct_count_per_cell(any_store):
+    layer = irregular_layer()
+    version = any_store.save_layer("odd", layer, valid_from=date(2026, 1, 1))
+    bounds = np.array([g.bounds if g is not None and not g.is_empty else [np.nan] * 4
+                       for g in layer.geometry])  # fmt: skip
+    cx, cy = (bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2
+    present = np.isfinite(cx)
+    with any_store.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT zoom, cx, cy, count FROM atlas_version_cell WHERE version_id = :v"),
+            {"v": version.id},
+        ).all()
+    assert {z for z, *_ in rows} == set(range(11))
+    for zoom in range(11):
+        size = 360 / 2**zoom / 16
+        level = [(x, y, n) for z, x, y, n in rows if z == zoom]
+        assert sum(n for *_, n in level) == int(present.sum()) == 2_980
+        for x, y, n in level:  # the centres in the cell's half-open square, counted directly
+            inside = (
+                (cx >= x * size) & (cx < (x + 1) * size) & (cy >= y * size) & (cy < (y + 1) * size)
+            )
+            assert n == int(inside.sum()) > 0, (zoom, x, y)
+    # The map's zoomed-out read is those rows; above zoom 10, the cells of zoom 10.
+    world = read_by_view(any_store, "odd", (-180.0, -90.0, 180.0, 90.0), 4)
+    assert world.features == 2_980 and len(world.frame) == sum(1 for z, *_ in rows if z == 4)
+    dense = read_by_view(any_store, "odd", (-0.1, -0.1, 0.1, 0.1), 14, max_features=5)
+    assert dense.kind == "cells" and dense.cell_deg == pytest.approx(22.5 / 2**10)
+    ix, iy = np.floor(cx[present] / dense.cell_deg), np.floor(cy[present] / dense.cell_deg)
+    low, high = np.floor(-0.1 / dense.cell_deg), np.floor(0.1 / dense.cell_deg)
+    held = (ix >= low) & (ix <= high) & (iy >= low) & (iy <= high)
+    assert dense.features == int(held.sum()) >= 9
 
 
 def test_zoomed_in_a_view_is_its_features_up_to_the_cap(any_store):
@@ -191,6 +246,9 @@ def test_zoomed_in_a_view_is_its_features_up_to_the_cap(any_store):
     # Indexed by the features' ids in the store (not by row of the view).
     drawn = view.frame.geometry.reset_index(drop=True)
     assert drawn.geom_equals(expected.geometry.reset_index(drop=True)).all()
+    # The features' ids are those by_rows reads (fid on PostGIS, the row in the version else).
+    for fid, n in zip(view.frame.index[:5], view.frame["n"][:5], strict=True):
+        assert read_feature(any_store, view.version, int(fid))["n"] == n
     capped = read_by_view(any_store, "grid", view_box, zoom=12, max_features=10)
     assert capped.kind == "cells" and capped.features == 24
 

@@ -87,6 +87,7 @@ def _kml_details_script() -> None:
     import pandas as pd
     from shapely.geometry import Point
 
+    from geo.language import language
     from layers.drawing.layer import user_layer
     from views.map_page import _render_details
     from views.state import ViewState
@@ -105,7 +106,7 @@ def _kml_details_script() -> None:
     layer = user_layer("user-1", "depot.kml", frame)
     # The popup offers only the fields that say something.
     assert [column for column, _ in layer.spec.tooltip_fields] == ["Name", "extrude"]
-    _render_details("user-1:0", [layer], ViewState(as_of=date(2026, 1, 1)))
+    _render_details("user-1:0", [layer], ViewState(as_of=date(2026, 1, 1)), language("en"))
 
 
 def test_empty_kml_fields_are_hidden() -> None:

@@ -353,7 +353,7 @@ def render_data_page() -> None:
                     "layer": spec.id,
                     "title": lang.gettext(spec.title),
                     "sources": " · ".join(facts.source_titles(";".join(spec.source_ids))),
-                    "licence": spec.licence,
+                    "licence": lang.phrase(spec.licence),
                 }
                 for spec in CATALOGUE
             ]

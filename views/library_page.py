@@ -55,7 +55,7 @@ def render_library_page(state: ViewState) -> None:
         layers = store.layers()
         views = store.views()
     except AtlasError as error:
-        st.warning(plain(str(error)))
+        st.warning(plain(error.in_language(current_language())))
         return
     st.header(lang.gettext("Layers"))
     found = [x for x in layers if not needle or needle in _layer_text(x)]
@@ -96,7 +96,7 @@ def render_library_page(state: ViewState) -> None:
                 try:
                     store.delete_view(view.slug)
                 except AtlasError as error:
-                    st.error(plain(str(error)))
+                    st.error(plain(error.in_language(current_language())))
                 else:
                     _done(lang.tr("Deleted the view “{name}”.", name=view.name))
 
@@ -152,7 +152,7 @@ def _render_layer(
         try:
             versions = store.versions(info.name)
         except AtlasError as error:
-            st.warning(plain(str(error)))
+            st.warning(plain(error.in_language(current_language())))
             return
         st.dataframe(_versions_table(versions, lang), hide_index=True, width="stretch")
         on_map = info.name in stored_shown()
@@ -185,7 +185,7 @@ def _render_layer(
             try:
                 store.rename_layer(info.name, new_name)
             except AtlasError as error:
-                st.error(plain(str(error)))
+                st.error(plain(error.in_language(current_language())))
             else:
                 shown = stored_shown()
                 st.session_state[Key.STORED_SHOWN] = [
@@ -197,7 +197,7 @@ def _render_layer(
             try:
                 count = store.delete_layer(info.name)
             except AtlasError as error:
-                st.error(plain(str(error)))
+                st.error(plain(error.in_language(current_language())))
             else:
                 _done(
                     lang.ntr(

@@ -38,6 +38,7 @@ from views.cache import (
     get_layers,
 )
 from views.charts import AS_OF_PARAM
+from views.data_page import table_for
 from views.downloads import render_downloads
 from views.keys import Key
 from views.language import current_language
@@ -283,7 +284,7 @@ def _render_map(
     render_live_map(config)
     selected = st.session_state.get(Key.SELECTED)
     if selected:
-        _render_details(str(selected), layers, state, stored.large)
+        _render_details(str(selected), layers, state, current_language(), stored.large)
 
 
 def _selected_record(
@@ -305,50 +306,70 @@ def _selected_record(
 
 
 def _render_details(
-    selected: str, layers: list[MapLayer], state: ViewState, large: Sequence[LargeVersion]
+    selected: str,
+    layers: list[MapLayer],
+    state: ViewState,
+    lang: Language,
+    large: Sequence[LargeVersion] = (),
 ) -> None:
     found = _selected_record(selected, layers, large)
     if found is None:
         return
     layer, record = found
     name = record.get("name") or record.get("name_en") or layer.spec.title
-    st.subheader("Selected: " + markdown_text(shown_text(name)))
+    st.subheader(lang.tr("Selected: {name}", name=markdown_text(shown_text(name))))
     if "iso3" in record and "status" in record:
         base = get_base()
         rows = base.facts.milestones.loc[base.facts.milestones["iso3"] == record["iso3"]]
-        st.markdown(f"**Status on {state.as_of.isoformat()}:** {record['status_label']}")
+        status_on = lang.tr("Status on {day}:", day=lang.date(state.as_of))
+        st.markdown(f"**{status_on}** {markdown_text(str(record['status_label']))}")
         titles = _source_titles()
-        st.dataframe(milestone_table(rows, titles), hide_index=True, width="stretch")
+        milestones = milestone_table(rows, titles)
+        for column in ("Event", "Confidence"):  # labels (the notes stay the sources' words)
+            milestones[column] = [lang.gettext(label) for label in milestones[column]]
+        st.dataframe(
+            milestones.rename(columns=lambda c: lang.gettext(str(c))),
+            hide_index=True,
+            width="stretch",
+        )
         if record.get("conflicts"):
-            st.caption("Sources disagree: " + markdown_text(record["conflicts"]))
+            st.caption(lang.tr("Sources disagree: {what}", what=markdown_text(record["conflicts"])))
         steps = base.facts.treaty_events.loc[base.facts.treaty_events["iso3"] == record["iso3"]]
         if not steps.empty:
-            st.markdown("**Dated steps** (decrees, laws, notices, meetings; not used for status)")
+            head = lang.gettext("Dated steps")
+            note = lang.gettext("(decrees, laws, notices, meetings; not used for status)")
+            st.markdown(f"**{head}** {note}")
             st.dataframe(
-                for_people(steps, {"event": TreatyStep}, titles), hide_index=True, width="stretch"
+                table_for(for_people(steps, {"event": TreatyStep}, titles), lang),
+                hide_index=True,
+                width="stretch",
             )
         monitor = base.facts.landmine_monitor
         monitor = monitor.loc[monitor["scope"] == record["iso3"]]
         if not monitor.empty:
-            st.markdown("**Landmine Monitor** (national context)")
+            context = lang.gettext("(national context)")
+            st.markdown(f"**Landmine Monitor** {context}")
             st.dataframe(
-                for_people(monitor, {"measure": LandmineMeasure}, titles),
+                table_for(for_people(monitor, {"measure": LandmineMeasure}, titles), lang),
                 hide_index=True,
                 width="stretch",
             )
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
-            st.markdown("**Defence-line plans**")
-            st.dataframe(for_people(plans, {}, titles), hide_index=True, width="stretch")
+            st.markdown(f"**{lang.gettext('Defence-line plans')}**")
+            st.dataframe(
+                table_for(for_people(plans, {}, titles), lang), hide_index=True, width="stretch"
+            )
     elif "pair" in record and "factbook_km" in record:
         refs = get_base().facts.border_lengths
+        measured = lang.gettext("Measured on the 1:10m lines:")
         st.markdown(
-            f"**Measured on the 1:10m lines:** {record['length_km']:,.1f} km · "
-            f"**CIA World Factbook:** {record['factbook_km']:,.0f} km"
+            f"**{measured}** {lang.tr('{km} km', km=lang.number(record['length_km'], 1))} · "
+            f"**CIA World Factbook:** {lang.tr('{km} km', km=lang.number(record['factbook_km']))}"
         )
         st.dataframe(refs.loc[refs["pair"] == record["pair"]], hide_index=True, width="stretch")
     elif "evidence" in record and "iso_3166_2" in record:
-        st.markdown(markdown_text(evidence_sentences(record)))
+        st.markdown(markdown_text(evidence_sentences(record, lang)))
     else:
         said = record[[not is_blank(c, v) for c, v in record.items()]]
         values = pd.DataFrame(
@@ -357,7 +378,8 @@ def _render_details(
         )
         st.dataframe(values, width="stretch")
     if not layer.spec.user and record.get("source_ids"):
-        st.markdown("**Sources:** " + source_links(record["source_ids"], _source_titles()))
+        sources = lang.gettext("Sources:")
+        st.markdown(f"**{sources}** " + source_links(record["source_ids"], _source_titles()))
 
 
 def _render_timeline(state: ViewState, lang: Language, *, large: bool) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
-from geo.language import DEFAULT_LANGUAGE, LANGUAGES, N_, language, parse_language
+from geo.language import DEFAULT_LANGUAGE, LANGUAGES, N_, Language, language, parse_language
 from geo.units.belts import BELT_KM_DEFAULT, BELT_KM_MAX, BELT_KM_MIN
 from layers.catalogue.registry import DEFAULT_LAYER_IDS, LAYER_IDS
 from layers.catalogue.spec import AS_OF_MIN
@@ -113,6 +113,51 @@ def with_page_params(view: Mapping[str, str], query: Mapping[str, str]) -> dict[
     return {**view, **kept}
 
 
+#: The notices of a bad ``date=`` / ``compare=``: (not a date, outside the range).
+_DATE_MESSAGES = (
+    N_("Ignored date {value}: use YYYY-MM-DD."),
+    N_("Ignored date {value}: it must lie between {first} and {last}."),
+)
+_COMPARE_MESSAGES = (
+    N_("Ignored compare date {value}: use YYYY-MM-DD."),
+    N_("Ignored compare date {value}: it must lie between {first} and {last}."),
+)
+
+
+def _query_date(
+    text: str, today: date, lang: Language, messages: tuple[str, str]
+) -> tuple[date | None, list[str]]:
+    """A URL date in ``AS_OF_MIN``…``today``, or None and the notice (``messages``) saying why.
+
+    Parameters
+    ----------
+    text
+        The parameter's value (``YYYY-MM-DD``).
+    today
+        The last date allowed.
+    lang
+        Language of the notice.
+    messages
+        The templates for a value that is not a date and for one outside the range.
+
+    Returns
+    -------
+    tuple
+        ``(date, [])`` when the value is good, else ``(None, [notice])``.
+    """
+    not_a_date, out_of_range = messages
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        return None, [lang.tr(not_a_date, value=repr(text))]
+    if AS_OF_MIN <= value <= today:
+        return value, []
+    notice = lang.tr(
+        out_of_range, value=value.isoformat(), first=AS_OF_MIN.isoformat(), last=today.isoformat()
+    )
+    return None, [notice]
+
+
 def default_state(today: date) -> ViewState:
     """The default view for ``today``."""
     return ViewState(as_of=today)
@@ -154,45 +199,16 @@ def from_query(
         )
 
     if "date" in query:
-        try:
-            value = date.fromisoformat(query["date"])
-        except ValueError:
-            notices.append(
-                lang.tr("Ignored date {value}: use YYYY-MM-DD.", value=repr(query["date"]))
-            )
-        else:
-            if AS_OF_MIN <= value <= today:
-                state = replace(state, as_of=value)
-            else:
-                notices.append(
-                    lang.tr(
-                        "Ignored date {value}: it must lie between {first} and {last}.",
-                        value=value.isoformat(),
-                        first=AS_OF_MIN.isoformat(),
-                        last=today.isoformat(),
-                    )
-                )
+        value, notice = _query_date(query["date"], today, lang, _DATE_MESSAGES)
+        if value is not None:
+            state = replace(state, as_of=value)
+        notices.extend(notice)
 
     if COMPARE_PARAM in query:
-        text = query[COMPARE_PARAM]
-        try:
-            other = date.fromisoformat(text)
-        except ValueError:
-            notices.append(
-                lang.tr("Ignored compare date {value}: use YYYY-MM-DD.", value=repr(text))
-            )
-        else:
-            if AS_OF_MIN <= other <= today:
-                state = replace(state, compare=other)
-            else:
-                notices.append(
-                    lang.tr(
-                        "Ignored compare date {value}: it must lie between {first} and {last}.",
-                        value=other.isoformat(),
-                        first=AS_OF_MIN.isoformat(),
-                        last=today.isoformat(),
-                    )
-                )
+        value, notice = _query_date(query[COMPARE_PARAM], today, lang, _COMPARE_MESSAGES)
+        if value is not None:
+            state = replace(state, compare=value)
+        notices.extend(notice)
 
     if COMPARE_MODE_PARAM in query:
         if query[COMPARE_MODE_PARAM] in COMPARE_MODES:

@@ -58,7 +58,7 @@ def library_store(container: Any) -> Store | None:
             plain(
                 lang.tr(
                     "The team library is not available: {reason}. The atlas works without it.",
-                    reason=store,
+                    reason=store.in_language(lang),
                 )
             ),
             icon="🗄️",
@@ -207,7 +207,7 @@ def render_save_layer(
             join_report=_report_json(result) if result is not None else None,
         )
     except AtlasError as error:
-        box.error(plain(str(error)))
+        box.error(plain(error.in_language(current_language())))
         return
     box.success(
         plain(
@@ -324,7 +324,7 @@ def stored_map_layers(
             gone.append(name)
             continue
         except AtlasError as error:
-            container.warning(plain(str(error)))
+            container.warning(plain(error.in_language(current_language())))
             continue
         about = (info.name, info.description, info.licence)
         shown_today = False
@@ -443,7 +443,9 @@ def open_view(
     if isinstance(store, StoreUnavailable):
         return rest, [
             words.tr(
-                "Could not open the saved view {slug}: {reason}.", slug=repr(slug), reason=store
+                "Could not open the saved view {slug}: {reason}.",
+                slug=repr(slug),
+                reason=store.in_language(words),
             )
         ]
     try:
@@ -479,7 +481,7 @@ def render_save_view(container: Any, state: ViewState) -> None:
     try:
         view = store.save_view(name, view_record(state), author=signed_in_author())
     except AtlasError as error:
-        box.error(plain(str(error)))
+        box.error(plain(error.in_language(current_language())))
         return
     box.success(plain(lang.tr("Saved “{name}”.", name=view.name)))
     link = f"[`?{VIEW_PARAM}={view.slug}`](./?{VIEW_PARAM}={view.slug})"

@@ -74,6 +74,8 @@ KEY_HINTS: dict[JoinBy, tuple[str, ...]] = {
 }
 #: "Oblast column" choice for no oblast column.
 NO_WITHIN = ""
+#: File types the join's table uploader accepts (the readers' suffixes, without the dot).
+JOIN_UPLOAD_TYPES = tuple(suffix.lstrip(".") for suffix in TABLE_SUFFIXES)
 #: Rows of the unmatched and duplicate lists shown on the page (the counts are complete).
 REPORT_ROWS = 500
 #: How the summary table shows its measured columns.
@@ -146,7 +148,7 @@ def _read_upload(lang: Language) -> Table | None:
         lang.gettext(
             "A table keyed by KATOTTG code, OCHA P-code, ISO 3166-2 code or name (CSV or XLSX)"
         ),
-        type=[suffix.lstrip(".") for suffix in TABLE_SUFFIXES],
+        type=list(JOIN_UPLOAD_TYPES),
         key=Key.JOIN_UPLOAD,
     )
     if upload is None:

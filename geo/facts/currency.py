@@ -11,9 +11,11 @@ from datetime import date
 import pandas as pd
 
 from geo.facts.status import whole_months_between
-from geo.language import Language, language
+from geo.language import N_, Language, language
 
 STALE_AFTER_MONTHS = 12
+#: A dated statement with its basis, as tooltips and details show it.
+DATED_STATEMENT = N_("{day}: {value} (basis: {basis})")
 """A figure older than this many whole months on the view date carries its age."""
 
 
@@ -46,7 +48,9 @@ def figure_age_label(figure_date: date | None, as_of: date, lang: Language | Non
     )
 
 
-def latest_statements(statements: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def latest_statements(
+    statements: pd.DataFrame, as_of: date, lang: Language | None = None
+) -> pd.DataFrame:
     """Each unit's newest dated statement published on or before ``as_of``.
 
     "Latest public figure" means this: the newest dated statement, whatever its basis (a
@@ -60,14 +64,17 @@ def latest_statements(statements: pd.DataFrame, as_of: date) -> pd.DataFrame:
         ``value``, ``basis``, ``source_ids``).
     as_of
         The date the view shows (inclusive).
+    lang
+        Language of ``latest_statement_label`` (its ``value_<code>``/``basis_<code>`` columns
+        where the table has them, else the English ones); ``None``: English.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by ``iso_3166_2``: ``latest_date`` (date), ``latest_statement`` (e.g.
         ``"2024-11-03: 71 % of farmland cleared, about 363,000 ha (basis: farmland already
-        cleared, de-occupied part only; …)"``) and ``latest_source_ids``; units with no
-        statement by ``as_of`` are absent.
+        cleared, de-occupied part only; …)"``), ``latest_statement_label`` (the same in
+        ``lang``) and ``latest_source_ids``; units with no statement by ``as_of`` are absent.
     """
     published = statements.loc[[d <= as_of for d in statements["date"]]]
     newest = (
@@ -78,13 +85,19 @@ def latest_statements(statements: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "latest_date": list(newest["date"]),
-            "latest_statement": [
-                f"{day.isoformat()}: {value} (basis: {basis})"
-                for day, value, basis in zip(
-                    newest["date"], newest["value"], newest["basis"], strict=True
-                )
-            ],
+            "latest_statement": _dated(newest, language("en")),
+            "latest_statement_label": _dated(newest, lang or language("en")),
             "latest_source_ids": list(newest["source_ids"]),
         },
         index=pd.Index(list(newest["iso_3166_2"]), name="iso_3166_2"),
     )
+
+
+def _dated(rows: pd.DataFrame, lang: Language) -> list[str]:
+    """Each row as :data:`DATED_STATEMENT` in ``lang`` (its own value/basis columns if any)."""
+    value = f"value_{lang.code}" if f"value_{lang.code}" in rows.columns else "value"
+    basis = f"basis_{lang.code}" if f"basis_{lang.code}" in rows.columns else "basis"
+    return [
+        lang.tr(DATED_STATEMENT, day=day.isoformat(), value=v, basis=b)
+        for day, v, b in zip(rows["date"], rows[value], rows[basis], strict=True)
+    ]

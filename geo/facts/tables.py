@@ -787,6 +787,8 @@ SCHEMAS: tuple[TableSchema, ...] = (
             Column("figure_km2", CellKind.POSITIVE, optional=True),
             Column("figure_date", CellKind.DATE, optional=True),
             Column("statement", CellKind.TEXT),
+            # The same statement in Ukrainian (same row, so the same sources and date).
+            Column("statement_uk", CellKind.TEXT),
             Column("source_ids", CellKind.SOURCE_IDS, optional=True),
             Column("search_ids", CellKind.SEARCH_IDS, optional=True),
             _CONFIDENCE,
@@ -804,6 +806,9 @@ SCHEMAS: tuple[TableSchema, ...] = (
             Column("date", CellKind.DATE),
             Column("value", CellKind.TEXT),
             Column("basis", CellKind.TEXT),
+            # The same value and basis in Ukrainian (same row: same sources and date).
+            Column("value_uk", CellKind.TEXT),
+            Column("basis_uk", CellKind.TEXT),
             _IDS,
             _CONFIDENCE,
         ),

@@ -22,7 +22,7 @@ from geo.importer.geometry_kinds import COLLECTION_TYPE_ID, check_wkt_kinds
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import in_row, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
-from geo.language import N_, Phrase
+from geo.language import N_, Detail, Phrase
 from geo.units.crs import WGS84
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
@@ -69,7 +69,7 @@ def read_csv(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         reject(
             N_("{name} could not be parsed as CSV ({detail}); check the delimiter and quoting."),
             name=name,
-            detail=detail,
+            detail=Detail(detail),
         )
     del text
     table.columns = [str(c) for c in table.columns]

@@ -38,7 +38,7 @@ from geo.importer.finish import check_columns, check_count
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import NOT_KML, XML_ENTITIES, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
-from geo.language import N_, Phrase
+from geo.language import N_, Detail, Phrase
 
 #: Where HTTP requests of GDAL (drivers and ``/vsicurl/``) are sent during an import: a proxy
 #: address nothing listens on, so every request fails at once without leaving the machine.
@@ -371,6 +371,6 @@ def check_kml_document(path: Path, name: str, limits: ImportLimits) -> None:
         reject(
             N_("{name} is not well-formed XML ({error} at line {line}); export the KML again."),
             name=name,
-            error=str(xml.parsers.expat.ErrorString(exc.code)),
+            error=Detail(xml.parsers.expat.ErrorString(exc.code)),
             line=str(exc.lineno),
         )

@@ -27,7 +27,7 @@ from geo.importer.finish import check_columns, check_count, nested_values_as_tex
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import VERTICES_PER_GEOMETRY, crs_label, quoted, reject
 from geo.importer.records import ImportFormat, RawLayer, ReadRequest
-from geo.language import N_, Phrase
+from geo.language import N_, Detail, Phrase
 from geo.units.crs import WGS84
 
 #: Nesting below the ``coordinates`` member of each simple type (0: one position).
@@ -174,7 +174,7 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
                 "file may be truncated), so export or download it again."
             ),
             name=name,
-            error=exc.msg.lower().removesuffix(" at"),
+            error=Detail(exc.msg.lower().removesuffix(" at")),
             line=str(exc.lineno),
             column=str(exc.colno),
         )
@@ -191,7 +191,7 @@ def read_geojson(request: ReadRequest, fmt: ImportFormat) -> RawLayer:
         reject(
             N_("{name} is not valid JSON/GeoJSON (it contains {value}); export it again."),
             name=name,
-            value=str(exc),
+            value=Detail(str(exc)),
         )
     del text
     features = _features(doc, name)

@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 
 from geo.errors import AtlasError
 from geo.importer.worker import SELF_DESTRUCT_GRACE_S, WORKER_NICENESS
-from geo.language import Phrase
+from geo.language import Detail, Phrase
 
 T = TypeVar("T")
 #: Seconds between two looks of the waiting parent at its worker (and calls of ``on_wait``).
@@ -168,7 +168,7 @@ def run_job(
     if status == "memory":
         raise _refusal(error, words.too_big)
     if status == "failed":
-        raise _refusal(error, words.failed, error=str(payload))
+        raise _refusal(error, words.failed, error=Detail(payload))
     return payload
 
 

@@ -18,7 +18,7 @@ import pyproj
 
 from geo.errors import ImportRejectedError, LayerValidationError
 from geo.importer.limits import MIB
-from geo.language import N_, Phrase
+from geo.language import N_, Detail, Phrase
 
 #: The refusal of a file over the size limit (``name``, ``size``, ``limit``: :func:`human_size`).
 TOO_LARGE = N_(
@@ -132,7 +132,7 @@ def rejecting(name: str, *, memory_limit_bytes: int | None = None) -> Iterator[N
             ),
             cause=exc,
             name=name,
-            error=type(exc).__name__,
+            error=Detail(type(exc).__name__),
         )
 
 

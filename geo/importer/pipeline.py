@@ -44,7 +44,7 @@ from geo.importer.records import ImportFormat, ReadRequest
 from geo.importer.report import ImportReport
 from geo.importer.sniff import detect_import_format
 from geo.importer.worker import Sandbox, run_in_process, run_isolated
-from geo.language import N_
+from geo.language import N_, Detail
 from geo.units.crs import WGS84
 
 #: GDAL virtual file systems (``/vsicurl/``, ``/vsizip/``…) and URLs are never read.
@@ -411,5 +411,5 @@ def _read_limited(text: str, limits: ImportLimits) -> bytes:
         reject(
             N_("{name} cannot be read ({error}); check permissions."),
             name=name,
-            error=exc.strerror or type(exc).__name__,
+            error=Detail(exc.strerror or type(exc).__name__),
         )

@@ -44,7 +44,7 @@ from geo.errors import TableError
 from geo.importer.isolation import JobBudget, JobWords, run_job
 from geo.importer.messages import human_size
 from geo.importer.xlsx_scan import scan_parts, short_count
-from geo.language import N_, Phrase
+from geo.language import N_, Detail, Phrase
 
 #: Largest table file accepted, in bytes (20 MiB).
 MAX_TABLE_BYTES = 20 * 1024 * 1024
@@ -486,7 +486,7 @@ def _read_csv(data: bytes, name: str, encoding: str, limits: TableLimits) -> Tab
             N_("{name}: not a well-formed CSV at line {line} ({error}); check the quotes"),
             name=name,
             line=str(reader.line_num),
-            error=str(exc),
+            error=Detail(str(exc)),
         ) from None
     frame = pd.DataFrame(
         {
@@ -606,7 +606,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None, limits: TableLimits) -
                     "spreadsheet as .xlsx"
                 ),
                 name=name,
-                error=type(exc).__name__,
+                error=Detail(type(exc).__name__),
             ) from None
         try:
             names = list(book.sheetnames)

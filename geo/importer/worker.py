@@ -62,7 +62,7 @@ from typing import Any, TypeVar
 from geo.errors import ImportRejectedError
 from geo.importer.limits import ImportLimits
 from geo.importer.messages import human_size, number, reject
-from geo.language import N_, Phrase
+from geo.language import N_, Detail, Phrase
 
 T = TypeVar("T")
 #: Seconds the worker's own alarms wait beyond the parent's deadline.
@@ -229,7 +229,7 @@ def run_isolated(
                 "format, so export it again as GeoJSON or GeoPackage."
             ),
             name=name,
-            error=payload,
+            error=Detail(payload),
         )
     return payload
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from geo.errors import TableError
-from geo.language import N_
+from geo.language import N_, Detail
 
 #: Bytes of a part decompressed and fed to the parser at a time.
 CHUNK_BYTES = 256 * 1024
@@ -212,7 +212,7 @@ def scan_parts(
                 name=name,
                 part=part.filename,
                 line=str(exc.lineno),
-                error=str(expat.ErrorString(exc.code)),
+                error=Detail(expat.ErrorString(exc.code)),
             ) from None
         if strings is not None:
             counted = strings.strings

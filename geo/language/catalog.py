@@ -63,6 +63,20 @@ class Phrase(str):
         return (_rebuild_phrase, (self.template, self.values, self.names))
 
 
+class Detail(str):
+    """Text a library wrote (GDAL, openpyxl, expat, the OS, a database driver), quoted in a message.
+
+    It stays as the library wrote it (English, or an exception's type name); the sentence around
+    it is the atlas's, translated. In the source language it fills the placeholder as it is; in
+    another it is marked as a quoted technical detail (:data:`LIBRARY_DETAIL`), so a person
+    reading Ukrainian sees which words are the library's.
+    """
+
+
+#: How another language than the source one shows a library's own words (``{detail}``).
+LIBRARY_DETAIL = N_("technical detail: “{detail}”")
+
+
 def _rebuild_phrase(
     template: str, values: dict[str, object], names: dict[str, str] | None = None
 ) -> Phrase:
@@ -180,10 +194,20 @@ class Language:
             return text.names.get(self.code, str(text))
         return self.tr(text.template, **text.values)
 
+    def detail(self, text: object) -> str:
+        """A library's words ``text``: as they are in English, else quoted as a detail."""
+        if self.code == DEFAULT_LANGUAGE:
+            return str(text)
+        return self.gettext(LIBRARY_DETAIL).format(detail=str(text))
+
     def _values(self, values: Mapping[str, object]) -> dict[str, object]:
-        """``values`` with each :class:`Phrase` translated (recursively)."""
+        """``values``: each :class:`Phrase` translated, each :class:`Detail` marked as quoted."""
         return {
-            key: self.phrase(value) if isinstance(value, Phrase) else value
+            key: self.phrase(value)
+            if isinstance(value, Phrase)
+            else self.detail(value)
+            if isinstance(value, Detail)
+            else value
             for key, value in values.items()
         }
 

@@ -24,6 +24,7 @@ import pyproj
 import shapely
 
 from geo.errors import DataError
+from geo.language import N_, Phrase
 from geo.units.countries import NE_SOURCE_ID
 from geo.units.crs import GEOD, WGS84
 from geo.units.data_files import DATA_DIR, OBLASTS_FILE
@@ -33,9 +34,13 @@ from geo.units.validate import POLYGONAL, validate_frame
 OBLAST_COLUMNS = ("iso_3166_2", "katottg", "fips", "name_en", "name_uk", "area_km2")
 EXPECTED_UNITS = 27
 #: Licence of the first-level geometry (the oblast layer, its summaries, joins and exports).
-OBLAST_LICENCE = (
-    f"{OSM_LICENCE}, {OSM_ATTRIBUTION} (dissolved OpenStreetMap hromadas); Crimea, "
-    "Sevastopol and land in no hromada: Natural Earth, public domain"
+OBLAST_LICENCE = Phrase.make(
+    N_(
+        "{licence}, {attribution} (dissolved OpenStreetMap hromadas); Crimea, Sevastopol and "
+        "land in no hromada: Natural Earth, public domain"
+    ),
+    licence=OSM_LICENCE,
+    attribution=Phrase.make(OSM_ATTRIBUTION),
 )
 #: ``data/sources.csv`` ids of the first-level geometry and its codes: OpenStreetMap (whose
 #: attribution every display and export then shows), Natural Earth, GeoNames (naming points of

@@ -216,14 +216,17 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
     date and basis (:func:`geo.facts.currency.latest_statements`); when it is older than 12 months
     on ``as_of`` the unit carries ``figure_age`` "latest public figure: N months old" (``""``
     otherwise). These are the parts of the layer that depend on the date. ``evidence_label``
-    and ``figure_age`` are in language ``lang``; statements stay in the fact tables' English.
+    and ``figure_age`` are in language ``lang``; so are ``statement_label`` and
+    ``latest_statement_label`` (the rows' ``statement_<lang>``, ``value_<lang>`` and
+    ``basis_<lang>`` columns, else the English ones); ``statement`` and ``latest_statement``
+    stay English.
     """
     words = language(lang)
     evidence = base.facts.contamination_oblast.drop(columns=["name_en", "search_ids"])
     frame = base.oblasts.merge(evidence, on="iso_3166_2", how="left")
     frame["evidence"] = frame["evidence"].fillna(EvidenceClass.NO_PUBLIC_FIGURE.value)
     frame["evidence_label"] = [words.gettext(EvidenceClass(e).label) for e in frame["evidence"]]
-    latest = latest_statements(base.facts.oblast_statements, as_of)
+    latest = latest_statements(base.facts.oblast_statements, as_of, words)
     frame = frame.merge(latest, left_on="iso_3166_2", right_index=True, how="left")
     # "latest public figure": the age of the unit's newest dated statement, on any basis
     frame["figure_age"] = [
@@ -231,8 +234,13 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
         for d in frame["latest_date"].where(frame["latest_date"].notna(), frame["figure_date"])
     ]
     frame["latest_statement"] = frame["latest_statement"].fillna("").map(plain_words)
+    frame["latest_statement_label"] = frame["latest_statement_label"].fillna("").map(plain_words)
     frame["figure_date"] = frame["figure_date"].map(_iso_date)
     frame["statement"] = frame["statement"].fillna("").map(plain_words)
+    # The statement in the chosen language: its own column of the same row (same sources).
+    own = f"statement_{lang}"
+    written = frame[own] if own in frame.columns else frame["statement"]
+    frame["statement_label"] = written.fillna("").map(plain_words)
     frame["confidence"] = frame["confidence"].fillna("")
     frame["source_ids"] = [
         join_source_ids(ids, latest_ids, NE_SOURCE_ID)
@@ -253,7 +261,9 @@ def build_ua_contamination(base: AtlasBase, *, as_of: date, lang: str = "en") ->
         "figure_date",
         "figure_age",
         "latest_statement",
+        "latest_statement_label",
         "statement",
+        "statement_label",
         "confidence",
         "source_ids",
         "geometry",

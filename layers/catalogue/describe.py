@@ -9,6 +9,7 @@ import pandas as pd
 
 from geo.facts.source_ids import split_source_ids
 from geo.facts.vocabulary import Confidence, EvidenceClass, Term, TreatyEvent
+from geo.language import DEFAULT_LANGUAGE, N_, Language, language
 
 #: The treaty's plain name, for people (not its acronym).
 TREATY_NAME = "Mine Ban Treaty"
@@ -80,7 +81,18 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def evidence_sentences(record: Mapping[str, object] | pd.Series) -> str:
+#: The sentences of :func:`evidence_sentences` (English message ids).
+EVIDENCE_HEAD = N_("{name}. {evidence}:")
+FIGURE_DATED = N_("{area} km² potentially contaminated (figure of {day}).")
+FIGURE_UNDATED = N_("{area} km² potentially contaminated.")
+STATEMENT_LINE = N_("Statement: {text}.")
+LATEST_LINE = N_("Latest public statement: {text}.")
+CONFIDENCE_LINE = N_("Confidence: {label}.")
+
+
+def evidence_sentences(
+    record: Mapping[str, object] | pd.Series, lang: Language | None = None
+) -> str:
     """What is publicly known about contamination in one unit of Ukraine, as sentences.
 
     Parameters
@@ -88,7 +100,10 @@ def evidence_sentences(record: Mapping[str, object] | pd.Series) -> str:
     record
         A row of the ``ua-contamination`` layer, as a mapping or a pandas row (``name_en``,
         ``evidence``, ``figure_km2``, ``figure_date``, ``statement``, ``latest_statement``,
-        ``confidence``, ``source_ids``).
+        ``confidence``, ``source_ids``; built in another language also ``name``,
+        ``statement_label`` and ``latest_statement_label``, which are then used).
+    lang
+        Language of the sentences (``None``: English).
 
     Returns
     -------
@@ -96,31 +111,44 @@ def evidence_sentences(record: Mapping[str, object] | pd.Series) -> str:
         E.g. ``"Kharkiv Oblast. Published figure: 12,000 km² potentially contaminated
         (figure of 2025-06-24). … Confidence: High."`` (the sources are linked beside it).
     """
-    name = _text(record.get("name_en")) or _text(record.get("iso_3166_2"))
+    words = lang or language(DEFAULT_LANGUAGE)
+    english = words.code == DEFAULT_LANGUAGE
+    name = (
+        (_text(record.get("name")) if not english else "")
+        or _text(record.get("name_en"))
+        or _text(record.get("iso_3166_2"))
+    )
     evidence = EvidenceClass(_text(record.get("evidence")) or EvidenceClass.NO_PUBLIC_FIGURE)
-    parts = [f"{name}. {evidence.label}:"]
+    parts = [words.tr(EVIDENCE_HEAD, name=name, evidence=words.gettext(evidence.label))]
     figure = record.get("figure_km2")
     if evidence is EvidenceClass.FIGURE and isinstance(figure, int | float) and figure == figure:
         when = _text(record.get("figure_date"))
-        dated = f" (figure of {when})" if when else ""
-        parts.append(f"{float(figure):,.0f} km² potentially contaminated{dated}.")
+        area = f"{float(figure):,.0f}" if english else words.number(float(figure))
+        parts.append(
+            words.tr(FIGURE_DATED, area=area, day=when)
+            if when
+            else words.tr(FIGURE_UNDATED, area=area)
+        )
     else:
-        parts.append(evidence.description)
-    statement = plain_words(_text(record.get("statement")))
-    if statement:
-        parts.append(f"Statement: {statement.rstrip('.')}.")
-    latest = plain_words(_text(record.get("latest_statement")))
-    if latest:
-        parts.append(f"Latest public statement: {latest.rstrip('.')}.")
+        parts.append(words.gettext(evidence.description))
+    for column, line in (("statement", STATEMENT_LINE), ("latest_statement", LATEST_LINE)):
+        written = _text(record.get(f"{column}_label")) if not english else ""
+        text = plain_words(written or _text(record.get(column)))
+        if text:
+            parts.append(words.tr(line, text=text.rstrip(".")))
     confidence = _text(record.get("confidence"))
     if confidence in Confidence.values():
-        parts.append(f"Confidence: {Confidence(confidence).label}.")
+        parts.append(words.tr(CONFIDENCE_LINE, label=words.gettext(Confidence(confidence).label)))
     return " ".join(parts)
 
 
 def source_names(cell: object, titles: Mapping[str, str]) -> str:
     """A ``source_ids`` cell as the sources' titles (``"a · b"``); an unknown id stands as is."""
     return " · ".join(titles.get(sid, sid) for sid in split_source_ids(cell))
+
+
+#: Headers of :func:`milestone_table` (English message ids: the page shows them translated).
+MILESTONE_HEADERS = (N_("Date"), N_("Event"), N_("Confidence"), N_("Sources"), N_("Note"))
 
 
 def milestone_table(rows: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:

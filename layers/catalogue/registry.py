@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import geopandas as gpd
 
 from geo.facts.vocabulary import EvidenceClass, TreatyStatus
-from geo.language import N_
+from geo.language import N_, Phrase
 from geo.units.countries import NE_SOURCE_ID
 from geo.units.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
 from geo.units.oblasts import OBLAST_LICENCE, OBLAST_SOURCE_IDS
@@ -26,8 +26,25 @@ from layers.catalogue.style import (
     term_palette,
 )
 
-NE_LICENCE = "Natural Earth 5.1.1: public domain"
-FACTS_LICENCE = "Facts cited from the listed sources; compilation CC BY 4.0 (this project)"
+#: Licence statements (each a :class:`Phrase`: English as before, written in the page's language
+#: where shown, ``lang.phrase(spec.licence)``).
+NE_LICENCE = Phrase.make(N_("Natural Earth 5.1.1: public domain"))
+FACTS_LICENCE = Phrase.make(
+    N_("Facts cited from the listed sources; compilation CC BY 4.0 (this project)")
+)
+FACTBOOK_LICENCE = Phrase.make(N_("CIA World Factbook: public domain"))
+GEONAMES_LICENCE = Phrase.make(N_("GeoNames naming points CC BY 4.0"))
+#: Two licence statements of one layer, one after the other.
+LICENCE_PAIR = N_("{first}; {second}")
+
+
+def _licences(first: Phrase, *more: Phrase) -> Phrase:
+    """The statements ``first; second; …`` as one translatable phrase."""
+    for part in more:
+        first = Phrase.make(LICENCE_PAIR, first=first, second=part)
+    return first
+
+
 #: Map drawing of countries and oblasts: coverage simplification at 0.02° (about 2 km).
 TILED_DISPLAY = Simplification(tolerance_deg=0.02, coverage=True)
 #: Map drawing of the hromadas: coverage simplification at 0.005° (about 500 m).
@@ -66,7 +83,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
         legend=term_legend(TreatyStatus),
         tooltip_fields=_STATUS_TOOLTIP,
         source_ids=(NE_SOURCE_ID, "aca-2026-01", "app-2025-06-17"),
-        licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
+        licence=_licences(NE_LICENCE, FACTS_LICENCE),
         required_columns=("iso3", "name", "status", "source_ids"),
         display=TILED_DISPLAY,
         feature_key="iso3",
@@ -106,7 +123,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(NE_SOURCE_ID, "aca-2026-01", "hrw-2025-07-24"),
-        licence=f"{NE_LICENCE}; {FACTS_LICENCE}",
+        licence=_licences(NE_LICENCE, FACTS_LICENCE),
         required_columns=("iso3", "name", "status", "timeline", "steps", "source_ids"),
         display=TILED_DISPLAY,
         feature_key="iso3",
@@ -133,7 +150,7 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(NE_SOURCE_ID, "factbook-2026"),
-        licence=f"{NE_LICENCE}; CIA World Factbook: public domain",
+        licence=_licences(NE_LICENCE, FACTBOOK_LICENCE),
         required_columns=("pair", "length_km", "factbook_km", "source_ids"),
         display=COMPUTED_DISPLAY,
         feature_key="pair",
@@ -187,12 +204,12 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("figure_km2", N_("Potentially contaminated (km²)")),
             ("figure_date", N_("Figure date")),
             ("figure_age", N_("Age of figure")),
-            ("latest_statement", N_("Latest public statement")),
-            ("statement", N_("Statement")),
+            ("latest_statement_label", N_("Latest public statement")),
+            ("statement_label", N_("Statement")),
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(*OBLAST_SOURCE_IDS, "unn-shmyhal-2025-06-24"),
-        licence=f"{OBLAST_LICENCE}; GeoNames naming points CC BY 4.0; {FACTS_LICENCE}",
+        licence=_licences(OBLAST_LICENCE, GEONAMES_LICENCE, FACTS_LICENCE),
         required_columns=(
             "iso_3166_2",
             "name_en",
@@ -250,7 +267,14 @@ CATALOGUE: tuple[LayerSpec, ...] = (
             ("source_ids", SOURCES_LABEL),
         ),
         source_ids=(OSM_SOURCE_ID, "katottg"),
-        licence=f"{OSM_LICENCE}, {OSM_ATTRIBUTION}; Crimea and Sevastopol: {NE_LICENCE}",
+        licence=_licences(
+            Phrase.make(
+                N_("{licence}, {attribution}"),
+                licence=OSM_LICENCE,
+                attribution=Phrase.make(OSM_ATTRIBUTION),
+            ),
+            Phrase.make(N_("Crimea and Sevastopol: {licence}"), licence=NE_LICENCE),
+        ),
         default_visible=False,
         required_columns=("katottg", "name_uk", "name_en", "iso_3166_2", "area_km2", "source_ids"),
         display=HROMADA_DISPLAY,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo.analysis.keys import Aggregate
 from geo.analysis.report import JoinResult
+from geo.language import N_, Phrase
 from geo.units.crs import WGS84
 from geo.units.hromadas import OSM_ATTRIBUTION, OSM_LICENCE, OSM_SOURCE_ID
 from layers.catalogue.style import LegendEntry
@@ -32,10 +33,16 @@ def joined_licence(source_ids: tuple[str, ...]) -> str:
     """The licence statement of a joined layer: the user's table, the units' geometry."""
     if OSM_SOURCE_ID in source_ids:
         # Hromadas and first-level units alike; Crimea and Sevastopol are Natural Earth's.
-        geometry = f"{OSM_LICENCE}, {OSM_ATTRIBUTION}; Crimea, Sevastopol: Natural Earth"
+        geometry = Phrase.make(
+            N_("{licence}, {attribution}; Crimea, Sevastopol: Natural Earth"),
+            licence=OSM_LICENCE,
+            attribution=Phrase.make(OSM_ATTRIBUTION),
+        )
     else:
-        geometry = "Natural Earth, public domain"
-    return f"Table: the user's own data; unit geometry: {geometry}"
+        geometry = Phrase.make(N_("Natural Earth, public domain"))
+    return Phrase.make(
+        N_("Table: the user's own data; unit geometry: {geometry}"), geometry=geometry
+    )
 
 
 def joined_title(title: str, result: JoinResult) -> str:

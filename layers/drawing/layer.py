@@ -8,6 +8,7 @@ from typing import Literal
 
 import geopandas as gpd
 
+from geo.language import N_, Phrase
 from layers.catalogue.base import AtlasBase
 from layers.catalogue.registry import build_layer, specs_for
 from layers.catalogue.spec import LayerSpec, ViewParams
@@ -104,6 +105,6 @@ def user_layer(
         legend=(LegendEntry(title, USER_LAYER_COLOR, "fill" if kind == "polygon" else "line"),),
         tooltip_fields=tuple((str(c), str(c)) for c in columns) or (("__row", "Feature"),),
         source_ids=(),
-        licence="The user's own data",
+        licence=Phrase.make(N_("The user's own data")),
     )
     return MapLayer(spec, frame)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
+from geo.language import N_, Phrase
 from layers.catalogue.spec import INDEX_KEY
 from layers.drawing.aggregate import cell_label, cells_layer
 from layers.drawing.layer import MapLayer, user_layer
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from layers.store.by_view import LayerView
 
 #: Licence line of a stored layer whose saver stated none.
-NO_LICENCE = "No licence or provenance was stated when the layer was saved"
+NO_LICENCE = Phrase.make(N_("No licence or provenance was stated when the layer was saved"))
 
 
 def stored_layer_id(version: VersionInfo) -> str:

@@ -47,7 +47,8 @@ from layers.export.options import DEFAULT_DPI
 from layers.export.provenance import export_metadata
 from layers.store.base import Store
 from layers.store.by_rows import CHUNK_ROWS, read_chunks
-from layers.store.by_view import CELLS_PER_TILE, FEATURE_MIN_ZOOM, read_version_by_view
+from layers.store.by_view import FEATURE_MIN_ZOOM, read_version_by_view
+from layers.store.cells import CELLS_PER_TILE
 from layers.store.model import LayerInfo, VersionInfo
 
 #: Largest file written from a large version, bytes: the import budgets' unpacked-size limit

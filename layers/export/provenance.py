@@ -166,7 +166,7 @@ def export_metadata(
                 "id": layer.spec.id,
                 "title": _words(layer, layer.spec.title, lang),
                 "description": _words(layer, layer.spec.description, lang),
-                "licence": layer.spec.licence,
+                "licence": lang.phrase(layer.spec.licence),
                 "feature_count": len(layer.frame),
                 "source_ids": ids,
                 "user": layer.spec.user,

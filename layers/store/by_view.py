@@ -3,14 +3,18 @@
 The map asks for what it can draw in its view instead of loading the whole layer:
 
 * zoomed out (below :data:`FEATURE_MIN_ZOOM`), or when the view holds more than the feature
-  cap, the features whose box meets the view are counted in square grid cells of
-  ``360 / 2**zoom / CELLS_PER_TILE`` degrees (about :data:`CELLS_PER_TILE` cells across a
-  256-pixel web-map tile), each feature in the cell of its box's centre;
-* zoomed in, the features that meet the view, whole, with their attributes.
+  cap, the counts in the square grid cells that meet the view (cells of
+  :func:`~layers.store.cells.cell_size_deg` degrees, about 16 across a 256-pixel web-map tile;
+  each feature counted in the cell of its box's centre). They were computed when the version
+  was saved (``atlas_version_cell``, :mod:`layers.store.cells`): the read is an index range of
+  a few hundred or thousand rows, whatever the layer's size. Above
+  :data:`~layers.store.cells.CELL_MAX_ZOOM` the cells are those of that zoom;
+* zoomed in, the features whose box meets the view (found by the spatial index, at most the
+  cap), then those that intersect it, whole, with their attributes.
 
-On PostGIS the work runs in the database (the GiST index on ``atlas_feature.geom`` picks the
-features; the cells are a ``GROUP BY`` of the box centres); on the GeoPackage store the version
-is read and the same rules run in-process. Coordinates are EPSG:4326 degrees.
+Both backends read the same way, in the database: the cells from ``atlas_version_cell``; the
+features through the GiST index (PostGIS) or the GeoPackage RTree. Coordinates are EPSG:4326
+degrees.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import geopandas as gpd
 import numpy as np
@@ -26,19 +30,18 @@ import pandas as pd
 import shapely
 
 from layers.store.base import Store
+from layers.store.cells import CELL_MAX_ZOOM, cell_index, cell_size_deg
 from layers.store.model import STORE_CRS, NotFoundError, StoreInputError, VersionInfo, check_name
 
 if TYPE_CHECKING:  # SQLAlchemy loads with the first SQL store, not with the page (first map)
+    from sqlalchemy import Connection
+
     from layers.store.sql import SqlStore
 
 #: Lowest web-map zoom at which features are sent rather than cells.
 FEATURE_MIN_ZOOM = 10
 #: Most features sent for one view; a view holding more gets cells.
 MAX_VIEW_FEATURES = 5_000
-#: Grid cells across one 256-pixel web-map tile (a cell is 16 pixels wide).
-CELLS_PER_TILE = 16
-#: Highest zoom a cell size is computed for.
-MAX_ZOOM = 22
 
 Bbox = tuple[float, float, float, float]
 
@@ -52,12 +55,12 @@ class LayerView:
     kind
         ``"cells"`` (counts per grid cell) or ``"features"``.
     frame
-        Cells: columns ``count`` and the cell's square (EPSG:4326), only cells with features.
-        Features: the features meeting the view, attributes and geometry (EPSG:4326), indexed
-        by their store ids (``fid``) on PostGIS, by their row in the version otherwise (the
-        ids :func:`layers.store.by_rows.read_feature` reads).
+        Cells: columns ``count`` and the cell's square (EPSG:4326), only cells with features
+        that meet the view. Features: the features meeting the view, attributes and geometry
+        (EPSG:4326), indexed by their store ids (``fid``) on PostGIS, by their row in the
+        version otherwise (the ids :func:`layers.store.by_rows.read_feature` reads).
     features
-        Features whose box meets the view (cells), or features sent.
+        Features counted in those cells, or features sent.
     cell_deg
         Side of a cell, degrees (``None`` for features).
     version
@@ -69,11 +72,6 @@ class LayerView:
     features: int
     cell_deg: float | None
     version: VersionInfo
-
-
-def cell_size_deg(zoom: int) -> float:
-    """Side of a grid cell at web-map ``zoom``, degrees of longitude/latitude."""
-    return 360.0 / 2 ** min(max(int(zoom), 0), MAX_ZOOM) / CELLS_PER_TILE
 
 
 def _check_bbox(bbox: Bbox) -> Bbox:
@@ -90,77 +88,93 @@ def _cells(cx: np.ndarray, cy: np.ndarray, counts: np.ndarray, size: float) -> g
     )
 
 
-_BOX = "geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
-_CAPPED_COUNT = f"""SELECT count(*) FROM (
-    SELECT 1 FROM atlas_feature WHERE version_id = :v AND {_BOX} LIMIT :cap + 1) s"""
-_CELL_COUNTS = f"""SELECT cx, cy, count(*) FROM (
-    SELECT floor((ST_XMin(b) + ST_XMax(b)) / 2 / :size)::bigint AS cx,
-           floor((ST_YMin(b) + ST_YMax(b)) / 2 / :size)::bigint AS cy
-    FROM (SELECT geom::box2d AS b FROM atlas_feature WHERE version_id = :v AND {_BOX}) f) c
-    GROUP BY cx, cy"""
-_FEATURES = f"""SELECT fid, properties::text, ST_AsBinary(geom) FROM atlas_feature
-    WHERE version_id = :v AND {_BOX} AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))
-    ORDER BY fid"""
+#: The stored cells of one version and zoom in a range of cells (the table's key is the index).
+_STORED_CELLS = """SELECT cx, cy, count FROM atlas_version_cell
+    WHERE version_id = :v AND zoom = :z AND cx BETWEEN :x0 AND :x1 AND cy BETWEEN :y0 AND :y1"""
+_PG_BOX = "geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)"
+_PG_CAPPED_COUNT = f"""SELECT count(*) FROM (
+    SELECT 1 FROM atlas_feature WHERE version_id = :v AND {_PG_BOX} LIMIT :cap + 1) s"""
+_PG_FEATURES = f"""SELECT fid, properties::text, ST_AsBinary(geom) FROM atlas_feature
+    WHERE version_id = :v AND {_PG_BOX}
+    AND ST_Intersects(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))
+    ORDER BY fid LIMIT :cap"""
+#: A version's features are saved in one transaction under the GeoPackage's write lock, so
+#: their ``fid`` run without gaps: a feature's row in the version is ``fid`` − the first.
+_GPKG_FIRST_FID = "SELECT min(fid) FROM atlas_feature WHERE version_id = :v"
 
 
-def _postgis_view(
-    store: SqlStore, version: VersionInfo, bbox: Bbox, zoom: int, cap: int
-) -> LayerView:
+def _gpkg_sql() -> tuple[str, str]:
+    """The GeoPackage's capped count and features of a view, SQL text.
+
+    The RTree first: ``CROSS JOIN`` keeps SQLite from walking the version's features.
+    """
+    import layers.store.gpkg as gpkg  # with SQLAlchemy: not at the page's first map
+
+    hits = f"""FROM {gpkg.RTREE} r CROSS JOIN {gpkg.FEATURE_TABLE} f ON f.fid = r.id
+    WHERE r.minx <= :e AND r.maxx >= :w AND r.miny <= :n AND r.maxy >= :s
+    AND f.version_id = :v"""
+    return (
+        f"SELECT count(*) FROM (SELECT 1 {hits} LIMIT :cap + 1) s",
+        f"SELECT f.fid, f.properties, f.{gpkg.GEOMETRY_COLUMN} {hits} ORDER BY f.fid LIMIT :cap",
+    )
+
+
+def _stored_cells(conn: Connection, version: VersionInfo, bbox: Bbox, zoom: int) -> LayerView:
+    """The version's cells meeting ``bbox`` at ``zoom`` (those of :data:`CELL_MAX_ZOOM` above)."""
     from sqlalchemy import text
 
-    size = cell_size_deg(zoom)
+    level = min(max(zoom, 0), CELL_MAX_ZOOM)
     west, south, east, north = bbox
-    params = {"v": version.id, "w": west, "s": south, "e": east, "n": north, "cap": cap}
-    with store.engine.connect() as conn:
-        if (
-            zoom >= FEATURE_MIN_ZOOM
-            and conn.execute(text(_CAPPED_COUNT), params).scalar_one() <= cap
-        ):
-            rows = conn.execute(text(_FEATURES), params).all()
-            columns = conn.execute(
-                text("SELECT columns FROM atlas_layer_version WHERE id = :v"), params
-            ).scalar_one()
-            properties = json.loads("[" + ",".join(r[1] for r in rows) + "]")
-            geometry = shapely.from_wkb([bytes(r[2]) for r in rows])
-            index = pd.Index([int(r[0]) for r in rows], name="fid")
-            attrs = pd.DataFrame.from_records(properties, columns=list(columns), index=index)
-            frame = gpd.GeoDataFrame(
-                attrs, geometry=gpd.GeoSeries(geometry, index=index, crs=STORE_CRS)
-            )
-            return LayerView("features", frame, len(frame), None, version)
-        rows = conn.execute(text(_CELL_COUNTS), {**params, "size": size}).all()
+    x0, x1 = cell_index(np.array([west, east]), level)
+    y0, y1 = cell_index(np.array([south, north]), level)
+    params = {"v": version.id, "z": level, "x0": int(x0), "x1": int(x1), "y0": int(y0),
+              "y1": int(y1)}  # fmt: skip
+    rows = conn.execute(text(_STORED_CELLS), params).all()
     array = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+    size = cell_size_deg(level)
     cells = _cells(array[:, 0], array[:, 1], array[:, 2], size)
     return LayerView("cells", cells, int(array[:, 2].sum()), size, version)
 
 
-def _in_process_view(
-    store: Store, version: VersionInfo, bbox: Bbox, zoom: int, cap: int
-) -> LayerView:
-    frame = store.read_version(version.id)
-    present = ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
-    frame = frame[present]
-    bounds = frame.geometry.bounds.to_numpy()
+def _features(
+    conn: Connection, postgis: bool, version: VersionInfo, bbox: Bbox, cap: int
+) -> LayerView | None:
+    """The features meeting ``bbox`` (at most ``cap``); ``None`` when the view holds more."""
+    from sqlalchemy import text
+
     west, south, east, north = bbox
-    meets = (
-        (bounds[:, 0] <= east)
-        & (bounds[:, 2] >= west)
-        & (bounds[:, 1] <= north)
-        & (bounds[:, 3] >= south)
+    params = {"v": version.id, "w": west, "s": south, "e": east, "n": north, "cap": cap}
+    count_sql, features_sql = (_PG_CAPPED_COUNT, _PG_FEATURES) if postgis else _gpkg_sql()
+    if conn.execute(text(count_sql), params).scalar_one() > cap:
+        return None
+    rows = conn.execute(text(features_sql), params).all()
+    columns = _as_list(
+        conn.execute(
+            text("SELECT columns FROM atlas_layer_version WHERE id = :v"), params
+        ).scalar_one()
     )
-    if zoom >= FEATURE_MIN_ZOOM and meets.sum() <= cap:
-        inside = frame[meets]
-        inside = inside[inside.geometry.intersects(shapely.box(west, south, east, north))]
-        return LayerView("features", inside, len(inside), None, version)  # index: row in version
-    size = cell_size_deg(zoom)
-    chosen = bounds[meets]
-    cx = np.floor((chosen[:, 0] + chosen[:, 2]) / 2 / size).astype(np.int64)
-    cy = np.floor((chosen[:, 1] + chosen[:, 3]) / 2 / size).astype(np.int64)
-    keys, counts = np.unique(np.stack([cx, cy], axis=1), axis=0, return_counts=True)
-    keys = keys.reshape(-1, 2)
-    return LayerView(
-        "cells", _cells(keys[:, 0], keys[:, 1], counts, size), int(meets.sum()), size, version
-    )
+    properties = json.loads("[" + ",".join(r[1] for r in rows) + "]")
+    blobs = [None if r[2] is None else bytes(r[2]) for r in rows]
+    ids = np.asarray([int(r[0]) for r in rows], dtype=np.int64)
+    if postgis:
+        geometry = shapely.from_wkb(blobs)
+        index = pd.Index(ids, name="fid")
+    else:
+        import layers.store.gpkg as gpkg
+
+        geometry = gpkg.decode(blobs)
+        first = conn.execute(text(_GPKG_FIRST_FID), params).scalar_one_or_none() or 0
+        index = pd.Index(ids - int(first))  # the row in the version
+    attrs = pd.DataFrame.from_records(properties, columns=list(columns), index=index)
+    frame = gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geometry, index=index, crs=STORE_CRS))
+    if not postgis:  # the RTree found boxes that meet the view; keep what intersects it
+        frame = frame[frame.geometry.intersects(shapely.box(west, south, east, north))]
+    return LayerView("features", frame, len(frame), None, version)
+
+
+def _as_list(value: Any) -> list[str]:
+    """``atlas_layer_version.columns``: a list in PostgreSQL (``jsonb``), JSON text in SQLite."""
+    return [str(c) for c in (json.loads(value) if isinstance(value, str) else value)]
 
 
 def read_by_view(
@@ -210,8 +224,10 @@ def read_by_view(
 def drawn_by_view(store: Store, version: VersionInfo) -> bool:
     """Whether the map draws ``version`` by view: a PostGIS store, more than the feature cap.
 
-    The GeoPackage store reads a version whole anyway (:func:`_in_process_view`), so there
-    the map reads it once and draws its grid summary.
+    A GeoPackage store is a file on the server's own disk, read by the server's process: there
+    the map reads a version once, whole (cached per version), and draws it as an import (a
+    grid summary above the cap), so its tables and downloads hold it. :func:`read_by_view`
+    reads either backend the same way (stored cells, index-bounded features).
     """
     return is_postgis(store) and version.features > MAX_VIEW_FEATURES
 
@@ -240,10 +256,17 @@ def read_version_by_view(
     As :func:`read_by_view`, for a version already looked up (the map draws each version on
     its own days).
     """
+    from layers.store.sql import SqlStore
+
     box = _check_bbox(bbox)
-    if is_postgis(store):
-        return _postgis_view(cast("SqlStore", store), version, box, int(zoom), int(max_features))
-    return _in_process_view(store, version, box, int(zoom), int(max_features))
+    if not isinstance(store, SqlStore):
+        raise TypeError("a view is read from a SqlStore (GeoPackage or PostGIS)")
+    with cast("SqlStore", store).engine.connect() as conn:
+        if int(zoom) >= FEATURE_MIN_ZOOM:
+            drawn = _features(conn, store.is_postgis, version, box, int(max_features))
+            if drawn is not None:
+                return drawn
+        return _stored_cells(conn, version, box, int(zoom))
 
 
 #: The largest map window a view's box is computed for, in CSS pixels (width, height): the

@@ -19,9 +19,13 @@ from typing import TextIO
 from geo.errors import AtlasError, ImportRejectedError
 from geo.facts.tables import load_facts
 from geo.importer import import_path, supported_formats
+from geo.language import DEFAULT_LANGUAGE, N_, Language, language
 from layers.cli import (
     EXIT_USAGE,
+    LANG_HELP,
     UsageError,
+    _error_line,
+    _lang,
     _output_path,
     _Parser,
     _resolve_format,
@@ -34,7 +38,6 @@ from layers.export.options import ExportOptions
 from layers.store.config import open_store
 from layers.store.model import (
     StoreInputError,
-    StoreUnavailable,
     VersionInfo,
     check_name,
     check_text,
@@ -45,6 +48,23 @@ STORE_COMMAND = "store"
 EXIT_FAILED = 1
 #: Widest description shown by ``store list``, characters.
 LIST_DESCRIPTION_CHARS = 50
+#: Column headers of ``store list`` and ``store versions`` (English message ids).
+LIST_HEADER = (
+    N_("name"),
+    N_("kind"),
+    N_("versions"),
+    N_("latest valid from"),
+    N_("author"),
+    N_("description"),
+)
+VERSIONS_HEADER = (
+    N_("id"),
+    N_("valid from"),
+    N_("saved at (UTC)"),
+    N_("features"),
+    N_("author"),
+    N_("bounds (lon/lat)"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     delete.add_argument("name", metavar="NAME")
     delete.add_argument("--force", action="store_true", help="really delete")
+    parser.add_argument("--lang", default=DEFAULT_LANGUAGE, metavar="CODE", help=LANG_HELP)
+    for command in commands.choices.values():
+        command.add_argument("--lang", default=argparse.SUPPRESS, metavar="CODE", help=LANG_HELP)
     return parser
 
 
@@ -129,7 +152,9 @@ def _date(text: str, option: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise UsageError(
-            f"{option} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"
+            N_("{option} {text} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"),
+            option=option,
+            text=repr(text),
         ) from None
     return day
 
@@ -146,14 +171,18 @@ def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+def _features(count: int, lang: Language) -> str:
+    return lang.ntr("{n} feature", "{n} features", count)
 
 
-def _cmd_save(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _versions(count: int, lang: Language) -> str:
+    return lang.ntr("{n} version", "{n} versions", count)
+
+
+def _cmd_save(args: argparse.Namespace, out: TextIO, err: TextIO, lang: Language) -> int:
     valid_from = _date(args.valid_from, "--valid-from") if args.valid_from else date.today()
     # Names, texts and the store are checked before the (possibly long) import.
-    check_name(args.name, "layer name")
+    check_name(args.name, N_("layer name"))
     for option in ("description", "author", "licence"):
         check_text(getattr(args, option), f"--{option}")
     store = open_store()
@@ -161,9 +190,9 @@ def _cmd_save(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             frame, report = import_path(args.file, layer=args.layer)
         except ImportRejectedError as exc:
-            print(f"error: {' '.join(str(exc).split())}", file=err)
+            print(_error_line(exc, lang), file=err)
             return EXIT_USAGE
-        print(report.summary(), file=out)
+        print(report.summary(lang), file=out)
         version = store.save_layer(
             args.name,
             frame,
@@ -178,15 +207,22 @@ def _cmd_save(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         store.close()
     print(
-        f"saved {version.layer!r}: version {version.id} valid from "
-        f"{version.valid_from.isoformat()}, {_plural(version.features, 'feature')} "
-        f"({_plural(count, 'version')} kept) in {location}",
+        lang.tr(
+            "saved {name}: version {id} valid from {day}, {features} ({versions} kept) in "
+            "{location}",
+            name=repr(version.layer),
+            id=version.id,
+            day=version.valid_from.isoformat(),
+            features=_features(version.features, lang),
+            versions=_versions(count, lang),
+            location=location,
+        ),
         file=out,
     )
     return 0
 
 
-def _cmd_list(out: TextIO) -> int:
+def _cmd_list(out: TextIO, lang: Language) -> int:
     store = open_store()
     try:
         layers = store.layers()
@@ -194,35 +230,36 @@ def _cmd_list(out: TextIO) -> int:
     finally:
         store.close()
     if not layers:
-        print(f"no stored layers in {location}", file=out)
+        print(lang.tr("no stored layers in {location}", location=location), file=out)
         return 0
-    rows = [("name", "kind", "versions", "latest valid from", "author", "description")]
+    rows = [tuple(lang.gettext(text) for text in LIST_HEADER)]
     for info in layers:
         description = " ".join(info.description.split())
         if len(description) > LIST_DESCRIPTION_CHARS:
             description = description[: LIST_DESCRIPTION_CHARS - 1] + "…"
         latest = info.latest_valid_from.isoformat() if info.latest_valid_from else "-"
         rows.append(
-            (info.name, info.kind.value, str(info.versions), latest, info.author, description)
-        )
+            (info.name, info.kind.value, lang.number(info.versions), latest, info.author,
+             description)
+        )  # fmt: skip
     _table(rows, out)
     return 0
 
 
-def _cmd_versions(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_versions(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
     store = open_store()
     try:
         versions = store.versions(args.name)
     finally:
         store.close()
-    rows = [("id", "valid from", "saved at (UTC)", "features", "author", "bounds (lon/lat)")]
+    rows = [tuple(lang.gettext(text) for text in VERSIONS_HEADER)]
     for v in versions:
         rows.append(
             (
                 str(v.id),
                 v.valid_from.isoformat(),
                 v.saved_at.strftime("%Y-%m-%d %H:%M:%S"),
-                f"{v.features:,}",
+                lang.number(v.features),
                 v.author,
                 _bounds(v),
             )
@@ -231,7 +268,7 @@ def _cmd_versions(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_export(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
     as_of = _date(args.as_of, "--as-of") if args.as_of else date.today()
     fmt = _resolve_format(args.fmt, args.output)
     output = _output_path(args.output, args.output, force=args.force)
@@ -251,28 +288,47 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     try:
         write_atomic(output, data, replace=args.force)
     except FileExistsError:
-        raise UsageError(f"{str(output)!r} appeared meanwhile; add --force to replace it") from None
+        raise UsageError(
+            N_("{path} appeared meanwhile; add --force to replace it"), path=repr(str(output))
+        ) from None
     print(
-        f"wrote {output} ({fmt.id}, {len(data):,} bytes): {version.layer!r} version valid "
-        f"from {version.valid_from.isoformat()}, {_plural(version.features, 'feature')}",
+        lang.tr(
+            "wrote {path} ({format}, {size}): {name} version valid from {day}, {features}",
+            path=output,
+            format=fmt.id,
+            size=lang.ntr("{n} byte", "{n} bytes", len(data)),
+            name=repr(version.layer),
+            day=version.valid_from.isoformat(),
+            features=_features(version.features, lang),
+        ),
         file=out,
     )
     return 0
 
 
-def _cmd_delete(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_delete(args: argparse.Namespace, out: TextIO, lang: Language) -> int:
     store = open_store()
     try:
         if not args.force:
             count = len(store.versions(args.name))
             raise UsageError(
-                f"this would delete {args.name!r} with its {_plural(count, 'version')} from "
-                f"{store.location}; add --force to delete"
-            )
+                N_("this would delete {name} with its {versions} from {location}; add --force "
+                   "to delete"),
+                name=repr(args.name),
+                versions=_versions(count, lang),
+                location=store.location,
+            )  # fmt: skip
         count = store.delete_layer(args.name)
     finally:
         store.close()
-    print(f"deleted {args.name!r} and its {_plural(count, 'version')}", file=out)
+    print(
+        lang.tr(
+            "deleted {name} and its {versions}",
+            name=repr(args.name),
+            versions=_versions(count, lang),
+        ),
+        file=out,
+    )
     return 0
 
 
@@ -299,28 +355,27 @@ def main(
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    lang = language(DEFAULT_LANGUAGE)
     try:
         args = build_parser().parse_args(list(sys.argv[2:] if argv is None else argv))
+        lang = _lang(args.lang)
         command = args.store_command
         if command == "save":
-            return _cmd_save(args, out, err)
+            return _cmd_save(args, out, err, lang)
         if command == "list":
-            return _cmd_list(out)
+            return _cmd_list(out, lang)
         if command == "versions":
-            return _cmd_versions(args, out)
+            return _cmd_versions(args, out, lang)
         if command == "export":
-            return _cmd_export(args, out)
-        return _cmd_delete(args, out)
+            return _cmd_export(args, out, lang)
+        return _cmd_delete(args, out, lang)
     except SystemExit as exc:  # --help prints, then exits 0.
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except (UsageError, StoreInputError) as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=err)
+        print(_error_line(exc, lang), file=err)
         return EXIT_USAGE
-    except StoreUnavailable as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=err)
-        return EXIT_FAILED
-    except (AtlasError, OSError) as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=err)
+    except (AtlasError, OSError) as exc:  # StoreUnavailable among them
+        print(_error_line(exc, lang), file=err)
         return EXIT_FAILED
 
 

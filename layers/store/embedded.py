@@ -11,11 +11,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import NullPool
 
 import layers.store.gpkg as gpkg
+from geo.language import N_, Detail, Phrase
 from layers.store.model import StoreUnavailable
 from layers.store.sql import Backend, SqlStore
 
@@ -69,17 +71,38 @@ def _insert_features(
         conn.exec_driver_sql(_INSERT_FEATURES, rows)
 
 
+_INSERT_CELLS = (
+    "INSERT INTO atlas_version_cell (version_id, zoom, cx, cy, count) VALUES (?, ?, ?, ?, ?)"
+)
+
+
+def _insert_cells(conn: Connection, version_id: int, rows: np.ndarray) -> None:
+    """Insert a version's cell counts in batches of :data:`INSERT_BATCH`."""
+    values = [(version_id, *row) for row in rows.tolist()]
+    for start in range(0, len(values), INSERT_BATCH):
+        conn.exec_driver_sql(_INSERT_CELLS, values[start : start + INSERT_BATCH])
+
+
 def _describe(path: Path) -> Any:
     def describe(error: Exception) -> str:
         detail = str(getattr(error, "orig", error)).splitlines()[0]
         if "locked" in detail or "busy" in detail:
-            return (
-                f"the store file {path} stayed locked by another writer for "
-                f"{BUSY_TIMEOUT_S:.0f} s ({detail}); try again"
+            return Phrase.make(
+                N_(
+                    "the store file {path} stayed locked by another writer for {seconds} s "
+                    "({detail}); try again"
+                ),
+                path=str(path),
+                seconds=f"{BUSY_TIMEOUT_S:.0f}",
+                detail=Detail(detail),
             )
-        return (
-            f"the store file {path} cannot be used ({detail}); it was left untouched: repair or "
-            "move it, or set ATLAS_STORE to another file"
+        return Phrase.make(
+            N_(
+                "the store file {path} cannot be used ({detail}); it was left untouched: repair "
+                "or move it, or set ATLAS_STORE to another file"
+            ),
+            path=str(path),
+            detail=Detail(detail),
         )
 
     return describe
@@ -103,18 +126,23 @@ def open_embedded(path: Path | str, *, target_version: int | None = None) -> Sql
     """
     path = Path(path).expanduser().absolute()
     if path.exists() and not path.is_file():
-        raise StoreUnavailable(f"the store path {path} exists and is not a file; choose a file")
+        raise StoreUnavailable(
+            N_("the store path {path} exists and is not a file; choose a file"), path=str(path)
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StoreUnavailable(
-            f"the store folder {path.parent} cannot be created ({error.strerror})"
+            N_("the store folder {path} cannot be created ({detail})"),
+            path=str(path.parent),
+            detail=Detail(error.strerror or type(error).__name__),
         ) from error
     backend = Backend(
         location=str(path),
         engine=_engine(path),
         geometry=gpkg.GpkgGeometry(),
         insert_features=_insert_features,
+        insert_cells=_insert_cells,
         geometry_out=lambda column: column,
         encode=gpkg.encode,
         decode=gpkg.decode,

@@ -13,6 +13,7 @@ from datetime import date
 import geopandas as gpd
 
 from geo.analysis.summary import Summary, SummaryUnits, summarize
+from geo.language import N_
 from layers.store.config import open_store
 from layers.store.model import VersionInfo, check_name
 
@@ -24,7 +25,7 @@ def stored_name(text: str) -> str | None:
     """The layer name of ``store:NAME``, ``None`` when ``text`` is not a store reference."""
     if not text.startswith(STORE_PREFIX):
         return None
-    return check_name(text[len(STORE_PREFIX) :], "stored layer name")
+    return check_name(text[len(STORE_PREFIX) :], N_("stored layer name"))
 
 
 def read_stored(

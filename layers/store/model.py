@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from geo.errors import AtlasError
+from geo.language import N_, Phrase
 
 #: Longest layer or view name, in characters (after trimming).
 MAX_NAME_CHARS = 120
@@ -144,7 +145,7 @@ def _control_chars(text: str) -> list[str]:
     )
 
 
-def check_name(name: object, what: str = "name") -> str:
+def check_name(name: object, what: str = N_("name")) -> str:
     """The name as stored: NFC-normalised, trimmed; bad names raise one sentence.
 
     A name is text shown to people; it is never used as a path or inside SQL (the store binds
@@ -167,19 +168,33 @@ def check_name(name: object, what: str = "name") -> str:
         Not text, empty, longer than :data:`MAX_NAME_CHARS`, or holding control characters.
     """
     if not isinstance(name, str):
-        raise StoreInputError(f"the {what} must be text, not {type(name).__name__}")
+        raise StoreInputError(
+            N_("the {what} must be text, not {kind}"),
+            what=Phrase.make(what),
+            kind=type(name).__name__,
+        )
     text = unicodedata.normalize("NFC", name).strip()
     if not text:
-        raise StoreInputError(f"the {what} is empty; give it a short name, e.g. 'Survey 2026'")
+        raise StoreInputError(
+            N_("the {what} is empty; give it a short name, e.g. 'Survey 2026'"),
+            what=Phrase.make(what),
+        )
     if len(text) > MAX_NAME_CHARS:
         raise StoreInputError(
-            f"the {what} has {len(text):,} characters; keep it to {MAX_NAME_CHARS}"
+            N_("the {what} has {count} characters; keep it to {most}"),
+            what=Phrase.make(what),
+            count=f"{len(text):,}",
+            most=MAX_NAME_CHARS,
         )
     bad = _control_chars(text)
     if bad:
         raise StoreInputError(
-            f"the {what} holds control or invisible formatting characters ({', '.join(bad)}); "
-            "use visible letters, digits and punctuation only"
+            N_(
+                "the {what} holds control or invisible formatting characters ({chars}); use "
+                "visible letters, digits and punctuation only"
+            ),
+            what=Phrase.make(what),
+            chars=", ".join(bad),
         )
     return text
 
@@ -197,13 +212,24 @@ def check_text(text: object, what: str) -> str:
     if text is None:
         return ""
     if not isinstance(text, str):
-        raise StoreInputError(f"the {what} must be text, not {type(text).__name__}")
+        raise StoreInputError(
+            N_("the {what} must be text, not {kind}"),
+            what=Phrase.make(what),
+            kind=type(text).__name__,
+        )
     value = unicodedata.normalize("NFC", text).strip()
     if len(value) > MAX_TEXT_CHARS:
         raise StoreInputError(
-            f"the {what} has {len(value):,} characters; keep it to {MAX_TEXT_CHARS:,}"
+            N_("the {what} has {count} characters; keep it to {most}"),
+            what=Phrase.make(what),
+            count=f"{len(value):,}",
+            most=f"{MAX_TEXT_CHARS:,}",
         )
     bad = _control_chars(value.replace("\n", "").replace("\t", ""))
     if bad:
-        raise StoreInputError(f"the {what} holds control characters ({', '.join(bad)})")
+        raise StoreInputError(
+            N_("the {what} holds control characters ({chars})"),
+            what=Phrase.make(what),
+            chars=", ".join(bad),
+        )
     return value

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import LargeBinary
 
+from geo.language import N_, Detail, Phrase
 from layers.store.model import STORE_SRID, StoreUnavailable
 from layers.store.sql import Backend, SqlStore
 
@@ -87,6 +88,18 @@ def _insert_features(
             copy.write_row((version_id, props, geometry))
 
 
+_COPY_CELLS = "COPY atlas_version_cell (version_id, zoom, cx, cy, count) FROM STDIN"
+
+
+def _insert_cells(conn: Connection, version_id: int, rows: np.ndarray) -> None:
+    """Stream a version's cell counts with ``COPY`` on the save's own connection."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(_COPY_CELLS) as copy:
+        for zoom, cx, cy, count in rows.tolist():
+            copy.write_row((version_id, zoom, cx, cy, count))
+
+
 def _geometry_out(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.ST_AsBinary(column, type_=LargeBinary)
 
@@ -117,7 +130,11 @@ def _prepare(location: str) -> Any:
 def _describe(location: str) -> Any:
     def describe(error: Exception) -> str:
         detail = " ".join(str(getattr(error, "orig", error)).split())[:300]
-        return f"the PostGIS store {location} cannot be used ({detail})"
+        return Phrase.make(
+            N_("the PostGIS store {location} cannot be used ({detail})"),
+            location=location,
+            detail=Detail(detail),
+        )
 
     return describe
 
@@ -148,6 +165,7 @@ def open_postgis(url_text: str, *, target_version: int | None = None) -> SqlStor
         engine=engine,
         geometry=Geometry(geometry_type="GEOMETRY", srid=STORE_SRID, spatial_index=True),
         insert_features=_insert_features,
+        insert_cells=_insert_cells,
         geometry_out=_geometry_out,
         encode=_encode,
         decode=_decode,

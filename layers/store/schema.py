@@ -7,8 +7,10 @@ lists the steps in order, each run in the same transaction as its row.
 
 Tables (the DESIGN.md sketch): ``atlas_layer`` (one row per named layer), ``atlas_layer_version``
 (one row per saved version: ``valid_from`` date, ``saved_at``, feature count, bbox in degrees),
-``atlas_feature`` (geometry in EPSG:4326 and the attributes as a JSON object) and, from
-version 2, ``atlas_view`` (saved map views).
+``atlas_feature`` (geometry in EPSG:4326 and the attributes as a JSON object), from
+version 2 ``atlas_view`` (saved map views) and from version 3 ``atlas_version_cell`` (each
+version's feature counts in grid cells, :mod:`layers.store.cells`; the upgrade computes them
+for the versions already stored, in its own transaction).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -29,18 +32,24 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
+    select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from layers.store.cells import centre_cells
 from layers.store.model import MAX_NAME_CHARS
 
 #: The schema version this code writes and understands.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+#: The schema version from which every version has its cell counts (``atlas_version_cell``).
+CELLS_SCHEMA = 3
 #: Key columns: BIGINT in PostgreSQL, INTEGER (the rowid alias) in SQLite.
 _KEY = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -79,6 +88,7 @@ class StoreTables:
     version: Table
     feature: Table
     view: Table
+    cell: Table
 
 
 def build_tables(geometry: TypeEngine) -> StoreTables:
@@ -147,18 +157,64 @@ def build_tables(geometry: TypeEngine) -> StoreTables:
         Column("author", Text, nullable=False),
         Column("created", DateTime(timezone=True), nullable=False),
     )
-    return StoreTables(metadata, migration, layer, version, feature, view)
+    cell = Table(
+        "atlas_version_cell",
+        metadata,
+        Column("version_id", _KEY, ForeignKey("atlas_layer_version.id"), nullable=False),
+        Column("zoom", SmallInteger, nullable=False),
+        Column("cx", Integer, nullable=False),
+        Column("cy", Integer, nullable=False),
+        Column("count", Integer, nullable=False),
+        # The key is the index a view's read walks: one version, one zoom, a range of cx.
+        PrimaryKeyConstraint("version_id", "zoom", "cx", "cy"),
+        sqlite_with_rowid=False,
+    )
+    return StoreTables(metadata, migration, layer, version, feature, view, cell)
 
 
-def _v1_layers(conn: Connection, tables: StoreTables) -> None:
-    for table in (tables.layer, tables.version, tables.feature):
-        table.create(conn)
+@dataclass(frozen=True)
+class Step:
+    """What a migration step works with, inside its transaction.
+
+    Parameters
+    ----------
+    conn
+        The migration's connection (its transaction is open).
+    tables
+        The tables of the schema this code writes.
+    centres
+        ``centres(version_id)``: the centres of the bounding boxes of one stored version's
+        non-empty geometries, ``(x, y)`` in degrees (EPSG:4326), read on ``conn`` in batches.
+    insert_cells
+        ``insert_cells(conn, version_id, rows)`` adds a version's cell rows
+        (:func:`layers.store.cells.version_cells`) on ``conn``.
+    """
+
+    conn: Connection
+    tables: StoreTables
+    centres: Callable[[int], tuple[np.ndarray, np.ndarray]]
+    insert_cells: Callable[[Connection, int, np.ndarray], None]
 
 
-def _v2_views(conn: Connection, tables: StoreTables) -> None:
-    tables.view.create(conn)
+def _v1_layers(step: Step) -> None:
+    for table in (step.tables.layer, step.tables.version, step.tables.feature):
+        table.create(step.conn)
+
+
+def _v2_views(step: Step) -> None:
+    step.tables.view.create(step.conn)
+
+
+def _v3_cells(step: Step) -> None:
+    """The cells table, filled for every version already stored (one version's centres held)."""
+    step.tables.cell.create(step.conn)
+    version = step.tables.version
+    ids = step.conn.execute(select(version.c.id).order_by(version.c.id)).scalars().all()
+    for version_id in ids:
+        rows = centre_cells(*step.centres(int(version_id)))
+        step.insert_cells(step.conn, int(version_id), rows)
 
 
 #: ``MIGRATIONS[n - 1]`` brings a store from schema version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[Callable[[Connection, StoreTables], None], ...] = (_v1_layers, _v2_views)
+MIGRATIONS: tuple[Callable[[Step], None], ...] = (_v1_layers, _v2_views, _v3_cells)
 assert len(MIGRATIONS) == SCHEMA_VERSION

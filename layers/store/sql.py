@@ -25,6 +25,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
+from geo.language import N_, Detail, Phrase
+from layers.store.cells import box_centres, version_cells
 from layers.store.model import (
     STORE_CRS,
     LayerInfo,
@@ -37,8 +39,17 @@ from layers.store.model import (
     check_name,
     check_text,
 )
-from layers.store.schema import MIGRATIONS, SCHEMA_VERSION, StoreTables, build_tables
+from layers.store.schema import (
+    CELLS_SCHEMA,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Step,
+    StoreTables,
+    build_tables,
+)
 
+#: Features decoded at a time when an upgrade computes the cells of a stored version.
+CENTRE_BATCH = 20_000
 #: Largest saved view state, bytes of JSON.
 MAX_VIEW_STATE_BYTES = 64 * 1024
 _SLUG = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -60,6 +71,10 @@ class Backend:
         ``insert_features(conn, version_id, properties, geometries)`` adds a version's features
         inside the open transaction: ``properties`` one JSON object text per feature,
         ``geometries`` the backend's encoding (``None`` for no geometry).
+    insert_cells
+        ``insert_cells(conn, version_id, rows)`` adds a version's cell counts (``int64`` rows
+        ``zoom, cx, cy, count`` of :func:`layers.store.cells.version_cells`) inside the open
+        transaction.
     geometry_out
         SQL expression reading the geometry column as the backend's encoding.
     encode, decode
@@ -80,6 +95,7 @@ class Backend:
     engine: Engine
     geometry: TypeEngine[Any]
     insert_features: Callable[[Connection, int, list[str], list[Any]], None]
+    insert_cells: Callable[[Connection, int, np.ndarray], None]
     geometry_out: Callable[[ColumnElement[Any]], ColumnElement[Any]]
     encode: Callable[[np.ndarray], list[Any]]
     decode: Callable[[Sequence[Any]], np.ndarray]
@@ -109,7 +125,8 @@ class SqlStore:
         self._tables: StoreTables = build_tables(backend.geometry)
         with self._guard():
             backend.prepare(backend.engine)
-            self._migrate(target_version)
+            #: The schema version of the open store (below SCHEMA_VERSION only in upgrade tests).
+            self._schema = self._migrate(target_version)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -133,10 +150,15 @@ class SqlStore:
         try:
             yield
         except sa_exc.DBAPIError as error:
-            raise StoreUnavailable(self._backend.describe_error(error)) from error
+            described = self._backend.describe_error(error)
+            if isinstance(described, Phrase):  # a sentence with the library's detail in it
+                raise StoreUnavailable(described.template, **described.values) from error
+            raise StoreUnavailable(described) from error
         except sa_exc.SQLAlchemyError as error:
             raise StoreUnavailable(
-                f"the store at {self.location} failed: {str(error).splitlines()[0]}"
+                N_("the store at {location} failed: {detail}"),
+                location=self.location,
+                detail=Detail(str(error).splitlines()[0]),
             ) from error
 
     @contextmanager
@@ -168,13 +190,16 @@ class SqlStore:
                 "another store"
             )
 
-    def _migrate(self, target: int) -> None:
-        """Bring the schema to ``target``; an up-to-date store is only read (no write lock)."""
+    def _migrate(self, target: int) -> int:
+        """Bring the schema to ``target``; an up-to-date store is only read (no write lock).
+
+        Returns the store's schema version afterwards.
+        """
         with self._backend.engine.connect() as conn, conn.begin():
             current = self._applied_version(conn)
         self._check_not_newer(current)
         if current >= target:
-            return
+            return current
         with self._backend.engine.connect() as conn:
             conn.execution_options(atlas_write=True)
             with conn.begin():
@@ -185,13 +210,36 @@ class SqlStore:
                     self._refuse_foreign(conn)
                     self._tables.migration.create(conn)
                 for step in range(current + 1, target + 1):
-                    MIGRATIONS[step - 1](conn, self._tables)
+                    MIGRATIONS[step - 1](
+                        Step(
+                            conn,
+                            self._tables,
+                            lambda version_id: self._centres(conn, version_id),
+                            self._backend.insert_cells,
+                        )
+                    )
                     self._backend.after_step(conn, step)
                     conn.execute(
                         insert(self._tables.migration).values(
                             version=step, applied_at=datetime.now(UTC)
                         )
                     )
+        return max(current, target)
+
+    def _centres(self, conn: Connection, version_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """Box centres of one version's geometries, read on ``conn`` in batches (degrees)."""
+        t = self._tables
+        query = (
+            select(self._backend.geometry_out(t.feature.c.geom))
+            .where(t.feature.c.version_id == version_id)
+            .execution_options(yield_per=CENTRE_BATCH)
+        )
+        xs, ys = [np.empty(0)], [np.empty(0)]
+        for part in conn.execute(query).partitions():
+            x, y = box_centres(self._backend.decode([row[0] for row in part]))
+            xs.append(x)
+            ys.append(y)
+        return np.concatenate(xs), np.concatenate(ys)
 
     def _refuse_foreign(self, conn: Connection) -> None:
         """A new store is created only in an empty file or a database without atlas tables."""
@@ -199,13 +247,20 @@ class SqlStore:
         ours = {t.name for t in self._tables.metadata.sorted_tables}
         if names & ours:
             raise StoreUnavailable(
-                f"the store at {self.location} holds atlas tables but no schema version; it "
-                "was left untouched: restore it from a backup or point the atlas at another store"
+                N_(
+                    "the store at {location} holds atlas tables but no schema version; it was "
+                    "left untouched: restore it from a backup or point the atlas at another store"
+                ),
+                location=self.location,
             )
         if self._backend.engine.dialect.name == "sqlite" and names:
             raise StoreUnavailable(
-                f"{self.location} is a database of something else ({len(names)} tables, no "
-                "atlas store); it was left untouched: point ATLAS_STORE at a new file"
+                N_(
+                    "{location} is a database of something else ({count} tables, no atlas "
+                    "store); it was left untouched: point ATLAS_STORE at a new file"
+                ),
+                location=self.location,
+                count=len(names),
             )
 
     def schema_version(self) -> int:
@@ -234,13 +289,13 @@ class SqlStore:
         join_report: str | None = None,
     ) -> VersionInfo:
         """See :meth:`layers.store.base.Store.save_layer`."""
-        name = check_name(name, "layer name")
+        name = check_name(name, N_("layer name"))
         kind = LayerKind(kind)
         texts = {
-            "description": check_text(description, "description"),
-            "author": check_text(author, "author"),
-            "licence": check_text(licence, "licence/provenance text"),
-            "source_file": check_text(source_file, "file name"),
+            "description": check_text(description, N_("description")),
+            "author": check_text(author, N_("author")),
+            "licence": check_text(licence, N_("licence/provenance text")),
+            "source_file": check_text(source_file, N_("file name")),
         }
         if valid_from is None:
             valid_from = date.today()
@@ -253,7 +308,9 @@ class SqlStore:
         if not frame.crs.equals(STORE_CRS):
             frame = frame.to_crs(STORE_CRS)
         columns, rows = _properties(frame)
-        blobs = self._backend.encode(np.asarray(frame.geometry.array, dtype=object))
+        geometries = np.asarray(frame.geometry.array, dtype=object)
+        blobs = self._backend.encode(geometries)
+        cells = version_cells(geometries)
         bbox = _bbox(frame)
         saved_at = datetime.now(UTC)
         t = self._tables
@@ -300,17 +357,20 @@ class SqlStore:
                 )
                 .returning(t.version.c.id)
             ).scalar_one()
+            # Cells first: a save killed while its features stream in leaves neither behind.
+            if self._schema >= CELLS_SCHEMA:
+                self._backend.insert_cells(conn, int(version_id), cells)
             self._backend.insert_features(conn, int(version_id), rows, blobs)
         return VersionInfo(
             int(version_id), name, valid_from, saved_at, len(frame), bbox, texts["author"]
         )
 
     def _layer_row(self, conn: Connection, name: str) -> Any:
-        name = check_name(name, "layer name")
+        name = check_name(name, N_("layer name"))
         t = self._tables
         row = conn.execute(select(t.layer).where(t.layer.c.name == name)).one_or_none()
         if row is None:
-            raise NotFoundError(f"there is no stored layer named {name!r}")
+            raise NotFoundError(N_("there is no stored layer named {name}"), name=repr(name))
         return row
 
     def _layer_infos(self, conn: Connection, where: Any = None) -> list[LayerInfo]:
@@ -437,14 +497,17 @@ class SqlStore:
         if version is None:
             first = self.versions(name)[0].valid_from
             raise NotFoundError(
-                f"layer {check_name(name)!r} has no version valid on {day.isoformat()}; its "
-                f"first version is valid from {first.isoformat()}"
-            )
+                N_("layer {name} has no version valid on {day}; its first version is valid from "
+                   "{first}"),
+                name=repr(check_name(name)),
+                day=day.isoformat(),
+                first=first.isoformat(),
+            )  # fmt: skip
         return version, self.read_version(version.id)
 
     def rename_layer(self, name: str, new_name: str) -> None:
         """See :meth:`layers.store.base.Store.rename_layer`."""
-        new_name = check_name(new_name, "new layer name")
+        new_name = check_name(new_name, N_("new layer name"))
         t = self._tables
         try:
             with self._write() as conn:
@@ -453,7 +516,8 @@ class SqlStore:
         except StoreUnavailable as error:
             if isinstance(error.__cause__, sa_exc.IntegrityError):
                 raise StoreInputError(
-                    f"a layer named {new_name!r} exists already; choose another name"
+                    N_("a layer named {name} exists already; choose another name"),
+                    name=repr(new_name),
                 ) from None
             raise
 
@@ -463,6 +527,8 @@ class SqlStore:
         with self._write() as conn:
             row = self._layer_row(conn, name)
             ids = select(t.version.c.id).where(t.version.c.layer_id == row.id)
+            if self._schema >= CELLS_SCHEMA:
+                conn.execute(delete(t.cell).where(t.cell.c.version_id.in_(ids)))
             conn.execute(delete(t.feature).where(t.feature.c.version_id.in_(ids)))
             count = conn.execute(delete(t.version).where(t.version.c.layer_id == row.id)).rowcount
             conn.execute(delete(t.layer).where(t.layer.c.id == row.id))
@@ -472,8 +538,8 @@ class SqlStore:
 
     def save_view(self, name: str, state: dict[str, Any], *, author: str = "") -> ViewInfo:
         """See :meth:`layers.store.base.Store.save_view`."""
-        name = check_name(name, "view name")
-        author = check_text(author, "author")
+        name = check_name(name, N_("view name"))
+        author = check_text(author, N_("author"))
         try:
             text = json.dumps(state, allow_nan=False, sort_keys=True)
         except (TypeError, ValueError) as error:

@@ -1,7 +1,7 @@
 /*
  * Keyboard and screen readers: the map's name and text alternative, features kept out of the
- * Tab order, Space on the link-buttons, the wheel only once the map has the focus, and the
- * distance measure by keyboard.
+ * Tab order, Space on the link-buttons, a press focusing the map without scrolling the page,
+ * the wheel only once the map has the focus, and the distance measure by keyboard.
  * (Part of the map client, loaded after atlas_base.js and atlas_core.js: offline.CLIENT_SCRIPTS.)
  */
 (function (global) {
@@ -43,6 +43,8 @@
         self._measure.onClick({latlng: map.getCenter()});
       }
     });
+
+    this._focusWithoutScroll();
 
     // ◀ ▶ ▶| are read by their titles (what they do), not as triangles; play's title changes.
     [this._prevButton, this._playButton, this._nextButton].forEach(function (button) {
@@ -90,6 +92,24 @@
       var path = layer.getElement && layer.getElement();
       if (path) { path.setAttribute('tabindex', '-1'); }
     });
+  };
+
+  /* A press on the map gives it the focus without scrolling the page. Leaflet's keyboard
+     handler focuses the map on mousedown with a plain focus(), which scrolls the host page
+     until the whole map frame is in view: a map partly below the fold (e.g. under a stored
+     layer's notes) then moves under the pointer between press and release, the release lands
+     on another element, and no click (no selection) happens. Focused first, here, Leaflet's
+     handler finds the map focused and does nothing. Presses on controls and popups keep
+     Leaflet's rule: they do not focus the map. */
+  AtlasMap.prototype._focusWithoutScroll = function () {
+    var box = this.container;
+    box.addEventListener('mousedown', function (e) {
+      var t = e.target;
+      if (document.activeElement === box || (t.closest && t.closest('.leaflet-control, .leaflet-popup'))) {
+        return;
+      }
+      box.focus({preventScroll: true});
+    }, true);
   };
 
   /* The wheel scrolls the page until the map is clicked or focused; then it zooms the map,
