@@ -649,6 +649,9 @@ def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
     steps = next(f for f in frames if "Detail" in f.columns)
     # Words for people: the step's label, never its code.
     assert "Meeting of States Parties conclusion" in set(steps["Event"])
+    # One language per table: the English notes and details, no Ukrainian twin columns.
+    assert not {"Detail uk", "Note uk"} & set(steps.columns)
+    assert any(str(v).startswith("Verkhovna Rada adopted") for v in steps["Detail"])
     assert not any("_" in str(v) for v in steps["Event"])
     monitor = next(f for f in frames if "Measure" in f.columns)
     assert set(monitor["Scope"]) == {"UKR"}
@@ -678,6 +681,19 @@ def test_state_details_in_ukrainian() -> None:
     milestones = next(f for f in frames if "Подія" in f.columns)
     assert {"Дата", "Подія", "Достовірність", "Джерела", "Примітка"} <= set(milestones.columns)
     assert not any(re.search(r"[A-Za-z]", str(v)) for v in milestones["Подія"])
+    # The notes in Ukrainian (note_uk of the same row), not the English ones.
+    notes = [str(v) for v in milestones["Примітка"] if v]
+    assert any(n.startswith("Верховна Рада — 299 голосів") for n in notes), notes
+    assert not any("Sources disagree" in n or "Parliament" in n for n in notes), notes
+    steps = next(f for f in frames if "Detail" in f.columns)
+    assert any(str(v).startswith("Верховна Рада ухвалила закон") for v in steps["Detail"])
+    assert not any(str(v).startswith("Verkhovna Rada") for v in steps["Detail"])
+    assert any(str(v).startswith("Номера закону") for v in steps["Note"])
+    assert not {"Detail uk", "Note uk"} & set(steps.columns)
+    monitor = next(f for f in frames if "Measure" in f.columns)
+    assert "Друге місце після Сирії (834); удесятеро більше, ніж у 2021 р. (58)" in set(
+        monitor["Note"]
+    )
     (disagree,) = [c.value for c in at.caption if c.value.startswith("Джерела розходяться")]
     assert "2025\\-07\\-17" in disagree
 

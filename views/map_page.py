@@ -324,8 +324,8 @@ def _render_details(
         status_on = lang.tr("Status on {day}:", day=lang.date(state.as_of))
         st.markdown(f"**{status_on}** {markdown_text(str(record['status_label']))}")
         titles = _source_titles()
-        milestones = milestone_table(rows, titles)
-        for column in ("Event", "Confidence"):  # labels (the notes stay the sources' words)
+        milestones = milestone_table(rows, titles, lang.code)
+        for column in ("Event", "Confidence"):  # labels (the notes come in the language)
             milestones[column] = [lang.gettext(label) for label in milestones[column]]
         st.dataframe(
             milestones.rename(columns=lambda c: lang.gettext(str(c))),
@@ -340,7 +340,7 @@ def _render_details(
             note = lang.gettext("(decrees, laws, notices, meetings; not used for status)")
             st.markdown(f"**{head}** {note}")
             st.dataframe(
-                table_for(for_people(steps, {"event": TreatyStep}, titles), lang),
+                table_for(for_people(steps, {"event": TreatyStep}, titles, lang.code), lang),
                 hide_index=True,
                 width="stretch",
             )
@@ -350,7 +350,9 @@ def _render_details(
             context = lang.gettext("(national context)")
             st.markdown(f"**Landmine Monitor** {context}")
             st.dataframe(
-                table_for(for_people(monitor, {"measure": LandmineMeasure}, titles), lang),
+                table_for(
+                    for_people(monitor, {"measure": LandmineMeasure}, titles, lang.code), lang
+                ),
                 hide_index=True,
                 width="stretch",
             )
