@@ -690,6 +690,15 @@ def test_state_details_in_ukrainian() -> None:
     assert not any(str(v).startswith("Verkhovna Rada") for v in steps["Detail"])
     assert any(str(v).startswith("Номера закону") for v in steps["Note"])
     assert not {"Detail uk", "Note uk"} & set(steps.columns)
+    # Headers in Ukrainian too: each key's "column" label, as on the Data page.
+    (shown,) = [d for d in at.dataframe if "Detail" in d.value.columns]
+    labels = {k: v.get("label") for k, v in json.loads(shown.proto.columns).items()}
+    assert labels["Detail"] == "Подробиці" and labels["Note"] == "Примітка", labels
+    for table in at.dataframe:  # the steps' and the Landmine Monitor rows' headers
+        if {"Detail", "Measure"} & set(table.value.columns):
+            given = json.loads(table.proto.columns)
+            headers = [str(given.get(c, {}).get("label")) for c in table.value.columns]
+            assert all(re.search(r"[а-яіїєґА-ЯІЇЄҐ]", h) for h in headers), headers
     monitor = next(f for f in frames if "Measure" in f.columns)
     assert "Друге місце після Сирії (834); удесятеро більше, ніж у 2021 р. (58)" in set(
         monitor["Note"]

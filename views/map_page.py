@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
@@ -11,7 +12,7 @@ import streamlit as st
 
 from geo.facts.source_ids import split_source_ids
 from geo.facts.vocabulary import LandmineMeasure, TreatyStep
-from geo.language import N_, Language
+from geo.language import DEFAULT_LANGUAGE, N_, Language
 from layers import SAFETY_LINE
 from layers.catalogue.describe import (
     evidence_sentences,
@@ -38,7 +39,7 @@ from views.cache import (
     get_layers,
 )
 from views.charts import AS_OF_PARAM
-from views.data_page import table_for
+from views.data_page import COLUMN_CONTEXT, table_for
 from views.downloads import render_downloads
 from views.keys import Key
 from views.language import current_language
@@ -339,29 +340,19 @@ def _render_details(
             head = lang.gettext("Dated steps")
             note = lang.gettext("(decrees, laws, notices, meetings; not used for status)")
             st.markdown(f"**{head}** {note}")
-            st.dataframe(
-                table_for(for_people(steps, {"event": TreatyStep}, titles, lang.code), lang),
-                hide_index=True,
-                width="stretch",
-            )
+            _people_table(for_people(steps, {"event": TreatyStep}, titles, lang.code), lang)
         monitor = base.facts.landmine_monitor
         monitor = monitor.loc[monitor["scope"] == record["iso3"]]
         if not monitor.empty:
             context = lang.gettext("(national context)")
             st.markdown(f"**Landmine Monitor** {context}")
-            st.dataframe(
-                table_for(
-                    for_people(monitor, {"measure": LandmineMeasure}, titles, lang.code), lang
-                ),
-                hide_index=True,
-                width="stretch",
+            _people_table(
+                for_people(monitor, {"measure": LandmineMeasure}, titles, lang.code), lang
             )
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown(f"**{lang.gettext('Defence-line plans')}**")
-            st.dataframe(
-                table_for(for_people(plans, {}, titles), lang), hide_index=True, width="stretch"
-            )
+            _people_table(for_people(plans, {}, titles, lang.code), lang)
     elif "pair" in record and "factbook_km" in record:
         refs = get_base().facts.border_lengths
         measured = lang.gettext("Measured on the 1:10m lines:")
@@ -405,6 +396,20 @@ def _render_defence_lines(lang: Language) -> None:
             )
         )
         st.dataframe(for_people(lines, {}), hide_index=True, width="stretch")
+
+
+def _people_table(frame: pd.DataFrame, lang: Language) -> None:
+    """A fact table as :func:`for_people` words it, its labels and headers in ``lang``.
+
+    A header (``"Source ids"``) is its fact-table key (``source_ids``) looked up in the
+    "column" context of the catalog, as on the Data page; English keeps the readable header.
+    """
+    config: dict[str, Any] = {}
+    if lang.code != DEFAULT_LANGUAGE:
+        for column in frame.columns:
+            header = lang.pgettext(COLUMN_CONTEXT, str(column).lower().replace(" ", "_"))
+            config[str(column)] = st.column_config.Column(header[:1].upper() + header[1:])
+    st.dataframe(table_for(frame, lang), hide_index=True, width="stretch", column_config=config)
 
 
 def _render_tables(layers: list[MapLayer]) -> None:
