@@ -707,6 +707,33 @@ def test_state_details_in_ukrainian() -> None:
     assert "2025\\-07\\-17" in disagree
 
 
+@pytest.mark.parametrize(
+    ("lang_code", "note"),
+    [
+        ("en", "Lithuanian State Border Guard Service (VSAT) figure"),
+        ("uk", "Показник Державної служби охорони кордону Литви (VSAT)"),
+    ],
+)
+def test_border_details_show_the_reference_lengths_in_the_language(
+    lang_code: str, note: str
+) -> None:
+    """A border's reference lengths: labels, source titles and the notes in the language."""
+    at = AppTest.from_function(
+        _details_script, args=("flank-borders", "LTU-BLR", "2026-03-01", lang_code)
+    ).run(timeout=RUN_TIMEOUT_S)
+    assert_clean(at)
+    (table,) = [d for d in at.dataframe if "Note" in d.value.columns]
+    rows = table.value
+    assert any(str(n).startswith(note) for n in rows["Note"]), list(rows["Note"])
+    assert not {"Note uk", "Iso3 a"} & set(rows.columns)
+    assert 678.82 in set(rows["Length km"])
+    if lang_code == "uk":
+        given = json.loads(table.proto.columns)
+        headers = [str(given.get(c, {}).get("label")) for c in rows.columns]
+        assert all(re.search(r"[а-яіїєґА-ЯІЇЄҐ]", h) for h in headers), headers
+        assert not any("Factbook was discontinued" in str(n) for n in rows["Note"])
+
+
 def test_no_traceback_reaches_the_browser() -> None:
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] == "none"

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.facts.source_ids import split_source_ids
-from geo.facts.vocabulary import LandmineMeasure, TreatyStep
+from geo.facts.vocabulary import BorderReference, LandmineMeasure, TreatyStep
 from geo.language import DEFAULT_LANGUAGE, N_, Language
 from layers import SAFETY_LINE
 from layers.catalogue.describe import (
@@ -360,7 +360,9 @@ def _render_details(
             f"**{measured}** {lang.tr('{km} km', km=lang.number(record['length_km'], 1))} · "
             f"**CIA World Factbook:** {lang.tr('{km} km', km=lang.number(record['factbook_km']))}"
         )
-        st.dataframe(refs.loc[refs["pair"] == record["pair"]], hide_index=True, width="stretch")
+        rows = refs.loc[refs["pair"] == record["pair"]].drop(columns=["iso3_a", "iso3_b"])
+        words = for_people(rows, {"reference": BorderReference}, _source_titles(), lang.code)
+        _people_table(words, lang)
     elif "evidence" in record and "iso_3166_2" in record:
         st.markdown(markdown_text(evidence_sentences(record, lang)))
     else:
