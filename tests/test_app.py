@@ -649,6 +649,9 @@ def test_state_details_list_steps_disagreements_and_landmine_monitor() -> None:
     steps = next(f for f in frames if "Detail" in f.columns)
     # Words for people: the step's label, never its code.
     assert "Meeting of States Parties conclusion" in set(steps["Event"])
+    # One language per table: the English notes and details, no Ukrainian twin columns.
+    assert not {"Detail uk", "Note uk"} & set(steps.columns)
+    assert any(str(v).startswith("Verkhovna Rada adopted") for v in steps["Detail"])
     assert not any("_" in str(v) for v in steps["Event"])
     monitor = next(f for f in frames if "Measure" in f.columns)
     assert set(monitor["Scope"]) == {"UKR"}
@@ -678,8 +681,57 @@ def test_state_details_in_ukrainian() -> None:
     milestones = next(f for f in frames if "Подія" in f.columns)
     assert {"Дата", "Подія", "Достовірність", "Джерела", "Примітка"} <= set(milestones.columns)
     assert not any(re.search(r"[A-Za-z]", str(v)) for v in milestones["Подія"])
+    # The notes in Ukrainian (note_uk of the same row), not the English ones.
+    notes = [str(v) for v in milestones["Примітка"] if v]
+    assert any(n.startswith("Верховна Рада — 299 голосів") for n in notes), notes
+    assert not any("Sources disagree" in n or "Parliament" in n for n in notes), notes
+    steps = next(f for f in frames if "Detail" in f.columns)
+    assert any(str(v).startswith("Верховна Рада ухвалила закон") for v in steps["Detail"])
+    assert not any(str(v).startswith("Verkhovna Rada") for v in steps["Detail"])
+    assert any(str(v).startswith("Номера закону") for v in steps["Note"])
+    assert not {"Detail uk", "Note uk"} & set(steps.columns)
+    # Headers in Ukrainian too: each key's "column" label, as on the Data page.
+    (shown,) = [d for d in at.dataframe if "Detail" in d.value.columns]
+    labels = {k: v.get("label") for k, v in json.loads(shown.proto.columns).items()}
+    assert labels["Detail"] == "Подробиці" and labels["Note"] == "Примітка", labels
+    for table in at.dataframe:  # the steps' and the Landmine Monitor rows' headers
+        if {"Detail", "Measure"} & set(table.value.columns):
+            given = json.loads(table.proto.columns)
+            headers = [str(given.get(c, {}).get("label")) for c in table.value.columns]
+            assert all(re.search(r"[а-яіїєґА-ЯІЇЄҐ]", h) for h in headers), headers
+    monitor = next(f for f in frames if "Measure" in f.columns)
+    assert "Друге місце після Сирії (834); удесятеро більше, ніж у 2021 р. (58)" in set(
+        monitor["Note"]
+    )
     (disagree,) = [c.value for c in at.caption if c.value.startswith("Джерела розходяться")]
     assert "2025\\-07\\-17" in disagree
+
+
+@pytest.mark.parametrize(
+    ("lang_code", "note"),
+    [
+        ("en", "Lithuanian State Border Guard Service (VSAT) figure"),
+        ("uk", "Показник Державної служби охорони кордону Литви (VSAT)"),
+    ],
+)
+def test_border_details_show_the_reference_lengths_in_the_language(
+    lang_code: str, note: str
+) -> None:
+    """A border's reference lengths: labels, source titles and the notes in the language."""
+    at = AppTest.from_function(
+        _details_script, args=("flank-borders", "LTU-BLR", "2026-03-01", lang_code)
+    ).run(timeout=RUN_TIMEOUT_S)
+    assert_clean(at)
+    (table,) = [d for d in at.dataframe if "Note" in d.value.columns]
+    rows = table.value
+    assert any(str(n).startswith(note) for n in rows["Note"]), list(rows["Note"])
+    assert not {"Note uk", "Iso3 a"} & set(rows.columns)
+    assert 678.82 in set(rows["Length km"])
+    if lang_code == "uk":
+        given = json.loads(table.proto.columns)
+        headers = [str(given.get(c, {}).get("label")) for c in rows.columns]
+        assert all(re.search(r"[а-яіїєґА-ЯІЇЄҐ]", h) for h in headers), headers
+        assert not any("Factbook was discontinued" in str(n) for n in rows["Note"])
 
 
 def test_no_traceback_reaches_the_browser() -> None:

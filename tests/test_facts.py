@@ -877,3 +877,52 @@ def test_every_dated_oblast_statement_has_its_ukrainian_value_and_basis(tables):
     for column in ("value_uk", "basis_uk"):
         assert (rows[column].str.strip() != "").all(), column
         assert rows[column].str.contains(r"[а-яіїєґ]").all(), column
+
+
+#: Each table's English text columns that carry a Ukrainian twin (``<column>_uk``).
+TRANSLATED_TEXT = {
+    "border_lengths": ("note",),
+    "contamination_national": ("note",),
+    "landmine_monitor": ("note",),
+    "treaty_milestones": ("note",),
+    "states": ("note",),
+    "treaty_events": ("detail", "note"),
+}
+
+
+def _figures_en(text: str) -> set[str]:
+    """Numbers of an English text (``1,974.04`` → ``1974.04``; ``21-22`` → 21 and 22)."""
+    return {n.replace(",", "").rstrip(".") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
+def _figures_uk(text: str) -> set[str]:
+    """Numbers of a Ukrainian text (``1 974,04`` with a no-break space → ``1974.04``)."""
+    found = re.findall(r"\d(?:[\d\u00a0\u202f]*\d)?(?:,\d+)?", text)
+    return {n.replace("\u00a0", "").replace("\u202f", "").replace(",", ".") for n in found}
+
+
+@pytest.mark.parametrize(("name", "columns"), list(TRANSLATED_TEXT.items()))
+def test_every_note_has_its_ukrainian_text_with_the_same_figures(tables, name, columns):
+    """``<column>_uk`` (same row, same sources) is Ukrainian wherever the English is filled."""
+    frame = tables.table(name)
+    for column in columns:
+        filled = 0
+        for english, ukrainian in zip(frame[column], frame[f"{column}_uk"], strict=True):
+            english, ukrainian = str(english or ""), str(ukrainian or "")
+            assert bool(english.strip()) == bool(ukrainian.strip()), (name, english, ukrainian)
+            if not english.strip():
+                continue
+            filled += 1
+            assert re.search(r"[а-яіїєґ]", ukrainian), (name, ukrainian)
+            assert _figures_en(english) <= _figures_uk(ukrainian), (name, english, ukrainian)
+        assert filled > 0, (name, column)
+
+
+def test_a_note_without_its_ukrainian_text_is_reported(data_copy):
+    def blank_first_note(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[0, "note_uk"] = ""
+        return frame
+
+    _edit(data_copy, "border_lengths", blank_first_note)
+    problems = facts.check_fact_tables(data_copy)
+    assert any("border_lengths.csv line 2: note_uk is blank but note is not" in p for p in problems)

@@ -59,6 +59,8 @@ def test_key_figures_use_ukrainian_numbers_dates_and_names(ukrainian: AppTest):
     assert re.fullmatch(rf"\d{NBSP}\d{{3}} км", border.value), border.value
     area = next(m for m in at.metric if m.label == "Україна: потенційно забруднена територія")
     assert re.fullmatch(rf"\d{{3}}{NBSP}\d{{3}} км²", area.value), area.value
+    # The estimate's note (its help) is the row's note_uk, the English note not shown.
+    assert area.proto.help.startswith("Прем'єр-міністр Шмигаль: переважно"), area.proto.help
     notified = [c.value for c in at.caption if c.value.startswith("Повідомили")]
     assert notified == ["Повідомили, ще не набрало чинності: Фінляндія, Польща"]
     assert [w.value for w in at.warning] == [
@@ -105,6 +107,21 @@ def test_the_data_and_method_pages_speak_ukrainian(ukrainian: AppTest):
     (disagreements,) = [d.value for d in at.dataframe if "disagreement" in d.value.columns]
     assert "Договірні віхи" in set(disagreements["table"])
     assert set(disagreements["preferred"]) <= {"пріоритетне", ""}
+    # Where sources disagree: the rows' notes in Ukrainian (note_uk), no twin column shown.
+    (dates,) = [
+        d.value
+        for d in at.dataframe
+        if "event" in d.value.columns and not {"note_uk", "detail"} & set(d.value.columns)
+    ]
+    assert any(str(n).startswith("Джерела розходяться") for n in dates["note"]), dates["note"]
+    assert not any("Sources disagree" in str(n) for n in dates["note"])
+    (borders,) = [
+        d.value
+        for d in at.dataframe
+        if "pair" in d.value.columns and "note_uk" not in d.value.columns
+    ]
+    assert not any("Factbook was discontinued" in str(n) for n in borders["note"])
+    assert any("видання Factbook припинено" in str(n) for n in borders["note"])
     (parties,) = [d.value for d in at.dataframe if "states_parties" in d.value.columns]
     assert set(parties["how"]) <= {"ПОХІДНЕ", "з джерела"}
     headings = [e.label for e in at.expander]

@@ -602,3 +602,43 @@ def test_any_text_is_a_clean_name_or_refused_in_one_sentence(text):
     assert 0 < len(name) <= MAX_NAME_CHARS and name == name.strip()
     assert not any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name)
     assert check_name(name) == name
+
+
+def test_the_stores_refusals_are_catalog_templates_in_ukrainian(tmp_path: Path) -> None:
+    """Unknown saved view, unknown version, bad view state, no version on a day: Ukrainian."""
+    import re
+
+    from geo.errors import AtlasError
+    from geo.language import language
+    from layers.store.by_view import read_by_view
+    from layers.store.model import NotFoundError, StoreInputError
+
+    uk = language("uk")
+    store = open_embedded(str(tmp_path / "store.gpkg"))
+    try:
+        frame = gpd.GeoDataFrame({"v": [1]}, geometry=[Point(30, 50)], crs="EPSG:4326")
+        store.save_layer("Survey", frame, valid_from=date(2026, 1, 10))
+        calls: list[tuple[type[AtlasError], Callable[[], object], str]] = [
+            (NotFoundError, lambda: store.view("AAAAAAAAAAAAAAAAAAAAAA"), "збереженого виду"),
+            (NotFoundError, lambda: store.read_version(999), "збереженої версії 999 немає"),
+            (StoreInputError, lambda: store.save_view("v", {"x": math.nan}), "не прості дані"),
+            (StoreInputError, lambda: store.save_view("v", ["x"]), "набором налаштувань"),  # type: ignore[arg-type]
+            (
+                NotFoundError,
+                lambda: read_by_view(
+                    store, "Survey", (29.0, 49.0, 31.0, 51.0), 8, as_of=date(2025, 1, 1)
+                ),
+                "не має версії, чинної на 2025-01-01",
+            ),
+        ]
+        for kind, call, words in calls:
+            with pytest.raises(kind) as caught:
+                call()
+            assert caught.value.template, str(caught.value)  # a template, not an f-string
+            text = caught.value.in_language(uk)
+            assert words in text, text
+            # No English sentence left (a quoted library detail and the name aside).
+            rest = re.sub(r"'[^']*'|«[^»]*»|\([^)]*\)", "", text)
+            assert not re.search(r"\b[a-z]{3,}\b", rest), text
+    finally:
+        store.close()

@@ -13,7 +13,7 @@ from geo.facts.source_ids import split_source_ids
 from geo.facts.tables import SCHEMA_BY_NAME, SCHEMAS, FactTables
 from geo.facts.vocabulary import EvidenceClass, ReviewScope, SourceKind, Term, TitleBasis
 from geo.language import DEFAULT_LANGUAGE, N_, Language, language
-from layers.catalogue.describe import event_words, plain_words, table_in_words
+from layers.catalogue.describe import event_words, in_language, plain_words, table_in_words
 from layers.catalogue.registry import CATALOGUE
 from layers.safe_text import markdown_text
 from views.cache import get_base
@@ -297,12 +297,12 @@ def render_data_page() -> None:
     )
     _show(disagreement_table(facts), lang)
     st.markdown(lang.gettext("**Treaty milestone dates** (one row per date a source gives)"))
-    _show(
-        _in_words("treaty_milestones", conflicts(facts.milestones, ["iso3", "event"], "date")),
-        lang,
-    )
+    # Rows for people: the notes in the page's language (the whole tables below keep both).
+    milestones = conflicts(facts.milestones, ["iso3", "event"], "date")
+    _show(_in_words("treaty_milestones", in_language(milestones, lang.code)), lang)
     st.markdown(lang.gettext("**Border lengths (Factbook vs national and other figures)**"))
-    _show(conflicts(facts.border_lengths, ["pair"], "length_km"), lang)
+    borders = conflicts(facts.border_lengths, ["pair"], "length_km")
+    _show(in_language(borders, lang.code), lang)
 
     st.header(lang.gettext("How many States Parties"))
     as_of = st.session_state.get(Key.AS_OF, date.today())

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from geo.facts.source_ids import split_source_ids
-from geo.facts.vocabulary import LandmineMeasure, TreatyStep
-from geo.language import N_, Language
+from geo.facts.vocabulary import BorderReference, LandmineMeasure, TreatyStep
+from geo.language import DEFAULT_LANGUAGE, N_, Language
 from layers import SAFETY_LINE
 from layers.catalogue.describe import (
     evidence_sentences,
@@ -38,7 +39,7 @@ from views.cache import (
     get_layers,
 )
 from views.charts import AS_OF_PARAM
-from views.data_page import table_for
+from views.data_page import COLUMN_CONTEXT, table_for
 from views.downloads import render_downloads
 from views.keys import Key
 from views.language import current_language
@@ -324,8 +325,8 @@ def _render_details(
         status_on = lang.tr("Status on {day}:", day=lang.date(state.as_of))
         st.markdown(f"**{status_on}** {markdown_text(str(record['status_label']))}")
         titles = _source_titles()
-        milestones = milestone_table(rows, titles)
-        for column in ("Event", "Confidence"):  # labels (the notes stay the sources' words)
+        milestones = milestone_table(rows, titles, lang.code)
+        for column in ("Event", "Confidence"):  # labels (the notes come in the language)
             milestones[column] = [lang.gettext(label) for label in milestones[column]]
         st.dataframe(
             milestones.rename(columns=lambda c: lang.gettext(str(c))),
@@ -339,27 +340,19 @@ def _render_details(
             head = lang.gettext("Dated steps")
             note = lang.gettext("(decrees, laws, notices, meetings; not used for status)")
             st.markdown(f"**{head}** {note}")
-            st.dataframe(
-                table_for(for_people(steps, {"event": TreatyStep}, titles), lang),
-                hide_index=True,
-                width="stretch",
-            )
+            _people_table(for_people(steps, {"event": TreatyStep}, titles, lang.code), lang)
         monitor = base.facts.landmine_monitor
         monitor = monitor.loc[monitor["scope"] == record["iso3"]]
         if not monitor.empty:
             context = lang.gettext("(national context)")
             st.markdown(f"**Landmine Monitor** {context}")
-            st.dataframe(
-                table_for(for_people(monitor, {"measure": LandmineMeasure}, titles), lang),
-                hide_index=True,
-                width="stretch",
+            _people_table(
+                for_people(monitor, {"measure": LandmineMeasure}, titles, lang.code), lang
             )
         plans = base.facts.defence_lines.loc[base.facts.defence_lines["iso3"] == record["iso3"]]
         if not plans.empty:
             st.markdown(f"**{lang.gettext('Defence-line plans')}**")
-            st.dataframe(
-                table_for(for_people(plans, {}, titles), lang), hide_index=True, width="stretch"
-            )
+            _people_table(for_people(plans, {}, titles, lang.code), lang)
     elif "pair" in record and "factbook_km" in record:
         refs = get_base().facts.border_lengths
         measured = lang.gettext("Measured on the 1:10m lines:")
@@ -367,7 +360,9 @@ def _render_details(
             f"**{measured}** {lang.tr('{km} km', km=lang.number(record['length_km'], 1))} · "
             f"**CIA World Factbook:** {lang.tr('{km} km', km=lang.number(record['factbook_km']))}"
         )
-        st.dataframe(refs.loc[refs["pair"] == record["pair"]], hide_index=True, width="stretch")
+        rows = refs.loc[refs["pair"] == record["pair"]].drop(columns=["iso3_a", "iso3_b"])
+        words = for_people(rows, {"reference": BorderReference}, _source_titles(), lang.code)
+        _people_table(words, lang)
     elif "evidence" in record and "iso_3166_2" in record:
         st.markdown(markdown_text(evidence_sentences(record, lang)))
     else:
@@ -403,6 +398,20 @@ def _render_defence_lines(lang: Language) -> None:
             )
         )
         st.dataframe(for_people(lines, {}), hide_index=True, width="stretch")
+
+
+def _people_table(frame: pd.DataFrame, lang: Language) -> None:
+    """A fact table as :func:`for_people` words it, its labels and headers in ``lang``.
+
+    A header (``"Source ids"``) is its fact-table key (``source_ids``) looked up in the
+    "column" context of the catalog, as on the Data page; English keeps the readable header.
+    """
+    config: dict[str, Any] = {}
+    if lang.code != DEFAULT_LANGUAGE:
+        for column in frame.columns:
+            header = lang.pgettext(COLUMN_CONTEXT, str(column).lower().replace(" ", "_"))
+            config[str(column)] = st.column_config.Column(header[:1].upper() + header[1:])
+    st.dataframe(table_for(frame, lang), hide_index=True, width="stretch", column_config=config)
 
 
 def _render_tables(layers: list[MapLayer]) -> None:

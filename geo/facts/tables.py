@@ -320,6 +320,7 @@ def _check_cells(schema: TableSchema, frame: pd.DataFrame, known: Known) -> list
             if problem:
                 line = int(str(index)) + 2
                 problems.append(f"{schema.file_name} line {line}: {column.name} {problem}")
+    problems.extend(_translation_problems(schema, frame))
     key = list(schema.key)
     for index in frame.index[frame.duplicated(subset=key, keep="first")]:
         values = ", ".join(f"{c}={frame.at[index, c]!r}" for c in key)
@@ -327,6 +328,29 @@ def _check_cells(schema: TableSchema, frame: pd.DataFrame, known: Known) -> list
             f"{schema.file_name} line {int(str(index)) + 2}: duplicate row ({values}); "
             "merge it with the earlier row or change the key"
         )
+    return problems
+
+
+#: Suffix of a column that holds its English column's text in Ukrainian (``note_uk``).
+TRANSLATION_SUFFIX = "_uk"
+
+
+def _translation_problems(schema: TableSchema, frame: pd.DataFrame) -> list[str]:
+    """A ``<column>_uk`` cell is filled exactly where its English ``<column>`` cell is."""
+    names = {column.name for column in schema.columns}
+    problems = []
+    for name in sorted(names):
+        english = name.removesuffix(TRANSLATION_SUFFIX)
+        if english == name or english not in names:
+            continue
+        for index, text, translated in zip(frame.index, frame[english], frame[name], strict=True):
+            if bool(str(text).strip()) != bool(str(translated).strip()):
+                missing, present = (name, english) if str(text).strip() else (english, name)
+                line = int(str(index)) + 2
+                problems.append(
+                    f"{schema.file_name} line {line}: {missing} is blank but {present} is not; "
+                    "give the text in both languages or in neither"
+                )
     return problems
 
 
@@ -690,6 +714,8 @@ def _rules_reviews(frame: pd.DataFrame, known: Known) -> list[str]:
 _IDS = Column("source_ids", CellKind.SOURCE_IDS)
 _CONFIDENCE = Column("confidence", CellKind.TERM, terms=Confidence)
 _NOTE = Column("note", CellKind.TEXT, optional=True)
+#: The same note in Ukrainian (same row, so the same sources and date): filled where ``note`` is.
+_NOTE_UK = Column("note_uk", CellKind.TEXT, optional=True)
 
 SCHEMAS: tuple[TableSchema, ...] = (
     TableSchema(
@@ -719,6 +745,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
             Column("nato_member_since", CellKind.DATE, optional=True),
             Column("flank_state", CellKind.FLAG),
             _NOTE,
+            _NOTE_UK,
             _IDS,
         ),
         key=("iso3",),
@@ -735,6 +762,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
             _IDS,
             _CONFIDENCE,
             _NOTE,
+            _NOTE_UK,
         ),
         key=("iso3", "event", "date"),
         sort_by=("iso3", "date"),
@@ -754,6 +782,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
             _IDS,
             _CONFIDENCE,
             _NOTE,
+            _NOTE_UK,
         ),
         key=("pair", "reference", "length_km"),
         rules=_rules_borders,
@@ -771,6 +800,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
             _IDS,
             _CONFIDENCE,
             _NOTE,
+            _NOTE_UK,
         ),
         key=("date", "kind", "area_km2"),
         sort_by=("date",),
@@ -839,9 +869,11 @@ SCHEMAS: tuple[TableSchema, ...] = (
             Column("date", CellKind.DATE, optional=True),
             Column("event", CellKind.TERM, terms=TreatyStep),
             Column("detail", CellKind.TEXT),
+            Column("detail_uk", CellKind.TEXT),
             _IDS,
             _CONFIDENCE,
             _NOTE,
+            _NOTE_UK,
         ),
         key=("iso3", "date", "event"),
         sort_by=("iso3", "date"),
@@ -878,6 +910,7 @@ SCHEMAS: tuple[TableSchema, ...] = (
             _IDS,
             _CONFIDENCE,
             _NOTE,
+            _NOTE_UK,
         ),
         key=("edition", "period", "scope", "measure"),
         rules=_rules_landmine_monitor,

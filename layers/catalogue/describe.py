@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -38,6 +39,36 @@ def plain_words(text: str) -> str:
     for short, words in PLAIN_WORDS:
         text = text.replace(short, words)
     return text
+
+
+def in_language(frame: pd.DataFrame, code: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """A fact table's text columns in language ``code``, its translation columns dropped.
+
+    Parameters
+    ----------
+    frame
+        Rows of a fact table (left unchanged); a column ``<column>_<code>`` (e.g. ``note_uk``)
+        holds ``<column>``'s text in language ``code`` on the same row (same sources).
+    code
+        Language code (``geo.language.LANGUAGES``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<column>`` holding the ``<column>_<code>`` text where that is filled (the English
+        elsewhere), and no ``<column>_<xx>`` column of any language beside its ``<column>``.
+    """
+    twins = {
+        str(name): str(name)[:-3]
+        for name in frame.columns
+        if re.fullmatch(r".+_[a-z]{2}", str(name)) and str(name)[:-3] in frame.columns
+    }
+    out = frame.drop(columns=list(twins))
+    for twin, column in twins.items():
+        if twin.endswith(f"_{code}"):
+            own = [_text(v) for v in frame[twin]]
+            out[column] = [o or e for o, e in zip(own, frame[column], strict=True)]
+    return out
 
 
 def event_words(text: str) -> str:
@@ -151,7 +182,9 @@ def source_names(cell: object, titles: Mapping[str, str]) -> str:
 MILESTONE_HEADERS = (N_("Date"), N_("Event"), N_("Confidence"), N_("Sources"), N_("Note"))
 
 
-def milestone_table(rows: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
+def milestone_table(
+    rows: pd.DataFrame, titles: Mapping[str, str] | None = None, code: str = DEFAULT_LANGUAGE
+) -> pd.DataFrame:
     """A state's treaty milestones with words for the events and confidence classes.
 
     Parameters
@@ -161,6 +194,8 @@ def milestone_table(rows: pd.DataFrame, titles: Mapping[str, str] | None = None)
         ``confidence``, ``note``).
     titles
         Source id → title: the ``Sources`` column shows titles (ids when not given).
+    code
+        Language of the notes (:func:`in_language`: ``note_uk`` for ``"uk"``).
 
     Returns
     -------
@@ -169,7 +204,7 @@ def milestone_table(rows: pd.DataFrame, titles: Mapping[str, str] | None = None)
         state that claims a suspension and deposits no withdrawal voted a "Suspension law
         adopted": :meth:`TreatyEvent.label_for`).
     """
-    ordered = rows.sort_values("date", kind="stable")
+    ordered = in_language(rows, code).sort_values("date", kind="stable")
     events = set(ordered["event"])
     # A state that claims a suspension and deposits no withdrawal voted a suspension law.
     suspends = TreatyEvent.SUSPENSION_CLAIMED in events and (
@@ -190,6 +225,7 @@ def for_people(
     frame: pd.DataFrame,
     terms: Mapping[str, type[Term]],
     titles: Mapping[str, str] | None = None,
+    code: str = DEFAULT_LANGUAGE,
 ) -> pd.DataFrame:
     """A fact table as people read it: labels for coded values, readable headers.
 
@@ -202,6 +238,9 @@ def for_people(
         ``confidence`` is always labelled.
     titles
         Source id → title: ``source_ids`` becomes a ``Sources`` column of titles.
+    code
+        Language of the text columns (:func:`in_language`: ``detail_uk``, ``note_uk`` for
+        ``"uk"``; the translation columns are not shown).
 
     Returns
     -------
@@ -210,7 +249,7 @@ def for_people(
         text, headers like ``"Source ids"`` instead of ``source_ids``; ``iso3`` dropped.
     """
     vocabularies: dict[str, type[Term]] = {"confidence": Confidence, **terms}
-    out = frame.drop(columns=[c for c in ("iso3",) if c in frame.columns]).copy()
+    out = in_language(frame, code).drop(columns=[c for c in ("iso3",) if c in frame.columns])
     for column, vocabulary in vocabularies.items():
         if column in out.columns:
             out[column] = [vocabulary(v).label if v in vocabulary.values() else _text(v)

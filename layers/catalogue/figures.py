@@ -13,6 +13,7 @@ from geo.facts.status import status_dates, status_table
 from geo.facts.vocabulary import BorderReference, ContaminationKind, TreatyEvent, TreatyStatus
 from geo.language import DEFAULT_LANGUAGE, language
 from layers.catalogue.base import AtlasBase
+from layers.catalogue.describe import in_language
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def key_figures(base: AtlasBase, as_of: date, lang: str = DEFAULT_LANGUAGE) -> K
     official = series.loc[
         (series["kind"] == ContaminationKind.OFFICIAL_ESTIMATE) & (series["date"] <= as_of)
     ]
-    official = official.sort_values("date")
+    official = in_language(official, lang).sort_values("date")  # the note in ``lang``
     contaminated = None
     if not official.empty:
         latest = official.iloc[-1]

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.language import N_
 from layers.store.base import Store
 from layers.store.cells import CELL_MAX_ZOOM, cell_index, cell_size_deg
 from layers.store.model import STORE_CRS, NotFoundError, StoreInputError, VersionInfo, check_name
@@ -77,7 +78,7 @@ class LayerView:
 def _check_bbox(bbox: Bbox) -> Bbox:
     west, south, east, north = (float(v) for v in bbox)
     if not all(np.isfinite([west, south, east, north])) or west >= east or south >= north:
-        raise StoreInputError("a view is west, south, east, north in degrees, west < east")
+        raise StoreInputError(N_("a view is west, south, east, north in degrees, west < east"))
     return max(west, -180.0), max(south, -90.0), min(east, 180.0), min(north, 90.0)
 
 
@@ -217,7 +218,9 @@ def read_by_view(
     day = as_of or date.today()
     version = store.version_as_of(check_name(name), day)
     if version is None:
-        raise NotFoundError(f"layer {name!r} has no version valid on {day.isoformat()}")
+        raise NotFoundError(
+            N_("layer {name} has no version valid on {day}"), name=repr(name), day=day.isoformat()
+        )
     return read_version_by_view(store, version, bbox, zoom, max_features=max_features)
 
 

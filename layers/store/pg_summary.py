@@ -38,6 +38,7 @@ from geo.analysis.summary import (
     SummaryUnits,
     summary_from_totals,
 )
+from geo.language import N_
 from geo.units.crs import EQUAL_AREA
 from layers.store.model import NotFoundError, StoreInputError, check_name
 from layers.store.sql import SqlStore
@@ -253,11 +254,13 @@ def summarize_stored(
         No such layer, or no version valid on ``as_of``.
     """
     if not store.is_postgis:
-        raise StoreInputError("a summary in the database needs the PostGIS store")
+        raise StoreInputError(N_("a summary in the database needs the PostGIS store"))
     day = as_of or date.today()
     version = store.version_as_of(check_name(name), day)
     if version is None:
-        raise NotFoundError(f"layer {name!r} has no version valid on {day.isoformat()}")
+        raise NotFoundError(
+            N_("layer {name} has no version valid on {day}"), name=repr(name), day=day.isoformat()
+        )
     n = len(units.codes)
     counts, area, length = np.zeros(n + 1, np.int64), np.zeros(n + 1), np.zeros(n + 1)
     params = {

@@ -185,9 +185,13 @@ class SqlStore:
     def _check_not_newer(self, current: int) -> None:
         if current > SCHEMA_VERSION:
             raise StoreUnavailable(
-                f"the store at {self.location} has schema version {current}, newer than this "
-                f"atlas understands ({SCHEMA_VERSION}); upgrade the atlas or point it at "
-                "another store"
+                N_(
+                    "the store at {location} has schema version {current}, newer than this atlas "
+                    "understands ({known}); upgrade the atlas or point it at another store"
+                ),
+                location=self.location,
+                current=current,
+                known=SCHEMA_VERSION,
             )
 
     def _migrate(self, target: int) -> int:
@@ -300,11 +304,13 @@ class SqlStore:
         if valid_from is None:
             valid_from = date.today()
         if not isinstance(valid_from, date) or isinstance(valid_from, datetime):
-            raise StoreInputError("valid_from must be a calendar date, e.g. 2026-03-01")
+            raise StoreInputError(N_("valid_from must be a calendar date, e.g. 2026-03-01"))
         if not isinstance(frame, gpd.GeoDataFrame):
-            raise StoreInputError("only a layer with geometry (a GeoDataFrame) can be stored")
+            raise StoreInputError(N_("only a layer with geometry (a GeoDataFrame) can be stored"))
         if frame.crs is None:
-            raise StoreInputError("the layer has no coordinate reference system; import it first")
+            raise StoreInputError(
+                N_("the layer has no coordinate reference system; import it first")
+            )
         if not frame.crs.equals(STORE_CRS):
             frame = frame.to_crs(STORE_CRS)
         columns, rows = _properties(frame)
@@ -333,8 +339,13 @@ class SqlStore:
             ).one()
             if row.kind != kind.value:
                 raise StoreInputError(
-                    f"layer {name!r} is a stored {row.kind} layer; save this {kind.value} layer "
-                    "under another name"
+                    N_(
+                        "layer {name} is a stored {stored} layer; save this {kind} layer under "
+                        "another name"
+                    ),
+                    name=repr(name),
+                    stored=str(row.kind),  # the kinds' codes (import, joined), as listed
+                    kind=kind.value,
                 )
             changes: dict[str, str | None] = {k: v for k, v in texts.items() if v and k != "author"}
             if kind is LayerKind.JOINED and join_table is not None:
@@ -471,7 +482,7 @@ class SqlStore:
                 select(t.version.c.columns).where(t.version.c.id == int(version_id))
             ).scalar_one_or_none()
             if columns is None:
-                raise NotFoundError(f"there is no stored version {int(version_id)}")
+                raise NotFoundError(N_("there is no stored version {id}"), id=int(version_id))
             result = conn.execute(
                 select(
                     cast(t.feature.c.properties, Text),
@@ -543,13 +554,16 @@ class SqlStore:
         try:
             text = json.dumps(state, allow_nan=False, sort_keys=True)
         except (TypeError, ValueError) as error:
-            raise StoreInputError(f"the view's state is not plain JSON data ({error})") from None
+            raise StoreInputError(
+                N_("the view's state is not plain JSON data ({detail})"), detail=Detail(str(error))
+            ) from None
         if not isinstance(state, dict):
-            raise StoreInputError("the view's state must be a mapping of settings")
+            raise StoreInputError(N_("the view's state must be a mapping of settings"))
         if len(text.encode()) > MAX_VIEW_STATE_BYTES:
             raise StoreInputError(
-                f"the view's state has {len(text.encode()):,} bytes; the limit is "
-                f"{MAX_VIEW_STATE_BYTES:,}"
+                N_("the view's state has {count} bytes; the limit is {most}"),
+                count=f"{len(text.encode()):,}",
+                most=f"{MAX_VIEW_STATE_BYTES:,}",
             )
         created = datetime.now(UTC)
         for _ in range(5):
@@ -570,7 +584,9 @@ class SqlStore:
                     continue
                 raise
             return ViewInfo(slug, name, json.loads(text), author, created)
-        raise StoreUnavailable(f"the store at {self.location} found no free view link")
+        raise StoreUnavailable(
+            N_("the store at {location} found no free view link"), location=self.location
+        )
 
     @staticmethod
     def _view_info(row: Any) -> ViewInfo:
@@ -585,7 +601,7 @@ class SqlStore:
 
     def _check_slug(self, slug: str) -> str:
         if not isinstance(slug, str) or not _SLUG.match(slug):
-            raise NotFoundError(f"there is no saved view {str(slug)[:40]!r}")
+            raise NotFoundError(N_("there is no saved view {slug}"), slug=repr(str(slug)[:40]))
         return slug
 
     def view(self, slug: str) -> ViewInfo:
@@ -595,7 +611,7 @@ class SqlStore:
         with self._read() as conn:
             row = conn.execute(select(v).where(v.c.slug == slug)).one_or_none()
         if row is None:
-            raise NotFoundError(f"there is no saved view {slug!r}")
+            raise NotFoundError(N_("there is no saved view {slug}"), slug=repr(slug))
         return self._view_info(row)
 
     def delete_view(self, slug: str) -> None:
@@ -604,7 +620,7 @@ class SqlStore:
         slug = self._check_slug(slug)
         with self._write() as conn:
             if not conn.execute(delete(v).where(v.c.slug == slug)).rowcount:
-                raise NotFoundError(f"there is no saved view {slug!r}")
+                raise NotFoundError(N_("there is no saved view {slug}"), slug=repr(slug))
 
 
 def _as_date(value: Any) -> date | None:
@@ -624,7 +640,7 @@ def _properties(frame: gpd.GeoDataFrame) -> tuple[list[str], list[str]]:
     attrs = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     attrs.columns = [str(c) for c in attrs.columns]
     if attrs.columns.duplicated().any():
-        raise StoreInputError("the layer has two columns of the same name; rename one first")
+        raise StoreInputError(N_("the layer has two columns of the same name; rename one first"))
     if not len(attrs):
         return list(attrs.columns), []
     if not len(attrs.columns):
@@ -633,7 +649,7 @@ def _properties(frame: gpd.GeoDataFrame) -> tuple[list[str], list[str]]:
     text = attrs.to_json(orient="records", lines=True, date_format="iso", default_handler=str)
     lines = text.rstrip("\n").split("\n")
     if len(lines) != len(attrs):
-        raise StoreInputError("the layer's attributes could not be written as JSON rows")
+        raise StoreInputError(N_("the layer's attributes could not be written as JSON rows"))
     return list(attrs.columns), lines
 
 
