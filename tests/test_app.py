@@ -708,6 +708,34 @@ def test_state_details_in_ukrainian() -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang_code", "project", "value"),
+    [
+        ("en", "East Shield (Tarcza Wschód)", "PLN 10 bn (~US$2.5-2.6 bn)"),
+        ("uk", "Східний щит (Tarcza Wschód)", "10\u00a0млрд злотих (~2,5-2,6\u00a0млрд"),
+    ],
+)
+def test_state_defence_line_plans_are_in_the_language(
+    lang_code: str, project: str, value: str
+) -> None:
+    """A state's defence-line rows: project, item and value in the language, no twin columns."""
+    at = AppTest.from_function(
+        _details_script, args=("withdrawing-states", "POL", "2026-03-01", lang_code)
+    ).run(timeout=RUN_TIMEOUT_S)
+    assert_clean(at)
+    (table,) = [d for d in at.dataframe if "Item" in d.value.columns]
+    rows = table.value
+    assert project in set(rows["Project"]), set(rows["Project"])
+    assert any(str(v).startswith(value) for v in rows["Value"]), list(rows["Value"])
+    assert not {"Project uk", "Item uk", "Value uk"} & set(rows.columns)
+    if lang_code == "uk":
+        assert "довжина" in set(rows["Item"]) and "East Shield" not in " ".join(rows["Value"])
+        assert all(re.search(r"[а-яіїєґ]", str(v)) for v in [*rows["Item"], *rows["Value"]])
+        given = json.loads(table.proto.columns)
+        headers = [str(given.get(c, {}).get("label")) for c in rows.columns]
+        assert all(re.search(r"[а-яіїєґА-ЯІЇЄҐ]", h) for h in headers), headers
+
+
+@pytest.mark.parametrize(
     ("lang_code", "note"),
     [
         ("en", "Lithuanian State Border Guard Service (VSAT) figure"),

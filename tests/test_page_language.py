@@ -89,6 +89,20 @@ def test_the_age_of_a_figure_takes_the_right_plural_form():
     ), caption
 
 
+def test_the_defence_line_projects_table_speaks_ukrainian():
+    at = run_app({"lang": "uk", "date": "2025-12-28"})
+    at.toggle(key="show_defence_lines").set_value(True).run()
+    (table,) = [d for d in at.dataframe if "Item" in d.value.columns]
+    rows = table.value
+    assert "Балтійська оборонна лінія" in set(rows["Project"])
+    assert "~600 бункерів, кожен до 10 військових (січень 2024 р.)" in set(rows["Value"])
+    assert not {"Project uk", "Item uk", "Value uk"} & set(rows.columns)
+    assert all(CYRILLIC.search(str(v)) for v in [*rows["Item"], *rows["Value"]])
+    given = json.loads(table.proto.columns)
+    headers = [str(given.get(c, {}).get("label")) for c in rows.columns]
+    assert all(CYRILLIC.search(h) for h in headers), headers
+
+
 def test_the_data_and_method_pages_speak_ukrainian(ukrainian: AppTest):
     at = show_page(ukrainian, "data")
     assert at.title[0].value == "Дані та джерела"
@@ -107,6 +121,12 @@ def test_the_data_and_method_pages_speak_ukrainian(ukrainian: AppTest):
     (disagreements,) = [d.value for d in at.dataframe if "disagreement" in d.value.columns]
     assert "Договірні віхи" in set(disagreements["table"])
     assert set(disagreements["preferred"]) <= {"пріоритетне", ""}
+    # Their subject, value and basis in Ukrainian (subject_uk, value_uk, basis_uk).
+    assert "POL довжина «Східного щита» (км)" in set(disagreements["disagreement"])
+    assert "66 за, 14 проти, 2 утрималися" in set(disagreements["value"])
+    assert "Туск у переказі Bloomberg (сухопутний кордон)" in set(disagreements["basis"])
+    assert not any("East Shield" in str(s) for s in disagreements["disagreement"])
+    assert not any(re.search(r"\bfor\b|Saeima", str(v)) for v in disagreements["value"])
     # Where sources disagree: the rows' notes in Ukrainian (note_uk), no twin column shown.
     (dates,) = [
         d.value

@@ -65,13 +65,16 @@ def conflicts(table: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return table.loc[counts > 1].sort_values(keys)
 
 
-def disagreement_table(facts: FactTables) -> pd.DataFrame:
+def disagreement_table(facts: FactTables, code: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
     """Every recorded disagreement (``conflicts.csv``), one row per value, for people.
 
     Parameters
     ----------
     facts
         The loaded fact tables.
+    code
+        Language of the subject, value and basis (:func:`in_language`: ``subject_uk``,
+        ``value_uk`` and ``basis_uk`` for ``"uk"``).
 
     Returns
     -------
@@ -80,7 +83,7 @@ def disagreement_table(facts: FactTables) -> pd.DataFrame:
         (``"preferred"``, or ``""``; a disagreement without one is unresolved), ``basis``,
         ``sources`` (titles) and ``source_ids``, in file order.
     """
-    rows = facts.conflicts
+    rows = in_language(facts.conflicts, code)
     return pd.DataFrame(
         {
             "disagreement": [event_words(s) for s in rows["subject"]],
@@ -295,7 +298,7 @@ def render_data_page() -> None:
             "page)."
         )
     )
-    _show(disagreement_table(facts), lang)
+    _show(disagreement_table(facts, lang.code), lang)
     st.markdown(lang.gettext("**Treaty milestone dates** (one row per date a source gives)"))
     # Rows for people: the notes in the page's language (the whole tables below keep both).
     milestones = conflicts(facts.milestones, ["iso3", "event"], "date")

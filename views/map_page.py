@@ -397,7 +397,7 @@ def _render_defence_lines(lang: Language) -> None:
                 "was found in public sources."
             )
         )
-        st.dataframe(for_people(lines, {}), hide_index=True, width="stretch")
+        _people_table(for_people(lines, {}, code=lang.code), lang)
 
 
 def _people_table(frame: pd.DataFrame, lang: Language) -> None:
