@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import shapely
-from playwright.sync_api import expect
+from playwright.sync_api import FloatRect, expect
 
 from atlas_testing.browser import (
     MAP_IFRAME,
@@ -45,6 +45,16 @@ HOSTILE_RING = [[15.0, 55.0], [17.0, 55.0], [17.0, 56.5], [15.0, 56.5], [15.0, 5
 
 
 # ------------------------------------------------------------------------------- expectations
+
+
+def _apart(a: FloatRect, b: FloatRect) -> bool:
+    """Whether two bounding boxes (CSS px, as Playwright gives them) do not overlap."""
+    return (
+        a["x"] >= b["x"] + b["width"]
+        or b["x"] >= a["x"] + a["width"]
+        or a["y"] >= b["y"] + b["height"]
+        or b["y"] >= a["y"] + a["height"]
+    )
 
 
 def leaflet_paths(geometry: dict[str, Any]) -> int:
@@ -265,13 +275,7 @@ def test_standalone_html_export_draws_offline(
         caption = page.locator("#atlas-caption").bounding_box()
         legend = page.locator(".atlas-legend").bounding_box()
         assert caption and legend
-        apart = (
-            caption["x"] >= legend["x"] + legend["width"]
-            or legend["x"] >= caption["x"] + caption["width"]
-            or caption["y"] >= legend["y"] + legend["height"]
-            or legend["y"] >= caption["y"] + caption["height"]
-        )
-        assert apart, (width, caption, legend)
+        assert _apart(caption, legend), (width, caption, legend)
         screenshot(page, f"export-{width}.png")
     assert_quiet(log)
 
@@ -534,12 +538,6 @@ def test_standalone_html_export_shows_both_compare_dates(
         caption = page.locator("#atlas-caption").bounding_box()
         legend = page.locator(".atlas-compare-main .atlas-legend").bounding_box()
         assert caption and legend
-        apart = (
-            caption["x"] >= legend["x"] + legend["width"]
-            or legend["x"] >= caption["x"] + caption["width"]
-            or caption["y"] >= legend["y"] + legend["height"]
-            or legend["y"] >= caption["y"] + caption["height"]
-        )
-        assert apart, (width, caption, legend)
+        assert _apart(caption, legend), (width, caption, legend)
         screenshot(page, f"export-compare-{width}.png")
     assert_quiet(log)
