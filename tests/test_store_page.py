@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from layers.export.formats import ExportFormat
 from layers.store import LayerKind, open_store
+from layers.store.base import Store
 from layers.store.config import DATABASE_ENV, STORE_ENV
 from layers.store.editor import EDITOR_TOKEN_ENV
 from tests.support.app_run import run_app
@@ -253,6 +254,14 @@ def test_joined_table_saves_with_its_table_and_report(store_file: Path, referenc
     assert report["matched"] == 40 and report["summary"].startswith("42 rows: 40 matched")
 
 
+def page_on_new_database(postgis_server, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A fresh PostGIS database the page will use (no editor token), opened as a store."""
+    url = postgis_server.fresh_url()
+    monkeypatch.setenv(DATABASE_ENV, url)
+    monkeypatch.delenv(EDITOR_TOKEN_ENV, raising=False)
+    return open_store({DATABASE_ENV: url})
+
+
 def grid_of_squares(cols: int, rows: int) -> gpd.GeoDataFrame:
     """``cols`` × ``rows`` small squares east of Kharkiv: 0.03° apart west–east, 0.01° north."""
     from shapely.geometry import box
@@ -269,10 +278,7 @@ def test_a_large_stored_layer_in_postgis_is_drawn_by_view(
     postgis_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 20, item 7: cells of the features in the view zoomed out, the features zoomed in."""
-    url = postgis_server.fresh_url()
-    monkeypatch.setenv(DATABASE_ENV, url)
-    monkeypatch.delenv(EDITOR_TOKEN_ENV, raising=False)
-    store = open_store({DATABASE_ENV: url})
+    store = page_on_new_database(postgis_server, monkeypatch)
     version = store.save_layer("Big survey", grid_of_squares(100, 60), valid_from=date(2025, 1, 1))
     assert version.features == 6_000  # more than the 5,000 the map draws one by one
     at = run_app({"date": "2025-03-01", "lat": "49.8", "lon": "37.5", "z": "6"})
@@ -299,10 +305,7 @@ def test_a_large_stored_layer_is_usable_like_any_other(
     postgis_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 20: a layer drawn by view can be clicked, tabled, downloaded and summarised."""
-    url = postgis_server.fresh_url()
-    monkeypatch.setenv(DATABASE_ENV, url)
-    monkeypatch.delenv(EDITOR_TOKEN_ENV, raising=False)
-    store = open_store({DATABASE_ENV: url})
+    store = page_on_new_database(postgis_server, monkeypatch)
     squares = grid_of_squares(100, 60)
     squares["label"] = [f"<img src=x onerror=alert({i})>" for i in range(len(squares))]
     version = store.save_layer("Big survey", squares, valid_from=date(2025, 1, 1))
