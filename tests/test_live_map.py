@@ -169,6 +169,29 @@ def test_view_survives_every_change_and_reaches_the_url(app_url: str, browser_co
     assert log.problems() == [] and other_log.problems() == []
 
 
+def test_a_window_one_pixel_narrower_keeps_the_centre(app_url: str, browser_context: Any) -> None:
+    # Leaflet re-centres a resized map by half the change rounded to a pixel; a change of one
+    # pixel can round to no pan, and then fires no 'resize' while its centre is read half a
+    # pixel off. Narrowing the window a pixel at a time hits both parities of the map's width.
+    page, frame, log = open_map(browser_context, app_url)
+    lat, lon, zoom = ZOOMED
+    frame.evaluate(f"() => atlas.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    page.wait_for_url(lambda u: "z=7" in u, timeout=TIMEOUT_MS)
+    kept = view_of(frame)
+    size = page.viewport_size
+    widths = []
+    for narrower in range(1, 4):
+        page.set_viewport_size({"width": size["width"] - narrower, "height": size["height"]})
+        width = page.locator(MAP_IFRAME).evaluate("(f) => f.clientWidth")
+        frame.wait_for_function(
+            f"() => atlas.map.getSize().x === {width}", polling=100, timeout=TIMEOUT_MS
+        )
+        widths.append(width)
+        assert view_of(frame) == pytest.approx(kept, abs=1e-6), widths
+    assert len(set(widths)) == 3  # each step did narrow the map
+    assert log.problems() == []
+
+
 def test_changes_made_before_the_page_reruns_are_all_kept(
     app_url: str, browser_context: Any
 ) -> None:

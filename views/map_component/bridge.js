@@ -68,21 +68,33 @@
   }
 
   /* A new size (a mode change: the width, then the height) keeps the centre of the view the
-     user chose, exactly: Leaflet re-centres by panning half the change, rounded to a pixel,
-     and a few changes in a row would move the view. */
+     user chose, exactly: Leaflet re-centres by panning half the change, rounded to a pixel, and
+     a change of one pixel that rounds to no pan fires no 'resize' at all, yet its centre is then
+     read half a pixel off. So every size change Leaflet sees (this page's own, a window resize)
+     goes through one wrapper that puts the kept centre back. */
   var keptCenter = null;
   var resizing = false;
   function whileResizing(change) {
     resizing = true;
-    try { change(); } finally { resizing = false; }
+    try { return change(); } finally { resizing = false; }
   }
   function keepCenterOnResize(map) {
     map.on('moveend', function () { if (!resizing) { keptCenter = map.getCenter(); } });
-    map.on('resize', function () {
-      if (keptCenter) {
-        whileResizing(function () { map.setView(keptCenter, map.getZoom(), {animate: false}); });
+    var invalidate = map.invalidateSize;
+    map.invalidateSize = function (options) {
+      var before = map.getSize();
+      var out = whileResizing(function () { return invalidate.call(map, options); });
+      if (keptCenter && !map.getSize().equals(before)) {
+        whileResizing(function () {
+          map.setView(keptCenter, map.getZoom(), {animate: false});
+          // Less than a pixel off pans by nothing (Leaflet truncates the offset): reset then.
+          if (!map.getCenter().equals(keptCenter)) {
+            map.setView(keptCenter, map.getZoom(), {reset: true});
+          }
+        });
       }
-    });
+      return out;
+    };
   }
 
   function fitHeight(config) {
