@@ -170,3 +170,48 @@ def test_the_warm_up_table_joins_three_oblasts_and_draws_no_choropleth() -> None
     assert result.report.matched == 3
     # No column of numbers: the workbench draws no choropleth (which would import mapclassify).
     assert np.isnan(numeric_values(table["note"])[0]).all()
+
+
+def later_round(number: int, end_mib: int, *, foreign: bool = False) -> dict:
+    session = {
+        "name": "s01",
+        "redraws": redraws("during", 1.0),
+        "imports": [],
+        "errors": [],
+        "error_count": 0,
+        "foreign_layers": ["load-s02-001.geojson"] if foreign else [],
+        "own_layer_checks": 3,
+        "isolation_checks": 4,
+    }
+    return {
+        "round": number,
+        "phases": {"attack_start": 400.0},
+        "closed_bytes": 500 * MIB,
+        "end_bytes": end_mib * MIB,
+        "end_idle": True,
+        "end_processes": 1,
+        "sessions": [session],
+        "sessions_not_opened": 0,
+        "cases": [{"name": "empty", "outcome": "error"}, {"name": "x", "outcome": "not run"}],
+    }
+
+
+def test_a_second_round_on_the_same_server_counts_in_every_target() -> None:
+    assert load_test.build_parser().parse_args([]).rounds == 1
+    assert load_test.build_parser().parse_args(["--rounds", "2"]).rounds == 2
+    result = made_up_result(during=(1.1, 1.2, 1.4), errors=0, end_mib=320, foreign=False)
+    # Round 2 ends where round 1 did: bounded, met; its line compares it with both.
+    result["later_rounds"] = [later_round(2, 321)]
+    assert all(met(result).values()), met(result)
+    report = load_test.format_report(result)
+    assert "round 2 on the same server: after its sessions expired 321 MiB" in report
+    assert "1.07× the start, 1.00× the first round's end; cases answered 1 of 2" in report
+    assert "worst of 2 rounds" in report
+    assert "16 checks" in report  # 12 of round 1 and 4 of round 2
+    # Round 2 grows past the tolerance: the memory target is the worst round's, so NO.
+    result["later_rounds"] = [later_round(2, 345)]
+    assert met(result)["server memory after the sessions end ÷ start"] is False
+    assert "1.15× (345 MiB; worst of 2 rounds)" in load_test.format_report(result)
+    # A foreign layer seen only in round 2 fails isolation too.
+    result["later_rounds"] = [later_round(2, 320, foreign=True)]
+    assert met(result)["no session sees another's layer"] is False
