@@ -68,10 +68,11 @@
   }
 
   /* A new size (a mode change: the width, then the height) keeps the centre of the view the
-     user chose, exactly: Leaflet re-centres by panning half the change, rounded to a pixel, and
-     a change of one pixel that rounds to no pan fires no 'resize' at all, yet its centre is then
-     read half a pixel off. So every size change Leaflet sees (this page's own, a window resize)
-     goes through one wrapper that puts the kept centre back. */
+     user chose, exactly. Leaflet re-centres by panning half the change, rounded to a pixel; a
+     change that rounds to no pan fires no 'resize' at all, so the legend and the key figures
+     would keep their old fit and the centre would be read half a pixel off. Every size change
+     Leaflet sees (this page's own, a window resize) goes through one wrapper that puts the kept
+     centre back and, where Leaflet stayed silent, fires the 'resize' itself. */
   var keptCenter = null;
   var resizing = false;
   function whileResizing(change) {
@@ -84,7 +85,9 @@
     map.invalidateSize = function (options) {
       var before = map.getSize();
       var out = whileResizing(function () { return invalidate.call(map, options); });
-      if (keptCenter && !map.getSize().equals(before)) {
+      var after = map.getSize();
+      if (after.equals(before)) { return out; }
+      if (keptCenter) {
         whileResizing(function () {
           map.setView(keptCenter, map.getZoom(), {animate: false});
           // Less than a pixel off pans by nothing (Leaflet truncates the offset): reset then.
@@ -92,6 +95,9 @@
             map.setView(keptCenter, map.getZoom(), {reset: true});
           }
         });
+      }
+      if (before.divideBy(2).round().equals(after.divideBy(2).round())) {
+        map.fire('resize', {oldSize: before, newSize: after});
       }
       return out;
     };
