@@ -370,6 +370,19 @@ def open_sized(browser: Any, url: str, size: tuple[int, int]) -> tuple[Any, Any,
     return context, page, log
 
 
+def toggle_legend(frame: Any) -> str:
+    """Click the legend's title; once the map has handled the fold or unfold (its 'toggle'
+    listener, registered first, runs first), the legend body's height cap (CSS text)."""
+    frame.evaluate(
+        """() => { const d = document.querySelector('.atlas-legend details');
+          window.__legendToggled = new Promise((done) => d.addEventListener('toggle',
+            () => done(document.querySelector('.atlas-legend-body').style.maxHeight),
+            {once: true})); }"""
+    )
+    frame.locator(".atlas-legend summary").click()
+    return str(frame.evaluate("() => window.__legendToggled"))
+
+
 def map_box(page: Any) -> dict[str, float]:
     """The map's frame on the page (CSS px, relative to the viewport)."""
     box = page.locator(MAP_IFRAME).bounding_box()
@@ -472,8 +485,10 @@ def test_the_map_is_above_the_fold_and_present_mode_is_a_projector_view(
         phone = width < PROJECTOR[0] / 2
         legend = frame.locator(".atlas-legend details")
         if phone:  # a phone opens with the legend folded, the figures in its place
-            frame.locator(".atlas-legend summary").click()
+            cap = toggle_legend(frame)
             expect(legend).not_to_have_attribute("open", "")
+            # Folding leaves no cap taller than the map for the moment it opens again.
+            assert cap == "none" or float(cap.removesuffix("px")) <= box["height"], cap
         # Key figures over the map (boxes relative to the page), numbers larger than labels.
         figures = frame.locator(".atlas-figures").bounding_box()
         assert figures and box["y"] <= figures["y"], (width, figures, box)
@@ -483,7 +498,7 @@ def test_the_map_is_above_the_fold_and_present_mode_is_a_projector_view(
         assert frame.evaluate(_CLIPPED_JS, [".atlas-date-text", ".atlas-date", False]) == [], width
         assert frame.locator(".atlas-date-text").inner_text().startswith("As of 20")
         if phone:  # opened on a phone the legend may scroll, as before, but cuts no label
-            frame.locator(".atlas-legend summary").click()
+            toggle_legend(frame)  # returns once the map has fitted the opened legend
         expect(legend).to_have_attribute("open", "")
         # Nothing clipped: no control overflows the map or covers another, no text is cut.
         assert frame.evaluate(_CLIPPED_JS, [".leaflet-control", "#map", False]) == [], width

@@ -132,6 +132,12 @@
   var fitLegend = AtlasMap.prototype._fitLegend;
   AtlasMap.prototype._fitLegend = function () {
     var body = this._legendBody;
+    // A folded legend is not measured: its body can still report its full height (Chromium),
+    // which would leave a cap taller than the map for the moment it opens. It is fitted when
+    // it opens (the 'toggle' listener above).
+    if (this.container.classList.contains('atlas-present') && !this._legendDetails.open) {
+      return;
+    }
     body.style.columnCount = '';
     this._legendBox.classList.remove('atlas-legend-compact');
     fitLegend.call(this);
