@@ -4,7 +4,8 @@ Usage::
 
     python scripts/extract_messages.py            # write geo/language/locale/atlas.pot
     python scripts/extract_messages.py --update   # also add missing ids to each atlas.po
-    python scripts/extract_messages.py --check    # list untranslated ids; exit 1 if any
+    python scripts/extract_messages.py --check    # list untranslated ids; exit 1 if any (or if
+                                                  # atlas.pot is out of date); writes nothing
 
 Marked messages are (a) the string arguments of ``gettext``, ``ngettext``, ``pgettext``,
 ``tr``, ``ntr``, ``plural``, ``N_`` and ``_`` calls in the shown code (``app.py``, ``geo/``,
@@ -213,22 +214,39 @@ def _read(path: Path) -> Catalog:
 
 
 def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
-    """The messages of a catalog with their places (the header's dates left out)."""
-    return [(m.id, m.context, tuple(m.locations), tuple(sorted(m.flags))) for m in catalog if m.id]
+    """The messages of a catalog with their places (the header's dates left out).
+
+    A place without a line is ``0`` when extracted and ``None`` when read back from a file, and
+    the file lists a message's places in its own order: both are made the same here.
+    """
+    return [
+        (
+            m.id,
+            m.context,
+            tuple(sorted((p, n or 0) for p, n in m.locations)),
+            tuple(sorted(m.flags)),
+        )
+        for m in catalog
+        if m.id
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the template; with ``--update`` fill the catalogs, with ``--check`` report."""
+    """Write the template; with ``--update`` fill the catalogs, with ``--check`` only report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--update", action="store_true", help="add missing ids to atlas.po")
     parser.add_argument("--check", action="store_true", help="exit 1 if a message lacks one")
     args = parser.parse_args(argv)
     pot = template()
-    if _entries(pot) != (_entries(_read(TEMPLATE)) if TEMPLATE.exists() else None):
+    status = 0
+    stale = _entries(pot) != (_entries(_read(TEMPLATE)) if TEMPLATE.exists() else None)
+    if stale and args.check:  # a check reads only: it says what to run
+        print(f"{TEMPLATE.relative_to(ROOT)} is out of date: run this script without --check")
+        status = 1
+    elif stale:
         with TEMPLATE.open("wb") as handle:  # rewritten only when a message changed
             write_po(handle, pot, width=100, omit_header=False)
-    print(f"{len(pot)} messages → {TEMPLATE.relative_to(ROOT)}")
-    status = 0
+    print(f"{len(pot)} messages in the code ({TEMPLATE.relative_to(ROOT)})")
     for code in LANGUAGES:
         if code == DEFAULT_LANGUAGE:
             continue

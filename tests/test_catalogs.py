@@ -51,6 +51,24 @@ def test_the_extractor_finds_both_call_forms(tmp_path: Path):
     assert found == ["One", "Two", ("{n} cat", "{n} cats"), "Three", "Four {x}"]
 
 
+def test_check_reads_only_and_names_an_out_of_date_template(tmp_path: Path, monkeypatch, capsys):
+    from scripts import extract_messages
+
+    stale = tmp_path / "atlas.pot"
+    stale.write_bytes(b'msgid "Gone"\nmsgstr ""\n')
+    monkeypatch.setattr(extract_messages, "ROOT", tmp_path)
+    monkeypatch.setattr(extract_messages, "TEMPLATE", stale)
+    assert extract_messages.main(["--check"]) == 1
+    assert stale.read_bytes() == b'msgid "Gone"\nmsgstr ""\n'  # not written
+    assert "atlas.pot is out of date" in capsys.readouterr().out
+    # Without --check the template is written, and a check then passes.
+    assert extract_messages.main([]) == 0
+    assert b'msgid "Never joined"' in stale.read_bytes()
+    written = stale.read_bytes()
+    assert extract_messages.main(["--check"]) == 0
+    assert stale.read_bytes() == written
+
+
 @pytest.mark.parametrize("code", CATALOG_LANGUAGES)
 def test_every_marked_message_is_translated(code, pot):
     lacking = missing(code, pot)
