@@ -51,6 +51,13 @@ def test_the_extractor_finds_both_call_forms(tmp_path: Path):
     assert found == ["One", "Two", ("{n} cat", "{n} cats"), "Three", "Four {x}"]
 
 
+def test_the_template_file_lists_what_the_code_marks(pot):
+    from scripts.extract_messages import TEMPLATE, _entries, _read
+
+    # Out of date: run `python scripts/extract_messages.py --update` and commit atlas.pot.
+    assert _entries(_read(TEMPLATE)) == _entries(pot)
+
+
 def test_check_reads_only_and_names_an_out_of_date_template(tmp_path: Path, monkeypatch, capsys):
     from scripts import extract_messages
 
