@@ -133,9 +133,8 @@ MIN_REDRAWS = 5
 #: Other processes using less CPU than this (cores, run average): a quiet machine.
 QUIET_CORES = 0.1
 #: The warm-up's table: three oblasts by ISO 3166-2 code and a note (a small, valid table). No
-#: column of numbers, so the workbench draws no choropleth: the first choropleth imports
-#: ``mapclassify`` (with SciPy, Matplotlib and scikit-learn: about 115 MiB held by the process),
-#: which no case of the attacker's does, so it must not be in the start either.
+#: column of numbers, so the workbench draws no choropleth (no case of the attacker's does
+#: either; until 2026-12-07 the first choropleth imported mapclassify, 115 MiB for good).
 WARMUP_TABLE = "iso_3166_2,note\nUA-05,a\nUA-12,b\nUA-63,c\n"
 #: What the workbench shows once a table is joined (its report line).
 JOIN_REPORT = "Joined to the"

@@ -168,7 +168,7 @@ def test_the_warm_up_table_joins_three_oblasts_and_draws_no_choropleth() -> None
     table = pd.read_csv(io.StringIO(load_test.WARMUP_TABLE), dtype=str)
     result = join_table(table, column="iso_3166_2", by=None, reference=load_join_reference())
     assert result.report.matched == 3
-    # No column of numbers: the workbench draws no choropleth (which would import mapclassify).
+    # No column of numbers: the workbench draws no choropleth (none of the attacker's cases does).
     assert np.isnan(numeric_values(table["note"])[0]).all()
 
 

@@ -1,18 +1,18 @@
 """Choropleth classes of a numeric column: quantiles, natural breaks or equal intervals.
 
-The classes come from ``mapclassify`` (Fisher–Jenks for natural breaks: exact and
-deterministic); the colours from a colour-blind-safe sequential ramp given here as hex
-constants (viridis or cividis, light for low values, dark for high), so the legend, the map and
-the print map agree to the character. A value that is missing, not a number or not finite is
-"no data": its own grey class, drawn hatched, so it never reads as the lowest class.
+The classes come from :mod:`geo.analysis.breaks` (mapclassify's rules in NumPy; Fisher–Jenks
+for natural breaks: exact and deterministic); the colours from a colour-blind-safe sequential
+ramp given here as hex constants (viridis or cividis, light for low values, dark for high), so
+the legend, the map and the print map agree to the character. A value that is missing, not a
+number or not finite is "no data": its own grey class, drawn hatched, so it never reads as the
+lowest class.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -20,6 +20,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from geo.analysis.breaks import equal_interval_bounds, natural_breaks_bounds, quantile_bounds
 from layers.catalogue.style import LayerStyle, LegendEntry
 
 
@@ -41,6 +42,14 @@ SCHEME_LABELS: Mapping[Scheme, str] = MappingProxyType(
         Scheme.QUANTILES: "Quantiles (about equal counts per class)",
         Scheme.NATURAL_BREAKS: "Natural breaks (Fisher–Jenks)",
         Scheme.EQUAL_INTERVAL: "Equal intervals",
+    }
+)
+#: The class bounds of each scheme (upper bounds, ascending, ties merged).
+SCHEME_BOUNDS: Mapping[Scheme, Callable[[np.ndarray, int], np.ndarray]] = MappingProxyType(
+    {
+        Scheme.QUANTILES: quantile_bounds,
+        Scheme.NATURAL_BREAKS: natural_breaks_bounds,
+        Scheme.EQUAL_INTERVAL: equal_interval_bounds,
     }
 )
 MIN_CLASSES = 3
@@ -279,18 +288,7 @@ def classify(
         bounds = np.array([distinct[0]])
         data_classes = np.zeros(len(data), dtype=int)
     else:
-        import mapclassify
-
-        classifier = {
-            Scheme.QUANTILES: mapclassify.Quantiles,
-            Scheme.NATURAL_BREAKS: mapclassify.FisherJenks,
-            Scheme.EQUAL_INTERVAL: mapclassify.EqualInterval,
-        }[chosen]
-        with warnings.catch_warnings():
-            # Quantiles warns, then merges, when equal values make bounds coincide.
-            warnings.simplefilter("ignore")
-            result = classifier(data, k=wanted)
-        bounds = np.unique(np.asarray(result.bins, dtype=float))
+        bounds = SCHEME_BOUNDS[chosen](data, wanted)
         data_classes = np.searchsorted(bounds, data, side="left")
     classes[valid] = data_classes
     counts = np.bincount(data_classes, minlength=len(bounds))
