@@ -440,6 +440,33 @@ def test_present_mode_can_be_left_by_its_control_and_by_escape(app_url: str, bro
     context.close()
 
 
+@pytest.mark.parametrize(
+    ("link", "heading"),
+    [("Data & sources", "Data & sources"), ("Method", "Method"), ("Library", "Team library")],
+)
+def test_every_page_title_sits_under_the_page_links_at_the_map_page_size(
+    app_url: str, browser: Any, link: str, heading: str
+) -> None:
+    # The other pages' titles had a blank band of about 100 px above them at 1280×720.
+    context, page, log = open_sized(browser, app_url, PROJECTOR)
+    wait_until_idle(page)
+    title_px = font_px(page.locator("h1"))
+    page.get_by_role("link", name=link, exact=True).click()
+    title = page.locator("h1").first
+    expect(title).to_have_text(heading)
+    header = page.locator('header[data-testid="stHeader"]').bounding_box()
+    box = title.bounding_box()
+    assert header and box
+    assert box["y"] - (header["y"] + header["height"]) <= TITLE_GAP_PX, (link, box, header)
+    assert font_px(title) == title_px, link
+    sections = page.locator('[data-testid="stMain"] h2, [data-testid="stMain"] h3')
+    expect(sections.first).to_be_visible()
+    sizes = sections.evaluate_all("els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert max(sizes) < title_px, (link, sizes)
+    assert_quiet(log)
+    context.close()
+
+
 def test_the_map_is_above_the_fold_and_present_mode_is_a_projector_view(
     app_url: str, browser: Any
 ) -> None:

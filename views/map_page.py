@@ -435,18 +435,16 @@ _METRIC_LABEL_CSS = """
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   height: auto !important; }
 """
-# Explore and analyst: the map's top edge within the first screen at every size. No blank band
-# above the title; key figures compact above the map; on a phone two figures a row.
+# Explore and analyst: the map's top edge within the first screen at every size. The title's
+# place is every page's (views/page_style.py); key figures compact above the map; on a phone
+# two figures a row.
 _PAGE_CSS = (
     """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.25rem 0; }
 .st-key-key-figures [data-testid="stMetricValue"],
 .st-key-key-figures [data-testid="stMetricValue"] * { font-size: 1.75rem; line-height: 1.25; }
 .st-key-key-figures [data-testid="stCaptionContainer"] { font-size: 0.8rem; line-height: 1.3; }
 @media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; }
   .st-key-key-figures [data-testid="stHorizontalBlock"] { flex-flow: row wrap; gap: 0.5rem 1rem; }
   .st-key-key-figures [data-testid="stColumn"] {
     flex: 1 1 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem); width: calc(50% - 0.5rem); }
@@ -460,13 +458,16 @@ _PAGE_CSS = (
     + "\n</style>\n"
 )
 # Projector view: no header band (the map's control, the page's button and Escape lead back),
-# the sidebar's space given to the map, the title, safety line and way back on one row.
+# the sidebar's space given to the map, the title, safety line and way back on one row. The
+# container and title rules outrank every page's (views/page_style.py, placed later on the page).
 _PRESENT_CSS = (
     """
 <style>
 header[data-testid="stHeader"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding: 0.5rem 1rem 0.5rem; max-width: 100%; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; padding: 0; line-height: 1.2; }
+[data-testid="stApp"] [data-testid="stMainBlockContainer"] {
+  padding: 0.5rem 1rem 0.5rem; max-width: 100%; }
+[data-testid="stApp"] [data-testid="stMainBlockContainer"] h1 {
+  font-size: 1.6rem; padding: 0; line-height: 1.2; }
 [data-testid="stMainBlockContainer"] [data-testid="stAlert"] > div { padding: 0.45rem 0.8rem; }
 [data-testid="stAlert"] p { font-size: 1.15rem; font-weight: 600; }
 """

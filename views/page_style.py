@@ -23,13 +23,23 @@ from views.keys import Key
 from views.user_layers import UPLOAD_TYPES
 from views.workbench import JOIN_UPLOAD_TYPES
 
-#: Injected once per run, on every page (``st.html`` with only a style takes no space).
+#: Injected once per run, on every page (``st.html`` with only a style takes no space). Every
+#: page's title sits just under the page links, at one size (no blank band above it), and its
+#: section headings are smaller than it (Streamlit's h2 would be larger than this h1).
 ACCESS_CSS = """
 <style>
 [data-testid="stApp"] [data-testid="stCaptionContainer"],
 [data-testid="stApp"] [data-testid="stCaptionContainer"] p {
   color: rgba(49, 51, 63, 0.8); opacity: 1; }
 [data-testid="stApp"] a:focus-visible { outline: 3px solid #0A58CA; outline-offset: 2px; }
+[data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0.25rem 0; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 1.5rem; }
+[data-testid="stMainBlockContainer"] h3 { font-size: 1.25rem; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem; }
+  [data-testid="stMainBlockContainer"] h2 { font-size: 1.3rem; }
+  [data-testid="stMainBlockContainer"] h3 { font-size: 1.15rem; } }
 </style>
 """
 
