@@ -204,7 +204,7 @@ def update(code: str, pot: Catalog) -> int:
             )
             added += 1
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, sort_output=False)
+        write_po(handle, catalog, width=100, sort_output=False, include_lineno=False)
     return added
 
 
@@ -214,16 +214,17 @@ def _read(path: Path) -> Catalog:
 
 
 def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
-    """The messages of a catalog with their places (the header's dates left out).
+    """The messages of a catalog with the files they are in (the header's dates left out).
 
-    A place without a line is ``0`` when extracted and ``None`` when read back from a file, and
-    the file lists a message's places in its own order: both are made the same here.
+    Lines are left out, as the template file leaves them out (``xgettext --add-location=file``):
+    a line moved by an edit elsewhere in a file does not change what there is to translate.
+    The file lists a message's places in its own order: they are sorted here.
     """
     return [
         (
             m.id,
             m.context,
-            tuple(sorted((p, n or 0) for p, n in m.locations)),
+            tuple(sorted({path for path, _line in m.locations})),
             tuple(sorted(m.flags)),
         )
         for m in catalog
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         status = 1
     elif stale:
         with TEMPLATE.open("wb") as handle:  # rewritten only when a message changed
-            write_po(handle, pot, width=100, omit_header=False)
+            write_po(handle, pot, width=100, omit_header=False, include_lineno=False)
     print(f"{len(pot)} messages in the code ({TEMPLATE.relative_to(ROOT)})")
     for code in LANGUAGES:
         if code == DEFAULT_LANGUAGE:

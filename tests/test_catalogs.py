@@ -7,6 +7,7 @@ new ``lang.gettext("…")`` without a Ukrainian translation fails here.
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -74,6 +75,33 @@ def test_check_reads_only_and_names_an_out_of_date_template(tmp_path: Path, monk
     written = stale.read_bytes()
     assert extract_messages.main(["--check"]) == 0
     assert stale.read_bytes() == written
+
+
+def test_a_line_moved_by_an_edit_does_not_make_the_template_out_of_date(tmp_path: Path, pot):
+    from babel.messages.pofile import read_po, write_po
+
+    from scripts.extract_messages import TEMPLATE, _entries
+
+    # The committed template names files, never lines (a line number there goes stale with
+    # any edit above the message).
+    places = [line for line in TEMPLATE.read_text("utf-8").splitlines() if line.startswith("#:")]
+    assert places and not [line for line in places if re.search(r":\d+(\s|$)", line)]
+    # The same messages, every one a few lines lower, compare equal; another file does not.
+    moved, elsewhere = Catalog(), Catalog()
+    for entry in pot:
+        if entry.id:
+            lower = [(path, (line or 0) + 7) for path, line in entry.locations]
+            moved.add(entry.id, locations=lower, context=entry.context, flags=entry.flags)
+            other = [(path + "x", line) for path, line in entry.locations]
+            elsewhere.add(entry.id, locations=other, context=entry.context, flags=entry.flags)
+    assert _entries(moved) == _entries(pot)
+    assert _entries(elsewhere) != _entries(pot)
+    # Written and read back the way the script writes it, nothing is lost but the lines.
+    path = tmp_path / "moved.pot"
+    with path.open("wb") as handle:
+        write_po(handle, moved, width=100, include_lineno=False)
+    with path.open("rb") as handle:
+        assert _entries(read_po(handle)) == _entries(pot)
 
 
 @pytest.mark.parametrize("code", CATALOG_LANGUAGES)
