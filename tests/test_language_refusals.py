@@ -141,6 +141,36 @@ def test_join_details_in_ukrainian() -> None:
     assert "невідомий" in lines and "жодна одиниця першого рівня не має цього коду" in lines
 
 
+def test_oblast_names_inside_join_details_in_ukrainian() -> None:
+    from geo.analysis.reference import load_join_reference
+
+    reference = load_join_reference()
+
+    def details(key: str, by: str, oblast: str | None = None) -> tuple[str, str]:
+        table = pd.DataFrame({"k": [key], "oblast": [oblast or ""]})
+        within = "oblast" if oblast else None
+        result = join_table(
+            table, column="k", by=by, reference=reference, level="hromada", within=within
+        )
+        (unmatched,) = result.report.unmatched
+        return unmatched.detail, UK.phrase(unmatched.detail)
+
+    # A name not in the oblast given: the oblast is named.
+    english, ukrainian = details("Козинська", "name", "Вінницька область")
+    assert "Vinnytsia Oblast" in english and "Вінницьк" not in english
+    assert "Вінницька область" in ukrainian and "Vinnytsia" not in ukrainian
+    # A name two oblasts share: each candidate's oblast is named.
+    english, ukrainian = details("Полтавська", "name")
+    assert "UA-53 Poltava Oblast" in english and "UA-43 Autonomous Republic of Crimea" in english
+    assert "UA-53 Полтавська область" in ukrainian
+    assert "UA-43 Автономна Республіка Крим" in ukrainian
+    assert "Poltava" not in ukrainian and "Crimea" not in ukrainian
+    # A code of the wrong level (an oblast's code where hromadas are joined) names its oblast.
+    english, ukrainian = details("UA05000000000010236", "katottg")
+    assert "UA-05 Vinnytsia Oblast" in english
+    assert "UA-05 Вінницька область" in ukrainian and "Vinnytsia" not in ukrainian
+
+
 def test_an_import_summary_in_ukrainian() -> None:
     data = b"lon;lat\n30,5;50,4\n31,5;49,4\n"
     _frame, report = import_bytes(data, "точки.csv")

@@ -209,13 +209,13 @@ def match_iso(reference: JoinReference, key: str) -> KeyMatch:
 
 def _candidate_label(reference: JoinReference, candidate: NameCandidate) -> Phrase:
     label = _first_level_label(reference, candidate.code)
-    where = " ".join(str(v) for v in label.values.values()) if isinstance(label, Phrase) else label
+    where = Phrase.make("{iso} {name}", **label.values) if isinstance(label, Phrase) else label
     template = (
         N_("{name} (former name, {code}, {where})")
         if candidate.former
         else "{name} ({code}, {where})"
     )
-    return Phrase.make(template, name=candidate.name, code=candidate.code, where=where.strip())
+    return Phrase.make(template, name=candidate.name, code=candidate.code, where=where)
 
 
 def _joined(items: list[Phrase]) -> Phrase:
@@ -255,7 +255,12 @@ def match_hromada_name(
         candidates, elsewhere = inside, tuple(c for c in candidates if c not in inside)
     codes = list(dict.fromkeys(c.code for c in candidates))
     if not codes:
-        oblast = reference.oblast_units.iloc[within]["unit_name_en"] if within is not None else ""
+        unit = reference.oblast_units.iloc[within] if within is not None else None
+        oblast = (
+            Phrase.name(str(unit["unit_name_en"]), uk=str(unit["unit_name_uk"]))
+            if unit is not None
+            else ""
+        )
         shown = _joined([_candidate_label(reference, c) for c in elsewhere[:4]])
         return KeyMatch(
             None,

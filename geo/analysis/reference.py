@@ -215,14 +215,16 @@ class JoinReference:
         object.__setattr__(self, "names", MappingProxyType(names))
         object.__setattr__(self, "codifier_codes", frozenset(self.codifier["katottg"]))
         labels = zip(oblasts["unit_katottg"], oblasts["unit_iso_3166_2"], oblasts["unit_name_en"],
-                     strict=True)  # fmt: skip
+                     oblasts["unit_name_uk"], strict=True)  # fmt: skip
         object.__setattr__(
             self,
             "labels",
             MappingProxyType(
                 {
-                    str(c)[:4]: Phrase.make(N_(" in {iso} {name}"), iso=iso, name=name)
-                    for c, iso, name in labels
+                    str(c)[:4]: Phrase.make(
+                        N_(" in {iso} {name}"), iso=iso, name=Phrase.name(str(en), uk=str(uk))
+                    )
+                    for c, iso, en, uk in labels
                 }
             ),
         )
