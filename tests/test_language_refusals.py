@@ -171,6 +171,19 @@ def test_oblast_names_inside_join_details_in_ukrainian() -> None:
     assert "UA-05 Вінницька область" in ukrainian and "Vinnytsia" not in ukrainian
 
 
+def test_a_duplicate_unit_is_named_in_the_reports_language() -> None:
+    from geo.analysis.reference import load_join_reference
+
+    table = pd.DataFrame({"k": ["Kyiv Oblast", "Київська обл.", "Vinnytsia Oblast"]})
+    result = join_table(table, column="k", by="name", reference=load_join_reference())
+    (duplicate,) = result.report.duplicates
+    assert (duplicate.unit_code, duplicate.unit_name) == ("UA-32", "Kyiv Oblast")
+    english = "\n".join(result.report.lines(10))
+    ukrainian = "\n".join(result.report.lines(10, UK))
+    assert "UA-32 Kyiv Oblast: rows 2, 3" in english
+    assert "UA-32 Київська область: " in ukrainian and "UA-32 Kyiv Oblast" not in ukrainian
+
+
 def test_an_import_summary_in_ukrainian() -> None:
     data = b"lon;lat\n30,5;50,4\n31,5;49,4\n"
     _frame, report = import_bytes(data, "точки.csv")

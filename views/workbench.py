@@ -304,7 +304,7 @@ def _render_report(result: JoinResult, lang: Language) -> None:
             pd.DataFrame(
                 [
                     {
-                        "unit": f"{d.unit_code} {d.unit_name}",
+                        "unit": f"{d.unit_code} {lang.phrase(d.unit_name)}",
                         "rows": ", ".join(str(r) for r in d.rows),
                         "keys": ", ".join(dict.fromkeys(d.keys)),
                     }

@@ -46,7 +46,8 @@ class Duplicate:
     unit_code
         The unit's KATOTTG code (hromada level) or ISO 3166-2 code (oblast level).
     unit_name
-        Its English name.
+        Its name: the English text, and a :class:`~geo.language.Phrase` holding the Ukrainian
+        one where the join made it (written in the report's language by :meth:`JoinReport.lines`).
     rows
         Every such row's number (the header is row 1), the joined one first.
     keys
@@ -173,8 +174,8 @@ class JoinReport:
         limit
             Most unmatched rows and most duplicate keys listed (the rest are counted).
         lang
-            The language of the words (``None``: English); keys, codes, names and the
-            matcher's details stay as they are.
+            The language of the words, the units' names and the matcher's details (``None``:
+            English); keys and codes stay as they are.
 
         Returns
         -------
