@@ -57,10 +57,10 @@ from geo.analysis.keys import (
     detect_key_kind,
 )
 from geo.analysis.matching import KeyMatch
-from geo.analysis.reference import JoinReference
+from geo.analysis.reference import JoinReference, unit_name
 from geo.analysis.report import Duplicate, JoinReport, JoinResult, Unmatched
 from geo.errors import TableError
-from geo.language import N_, Phrase
+from geo.language import N_
 from geo.units.crs import WGS84
 
 
@@ -330,9 +330,7 @@ def join_table(
     duplicates = tuple(
         Duplicate(
             str(units[code_column].iloc[unit]),
-            Phrase.name(
-                str(units["unit_name_en"].iloc[unit]), uk=str(units["unit_name_uk"].iloc[unit])
-            ),
+            unit_name(units.iloc[unit]),
             tuple(numbers[p] for p in positions),
             tuple(_cell_text(keys[p]) for p in positions),
         )

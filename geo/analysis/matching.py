@@ -30,7 +30,7 @@ from geo.analysis.names import (
     mixes_scripts,
     normalise_name,
 )
-from geo.analysis.reference import JoinReference, NameCandidate
+from geo.analysis.reference import JoinReference, NameCandidate, unit_name
 from geo.language import N_, Phrase
 from geo.units.hromadas import (
     KATOTTG_PATTERN,
@@ -255,12 +255,7 @@ def match_hromada_name(
         candidates, elsewhere = inside, tuple(c for c in candidates if c not in inside)
     codes = list(dict.fromkeys(c.code for c in candidates))
     if not codes:
-        unit = reference.oblast_units.iloc[within] if within is not None else None
-        oblast = (
-            Phrase.name(str(unit["unit_name_en"]), uk=str(unit["unit_name_uk"]))
-            if unit is not None
-            else ""
-        )
+        oblast = unit_name(reference.oblast_units.iloc[within]) if within is not None else ""
         shown = _joined([_candidate_label(reference, c) for c in elsewhere[:4]])
         return KeyMatch(
             None,
@@ -365,7 +360,7 @@ def match_name(
             Reason.WRONG_LEVEL,
             Phrase.make(
                 N_("names the first-level unit {name} ({code}); the table is joined to {target}"),
-                name=Phrase.name(str(unit["unit_name_en"]), uk=str(unit.get("unit_name_uk", ""))),
+                name=unit_name(unit),
                 code=unit["unit_katottg"],
                 target=Phrase.make(N_("hromadas") if level is JoinLevel.HROMADA else N_("oblasts")),
             ),

@@ -214,17 +214,15 @@ class JoinReference:
         object.__setattr__(self, "codes", MappingProxyType(codes))
         object.__setattr__(self, "names", MappingProxyType(names))
         object.__setattr__(self, "codifier_codes", frozenset(self.codifier["katottg"]))
-        labels = zip(oblasts["unit_katottg"], oblasts["unit_iso_3166_2"], oblasts["unit_name_en"],
-                     oblasts["unit_name_uk"], strict=True)  # fmt: skip
         object.__setattr__(
             self,
             "labels",
             MappingProxyType(
                 {
-                    str(c)[:4]: Phrase.make(
-                        N_(" in {iso} {name}"), iso=iso, name=Phrase.name(str(en), uk=str(uk))
+                    str(unit["unit_katottg"])[:4]: Phrase.make(
+                        N_(" in {iso} {name}"), iso=unit["unit_iso_3166_2"], name=unit_name(unit)
                     )
-                    for c, iso, en, uk in labels
+                    for unit in oblasts.to_dict("records")
                 }
             ),
         )
@@ -328,6 +326,23 @@ class JoinReference:
     def units(self, level: JoinLevel) -> gpd.GeoDataFrame:
         """The unit frame of ``level``."""
         return self.hromada_units if level is JoinLevel.HROMADA else self.oblast_units
+
+
+def unit_name(unit: Mapping[str, Any]) -> Phrase:
+    """A join unit's name, English with its Ukrainian name, written in the reader's language.
+
+    Parameters
+    ----------
+    unit
+        A row of :func:`hromada_join_units` or :func:`oblast_join_units` (its ``unit_name_en``
+        and ``unit_name_uk``).
+
+    Returns
+    -------
+    Phrase
+        The English name as text; the Ukrainian one through ``Language.phrase``.
+    """
+    return Phrase.name(str(unit["unit_name_en"]), uk=str(unit.get("unit_name_uk") or ""))
 
 
 def hromada_join_units(hromadas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
